@@ -1,0 +1,39 @@
+import { pino, type Logger, type DestinationStream } from "pino";
+
+export type { Logger };
+
+/** Paths whose values never reach a log line. */
+export const REDACTED_PATHS = [
+  "password",
+  "token",
+  "authorization",
+  "*.password",
+  "*.token",
+  "*.authorization",
+  "*.privateKey",
+  "*.key",
+  "headers.authorization",
+  "req.headers.authorization",
+  "auth.password",
+];
+
+export interface LoggerOptions {
+  /** Minimum level written; default `info` (env `LOG_LEVEL`). */
+  level?: string;
+  /** Where lines go; default standard output. */
+  destination?: DestinationStream;
+}
+
+/** The one structured logger of a process: one JSON line per event, secrets redacted. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? "info",
+      base: undefined,
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination,
+  );
+}

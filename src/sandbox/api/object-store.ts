@@ -1,0 +1,299 @@
+import { randomUUID } from "node:crypto";
+import { StatusError } from "./status-error.js";
+import { resourceTypeOf } from "./resource-catalog.js";
+
+/** Any Kubernetes object as JSON. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface ObjectMeta {
+  name: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  [field: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+/** One change of one object, as a watch stream carries it. */
+export interface StoreEvent {
+  type: WatchEventType;
+  /** Catalog key of the object's type, e.g. `pods`, `deployments.apps`. */
+  resource: string;
+  /** The object after the change (for DELETED: its last state, with the deletion's resourceVersion). */
+  object: KubeObject;
+  /** The object before the change; absent for ADDED. */
+  previous?: KubeObject;
+  /** Resource version of this change as a number. */
+  rv: number;
+}
+
+export type StoreListener = (event: StoreEvent) => void;
+
+export interface StoreOptions {
+  /** Events kept for watches that resume from a resourceVersion; older ones answer 410. Default 10000. */
+  historyLimit?: number;
+}
+
+/** Characters Kubernetes uses for generated name suffixes. */
+const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+export function randomSuffix(length = 5): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
+  return out;
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/**
+ * The sandbox's etcd: every object of every type, one global resourceVersion counter,
+ * and a bounded history of changes from which watches resume.
+ */
+export class ObjectStore {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<StoreListener>();
+  private readonly historyLimit: number;
+  private readonly pending: StoreEvent[] = [];
+  private dispatching = false;
+  private revision = 0;
+  /** Watches from a resourceVersion below this answer 410 Gone: their events are dropped. */
+  private compactedThrough = 0;
+
+  constructor(options: StoreOptions = {}) {
+    this.historyLimit = options.historyLimit ?? 10_000;
+  }
+
+  /** The current resourceVersion of the whole store, as a list answer carries it. */
+  get resourceVersion(): string {
+    return String(this.revision);
+  }
+
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.objects.get(storeKey(resource, namespace, name));
+    return found ? clone(found) : undefined;
+  }
+
+  /** Reads an object or throws the Kubernetes NotFound status. */
+  require(resource: string, namespace: string | undefined, name: string): KubeObject {
+    const found = this.get(resource, namespace, name);
+    if (!found) throw notFound(resource, name);
+    return found;
+  }
+
+  /** Every object of a type, in one namespace or all of them, sorted by namespace and name. */
+  list(resource: string, namespace?: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const [key, obj] of this.objects) {
+      if (!key.startsWith(`${resource}/`)) continue;
+      if (namespace !== undefined && obj.metadata.namespace !== namespace) continue;
+      out.push(clone(obj));
+    }
+    return out.sort((a, b) =>
+      `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ""}/${b.metadata.name}`),
+    );
+  }
+
+  /** Stores a new object: name from generateName, uid, resourceVersion, creationTimestamp, generation. */
+  create(resource: string, input: KubeObject): KubeObject {
+    const obj = clone(input);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) {
+      do meta.name = `${meta.generateName}${randomSuffix()}`;
+      while (this.objects.has(storeKey(resource, meta.namespace, meta.name)));
+    }
+    const key = storeKey(resource, meta.namespace, meta.name);
+    if (this.objects.has(key)) throw alreadyExists(resource, meta.name);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    meta.generation = 1;
+    delete meta.deletionTimestamp;
+    return this.commit("ADDED", resource, key, obj, undefined);
+  }
+
+  /**
+   * Replaces an object. With a resourceVersion in the input it must match the stored one (409 Conflict
+   * otherwise); without one the write is unconditional. `generation` moves when `spec` changes.
+   */
+  update(resource: string, input: KubeObject): KubeObject {
+    const obj = clone(input);
+    const key = storeKey(resource, obj.metadata.namespace, obj.metadata.name);
+    const current = this.objects.get(key);
+    if (!current) throw notFound(resource, obj.metadata.name);
+    const wanted = obj.metadata.resourceVersion;
+    if (wanted && wanted !== current.metadata.resourceVersion) throw conflict(resource, obj.metadata.name);
+    // Identity and bookkeeping fields belong to the server.
+    obj.metadata.uid = current.metadata.uid;
+    obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
+    obj.metadata.generation = current.metadata.generation;
+    if (current.metadata.deletionTimestamp) {
+      obj.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
+      obj.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+    }
+    if (JSON.stringify(obj.spec) !== JSON.stringify(current.spec)) {
+      obj.metadata.generation = (current.metadata.generation ?? 1) + 1;
+    }
+    if (JSON.stringify(withoutVersion(obj)) === JSON.stringify(withoutVersion(current))) return clone(current);
+    return this.commit("MODIFIED", resource, key, obj, current);
+  }
+
+  /**
+   * Reads, changes and writes one object in one step (the store is single-threaded, so nothing can
+   * slip in between). `change` may return false to leave the object alone.
+   */
+  mutate(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    change: (obj: KubeObject) => boolean | void,
+  ): KubeObject | undefined {
+    const current = this.get(resource, namespace, name);
+    if (!current) return undefined;
+    if (change(current) === false) return current;
+    delete current.metadata.resourceVersion;
+    return this.update(resource, current);
+  }
+
+  /** Marks an object as being deleted (graceful deletion); the owner of the object finishes it with `remove`. */
+  markDeleting(resource: string, namespace: string | undefined, name: string, gracePeriodSeconds: number): KubeObject {
+    const key = storeKey(resource, namespace, name);
+    const current = this.objects.get(key);
+    if (!current) throw notFound(resource, name);
+    if (current.metadata.deletionTimestamp) return clone(current);
+    const obj = clone(current);
+    obj.metadata.deletionTimestamp = new Date(Date.now() + gracePeriodSeconds * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    obj.metadata.deletionGracePeriodSeconds = gracePeriodSeconds;
+    return this.commit("MODIFIED", resource, key, obj, current);
+  }
+
+  /** Removes an object for good; watchers see DELETED. */
+  remove(resource: string, namespace: string | undefined, name: string): KubeObject {
+    const key = storeKey(resource, namespace, name);
+    const current = this.objects.get(key);
+    if (!current) throw notFound(resource, name);
+    this.objects.delete(key);
+    const last = clone(current);
+    this.revision += 1;
+    last.metadata.resourceVersion = String(this.revision);
+    const event: StoreEvent = { type: "DELETED", resource, object: last, previous: clone(current), rv: this.revision };
+    this.record(event);
+    return clone(last);
+  }
+
+  /**
+   * Changes of one type after `fromVersion`, then every later one as it happens. Throws the 410
+   * `Expired` status when changes after `fromVersion` have already been dropped.
+   * Returns a function that stops the subscription.
+   */
+  watch(resource: string, fromVersion: number, listener: StoreListener): () => void {
+    if (fromVersion < this.compactedThrough) {
+      throw StatusError.expired(String(fromVersion), String(this.compactedThrough));
+    }
+    for (const event of this.history) {
+      if (event.rv > fromVersion && event.resource === resource) listener(cloneEvent(event));
+    }
+    const live: StoreListener = (event) => {
+      if (event.resource === resource) listener(cloneEvent(event));
+    };
+    this.listeners.add(live);
+    return () => this.listeners.delete(live);
+  }
+
+  /** Every change of every type as it happens (controllers, the kubelet, metrics). */
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Drops the history up to now, as an API server's etcd compaction does: older watches get 410. */
+  compact(): void {
+    this.history.length = 0;
+    this.compactedThrough = this.revision;
+  }
+
+  private commit(type: WatchEventType, resource: string, key: string, obj: KubeObject, previous: KubeObject | undefined): KubeObject {
+    this.revision += 1;
+    obj.metadata.resourceVersion = String(this.revision);
+    this.objects.set(key, obj);
+    this.record({ type, resource, object: clone(obj), previous: previous ? clone(previous) : undefined, rv: this.revision });
+    return clone(obj);
+  }
+
+  private record(event: StoreEvent): void {
+    this.history.push(event);
+    if (this.history.length > this.historyLimit) {
+      const dropped = this.history.shift();
+      if (dropped) this.compactedThrough = dropped.rv;
+    }
+    // A listener that writes to the store must not let its change overtake the one being announced.
+    this.pending.push(event);
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      for (let next = this.pending.shift(); next; next = this.pending.shift()) {
+        for (const listener of [...this.listeners]) {
+          try {
+            listener(cloneEvent(next));
+          } catch {
+            // A broken listener must not break the store or other listeners.
+          }
+        }
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+}
+
+function storeKey(resource: string, namespace: string | undefined, name: string): string {
+  return `${resource}/${namespace ?? ""}/${name}`;
+}
+
+function cloneEvent(event: StoreEvent): StoreEvent {
+  return clone(event);
+}
+
+function withoutVersion(obj: KubeObject): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined, generation: undefined } };
+}
+
+function notFound(resource: string, name: string): StatusError {
+  const t = resourceTypeOf(resource);
+  return StatusError.notFound(t.plural, t.group, name);
+}
+
+function alreadyExists(resource: string, name: string): StatusError {
+  const t = resourceTypeOf(resource);
+  return StatusError.alreadyExists(t.plural, t.group, name);
+}
+
+function conflict(resource: string, name: string): StatusError {
+  const t = resourceTypeOf(resource);
+  return StatusError.conflict(t.plural, t.group, name);
+}

@@ -1,0 +1,82 @@
+/** The resource types the sandbox API server serves, with what discovery says of them. */
+export interface ResourceType {
+  /** Plural name in URLs: `pods`, `deployments`. */
+  plural: string;
+  singular: string;
+  kind: string;
+  /** API group; "" for the core group. */
+  group: string;
+  version: string;
+  namespaced: boolean;
+  shortNames: string[];
+  verbs: string[];
+  /** Subresources served, e.g. `log`, `exec`, `scale`, `status`. */
+  subresources: { name: string; kind: string; group?: string; version?: string; verbs: string[] }[];
+}
+
+const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+function type(
+  group: string,
+  version: string,
+  plural: string,
+  kind: string,
+  shortNames: string[] = [],
+  subresources: ResourceType["subresources"] = [],
+  namespaced = true,
+): ResourceType {
+  return {
+    plural,
+    singular: kind.toLowerCase(),
+    kind,
+    group,
+    version,
+    namespaced,
+    shortNames,
+    verbs: ALL_VERBS,
+    subresources,
+  };
+}
+
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  type("", "v1", "namespaces", "Namespace", ["ns"], [], false),
+  type("", "v1", "pods", "Pod", ["po"], [
+    { name: "log", kind: "Pod", verbs: ["get"] },
+    { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
+    { name: "status", kind: "Pod", verbs: ["get", "patch", "update"] },
+  ]),
+  type("", "v1", "services", "Service", ["svc"]),
+  type("", "v1", "events", "Event", ["ev"]),
+  type("", "v1", "configmaps", "ConfigMap", ["cm"]),
+  type("", "v1", "secrets", "Secret"),
+  type("apps", "v1", "deployments", "Deployment", ["deploy"], [
+    { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+    { name: "status", kind: "Deployment", verbs: ["get", "patch", "update"] },
+  ]),
+  type("apps", "v1", "replicasets", "ReplicaSet", ["rs"], [
+    { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+    { name: "status", kind: "ReplicaSet", verbs: ["get", "patch", "update"] },
+  ]),
+  type("apps", "v1", "statefulsets", "StatefulSet", ["sts"]),
+  type("coordination.k8s.io", "v1", "leases", "Lease"),
+];
+
+/** `group/version`, or `version` for the core group. */
+export function groupVersion(t: Pick<ResourceType, "group" | "version">): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+/** The catalog key of a type: `pods`, `deployments.apps`. */
+export function resourceKey(t: Pick<ResourceType, "group" | "plural">): string {
+  return t.group ? `${t.plural}.${t.group}` : t.plural;
+}
+
+export function findResourceType(group: string, version: string, plural: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.plural === plural);
+}
+
+export function resourceTypeOf(key: string): ResourceType {
+  const t = RESOURCE_TYPES.find((r) => resourceKey(r) === key);
+  if (!t) throw new Error(`unknown resource type ${key}`);
+  return t;
+}
