@@ -12,7 +12,12 @@ export interface ResourceType {
   verbs: string[];
   /** Subresources served, e.g. `log`, `exec`, `scale`, `status`. */
   subresources: { name: string; kind: string; group?: string; version?: string; verbs: string[] }[];
+  /** Discovery categories; `all` makes `kubectl get all` include the type. */
+  categories: string[];
 }
+
+/** Types `kubectl get all` shows, as in Kubernetes. */
+const IN_CATEGORY_ALL = new Set(["pods", "services", "deployments", "replicasets", "statefulsets"]);
 
 const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -35,6 +40,7 @@ function type(
     shortNames,
     verbs: ALL_VERBS,
     subresources,
+    categories: IN_CATEGORY_ALL.has(plural) ? ["all"] : [],
   };
 }
 
@@ -57,7 +63,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
     { name: "status", kind: "ReplicaSet", verbs: ["get", "patch", "update"] },
   ]),
-  type("apps", "v1", "statefulsets", "StatefulSet", ["sts"]),
+  type("apps", "v1", "statefulsets", "StatefulSet", ["sts"], [
+    { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+    { name: "status", kind: "StatefulSet", verbs: ["get", "patch", "update"] },
+  ]),
   type("coordination.k8s.io", "v1", "leases", "Lease"),
 ];
 
@@ -79,4 +88,9 @@ export function resourceTypeOf(key: string): ResourceType {
   const t = RESOURCE_TYPES.find((r) => resourceKey(r) === key);
   if (!t) throw new Error(`unknown resource type ${key}`);
   return t;
+}
+
+/** Whether a type serves a subresource (`status`, `scale`, `log`, `exec`). */
+export function servesSubresource(t: ResourceType, name: string): boolean {
+  return t.subresources.some((s) => s.name === name);
 }

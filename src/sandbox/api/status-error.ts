@@ -12,6 +12,7 @@ export type StatusReason =
   | "Invalid"
   | "BadRequest"
   | "MethodNotAllowed"
+  | "Forbidden"
   | "Expired"
   | "Gone"
   | "UnsupportedMediaType"

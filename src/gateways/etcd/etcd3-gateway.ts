@@ -1,0 +1,183 @@
+import type { Etcd3, IHashKVResponse, IMemberListResponse } from "etcd3";
+import { EtcdUnavailableError } from "../../errors/index.js";
+import { connectionPool } from "./etcd3-pool.js";
+import { MemberClients } from "./member-clients.js";
+import { toEtcdMember } from "./to-etcd-member.js";
+import type { EtcdConnection, EtcdGateway, EtcdGatewayOptions, EtcdMember, KeyValueHash, MemberList, MemberStatus } from "./types.js";
+import { toGatewayError, withinDeadline } from "./unreachable.js";
+import { writeSnapshot } from "./write-snapshot.js";
+
+const DEFAULTS: Required<EtcdGatewayOptions> = {
+  requestTimeoutMs: 5_000,
+  statusTimeoutMs: 1_000,
+  snapshotTimeoutMs: 600_000,
+};
+
+/** Creates the etcd gateway of one cluster over the etcd3 gRPC client. */
+export function createEtcdGateway(connection: EtcdConnection, options: EtcdGatewayOptions = {}): EtcdGateway {
+  return new Etcd3Gateway(connection, { ...DEFAULTS, ...options });
+}
+
+/**
+ * The etcd gateway over etcd3, with one client per member so that "ask this member" means exactly that.
+ * It picks the member itself: the one that answered last, then the others in configured order.
+ */
+export class Etcd3Gateway implements EtcdGateway {
+  private readonly clients: MemberClients;
+  /** The member that answered last; asked first next time. */
+  private preferred: string | undefined;
+
+  constructor(
+    private readonly connection: EtcdConnection,
+    private readonly options: Required<EtcdGatewayOptions>,
+  ) {
+    if (connection.clientURLs.length === 0) throw new RangeError("an etcd gateway needs at least one client URL");
+    this.clients = new MemberClients(connection, options.requestTimeoutMs);
+  }
+
+  async memberList(): Promise<MemberList> {
+    const failures: string[] = [];
+    for (const url of this.candidates()) {
+      try {
+        const list = await this.listFrom(url, true, this.options.statusTimeoutMs);
+        const mismatch = this.clusterIdMismatch(list.clusterId);
+        if (mismatch) {
+          failures.push(`${url}: ${mismatch}`);
+          continue;
+        }
+        this.preferred = url;
+        return list;
+      } catch (error) {
+        // A learner, a member without leader or an unreachable one: the next member may answer.
+        failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    throw new EtcdUnavailableError(`no etcd member returned the member list: ${failures.join("; ")}`, this.connection.clientURLs);
+  }
+
+  memberListFrom(clientURL: string): Promise<MemberList> {
+    return this.listFrom(clientURL, false, this.options.requestTimeoutMs);
+  }
+
+  async status(clientURL: string, timeoutMs = this.options.statusTimeoutMs): Promise<MemberStatus> {
+    const client = this.clients.get(clientURL);
+    const response = await this.call(clientURL, "status", timeoutMs, () =>
+      client.maintenance.status({ deadline: Date.now() + timeoutMs }),
+    );
+    return {
+      clientURL,
+      memberId: String(response.header.member_id),
+      clusterId: String(response.header.cluster_id),
+      leader: String(response.leader),
+      raftIndex: String(response.raftIndex),
+      raftTerm: String(response.raftTerm),
+      isLearner: Boolean(response.isLearner),
+      version: response.version,
+      dbSize: Number(response.dbSize),
+      errors: [...(response.errors ?? [])],
+    };
+  }
+
+  async addMember(peerURL: string, options: { learner: boolean }): Promise<{ member: EtcdMember; members: EtcdMember[] }> {
+    const { url, client } = await this.votingMember();
+    const response = await this.call(url, "member add", this.options.requestTimeoutMs, () =>
+      client.cluster.memberAdd({ peerURLs: [peerURL], isLearner: options.learner }),
+    );
+    return { member: toEtcdMember(response.member), members: response.members.map(toEtcdMember) };
+  }
+
+  async removeMember(id: string): Promise<void> {
+    const { url, client } = await this.votingMember();
+    await this.call(url, "member remove", this.options.requestTimeoutMs, () => client.cluster.memberRemove({ ID: id }));
+  }
+
+  async promoteMember(id: string): Promise<void> {
+    const { url, client } = await this.votingMember();
+    await this.call(url, "member promote", this.options.requestTimeoutMs, () => client.cluster.memberPromote({ ID: id }));
+  }
+
+  async hashKV(clientURL: string, revision?: number): Promise<KeyValueHash> {
+    const client = this.clients.get(clientURL);
+    // Not `maintenance.hashKV()`: see connectionPool.
+    const response = await this.call(clientURL, "hashKV", this.options.requestTimeoutMs, () =>
+      connectionPool(client).exec<IHashKVResponse>("Maintenance", "hashKv", revision === undefined ? {} : { revision }),
+    );
+    return {
+      hash: Number(response.hash),
+      compactRevision: String(response.compact_revision),
+      revision: String(response.header.revision),
+    };
+  }
+
+  async snapshot(clientURL: string, file: string): Promise<{ bytes: number }> {
+    const client = this.clients.get(clientURL);
+    return this.call(clientURL, "snapshot", this.options.snapshotTimeoutMs, () =>
+      writeSnapshot(client, file, this.options.snapshotTimeoutMs),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.clients.closeAll();
+  }
+
+  /** Members in the order to ask them: the last that answered, then the configured order. */
+  private candidates(): string[] {
+    const urls = this.connection.clientURLs;
+    return this.preferred && urls.includes(this.preferred) ? [this.preferred, ...urls.filter((u) => u !== this.preferred)] : [...urls];
+  }
+
+  private clusterIdMismatch(clusterId: string): string | undefined {
+    const expected = this.connection.clusterID;
+    return expected !== undefined && clusterId !== expected
+      ? `answers for cluster ${clusterId}, not the expected ${expected}`
+      : undefined;
+  }
+
+  private async listFrom(clientURL: string, linearizable: boolean, timeoutMs: number): Promise<MemberList> {
+    const client = this.clients.get(clientURL);
+    const response: IMemberListResponse = await this.call(clientURL, "member list", timeoutMs, () =>
+      client.cluster.memberList({ linearizable }, { deadline: Date.now() + timeoutMs }),
+    );
+    return { clusterId: String(response.header.cluster_id), members: response.members.map(toEtcdMember) };
+  }
+
+  /**
+   * A member fit to take a membership change: it answers, is a voting member of the expected cluster and
+   * knows a leader. Asked with a status call first, so the change itself is sent once, to one member.
+   */
+  private async votingMember(): Promise<{ url: string; client: Etcd3 }> {
+    const failures: string[] = [];
+    for (const url of this.candidates()) {
+      try {
+        const status = await this.status(url);
+        const unfit = status.isLearner
+          ? "is a learner"
+          : status.leader === "0"
+            ? "knows no leader"
+            : this.clusterIdMismatch(status.clusterId);
+        if (unfit) {
+          failures.push(`${url}: ${unfit}`);
+          continue;
+        }
+        this.preferred = url;
+        return { url, client: this.clients.get(url) };
+      } catch (error) {
+        failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    throw new EtcdUnavailableError(
+      `no voting etcd member with a leader answered, so no membership change was sent: ${failures.join("; ")}`,
+      this.connection.clientURLs,
+    );
+  }
+
+  /** Runs one call against one member within `timeoutMs`, turning "did not answer" into EtcdUnavailableError. */
+  private async call<T>(clientURL: string, action: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+    try {
+      // A little slack past the gRPC deadline, so gRPC's own (more precise) error normally wins.
+      return await withinDeadline(work(), timeoutMs + 250, clientURL, action);
+    } catch (error) {
+      throw toGatewayError(error, clientURL, action);
+    }
+  }
+}

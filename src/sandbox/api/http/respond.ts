@@ -1,0 +1,36 @@
+import type { ServerResponse } from "node:http";
+import type { StatusError } from "../status-error.js";
+
+/** What a handler answers: a JSON body, plain text, or a stream it already writes itself. */
+export type Reply = { code: number; json: unknown } | { code: number; text: string } | { streaming: true };
+
+export function jsonReply(code: number, json: unknown): Reply {
+  return { code, json };
+}
+
+/** A `Status` of success, as DELETE answers when the object is gone at once. */
+export function successStatus(details: Record<string, unknown>): Record<string, unknown> {
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details };
+}
+
+export function statusReply(error: StatusError): Reply {
+  return { code: error.code, json: error.toStatus() };
+}
+
+/** Writes a reply unless the handler streams; returns the HTTP status code sent (0 for streams). */
+export function sendReply(res: ServerResponse, reply: Reply): number {
+  if ("streaming" in reply) return 0;
+  if (res.headersSent) {
+    res.end();
+    return reply.code;
+  }
+  const isText = "text" in reply;
+  const body = isText ? reply.text : JSON.stringify(reply.json);
+  res.writeHead(reply.code, {
+    "Content-Type": isText ? "text/plain" : "application/json",
+    "Content-Length": Buffer.byteLength(body),
+    "Cache-Control": "no-cache, private",
+  });
+  res.end(body);
+  return reply.code;
+}

@@ -1,0 +1,24 @@
+import { eventPrinter } from "./event-printer.js";
+import { podPrinter } from "./pod-printer.js";
+import { servicePrinter } from "./service-printer.js";
+import { configMapPrinter, defaultPrinter, leasePrinter, namespacePrinter, secretPrinter } from "./simple-printers.js";
+import type { TablePrinter } from "./table-printer.js";
+import { deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./workload-printers.js";
+
+const PRINTERS: Record<string, TablePrinter> = {
+  pods: podPrinter,
+  services: servicePrinter,
+  events: eventPrinter,
+  configmaps: configMapPrinter,
+  secrets: secretPrinter,
+  namespaces: namespacePrinter,
+  "deployments.apps": deploymentPrinter,
+  "replicasets.apps": replicaSetPrinter,
+  "statefulsets.apps": statefulSetPrinter,
+  "leases.coordination.k8s.io": leasePrinter,
+};
+
+/** The printer of a type by catalog key; Name and Age for types without one. */
+export function printerFor(resource: string): TablePrinter {
+  return PRINTERS[resource] ?? defaultPrinter;
+}

@@ -1,0 +1,39 @@
+import type { ObjectStore } from "../api/object-store.js";
+
+/** Reads the Secrets and ConfigMaps that env vars and volumes refer to. */
+export interface ConfigSources {
+  /** A Secret's `data`, base64-decoded; undefined when there is no such Secret. */
+  secret(namespace: string, name: string): Map<string, Buffer> | undefined;
+  /** A ConfigMap's `data` and `binaryData` (decoded); undefined when there is no such ConfigMap. */
+  configMap(namespace: string, name: string): Map<string, Buffer> | undefined;
+}
+
+/** Config sources read from the sandbox's object store. */
+export function storeConfigSources(store: ObjectStore): ConfigSources {
+  return {
+    secret(namespace, name) {
+      const obj = store.get("secrets", namespace, name);
+      if (!obj) return undefined;
+      const out = new Map<string, Buffer>();
+      for (const [key, value] of Object.entries(asStringMap(obj.data))) out.set(key, Buffer.from(value, "base64"));
+      // The API server folds stringData into data; an object written straight to the store may still carry it.
+      for (const [key, value] of Object.entries(asStringMap(obj.stringData))) out.set(key, Buffer.from(value, "utf8"));
+      return out;
+    },
+    configMap(namespace, name) {
+      const obj = store.get("configmaps", namespace, name);
+      if (!obj) return undefined;
+      const out = new Map<string, Buffer>();
+      for (const [key, value] of Object.entries(asStringMap(obj.data))) out.set(key, Buffer.from(value, "utf8"));
+      for (const [key, value] of Object.entries(asStringMap(obj.binaryData))) out.set(key, Buffer.from(value, "base64"));
+      return out;
+    },
+  };
+}
+
+function asStringMap(value: unknown): Record<string, string> {
+  if (!value || typeof value !== "object") return {};
+  const out: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(value)) if (typeof entry === "string") out[key] = entry;
+  return out;
+}

@@ -1,0 +1,26 @@
+/** A wait ran past its deadline; the message says what was waited for. */
+export class DeadlineExceededError extends Error {
+  override readonly name = "DeadlineExceededError";
+
+  constructor(what: string, timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    Object.setPrototypeOf(this, DeadlineExceededError.prototype);
+  }
+}
+
+/** Resolves as `promise` does, or rejects with `DeadlineExceededError` after `timeoutMs`. */
+export function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DeadlineExceededError(what, timeoutMs)), timeoutMs);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

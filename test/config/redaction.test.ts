@@ -1,0 +1,65 @@
+import { Writable } from "node:stream";
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/index.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { KEY_PEM, PASSWORD, SECRET_FILES } from "./fixtures.js";
+
+const TEXT = `
+clusters:
+  - name: secure
+    members: 3
+    naming: { clientURL: "https://{name}{index}:2379" }
+    tls: { caFile: ca.pem, certFile: client.pem, keyFile: client-key.pem }
+    auth: { username: root, passwordFile: password }
+`;
+
+function secureConfig() {
+  return parseConfig(TEXT, "config.yaml", { baseDir: "/etc/responder", readFile: SECRET_FILES });
+}
+
+const SECRETS = [PASSWORD, "secretKeyMaterial"];
+
+describe("secrets of a resolved cluster", () => {
+  it("stay readable for the code that needs them", () => {
+    const cluster = secureConfig().clusters[0];
+    expect(cluster?.tls?.key).toBe(KEY_PEM);
+    expect(cluster?.auth?.password).toBe(PASSWORD);
+  });
+
+  it("are marked [redacted] by toJSON and absent from JSON.stringify", () => {
+    const config = secureConfig();
+    const cluster = config.clusters[0];
+    const json = cluster?.toJSON() as { tls: { key: string }; auth: { password: string; username: string } };
+    expect(json.tls.key).toBe("[redacted]");
+    expect(json.auth).toEqual({ username: "root", password: "[redacted]" });
+    const text = JSON.stringify(config);
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+    expect(text).toContain('"password":"[redacted]"');
+    expect(text).toContain("BEGIN CERTIFICATE");
+  });
+
+  it("do not show in util.inspect (console.log) or in a spread copy", () => {
+    const config = secureConfig();
+    const printed = inspect(config, { depth: 10 });
+    for (const secret of SECRETS) expect(printed).not.toContain(secret);
+    const copy = JSON.stringify({ ...config.clusters[0] });
+    for (const secret of SECRETS) expect(copy).not.toContain(secret);
+  });
+
+  it("do not reach a log line", () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ destination });
+    const config = secureConfig();
+    logger.info({ cluster: config.clusters[0], config }, "configuration loaded");
+    expect(lines).toHaveLength(1);
+    for (const secret of SECRETS) expect(lines[0]).not.toContain(secret);
+    expect(lines[0]).toContain('"username":"root"');
+  });
+});

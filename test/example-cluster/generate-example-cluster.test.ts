@@ -1,0 +1,273 @@
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../src/sandbox/api/object-store.js";
+import {
+  DEFAULT_ETCD_IMAGE,
+  ExampleClusterOptionsError,
+  generateExampleCluster,
+  memberDeploymentName,
+  memberServiceName,
+  renderYaml,
+  type ExampleClusterOptions,
+} from "../../src/example-cluster/generate-example-cluster.js";
+import { parseAllDocuments } from "yaml";
+
+interface Container {
+  name: string;
+  image: string;
+  command: string[];
+  args: string[];
+  env: { name: string; value?: string; valueFrom?: unknown }[];
+  ports: { name: string; containerPort: number }[];
+  readinessProbe: { httpGet: { path: string; port: number } };
+  volumeMounts: { name: string; mountPath: string }[];
+}
+
+const base: ExampleClusterOptions = { name: "example", members: 5, namespace: "default", addressing: { kind: "service-dns" } };
+
+function podSpec(deployment: KubeObject): Record<string, any> {
+  return (deployment.spec as any).template.spec;
+}
+
+function container(deployment: KubeObject): Container {
+  return podSpec(deployment).containers[0] as Container;
+}
+
+function arg(c: Container, flag: string): string | undefined {
+  return c.args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+}
+
+function env(c: Container): Record<string, unknown> {
+  return Object.fromEntries(c.env.map((e) => [e.name, e.value ?? e.valueFrom]));
+}
+
+describe("member names", () => {
+  it("follows the NAME-N Deployment and NAMEN Service convention", () => {
+    expect(memberDeploymentName("example", 3)).toBe("example-3");
+    expect(memberServiceName("example", 3)).toBe("example3");
+  });
+});
+
+describe("generateExampleCluster with service DNS", () => {
+  const objects = generateExampleCluster(base);
+
+  it("emits each member's Service followed by its Deployment", () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "Service/example1", "Deployment/example-1",
+      "Service/example2", "Deployment/example-2",
+      "Service/example3", "Deployment/example-3",
+      "Service/example4", "Deployment/example-4",
+      "Service/example5", "Deployment/example-5",
+    ]);
+    for (const o of objects) expect(o.metadata.namespace).toBe("default");
+  });
+
+  it("labels and selects one member", () => {
+    const [service, deployment] = objects.slice(4, 6) as [KubeObject, KubeObject];
+    const labels = {
+      "app.kubernetes.io/name": "etcd",
+      "app.kubernetes.io/instance": "example",
+      "etcd.responder.io/cluster": "example",
+      "etcd.responder.io/member": "3",
+    };
+    const selector = { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "3" };
+    expect(service.metadata.labels).toEqual(labels);
+    expect(deployment.metadata.labels).toEqual(labels);
+    expect((deployment.spec as any).template.metadata.labels).toEqual(labels);
+    expect((deployment.spec as any).selector).toEqual({ matchLabels: selector });
+    expect((service.spec as any).selector).toEqual(selector);
+  });
+
+  it("publishes not-ready members on client and peer ports, without a fixed address", () => {
+    const service = objects[0]!;
+    expect(service.spec).toEqual({
+      selector: { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "1" },
+      publishNotReadyAddresses: true,
+      ports: [
+        { name: "client", port: 2379, targetPort: 2379, protocol: "TCP" },
+        { name: "peer", port: 2380, targetPort: 2380, protocol: "TCP" },
+      ],
+    });
+  });
+
+  it("runs one Pod per member, never two at once, on ephemeral storage", () => {
+    const deployment = objects[1]!;
+    expect((deployment.spec as any).replicas).toBe(1);
+    expect((deployment.spec as any).strategy).toEqual({ type: "Recreate" });
+    expect(podSpec(deployment).terminationGracePeriodSeconds).toBe(10);
+    expect(podSpec(deployment).volumes).toEqual([{ name: "data", emptyDir: {} }]);
+    const c = container(deployment);
+    expect(c.name).toBe("etcd");
+    expect(c.image).toBe(DEFAULT_ETCD_IMAGE);
+    expect(c.command).toEqual(["etcd"]);
+    expect(c.volumeMounts).toEqual([{ name: "data", mountPath: "/var/run/etcd" }]);
+    expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([["client", 2379], ["peer", 2380], ["metrics", 2381]]);
+    expect(c.readinessProbe).toEqual({
+      httpGet: { path: "/health", port: 2381 },
+      initialDelaySeconds: 0,
+      periodSeconds: 2,
+      failureThreshold: 3,
+    });
+  });
+
+  it("starts etcd with the member's name and service URLs", () => {
+    const c = container(objects[5]!);
+    expect(c.args).toEqual([
+      "--name=example3",
+      "--data-dir=/var/run/etcd/default.etcd",
+      "--listen-client-urls=http://0.0.0.0:2379",
+      "--advertise-client-urls=http://example3:2379",
+      "--listen-peer-urls=http://0.0.0.0:2380",
+      "--initial-advertise-peer-urls=http://example3:2380",
+      "--listen-metrics-urls=http://0.0.0.0:2381",
+      "--initial-cluster=example1=http://example1:2380,example2=http://example2:2380,example3=http://example3:2380," +
+        "example4=http://example4:2380,example5=http://example5:2380",
+      "--initial-cluster-state=new",
+      "--initial-cluster-token=example",
+    ]);
+    expect(c.env).toEqual([{ name: "ETCDCTL_API", value: "3" }]);
+  });
+
+  it("joins an existing cluster when asked, with the chosen image", () => {
+    const [, deployment] = generateExampleCluster({ ...base, members: 1, image: "registry.local/etcd:3.5", initialClusterState: "existing" });
+    const c = container(deployment!);
+    expect(arg(c, "--initial-cluster-state")).toBe("existing");
+    expect(arg(c, "--initial-cluster")).toBe("example1=http://example1:2380");
+    expect(c.image).toBe("registry.local/etcd:3.5");
+  });
+});
+
+describe("generateExampleCluster with fixed addresses", () => {
+  const ips = ["127.101.7.1", "127.101.7.2", "127.101.7.3"];
+  const objects = generateExampleCluster({ ...base, members: 3, addressing: { kind: "fixed-ips", ips } });
+
+  it("gives each member's Service its address", () => {
+    expect(objects.filter((o) => o.kind === "Service").map((s) => (s.spec as any).clusterIP)).toEqual(ips);
+  });
+
+  it("listens on the Pod's address and advertises the member's address", () => {
+    const c = container(objects[3]!);
+    expect(c.args).toEqual([
+      "--name=example2",
+      "--data-dir=/var/run/etcd/default.etcd",
+      "--listen-client-urls=http://$(POD_IP):2379",
+      "--advertise-client-urls=http://127.101.7.2:2379",
+      "--listen-peer-urls=http://$(POD_IP):2380",
+      "--initial-advertise-peer-urls=http://127.101.7.2:2380",
+      "--listen-metrics-urls=http://$(POD_IP):2381",
+      "--initial-cluster=example1=http://127.101.7.1:2380,example2=http://127.101.7.2:2380,example3=http://127.101.7.3:2380",
+      "--initial-cluster-state=new",
+      "--initial-cluster-token=example",
+    ]);
+  });
+
+  it("defines POD_IP before the variables that use it and points etcdctl at the Pod's own member", () => {
+    const c = container(objects[1]!);
+    expect(c.env).toEqual([
+      { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+      { name: "ETCDCTL_API", value: "3" },
+      { name: "ETCDCTL_ENDPOINTS", value: "http://$(POD_IP):2379" },
+    ]);
+  });
+});
+
+describe("generateExampleCluster with client TLS", () => {
+  it("serves clients over https with client-cert auth from the Secret, keeping health on http", () => {
+    const objects = generateExampleCluster({ ...base, members: 3, tls: { secretName: "example-tls" } });
+    const deployment = objects[1]!;
+    const c = container(deployment);
+    expect(arg(c, "--listen-client-urls")).toBe("https://0.0.0.0:2379");
+    expect(arg(c, "--advertise-client-urls")).toBe("https://example1:2379");
+    expect(arg(c, "--listen-peer-urls")).toBe("http://0.0.0.0:2380");
+    expect(arg(c, "--listen-metrics-urls")).toBe("http://0.0.0.0:2381");
+    expect(c.args.slice(-4)).toEqual([
+      "--cert-file=/etc/etcd/tls/tls.crt",
+      "--key-file=/etc/etcd/tls/tls.key",
+      "--trusted-ca-file=/etc/etcd/tls/ca.crt",
+      "--client-cert-auth",
+    ]);
+    expect(env(c)).toEqual({
+      ETCDCTL_API: "3",
+      ETCDCTL_ENDPOINTS: "https://example1:2379",
+      ETCDCTL_CACERT: "/etc/etcd/tls/ca.crt",
+      ETCDCTL_CERT: "/etc/etcd/tls/tls.crt",
+      ETCDCTL_KEY: "/etc/etcd/tls/tls.key",
+    });
+    expect(c.volumeMounts).toContainEqual({ name: "tls", mountPath: "/etc/etcd/tls", readOnly: true });
+    expect(podSpec(deployment).volumes).toContainEqual({ name: "tls", secret: { secretName: "example-tls" } });
+  });
+
+  it("combines with fixed addresses", () => {
+    const objects = generateExampleCluster({
+      ...base,
+      members: 1,
+      addressing: { kind: "fixed-ips", ips: ["127.101.7.9"] },
+      tls: { secretName: "example-tls" },
+    });
+    const c = container(objects[1]!);
+    expect(arg(c, "--listen-client-urls")).toBe("https://$(POD_IP):2379");
+    expect(arg(c, "--advertise-client-urls")).toBe("https://127.101.7.9:2379");
+    expect(env(c).ETCDCTL_ENDPOINTS).toBe("https://$(POD_IP):2379");
+  });
+});
+
+describe("option validation", () => {
+  function failure(options: ExampleClusterOptions): ExampleClusterOptionsError {
+    try {
+      generateExampleCluster(options);
+    } catch (err) {
+      if (err instanceof ExampleClusterOptionsError) return err;
+      throw err;
+    }
+    throw new Error("expected an ExampleClusterOptionsError");
+  }
+
+  it.each(["Example", "1example", "example-", "-example", "ex_ample", "", "a".repeat(63)])("rejects cluster name %j", (name) => {
+    const err = failure({ ...base, name });
+    expect(err.option).toBe("name");
+    expect(err.message).toMatch(/^name: .* is not a valid cluster name: use lowercase letters, digits and '-'/);
+  });
+
+  it("accepts a 62-character name, so that NAMEN still fits a Service name", () => {
+    const name = "e".repeat(62);
+    expect(generateExampleCluster({ ...base, name, members: 1 })[0]!.metadata.name).toHaveLength(63);
+  });
+
+  it.each([0, 10, 2.5, Number.NaN])("rejects %d members", (members) => {
+    expect(failure({ ...base, members }).message).toMatch(/^members: must be a whole number from 1 to 9/);
+  });
+
+  it("rejects a bad namespace, image, Secret name and cluster state", () => {
+    expect(failure({ ...base, namespace: "Default" }).option).toBe("namespace");
+    expect(failure({ ...base, image: "etcd latest" }).option).toBe("image");
+    expect(failure({ ...base, tls: { secretName: "Bad_Secret" } }).option).toBe("tls.secretName");
+    expect(failure({ ...base, initialClusterState: "old" as "new" }).option).toBe("initialClusterState");
+  });
+
+  it("needs one distinct IPv4 address per member", () => {
+    expect(failure({ ...base, members: 2, addressing: { kind: "fixed-ips", ips: ["127.0.0.1"] } }).message).toBe(
+      "addressing.ips: needs exactly one IPv4 address per member (2), got 1",
+    );
+    expect(failure({ ...base, members: 2, addressing: { kind: "fixed-ips", ips: ["127.0.0.1", "example2"] } }).message).toBe(
+      'addressing.ips: "example2" is not an IPv4 address',
+    );
+    expect(failure({ ...base, members: 2, addressing: { kind: "fixed-ips", ips: ["127.0.0.1", "127.0.0.1"] } }).message).toBe(
+      "addressing.ips: 127.0.0.1 is given to more than one member",
+    );
+  });
+});
+
+describe("renderYaml", () => {
+  it("writes one YAML document per object that parses back to the objects", () => {
+    const objects = generateExampleCluster({ ...base, members: 2 });
+    const docs = parseAllDocuments(renderYaml(objects));
+    expect(docs.map((d) => d.toJS())).toEqual(objects);
+  });
+
+  it("keeps member labels strings and long arguments on one line", () => {
+    const text = renderYaml(generateExampleCluster(base));
+    expect(text).toContain('etcd.responder.io/member: "5"');
+    expect(text).toContain(
+      "- --initial-cluster=example1=http://example1:2380,example2=http://example2:2380,example3=http://example3:2380,example4=http://example4:2380,example5=http://example5:2380\n",
+    );
+  });
+});

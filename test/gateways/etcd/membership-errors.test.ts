@@ -1,0 +1,61 @@
+import { GRPCFailedPreconditionError, GRPCNotFoundError, GRPCNotImplementedError, GRPCUnavailableError } from "etcd3";
+import { describe, expect, it } from "vitest";
+import {
+  isLearnerNotInSync,
+  isLearnerUnsupported,
+  isMemberNotFound,
+  isMemberNotLearner,
+  isNotEnoughStartedMembers,
+  isPeerURLExists,
+  isTooManyLearners,
+  isUnhealthyCluster,
+} from "../../../src/gateways/etcd/index.js";
+
+/** The errors etcd3 hands over for etcd 3.4's membership refusals, message text as received. */
+const REFUSALS = {
+  learnerNotInSync: new GRPCFailedPreconditionError(
+    "9 FAILED_PRECONDITION: etcdserver: can only promote a learner member which is in sync with leader",
+  ),
+  memberNotLearner: new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: can only promote a learner member"),
+  tooManyLearners: new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster"),
+  unhealthy: new GRPCUnavailableError("14 UNAVAILABLE: etcdserver: unhealthy cluster"),
+  peerURLExists: new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: Peer URLs already exists"),
+  memberIDExists: new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: member ID already exist"),
+  memberNotFound: new GRPCNotFoundError("5 NOT_FOUND: etcdserver: member not found"),
+  notEnoughStarted: new GRPCFailedPreconditionError(
+    "9 FAILED_PRECONDITION: etcdserver: re-configuration failed due to not enough started members",
+  ),
+  promoteUnimplemented: new GRPCNotImplementedError("12 UNIMPLEMENTED: unknown method MemberPromote for service etcdserverpb.Cluster"),
+  unreachable: new GRPCUnavailableError("14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2379"),
+};
+
+type Refusal = keyof typeof REFUSALS;
+
+const CLASSIFIERS: [string, (error: unknown) => boolean, Refusal[]][] = [
+  ["isLearnerNotInSync", isLearnerNotInSync, ["learnerNotInSync"]],
+  ["isMemberNotLearner", isMemberNotLearner, ["memberNotLearner"]],
+  ["isTooManyLearners", isTooManyLearners, ["tooManyLearners"]],
+  ["isUnhealthyCluster", isUnhealthyCluster, ["unhealthy"]],
+  ["isPeerURLExists", isPeerURLExists, ["peerURLExists", "memberIDExists"]],
+  ["isMemberNotFound", isMemberNotFound, ["memberNotFound"]],
+  ["isNotEnoughStartedMembers", isNotEnoughStartedMembers, ["notEnoughStarted"]],
+  ["isLearnerUnsupported", isLearnerUnsupported, ["promoteUnimplemented"]],
+];
+
+describe.each(CLASSIFIERS)("%s", (_name, classify, matching) => {
+  it.each(Object.keys(REFUSALS) as Refusal[])("on %s", (refusal) => {
+    expect(classify(REFUSALS[refusal])).toBe(matching.includes(refusal));
+  });
+
+  it("looks through a wrapping error's cause and accepts bare message text", () => {
+    const first = REFUSALS[matching[0]!];
+    expect(classify(new Error("recovery step failed", { cause: first }))).toBe(true);
+    expect(classify(first.message)).toBe(true);
+  });
+
+  it("is false for values that are not errors", () => {
+    expect(classify(undefined)).toBe(false);
+    expect(classify(null)).toBe(false);
+    expect(classify(42)).toBe(false);
+  });
+});

@@ -1,0 +1,98 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { waitForStore } from "../../support/wait-for-store.js";
+import {
+  containerStatus,
+  podManifest,
+  processExists,
+  startKubelet,
+  waitFor,
+  waitReady,
+  type KubeletHarness,
+} from "./kubelet-harness.js";
+
+function pidOf(harness: KubeletHarness, pod: string): number {
+  const id = containerStatus(harness.store, pod, "main")?.containerID ?? "";
+  return Number(id.replace("sandbox://", ""));
+}
+
+describe("Kubelet deleting Pods", () => {
+  let harness: KubeletHarness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it("stops a container that handles SIGTERM and removes the Pod and its directory", async () => {
+    harness = startKubelet();
+    const { store, kubelet } = harness;
+    const pod = store.create(
+      "pods",
+      podManifest("polite", [{ name: "main", command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.1; done"] }]),
+    );
+    await waitReady(store, "polite", 5000);
+    await waitFor(() => kubelet.readLog("default", "polite", {}), (text) => text === "up\n", "the trap to be set");
+    const pid = pidOf(harness, "polite");
+    const dir = join(harness.dataDir, "pods", `default_polite_${pod.metadata.uid}`);
+    expect(existsSync(dir)).toBe(true);
+
+    const started = Date.now();
+    store.markDeleting("pods", "default", "polite", 30);
+    await waitForStore(store, () => !store.get("pods", "default", "polite"), "the pod to be removed", 5000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(processExists(pid)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("kills a container that ignores SIGTERM once the grace period is over", async () => {
+    harness = startKubelet();
+    const { store } = harness;
+    store.create("pods", podManifest("stubborn", [{ name: "main", command: ["sh", "-c", "trap '' TERM; echo up; while true; do sleep 0.1; done"] }]));
+    await waitReady(store, "stubborn", 5000);
+    // A SIGTERM before the trap is set would end the shell at once.
+    await waitFor(() => harness!.kubelet.readLog("default", "stubborn", {}), (text) => text === "up\n", "the trap to be set");
+    const pid = pidOf(harness, "stubborn");
+
+    const started = Date.now();
+    store.markDeleting("pods", "default", "stubborn", 1);
+    const terminating = await waitForStore(
+      store,
+      () => containerStatus(store, "stubborn", "main")?.state.terminated,
+      "the container to be reported terminated",
+      5000,
+    );
+    expect(terminating.exitCode).toBe(137);
+    await waitForStore(store, () => !store.get("pods", "default", "stubborn"), "the pod to be removed", 5000);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(900);
+    expect(took).toBeLessThan(4000);
+    expect(processExists(pid)).toBe(false);
+  });
+
+  it("kills the containers of a Pod removed by force and never restarts them", async () => {
+    harness = startKubelet({ backoffBaseMs: 50 });
+    const { store } = harness;
+    const pod = store.create("pods", podManifest("forced", [{ name: "main", command: ["sleep", "60"] }]));
+    await waitReady(store, "forced", 5000);
+    const pid = pidOf(harness, "forced");
+    const dir = join(harness.dataDir, "pods", `default_forced_${pod.metadata.uid}`);
+
+    store.remove("pods", "default", "forced");
+    await waitFor(() => processExists(pid) || existsSync(dir), (alive) => !alive, "the process and directory to go");
+    expect(harness.started).toEqual([pid]);
+  });
+
+  it("shortens the wait when the Pod is deleted again with a shorter grace period", async () => {
+    harness = startKubelet();
+    const { store } = harness;
+    store.create("pods", podManifest("twice", [{ name: "main", command: ["sh", "-c", "trap '' TERM; echo up; while true; do sleep 0.1; done"] }]));
+    await waitReady(store, "twice", 5000);
+    await waitFor(() => harness!.kubelet.readLog("default", "twice", {}), (text) => text === "up\n", "the trap to be set");
+    store.markDeleting("pods", "default", "twice", 30);
+    await waitForStore(store, () => store.get("pods", "default", "twice")?.metadata.deletionTimestamp, "the deletion mark", 1000);
+    // A second delete with grace 0, as `kubectl delete --force --grace-period=0` sends.
+    store.shortenGracePeriod("pods", "default", "twice", 0);
+    await waitForStore(store, () => !store.get("pods", "default", "twice"), "the pod to be removed", 3000);
+  });
+});
