@@ -73,6 +73,9 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** How long members get to exit on SIGTERM when the sandbox stops, before SIGKILL. */
+const SHUTDOWN_GRACE_MS = 1000;
+
 /** Starts the API server, controllers, kubelet and the etcd clusters, and resolves once every member is Ready. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const dir = resolve(options.dir);
@@ -123,7 +126,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
     kubelet.start();
     stops.push(async () => {
-      await kubelet.stop();
+      // The Pods' data goes with the sandbox: no need to wait for etcd's leader hand-over.
+      await kubelet.stop(SHUTDOWN_GRACE_MS);
       await rm(podsDir, { recursive: true, force: true });
     });
     const api = await startApiServer({

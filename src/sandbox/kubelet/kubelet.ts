@@ -73,13 +73,16 @@ export class Kubelet implements PodRuntime {
     for (const pod of this.options.store.list("pods")) this.adopt(pod);
   }
 
-  /** Stops every container (SIGTERM to its group, SIGKILL after 5 s); resolves when all have exited. */
-  async stop(): Promise<void> {
+  /**
+   * Stops every container (SIGTERM to its group, SIGKILL after `graceMs`, default 5 s); resolves when all
+   * have exited.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     const workers = [...this.workers.values()];
-    await Promise.all(workers.map((w) => w.shutdown(STOP_GRACE_MS)));
+    await Promise.all(workers.map((w) => w.shutdown(graceMs)));
     this.workers.clear();
   }
 

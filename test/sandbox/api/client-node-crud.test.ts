@@ -186,6 +186,9 @@ describe("API server with @kubernetes/client-node", () => {
     expect(stale.code).toBe(409);
     expect(String(stale.status.message)).toContain('leases.coordination.k8s.io "leader"');
 
+    await coordination.deleteNamespacedLease({ name: "leader", namespace: NS });
+    expect((await failure(coordination.readNamespacedLease({ name: "leader", namespace: NS }))).code).toBe(404);
+
     const typed = await failure(
       coordination.createNamespacedLease({ namespace: NS, body: { metadata: { name: "bad" }, spec: { leaseDurationSeconds: 0 } } }),
     );
@@ -223,6 +226,9 @@ describe("API server with @kubernetes/client-node", () => {
     const selector = `involvedObject.name=etcd-0,involvedObject.namespace=${NS},involvedObject.uid=${pod.metadata.uid}`;
     const events = await core.listNamespacedEvent({ namespace: NS, fieldSelector: selector });
     expect(events.items.map((e) => [e.metadata.name, e.count])).toEqual([["etcd-0.17f3", 2]]);
+
+    await core.deleteNamespacedEvent({ name: "other.1", namespace: NS });
+    expect((await core.listNamespacedEvent({ namespace: NS })).items.map((e) => e.metadata.name)).toEqual(["etcd-0.17f3"]);
 
     const unsupported = await failure(core.listNamespacedEvent({ namespace: NS, fieldSelector: "spec.nope=1" }));
     expect(unsupported.code).toBe(400);

@@ -57,7 +57,19 @@ const body = fc.oneof(
     },
     { requiredKeys: [] },
   ).map((o) => JSON.stringify(o)),
-  fc.array(fc.record({ op: fc.constantFrom("add", "remove", "replace", "move", "copy", "test"), path: fc.constantFrom("", "/spec", "/status/phase", "/metadata/labels/a", "/spec/replicas", "/x/-"), value: fc.jsonValue(), from: fc.constantFrom("/spec", "/metadata") }, { requiredKeys: ["op", "path"] })).map((ops) => JSON.stringify(ops)),
+  fc
+    .array(
+      fc.record(
+        {
+          op: fc.constantFrom("add", "remove", "replace", "move", "copy", "test"),
+          path: fc.constantFrom("", "/spec", "/status/phase", "/metadata/labels/a", "/spec/replicas", "/x/-"),
+          value: fc.jsonValue(),
+          from: fc.constantFrom("/spec", "/metadata"),
+        },
+        { requiredKeys: ["op", "path"] },
+      ),
+    )
+    .map((ops) => JSON.stringify(ops)),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc.string(),
 );

@@ -52,7 +52,8 @@ function accept(ctx: ApiContext, wss: WebSocketServer, req: IncomingMessage, soc
   }
   const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
   if (upgrade !== "websocket") {
-    throw StatusError.badRequest(`pods/exec is served only over WebSocket (${EXEC_PROTOCOLS.join(", ")}); ${req.headers.upgrade ?? "this"} upgrade is not supported`);
+    const offered = req.headers.upgrade ?? "this";
+    throw StatusError.badRequest(`pods/exec is served only over WebSocket (${EXEC_PROTOCOLS.join(", ")}); ${offered} upgrade is not supported`);
   }
   const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
   if (!pickProtocol(offered)) {

@@ -78,13 +78,19 @@ function deleteRequest(query: URLSearchParams, body: unknown): DeleteRequest {
   return { options, preconditions, dryRun: dryRunInBody || isDryRun(query) };
 }
 
+/** A DELETE's preconditions (uid, resourceVersion) must hold, else 409 Conflict. */
 function checkPreconditions(current: KubeObject, wanted: DeleteRequest["preconditions"], plural: string, group: string): void {
   const qualified = group ? `${plural}.${group}` : plural;
   const name = current.metadata.name;
-  if (wanted.uid && wanted.uid !== current.metadata.uid) {
-    throw new StatusError(409, "Conflict", `Operation cannot be fulfilled on ${qualified} "${name}": Precondition failed: UID in precondition: ${wanted.uid}, UID in object meta: ${current.metadata.uid ?? ""}`, { name, group, kind: plural });
-  }
+  const failed = (what: string, expected: string, actual: string | undefined) =>
+    new StatusError(
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on ${qualified} "${name}": Precondition failed: ${what} in precondition: ${expected}, ${what} in object meta: ${actual ?? ""}`,
+      { name, group, kind: plural },
+    );
+  if (wanted.uid && wanted.uid !== current.metadata.uid) throw failed("UID", wanted.uid, current.metadata.uid);
   if (wanted.resourceVersion && wanted.resourceVersion !== current.metadata.resourceVersion) {
-    throw new StatusError(409, "Conflict", `Operation cannot be fulfilled on ${qualified} "${name}": Precondition failed: ResourceVersion in precondition: ${wanted.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ""}`, { name, group, kind: plural });
+    throw failed("ResourceVersion", wanted.resourceVersion, current.metadata.resourceVersion);
   }
 }

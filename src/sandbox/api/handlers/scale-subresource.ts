@@ -40,7 +40,8 @@ export async function scaleSubresource(ctx: ApiContext, request: ApiRequest): Pr
   const current = ctx.store.require(route.resource, route.namespace, route.name!);
   if (method === "GET") return jsonReply(200, scaleOf(current));
   const body = await request.body();
-  const wanted = method === "PUT" ? decodeObjectBody(request.headers["content-type"], body) : applyPatch(request.headers["content-type"], scaleOf(current), body);
+  const contentType = request.headers["content-type"];
+  const wanted = method === "PUT" ? decodeObjectBody(contentType, body) : applyPatch(contentType, scaleOf(current), body);
   if (!isJsonObject(wanted)) throw StatusError.badRequest("a Scale must be a JSON object");
   const metadata = (isJsonObject(wanted.metadata) ? wanted.metadata : {}) as { name?: unknown; resourceVersion?: unknown };
   if (metadata.name !== undefined && metadata.name !== "" && metadata.name !== route.name) {

@@ -75,7 +75,8 @@ function decodeValue(wire: WireField, spec: FieldSpec): unknown {
     }
     case "map<string,string>":
     case "map<string,bytes>": {
-      const entry = decodeMessage(bytes, { 1: { name: "key", type: "string" }, 2: { name: "value", type: type === "map<string,bytes>" ? "bytes" : "string" } });
+      const valueType = type === "map<string,bytes>" ? "bytes" : "string";
+      const entry = decodeMessage(bytes, { 1: { name: "key", type: "string" }, 2: { name: "value", type: valueType } });
       return [entry.key ?? "", entry.value ?? ""];
     }
     default:
