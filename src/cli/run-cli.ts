@@ -1,12 +1,14 @@
 import { UsageError } from "./usage-error.js";
 import { sandboxCommand, SANDBOX_USAGE } from "./commands/sandbox-command.js";
 import { exampleClusterCommand, EXAMPLE_CLUSTER_USAGE } from "./commands/example-cluster-command.js";
+import { demoCommand, DEMO_USAGE } from "./commands/demo-command.js";
 
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   sandbox: { run: sandboxCommand, usage: SANDBOX_USAGE },
   "example-cluster": { run: exampleClusterCommand, usage: EXAMPLE_CLUSTER_USAGE },
+  demo: { run: demoCommand, usage: DEMO_USAGE },
 };
 
 function usage(): string {

@@ -13,7 +13,8 @@ import { podAddressFor } from "./network/pod-address.js";
 import { ProcessGuard } from "./process-guard/process-guard.js";
 import { CertificateAuthority } from "./pki/certificate-authority.js";
 import { renderKubeconfig } from "./kubeconfig.js";
-import { awaitStore } from "./await-store.js";
+import { renderResponderConfig } from "./responder-config-file.js";
+import { waitForStore } from "./wait-for-store.js";
 import { selectorMatches, type LabelSelectorSpec } from "./api/label-selector.js";
 import { writeFileAtomic } from "../util/write-file-atomic.js";
 import {
@@ -163,7 +164,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
 
     const deployments = clusters.flatMap((c) => c.info.members.map((m) => m.deployment));
-    await awaitStore(
+    await waitForStore(
       store,
       () => deployments.every((d) => podReady(store, namespace, d)),
       `every etcd member Pod (${deployments.join(", ")}) to be Ready`,
@@ -179,6 +180,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       tls,
       clusters: clusters.map((c) => c.info),
     };
+    await writeFileAtomic(join(dir, "responder.yaml"), renderResponderConfig(info, join(dir, "snapshots")));
     const infoPath = join(dir, "sandbox.json");
     await writeFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`);
     stops.unshift(() => rm(infoPath, { force: true }));

@@ -5,6 +5,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { request } from "node:https";
+import { request as plainRequest } from "node:http";
 import { Etcd3 } from "etcd3";
 import { failFastPolicy } from "../../src/gateways/etcd/fail-fast-policy.js";
 import { CertificateAuthority } from "../../src/sandbox/pki/certificate-authority.js";
@@ -176,9 +178,11 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions): Promis
         throw new Error(`etcd member m${index} exited while waiting for it to be ready:\n${logTail(index)}`);
       }
       try {
-        const status = await clientFor(index).maintenance.status({ deadline: Date.now() + 500 });
-        if (status.leader !== "0") return;
-        last = "answers but has no leader";
+        // etcd's /health is true once the member knows a leader. A gRPC client made before the member
+        // listens would sit in its reconnect back-off for seconds; a plain request each time does not.
+        const health = await getHealth(memberAt(index).clientURL, tlsFiles?.client);
+        if (health === "true") return;
+        last = `health ${health}`;
       } catch (error) {
         last = error instanceof Error ? error.message : String(error);
       }
@@ -370,4 +374,26 @@ async function createTlsFiles(
     ],
     client: { ca: ca.certPem, cert: client.cert, key: client.key },
   };
+}
+
+/** etcd's `/health` answer (`"true"` or `"false"`) of one member; rejects when it does not answer within 500 ms. */
+function getHealth(clientURL: string, tls?: { ca: string; cert: string; key: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const url = new URL("/health", clientURL);
+    const options = { timeout: 500, ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}) };
+    const req = (url.protocol === "https:" ? request : plainRequest)(url, options, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => {
+        try {
+          resolve(String((JSON.parse(body) as { health?: string }).health));
+        } catch {
+          resolve(`unreadable: ${body.slice(0, 80)}`);
+        }
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error("no answer to /health within 500 ms")));
+    req.on("error", reject);
+    req.end();
+  });
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ObjectStore } from "../../../src/sandbox/api/object-store.js";
 import { createDeleteObject } from "../../../src/sandbox/controllers/delete-object.js";
 import { startControllers, type RunningControllers } from "../../../src/sandbox/controllers/start-controllers.js";
-import { waitForStore } from "../../support/wait-for-store.js";
+import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
 import { capturingLogger } from "./fixtures.js";
 
 let store: ObjectStore;

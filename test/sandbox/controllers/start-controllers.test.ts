@@ -3,7 +3,7 @@ import { ObjectStore, type KubeObject } from "../../../src/sandbox/api/object-st
 import { createDeleteObject, type DeleteObject } from "../../../src/sandbox/controllers/delete-object.js";
 import { startControllers, type RunningControllers } from "../../../src/sandbox/controllers/start-controllers.js";
 import type { Deployment } from "../../../src/sandbox/controllers/workload-types.js";
-import { waitForStore } from "../../support/wait-for-store.js";
+import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
 import {
   autoKubelet,
   capturingLogger,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { waitForStore } from "../../support/wait-for-store.js";
+import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
 import { containerStatus, podManifest, podStatus, startKubelet, waitFor, waitReady, type KubeletHarness } from "./kubelet-harness.js";
 
 describe("Kubelet with Secrets and ConfigMaps", () => {

@@ -7,7 +7,7 @@ import { ObjectStore, type KubeObject } from "../../../src/sandbox/api/object-st
 import { Kubelet, type KubeletOptions } from "../../../src/sandbox/kubelet/kubelet.js";
 import type { ContainerStatus } from "../../../src/sandbox/kubelet/pod-status.js";
 import type { ContainerSpec, PodSpec } from "../../../src/sandbox/kubelet/pod-spec.js";
-import { waitForStore } from "../../support/wait-for-store.js";
+import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
 
 /** A kubelet on a fresh store and data directory, recording every process group it starts. */
 export interface KubeletHarness {

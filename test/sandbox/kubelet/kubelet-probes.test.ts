@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { waitForStore } from "../../support/wait-for-store.js";
+import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
 import { containerStatus, podManifest, randomPort, startKubelet, waitReady, type KubeletHarness } from "./kubelet-harness.js";
 
 const HTTP_SERVER = [

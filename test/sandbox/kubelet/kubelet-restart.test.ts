@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { waitForStore } from "../../support/wait-for-store.js";
+import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
 import { containerStatus, podManifest, podStatus, startKubelet, waitFor, type KubeletHarness } from "./kubelet-harness.js";
 
 describe("Kubelet restarting containers", () => {

@@ -1,4 +1,4 @@
-import type { ObjectStore } from "../../src/sandbox/api/object-store.js";
+import type { ObjectStore } from "./api/object-store.js";
 
 /** A wait on the store passed its deadline; the message says what was awaited. */
 export class StoreWaitTimeoutError extends Error {

@@ -1,0 +1,20 @@
+import { cpus, totalmem } from "node:os";
+import { benchSandboxStartup, renderSandboxStartup } from "./sandbox-startup.js";
+
+/** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
+const BENCHMARKS: Record<string, () => Promise<string>> = {
+  "sandbox-startup": async () => renderSandboxStartup(await benchSandboxStartup()),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHMARKS));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${Object.keys(BENCHMARKS).join(", ")}`);
+  process.exit(2);
+}
+const cpu = cpus()[0]?.model ?? "unknown CPU";
+console.log(`## ${new Date().toISOString().slice(0, 10)} — ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
+for (const name of wanted.length ? wanted : Object.keys(BENCHMARKS)) {
+  console.log(`${await BENCHMARKS[name]!()}\n`);
+}
+process.exit(0);

@@ -1,0 +1,78 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { startBareEtcdCluster } from "./bare-etcd-cluster.js";
+import { repoRoot } from "../test/support/tools.js";
+import { ms, summarize, type Summary } from "./stats.js";
+
+const MEMBERS = 5;
+const RUNS = 5;
+
+/** Time from `etcd-responder sandbox` being started to its `sandbox ready` line, then SIGTERM and wait for exit. */
+async function sandboxReadyOnce(): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), "bench-sandbox-"));
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(repoRoot, "dist/cli.js"), "sandbox", "--dir", dir, "--members", String(MEMBERS)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      let output = "";
+      const timer = setTimeout(() => reject(new Error("sandbox not ready within 60 s")), 60_000);
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("sandbox ready")) {
+          clearTimeout(timer);
+          resolve(performance.now() - started);
+        }
+      });
+      void exited.then(() => reject(new Error(`sandbox exited early:\n${output.slice(-2000)}`)));
+    });
+  } finally {
+    child.kill("SIGTERM");
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The floor: the same number of bare etcd processes started directly until every one reports a leader. */
+async function bareEtcdOnce(): Promise<number> {
+  const started = performance.now();
+  const cluster = await startBareEtcdCluster(MEMBERS);
+  const elapsed = performance.now() - started;
+  await cluster.stop();
+  return elapsed;
+}
+
+export interface SandboxStartupResult {
+  sandbox: Summary;
+  bareEtcd: Summary;
+}
+
+export async function benchSandboxStartup(): Promise<SandboxStartupResult> {
+  const sandbox: number[] = [];
+  const bare: number[] = [];
+  // Interleaved, so that both see the same machine load.
+  for (let i = 0; i < RUNS; i++) {
+    bare.push(await bareEtcdOnce());
+    sandbox.push(await sandboxReadyOnce());
+  }
+  return { sandbox: summarize(sandbox), bareEtcd: summarize(bare) };
+}
+
+export function renderSandboxStartup(result: SandboxStartupResult): string {
+  const { sandbox, bareEtcd } = result;
+  return [
+    `### Sandbox start-up (${MEMBERS} members, ${sandbox.runs} runs each, interleaved)`,
+    "",
+    "| what | median | min | max |",
+    "|---|---|---|---|",
+    `| \`etcd-responder sandbox\` to \`sandbox ready\` (every member Pod Ready) | ${ms(sandbox.median)} | ${ms(sandbox.min)} | ${ms(sandbox.max)} |`,
+    `| baseline: ${MEMBERS} bare etcd processes to \`/health\` true on each | ${ms(bareEtcd.median)} | ${ms(bareEtcd.min)} | ${ms(bareEtcd.max)} |`,
+    "",
+    `Target: under 5 s. Sandbox overhead over bare etcd (median): ${ms(sandbox.median - bareEtcd.median)}.`,
+  ].join("\n");
+}
