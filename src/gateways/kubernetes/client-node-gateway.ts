@@ -1,0 +1,148 @@
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type AppsV1Api,
+  type CoordinationV1Api,
+  type CoreV1Api,
+  type KubeConfig,
+  type V1Deployment,
+  type V1Pod,
+  type V1StatefulSet,
+} from "@kubernetes/client-node";
+import type { Logger } from "../../observability/logger.js";
+import { statusCodeOf } from "./api-failure.js";
+import { buildEvent } from "./build-event.js";
+import { epochNanos } from "./event-name.js";
+import type { EventTarget, HeldLease, KubernetesGateway, PodLogRequest, RecordedEvent } from "./kubernetes-gateway.js";
+import { toKubernetesApiError } from "./kubernetes-api-error.js";
+import { acquireLease, releaseLease, renewLease, type LeaseContext } from "./lease-operations.js";
+import { clientNodePodSource, listPods } from "./pod-source.js";
+import { waitForPodSet } from "./pod-wait.js";
+
+/** What the gateway is built from; `createKubernetesGateway` fills it in. */
+export interface ClientNodeGatewayParts {
+  kubeConfig: KubeConfig;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  coordination: CoordinationV1Api;
+  logger: Logger;
+  /** `source.component` of recorded Events. */
+  component: string;
+  /** Rounds of read, change, replace before a Deployment update gives up on conflicts. */
+  updateAttempts: number;
+  /** The clock, ms since the epoch. */
+  now: () => number;
+}
+
+/** The Kubernetes gateway over @kubernetes/client-node. */
+export class ClientNodeGateway implements KubernetesGateway {
+  private readonly leases: LeaseContext;
+
+  constructor(private readonly parts: ClientNodeGatewayParts) {
+    this.leases = { api: parts.coordination, logger: parts.logger, now: parts.now };
+  }
+
+  async readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
+    return this.readOrUndefined(`Deployment ${namespace}/${name}`, () => this.parts.apps.readNamespacedDeployment({ namespace, name }));
+  }
+
+  async readStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined> {
+    return this.readOrUndefined(`StatefulSet ${namespace}/${name}`, () => this.parts.apps.readNamespacedStatefulSet({ namespace, name }));
+  }
+
+  async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
+    try {
+      // Typed patch calls default to json-patch; the scale body is a merge patch.
+      await this.parts.apps.patchNamespacedDeploymentScale(
+        { namespace, name, body: { spec: { replicas } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      throw toKubernetesApiError("scale", `Deployment ${namespace}/${name}`, error);
+    }
+    this.parts.logger.info({ deployment: `${namespace}/${name}`, replicas }, "deployment scaled");
+  }
+
+  async updateDeployment(namespace: string, name: string, change: (deployment: V1Deployment) => void): Promise<V1Deployment> {
+    const object = `Deployment ${namespace}/${name}`;
+    for (let attempt = 1; ; attempt++) {
+      let deployment: V1Deployment;
+      try {
+        deployment = await this.parts.apps.readNamespacedDeployment({ namespace, name });
+      } catch (error) {
+        throw toKubernetesApiError("read", object, error);
+      }
+      const resourceVersion = deployment.metadata?.resourceVersion;
+      change(deployment);
+      // The write must be conditional on what was read, whatever `change` did to the metadata.
+      deployment.metadata = { ...deployment.metadata, resourceVersion };
+      try {
+        return await this.parts.apps.replaceNamespacedDeployment({ namespace, name, body: deployment });
+      } catch (error) {
+        if (statusCodeOf(error) === 409 && attempt < this.parts.updateAttempts) {
+          this.parts.logger.debug({ deployment: `${namespace}/${name}`, attempt }, "deployment changed meanwhile, reading it again");
+          continue;
+        }
+        throw toKubernetesApiError("replace", object, error);
+      }
+    }
+  }
+
+  listPods(namespace: string, labelSelector: string): Promise<{ pods: V1Pod[]; resourceVersion: string }> {
+    return listPods(this.parts.core, namespace, labelSelector);
+  }
+
+  waitForPods<T>(
+    namespace: string,
+    labelSelector: string,
+    check: (pods: V1Pod[]) => T | undefined,
+    what: string,
+    timeoutMs: number,
+  ): Promise<T> {
+    const source = clientNodePodSource(this.parts.kubeConfig, this.parts.core, namespace, labelSelector);
+    return waitForPodSet(source, { check, what, timeoutMs, logger: this.parts.logger });
+  }
+
+  async readPodLog(namespace: string, pod: string, request: PodLogRequest): Promise<string> {
+    try {
+      return await this.parts.core.readNamespacedPodLog({ namespace, name: pod, ...request });
+    } catch (error) {
+      // 400: no such container run (e.g. no previous one yet); 404: no such Pod. Either way there is no log.
+      const code = statusCodeOf(error);
+      if (code === 400 || code === 404) return "";
+      throw toKubernetesApiError("read log of", `Pod ${namespace}/${pod}`, error);
+    }
+  }
+
+  acquireLease(namespace: string, name: string, holder: string, durationSeconds: number): Promise<HeldLease> {
+    return acquireLease(this.leases, namespace, name, holder, durationSeconds);
+  }
+
+  renewLease(lease: HeldLease): Promise<void> {
+    return renewLease(this.leases, lease);
+  }
+
+  releaseLease(lease: HeldLease): Promise<void> {
+    return releaseLease(this.leases, lease);
+  }
+
+  async recordEvent(target: EventTarget, event: RecordedEvent): Promise<void> {
+    try {
+      const nowMs = this.parts.now();
+      const body = buildEvent(target, event, { component: this.parts.component, nowMs, nanos: epochNanos(nowMs) });
+      await this.parts.core.createNamespacedEvent({ namespace: target.namespace, body });
+    } catch (error) {
+      const failure = toKubernetesApiError("create Event on", `${target.kind} ${target.namespace}/${target.name}`, error);
+      this.parts.logger.warn({ err: failure, reason: event.reason }, "could not record event");
+    }
+  }
+
+  private async readOrUndefined<T>(object: string, read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await read();
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw toKubernetesApiError("read", object, error);
+    }
+  }
+}

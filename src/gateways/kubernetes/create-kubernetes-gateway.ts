@@ -1,0 +1,44 @@
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../../observability/logger.js";
+import { ClientNodeGateway } from "./client-node-gateway.js";
+import type { KubernetesGateway } from "./kubernetes-gateway.js";
+
+/** How to reach Kubernetes. */
+export interface KubernetesGatewayOptions {
+  /**
+   * Where the API server is and how to authenticate. Default: loaded from the usual places, in order
+   * `KUBECONFIG`, `~/.kube/config`, then the in-cluster service account.
+   */
+  kubeConfig?: KubeConfig;
+  /** The process logger; the gateway logs under the child `{ name: "kubernetes" }`. */
+  logger: Logger;
+  /** `source.component` and `reportingComponent` of the Events it records; default `etcd-responder`. */
+  component?: string;
+  /** Rounds of read, change, replace before `updateDeployment` gives up on 409 conflicts; default 5. */
+  updateAttempts?: number;
+}
+
+/** Creates the gateway the recovery uses to read and change Kubernetes objects. */
+export function createKubernetesGateway(options: KubernetesGatewayOptions): KubernetesGateway {
+  const updateAttempts = options.updateAttempts ?? 5;
+  if (!Number.isInteger(updateAttempts) || updateAttempts < 1) {
+    throw new RangeError(`updateAttempts must be a whole number of at least 1, got ${updateAttempts}`);
+  }
+  const kubeConfig = options.kubeConfig ?? loadDefaultKubeConfig();
+  return new ClientNodeGateway({
+    kubeConfig,
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    apps: kubeConfig.makeApiClient(AppsV1Api),
+    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    logger: options.logger.child({ name: "kubernetes" }),
+    component: options.component ?? "etcd-responder",
+    updateAttempts,
+    now: Date.now,
+  });
+}
+
+function loadDefaultKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
+}

@@ -1,0 +1,145 @@
+import type { CoordinationV1Api, V1Lease } from "@kubernetes/client-node";
+import type { Logger } from "../../observability/logger.js";
+import { statusCodeOf } from "./api-failure.js";
+import type { HeldLease } from "./kubernetes-gateway.js";
+import { toKubernetesApiError } from "./kubernetes-api-error.js";
+import { decideLease, leaseExpiry } from "./lease-decision.js";
+import { LeaseHeldError } from "./lease-held-error.js";
+import { LeaseLostError } from "./lease-lost-error.js";
+import { microTime } from "./micro-time.js";
+
+/** What the Lease operations work with. */
+export interface LeaseContext {
+  api: CoordinationV1Api;
+  logger: Logger;
+  /** The clock, ms since the epoch. */
+  now: () => number;
+}
+
+/** Rounds a renewal or release gets when other writers keep changing the Lease in between. */
+const WRITE_ATTEMPTS = 3;
+
+/**
+ * Takes the Lease for `holder` the way client-go's leader election does: create it when missing, renew it
+ * when ours, take it over (with the read resourceVersion, counting a transition) when free or expired.
+ * A 409 on the write means another candidate wrote first: it holds the Lease now.
+ */
+export async function acquireLease(
+  context: LeaseContext,
+  namespace: string,
+  name: string,
+  holder: string,
+  durationSeconds: number,
+): Promise<HeldLease> {
+  if (!Number.isInteger(durationSeconds) || durationSeconds < 1) {
+    throw new RangeError(`a Lease duration must be a whole number of seconds, at least 1, got ${durationSeconds}`);
+  }
+  const held: HeldLease = { namespace, name, holder, durationSeconds };
+  const current = await readLease(context, namespace, name);
+  const at = microTime(context.now());
+  if (!current) {
+    const lease: V1Lease = {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name, namespace },
+      spec: { holderIdentity: holder, leaseDurationSeconds: durationSeconds, acquireTime: at, renewTime: at, leaseTransitions: 0 },
+    };
+    await write(context, held, "create", () => context.api.createNamespacedLease({ namespace, body: lease }));
+    context.logger.info({ lease: leaseName(held), holder }, "lease created");
+    return held;
+  }
+
+  const decision = decideLease(current.spec, holder, context.now());
+  if (decision.kind === "held") throw new LeaseHeldError(leaseName(held), decision.holder, decision.expiresAt);
+  const spec = (current.spec ??= {});
+  if (decision.kind === "take-over") {
+    context.logger.info({ lease: leaseName(held), holder, previousHolder: spec.holderIdentity || undefined }, "taking over lease");
+    spec.holderIdentity = holder;
+    spec.acquireTime = at;
+    spec.leaseTransitions = (spec.leaseTransitions ?? 0) + 1;
+  }
+  spec.renewTime = at;
+  spec.leaseDurationSeconds = durationSeconds;
+  await write(context, held, "replace", () => context.api.replaceNamespacedLease({ namespace, name, body: current }));
+  return held;
+}
+
+/** Renews a Lease still held by `lease.holder`; LeaseLostError when it has another holder, or none. */
+export async function renewLease(context: LeaseContext, lease: HeldLease): Promise<void> {
+  const { namespace, name } = lease;
+  for (let attempt = 1; ; attempt++) {
+    const current = await readLease(context, namespace, name);
+    const currentHolder = current?.spec?.holderIdentity || undefined;
+    if (!current || currentHolder !== lease.holder) throw new LeaseLostError(leaseName(lease), lease.holder, currentHolder);
+    const spec = (current.spec ??= {});
+    spec.renewTime = microTime(context.now());
+    spec.leaseDurationSeconds = lease.durationSeconds;
+    try {
+      await context.api.replaceNamespacedLease({ namespace, name, body: current });
+      return;
+    } catch (error) {
+      // Someone wrote in between; the next read tells whether it is still ours.
+      if (statusCodeOf(error) === 409 && attempt < WRITE_ATTEMPTS) continue;
+      throw toKubernetesApiError("renew", `Lease ${leaseName(lease)}`, error);
+    }
+  }
+}
+
+/** Empties the holder, as client-go does on release, if `lease.holder` still holds it; a missing Lease is fine. */
+export async function releaseLease(context: LeaseContext, lease: HeldLease): Promise<void> {
+  const { namespace, name } = lease;
+  for (let attempt = 1; ; attempt++) {
+    const current = await readLease(context, namespace, name);
+    if (!current || current.spec?.holderIdentity !== lease.holder) {
+      context.logger.debug({ lease: leaseName(lease), holder: lease.holder }, "lease not ours anymore, nothing to release");
+      return;
+    }
+    const spec = (current.spec ??= {});
+    spec.holderIdentity = "";
+    spec.renewTime = microTime(context.now());
+    try {
+      await context.api.replaceNamespacedLease({ namespace, name, body: current });
+      context.logger.info({ lease: leaseName(lease), holder: lease.holder }, "lease released");
+      return;
+    } catch (error) {
+      if (statusCodeOf(error) === 409 && attempt < WRITE_ATTEMPTS) continue;
+      throw toKubernetesApiError("release", `Lease ${leaseName(lease)}`, error);
+    }
+  }
+}
+
+/** The Lease, or undefined when there is none. */
+async function readLease(context: LeaseContext, namespace: string, name: string): Promise<V1Lease | undefined> {
+  try {
+    return await context.api.readNamespacedLease({ namespace, name });
+  } catch (error) {
+    if (statusCodeOf(error) === 404) return undefined;
+    throw toKubernetesApiError("read", `Lease ${namespace}/${name}`, error);
+  }
+}
+
+/**
+ * Writes a Lease to take it. A 409 (it exists already, or changed since it was read) means another
+ * candidate got there first; it is read again to name the winner. Should the winner be `held.holder`
+ * itself (a concurrent attempt of the same holder), the Lease is held and that is success.
+ */
+async function write(context: LeaseContext, held: HeldLease, operation: string, call: () => Promise<V1Lease>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (statusCodeOf(error) !== 409) throw toKubernetesApiError(operation, `Lease ${leaseName(held)}`, error);
+    const winner = await readLease(context, held.namespace, held.name);
+    const holder = winner?.spec?.holderIdentity || undefined;
+    if (holder === held.holder) return;
+    throw new LeaseHeldError(leaseName(held), holder ?? "another candidate", winner ? expiryDate(winner) : undefined, { cause: error });
+  }
+}
+
+function expiryDate(lease: V1Lease): Date | undefined {
+  const ms = leaseExpiry(lease.spec);
+  return ms === undefined ? undefined : new Date(ms);
+}
+
+function leaseName(lease: { namespace: string; name: string }): string {
+  return `${lease.namespace}/${lease.name}`;
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { Etcd3, type IOptions } from "etcd3";
+import type { SandboxClusterInfo, SandboxInfo } from "../../src/sandbox/sandbox.js";
+
+/** etcd3 client options for a sandbox cluster: its client URLs, and its TLS files when it serves TLS. */
+export function etcdClientOptions(info: SandboxInfo, hosts: string[]): IOptions {
+  const options: IOptions = { hosts, dialTimeout: 2000 };
+  if (info.tls) {
+    options.credentials = {
+      rootCertificate: readFileSync(info.tls.ca),
+      certChain: readFileSync(info.tls.cert),
+      privateKey: readFileSync(info.tls.key),
+    };
+  }
+  return options;
+}
+
+/** Runs `use` with a client of the whole cluster, closing it afterwards. */
+export async function withCluster<T>(info: SandboxInfo, cluster: SandboxClusterInfo, use: (client: Etcd3) => Promise<T>): Promise<T> {
+  const client = new Etcd3(etcdClientOptions(info, cluster.members.map((m) => m.clientURL)));
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** Runs `use` with a client that talks to one member only. */
+export async function withMember<T>(info: SandboxInfo, clientURL: string, use: (client: Etcd3) => Promise<T>): Promise<T> {
+  const client = new Etcd3(etcdClientOptions(info, [clientURL]));
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** What a healthy cluster looks like, for assertions. */
+export interface ClusterShape {
+  /** Member names, sorted. */
+  names: string[];
+  /** Peer URLs, sorted. */
+  peerURLs: string[];
+  learners: number;
+  /** Member IDs by name. */
+  ids: Record<string, string>;
+}
+
+export async function clusterShape(info: SandboxInfo, cluster: SandboxClusterInfo): Promise<ClusterShape> {
+  return withCluster(info, cluster, async (client) => {
+    const { members } = await client.cluster.memberList({ linearizable: true });
+    return {
+      names: members.map((m) => m.name).sort(),
+      peerURLs: members.map((m) => m.peerURLs[0] ?? "").sort(),
+      learners: members.filter((m) => m.isLearner).length,
+      ids: Object.fromEntries(members.map((m) => [m.name, String(m.ID)])),
+    };
+  });
+}
+
+/** Writes `count` keys under `prefix` through the cluster. */
+export async function writeKeys(info: SandboxInfo, cluster: SandboxClusterInfo, prefix: string, count: number): Promise<void> {
+  await withCluster(info, cluster, async (client) => {
+    for (let i = 0; i < count; i++) await client.put(`${prefix}/${i}`).value(`value-${i}`);
+  });
+}
+
+/** The values under `prefix` as each member serves them from its own data (serializable reads), by client URL. */
+export async function keysOnEveryMember(
+  info: SandboxInfo,
+  cluster: SandboxClusterInfo,
+  prefix: string,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const member of cluster.members) {
+    counts[member.clientURL] = await withMember(info, member.clientURL, async (client) => {
+      const values = await client.getAll().prefix(`${prefix}/`).serializable(true).strings();
+      return Object.keys(values).length;
+    });
+  }
+  return counts;
+}

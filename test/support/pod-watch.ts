@@ -1,0 +1,99 @@
+import { CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
+
+/** Kubeconfig of a sandbox. */
+export function kubeConfigFrom(path: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+/**
+ * Lists the Pods matching `labelSelector`, then watches them until `check(pods)` returns a value.
+ * Rejects after `timeoutMs` naming `what` and the Pods last seen.
+ */
+export async function waitForPods<T>(
+  kc: KubeConfig,
+  namespace: string,
+  labelSelector: string,
+  check: (pods: V1Pod[]) => T | undefined,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector });
+  const pods = new Map(list.items.map((p) => [p.metadata!.name!, p]));
+  let abort: AbortController | undefined;
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const evaluate = () => {
+        try {
+          const value = check([...pods.values()]);
+          if (value !== undefined) resolve(value);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const timer = setTimeout(() => {
+        const seen = [...pods.values()].map((p) => `${p.metadata?.name} ${podState(p)}`).join("; ");
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; pods: ${seen || "none"}`));
+      }, timeoutMs);
+      timer.unref();
+      evaluate();
+      void new Watch(kc)
+        .watch(
+          `/api/v1/namespaces/${namespace}/pods`,
+          { labelSelector, resourceVersion: list.metadata!.resourceVersion! },
+          (type, pod: V1Pod) => {
+            if (type === "DELETED") pods.delete(pod.metadata!.name!);
+            else if (type === "ADDED" || type === "MODIFIED") pods.set(pod.metadata!.name!, pod);
+            evaluate();
+          },
+          () => undefined,
+        )
+        .then((controller) => (abort = controller), reject);
+    });
+  } finally {
+    abort?.abort();
+  }
+}
+
+/** `Running/Ready`, `CrashLoopBackOff`, `Terminating`, ... as one word for messages. */
+export function podState(pod: V1Pod): string {
+  if (pod.metadata?.deletionTimestamp) return "Terminating";
+  const container = pod.status?.containerStatuses?.[0];
+  const waiting = container?.state?.waiting?.reason;
+  if (waiting) return waiting;
+  const ready = pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+  return `${pod.status?.phase ?? "Unknown"}${ready ? "/Ready" : ""}`;
+}
+
+export function isCrashLooping(pod: V1Pod): boolean {
+  return !pod.metadata?.deletionTimestamp && pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff";
+}
+
+export function isReady(pod: V1Pod): boolean {
+  return !pod.metadata?.deletionTimestamp && Boolean(pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+}
+
+/** The label selector of member `index` of a cluster made by the example-cluster generator. */
+export function memberSelector(cluster: string, index: number): string {
+  return `etcd.responder.io/cluster=${cluster},etcd.responder.io/member=${index}`;
+}
+
+/**
+ * The seed's failure: deletes the member's Pod; its Deployment makes a new one with an empty data dir,
+ * which crash-loops. Resolves with the new Pod's name once it shows CrashLoopBackOff.
+ */
+export async function breakMember(kc: KubeConfig, namespace: string, cluster: string, index: number): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const selector = memberSelector(cluster, index);
+  const before = await core.listNamespacedPod({ namespace, labelSelector: selector });
+  for (const pod of before.items) await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace });
+  const old = new Set(before.items.map((p) => p.metadata!.name!));
+  return waitForPods(
+    kc,
+    namespace,
+    selector,
+    (pods) => pods.find((p) => !old.has(p.metadata!.name!) && isCrashLooping(p))?.metadata?.name,
+    `a new Pod of ${cluster} member ${index} in CrashLoopBackOff`,
+  );
+}
