@@ -1,6 +1,7 @@
 import { UsageError } from "./usage-error.js";
 import { sandboxCommand, SANDBOX_USAGE } from "./commands/sandbox-command.js";
 import { exampleClusterCommand, EXAMPLE_CLUSTER_USAGE } from "./commands/example-cluster-command.js";
+import { recoverCommand, RECOVER_USAGE } from "./commands/recover-command.js";
 import { demoCommand, DEMO_USAGE } from "./commands/demo-command.js";
 
 type Command = (argv: string[]) => Promise<number>;
@@ -8,6 +9,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   sandbox: { run: sandboxCommand, usage: SANDBOX_USAGE },
   "example-cluster": { run: exampleClusterCommand, usage: EXAMPLE_CLUSTER_USAGE },
+  recover: { run: (argv) => recoverCommand(argv), usage: RECOVER_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
 };
 

@@ -1,0 +1,141 @@
+import { hostname } from "node:os";
+import { pino } from "pino";
+import { findCluster, loadConfig, resolveMember, type ResolvedCluster, type ResolvedMember, type ResponderConfig } from "../../config/index.js";
+import { ConfigError } from "../../errors/index.js";
+import { createEtcdGateway, etcdConnectionFor } from "../../gateways/etcd/index.js";
+import { createKubernetesGateway } from "../../gateways/kubernetes/index.js";
+import { createLogger } from "../../observability/logger.js";
+import { createLineReporter, runRecovery, systemClock, type RecoveryOutcome, type RecoveryResult } from "../../recovery/index.js";
+import { parseOptions } from "../parse-options.js";
+import { UsageError } from "../usage-error.js";
+
+export const RECOVER_USAGE = "etcd-responder recover --config FILE --cluster NAME [--namespace NS] --member N [--dry-run]";
+
+/** Exit codes of `recover`: 0 recovered (or planned), 3 nothing to do, 4 refused as unsafe, 1 failed; 2 is usage or configuration. */
+export const RECOVER_EXIT_CODES: Readonly<Record<RecoveryOutcome, number>> = { succeeded: 0, skipped: 3, refused: 4, failed: 1 };
+
+/** What the command writes to and reads from; the process's by default. */
+export interface RecoverCommandIO {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const PROCESS_IO: RecoverCommandIO = {
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+
+/**
+ * Recovers (or, with --dry-run, plans the recovery of) one etcd member, printing each step as it goes.
+ * Logs go to standard error as JSON so standard output stays readable. SIGINT/SIGTERM stop the recovery at
+ * the next step boundary (the Lease is released); a second signal exits at once.
+ */
+export async function recoverCommand(argv: string[], io: RecoverCommandIO = PROCESS_IO): Promise<number> {
+  const values = parseOptions("recover", argv, {
+    config: { type: "string" },
+    cluster: { type: "string" },
+    namespace: { type: "string" },
+    member: { type: "string" },
+    "dry-run": { type: "boolean" },
+  });
+  for (const flag of ["config", "cluster", "member"] as const) {
+    if (!values[flag]) throw new UsageError(`recover: --${flag} is required (${RECOVER_USAGE})`);
+  }
+  const index = Number(values.member);
+  if (!Number.isInteger(index) || index < 1) throw new UsageError(`recover: --member must be a member number (1, 2, ...), got "${values.member}"`);
+
+  const target = await loadTarget(values.config ?? "", values.cluster ?? "", values.namespace, index, io);
+  if (typeof target === "number") return target;
+  const { config, cluster, member } = target;
+  const dryRun = values["dry-run"] ?? false;
+
+  const logger = createLogger({ level: io.env.LOG_LEVEL ?? "info", destination: pino.destination({ dest: 2, sync: true }) });
+  const kubernetes = createKubernetesGateway({ logger });
+  const etcd = createEtcdGateway(etcdConnectionFor(cluster));
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      io.stderr(`etcd-responder recover: ${signal} again: stopping now; the Lease expires on its own; run again to resume`);
+      process.exit(1);
+    }
+    io.stdout(`${signal}: stopping at the next step boundary (send it again to stop at once)`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  io.stdout(dryRun ? `Planning the recovery of ${member.deployment} (dry run) ...` : `Recovering ${member.deployment} ...`);
+  const startedAt = Date.now();
+  let result: RecoveryResult;
+  try {
+    result = await runRecovery({
+      cluster,
+      member,
+      kubernetes,
+      etcd,
+      etcdForCluster: (clusterID) => createEtcdGateway({ ...etcdConnectionFor(cluster), clusterID }),
+      clock: systemClock,
+      settings: config.recovery,
+      reporter: createLineReporter(io.stdout),
+      logger,
+      holder: `${hostname()}-${process.pid}`,
+      mode: dryRun ? "plan" : "act",
+      signal: controller.signal,
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await etcd.close();
+  }
+
+  if (result.plan) {
+    io.stdout("Plan:");
+    result.plan.forEach((line, i) => io.stdout(`  ${i + 1}. ${line}`));
+  }
+  io.stdout(lastLine(result, (Date.now() - startedAt) / 1000));
+  return RECOVER_EXIT_CODES[result.outcome];
+}
+
+/** The line that says how it ended and why. */
+export function lastLine(result: RecoveryResult, elapsedSeconds: number): string {
+  const took = `${elapsedSeconds.toFixed(1)} s`;
+  switch (result.outcome) {
+    case "succeeded":
+      return result.plan ? `Dry run, nothing was changed; the recovery would act because: ${result.reason}.` : `Done in ${took}: ${result.reason}.`;
+    case "skipped":
+      return `Nothing to do: ${result.reason}.`;
+    case "refused":
+      return `Refused, nothing was changed: ${result.reason}.`;
+    case "failed":
+      return `Failed after ${took}: ${result.reason}.`;
+  }
+}
+
+/** The configuration, cluster and member, or the exit code after saying what is wrong. */
+async function loadTarget(
+  path: string,
+  clusterName: string,
+  namespace: string | undefined,
+  index: number,
+  io: RecoverCommandIO,
+): Promise<{ config: ResponderConfig; cluster: ResolvedCluster; member: ResolvedMember } | number> {
+  try {
+    const config = await loadConfig(path);
+    const cluster = findCluster(config, clusterName, namespace);
+    if (!cluster) {
+      const known = config.clusters.map((c) => `${c.namespace}/${c.name}`).join(", ");
+      const where = namespace === undefined ? "" : ` in namespace ${namespace}`;
+      io.stderr(`etcd-responder recover: ${path}: no cluster "${clusterName}"${where} is configured (configured: ${known})`);
+      return 2;
+    }
+    return { config, cluster, member: resolveMember(cluster, index) };
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof RangeError) {
+      io.stderr(`etcd-responder recover: ${error.message.split("\n").join("; ")}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,122 @@
+import type { PodFacts } from "../kube/pod-facts.js";
+import { findDataLossSign } from "./data-loss-signs.js";
+import { meaningfulLogLine } from "./meaningful-log-line.js";
+
+/**
+ * What to do with the member: `healthy` nothing; `recover` stop, remove, add, start, promote, verify;
+ * `resume-promote` an earlier run got as far as a started learner; `resume-verify` the member votes and
+ * answers but its Pod is not Ready yet; `refuse` a human has to look; `retry-later` too early to tell.
+ */
+export type Verdict = "healthy" | "recover" | "resume-promote" | "resume-verify" | "refuse" | "retry-later";
+
+/** The diagnosis of one member. */
+export interface Diagnosis {
+  verdict: Verdict;
+  /** One sentence saying what was seen, e.g. `Pod example-3-abc is in CrashLoopBackOff: member ... has already been bootstrapped`. */
+  reason: string;
+  /** For `refuse`: a short stable reason, e.g. `statefulset-member`. */
+  refusal?: string;
+}
+
+/** Everything the classification looks at, as plain data. */
+export interface DiagnosisFacts {
+  /** The member's Deployment name (also the name looked up as a StatefulSet). */
+  deployment: string;
+  /** The cluster's namespace. */
+  namespace: string;
+  /** The member's etcd name. */
+  memberName: string;
+  /** The member's peer URL, which identifies it in the member list. */
+  peerURL: string;
+  /** What runs the member: its Deployment, a StatefulSet of that name, or nothing. */
+  workload: "deployment" | "statefulset" | "none";
+  /** The Deployment's `spec.replicas` (1 when unset). */
+  replicas: number;
+  /** A PersistentVolumeClaim the member's Pod template mounts, if any: its data would survive a restart. */
+  persistentVolumeClaim?: string;
+  /** The member's current Pod; undefined when it has none. */
+  pod?: PodFacts;
+  /** The etcd container's last log (the previous run's when it restarted). */
+  log: string;
+  /** Whether a member of the real cluster returned the member list. */
+  listKnown: boolean;
+  /** The real cluster's ID, when known. */
+  clusterId?: string;
+  /** The member list's entry with the member's peer URL. */
+  listEntry?: { id: string; isLearner: boolean };
+  /** What the member's own client URL answered to a status call; undefined when it did not answer. */
+  memberStatus?: { clusterId: string; memberId: string; leader: string; isLearner: boolean };
+}
+
+/** Decides from plain facts whether and how to recover the member (see the `Verdict` cases). */
+export function classifyMember(facts: DiagnosisFacts): Diagnosis {
+  const { pod, listEntry, memberStatus } = facts;
+  const deployment = `Deployment ${facts.deployment}`;
+
+  if (facts.workload === "statefulset") {
+    return refuse(
+      "statefulset-member",
+      `${facts.deployment} in ${facts.namespace} is a StatefulSet; members run by StatefulSets are not supported (each member must run from its own Deployment)`,
+    );
+  }
+  if (facts.workload === "none") return refuse("no-deployment", `no Deployment ${facts.deployment} in ${facts.namespace}`);
+
+  const joined =
+    pod !== undefined &&
+    !pod.deleting &&
+    memberStatus !== undefined &&
+    listEntry !== undefined &&
+    memberStatus.clusterId === facts.clusterId &&
+    memberStatus.memberId === listEntry.id;
+  if (joined) {
+    if (listEntry.isLearner) {
+      return { verdict: "resume-promote", reason: `member ${facts.memberName} is a learner that answers (an earlier recovery started it); resuming at promote` };
+    }
+    if (pod.ready) {
+      return { verdict: "healthy", reason: `already healthy: Pod ${pod.name} is Ready and member ${facts.memberName} is a voting member that answers` };
+    }
+    return { verdict: "resume-verify", reason: `member ${facts.memberName} votes and answers, but Pod ${pod.name} is not Ready yet; verifying` };
+  }
+
+  const recover = (reason: string): Diagnosis =>
+    facts.persistentVolumeClaim === undefined
+      ? { verdict: "recover", reason }
+      : refuse(
+          "persistent-volume",
+          `${reason}; but ${deployment} keeps its data on PersistentVolumeClaim ${facts.persistentVolumeClaim}, which the responder does not wipe: recover it by hand`,
+        );
+
+  if (facts.replicas === 0) return recover(`${deployment} is scaled to 0`);
+  if (pod === undefined) return recover(`no Pod of ${deployment} exists`);
+  if (memberStatus !== undefined && facts.clusterId !== undefined && memberStatus.clusterId !== facts.clusterId) {
+    return recover(`Pod ${pod.name} answers for cluster ${memberStatus.clusterId}, not for the cluster's ${facts.clusterId} (it is not part of the cluster)`);
+  }
+  if (pod.crashLooping) {
+    const state = pod.stateReason === "CrashLoopBackOff" ? "is in CrashLoopBackOff" : `keeps crashing (exit code ${pod.exitCode ?? "unknown"})`;
+    const sign = findDataLossSign(facts.log);
+    if (sign) return recover(`Pod ${pod.name} ${state}: ${sign.line}`);
+    const last = meaningfulLogLine(facts.log);
+    return refuse(
+      "crash-not-data-loss",
+      `Pod ${pod.name} ${state}, but its log shows no sign of lost data, so remove + add would not help; last log line: ${last ?? "(the log is empty)"}`,
+    );
+  }
+  if (!facts.listKnown) {
+    // The guard refuses this case (nobody with a leader answers); the diagnosis says what it could not see.
+    return recover(`cannot tell whether Pod ${pod.name} is part of the cluster: no member returned the member list`);
+  }
+  if (pod.state === "running" && !pod.deleting && listEntry === undefined) {
+    return recover(`Pod ${pod.name} is Running but its peer URL ${facts.peerURL} is not in the member list`);
+  }
+
+  const podState = pod.deleting ? "Terminating" : pod.stateReason ?? pod.phase;
+  const membership = listEntry === undefined ? "not in the member list" : "in the member list but does not answer";
+  return {
+    verdict: "retry-later",
+    reason: `not diagnosable yet; retry later: Pod ${pod.name} is ${podState} (restarts: ${pod.restartCount}) and member ${facts.memberName} is ${membership}`,
+  };
+}
+
+function refuse(refusal: string, reason: string): Diagnosis {
+  return { verdict: "refuse", reason, refusal };
+}

@@ -1,0 +1,125 @@
+import type { HeldLease, KubernetesGateway } from "../../gateways/kubernetes/kubernetes-gateway.js";
+import { LeaseHeldError } from "../../gateways/kubernetes/lease-held-error.js";
+import { LeaseLostError } from "../../gateways/kubernetes/lease-lost-error.js";
+import type { Logger } from "../../observability/logger.js";
+import { LeaseRenewalError } from "../errors/index.js";
+import type { Clock } from "../recovery-context.js";
+import { retryRefused } from "../waits/retry-refused.js";
+
+/** The Lease that makes recoveries of one cluster take turns. */
+export function leaseName(cluster: string): string {
+  return `etcd-responder-${cluster}`;
+}
+
+/** What taking the Lease needs. */
+export interface LeaseLockOptions {
+  kubernetes: KubernetesGateway;
+  clock: Clock;
+  logger: Logger;
+  namespace: string;
+  /** The Lease name, see `leaseName`. */
+  name: string;
+  holder: string;
+  durationSeconds: number;
+  /** How long to wait while someone else holds it, ms. */
+  timeoutMs: number;
+  /** Back-off between attempts while it is held, ms. */
+  initialMs: number;
+  maxMs: number;
+  /** Told once when the Lease is held by someone else and the wait begins. */
+  onWait?: (line: string) => void;
+}
+
+/**
+ * A held Lease, renewed every third of its duration until released. A renewal that fails for good (the
+ * Lease was taken over, or could not be renewed before it expired) is remembered: `check()` throws it,
+ * which the recovery calls at every step boundary.
+ */
+export class LeaseLock {
+  private lost: LeaseRenewalError | undefined;
+  private readonly stopRenewing = new AbortController();
+  private readonly renewals: Promise<void>;
+
+  private constructor(
+    private readonly lease: HeldLease,
+    private readonly options: LeaseLockOptions,
+  ) {
+    this.renewals = this.renew();
+  }
+
+  /** Takes the Lease, waiting with back-off while someone else holds it, until the deadline. */
+  static async acquire(options: LeaseLockOptions): Promise<LeaseLock> {
+    const { kubernetes, namespace, name, holder, durationSeconds } = options;
+    let told = false;
+    const lease = await retryRefused(
+      () => kubernetes.acquireLease(namespace, name, holder, durationSeconds),
+      (error) => error instanceof LeaseHeldError,
+      {
+        clock: options.clock,
+        what: `Lease ${namespace}/${name} to be free`,
+        timeoutMs: options.timeoutMs,
+        initialMs: options.initialMs,
+        maxMs: options.maxMs,
+        onRetry: (error) => {
+          if (told) return;
+          told = true;
+          const by = error instanceof LeaseHeldError ? ` by "${error.holder}"` : "";
+          options.onWait?.(`Lease ${namespace}/${name} is held${by} (another recovery of this cluster); waiting`);
+        },
+      },
+    );
+    return new LeaseLock(lease, options);
+  }
+
+  /** The Lease as held. */
+  get held(): HeldLease {
+    return this.lease;
+  }
+
+  /** Throws when the Lease was lost since it was taken. */
+  check(): void {
+    if (this.lost) throw this.lost;
+  }
+
+  /** Stops renewing and gives the Lease up; never throws (an expired Lease frees itself). */
+  async release(): Promise<void> {
+    this.stopRenewing.abort();
+    await this.renewals;
+    try {
+      await this.options.kubernetes.releaseLease(this.lease);
+    } catch (error) {
+      this.options.logger.warn({ err: error, lease: `${this.lease.namespace}/${this.lease.name}` }, "could not release the Lease; it expires on its own");
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const { clock, kubernetes, logger } = this.options;
+    const durationMs = this.lease.durationSeconds * 1000;
+    const signal = this.stopRenewing.signal;
+    let renewedAt = clock.now();
+    while (!signal.aborted) {
+      await clock.sleep(durationMs / 3, signal);
+      if (signal.aborted) return;
+      try {
+        await kubernetes.renewLease(this.lease);
+        renewedAt = clock.now();
+      } catch (error) {
+        const lease = `${this.lease.namespace}/${this.lease.name}`;
+        if (error instanceof LeaseLostError) {
+          this.lost = new LeaseRenewalError(`lost the Lease ${lease}: ${error.message}; stopped so that only one recovery acts on the cluster`, { cause: error });
+          return;
+        }
+        const since = clock.now() - renewedAt;
+        if (since >= durationMs) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.lost = new LeaseRenewalError(
+            `could not renew the Lease ${lease} for ${Math.round(since / 1000)} s (${message}); it may have expired, so the recovery stopped`,
+            { cause: error },
+          );
+          return;
+        }
+        logger.warn({ err: error, lease }, "Lease renewal failed; trying again");
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { UnsafeRecoveryError } from "../../errors/index.js";
+import {
+  isLearnerUnsupported,
+  isPeerURLExists,
+  isTooManyLearners,
+  isUnhealthyCluster,
+  type EtcdMember,
+} from "../../gateways/etcd/index.js";
+import { guardMembers, membershipGateway, viewCluster } from "../cluster-view.js";
+import { initialClusterValue } from "../decisions/initial-cluster-value.js";
+import { hexId } from "../decisions/member-id.js";
+import { checkQuorum } from "../decisions/quorum-guard.js";
+import { entryOf } from "../diagnosis/observe-cluster.js";
+import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+import { retryRefused } from "../waits/retry-refused.js";
+
+/**
+ * Step 7, Add: add the member back (as a learner when configured), or reuse the entry an interrupted
+ * earlier attempt left, and work out the `--initial-cluster` it must start with.
+ */
+export async function addMember(run: RecoveryRun): Promise<StepOutcome> {
+  const { ctx, state } = run;
+  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "the member is already in the member list" };
+  const { member } = ctx;
+
+  const existing = await listedEntry(run);
+  if (existing) return reuse(run, existing.entry, existing.members, "an earlier attempt added it");
+
+  let learner = ctx.cluster.useLearners;
+  if (!learner) await ensureVotingAddKeepsQuorum(run);
+  let added: { member: EtcdMember; members: EtcdMember[] };
+  try {
+    added = await sendAdd(run, learner);
+  } catch (error) {
+    if (learner && isLearnerUnsupported(error)) {
+      run.progress("this etcd does not support learners; adding a voting member instead");
+      learner = false;
+      await ensureVotingAddKeepsQuorum(run);
+      added = await sendAdd(run, false);
+    } else if (isTooManyLearners(error)) {
+      throw new Error(
+        `etcd refuses to add ${member.name} as a learner because the cluster already has a learner; promote or remove that learner, then run again`,
+        { cause: error },
+      );
+    } else {
+      // The add may have gone through although its answer was lost (or it was a repeat): look before failing.
+      const after = await listedEntry(run).catch(() => undefined);
+      if (after) return reuse(run, after.entry, after.members, isPeerURLExists(error) ? "it was already listed" : "the add went through");
+      throw error;
+    }
+  }
+
+  state.memberId = added.member.id;
+  state.learner = added.member.isLearner;
+  state.initialCluster = initialClusterValue(added.members, { id: added.member.id, name: member.name }, ctx.cluster.members);
+  run.markChanged();
+  const as = added.member.isLearner ? "a learner" : "a voting member";
+  const detail = `added ${member.name} (${member.peerURL}) as ${as}, ID ${hexId(added.member.id)}`;
+  return { outcome: "done", detail, event: { type: "Normal", reason: "MemberAdded", message: `Added etcd member ${member.name} as ${as}` } };
+}
+
+function sendAdd(run: RecoveryRun, learner: boolean): Promise<{ member: EtcdMember; members: EtcdMember[] }> {
+  const { ctx } = run;
+  let told = false;
+  // Right after a connection change etcd refuses adds for a few seconds (strict reconfiguration check).
+  return retryRefused(() => membershipGateway(run).addMember(ctx.member.peerURL, { learner }), isUnhealthyCluster, {
+    clock: ctx.clock,
+    what: `etcd to accept adding ${ctx.member.name} (it answers "unhealthy cluster" while a voting member is not connected to all others)`,
+    timeoutMs: run.timeoutMs,
+    initialMs: run.tuning.backoffInitialMs,
+    maxMs: run.tuning.backoffMaxMs,
+    onRetry: () => {
+      if (told) return;
+      told = true;
+      run.progress("etcd answers \"unhealthy cluster\" (not every voting member is connected yet); retrying");
+    },
+  });
+}
+
+async function listedEntry(run: RecoveryRun): Promise<{ entry: EtcdMember; members: EtcdMember[] } | undefined> {
+  const view = await viewCluster(run);
+  const entry = entryOf(view.list, run.ctx.member);
+  return entry ? { entry, members: view.list.members } : undefined;
+}
+
+function reuse(run: RecoveryRun, entry: EtcdMember, members: EtcdMember[], why: string): StepOutcome {
+  const { ctx, state } = run;
+  state.memberId = entry.id;
+  state.learner = entry.isLearner;
+  state.initialCluster = initialClusterValue(members, { id: entry.id, name: ctx.member.name }, ctx.cluster.members);
+  const as = entry.isLearner ? "learner" : "voting member";
+  return { outcome: "skipped", detail: `${ctx.member.name} is already listed as ${as} ${hexId(entry.id)} (${why}); reusing it` };
+}
+
+/** A voting add raises the quorum at once: refuse it unless enough members answer for the larger cluster. */
+async function ensureVotingAddKeepsQuorum(run: RecoveryRun): Promise<void> {
+  const view = await viewCluster(run);
+  const verdict = checkQuorum({
+    asked: view.probes.length,
+    answered: view.probes.filter((p) => p.status).length,
+    members: guardMembers(view.list.members, view.probes, view.clusterId),
+    removals: [],
+    votingAdd: true,
+    memberName: run.ctx.member.name,
+  });
+  if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
+}

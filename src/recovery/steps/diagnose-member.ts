@@ -1,0 +1,87 @@
+import { classifyMember, type DiagnosisFacts } from "../diagnosis/classify-member.js";
+import type { ClusterObservation, MemberObservation } from "../diagnosis/observation.js";
+import { entryOf, observeCluster } from "../diagnosis/observe-cluster.js";
+import { observeMember, persistentVolumeClaimOf } from "../diagnosis/observe-member.js";
+import { hexId } from "../decisions/member-id.js";
+import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+
+/**
+ * Step 2, Diagnose: look at the member's Deployment, Pod and log, ask every member of the cluster for its
+ * status, find the real cluster and its member list, and decide (see `classifyMember`). Changes nothing.
+ */
+export async function diagnoseMember(run: RecoveryRun): Promise<StepOutcome> {
+  const { ctx, state } = run;
+  const [member, cluster] = await Promise.all([observeMember(ctx, run.tuning.logTailLines), observeCluster(ctx)]);
+  state.member = member;
+  state.cluster = cluster;
+  reportMember(run, member);
+  reportCluster(run, cluster);
+
+  const entry = entryOf(cluster.list, ctx.member);
+  const ownProbe = cluster.probes.find((p) => p.member.index === ctx.member.index);
+  const facts: DiagnosisFacts = {
+    deployment: ctx.member.deployment,
+    namespace: ctx.cluster.namespace,
+    memberName: ctx.member.name,
+    peerURL: ctx.member.peerURL,
+    workload: member.workload,
+    replicas: member.deployment?.spec?.replicas ?? 1,
+    log: member.log,
+    listKnown: cluster.list !== undefined,
+    ...(cluster.real.clusterId !== undefined ? { clusterId: cluster.real.clusterId } : {}),
+    ...(member.facts ? { pod: member.facts } : {}),
+    ...(entry ? { listEntry: { id: entry.id, isLearner: entry.isLearner } } : {}),
+    ...(ownProbe?.status ? { memberStatus: ownProbe.status } : {}),
+  };
+  const claim = persistentVolumeClaimOf(member.deployment);
+  if (claim !== undefined) facts.persistentVolumeClaim = claim;
+
+  const diagnosis = classifyMember(facts);
+  state.diagnosis = diagnosis;
+  if (entry) {
+    state.memberId = entry.id;
+    state.learner = entry.isLearner;
+  }
+  // Without a pinned ID, member lists and changes must still go to the real cluster only.
+  const clusterId = cluster.real.clusterId;
+  if (clusterId !== undefined && ctx.cluster.clusterID === undefined && ctx.etcdForCluster) {
+    const gateway = ctx.etcdForCluster(clusterId);
+    state.opened.push(gateway);
+    state.membership = gateway;
+  }
+
+  const acting = diagnosis.verdict === "recover" || diagnosis.verdict.startsWith("resume");
+  return {
+    outcome: "done",
+    detail: diagnosis.reason,
+    ...(acting ? { event: { type: "Warning" as const, reason: "MemberDiagnosed", message: diagnosis.reason } } : {}),
+  };
+}
+
+function reportMember(run: RecoveryRun, member: MemberObservation): void {
+  const name = run.ctx.member.deployment;
+  if (member.workload !== "deployment") return;
+  const replicas = member.deployment?.spec?.replicas ?? 1;
+  const facts = member.facts;
+  if (!facts) {
+    run.progress(`Deployment ${name} (replicas ${replicas}) has no Pod`);
+    return;
+  }
+  const state = facts.deleting ? "Terminating" : facts.stateReason ?? (facts.state === "running" ? "Running" : facts.phase);
+  const others = member.pods.length > 1 ? ` (${member.pods.length} Pods match)` : "";
+  run.progress(`Pod ${facts.name} is ${state}, ${facts.ready ? "Ready" : "not Ready"}, restarts ${facts.restartCount}${others}; log: ${member.logSource}`);
+}
+
+function reportCluster(run: RecoveryRun, cluster: ClusterObservation): void {
+  const { real, probes, list } = cluster;
+  const answering = probes.filter((p) => p.status).length;
+  const id = real.clusterId === undefined ? "no cluster" : `cluster ${hexId(real.clusterId)}`;
+  run.progress(`${answering} of ${probes.length} members answer; ${real.members.length} for ${id}`);
+  for (const foreign of real.foreign) {
+    run.progress(`${foreign.clientURL} answers for cluster ${hexId(foreign.clusterId)}, not part of the cluster: ignored`);
+  }
+  if (list) {
+    const learners = list.members.filter((m) => m.isLearner).length;
+    run.progress(`member list: ${list.members.length} members${learners > 0 ? ` (${learners} learner${learners > 1 ? "s" : ""})` : ""}`);
+  } else if (cluster.listError) run.progress(`no member list: ${cluster.listError}`);
+}

@@ -1,0 +1,56 @@
+import { UnsafeRecoveryError } from "../../errors/index.js";
+import { decideDeadMembers } from "../decisions/dead-members.js";
+import { checkQuorum, type GuardMember } from "../decisions/quorum-guard.js";
+import { guardMembers } from "../cluster-view.js";
+import { describeEntry } from "../diagnosis/observe-cluster.js";
+import { deadMemberCandidates } from "../dead-member-candidates.js";
+import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+
+/**
+ * Step 3, Guard: refuse (UnsafeRecoveryError, nothing changed) when quorum is lost, when the cluster ID is
+ * wrong or unclear, or when the plan itself would lose quorum (a voting add). Also works out which members
+ * Remove is expected to remove.
+ */
+export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
+  const { ctx, state } = run;
+  const cluster = state.cluster;
+  const diagnosis = state.diagnosis;
+  if (!cluster || !diagnosis) throw new Error("Guard needs Diagnose first");
+  const { real, list, probes } = cluster;
+
+  const removals: string[] = [];
+  const notes: string[] = [];
+  let members: GuardMember[] | undefined;
+  if (list && real.clusterId !== undefined) {
+    const clusterId = real.clusterId;
+    members = guardMembers(list.members, probes, clusterId);
+    if (diagnosis.verdict === "recover") {
+      const source = { clusterId, probedAt: cluster.probedAt, probes, members: list.members };
+      const candidates = await deadMemberCandidates(run, source, new Map(), { assumeOwnPodGone: true });
+      const decisions = decideDeadMembers(candidates, { now: ctx.clock.now(), deadAfterMs: ctx.settings.deadAfterSeconds * 1000 });
+      for (const decision of decisions) {
+        if (decision.verdict === "alive") continue;
+        removals.push(decision.id);
+        const entry = list.members.find((m) => m.id === decision.id);
+        const own = candidates.find((c) => c.id === decision.id)?.own;
+        const why = own ? "it is the member being recovered; its Pod is stopped first and its entry replaced" : decision.reason;
+        const when = decision.verdict === "undecided" ? "will be removed if it stays unreachable" : "will be removed";
+        if (entry) notes.push(`member ${describeEntry(entry, ctx.cluster.members)} ${when}: ${why}`);
+      }
+    }
+  }
+
+  const verdict = checkQuorum({
+    asked: probes.length,
+    answered: probes.filter((p) => p.status).length,
+    ...(real.problem ? { clusterProblem: real.problem } : {}),
+    ...(members ? { members } : {}),
+    removals,
+    votingAdd: diagnosis.verdict === "recover" && !ctx.cluster.useLearners,
+    memberName: ctx.member.name,
+  });
+  if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
+  for (const note of notes) run.progress(note);
+  state.expectedRemovals = removals;
+  return { outcome: "done", detail: `safe: ${verdict.summary}`, event: { type: "Normal", reason: "QuorumChecked", message: verdict.summary } };
+}

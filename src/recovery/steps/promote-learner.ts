@@ -1,0 +1,43 @@
+import { isLearnerNotInSync, isMemberNotLearner } from "../../gateways/etcd/index.js";
+import { membershipGateway, viewCluster } from "../cluster-view.js";
+import { hexId } from "../decisions/member-id.js";
+import { entryOf } from "../diagnosis/observe-cluster.js";
+import { seconds } from "../format.js";
+import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+import { retryRefused } from "../waits/retry-refused.js";
+
+/**
+ * Step 9, Promote: make the learner a voting member. etcd refuses until the learner has caught up with the
+ * leader's log, so a "not in sync" refusal is retried with back-off until the deadline.
+ */
+export async function promoteLearner(run: RecoveryRun): Promise<StepOutcome> {
+  const { ctx } = run;
+  const view = await viewCluster(run);
+  const entry = entryOf(view.list, ctx.member);
+  if (!entry) throw new Error(`member ${ctx.member.name} (${ctx.member.peerURL}) is not in the member list any more; someone removed it: run again`);
+  if (!entry.isLearner) return { outcome: "skipped", detail: `${ctx.member.name} is a voting member already` };
+
+  const startedAt = ctx.clock.now();
+  let told = false;
+  try {
+    await retryRefused(() => membershipGateway(run).promoteMember(entry.id), isLearnerNotInSync, {
+      clock: ctx.clock,
+      what: `learner ${ctx.member.name} to be in sync with the leader so it can be promoted`,
+      timeoutMs: run.timeoutMs,
+      initialMs: run.tuning.backoffInitialMs,
+      maxMs: run.tuning.backoffMaxMs,
+      onRetry: () => {
+        if (told) return;
+        told = true;
+        run.progress(`learner ${ctx.member.name} is still catching up with the leader; retrying`);
+      },
+    });
+  } catch (error) {
+    // Promoted already: an earlier answer was lost, or another attempt did it.
+    if (!isMemberNotLearner(error)) throw error;
+  }
+  run.markChanged();
+  run.state.learner = false;
+  const detail = `promoted learner ${ctx.member.name} (${hexId(entry.id)}) to a voting member after ${seconds(ctx.clock.now() - startedAt)}`;
+  return { outcome: "done", detail, event: { type: "Normal", reason: "LearnerPromoted", message: `Promoted etcd learner ${ctx.member.name} to a voting member` } };
+}

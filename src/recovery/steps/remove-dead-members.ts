@@ -1,0 +1,97 @@
+import { DeadlineExceededError, UnsafeRecoveryError } from "../../errors/index.js";
+import { isMemberNotFound } from "../../gateways/etcd/index.js";
+import { guardMembers, membershipGateway, viewCluster, type ClusterView } from "../cluster-view.js";
+import { deadMemberCandidates } from "../dead-member-candidates.js";
+import { decideDeadMembers } from "../decisions/dead-members.js";
+import { hexId } from "../decisions/member-id.js";
+import { checkQuorum } from "../decisions/quorum-guard.js";
+import { describeEntry, statusOfEntry } from "../diagnosis/observe-cluster.js";
+import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+
+/**
+ * Step 6, Remove: remove every dead member, one at a time, before anything is added: a dead member still
+ * listed blocks every add (strict reconfiguration check) and, for a voting add, raises the quorum. Members
+ * that answer or whose Pod is Ready are never removed. Quorum is checked again before each removal.
+ */
+export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> {
+  const { ctx, state } = run;
+  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "resuming after the membership changes" };
+  const deadAfterMs = ctx.settings.deadAfterSeconds * 1000;
+  const deadline = ctx.clock.now() + run.timeoutMs;
+  const firstFailedAt = failuresSeenByDiagnose(run);
+  const removed: string[] = [];
+  const waitingFor = new Set<string>();
+
+  for (;;) {
+    const view = await viewCluster(run);
+    const candidates = await deadMemberCandidates(run, { ...view, members: view.list.members }, firstFailedAt);
+    const decisions = decideDeadMembers(candidates, { now: ctx.clock.now(), deadAfterMs });
+    const dead = decisions.find((d) => d.verdict === "dead");
+    if (dead) {
+      const entry = view.list.members.find((m) => m.id === dead.id);
+      const name = entry ? describeEntry(entry, ctx.cluster.members) : dead.id;
+      ensureQuorum(run, view);
+      try {
+        await membershipGateway(run).removeMember(dead.id);
+      } catch (error) {
+        // Already gone: an earlier attempt (or someone else) removed it.
+        if (!isMemberNotFound(error)) throw error;
+      }
+      run.markChanged();
+      removed.push(dead.id);
+      run.progress(`removed dead member ${name}: ${dead.reason}`);
+      run.event({ type: "Normal", reason: "DeadMemberRemoved", message: `Removed dead etcd member ${name}: ${dead.reason}` });
+      continue;
+    }
+
+    const undecided = decisions.filter((d) => d.verdict === "undecided");
+    if (undecided.length === 0) {
+      for (const kept of decisions.filter((d) => d.verdict === "alive" && !candidates.find((c) => c.id === d.id)?.answers)) {
+        const entry = view.list.members.find((m) => m.id === kept.id);
+        run.progress(`kept member ${entry ? describeEntry(entry, ctx.cluster.members) : kept.id}, which does not answer: ${kept.reason}`);
+      }
+      break;
+    }
+    const now = ctx.clock.now();
+    const wakeAt = Math.min(...undecided.map((d) => d.decideAt ?? now));
+    if (now >= deadline) {
+      throw new DeadlineExceededError("unreachable members to be declared dead or to answer", run.timeoutMs, {
+        lastObservation: undecided.map((d) => d.reason).join("; "),
+      });
+    }
+    for (const d of undecided) {
+      if (waitingFor.has(d.id)) continue;
+      waitingFor.add(d.id);
+      const entry = view.list.members.find((m) => m.id === d.id);
+      run.progress(`member ${entry ? describeEntry(entry, ctx.cluster.members) : d.id}: ${d.reason}`);
+    }
+    // Asking again meanwhile notices a member that comes back.
+    await ctx.clock.sleep(Math.max(1, Math.min(wakeAt - now, 1000, deadline - now)));
+  }
+
+  if (removed.length === 0) return { outcome: "skipped", detail: "no dead member in the member list" };
+  return { outcome: "done", detail: `removed ${removed.length} dead member${removed.length > 1 ? "s" : ""} (${removed.map(hexId).join(", ")})` };
+}
+
+/** Members that did not answer when Diagnose asked have been failing since then. */
+function failuresSeenByDiagnose(run: RecoveryRun): Map<string, number> {
+  const seen = new Map<string, number>();
+  const cluster = run.state.cluster;
+  if (!cluster?.list) return seen;
+  for (const entry of cluster.list.members) {
+    if (!statusOfEntry(entry, cluster.probes, cluster.real.clusterId)) seen.set(entry.id, cluster.probedAt);
+  }
+  return seen;
+}
+
+function ensureQuorum(run: RecoveryRun, view: ClusterView): void {
+  const verdict = checkQuorum({
+    asked: view.probes.length,
+    answered: view.probes.filter((p) => p.status).length,
+    members: guardMembers(view.list.members, view.probes, view.clusterId),
+    removals: [],
+    votingAdd: false,
+    memberName: run.ctx.member.name,
+  });
+  if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
+}

@@ -1,0 +1,86 @@
+import type { V1Container, V1Pod } from "@kubernetes/client-node";
+import { realClusterId } from "../cluster-view.js";
+import { setInitialCluster } from "../decisions/initial-cluster-args.js";
+import { meaningfulLogLine } from "../diagnosis/meaningful-log-line.js";
+import { findEtcdContainer } from "../kube/etcd-container.js";
+import { requireSelector } from "../kube/member-pods.js";
+import { currentPod, podFacts } from "../kube/pod-facts.js";
+import { seconds } from "../format.js";
+import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+import { pollUntil } from "../waits/poll-until.js";
+
+/**
+ * Step 8, Start: give the etcd container the new `--initial-cluster` and `--initial-cluster-state=existing`
+ * (nothing else changes), scale the Deployment to 1, wait until its Pod runs and the member answers.
+ * A learner may not pass readiness before it is promoted, so Running is what is awaited here.
+ */
+export async function startMember(run: RecoveryRun): Promise<StepOutcome> {
+  const { ctx, state } = run;
+  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "the member is already running" };
+  const { initialCluster, memberId } = state;
+  if (initialCluster === undefined || memberId === undefined) throw new Error("Start needs the member added first");
+  const namespace = ctx.cluster.namespace;
+  const name = ctx.member.deployment;
+  const startedAt = ctx.clock.now();
+
+  let changes: string[] = [];
+  const updated = await ctx.kubernetes.updateDeployment(namespace, name, (deployment) => {
+    const containers = deployment.spec?.template?.spec?.containers ?? [];
+    const container = findEtcdContainer(containers);
+    if (!container) throw new Error(`Deployment ${name} has no container`);
+    const rewrite = setInitialCluster(container, initialCluster);
+    containers[containers.indexOf(container)] = rewrite.container as V1Container;
+    changes = rewrite.changes;
+  });
+  run.markChanged();
+  run.progress(`set ${changes.join(", ")} on Deployment ${name}: --initial-cluster=${initialCluster} --initial-cluster-state=existing`);
+  if ((updated.spec?.replicas ?? 1) !== 1) await ctx.kubernetes.scaleDeployment(namespace, name, 1);
+
+  const selector = requireSelector(updated);
+  const container = findEtcdContainer(updated.spec?.template?.spec?.containers ?? [])?.name;
+  const seen = await ctx.kubernetes.waitForPods(
+    namespace,
+    selector,
+    (pods) => runningOrCrashed(pods, container),
+    `a Pod of Deployment ${name} to run`,
+    run.timeoutMs,
+  );
+  const podName = seen.pod.metadata?.name ?? "(unnamed)";
+  if (seen.crashed) {
+    const log = await ctx.kubernetes
+      .readPodLog(namespace, podName, { ...(container ? { container } : {}), previous: true, tailLines: run.tuning.logTailLines })
+      .catch(() => "");
+    throw new Error(`the new Pod ${podName} crashed: ${meaningfulLogLine(log) ?? "(no log)"}`);
+  }
+  const runningAfter = ctx.clock.now() - startedAt;
+
+  const clusterId = realClusterId(run);
+  await pollUntil(
+    async (observe) => {
+      try {
+        const status = await ctx.etcd.status(ctx.member.clientURL);
+        if (status.memberId === memberId && status.clusterId === clusterId) return true;
+        observe(`${ctx.member.clientURL} answers as member ${status.memberId} of cluster ${status.clusterId}`);
+      } catch (error) {
+        observe(error instanceof Error ? error.message : String(error));
+      }
+      return undefined;
+    },
+    { clock: ctx.clock, what: `member ${ctx.member.name} to answer at ${ctx.member.clientURL}`, timeoutMs: run.timeoutMs, intervalMs: run.tuning.pollIntervalMs },
+  );
+  const detail = `scaled Deployment ${name} to 1; Pod ${podName} Running after ${seconds(runningAfter)}; member answers after ${seconds(ctx.clock.now() - startedAt)}`;
+  return { outcome: "done", detail, event: { type: "Normal", reason: "MemberStarted", message: `Started etcd member ${ctx.member.name} with --initial-cluster-state=existing (Pod ${podName})` } };
+}
+
+/**
+ * The new Pod once its etcd container runs, or once it has crashed twice (one crash can be a peer that was
+ * not reachable yet; a second one rarely is, and waiting longer would not fix it).
+ */
+function runningOrCrashed(pods: V1Pod[], container: string | undefined): { pod: V1Pod; crashed: boolean } | undefined {
+  const pod = currentPod(pods.filter((p) => !p.metadata?.deletionTimestamp));
+  if (!pod) return undefined;
+  const facts = podFacts(pod, container);
+  if (facts.state === "running") return { pod, crashed: false };
+  if (facts.crashLooping && facts.restartCount >= 2) return { pod, crashed: true };
+  return undefined;
+}

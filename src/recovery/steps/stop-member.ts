@@ -1,0 +1,31 @@
+import { requireSelector } from "../kube/member-pods.js";
+import { seconds } from "../format.js";
+import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+
+/**
+ * Step 5, Stop: scale the member's Deployment to 0 and wait until no Pod of it is left (gone, not just
+ * Terminating), so the old process can neither answer nor rejoin. The Deployment itself stays.
+ */
+export async function stopMember(run: RecoveryRun): Promise<StepOutcome> {
+  const { ctx, state } = run;
+  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "resuming with the new member running" };
+  const namespace = ctx.cluster.namespace;
+  const name = ctx.member.deployment;
+  const deployment = await ctx.kubernetes.readDeployment(namespace, name);
+  if (!deployment) throw new Error(`Deployment ${name} in ${namespace} disappeared during the recovery`);
+  const selector = requireSelector(deployment);
+
+  const startedAt = ctx.clock.now();
+  const scale = (deployment.spec?.replicas ?? 1) !== 0;
+  if (scale) {
+    await ctx.kubernetes.scaleDeployment(namespace, name, 0);
+    run.markChanged();
+  }
+  const left = await ctx.kubernetes.listPods(namespace, selector);
+  if (!scale && left.pods.length === 0) return { outcome: "skipped", detail: `Deployment ${name} is already at 0 replicas and has no Pod` };
+  if (left.pods.length > 0) run.progress(`waiting for ${left.pods.map((p) => p.metadata?.name).join(", ")} to be gone`);
+  await ctx.kubernetes.waitForPods(namespace, selector, (pods) => (pods.length === 0 ? true : undefined), `every Pod of Deployment ${name} to be gone`, run.timeoutMs);
+  const after = seconds(ctx.clock.now() - startedAt);
+  const detail = `${scale ? `scaled Deployment ${name} to 0` : `Deployment ${name} was already at 0`}; Pod gone after ${after}`;
+  return { outcome: "done", detail, event: { type: "Normal", reason: "MemberStopped", message: `${detail} (the member's data is wiped with its Pod)` } };
+}

@@ -1,0 +1,86 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { viewCluster } from "../cluster-view.js";
+import { hexId } from "../decisions/member-id.js";
+import { describeEntry } from "../diagnosis/observe-cluster.js";
+import { requireSelector } from "../kube/member-pods.js";
+import { seconds } from "../format.js";
+import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+import { pollUntil } from "../waits/poll-until.js";
+
+/**
+ * Step 10, Verify: every listed member votes and answers with the same leader, the member's Pod is Ready,
+ * and every member has the same key-space hash at one revision. A member still catching up is waited for.
+ */
+export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
+  const { ctx } = run;
+  const startedAt = ctx.clock.now();
+  const poll = (what: string) => ({ clock: ctx.clock, what, timeoutMs: run.timeoutMs, intervalMs: run.tuning.pollIntervalMs });
+
+  const agreed = await pollUntil(async (observe) => {
+    const view = await viewCluster(run).catch((error: unknown) => {
+      observe(error instanceof Error ? error.message : String(error));
+      return undefined;
+    });
+    if (!view) return undefined;
+    const learner = view.list.members.find((m) => m.isLearner);
+    if (learner) {
+      observe(`member ${describeEntry(learner, ctx.cluster.members)} is a learner`);
+      return undefined;
+    }
+    const urls: string[] = [];
+    const leaders = new Set<string>();
+    for (const entry of view.list.members) {
+      const status = view.probes.find((p) => p.status?.memberId === entry.id && p.status.clusterId === view.clusterId)?.status;
+      if (!status || status.leader === "0") {
+        observe(`member ${describeEntry(entry, ctx.cluster.members)} ${status ? "knows no leader" : "does not answer"}`);
+        return undefined;
+      }
+      leaders.add(status.leader);
+      urls.push(status.clientURL);
+    }
+    if (leaders.size !== 1) {
+      observe(`members name different leaders: ${[...leaders].map(hexId).join(", ")}`);
+      return undefined;
+    }
+    return { urls, leader: [...leaders][0] ?? "0", members: view.list.members.length };
+  }, poll("every member to vote and answer with the same leader"));
+
+  const namespace = ctx.cluster.namespace;
+  const deployment = await ctx.kubernetes.readDeployment(namespace, ctx.member.deployment);
+  if (!deployment) throw new Error(`Deployment ${ctx.member.deployment} in ${namespace} disappeared during the recovery`);
+  const ready = await ctx.kubernetes.waitForPods(
+    namespace,
+    requireSelector(deployment),
+    (pods) => pods.find(isReady),
+    `a Pod of Deployment ${ctx.member.deployment} to be Ready`,
+    run.timeoutMs,
+  );
+
+  const hash = await pollUntil(async (observe) => {
+    try {
+      const [first, ...rest] = agreed.urls;
+      if (first === undefined) return undefined;
+      const reference = await ctx.etcd.hashKV(first);
+      const revision = Number(reference.revision);
+      const hashes = await Promise.all([first, ...rest].map((url) => ctx.etcd.hashKV(url, revision)));
+      const distinct = new Set(hashes.map((h) => h.hash));
+      if (distinct.size === 1) return { hash: reference.hash, revision };
+      observe(`hashes differ at revision ${revision}: ${hashes.map((h, i) => `${[first, ...rest][i]}=${h.hash}`).join(", ")}`);
+    } catch (error) {
+      // A member behind the revision answers "future revision": it is still catching up.
+      observe(error instanceof Error ? error.message : String(error));
+    }
+    return undefined;
+  }, poll("every member to have the same key-space hash"));
+
+  const configured = ctx.cluster.members.length;
+  const detail =
+    `${agreed.members} voting members answer with leader ${hexId(agreed.leader)}; Pod ${ready.metadata?.name} Ready; ` +
+    `hashKV ${hash.hash} at revision ${hash.revision} on all; verified in ${seconds(ctx.clock.now() - startedAt)}` +
+    (agreed.members < configured ? ` (${configured - agreed.members} configured member${configured - agreed.members > 1 ? "s are" : " is"} not in the list: recover ${configured - agreed.members > 1 ? "them" : "it"} next)` : "");
+  return { outcome: "done", detail, event: { type: "Normal", reason: "RecoveryVerified", message: `etcd member ${ctx.member.name} recovered: ${detail}` } };
+}
+
+function isReady(pod: V1Pod): boolean {
+  return !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+}

@@ -1,0 +1,40 @@
+import { DeadlineExceededError } from "../../errors/index.js";
+import type { Clock } from "../recovery-context.js";
+
+/** How a refused call is retried. */
+export interface RetryOptions {
+  clock: Clock;
+  /** What is awaited, for the error: `etcd to accept adding example3`. */
+  what: string;
+  /** Deadline, ms from now. */
+  timeoutMs: number;
+  /** First pause, ms; doubles up to `maxMs`. */
+  initialMs: number;
+  /** Longest pause, ms. */
+  maxMs: number;
+  /** Told about each refusal before the pause (for progress lines). */
+  onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * Runs `action`, and again with growing pauses while it fails with an error `retryable` accepts (etcd
+ * refusing for a while: unhealthy cluster, learner not in sync). Other errors end at once. When the
+ * deadline passes, rejects with a DeadlineExceededError carrying the last refusal.
+ */
+export async function retryRefused<T>(action: () => Promise<T>, retryable: (error: unknown) => boolean, options: RetryOptions): Promise<T> {
+  const deadline = options.clock.now() + options.timeoutMs;
+  let pause = options.initialMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (!retryable(error)) throw error;
+      const left = deadline - options.clock.now();
+      const message = error instanceof Error ? error.message : String(error);
+      if (left <= 0) throw new DeadlineExceededError(options.what, options.timeoutMs, { lastObservation: message, cause: error });
+      options.onRetry?.(error, attempt);
+      await options.clock.sleep(Math.min(pause, left));
+      pause = Math.min(pause * 2, options.maxMs);
+    }
+  }
+}

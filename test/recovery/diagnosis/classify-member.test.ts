@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { classifyMember, type DiagnosisFacts } from "../../../src/recovery/diagnosis/classify-member.js";
+import type { PodFacts } from "../../../src/recovery/kube/pod-facts.js";
+
+const CLUSTER = "8000000000000000001";
+
+const readyPod: PodFacts = { name: "example-3-abc", phase: "Running", ready: true, deleting: false, state: "running", restartCount: 0, crashLooping: false };
+const crashingPod: PodFacts = {
+  name: "example-3-abc",
+  phase: "Running",
+  ready: false,
+  deleting: false,
+  state: "waiting",
+  stateReason: "CrashLoopBackOff",
+  exitCode: 1,
+  restartCount: 4,
+  crashLooping: true,
+};
+
+function facts(overrides: Partial<DiagnosisFacts>): DiagnosisFacts {
+  return {
+    deployment: "example-3",
+    namespace: "default",
+    memberName: "example3",
+    peerURL: "http://example3:2380",
+    workload: "deployment",
+    replicas: 1,
+    log: "",
+    listKnown: true,
+    clusterId: CLUSTER,
+    pod: readyPod,
+    listEntry: { id: "1003", isLearner: false },
+    memberStatus: { clusterId: CLUSTER, memberId: "1003", leader: "1001", isLearner: false },
+    ...overrides,
+  };
+}
+
+const noAnswer = { memberStatus: undefined };
+
+describe("classifyMember", () => {
+  it.each([
+    ["a Ready voting member that answers", facts({}), "healthy", /^already healthy/],
+    ["a learner that answers", facts({ listEntry: { id: "1003", isLearner: true }, pod: { ...readyPod, ready: false } }), "resume-promote", /learner that answers/],
+    ["a voter that answers but is not Ready", facts({ pod: { ...readyPod, ready: false } }), "resume-verify", /not Ready yet/],
+    [
+      "a crash loop with `already bootstrapped`",
+      facts({ ...noAnswer, pod: crashingPod, log: "x\n2024-01-01 C | etcdmain: member 8e9f has already been bootstrapped\n" }),
+      "recover",
+      /^Pod example-3-abc is in CrashLoopBackOff: etcdmain: member 8e9f has already been bootstrapped$/,
+    ],
+    [
+      "a crash loop with a lost raft log",
+      facts({ ...noAnswer, pod: crashingPod, log: "P | raft: tocommit(9) is out of range [lastIndex(0)]. Was the raft log corrupted, truncated, or lost?\npanic: x\ngoroutine 1" }),
+      "recover",
+      /tocommit\(9\) is out of range/,
+    ],
+    [
+      "a crash loop after being removed",
+      facts({ ...noAnswer, listEntry: undefined, pod: crashingPod, log: "E | etcdserver: the member has been permanently removed from the cluster" }),
+      "recover",
+      /permanently removed/,
+    ],
+    ["no Pod", facts({ ...noAnswer, pod: undefined }), "recover", /^no Pod of Deployment example-3 exists$/],
+    ["a Deployment scaled to 0", facts({ ...noAnswer, pod: undefined, replicas: 0 }), "recover", /^Deployment example-3 is scaled to 0$/],
+    ["a Running Pod whose peer URL is not listed", facts({ ...noAnswer, listEntry: undefined, pod: { ...readyPod, ready: false } }), "recover", /is Running but its peer URL http:\/\/example3:2380 is not in the member list/],
+    [
+      "a Pod that answers for another cluster",
+      facts({ memberStatus: { clusterId: "99", memberId: "77", leader: "77", isLearner: false } }),
+      "recover",
+      /answers for cluster 99, not for the cluster's 8000000000000000001/,
+    ],
+    ["a crash loop while nobody returns the member list", facts({ ...noAnswer, pod: { ...readyPod, ready: false }, listKnown: false, listEntry: undefined }), "recover", /cannot tell/],
+  ])("%s → %s", (_name, input, verdict, reason) => {
+    const diagnosis = classifyMember(input);
+    expect(diagnosis.verdict).toBe(verdict);
+    expect(diagnosis.reason).toMatch(reason);
+  });
+
+  it("refuses a StatefulSet member, saying that StatefulSets are not supported", () => {
+    const diagnosis = classifyMember(facts({ workload: "statefulset", pod: undefined }));
+    expect(diagnosis).toMatchObject({ verdict: "refuse", refusal: "statefulset-member" });
+    expect(diagnosis.reason).toContain("members run by StatefulSets are not supported");
+  });
+
+  it("refuses when neither a Deployment nor a StatefulSet exists", () => {
+    expect(classifyMember(facts({ workload: "none", pod: undefined }))).toEqual({
+      verdict: "refuse",
+      refusal: "no-deployment",
+      reason: "no Deployment example-3 in default",
+    });
+  });
+
+  it("refuses a crash loop without a data-loss sign, quoting the last meaningful line", () => {
+    const log = [
+      "2024-01-01 I | etcdmain: etcd Version: 3.4.23",
+      "2024-01-01 C | etcdmain: cannot access data directory: permission denied",
+      "2024-01-01 I | some trailing line",
+    ].join("\n");
+    const diagnosis = classifyMember(facts({ ...noAnswer, pod: crashingPod, log }));
+    expect(diagnosis).toMatchObject({ verdict: "refuse", refusal: "crash-not-data-loss" });
+    expect(diagnosis.reason).toContain("last log line: etcdmain: cannot access data directory: permission denied");
+  });
+
+  it("refuses a member whose data is on a PersistentVolumeClaim instead of recovering it", () => {
+    const diagnosis = classifyMember(facts({ ...noAnswer, pod: undefined, persistentVolumeClaim: "data-example-3" }));
+    expect(diagnosis).toMatchObject({ verdict: "refuse", refusal: "persistent-volume" });
+    expect(diagnosis.reason).toContain("PersistentVolumeClaim data-example-3");
+  });
+
+  it("does not refuse a healthy member for its PersistentVolumeClaim", () => {
+    expect(classifyMember(facts({ persistentVolumeClaim: "data" })).verdict).toBe("healthy");
+  });
+
+  it.each([
+    ["ContainerCreating and not listed", { ...readyPod, ready: false, phase: "Pending", state: "waiting" as const, stateReason: "ContainerCreating" }, undefined],
+    ["Running, listed, but not answering", { ...readyPod, ready: false }, { id: "1003", isLearner: false }],
+    ["Terminating", { ...readyPod, ready: false, deleting: true }, undefined],
+  ])("is not diagnosable yet when the Pod is %s", (_name, pod, listEntry) => {
+    const diagnosis = classifyMember(facts({ ...noAnswer, pod, listEntry }));
+    expect(diagnosis.verdict).toBe("retry-later");
+    expect(diagnosis.reason).toMatch(/^not diagnosable yet; retry later/);
+  });
+
+  it("does not call a member healthy when its status answers with another member's ID", () => {
+    const diagnosis = classifyMember(facts({ memberStatus: { clusterId: CLUSTER, memberId: "5555", leader: "1001", isLearner: false }, pod: { ...readyPod, ready: false } }));
+    expect(diagnosis.verdict).toBe("retry-later");
+  });
+});
