@@ -91,6 +91,11 @@ const snapshotsSchema = z
   })
   .prefault({});
 
+const MODE_MESSAGE = "expected act, observe or paused";
+
+/** A cluster's recovery mode: `act` recovers, `observe` only diagnoses and records the plan, `paused` queues nothing. */
+const clusterMode = z.enum(["act", "observe", "paused"], { error: MODE_MESSAGE });
+
 /** One cluster entry of the file. */
 export const clusterFileSchema = z.strictObject({
   /** Cluster name (DNS-1123 label); required. */
@@ -120,6 +125,8 @@ export const clusterFileSchema = z.strictObject({
   useLearners: z.boolean({ error: "expected true or false" }).default(true),
   /** Snapshots before membership changes; default enabled, 3 kept. */
   snapshots: snapshotsSchema,
+  /** This cluster's mode until someone sets another; default `service.defaultMode`. */
+  mode: clusterMode.optional(),
 });
 
 /** The global `recovery` section. */
@@ -134,6 +141,63 @@ export const recoveryFileSchema = z
   })
   .prefault({});
 
+const historySchema = z
+  .strictObject({
+    /** Finished recoveries kept per cluster, for succeeded and failed ones each; default `1000`. */
+    maxRecoveries: positiveInteger("a whole number from 1 to 1000000", 1_000_000).default(1000),
+    /** Hours a finished recovery is kept; default `168` (a week). */
+    maxAgeHours: positiveNumber("a number of hours greater than 0").default(168),
+  })
+  .prefault({});
+
+const circuitBreakerSchema = z
+  .strictObject({
+    /** Failed recoveries of one cluster within the window that put the cluster in `observe`; default `3`. */
+    failures: positiveInteger("a whole number from 1 to 1000", 1000).default(3),
+    /** The window, minutes; default `60`. */
+    windowMinutes: positiveNumber("a number of minutes greater than 0").default(60),
+  })
+  .prefault({});
+
+const retrySchema = z
+  .strictObject({
+    /** Attempts in all for a recovery that fails transiently; default `5`. */
+    attempts: positiveInteger("a whole number from 1 to 100", 100).default(5),
+    /** First back-off, seconds; it doubles with each attempt; default `2`. */
+    backoffSeconds: positiveNumber("a number of seconds greater than 0").default(2),
+  })
+  .prefault({});
+
+const sweepSchema = z
+  .strictObject({
+    /** Look for crash-looping members periodically, not only when alerted; default `false`. */
+    enabled: z.boolean({ error: "expected true or false" }).default(false),
+    /** Seconds between sweeps; default `60`. */
+    intervalSeconds: positiveNumber("a number of seconds greater than 0").default(60),
+  })
+  .prefault({});
+
+/** The global `service` section: how the running service queues and runs recoveries. */
+export const serviceFileSchema = z
+  .strictObject({
+    /** Alert names that trigger recoveries; default `[KubePodCrashLooping]`. */
+    alertNames: z
+      .array(nonEmpty("an alert name"), { error: "expected a list of alert names" })
+      .min(1, { error: "expected at least one alert name" })
+      .default(["KubePodCrashLooping"]),
+    /** Mode of clusters that set no `mode` of their own; default `act`. */
+    defaultMode: clusterMode.default("act"),
+    /** Finished recoveries kept; default 1000, for 168 hours. */
+    history: historySchema,
+    /** Failures that put a cluster in `observe`; default 3 within 60 minutes. */
+    circuitBreaker: circuitBreakerSchema,
+    /** Retries of transient failures; default 5 attempts, back-off from 2 s. */
+    retry: retrySchema,
+    /** Periodic crash-loop sweep; default disabled, every 60 s. */
+    sweep: sweepSchema,
+  })
+  .prefault({});
+
 /** The whole configuration file. */
 export const configFileSchema = z.strictObject({
   /** The clusters the responder may recover; at least one. */
@@ -142,6 +206,8 @@ export const configFileSchema = z.strictObject({
     .min(1, { error: "expected at least one cluster" }),
   /** Global recovery settings; every field has a default. */
   recovery: recoveryFileSchema,
+  /** How the service queues and runs recoveries; every field has a default. */
+  service: serviceFileSchema,
 });
 
 /** The file as written (defaults not yet applied). */

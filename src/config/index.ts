@@ -7,7 +7,13 @@ export { DEFAULT_NAMING, TEMPLATE_PLACEHOLDERS, renderTemplate, templateProblem,
 export type { ConfigFile } from "./config-schema.js";
 export type { FileAccess, ReadTextFile } from "./read-config-file.js";
 export type {
+  CircuitBreakerSettings,
   ClusterAuth,
+  ClusterModeSetting,
+  HistorySettings,
+  RetrySettings,
+  ServiceSettings,
+  SweepSettings,
   ClusterTls,
   MemberURLOverride,
   RecoverySettings,

@@ -4,6 +4,7 @@ import { configFileSchema } from "./config-schema.js";
 import { formatKeyPath } from "./key-path.js";
 import type { FileAccess } from "./read-config-file.js";
 import { resolveClusterEntry } from "./resolve-cluster.js";
+import { resolveService } from "./resolve-service.js";
 import type { ResolvedCluster, ResponderConfig } from "./types.js";
 import { problemsFromIssues } from "./zod-problems.js";
 
@@ -51,7 +52,7 @@ export function parseConfig(text: string, source: string, options: ParseConfigOp
   });
   if (problems.length > 0) throw new ConfigError(source, problems);
 
-  return { clusters, recovery: { ...parsed.data.recovery } };
+  return { clusters, recovery: { ...parsed.data.recovery }, service: resolveService(parsed.data.service) };
 }
 
 function describeYamlError(message: string, position: { line: number; col: number } | undefined): string {

@@ -84,6 +84,7 @@ export function resolveClusterEntry(
       snapshots: { ...entry.snapshots },
       naming: { ...entry.naming },
       memberURLs,
+      ...(entry.mode !== undefined ? { mode: entry.mode } : {}),
     }),
   };
 }

@@ -74,6 +74,8 @@ export interface ResolvedCluster {
   naming: NamingTemplates;
   /** Per-member URL overrides, keyed by member index. */
   memberURLs: Readonly<Record<number, MemberURLOverride>>;
+  /** This cluster's configured mode; absent: `service.defaultMode` applies. */
+  mode?: ClusterModeSetting;
   /** A copy safe to log: the TLS key and the password are replaced by `[redacted]`. */
   toJSON(): Record<string, unknown>;
 }
@@ -88,10 +90,63 @@ export interface RecoverySettings {
   leaseDurationSeconds: number;
 }
 
+/** `act`: recover; `observe`: diagnose and record the plan, change nothing; `paused`: queue nothing. */
+export type ClusterModeSetting = "act" | "observe" | "paused";
+
+/** Finished recoveries kept in the queue's history. */
+export interface HistorySettings {
+  /** Finished recoveries kept per cluster, for succeeded and failed ones each; default `1000`. */
+  maxRecoveries: number;
+  /** Hours a finished recovery is kept; default `168`. */
+  maxAgeHours: number;
+}
+
+/** When repeated failures put a cluster in `observe`. */
+export interface CircuitBreakerSettings {
+  /** Failed recoveries of one cluster within the window that trip the breaker; default `3`. */
+  failures: number;
+  /** The window, minutes; default `60`. */
+  windowMinutes: number;
+}
+
+/** Retries of transiently failed recoveries. */
+export interface RetrySettings {
+  /** Attempts in all; default `5`. */
+  attempts: number;
+  /** First back-off, seconds, doubling with each attempt; default `2`. */
+  backoffSeconds: number;
+}
+
+/** The periodic crash-loop sweep. */
+export interface SweepSettings {
+  /** Whether the sweep runs; default `false`. */
+  enabled: boolean;
+  /** Seconds between sweeps; default `60`. */
+  intervalSeconds: number;
+}
+
+/** How the running service queues and runs recoveries. */
+export interface ServiceSettings {
+  /** Alert names that trigger recoveries; default `["KubePodCrashLooping"]`. */
+  alertNames: string[];
+  /** Mode of clusters without a `mode` of their own; default `act`. */
+  defaultMode: ClusterModeSetting;
+  /** Finished recoveries kept; default 1000 per cluster, for 168 hours. */
+  history: HistorySettings;
+  /** Failures that put a cluster in `observe`; default 3 within 60 minutes. */
+  circuitBreaker: CircuitBreakerSettings;
+  /** Retries of transient failures; default 5 attempts, back-off from 2 s. */
+  retry: RetrySettings;
+  /** Periodic crash-loop sweep; default disabled, every 60 s. */
+  sweep: SweepSettings;
+}
+
 /** The whole configuration, loaded once at start-up. */
 export interface ResponderConfig {
   /** The clusters the responder may recover; at least one. */
   clusters: ResolvedCluster[];
   /** Global recovery settings. */
   recovery: RecoverySettings;
+  /** How the service queues and runs recoveries. */
+  service: ServiceSettings;
 }

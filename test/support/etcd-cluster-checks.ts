@@ -80,3 +80,26 @@ export async function keysOnEveryMember(
   }
   return counts;
 }
+
+/**
+ * Removes the member with `peerURL` as a person would with `etcdctl member remove`. etcd refuses
+ * membership changes for a few seconds after its connections changed (`unhealthy cluster`): retried
+ * with back-off until the deadline.
+ */
+export async function removeMemberByHand(info: SandboxInfo, cluster: SandboxClusterInfo, peerURL: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await withCluster(info, cluster, async (client) => {
+    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        const { members } = await client.cluster.memberList({ linearizable: true });
+        const member = members.find((m) => m.peerURLs.includes(peerURL));
+        if (!member) return;
+        await client.cluster.memberRemove({ ID: member.ID });
+        return;
+      } catch (error) {
+        if (!/unhealthy cluster/.test(String(error)) || Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  });
+}

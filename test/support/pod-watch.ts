@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
 
 /** Kubeconfig of a sandbox. */
 export function kubeConfigFrom(path: string): KubeConfig {
@@ -82,18 +82,41 @@ export function memberSelector(cluster: string, index: number): string {
 /**
  * The seed's failure: deletes the member's Pod; its Deployment makes a new one with an empty data dir,
  * which crash-loops. Resolves with the new Pod's name once it shows CrashLoopBackOff.
+ *
+ * A member recovered before runs with `--initial-cluster-state existing`; started empty it usually
+ * panics (`tocommit(N) is out of range`), but etcd sometimes lets it catch up instead. Then the member is
+ * taken down the other way: its Deployment scaled to 0 (Pod gone), and this resolves with undefined.
  */
-export async function breakMember(kc: KubeConfig, namespace: string, cluster: string, index: number): Promise<string> {
+export async function breakMember(kc: KubeConfig, namespace: string, cluster: string, index: number): Promise<string | undefined> {
   const core = kc.makeApiClient(CoreV1Api);
   const selector = memberSelector(cluster, index);
   const before = await core.listNamespacedPod({ namespace, labelSelector: selector });
   for (const pod of before.items) await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace });
   const old = new Set(before.items.map((p) => p.metadata!.name!));
-  return waitForPods(
+  const outcome = await waitForPods(
     kc,
     namespace,
     selector,
-    (pods) => pods.find((p) => !old.has(p.metadata!.name!) && isCrashLooping(p))?.metadata?.name,
+    (pods) => {
+      const fresh = pods.find((p) => !old.has(p.metadata!.name!));
+      if (fresh && isCrashLooping(fresh)) return { crashLooping: fresh.metadata!.name! };
+      if (fresh && isReady(fresh)) return { rejoined: fresh.metadata!.name! };
+      return undefined;
+    },
     `a new Pod of ${cluster} member ${index} in CrashLoopBackOff`,
   );
+  if ("crashLooping" in outcome) return outcome.crashLooping;
+  await takeMemberDown(kc, namespace, cluster, index);
+  return undefined;
+}
+
+/** Scales the member's Deployment to 0 and resolves once its Pod is gone: the member is down, its Pod absent. */
+export async function takeMemberDown(kc: KubeConfig, namespace: string, cluster: string, index: number): Promise<void> {
+  const name = `${cluster}-${index}`;
+  await kc.makeApiClient(AppsV1Api).replaceNamespacedDeploymentScale({
+    name,
+    namespace,
+    body: { metadata: { name, namespace }, spec: { replicas: 0 } },
+  });
+  await waitForPods(kc, namespace, memberSelector(cluster, index), (pods) => (pods.length === 0 ? true : undefined), `${name}'s Pod gone`);
 }

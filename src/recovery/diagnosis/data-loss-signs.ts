@@ -11,7 +11,8 @@ const DATA_LOSS_SIGNS: { sign: string; pattern: RegExp }[] = [
   { sign: "removed from the cluster", pattern: /member has been permanently removed from the cluster/ },
   // Restarted with --initial-cluster-state=existing after its entry was removed (or replaced): the
   // --initial-cluster it was given no longer matches the cluster. Same fix: add it again, start it afresh.
-  { sign: "not in the member list", pattern: /error validating peerURLs.*(member count is unequal|unmatched member while checking PeerURLs)/ },
+  // etcd words the mismatch several ways (member count unequal, unmatched member, resolved URLs differ).
+  { sign: "not in the member list", pattern: /error validating peerURLs/ },
 ];
 
 /** A data-loss sign found in a log. */

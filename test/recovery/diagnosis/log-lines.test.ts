@@ -11,6 +11,10 @@ describe("findDataLossSign", () => {
     ["2024-01-01 10:00:00.000000 E | rafthttp: the member has been permanently removed from the cluster", "removed from the cluster"],
     ['{"level":"fatal","msg":"discovery failed","error":"member 8e9f has already been bootstrapped"}', "already bootstrapped"],
     ["2024-01-01 C | etcdmain: error validating peerURLs {ClusterID:1 Members:[...]}: member count is unequal", "not in the member list"],
+    [
+      '2024-01-01 C | etcdmain: error validating peerURLs {ClusterID:1 Members:[...]}: failed to resolve ... (resolved urls: "http://10.0.0.4:2380" != "http://10.0.0.2:2380")',
+      "not in the member list",
+    ],
   ])("finds %s", (line, sign) => {
     expect(findDataLossSign(`first\n${line}\nlast`)?.sign).toBe(sign);
   });
@@ -40,6 +44,11 @@ describe("meaningfulLogLine", () => {
     expect(meaningfulLogLine("starting\nError: flag provided but not defined: -bogus\nusage: etcd")).toBe("Error: flag provided but not defined: -bogus");
     expect(meaningfulLogLine("starting\nstopped\n")).toBe("stopped");
     expect(meaningfulLogLine("  \n")).toBeUndefined();
+  });
+
+  it("takes etcd's flag error over the usage text printed after it (as etcd 3.4 prints it)", () => {
+    const log = "flag provided but not defined: -no-such-flag\nUsage:\n\n  etcd [flags]\n    Start an etcd server.\n  etcd grpc-proxy\n    Run the stateless etcd v3 gRPC L7 reverse proxy.";
+    expect(meaningfulLogLine(log)).toBe("flag provided but not defined: -no-such-flag");
   });
 
   it("reads zap JSON lines", () => {

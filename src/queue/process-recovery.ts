@@ -1,0 +1,184 @@
+import { UnrecoverableError, WaitingError } from "bullmq";
+import type { ResponderConfig } from "../config/index.js";
+import { ResponderError } from "../errors/index.js";
+import type { ClusterModes } from "../modes/cluster-modes.js";
+import { circuitBreakerReason } from "../modes/circuit-breaker-reason.js";
+import type { Logger } from "../observability/logger.js";
+import type { RecoveryResult, StepRecord } from "../recovery/recovery-result.js";
+import { clusterKey } from "./queue-names.js";
+import type { RecoveryJobData, RecoveryJobProgress, RecoveryJobResult } from "./recovery-job.js";
+import type { RecoveryJob } from "./recovery-record.js";
+import type { RecoveryProgress, RecoveryRunner } from "./recovery-runner.js";
+
+/** What the job processor works with. */
+export interface RecoveryProcessorOptions {
+  /** The service settings (circuit breaker wording). */
+  config: ResponderConfig;
+  /** Read before each run; final failures are counted there. */
+  modes: ClusterModes;
+  /** Runs one recovery. */
+  run: RecoveryRunner;
+  /** The worker's logger; each job takes a child with its id, cluster, member and attempt. */
+  logger: Logger;
+  /** A recovery is about to run (after its mode was read). */
+  onStarted(job: RecoveryJob): void;
+  /** A recovery interrupted by shutdown went back to its queue without a result. */
+  onRequeued(job: RecoveryJob): void;
+}
+
+/** The BullMQ processor of recovery jobs, and a way to interrupt every recovery it is running. */
+export interface RecoveryProcessor {
+  /** The BullMQ processor; it declares three parameters so that BullMQ passes its abort signal. */
+  process(job: RecoveryJob, token?: string, signal?: AbortSignal): Promise<RecoveryJobResult>;
+  /** Aborts every running recovery's signal (shutdown); recoveries started afterwards are aborted at once. */
+  interruptAll(): void;
+}
+
+/** Text for a paused cluster's skipped recovery. */
+export const PAUSED_REASON = "cluster paused";
+
+/**
+ * Runs one recovery job: reads the cluster's mode, runs the recovery (plan in observe mode), records steps
+ * as job progress, and maps the outcome to BullMQ: succeeded, skipped and refused complete the job; a
+ * retryable failure throws for BullMQ's back-off; a non-retryable one throws UnrecoverableError. Every
+ * final failure is counted by the circuit breaker.
+ */
+export function createRecoveryProcessor(options: RecoveryProcessorOptions): RecoveryProcessor {
+  const { modes, logger } = options;
+  const running = new Set<AbortController>();
+  let interrupted = false;
+
+  const process = async (job: RecoveryJob, token?: string, signal?: AbortSignal): Promise<RecoveryJobResult> => {
+    const data = job.data;
+    const cluster = clusterKey(data.namespace, data.cluster);
+    const log = logger.child({ recovery: job.id, cluster, member: data.member, attempt: job.attemptsMade + 1 });
+    const controller = new AbortController();
+    const forward = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", forward, { once: true });
+    running.add(controller);
+    if (interrupted) controller.abort(new Error("workers are closing"));
+    try {
+      const state = await modes.get(data.namespace, data.cluster);
+      options.onStarted(job);
+      if (state.mode === "paused") {
+        log.info({ outcome: "skipped" }, "recovery skipped: cluster paused");
+        return { outcome: "skipped", reason: PAUSED_REASON, steps: [] };
+      }
+      const mode = state.mode === "observe" ? "observe" : "act";
+      if (data.mode !== mode) await job.updateData({ ...data, mode });
+
+      const recorder = progressRecorder(job, log);
+      log.info({ mode }, "recovery started");
+      const result = await runSafely(options.run, { ...requestOf(data), mode: mode === "observe" ? "plan" : "act" }, recorder.progress, controller.signal);
+      await recorder.settled();
+
+      if (result.outcome !== "failed") {
+        log.info({ outcome: result.outcome, reason: result.reason }, "recovery finished");
+        const error = result.outcome === "refused" ? messageOf(result.error) : undefined;
+        return {
+          outcome: result.outcome,
+          reason: result.reason,
+          steps: result.steps,
+          ...(result.plan ? { plan: result.plan } : {}),
+          ...(error ? { error } : {}),
+        };
+      }
+
+      const retryable = result.retryable ?? true;
+      const progress: RecoveryJobProgress = { steps: result.steps, error: messageOf(result.error) ?? result.reason };
+      await job.updateProgress(progress);
+      if (interrupted && controller.signal.aborted && retryable && token) {
+        // Shutting down is not a failed attempt: the recovery goes back to the front of its queue and resumes elsewhere.
+        await job.moveToWait(token);
+        options.onRequeued(job);
+        log.info({ reason: result.reason }, "recovery interrupted by shutdown; queued again to resume");
+        throw new WaitingError();
+      }
+      const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      log.warn({ outcome: "failed", reason: result.reason, retryable, final }, final ? "recovery failed" : "recovery attempt failed; retrying after back-off");
+      if (final) await countFailure(modes, options.config, data, log);
+      throw retryable ? new Error(result.reason) : new UnrecoverableError(result.reason);
+    } finally {
+      running.delete(controller);
+      signal?.removeEventListener("abort", forward);
+    }
+  };
+
+  return {
+    process,
+    interruptAll: () => {
+      interrupted = true;
+      for (const controller of running) controller.abort(new Error("workers are closing"));
+    },
+  };
+}
+
+/** Records steps as job progress (in order, one write at a time) and lines as job logs. */
+function progressRecorder(job: RecoveryJob, log: Logger): { progress: RecoveryProgress; settled(): Promise<void> } {
+  const steps: StepRecord[] = [];
+  const previous = job.progress as Partial<RecoveryJobProgress> | undefined;
+  const lastError = typeof previous === "object" && typeof previous?.error === "string" ? previous.error : undefined;
+  let writes: Promise<unknown> = Promise.resolve();
+  const write = (what: string, action: () => Promise<unknown>) => {
+    writes = writes.then(action).catch((error: unknown) => log.warn({ err: error }, `recording recovery ${what} failed`));
+  };
+  // A new attempt starts with no steps; the last error stays until the recovery ends.
+  write("progress", () => job.updateProgress({ steps: [], ...(lastError ? { error: lastError } : {}) }));
+  return {
+    progress: {
+      onStep: (step) => {
+        steps.push(step);
+        const snapshot: RecoveryJobProgress = { steps: [...steps], ...(lastError ? { error: lastError } : {}) };
+        write("progress", () => job.updateProgress(snapshot));
+      },
+      onLine: (line) => write("log line", () => job.log(line)),
+    },
+    settled: async () => {
+      await writes;
+    },
+  };
+}
+
+/** Runs the runner; a throw becomes a failed result (retryable unless the error says otherwise). */
+async function runSafely(
+  run: RecoveryRunner,
+  request: Parameters<RecoveryRunner>[0],
+  progress: RecoveryProgress,
+  signal: AbortSignal,
+): Promise<RecoveryResult> {
+  try {
+    return await run(request, progress, signal);
+  } catch (error) {
+    return {
+      outcome: "failed",
+      reason: `the recovery stopped with an unexpected error: ${messageOf(error) ?? "unknown error"}`,
+      steps: [],
+      retryable: error instanceof ResponderError ? error.retryable : true,
+      error,
+    };
+  }
+}
+
+/** Counts a final failure; logs a warning when that put the cluster in observe mode. */
+async function countFailure(modes: ClusterModes, config: ResponderConfig, data: RecoveryJobData, log: Logger): Promise<void> {
+  try {
+    const { tripped, failures } = await modes.recordFailure(data.namespace, data.cluster);
+    if (tripped) {
+      log.warn(
+        { mode: "observe", failures, reason: circuitBreakerReason(config.service.circuitBreaker) },
+        "circuit breaker put the cluster in observe mode",
+      );
+    }
+  } catch (error) {
+    log.warn({ err: error }, "counting the failed recovery failed");
+  }
+}
+
+function requestOf(data: RecoveryJobData) {
+  return { cluster: data.cluster, namespace: data.namespace, member: data.member, trigger: data.trigger };
+}
+
+function messageOf(error: unknown): string | undefined {
+  if (error === undefined || error === null) return undefined;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,85 @@
+import type { RecoveryOutcome, StepRecord } from "../recovery/recovery-result.js";
+
+/** Where a recovery is in its life. `skipped`: the member was already healthy; `refused`: acting was unsafe. */
+export type RecoveryState = "queued" | "running" | RecoveryOutcome;
+
+export const RECOVERY_STATES: readonly RecoveryState[] = ["queued", "running", "succeeded", "skipped", "refused", "failed"];
+
+/** What asked for a recovery. */
+export type RecoveryTrigger =
+  | { kind: "alert"; alertname: string; fingerprint: string; receiver: string; pod: string }
+  | { kind: "manual" }
+  | { kind: "sweep"; pod?: string };
+
+/** One member of one configured cluster to recover. */
+export interface RecoveryRequest {
+  cluster: string;
+  namespace: string;
+  member: number;
+  trigger: RecoveryTrigger;
+}
+
+/** The answer to an enqueue: the recovery's id, and whether an already queued one absorbed the request. */
+export interface EnqueueResult {
+  id: string;
+  cluster: string;
+  namespace: string;
+  member: number;
+  /** True when a recovery of this member was already queued (or running) and this request joined it. */
+  deduplicated: boolean;
+}
+
+/** A recovery as the API shows it. */
+export interface RecoveryRecord {
+  id: string;
+  cluster: string;
+  namespace: string;
+  member: number;
+  state: RecoveryState;
+  /** `act` changes the cluster; `observe` only diagnoses and records the plan. */
+  mode: "act" | "observe";
+  trigger: RecoveryTrigger;
+  /** ISO times. */
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Attempts made so far (transient failures are retried with back-off). */
+  attempts: number;
+  steps: StepRecord[];
+  /** Why it ended as it did. */
+  reason?: string;
+  /** The last error message, if any. */
+  error?: string;
+  /** In observe mode: what the recovery would do. */
+  plan?: string[];
+}
+
+/** Which recoveries to list; every field narrows. */
+export interface RecoveryFilter {
+  /** A cluster's name (in any namespace) or `namespace/name`. */
+  cluster?: string;
+  /** A member index. */
+  member?: number;
+  /** One state. */
+  state?: RecoveryState;
+  /** At most this many, newest first; default 100. */
+  limit?: number;
+}
+
+/** The queue of recoveries as the HTTP API and the CLI see it. */
+export interface RecoveryQueue {
+  /**
+   * Queues a recovery unless one of the same member is already queued or running (then `deduplicated`).
+   * Rejects with a retryable QueueUnavailableError when Redis cannot be reached; nothing is half-written.
+   */
+  enqueue(request: RecoveryRequest): Promise<EnqueueResult>;
+  /** One recovery, or undefined when unknown or aged out of the history. */
+  get(id: string): Promise<RecoveryRecord | undefined>;
+  /** Recoveries, newest first. */
+  list(filter: RecoveryFilter): Promise<RecoveryRecord[]>;
+  /** Resolves when Redis answers; rejects with QueueUnavailableError otherwise. */
+  ping(): Promise<void>;
+  /** Recoveries waiting to run, per cluster (`namespace/name`), for metrics and autoscaling. */
+  waitingCounts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}

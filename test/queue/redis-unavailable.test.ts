@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClusterModes } from "../../src/modes/index.js";
+import { createRecoveryQueue, QueueUnavailableError, startRecoveryWorkers } from "../../src/queue/index.js";
+import { ResponderError } from "../../src/errors/index.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { testConfig, uniquePrefix, waitFor } from "./queue-fixtures.js";
+
+const logger = createLogger({ level: "silent" });
+const config = testConfig();
+const request = { cluster: "a", namespace: "etcd", member: 1, trigger: { kind: "manual" } } as const;
+
+let redis: TestRedis;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** How long `promise` took to reject, and with what. */
+async function rejection(promise: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+  const started = Date.now();
+  try {
+    await promise;
+  } catch (error) {
+    return { error, ms: Date.now() - started };
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("Redis unreachable", () => {
+  it("rejects queue and mode operations quickly with a retryable QueueUnavailableError, and recovers when Redis is back", async () => {
+    const prefix = uniquePrefix("down");
+    const queue = createRecoveryQueue({ connection: redis.url, config, prefix, logger });
+    const modes = createClusterModes({ connection: redis.url, config, prefix, logger });
+    try {
+      await queue.ping();
+      const before = await queue.enqueue(request);
+
+      await redis.stopTemporarily();
+      const enqueue = await rejection(queue.enqueue(request));
+      expect(enqueue.error).toBeInstanceOf(QueueUnavailableError);
+      expect(enqueue.error).toBeInstanceOf(ResponderError);
+      expect((enqueue.error as QueueUnavailableError).retryable).toBe(true);
+      expect((enqueue.error as Error).message).toMatch(/^cannot queue a recovery: Redis at 127\.0\.0\.1:\d+ is unreachable/);
+      expect(enqueue.ms).toBeLessThan(2_500);
+
+      const ping = await rejection(queue.ping());
+      expect(ping.error).toBeInstanceOf(QueueUnavailableError);
+      expect(ping.ms).toBeLessThan(2_500);
+      await expect(queue.get(before.id)).rejects.toBeInstanceOf(QueueUnavailableError);
+      await expect(queue.list({})).rejects.toBeInstanceOf(QueueUnavailableError);
+      await expect(queue.waitingCounts()).rejects.toBeInstanceOf(QueueUnavailableError);
+      await expect(modes.get("etcd", "a")).rejects.toBeInstanceOf(QueueUnavailableError);
+      await expect(modes.recordFailure("etcd", "a")).rejects.toBeInstanceOf(QueueUnavailableError);
+
+      // An empty Redis comes back on the same port: requests work again without a restart of the service.
+      await redis.restart();
+      await waitFor("the queue to reach Redis again", () => queue.ping().then(() => true, () => undefined));
+      const after = await queue.enqueue(request);
+      expect(after.deduplicated).toBe(false);
+      expect(await queue.get(after.id)).toMatchObject({ state: "queued" });
+      expect(await modes.get("etcd", "a")).toMatchObject({ mode: "act", source: "config" });
+    } finally {
+      await queue.close();
+      await modes.close();
+    }
+  });
+
+  it("rejects a queue made while Redis is down without waiting long", async () => {
+    await redis.stopTemporarily();
+    const queue = createRecoveryQueue({ connection: redis.url, config, prefix: uniquePrefix("down-at-start"), logger });
+    try {
+      const enqueue = await rejection(queue.enqueue(request));
+      expect(enqueue.error).toBeInstanceOf(QueueUnavailableError);
+      expect(enqueue.ms).toBeLessThan(2_500);
+    } finally {
+      await queue.close();
+      await redis.restart();
+    }
+  });
+
+  it("fails to start workers when Redis does not answer in time", async () => {
+    await redis.stopTemporarily();
+    const modes = createClusterModes({ connection: redis.url, config, logger });
+    try {
+      const start = startRecoveryWorkers({
+        connection: redis.url,
+        config,
+        modes,
+        logger,
+        prefix: uniquePrefix("workers-down"),
+        startTimeoutMs: 500,
+        run: async () => ({ outcome: "succeeded", reason: "ok", steps: [] }),
+      });
+      await expect(start).rejects.toBeInstanceOf(QueueUnavailableError);
+    } finally {
+      await modes.close();
+      await redis.restart();
+    }
+  });
+});

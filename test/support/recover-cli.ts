@@ -1,0 +1,64 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import type { SandboxProcess } from "./sandbox-process.js";
+import { repoRoot } from "./tools.js";
+
+export interface RecoverRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The JSON log lines written to standard error. */
+  logs: Record<string, unknown>[];
+}
+
+export interface RecoverOptions {
+  /** Configuration file; default the sandbox's own `responder.yaml`. */
+  config?: string;
+  dryRun?: boolean;
+  /** Sends SIGKILL as soon as standard output contains this text (an interrupted recovery). */
+  killWhenOutputHas?: string;
+  timeoutMs?: number;
+}
+
+/** Runs `etcd-responder recover` from the sources against a sandbox, as a person would. */
+export function runRecover(sandbox: SandboxProcess, cluster: string, member: number, options: RecoverOptions = {}): Promise<RecoverRun> {
+  const args = ["--import", "tsx", join(repoRoot, "src/cli.ts"), "recover"];
+  args.push("--config", options.config ?? join(sandbox.dir, "responder.yaml"), "--cluster", cluster, "--member", String(member));
+  if (options.dryRun) args.push("--dry-run");
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, KUBECONFIG: sandbox.info.kubeconfig, LOG_LEVEL: "info" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (options.killWhenOutputHas && stdout.includes(options.killWhenOutputHas)) child.kill("SIGKILL");
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`recover ${cluster} ${member} did not finish within ${timeoutMs} ms:\n${stdout}\n${stderr.slice(-3000)}`));
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      const logs = stderr
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      resolve({ code, stdout, stderr, logs });
+    });
+  });
+}
+
+/** The first and last moment a recovery held its cluster's Lease, from its step log lines. */
+export function lockWindow(run: RecoverRun): { from: number; to: number } {
+  const steps = run.logs.filter((l) => typeof l.step === "string" && typeof l.durationMs === "number");
+  const lock = steps.find((l) => l.step === "lock");
+  const last = steps.at(-1);
+  if (!lock || !last) throw new Error(`no step log lines in:\n${run.stderr.slice(-2000)}`);
+  return { from: Date.parse(String(lock.time)), to: Date.parse(String(last.time)) };
+}

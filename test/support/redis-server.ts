@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+
+/** The redis-server binary the tests run (Debian's redis-server). */
+export const REDIS_BINARY = process.env.REDIS_BINARY ?? "/usr/bin/redis-server";
+
+/** A throw-away Redis for one test file. Call `stop()` in `afterAll`, also when a test failed. */
+export interface TestRedis {
+  /** `redis://127.0.0.1:<port>`. */
+  url: string;
+  port: number;
+  /** Process id of the running redis-server; changes after `restart()`. */
+  pid: number;
+  /** SIGKILLs the server and waits until the process has exited, then removes its directory; idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILLs the server (nothing is persisted) and waits for the exit, keeping the port for `restart()`. */
+  stopTemporarily(): Promise<void>;
+  /** Starts an empty server on the same port again (stopping it first if it runs), and waits until it answers PING. */
+  restart(): Promise<void>;
+}
+
+/** How long the server may take to answer PING after it was started. */
+const READY_TIMEOUT_MS = 10_000;
+
+/** Every redis-server started by this module, killed when the test process exits whatever happened. */
+const liveProcesses = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Starts a real redis-server on a free loopback port, without persistence, and waits until it answers PING. */
+export async function startRedis(): Promise<TestRedis> {
+  installExitHook();
+  const dir = await mkdtemp(join(tmpdir(), "redis-test-"));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  let output = "";
+
+  const launch = async (): Promise<void> => {
+    output = "";
+    child = spawn(REDIS_BINARY, ["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    liveProcesses.add(child);
+    const started = child;
+    started.once("exit", () => liveProcesses.delete(started));
+    started.stdout?.on("data", (chunk: Buffer) => (output = (output + String(chunk)).slice(-4000)));
+    started.stderr?.on("data", (chunk: Buffer) => (output = (output + String(chunk)).slice(-4000)));
+    try {
+      await waitForPing(port, started, () => output);
+    } catch (error) {
+      await killAndWait(started);
+      throw error;
+    }
+  };
+
+  const stop = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running) await killAndWait(running);
+  };
+
+  try {
+    await launch();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  const redis: TestRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid: child?.pid ?? -1,
+    stop: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+    stopTemporarily: stop,
+    restart: async () => {
+      await stop();
+      await launch();
+      redis.pid = child?.pid ?? -1;
+    },
+  };
+  return redis;
+}
+
+/** Polls PING with a fresh client until the server answers, the process exits, or the deadline passes. */
+async function waitForPing(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = "no answer yet";
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`redis-server on port ${port} exited before it answered PING:\n${output()}`);
+    }
+    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+      if ((await client.ping()) === "PONG") return;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    } finally {
+      client.disconnect();
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms (last: ${last}):\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+/** A loopback port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port assigned"))));
+    });
+  });
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const child of liveProcesses) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
