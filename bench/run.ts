@@ -1,9 +1,11 @@
 import { cpus, totalmem } from "node:os";
 import { benchSandboxStartup, renderSandboxStartup } from "./sandbox-startup.js";
+import { benchMemberRecovery, renderMemberRecovery } from "./member-recovery.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   "sandbox-startup": async () => renderSandboxStartup(await benchSandboxStartup()),
+  "member-recovery": async () => renderMemberRecovery(await benchMemberRecovery()),
 };
 
 const wanted = process.argv.slice(2);

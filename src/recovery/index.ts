@@ -7,3 +7,4 @@ export { localSnapshotDirectory, type SnapshotDirectory } from "./snapshots/snap
 export type { Clock, RecoveryContext, RecoveryMode, StepReporter } from "./recovery-context.js";
 export { STEP_NAMES, type RecoveryOutcome, type RecoveryResult, type StepName, type StepRecord } from "./recovery-result.js";
 export { createLineReporter } from "./line-reporter.js";
+export { recoverMember, type MemberRecoveryDependencies, type MemberRecoveryRequest } from "./recover-member.js";

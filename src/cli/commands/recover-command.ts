@@ -2,10 +2,9 @@ import { hostname } from "node:os";
 import { pino } from "pino";
 import { findCluster, loadConfig, resolveMember, type ResolvedCluster, type ResolvedMember, type ResponderConfig } from "../../config/index.js";
 import { ConfigError } from "../../errors/index.js";
-import { createEtcdGateway, etcdConnectionFor } from "../../gateways/etcd/index.js";
 import { createKubernetesGateway } from "../../gateways/kubernetes/index.js";
 import { createLogger } from "../../observability/logger.js";
-import { createLineReporter, runRecovery, systemClock, type RecoveryOutcome, type RecoveryResult } from "../../recovery/index.js";
+import { createLineReporter, recoverMember, type RecoveryOutcome, type RecoveryResult } from "../../recovery/index.js";
 import { parseOptions } from "../parse-options.js";
 import { UsageError } from "../usage-error.js";
 
@@ -53,7 +52,6 @@ export async function recoverCommand(argv: string[], io: RecoverCommandIO = PROC
 
   const logger = createLogger({ level: io.env.LOG_LEVEL ?? "info", destination: pino.destination({ dest: 2, sync: true }) });
   const kubernetes = createKubernetesGateway({ logger });
-  const etcd = createEtcdGateway(etcdConnectionFor(cluster));
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -70,24 +68,13 @@ export async function recoverCommand(argv: string[], io: RecoverCommandIO = PROC
   const startedAt = Date.now();
   let result: RecoveryResult;
   try {
-    result = await runRecovery({
-      cluster,
-      member,
-      kubernetes,
-      etcd,
-      etcdForCluster: (clusterID) => createEtcdGateway({ ...etcdConnectionFor(cluster), clusterID }),
-      clock: systemClock,
-      settings: config.recovery,
-      reporter: createLineReporter(io.stdout),
-      logger,
-      holder: `${hostname()}-${process.pid}`,
-      mode: dryRun ? "plan" : "act",
-      signal: controller.signal,
-    });
+    result = await recoverMember(
+      { config, kubernetes, logger, holder: `${hostname()}-${process.pid}` },
+      { cluster, member, mode: dryRun ? "plan" : "act", reporter: createLineReporter(io.stdout), signal: controller.signal },
+    );
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await etcd.close();
   }
 
   if (result.plan) {

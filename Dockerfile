@@ -1,0 +1,47 @@
+# etcd-responder: one image for the webhook receiver, the recovery worker, or both in one process.
+#   docker build -t etcd-responder:0.1.0 --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) .
+#   docker run etcd-responder:0.1.0 serve --config /etc/etcd-responder/config.yaml
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# Build stage: compile the TypeScript, then drop the development dependencies.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# Runtime stage: node, the compiled code and the production dependencies, run as an unprivileged user.
+FROM ${NODE_IMAGE} AS runtime
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="etcd-responder" \
+      org.opencontainers.image.description="Heals crash-looping etcd members on Kubernetes: Alertmanager webhook, queued recoveries, safe member replacement." \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.base.name="node:20-bookworm-slim"
+ENV NODE_ENV=production
+# npm and corepack are not needed to run and only widen what an intruder could use. The snapshots directory
+# exists for `docker run` without volumes; on Kubernetes a volume is mounted there.
+RUN groupadd --gid 10001 responder \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin responder \
+ && mkdir -p /var/lib/etcd-responder/snapshots /etc/etcd-responder \
+ && chown 10001:10001 /var/lib/etcd-responder/snapshots \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER 10001:10001
+# 8080: webhook receiver and API (PORT); 8081: worker health and metrics (WORKER_PORT).
+EXPOSE 8080 8081
+ENTRYPOINT ["node", "dist/cli.js"]
+CMD ["all", "--config", "/etc/etcd-responder/config.yaml"]

@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { describeFileError } from "../config/read-config-file.js";
+import { AuthSettingsError } from "./auth-settings-error.js";
+
+/** The credentials every `/v1/*` request must carry. */
+export interface AuthSettings {
+  /** The bearer token (`Authorization: Bearer <token>`); absent when only basic auth is set up. */
+  token?: string;
+  /** User name and password for `Authorization: Basic`; absent unless configured. */
+  basic?: { username: string; password: string };
+  /** Accept requests without credentials when neither token nor basic auth is set; for local trials only. */
+  insecureNoAuth: boolean;
+}
+
+/** How `readAuthSettings` runs. */
+export interface ReadAuthSettingsOptions {
+  /** Set by `--insecure-no-auth`: start without any credentials instead of refusing to. */
+  insecureNoAuth: boolean;
+  /** Reads a secret file as UTF-8 text; default `fs.readFileSync`. */
+  readFile?: (path: string) => string;
+}
+
+/** The sentence the service refuses to start with when no credentials are set. */
+export const MISSING_CREDENTIALS_MESSAGE =
+  "refusing to start without credentials: set AUTH_TOKEN or AUTH_TOKEN_FILE (or pass --insecure-no-auth)";
+
+/**
+ * Reads the API credentials from the environment: the token from `AUTH_TOKEN` or the file named by
+ * `AUTH_TOKEN_FILE`, basic auth from `AUTH_BASIC_USERNAME` with `AUTH_BASIC_PASSWORD` or
+ * `AUTH_BASIC_PASSWORD_FILE`. File contents are trimmed; empty variables count as unset.
+ * Throws an AuthSettingsError naming the variable when a file cannot be read, a value is empty, or no
+ * credentials are set and `insecureNoAuth` is false.
+ */
+export function readAuthSettings(env: NodeJS.ProcessEnv = process.env, options: ReadAuthSettingsOptions): AuthSettings {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, "utf8"));
+  const token = readSecret(env, "AUTH_TOKEN", readFile);
+  const username = value(env, "AUTH_BASIC_USERNAME");
+  const password = readSecret(env, "AUTH_BASIC_PASSWORD", readFile);
+
+  if ((username === undefined) !== (password === undefined)) {
+    const missing = username === undefined ? "AUTH_BASIC_USERNAME" : "AUTH_BASIC_PASSWORD";
+    throw new AuthSettingsError(
+      missing,
+      `basic auth needs both AUTH_BASIC_USERNAME and AUTH_BASIC_PASSWORD (or AUTH_BASIC_PASSWORD_FILE); ${missing} is not set`,
+    );
+  }
+  if (username?.includes(":")) {
+    // Basic auth joins user and password with the first colon, so a colon in the name cannot be sent.
+    throw new AuthSettingsError("AUTH_BASIC_USERNAME", "AUTH_BASIC_USERNAME must not contain ':'");
+  }
+  const basic = username !== undefined && password !== undefined ? { username, password } : undefined;
+
+  if (token === undefined && basic === undefined && !options.insecureNoAuth) {
+    throw new AuthSettingsError("AUTH_TOKEN", MISSING_CREDENTIALS_MESSAGE);
+  }
+  return {
+    ...(token !== undefined ? { token } : {}),
+    ...(basic !== undefined ? { basic } : {}),
+    insecureNoAuth: options.insecureNoAuth,
+  };
+}
+
+/** `NAME` itself or the trimmed contents of the file named by `NAME_FILE`; undefined when neither is set. */
+function readSecret(env: NodeJS.ProcessEnv, name: string, readFile: (path: string) => string): string | undefined {
+  const direct = value(env, name);
+  const file = value(env, `${name}_FILE`);
+  if (direct !== undefined && file !== undefined) {
+    throw new AuthSettingsError(name, `set ${name} or ${name}_FILE, not both`);
+  }
+  if (file === undefined) return direct;
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    throw new AuthSettingsError(`${name}_FILE`, `cannot read ${name}_FILE ${JSON.stringify(file)}: ${describeFileError(error)}`, {
+      cause: error,
+    });
+  }
+  const secret = text.trim();
+  if (secret === "") throw new AuthSettingsError(`${name}_FILE`, `${name}_FILE ${JSON.stringify(file)} is empty`);
+  return secret;
+}
+
+/** The variable's value, or undefined when unset or empty (an empty Secret key must not become a valid credential). */
+function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const text = env[name];
+  return text === undefined || text === "" ? undefined : text;
+}

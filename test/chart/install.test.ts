@@ -1,0 +1,75 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type ApiHarness } from "../sandbox/api/api-harness.js";
+import { helmPath, repoRoot } from "../support/tools.js";
+
+// A real `helm install` and `helm upgrade` against the sandbox's API server: `lookup` reads what the first
+// release stored. The sandbox serves no ServiceAccounts or RBAC, so those are left out here (other tests render them).
+const NAMESPACE = "etcd-responder";
+const NO_RBAC = ["--set", "serviceAccount.create=false", "--set", "rbac.create=false"];
+
+describe("helm install against the sandbox API server", () => {
+  let harness: ApiHarness;
+  let dir: string;
+  const helm = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      // Helm's own state goes to the test's folder, not the user's home.
+      const env = { ...process.env, HELM_CACHE_HOME: join(dir, "cache"), HELM_CONFIG_HOME: join(dir, "config"), HELM_DATA_HOME: join(dir, "data") };
+      execFile(helmPath, ["--kubeconfig", harness.kubeconfigPath, ...args], { cwd: repoRoot, timeout: 30_000, env }, (error, stdout, stderr) =>
+        resolve({ code: error ? 1 : 0, stdout, stderr }),
+      );
+    });
+  const secretValue = (name: string, key: string) => {
+    const data = harness.store.get("secrets", NAMESPACE, name)?.data as Record<string, string> | undefined;
+    return data?.[key] === undefined ? undefined : Buffer.from(data[key]!, "base64").toString();
+  };
+
+  beforeAll(async () => {
+    harness = await startHarness();
+    // Helm validates the namespace it would create against OpenAPI, which the sandbox does not serve.
+    harness.store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
+    dir = await mkdtemp(join(tmpdir(), "etcd-responder-helm-"));
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("generates the webhook token and the Redis password once and keeps them across upgrades", async () => {
+    const install = await helm("install", "etcd-responder", "chart", "--namespace", NAMESPACE, "--disable-openapi-validation", ...NO_RBAC);
+    expect(install.stderr).toBe("");
+    expect(install.code).toBe(0);
+    const token = secretValue("etcd-responder-auth", "token");
+    const password = secretValue("etcd-responder-redis", "password");
+    expect(token).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+
+    const upgrade = await helm("upgrade", "etcd-responder", "chart", "--namespace", NAMESPACE, "--disable-openapi-validation", ...NO_RBAC, "--set", "logLevel=debug");
+    expect(upgrade.stderr).toBe("");
+    expect(upgrade.code).toBe(0);
+    expect(secretValue("etcd-responder-auth", "token")).toBe(token);
+    expect(secretValue("etcd-responder-redis", "password")).toBe(password);
+
+    // A token given in the values replaces the stored one.
+    await helm("upgrade", "etcd-responder", "chart", "--namespace", NAMESPACE, "--disable-openapi-validation", ...NO_RBAC, "--set", "auth.token=rotated");
+    expect(secretValue("etcd-responder-auth", "token")).toBe("rotated");
+  });
+
+  it("tells the user how to point Alertmanager at the receiver and how to try it", async () => {
+    const status = await helm("status", "etcd-responder", "--namespace", NAMESPACE);
+    expect(status.code).toBe(0);
+    const notes = status.stdout;
+    expect(notes).toContain("URL:    http://etcd-responder.etcd-responder.svc:8080/v1/alerts");
+    expect(notes).toContain("kubectl -n etcd-responder get secret etcd-responder-auth -o jsonpath='{.data.token}' | base64 -d");
+    expect(notes).toContain("webhook_configs:");
+    expect(notes).toContain("credentials_file:");
+    expect(notes).toContain("kubectl -n etcd-responder port-forward svc/etcd-responder 8080:8080");
+    expect(notes).toMatch(/curl -sS -X POST http:\/\/127\.0\.0\.1:8080\/v1\/recoveries .*Bearer \$TOKEN/);
+    expect(notes).toContain('"cluster": "example", "namespace": "default", "member": 3');
+    expect(notes).toContain("curl -sS http://127.0.0.1:8080/v1/recoveries");
+  });
+});

@@ -1,0 +1,153 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { renderChart, type KubeObject } from "../chart/helm-chart.js";
+import { responderPodSpecs } from "../chart/pod-specs.js";
+import { repoRoot } from "../support/tools.js";
+
+/** One Dockerfile instruction, continuation lines joined. */
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** A build stage: its FROM line and what follows it. */
+interface Stage {
+  from: string;
+  name: string | undefined;
+  instructions: Instruction[];
+}
+
+/** Splits a Dockerfile into stages; ARGs before the first FROM fill `${VAR}` in FROM lines. */
+function parseDockerfile(text: string): Stage[] {
+  const lines = text.split("\n").filter((line) => !/^\s*#/.test(line));
+  const joined = lines.join("\n").replace(/\\\n/g, " ");
+  const instructions = joined
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [, keyword = "", args = ""] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+      return { keyword: keyword.toUpperCase(), args: args.replace(/\s+/g, " ") };
+    });
+  const globalArgs = new Map<string, string>();
+  const stages: Stage[] = [];
+  for (const instruction of instructions) {
+    if (instruction.keyword === "FROM") {
+      const [image = "", as, name] = instruction.args.split(" ");
+      const from = image.replace(/\$\{(\w+)\}/g, (_, variable: string) => globalArgs.get(variable) ?? "");
+      stages.push({ from, name: as?.toUpperCase() === "AS" ? name : undefined, instructions: [] });
+    } else if (stages.length === 0 && instruction.keyword === "ARG") {
+      const [variable = "", value = ""] = instruction.args.split("=");
+      globalArgs.set(variable, value);
+    } else {
+      stages.at(-1)?.instructions.push(instruction);
+    }
+  }
+  return stages;
+}
+
+const all = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+const last = (stage: Stage, keyword: string) => all(stage, keyword).at(-1);
+
+/** Whether `.dockerignore` keeps `path` out of the build context (Docker's rules: last match wins, `!` re-includes). */
+function ignored(patterns: string[], path: string): boolean {
+  let excluded = false;
+  for (const raw of patterns) {
+    const negated = raw.startsWith("!");
+    const pattern = (negated ? raw.slice(1) : raw).replace(/^\/+|\/+$/g, "");
+    const source = pattern
+      .split("/")
+      .map((part) => (part === "**" ? ".*" : part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")))
+      .join("/")
+      .replace(/\.\*\//g, "(?:.*/)?");
+    // A pattern that names a folder excludes everything in it.
+    if (new RegExp(`^${source}(?:/.*)?$`).test(path)) excluded = !negated;
+  }
+  return excluded;
+}
+
+describe("Dockerfile", () => {
+  const stages = parseDockerfile(readFileSync(join(repoRoot, "Dockerfile"), "utf8"));
+  const build = stages[0]!;
+  const runtime = stages.at(-1)!;
+  let defaults: KubeObject[];
+  let allMode: KubeObject[];
+
+  beforeAll(async () => {
+    [defaults, allMode] = await Promise.all([renderChart(), renderChart({ values: ["chart/ci/all-mode-values.yaml"] })]);
+  });
+
+  it("builds in one node:20-bookworm-slim stage and runs from another", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(build.from).toBe("node:20-bookworm-slim");
+    expect(runtime.from).toMatch(/^(node:20-bookworm-slim|gcr\.io\/distroless\/nodejs20-debian12(:nonroot)?)$/);
+    const run = all(build, "RUN").join(" && ");
+    expect(run).toMatch(/npm ci\b/);
+    expect(run).toMatch(/npm run build\b/);
+    expect(run).toMatch(/npm prune --omit=dev\b/);
+  });
+
+  it("installs nothing in the runtime stage: it copies the build's dist, production node_modules and package.json", () => {
+    expect(all(runtime, "RUN").join(" ")).not.toMatch(/\b(npm|yarn|pnpm)\s+(ci|install|i|add)\b/);
+    const copies = all(runtime, "COPY");
+    for (const path of ["/app/dist", "/app/node_modules", "/app/package.json"]) {
+      expect(copies.some((c) => c.startsWith(`--from=${build.name}`) && c.includes(path)), path).toBe(true);
+    }
+    expect(all(runtime, "ADD")).toEqual([]);
+  });
+
+  it("runs as the unprivileged uid 10001 in /app, with no HEALTHCHECK (Kubernetes probes instead)", () => {
+    const user = last(runtime, "USER");
+    expect(user).toBe("10001:10001");
+    expect(last(runtime, "WORKDIR")).toBe("/app");
+    expect(stages.flatMap((s) => all(s, "HEALTHCHECK"))).toEqual([]);
+    expect(all(runtime, "EXPOSE").join(" ").split(" ").sort()).toEqual(["8080", "8081"]);
+    const labels = all(runtime, "LABEL").join(" ");
+    for (const label of ["title", "description", "licenses", "version", "revision", "source", "created"]) {
+      expect(labels).toContain(`org.opencontainers.image.${label}=`);
+    }
+  });
+
+  it("starts `node dist/cli.js`, by default `all --config /etc/etcd-responder/config.yaml`", () => {
+    expect(JSON.parse(last(runtime, "ENTRYPOINT")!)).toEqual(["node", "dist/cli.js"]);
+    expect(JSON.parse(last(runtime, "CMD")!)).toEqual(["all", "--config", "/etc/etcd-responder/config.yaml"]);
+  });
+
+  it("is run by the chart with the entrypoint's commands, and the config path is where the chart mounts config.yaml", () => {
+    const [, , defaultConfig] = JSON.parse(last(runtime, "CMD")!) as string[];
+    const pods = [...responderPodSpecs(defaults), ...responderPodSpecs(allMode)];
+    expect(pods.map((p) => p.component).sort()).toEqual(["all", "receiver", "worker"]);
+    for (const pod of pods) {
+      const container = pod.spec.containers[0]!;
+      // No `command`: the image's ENTRYPOINT runs, the chart passes the command and its flags.
+      expect(container.command, pod.owner).toBeUndefined();
+      const expected = { receiver: "serve", worker: "worker", all: "all" }[pod.component as "receiver" | "worker" | "all"];
+      expect(container.args, pod.owner).toEqual([expected, "--config", defaultConfig]);
+      const mount = container.volumeMounts?.find((m) => defaultConfig!.startsWith(`${m.mountPath}/`));
+      expect(mount, pod.owner).toBeDefined();
+      const volume = pod.spec.volumes?.find((v) => v.name === mount!.name) as unknown as { projected: { sources: { configMap?: { items: { key: string; path: string }[] } }[] } };
+      const fileInVolume = defaultConfig!.slice(mount!.mountPath.length + 1);
+      expect(volume.projected.sources.find((s) => s.configMap)?.configMap?.items).toEqual([{ key: "config.yaml", path: fileInVolume }]);
+    }
+  });
+});
+
+describe(".dockerignore", () => {
+  const patterns = readFileSync(join(repoRoot, ".dockerignore"), "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
+
+  it("keeps tests, git history, local tools, state and every key or certificate out of the build context", () => {
+    for (const path of ["test", "test/chart/render.test.ts", ".git", ".git/config", "node_modules/x/index.js", "dist/cli.js", "bench/run.ts", ".tools/bin/helm", "coverage/index.html", ".env", ".env.local", ".sandbox-demo/kubeconfig", "server.key", "certs/etcd/client.key", "ca.pem", "deep/path/tls.crt"]) {
+      expect(ignored(patterns, path), path).toBe(true);
+    }
+  });
+
+  it("lets in what the build needs", () => {
+    for (const path of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "src/cli.ts", "src/gateways/kubernetes/required-permissions.ts"]) {
+      expect(ignored(patterns, path), path).toBe(false);
+    }
+  });
+});

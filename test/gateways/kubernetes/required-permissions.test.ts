@@ -1,0 +1,172 @@
+import { KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../../src/observability/logger.js";
+import { createKubernetesGateway, type KubernetesGateway } from "../../../src/gateways/kubernetes/index.js";
+import { REQUIRED_PERMISSIONS } from "../../../src/gateways/kubernetes/required-permissions.js";
+import { startHarness, type ApiHarness } from "../../sandbox/api/api-harness.js";
+
+// The gateway runs against the sandbox's real API server, in this process so that its request log can be read
+// (the sandbox process helper starts the sandbox at log level info, which leaves requests out). Each request
+// the server served is turned into the RBAC verb and resource it needs, and checked against REQUIRED_PERMISSIONS.
+
+const NS = "etcd-prod";
+const SELECTOR = "etcd.responder.io/cluster=example,etcd.responder.io/member=1";
+const LABELS = { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "1" };
+
+/** One request as RBAC sees it. */
+interface RbacRequest {
+  apiGroup: string;
+  resource: string;
+  verb: string;
+  namespace: string | undefined;
+  /** The logged request, for failure messages. */
+  line: string;
+}
+
+/** Method + path + query to the RBAC verb and (sub)resource, as the API server's authorizer derives them. */
+function toRbacRequest(method: string, path: string, query: string | undefined): RbacRequest | undefined {
+  const segments = path.split("/").filter(Boolean);
+  let apiGroup: string;
+  let rest: string[];
+  if (segments[0] === "api") [apiGroup, rest] = ["", segments.slice(2)];
+  else if (segments[0] === "apis") [apiGroup, rest] = [segments[1] ?? "", segments.slice(3)];
+  else return undefined; // discovery, version, health: no resource, every authenticated client may read them
+  let namespace: string | undefined;
+  if (rest[0] === "namespaces" && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [plural, name, subresource] = rest;
+  if (!plural) return undefined;
+  const params = new URLSearchParams(query ?? "");
+  const watching = params.get("watch") === "true" || params.get("watch") === "1";
+  const verb = verbOf(method, name !== undefined, watching);
+  const resource = subresource ? `${plural}/${subresource}` : plural;
+  return { apiGroup, resource, verb, namespace, line: `${method} ${path}${query ?? ""}` };
+}
+
+function verbOf(method: string, named: boolean, watching: boolean): string {
+  switch (method) {
+    case "GET":
+    case "HEAD":
+      if (watching) return "watch";
+      return named ? "get" : "list";
+    case "POST":
+      return "create";
+    case "PUT":
+      return "update";
+    case "PATCH":
+      return "patch";
+    case "DELETE":
+      return named ? "delete" : "deletecollection";
+    default:
+      return `unknown:${method}`;
+  }
+}
+
+function allowed(request: RbacRequest): boolean {
+  return REQUIRED_PERMISSIONS.some((p) => p.apiGroup === request.apiGroup && p.resource === request.resource && p.verbs.includes(request.verb));
+}
+
+function pod(name: string, labels: Record<string, string>) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: NS, labels },
+    spec: { containers: [{ name: "etcd", image: "quay.io/coreos/etcd:v3.4.34" }] },
+  };
+}
+
+describe("REQUIRED_PERMISSIONS", () => {
+  let harness: ApiHarness;
+  let gateway: KubernetesGateway;
+
+  beforeAll(async () => {
+    harness = await startHarness();
+    // Objects are seeded straight into the store, so the only HTTP requests are the gateway's.
+    harness.store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+    harness.store.create("deployments.apps", {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "example-1", namespace: NS, labels: LABELS },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: LABELS },
+        template: { metadata: { labels: LABELS }, spec: { containers: [{ name: "etcd", image: "quay.io/coreos/etcd:v3.4.34" }] } },
+      },
+    });
+    harness.store.create("pods", pod("example-1-abc-x1", LABELS));
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(harness.kubeconfigPath);
+    gateway = createKubernetesGateway({ kubeConfig, logger: createLogger({ level: "silent" }) });
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  // Typed over every method of the interface: a new gateway method does not compile until it is exercised here.
+  const exercises: { [M in keyof KubernetesGateway]: (gateway: KubernetesGateway) => Promise<unknown> } = {
+    readDeployment: (g) => g.readDeployment(NS, "example-1"),
+    readStatefulSet: (g) => g.readStatefulSet(NS, "example-1"),
+    scaleDeployment: (g) => g.scaleDeployment(NS, "example-1", 0),
+    updateDeployment: (g) =>
+      g.updateDeployment(NS, "example-1", (d) => {
+        d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, "etcd.responder.io/touched": "yes" } };
+      }),
+    listPods: (g) => g.listPods(NS, SELECTOR),
+    waitForPods: async (g) => {
+      // Waits for a second Pod, so the wait lists, then watches until the Pod added meanwhile shows up.
+      const twoPods = (pods: V1Pod[]) => (pods.length === 2 ? true : undefined);
+      const waiting = g.waitForPods(NS, SELECTOR, twoPods, "a second member Pod", 10_000);
+      await harness.waitForLog("the pod watch", (l) => l.msg === "request" && String(l.query ?? "").includes("watch=true"), 10_000);
+      harness.store.create("pods", pod("example-1-abc-x2", LABELS));
+      await waiting;
+    },
+    readPodLog: (g) => g.readPodLog(NS, "example-1-abc-x1", { container: "etcd", tailLines: 5 }),
+    acquireLease: (g) => g.acquireLease(NS, "etcd-responder-example", "worker-a", 15),
+    renewLease: (g) => g.renewLease({ namespace: NS, name: "etcd-responder-example", holder: "worker-a", durationSeconds: 15 }),
+    releaseLease: (g) => g.releaseLease({ namespace: NS, name: "etcd-responder-example", holder: "worker-a", durationSeconds: 15 }),
+    recordEvent: (g) =>
+      g.recordEvent(
+        { kind: "Deployment", apiVersion: "apps/v1", namespace: NS, name: "example-1" },
+        { type: "Normal", reason: "MemberRecovered", message: "member 1 is back" },
+      ),
+  };
+
+  it("covers every request the gateway makes, and every permission is one the gateway uses", async () => {
+    for (const exercise of Object.values(exercises)) await exercise(gateway);
+
+    const requests = harness.logLines
+      .filter((l) => l.msg === "request" || l.msg === "request refused" || l.msg === "request failed")
+      .map((l) => toRbacRequest(String(l.method), String(l.path), l.query === undefined ? undefined : String(l.query)))
+      .filter((r): r is RbacRequest => r !== undefined);
+
+    // Each exercise reached the server; a silent gateway would make this test pass vacuously.
+    expect(requests.length).toBeGreaterThanOrEqual(Object.keys(exercises).length);
+    // Every request stays in the managed namespace: a namespaced Role is enough.
+    expect(requests.filter((r) => r.namespace !== NS).map((r) => r.line)).toEqual([]);
+
+    const uncovered = requests.filter((r) => !allowed(r)).map((r) => `${r.line} needs ${r.verb} ${r.apiGroup || "core"}/${r.resource}`);
+    expect(uncovered).toEqual([]);
+
+    const used = new Set(requests.map((r) => `${r.apiGroup}/${r.resource}/${r.verb}`));
+    const unused = REQUIRED_PERMISSIONS.flatMap((p) => p.verbs.map((v) => `${p.apiGroup}/${p.resource}/${v}`)).filter((k) => !used.has(k));
+    expect(unused).toEqual([]);
+  });
+
+  it("maps requests to verbs as the API server's authorizer does", () => {
+    const map = (method: string, path: string, query?: string) => {
+      const r = toRbacRequest(method, path, query);
+      return r && `${r.verb} ${r.apiGroup}/${r.resource}`;
+    };
+    expect(map("GET", "/api/v1/namespaces/a/pods", "?labelSelector=x")).toBe("list /pods");
+    expect(map("GET", "/api/v1/namespaces/a/pods", "?watch=true&resourceVersion=5")).toBe("watch /pods");
+    expect(map("GET", "/api/v1/namespaces/a/pods/p/log", "?tailLines=5")).toBe("get /pods/log");
+    expect(map("PATCH", "/apis/apps/v1/namespaces/a/deployments/d/scale")).toBe("patch apps/deployments/scale");
+    expect(map("PUT", "/apis/coordination.k8s.io/v1/namespaces/a/leases/l")).toBe("update coordination.k8s.io/leases");
+    expect(map("POST", "/api/v1/namespaces/a/events")).toBe("create /events");
+    expect(map("DELETE", "/api/v1/namespaces/a/pods/p")).toBe("delete /pods");
+    expect(map("GET", "/apis/apps/v1")).toBeUndefined();
+  });
+});

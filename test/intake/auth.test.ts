@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { AuthSettingsError } from "../../src/intake/auth-settings-error.js";
+import { MISSING_CREDENTIALS_MESSAGE, readAuthSettings } from "../../src/intake/auth.js";
+
+/** A file reader over an in-memory map; unknown paths fail like a missing file. */
+function files(contents: Record<string, string>) {
+  return (path: string) => {
+    const text = contents[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+    return text;
+  };
+}
+
+describe("readAuthSettings", () => {
+  it("reads the token from AUTH_TOKEN", () => {
+    expect(readAuthSettings({ AUTH_TOKEN: "abc" }, { insecureNoAuth: false })).toEqual({ token: "abc", insecureNoAuth: false });
+  });
+
+  it("reads the token from the file AUTH_TOKEN_FILE names, trimmed", () => {
+    const settings = readAuthSettings(
+      { AUTH_TOKEN_FILE: "/secrets/token" },
+      { insecureNoAuth: false, readFile: files({ "/secrets/token": "  s3cret-token\n" }) },
+    );
+    expect(settings.token).toBe("s3cret-token");
+  });
+
+  it("names the variable and the file when the token file cannot be read", () => {
+    const read = () => readAuthSettings({ AUTH_TOKEN_FILE: "/secrets/missing" }, { insecureNoAuth: false, readFile: files({}) });
+    expect(read).toThrow(AuthSettingsError);
+    expect(read).toThrow('cannot read AUTH_TOKEN_FILE "/secrets/missing": no such file');
+  });
+
+  it("refuses an empty token file", () => {
+    expect(() =>
+      readAuthSettings({ AUTH_TOKEN_FILE: "/t" }, { insecureNoAuth: false, readFile: files({ "/t": "\n" }) }),
+    ).toThrow('AUTH_TOKEN_FILE "/t" is empty');
+  });
+
+  it("refuses to start without credentials unless told to", () => {
+    expect(() => readAuthSettings({}, { insecureNoAuth: false })).toThrow(MISSING_CREDENTIALS_MESSAGE);
+    expect(MISSING_CREDENTIALS_MESSAGE).toBe(
+      "refusing to start without credentials: set AUTH_TOKEN or AUTH_TOKEN_FILE (or pass --insecure-no-auth)",
+    );
+    // An empty variable (an empty Secret key) is no credential.
+    expect(() => readAuthSettings({ AUTH_TOKEN: "" }, { insecureNoAuth: false })).toThrow(MISSING_CREDENTIALS_MESSAGE);
+    expect(readAuthSettings({}, { insecureNoAuth: true })).toEqual({ insecureNoAuth: true });
+  });
+
+  it("refuses both AUTH_TOKEN and AUTH_TOKEN_FILE", () => {
+    expect(() => readAuthSettings({ AUTH_TOKEN: "a", AUTH_TOKEN_FILE: "/t" }, { insecureNoAuth: false })).toThrow(
+      "set AUTH_TOKEN or AUTH_TOKEN_FILE, not both",
+    );
+  });
+
+  it("reads basic auth with the password inline or from a file", () => {
+    expect(readAuthSettings({ AUTH_BASIC_USERNAME: "am", AUTH_BASIC_PASSWORD: "pw" }, { insecureNoAuth: false })).toEqual({
+      basic: { username: "am", password: "pw" },
+      insecureNoAuth: false,
+    });
+    const fromFile = readAuthSettings(
+      { AUTH_TOKEN: "t", AUTH_BASIC_USERNAME: "am", AUTH_BASIC_PASSWORD_FILE: "/pw" },
+      { insecureNoAuth: false, readFile: files({ "/pw": "from-file\n" }) },
+    );
+    expect(fromFile).toEqual({ token: "t", basic: { username: "am", password: "from-file" }, insecureNoAuth: false });
+  });
+
+  it("refuses half of a basic auth pair and a colon in the user name", () => {
+    expect(() => readAuthSettings({ AUTH_TOKEN: "t", AUTH_BASIC_USERNAME: "am" }, { insecureNoAuth: false })).toThrow(
+      /AUTH_BASIC_PASSWORD is not set/,
+    );
+    expect(() => readAuthSettings({ AUTH_TOKEN: "t", AUTH_BASIC_PASSWORD: "pw" }, { insecureNoAuth: false })).toThrow(
+      /AUTH_BASIC_USERNAME is not set/,
+    );
+    expect(() =>
+      readAuthSettings({ AUTH_BASIC_USERNAME: "a:b", AUTH_BASIC_PASSWORD: "pw" }, { insecureNoAuth: false }),
+    ).toThrow("AUTH_BASIC_USERNAME must not contain ':'");
+  });
+
+  it("gives errors that are not retryable and name the variable", () => {
+    try {
+      readAuthSettings({}, { insecureNoAuth: false });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(AuthSettingsError);
+      expect((error as AuthSettingsError).retryable).toBe(false);
+      expect((error as AuthSettingsError).variable).toBe("AUTH_TOKEN");
+      expect((error as Error).name).toBe("AuthSettingsError");
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import request from "supertest";
+import { describe, expect, it } from "vitest";
+import { payload } from "./fixtures/fixtures.js";
+import { BASIC, BEARER, intakeHarness, TOKEN } from "./fixtures/intake-harness.js";
+
+// HTTP-contract tests over the in-memory queue and modes of ./fixtures.
+
+describe("request logging", () => {
+  it("logs one line per request with method, route, path, status and duration, and no headers or body", async () => {
+    const { app, lines } = intakeHarness();
+    await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("alertmanager-v4-crashloop"));
+    const requestLines = lines().filter((line) => line.msg === "request");
+    expect(requestLines).toHaveLength(1);
+    const [line] = requestLines;
+    expect(line).toMatchObject({ level: "info", name: "intake", method: "POST", route: "/v1/alerts", path: "/v1/alerts", status: 202 });
+    expect(line?.durationMs).toEqual(expect.any(Number));
+    expect(Object.keys(line ?? {}).sort()).toEqual(["durationMs", "level", "method", "msg", "name", "path", "route", "status", "time"]);
+  });
+
+  it("logs the route template, not the raw path, and unknown paths as unmatched", async () => {
+    const { app, lines, metrics } = intakeHarness();
+    await request(app).get("/v1/recoveries/some-id").set("Authorization", BEARER);
+    await request(app).get("/no/such/path");
+    const routes = lines()
+      .filter((line) => line.msg === "request")
+      .map((line) => line.route);
+    expect(routes).toEqual(["/v1/recoveries/:id", "unmatched"]);
+    const text = await metrics.render();
+    expect(text).toContain('etcd_responder_http_requests_total{route="/v1/recoveries/:id",method="GET",code="404"} 1');
+    expect(text).toContain('etcd_responder_http_requests_total{route="unmatched",method="GET",code="404"} 1');
+  });
+
+  it("says why a request was refused, without quoting the body", async () => {
+    const { app, lines } = intakeHarness();
+    await request(app).post("/v1/alerts").set("Authorization", BEARER).send({ alerts: [{ labels: "secret-looking" }] });
+    await request(app).post("/v1/alerts").set("Authorization", BEARER).set("Content-Type", "application/json").send('{"secret-looking": ');
+    const problems = lines()
+      .filter((line) => line.msg === "request")
+      .map((line) => line.problem);
+    expect(problems).toEqual(["invalid Alertmanager notification: alerts[0].labels: expected an object of strings", "invalid JSON"]);
+    expect(JSON.stringify(lines())).not.toContain("secret-looking");
+  });
+
+  it("never writes credentials to the log, not even on failures", async () => {
+    const { app, lines, queue } = intakeHarness();
+    await request(app).get("/v1/clusters").set("Authorization", BEARER);
+    await request(app).get("/v1/clusters").set("Authorization", `Bearer ${TOKEN}-wrong`);
+    await request(app).get("/v1/clusters").set("Authorization", `Basic ${Buffer.from(`${BASIC.username}:${BASIC.password}`).toString("base64")}`);
+    queue.failWith = new TypeError("unexpected");
+    await request(app).get("/v1/recoveries").set("Authorization", BEARER);
+    const text = JSON.stringify(lines());
+    expect(lines().length).toBeGreaterThanOrEqual(4);
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(BASIC.password);
+    expect(text).not.toContain(Buffer.from(`${BASIC.username}:${BASIC.password}`).toString("base64"));
+    expect(text.toLowerCase()).not.toContain("authorization\":");
+  });
+
+  it("logs each queued recovery and a summary of the notification", async () => {
+    const { app, lines } = intakeHarness();
+    await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("alertmanager-v4-crashloop"));
+    expect(lines()).toContainEqual(
+      expect.objectContaining({ msg: "recovery queued", id: "recovery-1", cluster: "example", namespace: "default", member: 3, pod: "example-3-7d9f8b6c4d-x2k4q" }),
+    );
+    expect(lines()).toContainEqual(
+      expect.objectContaining({ msg: "notification received", receiver: "etcd-responder", alerts: 3, enqueued: 2, deduplicated: 0, ignored: { "not-firing": 1 } }),
+    );
+  });
+
+  it("logs probes at debug so they do not flood the log", async () => {
+    const { app, lines } = intakeHarness();
+    await request(app).get("/healthz");
+    expect(lines().find((line) => line.route === "/healthz")).toMatchObject({ level: "debug", status: 200 });
+  });
+});
