@@ -11,7 +11,8 @@ import { DEFAULT_TUNING } from "../src/recovery/index.js";
  * The floor of a member recovery: the etcd steps alone, with no Kubernetes — remove the dead member, add
  * it back as a learner, start an empty etcd process with `--initial-cluster-state existing`, wait until it
  * answers, promote it, and check every member answers with one leader and equal hashKV. Polls and back-off
- * use the recovery's own default intervals so that both are measured with the same granularity.
+ * use the recovery's own default intervals so that both are measured with the same granularity, and each
+ * replacement opens its own etcd connections, as a recovery (or an `etcdctl` run) does.
  */
 export class BareEtcdFloor {
   private constructor(
@@ -53,15 +54,28 @@ export class BareEtcdFloor {
     );
 
     const started = performance.now();
-    const listed = await this.etcd.memberList();
-    const dead = listed.members.find((m) => m.peerURLs.includes(peerURL));
-    if (dead) await this.etcd.removeMember(dead.id);
-    const added = await this.retry(() => this.etcd.addMember(peerURL, { learner: true }), isUnhealthyCluster, "add");
-    this.spawnMember(index, formatInitialCluster(added.members, { id: added.member.id, name: `m${index}` }), "existing");
-    await this.waitUntil(async () => Boolean(await this.etcd.status(`http://${ip}:2379`).catch(() => undefined)), 30_000, "the new member answering");
-    await this.retry(() => this.etcd.promoteMember(added.member.id), isLearnerNotInSync, "promote");
-    await this.waitUntil(() => this.healthyAndEqual(), 30_000, "every member voting, one leader, equal hashKV");
+    const etcd = this.connect();
+    try {
+      await this.replace(etcd, index, peerURL, ip);
+    } finally {
+      await etcd.close();
+    }
     return performance.now() - started;
+  }
+
+  private async replace(etcd: EtcdGateway, index: number, peerURL: string, ip: string): Promise<void> {
+    const listed = await etcd.memberList();
+    const dead = listed.members.find((m) => m.peerURLs.includes(peerURL));
+    if (dead) await etcd.removeMember(dead.id);
+    const added = await this.retry(() => etcd.addMember(peerURL, { learner: true }), isUnhealthyCluster, "add");
+    this.spawnMember(index, formatInitialCluster(added.members, { id: added.member.id, name: `m${index}` }), "existing");
+    await this.waitUntil(async () => Boolean(await etcd.status(`http://${ip}:2379`).catch(() => undefined)), 30_000, "the new member answering");
+    await this.retry(() => etcd.promoteMember(added.member.id), isLearnerNotInSync, "promote");
+    await this.waitUntil(() => this.healthyAndEqual(etcd), 30_000, "every member voting, one leader, equal hashKV");
+  }
+
+  private connect(): EtcdGateway {
+    return createEtcdGateway({ clientURLs: Array.from({ length: this.members }, (_, i) => `http://${this.block.address(i + 1)}:2379`) });
   }
 
   async stop(): Promise<void> {
@@ -100,20 +114,20 @@ export class BareEtcdFloor {
     });
   }
 
-  private async statuses() {
+  private async statuses(etcd: EtcdGateway = this.etcd) {
     return Promise.all(
-      Array.from({ length: this.members }, (_, i) => this.etcd.status(`http://${this.block.address(i + 1)}:2379`).catch(() => undefined)),
+      Array.from({ length: this.members }, (_, i) => etcd.status(`http://${this.block.address(i + 1)}:2379`).catch(() => undefined)),
     );
   }
 
-  private async healthyAndEqual(): Promise<boolean> {
-    const list = await this.etcd.memberList();
+  private async healthyAndEqual(etcd: EtcdGateway): Promise<boolean> {
+    const list = await etcd.memberList();
     if (list.members.length !== this.members || list.members.some((m) => m.isLearner)) return false;
-    const statuses = await this.statuses();
+    const statuses = await this.statuses(etcd);
     if (statuses.some((s) => !s) || new Set(statuses.map((s) => s!.leader)).size !== 1) return false;
     const urls = Array.from({ length: this.members }, (_, i) => `http://${this.block.address(i + 1)}:2379`);
-    const first = await this.etcd.hashKV(urls[0]!);
-    const hashes = await Promise.all(urls.map((u) => this.etcd.hashKV(u, Number(first.revision))));
+    const first = await etcd.hashKV(urls[0]!);
+    const hashes = await Promise.all(urls.map((u) => etcd.hashKV(u, Number(first.revision))));
     return hashes.every((h) => h.hash === first.hash);
   }
 

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
@@ -7,35 +5,43 @@ import { loadConfig, resolveMember, type ResponderConfig } from "../src/config/i
 import { createKubernetesGateway, type KubernetesGateway } from "../src/gateways/kubernetes/index.js";
 import { createLogger } from "../src/observability/logger.js";
 import { recoverMember, type StepReporter } from "../src/recovery/index.js";
-import { startSandbox, type Sandbox } from "../src/sandbox/sandbox.js";
+import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { BareEtcdFloor } from "./bare-member-replacement.js";
 import { ms, summarize, type Summary } from "./stats.js";
 
 const MEMBERS = 5;
 const RUNS = 7;
+/** Further runs with the default snapshot before the first membership change (the floor takes none). */
+const SNAPSHOT_RUNS = 3;
 /** etcd refuses to add a member until it has been connected to every voting peer for ~5 s. */
 const ETCD_SETTLE_MS = 6000;
-const SILENT_REPORTER: StepReporter = { stepStarted: () => undefined, stepEnded: () => undefined, progress: () => undefined };
+const SILENT_REPORTER: StepReporter = {
+  stepStarted: () => undefined,
+  stepEnded: (r) => {
+    if (process.env.BENCH_STEPS) console.error(`${r.name} ${r.endedAt - r.startedAt} ms ${r.outcome} ${r.detail.slice(0, 100)}`);
+  },
+  progress: (step, line) => {
+    if (process.env.BENCH_STEPS) console.error(`  ${step}: ${line.slice(0, 120)} @${Date.now() % 100000}`);
+  },
+};
 
 /** The responder's side: a 5-member sandbox whose member is broken the seed's way, then recovered. */
 class SandboxRecovery {
   private constructor(
-    private readonly sandbox: Sandbox,
-    private readonly dir: string,
+    private readonly sandbox: SandboxProcess,
     private readonly config: ResponderConfig,
     private readonly kubernetes: KubernetesGateway,
     private readonly core: CoreV1Api,
   ) {}
 
   static async start(): Promise<SandboxRecovery> {
-    const dir = await mkdtemp(join(tmpdir(), "bench-recovery-"));
+    // Its own process, as Kubernetes is: the responder does not share an event loop with the API server.
+    const sandbox = await startSandboxProcess({ members: MEMBERS, backoffMs: 500 });
     const logger = createLogger({ level: "error" });
-    const sandbox = await startSandbox({ dir, members: MEMBERS, logger, backoffMs: 500 });
     const kc = new KubeConfig();
     kc.loadFromFile(sandbox.info.kubeconfig);
-    const config = await loadConfig(join(dir, "responder.yaml"));
-    config.clusters[0]!.snapshots.enabled = false;
-    return new SandboxRecovery(sandbox, dir, config, createKubernetesGateway({ kubeConfig: kc, logger }), kc.makeApiClient(CoreV1Api));
+    const config = await loadConfig(join(sandbox.dir, "responder.yaml"));
+    return new SandboxRecovery(sandbox, config, createKubernetesGateway({ kubeConfig: kc, logger }), kc.makeApiClient(CoreV1Api));
   }
 
   /** Deletes the member's Pod and waits until its empty replacement crash-loops and counts as dead. */
@@ -58,8 +64,9 @@ class SandboxRecovery {
   }
 
   /** From "recover" to 5 healthy voters with equal hashKV (the recovery's own Verify step), ms. */
-  async recover(index: number): Promise<number> {
+  async recover(index: number, snapshots: boolean): Promise<number> {
     const cluster = this.config.clusters[0]!;
+    cluster.snapshots.enabled = snapshots;
     const started = performance.now();
     const result = await recoverMember(
       { config: this.config, kubernetes: this.kubernetes, logger: createLogger({ level: "error" }), holder: "bench" },
@@ -72,7 +79,6 @@ class SandboxRecovery {
 
   async stop(): Promise<void> {
     await this.sandbox.stop();
-    await rm(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -84,6 +90,7 @@ function notReadySince(pod: V1Pod): number {
 
 export interface MemberRecoveryResult {
   responder: Summary;
+  withSnapshot: Summary;
   floor: Summary;
 }
 
@@ -91,33 +98,39 @@ export async function benchMemberRecovery(): Promise<MemberRecoveryResult> {
   const sandbox = await SandboxRecovery.start();
   const floor = await BareEtcdFloor.start(MEMBERS);
   const responder: number[] = [];
+  const withSnapshot: number[] = [];
   const bare: number[] = [];
   try {
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < RUNS + SNAPSHOT_RUNS; run++) {
       const member = (run % MEMBERS) + 1;
       const settled = Date.now() + ETCD_SETTLE_MS;
       await sandbox.breakMember(member);
       await new Promise((r) => setTimeout(r, Math.max(0, settled - Date.now())));
-      responder.push(await sandbox.recover(member));
-      // The floor's cluster settles while the sandbox's does, and the other way round.
-      bare.push(await floor.replaceMember(member));
+      if (run < RUNS) {
+        responder.push(await sandbox.recover(member, false));
+        // The floor's cluster settles while the sandbox's does, and the other way round.
+        bare.push(await floor.replaceMember(member));
+      } else {
+        withSnapshot.push(await sandbox.recover(member, true));
+      }
       await new Promise((r) => setTimeout(r, ETCD_SETTLE_MS));
     }
   } finally {
     await floor.stop();
     await sandbox.stop();
   }
-  return { responder: summarize(responder), floor: summarize(bare) };
+  return { responder: summarize(responder), withSnapshot: summarize(withSnapshot), floor: summarize(bare) };
 }
 
 export function renderMemberRecovery(result: MemberRecoveryResult): string {
-  const { responder, floor } = result;
+  const { responder, withSnapshot, floor } = result;
   return [
     `### Member recovery (${MEMBERS}-member cluster, ${responder.runs} runs each, interleaved)`,
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",
-    `| etcd-responder on the sandbox: \`recover\` to 5 healthy voters with equal hashKV | ${ms(responder.median)} | ${ms(responder.min)} | ${ms(responder.max)} |`,
+    `| etcd-responder on the sandbox: \`recover\` to 5 healthy voters with equal hashKV (snapshot off, as the floor) | ${ms(responder.median)} | ${ms(responder.min)} | ${ms(responder.max)} |`,
+    `| the same with the default snapshot before the first change (${withSnapshot.runs} runs) | ${ms(withSnapshot.median)} | ${ms(withSnapshot.min)} | ${ms(withSnapshot.max)} |`,
     `| floor: bare etcd steps, no Kubernetes (remove, add learner, start etcd, promote, same check) | ${ms(floor.median)} | ${ms(floor.min)} | ${ms(floor.max)} |`,
     `| the seed script's fixed sleeps alone (2 s + 2 s of polling) | 4.00 s | | |`,
     "",

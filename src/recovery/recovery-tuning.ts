@@ -12,7 +12,7 @@ export interface RecoveryTuning {
 
 /** The tuning used when the context gives none. */
 export const DEFAULT_TUNING: Readonly<RecoveryTuning> = {
-  pollIntervalMs: 100,
+  pollIntervalMs: 50,
   backoffInitialMs: 100,
   backoffMaxMs: 1000,
   logTailLines: 200,

@@ -121,7 +121,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       dataDir: dir,
       podAddress: podAddressFor(store, block),
       backoffBaseMs: options.backoffMs ?? 1000,
-      probeIntervalMs: 200,
+      probeIntervalMs: 100,
       processes: guard,
       logger: logger.child({ component: "kubelet" }),
     });

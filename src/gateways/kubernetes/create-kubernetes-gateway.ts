@@ -1,4 +1,5 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { makeKeepAliveApiClient } from "./keep-alive-api-client.js";
 import type { Logger } from "../../observability/logger.js";
 import { ClientNodeGateway } from "./client-node-gateway.js";
 import type { KubernetesGateway } from "./kubernetes-gateway.js";
@@ -27,9 +28,9 @@ export function createKubernetesGateway(options: KubernetesGatewayOptions): Kube
   const kubeConfig = options.kubeConfig ?? loadDefaultKubeConfig();
   return new ClientNodeGateway({
     kubeConfig,
-    core: kubeConfig.makeApiClient(CoreV1Api),
-    apps: kubeConfig.makeApiClient(AppsV1Api),
-    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
+    core: makeKeepAliveApiClient(kubeConfig, CoreV1Api),
+    apps: makeKeepAliveApiClient(kubeConfig, AppsV1Api),
+    coordination: makeKeepAliveApiClient(kubeConfig, CoordinationV1Api),
     logger: options.logger.child({ name: "kubernetes" }),
     component: options.component ?? "etcd-responder",
     updateAttempts,

@@ -31,32 +31,21 @@ export async function startMember(run: RecoveryRun): Promise<StepOutcome> {
     const rewrite = setInitialCluster(container, initialCluster);
     containers[containers.indexOf(container)] = rewrite.container as V1Container;
     changes = rewrite.changes;
+    // Scaled back up in the same write: one rollout instead of two.
+    if (deployment.spec) deployment.spec.replicas = 1;
   });
   run.markChanged();
   run.progress(`set ${changes.join(", ")} on Deployment ${name}: --initial-cluster=${initialCluster} --initial-cluster-state=existing`);
-  if ((updated.spec?.replicas ?? 1) !== 1) await ctx.kubernetes.scaleDeployment(namespace, name, 1);
 
   const selector = requireSelector(updated);
   const container = findEtcdContainer(updated.spec?.template?.spec?.containers ?? [])?.name;
-  const seen = await ctx.kubernetes.waitForPods(
-    namespace,
-    selector,
-    (pods) => runningOrCrashed(pods, container),
-    `a Pod of Deployment ${name} to run`,
-    run.timeoutMs,
-  );
-  const podName = seen.pod.metadata?.name ?? "(unnamed)";
-  if (seen.crashed) {
-    const log = await ctx.kubernetes
-      .readPodLog(namespace, podName, { ...(container ? { container } : {}), previous: true, tailLines: run.tuning.logTailLines })
-      .catch(() => "");
-    throw new Error(`the new Pod ${podName} crashed: ${meaningfulLogLine(log) ?? "(no log)"}`);
-  }
-  const runningAfter = ctx.clock.now() - startedAt;
-
+  // Ask etcd from now on rather than after the Pod shows Running: the member answers moments after its
+  // process starts, and the two waits overlap.
   const clusterId = realClusterId(run);
-  await pollUntil(
+  let podCrashed = false;
+  const answering = pollUntil(
     async (observe) => {
+      if (podCrashed) return false;
       try {
         const status = await ctx.etcd.status(ctx.member.clientURL);
         if (status.memberId === memberId && status.clusterId === clusterId) return true;
@@ -68,6 +57,24 @@ export async function startMember(run: RecoveryRun): Promise<StepOutcome> {
     },
     { clock: ctx.clock, what: `member ${ctx.member.name} to answer at ${ctx.member.clientURL}`, timeoutMs: run.timeoutMs, intervalMs: run.tuning.pollIntervalMs },
   );
+  answering.catch(() => undefined);
+  const seen = await ctx.kubernetes.waitForPods(
+    namespace,
+    selector,
+    (pods) => runningOrCrashed(pods, container),
+    `a Pod of Deployment ${name} to run`,
+    run.timeoutMs,
+  );
+  const podName = seen.pod.metadata?.name ?? "(unnamed)";
+  if (seen.crashed) {
+    podCrashed = true;
+    const log = await ctx.kubernetes
+      .readPodLog(namespace, podName, { ...(container ? { container } : {}), previous: true, tailLines: run.tuning.logTailLines })
+      .catch(() => "");
+    throw new Error(`the new Pod ${podName} crashed: ${meaningfulLogLine(log) ?? "(no log)"}`);
+  }
+  const runningAfter = ctx.clock.now() - startedAt;
+  await answering;
   const detail = `scaled Deployment ${name} to 1; Pod ${podName} Running after ${seconds(runningAfter)}; member answers after ${seconds(ctx.clock.now() - startedAt)}`;
   return { outcome: "done", detail, event: { type: "Normal", reason: "MemberStarted", message: `Started etcd member ${ctx.member.name} with --initial-cluster-state=existing (Pod ${podName})` } };
 }

@@ -16,6 +16,9 @@ export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
   const startedAt = ctx.clock.now();
   const poll = (what: string) => ({ clock: ctx.clock, what, timeoutMs: run.timeoutMs, intervalMs: run.tuning.pollIntervalMs });
 
+  // The Pod's readiness probe and etcd's catching up are independent: wait for both at once.
+  const podReady = waitForReadyPod(run);
+  podReady.catch(() => undefined);
   const agreed = await pollUntil(async (observe) => {
     const view = await viewCluster(run).catch((error: unknown) => {
       observe(error instanceof Error ? error.message : String(error));
@@ -45,17 +48,6 @@ export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
     return { urls, leader: [...leaders][0] ?? "0", members: view.list.members.length };
   }, poll("every member to vote and answer with the same leader"));
 
-  const namespace = ctx.cluster.namespace;
-  const deployment = await ctx.kubernetes.readDeployment(namespace, ctx.member.deployment);
-  if (!deployment) throw new Error(`Deployment ${ctx.member.deployment} in ${namespace} disappeared during the recovery`);
-  const ready = await ctx.kubernetes.waitForPods(
-    namespace,
-    requireSelector(deployment),
-    (pods) => pods.find(isReady),
-    `a Pod of Deployment ${ctx.member.deployment} to be Ready`,
-    run.timeoutMs,
-  );
-
   const hash = await pollUntil(async (observe) => {
     try {
       const [first, ...rest] = agreed.urls;
@@ -73,12 +65,28 @@ export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
     return undefined;
   }, poll("every member to have the same key-space hash"));
 
+  const ready = await podReady;
+
   const configured = ctx.cluster.members.length;
   const detail =
     `${agreed.members} voting members answer with leader ${hexId(agreed.leader)}; Pod ${ready.metadata?.name} Ready; ` +
     `hashKV ${hash.hash} at revision ${hash.revision} on all; verified in ${seconds(ctx.clock.now() - startedAt)}` +
     (agreed.members < configured ? ` (${configured - agreed.members} configured member${configured - agreed.members > 1 ? "s are" : " is"} not in the list: recover ${configured - agreed.members > 1 ? "them" : "it"} next)` : "");
   return { outcome: "done", detail, event: { type: "Normal", reason: "RecoveryVerified", message: `etcd member ${ctx.member.name} recovered: ${detail}` } };
+}
+
+async function waitForReadyPod(run: RecoveryRun): Promise<V1Pod> {
+  const { ctx } = run;
+  const namespace = ctx.cluster.namespace;
+  const deployment = await ctx.kubernetes.readDeployment(namespace, ctx.member.deployment);
+  if (!deployment) throw new Error(`Deployment ${ctx.member.deployment} in ${namespace} disappeared during the recovery`);
+  return ctx.kubernetes.waitForPods(
+    namespace,
+    requireSelector(deployment),
+    (pods) => pods.find(isReady),
+    `a Pod of Deployment ${ctx.member.deployment} to be Ready`,
+    run.timeoutMs,
+  );
 }
 
 function isReady(pod: V1Pod): boolean {

@@ -58,6 +58,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   };
 
   const server = createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => void handleRequest(ctx, req, res));
+  // Kept-alive connections stay open as long as kube-apiserver keeps them (90 s), not Node's default 5 s.
+  server.keepAliveTimeout = 90_000;
   const upgrades = createExecUpgradeHandler(ctx);
   server.on("upgrade", upgrades.handle);
   server.on("clientError", (error, socket) => {
