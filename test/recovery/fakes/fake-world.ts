@@ -195,6 +195,9 @@ export class FakeWorld {
         const copy = structuredClone(current);
         change(copy);
         this.deployments.set(name, copy);
+        // As a Deployment controller would: a new replica count in the same write starts or stops Pods.
+        const replicas = copy.spec?.replicas ?? 1;
+        if (replicas !== (current.spec?.replicas ?? 1)) this.applyReplicas(name, replicas);
         return structuredClone(copy);
       },
       listPods: async (_ns, selector) => ({ pods: this.select(selector), resourceVersion: "1" }),
@@ -337,6 +340,10 @@ export class FakeWorld {
 
   private scale(name: string, replicas: number): void {
     this.call(`scale ${name} ${replicas}`);
+    this.applyReplicas(name, replicas);
+  }
+
+  private applyReplicas(name: string, replicas: number): void {
     const deployment = this.deployments.get(name);
     if (!deployment?.spec) throw new Error(`deployments.apps "${name}" not found`);
     deployment.spec.replicas = replicas;
