@@ -1,6 +1,6 @@
-import { EtcdUnavailableError } from "../errors/index.js";
+import { EtcdUnavailableError, UnsafeRecoveryError } from "../errors/index.js";
 import type { EtcdGateway, EtcdMember, MemberList } from "../gateways/etcd/index.js";
-import type { GuardMember } from "./decisions/quorum-guard.js";
+import { checkQuorum, type GuardMember } from "./decisions/quorum-guard.js";
 import type { StatusProbe } from "./diagnosis/observation.js";
 import { probeStatuses, readMemberList, statusOfEntry } from "./diagnosis/observe-cluster.js";
 import type { RecoveryRun } from "./recovery-run.js";
@@ -49,4 +49,20 @@ export function guardMembers(members: readonly EtcdMember[], probes: readonly St
     const status = statusOfEntry(entry, probes, clusterId);
     return { id: entry.id, isLearner: entry.isLearner, healthy: status !== undefined && status.leader !== "0", answers: status !== undefined };
   });
+}
+
+/**
+ * Throws the guard's UnsafeRecoveryError when the cluster as seen now could not take a membership change
+ * (with `votingAdd`: one that also raises the quorum) without losing quorum.
+ */
+export function ensureQuorum(run: RecoveryRun, view: ClusterView, options: { votingAdd: boolean }): void {
+  const verdict = checkQuorum({
+    asked: view.probes.length,
+    answered: view.probes.filter((p) => p.status).length,
+    members: guardMembers(view.list.members, view.probes, view.clusterId),
+    removals: [],
+    votingAdd: options.votingAdd,
+    memberName: run.ctx.member.name,
+  });
+  if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
 }

@@ -1,4 +1,3 @@
-import { UnsafeRecoveryError } from "../../errors/index.js";
 import {
   isLearnerUnsupported,
   isPeerURLExists,
@@ -6,13 +5,12 @@ import {
   isUnhealthyCluster,
   type EtcdMember,
 } from "../../gateways/etcd/index.js";
-import { guardMembers, membershipGateway, viewCluster } from "../cluster-view.js";
+import { ensureQuorum, membershipGateway, viewCluster } from "../cluster-view.js";
 import { initialClusterValue } from "../decisions/initial-cluster-value.js";
 import { hexId } from "../decisions/member-id.js";
-import { checkQuorum } from "../decisions/quorum-guard.js";
 import { entryOf } from "../diagnosis/observe-cluster.js";
 import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
-import { retryRefused } from "../waits/retry-refused.js";
+import { retryRefusedInRun } from "../waits/retry-refused.js";
 
 /**
  * Step 7, Add: add the member back (as a learner when configured), or reuse the entry an interrupted
@@ -61,20 +59,14 @@ export async function addMember(run: RecoveryRun): Promise<StepOutcome> {
 
 function sendAdd(run: RecoveryRun, learner: boolean): Promise<{ member: EtcdMember; members: EtcdMember[] }> {
   const { ctx } = run;
-  let told = false;
   // Right after a connection change etcd refuses adds for a few seconds (strict reconfiguration check).
-  return retryRefused(() => membershipGateway(run).addMember(ctx.member.peerURL, { learner }), isUnhealthyCluster, {
-    clock: ctx.clock,
-    what: `etcd to accept adding ${ctx.member.name} (it answers "unhealthy cluster" while a voting member is not connected to all others)`,
-    timeoutMs: run.timeoutMs,
-    initialMs: run.tuning.backoffInitialMs,
-    maxMs: run.tuning.backoffMaxMs,
-    onRetry: () => {
-      if (told) return;
-      told = true;
-      run.progress("etcd answers \"unhealthy cluster\" (not every voting member is connected yet); retrying");
-    },
-  });
+  return retryRefusedInRun(
+    run,
+    () => membershipGateway(run).addMember(ctx.member.peerURL, { learner }),
+    isUnhealthyCluster,
+    `etcd to accept adding ${ctx.member.name} (it answers "unhealthy cluster" while a voting member is not connected to all others)`,
+    'etcd answers "unhealthy cluster" (not every voting member is connected yet); retrying',
+  );
 }
 
 async function listedEntry(run: RecoveryRun): Promise<{ entry: EtcdMember; members: EtcdMember[] } | undefined> {
@@ -94,14 +86,5 @@ function reuse(run: RecoveryRun, entry: EtcdMember, members: EtcdMember[], why: 
 
 /** A voting add raises the quorum at once: refuse it unless enough members answer for the larger cluster. */
 async function ensureVotingAddKeepsQuorum(run: RecoveryRun): Promise<void> {
-  const view = await viewCluster(run);
-  const verdict = checkQuorum({
-    asked: view.probes.length,
-    answered: view.probes.filter((p) => p.status).length,
-    members: guardMembers(view.list.members, view.probes, view.clusterId),
-    removals: [],
-    votingAdd: true,
-    memberName: run.ctx.member.name,
-  });
-  if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
+  ensureQuorum(run, await viewCluster(run), { votingAdd: true });
 }

@@ -4,7 +4,7 @@ import { hexId } from "../decisions/member-id.js";
 import { entryOf } from "../diagnosis/observe-cluster.js";
 import { seconds } from "../format.js";
 import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
-import { retryRefused } from "../waits/retry-refused.js";
+import { retryRefusedInRun } from "../waits/retry-refused.js";
 
 /**
  * Step 9, Promote: make the learner a voting member. etcd refuses until the learner has caught up with the
@@ -18,20 +18,14 @@ export async function promoteLearner(run: RecoveryRun): Promise<StepOutcome> {
   if (!entry.isLearner) return { outcome: "skipped", detail: `${ctx.member.name} is a voting member already` };
 
   const startedAt = ctx.clock.now();
-  let told = false;
   try {
-    await retryRefused(() => membershipGateway(run).promoteMember(entry.id), isLearnerNotInSync, {
-      clock: ctx.clock,
-      what: `learner ${ctx.member.name} to be in sync with the leader so it can be promoted`,
-      timeoutMs: run.timeoutMs,
-      initialMs: run.tuning.backoffInitialMs,
-      maxMs: run.tuning.backoffMaxMs,
-      onRetry: () => {
-        if (told) return;
-        told = true;
-        run.progress(`learner ${ctx.member.name} is still catching up with the leader; retrying`);
-      },
-    });
+    await retryRefusedInRun(
+      run,
+      () => membershipGateway(run).promoteMember(entry.id),
+      isLearnerNotInSync,
+      `learner ${ctx.member.name} to be in sync with the leader so it can be promoted`,
+      `learner ${ctx.member.name} is still catching up with the leader; retrying`,
+    );
   } catch (error) {
     // Promoted already: an earlier answer was lost, or another attempt did it.
     if (!isMemberNotLearner(error)) throw error;

@@ -1,10 +1,9 @@
-import { DeadlineExceededError, UnsafeRecoveryError } from "../../errors/index.js";
+import { DeadlineExceededError } from "../../errors/index.js";
 import { isMemberNotFound } from "../../gateways/etcd/index.js";
-import { guardMembers, membershipGateway, viewCluster, type ClusterView } from "../cluster-view.js";
+import { ensureQuorum, membershipGateway, viewCluster } from "../cluster-view.js";
 import { deadMemberCandidates } from "../dead-member-candidates.js";
 import { decideDeadMembers } from "../decisions/dead-members.js";
 import { hexId } from "../decisions/member-id.js";
-import { checkQuorum } from "../decisions/quorum-guard.js";
 import { describeEntry, statusOfEntry } from "../diagnosis/observe-cluster.js";
 import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
 
@@ -30,7 +29,7 @@ export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> 
     if (dead) {
       const entry = view.list.members.find((m) => m.id === dead.id);
       const name = entry ? describeEntry(entry, ctx.cluster.members) : dead.id;
-      ensureQuorum(run, view);
+      ensureQuorum(run, view, { votingAdd: false });
       try {
         await membershipGateway(run).removeMember(dead.id);
       } catch (error) {
@@ -82,16 +81,4 @@ function failuresSeenByDiagnose(run: RecoveryRun): Map<string, number> {
     if (!statusOfEntry(entry, cluster.probes, cluster.real.clusterId)) seen.set(entry.id, cluster.probedAt);
   }
   return seen;
-}
-
-function ensureQuorum(run: RecoveryRun, view: ClusterView): void {
-  const verdict = checkQuorum({
-    asked: view.probes.length,
-    answered: view.probes.filter((p) => p.status).length,
-    members: guardMembers(view.list.members, view.probes, view.clusterId),
-    removals: [],
-    votingAdd: false,
-    memberName: run.ctx.member.name,
-  });
-  if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
 }

@@ -1,5 +1,6 @@
 import { DeadlineExceededError } from "../../errors/index.js";
 import type { Clock } from "../recovery-context.js";
+import type { RecoveryRun } from "../recovery-run.js";
 
 /** How a refused call is retried. */
 export interface RetryOptions {
@@ -37,4 +38,30 @@ export async function retryRefused<T>(action: () => Promise<T>, retryable: (erro
       pause = Math.min(pause * 2, options.maxMs);
     }
   }
+}
+
+/**
+ * `retryRefused` with a recovery's clock, step deadline and back-off, telling the recovery's progress
+ * once (`notice`) when etcd first refuses.
+ */
+export function retryRefusedInRun<T>(
+  run: RecoveryRun,
+  action: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  what: string,
+  notice: string,
+): Promise<T> {
+  let told = false;
+  return retryRefused(action, retryable, {
+    clock: run.ctx.clock,
+    what,
+    timeoutMs: run.timeoutMs,
+    initialMs: run.tuning.backoffInitialMs,
+    maxMs: run.tuning.backoffMaxMs,
+    onRetry: () => {
+      if (told) return;
+      told = true;
+      run.progress(notice);
+    },
+  });
 }
