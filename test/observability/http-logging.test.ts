@@ -3,7 +3,7 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { httpLogging, UNMATCHED_ROUTE } from "../../src/observability/http-logging.js";
 import { createMetrics } from "../../src/observability/metrics.js";
-import { capturingLogger } from "../gateways/kubernetes/capturing-logger.js";
+import { capturingLogger } from "../support/capturing-logger.js";
 
 function app() {
   const { logger, lines } = capturingLogger();

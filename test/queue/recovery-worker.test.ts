@@ -10,7 +10,7 @@ import {
   type RecoveryWorkers,
 } from "../../src/queue/index.js";
 import type { Logger } from "../../src/observability/logger.js";
-import { capturingLogger } from "../gateways/kubernetes/capturing-logger.js";
+import { capturingLogger } from "../support/capturing-logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { holdUnlessAborted, scriptedRunner, step, testConfig, uniquePrefix, waitFor } from "./queue-fixtures.js";
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { killOnExit } from "./kill-on-exit.js";
 import { randomBytes, randomInt } from "node:crypto";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -90,12 +91,9 @@ const PEER_PORT = 2380;
 const POLL_INTERVAL_MS = 50;
 
 /** Every etcd process started by this module, killed when the test process exits whatever happened. */
-const liveProcesses = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 /** Starts `members` etcd processes forming a new cluster and waits until every one has a leader. */
 export async function startEtcdCluster(options: StartEtcdClusterOptions): Promise<EtcdTestCluster> {
-  installExitHook();
   const count = options.members;
   if (!Number.isInteger(count) || count < 1 || count > 250) throw new RangeError(`members must be 1..250, got ${count}`);
   const prefix = options.prefix ?? (await findFreePrefix(count));
@@ -224,8 +222,7 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions): Promis
       child.once("spawn", resolve);
       child.once("error", reject);
     });
-    liveProcesses.add(child);
-    child.once("exit", () => liveProcesses.delete(child));
+    killOnExit(child);
     children.set(index, child);
     member.pid = child.pid;
     if (start.waitReady ?? true) await waitReady(index);
@@ -308,19 +305,6 @@ function delayOrExit(ms: number, child: ChildProcess): Promise<void> {
   });
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const child of liveProcesses) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
 
 async function findFreePrefix(count: number): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt++) {

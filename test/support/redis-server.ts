@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { killOnExit } from "./kill-on-exit.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -27,12 +28,9 @@ export interface TestRedis {
 const READY_TIMEOUT_MS = 10_000;
 
 /** Every redis-server started by this module, killed when the test process exits whatever happened. */
-const liveProcesses = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 /** Starts a real redis-server on a free loopback port, without persistence, and waits until it answers PING. */
 export async function startRedis(): Promise<TestRedis> {
-  installExitHook();
   const dir = await mkdtemp(join(tmpdir(), "redis-test-"));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -43,9 +41,8 @@ export async function startRedis(): Promise<TestRedis> {
     child = spawn(REDIS_BINARY, ["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir], {
       stdio: ["ignore", "pipe", "pipe"],
     });
-    liveProcesses.add(child);
+    killOnExit(child);
     const started = child;
-    started.once("exit", () => liveProcesses.delete(started));
     started.stdout?.on("data", (chunk: Buffer) => (output = (output + String(chunk)).slice(-4000)));
     started.stderr?.on("data", (chunk: Buffer) => (output = (output + String(chunk)).slice(-4000)));
     try {
@@ -131,16 +128,3 @@ function freePort(): Promise<number> {
   });
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const child of liveProcesses) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}

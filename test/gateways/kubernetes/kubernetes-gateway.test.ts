@@ -19,7 +19,7 @@ import { waitForPodSet, type PodSource } from "../../../src/gateways/kubernetes/
 import { kubectl, parseTable } from "../../support/kubectl.js";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { kubectlPath } from "../../support/tools.js";
-import { capturingLogger } from "./capturing-logger.js";
+import { capturingLogger } from "../../support/capturing-logger.js";
 
 const NS = "default";
 const CLUSTER = "etcd.responder.io/cluster=example";

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeadlineExceededError } from "../../../src/errors/index.js";
 import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
 import { waitForPodSet, type PodListing, type PodSource, type PodWatchEvent, type PodWaitOptions } from "../../../src/gateways/kubernetes/pod-wait.js";
-import { capturingLogger } from "./capturing-logger.js";
+import { capturingLogger } from "../../support/capturing-logger.js";
 
 const pod = (name: string, phase = "Running"): V1Pod => ({ metadata: { name }, status: { phase } });
 const names = (pods: V1Pod[]) => pods.map((p) => p.metadata!.name!);

@@ -1,21 +1,7 @@
-import { Writable } from "node:stream";
+export { capturingLogger } from "../../support/capturing-logger.js";
 import type { KubeObject, ObjectStore } from "../../../src/sandbox/api/object-store.js";
-import { createLogger, type Logger } from "../../../src/observability/logger.js";
 import { isControlledBy } from "../../../src/sandbox/controllers/owner-references.js";
 import type { Deployment, Pod, ReplicaSet } from "../../../src/sandbox/controllers/workload-types.js";
-
-/** A logger whose JSON lines are kept for assertions. */
-export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
-  const raw: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      raw.push(String(chunk));
-      done();
-    },
-  });
-  const logger = createLogger({ level: "debug", destination });
-  return { logger, lines: () => raw.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
 
 export interface DeploymentFixture {
   replicas?: number;

@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAlertmanager, type TestAlertmanager } from "../support/alertmanager.js";
+import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
+import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
+import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
+import { readDeployRules, renderRules, withoutPendingPeriod, type RulesFile } from "./crash-loop-rule.js";
+import { startWebhookRecorder, type RecordedRequest, type WebhookRecorder } from "./webhook-recorder.js";
+
+interface Notification {
+  version: string;
+  receiver: string;
+  status: string;
+  groupLabels: Record<string, string>;
+  alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string>; fingerprint: string }[];
+}
+
+/** A firing notification about `pod`, as Alertmanager posts it. */
+const firingAbout = (pod: string) => (request: RecordedRequest) => {
+  const body = request.body as Partial<Notification>;
+  return body.status === "firing" && (body.alerts ?? []).some((a) => a.status === "firing" && a.labels.pod === pod);
+};
+
+describe("the shipped rule and Alertmanager route on real Prometheus and Alertmanager", () => {
+  const token = randomBytes(16).toString("hex");
+  let dir: string;
+  let sandbox: SandboxProcess | undefined;
+  let recorder: WebhookRecorder | undefined;
+  let alertmanager: TestAlertmanager | undefined;
+  let prometheus: TestPrometheus | undefined;
+  let shipped: RulesFile;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "etcd-responder-e2e-"));
+    shipped = await readDeployRules();
+    const rulesFile = join(dir, "rules.yaml");
+    await writeFile(rulesFile, renderRules(withoutPendingPeriod(shipped)));
+    sandbox = await startSandboxProcess({ members: 3 });
+    recorder = await startWebhookRecorder();
+    alertmanager = await startAlertmanager({ webhookURL: `${recorder.url}/v1/alerts`, token });
+    prometheus = await startPrometheus({ scrapeURL: sandbox.info.metricsURL, rulesFile, alertmanagerURL: alertmanager.url });
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await alertmanager?.stop();
+    await recorder?.close();
+    await sandbox?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("runs the shipped rule with only its pending period changed", () => {
+    const rendered = withoutPendingPeriod(shipped);
+    const rules = shipped.groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => r.for)).toEqual(["1m"]);
+    expect(rendered.groups.flatMap((g) => g.rules).map((r) => r.for)).toEqual(["0s"]);
+    // Everything else, the expression with its namespace and Pod filters included, is as shipped.
+    expect({ groups: rendered.groups.map((g) => ({ ...g, rules: g.rules.map(({ for: _, ...rest }) => rest) })) }).toEqual({
+      groups: shipped.groups.map((g) => ({ ...g, rules: g.rules.map(({ for: _, ...rest }) => rest) })),
+    });
+    // The filters fit the sandbox's cluster as they are: cluster `example` in namespace `default`.
+    expect(rules[0]!.expr).toContain('namespace=~"default", pod=~"example-[0-9]+-.*"');
+    expect(sandbox!.info.clusters.map((c) => `${c.namespace}/${c.name}`)).toEqual(["default/example"]);
+  });
+
+  it("routes the shipped receiver only, with the webhook URL, token file and group timing changed", () => {
+    expect(alertmanager!.config).toContain(`url: ${recorder!.url}/v1/alerts`);
+    expect(alertmanager!.config).toMatch(/credentials_file: .*token/);
+    expect(alertmanager!.config).toMatch(/group_wait: 0s/);
+    expect(alertmanager!.config).toMatch(/repeat_interval: 10m/);
+  });
+
+  it("fires for a crash-looping member Pod and posts it to the webhook with the bearer token", async () => {
+    const pod = await breakMember(kubeConfigFrom(sandbox!.info.kubeconfig), "default", "example", 2);
+    expect(pod, "member 2's new Pod crash-loops").toBeDefined();
+    const request = await recorder!
+      .waitFor(firingAbout(pod!), `a firing notification about ${pod}`, 60_000)
+      .catch(async (error: Error) => {
+        const seen = JSON.stringify({ prometheus: await prometheus!.alerts(), alertmanager: await alertmanager!.alerts() });
+        throw new Error(`${error.message}\nalerts: ${seen}\nprometheus:\n${prometheus!.output()}\nalertmanager:\n${alertmanager!.output()}`);
+      });
+
+    expect(request.method).toBe("POST");
+    expect(request.path).toBe("/v1/alerts");
+    expect(request.authorization).toBe(`Bearer ${token}`);
+    expect(request.contentType).toMatch(/^application\/json/);
+    const body = request.body as Notification;
+    expect(body.version).toBe("4");
+    expect(body.receiver).toBe("etcd-responder");
+    expect(body.groupLabels).toEqual({ alertname: "KubePodCrashLooping", namespace: "default", pod });
+    // One notification per crash-looping Pod, as the route's group_by promises.
+    expect(body.alerts).toHaveLength(1);
+    const [alert] = body.alerts;
+    expect(alert!.labels).toMatchObject({
+      alertname: "KubePodCrashLooping",
+      namespace: "default",
+      pod,
+      container: "etcd",
+      reason: "CrashLoopBackOff",
+      job: "kube-state-metrics",
+      severity: "warning",
+    });
+    expect(alert!.annotations.summary).toBe(`etcd member Pod default/${pod} is crash-looping`);
+    expect(alert!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    // No healthy member was reported.
+    const pods = recorder!.requests.flatMap((r) => (r.body as Notification).alerts.map((a) => a.labels.pod));
+    expect(new Set(pods)).toEqual(new Set([pod]));
+  });
+});
