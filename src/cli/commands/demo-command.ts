@@ -1,38 +1,155 @@
+import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
-import { startSandbox } from "../../sandbox/sandbox.js";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { Etcd3 } from "etcd3";
+import { startSandbox, type Sandbox } from "../../sandbox/sandbox.js";
 import { createLogger } from "../../observability/logger.js";
+import { createKubernetesGateway } from "../../gateways/kubernetes/index.js";
+import { crashLoopNotification } from "../../demo/alertmanager-notification.js";
+import { startChildService, waitForService, type ChildService } from "../../demo/child-service.js";
+import { freePort } from "../../demo/free-port.js";
+import { podTable } from "../../demo/pod-table.js";
+import type { RecoveryRecord } from "../../queue/recovery-queue.js";
 import { parseOptions } from "../parse-options.js";
 import { waitForShutdownSignal } from "../shutdown-signal.js";
 
-export const DEMO_USAGE = "etcd-responder demo [--dir DIR]";
+export const DEMO_USAGE = "etcd-responder demo [--dir DIR] [--keep]";
+
+const MEMBER = 3;
+const FINAL_STATES = new Set(["succeeded", "skipped", "refused", "failed"]);
 
 /**
- * The README's demo: a sandbox with the 5-member example cluster, and what to try against it.
- * Runs until SIGINT/SIGTERM.
+ * The README's demo: Redis, a sandbox with the 5-member example cluster and the responder; member 3 is
+ * broken the seed's way (its Pod deleted), Alertmanager's notification is delivered, and the recovery is
+ * shown step by step until the cluster is healthy. With --keep everything stays up until Ctrl-C.
  */
 export async function demoCommand(argv: string[]): Promise<number> {
-  const values = parseOptions("demo", argv, { dir: { type: "string" } });
+  const values = parseOptions("demo", argv, { dir: { type: "string" }, keep: { type: "boolean" } });
   const dir = resolve(values.dir ?? ".sandbox-demo");
-  // The demo talks to a person: only warnings and errors as log lines.
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn" });
-  const shutdown = waitForShutdownSignal();
   const say = (line = "") => process.stdout.write(`${line}\n`);
-  say("Starting a sandbox: a Kubernetes-compatible API server and 5 real etcd members ...");
-  const sandbox = await startSandbox({ dir, logger });
-  const kubectl = `kubectl --kubeconfig ${sandbox.info.kubeconfig}`;
-  say(`sandbox ready: API server ${sandbox.info.apiServer}, kube-state-metrics ${sandbox.info.metricsURL}`);
-  say();
-  say("Try the failure etcd-responder heals (any kubectl 1.32; the tests use the one in .tools/bin):");
-  say(`  ${kubectl} get pods`);
-  say(`  ${kubectl} exec deploy/example-1 -- etcdctl member list`);
-  say(`  ${kubectl} delete pod -l etcd.responder.io/member=3`);
-  say(`  ${kubectl} get pods            # example-3 comes back with an empty data dir: CrashLoopBackOff`);
-  say(`  ${kubectl} logs -l etcd.responder.io/member=3 --previous`);
-  say();
-  say(`The responder's configuration for this sandbox: ${join(dir, "responder.yaml")}`);
-  say("Press Ctrl-C to stop the sandbox; it removes every process and the members' data.");
-  await shutdown;
-  await sandbox.stop();
-  say("sandbox stopped");
-  return 0;
+  const services: ChildService[] = [];
+  let sandbox: Sandbox | undefined;
+  try {
+    say("1. Redis, for the responder's queue");
+    const redisPort = await freePort();
+    const redis = startChildService("redis-server", "redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+    services.push(redis);
+    await waitForService(redis, "Redis to accept connections", async () => redis.output().includes("Ready to accept connections"));
+
+    say("2. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
+    sandbox = await startSandbox({ dir, logger });
+    const kubeconfig = sandbox.info.kubeconfig;
+    const cluster = sandbox.info.clusters[0]!;
+    say(`   kubectl --kubeconfig ${kubeconfig} get pods`);
+
+    say("3. The responder (receiver and worker in one process)");
+    const [port, workerPort] = [await freePort(), await freePort()];
+    const token = randomBytes(16).toString("hex");
+    const url = `http://127.0.0.1:${port}`;
+    const responder = startChildService("etcd-responder", process.execPath, [...process.execArgv, process.argv[1]!, "all", "--config", join(dir, "responder.yaml")], {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      PORT: String(port),
+      WORKER_PORT: String(workerPort),
+      AUTH_TOKEN: token,
+      LOG_LEVEL: "warn",
+    });
+    services.push(responder);
+    await waitForService(responder, "the responder to be ready", async () => (await fetch(`${url}/readyz`)).ok);
+    say(`   ${url} (webhook POST /v1/alerts, bearer token required)`);
+
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const core = kc.makeApiClient(CoreV1Api);
+    const kubernetes = createKubernetesGateway({ kubeConfig: kc, logger });
+    const etcd = new Etcd3({ hosts: cluster.members.map((m) => m.clientURL) });
+    try {
+      await etcd.put("demo/written-before-the-failure").value("still here");
+      say();
+      say(`4. Break member ${MEMBER} as the seed does: delete its Pod; the new one starts with an empty data dir`);
+      const selector = `etcd.responder.io/cluster=${cluster.name},etcd.responder.io/member=${MEMBER}`;
+      const before = await kubernetes.listPods(cluster.namespace, selector);
+      for (const pod of before.pods) await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: cluster.namespace });
+      const old = new Set(before.pods.map((p) => p.metadata?.name));
+      const crashing = await kubernetes.waitForPods(
+        cluster.namespace,
+        selector,
+        (pods) => pods.find((p) => !old.has(p.metadata?.name) && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff"),
+        `the new Pod of member ${MEMBER} to crash-loop`,
+        30_000,
+      );
+      say(indent(podTable((await kubernetes.listPods(cluster.namespace, `etcd.responder.io/cluster=${cluster.name}`)).pods)));
+
+      say();
+      say("5. Alertmanager's notification (KubePodCrashLooping) arrives at the webhook");
+      const delivered = await fetch(`${url}/v1/alerts`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(crashLoopNotification(cluster.namespace, crashing.metadata!.name!)),
+      });
+      const answer = (await delivered.json()) as { enqueued?: { id: string }[]; error?: string };
+      say(`   ${delivered.status} ${JSON.stringify(answer)}`);
+      const id = answer.enqueued?.[0]?.id;
+      if (!id) throw new Error(`the webhook queued nothing: ${JSON.stringify(answer)}`);
+
+      say();
+      say(`6. The recovery ${id}, step by step`);
+      const record = await follow(url, token, id, say);
+      if (record.state !== "succeeded") throw new Error(`the recovery ended ${record.state}: ${record.reason ?? record.error ?? ""}`);
+
+      say();
+      say("7. Healthy again");
+      const { members } = await etcd.cluster.memberList({ linearizable: true });
+      for (const m of members.sort((a, b) => a.name.localeCompare(b.name))) {
+        say(`   member ${m.name} ${m.peerURLs.join(",")} ${m.isLearner ? "learner" : "voter"}`);
+      }
+      say(`   key written before the failure: ${await etcd.get("demo/written-before-the-failure").string()}`);
+      say(indent(podTable((await kubernetes.listPods(cluster.namespace, `etcd.responder.io/cluster=${cluster.name}`)).pods)));
+    } finally {
+      etcd.close();
+    }
+    if (values.keep) {
+      say();
+      say(`Everything keeps running: kubectl --kubeconfig ${kubeconfig} ...; the webhook token is ${token}. Ctrl-C stops it.`);
+      await waitForShutdownSignal();
+    }
+    return 0;
+  } finally {
+    for (const service of services.reverse()) await service.stop();
+    await sandbox?.stop();
+  }
+}
+
+/** Prints each step of the recovery once as it ends, until the recovery reaches a final state. */
+async function follow(url: string, token: string, id: string, say: (line: string) => void): Promise<RecoveryRecord> {
+  const printed = new Set<string>();
+  let state = "";
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    const response = await fetch(`${url}/v1/recoveries/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } });
+    const record = (await response.json()) as RecoveryRecord;
+    if (record.state !== state) {
+      state = record.state;
+      say(`   state: ${state}`);
+    }
+    for (const step of record.steps ?? []) {
+      const key = `${step.name}@${step.startedAt}`;
+      if (printed.has(key)) continue;
+      printed.add(key);
+      say(`   [${step.name}] ${step.outcome}: ${step.detail}`);
+    }
+    if (FINAL_STATES.has(record.state)) return record;
+    if (Date.now() > deadline) throw new Error(`the recovery ${id} did not finish within 5 minutes (state ${record.state})`);
+    // The record changes as the worker reports; there is no push channel to it, so ask again shortly.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `   ${line}`)
+    .join("\n");
 }
