@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import type { ProcessTracker } from "../sandbox/process-guard/process-guard.js";
 
 /** A process the demo started and must stop. */
 export interface ChildService {
@@ -10,9 +11,23 @@ export interface ChildService {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts a command whose output is kept (not shown) and that is stopped by pid. */
-export function startChildService(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildService {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
+/**
+ * Starts a command in a process group of its own, whose output is kept (not shown) and that is stopped by
+ * pid. `tracker` (the sandbox's process guard) kills the group if the demo itself dies.
+ */
+export function startChildService(
+  name: string,
+  command: string,
+  args: string[],
+  tracker: ProcessTracker,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildService {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env, detached: true });
+  if (child.pid) {
+    const pid = child.pid;
+    tracker.track(pid);
+    child.once("exit", () => tracker.untrack(pid));
+  }
   let output = "";
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout?.on("data", keep);

@@ -11,7 +11,7 @@ import { freePort } from "../../demo/free-port.js";
 import { podTable } from "../../demo/pod-table.js";
 import type { RecoveryRecord } from "../../queue/recovery-queue.js";
 import { parseOptions } from "../parse-options.js";
-import { waitForShutdownSignal } from "../shutdown-signal.js";
+import { ProcessGuard } from "../../sandbox/process-guard/process-guard.js";
 
 export const DEMO_USAGE = "etcd-responder demo [--dir DIR] [--keep]";
 
@@ -30,10 +30,25 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const say = (line = "") => process.stdout.write(`${line}\n`);
   const services: ChildService[] = [];
   let sandbox: Sandbox | undefined;
+  // Redis and the responder die with the demo, even a killed one; the sandbox guards its own processes.
+  const guard = await ProcessGuard.start();
+  const cleanUp = async () => {
+    for (const service of services.splice(0).reverse()) await service.stop();
+    await sandbox?.stop();
+    await guard.close();
+  };
+  let shown = false;
+  const interrupted = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping everything the demo started`);
+    // After the demo has been shown (--keep), Ctrl-C is the expected end.
+    void cleanUp().finally(() => process.exit(shown ? 0 : 130));
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     say("1. Redis, for the responder's queue");
     const redisPort = await freePort();
-    const redis = startChildService("redis-server", "redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+    const redis = startChildService("redis-server", "redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], guard);
     services.push(redis);
     await waitForService(redis, "Redis to accept connections", async () => redis.output().includes("Ready to accept connections"));
 
@@ -47,7 +62,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const [port, workerPort] = [await freePort(), await freePort()];
     const token = randomBytes(16).toString("hex");
     const url = `http://127.0.0.1:${port}`;
-    const responder = startChildService("etcd-responder", process.execPath, [...process.execArgv, process.argv[1]!, "all", "--config", join(dir, "responder.yaml")], {
+    const responder = startChildService("etcd-responder", process.execPath, [...process.execArgv, process.argv[1]!, "all", "--config", join(dir, "responder.yaml")], guard, {
       ...process.env,
       KUBECONFIG: kubeconfig,
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -110,15 +125,17 @@ export async function demoCommand(argv: string[]): Promise<number> {
     } finally {
       etcd.close();
     }
+    shown = true;
     if (values.keep) {
       say();
       say(`Everything keeps running: kubectl --kubeconfig ${kubeconfig} ...; the webhook token is ${token}. Ctrl-C stops it.`);
-      await waitForShutdownSignal();
+      await new Promise<never>(() => undefined);
     }
     return 0;
   } finally {
-    for (const service of services.reverse()) await service.stop();
-    await sandbox?.stop();
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    await cleanUp();
   }
 }
 
@@ -130,15 +147,15 @@ async function follow(url: string, token: string, id: string, say: (line: string
   for (;;) {
     const response = await fetch(`${url}/v1/recoveries/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } });
     const record = (await response.json()) as RecoveryRecord;
-    if (record.state !== state) {
-      state = record.state;
-      say(`   state: ${state}`);
-    }
     for (const step of record.steps ?? []) {
       const key = `${step.name}@${step.startedAt}`;
       if (printed.has(key)) continue;
       printed.add(key);
       say(`   [${step.name}] ${step.outcome}: ${step.detail}`);
+    }
+    if (record.state !== state) {
+      state = record.state;
+      say(`   state: ${state}`);
     }
     if (FINAL_STATES.has(record.state)) return record;
     if (Date.now() > deadline) throw new Error(`the recovery ${id} did not finish within 5 minutes (state ${record.state})`);
