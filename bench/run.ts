@@ -1,11 +1,17 @@
 import { cpus, totalmem } from "node:os";
 import { benchSandboxStartup, renderSandboxStartup } from "./sandbox-startup.js";
 import { benchMemberRecovery, renderMemberRecovery } from "./member-recovery.js";
+import { benchIntakeThroughput, renderIntakeThroughput } from "./intake-throughput.js";
+import { benchAlertStorm, renderAlertStorm } from "./intake-alert-storm.js";
+import { benchAlertToHealthy, renderAlertToHealthy } from "./alert-to-healthy.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   "sandbox-startup": async () => renderSandboxStartup(await benchSandboxStartup()),
   "member-recovery": async () => renderMemberRecovery(await benchMemberRecovery()),
+  "intake-throughput": async () => renderIntakeThroughput(await benchIntakeThroughput()),
+  "alert-storm": async () => renderAlertStorm(await benchAlertStorm()),
+  "alert-to-healthy": async () => renderAlertToHealthy(await benchAlertToHealthy()),
 };
 
 const wanted = process.argv.slice(2);

@@ -3,6 +3,10 @@ import { sandboxCommand, SANDBOX_USAGE } from "./commands/sandbox-command.js";
 import { exampleClusterCommand, EXAMPLE_CLUSTER_USAGE } from "./commands/example-cluster-command.js";
 import { recoverCommand, RECOVER_USAGE } from "./commands/recover-command.js";
 import { demoCommand, DEMO_USAGE } from "./commands/demo-command.js";
+import { serveCommand, SERVE_USAGE } from "./commands/serve-command.js";
+import { workerCommand, WORKER_USAGE } from "./commands/worker-command.js";
+import { allCommand, ALL_USAGE } from "./commands/all-command.js";
+import { enqueueCommand, ENQUEUE_USAGE } from "./commands/enqueue-command.js";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -11,6 +15,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   "example-cluster": { run: exampleClusterCommand, usage: EXAMPLE_CLUSTER_USAGE },
   recover: { run: (argv) => recoverCommand(argv), usage: RECOVER_USAGE },
   demo: { run: demoCommand, usage: DEMO_USAGE },
+  serve: { run: serveCommand, usage: SERVE_USAGE },
+  worker: { run: workerCommand, usage: WORKER_USAGE },
+  all: { run: allCommand, usage: ALL_USAGE },
+  enqueue: { run: (argv) => enqueueCommand(argv), usage: ENQUEUE_USAGE },
 };
 
 function usage(): string {

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { killOnExit } from "./kill-on-exit.js";
 import { repoRoot } from "./tools.js";
 
 /** The Alertmanager binary the tests run (Debian's prometheus-alertmanager package). */
@@ -65,9 +66,6 @@ const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 100;
 const OUTPUT_TAIL = 8000;
 
-/** Every Alertmanager started by this module, killed when the test process exits whatever happened. */
-const liveProcesses = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 interface SnippetRoute {
   receiver: string;
@@ -111,7 +109,6 @@ export function renderAlertmanagerConfig(snippetText: string, inputs: Alertmanag
 
 /** Starts Alertmanager on a free loopback port, without HA gossip, and waits until `/-/ready` answers. */
 export async function startAlertmanager(options: StartAlertmanagerOptions): Promise<TestAlertmanager> {
-  installExitHook();
   const dir = await mkdtemp(join(tmpdir(), "alertmanager-test-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -143,8 +140,7 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
     child.once("spawn", resolve);
     child.once("error", reject);
   });
-  liveProcesses.add(child);
-  child.once("exit", () => liveProcesses.delete(child));
+  killOnExit(child);
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -214,16 +210,3 @@ function freePort(): Promise<number> {
   });
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const child of liveProcesses) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}

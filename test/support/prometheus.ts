@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { killOnExit } from "./kill-on-exit.js";
 
 /** The Prometheus binary the tests run (Debian's prometheus package). */
 export const PROMETHEUS_BINARY = process.env.PROMETHEUS_BINARY ?? "/usr/bin/prometheus";
@@ -50,9 +51,6 @@ const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 100;
 const OUTPUT_TAIL = 8000;
 
-/** Every Prometheus started by this module, killed when the test process exits whatever happened. */
-const liveProcesses = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 /** The prometheus.yml of a test Prometheus: one scrape job, the rules file, one Alertmanager. */
 export function renderPrometheusConfig(options: StartPrometheusOptions): string {
@@ -90,7 +88,6 @@ export function renderPrometheusConfig(options: StartPrometheusOptions): string 
 
 /** Starts Prometheus on a free loopback port with a generated configuration and waits until `/-/ready` answers. */
 export async function startPrometheus(options: StartPrometheusOptions): Promise<TestPrometheus> {
-  installExitHook();
   const dir = await mkdtemp(join(tmpdir(), "prometheus-test-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -114,8 +111,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     child.once("spawn", resolve);
     child.once("error", reject);
   });
-  liveProcesses.add(child);
-  child.once("exit", () => liveProcesses.delete(child));
+  killOnExit(child);
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -185,16 +181,3 @@ function freePort(): Promise<number> {
   });
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const child of liveProcesses) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}

@@ -1,0 +1,124 @@
+import { pino } from "pino";
+import { loadConfig, type ResponderConfig } from "../config/index.js";
+import { ConfigError } from "../errors/index.js";
+import { AuthSettingsError, readAuthSettings, type AuthSettings } from "../intake/index.js";
+import { createLogger, type Logger } from "../observability/logger.js";
+import { describeRedis } from "../queue/redis-connections.js";
+import { waitForShutdownSignal } from "../cli/shutdown-signal.js";
+import { ServiceEnvError } from "./service-env-error.js";
+import { readServiceEnv, type ServiceEnv } from "./service-env.js";
+import { createServiceResources, type ServiceResources } from "./service-resources.js";
+import { startReceiver } from "./start-receiver.js";
+import { startWorker } from "./start-worker.js";
+
+/** `serve`: the HTTP receiver; `worker`: the recovery workers; `all`: both in one process. */
+export type ServiceRole = "serve" | "worker" | "all";
+
+/** What a service process runs. */
+export interface RunServiceOptions {
+  /** Which process this is. */
+  role: ServiceRole;
+  /** The configuration file (`--config`). */
+  configPath: string;
+  /** `--insecure-no-auth`: let the receiver start without credentials. Ignored by `worker`. */
+  insecureNoAuth: boolean;
+}
+
+/** Where the process reads its settings and writes the one line of a refusal to start. */
+export interface ServiceIO {
+  /** The environment (`PORT`, `WORKER_PORT`, `HOST`, `REDIS_URL`, `AUTH_TOKEN`, ...). */
+  env: NodeJS.ProcessEnv;
+  /** Writes one line to standard error. */
+  stderr: (line: string) => void;
+}
+
+const PROCESS_IO: ServiceIO = { env: process.env, stderr: (line) => process.stderr.write(`${line}\n`) };
+
+/** Exit code when the environment, the configuration or the credentials are unusable. */
+export const EXIT_MISCONFIGURED = 2;
+
+/**
+ * Runs a service process until SIGTERM or SIGINT, then stops taking work (the HTTP server stops accepting,
+ * a running recovery stops at its next step boundary and is queued again), closes its Redis connections
+ * and resolves with 0. A bad environment, configuration or missing credentials: one line on standard
+ * error and 2; a server that cannot listen: 1. A second signal exits at once with 1.
+ */
+export async function runService(options: RunServiceOptions, io: ServiceIO = PROCESS_IO): Promise<number> {
+  const { role } = options;
+  const say = (message: string) => io.stderr(`etcd-responder ${role}: ${message.split("\n").join("; ")}`);
+
+  let settings: { env: ServiceEnv; config: ResponderConfig; auth: AuthSettings | undefined };
+  try {
+    const env = readServiceEnv(io.env);
+    const config = await loadConfig(options.configPath);
+    const auth = role === "worker" ? undefined : readAuthSettings(io.env, { insecureNoAuth: options.insecureNoAuth });
+    settings = { env, config, auth };
+  } catch (error) {
+    if (error instanceof ServiceEnvError || error instanceof ConfigError || error instanceof AuthSettingsError) {
+      say(error.message);
+      return EXIT_MISCONFIGURED;
+    }
+    throw error;
+  }
+  const { env, config, auth } = settings;
+
+  // Listening before anything starts, so a signal during start-up still shuts down in order.
+  const shutdown = waitForShutdownSignal();
+  const logger = createLogger({ level: env.logLevel, destination: pino.destination({ dest: 1, sync: true }) });
+  let resources: ServiceResources;
+  try {
+    resources = createServiceResources({ config, redisUrl: env.redisUrl, logger, queueGauges: role !== "worker" });
+  } catch (error) {
+    // For example a kubeconfig that cannot be read.
+    say(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    // Only the roles with a receiver read credentials.
+    if (auth) {
+      const receiver = await startReceiver({ config, resources, auth, logger, host: env.host, port: env.port });
+      stops.push(() => receiver.close());
+    }
+    if (role !== "serve") {
+      const worker = await startWorker({ config, resources, logger, redisUrl: env.redisUrl, holder: env.holder, host: env.host, port: env.workerPort });
+      stops.push(() => worker.close());
+    }
+  } catch (error) {
+    logger.error({ err: error }, "start failed");
+    await stopEverything(stops, resources.close);
+    say(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  logger.info({ role, clusters: config.clusters.length, redis: describeRedis(env.redisUrl), holder: env.holder }, "started");
+
+  const signal = await shutdown;
+  const stopNow = exitOnSecondSignal(logger);
+  logger.info({ signal }, "shutting down: taking no more work");
+  await stopEverything(stops, resources.close);
+  logger.info("stopped");
+  stopNow.dispose();
+  return 0;
+}
+
+/** Stops the roles together, then closes the shared connections they used. */
+async function stopEverything(stops: readonly (() => Promise<void>)[], closeResources: () => Promise<void>): Promise<void> {
+  await Promise.all(stops.map((stop) => stop()));
+  await closeResources();
+}
+
+/** While shutting down, a second SIGTERM or SIGINT exits at once; the queue resumes an interrupted recovery elsewhere. */
+function exitOnSecondSignal(logger: Logger): { dispose(): void } {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.warn({ signal }, "second signal: exiting at once; an interrupted recovery is picked up again once its lock expires");
+    process.exit(1);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { hostname } from "node:os";
+import { pino } from "pino";
+import { ServiceEnvError } from "./service-env-error.js";
+
+/** What the service's processes take from the environment (credentials excepted: see `readAuthSettings`). */
+export interface ServiceEnv {
+  /** Port of the receiver's HTTP API (`PORT`); default 8080; 0 picks a free one. */
+  port: number;
+  /** Port of the worker's probes and metrics (`WORKER_PORT`); default 8081; 0 picks a free one. */
+  workerPort: number;
+  /** Address both servers listen on (`HOST`); default `0.0.0.0`. */
+  host: string;
+  /** The Redis every process shares (`REDIS_URL`); default `redis://127.0.0.1:6379`. */
+  redisUrl: string;
+  /** Minimum log level (`LOG_LEVEL`); default `info`. */
+  logLevel: string;
+  /** Who this process is in Lease holders and job records: `POD_NAME` (else `HOSTNAME`, else the host name) and the pid. */
+  holder: string;
+}
+
+/** Defaults of the variables, as the Dockerfile and the chart expect them. */
+export const SERVICE_ENV_DEFAULTS = {
+  port: 8080,
+  workerPort: 8081,
+  host: "0.0.0.0",
+  redisUrl: "redis://127.0.0.1:6379",
+  logLevel: "info",
+} as const;
+
+/**
+ * Reads the service's settings from the environment; empty variables count as unset. Throws a
+ * ServiceEnvError naming the variable when a value cannot be used.
+ */
+export function readServiceEnv(env: NodeJS.ProcessEnv = process.env, pid: number = process.pid): ServiceEnv {
+  const logLevel = value(env, "LOG_LEVEL") ?? SERVICE_ENV_DEFAULTS.logLevel;
+  const levels = Object.keys(pino.levels.values);
+  if (!levels.includes(logLevel) && logLevel !== "silent") {
+    throw new ServiceEnvError("LOG_LEVEL", `LOG_LEVEL must be one of ${[...levels, "silent"].join(", ")}, got ${JSON.stringify(logLevel)}`);
+  }
+  return {
+    port: port(env, "PORT", SERVICE_ENV_DEFAULTS.port),
+    workerPort: port(env, "WORKER_PORT", SERVICE_ENV_DEFAULTS.workerPort),
+    host: value(env, "HOST") ?? SERVICE_ENV_DEFAULTS.host,
+    redisUrl: redisUrl(env),
+    logLevel,
+    holder: leaseHolder(env, pid),
+  };
+}
+
+/** `POD_NAME` (else `HOSTNAME`, else the host name) and the pid: unique per process, readable in a Lease. */
+export function leaseHolder(env: NodeJS.ProcessEnv, pid: number): string {
+  return `${value(env, "POD_NAME") ?? value(env, "HOSTNAME") ?? hostname()}-${pid}`;
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = value(env, name);
+  if (text === undefined) return fallback;
+  const parsed = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(parsed >= 0 && parsed <= 65535)) {
+    throw new ServiceEnvError(name, `${name} must be a port number from 0 to 65535 (0 picks a free port), got ${JSON.stringify(text)}`);
+  }
+  return parsed;
+}
+
+function redisUrl(env: NodeJS.ProcessEnv): string {
+  const text = value(env, "REDIS_URL") ?? SERVICE_ENV_DEFAULTS.redisUrl;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== "redis:" && protocol !== "rediss:") {
+    // The value may hold a password: it is not repeated.
+    throw new ServiceEnvError("REDIS_URL", "REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0");
+  }
+  return text;
+}
+
+function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const text = env[name];
+  return text === undefined || text === "" ? undefined : text;
+}

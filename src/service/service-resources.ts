@@ -1,0 +1,53 @@
+import type { ResponderConfig } from "../config/index.js";
+import { createKubernetesGateway, type KubernetesGateway } from "../gateways/kubernetes/index.js";
+import { createClusterModes, type RedisClusterModes } from "../modes/index.js";
+import type { Logger } from "../observability/logger.js";
+import { createMetrics, type Metrics } from "../observability/metrics.js";
+import { createRecoveryQueue, type RecoveryQueue } from "../queue/index.js";
+
+/** What every role of a process shares: one connection each to Redis and Kubernetes, one metrics registry. */
+export interface ServiceResources {
+  /** The recovery queue (enqueue, history, readiness). */
+  queue: RecoveryQueue;
+  /** The cluster modes, shared by every process through Redis. */
+  modes: RedisClusterModes;
+  /** Kubernetes, for the recovery, the sweep and the Pod labels of alerts. */
+  kubernetes: KubernetesGateway;
+  /** This process's metrics, served on each of its `/metrics`. */
+  metrics: Metrics;
+  /** Closes the Redis connections. */
+  close(): Promise<void>;
+}
+
+/** How to make the shared resources. */
+export interface ServiceResourcesOptions {
+  /** The loaded configuration. */
+  config: ResponderConfig;
+  /** Redis URL. */
+  redisUrl: string;
+  /** The process logger. */
+  logger: Logger;
+  /**
+   * Whether `/metrics` reports the queue lengths and cluster modes (read from Redis at scrape time). The
+   * receiver does; a worker-only process leaves them to the receiver so each series has one source.
+   */
+  queueGauges: boolean;
+}
+
+/** Creates the queue, the modes, the Kubernetes gateway and the metrics; none of them waits for Redis. */
+export function createServiceResources(options: ServiceResourcesOptions): ServiceResources {
+  const { config, logger } = options;
+  const modes = createClusterModes({ connection: options.redisUrl, config, logger });
+  const queue = createRecoveryQueue({ connection: options.redisUrl, config, logger, modes });
+  const kubernetes = createKubernetesGateway({ logger });
+  const metrics = createMetrics(options.queueGauges ? { waitingCounts: () => queue.waitingCounts(), clusterModes: () => modes.list() } : {});
+  return {
+    queue,
+    modes,
+    kubernetes,
+    metrics,
+    close: async () => {
+      await Promise.all([queue.close(), modes.close()]);
+    },
+  };
+}

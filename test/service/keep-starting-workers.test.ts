@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { QueueUnavailableError, type RecoveryWorkers } from "../../src/queue/index.js";
+import { keepStartingWorkers } from "../../src/service/index.js";
+import { capturingLogger } from "../support/capturing-logger.js";
+import { waitFor } from "../queue/queue-fixtures.js";
+
+const unreachable = () => new QueueUnavailableError("start the recovery workers", "127.0.0.1:6379", { cause: new Error("not connected within 5 ms") });
+
+function fakeWorkers() {
+  let closed = 0;
+  const workers: RecoveryWorkers = {
+    close: async () => {
+      closed++;
+    },
+  };
+  return { workers, closed: () => closed };
+}
+
+describe("keepStartingWorkers", () => {
+  it("tries again with growing pauses until the workers start, saying why meanwhile", async () => {
+    const { logger, lines } = capturingLogger();
+    const { workers } = fakeWorkers();
+    let attempts = 0;
+    const started: RecoveryWorkers[] = [];
+    const starting = keepStartingWorkers({
+      logger,
+      initialBackoffMs: 5,
+      maxBackoffMs: 20,
+      start: async () => {
+        if (++attempts < 4) throw unreachable();
+        return workers;
+      },
+      onStarted: (w) => started.push(w),
+    });
+    expect(starting.running).toBe(false);
+    expect(starting.problem).toBe("the recovery workers are starting");
+    await waitFor("the workers to start", () => (starting.running ? true : undefined));
+    expect(attempts).toBe(4);
+    expect(started).toEqual([workers]);
+    expect(starting.problem).toBeUndefined();
+    const retries = lines().filter((line) => line.msg === "cannot start the recovery workers; trying again");
+    expect(retries.map((line) => line.retryInMs)).toEqual([5, 10, 20]);
+    expect(lines().some((line) => line.msg === "recovery workers started after Redis became reachable")).toBe(true);
+    await starting.stop();
+  });
+
+  it("reports the last failure as the problem while it keeps trying", async () => {
+    const { logger } = capturingLogger();
+    const starting = keepStartingWorkers({ logger, initialBackoffMs: 5, start: async () => Promise.reject(unreachable()) });
+    await waitFor("a failed attempt", () => (starting.problem?.includes("unreachable") ? true : undefined));
+    expect(starting.problem).toMatch(/^the recovery workers are not running: cannot start the recovery workers: Redis at 127\.0\.0\.1:6379 is unreachable/);
+    await starting.stop();
+    expect(starting.running).toBe(false);
+  });
+
+  it("stops during a pause at once, and closes workers that start after it was stopped", async () => {
+    const { logger } = capturingLogger();
+    const paused = keepStartingWorkers({ logger, initialBackoffMs: 60_000, start: async () => Promise.reject(unreachable()) });
+    await waitFor("the first attempt to fail", () => (paused.problem?.includes("unreachable") ? true : undefined));
+    const began = Date.now();
+    await paused.stop();
+    expect(Date.now() - began).toBeLessThan(1000);
+
+    const { workers, closed } = fakeWorkers();
+    let release: () => void = () => undefined;
+    const late = keepStartingWorkers({ logger, start: () => new Promise((resolve) => (release = () => resolve(workers))) });
+    const stopping = late.stop();
+    release();
+    await stopping;
+    expect(closed()).toBe(1);
+    expect(late.running).toBe(false);
+  });
+
+  it("closes the running workers when stopped", async () => {
+    const { logger } = capturingLogger();
+    const { workers, closed } = fakeWorkers();
+    const starting = keepStartingWorkers({ logger, start: async () => workers });
+    await waitFor("the workers to start", () => (starting.running ? true : undefined));
+    await starting.stop();
+    await starting.stop();
+    expect(closed()).toBe(2);
+  });
+});

@@ -1,0 +1,169 @@
+import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/index.js";
+import type { ClusterMode } from "../../src/modes/index.js";
+import { createLogger } from "../../src/observability/logger.js";
+import type { EnqueueResult, RecoveryRequest } from "../../src/queue/index.js";
+import { matchesRequirements, parseLabelSelector } from "../../src/sandbox/api/label-selector.js";
+import { createCrashLoopSweep } from "../../src/sweep/index.js";
+import { generatedLabels, memberDeployment, memberPod } from "./sweep-fixtures.js";
+
+const config = parseConfig(
+  ["clusters:", "  - { name: example, members: 3 }", "  - { name: other, members: 1 }", "recovery: { deadAfterSeconds: 5 }", ""].join("\n"),
+  "test.yaml",
+);
+const logger = createLogger({ level: "silent" });
+
+/** Deployments and Pods in memory, answering label selectors as the API server does; counts the Pod lists. */
+function fakeKubernetes() {
+  const deployments = new Map<string, V1Deployment>();
+  const pods: V1Pod[] = [];
+  const lists: string[] = [];
+  let failFor: string | undefined;
+  return {
+    deployments,
+    pods,
+    lists,
+    failListsIn: (namespace: string) => (failFor = namespace),
+    readDeployment: async (namespace: string, name: string) => deployments.get(`${namespace}/${name}`),
+    listPods: async (namespace: string, labelSelector: string) => {
+      lists.push(labelSelector);
+      if (failFor === namespace) throw new Error("the API server did not answer");
+      const requirements = parseLabelSelector(labelSelector);
+      return { pods: pods.filter((p) => p.metadata?.namespace === namespace && matchesRequirements(p.metadata?.labels, requirements)), resourceVersion: "1" };
+    },
+  };
+}
+
+/** A queue that joins requests for a member already queued, as the real one does. */
+function fakeQueue() {
+  const requests: RecoveryRequest[] = [];
+  return {
+    requests,
+    enqueue: async (request: RecoveryRequest): Promise<EnqueueResult> => {
+      const earlier = requests.findIndex((r) => r.cluster === request.cluster && r.member === request.member);
+      requests.push(request);
+      const index = earlier >= 0 ? earlier : requests.length - 1;
+      return { id: `r${index}`, cluster: request.cluster, namespace: request.namespace, member: request.member, deduplicated: earlier >= 0 };
+    },
+  };
+}
+
+function fakeModes(modes: Record<string, ClusterMode> = {}) {
+  return { get: async (namespace: string, cluster: string) => ({ cluster, namespace, mode: modes[cluster] ?? "act", source: "config" as const }) };
+}
+
+/** A healthy `example` (3 members) and `other` (1 member), every member with its Deployment and Ready Pod. */
+function healthyWorld() {
+  const kubernetes = fakeKubernetes();
+  for (const [cluster, members] of [["example", 3], ["other", 1]] as const) {
+    for (let index = 1; index <= members; index++) {
+      kubernetes.deployments.set(`default/${cluster}-${index}`, memberDeployment(`${cluster}-${index}`, cluster, index));
+      kubernetes.pods.push(memberPod(`${cluster}-${index}-5d8f7c9b6a-aaaa${index}`, generatedLabels(cluster, index)));
+    }
+  }
+  return kubernetes;
+}
+
+describe("the crash-loop sweep", () => {
+  it("queues a recovery of a crash-looping member, listing each cluster's Pods once", async () => {
+    const kubernetes = healthyWorld();
+    kubernetes.pods[1] = memberPod("example-2-5d8f7c9b6a-bbbb2", generatedLabels("example", 2), { waiting: "CrashLoopBackOff" });
+    const queue = fakeQueue();
+    const sweep = createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger });
+
+    const report = await sweep.sweep();
+    expect(queue.requests).toEqual([{ cluster: "example", namespace: "default", member: 2, trigger: { kind: "sweep", pod: "example-2-5d8f7c9b6a-bbbb2" } }]);
+    expect(report).toEqual({ requested: [{ id: "r0", cluster: "example", namespace: "default", member: 2, deduplicated: false }], paused: [], failed: [] });
+    expect(kubernetes.lists.sort()).toEqual(["etcd.responder.io/cluster=example", "etcd.responder.io/cluster=other"]);
+
+    // Still crash-looping at the next sweep: the request joins the queued recovery.
+    expect((await sweep.sweep()).requested).toEqual([expect.objectContaining({ id: "r0", deduplicated: true })]);
+  });
+
+  it("finds the Pods of a Deployment that selects by labels of its own", async () => {
+    const kubernetes = healthyWorld();
+    const own = { app: "legacy-etcd", peer: "three" };
+    kubernetes.deployments.set("default/example-3", memberDeployment("example-3", "example", 3, { selector: own }));
+    kubernetes.pods[2] = memberPod("example-3-5d8f7c9b6a-cccc3", own, { waiting: "CrashLoopBackOff" });
+    const queue = fakeQueue();
+
+    await createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger }).sweep();
+    expect(queue.requests).toEqual([expect.objectContaining({ cluster: "example", member: 3, trigger: { kind: "sweep", pod: "example-3-5d8f7c9b6a-cccc3" } })]);
+    expect(kubernetes.lists).toContain("app=legacy-etcd,peer=three");
+  });
+
+  it("skips paused clusters and sweeps those in observe mode", async () => {
+    const kubernetes = healthyWorld();
+    kubernetes.pods[0] = memberPod("example-1-5d8f7c9b6a-dddd1", generatedLabels("example", 1), { waiting: "CrashLoopBackOff" });
+    kubernetes.pods[3] = memberPod("other-1-5d8f7c9b6a-eeee1", generatedLabels("other", 1), { waiting: "CrashLoopBackOff" });
+    const queue = fakeQueue();
+
+    const report = await createCrashLoopSweep({ config, kubernetes, modes: fakeModes({ example: "paused", other: "observe" }), queue, logger }).sweep();
+    expect(report.paused).toEqual(["default/example"]);
+    expect(queue.requests.map((r) => r.cluster)).toEqual(["other"]);
+    expect(kubernetes.lists).toEqual(["etcd.responder.io/cluster=other"]);
+  });
+
+  it("queues a member whose Deployment has had no Pod for longer than deadAfterSeconds", async () => {
+    const kubernetes = healthyWorld();
+    kubernetes.pods.splice(2, 1);
+    const queue = fakeQueue();
+    let now = 1_000_000;
+    const sweep = createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger, now: () => now });
+
+    await sweep.sweep();
+    now += 5000;
+    await sweep.sweep();
+    expect(queue.requests).toEqual([]);
+    now += 1;
+    await sweep.sweep();
+    expect(queue.requests).toEqual([{ cluster: "example", namespace: "default", member: 3, trigger: { kind: "sweep" } }]);
+  });
+
+  it("starts counting again when a missing Pod came back in between", async () => {
+    const kubernetes = healthyWorld();
+    const [pod] = kubernetes.pods.splice(2, 1);
+    const queue = fakeQueue();
+    let now = 1_000_000;
+    const sweep = createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger, now: () => now });
+
+    await sweep.sweep();
+    kubernetes.pods.push(pod!);
+    now += 3000;
+    await sweep.sweep();
+    kubernetes.pods.pop();
+    now += 3000;
+    await sweep.sweep();
+    now += 3000;
+    await sweep.sweep();
+    expect(queue.requests).toEqual([]);
+  });
+
+  it("leaves members without a Deployment or scaled to 0", async () => {
+    const kubernetes = healthyWorld();
+    kubernetes.deployments.delete("default/example-1");
+    kubernetes.deployments.set("default/example-2", memberDeployment("example-2", "example", 2, { replicas: 0 }));
+    kubernetes.pods.splice(0, 2);
+    const queue = fakeQueue();
+    let now = 1_000_000;
+    const sweep = createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger, now: () => now });
+    await sweep.sweep();
+    now += 60_000;
+    await sweep.sweep();
+    expect(queue.requests).toEqual([]);
+  });
+
+  it("reports a cluster it cannot read and still sweeps the others", async () => {
+    const kubernetes = healthyWorld();
+    kubernetes.pods[3] = memberPod("other-1-5d8f7c9b6a-ffff1", generatedLabels("other", 1), { waiting: "CrashLoopBackOff" });
+    const twoNamespaces = parseConfig(["clusters:", "  - { name: example, namespace: broken, members: 1 }", "  - { name: other, members: 1 }", ""].join("\n"), "test.yaml");
+    kubernetes.deployments.set("broken/example-1", memberDeployment("example-1", "example", 1));
+    kubernetes.failListsIn("broken");
+    const queue = fakeQueue();
+
+    const report = await createCrashLoopSweep({ config: twoNamespaces, kubernetes, modes: fakeModes(), queue, logger }).sweep();
+    expect(report.failed).toEqual([{ cluster: "broken/example", error: "the API server did not answer" }]);
+    expect(queue.requests.map((r) => `${r.namespace}/${r.cluster}`)).toEqual(["default/other"]);
+  });
+});
