@@ -134,7 +134,7 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
     void worker.run().catch((error: unknown) => logger.error({ err: error, cluster: key }, "recovery worker stopped"));
     return worker;
   });
-  logger.info({ clusters: workers.length, name }, "recovery workers started");
+  logger.info({ clusters: workers.length, worker: name }, "recovery workers started");
 
   let closing: Promise<void> | undefined;
   return {
@@ -143,7 +143,7 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
         processor.interruptAll();
         await Promise.all(workers.map((worker) => worker.close().catch((error: unknown) => logger.warn({ err: error }, "closing a recovery worker failed"))));
         await closeRedis(client);
-        logger.info({ name }, "recovery workers stopped");
+        logger.info({ worker: name }, "recovery workers stopped");
       })();
       return closing;
     },

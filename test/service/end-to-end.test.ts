@@ -89,11 +89,9 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     expect(lines.at(-1)).toMatch(/^succeeded: recovered member example4 of default\/example/);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
 
-    const healthy = await runEnqueue(service.url, 1);
+    const [healthy, unauthorized] = await Promise.all([runEnqueue(service.url, 1), runEnqueue(service.url, 1, { AUTH_TOKEN: "wrong" })]);
     expect(healthy.code, healthy.stdout + healthy.stderr).toBe(3);
     expect(healthy.stdout.trim().split("\n").at(-1)).toMatch(/^skipped: already healthy/);
-
-    const unauthorized = await runEnqueue(service.url, 1, { AUTH_TOKEN: "wrong" });
     expect(unauthorized.code).toBe(1);
     expect(unauthorized.stderr.trim().split("\n")).toHaveLength(1);
     expect(unauthorized.stderr).toMatch(/token is missing or wrong/);

@@ -38,7 +38,7 @@ export interface ServiceProcessOptions {
   env?: Record<string, string | undefined>;
   /** Wait for `listening` (and, for workers, `recovery workers started`); default true. */
   waitUntilStarted?: boolean;
-  /** Deadline of that wait; default 30 s. */
+  /** Deadline of that wait; default 60 s (loading the sources takes long on a busy host). */
   startTimeoutMs?: number;
 }
 
@@ -143,7 +143,7 @@ export async function startServiceProcess(role: "serve" | "worker" | "all", opti
   };
 
   if (options.waitUntilStarted === false) return service;
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
   try {
     if (role !== "worker") {
       const line = await waitForLog("listening (receiver)", (l) => l.msg === "listening" && l.role === "receiver", timeoutMs);
