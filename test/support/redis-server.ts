@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { killOnExit } from "./kill-on-exit.js";
+import { freePort } from "../../src/util/free-port.js";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -116,15 +116,4 @@ async function killAndWait(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** A loopback port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port assigned"))));
-    });
-  });
-}
 

@@ -7,7 +7,7 @@ import { createLogger } from "../../observability/logger.js";
 import { createKubernetesGateway } from "../../gateways/kubernetes/index.js";
 import { crashLoopNotification } from "../../demo/alertmanager-notification.js";
 import { startChildService, waitForService, type ChildService } from "../../demo/child-service.js";
-import { freePort } from "../../demo/free-port.js";
+import { freePort } from "../../util/free-port.js";
 import { podTable } from "../../demo/pod-table.js";
 import type { RecoveryRecord } from "../../queue/recovery-queue.js";
 import { parseOptions } from "../parse-options.js";
