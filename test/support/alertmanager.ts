@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { freePort } from "../../src/util/free-port.js";
 import { killOnExit } from "./kill-on-exit.js";
 import { repoRoot } from "./tools.js";
 
@@ -197,16 +197,3 @@ async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
   await exited;
   clearTimeout(killer);
 }
-
-/** A loopback port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port assigned"))));
-    });
-  });
-}
-
