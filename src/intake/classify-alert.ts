@@ -24,6 +24,8 @@ export interface AlertCandidate {
   pod: string;
   /** Alertmanager's fingerprint; empty when the payload has none. */
   fingerprint: string;
+  /** When the alert started firing, if the payload says. */
+  startsAt?: string;
 }
 
 /** What to do with one alert, judged from the alert alone. */
@@ -44,7 +46,8 @@ export function classifyAlert(
   const namespace = label(alert, "namespace");
   const pod = label(alert, "pod");
   if (!namespace || !pod) return { kind: "ignored", reason: "no-pod" };
-  return { kind: "candidate", alertname, namespace, pod, fingerprint: alert.fingerprint ?? "" };
+  const startsAt = typeof alert.startsAt === "string" && !Number.isNaN(Date.parse(alert.startsAt)) ? alert.startsAt : undefined;
+  return { kind: "candidate", alertname, namespace, pod, fingerprint: alert.fingerprint ?? "", ...(startsAt ? { startsAt } : {}) };
 }
 
 /** An own label only: a label called `constructor` or `__proto__` must not read inherited values. */

@@ -4,7 +4,7 @@ import type { ClusterModes } from "../modes/cluster-modes.js";
 import { configuredCluster } from "../modes/configured-cluster.js";
 import { configuredMode } from "../modes/create-cluster-modes.js";
 import type { Logger } from "../observability/logger.js";
-import { clusterKey, deduplicationId, DEFAULT_PREFIX, RECOVERY_JOB_NAME, recoveryQueueName } from "./queue-names.js";
+import { clusterKey, deduplicationId, DEFAULT_PREFIX, RECOVERY_JOB_NAME, recoveryQueueName, lastRecoveredKey } from "./queue-names.js";
 import type { RecoveryJobData, RecoveryJobResult } from "./recovery-job.js";
 import { newRecoveryJobId, parseRecoveryJobId } from "./recovery-job-id.js";
 import { recoveryJobOptions } from "./recovery-job-options.js";
@@ -96,8 +96,19 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
         namespace: cluster.namespace,
         member: request.member,
         trigger: request.trigger,
-        mode: await expectedMode(cluster),
+        mode: request.expectedMode ?? (await expectedMode(cluster)),
       };
+      const trigger = request.trigger;
+      if (trigger.kind === "alert" && trigger.startsAt) {
+        const recovered = await redis.guard("read the member's last recovery", () =>
+          redis.client.get(lastRecoveredKey(prefix, cluster.namespace, cluster.name, request.member)),
+        );
+        const [at, lastId] = (recovered ?? "").split(" ");
+        if (lastId && Number(at) > Date.parse(trigger.startsAt)) {
+          logger.debug({ id: lastId, cluster: key, member: request.member }, "alert started before the member's last recovery");
+          return { id: lastId, cluster: cluster.name, namespace: cluster.namespace, member: request.member, deduplicated: true };
+        }
+      }
       const jobId = newRecoveryJobId(cluster.name, request.member);
       // One Lua script adds the job or answers the id of the one holding the member's deduplication id.
       const job = await redis.guard("queue a recovery", () =>

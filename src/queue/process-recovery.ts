@@ -24,6 +24,8 @@ export interface RecoveryProcessorOptions {
   onStarted(job: RecoveryJob): void;
   /** A recovery interrupted by shutdown went back to its queue without a result. */
   onRequeued(job: RecoveryJob): void;
+  /** A recovery in act mode succeeded: the member is back (alerts that started before are handled). */
+  onRecovered(job: RecoveryJob): Promise<void>;
 }
 
 /** The BullMQ processor of recovery jobs, and a way to interrupt every recovery it is running. */
@@ -74,6 +76,9 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
 
       if (result.outcome !== "failed") {
         log.info({ outcome: result.outcome, reason: result.reason }, "recovery finished");
+        if (result.outcome === "succeeded" && mode === "act") {
+          await options.onRecovered(job).catch((error: unknown) => log.warn({ err: error }, "could not record when the member was recovered"));
+        }
         const error = result.outcome === "refused" ? messageOf(result.error) : undefined;
         return {
           outcome: result.outcome,

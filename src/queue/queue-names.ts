@@ -18,3 +18,11 @@ export function clusterKey(namespace: string, cluster: string): string {
 
 /** The BullMQ job name of every recovery. */
 export const RECOVERY_JOB_NAME = "recover";
+
+/**
+ * Redis key holding when a member was last recovered (`<ms since epoch> <recovery id>`): an alert that
+ * started before then describes the failure that recovery fixed.
+ */
+export function lastRecoveredKey(prefix: string, namespace: string, cluster: string, member: number): string {
+  return `${prefix}:recovered:${deduplicationId(namespace, cluster, member)}`;
+}

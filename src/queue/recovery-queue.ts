@@ -7,7 +7,15 @@ export const RECOVERY_STATES: readonly RecoveryState[] = ["queued", "running", "
 
 /** What asked for a recovery. */
 export type RecoveryTrigger =
-  | { kind: "alert"; alertname: string; fingerprint: string; receiver: string; pod: string }
+  | {
+      kind: "alert";
+      alertname: string;
+      fingerprint: string;
+      receiver: string;
+      pod: string;
+      /** When the alert started firing (ISO), as Alertmanager says; repeats of one alert keep it. */
+      startsAt?: string;
+    }
   | { kind: "manual" }
   | { kind: "sweep"; pod?: string };
 
@@ -17,6 +25,8 @@ export interface RecoveryRequest {
   namespace: string;
   member: number;
   trigger: RecoveryTrigger;
+  /** The cluster's mode as the caller just read it; saves the queue reading it again. */
+  expectedMode?: "act" | "observe";
 }
 
 /** The answer to an enqueue: the recovery's id, and whether an already queued one absorbed the request. */
@@ -69,7 +79,9 @@ export interface RecoveryFilter {
 /** The queue of recoveries as the HTTP API and the CLI see it. */
 export interface RecoveryQueue {
   /**
-   * Queues a recovery unless one of the same member is already queued or running (then `deduplicated`).
+   * Queues a recovery unless one of the same member is already queued or running (then `deduplicated`),
+   * or, for an alert, unless the member was recovered after the alert started (also `deduplicated`, with
+   * that recovery's id): Alertmanager repeats an alert until it resolves, after the failure was fixed.
    * Rejects with a retryable QueueUnavailableError when Redis cannot be reached; nothing is half-written.
    */
   enqueue(request: RecoveryRequest): Promise<EnqueueResult>;

@@ -5,7 +5,7 @@ import type { ResponderConfig } from "../config/index.js";
 import type { ClusterModes } from "../modes/cluster-modes.js";
 import type { Logger } from "../observability/logger.js";
 import { createRecoveryProcessor } from "./process-recovery.js";
-import { clusterKey, DEFAULT_PREFIX, recoveryQueueName } from "./queue-names.js";
+import { clusterKey, DEFAULT_PREFIX, recoveryQueueName, lastRecoveredKey } from "./queue-names.js";
 import type { RecoveryJobData, RecoveryJobResult } from "./recovery-job.js";
 import type { RecoveryRecord } from "./recovery-queue.js";
 import { toRecoveryRecord, type RecoveryJob } from "./recovery-record.js";
@@ -103,6 +103,11 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
       if (hooks.onStarted) callHook("onStarted", () => hooks.onStarted?.(toRecoveryRecord(job, "running")));
     },
     onRequeued: (job) => startedAt.delete(job.id ?? ""),
+    onRecovered: async (job) => {
+      const { namespace, cluster, member } = job.data;
+      const keepSeconds = Math.round(options.config.service.history.maxAgeHours * 3600);
+      await client.set(lastRecoveredKey(prefix, namespace, cluster, member), `${Date.now()} ${job.id ?? ""}`, "EX", keepSeconds);
+    },
   });
 
   const finished = (job: RecoveryJob, state: RecoveryRecord["state"]) => {

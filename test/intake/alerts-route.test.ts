@@ -23,19 +23,29 @@ describe("POST /v1/alerts", () => {
         cluster: "example",
         namespace: "default",
         member: 3,
+        expectedMode: "act",
         trigger: {
           kind: "alert",
           alertname: "KubePodCrashLooping",
           fingerprint: "9c5e3b1f2a7d4e60",
           receiver: "etcd-responder",
           pod: "example-3-7d9f8b6c4d-x2k4q",
+          startsAt: "2025-03-14T09:26:53.000Z",
         },
       },
       {
         cluster: "main",
         namespace: "prod",
         member: 2,
-        trigger: { kind: "alert", alertname: "KubePodCrashLooping", fingerprint: "77aa01c3e9b2d4f5", receiver: "etcd-responder", pod: "main-2-5f6d7c8b9-mzk7h" },
+        expectedMode: "act",
+        trigger: {
+          kind: "alert",
+          alertname: "KubePodCrashLooping",
+          fingerprint: "77aa01c3e9b2d4f5",
+          receiver: "etcd-responder",
+          pod: "main-2-5f6d7c8b9-mzk7h",
+          startsAt: expect.any(String) as unknown as string,
+        },
       },
     ]);
   });

@@ -251,3 +251,27 @@ describe("shutdown", () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe("alerts about a member recovered since", () => {
+  it("joins an alert that started before the member's last recovery to it, and queues one that started after", async () => {
+    const { queue, start } = setUp("recovered-since");
+    const { run, calls } = scriptedRunner(() => ({ outcome: "succeeded", reason: "recovered", steps: [step("verify")] }));
+    await start(run);
+    const alert = (startsAt: Date) =>
+      ({ kind: "alert", alertname: "KubePodCrashLooping", fingerprint: "f1", receiver: "etcd-responder", pod: "a-2-x-y", startsAt: startsAt.toISOString() }) as const;
+    const firedAt = new Date(Date.now() - 60_000);
+    const first = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 2, trigger: alert(firedAt) });
+    expect(first.deduplicated).toBe(false);
+    await waitForState(queue, first.id, "succeeded");
+
+    // Alertmanager repeats the same alert (same startsAt) until it resolves: already handled.
+    const repeat = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 2, trigger: alert(firedAt) });
+    expect(repeat).toMatchObject({ id: first.id, deduplicated: true });
+    // Manual requests and alerts that started after the recovery still queue a new one.
+    const later = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 2, trigger: alert(new Date(Date.now() + 1000)) });
+    expect(later.deduplicated).toBe(false);
+    expect(later.id).not.toBe(first.id);
+    await waitForState(queue, later.id, "succeeded");
+    expect(calls).toHaveLength(2);
+  });
+});

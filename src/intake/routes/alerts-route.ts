@@ -103,7 +103,8 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
         mode = deps.modes.get(cluster.namespace, cluster.name);
         modes.set(clusterKey, mode);
       }
-      if ((await mode).mode === "paused") {
+      const clusterMode = (await mode).mode;
+      if (clusterMode === "paused") {
         ignore("paused", alerts.length);
         continue;
       }
@@ -112,9 +113,18 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
         cluster: cluster.name,
         namespace: cluster.namespace,
         member,
-        trigger: { kind: "alert", alertname: first.alertname, fingerprint: first.fingerprint, receiver: payload.receiver ?? "", pod: first.pod },
+        trigger: {
+          kind: "alert",
+          alertname: first.alertname,
+          fingerprint: first.fingerprint,
+          receiver: payload.receiver ?? "",
+          pod: first.pod,
+          ...latestStart(alerts),
+        },
+        expectedMode: clusterMode,
       });
-      deps.logger.info(
+      // A storm repeats one alert thousands of times: only a new recovery is worth an info line.
+      deps.logger[result.deduplicated ? "debug" : "info"](
         { id: result.id, cluster: cluster.name, namespace: cluster.namespace, member, pod: first.pod, alertname: first.alertname, deduplicated: result.deduplicated },
         result.deduplicated ? "recovery already queued" : "recovery queued",
       );
@@ -144,4 +154,11 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
     );
     response.status(202).json(answer);
   };
+}
+
+/** The latest start among a member's alerts: if even that predates the member's last recovery, all do. */
+function latestStart(alerts: readonly AlertCandidate[]): { startsAt?: string } {
+  const starts = alerts.map((a) => a.startsAt).filter((t): t is string => t !== undefined);
+  if (starts.length !== alerts.length || starts.length === 0) return {};
+  return { startsAt: starts.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b)) };
 }
