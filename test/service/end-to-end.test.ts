@@ -62,7 +62,14 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     const record = await waitForRecovery(api, answer.body.enqueued[0].id);
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     expect(record.mode).toBe("act");
-    expect(record.trigger).toEqual({ kind: "alert", alertname: "KubePodCrashLooping", fingerprint: "4f1c2a9be07d3c61", receiver: RECEIVER, pod });
+    expect(record.trigger).toEqual({
+      kind: "alert",
+      alertname: "KubePodCrashLooping",
+      fingerprint: "4f1c2a9be07d3c61",
+      receiver: RECEIVER,
+      pod,
+      startsAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown as string,
+    });
     expect(record.steps.map((s) => s.name)).toEqual([...STEP_NAMES]);
     for (const step of record.steps) {
       expect(step.startedAt).toBeGreaterThan(0);
