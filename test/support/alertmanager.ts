@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { freePort } from "../../src/util/free-port.js";
-import { killOnExit } from "./kill-on-exit.js";
+import { startReadyServer } from "./ready-server-process.js";
 import { repoRoot } from "./tools.js";
 
 /** The Alertmanager binary the tests run (Debian's prometheus-alertmanager package). */
@@ -62,9 +61,6 @@ export interface TestAlertmanager {
 
 /** The root route's receiver: alerts the snippet's route does not take go nowhere. */
 const DISCARD_RECEIVER = "discard";
-const STOP_GRACE_MS = 10_000;
-const POLL_INTERVAL_MS = 100;
-const OUTPUT_TAIL = 8000;
 
 
 interface SnippetRoute {
@@ -130,70 +126,20 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
     "--cluster.listen-address=",
     "--log.level=info",
   ];
-  let output = "";
-  // Detached: its own process group, so a signal aimed at the test runner's group does not reach it first.
-  const child = spawn(ALERTMANAGER_BINARY, args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-OUTPUT_TAIL));
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  await new Promise<void>((resolve, reject) => {
-    child.once("spawn", resolve);
-    child.once("error", reject);
+  const server = await startReadyServer("alertmanager", ALERTMANAGER_BINARY, args, {
+    dir,
+    readyURL: `${url}/-/ready`,
+    readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });
-  killOnExit(child);
-
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      await terminate(child, STOP_GRACE_MS);
-      await rm(dir, { recursive: true, force: true });
-    })());
-
-  try {
-    await waitForReady(`${url}/-/ready`, child, options.readyTimeoutMs ?? 30_000, () => output);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return {
     url,
-    pid: child.pid!,
+    pid: server.child.pid!,
     config,
-    output: () => output,
+    output: server.output,
     alerts: async () => {
       const response = await fetch(`${url}/api/v2/alerts`, { signal: AbortSignal.timeout(5000) });
       return (await response.json()) as AlertmanagerAlert[];
     },
-    stop,
+    stop: server.stop,
   };
-}
-
-/** Polls `readyURL` until it answers 200, the process exits, or the deadline passes. */
-async function waitForReady(readyURL: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "no answer yet";
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`alertmanager exited (${child.exitCode ?? child.signalCode}) before ${readyURL} answered:\n${output()}`);
-    }
-    try {
-      const response = await fetch(readyURL, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() >= deadline) throw new Error(`alertmanager: ${readyURL} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
-}
-
-/** SIGTERM, then SIGKILL if the process is still there after `graceMs`; resolves once it has exited. */
-async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(killer);
 }

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { freePort } from "../../src/util/free-port.js";
-import { killOnExit } from "./kill-on-exit.js";
+import { startReadyServer } from "./ready-server-process.js";
 
 /** The Prometheus binary the tests run (Debian's prometheus package). */
 export const PROMETHEUS_BINARY = process.env.PROMETHEUS_BINARY ?? "/usr/bin/prometheus";
@@ -47,9 +46,6 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-const STOP_GRACE_MS = 10_000;
-const POLL_INTERVAL_MS = 100;
-const OUTPUT_TAIL = 8000;
 
 
 /** The prometheus.yml of a test Prometheus: one scrape job, the rules file, one Alertmanager. */
@@ -101,70 +97,20 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     "--rules.alert.resend-delay=1s",
     "--log.level=info",
   ];
-  let output = "";
-  // Detached: its own process group, so a signal aimed at the test runner's group does not reach it first.
-  const child = spawn(PROMETHEUS_BINARY, args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-OUTPUT_TAIL));
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  await new Promise<void>((resolve, reject) => {
-    child.once("spawn", resolve);
-    child.once("error", reject);
+  const server = await startReadyServer("prometheus", PROMETHEUS_BINARY, args, {
+    dir,
+    readyURL: `${url}/-/ready`,
+    readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });
-  killOnExit(child);
-
-  let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= (async () => {
-      await terminate(child, STOP_GRACE_MS);
-      await rm(dir, { recursive: true, force: true });
-    })());
-
-  try {
-    await waitForReady(`${url}/-/ready`, child, options.readyTimeoutMs ?? 30_000, () => output);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return {
     url,
-    pid: child.pid!,
-    output: () => output,
+    pid: server.child.pid!,
+    output: server.output,
     alerts: async () => {
       const response = await fetch(`${url}/api/v1/alerts`, { signal: AbortSignal.timeout(5000) });
       const body = (await response.json()) as { data?: { alerts?: PrometheusAlert[] } };
       return body.data?.alerts ?? [];
     },
-    stop,
+    stop: server.stop,
   };
-}
-
-/** Polls `readyURL` until it answers 200, the process exits, or the deadline passes. */
-async function waitForReady(readyURL: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "no answer yet";
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}) before ${readyURL} answered:\n${output()}`);
-    }
-    try {
-      const response = await fetch(readyURL, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() >= deadline) throw new Error(`prometheus: ${readyURL} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
-}
-
-/** SIGTERM, then SIGKILL if the process is still there after `graceMs`; resolves once it has exited. */
-async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(killer);
 }
