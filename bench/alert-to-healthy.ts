@@ -6,7 +6,7 @@ import { crashLoopNotification } from "../test/e2e/crash-loop-notification.js";
 import { ResponderClient } from "../test/e2e/responder-client.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";
 import { kubeConfigFrom } from "../test/support/pod-watch.js";
-import { breakUntilCrashLooping } from "../test/e2e/crash-looping-member.js";
+import { breakUntilCrashLooping } from "../test/support/crash-looping-member.js";
 import { startRedis } from "../test/support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../test/support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";

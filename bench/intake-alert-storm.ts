@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { RecoveryRecord } from "../src/queue/index.js";
 import { crashLoopNotification } from "../test/e2e/crash-loop-notification.js";
-import { breakUntilCrashLooping } from "../test/e2e/crash-looping-member.js";
+import { breakUntilCrashLooping } from "../test/support/crash-looping-member.js";
 import { FINAL_STATES, ResponderClient, type AlertsAnswer } from "../test/e2e/responder-client.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";
 import { kubeConfigFrom } from "../test/support/pod-watch.js";
@@ -161,6 +161,8 @@ export function renderAlertStorm(result: AlertStormResult): string {
       : "NOT MET: expected one recovery while the first was queued or running, succeeded, and only skipped ones after. ") +
       (later.length
         ? `The storm outlasted the recovery: each alert that arrived after a recovery ended queued a new one, which found the member healthy and ended \`skipped\` without changing anything (${later.length} of them).`
-        : "The storm ended before the recovery did: one recovery in all."),
+        : result.accepted > result.answeredDuringFirst
+          ? "The alerts answered after it ended had started firing before it (their `startsAt`), so they joined it too: one recovery in all."
+          : "The storm ended before the recovery did: one recovery in all."),
   ].join("\n");
 }

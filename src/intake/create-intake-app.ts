@@ -1,7 +1,7 @@
 import express, { type Express } from "express";
 import type { ResponderConfig } from "../config/index.js";
 import type { ClusterModes } from "../modes/cluster-modes.js";
-import { httpLogging } from "../observability/http-logging.js";
+import { DEFAULT_QUIET_ROUTES, httpLogging } from "../observability/http-logging.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { RecoveryQueue } from "../queue/recovery-queue.js";
@@ -46,7 +46,10 @@ export function createIntakeApp(deps: IntakeDeps): Express {
   const logger = deps.logger.child({ name: "intake" });
   const app = express();
   app.disable("x-powered-by");
-  app.use(httpLogging({ logger, metrics: deps.metrics }));
+  // Answers are small JSON that clients never fetch conditionally; hashing each one for an ETag is waste.
+  app.disable("etag");
+  // A successful notification is logged once, by the webhook's own "notification received" line.
+  app.use(httpLogging({ logger, metrics: deps.metrics, quietRoutes: [...DEFAULT_QUIET_ROUTES, "/v1/alerts"] }));
 
   addProbeRoutes(app, {
     metrics: deps.metrics,

@@ -1,28 +1,31 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AuthSettings } from "./auth.js";
 
-/**
- * Compares two secrets in constant time. Both are hashed first so the comparison never depends on, or
- * reveals, the expected secret's length.
- */
-export function secretsEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
+/** Says whether an `Authorization` header carries the configured credentials. */
+export type CredentialsCheck = (header: string | undefined) => boolean;
 
-/** True when the `Authorization` header carries the configured bearer token or basic credentials. */
-export function credentialsAccepted(settings: AuthSettings, header: string | undefined): boolean {
-  if (settings.token === undefined && settings.basic === undefined) return settings.insecureNoAuth;
-  const parsed = parseAuthorization(header);
-  if (!parsed) return false;
-  if (parsed.scheme === "bearer") return settings.token !== undefined && secretsEqual(parsed.credentials, settings.token);
-  if (settings.basic === undefined) return false;
-  const decoded = Buffer.from(parsed.credentials, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon < 0) return false;
-  // Both halves are compared every time, so the timing does not tell a right user name from a wrong one.
-  const userMatches = secretsEqual(decoded.slice(0, colon), settings.basic.username);
-  const passwordMatches = secretsEqual(decoded.slice(colon + 1), settings.basic.password);
-  return userMatches && passwordMatches;
+/**
+ * The check of the configured bearer token or basic credentials. Secrets are compared as SHA-256 digests
+ * in constant time, so the comparison never depends on, or reveals, the expected secret's length; the
+ * expected ones are hashed once here.
+ */
+export function credentialsCheck(settings: AuthSettings): CredentialsCheck {
+  if (settings.token === undefined && settings.basic === undefined) return () => settings.insecureNoAuth;
+  const token = settings.token !== undefined ? digest(settings.token) : undefined;
+  const basic = settings.basic !== undefined ? { username: digest(settings.basic.username), password: digest(settings.basic.password) } : undefined;
+  return (header) => {
+    const parsed = parseAuthorization(header);
+    if (!parsed) return false;
+    if (parsed.scheme === "bearer") return token !== undefined && timingSafeEqual(digest(parsed.credentials), token);
+    if (basic === undefined) return false;
+    const decoded = Buffer.from(parsed.credentials, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return false;
+    // Both halves are compared every time, so the timing does not tell a right user name from a wrong one.
+    const userMatches = timingSafeEqual(digest(decoded.slice(0, colon)), basic.username);
+    const passwordMatches = timingSafeEqual(digest(decoded.slice(colon + 1)), basic.password);
+    return userMatches && passwordMatches;
+  };
 }
 
 /** The scheme (lowercase) and credentials of an `Authorization` header, or undefined when it has another form. */

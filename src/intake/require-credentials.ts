@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { AuthSettings } from "./auth.js";
-import { credentialsAccepted } from "./credentials.js";
+import { credentialsCheck } from "./credentials.js";
 import { HttpError } from "./http-error.js";
 
 const REALM = 'realm="etcd-responder"';
@@ -17,8 +17,9 @@ export function requireCredentials(settings: AuthSettings): RequestHandler {
   const hint = settings.token !== undefined || settings.basic === undefined
     ? "send Authorization: Bearer <token>"
     : "send Authorization: Basic <base64 of user:password>";
+  const accepted = credentialsCheck(settings);
   return (request: Request, _response: Response, next: NextFunction) => {
-    if (credentialsAccepted(settings, request.headers.authorization)) return next();
+    if (accepted(request.headers.authorization)) return next();
     next(new HttpError(401, `missing or invalid credentials: ${hint}`, { "WWW-Authenticate": challenges }));
   };
 }

@@ -47,6 +47,8 @@ export function createClusterModes(options: ClusterModesOptions): RedisClusterMo
     url: options.connection,
     name: `${prefix}:modes`,
     logger,
+    // Every webhook request reads its cluster's mode; concurrent reads leave in one write.
+    autoPipelining: true,
     ...(options.unavailableAfterMs !== undefined ? { unavailableAfterMs: options.unavailableAfterMs } : {}),
   });
   const client = redis.client;

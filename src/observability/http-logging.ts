@@ -15,7 +15,8 @@ export interface HttpLoggingOptions {
 /** Route label of requests that matched no route, so unknown paths cannot grow the metric's series without bound. */
 export const UNMATCHED_ROUTE = "unmatched";
 
-const DEFAULT_QUIET_ROUTES = ["/healthz", "/readyz", "/metrics"];
+/** The probes and `/metrics`: logged at `debug` unless they fail. */
+export const DEFAULT_QUIET_ROUTES: readonly string[] = ["/healthz", "/readyz", "/metrics"];
 
 /**
  * Logs one line per answered request (method, route template, path, status, duration, and for a refused

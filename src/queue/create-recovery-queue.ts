@@ -1,4 +1,4 @@
-import { Queue } from "bullmq";
+import { Queue, QueueKeys } from "bullmq";
 import type { ResolvedCluster, ResponderConfig } from "../config/index.js";
 import type { ClusterModes } from "../modes/cluster-modes.js";
 import { configuredCluster } from "../modes/configured-cluster.js";
@@ -8,9 +8,10 @@ import { clusterKey, deduplicationId, DEFAULT_PREFIX, RECOVERY_JOB_NAME, recover
 import type { RecoveryJobData, RecoveryJobResult } from "./recovery-job.js";
 import { newRecoveryJobId, parseRecoveryJobId } from "./recovery-job-id.js";
 import { recoveryJobOptions } from "./recovery-job-options.js";
-import type { RecoveryFilter, RecoveryQueue, RecoveryRecord } from "./recovery-queue.js";
+import type { EnqueueResult, RecoveryFilter, RecoveryQueue, RecoveryRecord, RecoveryRequest } from "./recovery-queue.js";
 import { toRecoveryRecord, type RecoveryJob } from "./recovery-record.js";
 import { ALL_BULLMQ_STATES, BULLMQ_STATES, recoveryStateOf } from "./recovery-states.js";
+import { queuedRecoveryReader } from "./queued-recovery-script.js";
 import { createFailFastRedis } from "./redis-connections.js";
 import { UnknownMemberError } from "./unknown-member-error.js";
 
@@ -45,12 +46,20 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const logger = options.logger.child({ name: "recovery-queue" });
   const config = options.config;
-  const redis = createFailFastRedis({
-    url: options.connection,
-    name: `${prefix}:queue`,
-    logger,
-    ...(options.unavailableAfterMs !== undefined ? { unavailableAfterMs: options.unavailableAfterMs } : {}),
-  });
+  const connect = (name: string, autoPipelining: boolean) =>
+    createFailFastRedis({
+      url: options.connection,
+      name,
+      logger,
+      autoPipelining,
+      ...(options.unavailableAfterMs !== undefined ? { unavailableAfterMs: options.unavailableAfterMs } : {}),
+    });
+  // BullMQ's connection, and one for request-time reads, auto-pipelined so that concurrent webhook requests share writes.
+  const redis = connect(`${prefix}:queue`, false);
+  const reads = connect(`${prefix}:queue-reads`, true);
+  const readQueued = queuedRecoveryReader(reads.client);
+  // BullMQ's key names, for the look that precedes an add.
+  const queueKeys = new QueueKeys(prefix);
   const jobOptions = recoveryJobOptions(config.service);
   const queues = new Map<string, Queue<RecoveryJobData, RecoveryJobResult>>();
 
@@ -84,41 +93,64 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
     return recoveryState ? toRecoveryRecord(job as RecoveryJob, recoveryState) : undefined;
   };
 
+  /** The configured cluster of a request; an UnknownClusterError or UnknownMemberError otherwise. */
+  const checkedMember = (request: RecoveryRequest): ResolvedCluster => {
+    const cluster = configuredCluster(config, request.namespace, request.cluster);
+    if (!Number.isInteger(request.member) || request.member < 1 || request.member > cluster.members.length) {
+      throw new UnknownMemberError(clusterKey(cluster.namespace, cluster.name), request.member, cluster.members.length);
+    }
+    return cluster;
+  };
+
+  // One round trip answers the common case of a storm (the member's recovery is queued) without BullMQ.
+  const findJoinable = async (cluster: ResolvedCluster, request: RecoveryRequest): Promise<EnqueueResult | undefined> => {
+    const { member, trigger } = request;
+    const bullKeys = queueKeys.getKeys(recoveryQueueName(cluster.namespace, cluster.name));
+    const found = await reads.guard("queue a recovery", () =>
+      readQueued({
+        lastRecovered: lastRecoveredKey(prefix, cluster.namespace, cluster.name, member),
+        deduplication: `${bullKeys.de}:${deduplicationId(cluster.namespace, cluster.name, member)}`,
+        jobPrefix: bullKeys[""] ?? "",
+      }),
+    );
+    const joined = (id: string) => ({ id, cluster: cluster.name, namespace: cluster.namespace, member, deduplicated: true });
+    const fields = { cluster: clusterKey(cluster.namespace, cluster.name), member, trigger: trigger.kind };
+    if (trigger.kind === "alert" && trigger.startsAt && found.lastRecovered && found.lastRecovered.at > Date.parse(trigger.startsAt)) {
+      logger.debug({ ...fields, id: found.lastRecovered.id }, "alert started before the member's last recovery");
+      return joined(found.lastRecovered.id);
+    }
+    if (found.queuedId) {
+      logger.debug({ ...fields, id: found.queuedId }, "recovery request joined a queued recovery");
+      return joined(found.queuedId);
+    }
+    return undefined;
+  };
+
   return {
+    findJoinable: async (request) => findJoinable(checkedMember(request), request),
+
     enqueue: async (request) => {
-      const cluster = configuredCluster(config, request.namespace, request.cluster);
+      const cluster = checkedMember(request);
+      const joinable = await findJoinable(cluster, request);
+      if (joinable) return joinable;
       const key = clusterKey(cluster.namespace, cluster.name);
-      if (!Number.isInteger(request.member) || request.member < 1 || request.member > cluster.members.length) {
-        throw new UnknownMemberError(key, request.member, cluster.members.length);
-      }
+      const trigger = request.trigger;
       const data: RecoveryJobData = {
         cluster: cluster.name,
         namespace: cluster.namespace,
         member: request.member,
-        trigger: request.trigger,
+        trigger,
         mode: request.expectedMode ?? (await expectedMode(cluster)),
       };
-      const trigger = request.trigger;
-      if (trigger.kind === "alert" && trigger.startsAt) {
-        const recovered = await redis.guard("read the member's last recovery", () =>
-          redis.client.get(lastRecoveredKey(prefix, cluster.namespace, cluster.name, request.member)),
-        );
-        const [at, lastId] = (recovered ?? "").split(" ");
-        if (lastId && Number(at) > Date.parse(trigger.startsAt)) {
-          logger.debug({ id: lastId, cluster: key, member: request.member }, "alert started before the member's last recovery");
-          return { id: lastId, cluster: cluster.name, namespace: cluster.namespace, member: request.member, deduplicated: true };
-        }
-      }
       const jobId = newRecoveryJobId(cluster.name, request.member);
-      // One Lua script adds the job or answers the id of the one holding the member's deduplication id.
-      const job = await redis.guard("queue a recovery", () =>
-        queueOf(cluster).add(RECOVERY_JOB_NAME, data, { jobId, deduplication: { id: deduplicationId(cluster.namespace, cluster.name, request.member) } }),
-      );
+      // BullMQ's add still decides: one Lua script adds the job or answers the id of the one that got the
+      // member's deduplication id since the look above.
+      const deduplication = { id: deduplicationId(cluster.namespace, cluster.name, request.member) };
+      const job = await redis.guard("queue a recovery", () => queueOf(cluster).add(RECOVERY_JOB_NAME, data, { jobId, deduplication }));
       const id = job.id ?? jobId;
       const deduplicated = id !== jobId;
-      const fields = { id, cluster: key, member: request.member, trigger: request.trigger.kind };
-      if (deduplicated) logger.debug(fields, "recovery request joined a queued recovery");
-      else logger.info(fields, "recovery queued");
+      // Debug: each caller (webhook, manual request, sweep) logs the event with what asked for it.
+      logger.debug({ id, cluster: key, member: request.member, trigger: request.trigger.kind, deduplicated }, deduplicated ? "recovery request joined a queued recovery" : "recovery queued");
       return { id, cluster: cluster.name, namespace: cluster.namespace, member: request.member, deduplicated };
     },
 
@@ -183,7 +215,7 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
     close: async () => {
       await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
       queues.clear();
-      await redis.close();
+      await Promise.all([redis.close(), reads.close()]);
     },
   };
 }

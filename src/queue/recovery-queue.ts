@@ -85,6 +85,12 @@ export interface RecoveryQueue {
    * Rejects with a retryable QueueUnavailableError when Redis cannot be reached; nothing is half-written.
    */
   enqueue(request: RecoveryRequest): Promise<EnqueueResult>;
+  /**
+   * The recovery `request` would join (`deduplicated`), or undefined when `enqueue` would queue a new one;
+   * changes nothing. In one Redis round trip, so that a caller can run it alongside another read and
+   * answer the repeats of a storm without `enqueue`.
+   */
+  findJoinable(request: RecoveryRequest): Promise<EnqueueResult | undefined>;
   /** One recovery, or undefined when unknown or aged out of the history. */
   get(id: string): Promise<RecoveryRecord | undefined>;
   /** Recoveries, newest first. */

@@ -30,6 +30,11 @@ export interface FailFastRedisOptions {
   unavailableAfterMs?: number;
   /** Receives connection errors at debug level (the caller reports the failed operation). */
   logger: Logger;
+  /**
+   * Send the commands issued in one event-loop turn together (ioredis auto-pipelining); default false.
+   * For connections that carry many small concurrent reads; not for the ones BullMQ uses.
+   */
+  autoPipelining?: boolean;
 }
 
 /** Connects a client whose commands fail at once while Redis is away, so callers can answer 503 quickly. */
@@ -44,6 +49,7 @@ export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedi
     commandTimeout: limitMs,
     // Keep trying in the background so the next request finds Redis as soon as it is back.
     retryStrategy: (times) => Math.min(100 * times, 1000),
+    enableAutoPipelining: options.autoPipelining ?? false,
   });
   // Set while the connection is down after a failure: callers then fail at once instead of each waiting.
   let lastError: Error | undefined;

@@ -64,7 +64,9 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
 
   // Listening before anything starts, so a signal during start-up still shuts down in order.
   const shutdown = waitForShutdownSignal();
-  const logger = createLogger({ level: env.logLevel, destination: pino.destination({ dest: 1, sync: true }) });
+  // Asynchronous writes: under an alert storm lines written while one write is under way leave in one
+  // system call; whatever is buffered is written out when the process exits, even by process.exit.
+  const logger = createLogger({ level: env.logLevel, destination: pino.destination({ dest: 1, sync: false }) });
   let resources: ServiceResources;
   try {
     resources = createServiceResources({ config, redisUrl: env.redisUrl, logger, queueGauges: role !== "worker" });

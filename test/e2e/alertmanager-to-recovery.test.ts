@@ -12,7 +12,7 @@ import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { breakUntilCrashLooping } from "./crash-looping-member.js";
+import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { readDeployRules, renderRules, withoutPendingPeriod } from "./crash-loop-rule.js";
 import { ResponderClient } from "./responder-client.js";
 

@@ -7,7 +7,7 @@ import { startAlertmanager, type TestAlertmanager } from "../support/alertmanage
 import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { breakUntilCrashLooping } from "./crash-looping-member.js";
+import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { readDeployRules, renderRules, withoutPendingPeriod, type RulesFile } from "./crash-loop-rule.js";
 import { startWebhookRecorder, type RecordedRequest, type WebhookRecorder } from "./webhook-recorder.js";
 

@@ -8,11 +8,11 @@ import { BASIC, BEARER, intakeHarness, TOKEN } from "./fixtures/intake-harness.j
 describe("request logging", () => {
   it("logs one line per request with method, route, path, status and duration, and no headers or body", async () => {
     const { app, lines } = intakeHarness();
-    await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("alertmanager-v4-crashloop"));
+    await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "example", member: 2 });
     const requestLines = lines().filter((line) => line.msg === "request");
     expect(requestLines).toHaveLength(1);
     const [line] = requestLines;
-    expect(line).toMatchObject({ level: "info", name: "intake", method: "POST", route: "/v1/alerts", path: "/v1/alerts", status: 202 });
+    expect(line).toMatchObject({ level: "info", name: "intake", method: "POST", route: "/v1/recoveries", path: "/v1/recoveries", status: 202 });
     expect(line?.durationMs).toEqual(expect.any(Number));
     expect(Object.keys(line ?? {}).sort()).toEqual(["durationMs", "level", "method", "msg", "name", "path", "route", "status", "time"]);
   });
@@ -65,6 +65,25 @@ describe("request logging", () => {
     expect(lines()).toContainEqual(
       expect.objectContaining({ msg: "notification received", receiver: "etcd-responder", alerts: 3, enqueued: 2, deduplicated: 0, ignored: { "not-firing": 1 } }),
     );
+  });
+
+  it("logs an accepted notification once, by its summary line; a refused one by its request line", async () => {
+    const { app, lines } = intakeHarness();
+    await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("alertmanager-v4-crashloop"));
+    const info = lines().filter((line) => line.level === "info" && (line.msg === "request" || line.msg === "notification received"));
+    expect(info.map((line) => line.msg)).toEqual(["notification received"]);
+    expect(lines().find((line) => line.msg === "request")).toMatchObject({ level: "debug", route: "/v1/alerts", status: 202 });
+
+    await request(app).post("/v1/alerts").set("Authorization", BEARER).send({ alerts: "none" });
+    expect(lines().filter((line) => line.msg === "request").at(-1)).toMatchObject({ level: "info", route: "/v1/alerts", status: 400 });
+  });
+
+  it("logs a notification whose alerts all join queued recoveries at debug, and still counts them", async () => {
+    const { app, lines, metrics } = intakeHarness();
+    for (let i = 0; i < 2; i++) await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("ha-duplicate"));
+    const notifications = lines().filter((line) => line.msg === "notification received");
+    expect(notifications.map((line) => [line.level, line.enqueued, line.deduplicated])).toEqual([["info", 1, 2], ["debug", 0, 3]]);
+    expect(await metrics.render()).toContain('etcd_responder_alerts_total{result="deduplicated"} 5');
   });
 
   it("logs probes at debug so they do not flood the log", async () => {

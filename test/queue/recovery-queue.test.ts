@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, type ResponderConfig } from "../../src/config/index.js";
 import { createClusterModes, UnknownClusterError, type RedisClusterModes } from "../../src/modes/index.js";
@@ -109,6 +110,36 @@ describe("deduplication", () => {
     expect(second).toMatchObject({ id: first.id, deduplicated: true });
     release();
     await waitForState(queue, first.id, "succeeded");
+  });
+
+  it("says which recovery a request would join, without queueing anything", async () => {
+    const queue = openQueue(testConfig(), uniquePrefix("joinable"));
+    const request = { cluster: "a", namespace: "etcd", member: 3, trigger: alert } as const;
+    expect(await queue.findJoinable(request)).toBeUndefined();
+    expect(await queue.list({})).toEqual([]);
+    const queued = await queue.enqueue(request);
+    expect(await queue.findJoinable(request)).toEqual({ id: queued.id, cluster: "a", namespace: "etcd", member: 3, deduplicated: true });
+    expect(await queue.findJoinable({ ...request, member: 2 })).toBeUndefined();
+    await expect(queue.findJoinable({ ...request, member: 9 })).rejects.toThrow(UnknownMemberError);
+  });
+
+  it("queues anew when the member's deduplication key names a recovery that no longer exists", async () => {
+    const prefix = uniquePrefix("dedup-stale");
+    const queue = openQueue(testConfig(), prefix);
+    const first = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: alert });
+    const raw = new Redis(redis.url);
+    closers.push(async () => void (await raw.quit()));
+    // What a Redis that lost part of its data leaves behind: the key that says "queued", without the job.
+    const dedupKey = `${prefix}:recover.etcd.a:de:etcd/a/1`;
+    expect(await raw.get(dedupKey)).toBe(first.id);
+    await raw.del(`${prefix}:recover.etcd.a:${first.id}`);
+
+    const second = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: alert });
+    expect(second.deduplicated).toBe(false);
+    expect(second.id).not.toBe(first.id);
+    expect(await raw.get(dedupKey)).toBe(second.id);
+    const third = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: alert });
+    expect(third).toMatchObject({ id: second.id, deduplicated: true });
   });
 
   it("refuses clusters and members that are not configured", async () => {

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecoveryRecord } from "../../src/queue/index.js";
 import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
 import { writeKeys } from "../support/etcd-cluster-checks.js";
-import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
+import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
+import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { writeServiceConfig } from "../service/support/sandbox-config.js";
@@ -35,9 +36,8 @@ describe("the crash-loop sweep in a running service", () => {
     await service.waitForLog("the sweep to start", (line) => line.msg === "crash-loop sweep started");
     const api = serviceApi(service.url);
 
-    const pod = await breakMember(kc, "default", "example", 2);
     // A member scaled to 0 is one someone stopped; the sweep leaves it alone, so the test needs the crash loop.
-    expect(pod, "member 2 to crash-loop after its Pod was deleted").toBeDefined();
+    const pod = await breakUntilCrashLooping(kc, "default", "example", 2);
     const queued = await service.waitForLog("the sweep to queue a recovery", (line) => line.msg === "sweep queued a recovery", 30_000);
     expect(queued).toMatchObject({ cluster: "default/example", member: 2 });
     const record: RecoveryRecord = await waitForRecovery(api, String(queued.id));

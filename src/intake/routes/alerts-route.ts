@@ -3,7 +3,7 @@ import type { ResolvedCluster, ResponderConfig } from "../../config/index.js";
 import type { ClusterModes, ClusterModeState } from "../../modes/cluster-modes.js";
 import type { Logger } from "../../observability/logger.js";
 import type { Metrics } from "../../observability/metrics.js";
-import type { RecoveryQueue } from "../../queue/recovery-queue.js";
+import type { RecoveryQueue, RecoveryRequest } from "../../queue/recovery-queue.js";
 import { alertmanagerPayloadSchema } from "../alertmanager-payload.js";
 import { classifyAlert, type AlertCandidate, type IgnoreReason } from "../classify-alert.js";
 import type { MemberOfPod, PodMember } from "../member-of-pod.js";
@@ -14,7 +14,7 @@ export interface AlertsRouteDeps {
   /** The configured clusters an alert's Pod must belong to. */
   config: Pick<ResponderConfig, "clusters">;
   /** Where the recovery requests go. */
-  queue: Pick<RecoveryQueue, "enqueue">;
+  queue: Pick<RecoveryQueue, "enqueue" | "findJoinable">;
   /** Whether a cluster is paused. */
   modes: Pick<ClusterModes, "get">;
   /** Maps an alert's Pod to its member. */
@@ -103,13 +103,8 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
         mode = deps.modes.get(cluster.namespace, cluster.name);
         modes.set(clusterKey, mode);
       }
-      const clusterMode = (await mode).mode;
-      if (clusterMode === "paused") {
-        ignore("paused", alerts.length);
-        continue;
-      }
       const [first] = alerts as [AlertCandidate, ...AlertCandidate[]];
-      const result = await deps.queue.enqueue({
+      const request: RecoveryRequest = {
         cluster: cluster.name,
         namespace: cluster.namespace,
         member,
@@ -121,8 +116,14 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
           pod: first.pod,
           ...latestStart(alerts),
         },
-        expectedMode: clusterMode,
-      });
+      };
+      // The mode and the member's queued recovery are read at once: a storm's repeat needs nothing more.
+      const [{ mode: clusterMode }, joinable] = await Promise.all([mode, deps.queue.findJoinable(request)]);
+      if (clusterMode === "paused") {
+        ignore("paused", alerts.length);
+        continue;
+      }
+      const result = joinable ?? (await deps.queue.enqueue({ ...request, expectedMode: clusterMode }));
       // A storm repeats one alert thousands of times: only a new recovery is worth an info line.
       deps.logger[result.deduplicated ? "debug" : "info"](
         { id: result.id, cluster: cluster.name, namespace: cluster.namespace, member, pod: first.pod, alertname: first.alertname, deduplicated: result.deduplicated },
@@ -140,7 +141,9 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
     deps.metrics.countAlerts("enqueued", answer.enqueued.length);
     deps.metrics.countAlerts("deduplicated", answer.deduplicated);
     deps.metrics.countAlerts("ignored", answer.ignored);
-    deps.logger.info(
+    // A notification that only repeats queued recoveries is a storm's echo, not an event: debug.
+    const repeatOnly = answer.enqueued.length === 0 && answer.ignored === 0;
+    deps.logger[repeatOnly ? "debug" : "info"](
       {
         receiver: payload.receiver,
         groupKey: payload.groupKey,

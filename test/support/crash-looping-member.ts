@@ -1,5 +1,5 @@
 import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { breakMember, isCrashLooping, isReady, memberSelector, waitForPods } from "../support/pod-watch.js";
+import { breakMember, isCrashLooping, isReady, memberSelector, waitForPods } from "./pod-watch.js";
 
 /**
  * Breaks member `index` the seed's way (its Pod deleted, the new one empty) and resolves with the name of
