@@ -73,7 +73,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
   } catch (error) {
     // For example a kubeconfig that cannot be read.
     say(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    return error instanceof ConfigError ? EXIT_MISCONFIGURED : 1;
   }
   const stops: (() => Promise<void>)[] = [];
   try {

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { pino } from "pino";
 import { findCluster, loadConfig, resolveMember, type ResolvedCluster, type ResolvedMember, type ResponderConfig } from "../../config/index.js";
 import { ConfigError } from "../../errors/index.js";
-import { createKubernetesGateway } from "../../gateways/kubernetes/index.js";
+import { createKubernetesGateway, type KubernetesGateway } from "../../gateways/kubernetes/index.js";
 import { createLogger } from "../../observability/logger.js";
 import { createLineReporter, recoverMember, type RecoveryOutcome, type RecoveryResult } from "../../recovery/index.js";
 import { parseOptions } from "../parse-options.js";
@@ -51,7 +51,14 @@ export async function recoverCommand(argv: string[], io: RecoverCommandIO = PROC
   const dryRun = values["dry-run"] ?? false;
 
   const logger = createLogger({ level: io.env.LOG_LEVEL ?? "info", destination: pino.destination({ dest: 2, sync: true }) });
-  const kubernetes = createKubernetesGateway({ logger });
+  let kubernetes: KubernetesGateway;
+  try {
+    kubernetes = createKubernetesGateway({ logger });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`etcd-responder recover: ${error.message}`);
+    return 2;
+  }
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {

@@ -1,14 +1,15 @@
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { makeKeepAliveApiClient } from "./keep-alive-api-client.js";
 import type { Logger } from "../../observability/logger.js";
 import { ClientNodeGateway } from "./client-node-gateway.js";
+import { loadKubeConfig } from "./load-kube-config.js";
 import type { KubernetesGateway } from "./kubernetes-gateway.js";
 
 /** How to reach Kubernetes. */
 export interface KubernetesGatewayOptions {
   /**
    * Where the API server is and how to authenticate. Default: loaded from the usual places, in order
-   * `KUBECONFIG`, `~/.kube/config`, then the in-cluster service account.
+   * `KUBECONFIG`, `~/.kube/config`, then the in-cluster service account (a ConfigError when none works).
    */
   kubeConfig?: KubeConfig;
   /** The process logger; the gateway logs under the child `{ name: "kubernetes" }`. */
@@ -19,13 +20,13 @@ export interface KubernetesGatewayOptions {
   updateAttempts?: number;
 }
 
-/** Creates the gateway the recovery uses to read and change Kubernetes objects. */
+/** Creates the gateway the recovery uses to read and change Kubernetes objects; throws a ConfigError for a bad kubeconfig. */
 export function createKubernetesGateway(options: KubernetesGatewayOptions): KubernetesGateway {
   const updateAttempts = options.updateAttempts ?? 5;
   if (!Number.isInteger(updateAttempts) || updateAttempts < 1) {
     throw new RangeError(`updateAttempts must be a whole number of at least 1, got ${updateAttempts}`);
   }
-  const kubeConfig = options.kubeConfig ?? loadDefaultKubeConfig();
+  const kubeConfig = options.kubeConfig ?? loadKubeConfig();
   return new ClientNodeGateway({
     kubeConfig,
     core: makeKeepAliveApiClient(kubeConfig, CoreV1Api),
@@ -36,10 +37,4 @@ export function createKubernetesGateway(options: KubernetesGatewayOptions): Kube
     updateAttempts,
     now: Date.now,
   });
-}
-
-function loadDefaultKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
-  return kubeConfig;
 }
