@@ -3,9 +3,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { crashLoopNotification } from "../test/e2e/crash-loop-notification.js";
+import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { ResponderClient } from "../test/e2e/responder-client.js";
 import { startRedis } from "../test/support/redis-server.js";
+import { tokenKubeconfig } from "../test/support/token-kubeconfig.js";
 import { startResponder, type ResponderProcess } from "../test/support/responder-process.js";
 import { loadFigures, runAutocannon, type LoadFigures } from "./intake-load.js";
 
@@ -46,18 +47,6 @@ function intakeOnlyConfig(): string {
   return stringify({ clusters: [{ name: "example", namespace: "default", members: 5 }] });
 }
 
-/** A kubeconfig naming a port nothing listens on, so the benchmark cannot reach any real cluster. */
-function unreachableKubeconfig(): string {
-  return stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "nowhere", cluster: { server: "https://127.0.0.1:9" } }],
-    users: [{ name: "nobody", user: { token: "none" } }],
-    contexts: [{ name: "nowhere", context: { cluster: "nowhere", user: "nobody" } }],
-    "current-context": "nowhere",
-  });
-}
-
 /**
  * The receiver alone (`serve`, no worker) under an alert storm: every notification after the first joins
  * the queued recovery (a dedup), which is what a storm from several Alertmanager replicas and repeats is.
@@ -69,7 +58,8 @@ export async function benchIntakeThroughput(): Promise<IntakeThroughputResult> {
   let responder: ResponderProcess | undefined;
   try {
     await writeFile(join(dir, "responder.yaml"), intakeOnlyConfig());
-    await writeFile(join(dir, "kubeconfig"), unreachableKubeconfig());
+    // A port nothing listens on, so the benchmark cannot reach any real cluster.
+    await writeFile(join(dir, "kubeconfig"), tokenKubeconfig("https://127.0.0.1:9"));
     responder = await startResponder({
       config: join(dir, "responder.yaml"),
       redisURL: redis.url,
@@ -78,7 +68,7 @@ export async function benchIntakeThroughput(): Promise<IntakeThroughputResult> {
       env: { KUBECONFIG: join(dir, "kubeconfig") },
     });
     const client = new ResponderClient(responder.url, token);
-    const notification = crashLoopNotification({ pod: POD });
+    const notification = crashLoopNotification([{ pod: POD }]);
     const first = await client.postAlerts(notification);
     const body = JSON.stringify(notification);
 

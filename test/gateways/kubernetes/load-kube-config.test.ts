@@ -6,20 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ConfigError } from "../../../src/errors/index.js";
 import { loadKubeConfig } from "../../../src/gateways/kubernetes/load-kube-config.js";
+import { tokenKubeconfig } from "../../support/token-kubeconfig.js";
 
 const repoRoot = join(import.meta.dirname, "../../..");
 
-function kubeconfig(overrides: Record<string, unknown> = {}): string {
-  return stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:6443" } }],
-    users: [{ name: "u", user: { token: "t" } }],
-    contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-    "current-context": "x",
-    ...overrides,
-  });
-}
+const kubeconfig = (overrides: Record<string, unknown> = {}) => tokenKubeconfig("https://127.0.0.1:6443", overrides);
 
 describe("loadKubeConfig", () => {
   let dir: string;
