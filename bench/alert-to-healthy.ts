@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { loadConfig } from "../src/config/index.js";
-import { crashLoopNotification } from "../test/e2e/crash-loop-notification.js";
+import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { ResponderClient } from "../test/e2e/responder-client.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";
 import { kubeConfigFrom } from "../test/support/pod-watch.js";
@@ -77,7 +77,7 @@ export async function benchAlertToHealthy(): Promise<AlertToHealthyResult> {
       await new Promise((r) => setTimeout(r, Math.max(0, settled - Date.now())));
 
       const posted = Date.now();
-      const answer = await client.postAlerts(crashLoopNotification({ pod, fingerprint: randomBytes(8).toString("hex") }));
+      const answer = await client.postAlerts(crashLoopNotification([{ pod, fingerprint: randomBytes(8).toString("hex") }]));
       samples.webhook.push(Date.now() - posted);
       const id = answer.enqueued[0]?.id;
       if (!id) throw new Error(`the notification about ${pod} queued no recovery: ${JSON.stringify(answer)}`);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { RecoveryRecord } from "../src/queue/index.js";
-import { crashLoopNotification } from "../test/e2e/crash-loop-notification.js";
+import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { breakUntilCrashLooping } from "../test/support/crash-looping-member.js";
 import { FINAL_STATES, ResponderClient, type AlertsAnswer } from "../test/e2e/responder-client.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";
@@ -83,7 +83,7 @@ export async function benchAlertStorm(): Promise<AlertStormResult> {
           method: "POST",
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
           // The same alert every time, as Alertmanager replicas and retries send it.
-          body: JSON.stringify(crashLoopNotification({ pod })),
+          body: JSON.stringify(crashLoopNotification([{ pod }])),
           onResponse: (status: number, body: string) => {
             answeredAt.push(Date.now());
             if (status !== 202) {

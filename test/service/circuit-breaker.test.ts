@@ -3,15 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaseName } from "../../src/recovery/index.js";
 import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { writeServiceConfig } from "./support/sandbox-config.js";
 import { serviceApi, waitForRecovery } from "./support/service-api.js";
-import { startServiceProcess, type ServiceProcess } from "./support/service-process.js";
 
 describe("circuit breaker", () => {
   let redis: TestRedis;
   let sandbox: SandboxProcess;
-  let service: ServiceProcess;
+  let service: ResponderProcess;
 
   beforeAll(async () => {
     [redis, sandbox] = await Promise.all([startRedis(), startSandboxProcess({ members: 3 })]);
@@ -36,7 +36,7 @@ describe("circuit breaker", () => {
       stepTimeoutSeconds: 1,
       service: ["  circuitBreaker: { failures: 2, windowMinutes: 10 }", "  retry: { attempts: 1, backoffSeconds: 0.1 }"],
     });
-    service = await startServiceProcess("all", { config, env: { REDIS_URL: redis.url, KUBECONFIG: sandbox.info.kubeconfig } });
+    service = await startResponder({ mode: "all", config, redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } });
     const api = serviceApi(service.url);
 
     for (const member of [1, 2]) {

@@ -6,12 +6,12 @@ import { STEP_NAMES } from "../../src/recovery/index.js";
 import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
 import { clusterShape, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
+import { conventionalPodName, crashLoopNotification, RECEIVER } from "../support/crash-loop-notification.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { startResponder, TEST_TOKEN, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { repoRoot } from "../support/tools.js";
-import { conventionalPodName, crashLoopNotification, RECEIVER } from "./support/alerts.js";
 import { serviceApi, waitForRecovery, type ServiceApi } from "./support/service-api.js";
-import { startServiceProcess, TEST_TOKEN, type ServiceProcess } from "./support/service-process.js";
 
 const KEYS = 30;
 
@@ -29,7 +29,7 @@ function runEnqueue(url: string, member: number, env: Record<string, string> = {
 describe("the service end to end: alert, queue, worker, recovery (one `all` process)", () => {
   let redis: TestRedis;
   let sandbox: SandboxProcess;
-  let service: ServiceProcess;
+  let service: ResponderProcess;
   let api: ServiceApi;
   let kc: KubeConfig;
   const cluster = () => sandbox.info.clusters[0]!;
@@ -38,7 +38,7 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     [redis, sandbox] = await Promise.all([startRedis(), startSandboxProcess()]);
     kc = kubeConfigFrom(sandbox.info.kubeconfig);
     [service] = await Promise.all([
-      startServiceProcess("all", { config: join(sandbox.dir, "responder.yaml"), env: { REDIS_URL: redis.url, KUBECONFIG: sandbox.info.kubeconfig } }),
+      startResponder({ mode: "all", config: join(sandbox.dir, "responder.yaml"), redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } }),
       writeKeys(sandbox.info, cluster(), "before", KEYS),
     ]);
     api = serviceApi(service.url);

@@ -2,10 +2,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conventionalPodName, crashLoopNotification } from "../support/crash-loop-notification.js";
+import { processAlive } from "../support/process-alive.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { conventionalPodName, crashLoopNotification } from "./support/alerts.js";
+import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { serviceApi } from "./support/service-api.js";
-import { processAlive, startServiceProcess, type ServiceProcess } from "./support/service-process.js";
 
 const CONFIG = ["clusters:", "  - name: example", "    members: 3", ""].join("\n");
 
@@ -27,9 +28,10 @@ describe("service processes: start, refuse to start, stop", () => {
   let redis: TestRedis;
   let dir: string;
   let config: string;
-  const services: ServiceProcess[] = [];
-  // No Kubernetes is needed here; the kubeconfig points at a port nobody serves, so no real cluster is ever reached.
-  const env = () => ({ REDIS_URL: redis.url, KUBECONFIG: join(dir, "kubeconfig") });
+  const services: ResponderProcess[] = [];
+  // The Redis and kubeconfig of every service here. No Kubernetes is needed: the kubeconfig points at a port
+  // nobody serves, so no real cluster is ever reached.
+  const connections = () => ({ redisURL: redis.url, env: { KUBECONFIG: join(dir, "kubeconfig") } });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "service-lifecycle-"));
@@ -48,7 +50,7 @@ describe("service processes: start, refuse to start, stop", () => {
   });
 
   it("`all` exits 0 within seconds of SIGTERM and leaves no process", async () => {
-    const service = await startServiceProcess("all", { config, env: env() });
+    const service = await startResponder({ mode: "all", config, ...connections() });
     services.push(service);
     expect(await probe(service.port)).toBe(200);
     expect(await probe(service.workerPort)).toBe(200);
@@ -61,7 +63,8 @@ describe("service processes: start, refuse to start, stop", () => {
   });
 
   it("`serve` without credentials refuses to start: one line, exit 2", async () => {
-    const service = await startServiceProcess("serve", { config, env: { ...env(), AUTH_TOKEN: undefined, AUTH_TOKEN_FILE: undefined }, waitUntilStarted: false });
+    const { redisURL, env } = connections();
+    const service = await startResponder({ mode: "serve", config, redisURL, env: { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_FILE: undefined }, waitUntilStarted: false });
     services.push(service);
     expect(await service.exited).toEqual({ code: 2, signal: null });
     expect(service.output().trim().split("\n")).toEqual([
@@ -72,7 +75,7 @@ describe("service processes: start, refuse to start, stop", () => {
   it("a configuration error is one line and exit 2", async () => {
     const broken = join(dir, "broken.yaml");
     await writeFile(broken, "clusters:\n  - name: example\n    members: five\n");
-    const service = await startServiceProcess("worker", { config: broken, env: env(), waitUntilStarted: false });
+    const service = await startResponder({ mode: "worker", config: broken, ...connections(), waitUntilStarted: false });
     services.push(service);
     expect(await service.exited).toEqual({ code: 2, signal: null });
     const lines = service.output().trim().split("\n");
@@ -83,7 +86,7 @@ describe("service processes: start, refuse to start, stop", () => {
   it("starts while Redis is down: not ready, webhook 503, workers retrying; ready once Redis answers", async () => {
     await redis.stopTemporarily();
     try {
-      const service = await startServiceProcess("all", { config, env: env(), waitUntilStarted: false });
+      const service = await startResponder({ mode: "all", config, ...connections(), waitUntilStarted: false });
       services.push(service);
       const receiver = await service.waitForLog("listening (receiver)", (l) => l.msg === "listening" && l.role === "receiver");
       const worker = await service.waitForLog("listening (worker)", (l) => l.msg === "listening" && l.role === "worker");

@@ -5,11 +5,11 @@ import type { RecoveryRecord } from "../../src/queue/index.js";
 import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
 import { writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
+import { conventionalPodName, crashLoopNotification } from "../support/crash-loop-notification.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { conventionalPodName, crashLoopNotification } from "./support/alerts.js";
 import { serviceApi, stepWindow, waitForRecovery } from "./support/service-api.js";
-import { startServiceProcess, type ServiceProcess } from "./support/service-process.js";
 
 const KEYS = 20;
 
@@ -17,7 +17,7 @@ describe("two worker processes and a receiver", () => {
   let redis: TestRedis;
   let sandbox: SandboxProcess;
   let kc: KubeConfig;
-  const services: ServiceProcess[] = [];
+  const services: ResponderProcess[] = [];
 
   beforeAll(async () => {
     // Two members of example-a are broken at once: five members keep a quorum while two are down.
@@ -33,11 +33,11 @@ describe("two worker processes and a receiver", () => {
 
   it("recover two members of one cluster one after the other, and another cluster's member meanwhile", async () => {
     const config = join(sandbox.dir, "responder.yaml");
-    const env = { REDIS_URL: redis.url, KUBECONFIG: sandbox.info.kubeconfig };
+    const options = { config, redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } };
     const started = Promise.all([
-      startServiceProcess("serve", { config, env }),
-      startServiceProcess("worker", { config, env }),
-      startServiceProcess("worker", { config, env }),
+      startResponder({ ...options, mode: "serve" }),
+      startResponder({ ...options, mode: "worker" }),
+      startResponder({ ...options, mode: "worker" }),
     ]);
     const broken = Promise.all([
       breakMember(kc, "default", "example-a", 2),

@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
 import { writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
+import { processAlive } from "../support/process-alive.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { writeServiceConfig } from "./support/sandbox-config.js";
 import { serviceApi, waitForRecovery } from "./support/service-api.js";
-import { processAlive, startServiceProcess, type ServiceProcess } from "./support/service-process.js";
 
 const KEYS = 20;
 
@@ -16,9 +17,9 @@ describe("a worker process that stops in the middle of a recovery", () => {
   let sandbox: SandboxProcess;
   let kc: KubeConfig;
   let config: string;
-  let receiver: ServiceProcess;
-  const services: ServiceProcess[] = [];
-  const env = () => ({ REDIS_URL: redis.url, KUBECONFIG: sandbox.info.kubeconfig });
+  let receiver: ResponderProcess;
+  const services: ResponderProcess[] = [];
+  const connections = () => ({ redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } });
 
   beforeAll(async () => {
     [redis, sandbox] = await Promise.all([startRedis(), startSandboxProcess({ members: 3 })]);
@@ -26,7 +27,7 @@ describe("a worker process that stops in the middle of a recovery", () => {
     await writeKeys(sandbox.info, sandbox.info.clusters[0]!, "before", KEYS);
     // A killed worker's Lease must expire before the next one can act: keep it short here.
     config = await writeServiceConfig(sandbox, "short-lease.yaml", { leaseDurationSeconds: 3 });
-    receiver = await startServiceProcess("serve", { config, env: env() });
+    receiver = await startResponder({ mode: "serve", config, ...connections() });
     services.push(receiver);
   });
   afterAll(async () => {
@@ -36,7 +37,7 @@ describe("a worker process that stops in the middle of a recovery", () => {
   });
 
   it("SIGKILLed: another worker process picks the recovery up after the stall interval and finishes it", async () => {
-    const doomed = await startServiceProcess("worker", { config, env: env() });
+    const doomed = await startResponder({ mode: "worker", config, ...connections() });
     services.push(doomed);
     const api = serviceApi(receiver.url);
 
@@ -49,7 +50,7 @@ describe("a worker process that stops in the middle of a recovery", () => {
     expect(processAlive(doomed.pid)).toBe(false);
     expect(running.steps.length).toBeLessThan(10);
 
-    const rescuer = await startServiceProcess("worker", { config, env: env() });
+    const rescuer = await startResponder({ mode: "worker", config, ...connections() });
     services.push(rescuer);
     const record = await waitForRecovery(api, id, undefined, 60_000);
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
@@ -60,7 +61,7 @@ describe("a worker process that stops in the middle of a recovery", () => {
   });
 
   it("SIGTERMed: stops at the next step boundary, exits 0 and hands the recovery back to its queue at once", async () => {
-    const stopping = await startServiceProcess("worker", { config, env: env() });
+    const stopping = await startResponder({ mode: "worker", config, ...connections() });
     services.push(stopping);
     const api = serviceApi(receiver.url);
 
@@ -75,7 +76,7 @@ describe("a worker process that stops in the middle of a recovery", () => {
     expect(handedBack.body.state, JSON.stringify(handedBack.body)).toBe("queued");
     expect(stopping.logs().some((line) => line.msg === "recovery interrupted by shutdown; queued again to resume")).toBe(true);
 
-    const next = await startServiceProcess("worker", { config, env: env() });
+    const next = await startResponder({ mode: "worker", config, ...connections() });
     services.push(next);
     const record = await waitForRecovery(api, id, undefined, 60_000);
     expect(record.state, JSON.stringify(record)).toBe("succeeded");

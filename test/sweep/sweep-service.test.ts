@@ -6,10 +6,10 @@ import { writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { writeServiceConfig } from "../service/support/sandbox-config.js";
 import { serviceApi, waitForRecovery } from "../service/support/service-api.js";
-import { startServiceProcess, type ServiceProcess } from "../service/support/service-process.js";
 
 const KEYS = 20;
 
@@ -17,7 +17,7 @@ describe("the crash-loop sweep in a running service", () => {
   let redis: TestRedis;
   let sandbox: SandboxProcess;
   let kc: KubeConfig;
-  let service: ServiceProcess;
+  let service: ResponderProcess;
 
   beforeAll(async () => {
     [redis, sandbox] = await Promise.all([startRedis(), startSandboxProcess({ members: 3 })]);
@@ -32,7 +32,7 @@ describe("the crash-loop sweep in a running service", () => {
 
   it("recovers a crash-looping member that no alert reported", async () => {
     const config = await writeServiceConfig(sandbox, "sweep.yaml", { service: ["  sweep: { enabled: true, intervalSeconds: 1 }"] });
-    service = await startServiceProcess("all", { config, env: { REDIS_URL: redis.url, KUBECONFIG: sandbox.info.kubeconfig } });
+    service = await startResponder({ mode: "all", config, redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } });
     await service.waitForLog("the sweep to start", (line) => line.msg === "crash-loop sweep started");
     const api = serviceApi(service.url);
 

@@ -109,14 +109,7 @@ export function waitReady(store: ObjectStore, name: string, timeoutMs: number): 
 }
 
 /** Whether a process with this pid exists (a zombie of another parent would count too). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { processAlive as processExists } from "../../support/process-alive.js";
 
 /**
  * Re-reads `read` until `done` holds. Container output arrives without a store event, so this polls

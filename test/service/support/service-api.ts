@@ -1,5 +1,5 @@
 import type { RecoveryRecord } from "../../../src/queue/index.js";
-import { TEST_TOKEN } from "./service-process.js";
+import { TEST_TOKEN } from "../../support/responder-process.js";
 
 /** An HTTP answer with its JSON body. */
 export interface ApiAnswer {
