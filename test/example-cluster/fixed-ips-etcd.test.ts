@@ -13,7 +13,8 @@ const IPS = ["127.78.0.1", "127.78.0.2", "127.78.0.3"];
 interface Member {
   name: string;
   peerURLs: string[];
-  clientURLs: string[];
+  /** Absent until the member has published them. */
+  clientURLs?: string[];
 }
 
 interface ContainerSpec {
@@ -94,14 +95,15 @@ describe("a fixed-address cluster started from the generated arguments", () => {
   });
 
   it("forms one cluster of three named members with the fixed peer URLs", async () => {
-    const members = await waitFor("three started members in `etcdctl member list`", 30_000, async () => {
+    const members = await waitFor("three started members with their client URLs in `etcdctl member list`", 30_000, async () => {
       for (const child of children) {
         if (child.exitCode !== null) throw new Error(`etcd ${child.pid} exited with ${child.exitCode}:\n${logs.join("").slice(-2000)}`);
       }
       // The Pod's own environment (ETCDCTL_API, ETCDCTL_ENDPOINTS) picks the endpoint, as `kubectl exec` would.
       const { stdout } = await run("etcdctl", ["member", "list", "-w", "json"], { env: { ...process.env, ...etcdctlEnv }, timeout: 5_000 });
       const list = (JSON.parse(stdout) as { members?: Member[] }).members ?? [];
-      return list.length === 3 && list.every((m) => m.name) ? list : undefined;
+      // Names come from --initial-cluster at once; client URLs only once each member has published them.
+      return list.length === 3 && list.every((m) => m.name && m.clientURLs?.length) ? list : undefined;
     });
     expect(etcdctlEnv.ETCDCTL_ENDPOINTS).toBe("http://127.78.0.1:2379");
     const byName = members.map((m) => [m.name, m.peerURLs, m.clientURLs]).sort();
