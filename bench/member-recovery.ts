@@ -18,7 +18,7 @@ const ETCD_SETTLE_MS = 6000;
 const SILENT_REPORTER: StepReporter = {
   stepStarted: () => undefined,
   stepEnded: (r) => {
-    if (process.env.BENCH_STEPS) console.error(`${r.name} ${r.endedAt - r.startedAt} ms ${r.outcome} ${r.detail.slice(0, 100)}`);
+    if (process.env.BENCH_STEPS) console.error(`${r.name} ${r.endedAt - r.startedAt} ms ${r.outcome} ${r.detail.slice(0, 200)}`);
   },
   progress: (step, line) => {
     if (process.env.BENCH_STEPS) console.error(`  ${step}: ${line.slice(0, 120)} @${Date.now() % 100000}`);
@@ -74,6 +74,11 @@ class SandboxRecovery {
     );
     const elapsed = performance.now() - started;
     if (result.outcome !== "succeeded") throw new Error(`recovery of member ${index} ended ${result.outcome}: ${result.reason}`);
+    if (process.env.BENCH_STEPS) {
+      const stepsMs = result.steps.reduce((sum, step) => sum + step.endedAt - step.startedAt, 0);
+      const spanMs = (result.steps.at(-1)?.endedAt ?? 0) - (result.steps[0]?.startedAt ?? 0);
+      console.error(`total ${elapsed.toFixed(0)} ms: steps ${stepsMs} ms, first step start to last step end ${spanMs} ms`);
+    }
     return elapsed;
   }
 

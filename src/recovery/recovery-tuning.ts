@@ -1,6 +1,6 @@
 /** Intervals and back-offs of a recovery's waits; none of them is a deadline (those come from the settings). */
 export interface RecoveryTuning {
-  /** Interval between status polls while waiting for etcd (new member answering, verification); default 100 ms. */
+  /** Interval between status polls while waiting for etcd (new member answering, verification); default 50 ms. */
   pollIntervalMs: number;
   /** First back-off after a refusal worth retrying (unhealthy cluster, learner not in sync); default 100 ms. */
   backoffInitialMs: number;
