@@ -82,24 +82,38 @@ export async function keysOnEveryMember(
 }
 
 /**
+ * Adds a learner at `peerURL` as a person would with `etcdctl member add --learner` (and never starts it);
+ * resolves with its ID. Retried like `removeMemberByHand` while etcd answers `unhealthy cluster`.
+ */
+export async function addLearnerByHand(info: SandboxInfo, cluster: SandboxClusterInfo, peerURL: string, timeoutMs = 20_000): Promise<string> {
+  return retryMembershipChange(info, cluster, timeoutMs, async (client) => String((await client.cluster.memberAdd({ peerURLs: [peerURL], isLearner: true })).member.ID));
+}
+
+/**
  * Removes the member with `peerURL` as a person would with `etcdctl member remove`. etcd refuses
  * membership changes for a few seconds after its connections changed (`unhealthy cluster`): retried
  * with back-off until the deadline.
  */
 export async function removeMemberByHand(info: SandboxInfo, cluster: SandboxClusterInfo, peerURL: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  await withCluster(info, cluster, async (client) => {
-    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-      try {
-        const { members } = await client.cluster.memberList({ linearizable: true });
-        const member = members.find((m) => m.peerURLs.includes(peerURL));
-        if (!member) return;
-        await client.cluster.memberRemove({ ID: member.ID });
-        return;
-      } catch (error) {
-        if (!/unhealthy cluster/.test(String(error)) || Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+  await retryMembershipChange(info, cluster, timeoutMs, async (client) => {
+    const { members } = await client.cluster.memberList({ linearizable: true });
+    const member = members.find((m) => m.peerURLs.includes(peerURL));
+    if (member) await client.cluster.memberRemove({ ID: member.ID });
   });
+}
+
+/**
+ * Runs `change` until etcd stops answering `unhealthy cluster` (back-off 100 ms to 1 s) or the deadline
+ * passes; each attempt with a new client, whose own fault handling would otherwise refuse the next call.
+ */
+async function retryMembershipChange<T>(info: SandboxInfo, cluster: SandboxClusterInfo, timeoutMs: number, change: (client: Etcd3) => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await withCluster(info, cluster, change);
+    } catch (error) {
+      if (!/unhealthy cluster/.test(String(error)) || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }

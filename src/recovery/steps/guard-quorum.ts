@@ -1,14 +1,16 @@
 import { UnsafeRecoveryError } from "../../errors/index.js";
 import { decideDeadMembers } from "../decisions/dead-members.js";
 import { checkQuorum, type GuardMember } from "../decisions/quorum-guard.js";
+import { unconfiguredMembers } from "../decisions/unconfigured-members.js";
 import { guardMembers } from "../cluster-view.js";
 import { describeEntry } from "../diagnosis/observe-cluster.js";
 import { deadMemberCandidates } from "../dead-member-candidates.js";
 import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
 
 /**
- * Step 3, Guard: refuse (UnsafeRecoveryError, nothing changed) when quorum is lost, when the cluster ID is
- * wrong or unclear, or when the plan itself would lose quorum (a voting add). Also works out which members
+ * Step 3, Guard: refuse (UnsafeRecoveryError, nothing changed) when etcd lists a member the configuration
+ * does not have, when quorum is lost, when the cluster ID is wrong or unclear, or when the plan itself
+ * would lose quorum (a voting add). Also works out which members
  * Remove is expected to remove.
  */
 export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
@@ -17,6 +19,17 @@ export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
   const diagnosis = state.diagnosis;
   if (!cluster || !diagnosis) throw new Error("Guard needs Diagnose first");
   const { real, list, probes } = cluster;
+
+  const unknown = list ? unconfiguredMembers(list.members, ctx.cluster.members) : [];
+  if (unknown.length > 0) {
+    const which = unknown.map((entry) => describeEntry(entry, ctx.cluster.members)).join(", ");
+    throw new UnsafeRecoveryError(
+      "unconfigured-member",
+      `etcd lists ${unknown.length > 1 ? "members" : "member"} ${which}, which the configuration of ${ctx.cluster.namespace}/${ctx.cluster.name} ` +
+        `does not have: the responder never removes a member it does not know and could not verify such a cluster; ` +
+        `add ${unknown.length > 1 ? "them" : "it"} to the configuration, or remove ${unknown.length > 1 ? "them" : "it"} with etcdctl member remove, then run again`,
+    );
+  }
 
   const removals: string[] = [];
   const notes: string[] = [];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsV1Api, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { breakMember, isCrashLooping, isReady, kubeConfigFrom, memberSelector, takeMemberDown, waitForPods } from "../../support/pod-watch.js";
-import { clusterShape, removeMemberByHand, withMember, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { addLearnerByHand, clusterShape, removeMemberByHand, withMember, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
 import { expectHealthyCluster } from "./expect-healthy.js";
 
@@ -100,6 +100,29 @@ describe("recover: refusals, stray members and lost quorum", () => {
     expect(two.code, two.stdout + two.stderr.slice(-2000)).toBe(0);
     const one = await runRecover(sandbox, "example", 1);
     expect(one.code, one.stdout + one.stderr.slice(-2000)).toBe(0);
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+  });
+
+  it("refuses with exit 4 and changes nothing while etcd lists a member the configuration does not have", async () => {
+    // A learner someone added by hand at an address of the sandbox's block that no member uses.
+    const strangerURL = cluster().members[0]!.peerURL.replace(/\.1:2380$/, ".99:2380");
+    const strangerId = await addLearnerByHand(sandbox.info, cluster(), strangerURL);
+    await breakMember(kc, "default", "example", 2);
+    const before = await clusterShape(sandbox.info, cluster());
+    expect(before.peerURLs).toContain(strangerURL);
+
+    const run = await runRecover(sandbox, "example", 2);
+    expect(run.code, run.stdout + run.stderr.slice(-2000)).toBe(4);
+    const last = run.stdout.trim().split("\n").at(-1)!;
+    expect(last).toMatch(/^Refused, nothing was changed: etcd lists member /);
+    expect(last).toContain(BigInt(strangerId).toString(16));
+    expect(last).toContain("which the configuration of default/example does not have");
+    expect(await clusterShape(sandbox.info, cluster())).toEqual(before);
+
+    // Once it is gone, the same recovery goes through.
+    await removeMemberByHand(sandbox.info, cluster(), strangerURL);
+    const fixed = await runRecover(sandbox, "example", 2);
+    expect(fixed.code, fixed.stdout + fixed.stderr.slice(-2000)).toBe(0);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
   });
 
