@@ -4,15 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Etcd3 } from "etcd3";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
+import { processAlive } from "../support/process-alive.js";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Pids of every container the sandbox runs, from the Pods' containerIDs (`sandbox://PID`). */
 async function containerPids(sandbox: SandboxProcess): Promise<number[]> {
@@ -25,8 +18,8 @@ async function containerPids(sandbox: SandboxProcess): Promise<number[]> {
 /** Resolves once none of `pids` is alive; fails after `timeoutMs`. Process exit has no event to wait on for non-children. */
 async function waitUntilGone(pids: number[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (pids.some(alive)) {
-    if (Date.now() > deadline) throw new Error(`processes ${pids.filter(alive).join(", ")} still alive after ${timeoutMs} ms`);
+  while (pids.some(processAlive)) {
+    if (Date.now() > deadline) throw new Error(`processes ${pids.filter(processAlive).join(", ")} still alive after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -42,12 +35,12 @@ describe("sandbox lifecycle", () => {
     sandbox = await startSandboxProcess({ members: 3 });
     const pids = await containerPids(sandbox);
     expect(pids).toHaveLength(3);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(processAlive)).toBe(true);
     expect(existsSync(join(sandbox.dir, "pods"))).toBe(true);
 
     process.kill(sandbox.pid, "SIGTERM");
     expect(await sandbox.exited).toBe(0);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
     expect(existsSync(join(sandbox.dir, "pods"))).toBe(false);
     expect(existsSync(join(sandbox.dir, "sandbox.json"))).toBe(false);
   });
