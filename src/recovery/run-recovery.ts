@@ -67,10 +67,10 @@ async function end(run: RecoveryRun, outcome: RecoveryOutcome, reason: string): 
   } as const;
   const event = finalEvent[outcome];
   if (event) run.event({ ...event, message: reason });
-  await run.settleEvents();
   const lock = run.state.lock;
   run.state.lock = undefined;
-  await lock?.release();
+  // The Events still being written and the Lease's release are independent.
+  await Promise.all([run.settleEvents(), lock?.release()]);
   run.logger.info({ outcome }, reason);
   return { outcome, reason, steps: run.records };
 }

@@ -40,6 +40,9 @@ export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> 
       removed.push(dead.id);
       run.progress(`removed dead member ${name}: ${dead.reason}`);
       run.event({ type: "Normal", reason: "DeadMemberRemoved", message: `Removed dead etcd member ${name}: ${dead.reason}` });
+      // Every other member answered in this view, and none can count as dead moments later (that takes
+      // deadAfterSeconds of silence): looking again would find nothing to remove or report.
+      if (candidates.every((c) => c.id === dead.id || c.answers)) break;
       continue;
     }
 

@@ -21,10 +21,21 @@ export async function stopMember(run: RecoveryRun): Promise<StepOutcome> {
     await ctx.kubernetes.scaleDeployment(namespace, name, 0);
     run.markChanged();
   }
-  const left = await ctx.kubernetes.listPods(namespace, selector);
-  if (!scale && left.pods.length === 0) return { outcome: "skipped", detail: `Deployment ${name} is already at 0 replicas and has no Pod` };
-  if (left.pods.length > 0) run.progress(`waiting for ${left.pods.map((p) => p.metadata?.name).join(", ")} to be gone`);
-  await ctx.kubernetes.waitForPods(namespace, selector, (pods) => (pods.length === 0 ? true : undefined), `every Pod of Deployment ${name} to be gone`, run.timeoutMs);
+  // The wait's first look is the list of Pods left; the changes after it come from the watch.
+  let sawPods = false;
+  await ctx.kubernetes.waitForPods(
+    namespace,
+    selector,
+    (pods) => {
+      if (pods.length === 0) return true;
+      if (!sawPods) run.progress(`waiting for ${pods.map((p) => p.metadata?.name).join(", ")} to be gone`);
+      sawPods = true;
+      return undefined;
+    },
+    `every Pod of Deployment ${name} to be gone`,
+    run.timeoutMs,
+  );
+  if (!scale && !sawPods) return { outcome: "skipped", detail: `Deployment ${name} is already at 0 replicas and has no Pod` };
   const after = seconds(ctx.clock.now() - startedAt);
   const detail = `${scale ? `scaled Deployment ${name} to 0` : `Deployment ${name} was already at 0`}; Pod gone after ${after}`;
   return { outcome: "done", detail, event: { type: "Normal", reason: "MemberStopped", message: `${detail} (the member's data is wiped with its Pod)` } };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { breakMember, isReady, kubeConfigFrom, memberSelector, takeMemberDown, waitForPods } from "../../support/pod-watch.js";
+import { breakUntilCrashLooping } from "../../support/crash-looping-member.js";
 import { clusterShape, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
 import { expectHealthyCluster } from "./expect-healthy.js";
@@ -34,7 +35,8 @@ describe("recover: one member at a time (the seed's single.sh)", () => {
   });
 
   it("plans without changing anything with --dry-run", async () => {
-    await breakMember(kc, "default", "example", 3);
+    // The plan quotes the crash's log line, so this needs the crash loop (not a member that caught up).
+    await breakUntilCrashLooping(kc, "default", "example", 3);
     const before = await clusterShape(sandbox.info, cluster());
     const run = await runRecover(sandbox, "example", 3, { dryRun: true });
     expect(run.code).toBe(0);
