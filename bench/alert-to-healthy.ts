@@ -11,12 +11,11 @@ import { startRedis } from "../test/support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../test/support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { ms, summarize, type Summary } from "./stats.js";
+import { ETCD_SETTLE_MS } from "./etcd-settle.js";
 
 const MEMBERS = 5;
 /** One run per member. */
 const RUNS = 5;
-/** etcd refuses to add a member until it has been connected to every voting peer for ~5 s. */
-const ETCD_SETTLE_MS = 6000;
 
 export interface AlertToHealthyResult {
   /** From posting the webhook to the recovery's `finishedAt` (state succeeded, 5 healthy voters), ms. */

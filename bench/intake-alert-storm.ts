@@ -11,13 +11,12 @@ import { startResponder, type ResponderProcess } from "../test/support/responder
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { runAutocannon } from "./intake-load.js";
 import { ms } from "./stats.js";
+import { ETCD_SETTLE_MS } from "./etcd-settle.js";
 
 const MEMBERS = 5;
 const MEMBER = 3;
 const NOTIFICATIONS = 10_000;
 const CONNECTIONS = 50;
-/** etcd refuses to add a member until it has been connected to every voting peer for ~5 s; a real cluster has been up for long. */
-const ETCD_SETTLE_MS = 6000;
 
 export interface AlertStormResult {
   /** Notifications posted. */

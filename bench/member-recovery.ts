@@ -8,13 +8,12 @@ import { recoverMember, type StepReporter } from "../src/recovery/index.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { BareEtcdFloor } from "./bare-member-replacement.js";
 import { ms, summarize, type Summary } from "./stats.js";
+import { ETCD_SETTLE_MS } from "./etcd-settle.js";
 
 const MEMBERS = 5;
 const RUNS = 7;
 /** Further runs with the default snapshot before the first membership change (the floor takes none). */
 const SNAPSHOT_RUNS = 3;
-/** etcd refuses to add a member until it has been connected to every voting peer for ~5 s. */
-const ETCD_SETTLE_MS = 6000;
 const SILENT_REPORTER: StepReporter = {
   stepStarted: () => undefined,
   stepEnded: (r) => {

@@ -150,7 +150,7 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
       const id = job.id ?? jobId;
       const deduplicated = id !== jobId;
       // Debug: each caller (webhook, manual request, sweep) logs the event with what asked for it.
-      logger.debug({ id, cluster: key, member: request.member, trigger: request.trigger.kind, deduplicated }, deduplicated ? "recovery request joined a queued recovery" : "recovery queued");
+      logger.debug({ id, cluster: key, member: request.member, trigger: trigger.kind, deduplicated }, deduplicated ? "recovery request joined a queued recovery" : "recovery queued");
       return { id, cluster: cluster.name, namespace: cluster.namespace, member: request.member, deduplicated };
     },
 
