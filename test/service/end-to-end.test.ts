@@ -4,6 +4,7 @@ import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STEP_NAMES } from "../../src/recovery/index.js";
 import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
+import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { clusterShape, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
 import { conventionalPodName, crashLoopNotification, RECEIVER } from "../support/crash-loop-notification.js";
@@ -84,7 +85,8 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
   });
 
   it("follows a manual recovery with `enqueue` to the end (exit 0), and answers 3 for a healthy member", async () => {
-    await breakMember(kc, "default", "example", 4);
+    // The `[stop]` line below needs a running Pod to stop, so the member must crash-loop rather than be scaled to 0.
+    await breakUntilCrashLooping(kc, "default", "example", 4);
     const run = await runEnqueue(service.url, 4);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const lines = run.stdout.trim().split("\n");
