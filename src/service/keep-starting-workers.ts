@@ -1,5 +1,6 @@
 import type { Logger } from "../observability/logger.js";
 import type { RecoveryWorkers } from "../queue/index.js";
+import { systemClock } from "../recovery/index.js";
 
 /** How `keepStartingWorkers` retries. */
 export interface KeepStartingOptions {
@@ -53,7 +54,7 @@ export function keepStartingWorkers(options: KeepStartingOptions): StartingWorke
         const message = error instanceof Error ? error.message : String(error);
         problem = `the recovery workers are not running: ${message}`;
         options.logger.warn({ err: error, attempt, retryInMs: pause }, "cannot start the recovery workers; trying again");
-        await pauseUnlessStopped(pause, stopping.signal);
+        await systemClock.sleep(pause, stopping.signal);
       }
     }
   })();
@@ -71,16 +72,4 @@ export function keepStartingWorkers(options: KeepStartingOptions): StartingWorke
       await workers?.close();
     },
   };
-}
-
-function pauseUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { parseConfig, type ResponderConfig } from "../../src/config/index.js";
 import type { RecoveryResult, StepRecord } from "../../src/recovery/recovery-result.js";
+import { systemClock } from "../../src/recovery/index.js";
 import type { RecoveryRunner } from "../../src/queue/index.js";
 
 /** A Redis key prefix no other test uses. */
@@ -60,27 +61,13 @@ export function scriptedRunner(
     const call: RunnerCall = { cluster: request.cluster, member: request.member, mode: request.mode, call: (counts.get(key) ?? 0) + 1 };
     counts.set(key, call.call);
     calls.push(call);
-    if (options.holdMs) await holdUnlessAborted(options.holdMs, signal);
+    if (options.holdMs) await systemClock.sleep(options.holdMs, signal);
     const result = script(call);
     for (const record of result.steps) progress.onStep(record);
     progress.onLine(`ran ${key} in ${request.mode} mode`);
     return result;
   };
   return { run, calls };
-}
-
-/** Resolves after `ms`, or as soon as `signal` aborts. */
-export function holdUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
 
 /** Polls `check` until it returns a value other than undefined; rejects after `timeoutMs` saying what it waited for. */

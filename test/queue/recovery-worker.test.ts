@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ResponderConfig } from "../../src/config/index.js";
 import { createClusterModes, type RedisClusterModes } from "../../src/modes/index.js";
 import { RecoveryInterruptedError } from "../../src/recovery/errors/index.js";
+import { systemClock } from "../../src/recovery/index.js";
 import {
   createRecoveryQueue,
   startRecoveryWorkers,
@@ -12,7 +13,7 @@ import {
 import type { Logger } from "../../src/observability/logger.js";
 import { capturingLogger } from "../support/capturing-logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { holdUnlessAborted, scriptedRunner, step, testConfig, uniquePrefix, waitFor } from "./queue-fixtures.js";
+import { scriptedRunner, step, testConfig, uniquePrefix, waitFor } from "./queue-fixtures.js";
 
 let redis: TestRedis;
 const closers: (() => Promise<void>)[] = [];
@@ -228,7 +229,7 @@ describe("shutdown", () => {
     const signals: boolean[] = [];
     const first = await start(async (_request, progress, signal) => {
       progress.onStep(step("lock"));
-      await holdUnlessAborted(20_000, signal);
+      await systemClock.sleep(20_000, signal);
       signals.push(signal.aborted);
       return { outcome: "failed", reason: "interrupted; run again to resume", steps: [step("lock")], retryable: true, error: new RecoveryInterruptedError("snapshot") };
     });

@@ -71,6 +71,18 @@ describe("keepStartingWorkers", () => {
     expect(late.running).toBe(false);
   });
 
+  it("does not pause when stopped while an attempt was still failing", async () => {
+    const { logger } = capturingLogger();
+    let fail: () => void = () => undefined;
+    const starting = keepStartingWorkers({ logger, initialBackoffMs: 60_000, start: () => new Promise((_, reject) => (fail = () => reject(unreachable()))) });
+    const stopping = starting.stop();
+    fail();
+    const began = Date.now();
+    await stopping;
+    expect(Date.now() - began).toBeLessThan(1000);
+    expect(starting.running).toBe(false);
+  });
+
   it("closes the running workers when stopped", async () => {
     const { logger } = capturingLogger();
     const { workers, closed } = fakeWorkers();
