@@ -2,37 +2,24 @@ import { DeadlineExceededError } from "../../errors/index.js";
 import { AuthSettingsError, readAuthSettings } from "../../intake/index.js";
 import type { RecoveryOutcome } from "../../recovery/index.js";
 import { createRecoveriesClient, createRecoveryPrinter, followRecovery, ServiceRequestError } from "../../service/client/index.js";
+import { processIO, type CommandIO } from "../command-io.js";
 import { parseOptions } from "../parse-options.js";
 import { UsageError } from "../usage-error.js";
 import { RECOVER_EXIT_CODES } from "./recover-command.js";
 
 export const ENQUEUE_USAGE = "etcd-responder enqueue --url URL --cluster NAME --member N [--namespace NS] [--timeout SECONDS]";
 
-/** What the command writes to and reads from; the process's by default. */
-export interface EnqueueCommandIO {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-  /** `AUTH_TOKEN` / `AUTH_TOKEN_FILE` (or basic auth) for the service's API. */
-  env: NodeJS.ProcessEnv;
-}
-
 /** How often the recovery is read while following it. */
 export const FOLLOW_INTERVAL_MS = 250;
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
-
-const PROCESS_IO: EnqueueCommandIO = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-  env: process.env,
-};
 
 /**
  * Asks a running service to recover one member (`POST /v1/recoveries`) and follows the recovery to its
  * end, printing each step once as it ends. Exit codes as `recover`: 0 succeeded, 3 skipped (healthy),
  * 4 refused, 1 failed (or the service refused the request, or the deadline passed), 2 usage.
  */
-export async function enqueueCommand(argv: string[], io: EnqueueCommandIO = PROCESS_IO): Promise<number> {
+export async function enqueueCommand(argv: string[], io: CommandIO = processIO): Promise<number> {
   const values = parseOptions("enqueue", argv, {
     url: { type: "string" },
     cluster: { type: "string" },

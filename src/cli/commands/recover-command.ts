@@ -5,6 +5,7 @@ import { ConfigError } from "../../errors/index.js";
 import { createKubernetesGateway, type KubernetesGateway } from "../../gateways/kubernetes/index.js";
 import { createLogger } from "../../observability/logger.js";
 import { createLineReporter, recoverMember, type RecoveryOutcome, type RecoveryResult } from "../../recovery/index.js";
+import { processIO, type CommandIO } from "../command-io.js";
 import { parseOptions } from "../parse-options.js";
 import { UsageError } from "../usage-error.js";
 
@@ -13,25 +14,12 @@ export const RECOVER_USAGE = "etcd-responder recover --config FILE --cluster NAM
 /** Exit codes of `recover`: 0 recovered (or planned), 3 nothing to do, 4 refused as unsafe, 1 failed; 2 is usage or configuration. */
 export const RECOVER_EXIT_CODES: Readonly<Record<RecoveryOutcome, number>> = { succeeded: 0, skipped: 3, refused: 4, failed: 1 };
 
-/** What the command writes to and reads from; the process's by default. */
-export interface RecoverCommandIO {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-  env: NodeJS.ProcessEnv;
-}
-
-const PROCESS_IO: RecoverCommandIO = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  stderr: (line) => process.stderr.write(`${line}\n`),
-  env: process.env,
-};
-
 /**
  * Recovers (or, with --dry-run, plans the recovery of) one etcd member, printing each step as it goes.
  * Logs go to standard error as JSON so standard output stays readable. SIGINT/SIGTERM stop the recovery at
  * the next step boundary (the Lease is released); a second signal exits at once.
  */
-export async function recoverCommand(argv: string[], io: RecoverCommandIO = PROCESS_IO): Promise<number> {
+export async function recoverCommand(argv: string[], io: CommandIO = processIO): Promise<number> {
   const values = parseOptions("recover", argv, {
     config: { type: "string" },
     cluster: { type: "string" },
@@ -113,7 +101,7 @@ async function loadTarget(
   clusterName: string,
   namespace: string | undefined,
   index: number,
-  io: RecoverCommandIO,
+  io: CommandIO,
 ): Promise<{ config: ResponderConfig; cluster: ResolvedCluster; member: ResolvedMember } | number> {
   try {
     const config = await loadConfig(path);
