@@ -154,6 +154,7 @@ export class Kubelet implements PodRuntime {
         hostEnv: this.hostEnv,
         logger: this.logger,
         active: () => !this.stopping,
+        addressFree: (worker) => this.addressFree(worker),
         onFinished: (done) => {
           if (this.workers.get(done.uid) === done) this.workers.delete(done.uid);
         },
@@ -162,6 +163,14 @@ export class Kubelet implements PodRuntime {
     );
     this.workers.set(uid, worker);
     this.later(() => worker.start());
+  }
+
+  /** Waits for the terminating Pods that still run processes on `worker`'s address (see PodWorkerContext). */
+  private async addressFree(worker: PodWorker): Promise<void> {
+    const holders = [...this.workers.values()].filter((w) => w !== worker && w.podIP === worker.podIP && w.running && w.terminating);
+    if (holders.length === 0) return;
+    this.logger.info({ pod: `${worker.namespace}/${worker.name}`, podIP: worker.podIP, holders: holders.map((w) => w.name) }, "waiting for the pods being deleted to release the address");
+    await Promise.all(holders.map((w) => w.stopped()));
   }
 
   /** Runs work outside the store's listener, so the kubelet's writes never nest inside a dispatch. */

@@ -28,6 +28,12 @@ export interface PodWorkerContext {
   logger: Logger;
   /** False once the kubelet is stopping: nothing more is started or written. */
   active(): boolean;
+  /**
+   * Resolves once no terminating Pod still runs a process on `worker`'s address. A real node gives each
+   * Pod its own address; here a re-created member gets the one its Service holds, so its containers wait
+   * until the Pod it replaces has let go of the address (its ports).
+   */
+  addressFree(worker: PodWorker): Promise<void>;
   /** The worker has nothing left to do (its Pod is gone and its directory deleted). */
   onFinished(worker: PodWorker): void;
 }
@@ -54,6 +60,7 @@ export class PodWorker {
   private readonly logger: Logger;
   private startTime = "";
   private admitted = false;
+  private addressReady = false;
   private volumesReady = false;
   private lastVolumeError: string | undefined;
   private deletion: { deadlineAt: number; killTimer: NodeJS.Timeout | undefined } | undefined;
@@ -113,12 +120,36 @@ export class PodWorker {
     this.admitted = true;
     this.logger.info({ podIP: this.addresses.podIP }, "pod admitted");
     this.scheduleFlush();
-    this.prepare();
+    void this.ctx.addressFree(this).then(() => {
+      this.addressReady = true;
+      if (!this.deletion && !this.finished && this.ctx.active()) this.prepare();
+    });
+  }
+
+  /** The Pod's address, once admitted. */
+  get podIP(): string {
+    return this.addresses.podIP;
+  }
+
+  /** Whether the Pod is going (deletion asked, removed from the store, or the kubelet stopping): it starts nothing more. */
+  get terminating(): boolean {
+    return this.deletion !== undefined || this.finished || this.latest()?.metadata.deletionTimestamp !== undefined;
+  }
+
+  /** Whether a process of one of its containers is alive. */
+  get running(): boolean {
+    return this.runners.some((r) => r.isRunning);
+  }
+
+  /** Resolves when the containers of this terminating Pod have exited, or their stop deadline passed. */
+  async stopped(): Promise<void> {
+    const graceMs = Math.max(0, (this.deletion?.deadlineAt ?? Date.now()) - Date.now());
+    await this.waitStopped(graceMs);
   }
 
   /** A Secret or ConfigMap of the Pod's namespace changed: retry what waited for one. */
   onConfigChanged(): void {
-    if (!this.admitted || this.deletion || this.finished || !this.ctx.active()) return;
+    if (!this.admitted || !this.addressReady || this.deletion || this.finished || !this.ctx.active()) return;
     if (!this.volumesReady) this.prepare();
     else for (const runner of this.runners) runner.retryConfig();
   }

@@ -1,10 +1,12 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
 import {
   containerStatus,
   podManifest,
+  podStatus,
   processExists,
   startKubelet,
   waitFor,
@@ -94,5 +96,30 @@ describe("Kubelet deleting Pods", () => {
     // A second delete with grace 0, as `kubectl delete --force --grace-period=0` sends.
     store.shortenGracePeriod("pods", "default", "twice", 0);
     await waitForStore(store, () => !store.get("pods", "default", "twice"), "the pod to be removed", 3000);
+  });
+
+  it("starts a Pod on the address of a Pod being deleted only after that Pod's processes exited", async () => {
+    harness = startKubelet();
+    const { store, kubelet } = harness;
+    const marks = mkdtempSync(join(tmpdir(), "address-handover-"));
+    try {
+      // Both Pods get the harness's one address, as a re-created member gets its Service's.
+      const slowToGo = `trap 'sleep 0.5; touch ${marks}/gone; exit 0' TERM; echo up; while true; do sleep 0.1; done`;
+      store.create("pods", podManifest("leaving", [{ name: "main", command: ["sh", "-c", slowToGo] }]));
+      await waitReady(store, "leaving", 5000);
+      await waitFor(() => kubelet.readLog("default", "leaving", {}), (text) => text === "up\n", "the trap to be set");
+      const address = podStatus(store, "leaving")?.podIP;
+      expect(address).toMatch(/^127\./);
+
+      store.markDeleting("pods", "default", "leaving", 30);
+      store.create("pods", podManifest("arriving", [{ name: "main", command: ["sh", "-c", `test -e ${marks}/gone && echo after || echo before; sleep 60`] }]));
+      // Its log has no file while it waits to start (ContainerCreating).
+      const firstLine = () => (containerStatus(store, "arriving", "main")?.state.running ? kubelet.readLog("default", "arriving", {}) : "");
+      const said = await waitFor(firstLine, (text) => text !== "", "the new Pod's first line");
+      expect(said).toBe("after\n");
+      expect(podStatus(store, "arriving")?.podIP).toBe(address);
+    } finally {
+      rmSync(marks, { recursive: true, force: true });
+    }
   });
 });
