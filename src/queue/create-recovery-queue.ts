@@ -198,7 +198,10 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
       });
     },
 
-    ping: () => redis.guard("reach Redis", async () => void (await redis.client.ping())),
+    // Both connections: each reconnects on its own back-off, and a request may need either.
+    ping: async () => {
+      await Promise.all([redis, reads].map((connection) => connection.guard("reach Redis", async () => void (await connection.client.ping()))));
+    },
 
     waitingCounts: () =>
       redis.guard("count waiting recoveries", async () => {

@@ -95,7 +95,7 @@ export interface RecoveryQueue {
   get(id: string): Promise<RecoveryRecord | undefined>;
   /** Recoveries, newest first. */
   list(filter: RecoveryFilter): Promise<RecoveryRecord[]>;
-  /** Resolves when Redis answers; rejects with QueueUnavailableError otherwise. */
+  /** Resolves when Redis answers on each of the queue's connections; rejects with QueueUnavailableError otherwise. */
   ping(): Promise<void>;
   /** Recoveries waiting to run, per cluster (`namespace/name`), for metrics and autoscaling. */
   waitingCounts(): Promise<Record<string, number>>;

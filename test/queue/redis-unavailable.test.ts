@@ -58,7 +58,9 @@ describe("Redis unreachable", () => {
 
       // An empty Redis comes back on the same port: requests work again without a restart of the service.
       await redis.restart();
+      // Each connection reconnects on its own back-off; until it has, its requests fail fast.
       await waitFor("the queue to reach Redis again", () => queue.ping().then(() => true, () => undefined));
+      await waitFor("the modes to reach Redis again", () => modes.get("etcd", "a").then(() => true, () => undefined));
       const after = await queue.enqueue(request);
       expect(after.deduplicated).toBe(false);
       expect(await queue.get(after.id)).toMatchObject({ state: "queued" });
