@@ -10,8 +10,7 @@ import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
 /**
  * Step 3, Guard: refuse (UnsafeRecoveryError, nothing changed) when etcd lists a member the configuration
  * does not have, when quorum is lost, when the cluster ID is wrong or unclear, or when the plan itself
- * would lose quorum (a voting add). Also works out which members
- * Remove is expected to remove.
+ * would lose quorum (a voting add). Also works out which members Remove is expected to remove.
  */
 export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
   const { ctx, state } = run;
