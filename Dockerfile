@@ -1,7 +1,8 @@
 # etcd-responder: one image for the webhook receiver, the recovery worker, or both in one process.
 #   docker build -t etcd-responder:0.1.0 --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) .
 #   docker run etcd-responder:0.1.0 serve --config /etc/etcd-responder/config.yaml
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The Node.js release the project is built and tested with (scripts/install-node.mjs pins the same one).
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # Build stage: compile the TypeScript, then drop the development dependencies.
 FROM ${NODE_IMAGE} AS build
@@ -15,6 +16,7 @@ RUN npm run build \
 
 # Runtime stage: node, the compiled code and the production dependencies, run as an unprivileged user.
 FROM ${NODE_IMAGE} AS runtime
+ARG NODE_IMAGE
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 ARG CREATED=unknown
@@ -26,7 +28,7 @@ LABEL org.opencontainers.image.title="etcd-responder" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.source="${SOURCE}" \
-      org.opencontainers.image.base.name="node:20-bookworm-slim"
+      org.opencontainers.image.base.name="${NODE_IMAGE}"
 ENV NODE_ENV=production
 # npm and corepack are not needed to run and only widen what an intruder could use. The snapshots directory
 # exists for `docker run` without volumes; on Kubernetes a volume is mounted there.

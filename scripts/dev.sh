@@ -28,6 +28,18 @@ install_debian_packages() {
   done
 }
 
+# The project runs on the pinned Node.js LTS in .tools/node (scripts/install-node.mjs), whatever Node.js >= 20
+# the machine has: npm, the build, the tests, the benchmarks and the demo all run on it.
+use_pinned_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "etcd-responder needs Node.js >= 20 and npm to set itself up; install them (Debian: apt-get install -y nodejs npm)" >&2
+    exit 1
+  fi
+  local bin
+  bin=$(node scripts/install-node.mjs)
+  export PATH="$bin:$PATH"
+}
+
 install_node_packages() {
   if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
     npm ci --no-audit --no-fund
@@ -39,16 +51,19 @@ install_node_packages() {
 case "${1:-}" in
   test)
     install_debian_packages
+    use_pinned_node
     install_node_packages
     npm test
     ;;
   demo)
     install_debian_packages
+    use_pinned_node
     install_node_packages
     exec node dist/cli.js demo --dir "${DEMO_DIR:-.sandbox-demo}"
     ;;
   setup)
     install_debian_packages
+    use_pinned_node
     install_node_packages
     ;;
   *)

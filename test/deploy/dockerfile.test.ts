@@ -47,6 +47,14 @@ function parseDockerfile(text: string): Stage[] {
   return stages;
 }
 
+/** The Node.js release `scripts/install-node.mjs` pins. */
+function pinnedNodeVersion(): string {
+  const script = readFileSync(join(repoRoot, "scripts/install-node.mjs"), "utf8");
+  const version = /export const NODE_VERSION = "(\d+\.\d+\.\d+)";/.exec(script)?.[1];
+  if (!version) throw new Error("scripts/install-node.mjs pins no NODE_VERSION");
+  return version;
+}
+
 const all = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 const last = (stage: Stage, keyword: string) => all(stage, keyword).at(-1);
 
@@ -78,14 +86,30 @@ describe("Dockerfile", () => {
     [defaults, allMode] = await Promise.all([renderChart(), renderChart({ values: ["chart/ci/all-mode-values.yaml"] })]);
   });
 
-  it("builds in one node:20-bookworm-slim stage and runs from another", () => {
+  it("builds in one stage and runs from another, both on the pinned Node.js release the tests run on", () => {
+    const pinned = pinnedNodeVersion();
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(build.from).toBe("node:20-bookworm-slim");
-    expect(runtime.from).toMatch(/^(node:20-bookworm-slim|gcr\.io\/distroless\/nodejs20-debian12(:nonroot)?)$/);
+    expect(build.from).toBe(`node:${pinned}-bookworm-slim`);
+    expect(runtime.from).toBe(build.from);
     const run = all(build, "RUN").join(" && ");
     expect(run).toMatch(/npm ci\b/);
     expect(run).toMatch(/npm run build\b/);
     expect(run).toMatch(/npm prune --omit=dev\b/);
+  });
+
+  it("names the same Node.js release as devEngines, and engines admits it", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+      engines: { node: string };
+      devEngines: { runtime: { name: string; version: string } };
+    };
+    const pinned = pinnedNodeVersion();
+    expect(pkg.devEngines.runtime).toMatchObject({ name: "node", version: pinned });
+    const [major] = pinned.split(".").map(Number);
+    const minimum = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(pkg.engines.node);
+    expect(minimum, "engines.node is a plain minimum").not.toBeNull();
+    expect(Number(minimum![1])).toBeLessThanOrEqual(major!);
+    // What the tests run on is what the image runs.
+    expect(process.version).toBe(`v${pinned}`);
   });
 
   it("installs nothing in the runtime stage: it copies the build's dist, production node_modules and package.json", () => {

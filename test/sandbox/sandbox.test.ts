@@ -33,6 +33,10 @@ function nextEvent<T>(
   });
 }
 
+function restartCount(pod: V1Pod): number {
+  return pod.status?.containerStatuses?.[0]?.restartCount ?? 0;
+}
+
 function waitingReason(pod: V1Pod): string | undefined {
   return pod.status?.containerStatuses?.[0]?.state?.waiting?.reason;
 }
@@ -186,8 +190,22 @@ describe("sandbox with the 5-member example cluster", () => {
       await etcd.put("after-failure").value("written");
       expect(await etcd.get("before-failure").string()).toBe("kept");
 
-      const metrics = await (await fetch(sandbox.info.metricsURL)).text();
-      expect(metrics).toMatch(new RegExp(`kube_pod_container_status_waiting_reason\\{[^}]*pod="${newPod}"[^}]*reason="CrashLoopBackOff"[^}]*\\} 1`));
+      // The container runs again after each back-off: read the metrics during a CrashLoopBackOff, the next
+      // one when a restart came first.
+      const crashLoop = new RegExp(`kube_pod_container_status_waiting_reason\\{[^}]*pod="${newPod}"[^}]*reason="CrashLoopBackOff"[^}]*\\} 1`);
+      let metrics = await (await fetch(sandbox.info.metricsURL)).text();
+      for (let restarts = 0; !crashLoop.test(metrics) && restarts < 5; restarts++) {
+        const seenRestarts = Math.max(...events.filter((e) => e.object.metadata?.name === newPod).map((e) => restartCount(e.object)));
+        await nextEvent(
+          events,
+          subscribe,
+          (e) => e.object.metadata?.name === newPod && waitingReason(e.object) === "CrashLoopBackOff" && restartCount(e.object) > seenRestarts,
+          "the new Pod's next CrashLoopBackOff",
+          30_000,
+        );
+        metrics = await (await fetch(sandbox.info.metricsURL)).text();
+      }
+      expect(metrics).toMatch(crashLoop);
     } finally {
       watch.abort();
     }
