@@ -60,12 +60,25 @@ export async function benchAlertToHealthy(): Promise<AlertToHealthyResult> {
   const redis = await startRedis();
   let sandbox: SandboxProcess | undefined;
   let responder: ResponderProcess | undefined;
-  const samples = { endToEnd: [] as number[], recovery: [] as number[], overhead: [] as number[], before: [] as number[], after: [] as number[], webhook: [] as number[] };
+  const samples = {
+    endToEnd: [] as number[],
+    recovery: [] as number[],
+    overhead: [] as number[],
+    before: [] as number[],
+    after: [] as number[],
+    webhook: [] as number[],
+  };
   try {
     sandbox = await startSandboxProcess({ members: MEMBERS, backoffMs: 500 });
     const configFile = join(sandbox.dir, "responder.yaml");
     const deadAfterMs = (await loadConfig(configFile)).recovery.deadAfterSeconds * 1000;
-    responder = await startResponder({ config: configFile, redisURL: redis.url, token, mode: "all", env: { KUBECONFIG: sandbox.info.kubeconfig } });
+    responder = await startResponder({
+      config: configFile,
+      redisURL: redis.url,
+      token,
+      mode: "all",
+      env: { KUBECONFIG: sandbox.info.kubeconfig },
+    });
     const client = new ResponderClient(responder.url, token);
     const kc = kubeConfigFrom(sandbox.info.kubeconfig);
 
@@ -76,17 +89,23 @@ export async function benchAlertToHealthy(): Promise<AlertToHealthyResult> {
       await new Promise((r) => setTimeout(r, Math.max(0, settled - Date.now())));
 
       const posted = Date.now();
-      const answer = await client.postAlerts(crashLoopNotification([{ pod, fingerprint: randomBytes(8).toString("hex") }]));
+      const answer = await client.postAlerts(
+        crashLoopNotification([{ pod, fingerprint: randomBytes(8).toString("hex") }]),
+      );
       samples.webhook.push(Date.now() - posted);
       const id = answer.enqueued[0]?.id;
       if (!id) throw new Error(`the notification about ${pod} queued no recovery: ${JSON.stringify(answer)}`);
       const record = await client.waitUntilFinished(id, 120_000);
       if (record.state !== "succeeded" || !record.finishedAt || record.steps.length === 0) {
-        throw new Error(`the recovery of member ${member} ended ${record.state}: ${record.reason ?? record.error ?? ""}\n${responder.output().slice(-3000)}`);
+        throw new Error(
+          `the recovery of member ${member} ended ${record.state}: ${record.reason ?? record.error ?? ""}\n${responder.output().slice(-3000)}`,
+        );
       }
       const shape = await clusterShape(sandbox.info, sandbox.info.clusters[0]!);
       if (shape.names.length !== MEMBERS || shape.learners !== 0) {
-        throw new Error(`after recovering member ${member} the cluster has ${shape.names.length} members, ${shape.learners} learners`);
+        throw new Error(
+          `after recovering member ${member} the cluster has ${shape.names.length} members, ${shape.learners} learners`,
+        );
       }
       const firstStart = Math.min(...record.steps.map((s) => s.startedAt));
       const lastEnd = Math.max(...record.steps.map((s) => s.endedAt));
@@ -121,7 +140,10 @@ export function renderAlertToHealthy(result: AlertToHealthyResult): string {
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",
-    row("webhook `POST /v1/alerts` to the recovery's end: succeeded, 5 healthy voters with equal hashKV", result.endToEnd),
+    row(
+      "webhook `POST /v1/alerts` to the recovery's end: succeeded, 5 healthy voters with equal hashKV",
+      result.endToEnd,
+    ),
     row("the recovery itself: first step's start to last step's end, same runs", result.recovery),
     row("overhead: the difference", result.overhead),
     row("of it, the POST to the first step's start (intake, queue, worker takes the job)", result.beforeFirstStep),

@@ -34,7 +34,9 @@ export async function startBareEtcdCluster(members: number): Promise<BareEtcdClu
   );
   const stop = async () => {
     await Promise.all(
-      children.map((child) => (child.exitCode !== null ? undefined : new Promise((r) => (child.once("exit", r), child.kill("SIGKILL"))))),
+      children.map((child) =>
+        child.exitCode !== null ? undefined : new Promise((r) => (child.once("exit", r), child.kill("SIGKILL"))),
+      ),
     );
     await rm(dir, { recursive: true, force: true });
     block.close();
@@ -44,7 +46,13 @@ export async function startBareEtcdCluster(members: number): Promise<BareEtcdClu
   try {
     for (const url of clientURLs) {
       // Polled like the sandbox's readiness probe: etcd has no event to wait on from outside.
-      while ((await fetch(`${url}/health`).then((r) => r.json() as Promise<{ health?: string }>).catch(() => ({}) as { health?: string })).health !== "true") {
+      while (
+        (
+          await fetch(`${url}/health`)
+            .then((r) => r.json() as Promise<{ health?: string }>)
+            .catch(() => ({}) as { health?: string })
+        ).health !== "true"
+      ) {
         if (Date.now() > deadline) throw new Error(`etcd at ${url} not healthy within 30 s`);
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { AddressBlock } from "../src/sandbox/network/address-block.js";
-import { createEtcdGateway, formatInitialCluster, isLearnerNotInSync, isUnhealthyCluster, type EtcdGateway } from "../src/gateways/etcd/index.js";
+import {
+  createEtcdGateway,
+  formatInitialCluster,
+  isLearnerNotInSync,
+  isUnhealthyCluster,
+  type EtcdGateway,
+} from "../src/gateways/etcd/index.js";
 import { DEFAULT_TUNING } from "../src/recovery/index.js";
 
 /**
@@ -26,16 +32,25 @@ export class BareEtcdFloor {
   static async start(members: number): Promise<BareEtcdFloor> {
     const block = await AddressBlock.claim();
     const dir = await mkdtemp(join(tmpdir(), "bench-floor-"));
-    const initialCluster = Array.from({ length: members }, (_, i) => `m${i + 1}=http://${block.address(i + 1)}:2380`).join(",");
+    const initialCluster = Array.from(
+      { length: members },
+      (_, i) => `m${i + 1}=http://${block.address(i + 1)}:2380`,
+    ).join(",");
     const floor = new BareEtcdFloor(
       block,
       dir,
       new Map(),
-      createEtcdGateway({ clientURLs: Array.from({ length: members }, (_, i) => `http://${block.address(i + 1)}:2379`) }),
+      createEtcdGateway({
+        clientURLs: Array.from({ length: members }, (_, i) => `http://${block.address(i + 1)}:2379`),
+      }),
       members,
     );
     for (let i = 1; i <= members; i++) floor.spawnMember(i, initialCluster, "new");
-    await floor.waitUntil(async () => (await floor.statuses()).every((s) => s && s.leader !== "0"), 30_000, "every member with a leader");
+    await floor.waitUntil(
+      async () => (await floor.statuses()).every((s) => s && s.leader !== "0"),
+      30_000,
+      "every member with a leader",
+    );
     return floor;
   }
 
@@ -48,7 +63,8 @@ export class BareEtcdFloor {
     const peerURL = `http://${ip}:2380`;
     // As on the sandbox, where the member has been down for a while: the others have a leader that is alive.
     await this.waitUntil(
-      async () => (await this.statuses()).some((s) => s && s.memberId !== deadId && s.leader !== "0" && s.leader !== deadId),
+      async () =>
+        (await this.statuses()).some((s) => s && s.memberId !== deadId && s.leader !== "0" && s.leader !== deadId),
       30_000,
       "a leader other than the killed member",
     );
@@ -68,14 +84,24 @@ export class BareEtcdFloor {
     const dead = listed.members.find((m) => m.peerURLs.includes(peerURL));
     if (dead) await etcd.removeMember(dead.id);
     const added = await this.retry(() => etcd.addMember(peerURL, { learner: true }), isUnhealthyCluster, "add");
-    this.spawnMember(index, formatInitialCluster(added.members, { id: added.member.id, name: `m${index}` }), "existing");
-    await this.waitUntil(async () => Boolean(await etcd.status(`http://${ip}:2379`).catch(() => undefined)), 30_000, "the new member answering");
+    this.spawnMember(
+      index,
+      formatInitialCluster(added.members, { id: added.member.id, name: `m${index}` }),
+      "existing",
+    );
+    await this.waitUntil(
+      async () => Boolean(await etcd.status(`http://${ip}:2379`).catch(() => undefined)),
+      30_000,
+      "the new member answering",
+    );
     await this.retry(() => etcd.promoteMember(added.member.id), isLearnerNotInSync, "promote");
     await this.waitUntil(() => this.healthyAndEqual(etcd), 30_000, "every member voting, one leader, equal hashKV");
   }
 
   private connect(): EtcdGateway {
-    return createEtcdGateway({ clientURLs: Array.from({ length: this.members }, (_, i) => `http://${this.block.address(i + 1)}:2379`) });
+    return createEtcdGateway({
+      clientURLs: Array.from({ length: this.members }, (_, i) => `http://${this.block.address(i + 1)}:2379`),
+    });
   }
 
   async stop(): Promise<void> {
@@ -116,7 +142,9 @@ export class BareEtcdFloor {
 
   private async statuses(etcd: EtcdGateway = this.etcd) {
     return Promise.all(
-      Array.from({ length: this.members }, (_, i) => etcd.status(`http://${this.block.address(i + 1)}:2379`).catch(() => undefined)),
+      Array.from({ length: this.members }, (_, i) =>
+        etcd.status(`http://${this.block.address(i + 1)}:2379`).catch(() => undefined),
+      ),
     );
   }
 

@@ -99,13 +99,20 @@ export async function benchAlertStorm(): Promise<AlertStormResult> {
     });
     const stormMs = (answeredAt.at(-1) ?? Date.now()) - stormStarted;
     if (tally.other.length || result.errors) {
-      throw new Error(`the storm got ${result.non2xx} non-202 answers and ${result.errors} errors, e.g. ${tally.other.join("; ")}`);
+      throw new Error(
+        `the storm got ${result.non2xx} non-202 answers and ${result.errors} errors, e.g. ${tally.other.join("; ")}`,
+      );
     }
 
     const query = { cluster: "example", member: MEMBER, limit: 1000 };
     const isFinal = (r: RecoveryRecord) => FINAL_STATES.includes(r.state);
     // Then every recovery of the member has finished; the list answers newest first.
-    const newest = await client.waitForRecovery(query, (records) => (records.every(isFinal) ? records[0] : undefined), `every recovery of member ${MEMBER} to finish`, 180_000);
+    const newest = await client.waitForRecovery(
+      query,
+      (records) => (records.every(isFinal) ? records[0] : undefined),
+      `every recovery of member ${MEMBER} to finish`,
+      180_000,
+    );
     const listed = (await client.listRecoveries(query)).reverse();
     const first = listed[0] ?? newest;
     const firstEnded = Date.parse(first.finishedAt!);
@@ -137,7 +144,8 @@ export function renderAlertStorm(result: AlertStormResult): string {
   for (const r of result.listed) byState.set(r.state, (byState.get(r.state) ?? 0) + 1);
   const states = [...byState].map(([state, n]) => `${n} ${state}`).join(", ") || "none";
   const later = result.listed.slice(1);
-  const met = result.createdDuringFirst === 1 && result.first.state === "succeeded" && later.every((r) => r.state === "skipped");
+  const met =
+    result.createdDuringFirst === 1 && result.first.state === "succeeded" && later.every((r) => r.state === "skipped");
   return [
     `### Alert storm (${NOTIFICATIONS.toLocaleString("en")} single-alert notifications about one broken member, ${CONNECTIONS} connections, receiver and worker in one process)`,
     "",

@@ -19,7 +19,9 @@ export interface LoadFigures {
 /** Runs autocannon with `options` and resolves with its raw result. */
 export function runAutocannon(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon(options, (error: unknown, result: autocannon.Result) => (error ? reject(error as Error) : resolve(result)));
+    autocannon(options, (error: unknown, result: autocannon.Result) =>
+      error ? reject(error as Error) : resolve(result),
+    );
   });
 }
 

@@ -72,15 +72,30 @@ export async function benchIntakeThroughput(): Promise<IntakeThroughputResult> {
     const first = await client.postAlerts(notification);
     const body = JSON.stringify(notification);
 
-    const alertsLoad = { url: `${responder.url}/v1/alerts`, method: "POST" as const, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body };
+    const alertsLoad = {
+      url: `${responder.url}/v1/alerts`,
+      method: "POST" as const,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body,
+    };
     const healthzLoad = { url: `${responder.url}/healthz` };
     // Warm-up (JIT, Redis connection, sockets), not reported.
     await runAutocannon({ ...alertsLoad, connections: MANY_CONNECTIONS, duration: WARM_UP_SECONDS });
     await runAutocannon({ ...healthzLoad, connections: MANY_CONNECTIONS, duration: WARM_UP_SECONDS });
 
     const run = async (load: typeof healthzLoad, connections: number, overallRate?: number) => {
-      const figures = loadFigures(await runAutocannon({ ...load, connections, duration: DURATION_SECONDS, ...(overallRate ? { overallRate } : {}) }));
-      if (figures.non2xx || figures.errors) throw new Error(`${load.url} answered ${figures.non2xx} non-2xx and ${figures.errors} errors:\n${responder?.output().slice(-3000)}`);
+      const figures = loadFigures(
+        await runAutocannon({
+          ...load,
+          connections,
+          duration: DURATION_SECONDS,
+          ...(overallRate ? { overallRate } : {}),
+        }),
+      );
+      if (figures.non2xx || figures.errors)
+        throw new Error(
+          `${load.url} answered ${figures.non2xx} non-2xx and ${figures.errors} errors:\n${responder?.output().slice(-3000)}`,
+        );
       return figures;
     };
     const healthz = await run(healthzLoad, CONNECTIONS);
@@ -90,7 +105,16 @@ export async function benchIntakeThroughput(): Promise<IntakeThroughputResult> {
     const alertsAtTarget = await run(alertsLoad, CONNECTIONS, TARGET_RATE);
     const alertsManyConnections = await run(alertsLoad, MANY_CONNECTIONS);
     const recoveries = await client.listRecoveries({ cluster: "example", member: 3 });
-    return { alerts, alertsAtTarget, alertsManyConnections, healthz, healthzAtTarget, healthzManyConnections, enqueuedFirst: first.enqueued.length, recoveries: recoveries.length };
+    return {
+      alerts,
+      alertsAtTarget,
+      alertsManyConnections,
+      healthz,
+      healthzAtTarget,
+      healthzManyConnections,
+      enqueuedFirst: first.enqueued.length,
+      recoveries: recoveries.length,
+    };
   } finally {
     await responder?.stop();
     await redis.stop();
@@ -104,7 +128,8 @@ export function renderIntakeThroughput(result: IntakeThroughputResult): string {
   const { alerts, alertsAtTarget, alertsManyConnections, healthz, healthzAtTarget, healthzManyConnections } = result;
   const rateMet = alerts.requestsPerSecond >= TARGET_RATE;
   const latencyMet = alertsAtTarget.requestsPerSecond >= TARGET_RATE * 0.98 && alertsAtTarget.p99 < TARGET_P99_MS;
-  const percentOf = (a: LoadFigures, b: LoadFigures) => `${((a.requestsPerSecond / b.requestsPerSecond) * 100).toFixed(0)}%`;
+  const percentOf = (a: LoadFigures, b: LoadFigures) =>
+    `${((a.requestsPerSecond / b.requestsPerSecond) * 100).toFixed(0)}%`;
   return [
     `### Intake throughput (receiver only, ${DURATION_SECONDS} s per load, autocannon in the same host)`,
     "",

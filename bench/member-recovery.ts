@@ -17,7 +17,8 @@ const SNAPSHOT_RUNS = 3;
 const SILENT_REPORTER: StepReporter = {
   stepStarted: () => undefined,
   stepEnded: (r) => {
-    if (process.env.BENCH_STEPS) console.error(`${r.name} ${r.endedAt - r.startedAt} ms ${r.outcome} ${r.detail.slice(0, 200)}`);
+    if (process.env.BENCH_STEPS)
+      console.error(`${r.name} ${r.endedAt - r.startedAt} ms ${r.outcome} ${r.detail.slice(0, 200)}`);
   },
   progress: (step, line) => {
     if (process.env.BENCH_STEPS) console.error(`  ${step}: ${line.slice(0, 120)} @${Date.now() % 100000}`);
@@ -40,7 +41,12 @@ class SandboxRecovery {
     const kc = new KubeConfig();
     kc.loadFromFile(sandbox.info.kubeconfig);
     const config = await loadConfig(join(sandbox.dir, "responder.yaml"));
-    return new SandboxRecovery(sandbox, config, createKubernetesGateway({ kubeConfig: kc, logger }), kc.makeApiClient(CoreV1Api));
+    return new SandboxRecovery(
+      sandbox,
+      config,
+      createKubernetesGateway({ kubeConfig: kc, logger }),
+      kc.makeApiClient(CoreV1Api),
+    );
   }
 
   /** Deletes the member's Pod and waits until its empty replacement crash-loops and counts as dead. */
@@ -52,7 +58,12 @@ class SandboxRecovery {
     const crashing = await this.kubernetes.waitForPods(
       "default",
       selector,
-      (now) => now.find((p) => !old.has(p.metadata?.name) && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff"),
+      (now) =>
+        now.find(
+          (p) =>
+            !old.has(p.metadata?.name) &&
+            p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff",
+        ),
       `member ${index} in CrashLoopBackOff`,
       30_000,
     );
@@ -72,11 +83,14 @@ class SandboxRecovery {
       { cluster, member: resolveMember(cluster, index), mode: "act", reporter: SILENT_REPORTER },
     );
     const elapsed = performance.now() - started;
-    if (result.outcome !== "succeeded") throw new Error(`recovery of member ${index} ended ${result.outcome}: ${result.reason}`);
+    if (result.outcome !== "succeeded")
+      throw new Error(`recovery of member ${index} ended ${result.outcome}: ${result.reason}`);
     if (process.env.BENCH_STEPS) {
       const stepsMs = result.steps.reduce((sum, step) => sum + step.endedAt - step.startedAt, 0);
       const spanMs = (result.steps.at(-1)?.endedAt ?? 0) - (result.steps[0]?.startedAt ?? 0);
-      console.error(`total ${elapsed.toFixed(0)} ms: steps ${stepsMs} ms, first step start to last step end ${spanMs} ms`);
+      console.error(
+        `total ${elapsed.toFixed(0)} ms: steps ${stepsMs} ms, first step start to last step end ${spanMs} ms`,
+      );
     }
     return elapsed;
   }

@@ -14,9 +14,13 @@ const RUNS = 5;
 async function sandboxReadyOnce(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), "bench-sandbox-"));
   const started = performance.now();
-  const child = spawn(process.execPath, [join(repoRoot, "dist/cli.js"), "sandbox", "--dir", dir, "--members", String(MEMBERS)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, "dist/cli.js"), "sandbox", "--dir", dir, "--members", String(MEMBERS)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
     return await new Promise<number>((resolve, reject) => {

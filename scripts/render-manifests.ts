@@ -71,7 +71,9 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes("--check")) {
     const stale = await staleManifests(helmPath);
     if (stale.length === 0) return 0;
-    console.error(`deploy/manifests is out of date (${stale.join(", ")}); run: node --import tsx scripts/render-manifests.ts`);
+    console.error(
+      `deploy/manifests is out of date (${stale.join(", ")}); run: node --import tsx scripts/render-manifests.ts`,
+    );
     return 1;
   }
   await mkdir(MANIFESTS_DIR, { recursive: true });

@@ -13,7 +13,13 @@ export function parseOptions<T extends OptionsConfig>(command: string, argv: str
 }
 
 /** A whole number within bounds, or a UsageError naming the flag. */
-export function integerOption(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+export function integerOption(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {

@@ -4,7 +4,8 @@ import { DEFAULT_NAMING, templateProblem } from "./naming-templates.js";
 /** Kubernetes DNS-1123 label: what cluster names and namespaces must be. */
 export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-const LABEL_MESSAGE = "expected a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)";
+const LABEL_MESSAGE =
+  "expected a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)";
 const MEMBERS_MESSAGE = "expected a number from 1 to 9";
 
 const dnsLabel = z.string({ error: LABEL_MESSAGE }).regex(DNS_1123_LABEL, { error: LABEL_MESSAGE });
@@ -17,7 +18,8 @@ const template = z.string({ error: "expected a template string" }).superRefine((
 });
 
 const httpURL = z.string({ error: "expected an http:// or https:// URL" }).superRefine((value, context) => {
-  if (!isHttpURL(value)) context.addIssue({ code: "custom", message: `expected an http:// or https:// URL, got ${JSON.stringify(value)}` });
+  if (!isHttpURL(value))
+    context.addIssue({ code: "custom", message: `expected an http:// or https:// URL, got ${JSON.stringify(value)}` });
 });
 
 const positiveNumber = (what: string) =>
@@ -69,7 +71,11 @@ const tlsSchema = z
   .superRefine((tls, context) => {
     if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
       const missing = tls.certFile === undefined ? "certFile" : "keyFile";
-      context.addIssue({ code: "custom", path: [missing], message: "certFile and keyFile go together; give both or neither" });
+      context.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "certFile and keyFile go together; give both or neither",
+      });
     }
   });
 
@@ -115,7 +121,10 @@ export const clusterFileSchema = z.strictObject({
   /** Pinned etcd cluster ID, hex or decimal; default none (not checked). */
   clusterID: z
     // A bare YAML number above 2^53 loses digits, so the ID must be quoted.
-    .string({ error: 'expected the cluster ID as a quoted string, e.g. "a1b2c3d4e5f60718" (hex) or "14841639068965178418" (decimal)' })
+    .string({
+      error:
+        'expected the cluster ID as a quoted string, e.g. "a1b2c3d4e5f60718" (hex) or "14841639068965178418" (decimal)',
+    })
     .optional(),
   /** Client TLS to etcd; default none (plain http). */
   tls: tlsSchema.optional(),

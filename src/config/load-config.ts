@@ -14,7 +14,11 @@ export async function loadConfig(path: string): Promise<ResponderConfig> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new ConfigError(path, { keyPath: "", message: `cannot read the configuration file: ${describeFileError(error)}` }, { cause: error });
+    throw new ConfigError(
+      path,
+      { keyPath: "", message: `cannot read the configuration file: ${describeFileError(error)}` },
+      { cause: error },
+    );
   }
   return parseConfig(text, path, { baseDir: dirname(resolve(path)) });
 }

@@ -26,7 +26,10 @@ export function parseConfig(text: string, source: string, options: ParseConfigOp
   }
   const data: unknown = document.toJS();
   if (data === null || data === undefined) {
-    throw new ConfigError(source, { keyPath: "", message: "the file is empty; expected a mapping with a `clusters` list" });
+    throw new ConfigError(source, {
+      keyPath: "",
+      message: "the file is empty; expected a mapping with a `clusters` list",
+    });
   }
 
   const parsed = configFileSchema.safeParse(data, { reportInput: true });

@@ -53,8 +53,14 @@ export function resolveClusterEntry(
   let tls: ClusterTls | undefined;
   if (entry.tls) {
     const ca = readPem(entry.tls.caFile, "CERTIFICATE", at("tls", "caFile"), files, problems);
-    const cert = entry.tls.certFile === undefined ? undefined : readPem(entry.tls.certFile, "CERTIFICATE", at("tls", "certFile"), files, problems);
-    const key = entry.tls.keyFile === undefined ? undefined : readPem(entry.tls.keyFile, "PRIVATE KEY", at("tls", "keyFile"), files, problems);
+    const cert =
+      entry.tls.certFile === undefined
+        ? undefined
+        : readPem(entry.tls.certFile, "CERTIFICATE", at("tls", "certFile"), files, problems);
+    const key =
+      entry.tls.keyFile === undefined
+        ? undefined
+        : readPem(entry.tls.keyFile, "PRIVATE KEY", at("tls", "keyFile"), files, problems);
     if (ca !== undefined) tls = { ca, ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
   }
 
@@ -65,7 +71,8 @@ export function resolveClusterEntry(
     else {
       // Secret files usually end with a newline that is not part of the password.
       const password = read.text.replace(/\r?\n$/, "");
-      if (password === "") problems.push({ keyPath: at("auth", "passwordFile"), message: "the password file is empty" });
+      if (password === "")
+        problems.push({ keyPath: at("auth", "passwordFile"), message: "the password file is empty" });
       else auth = { username: entry.auth.username, password };
     }
   }
@@ -104,22 +111,36 @@ function checkRenderedMembers(
   };
   // A URL problem belongs to the memberURLs entry when the value came from there, else to the template.
   const urlPath = (member: ResolvedMember, field: "clientURL" | "peerURL") =>
-    memberURLs[member.index]?.[field] !== undefined ? at("memberURLs", String(member.index), field) : at("naming", field);
+    memberURLs[member.index]?.[field] !== undefined
+      ? at("memberURLs", String(member.index), field)
+      : at("naming", field);
 
   for (const member of members) {
     if (member.deployment.length > 253 || !DNS_1123_SUBDOMAIN.test(member.deployment)) {
-      report(at("naming", "deployment"), `renders ${JSON.stringify(member.deployment)} for member ${member.index}, which is not a valid Kubernetes object name`);
+      report(
+        at("naming", "deployment"),
+        `renders ${JSON.stringify(member.deployment)} for member ${member.index}, which is not a valid Kubernetes object name`,
+      );
     }
     if (!DNS_1123_LABEL.test(member.service)) {
-      report(at("naming", "service"), `renders ${JSON.stringify(member.service)} for member ${member.index}, which is not a valid Service name (DNS-1123 label)`);
+      report(
+        at("naming", "service"),
+        `renders ${JSON.stringify(member.service)} for member ${member.index}, which is not a valid Service name (DNS-1123 label)`,
+      );
     }
     for (const field of ["clientURL", "peerURL"] as const) {
       if (!isHttpURL(member[field])) {
-        report(urlPath(member, field), `renders ${JSON.stringify(member[field])} for member ${member.index}, which is not an http:// or https:// URL`);
+        report(
+          urlPath(member, field),
+          `renders ${JSON.stringify(member[field])} for member ${member.index}, which is not an http:// or https:// URL`,
+        );
       }
     }
     if (tls && member.clientURL.startsWith("http://")) {
-      report(urlPath(member, "clientURL"), `member ${member.index} has the plain http client URL ${JSON.stringify(member.clientURL)} although tls is configured; use https://`);
+      report(
+        urlPath(member, "clientURL"),
+        `member ${member.index} has the plain http client URL ${JSON.stringify(member.clientURL)} although tls is configured; use https://`,
+      );
     }
   }
 
@@ -143,7 +164,13 @@ function checkRenderedMembers(
   return problems;
 }
 
-function readPem(path: string, label: string, keyPath: string, files: FileAccess, problems: ConfigProblem[]): string | undefined {
+function readPem(
+  path: string,
+  label: string,
+  keyPath: string,
+  files: FileAccess,
+  problems: ConfigProblem[],
+): string | undefined {
   const read = readReferencedFile(path, files);
   if ("problem" in read) {
     problems.push({ keyPath, message: read.problem });

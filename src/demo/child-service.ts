@@ -53,12 +53,18 @@ export function startChildService(
 }
 
 /** Resolves once `probe` resolves true; rejects naming `what` (and the service's last output) after `timeoutMs`. */
-export async function waitForService(service: ChildService, what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitForService(
+  service: ChildService,
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (service.child.exitCode !== null) throw new Error(`${service.name} exited before ${what}:\n${service.output()}`);
     if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${service.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${service.output()}`);
     // A process coming up announces nothing we can wait on from outside: ask again shortly.
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -14,5 +14,12 @@ export function podTable(pods: V1Pod[]): string {
     .sort((a, b) => a[0]!.localeCompare(b[0]!));
   const table = [["NAME", "READY", "STATUS", "RESTARTS"], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)) + 3);
-  return table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("").trimEnd()).join("\n");
+  return table
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("")
+        .trimEnd(),
+    )
+    .join("\n");
 }

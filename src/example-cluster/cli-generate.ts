@@ -60,7 +60,8 @@ export function runGenerateExample(argv: string[], out: CliOutput): number {
     return 0;
   }
   if (values.name === undefined) return usageError(out, "--name is required");
-  if (!/^\d+$/.test(values.members)) return usageError(out, `--members must be a whole number, got ${JSON.stringify(values.members)}`);
+  if (!/^\d+$/.test(values.members))
+    return usageError(out, `--members must be a whole number, got ${JSON.stringify(values.members)}`);
 
   const options = {
     name: values.name,

@@ -25,7 +25,10 @@ export function exampleClusterFiles(options: ExampleClusterOptions): ExampleClus
     const service = objects[2 * (index - 1)];
     const deployment = objects[2 * (index - 1) + 1];
     if (!service || !deployment) throw new RangeError(`member ${index} was not generated`);
-    files.push({ name: `${memberDeploymentName(options.name, index)}.yaml`, content: HEADER + renderYaml([service, deployment]) });
+    files.push({
+      name: `${memberDeploymentName(options.name, index)}.yaml`,
+      content: HEADER + renderYaml([service, deployment]),
+    });
   }
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",

@@ -11,7 +11,11 @@ export function memberDeployment(o: ResolvedExampleClusterOptions, index: number
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: memberDeploymentName(o.name, index), namespace: o.namespace, labels: memberLabels(o.name, index) },
+    metadata: {
+      name: memberDeploymentName(o.name, index),
+      namespace: o.namespace,
+      labels: memberLabels(o.name, index),
+    },
     spec: {
       replicas: 1,
       // Two Pods of one member would fight over its identity: the old Pod goes before the new one starts.

@@ -25,7 +25,10 @@ export function validateExampleClusterOptions(o: ExampleClusterOptions): Resolve
     );
   }
   if (!Number.isInteger(o.members) || o.members < 1 || o.members > MAX_MEMBERS) {
-    throw new ExampleClusterOptionsError("members", `must be a whole number from 1 to ${MAX_MEMBERS}, got ${String(o.members)}`);
+    throw new ExampleClusterOptionsError(
+      "members",
+      `must be a whole number from 1 to ${MAX_MEMBERS}, got ${String(o.members)}`,
+    );
   }
   if (typeof o.namespace !== "string" || !DNS_1123_LABEL.test(o.namespace) || o.namespace.length > 63) {
     throw new ExampleClusterOptionsError(
@@ -36,7 +39,10 @@ export function validateExampleClusterOptions(o: ExampleClusterOptions): Resolve
   }
   const image = o.image ?? DEFAULT_ETCD_IMAGE;
   if (typeof image !== "string" || image === "" || /\s/.test(image)) {
-    throw new ExampleClusterOptionsError("image", `must be a non-empty image reference without spaces, got ${JSON.stringify(image)}`);
+    throw new ExampleClusterOptionsError(
+      "image",
+      `must be a non-empty image reference without spaces, got ${JSON.stringify(image)}`,
+    );
   }
   validateAddressing(o);
   if (o.tls !== undefined) {
@@ -47,7 +53,10 @@ export function validateExampleClusterOptions(o: ExampleClusterOptions): Resolve
   }
   const initialClusterState = o.initialClusterState ?? "new";
   if (initialClusterState !== "new" && initialClusterState !== "existing") {
-    throw new ExampleClusterOptionsError("initialClusterState", `must be "new" or "existing", got ${JSON.stringify(initialClusterState)}`);
+    throw new ExampleClusterOptionsError(
+      "initialClusterState",
+      `must be "new" or "existing", got ${JSON.stringify(initialClusterState)}`,
+    );
   }
   return { ...o, image, initialClusterState };
 }
@@ -67,7 +76,8 @@ function validateAddressing(o: ExampleClusterOptions): void {
   }
   const seen = new Set<string>();
   for (const ip of ips) {
-    if (!isIPv4(ip)) throw new ExampleClusterOptionsError("addressing.ips", `${JSON.stringify(ip)} is not an IPv4 address`);
+    if (!isIPv4(ip))
+      throw new ExampleClusterOptionsError("addressing.ips", `${JSON.stringify(ip)} is not an IPv4 address`);
     if (seen.has(ip)) throw new ExampleClusterOptionsError("addressing.ips", `${ip} is given to more than one member`);
     seen.add(ip);
   }

@@ -1,7 +1,9 @@
 import { z } from "zod";
 
 /** Label and annotation sets are objects of strings in every Alertmanager version. */
-const labelSet = z.record(z.string(), z.string({ error: "expected a string" }), { error: "expected an object of strings" });
+const labelSet = z.record(z.string(), z.string({ error: "expected a string" }), {
+  error: "expected an object of strings",
+});
 
 const optionalText = z.string({ error: "expected a string" }).optional();
 

@@ -72,9 +72,13 @@ function readSecret(env: NodeJS.ProcessEnv, name: string, readFile: (path: strin
   try {
     text = readFile(file);
   } catch (error) {
-    throw new AuthSettingsError(`${name}_FILE`, `cannot read ${name}_FILE ${JSON.stringify(file)}: ${describeFileError(error)}`, {
-      cause: error,
-    });
+    throw new AuthSettingsError(
+      `${name}_FILE`,
+      `cannot read ${name}_FILE ${JSON.stringify(file)}: ${describeFileError(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const secret = text.trim();
   if (secret === "") throw new AuthSettingsError(`${name}_FILE`, `${name}_FILE ${JSON.stringify(file)} is empty`);

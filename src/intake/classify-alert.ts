@@ -46,8 +46,16 @@ export function classifyAlert(
   const namespace = label(alert, "namespace");
   const pod = label(alert, "pod");
   if (!namespace || !pod) return { kind: "ignored", reason: "no-pod" };
-  const startsAt = typeof alert.startsAt === "string" && !Number.isNaN(Date.parse(alert.startsAt)) ? alert.startsAt : undefined;
-  return { kind: "candidate", alertname, namespace, pod, fingerprint: alert.fingerprint ?? "", ...(startsAt ? { startsAt } : {}) };
+  const startsAt =
+    typeof alert.startsAt === "string" && !Number.isNaN(Date.parse(alert.startsAt)) ? alert.startsAt : undefined;
+  return {
+    kind: "candidate",
+    alertname,
+    namespace,
+    pod,
+    fingerprint: alert.fingerprint ?? "",
+    ...(startsAt ? { startsAt } : {}),
+  };
 }
 
 /** An own label only: a label called `constructor` or `__proto__` must not read inherited values. */

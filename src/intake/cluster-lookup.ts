@@ -5,11 +5,20 @@ import { HttpError } from "./http-error.js";
  * The configured cluster called `name` (in `namespace`, when given). Throws a 404 HttpError listing the
  * configured clusters when there is none, and a 400 when the name alone fits clusters in several namespaces.
  */
-export function requireCluster(config: Pick<ResponderConfig, "clusters">, name: string, namespace?: string): ResolvedCluster {
-  const matches = config.clusters.filter((c) => c.name === name && (namespace === undefined || c.namespace === namespace));
+export function requireCluster(
+  config: Pick<ResponderConfig, "clusters">,
+  name: string,
+  namespace?: string,
+): ResolvedCluster {
+  const matches = config.clusters.filter(
+    (c) => c.name === name && (namespace === undefined || c.namespace === namespace),
+  );
   if (matches.length > 1) {
     const namespaces = matches.map((c) => c.namespace).join(", ");
-    throw new HttpError(400, `cluster name "${name}" is used in several namespaces (${namespaces}); say which with "namespace"`);
+    throw new HttpError(
+      400,
+      `cluster name "${name}" is used in several namespaces (${namespaces}); say which with "namespace"`,
+    );
   }
   const [cluster] = matches;
   if (!cluster) {

@@ -62,7 +62,12 @@ export function createIntakeApp(deps: IntakeDeps): Express {
   const auth = requireCredentials(deps.auth);
   const json = jsonBody();
   const routeDeps = { ...deps, logger };
-  app.post("/v1/alerts", auth, ...json, alertsRoute({ ...routeDeps, alertNames: deps.alertNames ?? deps.config.service.alertNames }));
+  app.post(
+    "/v1/alerts",
+    auth,
+    ...json,
+    alertsRoute({ ...routeDeps, alertNames: deps.alertNames ?? deps.config.service.alertNames }),
+  );
   app.post("/v1/recoveries", auth, ...json, createRecoveryRoute(routeDeps));
   app.get("/v1/recoveries", auth, listRecoveriesRoute(routeDeps));
   app.get("/v1/recoveries/:id", auth, getRecoveryRoute(routeDeps));

@@ -12,7 +12,10 @@ export type CredentialsCheck = (header: string | undefined) => boolean;
 export function credentialsCheck(settings: AuthSettings): CredentialsCheck {
   if (settings.token === undefined && settings.basic === undefined) return () => settings.insecureNoAuth;
   const token = settings.token !== undefined ? digest(settings.token) : undefined;
-  const basic = settings.basic !== undefined ? { username: digest(settings.basic.username), password: digest(settings.basic.password) } : undefined;
+  const basic =
+    settings.basic !== undefined
+      ? { username: digest(settings.basic.username), password: digest(settings.basic.password) }
+      : undefined;
   return (header) => {
     const parsed = parseAuthorization(header);
     if (!parsed) return false;
@@ -29,7 +32,9 @@ export function credentialsCheck(settings: AuthSettings): CredentialsCheck {
 }
 
 /** The scheme (lowercase) and credentials of an `Authorization` header, or undefined when it has another form. */
-export function parseAuthorization(header: string | undefined): { scheme: "bearer" | "basic"; credentials: string } | undefined {
+export function parseAuthorization(
+  header: string | undefined,
+): { scheme: "bearer" | "basic"; credentials: string } | undefined {
   const match = /^\s*(bearer|basic)\s+(\S+)\s*$/i.exec(header ?? "");
   if (!match) return undefined;
   return { scheme: (match[1] ?? "").toLowerCase() as "bearer" | "basic", credentials: match[2] ?? "" };

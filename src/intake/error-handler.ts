@@ -30,7 +30,8 @@ export function answerFor(error: unknown): ErrorAnswer {
   const parserError = bodyParserAnswer(error);
   if (parserError) return parserError;
   // The routes check the configuration first; these come only if it and the queue or modes disagree.
-  if (error instanceof UnknownClusterError || error instanceof UnknownMemberError) return { status: 404, message: error.message };
+  if (error instanceof UnknownClusterError || error instanceof UnknownMemberError)
+    return { status: 404, message: error.message };
   if (isRetryable(error)) {
     // The 503 status says "try again"; the message says what is down.
     return { status: 503, message: messageOf(error), log: "warn" };
@@ -45,9 +46,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (response.headersSent) return next(error);
     const answer = answerFor(error);
     if (answer.log) {
-      logger[answer.log]({ err: error, method: request.method, path: request.path, status: answer.status }, "request failed");
+      logger[answer.log](
+        { err: error, method: request.method, path: request.path, status: answer.status },
+        "request failed",
+      );
     }
-    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value as string | string[]);
+    for (const [name, value] of Object.entries(answer.headers ?? {}))
+      response.setHeader(name, value as string | string[]);
     response.locals.problem = answer.logged ?? answer.message;
     response.status(answer.status).json({ error: answer.message });
   };
@@ -88,7 +93,8 @@ function bodyParserAnswer(error: unknown): ErrorAnswer | undefined {
       return { status: 400, message: "the request body's length does not match its Content-Length" };
   }
   // The router cannot decode a %-escape of the path.
-  if (error instanceof URIError) return { status: 400, message: `invalid percent-encoding in the path: ${messageOf(error)}` };
+  if (error instanceof URIError)
+    return { status: 400, message: `invalid percent-encoding in the path: ${messageOf(error)}` };
   // Other client errors of the body parser (e.g. a corrupt gzip body), marked by http-errors as safe to show.
   if (typeof shape.status === "number" && shape.status >= 400 && shape.status < 500 && shape.expose === true) {
     return { status: shape.status, message: messageOf(error) };

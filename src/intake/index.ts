@@ -1,9 +1,20 @@
 export { createIntakeApp, type IntakeDeps } from "./create-intake-app.js";
 export { createProbeApp, type ProbeAppOptions } from "./create-probe-app.js";
-export { readAuthSettings, MISSING_CREDENTIALS_MESSAGE, type AuthSettings, type ReadAuthSettingsOptions } from "./auth.js";
+export {
+  readAuthSettings,
+  MISSING_CREDENTIALS_MESSAGE,
+  type AuthSettings,
+  type ReadAuthSettingsOptions,
+} from "./auth.js";
 export { AuthSettingsError } from "./auth-settings-error.js";
 export { credentialsCheck, parseAuthorization, type CredentialsCheck } from "./credentials.js";
-export { createMemberOfPod, type MemberOfPod, type MemberOfPodOptions, type PodMember, type ReadPodLabels } from "./member-of-pod.js";
+export {
+  createMemberOfPod,
+  type MemberOfPod,
+  type MemberOfPodOptions,
+  type PodMember,
+  type ReadPodLabels,
+} from "./member-of-pod.js";
 export { podLabelsFromGateway } from "./pod-labels-from-gateway.js";
 export { memberFromPodName, isPodOfDeployment, type MemberDeployment } from "./pod-name-convention.js";
 export { memberFromPodLabels } from "./pod-labels.js";

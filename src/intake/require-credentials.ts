@@ -14,9 +14,10 @@ export function requireCredentials(settings: AuthSettings): RequestHandler {
     ...(settings.token !== undefined ? [`Bearer ${REALM}`] : []),
     ...(settings.basic !== undefined ? [`Basic ${REALM}`] : []),
   ];
-  const hint = settings.token !== undefined || settings.basic === undefined
-    ? "send Authorization: Bearer <token>"
-    : "send Authorization: Basic <base64 of user:password>";
+  const hint =
+    settings.token !== undefined || settings.basic === undefined
+      ? "send Authorization: Bearer <token>"
+      : "send Authorization: Basic <base64 of user:password>";
   const accepted = credentialsCheck(settings);
   return (request: Request, _response: Response, next: NextFunction) => {
     if (accepted(request.headers.authorization)) return next();

@@ -20,7 +20,13 @@ export interface ClusterModeState {
 export interface ClusterModes {
   get(namespace: string, cluster: string): Promise<ClusterModeState>;
   list(): Promise<ClusterModeState[]>;
-  set(namespace: string, cluster: string, mode: ClusterMode, source: ClusterModeState["source"], reason?: string): Promise<ClusterModeState>;
+  set(
+    namespace: string,
+    cluster: string,
+    mode: ClusterMode,
+    source: ClusterModeState["source"],
+    reason?: string,
+  ): Promise<ClusterModeState>;
   /**
    * Counts a failed recovery of the cluster; when the failures within the configured window reach the
    * threshold the cluster goes to `observe` (source `circuit-breaker`) and `tripped` is true.

@@ -57,7 +57,12 @@ export function createClusterModes(options: ClusterModesOptions): RedisClusterMo
     const mode = stored.mode as ClusterMode | undefined;
     const source = stored.source as ClusterModeState["source"] | undefined;
     if (mode === undefined || !CLUSTER_MODES.includes(mode) || source === undefined || !SOURCES.includes(source)) {
-      return { cluster: cluster.name, namespace: cluster.namespace, mode: configuredMode(options.config, cluster), source: "config" };
+      return {
+        cluster: cluster.name,
+        namespace: cluster.namespace,
+        mode: configuredMode(options.config, cluster),
+        source: "config",
+      };
     }
     return {
       cluster: cluster.name,
@@ -72,13 +77,16 @@ export function createClusterModes(options: ClusterModesOptions): RedisClusterMo
   return {
     get: async (namespace, name) => {
       const cluster = configuredCluster(options.config, namespace, name);
-      return redis.guard("read the cluster mode", async () => stateOf(cluster, await client.hgetall(modeKey(prefix, namespace, name))));
+      return redis.guard("read the cluster mode", async () =>
+        stateOf(cluster, await client.hgetall(modeKey(prefix, namespace, name))),
+      );
     },
 
     list: () =>
       redis.guard("read the cluster modes", async () => {
         const pipeline = client.pipeline();
-        for (const cluster of options.config.clusters) pipeline.hgetall(modeKey(prefix, cluster.namespace, cluster.name));
+        for (const cluster of options.config.clusters)
+          pipeline.hgetall(modeKey(prefix, cluster.namespace, cluster.name));
         const answers = (await pipeline.exec()) ?? [];
         return options.config.clusters.map((cluster, index) => {
           const [error, stored] = answers[index] ?? [new Error("no answer"), undefined];
@@ -89,8 +97,10 @@ export function createClusterModes(options: ClusterModesOptions): RedisClusterMo
 
     set: async (namespace, name, mode, source, reason) => {
       const cluster = configuredCluster(options.config, namespace, name);
-      if (!CLUSTER_MODES.includes(mode)) throw new TypeError(`mode must be act, observe or paused, got ${JSON.stringify(mode)}`);
-      if (!SOURCES.includes(source)) throw new TypeError(`source must be config, api or circuit-breaker, got ${JSON.stringify(source)}`);
+      if (!CLUSTER_MODES.includes(mode))
+        throw new TypeError(`mode must be act, observe or paused, got ${JSON.stringify(mode)}`);
+      if (!SOURCES.includes(source))
+        throw new TypeError(`source must be config, api or circuit-breaker, got ${JSON.stringify(source)}`);
       const state: ClusterModeState = {
         cluster: cluster.name,
         namespace: cluster.namespace,
@@ -101,7 +111,10 @@ export function createClusterModes(options: ClusterModesOptions): RedisClusterMo
       };
       return redis.guard("set the cluster mode", async () => {
         const key = modeKey(prefix, namespace, name);
-        const transaction = client.multi().del(key).hset(key, { mode, source, since: state.since ?? "", ...(reason ? { reason } : {}) });
+        const transaction = client
+          .multi()
+          .del(key)
+          .hset(key, { mode, source, since: state.since ?? "", ...(reason ? { reason } : {}) });
         // Setting `act` is someone saying the cluster was checked: old failures no longer count.
         if (mode === "act") transaction.del(failuresKey(prefix, namespace, name));
         const answers = await transaction.exec();

@@ -4,11 +4,24 @@ import type { ClusterModes } from "../modes/cluster-modes.js";
 import { configuredCluster } from "../modes/configured-cluster.js";
 import { configuredMode } from "../modes/create-cluster-modes.js";
 import type { Logger } from "../observability/logger.js";
-import { clusterKey, deduplicationId, DEFAULT_PREFIX, RECOVERY_JOB_NAME, recoveryQueueName, lastRecoveredKey } from "./queue-names.js";
+import {
+  clusterKey,
+  deduplicationId,
+  DEFAULT_PREFIX,
+  RECOVERY_JOB_NAME,
+  recoveryQueueName,
+  lastRecoveredKey,
+} from "./queue-names.js";
 import type { RecoveryJobData, RecoveryJobResult } from "./recovery-job.js";
 import { newRecoveryJobId, parseRecoveryJobId } from "./recovery-job-id.js";
 import { recoveryJobOptions } from "./recovery-job-options.js";
-import type { EnqueueResult, RecoveryFilter, RecoveryQueue, RecoveryRecord, RecoveryRequest } from "./recovery-queue.js";
+import type {
+  EnqueueResult,
+  RecoveryFilter,
+  RecoveryQueue,
+  RecoveryRecord,
+  RecoveryRequest,
+} from "./recovery-queue.js";
 import { toRecoveryRecord, type RecoveryJob } from "./recovery-record.js";
 import { ALL_BULLMQ_STATES, BULLMQ_STATES, recoveryStateOf } from "./recovery-states.js";
 import { queuedRecoveryReader } from "./queued-recovery-script.js";
@@ -80,7 +93,9 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
   };
 
   const expectedMode = async (cluster: ResolvedCluster): Promise<RecoveryJobData["mode"]> => {
-    const mode = options.modes ? (await options.modes.get(cluster.namespace, cluster.name)).mode : configuredMode(config, cluster);
+    const mode = options.modes
+      ? (await options.modes.get(cluster.namespace, cluster.name)).mode
+      : configuredMode(config, cluster);
     // A paused cluster changes nothing; the HTTP layer refuses to queue for it anyway.
     return mode === "act" ? "act" : "observe";
   };
@@ -103,7 +118,10 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
   };
 
   // One round trip answers the common case of a storm (the member's recovery is queued) without BullMQ.
-  const findJoinable = async (cluster: ResolvedCluster, request: RecoveryRequest): Promise<EnqueueResult | undefined> => {
+  const findJoinable = async (
+    cluster: ResolvedCluster,
+    request: RecoveryRequest,
+  ): Promise<EnqueueResult | undefined> => {
     const { member, trigger } = request;
     const bullKeys = queueKeys.getKeys(recoveryQueueName(cluster.namespace, cluster.name));
     const found = await reads.guard("queue a recovery", () =>
@@ -113,9 +131,20 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
         jobPrefix: bullKeys[""] ?? "",
       }),
     );
-    const joined = (id: string) => ({ id, cluster: cluster.name, namespace: cluster.namespace, member, deduplicated: true });
+    const joined = (id: string) => ({
+      id,
+      cluster: cluster.name,
+      namespace: cluster.namespace,
+      member,
+      deduplicated: true,
+    });
     const fields = { cluster: clusterKey(cluster.namespace, cluster.name), member, trigger: trigger.kind };
-    if (trigger.kind === "alert" && trigger.startsAt && found.lastRecovered && found.lastRecovered.at > Date.parse(trigger.startsAt)) {
+    if (
+      trigger.kind === "alert" &&
+      trigger.startsAt &&
+      found.lastRecovered &&
+      found.lastRecovered.at > Date.parse(trigger.startsAt)
+    ) {
       logger.debug({ ...fields, id: found.lastRecovered.id }, "alert started before the member's last recovery");
       return joined(found.lastRecovered.id);
     }
@@ -146,11 +175,16 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
       // BullMQ's add still decides: one Lua script adds the job or answers the id of the one that got the
       // member's deduplication id since the look above.
       const deduplication = { id: deduplicationId(cluster.namespace, cluster.name, request.member) };
-      const job = await redis.guard("queue a recovery", () => queueOf(cluster).add(RECOVERY_JOB_NAME, data, { jobId, deduplication }));
+      const job = await redis.guard("queue a recovery", () =>
+        queueOf(cluster).add(RECOVERY_JOB_NAME, data, { jobId, deduplication }),
+      );
       const id = job.id ?? jobId;
       const deduplicated = id !== jobId;
       // Debug: each caller (webhook, manual request, sweep) logs the event with what asked for it.
-      logger.debug({ id, cluster: key, member: request.member, trigger: trigger.kind, deduplicated }, deduplicated ? "recovery request joined a queued recovery" : "recovery queued");
+      logger.debug(
+        { id, cluster: key, member: request.member, trigger: trigger.kind, deduplicated },
+        deduplicated ? "recovery request joined a queued recovery" : "recovery queued",
+      );
       return { id, cluster: cluster.name, namespace: cluster.namespace, member: request.member, deduplicated };
     },
 
@@ -188,10 +222,13 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
         const records: RecoveryRecord[] = [];
         const batch = Math.max(limit, 20);
         for (let start = 0; start < candidates.length && records.length < limit; start += batch) {
-          const loaded = await Promise.all(candidates.slice(start, start + batch).map((c) => loadRecord(c.cluster, c.id)));
+          const loaded = await Promise.all(
+            candidates.slice(start, start + batch).map((c) => loadRecord(c.cluster, c.id)),
+          );
           for (const record of loaded) {
             // A job may have moved on between listing and reading; the state read last is the one shown.
-            if (record && (!filter.state || record.state === filter.state) && records.length < limit) records.push(record);
+            if (record && (!filter.state || record.state === filter.state) && records.length < limit)
+              records.push(record);
           }
         }
         return records;
@@ -200,7 +237,11 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
 
     // Both connections: each reconnects on its own back-off, and a request may need either.
     ping: async () => {
-      await Promise.all([redis, reads].map((connection) => connection.guard("reach Redis", async () => void (await connection.client.ping()))));
+      await Promise.all(
+        [redis, reads].map((connection) =>
+          connection.guard("reach Redis", async () => void (await connection.client.ping())),
+        ),
+      );
     },
 
     waitingCounts: () =>

@@ -71,13 +71,20 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
 
       const recorder = progressRecorder(job, log);
       log.info({ mode }, "recovery started");
-      const result = await runSafely(options.run, { ...requestOf(data), mode: mode === "observe" ? "plan" : "act" }, recorder.progress, controller.signal);
+      const result = await runSafely(
+        options.run,
+        { ...requestOf(data), mode: mode === "observe" ? "plan" : "act" },
+        recorder.progress,
+        controller.signal,
+      );
       await recorder.settled();
 
       if (result.outcome !== "failed") {
         log.info({ outcome: result.outcome, reason: result.reason }, "recovery finished");
         if (result.outcome === "succeeded" && mode === "act") {
-          await options.onRecovered(job).catch((error: unknown) => log.warn({ err: error }, "could not record when the member was recovered"));
+          await options
+            .onRecovered(job)
+            .catch((error: unknown) => log.warn({ err: error }, "could not record when the member was recovered"));
         }
         const error = result.outcome === "refused" ? messageOf(result.error) : undefined;
         return {
@@ -100,7 +107,10 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
         throw new WaitingError();
       }
       const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      log.warn({ outcome: "failed", reason: result.reason, retryable, final }, final ? "recovery failed" : "recovery attempt failed; retrying after back-off");
+      log.warn(
+        { outcome: "failed", reason: result.reason, retryable, final },
+        final ? "recovery failed" : "recovery attempt failed; retrying after back-off",
+      );
       if (final) await countFailure(modes, options.config, data, log);
       throw retryable ? new Error(result.reason) : new UnrecoverableError(result.reason);
     } finally {
@@ -125,7 +135,9 @@ function progressRecorder(job: RecoveryJob, log: Logger): { progress: RecoveryPr
   const lastError = typeof previous === "object" && typeof previous?.error === "string" ? previous.error : undefined;
   let writes: Promise<unknown> = Promise.resolve();
   const write = (what: string, action: () => Promise<unknown>) => {
-    writes = writes.then(action).catch((error: unknown) => log.warn({ err: error }, `recording recovery ${what} failed`));
+    writes = writes
+      .then(action)
+      .catch((error: unknown) => log.warn({ err: error }, `recording recovery ${what} failed`));
   };
   // A new attempt starts with no steps; the last error stays until the recovery ends.
   write("progress", () => job.updateProgress({ steps: [], ...(lastError ? { error: lastError } : {}) }));
@@ -165,7 +177,12 @@ async function runSafely(
 }
 
 /** Counts a final failure; logs a warning when that put the cluster in observe mode. */
-async function countFailure(modes: ClusterModes, config: ResponderConfig, data: RecoveryJobData, log: Logger): Promise<void> {
+async function countFailure(
+  modes: ClusterModes,
+  config: ResponderConfig,
+  data: RecoveryJobData,
+  log: Logger,
+): Promise<void> {
   try {
     const { tripped, failures } = await modes.recordFailure(data.namespace, data.cluster);
     if (tripped) {

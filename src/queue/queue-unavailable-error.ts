@@ -12,7 +12,10 @@ export class QueueUnavailableError extends ResponderError {
 
   constructor(operation: string, redis: string, options: { cause?: unknown } = {}) {
     const why = options.cause instanceof Error ? `: ${options.cause.message}` : "";
-    super(`cannot ${operation}: Redis at ${redis} is unreachable${why}; try again later`, { retryable: true, cause: options.cause });
+    super(`cannot ${operation}: Redis at ${redis} is unreachable${why}; try again later`, {
+      retryable: true,
+      cause: options.cause,
+    });
     this.operation = operation;
     this.redis = redis;
   }

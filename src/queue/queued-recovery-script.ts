@@ -37,7 +37,9 @@ export interface QueuedRecovery {
 
 const COMMAND = "etcdResponderQueuedRecovery";
 
-type ScriptClient = Redis & { [COMMAND](lastRecovered: string, deduplication: string, jobPrefix: string): Promise<[string, string]> };
+type ScriptClient = Redis & {
+  [COMMAND](lastRecovered: string, deduplication: string, jobPrefix: string): Promise<[string, string]>;
+};
 
 /** Defines the script on `client` (once) so that it is sent by its SHA, and returns a reader over it. */
 export function queuedRecoveryReader(client: Redis): (keys: QueuedRecoveryKeys) => Promise<QueuedRecovery> {

@@ -3,7 +3,14 @@ import type { RecoveryOutcome, StepRecord } from "../recovery/recovery-result.js
 /** Where a recovery is in its life. `skipped`: the member was already healthy; `refused`: acting was unsafe. */
 export type RecoveryState = "queued" | "running" | RecoveryOutcome;
 
-export const RECOVERY_STATES: readonly RecoveryState[] = ["queued", "running", "succeeded", "skipped", "refused", "failed"];
+export const RECOVERY_STATES: readonly RecoveryState[] = [
+  "queued",
+  "running",
+  "succeeded",
+  "skipped",
+  "refused",
+  "failed",
+];
 
 /** What asked for a recovery. */
 export type RecoveryTrigger =

@@ -9,7 +9,10 @@ export type RecoveryJob = Job<RecoveryJobData, RecoveryJobResult>;
 export function toRecoveryRecord(job: RecoveryJob, state: RecoveryState): RecoveryRecord {
   const data = job.data;
   const finished = state !== "queued" && state !== "running";
-  const result = state === "succeeded" || state === "skipped" || state === "refused" ? (job.returnvalue as RecoveryJobResult | null) : null;
+  const result =
+    state === "succeeded" || state === "skipped" || state === "refused"
+      ? (job.returnvalue as RecoveryJobResult | null)
+      : null;
   const progress = readProgress(job.progress);
   const reason = result?.reason ?? (state === "failed" ? job.failedReason : undefined);
   const error = result?.error ?? progress.error ?? (state === "failed" ? job.failedReason : undefined);

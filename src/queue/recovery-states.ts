@@ -16,7 +16,10 @@ export const BULLMQ_STATES: Readonly<Record<RecoveryState, readonly JobType[]>> 
 export const ALL_BULLMQ_STATES: readonly JobType[] = [...new Set(Object.values(BULLMQ_STATES).flat())];
 
 /** A recovery's state from its job's BullMQ state (and, when completed, its outcome); undefined when the job is gone. */
-export function recoveryStateOf(state: JobState | "unknown", result: RecoveryJobResult | undefined): RecoveryState | undefined {
+export function recoveryStateOf(
+  state: JobState | "unknown",
+  result: RecoveryJobResult | undefined,
+): RecoveryState | undefined {
   switch (state) {
     case "waiting":
     case "delayed":

@@ -87,7 +87,13 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
   };
 
   try {
-    await limitEachClusterToOneRecovery(options.config, client, prefix, options.startTimeoutMs ?? 30_000, options.connection);
+    await limitEachClusterToOneRecovery(
+      options.config,
+      client,
+      prefix,
+      options.startTimeoutMs ?? 30_000,
+      options.connection,
+    );
   } catch (error) {
     await closeRedis(client);
     throw error;
@@ -106,7 +112,12 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
     onRecovered: async (job) => {
       const { namespace, cluster, member } = job.data;
       const keepSeconds = Math.round(options.config.service.history.maxAgeHours * 3600);
-      await client.set(lastRecoveredKey(prefix, namespace, cluster, member), `${Date.now()} ${job.id ?? ""}`, "EX", keepSeconds);
+      await client.set(
+        lastRecoveredKey(prefix, namespace, cluster, member),
+        `${Date.now()} ${job.id ?? ""}`,
+        "EX",
+        keepSeconds,
+      );
     },
   });
 
@@ -114,23 +125,35 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
     const id = job.id ?? "";
     const began = startedAt.get(id);
     startedAt.delete(id);
-    if (hooks.onFinished) callHook("onFinished", () => hooks.onFinished?.(toRecoveryRecord(job, state), began === undefined ? 0 : Date.now() - began));
+    if (hooks.onFinished)
+      callHook("onFinished", () =>
+        hooks.onFinished?.(toRecoveryRecord(job, state), began === undefined ? 0 : Date.now() - began),
+      );
   };
 
   const workers = options.config.clusters.map((cluster) => {
     const key = clusterKey(cluster.namespace, cluster.name);
-    const worker = new Worker<RecoveryJobData, RecoveryJobResult>(recoveryQueueName(cluster.namespace, cluster.name), processor.process, {
-      connection: client,
-      prefix,
-      name,
-      autorun: false,
-      concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
-      lockDuration: options.lockDurationMs ?? 10_000,
-      stalledInterval: options.stalledIntervalMs ?? 5_000,
-      maxStalledCount: options.maxStalledCount ?? 2,
-    });
+    const worker = new Worker<RecoveryJobData, RecoveryJobResult>(
+      recoveryQueueName(cluster.namespace, cluster.name),
+      processor.process,
+      {
+        connection: client,
+        prefix,
+        name,
+        autorun: false,
+        concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
+        lockDuration: options.lockDurationMs ?? 10_000,
+        stalledInterval: options.stalledIntervalMs ?? 5_000,
+        maxStalledCount: options.maxStalledCount ?? 2,
+      },
+    );
     worker.on("error", (error) => logger.warn({ err: error, cluster: key }, "recovery worker error"));
-    worker.on("stalled", (jobId) => logger.warn({ recovery: jobId, cluster: key }, "recovery stalled (its worker stopped renewing the lock); it runs again"));
+    worker.on("stalled", (jobId) =>
+      logger.warn(
+        { recovery: jobId, cluster: key },
+        "recovery stalled (its worker stopped renewing the lock); it runs again",
+      ),
+    );
     worker.on("completed", (job, result) => finished(job, result.outcome));
     worker.on("failed", (job) => {
       // BullMQ sets finishedOn only when the job will not be retried.
@@ -146,7 +169,11 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
     close: () => {
       closing ??= (async () => {
         processor.interruptAll();
-        await Promise.all(workers.map((worker) => worker.close().catch((error: unknown) => logger.warn({ err: error }, "closing a recovery worker failed"))));
+        await Promise.all(
+          workers.map((worker) =>
+            worker.close().catch((error: unknown) => logger.warn({ err: error }, "closing a recovery worker failed")),
+          ),
+        );
         await closeRedis(client);
         logger.info({ worker: name }, "recovery workers stopped");
       })();
@@ -166,11 +193,18 @@ async function limitEachClusterToOneRecovery(
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
-      () => reject(new QueueUnavailableError("start the recovery workers", describeRedis(url), { cause: new Error(`not connected within ${timeoutMs} ms`) })),
+      () =>
+        reject(
+          new QueueUnavailableError("start the recovery workers", describeRedis(url), {
+            cause: new Error(`not connected within ${timeoutMs} ms`),
+          }),
+        ),
       timeoutMs,
     );
   });
-  const queues = config.clusters.map((cluster) => new Queue(recoveryQueueName(cluster.namespace, cluster.name), { connection: client, prefix }));
+  const queues = config.clusters.map(
+    (cluster) => new Queue(recoveryQueueName(cluster.namespace, cluster.name), { connection: client, prefix }),
+  );
   for (const queue of queues) queue.on("error", () => undefined);
   try {
     await Promise.race([Promise.all(queues.map((queue) => queue.setGlobalConcurrency(1))), deadline]);

@@ -97,13 +97,20 @@ export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedi
       let timer: NodeJS.Timeout | undefined;
       // Commands time out on their own; this bounds work that waits on something else (a queue's set-up).
       const deadline = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new QueueUnavailableError(operation, redis, { cause: new Error(`no answer within ${5 * limitMs} ms`) })), 5 * limitMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new QueueUnavailableError(operation, redis, { cause: new Error(`no answer within ${5 * limitMs} ms`) }),
+            ),
+          5 * limitMs,
+        );
       });
       try {
         return await Promise.race([work(), deadline]);
       } catch (error) {
         if (error instanceof QueueUnavailableError) throw error;
-        if (isConnectionError(error) || client.status !== "ready") throw new QueueUnavailableError(operation, redis, { cause: error });
+        if (isConnectionError(error) || client.status !== "ready")
+          throw new QueueUnavailableError(operation, redis, { cause: error });
         throw error;
       } finally {
         clearTimeout(timer);
@@ -121,7 +128,9 @@ export function createWorkerRedis(url: string, name: string, logger: Logger): Re
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
-  client.on("error", (error: Error) => logger.debug({ err: error, redis: describeRedis(url) }, "redis connection error"));
+  client.on("error", (error: Error) =>
+    logger.debug({ err: error, redis: describeRedis(url) }, "redis connection error"),
+  );
   return client;
 }
 
@@ -149,8 +158,22 @@ export function describeRedis(url: string): string {
   }
 }
 
-const CONNECTION_MESSAGES = [/Stream isn't writeable/i, /Connection is closed/i, /Command timed out/i, /connect ETIMEDOUT/i, /Reached the max retries/i];
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const CONNECTION_MESSAGES = [
+  /Stream isn't writeable/i,
+  /Connection is closed/i,
+  /Command timed out/i,
+  /connect ETIMEDOUT/i,
+  /Reached the max retries/i,
+];
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 /** Whether a failure came from the connection to Redis rather than from the command itself. */
 export function isConnectionError(error: unknown): boolean {

@@ -44,10 +44,19 @@ export function membershipGateway(run: RecoveryRun): EtcdGateway {
 }
 
 /** The list's members as the quorum guard sees them: voting or not, healthy (answers for the cluster, knows a leader) or not. */
-export function guardMembers(members: readonly EtcdMember[], probes: readonly StatusProbe[], clusterId: string): GuardMember[] {
+export function guardMembers(
+  members: readonly EtcdMember[],
+  probes: readonly StatusProbe[],
+  clusterId: string,
+): GuardMember[] {
   return members.map((entry) => {
     const status = statusOfEntry(entry, probes, clusterId);
-    return { id: entry.id, isLearner: entry.isLearner, healthy: status !== undefined && status.leader !== "0", answers: status !== undefined };
+    return {
+      id: entry.id,
+      isLearner: entry.isLearner,
+      healthy: status !== undefined && status.leader !== "0",
+      answers: status !== undefined,
+    };
   });
 }
 

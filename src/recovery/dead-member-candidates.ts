@@ -33,7 +33,13 @@ export async function deadMemberCandidates(
       const answers = statusOfEntry(entry, source.probes, source.clusterId) !== undefined;
       const own = entry.peerURLs.some((url) => samePeerURL(url, ctx.member.peerURL));
       const configured = configuredMemberOf(entry, ctx.cluster.members);
-      const candidate: DeadMemberCandidate = { id: entry.id, answers, own, configured: configured !== undefined, pod: { kind: "gone" } };
+      const candidate: DeadMemberCandidate = {
+        id: entry.id,
+        answers,
+        own,
+        configured: configured !== undefined,
+        pod: { kind: "gone" },
+      };
       if (answers) {
         firstFailedAt.delete(entry.id);
         return candidate;

@@ -12,7 +12,11 @@ export function isRetryable(error: unknown): boolean {
  * The last line of a failed recovery: which step, which member of which cluster, what went wrong and
  * what to do. Every step checks the world before it changes it, so "run again" is always safe advice.
  */
-export function failureReason(error: unknown, step: StepName | undefined, ctx: Pick<RecoveryContext, "cluster" | "member">): string {
+export function failureReason(
+  error: unknown,
+  step: StepName | undefined,
+  ctx: Pick<RecoveryContext, "cluster" | "member">,
+): string {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof RecoveryInterruptedError) return "interrupted; run again to resume";
   const where = `step ${step ?? "(none)"} failed for member ${ctx.member.index} (${ctx.member.name}) of cluster ${ctx.cluster.namespace}/${ctx.cluster.name}`;
@@ -20,9 +24,14 @@ export function failureReason(error: unknown, step: StepName | undefined, ctx: P
 }
 
 function advice(error: unknown): string {
-  if (error instanceof UnsafeRecoveryError) return "the cluster was left as it is now; a human must look before anything else is changed";
-  if (error instanceof LeaseRenewalError) return "make sure no other recovery of this cluster is running, then run again to resume";
-  if (error instanceof DeadlineExceededError) return "check the member's Pod and the etcd members, then run again to resume (every step is safe to repeat)";
+  if (error instanceof UnsafeRecoveryError)
+    return "the cluster was left as it is now; a human must look before anything else is changed";
+  if (error instanceof LeaseRenewalError)
+    return "make sure no other recovery of this cluster is running, then run again to resume";
+  if (error instanceof DeadlineExceededError)
+    return "check the member's Pod and the etcd members, then run again to resume (every step is safe to repeat)";
   if (error instanceof EtcdUnavailableError) return "check that etcd is reachable from here, then run again to resume";
-  return isRetryable(error) ? "run again to resume (every step is safe to repeat)" : "fix the cause, then run again to resume";
+  return isRetryable(error)
+    ? "run again to resume (every step is safe to repeat)"
+    : "fix the cause, then run again to resume";
 }

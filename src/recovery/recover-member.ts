@@ -33,7 +33,10 @@ export interface MemberRecoveryRequest {
  * Recovers (or plans the recovery of) one member with etcd gateways made for its cluster and closed
  * afterwards. The CLI, the queue's workers and the benchmarks all recover through this.
  */
-export async function recoverMember(deps: MemberRecoveryDependencies, request: MemberRecoveryRequest): Promise<RecoveryResult> {
+export async function recoverMember(
+  deps: MemberRecoveryDependencies,
+  request: MemberRecoveryRequest,
+): Promise<RecoveryResult> {
   const { cluster } = request;
   const etcd = createEtcdGateway(etcdConnectionFor(cluster));
   try {

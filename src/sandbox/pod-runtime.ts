@@ -34,5 +34,11 @@ export interface PodRuntime {
    * Runs `command` in the environment of the Pod's container (its env, working directory and volumes)
    * and resolves to the exit code.
    */
-  exec(namespace: string, pod: string, container: string | undefined, command: string[], streams: ExecStreams): Promise<number>;
+  exec(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    command: string[],
+    streams: ExecStreams,
+  ): Promise<number>;
 }

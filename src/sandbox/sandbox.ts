@@ -85,7 +85,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const namespace = options.namespace ?? "default";
   const clusterCount = options.clusters ?? 1;
   const logger = options.logger;
-  if (clusterCount * members > 250) throw new Error(`${clusterCount} clusters of ${members} members do not fit in one /24 address block`);
+  if (clusterCount * members > 250)
+    throw new Error(`${clusterCount} clusters of ${members} members do not fit in one /24 address block`);
 
   await mkdir(dir, { recursive: true });
   const podsDir = join(dir, "pods");
@@ -109,7 +110,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => guard.close());
 
     const ca = await CertificateAuthority.create("etcd-responder sandbox CA");
-    const serving = await ca.issue({ commonName: "sandbox-apiserver", ips: ["127.0.0.1"], dnsNames: ["localhost"], usages: ["server"] });
+    const serving = await ca.issue({
+      commonName: "sandbox-apiserver",
+      ips: ["127.0.0.1"],
+      dnsNames: ["localhost"],
+      usages: ["server"],
+    });
     await mkdir(join(dir, "pki"), { recursive: true });
     await writeFile(join(dir, "pki", "ca.crt"), ca.certPem);
 
@@ -235,9 +241,12 @@ function planClusters(
 
 /** Whether a Pod of the Deployment, not Terminating, is Ready. */
 function podReady(store: ObjectStore, namespace: string, deployment: string): boolean {
-  const selector = (store.get("deployments.apps", namespace, deployment)?.spec as { selector?: LabelSelectorSpec } | undefined)?.selector;
+  const selector = (
+    store.get("deployments.apps", namespace, deployment)?.spec as { selector?: LabelSelectorSpec } | undefined
+  )?.selector;
   return store.list("pods", namespace).some((pod) => {
-    const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    const conditions =
+      (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
     return (
       selectorMatches(selector, pod.metadata.labels) &&
       !pod.metadata.deletionTimestamp &&
@@ -248,7 +257,11 @@ function podReady(store: ObjectStore, namespace: string, deployment: string): bo
 
 async function writeEtcdClientCertificates(ca: CertificateAuthority, dir: string) {
   const client = await ca.issue({ commonName: "etcd-responder", usages: ["client"] });
-  const paths = { ca: join(dir, "pki", "ca.crt"), cert: join(dir, "pki", "etcd-client.crt"), key: join(dir, "pki", "etcd-client.key") };
+  const paths = {
+    ca: join(dir, "pki", "ca.crt"),
+    cert: join(dir, "pki", "etcd-client.crt"),
+    key: join(dir, "pki", "etcd-client.key"),
+  };
   await writeFile(paths.cert, client.cert);
   await writeFile(paths.key, client.key, { mode: 0o600 });
   return paths;

@@ -40,7 +40,10 @@ export function waitForStore<T>(
       }
       if (answer) finish(() => resolve(answer as T));
     };
-    const timer = setTimeout(() => finish(() => reject(new StoreWaitTimeoutError(what, timeoutMs, describe?.()))), timeoutMs);
+    const timer = setTimeout(
+      () => finish(() => reject(new StoreWaitTimeoutError(what, timeoutMs, describe?.()))),
+      timeoutMs,
+    );
     // The predicate runs after the event's write, which is already visible to reads.
     const unsubscribe = store.subscribe(() => check());
     check();

@@ -1,4 +1,10 @@
-export { runService, EXIT_MISCONFIGURED, type RunServiceOptions, type ServiceIO, type ServiceRole } from "./run-service.js";
+export {
+  runService,
+  EXIT_MISCONFIGURED,
+  type RunServiceOptions,
+  type ServiceIO,
+  type ServiceRole,
+} from "./run-service.js";
 export { readServiceEnv, leaseHolder, SERVICE_ENV_DEFAULTS, type ServiceEnv } from "./service-env.js";
 export { ServiceEnvError } from "./service-env-error.js";
 export { createServiceResources, type ServiceResources, type ServiceResourcesOptions } from "./service-resources.js";

@@ -53,7 +53,10 @@ export function keepStartingWorkers(options: KeepStartingOptions): StartingWorke
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         problem = `the recovery workers are not running: ${message}`;
-        options.logger.warn({ err: error, attempt, retryInMs: pause }, "cannot start the recovery workers; trying again");
+        options.logger.warn(
+          { err: error, attempt, retryInMs: pause },
+          "cannot start the recovery workers; trying again",
+        );
         await systemClock.sleep(pause, stopping.signal);
       }
     }

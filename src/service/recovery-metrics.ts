@@ -10,7 +10,10 @@ export function recoveryMetricsHooks(metrics: Metrics): RecoveryWorkerHooks {
   return {
     onFinished: (record, durationMs) => {
       if (!OUTCOMES.includes(record.state)) return;
-      metrics.observeRecovery({ cluster: record.cluster, namespace: record.namespace, outcome: record.state as RecoveryOutcome }, durationMs / 1000);
+      metrics.observeRecovery(
+        { cluster: record.cluster, namespace: record.namespace, outcome: record.state as RecoveryOutcome },
+        durationMs / 1000,
+      );
     },
   };
 }

@@ -83,7 +83,15 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
       stops.push(() => receiver.close());
     }
     if (role !== "serve") {
-      const worker = await startWorker({ config, resources, logger, redisUrl: env.redisUrl, holder: env.holder, host: env.host, port: env.workerPort });
+      const worker = await startWorker({
+        config,
+        resources,
+        logger,
+        redisUrl: env.redisUrl,
+        holder: env.holder,
+        host: env.host,
+        port: env.workerPort,
+      });
       stops.push(() => worker.close());
     }
   } catch (error) {
@@ -92,7 +100,10 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
     say(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  logger.info({ role, clusters: config.clusters.length, redis: describeRedis(env.redisUrl), holder: env.holder }, "started");
+  logger.info(
+    { role, clusters: config.clusters.length, redis: describeRedis(env.redisUrl), holder: env.holder },
+    "started",
+  );
 
   const signal = await shutdown;
   const stopNow = exitOnSecondSignal(logger);
@@ -104,7 +115,10 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
 }
 
 /** Stops the roles together, then closes the shared connections they used. */
-async function stopEverything(stops: readonly (() => Promise<void>)[], closeResources: () => Promise<void>): Promise<void> {
+async function stopEverything(
+  stops: readonly (() => Promise<void>)[],
+  closeResources: () => Promise<void>,
+): Promise<void> {
   await Promise.all(stops.map((stop) => stop()));
   await closeResources();
 }
@@ -112,7 +126,10 @@ async function stopEverything(stops: readonly (() => Promise<void>)[], closeReso
 /** While shutting down, a second SIGTERM or SIGINT exits at once; the queue resumes an interrupted recovery elsewhere. */
 function exitOnSecondSignal(logger: Logger): { dispose(): void } {
   const onSignal = (signal: NodeJS.Signals) => {
-    logger.warn({ signal }, "second signal: exiting at once; an interrupted recovery is picked up again once its lock expires");
+    logger.warn(
+      { signal },
+      "second signal: exiting at once; an interrupted recovery is picked up again once its lock expires",
+    );
     process.exit(1);
   };
   process.on("SIGINT", onSignal);

@@ -35,7 +35,10 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env, pid: number
   const logLevel = value(env, "LOG_LEVEL") ?? SERVICE_ENV_DEFAULTS.logLevel;
   const levels = Object.keys(pino.levels.values);
   if (!levels.includes(logLevel) && logLevel !== "silent") {
-    throw new ServiceEnvError("LOG_LEVEL", `LOG_LEVEL must be one of ${[...levels, "silent"].join(", ")}, got ${JSON.stringify(logLevel)}`);
+    throw new ServiceEnvError(
+      "LOG_LEVEL",
+      `LOG_LEVEL must be one of ${[...levels, "silent"].join(", ")}, got ${JSON.stringify(logLevel)}`,
+    );
   }
   return {
     port: port(env, "PORT", SERVICE_ENV_DEFAULTS.port),
@@ -57,7 +60,10 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (text === undefined) return fallback;
   const parsed = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
   if (!(parsed >= 0 && parsed <= 65535)) {
-    throw new ServiceEnvError(name, `${name} must be a port number from 0 to 65535 (0 picks a free port), got ${JSON.stringify(text)}`);
+    throw new ServiceEnvError(
+      name,
+      `${name} must be a port number from 0 to 65535 (0 picks a free port), got ${JSON.stringify(text)}`,
+    );
   }
   return parsed;
 }

@@ -40,7 +40,9 @@ export function createServiceResources(options: ServiceResourcesOptions): Servic
   const modes = createClusterModes({ connection: options.redisUrl, config, logger });
   const queue = createRecoveryQueue({ connection: options.redisUrl, config, logger, modes });
   const kubernetes = createKubernetesGateway({ logger });
-  const metrics = createMetrics(options.queueGauges ? { waitingCounts: () => queue.waitingCounts(), clusterModes: () => modes.list() } : {});
+  const metrics = createMetrics(
+    options.queueGauges ? { waitingCounts: () => queue.waitingCounts(), clusterModes: () => modes.list() } : {},
+  );
   return {
     queue,
     modes,

@@ -67,7 +67,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
     onStarted: () => {
       // The sweep only queues work, so it starts once there are workers to take it.
       if (!sweepSettings.enabled || closing) return;
-      const crashLoopSweep = createCrashLoopSweep({ config, kubernetes: resources.kubernetes, modes: resources.modes, queue: resources.queue, logger });
+      const crashLoopSweep = createCrashLoopSweep({
+        config,
+        kubernetes: resources.kubernetes,
+        modes: resources.modes,
+        queue: resources.queue,
+        logger,
+      });
       sweep = startPeriodicSweep(crashLoopSweep, sweepSettings.intervalSeconds * 1000, logger);
     },
   });

@@ -8,18 +8,21 @@ import type { MemberSighting } from "./member-verdict.js";
 
 /** One member (index and Deployment name) as the sweep saw it, or the `problem` that kept it from judging the member. */
 export type MemberLook =
-  | ({ member: number; deployment: string } & MemberSighting)
-  | { member: number; deployment: string; problem: string };
+  ({ member: number; deployment: string } & MemberSighting) | { member: number; deployment: string; problem: string };
 
 /**
  * Reads every member of a cluster: its Deployment and the Pods the Deployment's selector picks. The Pods
  * carrying the cluster label (what the example cluster generator sets) are listed once; a member whose
  * Deployment selects by other labels gets a list of its own, so any labelling works.
  */
-export async function clusterMemberPods(kubernetes: Pick<KubernetesGateway, "readDeployment" | "listPods">, cluster: ResolvedCluster): Promise<MemberLook[]> {
+export async function clusterMemberPods(
+  kubernetes: Pick<KubernetesGateway, "readDeployment" | "listPods">,
+  cluster: ResolvedCluster,
+): Promise<MemberLook[]> {
   const { namespace } = cluster;
   let labelled: Promise<V1Pod[]> | undefined;
-  const labelledPods = () => (labelled ??= kubernetes.listPods(namespace, `${CLUSTER_LABEL}=${cluster.name}`).then((list) => list.pods));
+  const labelledPods = () =>
+    (labelled ??= kubernetes.listPods(namespace, `${CLUSTER_LABEL}=${cluster.name}`).then((list) => list.pods));
 
   return Promise.all(
     cluster.members.map(async (_, position): Promise<MemberLook> => {
@@ -31,7 +34,11 @@ export async function clusterMemberPods(kubernetes: Pick<KubernetesGateway, "rea
       const selector = deployment.spec?.selector;
       const query = selectorString(selector);
       if (!selector || query === undefined) {
-        return { member, deployment: name, problem: `Deployment ${name} has an empty selector, so its Pods cannot be told apart` };
+        return {
+          member,
+          deployment: name,
+          problem: `Deployment ${name} has an empty selector, so its Pods cannot be told apart`,
+        };
       }
       if (selector.matchLabels?.[CLUSTER_LABEL] === cluster.name) {
         const pods = (await labelledPods()).filter((pod) => matchesSelector(pod.metadata?.labels, selector));

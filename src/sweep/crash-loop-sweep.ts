@@ -63,7 +63,11 @@ export function createCrashLoopSweep(options: CrashLoopSweepOptions): CrashLoopS
         continue;
       }
       const seenMissing = missingSince.get(memberKey);
-      const verdict = judgeMember(look, { now: now(), deadAfterMs, ...(seenMissing !== undefined ? { missingSince: seenMissing } : {}) });
+      const verdict = judgeMember(look, {
+        now: now(),
+        deadAfterMs,
+        ...(seenMissing !== undefined ? { missingSince: seenMissing } : {}),
+      });
       if (verdict.missingSince === undefined) missingSince.delete(memberKey);
       else missingSince.set(memberKey, verdict.missingSince);
       if (verdict.action !== "recover") continue;

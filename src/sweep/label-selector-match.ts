@@ -5,7 +5,10 @@ import type { V1LabelSelector } from "@kubernetes/client-node";
  * the API server decides it. An unknown operator matches nothing, so a selector that cannot be understood
  * never claims Pods.
  */
-export function matchesSelector(labels: Readonly<Record<string, string>> | undefined, selector: V1LabelSelector): boolean {
+export function matchesSelector(
+  labels: Readonly<Record<string, string>> | undefined,
+  selector: V1LabelSelector,
+): boolean {
   const own = labels ?? {};
   const has = (key: string) => Object.prototype.hasOwnProperty.call(own, key);
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {

@@ -19,7 +19,10 @@ export function startPeriodicSweep(sweep: CrashLoopSweep, intervalMs: number, pr
   const run = () => {
     current = sweep.sweep().then(
       (report) => {
-        logger.debug({ requested: report.requested.length, paused: report.paused.length, failed: report.failed.length }, "sweep done");
+        logger.debug(
+          { requested: report.requested.length, paused: report.paused.length, failed: report.failed.length },
+          "sweep done",
+        );
       },
       // `sweep` does not reject; this only keeps a surprise from becoming an unhandled rejection.
       (error: unknown) => logger.warn({ err: error }, "sweep failed"),

@@ -21,7 +21,18 @@ describe("etcd-responder demo", () => {
       expect(code, output).toBe(0);
       expect(output).toMatch(/CrashLoopBackOff/);
       expect(output).toMatch(/202 \{"enqueued":\[\{"id":"example-3-/);
-      for (const step of ["lock", "diagnose", "guard", "snapshot", "stop", "remove", "add", "start", "promote", "verify"]) {
+      for (const step of [
+        "lock",
+        "diagnose",
+        "guard",
+        "snapshot",
+        "stop",
+        "remove",
+        "add",
+        "start",
+        "promote",
+        "verify",
+      ]) {
         expect(output).toContain(`[${step}] done`);
       }
       expect(output).toContain("state: succeeded");

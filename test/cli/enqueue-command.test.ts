@@ -35,7 +35,12 @@ async function scriptedService(post: Answer, gets: Answer[]) {
     let text = "";
     request.on("data", (chunk: Buffer) => (text += chunk.toString()));
     request.on("end", () => {
-      seen.push({ method: request.method ?? "", path: request.url ?? "", authorization: request.headers.authorization, body: text ? JSON.parse(text) : undefined });
+      seen.push({
+        method: request.method ?? "",
+        path: request.url ?? "",
+        authorization: request.headers.authorization,
+        body: text ? JSON.parse(text) : undefined,
+      });
       const answer = request.method === "POST" ? post : gets[Math.min(next++, gets.length - 1)]!;
       response.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
     });
@@ -51,23 +56,47 @@ afterEach(async () => {
 });
 
 const ID = "example-3-1767225600000-a1b2c3";
-const queued: Answer = { status: 202, body: { id: ID, cluster: "example", namespace: "default", member: 3, deduplicated: false } };
+const queued: Answer = {
+  status: 202,
+  body: { id: ID, cluster: "example", namespace: "default", member: 3, deduplicated: false },
+};
 
-function step(name: StepRecord["name"], startedAt: number, detail: string, outcome: StepRecord["outcome"] = "done"): StepRecord {
+function step(
+  name: StepRecord["name"],
+  startedAt: number,
+  detail: string,
+  outcome: StepRecord["outcome"] = "done",
+): StepRecord {
   return { name, startedAt, endedAt: startedAt + 100, outcome, detail };
 }
 
 function record(state: RecoveryRecord["state"], steps: StepRecord[], extra: Partial<RecoveryRecord> = {}): Answer {
   return {
     status: 200,
-    body: { id: ID, cluster: "example", namespace: "default", member: 3, state, mode: "act", trigger: { kind: "manual" }, createdAt: "2026-01-01T00:00:00.000Z", attempts: 1, steps, ...extra },
+    body: {
+      id: ID,
+      cluster: "example",
+      namespace: "default",
+      member: 3,
+      state,
+      mode: "act",
+      trigger: { kind: "manual" },
+      createdAt: "2026-01-01T00:00:00.000Z",
+      attempts: 1,
+      steps,
+      ...extra,
+    },
   };
 }
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = { AUTH_TOKEN: "s3cret" }) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await enqueueCommand(argv, { stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line), env });
+  const code = await enqueueCommand(argv, {
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+    env,
+  });
   return { code, stdout, stderr };
 }
 
@@ -95,16 +124,27 @@ describe("etcd-responder enqueue", () => {
       "succeeded: recovered member example3 of default/example",
     ]);
     expect(result.stderr).toEqual([]);
-    expect(service.seen[0]).toEqual({ method: "POST", path: "/v1/recoveries", authorization: "Bearer s3cret", body: { cluster: "example", member: 3, namespace: "default" } });
+    expect(service.seen[0]).toEqual({
+      method: "POST",
+      path: "/v1/recoveries",
+      authorization: "Bearer s3cret",
+      body: { cluster: "example", member: 3, namespace: "default" },
+    });
     expect(service.seen.slice(1).every((r) => r.method === "GET" && r.path === `/v1/recoveries/${ID}`)).toBe(true);
   });
 
   it("says when it joined a recovery already queued", async () => {
-    const service = await scriptedService({ status: 202, body: { ...(queued.body as object), deduplicated: true } }, [record("succeeded", [], { reason: "done" })]);
+    const service = await scriptedService({ status: 202, body: { ...(queued.body as object), deduplicated: true } }, [
+      record("succeeded", [], { reason: "done" }),
+    ]);
     expect((await run(member3(service.url))).stdout[0]).toBe(`joined the queued recovery ${ID}`);
   });
 
-  for (const [state, code] of [["skipped", 3], ["refused", 4], ["failed", 1]] as const) {
+  for (const [state, code] of [
+    ["skipped", 3],
+    ["refused", 4],
+    ["failed", 1],
+  ] as const) {
     it(`exits ${code} when the recovery ends ${state}`, async () => {
       const service = await scriptedService(queued, [record(state, [], { reason: `${state} because` })]);
       const result = await run(member3(service.url));
@@ -138,11 +178,15 @@ describe("etcd-responder enqueue", () => {
 
   it("prints the plan of a recovery in observe mode", async () => {
     const service = await scriptedService(queued, [
-      record("succeeded", [step("diagnose", 1, "Pod example-3-x is in CrashLoopBackOff"), step("guard", 2, "4 of 5 members answer")], {
-        mode: "observe",
-        reason: "Pod example-3-x is in CrashLoopBackOff",
-        plan: ["scale Deployment example-3 to 0", "remove member example3"],
-      }),
+      record(
+        "succeeded",
+        [step("diagnose", 1, "Pod example-3-x is in CrashLoopBackOff"), step("guard", 2, "4 of 5 members answer")],
+        {
+          mode: "observe",
+          reason: "Pod example-3-x is in CrashLoopBackOff",
+          plan: ["scale Deployment example-3 to 0", "remove member example3"],
+        },
+      ),
     ]);
     const result = await run(member3(service.url));
     expect(result.code).toBe(0);
@@ -155,7 +199,10 @@ describe("etcd-responder enqueue", () => {
   });
 
   it("says the token is missing or wrong on a 401, in one line, and exits 1", async () => {
-    const service = await scriptedService({ status: 401, body: { error: "missing or invalid credentials: send Authorization: Bearer <token>" } }, []);
+    const service = await scriptedService(
+      { status: 401, body: { error: "missing or invalid credentials: send Authorization: Bearer <token>" } },
+      [],
+    );
     const result = await run(member3(service.url), {});
     expect(result.code).toBe(1);
     expect(result.stderr).toEqual([expect.stringMatching(/^etcd-responder enqueue: .*the token is missing or wrong/)]);
@@ -163,26 +210,42 @@ describe("etcd-responder enqueue", () => {
   });
 
   it("prints the service's error message for a refused request and exits 1", async () => {
-    const service = await scriptedService({ status: 404, body: { error: 'no configured cluster "exmaple"; configured clusters: default/example' } }, []);
+    const service = await scriptedService(
+      { status: 404, body: { error: 'no configured cluster "exmaple"; configured clusters: default/example' } },
+      [],
+    );
     const result = await run(member3(service.url));
     expect(result.code).toBe(1);
-    expect(result.stderr).toEqual(['etcd-responder enqueue: no configured cluster "exmaple"; configured clusters: default/example (HTTP 404)']);
+    expect(result.stderr).toEqual([
+      'etcd-responder enqueue: no configured cluster "exmaple"; configured clusters: default/example (HTTP 404)',
+    ]);
     expect(result.stdout).toEqual([]);
   });
 
   it("keeps following through a 503, saying so once", async () => {
-    const unavailable: Answer = { status: 503, body: { error: "cannot read a recovery: Redis at 127.0.0.1:6379 is unreachable; try again later" } };
-    const service = await scriptedService(queued, [unavailable, unavailable, record("succeeded", [], { reason: "recovered" })]);
+    const unavailable: Answer = {
+      status: 503,
+      body: { error: "cannot read a recovery: Redis at 127.0.0.1:6379 is unreachable; try again later" },
+    };
+    const service = await scriptedService(queued, [
+      unavailable,
+      unavailable,
+      record("succeeded", [], { reason: "recovered" }),
+    ]);
     const result = await run(member3(service.url));
     expect(result.code).toBe(0);
-    expect(result.stderr).toEqual([expect.stringMatching(/Redis at 127\.0\.0\.1:6379 is unreachable.*\(HTTP 503\); still trying$/)]);
+    expect(result.stderr).toEqual([
+      expect.stringMatching(/Redis at 127\.0\.0\.1:6379 is unreachable.*\(HTTP 503\); still trying$/),
+    ]);
   });
 
   it("gives up after --timeout and exits 1", async () => {
     const service = await scriptedService(queued, [record("running", [])]);
     const result = await run(member3(service.url, "--timeout", "0.6"));
     expect(result.code).toBe(1);
-    expect(result.stderr).toEqual([`etcd-responder enqueue: gave up after 600 ms waiting for recovery ${ID} to end (last: the recovery was still running)`]);
+    expect(result.stderr).toEqual([
+      `etcd-responder enqueue: gave up after 600 ms waiting for recovery ${ID} to end (last: the recovery was still running)`,
+    ]);
   });
 
   it("says when the service cannot be reached", async () => {
@@ -202,7 +265,9 @@ describe("etcd-responder enqueue", () => {
       expect(service.seen[0]?.authorization).toBe("Bearer from-a-file");
       const unreadable = await run(member3(service.url), { AUTH_TOKEN_FILE: join(dir, "missing") });
       expect(unreadable.code).toBe(2);
-      expect(unreadable.stderr).toEqual([expect.stringMatching(/^etcd-responder enqueue: cannot read AUTH_TOKEN_FILE/)]);
+      expect(unreadable.stderr).toEqual([
+        expect.stringMatching(/^etcd-responder enqueue: cannot read AUTH_TOKEN_FILE/),
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -210,9 +275,15 @@ describe("etcd-responder enqueue", () => {
 
   it("rejects a command line it cannot run as a usage error", async () => {
     await expect(run(["--cluster", "example", "--member", "3"])).rejects.toThrow(UsageError);
-    await expect(run(["--url", "http://x", "--cluster", "example", "--member", "three"])).rejects.toThrow(/--member must be a member number/);
+    await expect(run(["--url", "http://x", "--cluster", "example", "--member", "three"])).rejects.toThrow(
+      /--member must be a member number/,
+    );
     await expect(run(["--url", "ftp://x", "--cluster", "example", "--member", "3"])).rejects.toThrow(/--url must be/);
-    await expect(run(["--url", "http://x", "--cluster", "example", "--member", "3", "--timeout", "0"])).rejects.toThrow(/--timeout/);
-    await expect(run(["--url", "http://x", "--cluster", "example", "--member", "3", "--follow"])).rejects.toThrow(UsageError);
+    await expect(run(["--url", "http://x", "--cluster", "example", "--member", "3", "--timeout", "0"])).rejects.toThrow(
+      /--timeout/,
+    );
+    await expect(run(["--url", "http://x", "--cluster", "example", "--member", "3", "--follow"])).rejects.toThrow(
+      UsageError,
+    );
   });
 });

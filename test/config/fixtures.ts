@@ -10,7 +10,8 @@ export const PASSWORD = "s3cret-Passw0rd";
 export function filesFrom(files: Record<string, string>): ReadTextFile {
   return (path) => {
     const text = files[path];
-    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+    if (text === undefined)
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
     return text;
   };
 }

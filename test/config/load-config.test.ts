@@ -47,12 +47,19 @@ describe("loadConfig", () => {
   it("names the file in validation errors", async () => {
     const path = join(dir, "bad.yaml");
     await writeFile(path, "clusters:\n  - name: example\n    members: five\n");
-    await expect(loadConfig(path)).rejects.toThrow(`${path}: clusters[0].members: expected a number from 1 to 9, got "five"`);
+    await expect(loadConfig(path)).rejects.toThrow(
+      `${path}: clusters[0].members: expected a number from 1 to 9, got "five"`,
+    );
   });
 
   it("rejects a missing TLS file", async () => {
     const path = join(dir, "missing-tls.yaml");
-    await writeFile(path, 'clusters: [{ name: a, members: 1, naming: { clientURL: "https://a{index}:2379" }, tls: { caFile: nope.pem } }]\n');
-    await expect(loadConfig(path)).rejects.toThrow(`${path}: clusters[0].tls.caFile: cannot read "${join(dir, "nope.pem")}": no such file`);
+    await writeFile(
+      path,
+      'clusters: [{ name: a, members: 1, naming: { clientURL: "https://a{index}:2379" }, tls: { caFile: nope.pem } }]\n',
+    );
+    await expect(loadConfig(path)).rejects.toThrow(
+      `${path}: clusters[0].tls.caFile: cannot read "${join(dir, "nope.pem")}": no such file`,
+    );
   });
 });

@@ -3,8 +3,12 @@ import { DEFAULT_NAMING, renderTemplate, templateProblem } from "../../src/confi
 
 describe("naming templates", () => {
   it("renders every placeholder, as often as it appears", () => {
-    expect(renderTemplate("{name}-{index}.{namespace}/{index}", { name: "a", index: 3, namespace: "ns" })).toBe("a-3.ns/3");
-    expect(renderTemplate(DEFAULT_NAMING.peerURL, { name: "example", index: 4, namespace: "default" })).toBe("http://example4:2380");
+    expect(renderTemplate("{name}-{index}.{namespace}/{index}", { name: "a", index: 3, namespace: "ns" })).toBe(
+      "a-3.ns/3",
+    );
+    expect(renderTemplate(DEFAULT_NAMING.peerURL, { name: "example", index: 4, namespace: "default" })).toBe(
+      "http://example4:2380",
+    );
   });
 
   it("accepts the defaults and text without placeholders", () => {

@@ -34,7 +34,10 @@ describe("parseConfig defaults", () => {
   });
 
   it("names members the way the seed's Deployment template does", () => {
-    const [cluster] = parseConfig("clusters:\n  - name: example\n    namespace: etcd\n    members: 3\n", SOURCE).clusters;
+    const [cluster] = parseConfig(
+      "clusters:\n  - name: example\n    namespace: etcd\n    members: 3\n",
+      SOURCE,
+    ).clusters;
     expect(cluster?.members[2]).toEqual({
       index: 3,
       name: "example3",
@@ -100,7 +103,8 @@ clusters:
 
 describe("parseConfig cluster ID, TLS and auth", () => {
   it("normalizes a pinned cluster ID to uint64 decimal", () => {
-    const parse = (id: string) => parseConfig(`clusters: [{ name: a, members: 1, clusterID: "${id}" }]`, SOURCE).clusters[0]?.clusterID;
+    const parse = (id: string) =>
+      parseConfig(`clusters: [{ name: a, members: 1, clusterID: "${id}" }]`, SOURCE).clusters[0]?.clusterID;
     expect(parse("cdf818194e3a8c32")).toBe("14841639068965178418");
     expect(parse("0xCDF818194E3A8C32")).toBe("14841639068965178418");
     expect(parse("14841639068965178418")).toBe("14841639068965178418");
@@ -148,7 +152,9 @@ describe("parseConfig errors", () => {
   });
 
   it("says which required key is missing", () => {
-    expect(errorOf("clusters: [{ name: a }]").message).toBe("config.yaml: clusters[0].members: missing; expected a number from 1 to 9");
+    expect(errorOf("clusters: [{ name: a }]").message).toBe(
+      "config.yaml: clusters[0].members: missing; expected a number from 1 to 9",
+    );
   });
 
   it("rejects an unknown key, naming it", () => {
@@ -167,9 +173,12 @@ describe("parseConfig errors", () => {
   });
 
   it("rejects a duplicate cluster in the same namespace but allows the name in another", () => {
-    const text = "clusters:\n  - { name: a, members: 3 }\n  - { name: a, namespace: other, members: 3 }\n  - { name: a, members: 5 }\n";
+    const text =
+      "clusters:\n  - { name: a, members: 3 }\n  - { name: a, namespace: other, members: 3 }\n  - { name: a, members: 5 }\n";
     const error = errorOf(text);
-    expect(error.message).toBe('config.yaml: clusters[2].name: duplicate cluster "a" in namespace "default" (also clusters[0])');
+    expect(error.message).toBe(
+      'config.yaml: clusters[2].name: duplicate cluster "a" in namespace "default" (also clusters[0])',
+    );
     expect(error.keyPath).toBe("clusters[2].name");
   });
 
@@ -198,45 +207,58 @@ describe("parseConfig errors", () => {
   });
 
   it("rejects member URLs for an index the cluster does not have, and bad explicit URLs", () => {
-    expect(errorOf('clusters: [{ name: a, members: 3, memberURLs: { "4": { peerURL: "http://x:2380" } } }]').message).toBe(
-      'config.yaml: clusters[0].memberURLs["4"]: expected a member index from 1 to 3',
-    );
+    expect(
+      errorOf('clusters: [{ name: a, members: 3, memberURLs: { "4": { peerURL: "http://x:2380" } } }]').message,
+    ).toBe('config.yaml: clusters[0].memberURLs["4"]: expected a member index from 1 to 3');
     expect(errorOf('clusters: [{ name: a, members: 3, memberURLs: { "1": { peerURL: "x:2380" } } }]').message).toBe(
       'config.yaml: clusters[0].memberURLs["1"].peerURL: expected an http:// or https:// URL, got "x:2380"',
     );
-    expect(errorOf('clusters: [{ name: a, members: 3, memberURLs: { "1": { peerURL: "http://x:2380", port: 1 } } }]').message).toBe(
-      'config.yaml: clusters[0].memberURLs["1"].port: unknown key',
-    );
+    expect(
+      errorOf('clusters: [{ name: a, members: 3, memberURLs: { "1": { peerURL: "http://x:2380", port: 1 } } }]')
+        .message,
+    ).toBe('config.yaml: clusters[0].memberURLs["1"].port: unknown key');
   });
 
   it("rejects a missing TLS file, naming the key and the path", () => {
-    const text = 'clusters: [{ name: a, members: 1, naming: { clientURL: "https://a{index}:2379" }, tls: { caFile: /etc/responder/missing.pem } }]';
+    const text =
+      'clusters: [{ name: a, members: 1, naming: { clientURL: "https://a{index}:2379" }, tls: { caFile: /etc/responder/missing.pem } }]';
     const error = errorOf(text, { readFile: SECRET_FILES });
-    expect(error.message).toBe('config.yaml: clusters[0].tls.caFile: cannot read "/etc/responder/missing.pem": no such file');
+    expect(error.message).toBe(
+      'config.yaml: clusters[0].tls.caFile: cannot read "/etc/responder/missing.pem": no such file',
+    );
     expect(error.keyPath).toBe("clusters[0].tls.caFile");
   });
 
   it("rejects a TLS file that holds no PEM, a lone certFile, and plain http with TLS", () => {
     const readFile = filesFrom({ "/ca.pem": "not a certificate" });
-    expect(errorOf('clusters: [{ name: a, members: 1, naming: { clientURL: "https://a{index}:2379" }, tls: { caFile: /ca.pem } }]', { readFile }).message).toBe(
-      'config.yaml: clusters[0].tls.caFile: "/ca.pem" does not hold a PEM certificate',
-    );
+    expect(
+      errorOf(
+        'clusters: [{ name: a, members: 1, naming: { clientURL: "https://a{index}:2379" }, tls: { caFile: /ca.pem } }]',
+        { readFile },
+      ).message,
+    ).toBe('config.yaml: clusters[0].tls.caFile: "/ca.pem" does not hold a PEM certificate');
     expect(errorOf("clusters: [{ name: a, members: 1, tls: { caFile: /ca.pem, certFile: /c.pem } }]").message).toBe(
       "config.yaml: clusters[0].tls.keyFile: certFile and keyFile go together; give both or neither",
     );
-    expect(errorOf("clusters: [{ name: a, members: 1, tls: { caFile: /etc/responder/ca.pem } }]", { readFile: SECRET_FILES }).message).toBe(
+    expect(
+      errorOf("clusters: [{ name: a, members: 1, tls: { caFile: /etc/responder/ca.pem } }]", { readFile: SECRET_FILES })
+        .message,
+    ).toBe(
       'config.yaml: clusters[0].naming.clientURL: member 1 has the plain http client URL "http://a1.default.svc:2379" although tls is configured; use https://',
     );
   });
 
   it("rejects a missing or empty password file", () => {
-    expect(errorOf("clusters: [{ name: a, members: 1, auth: { username: root, passwordFile: /nope } }]", { readFile: SECRET_FILES }).message).toBe(
-      'config.yaml: clusters[0].auth.passwordFile: cannot read "/nope": no such file',
-    );
+    expect(
+      errorOf("clusters: [{ name: a, members: 1, auth: { username: root, passwordFile: /nope } }]", {
+        readFile: SECRET_FILES,
+      }).message,
+    ).toBe('config.yaml: clusters[0].auth.passwordFile: cannot read "/nope": no such file');
     const readFile = filesFrom({ "/empty": "\n" });
-    expect(errorOf("clusters: [{ name: a, members: 1, auth: { username: root, passwordFile: /empty } }]", { readFile }).message).toBe(
-      "config.yaml: clusters[0].auth.passwordFile: the password file is empty",
-    );
+    expect(
+      errorOf("clusters: [{ name: a, members: 1, auth: { username: root, passwordFile: /empty } }]", { readFile })
+        .message,
+    ).toBe("config.yaml: clusters[0].auth.passwordFile: the password file is empty");
   });
 
   it("rejects a bad cluster ID and asks for quotes around a bare number", () => {
@@ -260,12 +282,18 @@ describe("parseConfig errors", () => {
   it("reports an empty file, an empty cluster list and a wrong top-level type", () => {
     expect(errorOf("").message).toBe("config.yaml: the file is empty; expected a mapping with a `clusters` list");
     expect(errorOf("clusters: []").message).toBe("config.yaml: clusters: expected at least one cluster");
-    expect(errorOf("clusters: example").message).toBe('config.yaml: clusters: expected a list of clusters, got "example"');
+    expect(errorOf("clusters: example").message).toBe(
+      'config.yaml: clusters: expected a list of clusters, got "example"',
+    );
   });
 
   it("lists every problem, one per line, the first one in keyPath", () => {
     const error = errorOf("clusters:\n  - name: A\n    members: 0\nrecovery: { deadAfterSeconds: -1 }\n");
-    expect(error.problems.map((p) => p.keyPath)).toEqual(["clusters[0].name", "clusters[0].members", "recovery.deadAfterSeconds"]);
+    expect(error.problems.map((p) => p.keyPath)).toEqual([
+      "clusters[0].name",
+      "clusters[0].members",
+      "recovery.deadAfterSeconds",
+    ]);
     expect(error.message.split("\n")).toHaveLength(3);
     expect(error.keyPath).toBe("clusters[0].name");
   });

@@ -49,6 +49,8 @@ describe("findCluster", () => {
 
   it("refuses to guess when the name alone is in several namespaces", () => {
     expect(() => findCluster(config, "orders")).toThrow(ConfigError);
-    expect(() => findCluster(config, "orders")).toThrow('cluster name "orders" is used in several namespaces (shop, billing)');
+    expect(() => findCluster(config, "orders")).toThrow(
+      'cluster name "orders" is used in several namespaces (shop, billing)',
+    );
   });
 });

@@ -31,7 +31,10 @@ describe("service settings", () => {
   });
 
   it("defaults the fields a partial section leaves out", () => {
-    const config = parseConfig(`${CLUSTERS}service:\n  defaultMode: observe\n  retry: { attempts: 2 }\n  sweep: { enabled: true }\n`, SOURCE);
+    const config = parseConfig(
+      `${CLUSTERS}service:\n  defaultMode: observe\n  retry: { attempts: 2 }\n  sweep: { enabled: true }\n`,
+      SOURCE,
+    );
     expect(config.service).toMatchObject({
       defaultMode: "observe",
       retry: { attempts: 2, backoffSeconds: 2 },
@@ -60,14 +63,23 @@ describe("service settings", () => {
   });
 
   it("reads a cluster's own mode", () => {
-    const config = parseConfig("clusters:\n  - { name: a, members: 1, mode: observe }\n  - { name: b, members: 1 }\n", SOURCE);
+    const config = parseConfig(
+      "clusters:\n  - { name: a, members: 1, mode: observe }\n  - { name: b, members: 1 }\n",
+      SOURCE,
+    );
     expect(config.clusters.map((c) => c.mode)).toEqual(["observe", undefined]);
   });
 
   it("names the key of every bad value", () => {
-    expect(errorOf(`${CLUSTERS}service:\n  defaultMode: fix\n`).message).toBe('config.yaml: service.defaultMode: expected act, observe or paused, got "fix"');
-    expect(errorOf("clusters:\n  - { name: a, members: 1, mode: on }\n").message).toBe('config.yaml: clusters[0].mode: expected act, observe or paused, got "on"');
-    expect(errorOf(`${CLUSTERS}service:\n  retry: { attempts: 0 }\n`).message).toBe("config.yaml: service.retry.attempts: expected a whole number from 1 to 100, got 0");
+    expect(errorOf(`${CLUSTERS}service:\n  defaultMode: fix\n`).message).toBe(
+      'config.yaml: service.defaultMode: expected act, observe or paused, got "fix"',
+    );
+    expect(errorOf("clusters:\n  - { name: a, members: 1, mode: on }\n").message).toBe(
+      'config.yaml: clusters[0].mode: expected act, observe or paused, got "on"',
+    );
+    expect(errorOf(`${CLUSTERS}service:\n  retry: { attempts: 0 }\n`).message).toBe(
+      "config.yaml: service.retry.attempts: expected a whole number from 1 to 100, got 0",
+    );
     expect(errorOf(`${CLUSTERS}service:\n  retry: { backoffSeconds: -1 }\n`).message).toBe(
       "config.yaml: service.retry.backoffSeconds: expected a number of seconds greater than 0, got -1",
     );
@@ -77,13 +89,21 @@ describe("service settings", () => {
     expect(errorOf(`${CLUSTERS}service:\n  circuitBreaker: { windowMinutes: 0 }\n`).message).toBe(
       "config.yaml: service.circuitBreaker.windowMinutes: expected a number of minutes greater than 0, got 0",
     );
-    expect(errorOf(`${CLUSTERS}service:\n  alertNames: []\n`).message).toBe("config.yaml: service.alertNames: expected at least one alert name");
-    expect(errorOf(`${CLUSTERS}service:\n  alertNames: [""]\n`).message).toBe('config.yaml: service.alertNames[0]: expected an alert name, got ""');
-    expect(errorOf(`${CLUSTERS}service:\n  sweep: { enabled: yes please }\n`).message).toBe('config.yaml: service.sweep.enabled: expected true or false, got "yes please"');
+    expect(errorOf(`${CLUSTERS}service:\n  alertNames: []\n`).message).toBe(
+      "config.yaml: service.alertNames: expected at least one alert name",
+    );
+    expect(errorOf(`${CLUSTERS}service:\n  alertNames: [""]\n`).message).toBe(
+      'config.yaml: service.alertNames[0]: expected an alert name, got ""',
+    );
+    expect(errorOf(`${CLUSTERS}service:\n  sweep: { enabled: yes please }\n`).message).toBe(
+      'config.yaml: service.sweep.enabled: expected true or false, got "yes please"',
+    );
   });
 
   it("rejects unknown keys, naming them", () => {
     expect(errorOf(`${CLUSTERS}service:\n  retries: 3\n`).message).toBe("config.yaml: service.retries: unknown key");
-    expect(errorOf(`${CLUSTERS}service:\n  history: { max: 3 }\n`).message).toBe("config.yaml: service.history.max: unknown key");
+    expect(errorOf(`${CLUSTERS}service:\n  history: { max: 3 }\n`).message).toBe(
+      "config.yaml: service.history.max: unknown key",
+    );
   });
 });

@@ -47,7 +47,11 @@ describe("a crash-looping member is recovered from Prometheus's alert alone", ()
     });
     client = new ResponderClient(responder.url, token);
     alertmanager = await startAlertmanager({ webhookURL: `${responder.url}/v1/alerts`, token });
-    prometheus = await startPrometheus({ scrapeURL: sandbox.info.metricsURL, rulesFile, alertmanagerURL: alertmanager.url });
+    prometheus = await startPrometheus({
+      scrapeURL: sandbox.info.metricsURL,
+      rulesFile,
+      alertmanagerURL: alertmanager.url,
+    });
     await writeKeys(sandbox.info, cluster(), "before", KEYS);
   });
 
@@ -70,7 +74,9 @@ describe("a crash-looping member is recovered from Prometheus's alert alone", ()
         (records) => {
           const finished = records.filter(isMember3Alert).find((r) => r.state !== "queued" && r.state !== "running");
           if (finished && finished.state !== "succeeded") {
-            throw new Error(`the alert's recovery of member 3 ended ${finished.state}: ${finished.reason ?? finished.error ?? ""}`);
+            throw new Error(
+              `the alert's recovery of member 3 ended ${finished.state}: ${finished.reason ?? finished.error ?? ""}`,
+            );
           }
           return finished;
         },
@@ -78,11 +84,19 @@ describe("a crash-looping member is recovered from Prometheus's alert alone", ()
         150_000,
       )
       .catch(async (error: Error) => {
-        const alerts = JSON.stringify({ prometheus: await prometheus!.alerts(), alertmanager: await alertmanager!.alerts() });
+        const alerts = JSON.stringify({
+          prometheus: await prometheus!.alerts(),
+          alertmanager: await alertmanager!.alerts(),
+        });
         throw new Error(`${error.message}\nalerts: ${alerts}\nresponder:\n${responder!.output().slice(-6000)}`);
       });
 
-    expect(recovery.trigger).toMatchObject({ kind: "alert", alertname: "KubePodCrashLooping", receiver: RECEIVER, pod });
+    expect(recovery.trigger).toMatchObject({
+      kind: "alert",
+      alertname: "KubePodCrashLooping",
+      receiver: RECEIVER,
+      pod,
+    });
     expect(recovery.trigger.kind === "alert" && recovery.trigger.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(recovery.mode).toBe("act");
     const done = recovery.steps.filter((s) => s.outcome === "done").map((s) => s.name);

@@ -17,7 +17,9 @@ export interface RulesFile {
  * it names namespace `default` and Pods `example-N-...`, which is what the sandbox runs by default.
  */
 export function withoutPendingPeriod(rules: RulesFile): RulesFile {
-  return { groups: rules.groups.map((group) => ({ ...group, rules: group.rules.map((rule) => ({ ...rule, for: "0s" })) })) };
+  return {
+    groups: rules.groups.map((group) => ({ ...group, rules: group.rules.map((rule) => ({ ...rule, for: "0s" })) })),
+  };
 }
 
 /** The shipped rules file, parsed. */

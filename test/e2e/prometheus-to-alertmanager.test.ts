@@ -16,7 +16,12 @@ interface Notification {
   receiver: string;
   status: string;
   groupLabels: Record<string, string>;
-  alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string>; fingerprint: string }[];
+  alerts: {
+    status: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    fingerprint: string;
+  }[];
 }
 
 /** A firing notification about `pod`, as Alertmanager posts it. */
@@ -42,7 +47,11 @@ describe("the shipped rule and Alertmanager route on real Prometheus and Alertma
     sandbox = await startSandboxProcess({ members: 3 });
     recorder = await startWebhookRecorder();
     alertmanager = await startAlertmanager({ webhookURL: `${recorder.url}/v1/alerts`, token });
-    prometheus = await startPrometheus({ scrapeURL: sandbox.info.metricsURL, rulesFile, alertmanagerURL: alertmanager.url });
+    prometheus = await startPrometheus({
+      scrapeURL: sandbox.info.metricsURL,
+      rulesFile,
+      alertmanagerURL: alertmanager.url,
+    });
   });
 
   afterAll(async () => {
@@ -65,8 +74,13 @@ describe("the shipped rule and Alertmanager route on real Prometheus and Alertma
     const request = await recorder!
       .waitFor(firingAbout(pod), `a firing notification about ${pod}`, 60_000)
       .catch(async (error: Error) => {
-        const seen = JSON.stringify({ prometheus: await prometheus!.alerts(), alertmanager: await alertmanager!.alerts() });
-        throw new Error(`${error.message}\nalerts: ${seen}\nprometheus:\n${prometheus!.output()}\nalertmanager:\n${alertmanager!.output()}`);
+        const seen = JSON.stringify({
+          prometheus: await prometheus!.alerts(),
+          alertmanager: await alertmanager!.alerts(),
+        });
+        throw new Error(
+          `${error.message}\nalerts: ${seen}\nprometheus:\n${prometheus!.output()}\nalertmanager:\n${alertmanager!.output()}`,
+        );
       });
 
     expect(request.method).toBe("POST");

@@ -13,7 +13,8 @@ describe("the configurations the end-to-end tests run Prometheus and Alertmanage
     const rendered = parse(renderRules(withoutPendingPeriod(shipped))) as typeof shipped;
     const rules = rendered.groups.flatMap((g) => g.rules);
     expect(rules.map((r) => r.for)).toEqual(["0s"]);
-    const dropFor = (file: typeof shipped) => file.groups.map((g) => ({ ...g, rules: g.rules.map(({ for: _, ...rest }) => rest) }));
+    const dropFor = (file: typeof shipped) =>
+      file.groups.map((g) => ({ ...g, rules: g.rules.map(({ for: _, ...rest }) => rest) }));
     expect(dropFor(rendered)).toEqual(dropFor(shipped));
     expect(shipped.groups[0]!.rules[0]!.for).toBe("1m");
   });
@@ -22,7 +23,12 @@ describe("the configurations the end-to-end tests run Prometheus and Alertmanage
     const snippetText = await readFile(ALERTMANAGER_SNIPPET, "utf8");
     const snippet = parse(snippetText) as Tree;
     const config = parse(
-      renderAlertmanagerConfig(snippetText, { webhookURL: "http://127.0.0.1:1234/v1/alerts", tokenFile: "token-file", groupWait: "0s", groupInterval: "1s" }),
+      renderAlertmanagerConfig(snippetText, {
+        webhookURL: "http://127.0.0.1:1234/v1/alerts",
+        tokenFile: "token-file",
+        groupWait: "0s",
+        groupInterval: "1s",
+      }),
     ) as Tree;
 
     const route = config.route as { receiver: string; routes: Tree[] };
@@ -43,7 +49,9 @@ describe("the configurations the end-to-end tests run Prometheus and Alertmanage
         {
           ...shippedWebhook,
           url: "http://127.0.0.1:1234/v1/alerts",
-          http_config: { authorization: { ...shippedWebhook.http_config.authorization, credentials_file: "token-file" } },
+          http_config: {
+            authorization: { ...shippedWebhook.http_config.authorization, credentials_file: "token-file" },
+          },
         },
       ],
     });
@@ -60,10 +68,18 @@ describe("the configurations the end-to-end tests run Prometheus and Alertmanage
     expect(config.global).toEqual({ scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" });
     expect(config.rule_files).toEqual(["rules.yaml"]);
     expect(config.scrape_configs).toEqual([
-      { job_name: "kube-state-metrics", scheme: "http", metrics_path: "/metrics", honor_labels: true, static_configs: [{ targets: ["127.0.0.1:4000"] }] },
+      {
+        job_name: "kube-state-metrics",
+        scheme: "http",
+        metrics_path: "/metrics",
+        honor_labels: true,
+        static_configs: [{ targets: ["127.0.0.1:4000"] }],
+      },
     ]);
     expect(config.alerting).toEqual({
-      alertmanagers: [{ scheme: "http", path_prefix: "/", api_version: "v2", static_configs: [{ targets: ["127.0.0.1:5000"] }] }],
+      alertmanagers: [
+        { scheme: "http", path_prefix: "/", api_version: "v2", static_configs: [{ targets: ["127.0.0.1:5000"] }] },
+      ],
     });
   });
 });

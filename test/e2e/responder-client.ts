@@ -37,7 +37,8 @@ export class ResponderClient {
       body: JSON.stringify(notification),
       signal: AbortSignal.timeout(10_000),
     });
-    if (response.status !== 202) throw new Error(`POST /v1/alerts answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 202)
+      throw new Error(`POST /v1/alerts answered ${response.status}: ${await response.text()}`);
     return (await response.json()) as AlertsAnswer;
   }
 
@@ -57,14 +58,21 @@ export class ResponderClient {
    * Asks `GET /v1/recoveries` every 50 ms until `pick` finds a recovery among the listed ones; rejects
    * after `timeoutMs` naming `what` and the recoveries last listed.
    */
-  async waitForRecovery(query: RecoveryQuery, pick: (records: RecoveryRecord[]) => RecoveryRecord | undefined, what: string, timeoutMs = 120_000): Promise<RecoveryRecord> {
+  async waitForRecovery(
+    query: RecoveryQuery,
+    pick: (records: RecoveryRecord[]) => RecoveryRecord | undefined,
+    what: string,
+    timeoutMs = 120_000,
+  ): Promise<RecoveryRecord> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const records = await this.listRecoveries(query);
       const found = pick(records);
       if (found) return found;
       if (Date.now() >= deadline) {
-        const seen = records.map((r) => `${r.id} member ${r.member} ${r.state}${r.reason ? ` (${r.reason})` : ""}`).join("; ");
+        const seen = records
+          .map((r) => `${r.id} member ${r.member} ${r.state}${r.reason ? ` (${r.reason})` : ""}`)
+          .join("; ");
         throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; recoveries: ${seen || "none"}`);
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
@@ -83,7 +91,10 @@ export class ResponderClient {
   }
 
   private async get(path: string): Promise<unknown> {
-    const response = await fetch(`${this.url}${path}`, { headers: this.authorization(), signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${this.url}${path}`, {
+      headers: this.authorization(),
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
     return response.json();
   }

@@ -72,7 +72,9 @@ export async function startWebhookRecorder(): Promise<WebhookRecorder> {
         };
         const timer = setTimeout(() => {
           waiters.delete(onRequest);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; received ${requests.length} request(s)`));
+          reject(
+            new Error(`timed out after ${timeoutMs} ms waiting for ${what}; received ${requests.length} request(s)`),
+          );
         }, timeoutMs);
         waiters.add(onRequest);
       }),

@@ -6,10 +6,17 @@ import { exampleClusterFiles } from "../../src/example-cluster/example-cluster-f
 const exampleDir = fileURLToPath(new URL("../../deploy/examples/etcd-cluster/", import.meta.url));
 
 describe("deploy/examples/etcd-cluster", () => {
-  const generated = exampleClusterFiles({ name: "example", members: 5, namespace: "default", addressing: { kind: "service-dns" } });
+  const generated = exampleClusterFiles({
+    name: "example",
+    members: 5,
+    namespace: "default",
+    addressing: { kind: "service-dns" },
+  });
 
   it("holds exactly the generated YAML files", () => {
-    const yamlFiles = readdirSync(exampleDir).filter((f) => f.endsWith(".yaml")).sort();
+    const yamlFiles = readdirSync(exampleDir)
+      .filter((f) => f.endsWith(".yaml"))
+      .sort();
     expect(yamlFiles).toEqual(generated.map((f) => f.name).sort());
   });
 

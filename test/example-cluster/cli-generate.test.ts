@@ -30,7 +30,16 @@ describe("etcd-responder example-cluster", () => {
   });
 
   it("passes image and TLS Secret through", () => {
-    const { code, stdout } = run(["--name", "orders", "--members", "1", "--image", "etcd:test", "--tls-secret", "orders-tls"]);
+    const { code, stdout } = run([
+      "--name",
+      "orders",
+      "--members",
+      "1",
+      "--image",
+      "etcd:test",
+      "--tls-secret",
+      "orders-tls",
+    ]);
     expect(code).toBe(0);
     expect(stdout).toContain("image: etcd:test");
     expect(stdout).toContain("secretName: orders-tls");

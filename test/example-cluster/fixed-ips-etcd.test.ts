@@ -38,7 +38,8 @@ async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promis
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last error: ${String(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last error: ${String(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -67,7 +68,12 @@ describe("a fixed-address cluster started from the generated arguments", () => {
       }
     }
     dataRoot = mkdtempSync(join(tmpdir(), "example-cluster-etcd-"));
-    const objects = generateExampleCluster({ name: "example", members: 3, namespace: "default", addressing: { kind: "fixed-ips", ips: IPS } });
+    const objects = generateExampleCluster({
+      name: "example",
+      members: 3,
+      namespace: "default",
+      addressing: { kind: "fixed-ips", ips: IPS },
+    });
     const deployments = objects.filter((o) => o.kind === "Deployment");
     deployments.forEach((deployment, i) => {
       const ip = IPS[i]!;
@@ -82,7 +88,9 @@ describe("a fixed-address cluster started from the generated arguments", () => {
       child.stdout?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
       child.stderr?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
       if (i === 0) {
-        const values = container.env.filter((e) => e.value !== undefined).map((e) => [e.name, expand(e.value!, ip, dataDir)]);
+        const values = container.env
+          .filter((e) => e.value !== undefined)
+          .map((e) => [e.name, expand(e.value!, ip, dataDir)]);
         etcdctlEnv = Object.fromEntries(values);
       }
     });
@@ -95,16 +103,24 @@ describe("a fixed-address cluster started from the generated arguments", () => {
   });
 
   it("forms one cluster of three named members with the fixed peer URLs", async () => {
-    const members = await waitFor("three started members with their client URLs in `etcdctl member list`", 30_000, async () => {
-      for (const child of children) {
-        if (child.exitCode !== null) throw new Error(`etcd ${child.pid} exited with ${child.exitCode}:\n${logs.join("").slice(-2000)}`);
-      }
-      // The Pod's own environment (ETCDCTL_API, ETCDCTL_ENDPOINTS) picks the endpoint, as `kubectl exec` would.
-      const { stdout } = await run("etcdctl", ["member", "list", "-w", "json"], { env: { ...process.env, ...etcdctlEnv }, timeout: 5_000 });
-      const list = (JSON.parse(stdout) as { members?: Member[] }).members ?? [];
-      // Names come from --initial-cluster at once; client URLs only once each member has published them.
-      return list.length === 3 && list.every((m) => m.name && m.clientURLs?.length) ? list : undefined;
-    });
+    const members = await waitFor(
+      "three started members with their client URLs in `etcdctl member list`",
+      30_000,
+      async () => {
+        for (const child of children) {
+          if (child.exitCode !== null)
+            throw new Error(`etcd ${child.pid} exited with ${child.exitCode}:\n${logs.join("").slice(-2000)}`);
+        }
+        // The Pod's own environment (ETCDCTL_API, ETCDCTL_ENDPOINTS) picks the endpoint, as `kubectl exec` would.
+        const { stdout } = await run("etcdctl", ["member", "list", "-w", "json"], {
+          env: { ...process.env, ...etcdctlEnv },
+          timeout: 5_000,
+        });
+        const list = (JSON.parse(stdout) as { members?: Member[] }).members ?? [];
+        // Names come from --initial-cluster at once; client URLs only once each member has published them.
+        return list.length === 3 && list.every((m) => m.name && m.clientURLs?.length) ? list : undefined;
+      },
+    );
     expect(etcdctlEnv.ETCDCTL_ENDPOINTS).toBe("http://127.78.0.1:2379");
     const byName = members.map((m) => [m.name, m.peerURLs, m.clientURLs]).sort();
     expect(byName).toEqual([

@@ -22,7 +22,12 @@ interface Container {
   volumeMounts: { name: string; mountPath: string }[];
 }
 
-const base: ExampleClusterOptions = { name: "example", members: 5, namespace: "default", addressing: { kind: "service-dns" } };
+const base: ExampleClusterOptions = {
+  name: "example",
+  members: 5,
+  namespace: "default",
+  addressing: { kind: "service-dns" },
+};
 
 function podSpec(deployment: KubeObject): Record<string, any> {
   return (deployment.spec as any).template.spec;
@@ -52,11 +57,16 @@ describe("generateExampleCluster with service DNS", () => {
 
   it("emits each member's Service followed by its Deployment", () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      "Service/example1", "Deployment/example-1",
-      "Service/example2", "Deployment/example-2",
-      "Service/example3", "Deployment/example-3",
-      "Service/example4", "Deployment/example-4",
-      "Service/example5", "Deployment/example-5",
+      "Service/example1",
+      "Deployment/example-1",
+      "Service/example2",
+      "Deployment/example-2",
+      "Service/example3",
+      "Deployment/example-3",
+      "Service/example4",
+      "Deployment/example-4",
+      "Service/example5",
+      "Deployment/example-5",
     ]);
     for (const o of objects) expect(o.metadata.namespace).toBe("default");
   });
@@ -100,7 +110,11 @@ describe("generateExampleCluster with service DNS", () => {
     expect(c.image).toBe(DEFAULT_ETCD_IMAGE);
     expect(c.command).toEqual(["etcd"]);
     expect(c.volumeMounts).toEqual([{ name: "data", mountPath: "/var/run/etcd" }]);
-    expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([["client", 2379], ["peer", 2380], ["metrics", 2381]]);
+    expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([
+      ["client", 2379],
+      ["peer", 2380],
+      ["metrics", 2381],
+    ]);
     expect(c.readinessProbe).toEqual({
       httpGet: { path: "/health", port: 2381 },
       initialDelaySeconds: 0,
@@ -128,7 +142,12 @@ describe("generateExampleCluster with service DNS", () => {
   });
 
   it("joins an existing cluster when asked, with the chosen image", () => {
-    const [, deployment] = generateExampleCluster({ ...base, members: 1, image: "registry.local/etcd:3.5", initialClusterState: "existing" });
+    const [, deployment] = generateExampleCluster({
+      ...base,
+      members: 1,
+      image: "registry.local/etcd:3.5",
+      initialClusterState: "existing",
+    });
     const c = container(deployment!);
     expect(arg(c, "--initial-cluster-state")).toBe("existing");
     expect(arg(c, "--initial-cluster")).toBe("example1=http://example1:2380");
@@ -221,11 +240,14 @@ describe("option validation", () => {
     throw new Error("expected an ExampleClusterOptionsError");
   }
 
-  it.each(["Example", "1example", "example-", "-example", "ex_ample", "", "a".repeat(63)])("rejects cluster name %j", (name) => {
-    const err = failure({ ...base, name });
-    expect(err.option).toBe("name");
-    expect(err.message).toMatch(/^name: .* is not a valid cluster name: use lowercase letters, digits and '-'/);
-  });
+  it.each(["Example", "1example", "example-", "-example", "ex_ample", "", "a".repeat(63)])(
+    "rejects cluster name %j",
+    (name) => {
+      const err = failure({ ...base, name });
+      expect(err.option).toBe("name");
+      expect(err.message).toMatch(/^name: .* is not a valid cluster name: use lowercase letters, digits and '-'/);
+    },
+  );
 
   it("accepts a 62-character name, so that NAMEN still fits a Service name", () => {
     const name = "e".repeat(62);
@@ -247,12 +269,12 @@ describe("option validation", () => {
     expect(failure({ ...base, members: 2, addressing: { kind: "fixed-ips", ips: ["127.0.0.1"] } }).message).toBe(
       "addressing.ips: needs exactly one IPv4 address per member (2), got 1",
     );
-    expect(failure({ ...base, members: 2, addressing: { kind: "fixed-ips", ips: ["127.0.0.1", "example2"] } }).message).toBe(
-      'addressing.ips: "example2" is not an IPv4 address',
-    );
-    expect(failure({ ...base, members: 2, addressing: { kind: "fixed-ips", ips: ["127.0.0.1", "127.0.0.1"] } }).message).toBe(
-      "addressing.ips: 127.0.0.1 is given to more than one member",
-    );
+    expect(
+      failure({ ...base, members: 2, addressing: { kind: "fixed-ips", ips: ["127.0.0.1", "example2"] } }).message,
+    ).toBe('addressing.ips: "example2" is not an IPv4 address');
+    expect(
+      failure({ ...base, members: 2, addressing: { kind: "fixed-ips", ips: ["127.0.0.1", "127.0.0.1"] } }).message,
+    ).toBe("addressing.ips: 127.0.0.1 is given to more than one member");
   });
 });
 

@@ -8,7 +8,10 @@ import { BEARER, intakeHarness } from "./fixtures/intake-harness.js";
 describe("POST /v1/alerts", () => {
   it("queues the firing crash-loop alerts of a real v4 notification and ignores the resolved one", async () => {
     const { app, queue } = intakeHarness();
-    const answer = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("alertmanager-v4-crashloop"));
+    const answer = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .send(payload("alertmanager-v4-crashloop"));
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual({
       enqueued: [
@@ -61,12 +64,19 @@ describe("POST /v1/alerts", () => {
   it("queues other alert names when they are configured", async () => {
     const { app } = intakeHarness({ alertNames: ["KubePodNotReady"] });
     const answer = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("other-alertnames"));
-    expect(answer.body).toEqual({ enqueued: [{ id: "recovery-1", cluster: "example", namespace: "default", member: 3 }], deduplicated: 0, ignored: 2 });
+    expect(answer.body).toEqual({
+      enqueued: [{ id: "recovery-1", cluster: "example", namespace: "default", member: 3 }],
+      deduplicated: 0,
+      ignored: 2,
+    });
   });
 
   it("ignores Pods in unknown namespaces, Pods of no member, and members a cluster does not have", async () => {
     const { app, queue } = intakeHarness();
-    const answer = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("unknown-namespaces"));
+    const answer = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .send(payload("unknown-namespaces"));
     expect(answer.body).toEqual({ enqueued: [], deduplicated: 0, ignored: 4 });
     expect(queue.requests).toEqual([]);
   });
@@ -75,7 +85,11 @@ describe("POST /v1/alerts", () => {
     const { app, queue } = intakeHarness();
     const ha = payload("ha-duplicate");
     const first = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(ha);
-    expect(first.body).toEqual({ enqueued: [{ id: "recovery-1", cluster: "example", namespace: "default", member: 3 }], deduplicated: 2, ignored: 0 });
+    expect(first.body).toEqual({
+      enqueued: [{ id: "recovery-1", cluster: "example", namespace: "default", member: 3 }],
+      deduplicated: 2,
+      ignored: 0,
+    });
     const second = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(ha);
     expect(second.status).toBe(202);
     expect(second.body).toEqual({ enqueued: [], deduplicated: 3, ignored: 0 });
@@ -89,7 +103,11 @@ describe("POST /v1/alerts", () => {
     const alerts = Array.from({ length: 1000 }, () => firingAlert("default", "example-2-7d9f8b6c4d-x2k4q"));
     const answer = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(notification(alerts));
     expect(answer.status).toBe(202);
-    expect(answer.body).toEqual({ enqueued: [{ id: "recovery-1", cluster: "example", namespace: "default", member: 2 }], deduplicated: 999, ignored: 0 });
+    expect(answer.body).toEqual({
+      enqueued: [{ id: "recovery-1", cluster: "example", namespace: "default", member: 2 }],
+      deduplicated: 999,
+      ignored: 0,
+    });
     expect(queue.requests).toHaveLength(1);
     const text = await metrics.render();
     expect(text).toContain('etcd_responder_alerts_total{result="enqueued"} 1');
@@ -121,15 +139,26 @@ describe("POST /v1/alerts", () => {
       .post("/v1/alerts")
       .set("Authorization", BEARER)
       .send(notification([firingAlert("prod", "etcd-renamed"), firingAlert("prod", "gone-pod")]));
-    expect(answer.body).toEqual({ enqueued: [{ id: "recovery-1", cluster: "main", namespace: "prod", member: 1 }], deduplicated: 0, ignored: 1 });
+    expect(answer.body).toEqual({
+      enqueued: [{ id: "recovery-1", cluster: "main", namespace: "prod", member: 1 }],
+      deduplicated: 0,
+      ignored: 1,
+    });
   });
 
   it("ignores alerts about a paused cluster, but queues for clusters in observe mode", async () => {
     const { app, queue, modes } = intakeHarness();
     await modes.set("default", "example", "paused", "api", "maintenance");
     await modes.set("prod", "main", "observe", "circuit-breaker");
-    const answer = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("alertmanager-v4-crashloop"));
-    expect(answer.body).toEqual({ enqueued: [{ id: "recovery-1", cluster: "main", namespace: "prod", member: 2 }], deduplicated: 0, ignored: 2 });
+    const answer = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .send(payload("alertmanager-v4-crashloop"));
+    expect(answer.body).toEqual({
+      enqueued: [{ id: "recovery-1", cluster: "main", namespace: "prod", member: 2 }],
+      deduplicated: 0,
+      ignored: 2,
+    });
     expect(queue.requests.map((r) => r.cluster)).toEqual(["main"]);
   });
 
@@ -138,10 +167,25 @@ describe("POST /v1/alerts", () => {
     const answer = await request(app)
       .post("/v1/alerts")
       .set("Authorization", BEARER)
-      .send({ status: "firing", futureField: { nested: [1, 2] }, alerts: [{ labels: { alertname: "KubePodCrashLooping", namespace: "default", pod: "example-1-7d9f8b6c4d-x2k4q" }, extra: true }] });
+      .send({
+        status: "firing",
+        futureField: { nested: [1, 2] },
+        alerts: [
+          {
+            labels: { alertname: "KubePodCrashLooping", namespace: "default", pod: "example-1-7d9f8b6c4d-x2k4q" },
+            extra: true,
+          },
+        ],
+      });
     expect(answer.status).toBe(202);
     expect(answer.body.enqueued).toHaveLength(1);
-    expect(queue.requests[0]?.trigger).toEqual({ kind: "alert", alertname: "KubePodCrashLooping", fingerprint: "", receiver: "", pod: "example-1-7d9f8b6c4d-x2k4q" });
+    expect(queue.requests[0]?.trigger).toEqual({
+      kind: "alert",
+      alertname: "KubePodCrashLooping",
+      fingerprint: "",
+      receiver: "",
+      pod: "example-1-7d9f8b6c4d-x2k4q",
+    });
   });
 
   it("counts every alert once, in the answer and in the metrics", async () => {
@@ -167,7 +211,10 @@ describe("POST /v1/alerts", () => {
       [[], "expected a JSON object"],
     ];
     for (const [body, message] of cases) {
-      const answer = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(body as object);
+      const answer = await request(app)
+        .post("/v1/alerts")
+        .set("Authorization", BEARER)
+        .send(body as object);
       expect(answer.status, JSON.stringify(body)).toBe(400);
       expect(answer.body.error).toContain(message);
     }

@@ -6,14 +6,18 @@ import { MISSING_CREDENTIALS_MESSAGE, readAuthSettings } from "../../src/intake/
 function files(contents: Record<string, string>) {
   return (path: string) => {
     const text = contents[path];
-    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+    if (text === undefined)
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
     return text;
   };
 }
 
 describe("readAuthSettings", () => {
   it("reads the token from AUTH_TOKEN", () => {
-    expect(readAuthSettings({ AUTH_TOKEN: "abc" }, { insecureNoAuth: false })).toEqual({ token: "abc", insecureNoAuth: false });
+    expect(readAuthSettings({ AUTH_TOKEN: "abc" }, { insecureNoAuth: false })).toEqual({
+      token: "abc",
+      insecureNoAuth: false,
+    });
   });
 
   it("reads the token from the file AUTH_TOKEN_FILE names, trimmed", () => {
@@ -25,7 +29,8 @@ describe("readAuthSettings", () => {
   });
 
   it("names the variable and the file when the token file cannot be read", () => {
-    const read = () => readAuthSettings({ AUTH_TOKEN_FILE: "/secrets/missing" }, { insecureNoAuth: false, readFile: files({}) });
+    const read = () =>
+      readAuthSettings({ AUTH_TOKEN_FILE: "/secrets/missing" }, { insecureNoAuth: false, readFile: files({}) });
     expect(read).toThrow(AuthSettingsError);
     expect(read).toThrow('cannot read AUTH_TOKEN_FILE "/secrets/missing": no such file');
   });
@@ -53,7 +58,9 @@ describe("readAuthSettings", () => {
   });
 
   it("reads basic auth with the password inline or from a file", () => {
-    expect(readAuthSettings({ AUTH_BASIC_USERNAME: "am", AUTH_BASIC_PASSWORD: "pw" }, { insecureNoAuth: false })).toEqual({
+    expect(
+      readAuthSettings({ AUTH_BASIC_USERNAME: "am", AUTH_BASIC_PASSWORD: "pw" }, { insecureNoAuth: false }),
+    ).toEqual({
       basic: { username: "am", password: "pw" },
       insecureNoAuth: false,
     });

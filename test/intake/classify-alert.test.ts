@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { classifyAlert } from "../../src/intake/classify-alert.js";
 
 const NAMES = ["KubePodCrashLooping"];
-const alert = (labels: Record<string, string>, extra: { status?: string; fingerprint?: string } = {}) => ({ labels, ...extra });
+const alert = (labels: Record<string, string>, extra: { status?: string; fingerprint?: string } = {}) => ({
+  labels,
+  ...extra,
+});
 const crashLoop = { alertname: "KubePodCrashLooping", namespace: "default", pod: "example-3-7d9f8b6c4d-x2k4q" };
 
 describe("classifyAlert", () => {
@@ -17,8 +20,14 @@ describe("classifyAlert", () => {
   });
 
   it("ignores resolved alerts and unknown statuses", () => {
-    expect(classifyAlert(alert(crashLoop, { status: "resolved" }), "firing", NAMES)).toEqual({ kind: "ignored", reason: "not-firing" });
-    expect(classifyAlert(alert(crashLoop, { status: "pending" }), "firing", NAMES)).toEqual({ kind: "ignored", reason: "not-firing" });
+    expect(classifyAlert(alert(crashLoop, { status: "resolved" }), "firing", NAMES)).toEqual({
+      kind: "ignored",
+      reason: "not-firing",
+    });
+    expect(classifyAlert(alert(crashLoop, { status: "pending" }), "firing", NAMES)).toEqual({
+      kind: "ignored",
+      reason: "not-firing",
+    });
   });
 
   it("falls back to the notification's status when the alert has none", () => {
@@ -29,13 +38,24 @@ describe("classifyAlert", () => {
 
   it("ignores other alert names, and follows the configured list", () => {
     const other = { ...crashLoop, alertname: "KubePodNotReady" };
-    expect(classifyAlert(alert(other, { status: "firing" }), "firing", NAMES)).toEqual({ kind: "ignored", reason: "other-alertname" });
+    expect(classifyAlert(alert(other, { status: "firing" }), "firing", NAMES)).toEqual({
+      kind: "ignored",
+      reason: "other-alertname",
+    });
     expect(classifyAlert(alert(other, { status: "firing" }), "firing", ["KubePodNotReady"]).kind).toBe("candidate");
-    expect(classifyAlert(alert({ namespace: "default", pod: "p" }, { status: "firing" }), "firing", NAMES).kind).toBe("ignored");
+    expect(classifyAlert(alert({ namespace: "default", pod: "p" }, { status: "firing" }), "firing", NAMES).kind).toBe(
+      "ignored",
+    );
   });
 
   it("ignores alerts without a namespace or Pod", () => {
-    expect(classifyAlert(alert({ alertname: "KubePodCrashLooping", namespace: "default" }, { status: "firing" }), "firing", NAMES)).toEqual({
+    expect(
+      classifyAlert(
+        alert({ alertname: "KubePodCrashLooping", namespace: "default" }, { status: "firing" }),
+        "firing",
+        NAMES,
+      ),
+    ).toEqual({
       kind: "ignored",
       reason: "no-pod",
     });
@@ -43,7 +63,10 @@ describe("classifyAlert", () => {
   });
 
   it("reads own labels only", () => {
-    const labels = Object.create({ alertname: "KubePodCrashLooping", namespace: "default", pod: "p" }) as Record<string, string>;
+    const labels = Object.create({ alertname: "KubePodCrashLooping", namespace: "default", pod: "p" }) as Record<
+      string,
+      string
+    >;
     expect(classifyAlert(alert(labels, { status: "firing" }), "firing", NAMES).kind).toBe("ignored");
   });
 });

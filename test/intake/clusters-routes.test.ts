@@ -51,10 +51,16 @@ describe("PUT /v1/clusters/:name/mode", () => {
 
   it("takes the namespace from the query for a name used in several namespaces", async () => {
     const { app, modes } = intakeHarness();
-    const ambiguous = await request(app).put("/v1/clusters/shared/mode").set("Authorization", BEARER).send({ mode: "observe" });
+    const ambiguous = await request(app)
+      .put("/v1/clusters/shared/mode")
+      .set("Authorization", BEARER)
+      .send({ mode: "observe" });
     expect(ambiguous.status).toBe(400);
     expect(ambiguous.body.error).toContain('cluster name "shared" is used in several namespaces');
-    const answer = await request(app).put("/v1/clusters/shared/mode?namespace=staging").set("Authorization", BEARER).send({ mode: "observe" });
+    const answer = await request(app)
+      .put("/v1/clusters/shared/mode?namespace=staging")
+      .set("Authorization", BEARER)
+      .send({ mode: "observe" });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ name: "shared", namespace: "staging", mode: "observe" });
     expect((await modes.get("prod", "shared")).mode).toBe("act");
@@ -64,7 +70,9 @@ describe("PUT /v1/clusters/:name/mode", () => {
     const { app } = intakeHarness();
     const answer = await request(app).put("/v1/clusters/nope/mode").set("Authorization", BEARER).send({ mode: "act" });
     expect(answer.status).toBe(404);
-    expect(answer.body.error).toBe('no configured cluster "nope"; configured clusters: default/example, prod/main, prod/shared, staging/shared');
+    expect(answer.body.error).toBe(
+      'no configured cluster "nope"; configured clusters: default/example, prod/main, prod/shared, staging/shared',
+    );
   });
 
   it("answers 400 for a bad mode or body", async () => {
@@ -77,7 +85,10 @@ describe("PUT /v1/clusters/:name/mode", () => {
       [{ mode: "act", why: "x" }, "why: unknown field"],
     ];
     for (const [body, message] of cases) {
-      const answer = await request(app).put("/v1/clusters/example/mode").set("Authorization", BEARER).send(body as object);
+      const answer = await request(app)
+        .put("/v1/clusters/example/mode")
+        .set("Authorization", BEARER)
+        .send(body as object);
       expect(answer.status, JSON.stringify(body)).toBe(400);
       expect(answer.body.error).toContain(message);
     }

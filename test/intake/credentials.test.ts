@@ -46,7 +46,9 @@ describe("credentialsCheck", () => {
 
   it("does not accept the token as a basic password or basic when only a token is set", () => {
     expect(credentialsCheck({ token: "t0ken", insecureNoAuth: false })(basic("x", "t0ken"))).toBe(false);
-    expect(credentialsCheck({ basic: { username: "am", password: "pw" }, insecureNoAuth: false })("Bearer pw")).toBe(false);
+    expect(credentialsCheck({ basic: { username: "am", password: "pw" }, insecureNoAuth: false })("Bearer pw")).toBe(
+      false,
+    );
   });
 
   it("lets everything through only when no credentials are set and insecureNoAuth is on", () => {

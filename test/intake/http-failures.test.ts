@@ -28,7 +28,14 @@ describe("credentials", () => {
   it("answers 401 with WWW-Authenticate on every /v1 route without or with wrong credentials", async () => {
     const { app, queue } = intakeHarness();
     for (const route of V1_ROUTES) {
-      for (const header of [undefined, "Bearer wrong", `Bearer ${TOKEN}x`, `Token ${TOKEN}`, basic(BASIC.username, "nope"), basic("x", TOKEN)]) {
+      for (const header of [
+        undefined,
+        "Bearer wrong",
+        `Bearer ${TOKEN}x`,
+        `Token ${TOKEN}`,
+        basic(BASIC.username, "nope"),
+        basic("x", TOKEN),
+      ]) {
         let call = request(app)[route.method](route.path);
         if (header) call = call.set("Authorization", header);
         const answer = await (route.body ? call.send(route.body) : call);
@@ -43,7 +50,9 @@ describe("credentials", () => {
   it("accepts the bearer token and the basic pair", async () => {
     const { app } = intakeHarness();
     expect((await request(app).get("/v1/clusters").set("Authorization", BEARER)).status).toBe(200);
-    expect((await request(app).get("/v1/clusters").set("Authorization", basic(BASIC.username, BASIC.password))).status).toBe(200);
+    expect(
+      (await request(app).get("/v1/clusters").set("Authorization", basic(BASIC.username, BASIC.password))).status,
+    ).toBe(200);
   });
 
   it("checks credentials before reading the body", async () => {
@@ -57,7 +66,9 @@ describe("credentials", () => {
     const answer = await request(app).get("/v1/clusters");
     expect(answer.status).toBe(401);
     expect(answer.headers["www-authenticate"]).toBe('Basic realm="etcd-responder"');
-    expect(answer.body.error).toBe("missing or invalid credentials: send Authorization: Basic <base64 of user:password>");
+    expect(answer.body.error).toBe(
+      "missing or invalid credentials: send Authorization: Basic <base64 of user:password>",
+    );
   });
 
   it("lets requests through without credentials only in insecure mode", async () => {
@@ -67,7 +78,8 @@ describe("credentials", () => {
 
   it("needs no credentials for the probes and /metrics", async () => {
     const { app } = intakeHarness();
-    for (const path of ["/healthz", "/readyz", "/metrics"]) expect((await request(app).get(path)).status, path).toBe(200);
+    for (const path of ["/healthz", "/readyz", "/metrics"])
+      expect((await request(app).get(path)).status, path).toBe(200);
   });
 });
 
@@ -75,11 +87,19 @@ describe("request bodies", () => {
   it("answers 400 for malformed JSON", async () => {
     const { app } = intakeHarness();
     for (const path of ["/v1/alerts", "/v1/recoveries"]) {
-      const answer = await request(app).post(path).set("Authorization", BEARER).set("Content-Type", "application/json").send('{"alerts": [');
+      const answer = await request(app)
+        .post(path)
+        .set("Authorization", BEARER)
+        .set("Content-Type", "application/json")
+        .send('{"alerts": [');
       expect(answer.status).toBe(400);
       expect(answer.body.error).toMatch(/^invalid JSON: /);
     }
-    const scalar = await request(app).post("/v1/alerts").set("Authorization", BEARER).set("Content-Type", "application/json").send('"alerts"');
+    const scalar = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .set("Content-Type", "application/json")
+      .send('"alerts"');
     expect(scalar.status).toBe(400);
     expect(scalar.body.error).toMatch(/^invalid JSON: /);
   });
@@ -93,14 +113,26 @@ describe("request bodies", () => {
 
   it("answers 415 for another content type, a missing one, or another charset", async () => {
     const { app } = intakeHarness();
-    const text = await request(app).post("/v1/alerts").set("Authorization", BEARER).set("Content-Type", "text/plain").send("{}");
+    const text = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .set("Content-Type", "text/plain")
+      .send("{}");
     expect(text.status).toBe(415);
-    expect(text.body).toEqual({ error: 'unsupported content type "text/plain": send the body as JSON with Content-Type: application/json' });
-    const form = await request(app).put("/v1/clusters/example/mode").set("Authorization", BEARER).type("form").send({ mode: "act" });
+    expect(text.body).toEqual({
+      error: 'unsupported content type "text/plain": send the body as JSON with Content-Type: application/json',
+    });
+    const form = await request(app)
+      .put("/v1/clusters/example/mode")
+      .set("Authorization", BEARER)
+      .type("form")
+      .send({ mode: "act" });
     expect(form.status).toBe(415);
     const none = await rawRequest(app, "POST", "/v1/recoveries", { Authorization: BEARER }, Buffer.from("{}"));
     expect(none.status).toBe(415);
-    expect(JSON.parse(none.text)).toEqual({ error: "missing Content-Type: send the body as JSON with Content-Type: application/json" });
+    expect(JSON.parse(none.text)).toEqual({
+      error: "missing Content-Type: send the body as JSON with Content-Type: application/json",
+    });
     const charset = await request(app)
       .post("/v1/alerts")
       .set("Authorization", BEARER)
@@ -138,10 +170,18 @@ describe("request bodies", () => {
     };
     const under = padded(MAX_BODY_BYTES);
     expect(Buffer.byteLength(under)).toBe(MAX_BODY_BYTES);
-    const accepted = await request(app).post("/v1/alerts").set("Authorization", BEARER).set("Content-Type", "application/json").send(under);
+    const accepted = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .set("Content-Type", "application/json")
+      .send(under);
     expect(accepted.status).toBe(202);
     const over = padded(MAX_BODY_BYTES + 1);
-    const answer = await request(app).post("/v1/alerts").set("Authorization", BEARER).set("Content-Type", "application/json").send(over);
+    const answer = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .set("Content-Type", "application/json")
+      .send(over);
     expect(answer.status).toBe(413);
     expect(answer.body).toEqual({ error: "request body too large: the limit is 1048576 bytes (1 MiB)" });
   });
@@ -199,7 +239,8 @@ describe("backend failures", () => {
       const answer = await (body ? call.send(body) : call);
       expect(answer.status, `${route.method} ${route.path}`).toBe(503);
       expect(answer.body).toEqual({
-        error: "cannot queue a recovery: Redis at 127.0.0.1:6379 is unreachable: connect ECONNREFUSED 127.0.0.1:6379; try again later",
+        error:
+          "cannot queue a recovery: Redis at 127.0.0.1:6379 is unreachable: connect ECONNREFUSED 127.0.0.1:6379; try again later",
       });
     }
     queue.failWith = undefined;
@@ -216,7 +257,10 @@ describe("backend failures", () => {
     modes.failWith = new DeadlineExceededError("the mode store", 2000);
     const put = await request(app).put("/v1/clusters/example/mode").set("Authorization", BEARER).send({ mode: "act" });
     expect(put.status).toBe(503);
-    const alerts = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(notification([firingAlert("default", "example-1-7d9f8b6c4d-x2k4q")]));
+    const alerts = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .send(notification([firingAlert("default", "example-1-7d9f8b6c4d-x2k4q")]));
     expect(alerts.status).toBe(503);
   });
 
@@ -226,7 +270,10 @@ describe("backend failures", () => {
         throw new FlakyBackendError("kubernetes API unreachable");
       },
     });
-    const answer = await request(app).post("/v1/alerts").set("Authorization", BEARER).send(notification([firingAlert("default", "odd-name")]));
+    const answer = await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .send(notification([firingAlert("default", "odd-name")]));
     expect(answer.status).toBe(503);
     expect(answer.body.error).toContain("kubernetes API unreachable");
   });
@@ -239,7 +286,10 @@ describe("backend failures", () => {
     expect(clusters.body).toEqual({ error: "cluster default/example is not configured" });
     modes.failWith = undefined;
     queue.failWith = new UnknownMemberError("default/example", 2, 1);
-    const recovery = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "example", member: 2 });
+    const recovery = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "example", member: 2 });
     expect(recovery.status).toBe(404);
   });
 
@@ -253,7 +303,12 @@ describe("backend failures", () => {
     expect((await request(app).get("/v1/recoveries/x").set("Authorization", BEARER)).status).toBe(500);
     const failures = lines().filter((line) => line.msg === "request failed");
     expect(failures).toHaveLength(2);
-    expect(failures[0]).toMatchObject({ level: "error", name: "intake", status: 500, err: { message: "something no one expected" } });
+    expect(failures[0]).toMatchObject({
+      level: "error",
+      name: "intake",
+      status: 500,
+      err: { message: "something no one expected" },
+    });
     expect(failures[1]).toMatchObject({ err: { type: "TypeError", message: "cannot read properties of undefined" } });
   });
 });

@@ -36,7 +36,9 @@ describe("createMemberOfPod", () => {
     const memberOfPod = createMemberOfPod({
       config: testConfig(),
       readPodLabels: async (_namespace, pod) =>
-        pod === "etcd-odd-name" ? { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" } : undefined,
+        pod === "etcd-odd-name"
+          ? { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" }
+          : undefined,
     });
     expect(await memberOfPod("default", "etcd-odd-name")).toEqual({ cluster: "example", member: 2 });
     expect(await memberOfPod("default", "gone")).toBeUndefined();
@@ -63,7 +65,10 @@ describe("createMemberOfPod", () => {
 
 describe("memberFromPodLabels", () => {
   const clusters = testConfig().clusters;
-  const labels = (cluster: string, member: string) => ({ "etcd.responder.io/cluster": cluster, "etcd.responder.io/member": member });
+  const labels = (cluster: string, member: string) => ({
+    "etcd.responder.io/cluster": cluster,
+    "etcd.responder.io/member": member,
+  });
 
   it("maps the labels of a configured member", () => {
     expect(memberFromPodLabels(clusters, "default", labels("example", "5"))).toEqual({ cluster: "example", member: 5 });
@@ -81,7 +86,10 @@ describe("memberFromPodLabels", () => {
   });
 
   it("reads own labels only", () => {
-    const inherited = Object.create({ "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "1" }) as Record<string, string>;
+    const inherited = Object.create({
+      "etcd.responder.io/cluster": "example",
+      "etcd.responder.io/member": "1",
+    }) as Record<string, string>;
     expect(memberFromPodLabels(clusters, "default", inherited)).toBeUndefined();
   });
 });
@@ -95,12 +103,20 @@ describe("podLabelsFromGateway", () => {
         return {
           resourceVersion: "7",
           pods: [
-            { metadata: { name: "etcd-renamed", labels: { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" } } },
+            {
+              metadata: {
+                name: "etcd-renamed",
+                labels: { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" },
+              },
+            },
           ],
         };
       },
     });
-    expect(await readPodLabels("default", "etcd-renamed")).toEqual({ "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" });
+    expect(await readPodLabels("default", "etcd-renamed")).toEqual({
+      "etcd.responder.io/cluster": "example",
+      "etcd.responder.io/member": "2",
+    });
     expect(await readPodLabels("default", "gone")).toBeUndefined();
     expect(selectors).toEqual(["default etcd.responder.io/cluster", "default etcd.responder.io/cluster"]);
   });

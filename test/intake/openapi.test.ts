@@ -29,7 +29,9 @@ function documented(): string[] {
 
 /** `METHOD /path/{param}` of every route the intake app serves. */
 function served(): string[] {
-  return servedRoutes(intakeHarness().app).map(({ method, path }) => `${method} ${path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`);
+  return servedRoutes(intakeHarness().app).map(
+    ({ method, path }) => `${method} ${path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")}`,
+  );
 }
 
 describe("openapi.yaml", () => {
@@ -66,11 +68,16 @@ describe("openapi.yaml", () => {
       for (const [method, operation] of Object.entries(item)) {
         const codes = Object.keys(operation.responses);
         expect(codes, `${method} ${path}`).toEqual(expect.arrayContaining(["401", "500", "503"]));
-        if (method === "post" || method === "put") expect(codes, `${method} ${path}`).toEqual(expect.arrayContaining(["400", "413", "415"]));
+        if (method === "post" || method === "put")
+          expect(codes, `${method} ${path}`).toEqual(expect.arrayContaining(["400", "413", "415"]));
       }
     }
-    expect(Object.keys(document.paths["/v1/recoveries"]?.post?.responses ?? {})).toEqual(expect.arrayContaining(["202", "404", "409"]));
-    expect(Object.keys(document.paths["/v1/clusters/{name}/mode"]?.put?.responses ?? {})).toEqual(expect.arrayContaining(["200", "404"]));
+    expect(Object.keys(document.paths["/v1/recoveries"]?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(["202", "404", "409"]),
+    );
+    expect(Object.keys(document.paths["/v1/clusters/{name}/mode"]?.put?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "404"]),
+    );
     expect(Object.keys(document.paths["/readyz"]?.get?.responses ?? {})).toEqual(["200", "503"]);
   });
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { isPodOfDeployment, memberFromPodName, type MemberDeployment } from "../../src/intake/pod-name-convention.js";
 
 const SAFE = "bcdfghjklmnpqrstvwxz2456789".split("");
-const safeString = (min: number, max: number) => fc.array(fc.constantFrom(...SAFE), { minLength: min, maxLength: max }).map((c) => c.join(""));
+const safeString = (min: number, max: number) =>
+  fc.array(fc.constantFrom(...SAFE), { minLength: min, maxLength: max }).map((c) => c.join(""));
 
 /** What Kubernetes names a Pod of `deployment`: the ReplicaSet's name plus `-`, cut to 58 characters, plus 5 random. */
 function kubernetesPodName(deployment: string, hash: string, random: string): string {
@@ -58,8 +59,14 @@ describe("memberFromPodName", () => {
   ];
 
   it("finds the member in the Pod's namespace", () => {
-    expect(memberFromPodName(deployments, "default", "example-2-7d9f8b6c4d-x2k4q")).toEqual({ cluster: "example", member: 2 });
-    expect(memberFromPodName(deployments, "staging", "example-1-7d9f8b6c4d-x2k4q")).toEqual({ cluster: "example", member: 1 });
+    expect(memberFromPodName(deployments, "default", "example-2-7d9f8b6c4d-x2k4q")).toEqual({
+      cluster: "example",
+      member: 2,
+    });
+    expect(memberFromPodName(deployments, "staging", "example-1-7d9f8b6c4d-x2k4q")).toEqual({
+      cluster: "example",
+      member: 1,
+    });
   });
 
   it("finds nothing in another namespace or for another Deployment", () => {

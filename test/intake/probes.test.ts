@@ -29,7 +29,9 @@ describe("intake probes", () => {
     queue.failWith = queueUnavailable();
     const typed = await request(app).get("/readyz");
     expect(typed.status).toBe(503);
-    expect(typed.body.error).toMatch(/^redis unreachable: cannot queue a recovery: Redis at 127\.0\.0\.1:6379 is unreachable/);
+    expect(typed.body.error).toMatch(
+      /^redis unreachable: cannot queue a recovery: Redis at 127\.0\.0\.1:6379 is unreachable/,
+    );
   });
 
   it("GET /readyz answers 503 when Redis does not answer in time", async () => {
@@ -92,6 +94,8 @@ describe("createProbeApp", () => {
     const { logger, lines } = capturingLogger();
     const app = createProbeApp({ metrics: createMetrics(), ready: async () => {}, logger });
     await request(app).get("/nope");
-    expect(lines()).toContainEqual(expect.objectContaining({ name: "probes", msg: "request", route: "unmatched", status: 404 }));
+    expect(lines()).toContainEqual(
+      expect.objectContaining({ name: "probes", msg: "request", route: "unmatched", status: 404 }),
+    );
   });
 });

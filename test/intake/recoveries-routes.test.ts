@@ -7,16 +7,30 @@ import { BEARER, intakeHarness } from "./fixtures/intake-harness.js";
 describe("POST /v1/recoveries", () => {
   it("queues a recovery of a member named by cluster and index", async () => {
     const { app, queue } = intakeHarness();
-    const answer = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "example", member: 2 });
+    const answer = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "example", member: 2 });
     expect(answer.status).toBe(202);
-    expect(answer.body).toEqual({ id: "recovery-1", cluster: "example", namespace: "default", member: 2, deduplicated: false });
-    expect(queue.requests).toEqual([{ cluster: "example", namespace: "default", member: 2, trigger: { kind: "manual" } }]);
+    expect(answer.body).toEqual({
+      id: "recovery-1",
+      cluster: "example",
+      namespace: "default",
+      member: 2,
+      deduplicated: false,
+    });
+    expect(queue.requests).toEqual([
+      { cluster: "example", namespace: "default", member: 2, trigger: { kind: "manual" } },
+    ]);
   });
 
   it("joins a recovery already queued for the member", async () => {
     const { app } = intakeHarness();
     await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "main", member: 1 });
-    const again = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "main", member: 1, namespace: "prod" });
+    const again = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "main", member: 1, namespace: "prod" });
     expect(again.status).toBe(202);
     expect(again.body).toEqual({ id: "recovery-1", cluster: "main", namespace: "prod", member: 1, deduplicated: true });
   });
@@ -33,10 +47,18 @@ describe("POST /v1/recoveries", () => {
 
   it("needs the namespace for a cluster name used in several namespaces", async () => {
     const { app } = intakeHarness();
-    const ambiguous = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "shared", member: 1 });
+    const ambiguous = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "shared", member: 1 });
     expect(ambiguous.status).toBe(400);
-    expect(ambiguous.body.error).toBe('cluster name "shared" is used in several namespaces (prod, staging); say which with "namespace"');
-    const named = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "shared", member: 1, namespace: "staging" });
+    expect(ambiguous.body.error).toBe(
+      'cluster name "shared" is used in several namespaces (prod, staging); say which with "namespace"',
+    );
+    const named = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "shared", member: 1, namespace: "staging" });
     expect(named.status).toBe(202);
     expect(named.body.namespace).toBe("staging");
   });
@@ -44,16 +66,28 @@ describe("POST /v1/recoveries", () => {
   it("answers 404 listing the configured clusters for an unknown cluster, member or Pod", async () => {
     const { app } = intakeHarness();
     const listing = "configured clusters: default/example, prod/main, prod/shared, staging/shared";
-    const cluster = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "exmaple", member: 1 });
+    const cluster = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "exmaple", member: 1 });
     expect(cluster.status).toBe(404);
     expect(cluster.body.error).toBe(`no configured cluster "exmaple"; ${listing}`);
-    const inNamespace = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "main", member: 1, namespace: "default" });
+    const inNamespace = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "main", member: 1, namespace: "default" });
     expect(inNamespace.status).toBe(404);
     expect(inNamespace.body.error).toBe(`no configured cluster "main" in namespace "default"; ${listing}`);
-    const member = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "example", member: 6 });
+    const member = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "example", member: 6 });
     expect(member.status).toBe(404);
     expect(member.body.error).toBe("cluster default/example has members 1 to 5; there is no member 6");
-    const pod = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ namespace: "default", pod: "nginx-5d8f7c9b6-abcde" });
+    const pod = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ namespace: "default", pod: "nginx-5d8f7c9b6-abcde" });
     expect(pod.status).toBe(404);
     expect(pod.body.error).toBe(`Pod default/nginx-5d8f7c9b6-abcde belongs to no configured member; ${listing}`);
   });
@@ -61,9 +95,14 @@ describe("POST /v1/recoveries", () => {
   it("answers 409 for a paused cluster, saying how to resume", async () => {
     const { app, modes, queue } = intakeHarness();
     await modes.set("default", "example", "paused", "api");
-    const answer = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "example", member: 1 });
+    const answer = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "example", member: 1 });
     expect(answer.status).toBe(409);
-    expect(answer.body).toEqual({ error: 'cluster example is paused; PUT /v1/clusters/example/mode {"mode":"act"} to resume' });
+    expect(answer.body).toEqual({
+      error: 'cluster example is paused; PUT /v1/clusters/example/mode {"mode":"act"} to resume',
+    });
     expect(queue.requests).toEqual([]);
   });
 
@@ -81,7 +120,10 @@ describe("POST /v1/recoveries", () => {
       [[{ cluster: "example", member: 1 }], "expected"],
     ];
     for (const [body, message] of cases) {
-      const answer = await request(app).post("/v1/recoveries").set("Authorization", BEARER).send(body as object);
+      const answer = await request(app)
+        .post("/v1/recoveries")
+        .set("Authorization", BEARER)
+        .send(body as object);
       expect(answer.status, JSON.stringify(body)).toBe(400);
       expect(answer.body.error).toContain(message);
     }
@@ -107,13 +149,21 @@ describe("GET /v1/recoveries", () => {
     const answer = await request(app).get("/v1/recoveries").set("Authorization", BEARER);
     expect(answer.status).toBe(200);
     expect(answer.body.recoveries.map((r: { id: string }) => r.id)).toEqual(["recovery-3", "recovery-2", "recovery-1"]);
-    expect(answer.body.recoveries[2]).toMatchObject({ cluster: "example", namespace: "default", member: 1, state: "succeeded", trigger: { kind: "manual" } });
+    expect(answer.body.recoveries[2]).toMatchObject({
+      cluster: "example",
+      namespace: "default",
+      member: 1,
+      state: "succeeded",
+      trigger: { kind: "manual" },
+    });
   });
 
   it("narrows by cluster, member, state and limit", async () => {
     const { app } = await withHistory();
     const ids = async (query: string) =>
-      (await request(app).get(`/v1/recoveries?${query}`).set("Authorization", BEARER)).body.recoveries.map((r: { id: string }) => r.id);
+      (await request(app).get(`/v1/recoveries?${query}`).set("Authorization", BEARER)).body.recoveries.map(
+        (r: { id: string }) => r.id,
+      );
     expect(await ids("cluster=example")).toEqual(["recovery-2", "recovery-1"]);
     expect(await ids("cluster=example&member=1")).toEqual(["recovery-1"]);
     expect(await ids("state=queued")).toEqual(["recovery-3", "recovery-2"]);
@@ -123,7 +173,10 @@ describe("GET /v1/recoveries", () => {
   it("answers 400 naming the parameter", async () => {
     const { app } = intakeHarness();
     const cases: [string, string][] = [
-      ["state=done", "invalid query parameter: state: expected one of queued, running, succeeded, skipped, refused, failed"],
+      [
+        "state=done",
+        "invalid query parameter: state: expected one of queued, running, succeeded, skipped, refused, failed",
+      ],
       ["member=zero", "member: expected a member number"],
       ["member=0", "member: expected a member number"],
       ["limit=0", "limit: expected a whole number from 1 to 1000"],
@@ -146,7 +199,14 @@ describe("GET /v1/recoveries/:id", () => {
     await request(app).post("/v1/recoveries").set("Authorization", BEARER).send({ cluster: "example", member: 4 });
     const answer = await request(app).get("/v1/recoveries/recovery-1").set("Authorization", BEARER);
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ id: "recovery-1", cluster: "example", member: 4, state: "queued", attempts: 0, steps: [] });
+    expect(answer.body).toMatchObject({
+      id: "recovery-1",
+      cluster: "example",
+      member: 4,
+      state: "queued",
+      attempts: 0,
+      steps: [],
+    });
   });
 
   it("answers 404 for an unknown id", async () => {

@@ -12,9 +12,26 @@ describe("request logging", () => {
     const requestLines = lines().filter((line) => line.msg === "request");
     expect(requestLines).toHaveLength(1);
     const [line] = requestLines;
-    expect(line).toMatchObject({ level: "info", name: "intake", method: "POST", route: "/v1/recoveries", path: "/v1/recoveries", status: 202 });
+    expect(line).toMatchObject({
+      level: "info",
+      name: "intake",
+      method: "POST",
+      route: "/v1/recoveries",
+      path: "/v1/recoveries",
+      status: 202,
+    });
     expect(line?.durationMs).toEqual(expect.any(Number));
-    expect(Object.keys(line ?? {}).sort()).toEqual(["durationMs", "level", "method", "msg", "name", "path", "route", "status", "time"]);
+    expect(Object.keys(line ?? {}).sort()).toEqual([
+      "durationMs",
+      "level",
+      "method",
+      "msg",
+      "name",
+      "path",
+      "route",
+      "status",
+      "time",
+    ]);
   });
 
   it("logs the route template, not the raw path, and unknown paths as unmatched", async () => {
@@ -32,12 +49,22 @@ describe("request logging", () => {
 
   it("says why a request was refused, without quoting the body", async () => {
     const { app, lines } = intakeHarness();
-    await request(app).post("/v1/alerts").set("Authorization", BEARER).send({ alerts: [{ labels: "secret-looking" }] });
-    await request(app).post("/v1/alerts").set("Authorization", BEARER).set("Content-Type", "application/json").send('{"secret-looking": ');
+    await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .send({ alerts: [{ labels: "secret-looking" }] });
+    await request(app)
+      .post("/v1/alerts")
+      .set("Authorization", BEARER)
+      .set("Content-Type", "application/json")
+      .send('{"secret-looking": ');
     const problems = lines()
       .filter((line) => line.msg === "request")
       .map((line) => line.problem);
-    expect(problems).toEqual(["invalid Alertmanager notification: alerts[0].labels: expected an object of strings", "invalid JSON"]);
+    expect(problems).toEqual([
+      "invalid Alertmanager notification: alerts[0].labels: expected an object of strings",
+      "invalid JSON",
+    ]);
     expect(JSON.stringify(lines())).not.toContain("secret-looking");
   });
 
@@ -45,7 +72,9 @@ describe("request logging", () => {
     const { app, lines, queue } = intakeHarness();
     await request(app).get("/v1/clusters").set("Authorization", BEARER);
     await request(app).get("/v1/clusters").set("Authorization", `Bearer ${TOKEN}-wrong`);
-    await request(app).get("/v1/clusters").set("Authorization", `Basic ${Buffer.from(`${BASIC.username}:${BASIC.password}`).toString("base64")}`);
+    await request(app)
+      .get("/v1/clusters")
+      .set("Authorization", `Basic ${Buffer.from(`${BASIC.username}:${BASIC.password}`).toString("base64")}`);
     queue.failWith = new TypeError("unexpected");
     await request(app).get("/v1/recoveries").set("Authorization", BEARER);
     const text = JSON.stringify(lines());
@@ -53,36 +82,64 @@ describe("request logging", () => {
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(BASIC.password);
     expect(text).not.toContain(Buffer.from(`${BASIC.username}:${BASIC.password}`).toString("base64"));
-    expect(text.toLowerCase()).not.toContain("authorization\":");
+    expect(text.toLowerCase()).not.toContain('authorization":');
   });
 
   it("logs each queued recovery and a summary of the notification", async () => {
     const { app, lines } = intakeHarness();
     await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("alertmanager-v4-crashloop"));
     expect(lines()).toContainEqual(
-      expect.objectContaining({ msg: "recovery queued", id: "recovery-1", cluster: "example", namespace: "default", member: 3, pod: "example-3-7d9f8b6c4d-x2k4q" }),
+      expect.objectContaining({
+        msg: "recovery queued",
+        id: "recovery-1",
+        cluster: "example",
+        namespace: "default",
+        member: 3,
+        pod: "example-3-7d9f8b6c4d-x2k4q",
+      }),
     );
     expect(lines()).toContainEqual(
-      expect.objectContaining({ msg: "notification received", receiver: "etcd-responder", alerts: 3, enqueued: 2, deduplicated: 0, ignored: { "not-firing": 1 } }),
+      expect.objectContaining({
+        msg: "notification received",
+        receiver: "etcd-responder",
+        alerts: 3,
+        enqueued: 2,
+        deduplicated: 0,
+        ignored: { "not-firing": 1 },
+      }),
     );
   });
 
   it("logs an accepted notification once, by its summary line; a refused one by its request line", async () => {
     const { app, lines } = intakeHarness();
     await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("alertmanager-v4-crashloop"));
-    const info = lines().filter((line) => line.level === "info" && (line.msg === "request" || line.msg === "notification received"));
+    const info = lines().filter(
+      (line) => line.level === "info" && (line.msg === "request" || line.msg === "notification received"),
+    );
     expect(info.map((line) => line.msg)).toEqual(["notification received"]);
-    expect(lines().find((line) => line.msg === "request")).toMatchObject({ level: "debug", route: "/v1/alerts", status: 202 });
+    expect(lines().find((line) => line.msg === "request")).toMatchObject({
+      level: "debug",
+      route: "/v1/alerts",
+      status: 202,
+    });
 
     await request(app).post("/v1/alerts").set("Authorization", BEARER).send({ alerts: "none" });
-    expect(lines().filter((line) => line.msg === "request").at(-1)).toMatchObject({ level: "info", route: "/v1/alerts", status: 400 });
+    expect(
+      lines()
+        .filter((line) => line.msg === "request")
+        .at(-1),
+    ).toMatchObject({ level: "info", route: "/v1/alerts", status: 400 });
   });
 
   it("logs a notification whose alerts all join queued recoveries at debug, and still counts them", async () => {
     const { app, lines, metrics } = intakeHarness();
-    for (let i = 0; i < 2; i++) await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("ha-duplicate"));
+    for (let i = 0; i < 2; i++)
+      await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("ha-duplicate"));
     const notifications = lines().filter((line) => line.msg === "notification received");
-    expect(notifications.map((line) => [line.level, line.enqueued, line.deduplicated])).toEqual([["info", 1, 2], ["debug", 0, 3]]);
+    expect(notifications.map((line) => [line.level, line.enqueued, line.deduplicated])).toEqual([
+      ["info", 1, 2],
+      ["debug", 0, 3],
+    ]);
     expect(await metrics.render()).toContain('etcd_responder_alerts_total{result="deduplicated"} 5');
   });
 

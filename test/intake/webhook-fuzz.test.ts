@@ -33,7 +33,11 @@ function expectHandled(answer: Response): void {
   expect(answer.status, answer.text.slice(0, 300)).toBeLessThan(500);
   expect(answer.headers["content-type"]).toMatch(/^application\/json/);
   if (answer.status === 202) {
-    expect(answer.body).toEqual({ enqueued: expect.any(Array), deduplicated: expect.any(Number), ignored: expect.any(Number) });
+    expect(answer.body).toEqual({
+      enqueued: expect.any(Array),
+      deduplicated: expect.any(Number),
+      ignored: expect.any(Number),
+    });
   } else {
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(Object.keys(answer.body)).toEqual(["error"]);
@@ -77,7 +81,11 @@ describe("webhook fuzzing", () => {
   it("handles arbitrary strings, including broken JSON", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.json().map((text) => text.slice(0, Math.max(0, text.length - 1)))),
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: "binary" }),
+          fc.json().map((text) => text.slice(0, Math.max(0, text.length - 1))),
+        ),
         async (text) => expectHandled(await post(text)),
       ),
       { numRuns: 300 },
@@ -87,10 +95,17 @@ describe("webhook fuzzing", () => {
   it("handles wrong types and missing fields at every level of real notifications", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...FIXTURES).chain((fixture) =>
-          fc.tuple(fc.constant(fixture), fc.constantFrom(...pathsOf(fixture)), fc.option(fc.jsonValue(), { nil: undefined })),
-        ),
-        async ([fixture, path, replacement]) => expectHandled(await post(JSON.stringify(replaceAt(fixture, path, replacement)))),
+        fc
+          .constantFrom(...FIXTURES)
+          .chain((fixture) =>
+            fc.tuple(
+              fc.constant(fixture),
+              fc.constantFrom(...pathsOf(fixture)),
+              fc.option(fc.jsonValue(), { nil: undefined }),
+            ),
+          ),
+        async ([fixture, path, replacement]) =>
+          expectHandled(await post(JSON.stringify(replaceAt(fixture, path, replacement)))),
       ),
       { numRuns: 400 },
     );
@@ -99,28 +114,54 @@ describe("webhook fuzzing", () => {
   it("handles alerts with arbitrary labels, statuses and keys such as __proto__", async () => {
     // Objects are written as JSON text from key/value pairs, so keys such as __proto__ reach the server
     // as Alertmanager (or an attacker) would send them, not as prototypes of a test object.
-    const object = (entries: [string, string][]) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`;
-    const key = fc.oneof(fc.constantFrom("alertname", "namespace", "pod", "__proto__", "constructor", "toString", "hasOwnProperty"), fc.string());
-    const text = fc.oneof(
-      fc.constantFrom("KubePodCrashLooping", "default", "prod", "example-1-7d9f8b6c4d-x2k4q", "main-3-5f6d7c8b9-mzk7h", ""),
+    const object = (entries: [string, string][]) =>
+      `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`;
+    const key = fc.oneof(
+      fc.constantFrom("alertname", "namespace", "pod", "__proto__", "constructor", "toString", "hasOwnProperty"),
       fc.string(),
     );
-    const labels = fc.array(fc.tuple(key, text.map((v) => JSON.stringify(v))), { maxLength: 6 }).map(object);
+    const text = fc.oneof(
+      fc.constantFrom(
+        "KubePodCrashLooping",
+        "default",
+        "prod",
+        "example-1-7d9f8b6c4d-x2k4q",
+        "main-3-5f6d7c8b9-mzk7h",
+        "",
+      ),
+      fc.string(),
+    );
+    const labels = fc
+      .array(
+        fc.tuple(
+          key,
+          text.map((v) => JSON.stringify(v)),
+        ),
+        { maxLength: 6 },
+      )
+      .map(object);
     const alert = fc
       .tuple(
-        fc.constantFrom("firing", "resolved", "pending", "").map((v): [string, string] => ["status", JSON.stringify(v)]),
+        fc
+          .constantFrom("firing", "resolved", "pending", "")
+          .map((v): [string, string] => ["status", JSON.stringify(v)]),
         fc.string().map((v): [string, string] => ["fingerprint", JSON.stringify(v)]),
         fc.jsonValue().map((v): [string, string] => ["__proto__", JSON.stringify(v)]),
       )
       .chain((optional) => fc.tuple(fc.subarray(optional), labels))
       .map(([entries, labelText]) => object([...entries, ["labels", labelText]]));
     await fc.assert(
-      fc.asyncProperty(fc.array(alert, { maxLength: 30 }), fc.constantFrom('"firing"', '"resolved"', "null"), async (alerts, status) => {
-        expectHandled(await post(`{"status":${status},"alerts":[${alerts.join(",")}]}`));
-      }),
+      fc.asyncProperty(
+        fc.array(alert, { maxLength: 30 }),
+        fc.constantFrom('"firing"', '"resolved"', "null"),
+        async (alerts, status) => {
+          expectHandled(await post(`{"status":${status},"alerts":[${alerts.join(",")}]}`));
+        },
+      ),
       { numRuns: 200 },
     );
-    const polluted = '{"__proto__": {"alerts": [], "status": "firing"}, "alerts": [{"__proto__": {"status": "firing"}, "labels": {"__proto__": "x", "alertname": "KubePodCrashLooping", "namespace": "default", "pod": "example-1-7d9f8b6c4d-x2k4q"}}]}';
+    const polluted =
+      '{"__proto__": {"alerts": [], "status": "firing"}, "alerts": [{"__proto__": {"status": "firing"}, "labels": {"__proto__": "x", "alertname": "KubePodCrashLooping", "namespace": "default", "pod": "example-1-7d9f8b6c4d-x2k4q"}}]}';
     const answer = await post(polluted);
     expect(answer.status).toBe(202);
     // The alert has no status of its own and the notification none either: an inherited one must not count.
@@ -151,8 +192,12 @@ describe("webhook fuzzing", () => {
       many('{"labels":{}}'),
       many("0"),
       many("null"),
-      many('{"labels":{"alertname":"KubePodCrashLooping","namespace":"default","pod":"example-1-7d9f8b6c4d-x2k4q"},"status":"firing"}'),
-      many('{"status":"firing","labels":{"alertname":"KubePodCrashLooping","namespace":"default","pod":"nginx-5d8f7c9b6-abcde"}}'),
+      many(
+        '{"labels":{"alertname":"KubePodCrashLooping","namespace":"default","pod":"example-1-7d9f8b6c4d-x2k4q"},"status":"firing"}',
+      ),
+      many(
+        '{"status":"firing","labels":{"alertname":"KubePodCrashLooping","namespace":"default","pod":"nginx-5d8f7c9b6-abcde"}}',
+      ),
     ];
     for (const body of cases) {
       expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
@@ -160,7 +205,8 @@ describe("webhook fuzzing", () => {
     }
     const distinctPods = `{"alerts": [${Array.from(
       { length: 5000 },
-      (_, i) => `{"status":"firing","labels":{"alertname":"KubePodCrashLooping","namespace":"default","pod":"pod-${i}-7d9f8b6c4d-x2k4q"}}`,
+      (_, i) =>
+        `{"status":"firing","labels":{"alertname":"KubePodCrashLooping","namespace":"default","pod":"pod-${i}-7d9f8b6c4d-x2k4q"}}`,
     ).join(",")}]}`;
     const answer = await post(distinctPods);
     expect(answer.status).toBe(202);
@@ -170,7 +216,17 @@ describe("webhook fuzzing", () => {
   it("handles arbitrary content types and bytes", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.constantFrom("application/json", "application/json; charset=utf-16", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/merge-patch+json"), fc.string()),
+        fc.oneof(
+          fc.constantFrom(
+            "application/json",
+            "application/json; charset=utf-16",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/merge-patch+json",
+          ),
+          fc.string(),
+        ),
         fc.uint8Array({ maxLength: 2000 }),
         async (contentType, bytes) => {
           let call = request(server).post("/v1/alerts").set("Authorization", BEARER);
@@ -186,7 +242,9 @@ describe("webhook fuzzing", () => {
   it("is still alive, logged no failure, and queued only for real members", async () => {
     expect((await request(server).get("/healthz")).status).toBe(200);
     expect(harness.lines().filter((line) => line.msg === "request failed")).toEqual([]);
-    const members = new Set(harness.config.clusters.flatMap((c) => c.members.map((m) => `${c.namespace}/${c.name}/${m.index}`)));
+    const members = new Set(
+      harness.config.clusters.flatMap((c) => c.members.map((m) => `${c.namespace}/${c.name}/${m.index}`)),
+    );
     for (const r of harness.queue.requests) expect(members.has(`${r.namespace}/${r.cluster}/${r.member}`)).toBe(true);
   });
 });

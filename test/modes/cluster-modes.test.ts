@@ -1,6 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ResponderConfig } from "../../src/config/index.js";
-import { circuitBreakerReason, createClusterModes, UnknownClusterError, type RedisClusterModes } from "../../src/modes/index.js";
+import {
+  circuitBreakerReason,
+  createClusterModes,
+  UnknownClusterError,
+  type RedisClusterModes,
+} from "../../src/modes/index.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { testConfig, uniquePrefix } from "../queue/queue-fixtures.js";
@@ -22,7 +27,10 @@ afterAll(async () => {
 });
 
 /** Modes on a fresh prefix with a clock the test moves. */
-function open(config: ResponderConfig = testConfig(["circuitBreaker: { failures: 3, windowMinutes: 60 }"]), prefix = uniquePrefix("modes")) {
+function open(
+  config: ResponderConfig = testConfig(["circuitBreaker: { failures: 3, windowMinutes: 60 }"]),
+  prefix = uniquePrefix("modes"),
+) {
   const clock = { now: Date.parse("2030-01-01T00:00:00Z") };
   const modes = createClusterModes({ connection: redis.url, config, prefix, logger, now: () => clock.now });
   opened.push(modes);
@@ -33,10 +41,22 @@ describe("cluster modes", () => {
   it("answers the configured mode until one is set, and keeps who set it and why", async () => {
     const { modes, clock } = open(testConfig(["defaultMode: observe"], ["mode: act"]));
     expect(await modes.get("etcd", "a")).toEqual({ cluster: "a", namespace: "etcd", mode: "act", source: "config" });
-    expect(await modes.get("etcd", "b")).toEqual({ cluster: "b", namespace: "etcd", mode: "observe", source: "config" });
+    expect(await modes.get("etcd", "b")).toEqual({
+      cluster: "b",
+      namespace: "etcd",
+      mode: "observe",
+      source: "config",
+    });
 
     const set = await modes.set("etcd", "b", "paused", "api", "etcd upgrade");
-    expect(set).toEqual({ cluster: "b", namespace: "etcd", mode: "paused", source: "api", reason: "etcd upgrade", since: new Date(clock.now).toISOString() });
+    expect(set).toEqual({
+      cluster: "b",
+      namespace: "etcd",
+      mode: "paused",
+      source: "api",
+      reason: "etcd upgrade",
+      since: new Date(clock.now).toISOString(),
+    });
     expect(await modes.get("etcd", "b")).toEqual(set);
     expect(await modes.list()).toEqual([{ cluster: "a", namespace: "etcd", mode: "act", source: "config" }, set]);
 
@@ -106,12 +126,16 @@ describe("circuit breaker", () => {
   it("counts failures from many processes at once without losing any", async () => {
     const first = open(testConfig(["circuitBreaker: { failures: 10, windowMinutes: 60 }"]));
     const second = open(first.config, first.prefix);
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).modes.recordFailure("etcd", "a")));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).modes.recordFailure("etcd", "a")),
+    );
     expect(answers.map((a) => a.failures).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(answers.filter((a) => a.tripped)).toHaveLength(1);
   });
 
   it("words its reason for one failure and for fractions of minutes", () => {
-    expect(circuitBreakerReason({ failures: 1, windowMinutes: 0.5 })).toBe("1 failed recovery within 0.5 min; set the mode back to act after checking the cluster");
+    expect(circuitBreakerReason({ failures: 1, windowMinutes: 0.5 })).toBe(
+      "1 failed recovery within 0.5 min; set the mode back to act after checking the cluster",
+    );
   });
 });

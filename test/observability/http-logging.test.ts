@@ -28,10 +28,19 @@ describe("httpLogging", () => {
     const { server, lines, metrics } = app();
     await request(server).get("/items/42?secret=no").set("Authorization", "Bearer hidden");
     const [line] = lines();
-    expect(line).toMatchObject({ level: "info", msg: "request", method: "GET", route: "/items/:id", path: "/items/42", status: 200 });
+    expect(line).toMatchObject({
+      level: "info",
+      msg: "request",
+      method: "GET",
+      route: "/items/:id",
+      path: "/items/42",
+      status: 200,
+    });
     expect(JSON.stringify(lines())).not.toContain("hidden");
     expect(JSON.stringify(lines())).not.toContain("secret=no");
-    expect(await metrics.render()).toContain('etcd_responder_http_requests_total{route="/items/:id",method="GET",code="200"} 1');
+    expect(await metrics.render()).toContain(
+      'etcd_responder_http_requests_total{route="/items/:id",method="GET",code="200"} 1',
+    );
   });
 
   it("labels unmatched paths with one value, logs probes at debug and adds the problem of a refusal", async () => {

@@ -32,10 +32,18 @@ describe("createMetrics", () => {
     metrics.countCircuitBreakerTrip("example");
     const text = await metrics.render();
     expect(text).toContain('etcd_responder_http_requests_total{route="/v1/alerts",method="POST",code="202"} 1');
-    expect(text).toContain('etcd_responder_http_request_duration_seconds_bucket{le="0.005",route="/v1/alerts",method="POST"} 1');
-    expect(text).toContain('etcd_responder_recoveries_total{cluster="example",namespace="default",outcome="succeeded"} 1');
-    expect(text).toContain('etcd_responder_recovery_duration_seconds_bucket{le="60",cluster="example",outcome="succeeded"} 1');
-    expect(text).toContain('etcd_responder_recovery_duration_seconds_bucket{le="30",cluster="example",outcome="succeeded"} 0');
+    expect(text).toContain(
+      'etcd_responder_http_request_duration_seconds_bucket{le="0.005",route="/v1/alerts",method="POST"} 1',
+    );
+    expect(text).toContain(
+      'etcd_responder_recoveries_total{cluster="example",namespace="default",outcome="succeeded"} 1',
+    );
+    expect(text).toContain(
+      'etcd_responder_recovery_duration_seconds_bucket{le="60",cluster="example",outcome="succeeded"} 1',
+    );
+    expect(text).toContain(
+      'etcd_responder_recovery_duration_seconds_bucket{le="30",cluster="example",outcome="succeeded"} 0',
+    );
     expect(text).toContain('etcd_responder_circuit_breaker_trips_total{cluster="example"} 1');
   });
 
@@ -43,7 +51,9 @@ describe("createMetrics", () => {
     let counts: Record<string, number> = { "default/example": 2, "prod/main": 1 };
     const metrics = createMetrics({
       waitingCounts: async () => counts,
-      clusterModes: async () => [{ cluster: "example", namespace: "default", mode: "observe", source: "circuit-breaker" }],
+      clusterModes: async () => [
+        { cluster: "example", namespace: "default", mode: "observe", source: "circuit-breaker" },
+      ],
     });
     let text = await metrics.render();
     expect(text).toContain('etcd_responder_queue_waiting{cluster="default/example"} 2');

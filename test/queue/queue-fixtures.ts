@@ -32,7 +32,11 @@ export function testConfig(service: string[] = [], clusterA: string[] = []): Res
 }
 
 /** A finished step record. */
-export function step(name: StepRecord["name"], outcome: StepRecord["outcome"] = "done", detail = `${name} ok`): StepRecord {
+export function step(
+  name: StepRecord["name"],
+  outcome: StepRecord["outcome"] = "done",
+  detail = `${name} ok`,
+): StepRecord {
   const now = Date.now();
   return { name, startedAt: now, endedAt: now, outcome, detail };
 }
@@ -58,7 +62,12 @@ export function scriptedRunner(
   const counts = new Map<string, number>();
   const run: RecoveryRunner = async (request, progress, signal) => {
     const key = `${request.namespace}/${request.cluster}/${request.member}`;
-    const call: RunnerCall = { cluster: request.cluster, member: request.member, mode: request.mode, call: (counts.get(key) ?? 0) + 1 };
+    const call: RunnerCall = {
+      cluster: request.cluster,
+      member: request.member,
+      mode: request.mode,
+      call: (counts.get(key) ?? 0) + 1,
+    };
     counts.set(key, call.call);
     calls.push(call);
     if (options.holdMs) await systemClock.sleep(options.holdMs, signal);
@@ -71,7 +80,11 @@ export function scriptedRunner(
 }
 
 /** Polls `check` until it returns a value other than undefined; rejects after `timeoutMs` saying what it waited for. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

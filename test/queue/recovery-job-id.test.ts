@@ -18,9 +18,14 @@ describe("recovery job ids", () => {
   it("parse back whatever the cluster name, including dashes and trailing digits", () => {
     const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/);
     fc.assert(
-      fc.property(label, fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 4_102_444_800_000 }), (cluster, member, at) => {
-        expect(parseRecoveryJobId(newRecoveryJobId(cluster, member, at))).toEqual({ cluster, member, createdAt: at });
-      }),
+      fc.property(
+        label,
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        (cluster, member, at) => {
+          expect(parseRecoveryJobId(newRecoveryJobId(cluster, member, at))).toEqual({ cluster, member, createdAt: at });
+        },
+      ),
     );
   });
 

@@ -2,7 +2,12 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, type ResponderConfig } from "../../src/config/index.js";
 import { createClusterModes, UnknownClusterError, type RedisClusterModes } from "../../src/modes/index.js";
-import { createRecoveryQueue, UnknownMemberError, type RecoveryQueue, type RecoveryWorkers } from "../../src/queue/index.js";
+import {
+  createRecoveryQueue,
+  UnknownMemberError,
+  type RecoveryQueue,
+  type RecoveryWorkers,
+} from "../../src/queue/index.js";
 import { startRecoveryWorkers } from "../../src/queue/index.js";
 import type { RecoveryResult } from "../../src/recovery/recovery-result.js";
 import { createLogger } from "../../src/observability/logger.js";
@@ -10,7 +15,13 @@ import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { scriptedRunner, step, testConfig, uniquePrefix, waitFor } from "./queue-fixtures.js";
 
 const logger = createLogger({ level: "silent" });
-const alert = { kind: "alert", alertname: "KubePodCrashLooping", fingerprint: "f00d", receiver: "etcd-responder", pod: "x-1-abc" } as const;
+const alert = {
+  kind: "alert",
+  alertname: "KubePodCrashLooping",
+  fingerprint: "f00d",
+  receiver: "etcd-responder",
+  pod: "x-1-abc",
+} as const;
 
 let redis: TestRedis;
 const closers: (() => Promise<void>)[] = [];
@@ -37,7 +48,9 @@ function openModes(config: ResponderConfig, prefix: string): RedisClusterModes {
   return modes;
 }
 
-async function startWorkers(options: Omit<Parameters<typeof startRecoveryWorkers>[0], "connection" | "logger">): Promise<RecoveryWorkers> {
+async function startWorkers(
+  options: Omit<Parameters<typeof startRecoveryWorkers>[0], "connection" | "logger">,
+): Promise<RecoveryWorkers> {
   const workers = await startRecoveryWorkers({ connection: redis.url, logger, ...options });
   closers.push(() => workers.close());
   return workers;
@@ -118,7 +131,13 @@ describe("deduplication", () => {
     expect(await queue.findJoinable(request)).toBeUndefined();
     expect(await queue.list({})).toEqual([]);
     const queued = await queue.enqueue(request);
-    expect(await queue.findJoinable(request)).toEqual({ id: queued.id, cluster: "a", namespace: "etcd", member: 3, deduplicated: true });
+    expect(await queue.findJoinable(request)).toEqual({
+      id: queued.id,
+      cluster: "a",
+      namespace: "etcd",
+      member: 3,
+      deduplicated: true,
+    });
     expect(await queue.findJoinable({ ...request, member: 2 })).toBeUndefined();
     await expect(queue.findJoinable({ ...request, member: 9 })).rejects.toThrow(UnknownMemberError);
   });
@@ -144,10 +163,18 @@ describe("deduplication", () => {
 
   it("refuses clusters and members that are not configured", async () => {
     const queue = openQueue(testConfig(), uniquePrefix("unknown"));
-    await expect(queue.enqueue({ cluster: "zz", namespace: "etcd", member: 1, trigger: alert })).rejects.toBeInstanceOf(UnknownClusterError);
-    await expect(queue.enqueue({ cluster: "a", namespace: "other", member: 1, trigger: alert })).rejects.toBeInstanceOf(UnknownClusterError);
-    await expect(queue.enqueue({ cluster: "a", namespace: "etcd", member: 4, trigger: alert })).rejects.toThrow(UnknownMemberError);
-    await expect(queue.enqueue({ cluster: "a", namespace: "etcd", member: 0, trigger: alert })).rejects.toThrow("cluster etcd/a has members 1 to 3; there is no member 0");
+    await expect(queue.enqueue({ cluster: "zz", namespace: "etcd", member: 1, trigger: alert })).rejects.toBeInstanceOf(
+      UnknownClusterError,
+    );
+    await expect(queue.enqueue({ cluster: "a", namespace: "other", member: 1, trigger: alert })).rejects.toBeInstanceOf(
+      UnknownClusterError,
+    );
+    await expect(queue.enqueue({ cluster: "a", namespace: "etcd", member: 4, trigger: alert })).rejects.toThrow(
+      UnknownMemberError,
+    );
+    await expect(queue.enqueue({ cluster: "a", namespace: "etcd", member: 0, trigger: alert })).rejects.toThrow(
+      "cluster etcd/a has members 1 to 3; there is no member 0",
+    );
   });
 });
 
@@ -168,13 +195,41 @@ describe("get and list", () => {
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     const results: Record<number, RecoveryResult> = {
-      1: { outcome: "succeeded", reason: "recovered member 1", steps: [step("lock"), step("diagnose"), step("verify")] },
-      2: { outcome: "skipped", reason: "member 2 is healthy", steps: [step("lock"), step("diagnose", "skipped", "healthy")] },
-      3: { outcome: "refused", reason: "quorum lost", steps: [step("diagnose")], retryable: false, error: new Error("2 of 3 members down") },
-      4: { outcome: "failed", reason: "step add failed", steps: [step("add", "failed", "add failed")], retryable: false, error: new Error("member add rejected") },
-      5: { outcome: "failed", reason: "step diagnose failed", steps: [step("diagnose", "failed", "etcd down")], retryable: true, error: new Error("etcd unreachable") },
+      1: {
+        outcome: "succeeded",
+        reason: "recovered member 1",
+        steps: [step("lock"), step("diagnose"), step("verify")],
+      },
+      2: {
+        outcome: "skipped",
+        reason: "member 2 is healthy",
+        steps: [step("lock"), step("diagnose", "skipped", "healthy")],
+      },
+      3: {
+        outcome: "refused",
+        reason: "quorum lost",
+        steps: [step("diagnose")],
+        retryable: false,
+        error: new Error("2 of 3 members down"),
+      },
+      4: {
+        outcome: "failed",
+        reason: "step add failed",
+        steps: [step("add", "failed", "add failed")],
+        retryable: false,
+        error: new Error("member add rejected"),
+      },
+      5: {
+        outcome: "failed",
+        reason: "step diagnose failed",
+        steps: [step("diagnose", "failed", "etcd down")],
+        retryable: true,
+        error: new Error("etcd unreachable"),
+      },
     };
-    const { run } = scriptedRunner((call) => results[call.member] ?? { outcome: "succeeded", reason: "recovered", steps: [] });
+    const { run } = scriptedRunner(
+      (call) => results[call.member] ?? { outcome: "succeeded", reason: "recovered", steps: [] },
+    );
     await startWorkers({
       config,
       modes: openModes(config, prefix),
@@ -192,12 +247,22 @@ describe("get and list", () => {
     const ids: Record<number, string> = {};
     const enqueue = async (member: number, cluster = "x") => {
       await nextMillisecond();
-      const answer = await queue.enqueue({ cluster, namespace: "etcd", member, trigger: member === 1 ? alert : { kind: "manual" } });
+      const answer = await queue.enqueue({
+        cluster,
+        namespace: "etcd",
+        member,
+        trigger: member === 1 ? alert : { kind: "manual" },
+      });
       return answer.id;
     };
     for (const member of [1, 2, 3, 4, 5]) ids[member] = await enqueue(member);
-    await waitForState(queue, ids[5] ?? "", "queued").then(() => waitFor("member 5's first attempt to fail", async () => ((await queue.get(ids[5] ?? ""))?.attempts === 1 ? true : undefined)));
-    for (const member of [1, 2, 3, 4]) await waitForState(queue, ids[member] ?? "", "succeeded", "skipped", "refused", "failed");
+    await waitForState(queue, ids[5] ?? "", "queued").then(() =>
+      waitFor("member 5's first attempt to fail", async () =>
+        (await queue.get(ids[5] ?? ""))?.attempts === 1 ? true : undefined,
+      ),
+    );
+    for (const member of [1, 2, 3, 4])
+      await waitForState(queue, ids[member] ?? "", "succeeded", "skipped", "refused", "failed");
     ids[6] = await enqueue(6);
     await waitForState(queue, ids[6], "running");
     ids[7] = await enqueue(7);
@@ -211,25 +276,52 @@ describe("get and list", () => {
     };
 
     const succeeded = await get(1);
-    expect(succeeded).toMatchObject({ id: ids[1], cluster: "x", namespace: "etcd", member: 1, state: "succeeded", mode: "act", trigger: alert, attempts: 1, reason: "recovered member 1" });
+    expect(succeeded).toMatchObject({
+      id: ids[1],
+      cluster: "x",
+      namespace: "etcd",
+      member: 1,
+      state: "succeeded",
+      mode: "act",
+      trigger: alert,
+      attempts: 1,
+      reason: "recovered member 1",
+    });
     expect(succeeded.steps.map((s) => s.name)).toEqual(["lock", "diagnose", "verify"]);
     expect(Date.parse(succeeded.createdAt)).toBeLessThanOrEqual(Date.parse(succeeded.startedAt ?? ""));
     expect(Date.parse(succeeded.startedAt ?? "")).toBeLessThanOrEqual(Date.parse(succeeded.finishedAt ?? ""));
     expect(succeeded.error).toBeUndefined();
 
     expect(await get(2)).toMatchObject({ state: "skipped", reason: "member 2 is healthy", attempts: 1 });
-    expect(await get(3)).toMatchObject({ state: "refused", reason: "quorum lost", error: "2 of 3 members down", attempts: 1 });
+    expect(await get(3)).toMatchObject({
+      state: "refused",
+      reason: "quorum lost",
+      error: "2 of 3 members down",
+      attempts: 1,
+    });
     const failed = await get(4);
-    expect(failed).toMatchObject({ state: "failed", reason: "step add failed", error: "member add rejected", attempts: 1 });
+    expect(failed).toMatchObject({
+      state: "failed",
+      reason: "step add failed",
+      error: "member add rejected",
+      attempts: 1,
+    });
     expect(failed.steps).toEqual([expect.objectContaining({ name: "add", outcome: "failed" })]);
     expect(failed.finishedAt).toBeDefined();
     const retrying = await get(5);
-    expect(retrying).toMatchObject({ state: "queued", attempts: 1, error: "etcd unreachable", trigger: { kind: "manual" } });
+    expect(retrying).toMatchObject({
+      state: "queued",
+      attempts: 1,
+      error: "etcd unreachable",
+      trigger: { kind: "manual" },
+    });
     expect(retrying.finishedAt).toBeUndefined();
     const running = await get(6);
     expect(running).toMatchObject({ state: "running", attempts: 1 });
     expect(running.startedAt).toBeDefined();
-    await waitFor("member 6's first step to be recorded", async () => ((await get(6)).steps.length === 1 ? true : undefined));
+    await waitFor("member 6's first step to be recorded", async () =>
+      (await get(6)).steps.length === 1 ? true : undefined,
+    );
     const queued = await get(7);
     expect(queued).toMatchObject({ state: "queued", attempts: 0, steps: [] });
     expect(queued.startedAt).toBeUndefined();

@@ -12,12 +12,24 @@ const T = Date.parse("2030-01-01T00:00:00Z");
 
 /** The fields of a BullMQ job the mapping reads. */
 function job(fields: Partial<RecoveryJob>): RecoveryJob {
-  return { id: "a-2-x-abcdef", data, timestamp: T, attemptsMade: 0, attemptsStarted: 0, progress: 0, returnvalue: null, failedReason: "", ...fields } as RecoveryJob;
+  return {
+    id: "a-2-x-abcdef",
+    data,
+    timestamp: T,
+    attemptsMade: 0,
+    attemptsStarted: 0,
+    progress: 0,
+    returnvalue: null,
+    failedReason: "",
+    ...fields,
+  } as RecoveryJob;
 }
 
 describe("recovery states", () => {
   it("maps BullMQ states to recovery states", () => {
-    expect(["waiting", "delayed", "prioritized", "waiting-children"].map((s) => recoveryStateOf(s as never, undefined))).toEqual(["queued", "queued", "queued", "queued"]);
+    expect(
+      ["waiting", "delayed", "prioritized", "waiting-children"].map((s) => recoveryStateOf(s as never, undefined)),
+    ).toEqual(["queued", "queued", "queued", "queued"]);
     expect(recoveryStateOf("active", undefined)).toBe("running");
     expect(recoveryStateOf("failed", undefined)).toBe("failed");
     expect(recoveryStateOf("completed", { outcome: "refused", reason: "", steps: [] })).toBe("refused");
@@ -27,7 +39,15 @@ describe("recovery states", () => {
 
   it("knows where to look for every recovery state", () => {
     for (const state of RECOVERY_STATES) expect(BULLMQ_STATES[state].length, state).toBeGreaterThan(0);
-    expect([...ALL_BULLMQ_STATES].sort()).toEqual(["active", "completed", "delayed", "failed", "prioritized", "waiting", "waiting-children"]);
+    expect([...ALL_BULLMQ_STATES].sort()).toEqual([
+      "active",
+      "completed",
+      "delayed",
+      "failed",
+      "prioritized",
+      "waiting",
+      "waiting-children",
+    ]);
   });
 });
 
@@ -48,7 +68,10 @@ describe("toRecoveryRecord", () => {
   });
 
   it("shows a running recovery's steps from its progress and counts the attempt under way", () => {
-    const record = toRecoveryRecord(job({ processedOn: T + 1000, attemptsStarted: 1, progress: { steps: [step("lock")] } }), "running");
+    const record = toRecoveryRecord(
+      job({ processedOn: T + 1000, attemptsStarted: 1, progress: { steps: [step("lock")] } }),
+      "running",
+    );
     expect(record).toMatchObject({ state: "running", startedAt: "2030-01-01T00:00:01.000Z", attempts: 1 });
     expect(record.steps.map((s) => s.name)).toEqual(["lock"]);
     expect(record.finishedAt).toBeUndefined();
@@ -62,17 +85,35 @@ describe("toRecoveryRecord", () => {
         attemptsMade: 1,
         attemptsStarted: 1,
         progress: { steps: [step("diagnose")], error: "earlier failure" },
-        returnvalue: { outcome: "succeeded", reason: "planned", steps: [step("diagnose"), step("guard")], plan: ["stop member a2"] },
+        returnvalue: {
+          outcome: "succeeded",
+          reason: "planned",
+          steps: [step("diagnose"), step("guard")],
+          plan: ["stop member a2"],
+        },
       }),
       "succeeded",
     );
-    expect(record).toMatchObject({ state: "succeeded", reason: "planned", plan: ["stop member a2"], error: "earlier failure", finishedAt: "2030-01-01T00:00:02.000Z", attempts: 1 });
+    expect(record).toMatchObject({
+      state: "succeeded",
+      reason: "planned",
+      plan: ["stop member a2"],
+      error: "earlier failure",
+      finishedAt: "2030-01-01T00:00:02.000Z",
+      attempts: 1,
+    });
     expect(record.steps.map((s) => s.name)).toEqual(["diagnose", "guard"]);
   });
 
   it("shows a failed recovery's reason from BullMQ and its error from the progress", () => {
     const record = toRecoveryRecord(
-      job({ finishedOn: T + 3000, attemptsMade: 2, attemptsStarted: 2, failedReason: "step add failed", progress: { steps: [step("add", "failed")], error: "rejected" } }),
+      job({
+        finishedOn: T + 3000,
+        attemptsMade: 2,
+        attemptsStarted: 2,
+        failedReason: "step add failed",
+        progress: { steps: [step("add", "failed")], error: "rejected" },
+      }),
       "failed",
     );
     expect(record).toMatchObject({ state: "failed", reason: "step add failed", error: "rejected", attempts: 2 });
@@ -85,7 +126,10 @@ describe("toRecoveryRecord", () => {
 
 describe("recoveryJobOptions", () => {
   it("derives retries and history bounds from the service settings", () => {
-    const config = parseConfig("clusters: [{ name: a, members: 1 }]\nservice: { retry: { attempts: 4, backoffSeconds: 1.5 }, history: { maxRecoveries: 50, maxAgeHours: 0.5 } }\n", "t.yaml");
+    const config = parseConfig(
+      "clusters: [{ name: a, members: 1 }]\nservice: { retry: { attempts: 4, backoffSeconds: 1.5 }, history: { maxRecoveries: 50, maxAgeHours: 0.5 } }\n",
+      "t.yaml",
+    );
     expect(recoveryJobOptions(config.service)).toEqual({
       attempts: 4,
       backoff: { type: "exponential", delay: 1500 },

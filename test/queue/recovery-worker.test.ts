@@ -34,9 +34,23 @@ function setUp(name: string, config: ResponderConfig = testConfig()) {
   const { logger, lines } = capturingLogger();
   const queue = createRecoveryQueue({ connection: redis.url, config, prefix, logger });
   const modes = createClusterModes({ connection: redis.url, config, prefix, logger });
-  closers.push(() => queue.close(), () => modes.close());
-  const start = async (run: Parameters<typeof startRecoveryWorkers>[0]["run"], more: { hooks?: Parameters<typeof startRecoveryWorkers>[0]["hooks"]; logger?: Logger } = {}) => {
-    const workers: RecoveryWorkers = await startRecoveryWorkers({ connection: redis.url, config, modes, run, prefix, logger: more.logger ?? logger, ...(more.hooks ? { hooks: more.hooks } : {}) });
+  closers.push(
+    () => queue.close(),
+    () => modes.close(),
+  );
+  const start = async (
+    run: Parameters<typeof startRecoveryWorkers>[0]["run"],
+    more: { hooks?: Parameters<typeof startRecoveryWorkers>[0]["hooks"]; logger?: Logger } = {},
+  ) => {
+    const workers: RecoveryWorkers = await startRecoveryWorkers({
+      connection: redis.url,
+      config,
+      modes,
+      run,
+      prefix,
+      logger: more.logger ?? logger,
+      ...(more.hooks ? { hooks: more.hooks } : {}),
+    });
     closers.push(() => workers.close());
     return workers;
   };
@@ -66,7 +80,11 @@ describe("modes", () => {
     const { id } = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: manual });
     const record = await waitForState(queue, id, "succeeded", "failed");
     expect(calls).toEqual([{ cluster: "a", member: 1, mode: "plan", call: 1 }]);
-    expect(record).toMatchObject({ state: "succeeded", mode: "observe", plan: ["stop member a1", "remove member a1", "add member a1 as a learner"] });
+    expect(record).toMatchObject({
+      state: "succeeded",
+      mode: "observe",
+      plan: ["stop member a1", "remove member a1", "add member a1 as a learner"],
+    });
     expect(record.steps.map((s) => s.name)).toEqual(["diagnose", "guard"]);
   });
 
@@ -91,7 +109,10 @@ describe("modes", () => {
     const b = await queue.enqueue({ cluster: "b", namespace: "etcd", member: 1, trigger: manual });
     await waitForState(queue, a.id, "succeeded");
     await waitForState(queue, b.id, "succeeded");
-    expect(calls.map((call) => [call.cluster, call.mode]).sort()).toEqual([["a", "act"], ["b", "plan"]]);
+    expect(calls.map((call) => [call.cluster, call.mode]).sort()).toEqual([
+      ["a", "act"],
+      ["b", "plan"],
+    ]);
     expect((await queue.get(b.id))?.mode).toBe("observe");
   });
 });
@@ -103,7 +124,13 @@ describe("outcomes", () => {
     const { run, calls } = scriptedRunner((call) => {
       times.push(Date.now());
       return call.call === 1
-        ? { outcome: "failed", reason: "step diagnose failed: etcd unreachable", steps: [step("diagnose", "failed")], retryable: true, error: new Error("etcd unreachable") }
+        ? {
+            outcome: "failed",
+            reason: "step diagnose failed: etcd unreachable",
+            steps: [step("diagnose", "failed")],
+            retryable: true,
+            error: new Error("etcd unreachable"),
+          }
         : { outcome: "succeeded", reason: "recovered", steps: [step("diagnose"), step("verify")] };
     });
     await start(run);
@@ -118,17 +145,34 @@ describe("outcomes", () => {
 
   it("fails a non-retryable failure at once", async () => {
     const { queue, start } = setUp("unrecoverable");
-    const { run, calls } = scriptedRunner(() => ({ outcome: "failed", reason: "step add failed: rejected", steps: [step("add", "failed")], retryable: false, error: new Error("rejected") }));
+    const { run, calls } = scriptedRunner(() => ({
+      outcome: "failed",
+      reason: "step add failed: rejected",
+      steps: [step("add", "failed")],
+      retryable: false,
+      error: new Error("rejected"),
+    }));
     await start(run);
     const { id } = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: manual });
     const record = await waitForState(queue, id, "failed", "succeeded");
-    expect(record).toMatchObject({ state: "failed", attempts: 1, reason: "step add failed: rejected", error: "rejected" });
+    expect(record).toMatchObject({
+      state: "failed",
+      attempts: 1,
+      reason: "step add failed: rejected",
+      error: "rejected",
+    });
     expect(calls).toHaveLength(1);
   });
 
   it("gives up after the configured attempts", async () => {
     const { queue, start } = setUp("exhausted");
-    const { run, calls } = scriptedRunner(() => ({ outcome: "failed", reason: "still down", steps: [], retryable: true, error: new Error("down") }));
+    const { run, calls } = scriptedRunner(() => ({
+      outcome: "failed",
+      reason: "still down",
+      steps: [],
+      retryable: true,
+      error: new Error("down"),
+    }));
     await start(run);
     const { id } = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: manual });
     const record = await waitForState(queue, id, "failed");
@@ -138,7 +182,13 @@ describe("outcomes", () => {
 
   it("completes a refusal without retrying it", async () => {
     const { queue, start } = setUp("refused");
-    const { run, calls } = scriptedRunner(() => ({ outcome: "refused", reason: "quorum is lost", steps: [step("diagnose")], retryable: false, error: new Error("2 of 3 down") }));
+    const { run, calls } = scriptedRunner(() => ({
+      outcome: "refused",
+      reason: "quorum is lost",
+      steps: [step("diagnose")],
+      retryable: false,
+      error: new Error("2 of 3 down"),
+    }));
     await start(run);
     const { id } = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: manual });
     const record = await waitForState(queue, id, "refused", "failed");
@@ -163,7 +213,9 @@ describe("outcomes", () => {
     const { queue, start } = setUp("hooks");
     const events: string[] = [];
     const { run } = scriptedRunner((call) =>
-      call.call === 1 ? { outcome: "failed", reason: "transient", steps: [], retryable: true } : { outcome: "succeeded", reason: "ok", steps: [] },
+      call.call === 1
+        ? { outcome: "failed", reason: "transient", steps: [], retryable: true }
+        : { outcome: "succeeded", reason: "ok", steps: [] },
     );
     await start(run, {
       hooks: {
@@ -174,7 +226,12 @@ describe("outcomes", () => {
     const { id } = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 3, trigger: manual });
     await waitForState(queue, id, "succeeded");
     await waitFor("the last hook call", () => (events.length === 4 ? true : undefined));
-    expect(events).toEqual(["started running 3", "finished queued 3 true", "started running 3", "finished succeeded 3 true"]);
+    expect(events).toEqual([
+      "started running 3",
+      "finished queued 3 true",
+      "started running 3",
+      "finished succeeded 3 true",
+    ]);
   });
 });
 
@@ -193,14 +250,24 @@ describe("circuit breaker", () => {
       await waitForState(queue, id, "failed");
     }
     const state = await modes.get("etcd", "a");
-    expect(state).toMatchObject({ mode: "observe", source: "circuit-breaker", reason: "2 failed recoveries within 5 min; set the mode back to act after checking the cluster" });
-    const warning = await waitFor("the circuit breaker's warning", () => lines().find((line) => line.msg === "circuit breaker put the cluster in observe mode"));
+    expect(state).toMatchObject({
+      mode: "observe",
+      source: "circuit-breaker",
+      reason: "2 failed recoveries within 5 min; set the mode back to act after checking the cluster",
+    });
+    const warning = await waitFor("the circuit breaker's warning", () =>
+      lines().find((line) => line.msg === "circuit breaker put the cluster in observe mode"),
+    );
     expect(warning).toMatchObject({ level: "warn", cluster: "etcd/a", mode: "observe", failures: 2 });
     expect((await modes.get("etcd", "b")).mode).toBe("act");
 
     // The next recovery of the cluster only plans.
     const { id } = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 3, trigger: manual });
-    expect(await waitForState(queue, id, "succeeded", "failed")).toMatchObject({ state: "succeeded", mode: "observe", plan: ["replace member"] });
+    expect(await waitForState(queue, id, "succeeded", "failed")).toMatchObject({
+      state: "succeeded",
+      mode: "observe",
+      plan: ["replace member"],
+    });
     expect(calls.at(-1)?.mode).toBe("plan");
   });
 
@@ -231,7 +298,13 @@ describe("shutdown", () => {
       progress.onStep(step("lock"));
       await systemClock.sleep(20_000, signal);
       signals.push(signal.aborted);
-      return { outcome: "failed", reason: "interrupted; run again to resume", steps: [step("lock")], retryable: true, error: new RecoveryInterruptedError("snapshot") };
+      return {
+        outcome: "failed",
+        reason: "interrupted; run again to resume",
+        steps: [step("lock")],
+        retryable: true,
+        error: new RecoveryInterruptedError("snapshot"),
+      };
     });
     const { id } = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: manual });
     await waitForState(queue, id, "running");
@@ -246,9 +319,16 @@ describe("shutdown", () => {
     expect(lines().some((line) => line.msg === "recovery interrupted by shutdown; queued again to resume")).toBe(true);
     expect(lines().some((line) => line.msg === "recovery attempt failed; retrying after back-off")).toBe(false);
 
-    const { run, calls } = scriptedRunner(() => ({ outcome: "succeeded", reason: "resumed and recovered", steps: [step("lock"), step("verify")] }));
+    const { run, calls } = scriptedRunner(() => ({
+      outcome: "succeeded",
+      reason: "resumed and recovered",
+      steps: [step("lock"), step("verify")],
+    }));
     await start(run);
-    expect(await waitForState(queue, id, "succeeded", "failed")).toMatchObject({ state: "succeeded", reason: "resumed and recovered" });
+    expect(await waitForState(queue, id, "succeeded", "failed")).toMatchObject({
+      state: "succeeded",
+      reason: "resumed and recovered",
+    });
     expect(calls).toHaveLength(1);
   });
 });
@@ -256,10 +336,21 @@ describe("shutdown", () => {
 describe("alerts about a member recovered since", () => {
   it("joins an alert that started before the member's last recovery to it, and queues one that started after", async () => {
     const { queue, start } = setUp("recovered-since");
-    const { run, calls } = scriptedRunner(() => ({ outcome: "succeeded", reason: "recovered", steps: [step("verify")] }));
+    const { run, calls } = scriptedRunner(() => ({
+      outcome: "succeeded",
+      reason: "recovered",
+      steps: [step("verify")],
+    }));
     await start(run);
     const alert = (startsAt: Date) =>
-      ({ kind: "alert", alertname: "KubePodCrashLooping", fingerprint: "f1", receiver: "etcd-responder", pod: "a-2-x-y", startsAt: startsAt.toISOString() }) as const;
+      ({
+        kind: "alert",
+        alertname: "KubePodCrashLooping",
+        fingerprint: "f1",
+        receiver: "etcd-responder",
+        pod: "a-2-x-y",
+        startsAt: startsAt.toISOString(),
+      }) as const;
     const firedAt = new Date(Date.now() - 60_000);
     const first = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 2, trigger: alert(firedAt) });
     expect(first.deduplicated).toBe(false);
@@ -269,7 +360,12 @@ describe("alerts about a member recovered since", () => {
     const repeat = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 2, trigger: alert(firedAt) });
     expect(repeat).toMatchObject({ id: first.id, deduplicated: true });
     // Manual requests and alerts that started after the recovery still queue a new one.
-    const later = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 2, trigger: alert(new Date(Date.now() + 1000)) });
+    const later = await queue.enqueue({
+      cluster: "a",
+      namespace: "etcd",
+      member: 2,
+      trigger: alert(new Date(Date.now() + 1000)),
+    });
     expect(later.deduplicated).toBe(false);
     expect(later.id).not.toBe(first.id);
     await waitForState(queue, later.id, "succeeded");

@@ -44,7 +44,9 @@ describe("Redis unreachable", () => {
       expect(enqueue.error).toBeInstanceOf(QueueUnavailableError);
       expect(enqueue.error).toBeInstanceOf(ResponderError);
       expect((enqueue.error as QueueUnavailableError).retryable).toBe(true);
-      expect((enqueue.error as Error).message).toMatch(/^cannot queue a recovery: Redis at 127\.0\.0\.1:\d+ is unreachable/);
+      expect((enqueue.error as Error).message).toMatch(
+        /^cannot queue a recovery: Redis at 127\.0\.0\.1:\d+ is unreachable/,
+      );
       expect(enqueue.ms).toBeLessThan(2_500);
 
       const ping = await rejection(queue.ping());
@@ -59,8 +61,18 @@ describe("Redis unreachable", () => {
       // An empty Redis comes back on the same port: requests work again without a restart of the service.
       await redis.restart();
       // Each connection reconnects on its own back-off; until it has, its requests fail fast.
-      await waitFor("the queue to reach Redis again", () => queue.ping().then(() => true, () => undefined));
-      await waitFor("the modes to reach Redis again", () => modes.get("etcd", "a").then(() => true, () => undefined));
+      await waitFor("the queue to reach Redis again", () =>
+        queue.ping().then(
+          () => true,
+          () => undefined,
+        ),
+      );
+      await waitFor("the modes to reach Redis again", () =>
+        modes.get("etcd", "a").then(
+          () => true,
+          () => undefined,
+        ),
+      );
       const after = await queue.enqueue(request);
       expect(after.deduplicated).toBe(false);
       expect(await queue.get(after.id)).toMatchObject({ state: "queued" });

@@ -61,7 +61,10 @@ async function startWorkerProcess(prefix: string, env: Record<string, string>): 
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + String(chunk)).slice(-4000)));
   await new Promise<void>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker process did not print ready within 20 s:\n${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`worker process did not print ready within 20 s:\n${stderr}`)),
+      20_000,
+    );
     child.stdout?.on("data", (chunk: Buffer) => {
       if (String(chunk).includes("ready")) {
         clearTimeout(timer);
@@ -99,7 +102,10 @@ describe("worker processes", () => {
   it("run one recovery per cluster at a time across processes, and clusters in parallel", async () => {
     const prefix = uniquePrefix("processes");
     const queue = openQueue(prefix);
-    const [one, two] = await Promise.all([startWorkerProcess(prefix, { RUN_MS: "300" }), startWorkerProcess(prefix, { RUN_MS: "300" })]);
+    const [one, two] = await Promise.all([
+      startWorkerProcess(prefix, { RUN_MS: "300" }),
+      startWorkerProcess(prefix, { RUN_MS: "300" }),
+    ]);
     expect(one?.pid).not.toBe(two?.pid);
 
     const requests = [
@@ -108,9 +114,15 @@ describe("worker processes", () => {
       { cluster: "a", member: 3 },
       { cluster: "b", member: 1 },
     ];
-    const ids = await Promise.all(requests.map((r) => queue.enqueue({ ...r, namespace: "etcd", trigger: { kind: "manual" } })));
+    const ids = await Promise.all(
+      requests.map((r) => queue.enqueue({ ...r, namespace: "etcd", trigger: { kind: "manual" } })),
+    );
     for (const { id } of ids) {
-      await waitFor(`recovery ${id} to succeed`, async () => ((await queue.get(id))?.state === "succeeded" ? true : undefined), 20_000);
+      await waitFor(
+        `recovery ${id} to succeed`,
+        async () => ((await queue.get(id))?.state === "succeeded" ? true : undefined),
+        20_000,
+      );
     }
 
     const recorded = await runs(prefix);
@@ -118,8 +130,12 @@ describe("worker processes", () => {
     const a = recorded.filter((run) => run.cluster === "a");
     const [b] = recorded.filter((run) => run.cluster === "b");
     expect(a).toHaveLength(3);
-    for (const x of a) for (const y of a) if (x !== y) expect(overlaps(x, y), `${x.key} and ${y.key} overlapped`).toBe(false);
-    expect(a.some((x) => b && overlaps(x, b)), "cluster b ran while cluster a was recovering").toBe(true);
+    for (const x of a)
+      for (const y of a) if (x !== y) expect(overlaps(x, y), `${x.key} and ${y.key} overlapped`).toBe(false);
+    expect(
+      a.some((x) => b && overlaps(x, b)),
+      "cluster b ran while cluster a was recovering",
+    ).toBe(true);
   });
 
   it("resume a recovery whose worker process was killed, in another process", async () => {
@@ -129,15 +145,21 @@ describe("worker processes", () => {
     const doomed = await startWorkerProcess(prefix, { RUN_MS: "60000", ...stall });
     const { id } = await queue.enqueue({ cluster: "b", namespace: "etcd", member: 1, trigger: { kind: "manual" } });
     const startsKey = `${prefix}:test:starts:etcd/b/1`;
-    await waitFor("the first process to start the recovery", async () => ((await reader.get(startsKey)) === "1" ? true : undefined));
+    await waitFor("the first process to start the recovery", async () =>
+      (await reader.get(startsKey)) === "1" ? true : undefined,
+    );
     await kill(doomed);
     expect((await queue.get(id))?.state).toBe("running");
 
     await startWorkerProcess(prefix, { RUN_MS: "300", ...stall });
-    const record = await waitFor(`recovery ${id} to end`, async () => {
-      const found = await queue.get(id);
-      return found && (found.state === "succeeded" || found.state === "failed") ? found : undefined;
-    }, 20_000);
+    const record = await waitFor(
+      `recovery ${id} to end`,
+      async () => {
+        const found = await queue.get(id);
+        return found && (found.state === "succeeded" || found.state === "failed") ? found : undefined;
+      },
+      20_000,
+    );
     expect(record).toMatchObject({ state: "succeeded", attempts: 2 });
     expect(await reader.get(startsKey)).toBe("2");
     const recorded = await runs(prefix);

@@ -49,10 +49,14 @@ describe("runRecovery", () => {
     ]);
     expectHealthy(world);
     const args = world.deployments.get("example-3")?.spec?.template?.spec?.containers?.[0]?.args ?? [];
-    expect(args).toContain("--initial-cluster=example1=http://example1:2380,example2=http://example2:2380,example4=http://example4:2380,example5=http://example5:2380,example3=http://example3:2380");
+    expect(args).toContain(
+      "--initial-cluster=example1=http://example1:2380,example2=http://example2:2380,example4=http://example4:2380,example5=http://example5:2380,example3=http://example3:2380",
+    );
     expect(args).toContain("--initial-cluster-state=existing");
     expect(args).toContain("--name=example3");
-    expect(ctx.lines).toContain("[diagnose] done: Pod example-3-abc5 is in CrashLoopBackOff: etcdmain: member 3ec3a7f0bf0a8a50 has already been bootstrapped");
+    expect(ctx.lines).toContain(
+      "[diagnose] done: Pod example-3-abc5 is in CrashLoopBackOff: etcdmain: member 3ec3a7f0bf0a8a50 has already been bootstrapped",
+    );
   });
 
   it("records an Event on the member's Deployment for every step that acted", async () => {
@@ -71,14 +75,20 @@ describe("runRecovery", () => {
       "LearnerPromoted",
       "RecoveryVerified",
     ]);
-    expect(world.events.every((e) => e.target.kind === "Deployment" && e.target.name === "example-3" && e.target.uid === "uid-example-3")).toBe(true);
+    expect(
+      world.events.every(
+        (e) => e.target.kind === "Deployment" && e.target.name === "example-3" && e.target.uid === "uid-example-3",
+      ),
+    ).toBe(true);
   });
 
   it("skips a healthy member without changing anything", async () => {
     const world = new FakeWorld();
     const result = await runRecovery(world.context());
     expect(result.outcome).toBe("skipped");
-    expect(result.reason).toMatch(/^already healthy: Pod example-3-abc2 is Ready and member example3 is a voting member that answers$/);
+    expect(result.reason).toMatch(
+      /^already healthy: Pod example-3-abc2 is Ready and member example3 is a voting member that answers$/,
+    );
     expect(changes(world)).toEqual([]);
     expect(world.events.map((e) => e.event.reason)).toEqual(["RecoveryStarted", "RecoverySkipped"]);
     expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
@@ -89,7 +99,11 @@ describe("runRecovery", () => {
     world.crashLoop(2);
     world.crashLoop(4);
     expect((await runRecovery(world.context({ index: 2 }))).outcome).toBe("succeeded");
-    expect(changes(world).filter((c) => /^(remove|add)/.test(c))).toEqual(["remove 1002", "remove 1004", "add http://example2:2380 learner"]);
+    expect(changes(world).filter((c) => /^(remove|add)/.test(c))).toEqual([
+      "remove 1002",
+      "remove 1004",
+      "add http://example2:2380 learner",
+    ]);
     expect(world.members).toHaveLength(4);
 
     world.calls.length = 0;
@@ -110,8 +124,12 @@ describe("runRecovery", () => {
     expect(world.calls).toContain("remove 1004");
     expect(world.clock.now() - start).toBeGreaterThanOrEqual(5_000);
     expect(ctx.lines.some((l) => /^\[remove\] member 3ec .*asking again until 5.0 s have passed$/.test(l))).toBe(true);
-    expect(ctx.lines).toContain("[guard] member 3ec (example4, http://example4:2380) will be removed if it stays unreachable: it does not answer and its Pod example-4-abc6 is not Ready; asking again until 5.0 s have passed");
-    expect(ctx.lines).toContain("[remove] removed dead member 3ec (example4, http://example4:2380): it does not answer and its Pod example-4-abc6 has not been Ready for 5.0 s");
+    expect(ctx.lines).toContain(
+      "[guard] member 3ec (example4, http://example4:2380) will be removed if it stays unreachable: it does not answer and its Pod example-4-abc6 is not Ready; asking again until 5.0 s have passed",
+    );
+    expect(ctx.lines).toContain(
+      "[remove] removed dead member 3ec (example4, http://example4:2380): it does not answer and its Pod example-4-abc6 has not been Ready for 5.0 s",
+    );
   });
 
   it("never removes a member that does not answer while its Pod is Ready", async () => {
@@ -121,10 +139,18 @@ describe("runRecovery", () => {
     const ctx = world.context();
     const result = await runRecovery(ctx);
     expect(world.calls).not.toContain("remove 1005");
-    expect(ctx.lines.some((l) => l.includes("kept member 3ed (example5, http://example5:2380), which does not answer: its Pod example-5-abc4 is Ready"))).toBe(true);
+    expect(
+      ctx.lines.some((l) =>
+        l.includes(
+          "kept member 3ed (example5, http://example5:2380), which does not answer: its Pod example-5-abc4 is Ready",
+        ),
+      ),
+    ).toBe(true);
     // Verification cannot pass while member 5 does not answer: the run fails on the deadline, saying so.
     expect(result.outcome).toBe("failed");
-    expect(result.reason).toMatch(/^step verify failed for member 3 \(example3\) of cluster default\/example: gave up after 60 s waiting for every member to vote and answer with the same leader \(last: member 3ed \(example5, http:\/\/example5:2380\) does not answer\)/);
+    expect(result.reason).toMatch(
+      /^step verify failed for member 3 \(example3\) of cluster default\/example: gave up after 60 s waiting for every member to vote and answer with the same leader \(last: member 3ed \(example5, http:\/\/example5:2380\) does not answer\)/,
+    );
   });
 
   it("refuses without changing anything when quorum is lost", async () => {
@@ -153,7 +179,10 @@ describe("runRecovery", () => {
     expect(world.events.at(-1)?.target).toMatchObject({ kind: "StatefulSet", name: "example-3" });
 
     world.statefulSets.clear();
-    expect(await runRecovery(world.context())).toMatchObject({ outcome: "refused", reason: "no Deployment example-3 in default" });
+    expect(await runRecovery(world.context())).toMatchObject({
+      outcome: "refused",
+      reason: "no Deployment example-3 in default",
+    });
     expect(changes(world)).toEqual([]);
   });
 
@@ -162,7 +191,9 @@ describe("runRecovery", () => {
     world.crashLoop(3, PERMISSION_LOG);
     const result = await runRecovery(world.context());
     expect(result.outcome).toBe("refused");
-    expect(result.reason).toContain("last log line: etcdmain: cannot access data directory: mkdir /var/lib/etcd/default.etcd: permission denied");
+    expect(result.reason).toContain(
+      "last log line: etcdmain: cannot access data directory: mkdir /var/lib/etcd/default.etcd: permission denied",
+    );
     expect(changes(world)).toEqual([]);
   });
 
@@ -198,7 +229,9 @@ describe("runRecovery", () => {
     const result = await runRecovery(ctx);
     expect(result.outcome).toBe("succeeded");
     expect(result.steps[1]?.detail).toMatch(/answers for cluster 999, not for the cluster's 8000000000000000001/);
-    expect(ctx.lines).toContain("[diagnose] http://example3.default.svc:2379 answers for cluster 3e7, not part of the cluster: ignored");
+    expect(ctx.lines).toContain(
+      "[diagnose] http://example3.default.svc:2379 answers for cluster 3e7, not part of the cluster: ignored",
+    );
     expect(pinned).toEqual([world.clusterId]);
     expect(world.closedGateways).toBe(1);
     expectHealthy(world);
@@ -209,7 +242,9 @@ describe("runRecovery", () => {
     world.crashLoop(3);
     const result = await runRecovery(world.context());
     expect(result.outcome).toBe("refused");
-    expect(result.reason).toBe(`no etcd member answers for the configured cluster ID 1234; the members that answer report ${world.clusterId}`);
+    expect(result.reason).toBe(
+      `no etcd member answers for the configured cluster ID 1234; the members that answer report ${world.clusterId}`,
+    );
   });
 
   it("resumes at promote when an earlier run left a started learner", async () => {
@@ -220,7 +255,13 @@ describe("runRecovery", () => {
     const result = await runRecovery(world.context());
     expect(result.outcome).toBe("succeeded");
     expect(changes(world)).toEqual(["promote 1003"]);
-    expect(result.steps.filter((s) => s.outcome === "skipped").map((s) => s.name)).toEqual(["snapshot", "stop", "remove", "add", "start"]);
+    expect(result.steps.filter((s) => s.outcome === "skipped").map((s) => s.name)).toEqual([
+      "snapshot",
+      "stop",
+      "remove",
+      "add",
+      "start",
+    ]);
     expectHealthy(world);
   });
 
@@ -247,14 +288,17 @@ describe("runRecovery", () => {
     };
     const result = await runRecovery(ctx);
     expect(result.outcome).toBe("succeeded");
-    expect(result.steps.find((s) => s.name === "add")?.detail).toBe("example3 is already listed as learner 7d1 (the add went through); reusing it");
+    expect(result.steps.find((s) => s.name === "add")?.detail).toBe(
+      "example3 is already listed as learner 7d1 (the add went through); reusing it",
+    );
     expectHealthy(world);
   });
 
   it("retries a promotion until the learner is in sync, and accepts one promoted meanwhile", async () => {
     const world = new FakeWorld();
     world.crashLoop(3);
-    const notInSync = () => new Error("9 FAILED_PRECONDITION: etcdserver: can only promote a learner member which is in sync with leader");
+    const notInSync = () =>
+      new Error("9 FAILED_PRECONDITION: etcdserver: can only promote a learner member which is in sync with leader");
     world.failures.set("promote", [notInSync(), notInSync()]);
     expect((await runRecovery(world.context())).outcome).toBe("succeeded");
     expect(world.calls.filter((c) => c.startsWith("promote"))).toHaveLength(3);
@@ -288,18 +332,25 @@ describe("runRecovery", () => {
     world.unreachable.add(world.member(3).clientURL);
     const result = await runRecovery(world.context({ index: 4 }));
     expect(result.outcome).toBe("refused");
-    expect(result.reason).toMatch(/^adding example4 as a voting member would lose quorum: after removing 0 dead member\(s\) the cluster would have 4 voting members, 3 needed, but only 2 answer/);
+    expect(result.reason).toMatch(
+      /^adding example4 as a voting member would lose quorum: after removing 0 dead member\(s\) the cluster would have 4 voting members, 3 needed, but only 2 answer/,
+    );
     expect(changes(world)).toEqual([]);
   });
 
   it("falls back to a voting add when etcd has no learners", async () => {
     const world = new FakeWorld();
     world.crashLoop(3);
-    world.failures.set("add", [new Error("12 UNIMPLEMENTED: unknown method MemberPromote for service etcdserverpb.Cluster")]);
+    world.failures.set("add", [
+      new Error("12 UNIMPLEMENTED: unknown method MemberPromote for service etcdserverpb.Cluster"),
+    ]);
     const ctx = world.context();
     const result = await runRecovery(ctx);
     expect(result.outcome).toBe("succeeded");
-    expect(world.calls.filter((c) => c.startsWith("add"))).toEqual(["add http://example3:2380 learner", "add http://example3:2380 voter"]);
+    expect(world.calls.filter((c) => c.startsWith("add"))).toEqual([
+      "add http://example3:2380 learner",
+      "add http://example3:2380 voter",
+    ]);
     expect(ctx.lines).toContain("[add] this etcd does not support learners; adding a voting member instead");
   });
 
@@ -309,17 +360,27 @@ describe("runRecovery", () => {
     world.startPod = () => ({ kind: "crash-loop", restartCount: 2 });
     const result = await runRecovery(world.context());
     expect(result.outcome).toBe("failed");
-    expect(result.reason).toMatch(/^step start failed for member 3 \(example3\) of cluster default\/example: the new Pod example-3-abc6 crashed: etcdmain: error validating peerURLs \{...\}: member count is unequal; run again to resume/);
+    expect(result.reason).toMatch(
+      /^step start failed for member 3 \(example3\) of cluster default\/example: the new Pod example-3-abc6 crashed: etcdmain: error validating peerURLs \{...\}: member count is unequal; run again to resume/,
+    );
     expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
   });
 
   it("keeps the newest snapshots of the cluster and deletes older ones", async () => {
     const world = new FakeWorld();
-    world.snapshotFiles.push("example-20200101T000000.000Z.db", "example-20210101T000000.000Z.db", "example-b-20190101T000000.000Z.db");
+    world.snapshotFiles.push(
+      "example-20200101T000000.000Z.db",
+      "example-20210101T000000.000Z.db",
+      "example-b-20190101T000000.000Z.db",
+    );
     world.crashLoop(3);
     const result = await runRecovery(world.context());
     expect(world.calls).toContain("delete /backups/example-20200101T000000.000Z.db");
-    expect(world.snapshotFiles.sort()).toEqual(["example-20210101T000000.000Z.db", "example-20240102T030405.000Z.db", "example-b-20190101T000000.000Z.db"]);
+    expect(world.snapshotFiles.sort()).toEqual([
+      "example-20210101T000000.000Z.db",
+      "example-20240102T030405.000Z.db",
+      "example-b-20190101T000000.000Z.db",
+    ]);
     expect(result.steps.find((s) => s.name === "snapshot")?.detail).toMatch(/removed 1 older snapshot \(keeping 2\)$/);
   });
 
@@ -327,7 +388,10 @@ describe("runRecovery", () => {
     const world = new FakeWorld({ snapshots: false });
     world.crashLoop(3);
     const result = await runRecovery(world.context());
-    expect(result.steps.find((s) => s.name === "snapshot")).toMatchObject({ outcome: "skipped", detail: "snapshots are disabled for this cluster" });
+    expect(result.steps.find((s) => s.name === "snapshot")).toMatchObject({
+      outcome: "skipped",
+      detail: "snapshots are disabled for this cluster",
+    });
     expect(world.calls.some((c) => c.startsWith("snapshot"))).toBe(false);
   });
 });
@@ -383,7 +447,10 @@ describe("runRecovery under interruption", () => {
     const second = await runRecovery(world.context());
     expect(second.outcome).toBe("succeeded");
     // The unstarted learner the first run added is removed with the dead and added afresh.
-    expect(changes(world).filter((c) => /^(remove|add)/.test(c))).toEqual(["remove 2001", "add http://example3:2380 learner"]);
+    expect(changes(world).filter((c) => /^(remove|add)/.test(c))).toEqual([
+      "remove 2001",
+      "add http://example3:2380 learner",
+    ]);
     expectHealthy(world);
   });
 
@@ -391,7 +458,8 @@ describe("runRecovery under interruption", () => {
     const world = new FakeWorld();
     world.crashLoop(3);
     world.onCall = (call) => {
-      if (call === "scale example-3 0") world.leases.set("etcd-responder-example", { holder: "thief", renewedAt: world.clock.now(), duration: 15 });
+      if (call === "scale example-3 0")
+        world.leases.set("etcd-responder-example", { holder: "thief", renewedAt: world.clock.now(), duration: 15 });
     };
     const ctx = world.context();
     // The next step waits long enough for a renewal to notice.
@@ -473,7 +541,9 @@ describe("runRecovery under interruption", () => {
       expect(first.outcome, operation).toBe(operation === "add" ? "succeeded" : "failed");
       // After the promotion the member is Ready and votes: a second run finds it healthy.
       const second = await runRecovery(world.context());
-      expect(second.outcome, `${operation}: ${second.reason}`).toBe(operation === "add" || operation === "promote" ? "skipped" : "succeeded");
+      expect(second.outcome, `${operation}: ${second.reason}`).toBe(
+        operation === "add" || operation === "promote" ? "skipped" : "succeeded",
+      );
       expectHealthy(world);
     }
   });

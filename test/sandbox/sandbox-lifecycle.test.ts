@@ -6,20 +6,22 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { processAlive } from "../support/process-alive.js";
 
-
 /** Pids of every container the sandbox runs, from the Pods' containerIDs (`sandbox://PID`). */
 async function containerPids(sandbox: SandboxProcess): Promise<number[]> {
   const kc = new KubeConfig();
   kc.loadFromFile(sandbox.info.kubeconfig);
   const pods = await kc.makeApiClient(CoreV1Api).listPodForAllNamespaces();
-  return pods.items.flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => Number(c.containerID?.replace("sandbox://", ""))));
+  return pods.items.flatMap((p) =>
+    (p.status?.containerStatuses ?? []).map((c) => Number(c.containerID?.replace("sandbox://", ""))),
+  );
 }
 
 /** Resolves once none of `pids` is alive; fails after `timeoutMs`. Process exit has no event to wait on for non-children. */
 async function waitUntilGone(pids: number[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (pids.some(processAlive)) {
-    if (Date.now() > deadline) throw new Error(`processes ${pids.filter(processAlive).join(", ")} still alive after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`processes ${pids.filter(processAlive).join(", ")} still alive after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

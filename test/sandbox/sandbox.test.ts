@@ -26,7 +26,9 @@ function nextEvent<T>(
     };
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; saw ${events.map((e) => e.type).join(",")}`));
+      reject(
+        new Error(`timed out after ${timeoutMs} ms waiting for ${what}; saw ${events.map((e) => e.type).join(",")}`),
+      );
     }, timeoutMs);
     const unsubscribe = subscribe(check);
     check();
@@ -94,7 +96,9 @@ describe("sandbox with the 5-member example cluster", () => {
     const rows = parseTable(pods.stdout);
     expect(rows).toHaveLength(5);
     for (const row of rows) expect(row).toMatchObject({ READY: "1/1", STATUS: "Running", RESTARTS: "0" });
-    expect(rows.map((r) => r.NAME)).toEqual(rows.map((r) => expect.stringMatching(/^example-\d-[a-z0-9]{8,10}-[a-z0-9]{5}$/) as unknown as string));
+    expect(rows.map((r) => r.NAME)).toEqual(
+      rows.map((r) => expect.stringMatching(/^example-\d-[a-z0-9]{8,10}-[a-z0-9]{5}$/) as unknown as string),
+    );
 
     const deployments = parseTable((await run("get", "deployments")).stdout);
     expect(deployments.map((d) => [d.NAME, d.READY])).toEqual([1, 2, 3, 4, 5].map((i) => [`example-${i}`, "1/1"]));
@@ -111,14 +115,20 @@ describe("sandbox with the 5-member example cluster", () => {
   });
 
   it("surfaces 404 and 409 as ApiException codes", async () => {
-    await expect(apps.readNamespacedDeployment({ name: "missing", namespace: "default" })).rejects.toMatchObject({ code: 404 });
+    await expect(apps.readNamespacedDeployment({ name: "missing", namespace: "default" })).rejects.toMatchObject({
+      code: 404,
+    });
     const body = { metadata: { name: "settings" }, data: { a: "1" } };
     const created = await core.createNamespacedConfigMap({ namespace: "default", body });
     const again = await core.createNamespacedConfigMap({ namespace: "default", body }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ApiException);
     expect((again as ApiException<string>).code).toBe(409);
     expect(JSON.parse((again as ApiException<string>).body)).toMatchObject({ kind: "Status", reason: "AlreadyExists" });
-    await core.replaceNamespacedConfigMap({ name: "settings", namespace: "default", body: { ...created, data: { a: "2" } } });
+    await core.replaceNamespacedConfigMap({
+      name: "settings",
+      namespace: "default",
+      body: { ...created, data: { a: "2" } },
+    });
     const stale = await core
       .replaceNamespacedConfigMap({ name: "settings", namespace: "default", body: { ...created, data: { a: "3" } } })
       .catch((e: unknown) => e);
@@ -166,8 +176,20 @@ describe("sandbox with the 5-member example cluster", () => {
       expect(deleted.code).toBe(0);
       expect(deleted.stdout).toContain(`pod "${oldPod}" deleted`);
 
-      await nextEvent(events, subscribe, (e) => e.type === "DELETED" && e.object.metadata?.name === oldPod, "the old Pod's DELETED", 30_000);
-      const added = await nextEvent(events, subscribe, (e) => e.type === "ADDED" && e.object.metadata?.name !== oldPod, "a new member-3 Pod", 30_000);
+      await nextEvent(
+        events,
+        subscribe,
+        (e) => e.type === "DELETED" && e.object.metadata?.name === oldPod,
+        "the old Pod's DELETED",
+        30_000,
+      );
+      const added = await nextEvent(
+        events,
+        subscribe,
+        (e) => e.type === "ADDED" && e.object.metadata?.name !== oldPod,
+        "a new member-3 Pod",
+        30_000,
+      );
       const newPod = added.object.metadata!.name!;
       await nextEvent(
         events,
@@ -179,9 +201,17 @@ describe("sandbox with the 5-member example cluster", () => {
 
       const rows = parseTable((await run("get", "pods")).stdout);
       const crashing = rows.find((r) => r.NAME === newPod);
-      expect(crashing).toMatchObject({ READY: "0/1", STATUS: expect.stringMatching(/^(CrashLoopBackOff|Error)$/) as unknown as string });
+      expect(crashing).toMatchObject({
+        READY: "0/1",
+        STATUS: expect.stringMatching(/^(CrashLoopBackOff|Error)$/) as unknown as string,
+      });
       expect(Number.parseInt(crashing!.RESTARTS!, 10)).toBeGreaterThanOrEqual(1);
-      expect(rows.filter((r) => r.NAME !== newPod).map((r) => r.STATUS)).toEqual(["Running", "Running", "Running", "Running"]);
+      expect(rows.filter((r) => r.NAME !== newPod).map((r) => r.STATUS)).toEqual([
+        "Running",
+        "Running",
+        "Running",
+        "Running",
+      ]);
 
       const previous = await run("logs", newPod, "--previous");
       expect(previous.stdout).toMatch(/has already been bootstrapped/);
@@ -192,14 +222,21 @@ describe("sandbox with the 5-member example cluster", () => {
 
       // The container runs again after each back-off: read the metrics during a CrashLoopBackOff, the next
       // one when a restart came first.
-      const crashLoop = new RegExp(`kube_pod_container_status_waiting_reason\\{[^}]*pod="${newPod}"[^}]*reason="CrashLoopBackOff"[^}]*\\} 1`);
+      const crashLoop = new RegExp(
+        `kube_pod_container_status_waiting_reason\\{[^}]*pod="${newPod}"[^}]*reason="CrashLoopBackOff"[^}]*\\} 1`,
+      );
       let metrics = await (await fetch(sandbox.info.metricsURL)).text();
       for (let restarts = 0; !crashLoop.test(metrics) && restarts < 5; restarts++) {
-        const seenRestarts = Math.max(...events.filter((e) => e.object.metadata?.name === newPod).map((e) => restartCount(e.object)));
+        const seenRestarts = Math.max(
+          ...events.filter((e) => e.object.metadata?.name === newPod).map((e) => restartCount(e.object)),
+        );
         await nextEvent(
           events,
           subscribe,
-          (e) => e.object.metadata?.name === newPod && waitingReason(e.object) === "CrashLoopBackOff" && restartCount(e.object) > seenRestarts,
+          (e) =>
+            e.object.metadata?.name === newPod &&
+            waitingReason(e.object) === "CrashLoopBackOff" &&
+            restartCount(e.object) > seenRestarts,
           "the new Pod's next CrashLoopBackOff",
           30_000,
         );

@@ -30,13 +30,24 @@ describe("circuit breaker", () => {
       .makeApiClient(CoordinationV1Api)
       .createNamespacedLease({
         namespace: "default",
-        body: { metadata: { name: leaseName("example") }, spec: { holderIdentity: "someone-else", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now } },
+        body: {
+          metadata: { name: leaseName("example") },
+          spec: { holderIdentity: "someone-else", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now },
+        },
       });
     const config = await writeServiceConfig(sandbox, "breaker.yaml", {
       stepTimeoutSeconds: 1,
-      service: ["  circuitBreaker: { failures: 2, windowMinutes: 10 }", "  retry: { attempts: 1, backoffSeconds: 0.1 }"],
+      service: [
+        "  circuitBreaker: { failures: 2, windowMinutes: 10 }",
+        "  retry: { attempts: 1, backoffSeconds: 0.1 }",
+      ],
     });
-    service = await startResponder({ mode: "all", config, redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } });
+    service = await startResponder({
+      mode: "all",
+      config,
+      redisURL: redis.url,
+      env: { KUBECONFIG: sandbox.info.kubeconfig },
+    });
     const api = serviceApi(service.url);
 
     for (const member of [1, 2]) {
@@ -49,10 +60,17 @@ describe("circuit breaker", () => {
 
     const { body } = await api.get("/v1/clusters");
     expect(body.clusters).toEqual([
-      expect.objectContaining({ name: "example", mode: "observe", modeSource: "circuit-breaker", modeReason: expect.stringMatching(/^2 failed recoveries within 10 min/) }),
+      expect.objectContaining({
+        name: "example",
+        mode: "observe",
+        modeSource: "circuit-breaker",
+        modeReason: expect.stringMatching(/^2 failed recoveries within 10 min/),
+      }),
     ]);
     const metrics = await (await fetch(`http://127.0.0.1:${service.workerPort}/metrics`)).text();
     expect(metrics).toMatch(/^etcd_responder_circuit_breaker_trips_total\{cluster="default\/example"\} 1$/m);
-    expect(metrics).toMatch(/^etcd_responder_recoveries_total\{cluster="example",namespace="default",outcome="failed"\} 2$/m);
+    expect(metrics).toMatch(
+      /^etcd_responder_recoveries_total\{cluster="example",namespace="default",outcome="failed"\} 2$/m,
+    );
   });
 });

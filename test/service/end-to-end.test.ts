@@ -18,13 +18,32 @@ const KEYS = 30;
 
 /** Runs `etcd-responder enqueue` as a person would. */
 function runEnqueue(url: string, member: number, env: Record<string, string> = { AUTH_TOKEN: TEST_TOKEN }) {
-  const args = ["--import", "tsx", join(repoRoot, "src/cli.ts"), "enqueue", "--url", url, "--cluster", "example", "--member", String(member), "--timeout", "90"];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, AUTH_TOKEN: "", AUTH_TOKEN_FILE: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const args = [
+    "--import",
+    "tsx",
+    join(repoRoot, "src/cli.ts"),
+    "enqueue",
+    "--url",
+    url,
+    "--cluster",
+    "example",
+    "--member",
+    String(member),
+    "--timeout",
+    "90",
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, AUTH_TOKEN: "", AUTH_TOKEN_FILE: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once("exit", (code) => resolve({ code, stdout, stderr })),
+  );
 }
 
 describe("the service end to end: alert, queue, worker, recovery (one `all` process)", () => {
@@ -39,7 +58,12 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     [redis, sandbox] = await Promise.all([startRedis(), startSandboxProcess()]);
     kc = kubeConfigFrom(sandbox.info.kubeconfig);
     [service] = await Promise.all([
-      startResponder({ mode: "all", config: join(sandbox.dir, "responder.yaml"), redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } }),
+      startResponder({
+        mode: "all",
+        config: join(sandbox.dir, "responder.yaml"),
+        redisURL: redis.url,
+        env: { KUBECONFIG: sandbox.info.kubeconfig },
+      }),
       writeKeys(sandbox.info, cluster(), "before", KEYS),
     ]);
     api = serviceApi(service.url);
@@ -54,7 +78,10 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     const pod = (await breakMember(kc, "default", "example", 3)) ?? conventionalPodName("example-3");
     const idsBefore = (await clusterShape(sandbox.info, cluster())).ids;
 
-    const answer = await api.post("/v1/alerts", crashLoopNotification([{ namespace: "default", pod, fingerprint: "4f1c2a9be07d3c61" }]));
+    const answer = await api.post(
+      "/v1/alerts",
+      crashLoopNotification([{ namespace: "default", pod, fingerprint: "4f1c2a9be07d3c61" }]),
+    );
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ deduplicated: 0, ignored: 0 });
     expect(answer.body.enqueued).toHaveLength(1);
@@ -92,13 +119,19 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     const lines = run.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^queued recovery example-4-/);
     for (const step of ["lock", "diagnose", "stop", "remove", "add", "start", "promote", "verify"]) {
-      expect(lines.filter((line) => line.startsWith(`[${step}] `)), `one [${step}] line in:\n${run.stdout}`).toHaveLength(1);
+      expect(
+        lines.filter((line) => line.startsWith(`[${step}] `)),
+        `one [${step}] line in:\n${run.stdout}`,
+      ).toHaveLength(1);
     }
     expect(run.stdout).toMatch(/^\[stop\] scaled Deployment example-4 to 0/m);
     expect(lines.at(-1)).toMatch(/^succeeded: recovered member example4 of default\/example/);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
 
-    const [healthy, unauthorized] = await Promise.all([runEnqueue(service.url, 1), runEnqueue(service.url, 1, { AUTH_TOKEN: "wrong" })]);
+    const [healthy, unauthorized] = await Promise.all([
+      runEnqueue(service.url, 1),
+      runEnqueue(service.url, 1, { AUTH_TOKEN: "wrong" }),
+    ]);
     expect(healthy.code, healthy.stdout + healthy.stderr).toBe(3);
     expect(healthy.stdout.trim().split("\n").at(-1)).toMatch(/^skipped: already healthy/);
     expect(unauthorized.code).toBe(1);
@@ -113,10 +146,14 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
 
     const pod = (await breakMember(kc, "default", "example", 2)) ?? conventionalPodName("example-2");
     const apps = kc.makeApiClient(AppsV1Api);
-    const generation = async () => (await apps.readNamespacedDeployment({ name: "example-2", namespace: "default" })).metadata?.generation;
+    const generation = async () =>
+      (await apps.readNamespacedDeployment({ name: "example-2", namespace: "default" })).metadata?.generation;
     const [shapeBefore, generationBefore] = [await clusterShape(sandbox.info, cluster()), await generation()];
 
-    const answer = await api.post("/v1/alerts", crashLoopNotification([{ namespace: "default", pod, fingerprint: "0b7e55d1c2a8f934" }]));
+    const answer = await api.post(
+      "/v1/alerts",
+      crashLoopNotification([{ namespace: "default", pod, fingerprint: "0b7e55d1c2a8f934" }]),
+    );
     expect(answer.status).toBe(202);
     expect(answer.body.enqueued).toHaveLength(1);
     const record = await waitForRecovery(api, answer.body.enqueued[0].id);
@@ -132,7 +169,12 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     expect((await api.put("/v1/clusters/example/mode", { mode: "paused" })).status).toBe(200);
     const before = (await api.get("/v1/recoveries?cluster=example")).body.recoveries.length;
 
-    const answer = await api.post("/v1/alerts", crashLoopNotification([{ namespace: "default", pod: conventionalPodName("example-2"), fingerprint: "77c0d1e2f3a4b5c6" }]));
+    const answer = await api.post(
+      "/v1/alerts",
+      crashLoopNotification([
+        { namespace: "default", pod: conventionalPodName("example-2"), fingerprint: "77c0d1e2f3a4b5c6" },
+      ]),
+    );
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual({ enqueued: [], deduplicated: 0, ignored: 1 });
     expect((await api.get("/v1/recoveries?cluster=example")).body.recoveries).toHaveLength(before);

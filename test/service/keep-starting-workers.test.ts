@@ -4,7 +4,10 @@ import { keepStartingWorkers } from "../../src/service/index.js";
 import { capturingLogger } from "../support/capturing-logger.js";
 import { waitFor } from "../queue/queue-fixtures.js";
 
-const unreachable = () => new QueueUnavailableError("start the recovery workers", "127.0.0.1:6379", { cause: new Error("not connected within 5 ms") });
+const unreachable = () =>
+  new QueueUnavailableError("start the recovery workers", "127.0.0.1:6379", {
+    cause: new Error("not connected within 5 ms"),
+  });
 
 function fakeWorkers() {
   let closed = 0;
@@ -46,16 +49,26 @@ describe("keepStartingWorkers", () => {
 
   it("reports the last failure as the problem while it keeps trying", async () => {
     const { logger } = capturingLogger();
-    const starting = keepStartingWorkers({ logger, initialBackoffMs: 5, start: async () => Promise.reject(unreachable()) });
+    const starting = keepStartingWorkers({
+      logger,
+      initialBackoffMs: 5,
+      start: async () => Promise.reject(unreachable()),
+    });
     await waitFor("a failed attempt", () => (starting.problem?.includes("unreachable") ? true : undefined));
-    expect(starting.problem).toMatch(/^the recovery workers are not running: cannot start the recovery workers: Redis at 127\.0\.0\.1:6379 is unreachable/);
+    expect(starting.problem).toMatch(
+      /^the recovery workers are not running: cannot start the recovery workers: Redis at 127\.0\.0\.1:6379 is unreachable/,
+    );
     await starting.stop();
     expect(starting.running).toBe(false);
   });
 
   it("stops during a pause at once, and closes workers that start after it was stopped", async () => {
     const { logger } = capturingLogger();
-    const paused = keepStartingWorkers({ logger, initialBackoffMs: 60_000, start: async () => Promise.reject(unreachable()) });
+    const paused = keepStartingWorkers({
+      logger,
+      initialBackoffMs: 60_000,
+      start: async () => Promise.reject(unreachable()),
+    });
     await waitFor("the first attempt to fail", () => (paused.problem?.includes("unreachable") ? true : undefined));
     const began = Date.now();
     await paused.stop();
@@ -63,7 +76,10 @@ describe("keepStartingWorkers", () => {
 
     const { workers, closed } = fakeWorkers();
     let release: () => void = () => undefined;
-    const late = keepStartingWorkers({ logger, start: () => new Promise((resolve) => (release = () => resolve(workers))) });
+    const late = keepStartingWorkers({
+      logger,
+      start: () => new Promise((resolve) => (release = () => resolve(workers))),
+    });
     const stopping = late.stop();
     release();
     await stopping;
@@ -74,7 +90,11 @@ describe("keepStartingWorkers", () => {
   it("does not pause when stopped while an attempt was still failing", async () => {
     const { logger } = capturingLogger();
     let fail: () => void = () => undefined;
-    const starting = keepStartingWorkers({ logger, initialBackoffMs: 60_000, start: () => new Promise((_, reject) => (fail = () => reject(unreachable()))) });
+    const starting = keepStartingWorkers({
+      logger,
+      initialBackoffMs: 60_000,
+      start: () => new Promise((_, reject) => (fail = () => reject(unreachable()))),
+    });
     const stopping = starting.stop();
     fail();
     const began = Date.now();

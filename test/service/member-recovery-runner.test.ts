@@ -12,19 +12,32 @@ const kubernetes = new Proxy({} as KubernetesGateway, {
     throw new Error("Kubernetes must not be called");
   },
 });
-const run = createMemberRecoveryRunner({ config, kubernetes, logger: createLogger({ level: "silent" }), holder: "test-1" });
+const run = createMemberRecoveryRunner({
+  config,
+  kubernetes,
+  logger: createLogger({ level: "silent" }),
+  holder: "test-1",
+});
 const progress = { onStep: () => undefined, onLine: () => undefined };
 const signal = new AbortController().signal;
 
 describe("the worker's recovery runner", () => {
   it("fails for good for a cluster the configuration no longer has", async () => {
-    const error = await run({ cluster: "gone", namespace: "etcd", member: 1, trigger: { kind: "manual" }, mode: "act" }, progress, signal).catch((e: unknown) => e);
+    const error = await run(
+      { cluster: "gone", namespace: "etcd", member: 1, trigger: { kind: "manual" }, mode: "act" },
+      progress,
+      signal,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownClusterError);
     expect((error as UnknownClusterError).retryable).toBe(false);
   });
 
   it("fails for good for a member beyond the configured ones", async () => {
-    const error = await run({ cluster: "example", namespace: "etcd", member: 4, trigger: { kind: "manual" }, mode: "act" }, progress, signal).catch((e: unknown) => e);
+    const error = await run(
+      { cluster: "example", namespace: "etcd", member: 4, trigger: { kind: "manual" }, mode: "act" },
+      progress,
+      signal,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnknownMemberError);
     expect((error as Error).message).toBe("cluster etcd/example has members 1 to 3; there is no member 4");
   });

@@ -39,7 +39,15 @@ describe("service processes: start, refuse to start, stop", () => {
     await writeFile(config, CONFIG);
     await writeFile(
       join(dir, "kubeconfig"),
-      ["apiVersion: v1", "kind: Config", "clusters: [{name: none, cluster: {server: 'https://127.0.0.1:1'}}]", "users: [{name: none, user: {}}]", "contexts: [{name: none, context: {cluster: none, user: none}}]", "current-context: none", ""].join("\n"),
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{name: none, cluster: {server: 'https://127.0.0.1:1'}}]",
+        "users: [{name: none, user: {}}]",
+        "contexts: [{name: none, context: {cluster: none, user: none}}]",
+        "current-context: none",
+        "",
+      ].join("\n"),
     );
     redis = await startRedis();
   });
@@ -59,12 +67,20 @@ describe("service processes: start, refuse to start, stop", () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(processAlive(service.pid)).toBe(false);
-    expect(service.logs().map((line) => line.msg)).toEqual(expect.arrayContaining(["shutting down: taking no more work", "recovery workers stopped", "stopped"]));
+    expect(service.logs().map((line) => line.msg)).toEqual(
+      expect.arrayContaining(["shutting down: taking no more work", "recovery workers stopped", "stopped"]),
+    );
   });
 
   it("`serve` without credentials refuses to start: one line, exit 2", async () => {
     const { redisURL, env } = connections();
-    const service = await startResponder({ mode: "serve", config, redisURL, env: { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_FILE: undefined }, waitUntilStarted: false });
+    const service = await startResponder({
+      mode: "serve",
+      config,
+      redisURL,
+      env: { ...env, AUTH_TOKEN: undefined, AUTH_TOKEN_FILE: undefined },
+      waitUntilStarted: false,
+    });
     services.push(service);
     expect(await service.exited).toEqual({ code: 2, signal: null });
     expect(service.output().trim().split("\n")).toEqual([
@@ -88,18 +104,29 @@ describe("service processes: start, refuse to start, stop", () => {
     try {
       const service = await startResponder({ mode: "all", config, ...connections(), waitUntilStarted: false });
       services.push(service);
-      const receiver = await service.waitForLog("listening (receiver)", (l) => l.msg === "listening" && l.role === "receiver");
-      const worker = await service.waitForLog("listening (worker)", (l) => l.msg === "listening" && l.role === "worker");
+      const receiver = await service.waitForLog(
+        "listening (receiver)",
+        (l) => l.msg === "listening" && l.role === "receiver",
+      );
+      const worker = await service.waitForLog(
+        "listening (worker)",
+        (l) => l.msg === "listening" && l.role === "worker",
+      );
       expect(await probe(Number(receiver.port))).toBe(503);
       expect(await probe(Number(worker.port))).toBe(503);
       expect(await probe(Number(worker.port), "/healthz")).toBe(200);
       const alert = await serviceApi(`http://127.0.0.1:${receiver.port}`).post(
         "/v1/alerts",
-        crashLoopNotification([{ namespace: "default", pod: conventionalPodName("example-1"), fingerprint: "aa00bb11cc22dd33" }]),
+        crashLoopNotification([
+          { namespace: "default", pod: conventionalPodName("example-1"), fingerprint: "aa00bb11cc22dd33" },
+        ]),
       );
       expect(alert.status).toBe(503);
       expect(alert.body.error).toMatch(/Redis at 127\.0\.0\.1:\d+ is unreachable/);
-      await service.waitForLog("a retried start of the workers", (l) => l.msg === "cannot start the recovery workers; trying again");
+      await service.waitForLog(
+        "a retried start of the workers",
+        (l) => l.msg === "cannot start the recovery workers; trying again",
+      );
       expect(processAlive(service.pid)).toBe(true);
 
       await redis.restart();

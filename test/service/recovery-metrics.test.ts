@@ -5,7 +5,18 @@ import type { RecoveryRecord } from "../../src/queue/index.js";
 import { countingCircuitBreakerTrips, recoveryMetricsHooks } from "../../src/service/index.js";
 
 function record(state: RecoveryRecord["state"]): RecoveryRecord {
-  return { id: "r", cluster: "example", namespace: "etcd", member: 1, state, mode: "act", trigger: { kind: "manual" }, createdAt: "2026-01-01T00:00:00.000Z", attempts: 1, steps: [] };
+  return {
+    id: "r",
+    cluster: "example",
+    namespace: "etcd",
+    member: 1,
+    state,
+    mode: "act",
+    trigger: { kind: "manual" },
+    createdAt: "2026-01-01T00:00:00.000Z",
+    attempts: 1,
+    steps: [],
+  };
 }
 
 describe("recovery metrics of the worker", () => {
@@ -16,10 +27,14 @@ describe("recovery metrics of the worker", () => {
     hooks.onFinished?.(record("queued"), 1000);
     hooks.onFinished?.(record("failed"), 500);
     const text = await metrics.render();
-    expect(text).toMatch(/^etcd_responder_recoveries_total\{cluster="example",namespace="etcd",outcome="succeeded"\} 1$/m);
+    expect(text).toMatch(
+      /^etcd_responder_recoveries_total\{cluster="example",namespace="etcd",outcome="succeeded"\} 1$/m,
+    );
     expect(text).toMatch(/^etcd_responder_recoveries_total\{cluster="example",namespace="etcd",outcome="failed"\} 1$/m);
     expect(text).not.toMatch(/outcome="queued"/);
-    expect(text).toMatch(/^etcd_responder_recovery_duration_seconds_sum\{cluster="example",outcome="succeeded"\} 2\.5$/m);
+    expect(text).toMatch(
+      /^etcd_responder_recovery_duration_seconds_sum\{cluster="example",outcome="succeeded"\} 2\.5$/m,
+    );
   });
 
   it("counts a circuit breaker trip where a failure trips it, and passes every call through", async () => {
@@ -29,7 +44,10 @@ describe("recovery metrics of the worker", () => {
     const modes: ClusterModes = {
       get: async (namespace, cluster) => (calls.push("get"), { namespace, cluster, mode: "act", source: "config" }),
       list: async () => (calls.push("list"), []),
-      set: async (namespace, cluster, mode, source) => (calls.push(`set ${mode} ${source}`), { namespace, cluster, mode, source }),
+      set: async (namespace, cluster, mode, source) => (
+        calls.push(`set ${mode} ${source}`),
+        { namespace, cluster, mode, source }
+      ),
       recordFailure: async () => ({ failures: ++failures, tripped: failures === 2 }),
     };
     const counting = countingCircuitBreakerTrips(modes, metrics);
@@ -42,6 +60,8 @@ describe("recovery metrics of the worker", () => {
     expect(await metrics.render()).not.toMatch(/^etcd_responder_circuit_breaker_trips_total\{/m);
     expect(await counting.recordFailure("etcd", "example")).toEqual({ failures: 2, tripped: true });
     await counting.recordFailure("etcd", "example");
-    expect(await metrics.render()).toMatch(/^etcd_responder_circuit_breaker_trips_total\{cluster="etcd\/example"\} 1$/m);
+    expect(await metrics.render()).toMatch(
+      /^etcd_responder_circuit_breaker_trips_total\{cluster="etcd\/example"\} 1$/m,
+    );
   });
 });

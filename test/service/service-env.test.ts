@@ -14,8 +14,23 @@ describe("readServiceEnv", () => {
   });
 
   it("reads every variable, empty ones counting as unset", () => {
-    const env = { PORT: "0", WORKER_PORT: "9091", HOST: "127.0.0.1", REDIS_URL: "rediss://:pw@redis:6380/1", LOG_LEVEL: "debug", POD_NAME: "worker-0", HOSTNAME: "ignored" };
-    expect(readServiceEnv(env, 7)).toEqual({ port: 0, workerPort: 9091, host: "127.0.0.1", redisUrl: "rediss://:pw@redis:6380/1", logLevel: "debug", holder: "worker-0-7" });
+    const env = {
+      PORT: "0",
+      WORKER_PORT: "9091",
+      HOST: "127.0.0.1",
+      REDIS_URL: "rediss://:pw@redis:6380/1",
+      LOG_LEVEL: "debug",
+      POD_NAME: "worker-0",
+      HOSTNAME: "ignored",
+    };
+    expect(readServiceEnv(env, 7)).toEqual({
+      port: 0,
+      workerPort: 9091,
+      host: "127.0.0.1",
+      redisUrl: "rediss://:pw@redis:6380/1",
+      logLevel: "debug",
+      holder: "worker-0-7",
+    });
     expect(readServiceEnv({ PORT: "", POD_NAME: "", HOSTNAME: "h" }, 1)).toMatchObject({ port: 8080, holder: "h-1" });
   });
 

@@ -55,20 +55,32 @@ describe("two worker processes and a receiver", () => {
       { deployment: "example-b-3", pod: pods[2] },
     ];
     const notification = crashLoopNotification(
-      targets.map((t, i) => ({ namespace: "default", pod: t.pod ?? conventionalPodName(t.deployment), fingerprint: `f${i}0c1d2e3f4a5b6c7` })),
+      targets.map((t, i) => ({
+        namespace: "default",
+        pod: t.pod ?? conventionalPodName(t.deployment),
+        fingerprint: `f${i}0c1d2e3f4a5b6c7`,
+      })),
     );
     const answer = await api.post("/v1/alerts", notification);
     expect(answer.status).toBe(202);
     expect(answer.body.enqueued).toHaveLength(3);
 
-    const records: RecoveryRecord[] = await Promise.all(answer.body.enqueued.map((e: { id: string }) => waitForRecovery(api, e.id)));
+    const records: RecoveryRecord[] = await Promise.all(
+      answer.body.enqueued.map((e: { id: string }) => waitForRecovery(api, e.id)),
+    );
     for (const record of records) expect(record.state, JSON.stringify(record)).toBe("succeeded");
 
-    const a = records.filter((r) => r.cluster === "example-a").map(stepWindow).sort((x, y) => x.from - y.from);
+    const a = records
+      .filter((r) => r.cluster === "example-a")
+      .map(stepWindow)
+      .sort((x, y) => x.from - y.from);
     const [b] = records.filter((r) => r.cluster === "example-b").map(stepWindow);
     expect(a).toHaveLength(2);
     expect(a[0]!.to, "the two recoveries of example-a overlapped").toBeLessThanOrEqual(a[1]!.from);
-    expect(a.some((w) => w.from < b!.to && b!.from < w.to), "example-b was recovered while example-a was").toBe(true);
+    expect(
+      a.some((w) => w.from < b!.to && b!.from < w.to),
+      "example-b was recovered while example-a was",
+    ).toBe(true);
 
     for (const cluster of sandbox.info.clusters) await expectHealthyCluster(sandbox, cluster, "before", KEYS);
   });

@@ -74,7 +74,9 @@ describe("a worker process that stops in the middle of a recovery", () => {
     expect(Date.now() - signalled).toBeLessThan(10_000);
     const handedBack = await api.get(`/v1/recoveries/${id}`);
     expect(handedBack.body.state, JSON.stringify(handedBack.body)).toBe("queued");
-    expect(stopping.logs().some((line) => line.msg === "recovery interrupted by shutdown; queued again to resume")).toBe(true);
+    expect(
+      stopping.logs().some((line) => line.msg === "recovery interrupted by shutdown; queued again to resume"),
+    ).toBe(true);
 
     const next = await startResponder({ mode: "worker", config, ...connections() });
     services.push(next);

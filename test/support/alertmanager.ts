@@ -62,7 +62,6 @@ export interface TestAlertmanager {
 /** The root route's receiver: alerts the snippet's route does not take go nowhere. */
 const DISCARD_RECEIVER = "discard";
 
-
 interface SnippetRoute {
   receiver: string;
   [key: string]: unknown;
@@ -70,7 +69,11 @@ interface SnippetRoute {
 
 interface SnippetReceiver {
   name: string;
-  webhook_configs: { url: string; http_config: { authorization: { type?: string; credentials_file?: string; credentials?: string } }; [key: string]: unknown }[];
+  webhook_configs: {
+    url: string;
+    http_config: { authorization: { type?: string; credentials_file?: string; credentials?: string } };
+    [key: string]: unknown;
+  }[];
 }
 
 interface Snippet {
@@ -85,7 +88,11 @@ interface Snippet {
  */
 export function renderAlertmanagerConfig(snippetText: string, inputs: AlertmanagerConfigInputs): string {
   const snippet = parse(snippetText) as Snippet;
-  const routes = snippet.route.routes.map((route) => ({ ...route, group_wait: inputs.groupWait, group_interval: inputs.groupInterval }));
+  const routes = snippet.route.routes.map((route) => ({
+    ...route,
+    group_wait: inputs.groupWait,
+    group_interval: inputs.groupInterval,
+  }));
   const receivers = snippet.receivers.map((receiver) => ({
     ...receiver,
     webhook_configs: receiver.webhook_configs.map((webhook) => ({

@@ -11,5 +11,13 @@ export function capturingLogger(): { logger: Logger; lines: () => Record<string,
     },
   });
   const logger = createLogger({ level: "debug", destination });
-  return { logger, lines: () => raw.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    lines: () =>
+      raw
+        .join("")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

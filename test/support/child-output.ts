@@ -51,10 +51,22 @@ export function captureChildOutput(child: ChildProcessByStdio<null, Readable, Re
         const found = lines.find(match);
         if (found) return finish(() => resolve(found));
         if (child.exitCode !== null || child.signalCode !== null) {
-          finish(() => reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}:\n${text.slice(-QUOTED_TAIL)}`)));
+          finish(() =>
+            reject(
+              new Error(
+                `${name} exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}:\n${text.slice(-QUOTED_TAIL)}`,
+              ),
+            ),
+          );
         }
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`${name} did not log ${what} within ${timeoutMs} ms:\n${text.slice(-QUOTED_TAIL)}`))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(new Error(`${name} did not log ${what} within ${timeoutMs} ms:\n${text.slice(-QUOTED_TAIL)}`)),
+          ),
+        timeoutMs,
+      );
       const finish = (settle: () => void) => {
         clearTimeout(timer);
         waiters.delete(check);

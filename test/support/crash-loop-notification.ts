@@ -29,7 +29,9 @@ export function crashLoopNotification(alerts: readonly CrashLoopAlert[]): Record
   if (alerts.length === 0) throw new Error("a notification carries at least one alert");
   const firing = alerts.map(firingAlert);
   const commonLabels = sharedLabels(firing.map((alert) => alert.labels));
-  const groupLabels = Object.fromEntries(GROUP_BY.filter((name) => name in commonLabels).map((name) => [name, commonLabels[name]!]));
+  const groupLabels = Object.fromEntries(
+    GROUP_BY.filter((name) => name in commonLabels).map((name) => [name, commonLabels[name]!]),
+  );
   const groupMatchers = Object.entries(groupLabels).map(([name, value]) => `${name}="${value}"`);
   return {
     receiver: RECEIVER,
@@ -84,5 +86,7 @@ function firingAlert(alert: CrashLoopAlert) {
 /** The labels every one of `sets` has with the same value. */
 function sharedLabels(sets: readonly Record<string, string>[]): Record<string, string> {
   const [first, ...rest] = sets;
-  return Object.fromEntries(Object.entries(first ?? {}).filter(([name, value]) => rest.every((set) => set[name] === value)));
+  return Object.fromEntries(
+    Object.entries(first ?? {}).filter(([name, value]) => rest.every((set) => set[name] === value)),
+  );
 }

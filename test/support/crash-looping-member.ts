@@ -7,7 +7,13 @@ import { breakMember, isCrashLooping, isReady, memberSelector, waitForPods } fro
  * (breakMember then scales its Deployment to 0): the Deployment is scaled back to 1 and, if that Pod
  * becomes Ready, the member is broken again, at most `attempts` times in all.
  */
-export async function breakUntilCrashLooping(kc: KubeConfig, namespace: string, cluster: string, index: number, attempts = 3): Promise<string> {
+export async function breakUntilCrashLooping(
+  kc: KubeConfig,
+  namespace: string,
+  cluster: string,
+  index: number,
+  attempts = 3,
+): Promise<string> {
   const name = `${cluster}-${index}`;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const crashing = await breakMember(kc, namespace, cluster, index);

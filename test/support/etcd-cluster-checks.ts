@@ -16,8 +16,17 @@ export function etcdClientOptions(info: SandboxInfo, hosts: string[]): IOptions 
 }
 
 /** Runs `use` with a client of the whole cluster, closing it afterwards. */
-export async function withCluster<T>(info: SandboxInfo, cluster: SandboxClusterInfo, use: (client: Etcd3) => Promise<T>): Promise<T> {
-  const client = new Etcd3(etcdClientOptions(info, cluster.members.map((m) => m.clientURL)));
+export async function withCluster<T>(
+  info: SandboxInfo,
+  cluster: SandboxClusterInfo,
+  use: (client: Etcd3) => Promise<T>,
+): Promise<T> {
+  const client = new Etcd3(
+    etcdClientOptions(
+      info,
+      cluster.members.map((m) => m.clientURL),
+    ),
+  );
   try {
     return await use(client);
   } finally {
@@ -26,7 +35,11 @@ export async function withCluster<T>(info: SandboxInfo, cluster: SandboxClusterI
 }
 
 /** Runs `use` with a client that talks to one member only. */
-export async function withMember<T>(info: SandboxInfo, clientURL: string, use: (client: Etcd3) => Promise<T>): Promise<T> {
+export async function withMember<T>(
+  info: SandboxInfo,
+  clientURL: string,
+  use: (client: Etcd3) => Promise<T>,
+): Promise<T> {
   const client = new Etcd3(etcdClientOptions(info, [clientURL]));
   try {
     return await use(client);
@@ -59,7 +72,12 @@ export async function clusterShape(info: SandboxInfo, cluster: SandboxClusterInf
 }
 
 /** Writes `count` keys under `prefix` through the cluster. */
-export async function writeKeys(info: SandboxInfo, cluster: SandboxClusterInfo, prefix: string, count: number): Promise<void> {
+export async function writeKeys(
+  info: SandboxInfo,
+  cluster: SandboxClusterInfo,
+  prefix: string,
+  count: number,
+): Promise<void> {
   await withCluster(info, cluster, async (client) => {
     for (let i = 0; i < count; i++) await client.put(`${prefix}/${i}`).value(`value-${i}`);
   });
@@ -85,8 +103,15 @@ export async function keysOnEveryMember(
  * Adds a learner at `peerURL` as a person would with `etcdctl member add --learner` (and never starts it);
  * resolves with its ID. Retried like `removeMemberByHand` while etcd answers `unhealthy cluster`.
  */
-export async function addLearnerByHand(info: SandboxInfo, cluster: SandboxClusterInfo, peerURL: string, timeoutMs = 20_000): Promise<string> {
-  return retryMembershipChange(info, cluster, timeoutMs, async (client) => String((await client.cluster.memberAdd({ peerURLs: [peerURL], isLearner: true })).member.ID));
+export async function addLearnerByHand(
+  info: SandboxInfo,
+  cluster: SandboxClusterInfo,
+  peerURL: string,
+  timeoutMs = 20_000,
+): Promise<string> {
+  return retryMembershipChange(info, cluster, timeoutMs, async (client) =>
+    String((await client.cluster.memberAdd({ peerURLs: [peerURL], isLearner: true })).member.ID),
+  );
 }
 
 /**
@@ -95,7 +120,12 @@ export async function addLearnerByHand(info: SandboxInfo, cluster: SandboxCluste
  * with back-off until the deadline. When the request went to the member being removed, it shuts down
  * before answering and the client resends it elsewhere, where `member not found` means it is done.
  */
-export async function removeMemberByHand(info: SandboxInfo, cluster: SandboxClusterInfo, peerURL: string, timeoutMs = 20_000): Promise<void> {
+export async function removeMemberByHand(
+  info: SandboxInfo,
+  cluster: SandboxClusterInfo,
+  peerURL: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   await retryMembershipChange(info, cluster, timeoutMs, async (client) => {
     const { members } = await client.cluster.memberList({ linearizable: true });
     const member = members.find((m) => m.peerURLs.includes(peerURL));
@@ -112,7 +142,12 @@ export async function removeMemberByHand(info: SandboxInfo, cluster: SandboxClus
  * Runs `change` until etcd stops answering `unhealthy cluster` (back-off 100 ms to 1 s) or the deadline
  * passes; each attempt with a new client, whose own fault handling would otherwise refuse the next call.
  */
-async function retryMembershipChange<T>(info: SandboxInfo, cluster: SandboxClusterInfo, timeoutMs: number, change: (client: Etcd3) => Promise<T>): Promise<T> {
+async function retryMembershipChange<T>(
+  info: SandboxInfo,
+  cluster: SandboxClusterInfo,
+  timeoutMs: number,
+  change: (client: Etcd3) => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
     try {

@@ -95,7 +95,8 @@ const POLL_INTERVAL_MS = 50;
 /** Starts `members` etcd processes forming a new cluster and waits until every one has a leader. */
 export async function startEtcdCluster(options: StartEtcdClusterOptions): Promise<EtcdTestCluster> {
   const count = options.members;
-  if (!Number.isInteger(count) || count < 1 || count > 250) throw new RangeError(`members must be 1..250, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > 250)
+    throw new RangeError(`members must be 1..250, got ${count}`);
   const prefix = options.prefix ?? (await findFreePrefix(count));
   if (options.prefix !== undefined) await assertFree(prefix, count);
 
@@ -158,7 +159,11 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions): Promis
               },
             }
           : {}),
-        grpcOptions: { "grpc.initial_reconnect_backoff_ms": 50, "grpc.max_reconnect_backoff_ms": 200, "grpc.use_local_subchannel_pool": 1 },
+        grpcOptions: {
+          "grpc.initial_reconnect_backoff_ms": 50,
+          "grpc.max_reconnect_backoff_ms": 200,
+          "grpc.use_local_subchannel_pool": 1,
+        },
         // etcd3's default circuit breaker would hide a restarted member for five seconds.
         faultHandling: { host: () => failFastPolicy, global: failFastPolicy },
       });
@@ -185,7 +190,9 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions): Promis
         last = error instanceof Error ? error.message : String(error);
       }
       if (Date.now() >= deadline) {
-        throw new Error(`etcd member m${index} was not ready within ${timeoutMs} ms (last: ${last}):\n${logTail(index)}`);
+        throw new Error(
+          `etcd member m${index} was not ready within ${timeoutMs} ms (last: ${last}):\n${logTail(index)}`,
+        );
       }
       await delayOrExit(POLL_INTERVAL_MS, child);
     }
@@ -233,7 +240,10 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions): Promis
     return child !== undefined && child.exitCode === null && child.signalCode === null;
   };
 
-  const waitForExit = async (index: number, timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
+  const waitForExit = async (
+    index: number,
+    timeoutMs = 20_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
     const child = children.get(index);
     if (!child) throw new Error(`etcd member m${index} was not started`);
     if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
@@ -305,7 +315,6 @@ function delayOrExit(ms: number, child: ChildProcess): Promise<void> {
   });
 }
 
-
 async function findFreePrefix(count: number): Promise<string> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const prefix = `127.${randomInt(100, 200)}.${randomInt(0, 256)}`;
@@ -344,7 +353,11 @@ async function createTlsFiles(
   const caFile = join(root, "ca.pem");
   await writeFile(caFile, ca.certPem);
   for (const member of members) {
-    const pair = await ca.issue({ commonName: member.name, ips: [`${prefix}.${member.index}`], usages: ["server", "client"] });
+    const pair = await ca.issue({
+      commonName: member.name,
+      ips: [`${prefix}.${member.index}`],
+      usages: ["server", "client"],
+    });
     await writeFile(join(root, `m${member.index}.crt`), pair.cert);
     await writeFile(join(root, `m${member.index}.key`), pair.key, { mode: 0o600 });
   }

@@ -67,11 +67,17 @@ export function podState(pod: V1Pod): string {
 }
 
 export function isCrashLooping(pod: V1Pod): boolean {
-  return !pod.metadata?.deletionTimestamp && pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff";
+  return (
+    !pod.metadata?.deletionTimestamp &&
+    pod.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff"
+  );
 }
 
 export function isReady(pod: V1Pod): boolean {
-  return !pod.metadata?.deletionTimestamp && Boolean(pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+  return (
+    !pod.metadata?.deletionTimestamp &&
+    Boolean(pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+  );
 }
 
 /** The label selector of member `index` of a cluster made by the example-cluster generator. */
@@ -87,7 +93,12 @@ export function memberSelector(cluster: string, index: number): string {
  * panics (`tocommit(N) is out of range`), but etcd sometimes lets it catch up instead. Then the member is
  * taken down the other way: its Deployment scaled to 0 (Pod gone), and this resolves with undefined.
  */
-export async function breakMember(kc: KubeConfig, namespace: string, cluster: string, index: number): Promise<string | undefined> {
+export async function breakMember(
+  kc: KubeConfig,
+  namespace: string,
+  cluster: string,
+  index: number,
+): Promise<string | undefined> {
   const core = kc.makeApiClient(CoreV1Api);
   const selector = memberSelector(cluster, index);
   const before = await core.listNamespacedPod({ namespace, labelSelector: selector });
@@ -118,5 +129,11 @@ export async function takeMemberDown(kc: KubeConfig, namespace: string, cluster:
     namespace,
     body: { metadata: { name, namespace }, spec: { replicas: 0 } },
   });
-  await waitForPods(kc, namespace, memberSelector(cluster, index), (pods) => (pods.length === 0 ? true : undefined), `${name}'s Pod gone`);
+  await waitForPods(
+    kc,
+    namespace,
+    memberSelector(cluster, index),
+    (pods) => (pods.length === 0 ? true : undefined),
+    `${name}'s Pod gone`,
+  );
 }

@@ -46,8 +46,6 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-
-
 /** The prometheus.yml of a test Prometheus: one scrape job, the rules file, one Alertmanager. */
 export function renderPrometheusConfig(options: StartPrometheusOptions): string {
   const scrape = new URL(options.scrapeURL);

@@ -51,12 +51,20 @@ export async function startReadyServer(
   return { child, output: () => output, stop };
 }
 
-async function waitForReady(name: string, readyURL: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
+async function waitForReady(
+  name: string,
+  readyURL: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer yet";
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before ${readyURL} answered:\n${output()}`);
+      throw new Error(
+        `${name} exited (${child.exitCode ?? child.signalCode}) before ${readyURL} answered:\n${output()}`,
+      );
     }
     try {
       const response = await fetch(readyURL, { signal: AbortSignal.timeout(1000) });
@@ -65,7 +73,8 @@ async function waitForReady(name: string, readyURL: string, child: ChildProcess,
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    if (Date.now() >= deadline) throw new Error(`${name}: ${readyURL} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${output()}`);
+    if (Date.now() >= deadline)
+      throw new Error(`${name}: ${readyURL} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${output()}`);
     // A starting server announces nothing we can wait on from outside: ask again shortly.
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }

@@ -21,9 +21,21 @@ export interface RecoverOptions {
 }
 
 /** Runs `etcd-responder recover` from the sources against a sandbox, as a person would. */
-export function runRecover(sandbox: SandboxProcess, cluster: string, member: number, options: RecoverOptions = {}): Promise<RecoverRun> {
+export function runRecover(
+  sandbox: SandboxProcess,
+  cluster: string,
+  member: number,
+  options: RecoverOptions = {},
+): Promise<RecoverRun> {
   const args = ["--import", "tsx", join(repoRoot, "src/cli.ts"), "recover"];
-  args.push("--config", options.config ?? join(sandbox.dir, "responder.yaml"), "--cluster", cluster, "--member", String(member));
+  args.push(
+    "--config",
+    options.config ?? join(sandbox.dir, "responder.yaml"),
+    "--cluster",
+    cluster,
+    "--member",
+    String(member),
+  );
   if (options.dryRun) args.push("--dry-run");
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
@@ -41,7 +53,11 @@ export function runRecover(sandbox: SandboxProcess, cluster: string, member: num
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`recover ${cluster} ${member} did not finish within ${timeoutMs} ms:\n${stdout}\n${stderr.slice(-3000)}`));
+      reject(
+        new Error(
+          `recover ${cluster} ${member} did not finish within ${timeoutMs} ms:\n${stdout}\n${stderr.slice(-3000)}`,
+        ),
+      );
     }, timeoutMs);
     child.once("exit", (code) => {
       clearTimeout(timer);

@@ -38,9 +38,13 @@ export async function startRedis(): Promise<TestRedis> {
 
   const launch = async (): Promise<void> => {
     output = "";
-    child = spawn(REDIS_BINARY, ["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    child = spawn(
+      REDIS_BINARY,
+      ["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     killOnExit(child);
     const started = child;
     started.stdout?.on("data", (chunk: Buffer) => (output = (output + String(chunk)).slice(-4000)));
@@ -92,7 +96,14 @@ async function waitForPing(port: number, child: ChildProcess, output: () => stri
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`redis-server on port ${port} exited before it answered PING:\n${output()}`);
     }
-    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on("error", () => undefined);
     try {
       await client.connect();
@@ -103,7 +114,9 @@ async function waitForPing(port: number, child: ChildProcess, output: () => stri
       client.disconnect();
     }
     if (Date.now() >= deadline) {
-      throw new Error(`redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms (last: ${last}):\n${output()}`);
+      throw new Error(
+        `redis-server on port ${port} did not answer PING within ${READY_TIMEOUT_MS} ms (last: ${last}):\n${output()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -115,5 +128,3 @@ async function killAndWait(child: ChildProcess): Promise<void> {
   child.kill("SIGKILL");
   await exited;
 }
-
-

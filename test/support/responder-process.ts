@@ -81,11 +81,26 @@ export interface ResponderProcess {
  */
 export async function startResponder(options: StartResponderOptions): Promise<ResponderProcess> {
   const mode = options.mode ?? "all";
-  const args = [...(options.nodeArgs ?? []), "--import", "tsx", join(repoRoot, "src/cli.ts"), mode, "--config", options.config, ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: responderEnv(options), stdio: ["ignore", "pipe", "pipe"] });
+  const args = [
+    ...(options.nodeArgs ?? []),
+    "--import",
+    "tsx",
+    join(repoRoot, "src/cli.ts"),
+    mode,
+    "--config",
+    options.config,
+    ...(options.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: responderEnv(options),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   killOnExit(child);
   const output = captureChildOutput(child, `etcd-responder ${mode}`);
-  const exited = new Promise<ResponderExit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<ResponderExit>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   const running = () => child.exitCode === null && child.signalCode === null;
 
   let stopping: Promise<ResponderExit> | undefined;
@@ -149,6 +164,10 @@ async function waitUntilServing(responder: ResponderProcess, mode: ResponderMode
   }
   if (mode !== "serve") {
     responder.workerPort = Number((await listening("worker")).port);
-    await responder.waitForLog("recovery workers started", (line) => line.msg === "recovery workers started", timeoutMs);
+    await responder.waitForLog(
+      "recovery workers started",
+      (line) => line.msg === "recovery workers started",
+      timeoutMs,
+    );
   }
 }

@@ -39,12 +39,21 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
   if (options.clusters !== undefined) args.push("--clusters", String(options.clusters));
   args.push("--backoff-ms", String(options.backoffMs ?? 500));
   if (options.tls) args.push("--tls");
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "info" } });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, LOG_LEVEL: "info" },
+  });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`sandbox did not print "sandbox ready" within ${options.readyTimeoutMs ?? 60_000} ms:\n${output.slice(-3000)}`)),
+      () =>
+        reject(
+          new Error(
+            `sandbox did not print "sandbox ready" within ${options.readyTimeoutMs ?? 60_000} ms:\n${output.slice(-3000)}`,
+          ),
+        ),
       options.readyTimeoutMs ?? 60_000,
     );
     const onData = (chunk: Buffer) => {

@@ -9,7 +9,13 @@ import { createCrashLoopSweep } from "../../src/sweep/index.js";
 import { generatedLabels, memberDeployment, memberPod } from "./sweep-fixtures.js";
 
 const config = parseConfig(
-  ["clusters:", "  - { name: example, members: 3 }", "  - { name: other, members: 1 }", "recovery: { deadAfterSeconds: 5 }", ""].join("\n"),
+  [
+    "clusters:",
+    "  - { name: example, members: 3 }",
+    "  - { name: other, members: 1 }",
+    "recovery: { deadAfterSeconds: 5 }",
+    "",
+  ].join("\n"),
   "test.yaml",
 );
 const logger = createLogger({ level: "silent" });
@@ -30,7 +36,12 @@ function fakeKubernetes() {
       lists.push(labelSelector);
       if (failFor === namespace) throw new Error("the API server did not answer");
       const requirements = parseLabelSelector(labelSelector);
-      return { pods: pods.filter((p) => p.metadata?.namespace === namespace && matchesRequirements(p.metadata?.labels, requirements)), resourceVersion: "1" };
+      return {
+        pods: pods.filter(
+          (p) => p.metadata?.namespace === namespace && matchesRequirements(p.metadata?.labels, requirements),
+        ),
+        resourceVersion: "1",
+      };
     },
   };
 }
@@ -44,21 +55,40 @@ function fakeQueue() {
       const earlier = requests.findIndex((r) => r.cluster === request.cluster && r.member === request.member);
       requests.push(request);
       const index = earlier >= 0 ? earlier : requests.length - 1;
-      return { id: `r${index}`, cluster: request.cluster, namespace: request.namespace, member: request.member, deduplicated: earlier >= 0 };
+      return {
+        id: `r${index}`,
+        cluster: request.cluster,
+        namespace: request.namespace,
+        member: request.member,
+        deduplicated: earlier >= 0,
+      };
     },
   };
 }
 
 function fakeModes(modes: Record<string, ClusterMode> = {}) {
-  return { get: async (namespace: string, cluster: string) => ({ cluster, namespace, mode: modes[cluster] ?? "act", source: "config" as const }) };
+  return {
+    get: async (namespace: string, cluster: string) => ({
+      cluster,
+      namespace,
+      mode: modes[cluster] ?? "act",
+      source: "config" as const,
+    }),
+  };
 }
 
 /** A healthy `example` (3 members) and `other` (1 member), every member with its Deployment and Ready Pod. */
 function healthyWorld() {
   const kubernetes = fakeKubernetes();
-  for (const [cluster, members] of [["example", 3], ["other", 1]] as const) {
+  for (const [cluster, members] of [
+    ["example", 3],
+    ["other", 1],
+  ] as const) {
     for (let index = 1; index <= members; index++) {
-      kubernetes.deployments.set(`default/${cluster}-${index}`, memberDeployment(`${cluster}-${index}`, cluster, index));
+      kubernetes.deployments.set(
+        `default/${cluster}-${index}`,
+        memberDeployment(`${cluster}-${index}`, cluster, index),
+      );
       kubernetes.pods.push(memberPod(`${cluster}-${index}-5d8f7c9b6a-aaaa${index}`, generatedLabels(cluster, index)));
     }
   }
@@ -68,13 +98,26 @@ function healthyWorld() {
 describe("the crash-loop sweep", () => {
   it("queues a recovery of a crash-looping member, listing each cluster's Pods once", async () => {
     const kubernetes = healthyWorld();
-    kubernetes.pods[1] = memberPod("example-2-5d8f7c9b6a-bbbb2", generatedLabels("example", 2), { waiting: "CrashLoopBackOff" });
+    kubernetes.pods[1] = memberPod("example-2-5d8f7c9b6a-bbbb2", generatedLabels("example", 2), {
+      waiting: "CrashLoopBackOff",
+    });
     const queue = fakeQueue();
     const sweep = createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger });
 
     const report = await sweep.sweep();
-    expect(queue.requests).toEqual([{ cluster: "example", namespace: "default", member: 2, trigger: { kind: "sweep", pod: "example-2-5d8f7c9b6a-bbbb2" } }]);
-    expect(report).toEqual({ requested: [{ id: "r0", cluster: "example", namespace: "default", member: 2, deduplicated: false }], paused: [], failed: [] });
+    expect(queue.requests).toEqual([
+      {
+        cluster: "example",
+        namespace: "default",
+        member: 2,
+        trigger: { kind: "sweep", pod: "example-2-5d8f7c9b6a-bbbb2" },
+      },
+    ]);
+    expect(report).toEqual({
+      requested: [{ id: "r0", cluster: "example", namespace: "default", member: 2, deduplicated: false }],
+      paused: [],
+      failed: [],
+    });
     expect(kubernetes.lists.sort()).toEqual(["etcd.responder.io/cluster=example", "etcd.responder.io/cluster=other"]);
 
     // Still crash-looping at the next sweep: the request joins the queued recovery.
@@ -89,17 +132,33 @@ describe("the crash-loop sweep", () => {
     const queue = fakeQueue();
 
     await createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger }).sweep();
-    expect(queue.requests).toEqual([expect.objectContaining({ cluster: "example", member: 3, trigger: { kind: "sweep", pod: "example-3-5d8f7c9b6a-cccc3" } })]);
+    expect(queue.requests).toEqual([
+      expect.objectContaining({
+        cluster: "example",
+        member: 3,
+        trigger: { kind: "sweep", pod: "example-3-5d8f7c9b6a-cccc3" },
+      }),
+    ]);
     expect(kubernetes.lists).toContain("app=legacy-etcd,peer=three");
   });
 
   it("skips paused clusters and sweeps those in observe mode", async () => {
     const kubernetes = healthyWorld();
-    kubernetes.pods[0] = memberPod("example-1-5d8f7c9b6a-dddd1", generatedLabels("example", 1), { waiting: "CrashLoopBackOff" });
-    kubernetes.pods[3] = memberPod("other-1-5d8f7c9b6a-eeee1", generatedLabels("other", 1), { waiting: "CrashLoopBackOff" });
+    kubernetes.pods[0] = memberPod("example-1-5d8f7c9b6a-dddd1", generatedLabels("example", 1), {
+      waiting: "CrashLoopBackOff",
+    });
+    kubernetes.pods[3] = memberPod("other-1-5d8f7c9b6a-eeee1", generatedLabels("other", 1), {
+      waiting: "CrashLoopBackOff",
+    });
     const queue = fakeQueue();
 
-    const report = await createCrashLoopSweep({ config, kubernetes, modes: fakeModes({ example: "paused", other: "observe" }), queue, logger }).sweep();
+    const report = await createCrashLoopSweep({
+      config,
+      kubernetes,
+      modes: fakeModes({ example: "paused", other: "observe" }),
+      queue,
+      logger,
+    }).sweep();
     expect(report.paused).toEqual(["default/example"]);
     expect(queue.requests.map((r) => r.cluster)).toEqual(["other"]);
     expect(kubernetes.lists).toEqual(["etcd.responder.io/cluster=other"]);
@@ -118,7 +177,9 @@ describe("the crash-loop sweep", () => {
     expect(queue.requests).toEqual([]);
     now += 1;
     await sweep.sweep();
-    expect(queue.requests).toEqual([{ cluster: "example", namespace: "default", member: 3, trigger: { kind: "sweep" } }]);
+    expect(queue.requests).toEqual([
+      { cluster: "example", namespace: "default", member: 3, trigger: { kind: "sweep" } },
+    ]);
   });
 
   it("starts counting again when a missing Pod came back in between", async () => {
@@ -156,13 +217,26 @@ describe("the crash-loop sweep", () => {
 
   it("reports a cluster it cannot read and still sweeps the others", async () => {
     const kubernetes = healthyWorld();
-    kubernetes.pods[3] = memberPod("other-1-5d8f7c9b6a-ffff1", generatedLabels("other", 1), { waiting: "CrashLoopBackOff" });
-    const twoNamespaces = parseConfig(["clusters:", "  - { name: example, namespace: broken, members: 1 }", "  - { name: other, members: 1 }", ""].join("\n"), "test.yaml");
+    kubernetes.pods[3] = memberPod("other-1-5d8f7c9b6a-ffff1", generatedLabels("other", 1), {
+      waiting: "CrashLoopBackOff",
+    });
+    const twoNamespaces = parseConfig(
+      ["clusters:", "  - { name: example, namespace: broken, members: 1 }", "  - { name: other, members: 1 }", ""].join(
+        "\n",
+      ),
+      "test.yaml",
+    );
     kubernetes.deployments.set("broken/example-1", memberDeployment("example-1", "example", 1));
     kubernetes.failListsIn("broken");
     const queue = fakeQueue();
 
-    const report = await createCrashLoopSweep({ config: twoNamespaces, kubernetes, modes: fakeModes(), queue, logger }).sweep();
+    const report = await createCrashLoopSweep({
+      config: twoNamespaces,
+      kubernetes,
+      modes: fakeModes(),
+      queue,
+      logger,
+    }).sweep();
     expect(report.failed).toEqual([{ cluster: "broken/example", error: "the API server did not answer" }]);
     expect(queue.requests.map((r) => `${r.namespace}/${r.cluster}`)).toEqual(["default/other"]);
   });

@@ -14,9 +14,19 @@ describe("matchesSelector", () => {
   });
 
   it("evaluates In, NotIn, Exists and DoesNotExist", () => {
-    expect(matchesSelector(labels, { matchExpressions: [{ key: "etcd.responder.io/member", operator: "In", values: ["2", "3"] }] })).toBe(true);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: "etcd.responder.io/member", operator: "NotIn", values: ["3"] }] })).toBe(false);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: "tier", operator: "NotIn", values: ["db"] }] })).toBe(true);
+    expect(
+      matchesSelector(labels, {
+        matchExpressions: [{ key: "etcd.responder.io/member", operator: "In", values: ["2", "3"] }],
+      }),
+    ).toBe(true);
+    expect(
+      matchesSelector(labels, {
+        matchExpressions: [{ key: "etcd.responder.io/member", operator: "NotIn", values: ["3"] }],
+      }),
+    ).toBe(false);
+    expect(matchesSelector(labels, { matchExpressions: [{ key: "tier", operator: "NotIn", values: ["db"] }] })).toBe(
+      true,
+    );
     expect(matchesSelector(labels, { matchExpressions: [{ key: "app", operator: "Exists" }] })).toBe(true);
     expect(matchesSelector(labels, { matchExpressions: [{ key: "app", operator: "DoesNotExist" }] })).toBe(false);
   });
@@ -37,7 +47,11 @@ describe("matchesSelector agrees with the API server's label selection", () => {
     matchLabels: fc.dictionary(key, value, { maxKeys: 2 }),
     matchExpressions: fc.array(
       fc.oneof(
-        fc.record({ key, operator: fc.constantFrom("In", "NotIn"), values: fc.array(value, { minLength: 1, maxLength: 3 }) }),
+        fc.record({
+          key,
+          operator: fc.constantFrom("In", "NotIn"),
+          values: fc.array(value, { minLength: 1, maxLength: 3 }),
+        }),
         fc.record({ key, operator: fc.constantFrom("Exists", "DoesNotExist") }),
       ),
       { maxLength: 3 },

@@ -20,7 +20,14 @@ export function memberPod(
       phase: "Running",
       conditions: [{ type: "Ready", status: state.waiting ? "False" : "True" }],
       containerStatuses: [
-        { name: "etcd", image: "etcd", imageID: "", ready: !state.waiting, restartCount: state.waiting ? 3 : 0, state: etcdState },
+        {
+          name: "etcd",
+          image: "etcd",
+          imageID: "",
+          ready: !state.waiting,
+          restartCount: state.waiting ? 3 : 0,
+          state: etcdState,
+        },
         {
           name: "metrics-proxy",
           image: "proxy",
@@ -40,7 +47,12 @@ export function generatedLabels(cluster: string, index: number): Record<string, 
 }
 
 /** A member Deployment selecting by the generator's labels (or by `selector` when given). */
-export function memberDeployment(name: string, cluster: string, index: number, options: { replicas?: number; selector?: Record<string, string> } = {}): V1Deployment {
+export function memberDeployment(
+  name: string,
+  cluster: string,
+  index: number,
+  options: { replicas?: number; selector?: Record<string, string> } = {},
+): V1Deployment {
   return {
     metadata: { name, namespace: "default" },
     spec: {

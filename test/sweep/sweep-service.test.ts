@@ -31,14 +31,25 @@ describe("the crash-loop sweep in a running service", () => {
   });
 
   it("recovers a crash-looping member that no alert reported", async () => {
-    const config = await writeServiceConfig(sandbox, "sweep.yaml", { service: ["  sweep: { enabled: true, intervalSeconds: 1 }"] });
-    service = await startResponder({ mode: "all", config, redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } });
+    const config = await writeServiceConfig(sandbox, "sweep.yaml", {
+      service: ["  sweep: { enabled: true, intervalSeconds: 1 }"],
+    });
+    service = await startResponder({
+      mode: "all",
+      config,
+      redisURL: redis.url,
+      env: { KUBECONFIG: sandbox.info.kubeconfig },
+    });
     await service.waitForLog("the sweep to start", (line) => line.msg === "crash-loop sweep started");
     const api = serviceApi(service.url);
 
     // A member scaled to 0 is one someone stopped; the sweep leaves it alone, so the test needs the crash loop.
     const pod = await breakUntilCrashLooping(kc, "default", "example", 2);
-    const queued = await service.waitForLog("the sweep to queue a recovery", (line) => line.msg === "sweep queued a recovery", 30_000);
+    const queued = await service.waitForLog(
+      "the sweep to queue a recovery",
+      (line) => line.msg === "sweep queued a recovery",
+      30_000,
+    );
     expect(queued).toMatchObject({ cluster: "default/example", member: 2 });
     const record: RecoveryRecord = await waitForRecovery(api, String(queued.id));
     expect(record.state, JSON.stringify(record)).toBe("succeeded");

@@ -48,9 +48,16 @@ export async function demoCommand(argv: string[]): Promise<number> {
   try {
     say("1. Redis, for the responder's queue");
     const redisPort = await freePort();
-    const redis = startChildService("redis-server", "redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], guard);
+    const redis = startChildService(
+      "redis-server",
+      "redis-server",
+      ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      guard,
+    );
     services.push(redis);
-    await waitForService(redis, "Redis to accept connections", async () => redis.output().includes("Ready to accept connections"));
+    await waitForService(redis, "Redis to accept connections", async () =>
+      redis.output().includes("Ready to accept connections"),
+    );
 
     say("2. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
     sandbox = await startSandbox({ dir, logger });
@@ -62,15 +69,21 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const [port, workerPort] = [await freePort(), await freePort()];
     const token = randomBytes(16).toString("hex");
     const url = `http://127.0.0.1:${port}`;
-    const responder = startChildService("etcd-responder", process.execPath, [...process.execArgv, process.argv[1]!, "all", "--config", join(dir, "responder.yaml")], guard, {
-      ...process.env,
-      KUBECONFIG: kubeconfig,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      PORT: String(port),
-      WORKER_PORT: String(workerPort),
-      AUTH_TOKEN: token,
-      LOG_LEVEL: "warn",
-    });
+    const responder = startChildService(
+      "etcd-responder",
+      process.execPath,
+      [...process.execArgv, process.argv[1]!, "all", "--config", join(dir, "responder.yaml")],
+      guard,
+      {
+        ...process.env,
+        KUBECONFIG: kubeconfig,
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        PORT: String(port),
+        WORKER_PORT: String(workerPort),
+        AUTH_TOKEN: token,
+        LOG_LEVEL: "warn",
+      },
+    );
     services.push(responder);
     await waitForService(responder, "the responder to be ready", async () => (await fetch(`${url}/readyz`)).ok);
     say(`   ${url} (webhook POST /v1/alerts, bearer token required)`);
@@ -86,16 +99,26 @@ export async function demoCommand(argv: string[]): Promise<number> {
       say(`4. Break member ${MEMBER} as the seed does: delete its Pod; the new one starts with an empty data dir`);
       const selector = `etcd.responder.io/cluster=${cluster.name},etcd.responder.io/member=${MEMBER}`;
       const before = await kubernetes.listPods(cluster.namespace, selector);
-      for (const pod of before.pods) await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: cluster.namespace });
+      for (const pod of before.pods)
+        await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: cluster.namespace });
       const old = new Set(before.pods.map((p) => p.metadata?.name));
       const crashing = await kubernetes.waitForPods(
         cluster.namespace,
         selector,
-        (pods) => pods.find((p) => !old.has(p.metadata?.name) && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff"),
+        (pods) =>
+          pods.find(
+            (p) =>
+              !old.has(p.metadata?.name) &&
+              p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff",
+          ),
         `the new Pod of member ${MEMBER} to crash-loop`,
         30_000,
       );
-      say(indent(podTable((await kubernetes.listPods(cluster.namespace, `etcd.responder.io/cluster=${cluster.name}`)).pods)));
+      say(
+        indent(
+          podTable((await kubernetes.listPods(cluster.namespace, `etcd.responder.io/cluster=${cluster.name}`)).pods),
+        ),
+      );
 
       say();
       say("5. Alertmanager's notification (KubePodCrashLooping) arrives at the webhook");
@@ -112,7 +135,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
       say();
       say(`6. The recovery ${id}, step by step`);
       const record = await follow(url, token, id, say);
-      if (record.state !== "succeeded") throw new Error(`the recovery ended ${record.state}: ${record.reason ?? record.error ?? ""}`);
+      if (record.state !== "succeeded")
+        throw new Error(`the recovery ended ${record.state}: ${record.reason ?? record.error ?? ""}`);
 
       say();
       say("7. Healthy again");
@@ -121,14 +145,20 @@ export async function demoCommand(argv: string[]): Promise<number> {
         say(`   member ${m.name} ${m.peerURLs.join(",")} ${m.isLearner ? "learner" : "voter"}`);
       }
       say(`   key written before the failure: ${await etcd.get("demo/written-before-the-failure").string()}`);
-      say(indent(podTable((await kubernetes.listPods(cluster.namespace, `etcd.responder.io/cluster=${cluster.name}`)).pods)));
+      say(
+        indent(
+          podTable((await kubernetes.listPods(cluster.namespace, `etcd.responder.io/cluster=${cluster.name}`)).pods),
+        ),
+      );
     } finally {
       etcd.close();
     }
     shown = true;
     if (values.keep) {
       say();
-      say(`Everything keeps running: kubectl --kubeconfig ${kubeconfig} ...; the webhook token is ${token}. Ctrl-C stops it.`);
+      say(
+        `Everything keeps running: kubectl --kubeconfig ${kubeconfig} ...; the webhook token is ${token}. Ctrl-C stops it.`,
+      );
       await new Promise<never>(() => undefined);
     }
     return 0;
@@ -145,7 +175,9 @@ async function follow(url: string, token: string, id: string, say: (line: string
   let state = "";
   const deadline = Date.now() + 5 * 60_000;
   for (;;) {
-    const response = await fetch(`${url}/v1/recoveries/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${url}/v1/recoveries/${encodeURIComponent(id)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const record = (await response.json()) as RecoveryRecord;
     for (const step of record.steps ?? []) {
       const key = `${step.name}@${step.startedAt}`;
@@ -158,7 +190,8 @@ async function follow(url: string, token: string, id: string, say: (line: string
       say(`   state: ${state}`);
     }
     if (FINAL_STATES.has(record.state)) return record;
-    if (Date.now() > deadline) throw new Error(`the recovery ${id} did not finish within 5 minutes (state ${record.state})`);
+    if (Date.now() > deadline)
+      throw new Error(`the recovery ${id} did not finish within 5 minutes (state ${record.state})`);
     // The record changes as the worker reports; there is no push channel to it, so ask again shortly.
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

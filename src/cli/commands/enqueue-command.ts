@@ -1,13 +1,19 @@
 import { DeadlineExceededError } from "../../errors/index.js";
 import { AuthSettingsError, readAuthSettings } from "../../intake/index.js";
 import type { RecoveryOutcome } from "../../recovery/index.js";
-import { createRecoveriesClient, createRecoveryPrinter, followRecovery, ServiceRequestError } from "../../service/client/index.js";
+import {
+  createRecoveriesClient,
+  createRecoveryPrinter,
+  followRecovery,
+  ServiceRequestError,
+} from "../../service/client/index.js";
 import { processIO, type CommandIO } from "../command-io.js";
 import { parseOptions } from "../parse-options.js";
 import { UsageError } from "../usage-error.js";
 import { RECOVER_EXIT_CODES } from "./recover-command.js";
 
-export const ENQUEUE_USAGE = "etcd-responder enqueue --url URL --cluster NAME --member N [--namespace NS] [--timeout SECONDS]";
+export const ENQUEUE_USAGE =
+  "etcd-responder enqueue --url URL --cluster NAME --member N [--namespace NS] [--timeout SECONDS]";
 
 /** How often the recovery is read while following it. */
 export const FOLLOW_INTERVAL_MS = 250;
@@ -31,13 +37,15 @@ export async function enqueueCommand(argv: string[], io: CommandIO = processIO):
     if (!values[flag]) throw new UsageError(`enqueue: --${flag} is required (${ENQUEUE_USAGE})`);
   }
   const member = Number(values.member);
-  if (!Number.isInteger(member) || member < 1) throw new UsageError(`enqueue: --member must be a member number (1, 2, ...), got "${values.member}"`);
+  if (!Number.isInteger(member) || member < 1)
+    throw new UsageError(`enqueue: --member must be a member number (1, 2, ...), got "${values.member}"`);
   const timeoutSeconds = values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(values.timeout);
   if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
     throw new UsageError(`enqueue: --timeout must be a number of seconds greater than 0, got "${values.timeout}"`);
   }
   const url = values.url ?? "";
-  if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`enqueue: --url must be the service's http:// or https:// URL, got "${url}"`);
+  if (!/^https?:\/\/[^/]/.test(url))
+    throw new UsageError(`enqueue: --url must be the service's http:// or https:// URL, got "${url}"`);
 
   let authorization: string | undefined;
   try {
@@ -52,7 +60,11 @@ export async function enqueueCommand(argv: string[], io: CommandIO = processIO):
 
   const client = createRecoveriesClient({ baseUrl: url, ...(authorization ? { authorization } : {}) });
   try {
-    const answer = await client.requestRecovery({ cluster: values.cluster ?? "", member, ...(values.namespace ? { namespace: values.namespace } : {}) });
+    const answer = await client.requestRecovery({
+      cluster: values.cluster ?? "",
+      member,
+      ...(values.namespace ? { namespace: values.namespace } : {}),
+    });
     io.stdout(answer.deduplicated ? `joined the queued recovery ${answer.id}` : `queued recovery ${answer.id}`);
     const printer = createRecoveryPrinter(io.stdout);
     const reported = new Set<string>();
@@ -82,6 +94,7 @@ export async function enqueueCommand(argv: string[], io: CommandIO = processIO):
 function authorizationFrom(env: NodeJS.ProcessEnv): string | undefined {
   const auth = readAuthSettings(env, { insecureNoAuth: true });
   if (auth.token !== undefined) return `Bearer ${auth.token}`;
-  if (auth.basic !== undefined) return `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`, "utf8").toString("base64")}`;
+  if (auth.basic !== undefined)
+    return `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`, "utf8").toString("base64")}`;
   return undefined;
 }

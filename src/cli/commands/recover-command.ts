@@ -1,6 +1,13 @@
 import { hostname } from "node:os";
 import { pino } from "pino";
-import { findCluster, loadConfig, resolveMember, type ResolvedCluster, type ResolvedMember, type ResponderConfig } from "../../config/index.js";
+import {
+  findCluster,
+  loadConfig,
+  resolveMember,
+  type ResolvedCluster,
+  type ResolvedMember,
+  type ResponderConfig,
+} from "../../config/index.js";
 import { ConfigError } from "../../errors/index.js";
 import { createKubernetesGateway, type KubernetesGateway } from "../../gateways/kubernetes/index.js";
 import { createLogger } from "../../observability/logger.js";
@@ -9,10 +16,16 @@ import { processIO, type CommandIO } from "../command-io.js";
 import { parseOptions } from "../parse-options.js";
 import { UsageError } from "../usage-error.js";
 
-export const RECOVER_USAGE = "etcd-responder recover --config FILE --cluster NAME [--namespace NS] --member N [--dry-run]";
+export const RECOVER_USAGE =
+  "etcd-responder recover --config FILE --cluster NAME [--namespace NS] --member N [--dry-run]";
 
 /** Exit codes of `recover`: 0 recovered (or planned), 3 nothing to do, 4 refused as unsafe, 1 failed; 2 is usage or configuration. */
-export const RECOVER_EXIT_CODES: Readonly<Record<RecoveryOutcome, number>> = { succeeded: 0, skipped: 3, refused: 4, failed: 1 };
+export const RECOVER_EXIT_CODES: Readonly<Record<RecoveryOutcome, number>> = {
+  succeeded: 0,
+  skipped: 3,
+  refused: 4,
+  failed: 1,
+};
 
 /**
  * Recovers (or, with --dry-run, plans the recovery of) one etcd member, printing each step as it goes.
@@ -31,14 +44,18 @@ export async function recoverCommand(argv: string[], io: CommandIO = processIO):
     if (!values[flag]) throw new UsageError(`recover: --${flag} is required (${RECOVER_USAGE})`);
   }
   const index = Number(values.member);
-  if (!Number.isInteger(index) || index < 1) throw new UsageError(`recover: --member must be a member number (1, 2, ...), got "${values.member}"`);
+  if (!Number.isInteger(index) || index < 1)
+    throw new UsageError(`recover: --member must be a member number (1, 2, ...), got "${values.member}"`);
 
   const target = await loadTarget(values.config ?? "", values.cluster ?? "", values.namespace, index, io);
   if (typeof target === "number") return target;
   const { config, cluster, member } = target;
   const dryRun = values["dry-run"] ?? false;
 
-  const logger = createLogger({ level: io.env.LOG_LEVEL ?? "info", destination: pino.destination({ dest: 2, sync: true }) });
+  const logger = createLogger({
+    level: io.env.LOG_LEVEL ?? "info",
+    destination: pino.destination({ dest: 2, sync: true }),
+  });
   let kubernetes: KubernetesGateway;
   try {
     kubernetes = createKubernetesGateway({ logger });
@@ -50,7 +67,9 @@ export async function recoverCommand(argv: string[], io: CommandIO = processIO):
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      io.stderr(`etcd-responder recover: ${signal} again: stopping now; the Lease expires on its own; run again to resume`);
+      io.stderr(
+        `etcd-responder recover: ${signal} again: stopping now; the Lease expires on its own; run again to resume`,
+      );
       process.exit(1);
     }
     io.stdout(`${signal}: stopping at the next step boundary (send it again to stop at once)`);
@@ -59,13 +78,21 @@ export async function recoverCommand(argv: string[], io: CommandIO = processIO):
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  io.stdout(dryRun ? `Planning the recovery of ${member.deployment} (dry run) ...` : `Recovering ${member.deployment} ...`);
+  io.stdout(
+    dryRun ? `Planning the recovery of ${member.deployment} (dry run) ...` : `Recovering ${member.deployment} ...`,
+  );
   const startedAt = Date.now();
   let result: RecoveryResult;
   try {
     result = await recoverMember(
       { config, kubernetes, logger, holder: `${hostname()}-${process.pid}` },
-      { cluster, member, mode: dryRun ? "plan" : "act", reporter: createLineReporter(io.stdout), signal: controller.signal },
+      {
+        cluster,
+        member,
+        mode: dryRun ? "plan" : "act",
+        reporter: createLineReporter(io.stdout),
+        signal: controller.signal,
+      },
     );
   } finally {
     process.off("SIGINT", onSignal);
@@ -85,7 +112,9 @@ export function lastLine(result: RecoveryResult, elapsedSeconds: number): string
   const took = `${elapsedSeconds.toFixed(1)} s`;
   switch (result.outcome) {
     case "succeeded":
-      return result.plan ? `Dry run, nothing was changed; the recovery would act because: ${result.reason}.` : `Done in ${took}: ${result.reason}.`;
+      return result.plan
+        ? `Dry run, nothing was changed; the recovery would act because: ${result.reason}.`
+        : `Done in ${took}: ${result.reason}.`;
     case "skipped":
       return `Nothing to do: ${result.reason}.`;
     case "refused":
@@ -109,7 +138,9 @@ async function loadTarget(
     if (!cluster) {
       const known = config.clusters.map((c) => `${c.namespace}/${c.name}`).join(", ");
       const where = namespace === undefined ? "" : ` in namespace ${namespace}`;
-      io.stderr(`etcd-responder recover: ${path}: no cluster "${clusterName}"${where} is configured (configured: ${known})`);
+      io.stderr(
+        `etcd-responder recover: ${path}: no cluster "${clusterName}"${where} is configured (configured: ${known})`,
+      );
       return 2;
     }
     return { config, cluster, member: resolveMember(cluster, index) };

@@ -21,9 +21,14 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   if (!values.dir) throw new UsageError(`sandbox: --dir is required (${SANDBOX_USAGE})`);
   const name = values.name ?? "example";
   const namespace = values.namespace ?? "default";
-  for (const [flag, value] of [["name", name], ["namespace", namespace]] as const) {
+  for (const [flag, value] of [
+    ["name", name],
+    ["namespace", namespace],
+  ] as const) {
     if (!/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/.test(value)) {
-      throw new UsageError(`--${flag} must be a DNS-1123 label of at most 32 characters (lower-case letters, digits, '-'), got "${value}"`);
+      throw new UsageError(
+        `--${flag} must be a DNS-1123 label of at most 32 characters (lower-case letters, digits, '-'), got "${value}"`,
+      );
     }
   }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "info" });

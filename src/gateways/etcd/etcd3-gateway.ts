@@ -3,7 +3,15 @@ import { EtcdUnavailableError } from "../../errors/index.js";
 import { connectionPool } from "./etcd3-pool.js";
 import { MemberClients } from "./member-clients.js";
 import { toEtcdMember } from "./to-etcd-member.js";
-import type { EtcdConnection, EtcdGateway, EtcdGatewayOptions, EtcdMember, KeyValueHash, MemberList, MemberStatus } from "./types.js";
+import type {
+  EtcdConnection,
+  EtcdGateway,
+  EtcdGatewayOptions,
+  EtcdMember,
+  KeyValueHash,
+  MemberList,
+  MemberStatus,
+} from "./types.js";
 import { toGatewayError, withinDeadline } from "./unreachable.js";
 import { writeSnapshot } from "./write-snapshot.js";
 
@@ -52,7 +60,10 @@ export class Etcd3Gateway implements EtcdGateway {
         failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    throw new EtcdUnavailableError(`no etcd member returned the member list: ${failures.join("; ")}`, this.connection.clientURLs);
+    throw new EtcdUnavailableError(
+      `no etcd member returned the member list: ${failures.join("; ")}`,
+      this.connection.clientURLs,
+    );
   }
 
   memberListFrom(clientURL: string): Promise<MemberList> {
@@ -78,7 +89,10 @@ export class Etcd3Gateway implements EtcdGateway {
     };
   }
 
-  async addMember(peerURL: string, options: { learner: boolean }): Promise<{ member: EtcdMember; members: EtcdMember[] }> {
+  async addMember(
+    peerURL: string,
+    options: { learner: boolean },
+  ): Promise<{ member: EtcdMember; members: EtcdMember[] }> {
     const { url, client } = await this.votingMember();
     const response = await this.call(url, "member add", this.options.requestTimeoutMs, () =>
       client.cluster.memberAdd({ peerURLs: [peerURL], isLearner: options.learner }),
@@ -93,7 +107,9 @@ export class Etcd3Gateway implements EtcdGateway {
 
   async promoteMember(id: string): Promise<void> {
     const { url, client } = await this.votingMember();
-    await this.call(url, "member promote", this.options.requestTimeoutMs, () => client.cluster.memberPromote({ ID: id }));
+    await this.call(url, "member promote", this.options.requestTimeoutMs, () =>
+      client.cluster.memberPromote({ ID: id }),
+    );
   }
 
   async hashKV(clientURL: string, revision?: number): Promise<KeyValueHash> {
@@ -123,7 +139,9 @@ export class Etcd3Gateway implements EtcdGateway {
   /** Members in the order to ask them: the last that answered, then the configured order. */
   private candidates(): string[] {
     const urls = this.connection.clientURLs;
-    return this.preferred && urls.includes(this.preferred) ? [this.preferred, ...urls.filter((u) => u !== this.preferred)] : [...urls];
+    return this.preferred && urls.includes(this.preferred)
+      ? [this.preferred, ...urls.filter((u) => u !== this.preferred)]
+      : [...urls];
   }
 
   private clusterIdMismatch(clusterId: string): string | undefined {

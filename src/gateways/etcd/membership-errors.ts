@@ -29,7 +29,9 @@ export function isUnhealthyCluster(error: unknown): boolean {
  * within the same second (the new ID derives from the peer URLs and the time in seconds); both count.
  */
 export function isPeerURLExists(error: unknown): boolean {
-  return messagesOf(error).some((m) => /peer urls already exists/i.test(m) || m.includes("etcdserver: member ID already exist"));
+  return messagesOf(error).some(
+    (m) => /peer urls already exists/i.test(m) || m.includes("etcdserver: member ID already exist"),
+  );
 }
 
 /** Remove or promote of an ID the cluster does not list (anymore). */
@@ -44,7 +46,9 @@ export function isNotEnoughStartedMembers(error: unknown): boolean {
 
 /** The server predates learners (etcd before 3.4): it has no MemberPromote. */
 export function isLearnerUnsupported(error: unknown): boolean {
-  return messagesOf(error).some((m) => /unknown method MemberPromote/i.test(m) || /^12 UNIMPLEMENTED:.*Member(Promote|Add)/.test(m));
+  return messagesOf(error).some(
+    (m) => /unknown method MemberPromote/i.test(m) || /^12 UNIMPLEMENTED:.*Member(Promote|Add)/.test(m),
+  );
 }
 
 function mentions(error: unknown, text: string): boolean {

@@ -9,7 +9,8 @@ export function isUnreachable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.message.includes("etcdserver:")) return false;
   const name = error.constructor.name;
-  if (name === "GRPCUnavailableError" || name === "GRPCDeadlineExceededError" || name === "GRPCCancelledError") return true;
+  if (name === "GRPCUnavailableError" || name === "GRPCDeadlineExceededError" || name === "GRPCCancelledError")
+    return true;
   return /^(1 CANCELLED|4 DEADLINE_EXCEEDED|14 UNAVAILABLE)\b/.test(error.message);
 }
 
@@ -17,7 +18,9 @@ export function isUnreachable(error: unknown): boolean {
 export function toGatewayError(error: unknown, clientURL: string, action: string): unknown {
   if (error instanceof EtcdUnavailableError || !isUnreachable(error)) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  return new EtcdUnavailableError(`etcd member ${clientURL} did not answer (${action}): ${detail}`, clientURL, { cause: error });
+  return new EtcdUnavailableError(`etcd member ${clientURL} did not answer (${action}): ${detail}`, clientURL, {
+    cause: error,
+  });
 }
 
 /**
@@ -28,7 +31,13 @@ export function withinDeadline<T>(work: Promise<T>, timeoutMs: number, clientURL
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
-      () => reject(new EtcdUnavailableError(`etcd member ${clientURL} did not answer (${action}) within ${timeoutMs} ms`, clientURL)),
+      () =>
+        reject(
+          new EtcdUnavailableError(
+            `etcd member ${clientURL} did not answer (${action}) within ${timeoutMs} ms`,
+            clientURL,
+          ),
+        ),
       timeoutMs,
     );
   });

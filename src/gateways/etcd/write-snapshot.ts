@@ -5,7 +5,11 @@ import { connectionPool } from "./etcd3-pool.js";
 
 /** The generated gRPC client method etcd3 uses for snapshots. */
 interface SnapshotCall {
-  snapshot(request: object, metadata: unknown, options: { deadline: number }): AsyncIterable<ISnapshotResponse> & { cancel(): void };
+  snapshot(
+    request: object,
+    metadata: unknown,
+    options: { deadline: number },
+  ): AsyncIterable<ISnapshotResponse> & { cancel(): void };
 }
 
 /**

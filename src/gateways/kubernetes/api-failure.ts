@@ -16,7 +16,17 @@ export interface ApiFailure {
 const MAX_BODY_TEXT = 300;
 
 /** Error codes of a connection that failed or broke, as Node's sockets and DNS report them. */
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNABORTED",
+]);
 
 /**
  * Reads a thrown value: `ApiException` (code and a body that is raw Status JSON text or an object),
@@ -24,10 +34,15 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE
  */
 export function describeApiFailure(error: unknown): ApiFailure {
   const statusCode = statusCodeOf(error);
-  if (statusCode === undefined) return { message: error instanceof Error ? error.message : String(error), network: isNetworkError(error) };
+  if (statusCode === undefined)
+    return { message: error instanceof Error ? error.message : String(error), network: isNetworkError(error) };
   const body = error instanceof ApiException ? (error.body as unknown) : undefined;
   const status = parseStatusBody(body);
-  const failure: ApiFailure = { statusCode, message: status.message ?? defaultMessage(error, statusCode), network: false };
+  const failure: ApiFailure = {
+    statusCode,
+    message: status.message ?? defaultMessage(error, statusCode),
+    network: false,
+  };
   if (status.reason) failure.reason = status.reason;
   return failure;
 }
@@ -46,7 +61,12 @@ export function statusCodeOf(error: unknown): number | undefined {
  */
 export function isNetworkError(error: unknown): boolean {
   for (let current = error, depth = 0; depth < 3 && typeof current === "object" && current !== null; depth++) {
-    const { name, code, errno, cause } = current as { name?: unknown; code?: unknown; errno?: unknown; cause?: unknown };
+    const { name, code, errno, cause } = current as {
+      name?: unknown;
+      code?: unknown;
+      errno?: unknown;
+      cause?: unknown;
+    };
     if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
     if (typeof errno === "string" && NETWORK_CODES.has(errno)) return true;
     if (name === "FetchError" || name === "AbortError") return true;

@@ -43,11 +43,15 @@ export class ClientNodeGateway implements KubernetesGateway {
   }
 
   async readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
-    return this.readOrUndefined(`Deployment ${namespace}/${name}`, () => this.parts.apps.readNamespacedDeployment({ namespace, name }));
+    return this.readOrUndefined(`Deployment ${namespace}/${name}`, () =>
+      this.parts.apps.readNamespacedDeployment({ namespace, name }),
+    );
   }
 
   async readStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined> {
-    return this.readOrUndefined(`StatefulSet ${namespace}/${name}`, () => this.parts.apps.readNamespacedStatefulSet({ namespace, name }));
+    return this.readOrUndefined(`StatefulSet ${namespace}/${name}`, () =>
+      this.parts.apps.readNamespacedStatefulSet({ namespace, name }),
+    );
   }
 
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
@@ -63,7 +67,11 @@ export class ClientNodeGateway implements KubernetesGateway {
     this.parts.logger.info({ deployment: `${namespace}/${name}`, replicas }, "deployment scaled");
   }
 
-  async updateDeployment(namespace: string, name: string, change: (deployment: V1Deployment) => void): Promise<V1Deployment> {
+  async updateDeployment(
+    namespace: string,
+    name: string,
+    change: (deployment: V1Deployment) => void,
+  ): Promise<V1Deployment> {
     const object = `Deployment ${namespace}/${name}`;
     for (let attempt = 1; ; attempt++) {
       let deployment: V1Deployment;
@@ -80,7 +88,10 @@ export class ClientNodeGateway implements KubernetesGateway {
         return await this.parts.apps.replaceNamespacedDeployment({ namespace, name, body: deployment });
       } catch (error) {
         if (statusCodeOf(error) === 409 && attempt < this.parts.updateAttempts) {
-          this.parts.logger.debug({ deployment: `${namespace}/${name}`, attempt }, "deployment changed meanwhile, reading it again");
+          this.parts.logger.debug(
+            { deployment: `${namespace}/${name}`, attempt },
+            "deployment changed meanwhile, reading it again",
+          );
           continue;
         }
         throw toKubernetesApiError("replace", object, error);
@@ -132,7 +143,11 @@ export class ClientNodeGateway implements KubernetesGateway {
       const body = buildEvent(target, event, { component: this.parts.component, nowMs, nanos: epochNanos(nowMs) });
       await this.parts.core.createNamespacedEvent({ namespace: target.namespace, body });
     } catch (error) {
-      const failure = toKubernetesApiError("create Event on", `${target.kind} ${target.namespace}/${target.name}`, error);
+      const failure = toKubernetesApiError(
+        "create Event on",
+        `${target.kind} ${target.namespace}/${target.name}`,
+        error,
+      );
       this.parts.logger.warn({ err: failure, reason: event.reason }, "could not record event");
     }
   }

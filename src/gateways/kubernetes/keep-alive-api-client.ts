@@ -32,7 +32,14 @@ export function makeKeepAliveApiClient<T>(kubeConfig: KubeConfig, api: ApiConstr
       const fresh = context.getAgent();
       if (!fresh) return;
       const options = (fresh as HttpAgent & { options: AgentOptions }).options;
-      const key = JSON.stringify([options.ca, options.cert, options.key, options.pfx, options.rejectUnauthorized, options.servername]);
+      const key = JSON.stringify([
+        options.ca,
+        options.cert,
+        options.key,
+        options.pfx,
+        options.rejectUnauthorized,
+        options.servername,
+      ]);
       if (shared?.key !== key) {
         shared?.agent.destroy();
         const keepAlive = { ...options, keepAlive: true, maxSockets: 16 };
@@ -43,7 +50,11 @@ export function makeKeepAliveApiClient<T>(kubeConfig: KubeConfig, api: ApiConstr
     },
   };
   return new api(
-    createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: auth }, httpApi: resendOnReset() }),
+    createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: auth },
+      httpApi: resendOnReset(),
+    }),
   );
 }
 

@@ -42,7 +42,13 @@ export async function acquireLease(
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: { name, namespace },
-      spec: { holderIdentity: holder, leaseDurationSeconds: durationSeconds, acquireTime: at, renewTime: at, leaseTransitions: 0 },
+      spec: {
+        holderIdentity: holder,
+        leaseDurationSeconds: durationSeconds,
+        acquireTime: at,
+        renewTime: at,
+        leaseTransitions: 0,
+      },
     };
     await write(context, held, "create", () => context.api.createNamespacedLease({ namespace, body: lease }));
     context.logger.info({ lease: leaseName(held), holder }, "lease created");
@@ -53,7 +59,10 @@ export async function acquireLease(
   if (decision.kind === "held") throw new LeaseHeldError(leaseName(held), decision.holder, decision.expiresAt);
   const spec = (current.spec ??= {});
   if (decision.kind === "take-over") {
-    context.logger.info({ lease: leaseName(held), holder, previousHolder: spec.holderIdentity || undefined }, "taking over lease");
+    context.logger.info(
+      { lease: leaseName(held), holder, previousHolder: spec.holderIdentity || undefined },
+      "taking over lease",
+    );
     spec.holderIdentity = holder;
     spec.acquireTime = at;
     spec.leaseTransitions = (spec.leaseTransitions ?? 0) + 1;
@@ -70,7 +79,8 @@ export async function renewLease(context: LeaseContext, lease: HeldLease): Promi
   for (let attempt = 1; ; attempt++) {
     const current = await readLease(context, namespace, name);
     const currentHolder = current?.spec?.holderIdentity || undefined;
-    if (!current || currentHolder !== lease.holder) throw new LeaseLostError(leaseName(lease), lease.holder, currentHolder);
+    if (!current || currentHolder !== lease.holder)
+      throw new LeaseLostError(leaseName(lease), lease.holder, currentHolder);
     const spec = (current.spec ??= {});
     spec.renewTime = microTime(context.now());
     spec.leaseDurationSeconds = lease.durationSeconds;
@@ -91,7 +101,10 @@ export async function releaseLease(context: LeaseContext, lease: HeldLease): Pro
   for (let attempt = 1; ; attempt++) {
     const current = await readLease(context, namespace, name);
     if (!current || current.spec?.holderIdentity !== lease.holder) {
-      context.logger.debug({ lease: leaseName(lease), holder: lease.holder }, "lease not ours anymore, nothing to release");
+      context.logger.debug(
+        { lease: leaseName(lease), holder: lease.holder },
+        "lease not ours anymore, nothing to release",
+      );
       return;
     }
     const spec = (current.spec ??= {});
@@ -123,7 +136,12 @@ async function readLease(context: LeaseContext, namespace: string, name: string)
  * candidate got there first; it is read again to name the winner. Should the winner be `held.holder`
  * itself (a concurrent attempt of the same holder), the Lease is held and that is success.
  */
-async function write(context: LeaseContext, held: HeldLease, operation: string, call: () => Promise<V1Lease>): Promise<void> {
+async function write(
+  context: LeaseContext,
+  held: HeldLease,
+  operation: string,
+  call: () => Promise<V1Lease>,
+): Promise<void> {
   try {
     await call();
   } catch (error) {
@@ -131,7 +149,9 @@ async function write(context: LeaseContext, held: HeldLease, operation: string, 
     const winner = await readLease(context, held.namespace, held.name);
     const holder = winner?.spec?.holderIdentity || undefined;
     if (holder === held.holder) return;
-    throw new LeaseHeldError(leaseName(held), holder ?? "another candidate", winner ? expiryDate(winner) : undefined, { cause: error });
+    throw new LeaseHeldError(leaseName(held), holder ?? "another candidate", winner ? expiryDate(winner) : undefined, {
+      cause: error,
+    });
   }
 }
 

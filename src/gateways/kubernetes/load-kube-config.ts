@@ -38,7 +38,8 @@ export function loadKubeConfig(sources: KubeConfigSources = {}): KubeConfig {
   if (source === undefined) {
     throw new ConfigError("Kubernetes", {
       keyPath: "",
-      message: "no configuration found: set KUBECONFIG, put one at ~/.kube/config, or run in a Pod with a service account",
+      message:
+        "no configuration found: set KUBECONFIG, put one at ~/.kube/config, or run in a Pod with a service account",
     });
   }
   const kubeConfig = new KubeConfig();
@@ -64,7 +65,9 @@ export function loadKubeConfig(sources: KubeConfigSources = {}): KubeConfig {
     const context = kubeConfig.getCurrentContext();
     throw new ConfigError(source, {
       keyPath: "current-context",
-      message: context ? `context "${context}" names no listed cluster` : "no current context: set current-context to one of the contexts",
+      message: context
+        ? `context "${context}" names no listed cluster`
+        : "no current context: set current-context to one of the contexts",
     });
   }
   return kubeConfig;

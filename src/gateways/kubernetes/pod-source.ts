@@ -40,7 +40,8 @@ export function clientNodePodSource(
           const event = toPodWatchEvent(type, raw);
           if (event) onEvent(event);
         },
-        (error: unknown) => onEnd(error === null || error === undefined ? undefined : toKubernetesApiError("watch", object, error)),
+        (error: unknown) =>
+          onEnd(error === null || error === undefined ? undefined : toKubernetesApiError("watch", object, error)),
       );
       return () => controller.abort();
     },

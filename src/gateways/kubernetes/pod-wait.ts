@@ -25,7 +25,11 @@ export interface PodSource {
    * Watches from `resourceVersion`. `onEvent` gets each line; `onEnd` is called once when the stream ends,
    * with the failure if it failed. Resolves with a function that stops the watch.
    */
-  watch(resourceVersion: string, onEvent: (event: PodWatchEvent) => void, onEnd: (error?: unknown) => void): Promise<() => void>;
+  watch(
+    resourceVersion: string,
+    onEvent: (event: PodWatchEvent) => void,
+    onEnd: (error?: unknown) => void,
+  ): Promise<() => void>;
 }
 
 /** How a wait for Pods goes. */
@@ -60,7 +64,11 @@ const SHORT_WATCH_MS = 1000;
 export function waitForPodSet<T>(source: PodSource, options: PodWaitOptions<T>): Promise<T> {
   // Node fires longer timers at once, which would end every wait immediately.
   if (!(options.timeoutMs > 0 && options.timeoutMs <= MAX_TIMER_MS)) {
-    return Promise.reject(new RangeError(`timeoutMs of a wait for ${options.what} must be from 1 to ${MAX_TIMER_MS}, got ${options.timeoutMs}`));
+    return Promise.reject(
+      new RangeError(
+        `timeoutMs of a wait for ${options.what} must be from 1 to ${MAX_TIMER_MS}, got ${options.timeoutMs}`,
+      ),
+    );
   }
   return new Promise<T>((resolve, reject) => new PodWait(source, options, resolve, reject).start());
 }
@@ -157,7 +165,10 @@ class PodWait<T> {
         this.endWatch();
         if (event.code === 410) {
           // The version was compacted away: only a fresh list tells what happened meanwhile.
-          this.options.logger.debug({ what: this.options.what, message: event.message }, "pod watch expired, listing again");
+          this.options.logger.debug(
+            { what: this.options.what, message: event.message },
+            "pod watch expired, listing again",
+          );
           void this.relist();
         } else {
           this.retryLater(new Error(`watch ended with ${event.code ?? "an"} error: ${event.message}`));
@@ -205,7 +216,10 @@ class PodWait<T> {
     this.lastError = error;
     this.failures++;
     const delay = Math.min(this.retryDelayMs * 2 ** (this.failures - 1), this.maxRetryDelayMs);
-    this.options.logger.warn({ what: this.options.what, err: error, retryInMs: delay }, "pod watch failed, listing again");
+    this.options.logger.warn(
+      { what: this.options.what, err: error, retryInMs: delay },
+      "pod watch failed, listing again",
+    );
     this.retryTimer = setTimeout(() => void this.relist(), delay);
   }
 

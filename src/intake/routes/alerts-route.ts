@@ -83,7 +83,8 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
         pods.set(podKey, lookup);
       }
       const found = await lookup;
-      const cluster = found && deps.config.clusters.find((c) => c.name === found.cluster && c.namespace === verdict.namespace);
+      const cluster =
+        found && deps.config.clusters.find((c) => c.name === found.cluster && c.namespace === verdict.namespace);
       if (!found || !cluster || found.member < 1 || found.member > cluster.members.length) {
         ignore("unknown-pod");
         continue;
@@ -126,13 +127,26 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
       const result = joinable ?? (await deps.queue.enqueue({ ...request, expectedMode: clusterMode }));
       // A storm repeats one alert thousands of times: only a new recovery is worth an info line.
       deps.logger[result.deduplicated ? "debug" : "info"](
-        { id: result.id, cluster: cluster.name, namespace: cluster.namespace, member, pod: first.pod, alertname: first.alertname, deduplicated: result.deduplicated },
+        {
+          id: result.id,
+          cluster: cluster.name,
+          namespace: cluster.namespace,
+          member,
+          pod: first.pod,
+          alertname: first.alertname,
+          deduplicated: result.deduplicated,
+        },
         result.deduplicated ? "recovery already queued" : "recovery queued",
       );
       if (result.deduplicated) {
         answer.deduplicated += alerts.length;
       } else {
-        answer.enqueued.push({ id: result.id, cluster: result.cluster, namespace: result.namespace, member: result.member });
+        answer.enqueued.push({
+          id: result.id,
+          cluster: result.cluster,
+          namespace: result.namespace,
+          member: result.member,
+        });
         answer.deduplicated += alerts.length - 1;
       }
     }

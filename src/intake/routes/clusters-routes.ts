@@ -38,10 +38,7 @@ const MODE_MESSAGE = `expected one of ${CLUSTER_MODES.join(", ")}`;
 
 const setModeSchema = z.strictObject({
   mode: z.enum(CLUSTER_MODES as [string, ...string[]], { error: MODE_MESSAGE }),
-  reason: z
-    .string({ error: "expected a sentence" })
-    .max(500, { error: "expected at most 500 characters" })
-    .optional(),
+  reason: z.string({ error: "expected a sentence" }).max(500, { error: "expected at most 500 characters" }).optional(),
 });
 
 const namespaceQuerySchema = z.looseObject({
@@ -52,7 +49,9 @@ const namespaceQuerySchema = z.looseObject({
 export function listClustersRoute(deps: ClustersRoutesDeps): RequestHandler {
   return async (_request: Request, response: Response) => {
     const clusters = await Promise.all(
-      deps.config.clusters.map(async (cluster) => clusterView(cluster, await deps.modes.get(cluster.namespace, cluster.name))),
+      deps.config.clusters.map(async (cluster) =>
+        clusterView(cluster, await deps.modes.get(cluster.namespace, cluster.name)),
+      ),
     );
     response.status(200).json({ clusters });
   };
@@ -66,7 +65,10 @@ export function setClusterModeRoute(deps: ClustersRoutesDeps): RequestHandler {
     const input = parseInput(setModeSchema, request.body, "request body");
     const mode = input.mode as ClusterModeState["mode"];
     const state = await deps.modes.set(cluster.namespace, cluster.name, mode, "api", input.reason);
-    deps.logger.info({ cluster: cluster.name, namespace: cluster.namespace, mode, reason: input.reason }, "cluster mode set");
+    deps.logger.info(
+      { cluster: cluster.name, namespace: cluster.namespace, mode, reason: input.reason },
+      "cluster mode set",
+    );
     response.status(200).json(clusterView(cluster, state));
   };
 }

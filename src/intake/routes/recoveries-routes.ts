@@ -26,7 +26,11 @@ export interface RecoveriesRoutesDeps {
 /** Largest `limit` of a recovery list. */
 export const MAX_LIST_LIMIT = 1000;
 
-const name = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` }).max(253, { error: `expected ${what}` });
+const name = (what: string) =>
+  z
+    .string({ error: `expected ${what}` })
+    .min(1, { error: `expected ${what}` })
+    .max(253, { error: `expected ${what}` });
 const memberNumber = z
   .number({ error: "expected a member number (1, 2, ...)" })
   .int({ error: "expected a member number (1, 2, ...)" })
@@ -78,9 +82,20 @@ export function createRecoveryRoute(deps: RecoveriesRoutesDeps): RequestHandler 
         `cluster ${cluster.name} is paused; PUT /v1/clusters/${cluster.name}/mode {"mode":"act"} to resume`,
       );
     }
-    const result = await deps.queue.enqueue({ cluster: cluster.name, namespace: cluster.namespace, member, trigger: { kind: "manual" } });
+    const result = await deps.queue.enqueue({
+      cluster: cluster.name,
+      namespace: cluster.namespace,
+      member,
+      trigger: { kind: "manual" },
+    });
     deps.logger.info(
-      { id: result.id, cluster: result.cluster, namespace: result.namespace, member: result.member, deduplicated: result.deduplicated },
+      {
+        id: result.id,
+        cluster: result.cluster,
+        namespace: result.namespace,
+        member: result.member,
+        deduplicated: result.deduplicated,
+      },
       result.deduplicated ? "recovery already queued" : "recovery queued",
     );
     response.status(202).json({
@@ -110,7 +125,9 @@ const listQuerySchema = z.looseObject({
   limit: single("limit")
     .regex(/^[0-9]{1,4}$/, { error: `expected a whole number from 1 to ${MAX_LIST_LIMIT}` })
     .transform(Number)
-    .refine((value) => value >= 1 && value <= MAX_LIST_LIMIT, { error: `expected a whole number from 1 to ${MAX_LIST_LIMIT}` })
+    .refine((value) => value >= 1 && value <= MAX_LIST_LIMIT, {
+      error: `expected a whole number from 1 to ${MAX_LIST_LIMIT}`,
+    })
     .optional(),
 });
 
@@ -133,7 +150,8 @@ export function getRecoveryRoute(deps: RecoveriesRoutesDeps): RequestHandler {
   return async (request: Request, response: Response) => {
     const id = String(request.params.id);
     const record = await deps.queue.get(id);
-    if (!record) throw new HttpError(404, `no recovery ${JSON.stringify(id)}; it is unknown or aged out of the history`);
+    if (!record)
+      throw new HttpError(404, `no recovery ${JSON.stringify(id)}; it is unknown or aged out of the history`);
     response.status(200).json(record);
   };
 }

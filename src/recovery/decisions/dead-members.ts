@@ -44,16 +44,26 @@ export function decideDeadMembers(
     if (c.answers) return alive("it answers");
     if (c.pod.kind === "ready") return alive(`its Pod ${c.pod.pod} is Ready`);
     if (!c.configured) return alive("it is not a configured member, so its Pod cannot be checked");
-    if (c.own) return c.pod.kind === "gone" ? dead("it is the member being recovered and its Pod is gone") : alive(`its Pod ${c.pod.pod} still exists`);
+    if (c.own)
+      return c.pod.kind === "gone"
+        ? dead("it is the member being recovered and its Pod is gone")
+        : alive(`its Pod ${c.pod.pod} still exists`);
 
     if (c.pod.kind === "not-ready" && c.pod.since !== undefined && options.now - c.pod.since >= options.deadAfterMs) {
-      return dead(`it does not answer and its Pod ${c.pod.pod} has not been Ready for ${seconds(options.now - c.pod.since)}`);
+      return dead(
+        `it does not answer and its Pod ${c.pod.pod} has not been Ready for ${seconds(options.now - c.pod.since)}`,
+      );
     }
     const podState = c.pod.kind === "gone" ? "its Pod is gone" : `its Pod ${c.pod.pod} is not Ready`;
     if (c.firstFailedAt !== undefined && options.now - c.firstFailedAt >= options.deadAfterMs) {
       return dead(`it has not answered for ${seconds(options.now - c.firstFailedAt)} and ${podState}`);
     }
     const decideAt = (c.firstFailedAt ?? options.now) + options.deadAfterMs;
-    return { id: c.id, verdict: "undecided", reason: `it does not answer and ${podState}; asking again until ${seconds(options.deadAfterMs)} have passed`, decideAt };
+    return {
+      id: c.id,
+      verdict: "undecided",
+      reason: `it does not answer and ${podState}; asking again until ${seconds(options.deadAfterMs)} have passed`,
+      decideAt,
+    };
   });
 }

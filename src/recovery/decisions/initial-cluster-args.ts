@@ -18,7 +18,10 @@ const STATE_ENV = "ETCD_INITIAL_CLUSTER_STATE";
  * env `ETCD_INITIAL_CLUSTER` / `ETCD_INITIAL_CLUSTER_STATE`. A state setting that is missing goes beside the
  * cluster setting. Nothing else changes; the input is not modified.
  */
-export function setInitialCluster<T extends ContainerSpec>(container: T, initialCluster: string): InitialClusterRewrite<T> {
+export function setInitialCluster<T extends ContainerSpec>(
+  container: T,
+  initialCluster: string,
+): InitialClusterRewrite<T> {
   const result = structuredClone(container);
   const changes: string[] = [];
 

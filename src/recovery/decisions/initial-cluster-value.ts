@@ -7,7 +7,11 @@ import { samePeerURL } from "./peer-url.js";
  * new one under its configured name. Members that have not started yet are listed without a name; their
  * names come from the configuration (by peer URL). Throws when such a member is not configured.
  */
-export function initialClusterValue(members: readonly EtcdMember[], added: { id: string; name: string }, configured: readonly ResolvedMember[]): string {
+export function initialClusterValue(
+  members: readonly EtcdMember[],
+  added: { id: string; name: string },
+  configured: readonly ResolvedMember[],
+): string {
   const named = members.map((member) => {
     if (member.name !== "" || member.id === added.id) return member;
     const match = configured.find((c) => member.peerURLs.some((url) => samePeerURL(url, c.peerURL)));

@@ -25,7 +25,9 @@ export function planLines(input: PlanInput): string[] {
   const lines: string[] = [];
   if (input.verdict === "recover") {
     if (input.snapshot) {
-      lines.push(`take a snapshot from ${input.snapshot.from} into ${input.snapshot.dir} (keeping the newest ${input.snapshot.keep})`);
+      lines.push(
+        `take a snapshot from ${input.snapshot.from} into ${input.snapshot.dir} (keeping the newest ${input.snapshot.keep})`,
+      );
     }
     lines.push(
       input.running
@@ -42,6 +44,8 @@ export function planLines(input: PlanInput): string[] {
   } else if (input.verdict === "resume-promote") {
     lines.push(`promote learner ${input.memberName} to a voting member (an earlier recovery started it)`);
   }
-  lines.push("verify: every member votes and answers with the same leader, the Pod is Ready, and hashKV is equal on all members");
+  lines.push(
+    "verify: every member votes and answers with the same leader, the Pod is Ready, and hashKV is equal on all members",
+  );
   return lines;
 }

@@ -43,7 +43,8 @@ const RESTORE_ADVICE =
  * add must not raise the quorum above what answers once the dead members are removed.
  */
 export function checkQuorum(input: GuardInput): GuardVerdict {
-  if (input.clusterProblem) return { safe: false, reason: input.clusterProblem.reason, message: input.clusterProblem.message };
+  if (input.clusterProblem)
+    return { safe: false, reason: input.clusterProblem.reason, message: input.clusterProblem.message };
   if (input.answered === 0) {
     return {
       safe: false,

@@ -59,7 +59,8 @@ export function classifyMember(facts: DiagnosisFacts): Diagnosis {
       `${facts.deployment} in ${facts.namespace} is a StatefulSet; members run by StatefulSets are not supported (each member must run from its own Deployment)`,
     );
   }
-  if (facts.workload === "none") return refuse("no-deployment", `no Deployment ${facts.deployment} in ${facts.namespace}`);
+  if (facts.workload === "none")
+    return refuse("no-deployment", `no Deployment ${facts.deployment} in ${facts.namespace}`);
 
   const joined =
     pod !== undefined &&
@@ -70,12 +71,21 @@ export function classifyMember(facts: DiagnosisFacts): Diagnosis {
     memberStatus.memberId === listEntry.id;
   if (joined) {
     if (listEntry.isLearner) {
-      return { verdict: "resume-promote", reason: `member ${facts.memberName} is a learner that answers (an earlier recovery started it); resuming at promote` };
+      return {
+        verdict: "resume-promote",
+        reason: `member ${facts.memberName} is a learner that answers (an earlier recovery started it); resuming at promote`,
+      };
     }
     if (pod.ready) {
-      return { verdict: "healthy", reason: `already healthy: Pod ${pod.name} is Ready and member ${facts.memberName} is a voting member that answers` };
+      return {
+        verdict: "healthy",
+        reason: `already healthy: Pod ${pod.name} is Ready and member ${facts.memberName} is a voting member that answers`,
+      };
     }
-    return { verdict: "resume-verify", reason: `member ${facts.memberName} votes and answers, but Pod ${pod.name} is not Ready yet; verifying` };
+    return {
+      verdict: "resume-verify",
+      reason: `member ${facts.memberName} votes and answers, but Pod ${pod.name} is not Ready yet; verifying`,
+    };
   }
 
   const recover = (reason: string): Diagnosis =>
@@ -89,10 +99,15 @@ export function classifyMember(facts: DiagnosisFacts): Diagnosis {
   if (facts.replicas === 0) return recover(`${deployment} is scaled to 0`);
   if (pod === undefined) return recover(`no Pod of ${deployment} exists`);
   if (memberStatus !== undefined && facts.clusterId !== undefined && memberStatus.clusterId !== facts.clusterId) {
-    return recover(`Pod ${pod.name} answers for cluster ${memberStatus.clusterId}, not for the cluster's ${facts.clusterId} (it is not part of the cluster)`);
+    return recover(
+      `Pod ${pod.name} answers for cluster ${memberStatus.clusterId}, not for the cluster's ${facts.clusterId} (it is not part of the cluster)`,
+    );
   }
   if (pod.crashLooping) {
-    const state = pod.stateReason === "CrashLoopBackOff" ? "is in CrashLoopBackOff" : `keeps crashing (exit code ${pod.exitCode ?? "unknown"})`;
+    const state =
+      pod.stateReason === "CrashLoopBackOff"
+        ? "is in CrashLoopBackOff"
+        : `keeps crashing (exit code ${pod.exitCode ?? "unknown"})`;
     const sign = findDataLossSign(facts.log);
     if (sign) return recover(`Pod ${pod.name} ${state}: ${sign.line}`);
     const last = meaningfulLogLine(facts.log);
@@ -109,7 +124,7 @@ export function classifyMember(facts: DiagnosisFacts): Diagnosis {
     return recover(`Pod ${pod.name} is Running but its peer URL ${facts.peerURL} is not in the member list`);
   }
 
-  const podState = pod.deleting ? "Terminating" : pod.stateReason ?? pod.phase;
+  const podState = pod.deleting ? "Terminating" : (pod.stateReason ?? pod.phase);
   const membership = listEntry === undefined ? "not in the member list" : "in the member list but does not answer";
   return {
     verdict: "retry-later",

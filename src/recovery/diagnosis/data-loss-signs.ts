@@ -6,7 +6,10 @@ const DATA_LOSS_SIGNS: { sign: string; pattern: RegExp }[] = [
   { sign: "already bootstrapped", pattern: /has already been bootstrapped/ },
   // Restarted empty with --initial-cluster-state=existing: the leader sends entries the member never had.
   { sign: "raft log lost", pattern: /tocommit\(\d+\) is out of range/ },
-  { sign: "raft log lost", pattern: /raft log (was )?(corrupted|truncated|lost)|Was the raft log corrupted, truncated, or lost/i },
+  {
+    sign: "raft log lost",
+    pattern: /raft log (was )?(corrupted|truncated|lost)|Was the raft log corrupted, truncated, or lost/i,
+  },
   // Came back with old data after its entry was removed.
   { sign: "removed from the cluster", pattern: /member has been permanently removed from the cluster/ },
   // Restarted with --initial-cluster-state=existing after its entry was removed (or replaced): the

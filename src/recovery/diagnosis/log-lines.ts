@@ -10,7 +10,8 @@ export function readableLogLine(line: string): string {
   if (trimmed.startsWith("{")) {
     try {
       const entry = JSON.parse(trimmed) as { msg?: unknown; error?: unknown };
-      if (typeof entry.msg === "string") text = typeof entry.error === "string" ? `${entry.msg}: ${entry.error}` : entry.msg;
+      if (typeof entry.msg === "string")
+        text = typeof entry.error === "string" ? `${entry.msg}: ${entry.error}` : entry.msg;
     } catch {
       // Not JSON after all: quote it as it is.
     }

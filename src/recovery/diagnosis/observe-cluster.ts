@@ -10,9 +10,14 @@ import { chooseRealCluster } from "./real-cluster.js";
 export async function observeCluster(ctx: RecoveryContext): Promise<ClusterObservation> {
   const probedAt = ctx.clock.now();
   const probes = await probeStatuses(ctx.etcd, ctx.cluster.members);
-  const reports = probes.flatMap((p) => (p.status ? [{ clientURL: p.member.clientURL, clusterId: p.status.clusterId }] : []));
+  const reports = probes.flatMap((p) =>
+    p.status ? [{ clientURL: p.member.clientURL, clusterId: p.status.clusterId }] : [],
+  );
   const pinned = ctx.cluster.clusterID;
-  const real = chooseRealCluster(reports, { ...(pinned !== undefined ? { pinned } : {}), suspect: ctx.member.clientURL });
+  const real = chooseRealCluster(reports, {
+    ...(pinned !== undefined ? { pinned } : {}),
+    suspect: ctx.member.clientURL,
+  });
   const observation: ClusterObservation = { probedAt, probes, real };
   if (real.clusterId !== undefined && !real.problem) {
     const read = await readMemberList(ctx.etcd, probes, real.clusterId);
@@ -61,7 +66,11 @@ export async function readMemberList(
 }
 
 /** The status a list entry answered with for the real cluster (matched by member ID), if it did. */
-export function statusOfEntry(entry: EtcdMember, probes: readonly StatusProbe[], clusterId: string | undefined): MemberStatus | undefined {
+export function statusOfEntry(
+  entry: EtcdMember,
+  probes: readonly StatusProbe[],
+  clusterId: string | undefined,
+): MemberStatus | undefined {
   return probes.find((p) => p.status?.memberId === entry.id && p.status.clusterId === clusterId)?.status;
 }
 

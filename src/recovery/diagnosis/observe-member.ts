@@ -21,7 +21,14 @@ export async function observeMember(ctx: RecoveryContext, tailLines: number): Pr
   const selector = requireSelector(deployment);
   const { pods } = await kubernetes.listPods(namespace, selector);
   const pod = currentPod(pods);
-  const observation: MemberObservation = { workload: "deployment", deployment, selector, pods, log: "", logSource: "none" };
+  const observation: MemberObservation = {
+    workload: "deployment",
+    deployment,
+    selector,
+    pods,
+    log: "",
+    logSource: "none",
+  };
   if (!pod) return observation;
 
   const container = etcdContainerName(deployment);
@@ -32,7 +39,11 @@ export async function observeMember(ctx: RecoveryContext, tailLines: number): Pr
   // The run that crashed is the previous one once the container has restarted.
   const previous = facts.restartCount > 0;
   try {
-    observation.log = await kubernetes.readPodLog(namespace, facts.name, { container: facts.container, previous, tailLines });
+    observation.log = await kubernetes.readPodLog(namespace, facts.name, {
+      container: facts.container,
+      previous,
+      tailLines,
+    });
     observation.logSource = `${previous ? "previous run" : "current run"} of container ${facts.container}`;
     if (previous && observation.log.trim() === "") {
       observation.log = await kubernetes.readPodLog(namespace, facts.name, { container: facts.container, tailLines });
@@ -51,5 +62,6 @@ export function etcdContainerName(deployment: V1Deployment): string | undefined 
 
 /** A PersistentVolumeClaim the Deployment's Pods mount, if any. */
 export function persistentVolumeClaimOf(deployment: V1Deployment | undefined): string | undefined {
-  return deployment?.spec?.template?.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
+  return deployment?.spec?.template?.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim
+    ?.claimName;
 }

@@ -23,7 +23,10 @@ export interface RealCluster {
  * report. A tie goes against the ID of the member being recovered (it is the suspect one); a tie that
  * remains is a problem, since acting on the wrong cluster would be worse than not acting.
  */
-export function chooseRealCluster(reports: readonly ClusterIdReport[], options: { pinned?: string; suspect?: string } = {}): RealCluster {
+export function chooseRealCluster(
+  reports: readonly ClusterIdReport[],
+  options: { pinned?: string; suspect?: string } = {},
+): RealCluster {
   const split = (clusterId: string | undefined): RealCluster => ({
     ...(clusterId !== undefined ? { clusterId } : {}),
     members: reports.filter((r) => r.clusterId === clusterId).map((r) => r.clientURL),
@@ -54,7 +57,13 @@ export function chooseRealCluster(reports: readonly ClusterIdReport[], options: 
   if (leaders.length === 1) return split(leaders[0]);
 
   const groups = [...counts.keys()]
-    .map((id) => `${id} (${reports.filter((r) => r.clusterId === id).map((r) => r.clientURL).join(", ")})`)
+    .map(
+      (id) =>
+        `${id} (${reports
+          .filter((r) => r.clusterId === id)
+          .map((r) => r.clientURL)
+          .join(", ")})`,
+    )
     .join(" vs ");
   return {
     ...split(undefined),

@@ -13,7 +13,11 @@ export interface ContainerSpec {
 export function findEtcdContainer<T extends ContainerSpec>(containers: readonly T[]): T | undefined {
   const words = (c: ContainerSpec) => [...(c.command ?? []), ...(c.args ?? [])];
   return (
-    containers.find((c) => words(c).some((w) => /(^|\s)--?initial-cluster(=|\s|$)/.test(w)) || c.env?.some((e) => e.name === "ETCD_INITIAL_CLUSTER")) ??
+    containers.find(
+      (c) =>
+        words(c).some((w) => /(^|\s)--?initial-cluster(=|\s|$)/.test(w)) ||
+        c.env?.some((e) => e.name === "ETCD_INITIAL_CLUSTER"),
+    ) ??
     containers.find((c) => c.name === "etcd") ??
     containers.find((c) => words(c).some((w) => /(^|[\s/])etcd(\s|$)/.test(w))) ??
     containers[0]

@@ -20,7 +20,9 @@ export async function podsOfMember(
 export function requireSelector(deployment: V1Deployment): string {
   const selector = selectorString(deployment.spec?.selector);
   if (selector === undefined) {
-    throw new Error(`Deployment ${deployment.metadata?.name ?? "(unnamed)"} has an empty selector, so its Pods cannot be told apart`);
+    throw new Error(
+      `Deployment ${deployment.metadata?.name ?? "(unnamed)"} has an empty selector, so its Pods cannot be told apart`,
+    );
   }
   return selector;
 }

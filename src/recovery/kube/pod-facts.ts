@@ -74,15 +74,15 @@ export function podFacts(pod: V1Pod, container?: string): PodFacts {
  * replacement): the newest that is not being deleted, else the newest.
  */
 export function currentPod(pods: readonly V1Pod[]): V1Pod | undefined {
-  const newestFirst = [...pods].sort((a, b) => (toMillis(b.metadata?.creationTimestamp) ?? 0) - (toMillis(a.metadata?.creationTimestamp) ?? 0));
+  const newestFirst = [...pods].sort(
+    (a, b) => (toMillis(b.metadata?.creationTimestamp) ?? 0) - (toMillis(a.metadata?.creationTimestamp) ?? 0),
+  );
   return newestFirst.find((p) => !p.metadata?.deletionTimestamp) ?? newestFirst[0];
 }
 
 /** A member's Pod as the dead-member decision sees it. */
 export type PodPresence =
-  | { kind: "gone" }
-  | { kind: "ready"; pod: string }
-  | { kind: "not-ready"; pod: string; since?: number };
+  { kind: "gone" } | { kind: "ready"; pod: string } | { kind: "not-ready"; pod: string; since?: number };
 
 /** Whether a member has a Pod, and whether it is Ready: any Ready Pod counts, else the current one. */
 export function podPresence(pods: readonly V1Pod[]): PodPresence {

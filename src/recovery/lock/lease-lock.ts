@@ -88,7 +88,10 @@ export class LeaseLock {
     try {
       await this.options.kubernetes.releaseLease(this.lease);
     } catch (error) {
-      this.options.logger.warn({ err: error, lease: `${this.lease.namespace}/${this.lease.name}` }, "could not release the Lease; it expires on its own");
+      this.options.logger.warn(
+        { err: error, lease: `${this.lease.namespace}/${this.lease.name}` },
+        "could not release the Lease; it expires on its own",
+      );
     }
   }
 
@@ -106,7 +109,10 @@ export class LeaseLock {
       } catch (error) {
         const lease = `${this.lease.namespace}/${this.lease.name}`;
         if (error instanceof LeaseLostError) {
-          this.lost = new LeaseRenewalError(`lost the Lease ${lease}: ${error.message}; stopped so that only one recovery acts on the cluster`, { cause: error });
+          this.lost = new LeaseRenewalError(
+            `lost the Lease ${lease}: ${error.message}; stopped so that only one recovery acts on the cluster`,
+            { cause: error },
+          );
           return;
         }
         const since = clock.now() - renewedAt;

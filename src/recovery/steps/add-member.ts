@@ -18,7 +18,8 @@ import { retryRefusedInRun } from "../waits/retry-refused.js";
  */
 export async function addMember(run: RecoveryRun): Promise<StepOutcome> {
   const { ctx, state } = run;
-  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "the member is already in the member list" };
+  if (state.diagnosis?.verdict !== "recover")
+    return { outcome: "skipped", detail: "the member is already in the member list" };
   const { member } = ctx;
 
   const existing = await listedEntry(run);
@@ -43,18 +44,32 @@ export async function addMember(run: RecoveryRun): Promise<StepOutcome> {
     } else {
       // The add may have gone through although its answer was lost (or it was a repeat): look before failing.
       const after = await listedEntry(run).catch(() => undefined);
-      if (after) return reuse(run, after.entry, after.members, isPeerURLExists(error) ? "it was already listed" : "the add went through");
+      if (after)
+        return reuse(
+          run,
+          after.entry,
+          after.members,
+          isPeerURLExists(error) ? "it was already listed" : "the add went through",
+        );
       throw error;
     }
   }
 
   state.memberId = added.member.id;
   state.learner = added.member.isLearner;
-  state.initialCluster = initialClusterValue(added.members, { id: added.member.id, name: member.name }, ctx.cluster.members);
+  state.initialCluster = initialClusterValue(
+    added.members,
+    { id: added.member.id, name: member.name },
+    ctx.cluster.members,
+  );
   run.markChanged();
   const as = added.member.isLearner ? "a learner" : "a voting member";
   const detail = `added ${member.name} (${member.peerURL}) as ${as}, ID ${hexId(added.member.id)}`;
-  return { outcome: "done", detail, event: { type: "Normal", reason: "MemberAdded", message: `Added etcd member ${member.name} as ${as}` } };
+  return {
+    outcome: "done",
+    detail,
+    event: { type: "Normal", reason: "MemberAdded", message: `Added etcd member ${member.name} as ${as}` },
+  };
 }
 
 function sendAdd(run: RecoveryRun, learner: boolean): Promise<{ member: EtcdMember; members: EtcdMember[] }> {
@@ -81,7 +96,10 @@ function reuse(run: RecoveryRun, entry: EtcdMember, members: EtcdMember[], why: 
   state.learner = entry.isLearner;
   state.initialCluster = initialClusterValue(members, { id: entry.id, name: ctx.member.name }, ctx.cluster.members);
   const as = entry.isLearner ? "learner" : "voting member";
-  return { outcome: "skipped", detail: `${ctx.member.name} is already listed as ${as} ${hexId(entry.id)} (${why}); reusing it` };
+  return {
+    outcome: "skipped",
+    detail: `${ctx.member.name} is already listed as ${as} ${hexId(entry.id)} (${why}); reusing it`,
+  };
 }
 
 /** A voting add raises the quorum at once: refuse it unless enough members answer for the larger cluster. */

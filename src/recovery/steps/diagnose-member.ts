@@ -67,9 +67,13 @@ function reportMember(run: RecoveryRun, member: MemberObservation): void {
     run.progress(`Deployment ${name} (replicas ${replicas}) has no Pod`);
     return;
   }
-  const state = facts.deleting ? "Terminating" : facts.stateReason ?? (facts.state === "running" ? "Running" : facts.phase);
+  const state = facts.deleting
+    ? "Terminating"
+    : (facts.stateReason ?? (facts.state === "running" ? "Running" : facts.phase));
   const others = member.pods.length > 1 ? ` (${member.pods.length} Pods match)` : "";
-  run.progress(`Pod ${facts.name} is ${state}, ${facts.ready ? "Ready" : "not Ready"}, restarts ${facts.restartCount}${others}; log: ${member.logSource}`);
+  run.progress(
+    `Pod ${facts.name} is ${state}, ${facts.ready ? "Ready" : "not Ready"}, restarts ${facts.restartCount}${others}; log: ${member.logSource}`,
+  );
 }
 
 function reportCluster(run: RecoveryRun, cluster: ClusterObservation): void {
@@ -78,10 +82,14 @@ function reportCluster(run: RecoveryRun, cluster: ClusterObservation): void {
   const id = real.clusterId === undefined ? "no cluster" : `cluster ${hexId(real.clusterId)}`;
   run.progress(`${answering} of ${probes.length} members answer; ${real.members.length} for ${id}`);
   for (const foreign of real.foreign) {
-    run.progress(`${foreign.clientURL} answers for cluster ${hexId(foreign.clusterId)}, not part of the cluster: ignored`);
+    run.progress(
+      `${foreign.clientURL} answers for cluster ${hexId(foreign.clusterId)}, not part of the cluster: ignored`,
+    );
   }
   if (list) {
     const learners = list.members.filter((m) => m.isLearner).length;
-    run.progress(`member list: ${list.members.length} members${learners > 0 ? ` (${learners} learner${learners > 1 ? "s" : ""})` : ""}`);
+    run.progress(
+      `member list: ${list.members.length} members${learners > 0 ? ` (${learners} learner${learners > 1 ? "s" : ""})` : ""}`,
+    );
   } else if (cluster.listError) run.progress(`no member list: ${cluster.listError}`);
 }

@@ -39,13 +39,18 @@ export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
     if (diagnosis.verdict === "recover") {
       const source = { clusterId, probedAt: cluster.probedAt, probes, members: list.members };
       const candidates = await deadMemberCandidates(run, source, new Map(), { assumeOwnPodGone: true });
-      const decisions = decideDeadMembers(candidates, { now: ctx.clock.now(), deadAfterMs: ctx.settings.deadAfterSeconds * 1000 });
+      const decisions = decideDeadMembers(candidates, {
+        now: ctx.clock.now(),
+        deadAfterMs: ctx.settings.deadAfterSeconds * 1000,
+      });
       for (const decision of decisions) {
         if (decision.verdict === "alive") continue;
         removals.push(decision.id);
         const entry = list.members.find((m) => m.id === decision.id);
         const own = candidates.find((c) => c.id === decision.id)?.own;
-        const why = own ? "it is the member being recovered; its Pod is stopped first and its entry replaced" : decision.reason;
+        const why = own
+          ? "it is the member being recovered; its Pod is stopped first and its entry replaced"
+          : decision.reason;
         const when = decision.verdict === "undecided" ? "will be removed if it stays unreachable" : "will be removed";
         if (entry) notes.push(`member ${describeEntry(entry, ctx.cluster.members)} ${when}: ${why}`);
       }
@@ -64,5 +69,9 @@ export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
   if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
   for (const note of notes) run.progress(note);
   state.expectedRemovals = removals;
-  return { outcome: "done", detail: `safe: ${verdict.summary}`, event: { type: "Normal", reason: "QuorumChecked", message: verdict.summary } };
+  return {
+    outcome: "done",
+    detail: `safe: ${verdict.summary}`,
+    event: { type: "Normal", reason: "QuorumChecked", message: verdict.summary },
+  };
 }

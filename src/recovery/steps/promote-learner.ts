@@ -14,7 +14,10 @@ export async function promoteLearner(run: RecoveryRun): Promise<StepOutcome> {
   const { ctx } = run;
   const view = await viewCluster(run);
   const entry = entryOf(view.list, ctx.member);
-  if (!entry) throw new Error(`member ${ctx.member.name} (${ctx.member.peerURL}) is not in the member list any more; someone removed it: run again`);
+  if (!entry)
+    throw new Error(
+      `member ${ctx.member.name} (${ctx.member.peerURL}) is not in the member list any more; someone removed it: run again`,
+    );
   if (!entry.isLearner) return { outcome: "skipped", detail: `${ctx.member.name} is a voting member already` };
 
   const startedAt = ctx.clock.now();
@@ -33,5 +36,13 @@ export async function promoteLearner(run: RecoveryRun): Promise<StepOutcome> {
   run.markChanged();
   run.state.learner = false;
   const detail = `promoted learner ${ctx.member.name} (${hexId(entry.id)}) to a voting member after ${seconds(ctx.clock.now() - startedAt)}`;
-  return { outcome: "done", detail, event: { type: "Normal", reason: "LearnerPromoted", message: `Promoted etcd learner ${ctx.member.name} to a voting member` } };
+  return {
+    outcome: "done",
+    detail,
+    event: {
+      type: "Normal",
+      reason: "LearnerPromoted",
+      message: `Promoted etcd learner ${ctx.member.name} to a voting member`,
+    },
+  };
 }

@@ -14,7 +14,8 @@ import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
  */
 export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> {
   const { ctx, state } = run;
-  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "resuming after the membership changes" };
+  if (state.diagnosis?.verdict !== "recover")
+    return { outcome: "skipped", detail: "resuming after the membership changes" };
   const deadAfterMs = ctx.settings.deadAfterSeconds * 1000;
   const deadline = ctx.clock.now() + run.timeoutMs;
   const firstFailedAt = failuresSeenByDiagnose(run);
@@ -39,7 +40,11 @@ export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> 
       run.markChanged();
       removed.push(dead.id);
       run.progress(`removed dead member ${name}: ${dead.reason}`);
-      run.event({ type: "Normal", reason: "DeadMemberRemoved", message: `Removed dead etcd member ${name}: ${dead.reason}` });
+      run.event({
+        type: "Normal",
+        reason: "DeadMemberRemoved",
+        message: `Removed dead etcd member ${name}: ${dead.reason}`,
+      });
       // Every other member answered in this view, and none can count as dead moments later (that takes
       // deadAfterSeconds of silence): looking again would find nothing to remove or report.
       if (candidates.every((c) => c.id === dead.id || c.answers)) break;
@@ -48,9 +53,13 @@ export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> 
 
     const undecided = decisions.filter((d) => d.verdict === "undecided");
     if (undecided.length === 0) {
-      for (const kept of decisions.filter((d) => d.verdict === "alive" && !candidates.find((c) => c.id === d.id)?.answers)) {
+      for (const kept of decisions.filter(
+        (d) => d.verdict === "alive" && !candidates.find((c) => c.id === d.id)?.answers,
+      )) {
         const entry = view.list.members.find((m) => m.id === kept.id);
-        run.progress(`kept member ${entry ? describeEntry(entry, ctx.cluster.members) : kept.id}, which does not answer: ${kept.reason}`);
+        run.progress(
+          `kept member ${entry ? describeEntry(entry, ctx.cluster.members) : kept.id}, which does not answer: ${kept.reason}`,
+        );
       }
       break;
     }
@@ -72,7 +81,10 @@ export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> 
   }
 
   if (removed.length === 0) return { outcome: "skipped", detail: "no dead member in the member list" };
-  return { outcome: "done", detail: `removed ${removed.length} dead member${removed.length > 1 ? "s" : ""} (${removed.map(hexId).join(", ")})` };
+  return {
+    outcome: "done",
+    detail: `removed ${removed.length} dead member${removed.length > 1 ? "s" : ""} (${removed.map(hexId).join(", ")})`,
+  };
 }
 
 /** Members that did not answer when Diagnose asked have been failing since then. */

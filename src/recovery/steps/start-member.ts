@@ -35,7 +35,9 @@ export async function startMember(run: RecoveryRun): Promise<StepOutcome> {
     if (deployment.spec) deployment.spec.replicas = 1;
   });
   run.markChanged();
-  run.progress(`set ${changes.join(", ")} on Deployment ${name}: --initial-cluster=${initialCluster} --initial-cluster-state=existing`);
+  run.progress(
+    `set ${changes.join(", ")} on Deployment ${name}: --initial-cluster=${initialCluster} --initial-cluster-state=existing`,
+  );
 
   const selector = requireSelector(updated);
   const container = findEtcdContainer(updated.spec?.template?.spec?.containers ?? [])?.name;
@@ -55,7 +57,12 @@ export async function startMember(run: RecoveryRun): Promise<StepOutcome> {
       }
       return undefined;
     },
-    { clock: ctx.clock, what: `member ${ctx.member.name} to answer at ${ctx.member.clientURL}`, timeoutMs: run.timeoutMs, intervalMs: run.tuning.pollIntervalMs },
+    {
+      clock: ctx.clock,
+      what: `member ${ctx.member.name} to answer at ${ctx.member.clientURL}`,
+      timeoutMs: run.timeoutMs,
+      intervalMs: run.tuning.pollIntervalMs,
+    },
   );
   answering.catch(() => undefined);
   const seen = await ctx.kubernetes.waitForPods(
@@ -69,14 +76,26 @@ export async function startMember(run: RecoveryRun): Promise<StepOutcome> {
   if (seen.crashed) {
     podCrashed = true;
     const log = await ctx.kubernetes
-      .readPodLog(namespace, podName, { ...(container ? { container } : {}), previous: true, tailLines: run.tuning.logTailLines })
+      .readPodLog(namespace, podName, {
+        ...(container ? { container } : {}),
+        previous: true,
+        tailLines: run.tuning.logTailLines,
+      })
       .catch(() => "");
     throw new Error(`the new Pod ${podName} crashed: ${meaningfulLogLine(log) ?? "(no log)"}`);
   }
   const runningAfter = ctx.clock.now() - startedAt;
   await answering;
   const detail = `scaled Deployment ${name} to 1; Pod ${podName} Running after ${seconds(runningAfter)}; member answers after ${seconds(ctx.clock.now() - startedAt)}`;
-  return { outcome: "done", detail, event: { type: "Normal", reason: "MemberStarted", message: `Started etcd member ${ctx.member.name} with --initial-cluster-state=existing (Pod ${podName})` } };
+  return {
+    outcome: "done",
+    detail,
+    event: {
+      type: "Normal",
+      reason: "MemberStarted",
+      message: `Started etcd member ${ctx.member.name} with --initial-cluster-state=existing (Pod ${podName})`,
+    },
+  };
 }
 
 /**

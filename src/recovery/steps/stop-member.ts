@@ -8,7 +8,8 @@ import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
  */
 export async function stopMember(run: RecoveryRun): Promise<StepOutcome> {
   const { ctx, state } = run;
-  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "resuming with the new member running" };
+  if (state.diagnosis?.verdict !== "recover")
+    return { outcome: "skipped", detail: "resuming with the new member running" };
   const namespace = ctx.cluster.namespace;
   const name = ctx.member.deployment;
   const deployment = await ctx.kubernetes.readDeployment(namespace, name);
@@ -35,8 +36,13 @@ export async function stopMember(run: RecoveryRun): Promise<StepOutcome> {
     `every Pod of Deployment ${name} to be gone`,
     run.timeoutMs,
   );
-  if (!scale && !sawPods) return { outcome: "skipped", detail: `Deployment ${name} is already at 0 replicas and has no Pod` };
+  if (!scale && !sawPods)
+    return { outcome: "skipped", detail: `Deployment ${name} is already at 0 replicas and has no Pod` };
   const after = seconds(ctx.clock.now() - startedAt);
   const detail = `${scale ? `scaled Deployment ${name} to 0` : `Deployment ${name} was already at 0`}; Pod gone after ${after}`;
-  return { outcome: "done", detail, event: { type: "Normal", reason: "MemberStopped", message: `${detail} (the member's data is wiped with its Pod)` } };
+  return {
+    outcome: "done",
+    detail,
+    event: { type: "Normal", reason: "MemberStopped", message: `${detail} (the member's data is wiped with its Pod)` },
+  };
 }

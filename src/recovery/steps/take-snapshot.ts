@@ -12,11 +12,17 @@ export async function takeSnapshot(run: RecoveryRun): Promise<StepOutcome> {
   const { ctx, state } = run;
   const settings = ctx.cluster.snapshots;
   if (!settings.enabled) return { outcome: "skipped", detail: "snapshots are disabled for this cluster" };
-  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "resuming after the membership changes; no snapshot needed" };
+  if (state.diagnosis?.verdict !== "recover")
+    return { outcome: "skipped", detail: "resuming after the membership changes; no snapshot needed" };
 
   const clusterId = state.cluster?.real.clusterId;
   const healthy = (state.cluster?.probes ?? []).filter(
-    (p) => p.status && p.status.clusterId === clusterId && !p.status.isLearner && p.status.leader !== "0" && p.member.index !== ctx.member.index,
+    (p) =>
+      p.status &&
+      p.status.clusterId === clusterId &&
+      !p.status.isLearner &&
+      p.status.leader !== "0" &&
+      p.member.index !== ctx.member.index,
   );
   const source = healthy.find((p) => p.status?.leader !== p.status?.memberId) ?? healthy[0];
   if (!source) throw new Error("no healthy voting member to take a snapshot from");
@@ -29,7 +35,10 @@ export async function takeSnapshot(run: RecoveryRun): Promise<StepOutcome> {
   const directory = ctx.snapshotDirectory ?? localSnapshotDirectory;
   const stale = snapshotsToPrune(await directory.list(settings.dir), ctx.cluster.name, settings.keep);
   for (const name of stale) await directory.remove(join(settings.dir, name));
-  const pruned = stale.length > 0 ? `; removed ${stale.length} older snapshot${stale.length > 1 ? "s" : ""} (keeping ${settings.keep})` : "";
+  const pruned =
+    stale.length > 0
+      ? `; removed ${stale.length} older snapshot${stale.length > 1 ? "s" : ""} (keeping ${settings.keep})`
+      : "";
 
   return {
     outcome: "done",

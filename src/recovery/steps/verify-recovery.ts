@@ -14,7 +14,12 @@ import { pollUntil } from "../waits/poll-until.js";
 export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
   const { ctx } = run;
   const startedAt = ctx.clock.now();
-  const poll = (what: string) => ({ clock: ctx.clock, what, timeoutMs: run.timeoutMs, intervalMs: run.tuning.pollIntervalMs });
+  const poll = (what: string) => ({
+    clock: ctx.clock,
+    what,
+    timeoutMs: run.timeoutMs,
+    intervalMs: run.tuning.pollIntervalMs,
+  });
 
   // The Pod's readiness probe and etcd's catching up are independent: wait for both at once.
   const podReady = waitForReadyPod(run);
@@ -33,9 +38,13 @@ export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
     const urls: string[] = [];
     const leaders = new Set<string>();
     for (const entry of view.list.members) {
-      const status = view.probes.find((p) => p.status?.memberId === entry.id && p.status.clusterId === view.clusterId)?.status;
+      const status = view.probes.find(
+        (p) => p.status?.memberId === entry.id && p.status.clusterId === view.clusterId,
+      )?.status;
       if (!status || status.leader === "0") {
-        observe(`member ${describeEntry(entry, ctx.cluster.members)} ${status ? "knows no leader" : "does not answer"}`);
+        observe(
+          `member ${describeEntry(entry, ctx.cluster.members)} ${status ? "knows no leader" : "does not answer"}`,
+        );
         return undefined;
       }
       leaders.add(status.leader);
@@ -57,7 +66,9 @@ export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
       const hashes = await Promise.all([first, ...rest].map((url) => ctx.etcd.hashKV(url, revision)));
       const distinct = new Set(hashes.map((h) => h.hash));
       if (distinct.size === 1) return { hash: reference.hash, revision };
-      observe(`hashes differ at revision ${revision}: ${hashes.map((h, i) => `${[first, ...rest][i]}=${h.hash}`).join(", ")}`);
+      observe(
+        `hashes differ at revision ${revision}: ${hashes.map((h, i) => `${[first, ...rest][i]}=${h.hash}`).join(", ")}`,
+      );
     } catch (error) {
       // A member behind the revision answers "future revision": it is still catching up.
       observe(error instanceof Error ? error.message : String(error));
@@ -71,15 +82,26 @@ export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
   const detail =
     `${agreed.members} voting members answer with leader ${hexId(agreed.leader)}; Pod ${ready.metadata?.name} Ready; ` +
     `hashKV ${hash.hash} at revision ${hash.revision} on all; verified in ${seconds(ctx.clock.now() - startedAt)}` +
-    (agreed.members < configured ? ` (${configured - agreed.members} configured member${configured - agreed.members > 1 ? "s are" : " is"} not in the list: recover ${configured - agreed.members > 1 ? "them" : "it"} next)` : "");
-  return { outcome: "done", detail, event: { type: "Normal", reason: "RecoveryVerified", message: `etcd member ${ctx.member.name} recovered: ${detail}` } };
+    (agreed.members < configured
+      ? ` (${configured - agreed.members} configured member${configured - agreed.members > 1 ? "s are" : " is"} not in the list: recover ${configured - agreed.members > 1 ? "them" : "it"} next)`
+      : "");
+  return {
+    outcome: "done",
+    detail,
+    event: {
+      type: "Normal",
+      reason: "RecoveryVerified",
+      message: `etcd member ${ctx.member.name} recovered: ${detail}`,
+    },
+  };
 }
 
 async function waitForReadyPod(run: RecoveryRun): Promise<V1Pod> {
   const { ctx } = run;
   const namespace = ctx.cluster.namespace;
   const deployment = await ctx.kubernetes.readDeployment(namespace, ctx.member.deployment);
-  if (!deployment) throw new Error(`Deployment ${ctx.member.deployment} in ${namespace} disappeared during the recovery`);
+  if (!deployment)
+    throw new Error(`Deployment ${ctx.member.deployment} in ${namespace} disappeared during the recovery`);
   return ctx.kubernetes.waitForPods(
     namespace,
     requireSelector(deployment),
@@ -90,5 +112,8 @@ async function waitForReadyPod(run: RecoveryRun): Promise<V1Pod> {
 }
 
 function isReady(pod: V1Pod): boolean {
-  return !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  return (
+    !pod.metadata?.deletionTimestamp &&
+    (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+  );
 }

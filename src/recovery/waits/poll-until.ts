@@ -17,7 +17,10 @@ export interface PollOptions {
  * that announces no change (etcd has no event for "member answers"). `check` may describe what it saw
  * through `observe`; the last description goes into the DeadlineExceededError. Errors from `check` end the poll.
  */
-export async function pollUntil<T>(check: (observe: (observation: string) => void) => Promise<T | undefined>, options: PollOptions): Promise<T> {
+export async function pollUntil<T>(
+  check: (observe: (observation: string) => void) => Promise<T | undefined>,
+  options: PollOptions,
+): Promise<T> {
   const deadline = options.clock.now() + options.timeoutMs;
   let last: string | undefined;
   const observe = (observation: string) => {
@@ -27,7 +30,12 @@ export async function pollUntil<T>(check: (observe: (observation: string) => voi
     const value = await check(observe);
     if (value !== undefined) return value;
     const left = deadline - options.clock.now();
-    if (left <= 0) throw new DeadlineExceededError(options.what, options.timeoutMs, last === undefined ? {} : { lastObservation: last });
+    if (left <= 0)
+      throw new DeadlineExceededError(
+        options.what,
+        options.timeoutMs,
+        last === undefined ? {} : { lastObservation: last },
+      );
     await options.clock.sleep(Math.min(options.intervalMs, left));
   }
 }

@@ -22,7 +22,11 @@ export interface RetryOptions {
  * refusing for a while: unhealthy cluster, learner not in sync). Other errors end at once. When the
  * deadline passes, rejects with a DeadlineExceededError carrying the last refusal.
  */
-export async function retryRefused<T>(action: () => Promise<T>, retryable: (error: unknown) => boolean, options: RetryOptions): Promise<T> {
+export async function retryRefused<T>(
+  action: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  options: RetryOptions,
+): Promise<T> {
   const deadline = options.clock.now() + options.timeoutMs;
   let pause = options.initialMs;
   for (let attempt = 1; ; attempt++) {
@@ -32,7 +36,8 @@ export async function retryRefused<T>(action: () => Promise<T>, retryable: (erro
       if (!retryable(error)) throw error;
       const left = deadline - options.clock.now();
       const message = error instanceof Error ? error.message : String(error);
-      if (left <= 0) throw new DeadlineExceededError(options.what, options.timeoutMs, { lastObservation: message, cause: error });
+      if (left <= 0)
+        throw new DeadlineExceededError(options.what, options.timeoutMs, { lastObservation: message, cause: error });
       options.onRetry?.(error, attempt);
       await options.clock.sleep(Math.min(pause, left));
       pause = Math.min(pause * 2, options.maxMs);

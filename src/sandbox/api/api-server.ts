@@ -82,7 +82,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     throw error;
   }
   const address = server.address();
-  const port = typeof address === "object" && address ? address.port : o.port ?? 0;
+  const port = typeof address === "object" && address ? address.port : (o.port ?? 0);
   const url = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
   o.logger.info({ url }, "API server listening");
 

@@ -55,7 +55,8 @@ export function parseFieldSelector(text: string | null | undefined, resource: st
   return text.split(",").map((raw) => {
     const term = raw.trim();
     const match = term.match(/^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/);
-    if (!match) throw StatusError.badRequest(`invalid field selector term "${term}": expected FIELD=VALUE or FIELD!=VALUE`);
+    if (!match)
+      throw StatusError.badRequest(`invalid field selector term "${term}": expected FIELD=VALUE or FIELD!=VALUE`);
     const field = match[1]!;
     if (!allowed.includes(field)) {
       throw StatusError.badRequest(`field label not supported: ${field} (supported: ${allowed.join(", ")})`);

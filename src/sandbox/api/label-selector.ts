@@ -27,7 +27,10 @@ export function parseLabelSelector(text: string | undefined): LabelRequirement[]
     if (!term) continue;
     let match: RegExpMatchArray | null;
     if ((match = term.match(/^([\w./-]+)\s+(in|notin)\s*\(([^)]*)\)$/))) {
-      const values = (match[3] ?? "").split(",").map((v) => v.trim()).filter(Boolean);
+      const values = (match[3] ?? "")
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean);
       out.push({ key: match[1]!, operator: match[2] === "in" ? "In" : "NotIn", values });
     } else if ((match = term.match(/^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/))) {
       out.push({ key: match[1]!, operator: match[2] === "!=" ? "NotIn" : "In", values: [match[3] ?? ""] });
@@ -45,12 +48,16 @@ export function parseLabelSelector(text: string | undefined): LabelRequirement[]
 /** Requirements of a `spec.selector`; an empty selector matches everything. */
 export function requirementsOf(selector: LabelSelectorSpec | undefined): LabelRequirement[] {
   if (!selector) return [];
-  const fromLabels = Object.entries(selector.matchLabels ?? {}).map(
-    ([key, value]): LabelRequirement => ({ key, operator: "In", values: [value] }),
-  );
-  const fromExpressions = (selector.matchExpressions ?? []).map(
-    (e): LabelRequirement => ({ key: e.key, operator: e.operator as LabelRequirement["operator"], values: e.values ?? [] }),
-  );
+  const fromLabels = Object.entries(selector.matchLabels ?? {}).map(([key, value]): LabelRequirement => ({
+    key,
+    operator: "In",
+    values: [value],
+  }));
+  const fromExpressions = (selector.matchExpressions ?? []).map((e): LabelRequirement => ({
+    key: e.key,
+    operator: e.operator as LabelRequirement["operator"],
+    values: e.values ?? [],
+  }));
   return [...fromLabels, ...fromExpressions];
 }
 
@@ -74,7 +81,10 @@ export function matchesRequirements(labels: Labels, requirements: LabelRequireme
 }
 
 /** Whether `labels` match a `spec.selector` (Deployment, ReplicaSet) or a Service's plain map selector. */
-export function selectorMatches(selector: LabelSelectorSpec | Record<string, string> | undefined, labels: Labels): boolean {
+export function selectorMatches(
+  selector: LabelSelectorSpec | Record<string, string> | undefined,
+  labels: Labels,
+): boolean {
   if (!selector) return false;
   const spec: LabelSelectorSpec =
     "matchLabels" in selector || "matchExpressions" in selector

@@ -116,7 +116,9 @@ export class ObjectStore {
       out.push(clone(obj));
     }
     return out.sort((a, b) =>
-      `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ""}/${b.metadata.name}`),
+      `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(
+        `${b.metadata.namespace ?? ""}/${b.metadata.name}`,
+      ),
     );
   }
 
@@ -187,7 +189,9 @@ export class ObjectStore {
     if (!current) throw notFound(resource, name);
     if (current.metadata.deletionTimestamp) return clone(current);
     const obj = clone(current);
-    obj.metadata.deletionTimestamp = new Date(Date.now() + gracePeriodSeconds * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    obj.metadata.deletionTimestamp = new Date(Date.now() + gracePeriodSeconds * 1000)
+      .toISOString()
+      .replace(/\.\d+Z$/, "Z");
     obj.metadata.deletionGracePeriodSeconds = gracePeriodSeconds;
     return this.commit("MODIFIED", resource, key, obj, current);
   }
@@ -196,13 +200,20 @@ export class ObjectStore {
    * Moves the deletion deadline of an object already being deleted to `gracePeriodSeconds` from now,
    * as a second, shorter graceful delete does. Leaves an object that is not being deleted alone.
    */
-  shortenGracePeriod(resource: string, namespace: string | undefined, name: string, gracePeriodSeconds: number): KubeObject {
+  shortenGracePeriod(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    gracePeriodSeconds: number,
+  ): KubeObject {
     const key = storeKey(resource, namespace, name);
     const current = this.objects.get(key);
     if (!current) throw notFound(resource, name);
     if (!current.metadata.deletionTimestamp) return clone(current);
     const obj = clone(current);
-    obj.metadata.deletionTimestamp = new Date(Date.now() + gracePeriodSeconds * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    obj.metadata.deletionTimestamp = new Date(Date.now() + gracePeriodSeconds * 1000)
+      .toISOString()
+      .replace(/\.\d+Z$/, "Z");
     obj.metadata.deletionGracePeriodSeconds = gracePeriodSeconds;
     return this.commit("MODIFIED", resource, key, obj, current);
   }
@@ -252,11 +263,23 @@ export class ObjectStore {
     this.compactedThrough = this.revision;
   }
 
-  private commit(type: WatchEventType, resource: string, key: string, obj: KubeObject, previous: KubeObject | undefined): KubeObject {
+  private commit(
+    type: WatchEventType,
+    resource: string,
+    key: string,
+    obj: KubeObject,
+    previous: KubeObject | undefined,
+  ): KubeObject {
     this.revision += 1;
     obj.metadata.resourceVersion = String(this.revision);
     this.objects.set(key, obj);
-    this.record({ type, resource, object: clone(obj), previous: previous ? clone(previous) : undefined, rv: this.revision });
+    this.record({
+      type,
+      resource,
+      object: clone(obj),
+      previous: previous ? clone(previous) : undefined,
+      rv: this.revision,
+    });
     return clone(obj);
   }
 

@@ -46,27 +46,55 @@ function type(
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   type("", "v1", "namespaces", "Namespace", ["ns"], [], false),
-  type("", "v1", "pods", "Pod", ["po"], [
-    { name: "log", kind: "Pod", verbs: ["get"] },
-    { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
-    { name: "status", kind: "Pod", verbs: ["get", "patch", "update"] },
-  ]),
+  type(
+    "",
+    "v1",
+    "pods",
+    "Pod",
+    ["po"],
+    [
+      { name: "log", kind: "Pod", verbs: ["get"] },
+      { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
+      { name: "status", kind: "Pod", verbs: ["get", "patch", "update"] },
+    ],
+  ),
   type("", "v1", "services", "Service", ["svc"]),
   type("", "v1", "events", "Event", ["ev"]),
   type("", "v1", "configmaps", "ConfigMap", ["cm"]),
   type("", "v1", "secrets", "Secret"),
-  type("apps", "v1", "deployments", "Deployment", ["deploy"], [
-    { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
-    { name: "status", kind: "Deployment", verbs: ["get", "patch", "update"] },
-  ]),
-  type("apps", "v1", "replicasets", "ReplicaSet", ["rs"], [
-    { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
-    { name: "status", kind: "ReplicaSet", verbs: ["get", "patch", "update"] },
-  ]),
-  type("apps", "v1", "statefulsets", "StatefulSet", ["sts"], [
-    { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
-    { name: "status", kind: "StatefulSet", verbs: ["get", "patch", "update"] },
-  ]),
+  type(
+    "apps",
+    "v1",
+    "deployments",
+    "Deployment",
+    ["deploy"],
+    [
+      { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+      { name: "status", kind: "Deployment", verbs: ["get", "patch", "update"] },
+    ],
+  ),
+  type(
+    "apps",
+    "v1",
+    "replicasets",
+    "ReplicaSet",
+    ["rs"],
+    [
+      { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+      { name: "status", kind: "ReplicaSet", verbs: ["get", "patch", "update"] },
+    ],
+  ),
+  type(
+    "apps",
+    "v1",
+    "statefulsets",
+    "StatefulSet",
+    ["sts"],
+    [
+      { name: "scale", kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] },
+      { name: "status", kind: "StatefulSet", verbs: ["get", "patch", "update"] },
+    ],
+  ),
   type("coordination.k8s.io", "v1", "leases", "Lease"),
 ];
 

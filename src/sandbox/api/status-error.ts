@@ -61,7 +61,11 @@ export class StatusError extends Error {
 
   static alreadyExists(resource: string, group: string, name: string): StatusError {
     const qualified = group ? `${resource}.${group}` : resource;
-    return new StatusError(409, "AlreadyExists", `${qualified} "${name}" already exists`, { name, group, kind: resource });
+    return new StatusError(409, "AlreadyExists", `${qualified} "${name}" already exists`, {
+      name,
+      group,
+      kind: resource,
+    });
   }
 
   static conflict(resource: string, group: string, name: string): StatusError {

@@ -84,7 +84,8 @@ function deletePod(store: ObjectStore, pod: KubeObject, requestedGrace: number |
   if (!pod.metadata.deletionTimestamp) return store.markDeleting("pods", namespace, name, grace);
   // A second delete may only hurry a pod along, never give it more time.
   const deadline = Date.now() + grace * 1000;
-  if (deadline < Date.parse(pod.metadata.deletionTimestamp)) return store.shortenGracePeriod("pods", namespace, name, grace);
+  if (deadline < Date.parse(pod.metadata.deletionTimestamp))
+    return store.shortenGracePeriod("pods", namespace, name, grace);
   return pod;
 }
 

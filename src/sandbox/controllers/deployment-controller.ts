@@ -209,15 +209,27 @@ class DeploymentSync {
       const candidate = this.replicaSetFor(replicas);
       try {
         const created = this.store.create(REPLICA_SETS, candidate) as ReplicaSet;
-        this.logger.info({ namespace: created.metadata.namespace, deployment: this.deployment.metadata.name, replicaSet: created.metadata.name }, "created replica set");
+        this.logger.info(
+          {
+            namespace: created.metadata.namespace,
+            deployment: this.deployment.metadata.name,
+            replicaSet: created.metadata.name,
+          },
+          "created replica set",
+        );
         this.replicaSets.push(created);
         this.newReplicaSet = created;
         this.createdReplicaSet = created.metadata.name;
         return created;
       } catch (error) {
         if (!(error instanceof StatusError) || error.reason !== "AlreadyExists") throw error;
-        const existing = this.store.get(REPLICA_SETS, candidate.metadata.namespace, candidate.metadata.name) as ReplicaSet | undefined;
-        if (existing && isControlledBy(existing, this.deployment.metadata.uid) && sameTemplate(existing.spec?.template, this.deployment.spec?.template)) {
+        const existing = this.store.get(REPLICA_SETS, candidate.metadata.namespace, candidate.metadata.name) as
+          ReplicaSet | undefined;
+        if (
+          existing &&
+          isControlledBy(existing, this.deployment.metadata.uid) &&
+          sameTemplate(existing.spec?.template, this.deployment.spec?.template)
+        ) {
           this.replicaSets.push(existing);
           this.newReplicaSet = existing;
           return existing;
@@ -243,7 +255,10 @@ class DeploymentSync {
     const spec = d.spec ?? {};
     const hash = podTemplateHash(spec.template, d.status?.collisionCount);
     const template = structuredClone(spec.template ?? {});
-    template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash } };
+    template.metadata = {
+      ...template.metadata,
+      labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash },
+    };
     const selector = structuredClone(spec.selector ?? { matchLabels: spec.template?.metadata?.labels ?? {} });
     selector.matchLabels = { ...selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: hash };
     const owner: OwnerReference = {
@@ -287,7 +302,10 @@ class DeploymentSync {
       obj.metadata.annotations = { ...obj.metadata.annotations, ...annotations };
     }) as ReplicaSet | undefined;
     if (!updated) return;
-    this.logger.info({ namespace, deployment: this.deployment.metadata.name, replicaSet: name, replicas }, "scaled replica set");
+    this.logger.info(
+      { namespace, deployment: this.deployment.metadata.name, replicaSet: name, replicas },
+      "scaled replica set",
+    );
     this.replace(rs, updated);
   }
 
@@ -322,7 +340,10 @@ class DeploymentSync {
       if (!empty || !settled) continue;
       try {
         this.deleteObject(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name, { propagationPolicy: "Background" });
-        this.logger.info({ namespace: rs.metadata.namespace, deployment: this.deployment.metadata.name, replicaSet: rs.metadata.name }, "pruned old replica set");
+        this.logger.info(
+          { namespace: rs.metadata.namespace, deployment: this.deployment.metadata.name, replicaSet: rs.metadata.name },
+          "pruned old replica set",
+        );
       } catch (error) {
         if (!(error instanceof StatusError) || error.reason !== "NotFound") throw error;
       }
@@ -357,11 +378,16 @@ function revisionOf(rs: ReplicaSet): number {
 }
 
 function byRevision(a: ReplicaSet, b: ReplicaSet): number {
-  return revisionOf(a) - revisionOf(b) || (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "");
+  return (
+    revisionOf(a) - revisionOf(b) ||
+    (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? "")
+  );
 }
 
 function copiedAnnotations(d: Deployment): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(d.metadata.annotations ?? {}).filter(([key]) => !NOT_COPIED_ANNOTATIONS.some((prefix) => key.startsWith(prefix))),
+    Object.entries(d.metadata.annotations ?? {}).filter(
+      ([key]) => !NOT_COPIED_ANNOTATIONS.some((prefix) => key.startsWith(prefix)),
+    ),
   );
 }

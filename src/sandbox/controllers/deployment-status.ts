@@ -40,7 +40,7 @@ export function computeDeploymentStatus(input: DeploymentStatusInput): Deploymen
   const counts = {
     observedGeneration: deployment.metadata.generation,
     replicas: sum((rs) => rs.status?.replicas),
-    updatedReplicas: newReplicaSet ? newReplicaSet.status?.replicas ?? 0 : 0,
+    updatedReplicas: newReplicaSet ? (newReplicaSet.status?.replicas ?? 0) : 0,
     readyReplicas: sum((rs) => rs.status?.readyReplicas),
     availableReplicas: available,
     unavailableReplicas: Math.max(0, sum((rs) => rs.spec?.replicas ?? 1) - available),
@@ -58,12 +58,28 @@ export function computeDeploymentStatus(input: DeploymentStatusInput): Deploymen
   };
 
   if (input.createdReplicaSet) {
-    set(condition("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${input.createdReplicaSet}"`, stamp));
+    set(
+      condition(
+        "Progressing",
+        "True",
+        "NewReplicaSetCreated",
+        `Created new replica set "${input.createdReplicaSet}"`,
+        stamp,
+      ),
+    );
   }
   if (available >= desired - rolloutLimits(deployment).maxUnavailable) {
     set(condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", stamp));
   } else {
-    set(condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", stamp));
+    set(
+      condition(
+        "Available",
+        "False",
+        "MinimumReplicasUnavailable",
+        "Deployment does not have minimum availability.",
+        stamp,
+      ),
+    );
   }
 
   const deadlineSeconds = deployment.spec?.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS;
@@ -72,7 +88,9 @@ export function computeDeploymentStatus(input: DeploymentStatusInput): Deploymen
   const alreadyComplete =
     (status.replicas ?? 0) === (status.updatedReplicas ?? 0) && progressing?.reason === "NewReplicaSetAvailable";
   if (!alreadyComplete) {
-    const subject = newReplicaSet ? `ReplicaSet "${newReplicaSet.metadata.name}"` : `Deployment "${deployment.metadata.name}"`;
+    const subject = newReplicaSet
+      ? `ReplicaSet "${newReplicaSet.metadata.name}"`
+      : `Deployment "${deployment.metadata.name}"`;
     if (isComplete(desired, status, deployment.metadata.generation)) {
       set(condition("Progressing", "True", "NewReplicaSetAvailable", `${subject} has successfully progressed.`, stamp));
     } else if (madeProgress(previous, status)) {
@@ -83,7 +101,9 @@ export function computeDeploymentStatus(input: DeploymentStatusInput): Deploymen
     } else if (progressing && progressing.reason !== "ProgressDeadlineExceeded") {
       const deadline = Date.parse(progressing.lastUpdateTime) + deadlineSeconds * 1000;
       if (now.getTime() > deadline) {
-        set(condition("Progressing", "False", "ProgressDeadlineExceeded", `${subject} has timed out progressing.`, stamp));
+        set(
+          condition("Progressing", "False", "ProgressDeadlineExceeded", `${subject} has timed out progressing.`, stamp),
+        );
       } else {
         recheckAfterMs = deadline - now.getTime() + 1000;
       }
@@ -129,7 +149,11 @@ function condition(
  * `keepWhenSame` is false); an unchanged status keeps the old transition time. A changed condition
  * moves to the end of the list, as it does in Kubernetes.
  */
-function setCondition(conditions: DeploymentCondition[], next: DeploymentCondition, keepWhenSame: boolean): DeploymentCondition[] {
+function setCondition(
+  conditions: DeploymentCondition[],
+  next: DeploymentCondition,
+  keepWhenSame: boolean,
+): DeploymentCondition[] {
   const current = conditions.find((c) => c.type === next.type);
   if (current && keepWhenSame && current.status === next.status && current.reason === next.reason) return conditions;
   const merged = current?.status === next.status ? { ...next, lastTransitionTime: current.lastTransitionTime } : next;

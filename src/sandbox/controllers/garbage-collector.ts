@@ -100,7 +100,9 @@ export function createGarbageCollector(options: GarbageCollectorOptions): Contro
       for (const dependent of findDependents(store, uid)) {
         if (dependent.object.metadata.deletionTimestamp) continue;
         const at = dependent.object.metadata;
-        ignoreNotFound(() => deleteObject(dependent.resource, at.namespace, at.name, { propagationPolicy: "Foreground" }));
+        ignoreNotFound(() =>
+          deleteObject(dependent.resource, at.namespace, at.name, { propagationPolicy: "Foreground" }),
+        );
       }
       // Only dependents that block their owner's deletion are waited for.
       const blocking = findDependents(store, uid).filter((d) =>
@@ -120,7 +122,10 @@ export function createGarbageCollector(options: GarbageCollectorOptions): Contro
 
   const remove = (resource: string, obj: KubeObject): void => {
     ignoreNotFound(() => store.remove(resource, obj.metadata.namespace, obj.metadata.name));
-    logger.info({ resource, namespace: obj.metadata.namespace, name: obj.metadata.name }, "removed object after its dependents");
+    logger.info(
+      { resource, namespace: obj.metadata.namespace, name: obj.metadata.name },
+      "removed object after its dependents",
+    );
   };
 
   return { name: "garbage-collector", keysFor, initialKeys, reconcile };

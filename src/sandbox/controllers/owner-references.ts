@@ -31,10 +31,15 @@ export function locateOwner(ref: OwnerReference, dependentNamespace: string | un
 }
 
 /** What an owner reference finds in the store: the owner, nothing, or a type the sandbox does not serve. */
-export type OwnerLookup = { state: "present"; location: OwnerLocation; owner: KubeObject } | { state: "absent" } | { state: "unknown" };
+export type OwnerLookup =
+  { state: "present"; location: OwnerLocation; owner: KubeObject } | { state: "absent" } | { state: "unknown" };
 
 /** Finds the owner an owner reference names, by type, namespace, name and uid. */
-export function lookUpOwner(store: ObjectStore, ref: OwnerReference, dependentNamespace: string | undefined): OwnerLookup {
+export function lookUpOwner(
+  store: ObjectStore,
+  ref: OwnerReference,
+  dependentNamespace: string | undefined,
+): OwnerLookup {
   const location = locateOwner(ref, dependentNamespace);
   if (!location) return { state: "unknown" };
   const owner = store.get(location.resource, location.namespace, location.name);

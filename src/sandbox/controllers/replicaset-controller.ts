@@ -39,7 +39,8 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
   };
 
   const keysFor = (event: StoreEvent): string[] => {
-    if (event.resource === REPLICA_SETS) return [objectKey(event.object.metadata.namespace, event.object.metadata.name)];
+    if (event.resource === REPLICA_SETS)
+      return [objectKey(event.object.metadata.namespace, event.object.metadata.name)];
     if (event.resource === "pods") return [...replicaSetKeyOf(event.object), ...replicaSetKeyOf(event.previous)];
     return [];
   };
@@ -48,7 +49,8 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
     const { namespace, name } = parseObjectKey(key);
     const rs = store.get(REPLICA_SETS, namespace, name) as ReplicaSet | undefined;
     if (!rs) return;
-    const controlled = () => (store.list("pods", namespace) as Pod[]).filter((pod) => isControlledBy(pod, rs.metadata.uid));
+    const controlled = () =>
+      (store.list("pods", namespace) as Pod[]).filter((pod) => isControlledBy(pod, rs.metadata.uid));
 
     // A ReplicaSet on its way out keeps its pods for the garbage collector and makes no new ones.
     if (!rs.metadata.deletionTimestamp) {
@@ -69,7 +71,10 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
   const createPods = (rs: ReplicaSet, count: number): void => {
     for (let i = 0; i < count; i++) {
       const pod = store.create("pods", podFor(rs));
-      logger.info({ namespace: rs.metadata.namespace, replicaSet: rs.metadata.name, pod: pod.metadata.name }, "created pod");
+      logger.info(
+        { namespace: rs.metadata.namespace, replicaSet: rs.metadata.name, pod: pod.metadata.name },
+        "created pod",
+      );
     }
   };
 
@@ -77,7 +82,10 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
     for (const pod of pods) {
       try {
         deleteObject("pods", pod.metadata.namespace, pod.metadata.name, {});
-        logger.info({ namespace: rs.metadata.namespace, replicaSet: rs.metadata.name, pod: pod.metadata.name }, "deleted surplus pod");
+        logger.info(
+          { namespace: rs.metadata.namespace, replicaSet: rs.metadata.name, pod: pod.metadata.name },
+          "deleted surplus pod",
+        );
       } catch (error) {
         if (!(error instanceof StatusError) || error.reason !== "NotFound") throw error;
       }
@@ -113,7 +121,13 @@ export function podFor(rs: ReplicaSet): Pod {
   const finalizers = template.metadata?.finalizers;
   if (Array.isArray(finalizers) && finalizers.length > 0) metadata.finalizers = [...(finalizers as string[])];
   // The API server starts every pod Pending; the kubelet takes it from there.
-  return { apiVersion: "v1", kind: "Pod", metadata, spec: structuredClone(template.spec ?? {}), status: { phase: "Pending" } };
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata,
+    spec: structuredClone(template.spec ?? {}),
+    status: { phase: "Pending" },
+  };
 }
 
 /**

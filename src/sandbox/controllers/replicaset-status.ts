@@ -24,7 +24,8 @@ export function computeReplicaSetStatus(rs: ReplicaSet, pods: Pod[], now: Date):
     else if (wait !== undefined) recheckAfterMs = Math.min(recheckAfterMs ?? wait, wait);
   }
   const counts = {
-    fullyLabeledReplicas: active.filter((pod) => templateLabels.every(([k, v]) => pod.metadata.labels?.[k] === v)).length,
+    fullyLabeledReplicas: active.filter((pod) => templateLabels.every(([k, v]) => pod.metadata.labels?.[k] === v))
+      .length,
     readyReplicas: active.filter(isPodReady).length,
     availableReplicas: available,
     observedGeneration: rs.metadata.generation ?? 0,

@@ -54,7 +54,10 @@ export function startControllers(store: ObjectStore, logger: Logger): RunningCon
       try {
         for (const key of controller.keysFor(event)) queue.add(`${controller.name}:${key}`);
       } catch (error) {
-        logger.error({ controller: controller.name, object: event.object.metadata.name, err: error }, "could not queue store change");
+        logger.error(
+          { controller: controller.name, object: event.object.metadata.name, err: error },
+          "could not queue store change",
+        );
       }
     }
   });

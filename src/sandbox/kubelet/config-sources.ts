@@ -25,7 +25,8 @@ export function storeConfigSources(store: ObjectStore): ConfigSources {
       if (!obj) return undefined;
       const out = new Map<string, Buffer>();
       for (const [key, value] of Object.entries(asStringMap(obj.data))) out.set(key, Buffer.from(value, "utf8"));
-      for (const [key, value] of Object.entries(asStringMap(obj.binaryData))) out.set(key, Buffer.from(value, "base64"));
+      for (const [key, value] of Object.entries(asStringMap(obj.binaryData)))
+        out.set(key, Buffer.from(value, "base64"));
       return out;
     },
   };

@@ -37,7 +37,9 @@ export function buildContainerCommand(
   if (!entrypoint) {
     throw new ContainerStartError(`no command specified: image "${container.image ?? ""}" has no known entrypoint`);
   }
-  const argv = [...entrypoint, ...(container.args ?? [])].map((arg) => rewriteMountPaths(expandVariables(arg, lookup), mounts));
+  const argv = [...entrypoint, ...(container.args ?? [])].map((arg) =>
+    rewriteMountPaths(expandVariables(arg, lookup), mounts),
+  );
   return resolveCommand(argv, searchPath);
 }
 
@@ -54,7 +56,11 @@ export function resolveCommand(argv: readonly string[], searchPath: string): Pro
  * The working directory of a container's processes: its `workingDir` when that lies in a volume (created if
  * missing, as a runtime does) or is an existing host directory; the Pod's own directory otherwise.
  */
-export function workingDirectory(workingDir: string | undefined, mounts: readonly MountMapping[], podDir: string): string {
+export function workingDirectory(
+  workingDir: string | undefined,
+  mounts: readonly MountMapping[],
+  podDir: string,
+): string {
   if (!workingDir) return podDir;
   const rewritten = rewriteMountPaths(workingDir, mounts);
   if (rewritten !== workingDir) {

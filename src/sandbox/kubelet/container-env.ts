@@ -22,19 +22,24 @@ export function buildContainerEnv(
     const prefix = from.prefix ?? "";
     if (from.configMapRef) {
       const data = sources.configMap(namespace, from.configMapRef.name);
-      if (!data && !from.configMapRef.optional) throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found`);
+      if (!data && !from.configMapRef.optional)
+        throw new ContainerConfigError(`configmap "${from.configMapRef.name}" not found`);
       for (const [key, value] of data ?? []) if (!key.includes("=")) env.set(prefix + key, value.toString("utf8"));
     }
     if (from.secretRef) {
       const data = sources.secret(namespace, from.secretRef.name);
-      if (!data && !from.secretRef.optional) throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`);
+      if (!data && !from.secretRef.optional)
+        throw new ContainerConfigError(`secret "${from.secretRef.name}" not found`);
       for (const [key, value] of data ?? []) if (!key.includes("=")) env.set(prefix + key, value.toString("utf8"));
     }
   }
   for (const variable of container.env ?? []) {
     const from = variable.valueFrom;
     if (!from) {
-      env.set(variable.name, expandVariables(variable.value ?? "", (name) => env.get(name)));
+      env.set(
+        variable.name,
+        expandVariables(variable.value ?? "", (name) => env.get(name)),
+      );
       continue;
     }
     if (from.fieldRef) {
@@ -43,7 +48,12 @@ export function buildContainerEnv(
       const value = keyValue(sources.secret(namespace, from.secretKeyRef.name), from.secretKeyRef, "Secret", namespace);
       if (value !== undefined) env.set(variable.name, value);
     } else if (from.configMapKeyRef) {
-      const value = keyValue(sources.configMap(namespace, from.configMapKeyRef.name), from.configMapKeyRef, "ConfigMap", namespace);
+      const value = keyValue(
+        sources.configMap(namespace, from.configMapKeyRef.name),
+        from.configMapKeyRef,
+        "ConfigMap",
+        namespace,
+      );
       if (value !== undefined) env.set(variable.name, value);
     } else if (from.resourceFieldRef) {
       // No resource limits exist here; Kubernetes reports node allocatable then, which we do not model.

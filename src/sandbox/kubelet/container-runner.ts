@@ -285,7 +285,11 @@ export class ContainerRunner {
       log.writeLine("stderr", error.message);
       log.close();
       this.ctx.logger.warn({ container: this.name, reason: error.message }, "container failed to start");
-      this.finishRun(run, { exitCode: 128, reason: "StartError", message: error.message, startedAt, finishedAt: startedAt }, 0);
+      this.finishRun(
+        run,
+        { exitCode: 128, reason: "StartError", message: error.message, startedAt, finishedAt: startedAt },
+        0,
+      );
       return;
     }
     const handled = proc.exited.then((exit) => {
@@ -333,7 +337,9 @@ export class ContainerRunner {
     if (delayMs > 0) {
       this.lastState = { terminated };
       this.lastStateRun = run;
-      this.state = { waiting: { reason: "CrashLoopBackOff", message: crashLoopMessage(delayMs, this.name, this.ctx.podFullName) } };
+      this.state = {
+        waiting: { reason: "CrashLoopBackOff", message: crashLoopMessage(delayMs, this.name, this.ctx.podFullName) },
+      };
       this.stateRun = undefined;
     }
     // Even an immediate restart goes through a timer: a start that failed is still inside its launch.
@@ -389,7 +395,8 @@ export class ContainerRunner {
   private probeCheck(probe: Probe): ProbeCheck {
     const { addresses, container } = this.ctx;
     if (probe.httpGet) return httpGetCheck(probe.httpGet, addresses.podIP, container.ports);
-    if (probe.tcpSocket) return tcpSocketCheck(probe.tcpSocket.port, probe.tcpSocket.host, addresses.podIP, container.ports);
+    if (probe.tcpSocket)
+      return tcpSocketCheck(probe.tcpSocket.port, probe.tcpSocket.host, addresses.podIP, container.ports);
     const command = probe.exec?.command;
     if (command?.length) return async (timeoutMs) => (await this.exec(command, {}, timeoutMs)) === 0;
     // A probe without a handler (gRPC is not emulated) never succeeds, as a misconfigured probe would not.
@@ -398,7 +405,10 @@ export class ContainerRunner {
 
   private killForProbe(proc: GroupProcess, kind: "Liveness" | "Startup"): void {
     if (this.current?.process !== proc) return;
-    this.ctx.logger.info({ container: this.name, pid: proc.pid }, `${kind.toLowerCase()} probe failed, killing container`);
+    this.ctx.logger.info(
+      { container: this.name, pid: proc.pid },
+      `${kind.toLowerCase()} probe failed, killing container`,
+    );
     this.stopProbes();
     proc.terminate(this.ctx.terminationGraceMs).catch((error: unknown) => {
       this.ctx.logger.error({ err: error, container: this.name }, "container did not exit after a failed probe");

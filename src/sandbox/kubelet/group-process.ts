@@ -71,7 +71,9 @@ export class GroupProcess {
         if (this.pid > 0) tracker?.track(this.pid);
         resolve();
       });
-      child.once("error", (error) => reject(new ContainerStartError(`failed to start ${command.file}: ${error.message}`)));
+      child.once("error", (error) =>
+        reject(new ContainerStartError(`failed to start ${command.file}: ${error.message}`)),
+      );
     });
     // An unobserved start failure must not become an unhandled rejection.
     this.started.catch(() => {});
@@ -112,7 +114,11 @@ export class GroupProcess {
     this.signal(graceMs <= 0 ? "SIGKILL" : "SIGTERM");
     const killTimer = graceMs > 0 ? setTimeout(() => this.signal("SIGKILL"), graceMs) : undefined;
     try {
-      return await withDeadline(this.exited, Math.max(graceMs, 0) + KILL_DEADLINE_MS, `process group ${this.pid} to exit`);
+      return await withDeadline(
+        this.exited,
+        Math.max(graceMs, 0) + KILL_DEADLINE_MS,
+        `process group ${this.pid} to exit`,
+      );
     } finally {
       clearTimeout(killTimer);
     }

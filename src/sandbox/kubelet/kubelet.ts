@@ -92,7 +92,13 @@ export class Kubelet implements PodRuntime {
     return renderLog(readLogLines(file), options, Date.now());
   }
 
-  async exec(namespace: string, pod: string, container: string | undefined, command: string[], streams: ExecStreams): Promise<number> {
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    command: string[],
+    streams: ExecStreams,
+  ): Promise<number> {
     const obj = this.options.store.get("pods", namespace, pod);
     const phase = (obj?.status as { phase?: string } | undefined)?.phase;
     if (phase === "Succeeded" || phase === "Failed") {
@@ -167,9 +173,14 @@ export class Kubelet implements PodRuntime {
 
   /** Waits for the terminating Pods that still run processes on `worker`'s address (see PodWorkerContext). */
   private async addressFree(worker: PodWorker): Promise<void> {
-    const holders = [...this.workers.values()].filter((w) => w !== worker && w.podIP === worker.podIP && w.running && w.terminating);
+    const holders = [...this.workers.values()].filter(
+      (w) => w !== worker && w.podIP === worker.podIP && w.running && w.terminating,
+    );
     if (holders.length === 0) return;
-    this.logger.info({ pod: `${worker.namespace}/${worker.name}`, podIP: worker.podIP, holders: holders.map((w) => w.name) }, "waiting for the pods being deleted to release the address");
+    this.logger.info(
+      { pod: `${worker.namespace}/${worker.name}`, podIP: worker.podIP, holders: holders.map((w) => w.name) },
+      "waiting for the pods being deleted to release the address",
+    );
     await Promise.all(holders.map((w) => w.stopped()));
   }
 

@@ -115,7 +115,9 @@ export function buildPodStatus(input: PodStatusInput): PodStatus {
 }
 
 /** The kubelet's phase rules (`getPhase`), for a Pod without init containers. */
-export function podPhase(input: Pick<PodStatusInput, "containers" | "specContainers" | "restartPolicy" | "terminal">): PodPhase {
+export function podPhase(
+  input: Pick<PodStatusInput, "containers" | "specContainers" | "restartPolicy" | "terminal">,
+): PodPhase {
   let unknown = 0;
   let running = 0;
   let waiting = 0;

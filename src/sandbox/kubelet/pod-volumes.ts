@@ -36,15 +36,25 @@ export function setUpVolumes(
     if (volume.secret) {
       const data = sources.secret(namespace, volume.secret.secretName);
       if (!data && !volume.secret.optional) {
-        throw new VolumeSetupError(`MountVolume.SetUp failed for volume "${volume.name}" : secret "${volume.secret.secretName}" not found`);
+        throw new VolumeSetupError(
+          `MountVolume.SetUp failed for volume "${volume.name}" : secret "${volume.secret.secretName}" not found`,
+        );
       }
       fillDirectory(dir, data ?? new Map(), volume.secret.items, volume.secret.defaultMode ?? SECRET_MODE, volume.name);
     } else if (volume.configMap) {
       const data = sources.configMap(namespace, volume.configMap.name);
       if (!data && !volume.configMap.optional) {
-        throw new VolumeSetupError(`MountVolume.SetUp failed for volume "${volume.name}" : configmap "${volume.configMap.name}" not found`);
+        throw new VolumeSetupError(
+          `MountVolume.SetUp failed for volume "${volume.name}" : configmap "${volume.configMap.name}" not found`,
+        );
       }
-      fillDirectory(dir, data ?? new Map(), volume.configMap.items, volume.configMap.defaultMode ?? CONFIG_MAP_MODE, volume.name);
+      fillDirectory(
+        dir,
+        data ?? new Map(),
+        volume.configMap.items,
+        volume.configMap.defaultMode ?? CONFIG_MAP_MODE,
+        volume.name,
+      );
     } else {
       if (!volume.emptyDir) unsupported.push(volume.name);
       mkdirSync(dir, { recursive: true });
@@ -85,7 +95,9 @@ function fillDirectory(
     for (const item of items) {
       const content = data.get(item.key);
       if (content === undefined) {
-        throw new VolumeSetupError(`MountVolume.SetUp failed for volume "${volumeName}" : references non-existent key ${item.key}`);
+        throw new VolumeSetupError(
+          `MountVolume.SetUp failed for volume "${volumeName}" : references non-existent key ${item.key}`,
+        );
       }
       files.push({ path: safeRelativePath(item.path), content, mode: item.mode ?? defaultMode });
     }

@@ -5,7 +5,10 @@ import type { ProbeCheck } from "./prober.js";
 import type { ContainerPort, HttpGetAction } from "./pod-spec.js";
 
 /** A probe's port: a number, or the name of one of the container's ports. */
-export function resolveProbePort(port: number | string, ports: readonly ContainerPort[] | undefined): number | undefined {
+export function resolveProbePort(
+  port: number | string,
+  ports: readonly ContainerPort[] | undefined,
+): number | undefined {
   if (typeof port === "number") return port;
   if (/^\d+$/.test(port)) return Number(port);
   return ports?.find((p) => p.name === port)?.containerPort;
@@ -15,7 +18,11 @@ export function resolveProbePort(port: number | string, ports: readonly Containe
  * `httpGet`: success is a status from 200 to 399. HTTPS certificates are not verified, as the kubelet
  * does not verify them either. The host defaults to the Pod's IP.
  */
-export function httpGetCheck(action: HttpGetAction, podIP: string, ports: readonly ContainerPort[] | undefined): ProbeCheck {
+export function httpGetCheck(
+  action: HttpGetAction,
+  podIP: string,
+  ports: readonly ContainerPort[] | undefined,
+): ProbeCheck {
   return (timeoutMs) =>
     new Promise<boolean>((resolve) => {
       const port = resolveProbePort(action.port, ports);
@@ -43,7 +50,12 @@ export function httpGetCheck(action: HttpGetAction, podIP: string, ports: readon
 }
 
 /** `tcpSocket`: success is an accepted connection. */
-export function tcpSocketCheck(port: number | string, host: string | undefined, podIP: string, ports: readonly ContainerPort[] | undefined): ProbeCheck {
+export function tcpSocketCheck(
+  port: number | string,
+  host: string | undefined,
+  podIP: string,
+  ports: readonly ContainerPort[] | undefined,
+): ProbeCheck {
   return (timeoutMs) =>
     new Promise<boolean>((resolve) => {
       const resolved = resolveProbePort(port, ports);

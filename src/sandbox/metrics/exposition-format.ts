@@ -24,7 +24,8 @@ export function renderFamilies(families: MetricFamily[]): string {
   for (const family of families) {
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
     lines.push(`# TYPE ${family.name} ${family.type}`);
-    for (const sample of family.samples) lines.push(`${family.name}${renderLabels(sample.labels)} ${renderValue(sample.value)}`);
+    for (const sample of family.samples)
+      lines.push(`${family.name}${renderLabels(sample.labels)} ${renderValue(sample.value)}`);
   }
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }

@@ -32,7 +32,10 @@ const POD_FAMILIES = {
   kube_pod_container_status_waiting_reason: ["gauge", "Why a container is waiting, one series per waiting container."],
   kube_pod_container_status_running: ["gauge", "Whether a container is running."],
   kube_pod_container_status_terminated: ["gauge", "Whether a container has terminated."],
-  kube_pod_container_status_terminated_reason: ["gauge", "Why a container terminated, for containers that are terminated now."],
+  kube_pod_container_status_terminated_reason: [
+    "gauge",
+    "Why a container terminated, for containers that are terminated now.",
+  ],
   kube_pod_container_status_last_terminated_reason: ["gauge", "Why a container terminated the last time it did."],
   kube_pod_container_status_last_terminated_exitcode: ["gauge", "The exit code of a container's last termination."],
   kube_pod_container_status_ready: ["gauge", "Whether a container's readiness check passes."],
@@ -62,11 +65,19 @@ function podFamilies(pods: Pod[]): MetricFamily[] {
 
     const owners = pod.metadata.ownerReferences ?? [];
     if (owners.length === 0) {
-      f.kube_pod_owner.push({ labels: { ...id, owner_kind: "<none>", owner_name: "<none>", owner_is_controller: "<none>" }, value: 1 });
+      f.kube_pod_owner.push({
+        labels: { ...id, owner_kind: "<none>", owner_name: "<none>", owner_is_controller: "<none>" },
+        value: 1,
+      });
     }
     for (const ref of owners) {
       f.kube_pod_owner.push({
-        labels: { ...id, owner_kind: ref.kind, owner_name: ref.name, owner_is_controller: String(ref.controller ?? false) },
+        labels: {
+          ...id,
+          owner_kind: ref.kind,
+          owner_name: ref.name,
+          owner_is_controller: String(ref.controller ?? false),
+        },
         value: 1,
       });
     }
@@ -93,7 +104,13 @@ function podFamilies(pods: Pod[]): MetricFamily[] {
 function containerSamples(f: PodSamples, id: Record<string, string>, status: ContainerStatus, imageSpec: string): void {
   const state = status.state ?? {};
   f.kube_pod_container_info.push({
-    labels: { ...id, image_spec: imageSpec, image: status.image ?? "", image_id: status.imageID ?? "", container_id: status.containerID ?? "" },
+    labels: {
+      ...id,
+      image_spec: imageSpec,
+      image: status.image ?? "",
+      image_id: status.imageID ?? "",
+      container_id: status.containerID ?? "",
+    },
     value: 1,
   });
   f.kube_pod_container_status_waiting.push({ labels: id, value: Number(Boolean(state.waiting)) });
@@ -103,7 +120,10 @@ function containerSamples(f: PodSamples, id: Record<string, string>, status: Con
   f.kube_pod_container_status_running.push({ labels: id, value: Number(Boolean(state.running)) });
   f.kube_pod_container_status_terminated.push({ labels: id, value: Number(Boolean(state.terminated)) });
   if (state.terminated?.reason) {
-    f.kube_pod_container_status_terminated_reason.push({ labels: { ...id, reason: state.terminated.reason }, value: 1 });
+    f.kube_pod_container_status_terminated_reason.push({
+      labels: { ...id, reason: state.terminated.reason },
+      value: 1,
+    });
   }
   const last = status.lastState?.terminated;
   if (last?.reason) {
@@ -124,7 +144,10 @@ function deploymentFamilies(deployments: Deployment[]): MetricFamily[] {
     kube_deployment_status_replicas_available: ["gauge", "How many of a deployment's pods are available."],
     kube_deployment_status_replicas_unavailable: ["gauge", "How many of a deployment's pods are unavailable."],
     kube_deployment_status_replicas_updated: ["gauge", "How many of a deployment's pods run its current template."],
-    kube_deployment_status_observed_generation: ["gauge", "The generation of a deployment its controller has acted on."],
+    kube_deployment_status_observed_generation: [
+      "gauge",
+      "The generation of a deployment its controller has acted on.",
+    ],
     kube_deployment_metadata_generation: ["gauge", "The generation of a deployment's desired state."],
     kube_deployment_status_condition: ["gauge", "The status of each condition of a deployment."],
   });

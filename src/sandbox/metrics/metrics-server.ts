@@ -30,7 +30,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       try {
         body = renderKubeStateMetrics(options.store);
       } catch (error) {
-        res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end(`cannot render metrics: ${String(error)}\n`);
+        res
+          .writeHead(500, { "Content-Type": "text/plain; charset=utf-8" })
+          .end(`cannot render metrics: ${String(error)}\n`);
         return;
       }
       res.writeHead(200, { "Content-Type": EXPOSITION_CONTENT_TYPE, "Content-Length": Buffer.byteLength(body) });

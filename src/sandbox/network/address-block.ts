@@ -66,12 +66,15 @@ export class AddressBlock {
       }
       refusals.push(`${prefix}.1:${busy.port} is in use (${busy.code})`);
     }
-    throw new AddressBlockError(`no free address block after ${attempts} attempts; last: ${refusals.slice(-3).join("; ")}`);
+    throw new AddressBlockError(
+      `no free address block after ${attempts} attempts; last: ${refusals.slice(-3).join("; ")}`,
+    );
   }
 
   /** Address `n` (1..254) of the block. */
   address(n: number): string {
-    if (!Number.isInteger(n) || n < 1 || n > 254) throw new AddressBlockError(`address number must be 1..254, got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > 254)
+      throw new AddressBlockError(`address number must be 1..254, got ${n}`);
     return `${this.prefix}.${n}`;
   }
 
@@ -133,7 +136,9 @@ function checkPrefix(prefix: string): void {
   const a = Number(match?.[1]);
   const b = Number(match?.[2]);
   if (!match || a < 100 || a > 254 || b > 255) {
-    throw new AddressBlockError(`preferred block must look like 127.A.B with A 100..254 and B 0..255, got ${JSON.stringify(prefix)}`);
+    throw new AddressBlockError(
+      `preferred block must look like 127.A.B with A 100..254 and B 0..255, got ${JSON.stringify(prefix)}`,
+    );
   }
 }
 

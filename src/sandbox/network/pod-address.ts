@@ -10,7 +10,10 @@ import type { AddressBlock } from "./address-block.js";
  * An address taken from a Service belongs to the Service: when the Pod goes, release only an address
  * that came from `allocate`, never one that a Service's `clusterIP` holds.
  */
-export function podAddressFor(store: ObjectStore, block: Pick<AddressBlock, "contains" | "allocate">): (pod: KubeObject) => string {
+export function podAddressFor(
+  store: ObjectStore,
+  block: Pick<AddressBlock, "contains" | "allocate">,
+): (pod: KubeObject) => string {
   return (pod) => {
     const namespace = pod.metadata.namespace ?? "default";
     const selecting = store.list("services", namespace).filter((service) => {

@@ -34,7 +34,10 @@ export class CertificateAuthority {
   ) {}
 
   static async create(commonName: string): Promise<CertificateAuthority> {
-    const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+    const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, [
+      "sign",
+      "verify",
+    ])) as webcrypto.CryptoKeyPair;
     const certificate = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: randomSerial(),
       name: `CN=${commonName}`,
@@ -53,12 +56,17 @@ export class CertificateAuthority {
 
   /** Issues a leaf certificate signed by this CA. */
   async issue(request: LeafRequest): Promise<KeyPairPem> {
-    const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+    const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, [
+      "sign",
+      "verify",
+    ])) as webcrypto.CryptoKeyPair;
     const names: x509.JsonGeneralName[] = [
       ...(request.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
       ...(request.ips ?? []).map((value) => ({ type: "ip" as const, value })),
     ];
-    const usages = request.usages.map((u) => (u === "server" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth));
+    const usages = request.usages.map((u) =>
+      u === "server" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
+    );
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: randomSerial(),
       subject: `CN=${request.commonName}`,
@@ -88,6 +96,9 @@ function randomSerial(): string {
 }
 
 function toPem(label: string, der: ArrayBuffer): string {
-  const base64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
+  const base64 = Buffer.from(der)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "");
   return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
 }

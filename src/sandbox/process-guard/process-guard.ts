@@ -65,7 +65,9 @@ export class ProcessGuard implements ProcessTracker {
     });
     await new Promise<void>((started, failed) => {
       watchdog.once("spawn", started);
-      watchdog.once("error", (err) => failed(new ProcessGuardError(`cannot start the process guard watchdog: ${err.message}`)));
+      watchdog.once("error", (err) =>
+        failed(new ProcessGuardError(`cannot start the process guard watchdog: ${err.message}`)),
+      );
     });
     // The watchdog must never keep the sandbox process alive.
     watchdog.unref();
@@ -103,7 +105,10 @@ export class ProcessGuard implements ProcessTracker {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, failed) => {
       timer = setTimeout(
-        () => failed(new ProcessGuardError(`process guard watchdog ${this.pid} did not finish within ${this.closeTimeoutMs} ms`)),
+        () =>
+          failed(
+            new ProcessGuardError(`process guard watchdog ${this.pid} did not finish within ${this.closeTimeoutMs} ms`),
+          ),
         this.closeTimeoutMs,
       );
     });

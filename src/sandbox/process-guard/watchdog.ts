@@ -14,7 +14,9 @@ const POLL_MS = 50;
 function readConfig(text: string | undefined): WatchdogConfig {
   const parsed = JSON.parse(text ?? "{}") as Partial<WatchdogConfig>;
   return {
-    cleanupPaths: Array.isArray(parsed.cleanupPaths) ? parsed.cleanupPaths.filter((p) => typeof p === "string" && p !== "") : [],
+    cleanupPaths: Array.isArray(parsed.cleanupPaths)
+      ? parsed.cleanupPaths.filter((p) => typeof p === "string" && p !== "")
+      : [],
     killGraceMs: typeof parsed.killGraceMs === "number" ? parsed.killGraceMs : 2_000,
   };
 }

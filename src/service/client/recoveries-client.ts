@@ -44,7 +44,8 @@ export interface RecoveriesClientOptions {
 }
 
 /** The sentence for a 401: what the caller has to fix. */
-export const UNAUTHORIZED_MESSAGE = "the service refused the request: the token is missing or wrong (set AUTH_TOKEN or AUTH_TOKEN_FILE to the service's token)";
+export const UNAUTHORIZED_MESSAGE =
+  "the service refused the request: the token is missing or wrong (set AUTH_TOKEN or AUTH_TOKEN_FILE to the service's token)";
 
 /** A client of `POST /v1/recoveries` and `GET /v1/recoveries/:id`; failures are ServiceRequestErrors. */
 export function createRecoveriesClient(options: RecoveriesClientOptions): RecoveriesClient {
@@ -64,16 +65,22 @@ export function createRecoveriesClient(options: RecoveriesClientOptions): Recove
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new ServiceRequestError(`cannot reach ${base}: ${describeFetchFailure(error)}`, undefined, { cause: error });
+      throw new ServiceRequestError(`cannot reach ${base}: ${describeFetchFailure(error)}`, undefined, {
+        cause: error,
+      });
     }
     const text = await response.text().catch(() => "");
     const parsed = parseJson(text);
     if (response.ok) {
-      if (parsed === undefined) throw new ServiceRequestError(`${method} ${path} answered ${response.status} without JSON`, response.status);
+      if (parsed === undefined)
+        throw new ServiceRequestError(`${method} ${path} answered ${response.status} without JSON`, response.status);
       return parsed as T;
     }
     if (response.status === 401) throw new ServiceRequestError(UNAUTHORIZED_MESSAGE, 401);
-    const error = typeof parsed === "object" && parsed !== null && typeof (parsed as { error?: unknown }).error === "string" ? (parsed as { error: string }).error : undefined;
+    const error =
+      typeof parsed === "object" && parsed !== null && typeof (parsed as { error?: unknown }).error === "string"
+        ? (parsed as { error: string }).error
+        : undefined;
     const what = error ?? (text.trim().split("\n")[0]?.slice(0, 200) || response.statusText || "no message");
     throw new ServiceRequestError(`${what} (HTTP ${response.status})`, response.status);
   };

@@ -32,7 +32,9 @@ export function createRecoveryPrinter(write: (line: string) => void): RecoveryPr
     show: (record) => {
       const final = FINAL_STATES.includes(record.state);
       if (record.state === "running" && (lastState !== "running" || record.attempts !== lastAttempts)) {
-        write(`running (attempt ${Math.max(1, record.attempts)}${record.mode === "observe" ? ", observe mode: nothing is changed" : ""})`);
+        write(
+          `running (attempt ${Math.max(1, record.attempts)}${record.mode === "observe" ? ", observe mode: nothing is changed" : ""})`,
+        );
       }
       if (record.state === "queued" && lastState === "running") {
         write(`queued again after attempt ${record.attempts}${record.error ? `: ${record.error}` : ""}`);

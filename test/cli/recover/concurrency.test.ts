@@ -42,7 +42,10 @@ describe("recover: concurrent and interrupted recoveries", () => {
   for (const killedAfter of ["[stop]", "[remove]", "[add]", "[start]"]) {
     it(`completes a recovery killed right after ${killedAfter} when run again`, async () => {
       await breakMember(kc, "default", "example", 3);
-      const killed = await runRecover(sandbox, "example", 3, { config: shortLeaseConfig, killWhenOutputHas: killedAfter });
+      const killed = await runRecover(sandbox, "example", 3, {
+        config: shortLeaseConfig,
+        killWhenOutputHas: killedAfter,
+      });
       expect(killed.code).toBeNull();
       expect(killed.stdout).toContain(killedAfter);
       const again = await runRecover(sandbox, "example", 3, { config: shortLeaseConfig });

@@ -8,7 +8,12 @@ import type { SandboxProcess } from "../../support/sandbox-process.js";
  * Asserts what a finished recovery must leave: every configured member a voter (no learner), every
  * member Pod Ready, and the keys written before the failure readable from every member's own data.
  */
-export async function expectHealthyCluster(sandbox: SandboxProcess, cluster: SandboxClusterInfo, keyPrefix: string, keyCount: number) {
+export async function expectHealthyCluster(
+  sandbox: SandboxProcess,
+  cluster: SandboxClusterInfo,
+  keyPrefix: string,
+  keyCount: number,
+) {
   const shape = await clusterShape(sandbox.info, cluster);
   expect(shape.names).toEqual(cluster.members.map((m) => `${cluster.name}${m.index}`).sort());
   expect(shape.peerURLs).toEqual(cluster.members.map((m) => m.peerURL).sort());

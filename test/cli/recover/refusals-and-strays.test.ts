@@ -1,8 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsV1Api, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
-import { breakMember, isCrashLooping, isReady, kubeConfigFrom, memberSelector, takeMemberDown, waitForPods } from "../../support/pod-watch.js";
-import { addLearnerByHand, clusterShape, removeMemberByHand, withMember, writeKeys } from "../../support/etcd-cluster-checks.js";
+import {
+  breakMember,
+  isCrashLooping,
+  isReady,
+  kubeConfigFrom,
+  memberSelector,
+  takeMemberDown,
+  waitForPods,
+} from "../../support/pod-watch.js";
+import {
+  addLearnerByHand,
+  clusterShape,
+  removeMemberByHand,
+  withMember,
+  writeKeys,
+} from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
 import { expectHealthyCluster } from "./expect-healthy.js";
 
@@ -47,7 +61,13 @@ describe("recover: refusals, stray members and lost quorum", () => {
               : a,
       ),
     );
-    await waitForPods(kc, "default", memberSelector("example", index), (pods) => (pods.length === 1 && pods.every(isReady) ? true : undefined), `stray member ${index} Running and Ready`);
+    await waitForPods(
+      kc,
+      "default",
+      memberSelector("example", index),
+      (pods) => (pods.length === 1 && pods.every(isReady) ? true : undefined),
+      `stray member ${index} Running and Ready`,
+    );
     const stray = await withMember(sandbox.info, member.clientURL, (client) => client.cluster.memberList({}));
     expect(stray.members).toHaveLength(1);
   }
@@ -64,9 +84,16 @@ describe("recover: refusals, stray members and lost quorum", () => {
 
   it("refuses a member crash-looping for another reason (a bad flag), quotes the log line and changes nothing", async () => {
     const original = await changeArgs(4, (args) => [...args, "--no-such-flag"]);
-    await waitForPods(kc, "default", memberSelector("example", 4), (pods) => (pods.some(isCrashLooping) ? true : undefined), "member 4 crash-looping on the bad flag");
+    await waitForPods(
+      kc,
+      "default",
+      memberSelector("example", 4),
+      (pods) => (pods.some(isCrashLooping) ? true : undefined),
+      "member 4 crash-looping on the bad flag",
+    );
     const before = await clusterShape(sandbox.info, cluster());
-    const generation = (await apps.readNamespacedDeployment({ name: "example-4", namespace: "default" })).metadata?.generation;
+    const generation = (await apps.readNamespacedDeployment({ name: "example-4", namespace: "default" })).metadata
+      ?.generation;
 
     const run = await runRecover(sandbox, "example", 4);
     expect(run.code).toBe(4);
@@ -80,7 +107,13 @@ describe("recover: refusals, stray members and lost quorum", () => {
 
     // A human fixes the flag; the member then needs the real recovery.
     await changeArgs(4, () => original.spec!.template.spec!.containers[0]!.args!);
-    await waitForPods(kc, "default", memberSelector("example", 4), (pods) => (pods.some(isCrashLooping) ? true : undefined), "member 4 crash-looping on lost data");
+    await waitForPods(
+      kc,
+      "default",
+      memberSelector("example", 4),
+      (pods) => (pods.some(isCrashLooping) ? true : undefined),
+      "member 4 crash-looping on lost data",
+    );
     const fixed = await runRecover(sandbox, "example", 4);
     expect(fixed.code, fixed.stdout + fixed.stderr.slice(-2000)).toBe(0);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
@@ -131,16 +164,24 @@ describe("recover: refusals, stray members and lost quorum", () => {
     // Scaled down rather than crash-looping: a member started before with `existing` may catch up on its own.
     await Promise.all([1, 2, 3].map((i) => takeMemberDown(kc, "default", "example", i)));
     const specs = async () =>
-      Promise.all([1, 2, 3].map(async (i) => (await apps.readNamespacedDeployment({ name: `example-${i}`, namespace: "default" })).spec));
+      Promise.all(
+        [1, 2, 3].map(
+          async (i) => (await apps.readNamespacedDeployment({ name: `example-${i}`, namespace: "default" })).spec,
+        ),
+      );
     const specsBefore = await specs();
     const run = await runRecover(sandbox, "example", 1);
     expect(run.code).toBe(4);
     expect(run.stdout.trim().split("\n").at(-1)).toMatch(/^Refused, nothing was changed: .*quorum is lost.*snapshot/);
     // The survivors still list every member (a member-local read: without quorum nothing else answers).
     const survivor = cluster().members[4]!;
-    const list = await withMember(sandbox.info, survivor.clientURL, (client) => client.cluster.memberList({ linearizable: false }));
+    const list = await withMember(sandbox.info, survivor.clientURL, (client) =>
+      client.cluster.memberList({ linearizable: false }),
+    );
     expect(Object.fromEntries(list.members.map((m) => [m.name || "", String(m.ID)]))).toMatchObject(
-      Object.fromEntries(Object.entries(before.ids).filter(([name]) => !["example1", "example2", "example3"].includes(name))),
+      Object.fromEntries(
+        Object.entries(before.ids).filter(([name]) => !["example1", "example2", "example3"].includes(name)),
+      ),
     );
     expect(list.members.map((m) => String(m.ID)).sort()).toEqual(Object.values(before.ids).sort());
     expect(await specs()).toEqual(specsBefore);

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
-import { breakMember, isReady, kubeConfigFrom, memberSelector, takeMemberDown, waitForPods } from "../../support/pod-watch.js";
+import {
+  breakMember,
+  isReady,
+  kubeConfigFrom,
+  memberSelector,
+  takeMemberDown,
+  waitForPods,
+} from "../../support/pod-watch.js";
 import { breakUntilCrashLooping } from "../../support/crash-looping-member.js";
 import { clusterShape, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
@@ -26,12 +33,15 @@ describe("recover: one member at a time (the seed's single.sh)", () => {
   it("refuses nothing and changes nothing for a healthy member: exit 3", async () => {
     const before = await clusterShape(sandbox.info, cluster());
     const apps = kc.makeApiClient(AppsV1Api);
-    const generation = (await apps.readNamespacedDeployment({ name: "example-2", namespace: "default" })).metadata?.generation;
+    const generation = (await apps.readNamespacedDeployment({ name: "example-2", namespace: "default" })).metadata
+      ?.generation;
     const run = await runRecover(sandbox, "example", 2);
     expect(run.code).toBe(3);
     expect(run.stdout.trim().split("\n").at(-1)).toMatch(/^Nothing to do: .*healthy/);
     expect(await clusterShape(sandbox.info, cluster())).toEqual(before);
-    expect((await apps.readNamespacedDeployment({ name: "example-2", namespace: "default" })).metadata?.generation).toBe(generation);
+    expect(
+      (await apps.readNamespacedDeployment({ name: "example-2", namespace: "default" })).metadata?.generation,
+    ).toBe(generation);
   });
 
   it("plans without changing anything with --dry-run", async () => {
@@ -52,7 +62,8 @@ describe("recover: one member at a time (the seed's single.sh)", () => {
       const run = await runRecover(sandbox, "example", member);
       expect(run.code, run.stdout + run.stderr.slice(-2000)).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`Recovering example-${member}`));
-      for (const step of ["diagnose", "stop", "remove", "add", "start", "promote", "verify"]) expect(run.stdout).toContain(`[${step}]`);
+      for (const step of ["diagnose", "stop", "remove", "add", "start", "promote", "verify"])
+        expect(run.stdout).toContain(`[${step}]`);
       await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
       // Only the recovered member changed identity; no healthy member was removed.
       const idsAfter = (await clusterShape(sandbox.info, cluster())).ids;
@@ -68,7 +79,13 @@ describe("recover: one member at a time (the seed's single.sh)", () => {
     const run = await runRecover(sandbox, "example", 4);
     expect(run.code, run.stdout + run.stderr.slice(-2000)).toBe(0);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
-    const pods = await waitForPods(kc, "default", memberSelector("example", 4), (p) => (p.some(isReady) ? p : undefined), "member 4 Ready");
+    const pods = await waitForPods(
+      kc,
+      "default",
+      memberSelector("example", 4),
+      (p) => (p.some(isReady) ? p : undefined),
+      "member 4 Ready",
+    );
     expect(pods.filter(isReady)).toHaveLength(1);
   });
 });

@@ -47,7 +47,8 @@ describe("recover: two members down (the seed's multiple.sh)", () => {
 
   it("recovers members that were already removed from etcd by hand", async () => {
     await Promise.all([breakMember(kc, "default", "example", 3), breakMember(kc, "default", "example", 5)]);
-    for (const index of [3, 5]) await removeMemberByHand(sandbox.info, cluster(), cluster().members[index - 1]!.peerURL);
+    for (const index of [3, 5])
+      await removeMemberByHand(sandbox.info, cluster(), cluster().members[index - 1]!.peerURL);
     const three = await runRecover(sandbox, "example", 3);
     expect(three.code, three.stdout + three.stderr.slice(-2000)).toBe(0);
     const five = await runRecover(sandbox, "example", 5);

@@ -132,7 +132,12 @@ describe("etcd gateway against a three-member cluster", () => {
       "etcd to accept the learner",
       15_000,
     );
-    expect(added.member).toMatchObject({ name: "", peerURLs: [cluster.members[2]!.peerURL], clientURLs: [], isLearner: true });
+    expect(added.member).toMatchObject({
+      name: "",
+      peerURLs: [cluster.members[2]!.peerURL],
+      clientURLs: [],
+      isLearner: true,
+    });
     expect(added.member.id).not.toBe(dead.id);
     expect(added.members).toHaveLength(3);
 
@@ -144,7 +149,12 @@ describe("etcd gateway against a three-member cluster", () => {
     expect(learner.memberId).toBe(added.member.id);
     expect(learner.clusterId).toBe(before.clusterId);
 
-    await retryWhile(() => gateway.promoteMember(added.member.id), isLearnerNotInSync, "the learner to catch up", 15_000);
+    await retryWhile(
+      () => gateway.promoteMember(added.member.id),
+      isLearnerNotInSync,
+      "the learner to catch up",
+      15_000,
+    );
 
     const after = await gateway.memberList();
     expect(after.clusterId).toBe(before.clusterId);
@@ -162,7 +172,12 @@ describe("etcd gateway against a three-member cluster", () => {
     const hashes = await Promise.all(
       cluster.clientURLs.map((u) =>
         // The new member may still be applying the last entries: a future revision is refused until then.
-        retryWhile(() => gateway.hashKV(u, Number(revision)), (e) => String(e).includes("future revision"), `${u} at revision ${revision}`, 10_000),
+        retryWhile(
+          () => gateway.hashKV(u, Number(revision)),
+          (e) => String(e).includes("future revision"),
+          `${u} at revision ${revision}`,
+          10_000,
+        ),
       ),
     );
     expect(new Set(hashes.map((h) => h.hash)).size).toBe(1);

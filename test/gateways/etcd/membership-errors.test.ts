@@ -16,8 +16,12 @@ const REFUSALS = {
   learnerNotInSync: new GRPCFailedPreconditionError(
     "9 FAILED_PRECONDITION: etcdserver: can only promote a learner member which is in sync with leader",
   ),
-  memberNotLearner: new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: can only promote a learner member"),
-  tooManyLearners: new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster"),
+  memberNotLearner: new GRPCFailedPreconditionError(
+    "9 FAILED_PRECONDITION: etcdserver: can only promote a learner member",
+  ),
+  tooManyLearners: new GRPCFailedPreconditionError(
+    "9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster",
+  ),
   unhealthy: new GRPCUnavailableError("14 UNAVAILABLE: etcdserver: unhealthy cluster"),
   peerURLExists: new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: Peer URLs already exists"),
   memberIDExists: new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: member ID already exist"),
@@ -25,8 +29,12 @@ const REFUSALS = {
   notEnoughStarted: new GRPCFailedPreconditionError(
     "9 FAILED_PRECONDITION: etcdserver: re-configuration failed due to not enough started members",
   ),
-  promoteUnimplemented: new GRPCNotImplementedError("12 UNIMPLEMENTED: unknown method MemberPromote for service etcdserverpb.Cluster"),
-  unreachable: new GRPCUnavailableError("14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2379"),
+  promoteUnimplemented: new GRPCNotImplementedError(
+    "12 UNIMPLEMENTED: unknown method MemberPromote for service etcdserverpb.Cluster",
+  ),
+  unreachable: new GRPCUnavailableError(
+    "14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2379",
+  ),
 };
 
 type Refusal = keyof typeof REFUSALS;

@@ -4,18 +4,26 @@ import { EtcdUnavailableError } from "../../../src/errors/index.js";
 import { isUnreachable, toGatewayError, withinDeadline } from "../../../src/gateways/etcd/unreachable.js";
 
 const URL = "http://127.0.0.1:2379";
-const refused = new GRPCUnavailableError("14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2379");
+const refused = new GRPCUnavailableError(
+  "14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2379",
+);
 
 describe("isUnreachable", () => {
   it("is true when the member did not answer", () => {
     expect(isUnreachable(refused)).toBe(true);
-    expect(isUnreachable(new GRPCDeadlineExceededError("4 DEADLINE_EXCEEDED: Deadline exceeded after 1.001s"))).toBe(true);
+    expect(isUnreachable(new GRPCDeadlineExceededError("4 DEADLINE_EXCEEDED: Deadline exceeded after 1.001s"))).toBe(
+      true,
+    );
     expect(isUnreachable(new Error("14 UNAVAILABLE: Connection dropped"))).toBe(true);
   });
 
   it("is false for answers from etcd, even those sent with the UNAVAILABLE code", () => {
     expect(isUnreachable(new GRPCUnavailableError("14 UNAVAILABLE: etcdserver: unhealthy cluster"))).toBe(false);
-    expect(isUnreachable(new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster"))).toBe(false);
+    expect(
+      isUnreachable(
+        new GRPCFailedPreconditionError("9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster"),
+      ),
+    ).toBe(false);
     expect(isUnreachable("14 UNAVAILABLE")).toBe(false);
   });
 });
@@ -44,6 +52,8 @@ describe("withinDeadline", () => {
 
   it("rejects with EtcdUnavailableError when the work is late", async () => {
     const never = new Promise<never>(() => undefined);
-    await expect(withinDeadline(never, 20, URL, "status")).rejects.toThrow(`etcd member ${URL} did not answer (status) within 20 ms`);
+    await expect(withinDeadline(never, 20, URL, "status")).rejects.toThrow(
+      `etcd member ${URL} did not answer (status) within 20 ms`,
+    );
   });
 });

@@ -1,7 +1,12 @@
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { DeadlineExceededError } from "../../../src/errors/index.js";
-import { describeApiFailure, isNetworkError, isRetryableFailure, parseStatusBody } from "../../../src/gateways/kubernetes/api-failure.js";
+import {
+  describeApiFailure,
+  isNetworkError,
+  isRetryableFailure,
+  parseStatusBody,
+} from "../../../src/gateways/kubernetes/api-failure.js";
 import { KubernetesApiError, toKubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
 
 const status = (code: number, reason: string, message: string) =>
@@ -19,19 +24,44 @@ function fetchError(code: string): Error {
 
 describe("describeApiFailure", () => {
   it("reads the Status that client-node keeps as raw text in ApiException.body", () => {
-    const error = new ApiException(404, "Unknown API Status Code!", status(404, "NotFound", 'deployments.apps "x" not found'), {});
-    expect(describeApiFailure(error)).toEqual({ statusCode: 404, reason: "NotFound", message: 'deployments.apps "x" not found', network: false });
+    const error = new ApiException(
+      404,
+      "Unknown API Status Code!",
+      status(404, "NotFound", 'deployments.apps "x" not found'),
+      {},
+    );
+    expect(describeApiFailure(error)).toEqual({
+      statusCode: 404,
+      reason: "NotFound",
+      message: 'deployments.apps "x" not found',
+      network: false,
+    });
   });
 
   it("reads a Status body that is already parsed", () => {
-    const error = new ApiException(409, "Conflict", { kind: "Status", reason: "Conflict", message: "the object has been modified" }, {});
-    expect(describeApiFailure(error)).toMatchObject({ statusCode: 409, reason: "Conflict", message: "the object has been modified" });
+    const error = new ApiException(
+      409,
+      "Conflict",
+      { kind: "Status", reason: "Conflict", message: "the object has been modified" },
+      {},
+    );
+    expect(describeApiFailure(error)).toMatchObject({
+      statusCode: 409,
+      reason: "Conflict",
+      message: "the object has been modified",
+    });
   });
 
   it("keeps a short piece of a body that is not JSON, and falls back to the status code without a body", () => {
-    expect(describeApiFailure(new ApiException(502, "x", "Bad Gateway from the proxy", {}))).toMatchObject({ message: "Bad Gateway from the proxy" });
+    expect(describeApiFailure(new ApiException(502, "x", "Bad Gateway from the proxy", {}))).toMatchObject({
+      message: "Bad Gateway from the proxy",
+    });
     expect(describeApiFailure(new ApiException(502, "x", "y".repeat(1000), {})).message).toHaveLength(303);
-    expect(describeApiFailure(new ApiException(401, "Unauthorized", undefined, {}))).toEqual({ statusCode: 401, message: "HTTP 401", network: false });
+    expect(describeApiFailure(new ApiException(401, "Unauthorized", undefined, {}))).toEqual({
+      statusCode: 401,
+      message: "HTTP 401",
+      network: false,
+    });
   });
 
   it("reads the statusCode of a failed watch request", () => {
@@ -40,7 +70,10 @@ describe("describeApiFailure", () => {
   });
 
   it("tells connection failures from bugs", () => {
-    expect(describeApiFailure(fetchError("ECONNREFUSED"))).toEqual({ message: expect.stringContaining("ECONNREFUSED"), network: true });
+    expect(describeApiFailure(fetchError("ECONNREFUSED"))).toEqual({
+      message: expect.stringContaining("ECONNREFUSED"),
+      network: true,
+    });
     expect(isNetworkError(new Error("wrapped", { cause: fetchError("ECONNRESET") }))).toBe(true);
     expect(isNetworkError(Object.assign(new Error("aborted"), { name: "AbortError" }))).toBe(true);
     expect(isNetworkError(new TypeError("Cannot read properties of undefined"))).toBe(false);
@@ -77,12 +110,23 @@ describe("isRetryableFailure", () => {
 
 describe("KubernetesApiError", () => {
   it("names the call, the object, the status code, the reason and the server's message", () => {
-    const cause = new ApiException(422, "x", status(422, "Invalid", 'Deployment.apps "example-1" is invalid: spec.replicas: Invalid value: -1'), {});
+    const cause = new ApiException(
+      422,
+      "x",
+      status(422, "Invalid", 'Deployment.apps "example-1" is invalid: spec.replicas: Invalid value: -1'),
+      {},
+    );
     const error = new KubernetesApiError("replace", "Deployment default/example-1", cause);
     expect(error.message).toBe(
       'replace Deployment default/example-1 failed with 422 Invalid: Deployment.apps "example-1" is invalid: spec.replicas: Invalid value: -1',
     );
-    expect(error).toMatchObject({ name: "KubernetesApiError", statusCode: 422, reason: "Invalid", retryable: false, operation: "replace" });
+    expect(error).toMatchObject({
+      name: "KubernetesApiError",
+      statusCode: 422,
+      reason: "Invalid",
+      retryable: false,
+      operation: "replace",
+    });
     expect(error.cause).toBe(cause);
   });
 

@@ -45,11 +45,15 @@ describe("buildEvent", () => {
   });
 
   it("leaves the uid out when the target has none", () => {
-    const event = buildEvent({ kind: "Deployment", apiVersion: "apps/v1", namespace: "db", name: "d" }, { type: "Normal", reason: "R", message: "m" }, {
-      component: "c",
-      nowMs: 0,
-      nanos: 1n,
-    });
+    const event = buildEvent(
+      { kind: "Deployment", apiVersion: "apps/v1", namespace: "db", name: "d" },
+      { type: "Normal", reason: "R", message: "m" },
+      {
+        component: "c",
+        nowMs: 0,
+        nanos: 1n,
+      },
+    );
     expect(event.involvedObject).not.toHaveProperty("uid");
   });
 });

@@ -27,7 +27,9 @@ const member = (index: number) => `${CLUSTER},etcd.responder.io/member=${index}`
 
 /** The single Pod's name once exactly one Pod runs and is Ready; the `check` of a waitForPods. */
 const oneReadyPod = (pods: V1Pod[]) =>
-  pods.length === 1 && pods[0]!.status?.phase === "Running" && isPodReady(pods[0]!) ? pods[0]!.metadata!.name! : undefined;
+  pods.length === 1 && pods[0]!.status?.phase === "Running" && isPodReady(pods[0]!)
+    ? pods[0]!.metadata!.name!
+    : undefined;
 
 // A real sandbox process (API server, controllers, kubelet, three etcd members) and the real client-node.
 // The tests build on each other: member 3 is scaled down, re-added to etcd and scaled up again.
@@ -79,10 +81,14 @@ describe("Kubernetes gateway against the sandbox", () => {
 
   it("gives up waiting for Pods after the deadline, naming what it waited for and the Pods it saw", async () => {
     const started = Date.now();
-    const error = await gateway.waitForPods(NS, member(2), () => undefined, "member 2 to have two Pods", 400).catch((e: unknown) => e);
+    const error = await gateway
+      .waitForPods(NS, member(2), () => undefined, "member 2 to have two Pods", 400)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect((error as DeadlineExceededError).retryable).toBe(true);
-    expect((error as Error).message).toMatch(/^gave up after 400 ms waiting for member 2 to have two Pods \(last: example-2-\S+ Running ready\)$/);
+    expect((error as Error).message).toMatch(
+      /^gave up after 400 ms waiting for member 2 to have two Pods \(last: example-2-\S+ Running ready\)$/,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -119,7 +125,9 @@ describe("Kubernetes gateway against the sandbox", () => {
   });
 
   it("lists again when the server ends a watch", async () => {
-    const real = clientNodePodSource(kubeConfig, kubeConfig.makeApiClient(CoreV1Api), NS, CLUSTER, { watchTimeoutSeconds: 2 });
+    const real = clientNodePodSource(kubeConfig, kubeConfig.makeApiClient(CoreV1Api), NS, CLUSTER, {
+      watchTimeoutSeconds: 2,
+    });
     const versions: string[] = [];
     let lists = 0;
     const counting: PodSource = {
@@ -148,12 +156,20 @@ describe("Kubernetes gateway against the sandbox", () => {
 
   it("scales a member to 0 and waits until its Pod is really gone", async () => {
     await gateway.scaleDeployment(NS, "example-3", 0);
-    const gone = await gateway.waitForPods(NS, member(3), (pods) => (pods.length === 0 ? true : undefined), "member 3 to have no Pod", 20_000);
+    const gone = await gateway.waitForPods(
+      NS,
+      member(3),
+      (pods) => (pods.length === 0 ? true : undefined),
+      "member 3 to have no Pod",
+      20_000,
+    );
     expect(gone).toBe(true);
     expect((await gateway.listPods(NS, member(3))).pods).toEqual([]);
     expect((await gateway.readDeployment(NS, "example-3"))?.spec?.replicas).toBe(0);
     // Only replicas changed: the scale subresource was merge-patched, not the Deployment replaced.
-    expect((await gateway.readDeployment(NS, "example-3"))?.spec?.template.spec?.containers[0]?.args).toContain("--initial-cluster-state=new");
+    expect((await gateway.readDeployment(NS, "example-3"))?.spec?.template.spec?.containers[0]?.args).toContain(
+      "--initial-cluster-state=new",
+    );
   });
 
   it("updates a Deployment's args, keeps the rest of its spec, and retries after a concurrent change (409)", async () => {
@@ -162,10 +178,19 @@ describe("Kubernetes gateway against the sandbox", () => {
     const after = await gateway.updateDeployment(NS, "example-3", (deployment) => {
       calls++;
       const container = deployment.spec!.template.spec!.containers[0]!;
-      container.args = container.args!.map((a) => (a === "--initial-cluster-state=new" ? "--initial-cluster-state=existing" : a));
+      container.args = container.args!.map((a) =>
+        a === "--initial-cluster-state=new" ? "--initial-cluster-state=existing" : a,
+      );
       if (calls === 1) {
         // Someone else writes between our read and our replace: the replace must meet a 409 and read again.
-        execFileSync(kubectlPath, ["--kubeconfig", sandbox.info.kubeconfig, "annotate", "deployment", "example-3", "example.com/touched=yes"]);
+        execFileSync(kubectlPath, [
+          "--kubeconfig",
+          sandbox.info.kubeconfig,
+          "annotate",
+          "deployment",
+          "example-3",
+          "example.com/touched=yes",
+        ]);
       }
     });
     expect(calls).toBe(2);
@@ -184,7 +209,9 @@ describe("Kubernetes gateway against the sandbox", () => {
     const error = await gateway.updateDeployment(NS, "example-9", () => {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubernetesApiError);
     expect(error).toMatchObject({ statusCode: 404, reason: "NotFound", retryable: false });
-    expect((error as Error).message).toBe('read Deployment default/example-9 failed with 404 NotFound: deployments.apps "example-9" not found');
+    expect((error as Error).message).toBe(
+      'read Deployment default/example-9 failed with 404 NotFound: deployments.apps "example-9" not found',
+    );
   });
 
   it("scales the re-added member back to 1 and waits until its Pod is Running and Ready", async () => {
@@ -219,7 +246,11 @@ describe("Kubernetes gateway against the sandbox", () => {
     const first = await gateway.acquireLease(NS, "recovery-example", "responder-a", 30);
     expect(first).toEqual({ namespace: NS, name: "recovery-example", holder: "responder-a", durationSeconds: 30 });
     const created = await leaseJSON("recovery-example");
-    expect(created.spec).toMatchObject({ holderIdentity: "responder-a", leaseDurationSeconds: 30, leaseTransitions: 0 });
+    expect(created.spec).toMatchObject({
+      holderIdentity: "responder-a",
+      leaseDurationSeconds: 30,
+      leaseTransitions: 0,
+    });
     // Lease times go over the wire with six fraction digits, as a real API server requires.
     expect(created.spec.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(created.spec.acquireTime).toMatch(/\.\d{6}Z$/);
@@ -242,7 +273,10 @@ describe("Kubernetes gateway against the sandbox", () => {
     expect((await leaseJSON("recovery-example")).spec.holderIdentity ?? "").toBe("");
     const second = await gateway.acquireLease(NS, "recovery-example", "responder-b", 30);
     expect(second.holder).toBe("responder-b");
-    expect((await leaseJSON("recovery-example")).spec).toMatchObject({ holderIdentity: "responder-b", leaseTransitions: 1 });
+    expect((await leaseJSON("recovery-example")).spec).toMatchObject({
+      holderIdentity: "responder-b",
+      leaseTransitions: 1,
+    });
 
     // The first holder lost it: renewing fails for good, releasing leaves the new holder alone.
     const lost = await gateway.renewLease(first).catch((e: unknown) => e);
@@ -255,12 +289,17 @@ describe("Kubernetes gateway against the sandbox", () => {
 
   it("takes over a Lease whose holder let it expire, counting the transition", async () => {
     await gateway.acquireLease(NS, "recovery-expiring", "responder-a", 1);
-    await expect(gateway.acquireLease(NS, "recovery-expiring", "responder-b", 1)).rejects.toBeInstanceOf(LeaseHeldError);
+    await expect(gateway.acquireLease(NS, "recovery-expiring", "responder-b", 1)).rejects.toBeInstanceOf(
+      LeaseHeldError,
+    );
     // Expiry is the passing of time itself, so here the test waits for it.
     await delay(1100);
     const taken = await gateway.acquireLease(NS, "recovery-expiring", "responder-b", 1);
     expect(taken.holder).toBe("responder-b");
-    expect((await leaseJSON("recovery-expiring")).spec).toMatchObject({ holderIdentity: "responder-b", leaseTransitions: 1 });
+    expect((await leaseJSON("recovery-expiring")).spec).toMatchObject({
+      holderIdentity: "responder-b",
+      leaseTransitions: 1,
+    });
   });
 
   it("lets exactly one of two candidates create a missing Lease; the other learns who won", async () => {
@@ -279,19 +318,60 @@ describe("Kubernetes gateway against the sandbox", () => {
 
   it("records an Event that kubectl shows with its reason and message", async () => {
     const deployment = (await gateway.readDeployment(NS, "example-3")) as V1Deployment;
-    const target = { kind: "Deployment", apiVersion: "apps/v1", namespace: NS, name: "example-3", uid: deployment.metadata!.uid! };
-    await gateway.recordEvent(target, { type: "Normal", reason: "MemberReplaced", message: "member example3 was removed and added again" });
-    await gateway.recordEvent(target, { type: "Warning", reason: "RecoveryFailed", message: "second event on the same object" });
-    const run = await kubectl(sandbox.info.kubeconfig, "get", "events", "-n", NS, "--field-selector", "involvedObject.name=example-3");
+    const target = {
+      kind: "Deployment",
+      apiVersion: "apps/v1",
+      namespace: NS,
+      name: "example-3",
+      uid: deployment.metadata!.uid!,
+    };
+    await gateway.recordEvent(target, {
+      type: "Normal",
+      reason: "MemberReplaced",
+      message: "member example3 was removed and added again",
+    });
+    await gateway.recordEvent(target, {
+      type: "Warning",
+      reason: "RecoveryFailed",
+      message: "second event on the same object",
+    });
+    const run = await kubectl(
+      sandbox.info.kubeconfig,
+      "get",
+      "events",
+      "-n",
+      NS,
+      "--field-selector",
+      "involvedObject.name=example-3",
+    );
     expect(run.code).toBe(0);
     const rows = parseTable(run.stdout);
-    expect(rows).toContainEqual(expect.objectContaining({ TYPE: "Normal", REASON: "MemberReplaced", OBJECT: "deployment/example-3", MESSAGE: "member example3 was removed and added again" }));
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        TYPE: "Normal",
+        REASON: "MemberReplaced",
+        OBJECT: "deployment/example-3",
+        MESSAGE: "member example3 was removed and added again",
+      }),
+    );
     expect(rows).toContainEqual(expect.objectContaining({ TYPE: "Warning", REASON: "RecoveryFailed" }));
-    const json = JSON.parse((await kubectl(sandbox.info.kubeconfig, "get", "events", "-n", NS, "-o", "json")).stdout) as { items: Record<string, any>[] };
+    const json = JSON.parse(
+      (await kubectl(sandbox.info.kubeconfig, "get", "events", "-n", NS, "-o", "json")).stdout,
+    ) as { items: Record<string, any>[] };
     const event = json.items.find((e) => e.reason === "MemberReplaced")!;
     expect(event.metadata.name).toMatch(/^example-3\.[0-9a-f]+$/);
-    expect(event).toMatchObject({ count: 1, source: { component: "etcd-responder" }, reportingComponent: "etcd-responder" });
-    expect(event.involvedObject).toEqual({ kind: "Deployment", apiVersion: "apps/v1", namespace: NS, name: "example-3", uid: deployment.metadata!.uid });
+    expect(event).toMatchObject({
+      count: 1,
+      source: { component: "etcd-responder" },
+      reportingComponent: "etcd-responder",
+    });
+    expect(event.involvedObject).toEqual({
+      kind: "Deployment",
+      apiVersion: "apps/v1",
+      namespace: NS,
+      name: "example-3",
+      uid: deployment.metadata!.uid,
+    });
   });
 
   it("logs but never throws when an Event cannot be recorded", async () => {
@@ -304,7 +384,10 @@ describe("Kubernetes gateway against the sandbox", () => {
     });
     const captured = capturingLogger();
     const offline = createKubernetesGateway({ kubeConfig: unreachable, logger: captured.logger });
-    await offline.recordEvent({ kind: "Pod", apiVersion: "v1", namespace: NS, name: "p" }, { type: "Warning", reason: "R", message: "m" });
+    await offline.recordEvent(
+      { kind: "Pod", apiVersion: "v1", namespace: NS, name: "p" },
+      { type: "Warning", reason: "R", message: "m" },
+    );
     const warning = captured.lines().find((l) => l.msg === "could not record event");
     expect(warning).toMatchObject({ level: "warn", reason: "R", name: "kubernetes" });
     // An unreachable server is worth trying again later; the typed error says so.

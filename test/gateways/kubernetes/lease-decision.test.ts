@@ -4,10 +4,20 @@ import { decideLease, leaseExpiry } from "../../../src/gateways/kubernetes/lease
 
 const NOW = Date.parse("2025-03-01T12:00:00.000Z");
 /** A Lease spec as client-node reads it: MicroTime fields arrive as the server's strings. */
-const spec = (holderIdentity: string | undefined, renewedSecondsAgo: number | undefined, leaseDurationSeconds = 15) => ({
+const spec = (
+  holderIdentity: string | undefined,
+  renewedSecondsAgo: number | undefined,
+  leaseDurationSeconds = 15,
+) => ({
   holderIdentity,
   leaseDurationSeconds,
-  ...(renewedSecondsAgo === undefined ? {} : { renewTime: new Date(NOW - renewedSecondsAgo * 1000).toISOString().replace("Z", "000Z") as unknown as V1MicroTime }),
+  ...(renewedSecondsAgo === undefined
+    ? {}
+    : {
+        renewTime: new Date(NOW - renewedSecondsAgo * 1000)
+          .toISOString()
+          .replace("Z", "000Z") as unknown as V1MicroTime,
+      }),
 });
 
 describe("decideLease", () => {
@@ -29,7 +39,11 @@ describe("decideLease", () => {
   });
 
   it("refuses a Lease another holder renewed recently, saying when it expires", () => {
-    expect(decideLease(spec("a", 5), "b", NOW)).toEqual({ kind: "held", holder: "a", expiresAt: new Date(NOW + 10_000) });
+    expect(decideLease(spec("a", 5), "b", NOW)).toEqual({
+      kind: "held",
+      holder: "a",
+      expiresAt: new Date(NOW + 10_000),
+    });
   });
 
   it("treats a holder without any renewal time as gone", () => {
@@ -37,7 +51,9 @@ describe("decideLease", () => {
   });
 
   it("reads renewal times given as Dates too", () => {
-    expect(decideLease({ holderIdentity: "a", leaseDurationSeconds: 10, renewTime: new V1MicroTime(NOW - 1000) }, "b", NOW)).toEqual({
+    expect(
+      decideLease({ holderIdentity: "a", leaseDurationSeconds: 10, renewTime: new V1MicroTime(NOW - 1000) }, "b", NOW),
+    ).toEqual({
       kind: "held",
       holder: "a",
       expiresAt: new Date(NOW + 9000),

@@ -19,7 +19,15 @@ describe("loadKubeConfig", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "load-kube-config-"));
     await writeFile(file("good"), kubeconfig());
-    await writeFile(file("other"), kubeconfig({ clusters: [{ name: "d", cluster: { server: "https://127.0.0.2:6443" } }], users: [{ name: "v", user: { token: "t" } }], contexts: [{ name: "y", context: { cluster: "d", user: "v" } }], "current-context": "y" }));
+    await writeFile(
+      file("other"),
+      kubeconfig({
+        clusters: [{ name: "d", cluster: { server: "https://127.0.0.2:6443" } }],
+        users: [{ name: "v", user: { token: "t" } }],
+        contexts: [{ name: "y", context: { cluster: "d", user: "v" } }],
+        "current-context": "y",
+      }),
+    );
     await writeFile(file("empty"), "");
     await writeFile(file("garbage"), "clusters: [\n");
     await writeFile(file("no-context"), kubeconfig({ "current-context": undefined }));
@@ -34,7 +42,12 @@ describe("loadKubeConfig", () => {
   it("loads KUBECONFIG, merging further files into the first", () => {
     const kc = loadKubeConfig({ env: { KUBECONFIG: `${file("good")}:${file("other")}` }, exists: () => false });
     expect(kc.getCurrentCluster()?.server).toBe("https://127.0.0.1:6443");
-    expect(kc.getClusters().map((c) => c.name).sort()).toEqual(["c", "d"]);
+    expect(
+      kc
+        .getClusters()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["c", "d"]);
   });
 
   it("says which file is wrong and how, as a ConfigError", () => {
@@ -42,7 +55,10 @@ describe("loadKubeConfig", () => {
       [file("missing"), `KUBECONFIG=${file("missing")}: no such file`],
       [file("empty"), `KUBECONFIG=${file("empty")}: the file is empty or is not a kubeconfig`],
       [file("garbage"), `KUBECONFIG=${file("garbage")}: not valid YAML: `],
-      [file("no-context"), `KUBECONFIG=${file("no-context")}: current-context: no current context: set current-context to one of the contexts`],
+      [
+        file("no-context"),
+        `KUBECONFIG=${file("no-context")}: current-context: no current context: set current-context to one of the contexts`,
+      ],
       [file("dangling"), `KUBECONFIG=${file("dangling")}: current-context: context "gone" names no listed cluster`],
     ];
     for (const [path, message] of cases) {
@@ -59,7 +75,9 @@ describe("loadKubeConfig", () => {
 
     const none = () => loadKubeConfig({ env: {}, home: join(dir, "nobody"), exists: () => false });
     expect(none).toThrow(ConfigError);
-    expect(none).toThrow("Kubernetes: no configuration found: set KUBECONFIG, put one at ~/.kube/config, or run in a Pod with a service account");
+    expect(none).toThrow(
+      "Kubernetes: no configuration found: set KUBECONFIG, put one at ~/.kube/config, or run in a Pod with a service account",
+    );
   });
 });
 
@@ -67,7 +85,10 @@ describe("a service started with a bad kubeconfig", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "bad-kubeconfig-"));
-    await writeFile(join(dir, "responder.yaml"), stringify({ clusters: [{ name: "example", namespace: "default", members: 3 }] }));
+    await writeFile(
+      join(dir, "responder.yaml"),
+      stringify({ clusters: [{ name: "example", namespace: "default", members: 3 }] }),
+    );
     await writeFile(join(dir, "kubeconfig"), "");
   });
   afterAll(async () => {
@@ -80,11 +101,15 @@ describe("a service started with a bad kubeconfig", () => {
     ["recover", ["--cluster", "example", "--member", "1"], ""],
   ];
   it.each(commands)("%s exits 2 with one line naming the file", (command, args, prefix) => {
-    const result = spawnSync(process.execPath, [join(repoRoot, "dist/cli.js"), command, "--config", join(dir, "responder.yaml"), ...args], {
-      env: { ...process.env, KUBECONFIG: join(dir, "kubeconfig"), AUTH_TOKEN: "t", REDIS_URL: "redis://127.0.0.1:1" },
-      encoding: "utf8",
-      timeout: 20_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [join(repoRoot, "dist/cli.js"), command, "--config", join(dir, "responder.yaml"), ...args],
+      {
+        env: { ...process.env, KUBECONFIG: join(dir, "kubeconfig"), AUTH_TOKEN: "t", REDIS_URL: "redis://127.0.0.1:1" },
+        encoding: "utf8",
+        timeout: 20_000,
+      },
+    );
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split("\n")).toEqual([
       `etcd-responder ${command}: ${prefix}KUBECONFIG=${join(dir, "kubeconfig")}: the file is empty or is not a kubeconfig`,

@@ -20,12 +20,34 @@ describe("summarizePods", () => {
       pod("example-2-b", {
         phase: "Running",
         conditions: [{ type: "Ready", status: "False" }],
-        containerStatuses: [{ name: "etcd", image: "etcd", imageID: "", ready: false, restartCount: 3, state: { waiting: { reason: "CrashLoopBackOff" } } }],
+        containerStatuses: [
+          {
+            name: "etcd",
+            image: "etcd",
+            imageID: "",
+            ready: false,
+            restartCount: 3,
+            state: { waiting: { reason: "CrashLoopBackOff" } },
+          },
+        ],
       }),
-      pod("example-3-c", {
-        phase: "Running",
-        containerStatuses: [{ name: "etcd", image: "etcd", imageID: "", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } }],
-      }, true),
+      pod(
+        "example-3-c",
+        {
+          phase: "Running",
+          containerStatuses: [
+            {
+              name: "etcd",
+              image: "etcd",
+              imageID: "",
+              ready: false,
+              restartCount: 0,
+              state: { terminated: { exitCode: 0, reason: "Completed" } },
+            },
+          ],
+        },
+        true,
+      ),
       pod("example-4-d", undefined),
     ];
     expect(summarizePods(pods)).toBe(

@@ -2,7 +2,13 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeadlineExceededError } from "../../../src/errors/index.js";
 import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
-import { waitForPodSet, type PodListing, type PodSource, type PodWatchEvent, type PodWaitOptions } from "../../../src/gateways/kubernetes/pod-wait.js";
+import {
+  waitForPodSet,
+  type PodListing,
+  type PodSource,
+  type PodWatchEvent,
+  type PodWaitOptions,
+} from "../../../src/gateways/kubernetes/pod-wait.js";
 import { capturingLogger } from "../../support/capturing-logger.js";
 
 const pod = (name: string, phase = "Running"): V1Pod => ({ metadata: { name }, status: { phase } });
@@ -31,7 +37,11 @@ class ScriptedSource implements PodSource {
     return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
   }
 
-  async watch(resourceVersion: string, onEvent: (event: PodWatchEvent) => void, onEnd: (error?: unknown) => void): Promise<() => void> {
+  async watch(
+    resourceVersion: string,
+    onEvent: (event: PodWatchEvent) => void,
+    onEnd: (error?: unknown) => void,
+  ): Promise<() => void> {
     const watch: OpenWatch = { resourceVersion, send: onEvent, end: onEnd, stopped: false };
     this.watches.push(watch);
     return () => {
@@ -51,7 +61,10 @@ const listing = (resourceVersion: string, ...pods: V1Pod[]): PodListing => ({ po
 
 describe("waitForPodSet", () => {
   const log = capturingLogger();
-  const options = <T>(check: (pods: V1Pod[]) => T | undefined, extra: Partial<PodWaitOptions<T>> = {}): PodWaitOptions<T> => ({
+  const options = <T>(
+    check: (pods: V1Pod[]) => T | undefined,
+    extra: Partial<PodWaitOptions<T>> = {},
+  ): PodWaitOptions<T> => ({
     check,
     what: "the member Pods",
     timeoutMs: 10_000,
@@ -70,7 +83,10 @@ describe("waitForPodSet", () => {
   it("settles right after the list when the Pods already satisfy the check, without watching", async () => {
     const source = new ScriptedSource([listing("5", pod("b"), pod("a"))]);
     const seen: string[][] = [];
-    const result = await waitForPodSet(source, options((pods) => (seen.push(names(pods)), pods.length === 2 ? "two" : undefined)));
+    const result = await waitForPodSet(
+      source,
+      options((pods) => (seen.push(names(pods)), pods.length === 2 ? "two" : undefined)),
+    );
     expect(result).toBe("two");
     expect(seen).toEqual([["a", "b"]]);
     expect(source.watches).toEqual([]);
@@ -105,7 +121,10 @@ describe("waitForPodSet", () => {
 
   it("lists again at once when the watch answers 410, and watches from the new list", async () => {
     const source = new ScriptedSource([listing("90", pod("a"))]);
-    const wait = waitForPodSet(source, { ...options((pods) => (pods.length === 1 ? names(pods) : undefined)), startFrom: listing("1") });
+    const wait = waitForPodSet(source, {
+      ...options((pods) => (pods.length === 1 ? names(pods) : undefined)),
+      startFrom: listing("1"),
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(source.lists).toBe(0);
     expect(source.last.resourceVersion).toBe("1");
@@ -117,7 +136,10 @@ describe("waitForPodSet", () => {
 
   it("lists again when a long-lived watch ends, with Pods deleted meanwhile gone from the set", async () => {
     const source = new ScriptedSource([listing("3", pod("a"), pod("b")), listing("9", pod("b"))]);
-    const wait = waitForPodSet(source, options((pods) => (pods.length === 1 ? names(pods) : undefined)));
+    const wait = waitForPodSet(
+      source,
+      options((pods) => (pods.length === 1 ? names(pods) : undefined)),
+    );
     await vi.advanceTimersByTimeAsync(5000);
     source.last.end();
     await expect(wait).resolves.toEqual(["b"]);
@@ -126,7 +148,10 @@ describe("waitForPodSet", () => {
 
   it("pauses, growing, before listing again when the watch fails or keeps ending at once", async () => {
     const source = new ScriptedSource([listing("3"), listing("4"), listing("5"), listing("6", pod("a"))]);
-    const wait = waitForPodSet(source, options((pods) => (pods.length === 1 ? true : undefined), { retryDelayMs: 100 }));
+    const wait = waitForPodSet(
+      source,
+      options((pods) => (pods.length === 1 ? true : undefined), { retryDelayMs: 100 }),
+    );
     await vi.advanceTimersByTimeAsync(0);
     source.last.end(new Error("socket hang up"));
     await vi.advanceTimersByTimeAsync(99);
@@ -149,7 +174,10 @@ describe("waitForPodSet", () => {
 
   it("caps the pause, and starts over from a short one once a watch delivers again", async () => {
     const source = new ScriptedSource([listing("3")]);
-    const wait = waitForPodSet(source, options((pods) => (pods.length === 2 ? true : undefined), { retryDelayMs: 100, maxRetryDelayMs: 300 }));
+    const wait = waitForPodSet(
+      source,
+      options((pods) => (pods.length === 2 ? true : undefined), { retryDelayMs: 100, maxRetryDelayMs: 300 }),
+    );
     await vi.advanceTimersByTimeAsync(0);
     for (const pause of [100, 200, 300, 300]) {
       const lists = source.lists;
@@ -170,20 +198,38 @@ describe("waitForPodSet", () => {
   });
 
   it("retries a list that fails for a reason that can pass, and fails at once for one that cannot", async () => {
-    const flaky = new ScriptedSource([new KubernetesApiError("list", "Pods", Object.assign(new Error("Service Unavailable"), { statusCode: 503 })), listing("2", pod("a"))]);
-    const ok = waitForPodSet(flaky, options((pods) => (pods.length ? true : undefined), { retryDelayMs: 50 }));
+    const flaky = new ScriptedSource([
+      new KubernetesApiError("list", "Pods", Object.assign(new Error("Service Unavailable"), { statusCode: 503 })),
+      listing("2", pod("a")),
+    ]);
+    const ok = waitForPodSet(
+      flaky,
+      options((pods) => (pods.length ? true : undefined), { retryDelayMs: 50 }),
+    );
     await vi.advanceTimersByTimeAsync(50);
     await expect(ok).resolves.toBe(true);
 
-    const forbidden = new KubernetesApiError("list", "Pods", Object.assign(new Error("Forbidden"), { statusCode: 403 }));
+    const forbidden = new KubernetesApiError(
+      "list",
+      "Pods",
+      Object.assign(new Error("Forbidden"), { statusCode: 403 }),
+    );
     const refused = new ScriptedSource([forbidden]);
-    await expect(waitForPodSet(refused, options(() => undefined))).rejects.toBe(forbidden);
+    await expect(
+      waitForPodSet(
+        refused,
+        options(() => undefined),
+      ),
+    ).rejects.toBe(forbidden);
     expect(refused.lists).toBe(1);
   });
 
   it("rejects with DeadlineExceededError naming what it waited for, the Pods last seen and the last failure", async () => {
     const source = new ScriptedSource([listing("3", pod("example-1-x", "Pending"))]);
-    const wait = waitForPodSet(source, options(() => undefined, { timeoutMs: 2000 }));
+    const wait = waitForPodSet(
+      source,
+      options(() => undefined, { timeoutMs: 2000 }),
+    );
     const settled = wait.catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     source.last.end(new Error("connection reset"));
@@ -202,8 +248,18 @@ describe("waitForPodSet", () => {
 
   it("refuses a deadline a timer cannot hold", async () => {
     const source = new ScriptedSource([listing("3")]);
-    await expect(waitForPodSet(source, options(() => true, { timeoutMs: 0 }))).rejects.toThrow(RangeError);
-    await expect(waitForPodSet(source, options(() => true, { timeoutMs: 2 ** 31 }))).rejects.toThrow(/timeoutMs of a wait for the member Pods/);
+    await expect(
+      waitForPodSet(
+        source,
+        options(() => true, { timeoutMs: 0 }),
+      ),
+    ).rejects.toThrow(RangeError);
+    await expect(
+      waitForPodSet(
+        source,
+        options(() => true, { timeoutMs: 2 ** 31 }),
+      ),
+    ).rejects.toThrow(/timeoutMs of a wait for the member Pods/);
     expect(source.lists).toBe(0);
   });
 
@@ -222,7 +278,10 @@ describe("waitForPodSet", () => {
   it("ignores the events and the end of a watch it already left", async () => {
     const source = new ScriptedSource([listing("3"), listing("4")]);
     let checks = 0;
-    const wait = waitForPodSet(source, options((pods) => (checks++, pods.some((p) => p.metadata!.name === "fresh") ? true : undefined)));
+    const wait = waitForPodSet(
+      source,
+      options((pods) => (checks++, pods.some((p) => p.metadata!.name === "fresh") ? true : undefined)),
+    );
     await vi.advanceTimersByTimeAsync(0);
     const first = source.last;
     first.send({ type: "ERROR", code: 410, message: "too old" });

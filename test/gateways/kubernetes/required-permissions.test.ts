@@ -65,7 +65,9 @@ function verbOf(method: string, named: boolean, watching: boolean): string {
 }
 
 function allowed(request: RbacRequest): boolean {
-  return REQUIRED_PERMISSIONS.some((p) => p.apiGroup === request.apiGroup && p.resource === request.resource && p.verbs.includes(request.verb));
+  return REQUIRED_PERMISSIONS.some(
+    (p) => p.apiGroup === request.apiGroup && p.resource === request.resource && p.verbs.includes(request.verb),
+  );
 }
 
 function pod(name: string, labels: Record<string, string>) {
@@ -92,7 +94,10 @@ describe("REQUIRED_PERMISSIONS", () => {
       spec: {
         replicas: 1,
         selector: { matchLabels: LABELS },
-        template: { metadata: { labels: LABELS }, spec: { containers: [{ name: "etcd", image: "quay.io/coreos/etcd:v3.4.34" }] } },
+        template: {
+          metadata: { labels: LABELS },
+          spec: { containers: [{ name: "etcd", image: "quay.io/coreos/etcd:v3.4.34" }] },
+        },
       },
     });
     harness.store.create("pods", pod("example-1-abc-x1", LABELS));
@@ -119,14 +124,20 @@ describe("REQUIRED_PERMISSIONS", () => {
       // Waits for a second Pod, so the wait lists, then watches until the Pod added meanwhile shows up.
       const twoPods = (pods: V1Pod[]) => (pods.length === 2 ? true : undefined);
       const waiting = g.waitForPods(NS, SELECTOR, twoPods, "a second member Pod", 10_000);
-      await harness.waitForLog("the pod watch", (l) => l.msg === "request" && String(l.query ?? "").includes("watch=true"), 10_000);
+      await harness.waitForLog(
+        "the pod watch",
+        (l) => l.msg === "request" && String(l.query ?? "").includes("watch=true"),
+        10_000,
+      );
       harness.store.create("pods", pod("example-1-abc-x2", LABELS));
       await waiting;
     },
     readPodLog: (g) => g.readPodLog(NS, "example-1-abc-x1", { container: "etcd", tailLines: 5 }),
     acquireLease: (g) => g.acquireLease(NS, "etcd-responder-example", "worker-a", 15),
-    renewLease: (g) => g.renewLease({ namespace: NS, name: "etcd-responder-example", holder: "worker-a", durationSeconds: 15 }),
-    releaseLease: (g) => g.releaseLease({ namespace: NS, name: "etcd-responder-example", holder: "worker-a", durationSeconds: 15 }),
+    renewLease: (g) =>
+      g.renewLease({ namespace: NS, name: "etcd-responder-example", holder: "worker-a", durationSeconds: 15 }),
+    releaseLease: (g) =>
+      g.releaseLease({ namespace: NS, name: "etcd-responder-example", holder: "worker-a", durationSeconds: 15 }),
     recordEvent: (g) =>
       g.recordEvent(
         { kind: "Deployment", apiVersion: "apps/v1", namespace: NS, name: "example-1" },
@@ -147,11 +158,15 @@ describe("REQUIRED_PERMISSIONS", () => {
     // Every request stays in the managed namespace: a namespaced Role is enough.
     expect(requests.filter((r) => r.namespace !== NS).map((r) => r.line)).toEqual([]);
 
-    const uncovered = requests.filter((r) => !allowed(r)).map((r) => `${r.line} needs ${r.verb} ${r.apiGroup || "core"}/${r.resource}`);
+    const uncovered = requests
+      .filter((r) => !allowed(r))
+      .map((r) => `${r.line} needs ${r.verb} ${r.apiGroup || "core"}/${r.resource}`);
     expect(uncovered).toEqual([]);
 
     const used = new Set(requests.map((r) => `${r.apiGroup}/${r.resource}/${r.verb}`));
-    const unused = REQUIRED_PERMISSIONS.flatMap((p) => p.verbs.map((v) => `${p.apiGroup}/${p.resource}/${v}`)).filter((k) => !used.has(k));
+    const unused = REQUIRED_PERMISSIONS.flatMap((p) => p.verbs.map((v) => `${p.apiGroup}/${p.resource}/${v}`)).filter(
+      (k) => !used.has(k),
+    );
     expect(unused).toEqual([]);
   });
 

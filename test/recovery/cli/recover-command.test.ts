@@ -36,7 +36,9 @@ describe("recover command line", () => {
 
   it("exits 2 with one line when the configuration cannot be read", async () => {
     const { err, io: streams } = io();
-    expect(await recoverCommand(["--config", join(dir, "missing.yaml"), "--cluster", "example", "--member", "1"], streams)).toBe(2);
+    expect(
+      await recoverCommand(["--config", join(dir, "missing.yaml"), "--cluster", "example", "--member", "1"], streams),
+    ).toBe(2);
     expect(err).toHaveLength(1);
     expect(err[0]).toMatch(/^etcd-responder recover: .*missing\.yaml: cannot read the configuration file/);
   });
@@ -44,7 +46,9 @@ describe("recover command line", () => {
   it("exits 2 naming the configured clusters when the cluster is unknown", async () => {
     const { err, io: streams } = io();
     expect(await recoverCommand(["--config", config, "--cluster", "other", "--member", "1"], streams)).toBe(2);
-    expect(err[0]).toBe(`etcd-responder recover: ${config}: no cluster "other" is configured (configured: default/example)`);
+    expect(err[0]).toBe(
+      `etcd-responder recover: ${config}: no cluster "other" is configured (configured: default/example)`,
+    );
   });
 
   it("exits 2 when the member number is outside the cluster", async () => {
@@ -59,12 +63,18 @@ describe("recover command line", () => {
 
   it("ends with a line that says why", () => {
     const steps: never[] = [];
-    expect(lastLine({ outcome: "succeeded", reason: "recovered member example3 of default/example", steps }, 0.52)).toBe(
-      "Done in 0.5 s: recovered member example3 of default/example.",
+    expect(
+      lastLine({ outcome: "succeeded", reason: "recovered member example3 of default/example", steps }, 0.52),
+    ).toBe("Done in 0.5 s: recovered member example3 of default/example.");
+    expect(lastLine({ outcome: "skipped", reason: "already healthy: x", steps }, 1)).toBe(
+      "Nothing to do: already healthy: x.",
     );
-    expect(lastLine({ outcome: "skipped", reason: "already healthy: x", steps }, 1)).toBe("Nothing to do: already healthy: x.");
-    expect(lastLine({ outcome: "refused", reason: "quorum is lost: y", steps }, 1)).toBe("Refused, nothing was changed: quorum is lost: y.");
-    expect(lastLine({ outcome: "failed", reason: "interrupted; run again to resume", steps }, 2)).toBe("Failed after 2.0 s: interrupted; run again to resume.");
+    expect(lastLine({ outcome: "refused", reason: "quorum is lost: y", steps }, 1)).toBe(
+      "Refused, nothing was changed: quorum is lost: y.",
+    );
+    expect(lastLine({ outcome: "failed", reason: "interrupted; run again to resume", steps }, 2)).toBe(
+      "Failed after 2.0 s: interrupted; run again to resume.",
+    );
     expect(lastLine({ outcome: "succeeded", reason: "Pod p is in CrashLoopBackOff", steps, plan: ["a"] }, 1)).toBe(
       "Dry run, nothing was changed; the recovery would act because: Pod p is in CrashLoopBackOff.",
     );

@@ -5,7 +5,15 @@ const NOW = 1_000_000;
 const DEAD_AFTER = 5_000;
 
 function candidate(overrides: Partial<DeadMemberCandidate>): DeadMemberCandidate {
-  return { id: "1", answers: false, own: false, configured: true, pod: { kind: "gone" }, firstFailedAt: NOW, ...overrides };
+  return {
+    id: "1",
+    answers: false,
+    own: false,
+    configured: true,
+    pod: { kind: "gone" },
+    firstFailedAt: NOW,
+    ...overrides,
+  };
 }
 
 const decide = (c: DeadMemberCandidate) => {
@@ -52,14 +60,27 @@ describe("decideDeadMembers", () => {
   });
 
   it("waits for deadAfter when the Pod is gone (its age is unknown)", () => {
-    expect(decide(candidate({ firstFailedAt: NOW }))).toMatchObject({ verdict: "undecided", decideAt: NOW + DEAD_AFTER });
-    expect(decide(candidate({ firstFailedAt: undefined }))).toMatchObject({ verdict: "undecided", decideAt: NOW + DEAD_AFTER });
-    expect(decide(candidate({ firstFailedAt: NOW - DEAD_AFTER }))).toMatchObject({ verdict: "dead", reason: "it has not answered for 5.0 s and its Pod is gone" });
+    expect(decide(candidate({ firstFailedAt: NOW }))).toMatchObject({
+      verdict: "undecided",
+      decideAt: NOW + DEAD_AFTER,
+    });
+    expect(decide(candidate({ firstFailedAt: undefined }))).toMatchObject({
+      verdict: "undecided",
+      decideAt: NOW + DEAD_AFTER,
+    });
+    expect(decide(candidate({ firstFailedAt: NOW - DEAD_AFTER }))).toMatchObject({
+      verdict: "dead",
+      reason: "it has not answered for 5.0 s and its Pod is gone",
+    });
   });
 
   it("decides every candidate on its own", () => {
     const decisions = decideDeadMembers(
-      [candidate({ id: "a", answers: true }), candidate({ id: "b", own: true }), candidate({ id: "c", pod: { kind: "ready", pod: "c" } })],
+      [
+        candidate({ id: "a", answers: true }),
+        candidate({ id: "b", own: true }),
+        candidate({ id: "c", pod: { kind: "ready", pod: "c" } }),
+      ],
       { now: NOW, deadAfterMs: DEAD_AFTER },
     );
     expect(decisions.map((d) => [d.id, d.verdict])).toEqual([

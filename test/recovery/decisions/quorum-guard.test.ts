@@ -12,7 +12,15 @@ function members(healthy: number, down: number, learners = 0): GuardMember[] {
 }
 
 function input(overrides: Partial<GuardInput>): GuardInput {
-  return { asked: 5, answered: 4, members: members(4, 1), removals: ["d0"], votingAdd: false, memberName: "example3", ...overrides };
+  return {
+    asked: 5,
+    answered: 4,
+    members: members(4, 1),
+    removals: ["d0"],
+    votingAdd: false,
+    memberName: "example3",
+    ...overrides,
+  };
 }
 
 describe("quorumOf", () => {
@@ -62,7 +70,10 @@ describe("checkQuorum", () => {
     [5, 3, 0, false], // 6 after, quorum 4 > 3
   ])("a voting add to %i voters with %i answering and %i removed: allowed %s", (voters, healthy, removed, allowed) => {
     const list = members(healthy, voters - healthy);
-    const removals = list.filter((m) => !m.healthy).slice(0, removed).map((m) => m.id);
+    const removals = list
+      .filter((m) => !m.healthy)
+      .slice(0, removed)
+      .map((m) => m.id);
     const verdict = checkQuorum(input({ answered: healthy, members: list, removals, votingAdd: true }));
     expect(verdict.safe).toBe(allowed);
     if (!verdict.safe) {
@@ -78,19 +89,27 @@ describe("checkQuorum", () => {
   it("refuses when no member answers at all, naming both possible causes", () => {
     const verdict = checkQuorum(input({ answered: 0, members: undefined }));
     expect(verdict).toMatchObject({ safe: false, reason: "etcd-unreachable" });
-    if (!verdict.safe) expect(verdict.message).toMatch(/^no etcd member answers \(asked 5\): either the responder cannot reach etcd or quorum is lost/);
+    if (!verdict.safe)
+      expect(verdict.message).toMatch(
+        /^no etcd member answers \(asked 5\): either the responder cannot reach etcd or quorum is lost/,
+      );
   });
 
   it("refuses when members answer but none returns the member list", () => {
-    expect(checkQuorum(input({ answered: 2, members: undefined }))).toMatchObject({ safe: false, reason: "quorum-lost" });
+    expect(checkQuorum(input({ answered: 2, members: undefined }))).toMatchObject({
+      safe: false,
+      reason: "quorum-lost",
+    });
   });
 
   it("refuses a cluster ID problem first", () => {
-    expect(checkQuorum(input({ clusterProblem: { reason: "cluster-id-mismatch", message: "wrong cluster" } }))).toEqual({
-      safe: false,
-      reason: "cluster-id-mismatch",
-      message: "wrong cluster",
-    });
+    expect(checkQuorum(input({ clusterProblem: { reason: "cluster-id-mismatch", message: "wrong cluster" } }))).toEqual(
+      {
+        safe: false,
+        reason: "cluster-id-mismatch",
+        message: "wrong cluster",
+      },
+    );
   });
 });
 
@@ -101,8 +120,18 @@ describe("checkQuorum when the survivors know no leader", () => {
       { id: "b", isLearner: false, healthy: false, answers: true },
       { id: "c", isLearner: false, healthy: false, answers: false },
     ];
-    const verdict = checkQuorum({ asked: 3, answered: 2, members: list, removals: [], votingAdd: false, memberName: "example3" });
+    const verdict = checkQuorum({
+      asked: 3,
+      answered: 2,
+      members: list,
+      removals: [],
+      votingAdd: false,
+      memberName: "example3",
+    });
     expect(verdict.safe).toBe(false);
-    if (!verdict.safe) expect(verdict.message).toMatch(/^quorum is lost: 2 of 3 voting members answer \(2 without a leader\), 2 needed;/);
+    if (!verdict.safe)
+      expect(verdict.message).toMatch(
+        /^quorum is lost: 2 of 3 voting members answer \(2 without a leader\), 2 needed;/,
+      );
   });
 });

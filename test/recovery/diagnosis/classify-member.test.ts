@@ -4,7 +4,15 @@ import type { PodFacts } from "../../../src/recovery/kube/pod-facts.js";
 
 const CLUSTER = "8000000000000000001";
 
-const readyPod: PodFacts = { name: "example-3-abc", phase: "Running", ready: true, deleting: false, state: "running", restartCount: 0, crashLooping: false };
+const readyPod: PodFacts = {
+  name: "example-3-abc",
+  phase: "Running",
+  ready: true,
+  deleting: false,
+  state: "running",
+  restartCount: 0,
+  crashLooping: false,
+};
 const crashingPod: PodFacts = {
   name: "example-3-abc",
   phase: "Running",
@@ -40,36 +48,74 @@ const noAnswer = { memberStatus: undefined };
 describe("classifyMember", () => {
   it.each([
     ["a Ready voting member that answers", facts({}), "healthy", /^already healthy/],
-    ["a learner that answers", facts({ listEntry: { id: "1003", isLearner: true }, pod: { ...readyPod, ready: false } }), "resume-promote", /learner that answers/],
-    ["a voter that answers but is not Ready", facts({ pod: { ...readyPod, ready: false } }), "resume-verify", /not Ready yet/],
+    [
+      "a learner that answers",
+      facts({ listEntry: { id: "1003", isLearner: true }, pod: { ...readyPod, ready: false } }),
+      "resume-promote",
+      /learner that answers/,
+    ],
+    [
+      "a voter that answers but is not Ready",
+      facts({ pod: { ...readyPod, ready: false } }),
+      "resume-verify",
+      /not Ready yet/,
+    ],
     [
       "a crash loop with `already bootstrapped`",
-      facts({ ...noAnswer, pod: crashingPod, log: "x\n2024-01-01 C | etcdmain: member 8e9f has already been bootstrapped\n" }),
+      facts({
+        ...noAnswer,
+        pod: crashingPod,
+        log: "x\n2024-01-01 C | etcdmain: member 8e9f has already been bootstrapped\n",
+      }),
       "recover",
       /^Pod example-3-abc is in CrashLoopBackOff: etcdmain: member 8e9f has already been bootstrapped$/,
     ],
     [
       "a crash loop with a lost raft log",
-      facts({ ...noAnswer, pod: crashingPod, log: "P | raft: tocommit(9) is out of range [lastIndex(0)]. Was the raft log corrupted, truncated, or lost?\npanic: x\ngoroutine 1" }),
+      facts({
+        ...noAnswer,
+        pod: crashingPod,
+        log: "P | raft: tocommit(9) is out of range [lastIndex(0)]. Was the raft log corrupted, truncated, or lost?\npanic: x\ngoroutine 1",
+      }),
       "recover",
       /tocommit\(9\) is out of range/,
     ],
     [
       "a crash loop after being removed",
-      facts({ ...noAnswer, listEntry: undefined, pod: crashingPod, log: "E | etcdserver: the member has been permanently removed from the cluster" }),
+      facts({
+        ...noAnswer,
+        listEntry: undefined,
+        pod: crashingPod,
+        log: "E | etcdserver: the member has been permanently removed from the cluster",
+      }),
       "recover",
       /permanently removed/,
     ],
     ["no Pod", facts({ ...noAnswer, pod: undefined }), "recover", /^no Pod of Deployment example-3 exists$/],
-    ["a Deployment scaled to 0", facts({ ...noAnswer, pod: undefined, replicas: 0 }), "recover", /^Deployment example-3 is scaled to 0$/],
-    ["a Running Pod whose peer URL is not listed", facts({ ...noAnswer, listEntry: undefined, pod: { ...readyPod, ready: false } }), "recover", /is Running but its peer URL http:\/\/example3:2380 is not in the member list/],
+    [
+      "a Deployment scaled to 0",
+      facts({ ...noAnswer, pod: undefined, replicas: 0 }),
+      "recover",
+      /^Deployment example-3 is scaled to 0$/,
+    ],
+    [
+      "a Running Pod whose peer URL is not listed",
+      facts({ ...noAnswer, listEntry: undefined, pod: { ...readyPod, ready: false } }),
+      "recover",
+      /is Running but its peer URL http:\/\/example3:2380 is not in the member list/,
+    ],
     [
       "a Pod that answers for another cluster",
       facts({ memberStatus: { clusterId: "99", memberId: "77", leader: "77", isLearner: false } }),
       "recover",
       /answers for cluster 99, not for the cluster's 8000000000000000001/,
     ],
-    ["a crash loop while nobody returns the member list", facts({ ...noAnswer, pod: { ...readyPod, ready: false }, listKnown: false, listEntry: undefined }), "recover", /cannot tell/],
+    [
+      "a crash loop while nobody returns the member list",
+      facts({ ...noAnswer, pod: { ...readyPod, ready: false }, listKnown: false, listEntry: undefined }),
+      "recover",
+      /cannot tell/,
+    ],
   ])("%s → %s", (_name, input, verdict, reason) => {
     const diagnosis = classifyMember(input);
     expect(diagnosis.verdict).toBe(verdict);
@@ -112,7 +158,11 @@ describe("classifyMember", () => {
   });
 
   it.each([
-    ["ContainerCreating and not listed", { ...readyPod, ready: false, phase: "Pending", state: "waiting" as const, stateReason: "ContainerCreating" }, undefined],
+    [
+      "ContainerCreating and not listed",
+      { ...readyPod, ready: false, phase: "Pending", state: "waiting" as const, stateReason: "ContainerCreating" },
+      undefined,
+    ],
     ["Running, listed, but not answering", { ...readyPod, ready: false }, { id: "1003", isLearner: false }],
     ["Terminating", { ...readyPod, ready: false, deleting: true }, undefined],
   ])("is not diagnosable yet when the Pod is %s", (_name, pod, listEntry) => {
@@ -122,7 +172,12 @@ describe("classifyMember", () => {
   });
 
   it("does not call a member healthy when its status answers with another member's ID", () => {
-    const diagnosis = classifyMember(facts({ memberStatus: { clusterId: CLUSTER, memberId: "5555", leader: "1001", isLearner: false }, pod: { ...readyPod, ready: false } }));
+    const diagnosis = classifyMember(
+      facts({
+        memberStatus: { clusterId: CLUSTER, memberId: "5555", leader: "1001", isLearner: false },
+        pod: { ...readyPod, ready: false },
+      }),
+    );
     expect(diagnosis.verdict).toBe("retry-later");
   });
 });

@@ -24,10 +24,15 @@ describe("chooseRealCluster", () => {
   });
 
   it("uses the pinned ID, and reports when nobody answers for it", () => {
-    expect(chooseRealCluster([report(1, "7"), report(2, "9"), report(3, "9")], { pinned: "7" })).toMatchObject({ clusterId: "7", members: ["http://m1:2379"] });
+    expect(chooseRealCluster([report(1, "7"), report(2, "9"), report(3, "9")], { pinned: "7" })).toMatchObject({
+      clusterId: "7",
+      members: ["http://m1:2379"],
+    });
     const mismatch = chooseRealCluster([report(1, "9")], { pinned: "7" });
     expect(mismatch.problem?.reason).toBe("cluster-id-mismatch");
-    expect(mismatch.problem?.message).toBe("no etcd member answers for the configured cluster ID 7; the members that answer report 9");
+    expect(mismatch.problem?.message).toBe(
+      "no etcd member answers for the configured cluster ID 7; the members that answer report 9",
+    );
   });
 
   it("knows no cluster when nobody answers", () => {

@@ -67,11 +67,21 @@ export function memberPod(options: {
   const { state } = options;
   const ready = state.kind === "running" && state.ready;
   const restartCount = state.kind === "creating" ? 0 : (state.restartCount ?? 0);
-  const terminated = { exitCode: state.kind === "crash-loop" ? (state.exitCode ?? 1) : 0, reason: "Error", finishedAt: new Date(options.readySince) };
+  const terminated = {
+    exitCode: state.kind === "crash-loop" ? (state.exitCode ?? 1) : 0,
+    reason: "Error",
+    finishedAt: new Date(options.readySince),
+  };
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name: options.name, namespace: options.namespace, labels: { ...options.labels }, creationTimestamp: new Date(options.createdAt), uid: `uid-${options.name}` },
+    metadata: {
+      name: options.name,
+      namespace: options.namespace,
+      labels: { ...options.labels },
+      creationTimestamp: new Date(options.createdAt),
+      uid: `uid-${options.name}`,
+    },
     status: {
       phase: state.kind === "creating" ? "Pending" : "Running",
       conditions: [

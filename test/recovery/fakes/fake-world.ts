@@ -2,8 +2,19 @@ import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node
 import { pino } from "pino";
 import { parseConfig, type ResolvedCluster, type ResolvedMember } from "../../../src/config/index.js";
 import { DeadlineExceededError, EtcdUnavailableError } from "../../../src/errors/index.js";
-import type { EtcdGateway, EtcdMember, KeyValueHash, MemberList, MemberStatus } from "../../../src/gateways/etcd/index.js";
-import type { EventTarget, HeldLease, KubernetesGateway, RecordedEvent } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
+import type {
+  EtcdGateway,
+  EtcdMember,
+  KeyValueHash,
+  MemberList,
+  MemberStatus,
+} from "../../../src/gateways/etcd/index.js";
+import type {
+  EventTarget,
+  HeldLease,
+  KubernetesGateway,
+  RecordedEvent,
+} from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
 import { LeaseHeldError } from "../../../src/gateways/kubernetes/lease-held-error.js";
 import { LeaseLostError } from "../../../src/gateways/kubernetes/lease-lost-error.js";
 import type { RecoveryContext, SnapshotDirectory, StepName, StepRecord } from "../../../src/recovery/index.js";
@@ -88,11 +99,25 @@ export class FakeWorld {
     const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerURL}`).join(",");
     for (const member of cluster.members) {
       const id = String(1000 + member.index);
-      this.members.push({ id, name: member.name, peerURLs: [member.peerURL], clientURLs: [member.clientURL], isLearner: false });
+      this.members.push({
+        id,
+        name: member.name,
+        peerURLs: [member.peerURL],
+        clientURLs: [member.clientURL],
+        isLearner: false,
+      });
       this.processes.set(member.clientURL, { memberId: id, clusterId: this.clusterId });
       this.deployments.set(
         member.deployment,
-        memberDeployment({ cluster: cluster.name, namespace: cluster.namespace, index: member.index, name: member.deployment, memberName: member.name, peerURL: member.peerURL, initialCluster }),
+        memberDeployment({
+          cluster: cluster.name,
+          namespace: cluster.namespace,
+          index: member.index,
+          name: member.deployment,
+          memberName: member.name,
+          peerURL: member.peerURL,
+          initialCluster,
+        }),
       );
       this.addPod(member, { kind: "running", ready: true });
     }
@@ -110,7 +135,9 @@ export class FakeWorld {
 
   podsOf(index: number): V1Pod[] {
     const labels = memberLabels(this.cluster.name, index);
-    return [...this.pods.values()].filter((p) => Object.entries(labels).every(([k, v]) => p.metadata?.labels?.[k] === v));
+    return [...this.pods.values()].filter((p) =>
+      Object.entries(labels).every(([k, v]) => p.metadata?.labels?.[k] === v),
+    );
   }
 
   /** The member's Pod crash-loops with `log`; its etcd process is gone. Not Ready for `notReadyForMs`. */
@@ -131,7 +158,11 @@ export class FakeWorld {
   }
 
   /** Replaces the member's Pod with one in `state`, keeping (or not) its process. */
-  setPod(index: number, state: FakeContainerState, options: { keepProcess?: boolean; log?: string; notReadyForMs?: number } = {}): string {
+  setPod(
+    index: number,
+    state: FakeContainerState,
+    options: { keepProcess?: boolean; log?: string; notReadyForMs?: number } = {},
+  ): string {
     for (const pod of this.podsOf(index)) this.pods.delete(pod.metadata?.name ?? "");
     if (!options.keepProcess) this.processes.delete(this.member(index).clientURL);
     const pod = this.addPod(this.member(index), state, options.notReadyForMs ?? 0);
@@ -147,7 +178,9 @@ export class FakeWorld {
   }
 
   /** A recovery context over this world; `lines` collects what the reporter got. */
-  context(overrides: Partial<RecoveryContext> & { index?: number } = {}): RecoveryContext & { lines: string[]; records: StepRecord[] } {
+  context(
+    overrides: Partial<RecoveryContext> & { index?: number } = {},
+  ): RecoveryContext & { lines: string[]; records: StepRecord[] } {
     const lines: string[] = [];
     const records: StepRecord[] = [];
     const { index = 3, ...rest } = overrides;
@@ -179,7 +212,9 @@ export class FakeWorld {
   /** The leader's ID when a quorum of voting members runs; "0" otherwise. */
   leader(): string {
     const voters = this.members.filter((m) => !m.isLearner);
-    const running = voters.filter((m) => [...this.processes.values()].some((p) => p.memberId === m.id && p.clusterId === this.clusterId));
+    const running = voters.filter((m) =>
+      [...this.processes.values()].some((p) => p.memberId === m.id && p.clusterId === this.clusterId),
+    );
     return running.length >= Math.floor(voters.length / 2) + 1 ? (running[0]?.id ?? "0") : "0";
   }
 
@@ -210,7 +245,11 @@ export class FakeWorld {
         const lease = this.leases.get(name);
         const now = this.clock.now();
         if (lease && lease.holder !== "" && lease.holder !== holder && now - lease.renewedAt < lease.duration * 1000) {
-          throw new LeaseHeldError(`${namespace}/${name}`, lease.holder, new Date(lease.renewedAt + lease.duration * 1000));
+          throw new LeaseHeldError(
+            `${namespace}/${name}`,
+            lease.holder,
+            new Date(lease.renewedAt + lease.duration * 1000),
+          );
         }
         this.call(`lease acquire ${holder}`);
         this.leases.set(name, { holder, renewedAt: now, duration: durationSeconds });
@@ -219,7 +258,8 @@ export class FakeWorld {
       renewLease: async (held) => {
         const lease = this.leases.get(held.name);
         this.fail("renew");
-        if (!lease || lease.holder !== held.holder) throw new LeaseLostError(`${held.namespace}/${held.name}`, held.holder, lease?.holder || undefined);
+        if (!lease || lease.holder !== held.holder)
+          throw new LeaseLostError(`${held.namespace}/${held.name}`, held.holder, lease?.holder || undefined);
         lease.renewedAt = this.clock.now();
       },
       releaseLease: async (held) => {
@@ -247,9 +287,17 @@ export class FakeWorld {
       addMember: async (peerURL, options) => {
         this.call(`add ${peerURL} ${options.learner ? "learner" : "voter"}`);
         this.requireLeader();
-        if (this.members.some((m) => m.peerURLs.includes(peerURL))) throw new Error("9 FAILED_PRECONDITION: etcdserver: Peer URLs already exists");
-        if (options.learner && this.members.some((m) => m.isLearner)) throw new Error("9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster");
-        const member: EtcdMember = { id: String(this.nextId++), name: "", peerURLs: [peerURL], clientURLs: [], isLearner: options.learner };
+        if (this.members.some((m) => m.peerURLs.includes(peerURL)))
+          throw new Error("9 FAILED_PRECONDITION: etcdserver: Peer URLs already exists");
+        if (options.learner && this.members.some((m) => m.isLearner))
+          throw new Error("9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster");
+        const member: EtcdMember = {
+          id: String(this.nextId++),
+          name: "",
+          peerURLs: [peerURL],
+          clientURLs: [],
+          isLearner: options.learner,
+        };
         this.members.push(member);
         return { member: structuredClone(member), members: structuredClone(this.members) };
       },
@@ -296,7 +344,8 @@ export class FakeWorld {
 
   private status(url: string): MemberStatus {
     const process = this.processes.get(url);
-    if (!process || this.unreachable.has(url)) throw new EtcdUnavailableError(`etcd member ${url} did not answer (status)`, url);
+    if (!process || this.unreachable.has(url))
+      throw new EtcdUnavailableError(`etcd member ${url} did not answer (status)`, url);
     const foreign = process.clusterId !== this.clusterId;
     const entry = this.members.find((m) => m.id === process.memberId);
     return {
@@ -315,9 +364,15 @@ export class FakeWorld {
 
   private listFrom(url: string): MemberList {
     const process = this.processes.get(url);
-    if (!process || this.unreachable.has(url)) throw new EtcdUnavailableError(`etcd member ${url} did not answer (member list)`, url);
+    if (!process || this.unreachable.has(url))
+      throw new EtcdUnavailableError(`etcd member ${url} did not answer (member list)`, url);
     if (process.clusterId !== this.clusterId) {
-      return { clusterId: process.clusterId, members: [{ id: process.memberId, name: "stray", peerURLs: ["http://stray:2380"], clientURLs: [url], isLearner: false }] };
+      return {
+        clusterId: process.clusterId,
+        members: [
+          { id: process.memberId, name: "stray", peerURLs: ["http://stray:2380"], clientURLs: [url], isLearner: false },
+        ],
+      };
     }
     return { clusterId: this.clusterId, members: structuredClone(this.members) };
   }
@@ -363,7 +418,8 @@ export class FakeWorld {
     const args = deployment.spec?.template?.spec?.containers?.[0]?.args ?? [];
     const existing = args.includes("--initial-cluster-state=existing");
     const entry = this.entryOf(member.index);
-    const state: FakeContainerState = this.startPod?.(member.index, deployment) ??
+    const state: FakeContainerState =
+      this.startPod?.(member.index, deployment) ??
       (existing && entry ? { kind: "running", ready: !entry.isLearner } : { kind: "crash-loop", restartCount: 2 });
     const pod = this.addPod(member, state);
     if (state.kind === "running" && entry) {
@@ -371,7 +427,12 @@ export class FakeWorld {
       entry.clientURLs = [member.clientURL];
       this.processes.set(member.clientURL, { memberId: entry.id, clusterId: this.clusterId });
     } else {
-      this.logs.set(pod, { current: "", previous: existing ? "C | etcdmain: error validating peerURLs {...}: member count is unequal" : BOOTSTRAPPED_LOG });
+      this.logs.set(pod, {
+        current: "",
+        previous: existing
+          ? "C | etcdmain: error validating peerURLs {...}: member count is unequal"
+          : BOOTSTRAPPED_LOG,
+      });
     }
   }
 
@@ -411,14 +472,21 @@ export class FakeWorld {
   }
 
   private select(selector: string): V1Pod[] {
-    return [...this.pods.values()].filter((p) => matchesSelector(p.metadata?.labels, selector)).map((p) => structuredClone(p));
+    return [...this.pods.values()]
+      .filter((p) => matchesSelector(p.metadata?.labels, selector))
+      .map((p) => structuredClone(p));
   }
 
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
 
-  private waitForPods<T>(selector: string, check: (pods: V1Pod[]) => T | undefined, what: string, timeoutMs: number): Promise<T> {
+  private waitForPods<T>(
+    selector: string,
+    check: (pods: V1Pod[]) => T | undefined,
+    what: string,
+    timeoutMs: number,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const stop = new AbortController();
       const finish = () => {

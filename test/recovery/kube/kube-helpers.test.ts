@@ -32,7 +32,9 @@ describe("findEtcdContainer", () => {
   const sidecar = { name: "metrics", command: ["proxy"] };
   it("prefers the container that sets --initial-cluster, then the one named etcd, then one running etcd, then the first", () => {
     expect(findEtcdContainer([sidecar, { name: "server", args: ["--initial-cluster=x"] }])?.name).toBe("server");
-    expect(findEtcdContainer([sidecar, { name: "server", env: [{ name: "ETCD_INITIAL_CLUSTER", value: "x" }] }])?.name).toBe("server");
+    expect(
+      findEtcdContainer([sidecar, { name: "server", env: [{ name: "ETCD_INITIAL_CLUSTER", value: "x" }] }])?.name,
+    ).toBe("server");
     expect(findEtcdContainer([sidecar, { name: "etcd" }])?.name).toBe("etcd");
     expect(findEtcdContainer([sidecar, { name: "db", command: ["/usr/local/bin/etcd"] }])?.name).toBe("db");
     expect(findEtcdContainer([sidecar])?.name).toBe("metrics");
@@ -64,8 +66,17 @@ describe("podFacts", () => {
   });
 
   it("sees a first start as not crash-looping", () => {
-    expect(podFacts(pod({ kind: "creating" }))).toMatchObject({ crashLooping: false, state: "waiting", stateReason: "ContainerCreating", phase: "Pending" });
-    expect(podFacts(pod({ kind: "running", ready: true }))).toMatchObject({ crashLooping: false, ready: true, state: "running" });
+    expect(podFacts(pod({ kind: "creating" }))).toMatchObject({
+      crashLooping: false,
+      state: "waiting",
+      stateReason: "ContainerCreating",
+      phase: "Pending",
+    });
+    expect(podFacts(pod({ kind: "running", ready: true }))).toMatchObject({
+      crashLooping: false,
+      ready: true,
+      state: "running",
+    });
   });
 
   it("reads times given as strings too", () => {
@@ -78,13 +89,22 @@ describe("podFacts", () => {
 
 describe("currentPod and podPresence", () => {
   const make = (name: string, createdAt: number, ready: boolean, deleting = false): V1Pod => {
-    const p = memberPod({ name, namespace: "default", labels: {}, createdAt, state: { kind: "running", ready }, readySince: createdAt });
+    const p = memberPod({
+      name,
+      namespace: "default",
+      labels: {},
+      createdAt,
+      state: { kind: "running", ready },
+      readySince: createdAt,
+    });
     if (deleting && p.metadata) p.metadata.deletionTimestamp = new Date(createdAt);
     return p;
   };
 
   it("takes the newest Pod that is not being deleted", () => {
-    expect(currentPod([make("old", T, true), make("new", T + 1, false), make("newest", T + 2, false, true)])?.metadata?.name).toBe("new");
+    expect(
+      currentPod([make("old", T, true), make("new", T + 1, false), make("newest", T + 2, false, true)])?.metadata?.name,
+    ).toBe("new");
     expect(currentPod([make("going", T, false, true)])?.metadata?.name).toBe("going");
     expect(currentPod([])).toBeUndefined();
   });

@@ -44,7 +44,9 @@ describe("LeaseLock", () => {
     const start = world.clock.now();
     const lock = await LeaseLock.acquire(options(world, "me", (line) => lines.push(line)));
     expect(world.clock.now() - start).toBeGreaterThanOrEqual(15_000);
-    expect(lines).toEqual(['Lease default/etcd-responder-example is held by "other" (another recovery of this cluster); waiting']);
+    expect(lines).toEqual([
+      'Lease default/etcd-responder-example is held by "other" (another recovery of this cluster); waiting',
+    ]);
     await lock.release();
   });
 
@@ -71,9 +73,15 @@ describe("LeaseLock", () => {
     world.failures.set("renew", [new Error("connection reset")]);
     await world.clock.sleep(5_001);
     lock.check();
-    world.failures.set("renew", [new Error("connection reset"), new Error("connection reset"), new Error("connection reset")]);
+    world.failures.set("renew", [
+      new Error("connection reset"),
+      new Error("connection reset"),
+      new Error("connection reset"),
+    ]);
     await world.clock.sleep(20_000);
-    expect(() => lock.check()).toThrow(/could not renew the Lease default\/etcd-responder-example for 15 s \(connection reset\)/);
+    expect(() => lock.check()).toThrow(
+      /could not renew the Lease default\/etcd-responder-example for 15 s \(connection reset\)/,
+    );
     await lock.release();
   });
 });

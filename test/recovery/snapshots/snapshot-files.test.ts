@@ -19,7 +19,10 @@ describe("snapshotsToPrune", () => {
   ];
 
   it("deletes the oldest of the cluster's snapshots beyond `keep`", () => {
-    expect(snapshotsToPrune(files, "example", 2)).toEqual(["example-20231231T235959.999Z.db", "example-20240101T000000.000Z.db"]);
+    expect(snapshotsToPrune(files, "example", 2)).toEqual([
+      "example-20231231T235959.999Z.db",
+      "example-20240101T000000.000Z.db",
+    ]);
   });
 
   it("leaves other clusters' files, partial downloads and foreign files alone", () => {

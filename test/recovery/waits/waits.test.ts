@@ -9,7 +9,12 @@ describe("pollUntil", () => {
     const clock = new FakeClock();
     const start = clock.now();
     let calls = 0;
-    const value = await pollUntil(async () => (++calls === 4 ? "ready" : undefined), { clock, what: "x", timeoutMs: 10_000, intervalMs: 100 });
+    const value = await pollUntil(async () => (++calls === 4 ? "ready" : undefined), {
+      clock,
+      what: "x",
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
     expect(value).toBe("ready");
     expect(calls).toBe(4);
     expect(clock.now() - start).toBe(300);
@@ -76,6 +81,8 @@ describe("retryRefused", () => {
       () => true,
       { clock, what: "learner example3 to be in sync", timeoutMs: 2_000, initialMs: 100, maxMs: 1_000 },
     );
-    await expect(wait).rejects.toThrow(/^gave up after 2 s waiting for learner example3 to be in sync \(last: .*in sync with leader\)$/);
+    await expect(wait).rejects.toThrow(
+      /^gave up after 2 s waiting for learner example3 to be in sync \(last: .*in sync with leader\)$/,
+    );
   });
 });

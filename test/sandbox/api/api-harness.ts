@@ -44,7 +44,8 @@ export async function startHarness(overrides: Partial<ApiServerOptions> = {}): P
   const logWaiters = new Set<() => void>();
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) logLines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split("\n"))
+        if (line.trim()) logLines.push(JSON.parse(line) as Record<string, unknown>);
       logWaiters.forEach((w) => w());
       callback();
     },
@@ -78,7 +79,10 @@ export async function startHarness(overrides: Partial<ApiServerOptions> = {}): P
   });
   const dir = await mkdtemp(join(tmpdir(), "api-server-test-"));
   const kubeconfigPath = join(dir, "kubeconfig");
-  await writeFile(kubeconfigPath, renderKubeconfig({ name: "api-test", server: server.url, caPem: ca.certPem, namespace: "default" }));
+  await writeFile(
+    kubeconfigPath,
+    renderKubeconfig({ name: "api-test", server: server.url, caPem: ca.certPem, namespace: "default" }),
+  );
   return {
     server,
     store,

@@ -92,7 +92,11 @@ describe("API server with @kubernetes/client-node", () => {
   it("answers 404, 409 AlreadyExists and 409 Conflict as ApiExceptions with Status bodies", async () => {
     const missing = await failure(core.readNamespacedConfigMap({ name: "nope", namespace: NS }));
     expect(missing.code).toBe(404);
-    expect(missing.status).toMatchObject({ kind: "Status", reason: "NotFound", message: 'configmaps "nope" not found' });
+    expect(missing.status).toMatchObject({
+      kind: "Status",
+      reason: "NotFound",
+      message: 'configmaps "nope" not found',
+    });
 
     const body = { metadata: { name: "settings" }, data: { a: "1" } };
     const first = await core.createNamespacedConfigMap({ namespace: NS, body });
@@ -122,10 +126,18 @@ describe("API server with @kubernetes/client-node", () => {
     expect(refused.code).toBe(422);
     expect(refused.status.reason).toBe("Invalid");
     const causes = (refused.status.details as { causes: { field: string }[] }).causes.map((c) => c.field);
-    expect(causes).toEqual(["spec.replicas", "spec.template.metadata.labels", "spec.template.spec.containers[0].image"]);
-    expect(String(refused.status.message)).toMatch(/^Deployment\.apps "bad" is invalid: spec\.replicas: Invalid value: -1: must be greater than or equal to 0/);
+    expect(causes).toEqual([
+      "spec.replicas",
+      "spec.template.metadata.labels",
+      "spec.template.spec.containers[0].image",
+    ]);
+    expect(String(refused.status.message)).toMatch(
+      /^Deployment\.apps "bad" is invalid: spec\.replicas: Invalid value: -1: must be greater than or equal to 0/,
+    );
 
-    const badName = await failure(core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: "Not_Valid" } } }));
+    const badName = await failure(
+      core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: "Not_Valid" } } }),
+    );
     expect(badName.code).toBe(422);
     expect((badName.status.details as { causes: { field: string }[] }).causes[0]?.field).toBe("metadata.name");
   });
@@ -140,7 +152,10 @@ describe("API server with @kubernetes/client-node", () => {
     expect(svc.spec?.ports?.[0]).toMatchObject({ protocol: "TCP", targetPort: 2379 });
 
     const clash = await failure(
-      core.createNamespacedService({ namespace: NS, body: { metadata: { name: "db2" }, spec: { clusterIP: ip, ports: [{ port: 1 }] } } }),
+      core.createNamespacedService({
+        namespace: NS,
+        body: { metadata: { name: "db2" }, spec: { clusterIP: ip, ports: [{ port: 1 }] } },
+      }),
     );
     expect(clash.code).toBe(422);
     expect(String(clash.status.message)).toContain("provided IP is already allocated");
@@ -160,7 +175,10 @@ describe("API server with @kubernetes/client-node", () => {
   });
 
   it("stores Secrets, turning stringData into base64 data", async () => {
-    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: "creds" }, stringData: { user: "root" } } });
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: "creds" }, stringData: { user: "root" } },
+    });
     const secret = await core.readNamespacedSecret({ name: "creds", namespace: NS });
     expect(secret.type).toBe("Opaque");
     expect(secret.data).toEqual({ user: Buffer.from("root").toString("base64") });
@@ -172,7 +190,10 @@ describe("API server with @kubernetes/client-node", () => {
     const now = new Date();
     const lease = await coordination.createNamespacedLease({
       namespace: NS,
-      body: { metadata: { name: "leader" }, spec: { holderIdentity: "a", leaseDurationSeconds: 15, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
+      body: {
+        metadata: { name: "leader" },
+        spec: { holderIdentity: "a", leaseDurationSeconds: 15, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+      },
     });
     const renewed = await coordination.replaceNamespacedLease({
       name: "leader",
@@ -190,7 +211,10 @@ describe("API server with @kubernetes/client-node", () => {
     expect((await failure(coordination.readNamespacedLease({ name: "leader", namespace: NS }))).code).toBe(404);
 
     const typed = await failure(
-      coordination.createNamespacedLease({ namespace: NS, body: { metadata: { name: "bad" }, spec: { leaseDurationSeconds: 0 } } }),
+      coordination.createNamespacedLease({
+        namespace: NS,
+        body: { metadata: { name: "bad" }, spec: { leaseDurationSeconds: 0 } },
+      }),
     );
     expect(typed.code).toBe(422);
   });
@@ -219,7 +243,11 @@ describe("API server with @kubernetes/client-node", () => {
     });
     await core.createNamespacedEvent({
       namespace: NS,
-      body: { metadata: { name: "other.1" }, involvedObject: { kind: "Pod", namespace: NS, name: "other" }, reason: "Pulled" },
+      body: {
+        metadata: { name: "other.1" },
+        involvedObject: { kind: "Pod", namespace: NS, name: "other" },
+        reason: "Pulled",
+      },
     });
     await core.patchNamespacedEvent({ name: "etcd-0.17f3", namespace: NS, body: { count: 2 } }, mergePatch);
 
@@ -228,7 +256,9 @@ describe("API server with @kubernetes/client-node", () => {
     expect(events.items.map((e) => [e.metadata.name, e.count])).toEqual([["etcd-0.17f3", 2]]);
 
     await core.deleteNamespacedEvent({ name: "other.1", namespace: NS });
-    expect((await core.listNamespacedEvent({ namespace: NS })).items.map((e) => e.metadata.name)).toEqual(["etcd-0.17f3"]);
+    expect((await core.listNamespacedEvent({ namespace: NS })).items.map((e) => e.metadata.name)).toEqual([
+      "etcd-0.17f3",
+    ]);
 
     const unsupported = await failure(core.listNamespacedEvent({ namespace: NS, fieldSelector: "spec.nope=1" }));
     expect(unsupported.code).toBe(400);
@@ -237,7 +267,12 @@ describe("API server with @kubernetes/client-node", () => {
   it("reads and patches the scale subresource of a Deployment", async () => {
     await apps.createNamespacedDeployment({ namespace: NS, body: deployment("scaled", 3) });
     const scale = await apps.readNamespacedDeploymentScale({ name: "scaled", namespace: NS });
-    expect(scale).toMatchObject({ kind: "Scale", apiVersion: "autoscaling/v1", spec: { replicas: 3 }, status: { replicas: 0, selector: "app=scaled" } });
+    expect(scale).toMatchObject({
+      kind: "Scale",
+      apiVersion: "autoscaling/v1",
+      spec: { replicas: 3 },
+      status: { replicas: 0, selector: "app=scaled" },
+    });
 
     const patched = await apps.patchNamespacedDeploymentScale(
       { name: "scaled", namespace: NS, body: { spec: { replicas: 0 } } },
@@ -247,7 +282,11 @@ describe("API server with @kubernetes/client-node", () => {
     expect((await apps.readNamespacedDeployment({ name: "scaled", namespace: NS })).spec?.replicas).toBe(0);
 
     const stale = await failure(
-      apps.replaceNamespacedDeploymentScale({ name: "scaled", namespace: NS, body: { ...scale, spec: { replicas: 5 } } }),
+      apps.replaceNamespacedDeploymentScale({
+        name: "scaled",
+        namespace: NS,
+        body: { ...scale, spec: { replicas: 5 } },
+      }),
     );
     expect(stale.code).toBe(409);
   });

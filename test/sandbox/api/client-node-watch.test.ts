@@ -35,7 +35,11 @@ async function collect(kc: KubeConfig, path: string, query: Record<string, strin
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; saw ${JSON.stringify(events.map((e) => e.type))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; saw ${JSON.stringify(events.map((e) => e.type))}`,
+          ),
+        );
       }, timeoutMs);
       waiters.add(check);
       check();
@@ -63,11 +67,20 @@ describe("watches with @kubernetes/client-node", () => {
   it("sees ADDED, MODIFIED and DELETED from a listed resourceVersion", async () => {
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "before" } } });
     const list = await core.listNamespacedConfigMap({ namespace: "default" });
-    const watch = await collect(kc, "/api/v1/namespaces/default/configmaps", { resourceVersion: list.metadata!.resourceVersion! });
+    const watch = await collect(kc, "/api/v1/namespaces/default/configmaps", {
+      resourceVersion: list.metadata!.resourceVersion!,
+    });
     stops.push(watch.stop);
 
-    await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "cm" }, data: { a: "1" } } });
-    await core.replaceNamespacedConfigMap({ name: "cm", namespace: "default", body: { metadata: { name: "cm" }, data: { a: "2" } } });
+    await core.createNamespacedConfigMap({
+      namespace: "default",
+      body: { metadata: { name: "cm" }, data: { a: "1" } },
+    });
+    await core.replaceNamespacedConfigMap({
+      name: "cm",
+      namespace: "default",
+      body: { metadata: { name: "cm" }, data: { a: "2" } },
+    });
     await core.deleteNamespacedConfigMap({ name: "cm", namespace: "default" });
     await watch.until("three events", () => watch.events.length >= 3);
 
@@ -79,14 +92,21 @@ describe("watches with @kubernetes/client-node", () => {
   });
 
   it("starts with ADDED for every object when no resourceVersion is given", async () => {
-    await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "one", labels: { keep: "yes" } } } });
+    await core.createNamespacedConfigMap({
+      namespace: "default",
+      body: { metadata: { name: "one", labels: { keep: "yes" } } },
+    });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "two" } } });
     const watch = await collect(kc, "/api/v1/namespaces/default/configmaps", { labelSelector: "keep=yes" });
     stops.push(watch.stop);
     await watch.until("the initial ADDED", () => watch.events.length >= 1);
 
     // An object that comes to match is ADDED; one that stops matching is DELETED.
-    await core.replaceNamespacedConfigMap({ name: "two", namespace: "default", body: { metadata: { name: "two", labels: { keep: "yes" } } } });
+    await core.replaceNamespacedConfigMap({
+      name: "two",
+      namespace: "default",
+      body: { metadata: { name: "two", labels: { keep: "yes" } } },
+    });
     await core.replaceNamespacedConfigMap({ name: "one", namespace: "default", body: { metadata: { name: "one" } } });
     await watch.until("three events", () => watch.events.length >= 3);
     expect(watch.events.map((e) => [e.type, e.object.metadata?.name])).toEqual([
@@ -100,7 +120,9 @@ describe("watches with @kubernetes/client-node", () => {
     const first = await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "a" } } });
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "b" } } });
     harness.store.compact();
-    const watch = await collect(kc, "/api/v1/namespaces/default/configmaps", { resourceVersion: first.metadata!.resourceVersion! });
+    const watch = await collect(kc, "/api/v1/namespaces/default/configmaps", {
+      resourceVersion: first.metadata!.resourceVersion!,
+    });
     stops.push(watch.stop);
     await watch.until("the stream to end", () => watch.isEnded());
     expect(watch.events).toHaveLength(1);

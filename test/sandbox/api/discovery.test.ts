@@ -27,25 +27,43 @@ describe("discovery and health", () => {
 
   it("serves legacy discovery of the core and named groups", async () => {
     expect((await call(harness, "GET", "/api")).json()).toMatchObject({ kind: "APIVersions", versions: ["v1"] });
-    const groups = (await call(harness, "GET", "/apis")).json<{ groups: { name: string; preferredVersion: { groupVersion: string } }[] }>();
+    const groups = (await call(harness, "GET", "/apis")).json<{
+      groups: { name: string; preferredVersion: { groupVersion: string } }[];
+    }>();
     expect(groups.groups.map((g) => g.name)).toEqual(["apps", "coordination.k8s.io"]);
     expect(groups.groups[0]?.preferredVersion.groupVersion).toBe("apps/v1");
     expect((await call(harness, "GET", "/apis/apps")).json()).toMatchObject({ kind: "APIGroup", name: "apps" });
   });
 
   it("lists every resource before any subresource", async () => {
-    const core = (await call(harness, "GET", "/api/v1")).json<{ resources: { name: string; kind: string; namespaced: boolean }[] }>();
+    const core = (await call(harness, "GET", "/api/v1")).json<{
+      resources: { name: string; kind: string; namespaced: boolean }[];
+    }>();
     const names = core.resources.map((r) => r.name);
     const firstSub = names.findIndex((n) => n.includes("/"));
     expect(names.slice(firstSub).every((n) => n.includes("/"))).toBe(true);
-    expect(names).toEqual(expect.arrayContaining(["pods", "pods/log", "pods/exec", "pods/status", "namespaces", "events"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["pods", "pods/log", "pods/exec", "pods/status", "namespaces", "events"]),
+    );
     expect(core.resources.find((r) => r.name === "namespaces")?.namespaced).toBe(false);
 
-    const apps = (await call(harness, "GET", "/apis/apps/v1")).json<{ groupVersion: string; resources: Record<string, unknown>[] }>();
+    const apps = (await call(harness, "GET", "/apis/apps/v1")).json<{
+      groupVersion: string;
+      resources: Record<string, unknown>[];
+    }>();
     expect(apps.groupVersion).toBe("apps/v1");
-    expect(apps.resources.find((r) => r.name === "deployments/scale")).toMatchObject({ group: "autoscaling", version: "v1", kind: "Scale" });
-    expect(apps.resources.find((r) => r.name === "deployments")).toMatchObject({ shortNames: ["deploy"], categories: ["all"] });
-    const leases = (await call(harness, "GET", "/apis/coordination.k8s.io/v1")).json<{ resources: { name: string }[] }>();
+    expect(apps.resources.find((r) => r.name === "deployments/scale")).toMatchObject({
+      group: "autoscaling",
+      version: "v1",
+      kind: "Scale",
+    });
+    expect(apps.resources.find((r) => r.name === "deployments")).toMatchObject({
+      shortNames: ["deploy"],
+      categories: ["all"],
+    });
+    const leases = (await call(harness, "GET", "/apis/coordination.k8s.io/v1")).json<{
+      resources: { name: string }[];
+    }>();
     expect(leases.resources.map((r) => r.name)).toEqual(["leases"]);
   });
 
@@ -56,8 +74,16 @@ describe("discovery and health", () => {
   });
 
   it("starts with the namespaces every cluster has", async () => {
-    const list = (await call(harness, "GET", "/api/v1/namespaces")).json<{ kind: string; items: { metadata: { name: string } }[] }>();
+    const list = (await call(harness, "GET", "/api/v1/namespaces")).json<{
+      kind: string;
+      items: { metadata: { name: string } }[];
+    }>();
     expect(list.kind).toBe("NamespaceList");
-    expect(list.items.map((n) => n.metadata.name)).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
+    expect(list.items.map((n) => n.metadata.name)).toEqual([
+      "default",
+      "kube-node-lease",
+      "kube-public",
+      "kube-system",
+    ]);
   });
 });

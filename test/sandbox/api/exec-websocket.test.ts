@@ -41,7 +41,10 @@ function execOver(harness: ApiHarness, query: string, protocols: string[], stdin
 }
 
 function channel(session: Session, n: number): string {
-  return session.frames.filter((f) => f[0] === n).map((f) => f.subarray(1).toString()).join("");
+  return session.frames
+    .filter((f) => f[0] === n)
+    .map((f) => f.subarray(1).toString())
+    .join("");
 }
 
 describe("pods/exec over WebSocket", () => {
@@ -106,7 +109,9 @@ describe("pods/exec over WebSocket", () => {
     expect(spdy.status).toBe(400);
     expect(spdy.body).toContain("only over WebSocket");
 
-    await expect(execOver(harness, "command=true&stdout=true&container=nope", ["v5.channel.k8s.io"])).rejects.toThrow(/400/);
+    await expect(execOver(harness, "command=true&stdout=true&container=nope", ["v5.channel.k8s.io"])).rejects.toThrow(
+      /400/,
+    );
     const ghost = `${harness.server.url.replace("https", "wss")}/api/v1/namespaces/default/pods/ghost/exec?command=true&stdout=true`;
     await expect(
       new Promise((resolve, reject) => {

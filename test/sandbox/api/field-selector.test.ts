@@ -23,7 +23,10 @@ describe("field selectors", () => {
   });
 
   it("selects events by their involved object, as kubectl describe asks", () => {
-    const selector = parseFieldSelector("involvedObject.name=etcd-0,involvedObject.namespace=default,involvedObject.uid=u-1", "events");
+    const selector = parseFieldSelector(
+      "involvedObject.name=etcd-0,involvedObject.namespace=default,involvedObject.uid=u-1",
+      "events",
+    );
     expect(matchesFields(event, selector)).toBe(true);
     expect(matchesFields(event, parseFieldSelector("involvedObject.uid=other", "events"))).toBe(false);
     expect(matchesFields(event, parseFieldSelector("source=kubelet,type=Warning", "events"))).toBe(true);

@@ -20,9 +20,17 @@ describe("API server with helm", () => {
   const helm = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       // Helm's own state goes to the test's folder, not the user's home.
-      const env = { ...process.env, HELM_CACHE_HOME: join(dir, "cache"), HELM_CONFIG_HOME: join(dir, "config"), HELM_DATA_HOME: join(dir, "data") };
-      execFile(helmPath, ["--kubeconfig", harness.kubeconfigPath, ...args], { timeout: 30_000, env }, (error, stdout, stderr) =>
-        resolve({ code: error ? 1 : 0, stdout, stderr }),
+      const env = {
+        ...process.env,
+        HELM_CACHE_HOME: join(dir, "cache"),
+        HELM_CONFIG_HOME: join(dir, "config"),
+        HELM_DATA_HOME: join(dir, "data"),
+      };
+      execFile(
+        helmPath,
+        ["--kubeconfig", harness.kubeconfigPath, ...args],
+        { timeout: 30_000, env },
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
       );
     });
 

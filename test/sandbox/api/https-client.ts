@@ -18,7 +18,11 @@ export interface RequestOptions {
 export function call(harness: ApiHarness, method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
   const url = new URL(path, harness.server.url);
   const body =
-    options.body === undefined ? undefined : typeof options.body === "string" || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
+    options.body === undefined
+      ? undefined
+      : typeof options.body === "string" || Buffer.isBuffer(options.body)
+        ? options.body
+        : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     // An explicit length: Node sends a DELETE body with neither length nor chunking otherwise.
     const length = body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(body)) };
@@ -48,7 +52,11 @@ export interface OpenStream {
   close(): void;
 }
 
-export function openStream(harness: ApiHarness, path: string, headers: Record<string, string> = {}): Promise<OpenStream> {
+export function openStream(
+  harness: ApiHarness,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<OpenStream> {
   const url = new URL(path, harness.server.url);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, { ca: harness.caPem, headers }, (res) => {
@@ -90,7 +98,11 @@ export function openStream(harness: ApiHarness, path: string, headers: Record<st
             };
             const timer = setTimeout(() => {
               waiters.delete(check);
-              fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; saw ${JSON.stringify(events.map((e) => e.type))}`));
+              fail(
+                new Error(
+                  `timed out after ${timeoutMs} ms waiting for ${what}; saw ${JSON.stringify(events.map((e) => e.type))}`,
+                ),
+              );
             }, timeoutMs);
             waiters.add(check);
             check();

@@ -49,10 +49,15 @@ describe("API server with kubectl 1.32", () => {
 
   const kubectl = (...args: string[]) =>
     new Promise<Run>((resolve) => {
-      execFile(kubectlPath, ["--kubeconfig", harness.kubeconfigPath, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        kubectlPath,
+        ["--kubeconfig", harness.kubeconfigPath, ...args],
+        { timeout: 20_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
 
   beforeAll(async () => {
@@ -80,7 +85,9 @@ describe("API server with kubectl 1.32", () => {
       pod("etcd-healthy", {
         phase: "Running",
         podIP: "10.0.0.8",
-        containerStatuses: [{ name: "etcd", ready: true, restartCount: 0, state: { running: { startedAt: restartedAt } } }],
+        containerStatuses: [
+          { name: "etcd", ready: true, restartCount: 0, state: { running: { startedAt: restartedAt } } },
+        ],
       }),
     );
   });
@@ -97,7 +104,16 @@ describe("API server with kubectl 1.32", () => {
     expect(lines[1]).toMatch(/^etcd-crashing\s+0\/1\s+CrashLoopBackOff\s+5 \(3\ds ago\)\s+\d+s$/);
     expect(lines[2]).toMatch(/^etcd-healthy\s+1\/1\s+Running\s+0\s+\d+s$/);
 
-    const wide = await kubectl("get", "pods", "-o", "wide", "-l", "app=etcd", "--field-selector", "metadata.name=etcd-healthy");
+    const wide = await kubectl(
+      "get",
+      "pods",
+      "-o",
+      "wide",
+      "-l",
+      "app=etcd",
+      "--field-selector",
+      "metadata.name=etcd-healthy",
+    );
     expect(wide.stdout).toMatch(/IP\s+NODE/);
     expect(wide.stdout).toMatch(/etcd-healthy\s+1\/1\s+Running\s+0\s+\d+s\s+10\.0\.0\.8\s+sandbox/);
     expect(wide.stdout).not.toContain("etcd-crashing");
@@ -121,10 +137,16 @@ describe("API server with kubectl 1.32", () => {
     const changed = await kubectl("apply", "-f", file, "--validate=false");
     expect(changed.stdout.trim()).toBe("deployment.apps/member configured");
     const stored = harness.store.get("deployments.apps", "default", "member")!;
-    const template = (stored.spec as { replicas: number; template: { spec: { containers: { image: string; env: unknown[] }[] } } });
+    const template = stored.spec as {
+      replicas: number;
+      template: { spec: { containers: { image: string; env: unknown[] }[] } };
+    };
     expect(template.replicas).toBe(2);
     expect(template.template.spec.containers).toHaveLength(1);
-    expect(template.template.spec.containers[0]).toMatchObject({ image: "etcd:3.5", env: [{ name: "ETCD_NAME", value: "member" }] });
+    expect(template.template.spec.containers[0]).toMatchObject({
+      image: "etcd:3.5",
+      env: [{ name: "ETCD_NAME", value: "member" }],
+    });
     expect(stored.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"]).toContain("etcd:3.5");
 
     const list = await kubectl("get", "deployments");
@@ -174,7 +196,9 @@ describe("API server with kubectl 1.32", () => {
   });
 
   it("streams table rows with get -w", async () => {
-    const child = spawn(kubectlPath, ["--kubeconfig", harness.kubeconfigPath, "get", "configmaps", "-w"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(kubectlPath, ["--kubeconfig", harness.kubeconfigPath, "get", "configmaps", "-w"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       let output = "";
       const seen = (pattern: RegExp, what: string) =>
@@ -193,9 +217,18 @@ describe("API server with kubectl 1.32", () => {
           child.stdout.on("data", onData);
           check();
         });
-      harness.store.create("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "first", namespace: "default" } });
+      harness.store.create("configmaps", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "first", namespace: "default" },
+      });
       await seen(/first/, "initial row");
-      harness.store.create("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "watched", namespace: "default" }, data: { a: "1" } });
+      harness.store.create("configmaps", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "watched", namespace: "default" },
+        data: { a: "1" },
+      });
       await seen(/watched\s+1\s+\d+s/, "row for the new ConfigMap");
       expect(output.match(/NAME/g)).toHaveLength(1);
     } finally {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { formatLabelSelector, matchesRequirements, parseLabelSelector } from "../../../src/sandbox/api/label-selector.js";
+import {
+  formatLabelSelector,
+  matchesRequirements,
+  parseLabelSelector,
+} from "../../../src/sandbox/api/label-selector.js";
 import { StatusError } from "../../../src/sandbox/api/status-error.js";
 
 describe("label selectors", () => {
@@ -12,7 +16,9 @@ describe("label selectors", () => {
       { key: "ready", operator: "Exists", values: [] },
       { key: "gone", operator: "DoesNotExist", values: [] },
     ]);
-    expect(parseLabelSelector("app.kubernetes.io/name==etcd")).toEqual([{ key: "app.kubernetes.io/name", operator: "In", values: ["etcd"] }]);
+    expect(parseLabelSelector("app.kubernetes.io/name==etcd")).toEqual([
+      { key: "app.kubernetes.io/name", operator: "In", values: ["etcd"] },
+    ]);
     expect(parseLabelSelector("")).toEqual([]);
   });
 
@@ -31,9 +37,14 @@ describe("label selectors", () => {
 
   it("formats a spec.selector as Kubernetes prints it", () => {
     expect(formatLabelSelector({ matchLabels: { tier: "x", app: "etcd" } })).toBe("app=etcd,tier=x");
-    expect(formatLabelSelector({ matchExpressions: [{ key: "z", operator: "In", values: ["b", "a"] }, { key: "y", operator: "DoesNotExist" }] })).toBe(
-      "!y,z in (a,b)",
-    );
+    expect(
+      formatLabelSelector({
+        matchExpressions: [
+          { key: "z", operator: "In", values: ["b", "a"] },
+          { key: "y", operator: "DoesNotExist" },
+        ],
+      }),
+    ).toBe("!y,z in (a,b)");
     expect(formatLabelSelector(undefined)).toBe("");
   });
 });

@@ -3,7 +3,8 @@ import { startHarness, type ApiHarness } from "./api-harness.js";
 import { call } from "./https-client.js";
 
 const PODS = "/api/v1/namespaces/default/pods";
-const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+const TABLE_ACCEPT =
+  "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
 describe("pod logs, deletion and Tables over HTTPS", () => {
   let harness: ApiHarness;
@@ -11,7 +12,10 @@ describe("pod logs, deletion and Tables over HTTPS", () => {
     harness = await startHarness();
     for (const name of ["a", "b", "c"]) {
       const created = await call(harness, "POST", PODS, {
-        body: { metadata: { name, labels: { app: "etcd" } }, spec: { containers: [{ name: "etcd", image: "etcd:3.4" }] } },
+        body: {
+          metadata: { name, labels: { app: "etcd" } },
+          spec: { containers: [{ name: "etcd", image: "etcd:3.4" }] },
+        },
       });
       expect(created.status).toBe(201);
     }
@@ -21,7 +25,10 @@ describe("pod logs, deletion and Tables over HTTPS", () => {
   });
 
   it("defaults a new pod to Pending", async () => {
-    const pod = (await call(harness, "GET", `${PODS}/a`)).json<{ status: { phase: string }; spec: { restartPolicy: string } }>();
+    const pod = (await call(harness, "GET", `${PODS}/a`)).json<{
+      status: { phase: string };
+      spec: { restartPolicy: string };
+    }>();
     expect(pod.status.phase).toBe("Pending");
     expect(pod.spec.restartPolicy).toBe("Always");
   });
@@ -38,7 +45,9 @@ describe("pod logs, deletion and Tables over HTTPS", () => {
   });
 
   it("prints pods as a Table with metadata-only rows unless the whole object is asked for", async () => {
-    const table = (await call(harness, "GET", `${PODS}?labelSelector=app%3Detcd`, { headers: { Accept: TABLE_ACCEPT } })).json<{
+    const table = (
+      await call(harness, "GET", `${PODS}?labelSelector=app%3Detcd`, { headers: { Accept: TABLE_ACCEPT } })
+    ).json<{
       kind: string;
       apiVersion: string;
       metadata: { resourceVersion: string };
@@ -48,7 +57,13 @@ describe("pod logs, deletion and Tables over HTTPS", () => {
     expect(table.kind).toBe("Table");
     expect(table.apiVersion).toBe("meta.k8s.io/v1");
     expect(table.metadata.resourceVersion).toBe(harness.store.resourceVersion);
-    expect(table.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(["Name", "Ready", "Status", "Restarts", "Age"]);
+    expect(table.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual([
+      "Name",
+      "Ready",
+      "Status",
+      "Restarts",
+      "Age",
+    ]);
     expect(table.rows.map((r) => r.cells.slice(0, 4))).toEqual([
       ["a", "0/1", "Pending", "0"],
       ["b", "0/1", "Pending", "0"],
@@ -56,7 +71,9 @@ describe("pod logs, deletion and Tables over HTTPS", () => {
     ]);
     expect(table.rows[0]?.object).toMatchObject({ kind: "PartialObjectMetadata", metadata: { name: "a" } });
 
-    const full = (await call(harness, "GET", `${PODS}/b?includeObject=Object`, { headers: { Accept: TABLE_ACCEPT } })).json<{
+    const full = (
+      await call(harness, "GET", `${PODS}/b?includeObject=Object`, { headers: { Accept: TABLE_ACCEPT } })
+    ).json<{
       rows: { object: { kind: string; spec: unknown } }[];
     }>();
     expect(full.rows).toHaveLength(1);
@@ -67,7 +84,9 @@ describe("pod logs, deletion and Tables over HTTPS", () => {
     const graceful = await call(harness, "DELETE", `${PODS}/b`, { body: { propagationPolicy: "Background" } });
     expect(graceful.status).toBe(200);
     expect(graceful.json()).toMatchObject({ kind: "Pod", metadata: { name: "b", deletionGracePeriodSeconds: 30 } });
-    const table = (await call(harness, "GET", `${PODS}/b`, { headers: { Accept: TABLE_ACCEPT } })).json<{ rows: { cells: unknown[] }[] }>();
+    const table = (await call(harness, "GET", `${PODS}/b`, { headers: { Accept: TABLE_ACCEPT } })).json<{
+      rows: { cells: unknown[] }[];
+    }>();
     expect(table.rows[0]?.cells[2]).toBe("Terminating");
 
     const forced = await call(harness, "DELETE", `${PODS}/c?gracePeriodSeconds=0`);
@@ -89,7 +108,9 @@ describe("pod logs, deletion and Tables over HTTPS", () => {
     });
     const all = (await call(harness, "GET", "/api/v1/pods")).json<{ items: { metadata: { name: string } }[] }>();
     expect(all.items.map((p) => p.metadata.name)).toEqual(["a", "b", "sys"]);
-    const running = (await call(harness, "GET", "/api/v1/pods?fieldSelector=status.phase%3DRunning")).json<{ items: { metadata: { name: string } }[] }>();
+    const running = (await call(harness, "GET", "/api/v1/pods?fieldSelector=status.phase%3DRunning")).json<{
+      items: { metadata: { name: string } }[];
+    }>();
     expect(running.items.map((p) => p.metadata.name)).toEqual(["sys"]);
   });
 });

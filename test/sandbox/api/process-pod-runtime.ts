@@ -15,12 +15,20 @@ export class ProcessPodRuntime implements PodRuntime {
 
   readLog(namespace: string, pod: string, options: PodLogOptions): string {
     this.store.require("pods", namespace, pod);
-    const lines = options.previous ? ["previous run line 1", "previous run line 2"] : ["current line 1", "current line 2", "current line 3"];
+    const lines = options.previous
+      ? ["previous run line 1", "previous run line 2"]
+      : ["current line 1", "current line 2", "current line 3"];
     const picked = options.tailLines !== undefined ? lines.slice(-options.tailLines) : lines;
     return `${picked.map((l) => `${options.container ?? "main"}: ${l}`).join("\n")}\n`;
   }
 
-  exec(namespace: string, pod: string, _container: string | undefined, command: string[], streams: ExecStreams): Promise<number> {
+  exec(
+    namespace: string,
+    pod: string,
+    _container: string | undefined,
+    command: string[],
+    streams: ExecStreams,
+  ): Promise<number> {
     if (!this.store.get("pods", namespace, pod)) throw StatusError.notFound("pods", "", pod);
     return new Promise((resolve, reject) => {
       const child = spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "pipe"] });

@@ -28,10 +28,22 @@ describe("requests the server refuses", () => {
   });
 
   it("answers unknown paths and resources with a 404 Status", async () => {
-    for (const path of ["/nothing", "/api/v2/pods", "/api/v1/widgets", "/apis/apps/v1/namespaces/default/widgets", "/api/v1/pods/p", "/api/v1/namespaces/default/pods/p/attach"]) {
+    for (const path of [
+      "/nothing",
+      "/api/v2/pods",
+      "/api/v1/widgets",
+      "/apis/apps/v1/namespaces/default/widgets",
+      "/api/v1/pods/p",
+      "/api/v1/namespaces/default/pods/p/attach",
+    ]) {
       const answer = await call(harness, "GET", path);
       expect([path, answer.status]).toEqual([path, 404]);
-      expect(answer.json()).toMatchObject({ kind: "Status", status: "Failure", reason: "NotFound", message: "the server could not find the requested resource" });
+      expect(answer.json()).toMatchObject({
+        kind: "Status",
+        status: "Failure",
+        reason: "NotFound",
+        message: "the server could not find the requested resource",
+      });
     }
   });
 
@@ -67,7 +79,10 @@ describe("requests the server refuses", () => {
     });
     expect(apply.status).toBe(415);
     expect(apply.json()).toMatchObject({ kind: "Status", reason: "UnsupportedMediaType" });
-    expect((await call(harness, "PATCH", `${CM_PATH}/patchme`, { body: {}, headers: { "Content-Type": "text/plain" } })).status).toBe(415);
+    expect(
+      (await call(harness, "PATCH", `${CM_PATH}/patchme`, { body: {}, headers: { "Content-Type": "text/plain" } }))
+        .status,
+    ).toBe(415);
   });
 
   it("applies JSON patches and answers a failed test with 422", async () => {
@@ -84,7 +99,10 @@ describe("requests the server refuses", () => {
     expect(ok.status).toBe(200);
     expect(ok.json()).toMatchObject({ data: { a: "2" }, metadata: { labels: { x: "y" } } });
 
-    const failed = await call(harness, "PATCH", `${CM_PATH}/jp`, { headers, body: [{ op: "test", path: "/data/a", value: "1" }] });
+    const failed = await call(harness, "PATCH", `${CM_PATH}/jp`, {
+      headers,
+      body: [{ op: "test", path: "/data/a", value: "1" }],
+    });
     expect(failed.status).toBe(422);
     expect(failed.json()).toMatchObject({ kind: "Status", reason: "Invalid" });
     expect((await call(harness, "PATCH", `${CM_PATH}/jp`, { headers, body: { op: "add" } })).status).toBe(400);
@@ -97,11 +115,18 @@ describe("requests the server refuses", () => {
         selector: { matchLabels: { app: "smp" } },
         template: {
           metadata: { labels: { app: "smp" } },
-          spec: { containers: [{ name: "a", image: "a:1" }, { name: "b", image: "b:1" }] },
+          spec: {
+            containers: [
+              { name: "a", image: "a:1" },
+              { name: "b", image: "b:1" },
+            ],
+          },
         },
       },
     };
-    expect((await call(harness, "POST", "/apis/apps/v1/namespaces/default/deployments", { body: deploy })).status).toBe(201);
+    expect((await call(harness, "POST", "/apis/apps/v1/namespaces/default/deployments", { body: deploy })).status).toBe(
+      201,
+    );
     const patched = await call(harness, "PATCH", "/apis/apps/v1/namespaces/default/deployments/smp", {
       headers: { "Content-Type": "application/strategic-merge-patch+json" },
       body: {
@@ -116,12 +141,16 @@ describe("requests the server refuses", () => {
       },
     });
     expect(patched.status).toBe(200);
-    const containers = patched.json<KubeObject>().spec as { template: { spec: { containers: { name: string; image: string }[] } } };
+    const containers = patched.json<KubeObject>().spec as {
+      template: { spec: { containers: { name: string; image: string }[] } };
+    };
     expect(containers.template.spec.containers.map((c) => `${c.name}=${c.image}`)).toEqual(["b=b:2", "a=a:1"]);
   });
 
   it("validates but stores nothing on dryRun=All", async () => {
-    const answer = await call(harness, "POST", `${CM_PATH}?dryRun=All`, { body: { metadata: { name: "dry" }, data: { a: "1" } } });
+    const answer = await call(harness, "POST", `${CM_PATH}?dryRun=All`, {
+      body: { metadata: { name: "dry" }, data: { a: "1" } },
+    });
     expect(answer.status).toBe(201);
     expect(answer.json()).toMatchObject({ metadata: { name: "dry" } });
     expect(harness.store.get("configmaps", "default", "dry")).toBeUndefined();
@@ -130,7 +159,9 @@ describe("requests the server refuses", () => {
   });
 
   it("answers JSON to clients that prefer protobuf", async () => {
-    const answer = await call(harness, "GET", CM_PATH, { headers: { Accept: "application/vnd.kubernetes.protobuf,application/json" } });
+    const answer = await call(harness, "GET", CM_PATH, {
+      headers: { Accept: "application/vnd.kubernetes.protobuf,application/json" },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers["content-type"]).toBe("application/json");
     expect(answer.json()).toMatchObject({ kind: "ConfigMapList", apiVersion: "v1" });
@@ -140,7 +171,9 @@ describe("requests the server refuses", () => {
     const answer = await call(harness, "GET", "/api/v1/namespaces/default/pods/p/log");
     expect(answer.status).toBe(500);
     expect(answer.json()).toMatchObject({ kind: "Status", reason: "InternalError" });
-    const logged = harness.logLines.find((l) => l.level === "error" && l.path === "/api/v1/namespaces/default/pods/p/log");
+    const logged = harness.logLines.find(
+      (l) => l.level === "error" && l.path === "/api/v1/namespaces/default/pods/p/log",
+    );
     expect(logged).toBeDefined();
     // The server is still up.
     expect((await call(harness, "GET", "/healthz")).text).toBe("ok");
@@ -149,7 +182,12 @@ describe("requests the server refuses", () => {
   it("logs every request at debug level", async () => {
     await call(harness, "GET", "/api/v1/namespaces/default/configmaps?limit=500");
     expect(harness.logLines).toContainEqual(
-      expect.objectContaining({ level: "debug", method: "GET", path: "/api/v1/namespaces/default/configmaps", code: 200 }),
+      expect.objectContaining({
+        level: "debug",
+        method: "GET",
+        path: "/api/v1/namespaces/default/configmaps",
+        code: 200,
+      }),
     );
   });
 });

@@ -41,22 +41,31 @@ const NAMES = ["p", "s", "e", "x", "n", "d", "r", "l", "", "Bad_Name"];
 
 /** Bodies shaped like Kubernetes objects with arbitrary contents, JSON patches, or plain junk. */
 const body = fc.oneof(
-  fc.record(
-    {
-      apiVersion: fc.constantFrom("v1", "apps/v1", "coordination.k8s.io/v1", "nope"),
-      kind: fc.constantFrom("Pod", "Service", "Deployment", "Lease", "Event", "Secret", "Namespace"),
-      metadata: fc.oneof(
-        fc.record({ name: fc.constantFrom(...NAMES), labels: fc.jsonValue(), resourceVersion: fc.constantFrom("1", "999", "x") }, { requiredKeys: [] }),
-        fc.jsonValue(),
-      ),
-      spec: fc.jsonValue(),
-      status: fc.jsonValue(),
-      data: fc.jsonValue(),
-      stringData: fc.jsonValue(),
-      involvedObject: fc.jsonValue(),
-    },
-    { requiredKeys: [] },
-  ).map((o) => JSON.stringify(o)),
+  fc
+    .record(
+      {
+        apiVersion: fc.constantFrom("v1", "apps/v1", "coordination.k8s.io/v1", "nope"),
+        kind: fc.constantFrom("Pod", "Service", "Deployment", "Lease", "Event", "Secret", "Namespace"),
+        metadata: fc.oneof(
+          fc.record(
+            {
+              name: fc.constantFrom(...NAMES),
+              labels: fc.jsonValue(),
+              resourceVersion: fc.constantFrom("1", "999", "x"),
+            },
+            { requiredKeys: [] },
+          ),
+          fc.jsonValue(),
+        ),
+        spec: fc.jsonValue(),
+        status: fc.jsonValue(),
+        data: fc.jsonValue(),
+        stringData: fc.jsonValue(),
+        involvedObject: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((o) => JSON.stringify(o)),
   fc
     .array(
       fc.record(
@@ -76,22 +85,43 @@ const body = fc.oneof(
 
 /** Objects the fuzzed requests find in place, so updates, patches and deletes reach real objects. */
 const SEEDS: [string, string | undefined, Record<string, unknown>][] = [
-  ["pods", "default", { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "i" }] } }],
-  ["services", "default", { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { ports: [{ port: 80 }] } }],
-  ["events", "default", { apiVersion: "v1", kind: "Event", metadata: { name: "e" }, involvedObject: { kind: "Pod", name: "p" } }],
+  [
+    "pods",
+    "default",
+    { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "i" }] } },
+  ],
+  [
+    "services",
+    "default",
+    { apiVersion: "v1", kind: "Service", metadata: { name: "s" }, spec: { ports: [{ port: 80 }] } },
+  ],
+  [
+    "events",
+    "default",
+    { apiVersion: "v1", kind: "Event", metadata: { name: "e" }, involvedObject: { kind: "Pod", name: "p" } },
+  ],
   ["secrets", "default", { apiVersion: "v1", kind: "Secret", metadata: { name: "x" }, data: {} }],
   ["namespaces", undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: "n" } }],
-  ["leases.coordination.k8s.io", "default", { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "l" }, spec: {} }],
-  ...(["deployments.apps", "replicasets.apps"] as const).map((resource, i): [string, string, Record<string, unknown>] => [
-    resource,
+  [
+    "leases.coordination.k8s.io",
     "default",
-    {
-      apiVersion: "apps/v1",
-      kind: i === 0 ? "Deployment" : "ReplicaSet",
-      metadata: { name: i === 0 ? "d" : "r" },
-      spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } },
-    },
-  ]),
+    { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "l" }, spec: {} },
+  ],
+  ...(["deployments.apps", "replicasets.apps"] as const).map(
+    (resource, i): [string, string, Record<string, unknown>] => [
+      resource,
+      "default",
+      {
+        apiVersion: "apps/v1",
+        kind: i === 0 ? "Deployment" : "ReplicaSet",
+        metadata: { name: i === 0 ? "d" : "r" },
+        spec: {
+          selector: { matchLabels: { a: "b" } },
+          template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } },
+        },
+      },
+    ],
+  ),
 ];
 
 describe("robustness", () => {

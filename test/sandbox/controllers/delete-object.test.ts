@@ -19,7 +19,18 @@ function pod(name: string, grace?: number, owner?: KubeObject): KubeObject {
       name,
       namespace: "etcd",
       ...(owner
-        ? { ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: owner.metadata.name, uid: owner.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }] }
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: "apps/v1",
+                kind: "ReplicaSet",
+                name: owner.metadata.name,
+                uid: owner.metadata.uid ?? "",
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          }
         : {}),
     },
     spec: { containers: [{ name: "etcd" }], ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}) },
@@ -27,10 +38,16 @@ function pod(name: string, grace?: number, owner?: KubeObject): KubeObject {
 }
 
 function replicaSet(name: string): KubeObject {
-  return store.create("replicasets.apps", { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name, namespace: "etcd" }, spec: { replicas: 1 } });
+  return store.create("replicasets.apps", {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name, namespace: "etcd" },
+    spec: { replicas: 1 },
+  });
 }
 
-const secondsLeft = (obj: KubeObject | undefined): number => (Date.parse(obj?.metadata.deletionTimestamp ?? "") - Date.now()) / 1000;
+const secondsLeft = (obj: KubeObject | undefined): number =>
+  (Date.parse(obj?.metadata.deletionTimestamp ?? "") - Date.now()) / 1000;
 
 describe("createDeleteObject", () => {
   it("marks a pod Terminating with its own grace period, and leaves removal to the kubelet", () => {
@@ -66,7 +83,9 @@ describe("createDeleteObject", () => {
     });
     expect(deleteObject("pods", "etcd", "done", {})).toBeUndefined();
     pod("hurry");
-    expect(deleteObject("pods", "etcd", "hurry", { gracePeriodSeconds: -5 })?.metadata.deletionGracePeriodSeconds).toBe(1);
+    expect(deleteObject("pods", "etcd", "hurry", { gracePeriodSeconds: -5 })?.metadata.deletionGracePeriodSeconds).toBe(
+      1,
+    );
   });
 
   it("shortens the grace period of a Terminating pod but never lengthens it", () => {
@@ -117,15 +136,24 @@ describe("createDeleteObject", () => {
     const rs = replicaSet("rs");
     const child = pod("child", undefined, rs);
     store.mutate("pods", "etcd", "child", (obj) => {
-      obj.metadata.ownerReferences = [...(obj.metadata.ownerReferences ?? []), { apiVersion: "v1", kind: "ConfigMap", name: "keep", uid: "other" }];
+      obj.metadata.ownerReferences = [
+        ...(obj.metadata.ownerReferences ?? []),
+        { apiVersion: "v1", kind: "ConfigMap", name: "keep", uid: "other" },
+      ];
     });
     expect(deleteObject("replicasets.apps", "etcd", "rs", { propagationPolicy: "Orphan" })).toBeUndefined();
-    expect(store.get("pods", "etcd", "child")?.metadata.ownerReferences).toEqual([{ apiVersion: "v1", kind: "ConfigMap", name: "keep", uid: "other" }]);
+    expect(store.get("pods", "etcd", "child")?.metadata.ownerReferences).toEqual([
+      { apiVersion: "v1", kind: "ConfigMap", name: "keep", uid: "other" },
+    ]);
     expect(child.metadata.uid).toBe(store.get("pods", "etcd", "child")?.metadata.uid);
   });
 
   it("keeps an object with a finalizer of its own until the finalizer is taken off", () => {
-    store.create("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", namespace: "etcd", finalizers: ["example.com/hold"] } });
+    store.create("configmaps", {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "cm", namespace: "etcd", finalizers: ["example.com/hold"] },
+    });
     const held = deleteObject("configmaps", "etcd", "cm", {});
     expect(held?.metadata.deletionTimestamp).toBeDefined();
     expect(held?.metadata.finalizers).toEqual(["example.com/hold"]);

@@ -5,7 +5,11 @@ import type { Deployment, DeploymentStatus, ReplicaSet } from "../../../src/sand
 const T0 = new Date("2025-01-01T00:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
-function deploymentWith(status: DeploymentStatus = {}, replicas = 1, extra: Partial<NonNullable<Deployment["spec"]>> = {}): Deployment {
+function deploymentWith(
+  status: DeploymentStatus = {},
+  replicas = 1,
+  extra: Partial<NonNullable<Deployment["spec"]>> = {},
+): Deployment {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -15,15 +19,30 @@ function deploymentWith(status: DeploymentStatus = {}, replicas = 1, extra: Part
   };
 }
 
-function rs(name: string, replicas: number, status: { replicas?: number; readyReplicas?: number; availableReplicas?: number }): ReplicaSet {
-  return { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name }, spec: { replicas }, status: { replicas: 0, ...status } };
+function rs(
+  name: string,
+  replicas: number,
+  status: { replicas?: number; readyReplicas?: number; availableReplicas?: number },
+): ReplicaSet {
+  return {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: { name },
+    spec: { replicas },
+    status: { replicas: 0, ...status },
+  };
 }
 
 describe("computeDeploymentStatus", () => {
   it("counts replicas over all ReplicaSets, updated ones from the new one, and leaves zero counts out", () => {
     const newRs = rs("etcd-0-new", 1, { replicas: 1 });
     const oldRs = rs("etcd-0-old", 1, { replicas: 1, readyReplicas: 1, availableReplicas: 1 });
-    const { status } = computeDeploymentStatus({ deployment: deploymentWith(), newReplicaSet: newRs, replicaSets: [newRs, oldRs], now: T0 });
+    const { status } = computeDeploymentStatus({
+      deployment: deploymentWith(),
+      newReplicaSet: newRs,
+      replicaSets: [newRs, oldRs],
+      now: T0,
+    });
     expect(status).toMatchObject({
       observedGeneration: 2,
       replicas: 2,
@@ -36,7 +55,12 @@ describe("computeDeploymentStatus", () => {
 
   it("omits every zero count of an empty Deployment and still calls it Available and complete", () => {
     const newRs = rs("etcd-0-new", 0, {});
-    const { status } = computeDeploymentStatus({ deployment: deploymentWith({}, 0), newReplicaSet: newRs, replicaSets: [newRs], now: T0 });
+    const { status } = computeDeploymentStatus({
+      deployment: deploymentWith({}, 0),
+      newReplicaSet: newRs,
+      replicaSets: [newRs],
+      now: T0,
+    });
     expect(Object.keys(status).sort()).toEqual(["conditions", "observedGeneration"]);
     expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
       ["Available", "True", "MinimumReplicasAvailable"],
@@ -54,8 +78,22 @@ describe("computeDeploymentStatus", () => {
       now: T0,
     });
     expect(status.conditions).toEqual([
-      { type: "Progressing", status: "True", reason: "NewReplicaSetCreated", message: 'Created new replica set "etcd-0-abc"', lastUpdateTime: "2025-01-01T00:00:00Z", lastTransitionTime: "2025-01-01T00:00:00Z" },
-      { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability.", lastUpdateTime: "2025-01-01T00:00:00Z", lastTransitionTime: "2025-01-01T00:00:00Z" },
+      {
+        type: "Progressing",
+        status: "True",
+        reason: "NewReplicaSetCreated",
+        message: 'Created new replica set "etcd-0-abc"',
+        lastUpdateTime: "2025-01-01T00:00:00Z",
+        lastTransitionTime: "2025-01-01T00:00:00Z",
+      },
+      {
+        type: "Available",
+        status: "False",
+        reason: "MinimumReplicasUnavailable",
+        message: "Deployment does not have minimum availability.",
+        lastUpdateTime: "2025-01-01T00:00:00Z",
+        lastTransitionTime: "2025-01-01T00:00:00Z",
+      },
     ]);
   });
 
@@ -68,9 +106,17 @@ describe("computeDeploymentStatus", () => {
       now: T0,
     }).status;
     const running = rs("etcd-0-abc", 1, { replicas: 1 });
-    const { status } = computeDeploymentStatus({ deployment: deploymentWith(created), newReplicaSet: running, replicaSets: [running], now: at(5) });
+    const { status } = computeDeploymentStatus({
+      deployment: deploymentWith(created),
+      newReplicaSet: running,
+      replicaSets: [running],
+      now: at(5),
+    });
     const progressing = status.conditions?.find((c) => c.type === "Progressing");
-    expect(progressing).toMatchObject({ reason: "ReplicaSetUpdated", message: 'ReplicaSet "etcd-0-abc" is progressing.' });
+    expect(progressing).toMatchObject({
+      reason: "ReplicaSetUpdated",
+      message: 'ReplicaSet "etcd-0-abc" is progressing.',
+    });
     expect(progressing?.lastTransitionTime).toBe("2025-01-01T00:00:00Z");
     expect(progressing?.lastUpdateTime).toBe("2025-01-01T00:00:05Z");
   });
@@ -83,8 +129,16 @@ describe("computeDeploymentStatus", () => {
       now: T0,
     }).status;
     const ready = rs("etcd-0-abc", 1, { replicas: 1, readyReplicas: 1, availableReplicas: 1 });
-    const { status, recheckAfterMs } = computeDeploymentStatus({ deployment: deploymentWith(before), newReplicaSet: ready, replicaSets: [ready], now: at(7) });
-    expect(status.conditions?.find((c) => c.type === "Available")).toMatchObject({ status: "True", lastTransitionTime: "2025-01-01T00:00:07Z" });
+    const { status, recheckAfterMs } = computeDeploymentStatus({
+      deployment: deploymentWith(before),
+      newReplicaSet: ready,
+      replicaSets: [ready],
+      now: at(7),
+    });
+    expect(status.conditions?.find((c) => c.type === "Available")).toMatchObject({
+      status: "True",
+      lastTransitionTime: "2025-01-01T00:00:07Z",
+    });
     expect(status.conditions?.find((c) => c.type === "Progressing")).toMatchObject({
       status: "True",
       reason: "NewReplicaSetAvailable",
@@ -97,8 +151,18 @@ describe("computeDeploymentStatus", () => {
 
   it("leaves conditions untouched when nothing changed, so a repeat write is a no-op", () => {
     const ready = rs("etcd-0-abc", 1, { replicas: 1, readyReplicas: 1, availableReplicas: 1 });
-    const first = computeDeploymentStatus({ deployment: deploymentWith(), newReplicaSet: ready, replicaSets: [ready], now: T0 }).status;
-    const second = computeDeploymentStatus({ deployment: deploymentWith(first), newReplicaSet: ready, replicaSets: [ready], now: at(60) }).status;
+    const first = computeDeploymentStatus({
+      deployment: deploymentWith(),
+      newReplicaSet: ready,
+      replicaSets: [ready],
+      now: T0,
+    }).status;
+    const second = computeDeploymentStatus({
+      deployment: deploymentWith(first),
+      newReplicaSet: ready,
+      replicaSets: [ready],
+      now: at(60),
+    }).status;
     expect(second).toEqual(first);
   });
 
@@ -110,9 +174,19 @@ describe("computeDeploymentStatus", () => {
       replicaSets: [stuck],
       now: T0,
     }).status;
-    const early = computeDeploymentStatus({ deployment: deploymentWith(first, 1, { progressDeadlineSeconds: 30 }), newReplicaSet: stuck, replicaSets: [stuck], now: at(10) });
+    const early = computeDeploymentStatus({
+      deployment: deploymentWith(first, 1, { progressDeadlineSeconds: 30 }),
+      newReplicaSet: stuck,
+      replicaSets: [stuck],
+      now: at(10),
+    });
     expect(early.recheckAfterMs).toBe(21_000);
-    const late = computeDeploymentStatus({ deployment: deploymentWith(first, 1, { progressDeadlineSeconds: 30 }), newReplicaSet: stuck, replicaSets: [stuck], now: at(31) });
+    const late = computeDeploymentStatus({
+      deployment: deploymentWith(first, 1, { progressDeadlineSeconds: 30 }),
+      newReplicaSet: stuck,
+      replicaSets: [stuck],
+      now: at(31),
+    });
     expect(late.status.conditions?.find((c) => c.type === "Progressing")).toMatchObject({
       status: "False",
       reason: "ProgressDeadlineExceeded",
@@ -122,7 +196,12 @@ describe("computeDeploymentStatus", () => {
 
   it("allows maxUnavailable below the desired count before calling a RollingUpdate Deployment unavailable", () => {
     const sets = [rs("etcd-0-abc", 4, { replicas: 4, readyReplicas: 3, availableReplicas: 3 })];
-    const rolling = computeDeploymentStatus({ deployment: deploymentWith({}, 4), newReplicaSet: sets[0], replicaSets: sets, now: T0 });
+    const rolling = computeDeploymentStatus({
+      deployment: deploymentWith({}, 4),
+      newReplicaSet: sets[0],
+      replicaSets: sets,
+      now: T0,
+    });
     expect(rolling.status.conditions?.find((c) => c.type === "Available")?.status).toBe("True");
     const recreate = computeDeploymentStatus({
       deployment: deploymentWith({}, 4, { strategy: { type: "Recreate" } }),

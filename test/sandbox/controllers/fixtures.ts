@@ -25,7 +25,9 @@ export function memberDeployment(name: string, options: DeploymentFixture = {}):
         metadata: { labels: { app: name, role: "member" } },
         spec: {
           terminationGracePeriodSeconds: 5,
-          containers: [{ name: "etcd", image: "registry.k8s.io/etcd:3.4.13-0", args: options.args ?? ["--name", name] }],
+          containers: [
+            { name: "etcd", image: "registry.k8s.io/etcd:3.4.13-0", args: options.args ?? ["--name", name] },
+          ],
         },
       },
     },
@@ -33,7 +35,9 @@ export function memberDeployment(name: string, options: DeploymentFixture = {}):
 }
 
 export function replicaSetsOf(store: ObjectStore, d: KubeObject): ReplicaSet[] {
-  return (store.list("replicasets.apps", d.metadata.namespace) as ReplicaSet[]).filter((rs) => isControlledBy(rs, d.metadata.uid));
+  return (store.list("replicasets.apps", d.metadata.namespace) as ReplicaSet[]).filter((rs) =>
+    isControlledBy(rs, d.metadata.uid),
+  );
 }
 
 export function podsOf(store: ObjectStore, rs: KubeObject): Pod[] {
@@ -54,7 +58,9 @@ export function markPodReady(store: ObjectStore, pod: KubeObject): void {
         { type: "Ready", status: "True", lastTransitionTime: now },
         { type: "ContainersReady", status: "True", lastTransitionTime: now },
       ],
-      containerStatuses: [{ name: "etcd", ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } }],
+      containerStatuses: [
+        { name: "etcd", ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } },
+      ],
     };
   });
 }

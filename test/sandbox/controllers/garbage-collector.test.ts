@@ -21,7 +21,9 @@ const configMap = (name: string, extra: Record<string, unknown> = {}) =>
 describe("garbage collector", () => {
   it("removes a dependent when its only owner is removed", async () => {
     const owner = configMap("owner");
-    configMap("dependent", { ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata.uid }] });
+    configMap("dependent", {
+      ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: owner.metadata.uid }],
+    });
     store.remove("configmaps", "etcd", "owner");
     await waitForStore(store, () => !store.get("configmaps", "etcd", "dependent"), "the dependent to be removed", 5000);
   });
@@ -50,14 +52,23 @@ describe("garbage collector", () => {
 
   it("treats an owner recreated under the same name as a different owner", async () => {
     const first = configMap("owner");
-    configMap("dependent", { ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: first.metadata.uid }] });
+    configMap("dependent", {
+      ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "owner", uid: first.metadata.uid }],
+    });
     store.remove("configmaps", "etcd", "owner");
     configMap("owner");
-    await waitForStore(store, () => !store.get("configmaps", "etcd", "dependent"), "the dependent of the old owner to be removed", 5000);
+    await waitForStore(
+      store,
+      () => !store.get("configmaps", "etcd", "dependent"),
+      "the dependent of the old owner to be removed",
+      5000,
+    );
   });
 
   it("leaves references to types the sandbox does not serve alone", async () => {
-    configMap("dependent", { ownerReferences: [{ apiVersion: "example.com/v1", kind: "Widget", name: "w", uid: "u" }] });
+    configMap("dependent", {
+      ownerReferences: [{ apiVersion: "example.com/v1", kind: "Widget", name: "w", uid: "u" }],
+    });
     await controllers.idle();
     expect(store.get("configmaps", "etcd", "dependent")).toBeDefined();
   });
@@ -70,6 +81,11 @@ describe("garbage collector", () => {
     store.mutate("configmaps", "etcd", "held", (obj) => {
       obj.metadata.finalizers = [];
     });
-    await waitForStore(store, () => !store.get("configmaps", "etcd", "held"), "the released object to be removed", 5000);
+    await waitForStore(
+      store,
+      () => !store.get("configmaps", "etcd", "held"),
+      "the released object to be removed",
+      5000,
+    );
   });
 });

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fnv32a, podTemplateHash, safeEncode, sameTemplate, stableStringify } from "../../../src/sandbox/controllers/pod-template-hash.js";
+import {
+  fnv32a,
+  podTemplateHash,
+  safeEncode,
+  sameTemplate,
+  stableStringify,
+} from "../../../src/sandbox/controllers/pod-template-hash.js";
 
 const template = {
   metadata: { labels: { app: "etcd-0", role: "member" } },
@@ -23,7 +29,10 @@ describe("podTemplateHash", () => {
   });
 
   it("does not depend on key order", () => {
-    const reordered = { spec: { containers: [{ args: ["--name", "etcd-0"], image: "etcd:3.4", name: "etcd" }] }, metadata: { labels: { role: "member", app: "etcd-0" } } };
+    const reordered = {
+      spec: { containers: [{ args: ["--name", "etcd-0"], image: "etcd:3.4", name: "etcd" }] },
+      metadata: { labels: { role: "member", app: "etcd-0" } },
+    };
     expect(podTemplateHash(reordered)).toBe(podTemplateHash(template));
   });
 
@@ -59,7 +68,9 @@ describe("safeEncode and stableStringify", () => {
   });
 
   it("sorts keys and drops undefined fields", () => {
-    expect(stableStringify({ b: 1, a: { d: undefined, c: [2, { f: 1, e: 0 }] } })).toBe('{"a":{"c":[2,{"e":0,"f":1}]},"b":1}');
+    expect(stableStringify({ b: 1, a: { d: undefined, c: [2, { f: 1, e: 0 }] } })).toBe(
+      '{"a":{"c":[2,{"e":0,"f":1}]},"b":1}',
+    );
   });
 });
 

@@ -11,11 +11,26 @@ const rs: ReplicaSet = {
   metadata: { name: "etcd-0-abc", namespace: "etcd", uid: "rs-uid", generation: 3 },
   spec: {
     replicas: 3,
-    template: { metadata: { labels: { app: "etcd-0", "pod-template-hash": "abc" }, annotations: { note: "x" } }, spec: { containers: [{ name: "etcd" }] } },
+    template: {
+      metadata: { labels: { app: "etcd-0", "pod-template-hash": "abc" }, annotations: { note: "x" } },
+      spec: { containers: [{ name: "etcd" }] },
+    },
   },
 };
 
-function pod(name: string, options: { ready?: boolean; readySince?: string; phase?: string; deleting?: boolean; created?: string; restarts?: number; node?: string; labels?: Record<string, string> } = {}): Pod {
+function pod(
+  name: string,
+  options: {
+    ready?: boolean;
+    readySince?: string;
+    phase?: string;
+    deleting?: boolean;
+    created?: string;
+    restarts?: number;
+    node?: string;
+    labels?: Record<string, string>;
+  } = {},
+): Pod {
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -28,7 +43,13 @@ function pod(name: string, options: { ready?: boolean; readySince?: string; phas
     spec: options.node ? { nodeName: options.node } : {},
     status: {
       phase: options.phase ?? "Running",
-      conditions: [{ type: "Ready", status: options.ready ? "True" : "False", ...(options.readySince ? { lastTransitionTime: options.readySince } : {}) }],
+      conditions: [
+        {
+          type: "Ready",
+          status: options.ready ? "True" : "False",
+          ...(options.readySince ? { lastTransitionTime: options.readySince } : {}),
+        },
+      ],
       containerStatuses: [{ name: "etcd", restartCount: options.restarts ?? 0 }],
     },
   };
@@ -36,8 +57,18 @@ function pod(name: string, options: { ready?: boolean; readySince?: string; phas
 
 describe("computeReplicaSetStatus", () => {
   it("counts active pods only, with zero counts left out but replicas always there", () => {
-    const { status } = computeReplicaSetStatus(rs, [pod("a", { ready: true }), pod("b"), pod("c", { deleting: true, ready: true }), pod("d", { phase: "Failed" })], T0);
-    expect(status).toEqual({ replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 1, availableReplicas: 1, observedGeneration: 3 });
+    const { status } = computeReplicaSetStatus(
+      rs,
+      [pod("a", { ready: true }), pod("b"), pod("c", { deleting: true, ready: true }), pod("d", { phase: "Failed" })],
+      T0,
+    );
+    expect(status).toEqual({
+      replicas: 2,
+      fullyLabeledReplicas: 2,
+      readyReplicas: 1,
+      availableReplicas: 1,
+      observedGeneration: 3,
+    });
     expect(computeReplicaSetStatus(rs, [], T0).status).toEqual({ replicas: 0, observedGeneration: 3 });
   });
 
@@ -65,7 +96,14 @@ describe("pickSurplus", () => {
       pod("pending", { phase: "Pending", node: "n" }),
       pod("unscheduled", { ready: true }),
     ];
-    expect(pickSurplus(pods, 6).map((p) => p.metadata.name)).toEqual(["unscheduled", "pending", "not-ready", "crashing", "ready-new", "ready-old"]);
+    expect(pickSurplus(pods, 6).map((p) => p.metadata.name)).toEqual([
+      "unscheduled",
+      "pending",
+      "not-ready",
+      "crashing",
+      "ready-new",
+      "ready-old",
+    ]);
     expect(pickSurplus(pods, 2)).toHaveLength(2);
   });
 });
@@ -78,7 +116,16 @@ describe("podFor", () => {
       namespace: "etcd",
       labels: { app: "etcd-0", "pod-template-hash": "abc" },
       annotations: { note: "x" },
-      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "etcd-0-abc", uid: "rs-uid", controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: "etcd-0-abc",
+          uid: "rs-uid",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     });
     expect(p.spec).toEqual({ containers: [{ name: "etcd" }] });
     expect(p.status).toEqual({ phase: "Pending" });

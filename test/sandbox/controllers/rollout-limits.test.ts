@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { rolloutLimits, scaled } from "../../../src/sandbox/controllers/rollout-limits.js";
 import type { Deployment } from "../../../src/sandbox/controllers/workload-types.js";
 
-const withSpec = (spec: Deployment["spec"]): Deployment => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec });
+const withSpec = (spec: Deployment["spec"]): Deployment => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "d" },
+  spec,
+});
 
 describe("rolloutLimits", () => {
   it("defaults to 25% surge rounded up and 25% unavailable rounded down", () => {
@@ -11,18 +16,25 @@ describe("rolloutLimits", () => {
   });
 
   it("allows nothing for Recreate", () => {
-    expect(rolloutLimits(withSpec({ replicas: 3, strategy: { type: "Recreate" } }))).toEqual({ maxSurge: 0, maxUnavailable: 0 });
+    expect(rolloutLimits(withSpec({ replicas: 3, strategy: { type: "Recreate" } }))).toEqual({
+      maxSurge: 0,
+      maxUnavailable: 0,
+    });
   });
 
   it("lets one pod be unavailable when both limits come to zero, so a rollout can move", () => {
-    expect(rolloutLimits(withSpec({ replicas: 3, strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: "0%" } } }))).toEqual({
+    expect(
+      rolloutLimits(withSpec({ replicas: 3, strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: "0%" } } })),
+    ).toEqual({
       maxSurge: 0,
       maxUnavailable: 1,
     });
   });
 
   it("caps unavailability at the desired count", () => {
-    expect(rolloutLimits(withSpec({ replicas: 0, strategy: { rollingUpdate: { maxUnavailable: 5 } } })).maxUnavailable).toBe(0);
+    expect(
+      rolloutLimits(withSpec({ replicas: 0, strategy: { rollingUpdate: { maxUnavailable: 5 } } })).maxUnavailable,
+    ).toBe(0);
   });
 });
 

@@ -77,14 +77,28 @@ describe("startControllers", () => {
     expect(rs.spec?.replicas).toBe(1);
     expect(rs.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("1");
     expect(rs.metadata.ownerReferences).toEqual([
-      { apiVersion: "apps/v1", kind: "Deployment", name: "etcd-0", uid: d.metadata.uid, controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: "etcd-0",
+        uid: d.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
 
     expect(pod.metadata.name).toMatch(new RegExp(`^${rs.metadata.name}-${SAFE}{5}$`));
     expect(pod.metadata.generateName).toBe(`${rs.metadata.name}-`);
     expect(pod.metadata.labels).toEqual({ app: "etcd-0", role: "member", "pod-template-hash": hash });
     expect(pod.metadata.ownerReferences).toEqual([
-      { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        name: rs.metadata.name,
+        uid: rs.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
     expect((pod.spec?.containers ?? [])[0]?.args).toEqual(["--name", "etcd-0"]);
     expect(deployment(store, "etcd-0")?.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("1");
@@ -96,7 +110,12 @@ describe("startControllers", () => {
     await controllers.idle();
 
     const before = deployment(store, "etcd-0");
-    expect(before?.status).toMatchObject({ observedGeneration: 1, replicas: 1, updatedReplicas: 1, unavailableReplicas: 1 });
+    expect(before?.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      unavailableReplicas: 1,
+    });
     expect(before?.status?.readyReplicas).toBeUndefined();
     expect(before?.status?.conditions?.find((c) => c.type === "Available")).toMatchObject({
       status: "False",
@@ -109,12 +128,20 @@ describe("startControllers", () => {
       store,
       () => {
         const current = deployment(store, "etcd-0");
-        return current?.status?.conditions?.some((c) => c.type === "Available" && c.status === "True") ? current : undefined;
+        return current?.status?.conditions?.some((c) => c.type === "Available" && c.status === "True")
+          ? current
+          : undefined;
       },
       "Deployment etcd-0 Available",
       WAIT_MS,
     );
-    expect(after.status).toMatchObject({ observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 });
+    expect(after.status).toMatchObject({
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+    });
     expect(after.status?.unavailableReplicas).toBeUndefined();
     const available = after.status?.conditions?.find((c) => c.type === "Available");
     expect(available).toMatchObject({ reason: "MinimumReplicasAvailable" });
@@ -179,7 +206,10 @@ describe("startControllers", () => {
         const current = deployment(store, "etcd-2");
         const sets = replicaSetsOf(store, d);
         const old = sets.find((rs) => rs.metadata.uid === first.rs.metadata.uid);
-        return rolloutComplete(current) && current?.status?.observedGeneration === 2 && old?.spec?.replicas === 0 && old.status?.replicas === 0
+        return rolloutComplete(current) &&
+          current?.status?.observedGeneration === 2 &&
+          old?.spec?.replicas === 0 &&
+          old.status?.replicas === 0
           ? { current, sets }
           : undefined;
       },
@@ -253,7 +283,10 @@ describe("startControllers", () => {
       },
       "etcd-4 to keep one old ReplicaSet",
       WAIT_MS,
-      () => replicaSetsOf(store, d).map((rs) => rs.metadata.annotations?.["deployment.kubernetes.io/revision"]).join(","),
+      () =>
+        replicaSetsOf(store, d)
+          .map((rs) => rs.metadata.annotations?.["deployment.kubernetes.io/revision"])
+          .join(","),
     );
     expect(sets.map((rs) => rs.metadata.annotations?.["deployment.kubernetes.io/revision"]).sort()).toEqual(["3", "4"]);
   });
@@ -275,7 +308,8 @@ describe("startControllers", () => {
     deleteObject("pods", "etcd", replacement.metadata.name, {});
     await waitForStore(
       store,
-      () => podsOf(store, rs).filter((p) => !p.metadata.deletionTimestamp).length === 1 && podsOf(store, rs).length === 2,
+      () =>
+        podsOf(store, rs).filter((p) => !p.metadata.deletionTimestamp).length === 1 && podsOf(store, rs).length === 2,
       "a replacement beside the stopping pod",
       WAIT_MS,
     );
@@ -289,7 +323,9 @@ describe("startControllers", () => {
     expect(deployment(store, "etcd-6")).toBeUndefined();
     const stopping = await waitForStore(
       store,
-      () => !store.get("replicasets.apps", "etcd", rs.metadata.name) && store.get("pods", "etcd", pod.metadata.name)?.metadata.deletionTimestamp,
+      () =>
+        !store.get("replicasets.apps", "etcd", rs.metadata.name) &&
+        store.get("pods", "etcd", pod.metadata.name)?.metadata.deletionTimestamp,
       "ReplicaSet removed and pod Terminating",
       WAIT_MS,
     );
@@ -342,7 +378,12 @@ describe("startControllers", () => {
 
     // The orphaned ReplicaSet still keeps its pod count.
     deleteObject("pods", "etcd", pod.metadata.name, { gracePeriodSeconds: 0 });
-    await waitForStore(store, () => podsOf(store, rs).length === 1, "the orphaned ReplicaSet to replace its pod", WAIT_MS);
+    await waitForStore(
+      store,
+      () => podsOf(store, rs).length === 1,
+      "the orphaned ReplicaSet to replace its pod",
+      WAIT_MS,
+    );
   });
 
   it("reconciles what the store already holds when it starts", async () => {
@@ -354,7 +395,9 @@ describe("startControllers", () => {
       metadata: {
         name: "leftover",
         namespace: "etcd",
-        ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "gone", uid: "no-such-uid", controller: true }],
+        ownerReferences: [
+          { apiVersion: "apps/v1", kind: "ReplicaSet", name: "gone", uid: "no-such-uid", controller: true },
+        ],
       },
       spec: { containers: [] },
     });
@@ -374,7 +417,8 @@ describe("startControllers", () => {
     const d = store.create("deployments.apps", memberDeployment("etcd-10", { replicas: 3 }));
     await waitForStore(
       store,
-      () => rolloutComplete(deployment(store, "etcd-10")) && deployment(store, "etcd-10")?.status?.availableReplicas === 3,
+      () =>
+        rolloutComplete(deployment(store, "etcd-10")) && deployment(store, "etcd-10")?.status?.availableReplicas === 3,
       "three available replicas",
       WAIT_MS,
     );

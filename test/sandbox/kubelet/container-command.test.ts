@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { buildContainerCommand, imageEntrypoint, resolveCommand } from "../../../src/sandbox/kubelet/container-command.js";
+import {
+  buildContainerCommand,
+  imageEntrypoint,
+  resolveCommand,
+} from "../../../src/sandbox/kubelet/container-command.js";
 import { ContainerStartError } from "../../../src/sandbox/kubelet/errors.js";
 import { resolveExecutable } from "../../../src/sandbox/kubelet/executable.js";
 
@@ -17,7 +21,10 @@ describe("container commands", () => {
   it("expands $(VAR), rewrites mount paths and resolves command[0]", () => {
     const command = buildContainerCommand(
       { name: "c", command: ["/opt/bin/sh", "-c"], args: ["ls /data/$(SUB) --dir=$(DIR)"] },
-      new Map([["SUB", "x"], ["DIR", "/data/y"]]),
+      new Map([
+        ["SUB", "x"],
+        ["DIR", "/data/y"],
+      ]),
       [{ mountPath: "/data", hostPath: "/host/v" }],
       searchPath,
     );
@@ -27,10 +34,14 @@ describe("container commands", () => {
   it("uses the etcd entrypoint for etcd images and fails for others", () => {
     expect(imageEntrypoint("registry.k8s.io/etcd:3.5.12-0")).toEqual(["etcd"]);
     expect(imageEntrypoint("busybox")).toBeUndefined();
-    expect(() => buildContainerCommand({ name: "c", image: "busybox" }, new Map(), [], searchPath)).toThrow(ContainerStartError);
+    expect(() => buildContainerCommand({ name: "c", image: "busybox" }, new Map(), [], searchPath)).toThrow(
+      ContainerStartError,
+    );
   });
 
   it("names the missing executable", () => {
-    expect(() => resolveCommand(["nope-not-here"], searchPath)).toThrow('exec: "nope-not-here": executable file not found in $PATH');
+    expect(() => resolveCommand(["nope-not-here"], searchPath)).toThrow(
+      'exec: "nope-not-here": executable file not found in $PATH',
+    );
   });
 });

@@ -15,7 +15,12 @@ const addresses = { podIP: "127.77.0.9", hostIP: "127.0.0.1", nodeName: "sandbox
 const sources: ConfigSources = {
   secret: (ns, name) => (ns === "db" && name === "creds" ? new Map([["password", Buffer.from("s3cret")]]) : undefined),
   configMap: (ns, name) =>
-    ns === "db" && name === "settings" ? new Map([["LEVEL", Buffer.from("debug")], ["BAD=KEY", Buffer.from("x")]]) : undefined,
+    ns === "db" && name === "settings"
+      ? new Map([
+          ["LEVEL", Buffer.from("debug")],
+          ["BAD=KEY", Buffer.from("x")],
+        ])
+      : undefined,
 };
 
 function env(container: Partial<ContainerSpec>): Record<string, string> {
@@ -65,10 +70,12 @@ describe("buildContainerEnv", () => {
     expect(() => env({ env: [{ name: "X", valueFrom: { secretKeyRef: { name: "absent", key: "k" } } }] })).toThrow(
       new ContainerConfigError('secret "absent" not found'),
     );
-    expect(() => env({ env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "settings", key: "nope" } } }] })).toThrow(
-      "couldn't find key nope in ConfigMap db/settings",
-    );
+    expect(() =>
+      env({ env: [{ name: "X", valueFrom: { configMapKeyRef: { name: "settings", key: "nope" } } }] }),
+    ).toThrow("couldn't find key nope in ConfigMap db/settings");
     expect(() => env({ envFrom: [{ configMapRef: { name: "absent" } }] })).toThrow('configmap "absent" not found');
-    expect(() => env({ env: [{ name: "X", valueFrom: { fieldRef: { fieldPath: "spec.bogus" } } }] })).toThrow(ContainerConfigError);
+    expect(() => env({ env: [{ name: "X", valueFrom: { fieldRef: { fieldPath: "spec.bogus" } } }] })).toThrow(
+      ContainerConfigError,
+    );
   });
 });

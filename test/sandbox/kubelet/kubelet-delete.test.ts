@@ -31,10 +31,19 @@ describe("Kubelet deleting Pods", () => {
     const { store, kubelet } = harness;
     const pod = store.create(
       "pods",
-      podManifest("polite", [{ name: "main", command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.1; done"] }]),
+      podManifest("polite", [
+        {
+          name: "main",
+          command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; echo up; while true; do sleep 0.1; done"],
+        },
+      ]),
     );
     await waitReady(store, "polite", 5000);
-    await waitFor(() => kubelet.readLog("default", "polite", {}), (text) => text === "up\n", "the trap to be set");
+    await waitFor(
+      () => kubelet.readLog("default", "polite", {}),
+      (text) => text === "up\n",
+      "the trap to be set",
+    );
     const pid = pidOf(harness, "polite");
     const dir = join(harness.dataDir, "pods", `default_polite_${pod.metadata.uid}`);
     expect(existsSync(dir)).toBe(true);
@@ -50,10 +59,19 @@ describe("Kubelet deleting Pods", () => {
   it("kills a container that ignores SIGTERM once the grace period is over", async () => {
     harness = startKubelet();
     const { store } = harness;
-    store.create("pods", podManifest("stubborn", [{ name: "main", command: ["sh", "-c", "trap '' TERM; echo up; while true; do sleep 0.1; done"] }]));
+    store.create(
+      "pods",
+      podManifest("stubborn", [
+        { name: "main", command: ["sh", "-c", "trap '' TERM; echo up; while true; do sleep 0.1; done"] },
+      ]),
+    );
     await waitReady(store, "stubborn", 5000);
     // A SIGTERM before the trap is set would end the shell at once.
-    await waitFor(() => harness!.kubelet.readLog("default", "stubborn", {}), (text) => text === "up\n", "the trap to be set");
+    await waitFor(
+      () => harness!.kubelet.readLog("default", "stubborn", {}),
+      (text) => text === "up\n",
+      "the trap to be set",
+    );
     const pid = pidOf(harness, "stubborn");
 
     const started = Date.now();
@@ -81,18 +99,36 @@ describe("Kubelet deleting Pods", () => {
     const dir = join(harness.dataDir, "pods", `default_forced_${pod.metadata.uid}`);
 
     store.remove("pods", "default", "forced");
-    await waitFor(() => processExists(pid) || existsSync(dir), (alive) => !alive, "the process and directory to go");
+    await waitFor(
+      () => processExists(pid) || existsSync(dir),
+      (alive) => !alive,
+      "the process and directory to go",
+    );
     expect(harness.started).toEqual([pid]);
   });
 
   it("shortens the wait when the Pod is deleted again with a shorter grace period", async () => {
     harness = startKubelet();
     const { store } = harness;
-    store.create("pods", podManifest("twice", [{ name: "main", command: ["sh", "-c", "trap '' TERM; echo up; while true; do sleep 0.1; done"] }]));
+    store.create(
+      "pods",
+      podManifest("twice", [
+        { name: "main", command: ["sh", "-c", "trap '' TERM; echo up; while true; do sleep 0.1; done"] },
+      ]),
+    );
     await waitReady(store, "twice", 5000);
-    await waitFor(() => harness!.kubelet.readLog("default", "twice", {}), (text) => text === "up\n", "the trap to be set");
+    await waitFor(
+      () => harness!.kubelet.readLog("default", "twice", {}),
+      (text) => text === "up\n",
+      "the trap to be set",
+    );
     store.markDeleting("pods", "default", "twice", 30);
-    await waitForStore(store, () => store.get("pods", "default", "twice")?.metadata.deletionTimestamp, "the deletion mark", 1000);
+    await waitForStore(
+      store,
+      () => store.get("pods", "default", "twice")?.metadata.deletionTimestamp,
+      "the deletion mark",
+      1000,
+    );
     // A second delete with grace 0, as `kubectl delete --force --grace-period=0` sends.
     store.shortenGracePeriod("pods", "default", "twice", 0);
     await waitForStore(store, () => !store.get("pods", "default", "twice"), "the pod to be removed", 3000);
@@ -107,14 +143,24 @@ describe("Kubelet deleting Pods", () => {
       const slowToGo = `trap 'sleep 0.5; touch ${marks}/gone; exit 0' TERM; echo up; while true; do sleep 0.1; done`;
       store.create("pods", podManifest("leaving", [{ name: "main", command: ["sh", "-c", slowToGo] }]));
       await waitReady(store, "leaving", 5000);
-      await waitFor(() => kubelet.readLog("default", "leaving", {}), (text) => text === "up\n", "the trap to be set");
+      await waitFor(
+        () => kubelet.readLog("default", "leaving", {}),
+        (text) => text === "up\n",
+        "the trap to be set",
+      );
       const address = podStatus(store, "leaving")?.podIP;
       expect(address).toMatch(/^127\./);
 
       store.markDeleting("pods", "default", "leaving", 30);
-      store.create("pods", podManifest("arriving", [{ name: "main", command: ["sh", "-c", `test -e ${marks}/gone && echo after || echo before; sleep 60`] }]));
+      store.create(
+        "pods",
+        podManifest("arriving", [
+          { name: "main", command: ["sh", "-c", `test -e ${marks}/gone && echo after || echo before; sleep 60`] },
+        ]),
+      );
       // Its log has no file while it waits to start (ContainerCreating).
-      const firstLine = () => (containerStatus(store, "arriving", "main")?.state.running ? kubelet.readLog("default", "arriving", {}) : "");
+      const firstLine = () =>
+        containerStatus(store, "arriving", "main")?.state.running ? kubelet.readLog("default", "arriving", {}) : "";
       const said = await waitFor(firstLine, (text) => text !== "", "the new Pod's first line");
       expect(said).toBe("after\n");
       expect(podStatus(store, "arriving")?.podIP).toBe(address);

@@ -115,12 +115,18 @@ export { processAlive as processExists } from "../../support/process-alive.js";
  * Re-reads `read` until `done` holds. Container output arrives without a store event, so this polls
  * briefly, up to a deadline.
  */
-export async function waitFor<T>(read: () => T, done: (value: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+  read: () => T,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

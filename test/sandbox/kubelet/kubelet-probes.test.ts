@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
-import { containerStatus, podManifest, randomPort, startKubelet, waitReady, type KubeletHarness } from "./kubelet-harness.js";
+import {
+  containerStatus,
+  podManifest,
+  randomPort,
+  startKubelet,
+  waitReady,
+  type KubeletHarness,
+} from "./kubelet-harness.js";
 
 const HTTP_SERVER = [
   "const http = require('http');",
@@ -24,16 +31,21 @@ describe("Kubelet probes", () => {
     harness = startKubelet({ probeIntervalMs: 100 });
     const { store } = harness;
     const port = randomPort();
-    store.create("pods", podManifest("web", [{
-      name: "main",
-      command: ["node", "-e", HTTP_SERVER],
-      env: [
-        { name: "PORT", value: String(port) },
-        { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-      ],
-      ports: [{ name: "http", containerPort: port }],
-      readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 10, failureThreshold: 1 },
-    }]));
+    store.create(
+      "pods",
+      podManifest("web", [
+        {
+          name: "main",
+          command: ["node", "-e", HTTP_SERVER],
+          env: [
+            { name: "PORT", value: String(port) },
+            { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+          ],
+          ports: [{ name: "http", containerPort: port }],
+          readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 10, failureThreshold: 1 },
+        },
+      ]),
+    );
     await waitForStore(store, () => containerStatus(store, "web", "main")?.state.running, "the server to run", 5000);
     expect(readyOf(harness, "web")).toBe(false);
     const status = await waitReady(store, "web", 5000);
@@ -60,7 +72,12 @@ describe("Kubelet probes", () => {
         { volumes: [{ name: "state", emptyDir: {} }], terminationGracePeriodSeconds: 1 },
       ),
     );
-    await waitForStore(store, () => containerStatus(store, "files", "main")?.state.running, "the container to run", 5000);
+    await waitForStore(
+      store,
+      () => containerStatus(store, "files", "main")?.state.running,
+      "the container to run",
+      5000,
+    );
     expect(await kubelet.exec("default", "files", "main", ["touch", "/state/ready"], {})).toBe(0);
     await waitReady(store, "files", 5000);
 

@@ -2,7 +2,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitForStore } from "../../../src/sandbox/wait-for-store.js";
-import { containerStatus, podManifest, podStatus, startKubelet, waitFor, type KubeletHarness } from "./kubelet-harness.js";
+import {
+  containerStatus,
+  podManifest,
+  podStatus,
+  startKubelet,
+  waitFor,
+  type KubeletHarness,
+} from "./kubelet-harness.js";
 
 describe("Kubelet restarting containers", () => {
   let harness: KubeletHarness | undefined;
@@ -14,7 +21,10 @@ describe("Kubelet restarting containers", () => {
   it("restarts a crashing container at once, then with CrashLoopBackOff, keeping the previous run's log", async () => {
     harness = startKubelet({ backoffBaseMs: 100 });
     const { store, kubelet } = harness;
-    const pod = store.create("pods", podManifest("crash", [{ name: "etcd", command: ["sh", "-c", "echo boom >&2; exit 3"] }]));
+    const pod = store.create(
+      "pods",
+      podManifest("crash", [{ name: "etcd", command: ["sh", "-c", "echo boom >&2; exit 3"] }]),
+    );
     const seenCounts: number[] = [];
     const unsubscribe = store.subscribe(() => {
       const count = containerStatus(store, "crash", "etcd")?.restartCount;
@@ -34,7 +44,9 @@ describe("Kubelet restarting containers", () => {
       expect(looping.restartCount).toBeGreaterThanOrEqual(1);
       expect(looping.ready).toBe(false);
       expect(looping.state.waiting?.message).toMatch(
-        new RegExp(`^back-off \\d+(ms|s|\\.\\d+s) restarting failed container=etcd pod=crash_default\\(${pod.metadata.uid}\\)$`),
+        new RegExp(
+          `^back-off \\d+(ms|s|\\.\\d+s) restarting failed container=etcd pod=crash_default\\(${pod.metadata.uid}\\)$`,
+        ),
       );
       expect(looping.lastState.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
       expect(looping.lastState.terminated?.containerID).toMatch(/^sandbox:\/\/\d+$/);
@@ -43,7 +55,12 @@ describe("Kubelet restarting containers", () => {
       // While it waits, the current log is the crashed run's, as in Kubernetes.
       expect(kubelet.readLog("default", "crash", {})).toBe("boom\n");
 
-      await waitForStore(store, () => (containerStatus(store, "crash", "etcd")?.restartCount ?? 0) >= 3, "three restarts", 5000);
+      await waitForStore(
+        store,
+        () => (containerStatus(store, "crash", "etcd")?.restartCount ?? 0) >= 3,
+        "three restarts",
+        5000,
+      );
       // restartCount only ever goes up, one restart at a time.
       expect(seenCounts.slice(0, 4)).toEqual([0, 1, 2, 3]);
       // Only the current and the previous run's logs are kept.
@@ -57,12 +74,26 @@ describe("Kubelet restarting containers", () => {
   it("does not restart under Never and reports the Pod Failed or Succeeded", async () => {
     harness = startKubelet();
     const { store } = harness;
-    store.create("pods", podManifest("fails", [{ name: "main", command: ["sh", "-c", "exit 2"] }], { restartPolicy: "Never" }));
+    store.create(
+      "pods",
+      podManifest("fails", [{ name: "main", command: ["sh", "-c", "exit 2"] }], { restartPolicy: "Never" }),
+    );
     store.create("pods", podManifest("works", [{ name: "main", command: ["true"] }], { restartPolicy: "OnFailure" }));
     await waitForStore(store, () => podStatus(store, "fails")?.phase === "Failed", "the Never pod to fail", 5000);
-    await waitForStore(store, () => podStatus(store, "works")?.phase === "Succeeded", "the OnFailure pod to succeed", 5000);
-    expect(containerStatus(store, "fails", "main")).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 2, reason: "Error" } } });
-    expect(containerStatus(store, "works", "main")).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } });
+    await waitForStore(
+      store,
+      () => podStatus(store, "works")?.phase === "Succeeded",
+      "the OnFailure pod to succeed",
+      5000,
+    );
+    expect(containerStatus(store, "fails", "main")).toMatchObject({
+      restartCount: 0,
+      state: { terminated: { exitCode: 2, reason: "Error" } },
+    });
+    expect(containerStatus(store, "works", "main")).toMatchObject({
+      restartCount: 0,
+      state: { terminated: { exitCode: 0, reason: "Completed" } },
+    });
   });
 
   it("keeps an emptyDir across container restarts and deletes it with the Pod", async () => {
@@ -76,7 +107,11 @@ describe("Kubelet restarting containers", () => {
           {
             name: "main",
             // Counts its runs in the volume, then crashes; stays up on the third run.
-            command: ["sh", "-c", 'n=$(cat /data/count 2>/dev/null || echo 0); n=$((n+1)); echo $n > /data/count; [ "$n" -ge 3 ] && exec sleep 60; exit 1'],
+            command: [
+              "sh",
+              "-c",
+              'n=$(cat /data/count 2>/dev/null || echo 0); n=$((n+1)); echo $n > /data/count; [ "$n" -ge 3 ] && exec sleep 60; exit 1',
+            ],
             volumeMounts: [{ name: "scratch", mountPath: "/data" }],
           },
         ],
@@ -95,7 +130,11 @@ describe("Kubelet restarting containers", () => {
       () => JSON.stringify(containerStatus(store, "counter", "main")),
     );
     // "Running" is reported at spawn; the shell writes its count a moment later.
-    await waitFor(() => readFileSync(join(volume, "count"), "utf8"), (text) => text === "3\n", "the third count");
+    await waitFor(
+      () => readFileSync(join(volume, "count"), "utf8"),
+      (text) => text === "3\n",
+      "the third count",
+    );
 
     store.markDeleting("pods", "default", "counter", 1);
     await waitForStore(store, () => !store.get("pods", "default", "counter"), "the pod to be removed", 5000);

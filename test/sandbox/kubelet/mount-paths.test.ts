@@ -21,8 +21,12 @@ describe("rewriteMountPaths", () => {
 
   it("rewrites flag values and paths inside shell commands", () => {
     expect(rewriteMountPaths("--data-dir=/var/run/etcd/x", mounts)).toBe("--data-dir=/host/pod/volumes/data/x");
-    expect(rewriteMountPaths("--trusted-ca-file=/var/run/etcd/certs/ca.crt", mounts)).toBe("--trusted-ca-file=/host/pod/volumes/certs/ca.crt");
-    expect(rewriteMountPaths("echo 1 > /data/n; cat '/data/n'", mounts)).toBe("echo 1 > /host/pod/volumes/scratch/n; cat '/host/pod/volumes/scratch/n'");
+    expect(rewriteMountPaths("--trusted-ca-file=/var/run/etcd/certs/ca.crt", mounts)).toBe(
+      "--trusted-ca-file=/host/pod/volumes/certs/ca.crt",
+    );
+    expect(rewriteMountPaths("echo 1 > /data/n; cat '/data/n'", mounts)).toBe(
+      "echo 1 > /host/pod/volumes/scratch/n; cat '/host/pod/volumes/scratch/n'",
+    );
   });
 
   it("leaves look-alike paths and other text alone", () => {

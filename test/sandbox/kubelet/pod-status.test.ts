@@ -1,14 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { buildPodStatus, podPhase, type ContainerStatus, type PodCondition } from "../../../src/sandbox/kubelet/pod-status.js";
+import {
+  buildPodStatus,
+  podPhase,
+  type ContainerStatus,
+  type PodCondition,
+} from "../../../src/sandbox/kubelet/pod-status.js";
 
 function container(name: string, fields: Partial<ContainerStatus>): ContainerStatus {
-  return { name, state: {}, lastState: {}, ready: false, restartCount: 0, image: "img", imageID: "img", started: false, ...fields };
+  return {
+    name,
+    state: {},
+    lastState: {},
+    ready: false,
+    restartCount: 0,
+    image: "img",
+    imageID: "img",
+    started: false,
+    ...fields,
+  };
 }
 
-const running = (name: string, ready = true) => container(name, { state: { running: { startedAt: "t" } }, ready, started: true });
+const running = (name: string, ready = true) =>
+  container(name, { state: { running: { startedAt: "t" } }, ready, started: true });
 const creating = (name: string) => container(name, { state: { waiting: { reason: "ContainerCreating" } } });
 const exited = (name: string, exitCode: number) =>
-  container(name, { state: { terminated: { exitCode, reason: exitCode ? "Error" : "Completed", startedAt: "t", finishedAt: "t" } } });
+  container(name, {
+    state: { terminated: { exitCode, reason: exitCode ? "Error" : "Completed", startedAt: "t", finishedAt: "t" } },
+  });
 const backingOff = (name: string) =>
   container(name, {
     state: { waiting: { reason: "CrashLoopBackOff", message: "m" } },
@@ -17,8 +35,11 @@ const backingOff = (name: string) =>
   });
 
 describe("podPhase", () => {
-  const phase = (containers: ContainerStatus[], restartPolicy: "Always" | "OnFailure" | "Never" = "Always", terminal = false) =>
-    podPhase({ containers, specContainers: containers.map((c) => c.name), restartPolicy, terminal });
+  const phase = (
+    containers: ContainerStatus[],
+    restartPolicy: "Always" | "OnFailure" | "Never" = "Always",
+    terminal = false,
+  ) => podPhase({ containers, specContainers: containers.map((c) => c.name), restartPolicy, terminal });
 
   it("is Pending while a container has never started", () => {
     expect(phase([creating("a")])).toBe("Pending");
@@ -40,7 +61,9 @@ describe("podPhase", () => {
   });
 
   it("is Pending when a container has no status", () => {
-    expect(podPhase({ containers: [], specContainers: ["a"], restartPolicy: "Always", terminal: false })).toBe("Pending");
+    expect(podPhase({ containers: [], specContainers: ["a"], restartPolicy: "Always", terminal: false })).toBe(
+      "Pending",
+    );
   });
 });
 
@@ -56,7 +79,11 @@ describe("buildPodStatus", () => {
   };
 
   it("reports readiness conditions with the unready containers named", () => {
-    const status = buildPodStatus({ ...base, containers: [running("a"), running("b", false)], previousConditions: undefined });
+    const status = buildPodStatus({
+      ...base,
+      containers: [running("a"), running("b", false)],
+      previousConditions: undefined,
+    });
     expect(status.phase).toBe("Running");
     expect(status.podIPs).toEqual([{ ip: "127.77.0.1" }]);
     expect(status.hostIPs).toEqual([{ ip: "127.0.0.1" }]);
@@ -84,8 +111,16 @@ describe("buildPodStatus", () => {
   });
 
   it("says PodCompleted once the Pod has ended", () => {
-    const status = buildPodStatus({ ...base, restartPolicy: "Never", containers: [exited("a", 0), exited("b", 0)], previousConditions: undefined });
+    const status = buildPodStatus({
+      ...base,
+      restartPolicy: "Never",
+      containers: [exited("a", 0), exited("b", 0)],
+      previousConditions: undefined,
+    });
     expect(status.phase).toBe("Succeeded");
-    expect(status.conditions.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PodCompleted" });
+    expect(status.conditions.find((c) => c.type === "Ready")).toMatchObject({
+      status: "False",
+      reason: "PodCompleted",
+    });
   });
 });

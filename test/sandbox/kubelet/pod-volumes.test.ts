@@ -7,7 +7,13 @@ import { VolumeSetupError } from "../../../src/sandbox/kubelet/errors.js";
 import { containerMounts, setUpVolumes } from "../../../src/sandbox/kubelet/pod-volumes.js";
 
 const sources: ConfigSources = {
-  secret: (_ns, name) => (name === "tls" ? new Map([["tls.key", Buffer.from("KEY")], ["ca.crt", Buffer.from("CA")]]) : undefined),
+  secret: (_ns, name) =>
+    name === "tls"
+      ? new Map([
+          ["tls.key", Buffer.from("KEY")],
+          ["ca.crt", Buffer.from("CA")],
+        ])
+      : undefined,
   configMap: (_ns, name) => (name === "conf" ? new Map([["etcd.conf", Buffer.from("a: 1\n")]]) : undefined),
 };
 
@@ -36,7 +42,14 @@ describe("pod volumes", () => {
     expect(statSync(join(dir, "config", "etcd.conf")).mode & 0o777).toBe(0o644);
 
     const mounts = containerMounts(
-      { name: "c", volumeMounts: [{ name: "data", mountPath: "/var/run/etcd" }, { name: "data", mountPath: "/sub", subPath: "s" }, { name: "gone", mountPath: "/x" }] },
+      {
+        name: "c",
+        volumeMounts: [
+          { name: "data", mountPath: "/var/run/etcd" },
+          { name: "data", mountPath: "/sub", subPath: "s" },
+          { name: "gone", mountPath: "/x" },
+        ],
+      },
       again.dirs,
     );
     expect(mounts).toEqual([
@@ -47,13 +60,27 @@ describe("pod volumes", () => {
   });
 
   it("refuses missing sources unless optional, and paths leaving the volume", () => {
-    expect(() => setUpVolumes(dir, "default", [{ name: "s", secret: { secretName: "absent" } }], sources)).toThrow(VolumeSetupError);
-    expect(() => setUpVolumes(dir, "default", [{ name: "s", secret: { secretName: "absent", optional: true } }], sources)).not.toThrow();
+    expect(() => setUpVolumes(dir, "default", [{ name: "s", secret: { secretName: "absent" } }], sources)).toThrow(
+      VolumeSetupError,
+    );
     expect(() =>
-      setUpVolumes(dir, "default", [{ name: "c", configMap: { name: "conf", items: [{ key: "etcd.conf", path: "../escape" }] } }], sources),
+      setUpVolumes(dir, "default", [{ name: "s", secret: { secretName: "absent", optional: true } }], sources),
+    ).not.toThrow();
+    expect(() =>
+      setUpVolumes(
+        dir,
+        "default",
+        [{ name: "c", configMap: { name: "conf", items: [{ key: "etcd.conf", path: "../escape" }] } }],
+        sources,
+      ),
     ).toThrow(VolumeSetupError);
     expect(() =>
-      setUpVolumes(dir, "default", [{ name: "c", configMap: { name: "conf", items: [{ key: "missing", path: "m" }] } }], sources),
+      setUpVolumes(
+        dir,
+        "default",
+        [{ name: "c", configMap: { name: "conf", items: [{ key: "missing", path: "m" }] } }],
+        sources,
+      ),
     ).toThrow("references non-existent key missing");
   });
 });

@@ -9,7 +9,9 @@ describe("renderFamilies", () => {
       { name: "a_total", help: "Counts a.", type: "counter", samples: [{ labels: { x: "1" }, value: 3 }] },
       { name: "b", help: "Nothing yet.", type: "gauge", samples: [] },
     ]);
-    expect(text).toBe('# HELP a_total Counts a.\n# TYPE a_total counter\na_total{x="1"} 3\n# HELP b Nothing yet.\n# TYPE b gauge\n');
+    expect(text).toBe(
+      '# HELP a_total Counts a.\n# TYPE a_total counter\na_total{x="1"} 3\n# HELP b Nothing yet.\n# TYPE b gauge\n',
+    );
   });
 
   it("escapes backslash, quote and newline in label values, and backslash and newline in HELP", () => {
@@ -21,7 +23,9 @@ describe("renderFamilies", () => {
   it("round-trips any label value and number through the parser", () => {
     fc.assert(
       fc.property(fc.string(), fc.oneof(fc.integer(), fc.double({ noNaN: true })), (value, number) => {
-        const text = renderFamilies([{ name: "m", help: "h", type: "gauge", samples: [{ labels: { v: value }, value: number }] }]);
+        const text = renderFamilies([
+          { name: "m", help: "h", type: "gauge", samples: [{ labels: { v: value }, value: number }] },
+        ]);
         const [family] = parseExposition(text);
         expect(family?.samples[0]?.labels.v).toBe(value);
         expect(family?.samples[0]?.value).toBe(number === 0 ? 0 : number);

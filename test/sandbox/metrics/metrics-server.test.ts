@@ -15,12 +15,20 @@ describe("startMetricsServer", () => {
     servers.push(server);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
 
-    store.create("pods", { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "etcd" }, spec: {}, status: { phase: "Running" } });
+    store.create("pods", {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p", namespace: "etcd" },
+      spec: {},
+      status: { phase: "Running" },
+    });
     const metrics = await fetch(server.url);
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
     const families = parseExposition(await metrics.text());
-    expect(families.find((f) => f.name === "kube_pod_status_phase")?.samples.find((s) => s.value === 1)?.labels).toMatchObject({ pod: "p", phase: "Running" });
+    expect(
+      families.find((f) => f.name === "kube_pod_status_phase")?.samples.find((s) => s.value === 1)?.labels,
+    ).toMatchObject({ pod: "p", phase: "Running" });
 
     const health = await fetch(server.url.replace(/\/metrics$/, "/healthz"));
     expect(health.status).toBe(200);

@@ -104,7 +104,9 @@ describe("AddressBlock.claim", () => {
     const preferred = somePrefix();
     writeFileSync(join(lockDirectory, `${preferred}.lock`), `${process.pid}\n`);
     await expect(AddressBlock.claim({ lockDirectory, preferred, attempts: 1 })).rejects.toThrow(
-      new AddressBlockError(`no free address block after 1 attempts; last: ${preferred} is locked by a running process`),
+      new AddressBlockError(
+        `no free address block after 1 attempts; last: ${preferred} is locked by a running process`,
+      ),
     );
     rmSync(join(lockDirectory, `${preferred}.lock`));
   });

@@ -18,7 +18,12 @@ afterAll(() => {
   rmSync(lockDirectory, { recursive: true, force: true });
 });
 
-function service(name: string, selector: Record<string, string> | undefined, clusterIP?: string, namespace = "default"): KubeObject {
+function service(
+  name: string,
+  selector: Record<string, string> | undefined,
+  clusterIP?: string,
+  namespace = "default",
+): KubeObject {
   return { apiVersion: "v1", kind: "Service", metadata: { name, namespace }, spec: { selector, clusterIP } };
 }
 

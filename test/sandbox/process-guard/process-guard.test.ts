@@ -51,7 +51,11 @@ function startSleeper(): number {
 }
 
 /** Starts the fixture parent and reads the pids it prints. */
-async function startParent(mode: "wait" | "exit", cleanupPath: string, detached = false): Promise<{ child: ChildProcess; pids: FixturePids }> {
+async function startParent(
+  mode: "wait" | "exit",
+  cleanupPath: string,
+  detached = false,
+): Promise<{ child: ChildProcess; pids: FixturePids }> {
   const child = spawn(process.execPath, ["--import", "tsx", fixture, mode, cleanupPath], {
     detached,
     stdio: ["ignore", "pipe", "pipe"],
@@ -119,7 +123,9 @@ describe("ProcessGuard when the sandbox process dies", () => {
   it("does not keep the sandbox process alive, and cleans up when it simply ends", async () => {
     const path = cleanupDir("exit");
     const { child, pids } = await startParent("exit", path);
-    const code = await new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve)));
+    const code = await new Promise((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve),
+    );
     expect(code).toBe(0);
     await waitUntil("the tracked sleep to be stopped", 5_000, () => !isAlive(pids.sleeper));
     await waitUntil("the watchdog to finish", 5_000, () => !isAlive(pids.watchdog));

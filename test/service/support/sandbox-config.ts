@@ -13,10 +13,16 @@ export interface ConfigChanges {
 }
 
 /** Writes a copy of the sandbox's responder.yaml with `changes` next to it and returns its path. */
-export async function writeServiceConfig(sandbox: SandboxProcess, name: string, changes: ConfigChanges): Promise<string> {
+export async function writeServiceConfig(
+  sandbox: SandboxProcess,
+  name: string,
+  changes: ConfigChanges,
+): Promise<string> {
   let text = await readFile(join(sandbox.dir, "responder.yaml"), "utf8");
-  if (changes.leaseDurationSeconds !== undefined) text = replaceOnce(text, /leaseDurationSeconds: \d+/, `leaseDurationSeconds: ${changes.leaseDurationSeconds}`);
-  if (changes.stepTimeoutSeconds !== undefined) text = replaceOnce(text, /stepTimeoutSeconds: \d+/, `stepTimeoutSeconds: ${changes.stepTimeoutSeconds}`);
+  if (changes.leaseDurationSeconds !== undefined)
+    text = replaceOnce(text, /leaseDurationSeconds: \d+/, `leaseDurationSeconds: ${changes.leaseDurationSeconds}`);
+  if (changes.stepTimeoutSeconds !== undefined)
+    text = replaceOnce(text, /stepTimeoutSeconds: \d+/, `stepTimeoutSeconds: ${changes.stepTimeoutSeconds}`);
   if (changes.service) text = `${text.trimEnd()}\nservice:\n${changes.service.join("\n")}\n`;
   const path = join(sandbox.dir, name);
   await writeFile(path, text);

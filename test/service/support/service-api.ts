@@ -19,7 +19,10 @@ export function serviceApi(url: string, token: string = TEST_TOKEN): ServiceApi 
   const call = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(10_000),
     });
@@ -57,7 +60,10 @@ export async function waitForRecovery(
     const answer = await api.get(`/v1/recoveries/${encodeURIComponent(id)}`);
     last = answer.body;
     if (answer.status === 200 && until(answer.body as RecoveryRecord)) return answer.body as RecoveryRecord;
-    if (Date.now() >= deadline) throw new Error(`recovery ${id} did not reach the awaited state within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    if (Date.now() >= deadline)
+      throw new Error(
+        `recovery ${id} did not reach the awaited state within ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -65,5 +71,8 @@ export async function waitForRecovery(
 /** The time a recovery held its cluster: from its first step's start to its last step's end. */
 export function stepWindow(record: RecoveryRecord): { from: number; to: number } {
   if (record.steps.length === 0) throw new Error(`recovery ${record.id} recorded no steps`);
-  return { from: Math.min(...record.steps.map((s) => s.startedAt)), to: Math.max(...record.steps.map((s) => s.endedAt)) };
+  return {
+    from: Math.min(...record.steps.map((s) => s.startedAt)),
+    to: Math.max(...record.steps.map((s) => s.endedAt)),
+  };
 }

@@ -24,6 +24,7 @@ export function parseExecRequest(query: URLSearchParams): ExecRequest {
   };
   const container = query.get("container");
   if (container) out.container = container;
-  if (!out.stdin && !out.stdout && !out.stderr) throw StatusError.badRequest("you must specify at least 1 of stdin, stdout, stderr");
+  if (!out.stdin && !out.stdout && !out.stderr)
+    throw StatusError.badRequest("you must specify at least 1 of stdin, stdout, stderr");
   return out;
 }

@@ -18,5 +18,11 @@ export function failureStatus(error: unknown): Record<string, unknown> {
     const { kind: _kind, apiVersion: _apiVersion, ...status } = error.toStatus();
     return status;
   }
-  return { metadata: {}, status: "Failure", message: error instanceof Error ? error.message : String(error), reason: "InternalError", code: 500 };
+  return {
+    metadata: {},
+    status: "Failure",
+    message: error instanceof Error ? error.message : String(error),
+    reason: "InternalError",
+    code: 500,
+  };
 }

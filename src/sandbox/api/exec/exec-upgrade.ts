@@ -23,7 +23,10 @@ export interface UpgradeHandler {
  * is answered with a Status saying only WebSocket is served.
  */
 export function createExecUpgradeHandler(ctx: ApiContext): UpgradeHandler {
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => pickProtocol([...offered]) ?? false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => pickProtocol([...offered]) ?? false,
+  });
   return {
     handle(req, socket, head) {
       socket.on("error", (error) => ctx.logger.debug({ err: error, path: req.url }, "upgrade connection error"));
@@ -47,22 +50,35 @@ function accept(ctx: ApiContext, wss: WebSocketServer, req: IncomingMessage, soc
   const url = new URL(req.url ?? "/", "https://apiserver.invalid");
   const segments = pathSegments(url.pathname);
   const path = segments ? parseApiPath(segments) : undefined;
-  if (path?.kind !== "resource" || path.route.resource !== "pods" || path.route.subresource !== "exec" || !path.route.name) {
+  if (
+    path?.kind !== "resource" ||
+    path.route.resource !== "pods" ||
+    path.route.subresource !== "exec" ||
+    !path.route.name
+  ) {
     throw httpErrors.pathNotFound();
   }
   const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
   if (upgrade !== "websocket") {
     const offered = req.headers.upgrade ?? "this";
-    throw StatusError.badRequest(`pods/exec is served only over WebSocket (${EXEC_PROTOCOLS.join(", ")}); ${offered} upgrade is not supported`);
+    throw StatusError.badRequest(
+      `pods/exec is served only over WebSocket (${EXEC_PROTOCOLS.join(", ")}); ${offered} upgrade is not supported`,
+    );
   }
-  const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+  const offered = String(req.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((p) => p.trim());
   if (!pickProtocol(offered)) {
-    throw StatusError.badRequest(`none of the offered subprotocols is supported; use one of ${EXEC_PROTOCOLS.join(", ")}`);
+    throw StatusError.badRequest(
+      `none of the offered subprotocols is supported; use one of ${EXEC_PROTOCOLS.join(", ")}`,
+    );
   }
   const { namespace, name } = path.route;
   const pod = ctx.store.require("pods", namespace, name);
   const request = parseExecRequest(url.searchParams);
-  const containers = ((pod.spec as { containers?: { name?: string }[] } | undefined)?.containers ?? []).map((c) => c.name);
+  const containers = ((pod.spec as { containers?: { name?: string }[] } | undefined)?.containers ?? []).map(
+    (c) => c.name,
+  );
   if (request.container && !containers.includes(request.container)) {
     throw StatusError.badRequest(`container ${request.container} is not valid for pod ${pod.metadata.name}`);
   }

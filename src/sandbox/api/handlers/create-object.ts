@@ -13,7 +13,9 @@ import { validateObject } from "../validation/validate-object.js";
 export async function createObject(ctx: ApiContext, request: ApiRequest): Promise<Reply> {
   const { route } = request;
   const { type } = route;
-  const obj = withoutServerFields(incomingObject(route, decodeObjectBody(request.headers["content-type"], await request.body())));
+  const obj = withoutServerFields(
+    incomingObject(route, decodeObjectBody(request.headers["content-type"], await request.body())),
+  );
   const dryRun = isDryRun(request.query);
   if (type.namespaced) requireNamespace(ctx.store, route.namespace!);
   applyDefaults(type, obj);

@@ -27,7 +27,12 @@ export async function deleteObject(ctx: ApiContext, request: ApiRequest): Promis
   if (remaining) return jsonReply(200, remaining);
   return jsonReply(
     200,
-    successStatus({ name: current.metadata.name, group: route.type.group, kind: route.type.plural, uid: current.metadata.uid }),
+    successStatus({
+      name: current.metadata.name,
+      group: route.type.group,
+      kind: route.type.plural,
+      uid: current.metadata.uid,
+    }),
   );
 }
 
@@ -59,9 +64,13 @@ export async function deleteCollection(ctx: ApiContext, request: ApiRequest): Pr
 
 /** Options from the body (kubectl) or the query (client-node); the body wins. */
 function deleteRequest(query: URLSearchParams, body: unknown): DeleteRequest {
-  const fromBody = (body !== null && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const fromBody = (body !== null && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<
+    string,
+    unknown
+  >;
   const policy = fromBody.propagationPolicy ?? query.get("propagationPolicy") ?? undefined;
-  const orphan = fromBody.orphanDependents ?? (query.has("orphanDependents") ? query.get("orphanDependents") === "true" : undefined);
+  const orphan =
+    fromBody.orphanDependents ?? (query.has("orphanDependents") ? query.get("orphanDependents") === "true" : undefined);
   const grace = fromBody.gracePeriodSeconds ?? queryInt(query, "gracePeriodSeconds");
   if (policy !== undefined && policy !== null && !POLICIES.includes(policy as (typeof POLICIES)[number])) {
     throw StatusError.badRequest(`propagationPolicy "${String(policy)}" is not one of ${POLICIES.join(", ")}`);
@@ -79,7 +88,12 @@ function deleteRequest(query: URLSearchParams, body: unknown): DeleteRequest {
 }
 
 /** A DELETE's preconditions (uid, resourceVersion) must hold, else 409 Conflict. */
-function checkPreconditions(current: KubeObject, wanted: DeleteRequest["preconditions"], plural: string, group: string): void {
+function checkPreconditions(
+  current: KubeObject,
+  wanted: DeleteRequest["preconditions"],
+  plural: string,
+  group: string,
+): void {
   const qualified = group ? `${plural}.${group}` : plural;
   const name = current.metadata.name;
   const failed = (what: string, expected: string, actual: string | undefined) =>

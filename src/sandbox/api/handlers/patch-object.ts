@@ -18,8 +18,13 @@ export async function patchObject(ctx: ApiContext, request: ApiRequest): Promise
 }
 
 /** The object a patch makes of `current`; 422 when the result is not an object at all. */
-export function patchedObject(contentType: string | undefined, current: KubeObject, body: Buffer): Record<string, unknown> {
+export function patchedObject(
+  contentType: string | undefined,
+  current: KubeObject,
+  body: Buffer,
+): Record<string, unknown> {
   const patched = applyPatch(contentType, current, body);
-  if (!isJsonObject(patched)) throw new StatusError(422, "Invalid", "the patch turned the object into something that is not an object");
+  if (!isJsonObject(patched))
+    throw new StatusError(422, "Invalid", "the patch turned the object into something that is not an object");
   return patched;
 }

@@ -22,7 +22,10 @@ export function getObject(ctx: ApiContext, request: ApiRequest): Reply {
   const obj = ctx.store.require(route.resource, route.namespace, route.name!);
   const table = tableRequest(request.headers.accept, request.query.get("includeObject"));
   if (!table) return jsonReply(200, obj);
-  return jsonReply(200, buildTable([obj], printerFor(route.resource), { request: table, resourceVersion: obj.metadata.resourceVersion }));
+  return jsonReply(
+    200,
+    buildTable([obj], printerFor(route.resource), { request: table, resourceVersion: obj.metadata.resourceVersion }),
+  );
 }
 
 /** GET of a collection: a `<Kind>List` (or a Table), or a watch with `watch=true`. */

@@ -41,15 +41,24 @@ export async function scaleSubresource(ctx: ApiContext, request: ApiRequest): Pr
   if (method === "GET") return jsonReply(200, scaleOf(current));
   const body = await request.body();
   const contentType = request.headers["content-type"];
-  const wanted = method === "PUT" ? decodeObjectBody(contentType, body) : applyPatch(contentType, scaleOf(current), body);
+  const wanted =
+    method === "PUT" ? decodeObjectBody(contentType, body) : applyPatch(contentType, scaleOf(current), body);
   if (!isJsonObject(wanted)) throw StatusError.badRequest("a Scale must be a JSON object");
-  const metadata = (isJsonObject(wanted.metadata) ? wanted.metadata : {}) as { name?: unknown; resourceVersion?: unknown };
+  const metadata = (isJsonObject(wanted.metadata) ? wanted.metadata : {}) as {
+    name?: unknown;
+    resourceVersion?: unknown;
+  };
   if (metadata.name !== undefined && metadata.name !== "" && metadata.name !== route.name) {
-    throw StatusError.badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${route.name!})`);
+    throw StatusError.badRequest(
+      `the name of the object (${String(metadata.name)}) does not match the name on the URL (${route.name!})`,
+    );
   }
   const replicas = (isJsonObject(wanted.spec) ? wanted.spec : {}).replicas ?? 0;
   if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
-    const detail = typeof replicas === "number" && Number.isInteger(replicas) ? "must be greater than or equal to 0" : "must be an integer";
+    const detail =
+      typeof replicas === "number" && Number.isInteger(replicas)
+        ? "must be greater than or equal to 0"
+        : "must be an integer";
     throw StatusError.invalid("Scale", "autoscaling", route.name!, [invalid("spec.replicas", replicas, detail)]);
   }
   const rv = typeof metadata.resourceVersion === "string" ? metadata.resourceVersion : undefined;
@@ -59,7 +68,8 @@ export async function scaleSubresource(ctx: ApiContext, request: ApiRequest): Pr
     spec: { ...(current.spec as object), replicas },
   };
   if (isDryRun(request.query)) {
-    if (rv && rv !== current.metadata.resourceVersion) throw StatusError.conflict(route.type.plural, route.type.group, route.name!);
+    if (rv && rv !== current.metadata.resourceVersion)
+      throw StatusError.conflict(route.type.plural, route.type.group, route.name!);
     return jsonReply(200, scaleOf({ ...next, metadata: current.metadata }));
   }
   return jsonReply(200, scaleOf(ctx.store.update(route.resource, next)));

@@ -7,10 +7,18 @@ export const httpErrors = {
     return new StatusError(404, "NotFound", "the server could not find the requested resource");
   },
   methodNotAllowed(method: string): StatusError {
-    return new StatusError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource (${method})`);
+    return new StatusError(
+      405,
+      "MethodNotAllowed",
+      `the server does not allow this method on the requested resource (${method})`,
+    );
   },
   tooLarge(limit: number): StatusError {
-    return new StatusError(413, "RequestEntityTooLarge", `the request body is larger than the server accepts (limit ${limit} bytes)`);
+    return new StatusError(
+      413,
+      "RequestEntityTooLarge",
+      `the request body is larger than the server accepts (limit ${limit} bytes)`,
+    );
   },
   unsupportedMediaType(contentType: string, accepted: string[]): StatusError {
     return new StatusError(

@@ -17,7 +17,8 @@ export function decodeBody(contentType: string | undefined, raw: Buffer): unknow
   const mediaType = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if (JSON_TYPES.includes(mediaType)) return parseJsonBody(raw);
   if (mediaType === PROTOBUF_TYPE) return raw.length === 0 ? undefined : decodeProtobufObject(raw);
-  if (mediaType !== YAML_TYPE) throw httpErrors.unsupportedMediaType(mediaType, ["application/json", YAML_TYPE, PROTOBUF_TYPE]);
+  if (mediaType !== YAML_TYPE)
+    throw httpErrors.unsupportedMediaType(mediaType, ["application/json", YAML_TYPE, PROTOBUF_TYPE]);
   const text = raw.toString("utf8");
   if (!text.trim()) return undefined;
   try {

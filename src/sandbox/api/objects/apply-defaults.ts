@@ -40,7 +40,8 @@ export function applyDefaults(type: ResourceType, obj: KubeObject): void {
       break;
     case "namespaces":
       // Kubernetes labels every namespace with its own name, so selectors can pick namespaces.
-      if (obj.metadata.name) obj.metadata.labels = { ...obj.metadata.labels, "kubernetes.io/metadata.name": obj.metadata.name };
+      if (obj.metadata.name)
+        obj.metadata.labels = { ...obj.metadata.labels, "kubernetes.io/metadata.name": obj.metadata.name };
       if (!isObject(obj.status)) obj.status = { phase: "Active" };
       break;
     case "secrets":

@@ -4,7 +4,15 @@ import type { ResourceRoute } from "../routing/resource-path.js";
 import { StatusError } from "../status-error.js";
 
 /** Fields of `metadata` only the server writes; a create ignores what the client sent. */
-const SERVER_OWNED = ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "managedFields"];
+const SERVER_OWNED = [
+  "uid",
+  "resourceVersion",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "generation",
+  "managedFields",
+];
 
 /**
  * Turns a request body into the object for the route: apiVersion and kind checked and filled in,
@@ -14,10 +22,14 @@ export function incomingObject(route: ResourceRoute, body: Record<string, unknow
   const { type } = route;
   const expectedVersion = groupVersion(type);
   if (body.apiVersion !== undefined && body.apiVersion !== expectedVersion) {
-    throw StatusError.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expectedVersion})`);
+    throw StatusError.badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expectedVersion})`,
+    );
   }
   if (body.kind !== undefined && body.kind !== type.kind) {
-    throw StatusError.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`);
+    throw StatusError.badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`,
+    );
   }
   const metadata = body.metadata ?? {};
   if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
@@ -27,7 +39,9 @@ export function incomingObject(route: ResourceRoute, body: Record<string, unknow
   const meta = obj.metadata;
   if (type.namespaced) {
     if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== route.namespace) {
-      throw StatusError.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      throw StatusError.badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
     }
     meta.namespace = route.namespace;
   } else {
@@ -35,7 +49,9 @@ export function incomingObject(route: ResourceRoute, body: Record<string, unknow
   }
   if (route.name !== undefined) {
     if (meta.name !== undefined && meta.name !== "" && meta.name !== route.name) {
-      throw StatusError.badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${route.name})`);
+      throw StatusError.badRequest(
+        `the name of the object (${String(meta.name)}) does not match the name on the URL (${route.name})`,
+      );
     }
     meta.name = route.name;
   }

@@ -51,7 +51,11 @@ export function clusterIpOf(svc: KubeObject): string | undefined {
  * allocated" when `takenByService` says another Service holds it, 422 too when the pool refuses it
  * otherwise), else a fresh one. Returns the address taken, to give back if the create fails.
  */
-export function claimClusterIp(addresses: ServiceAddresses, svc: KubeObject, takenByService: (ip: string) => boolean): string | undefined {
+export function claimClusterIp(
+  addresses: ServiceAddresses,
+  svc: KubeObject,
+  takenByService: (ip: string) => boolean,
+): string | undefined {
   const spec = (svc.spec ?? {}) as ServiceSpec;
   svc.spec = spec;
   if (spec.type === "ExternalName" || spec.clusterIP === "None") return undefined;
@@ -59,8 +63,12 @@ export function claimClusterIp(addresses: ServiceAddresses, svc: KubeObject, tak
   if (wanted) {
     if (!addresses.reserve(wanted)) {
       // The pool only says no; whether another Service holds the address tells which no it was.
-      const why = takenByService(wanted) ? "provided IP is already allocated" : "provided IP is not in the valid range or is already allocated";
-      throw StatusError.invalid("Service", "", svc.metadata.name, [invalid("spec.clusterIPs", [wanted], `failed to allocate IP ${wanted}: ${why}`)]);
+      const why = takenByService(wanted)
+        ? "provided IP is already allocated"
+        : "provided IP is not in the valid range or is already allocated";
+      throw StatusError.invalid("Service", "", svc.metadata.name, [
+        invalid("spec.clusterIPs", [wanted], `failed to allocate IP ${wanted}: ${why}`),
+      ]);
     }
   } else {
     try {
@@ -84,7 +92,9 @@ export function keepClusterIp(svc: KubeObject, current: KubeObject): void {
     return;
   }
   if (before.clusterIP !== undefined && spec.clusterIP !== before.clusterIP) {
-    throw StatusError.invalid("Service", "", svc.metadata.name, [invalid("spec.clusterIP", spec.clusterIP, "field is immutable")]);
+    throw StatusError.invalid("Service", "", svc.metadata.name, [
+      invalid("spec.clusterIP", spec.clusterIP, "field is immutable"),
+    ]);
   }
   spec.clusterIPs ??= [spec.clusterIP];
 }

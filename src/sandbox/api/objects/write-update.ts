@@ -11,7 +11,13 @@ import { keepClusterIp } from "./service-addresses.js";
  * subresource the status stays as it was, defaults and validation apply, a resourceVersion in
  * `next` must match (409 otherwise). With `dryRun` nothing is stored.
  */
-export function writeUpdate(ctx: ApiContext, type: ResourceType, next: KubeObject, current: KubeObject, dryRun: boolean): KubeObject {
+export function writeUpdate(
+  ctx: ApiContext,
+  type: ResourceType,
+  next: KubeObject,
+  current: KubeObject,
+  dryRun: boolean,
+): KubeObject {
   if (servesSubresource(type, "status")) {
     if (current.status === undefined) delete next.status;
     else next.status = current.status;

@@ -16,7 +16,9 @@ export function parseJsonPatch(body: unknown): JsonPatchOperation[] {
   if (!Array.isArray(body)) throw StatusError.badRequest("a JSON patch must be a list of operations");
   return body.map((op, i) => {
     if (!isJsonObject(op) || typeof op.op !== "string" || !OPS.has(op.op) || typeof op.path !== "string") {
-      throw StatusError.badRequest(`JSON patch operation ${i} needs an "op" (add, remove, replace, move, copy, test) and a "path"`);
+      throw StatusError.badRequest(
+        `JSON patch operation ${i} needs an "op" (add, remove, replace, move, copy, test) and a "path"`,
+      );
     }
     if ((op.op === "move" || op.op === "copy") && typeof op.from !== "string") {
       throw StatusError.badRequest(`JSON patch operation ${i} (${op.op}) needs a "from"`);
@@ -48,7 +50,8 @@ export function jsonPatch(target: unknown, operations: JsonPatchOperation[]): un
         break;
       case "move": {
         const value = get(doc, op.from!);
-        if (op.path.startsWith(`${op.from!}/`)) throw failed(`cannot move "${op.from}" into its own child "${op.path}"`);
+        if (op.path.startsWith(`${op.from!}/`))
+          throw failed(`cannot move "${op.from}" into its own child "${op.path}"`);
         doc = add(remove(doc, op.from!), op.path, value);
         break;
       }

@@ -51,7 +51,12 @@ function mergeMap(original: JsonObject, patch: JsonObject): JsonObject | typeof 
     if (key.startsWith("$deleteFromPrimitiveList/")) {
       const field = key.slice("$deleteFromPrimitiveList/".length);
       const current = ownValue(out, field);
-      if (Array.isArray(current) && Array.isArray(value)) setOwn(out, field, current.filter((v) => !value.some((d) => jsonEqual(d, v))));
+      if (Array.isArray(current) && Array.isArray(value))
+        setOwn(
+          out,
+          field,
+          current.filter((v) => !value.some((d) => jsonEqual(d, v))),
+        );
       continue;
     }
     if (value === null) {
@@ -86,7 +91,9 @@ function mergeList(key: string, original: unknown, patch: unknown[]): unknown[] 
   }
   const mergeKey = mergeKeyOf(key, current, items);
   if (replaceAll || !mergeKey) {
-    return items.filter((item) => !isDeleteDirective(item)).map((item) => (isJsonObject(item) ? withoutDirectives(item) : item));
+    return items
+      .filter((item) => !isDeleteDirective(item))
+      .map((item) => (isJsonObject(item) ? withoutDirectives(item) : item));
   }
   const out = [...current];
   for (const item of items) {

@@ -16,16 +16,24 @@ export function decodeProtobufObject(raw: Buffer): Record<string, unknown> {
       throw new ProtobufError("missing the k8s protobuf prefix");
     }
     const envelope = readFields(raw.subarray(MAGIC.length));
-    const typeMeta = decodeMessage(bytesOf(envelope, 1), { 1: { name: "apiVersion", type: "string" }, 2: { name: "kind", type: "string" } });
+    const typeMeta = decodeMessage(bytesOf(envelope, 1), {
+      1: { name: "apiVersion", type: "string" },
+      2: { name: "kind", type: "string" },
+    });
     const kind = typeof typeMeta.kind === "string" ? typeMeta.kind : "";
     const schema = SCHEMAS[kind];
     if (!schema || kind === "ObjectMeta" || kind === "OwnerReference") {
-      throw new StatusError(415, "UnsupportedMediaType", `protobuf bodies of kind "${kind}" are not supported; send application/json`);
+      throw new StatusError(
+        415,
+        "UnsupportedMediaType",
+        `protobuf bodies of kind "${kind}" are not supported; send application/json`,
+      );
     }
     const obj = decodeMessage(bytesOf(envelope, 2), schema);
     return kind === "DeleteOptions" ? obj : { apiVersion: typeMeta.apiVersion, kind, ...obj };
   } catch (error) {
-    if (error instanceof ProtobufError) throw StatusError.badRequest(`the protobuf request body does not decode: ${error.message}`);
+    if (error instanceof ProtobufError)
+      throw StatusError.badRequest(`the protobuf request body does not decode: ${error.message}`);
     throw error;
   }
 }

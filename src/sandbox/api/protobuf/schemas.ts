@@ -4,14 +4,7 @@
  * DeleteOptions through a protobuf client.
  */
 export type FieldType =
-  | "string"
-  | "bytes"
-  | "int"
-  | "bool"
-  | "time"
-  | "map<string,string>"
-  | "map<string,bytes>"
-  | { message: string };
+  "string" | "bytes" | "int" | "bool" | "time" | "map<string,string>" | "map<string,bytes>" | { message: string };
 
 export interface FieldSpec {
   name: string;

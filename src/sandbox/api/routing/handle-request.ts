@@ -25,13 +25,25 @@ export async function handleRequest(ctx: ApiContext, req: IncomingMessage, res: 
   } catch (error) {
     code = sendFailure(ctx, res, error, method, url.pathname);
   }
-  const fields = { method, path: url.pathname, query: url.search || undefined, code: code || "stream", ms: Date.now() - started };
+  const fields = {
+    method,
+    path: url.pathname,
+    query: url.search || undefined,
+    code: code || "stream",
+    ms: Date.now() - started,
+  };
   if (code >= 500) ctx.logger.error(fields, "request failed");
   else if (WARN_CODES.has(code)) ctx.logger.warn(fields, "request refused");
   else ctx.logger.debug(fields, "request");
 }
 
-async function dispatch(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, method: string, url: URL): Promise<Reply> {
+async function dispatch(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  url: URL,
+): Promise<Reply> {
   const segments = pathSegments(url.pathname);
   if (!segments) throw StatusError.badRequest("the request path is not validly encoded");
   const first = segments[0] ?? "";
@@ -46,7 +58,8 @@ async function dispatch(ctx: ApiContext, req: IncomingMessage, res: ServerRespon
     return getOnly(method, () => jsonReply(200, group));
   }
   const path = parseApiPath(segments);
-  if (path.kind === "group-version") return getOnly(method, () => jsonReply(200, apiResourceList(path.group, path.version)));
+  if (path.kind === "group-version")
+    return getOnly(method, () => jsonReply(200, apiResourceList(path.group, path.version)));
   // OpenAPI is not served: kubectl then skips client-side validation when told to (--validate=false).
   if (path.kind === "unknown") throw httpErrors.pathNotFound();
 

@@ -25,7 +25,9 @@ const SCALE: MethodTable = { GET: scaleSubresource, PUT: scaleSubresource, PATCH
 const LOG: MethodTable = { GET: podLog };
 
 const needsUpgrade: Handler = () => {
-  throw StatusError.badRequest("Upgrade request required: pods/exec is served over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io)");
+  throw StatusError.badRequest(
+    "Upgrade request required: pods/exec is served over WebSocket (v5.channel.k8s.io or v4.channel.k8s.io)",
+  );
 };
 const EXEC: MethodTable = { GET: needsUpgrade, POST: needsUpgrade };
 

@@ -21,7 +21,10 @@ export type ApiPath =
 /** Splits and decodes a URL path; undefined when it is not validly percent-encoded. */
 export function pathSegments(pathname: string): string[] | undefined {
   try {
-    return pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    return pathname
+      .split("/")
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
   } catch {
     return undefined;
   }

@@ -13,7 +13,11 @@ export interface BuildTableOptions {
 }
 
 /** A `meta.k8s.io` Table of objects, as `kubectl get` asks for. */
-export function buildTable(objects: KubeObject[], printer: TablePrinter, options: BuildTableOptions): Record<string, unknown> {
+export function buildTable(
+  objects: KubeObject[],
+  printer: TablePrinter,
+  options: BuildTableOptions,
+): Record<string, unknown> {
   const now = options.now ?? Date.now();
   const { version, includeObject } = options.request;
   return {

@@ -40,7 +40,9 @@ export const eventPrinter: TablePrinter = {
 };
 
 function firstSeen(event: KubeObject): string | undefined {
-  return field<string>(event, "firstTimestamp") || field<string>(event, "eventTime") || event.metadata.creationTimestamp;
+  return (
+    field<string>(event, "firstTimestamp") || field<string>(event, "eventTime") || event.metadata.creationTimestamp
+  );
 }
 
 function lastSeen(event: KubeObject): string | undefined {

@@ -22,7 +22,10 @@ export const podPrinter: TablePrinter = {
     NAME_COLUMN,
     column("Ready", "The aggregate readiness state of this pod for accepting traffic."),
     column("Status", "The aggregate status of the containers in this pod."),
-    column("Restarts", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."),
+    column(
+      "Restarts",
+      "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+    ),
     AGE_COLUMN,
     column("IP", "IP address allocated to the pod.", { priority: 1 }),
     column("Node", "Name of the node the pod is assigned to.", { priority: 1 }),

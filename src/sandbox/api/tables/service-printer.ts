@@ -16,7 +16,9 @@ export const servicePrinter: TablePrinter = {
     column("External-IP", "Addresses outside the cluster the service answers on."),
     column("Port(s)", "The list of ports that are exposed by this service."),
     AGE_COLUMN,
-    column("Selector", "Route service traffic to pods with label keys and values matching this selector.", { priority: 1 }),
+    column("Selector", "Route service traffic to pods with label keys and values matching this selector.", {
+      priority: 1,
+    }),
   ],
   cells: (svc, now) => [
     svc.metadata.name,
@@ -43,9 +45,7 @@ function externalIp(svc: KubeObject): string {
 
 function ports(list: ServicePort[]): string {
   if (list.length === 0) return "<none>";
-  return list
-    .map((p) => `${p.port ?? ""}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol ?? "TCP"}`)
-    .join(",");
+  return list.map((p) => `${p.port ?? ""}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol ?? "TCP"}`).join(",");
 }
 
 function selector(map: Record<string, string> | undefined): string {

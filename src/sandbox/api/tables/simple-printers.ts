@@ -10,7 +10,11 @@ export const defaultPrinter: TablePrinter = {
 /** `kubectl get leases`: Name, Holder, Age. */
 export const leasePrinter: TablePrinter = {
   columns: [NAME_COLUMN, column("Holder", "The holder of the lease."), AGE_COLUMN],
-  cells: (lease, now) => [lease.metadata.name, field<string>(lease, "spec", "holderIdentity") ?? "", ageCell(lease, now)],
+  cells: (lease, now) => [
+    lease.metadata.name,
+    field<string>(lease, "spec", "holderIdentity") ?? "",
+    ageCell(lease, now),
+  ],
 };
 
 /** `kubectl get configmaps`: Name, Data, Age. */
@@ -37,5 +41,7 @@ export const namespacePrinter: TablePrinter = {
 };
 
 function dataCount(obj: KubeObject): number {
-  return Object.keys(field<object>(obj, "data") ?? {}).length + Object.keys(field<object>(obj, "binaryData") ?? {}).length;
+  return (
+    Object.keys(field<object>(obj, "data") ?? {}).length + Object.keys(field<object>(obj, "binaryData") ?? {}).length
+  );
 }

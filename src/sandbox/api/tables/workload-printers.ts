@@ -13,8 +13,16 @@ export const deploymentPrinter: TablePrinter = {
   columns: [
     NAME_COLUMN,
     column("Ready", "Number of the pod with ready state"),
-    column("Up-to-date", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", { type: "integer" }),
-    column("Available", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", { type: "integer" }),
+    column(
+      "Up-to-date",
+      "Total number of non-terminated pods targeted by this deployment that have the desired template spec.",
+      { type: "integer" },
+    ),
+    column(
+      "Available",
+      "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+      { type: "integer" },
+    ),
     AGE_COLUMN,
     ...WIDE_COLUMNS,
   ],
@@ -50,7 +58,12 @@ export const replicaSetPrinter: TablePrinter = {
 
 /** `kubectl get statefulsets`: Name, Ready, Age. */
 export const statefulSetPrinter: TablePrinter = {
-  columns: [NAME_COLUMN, column("Ready", "Number of the pod with ready state"), AGE_COLUMN, ...WIDE_COLUMNS.slice(0, 2)],
+  columns: [
+    NAME_COLUMN,
+    column("Ready", "Number of the pod with ready state"),
+    AGE_COLUMN,
+    ...WIDE_COLUMNS.slice(0, 2),
+  ],
   cells: (s, now) => [
     s.metadata.name,
     `${count(s, "status", "readyReplicas")}/${count(s, "spec", "replicas")}`,
@@ -66,5 +79,9 @@ function count(obj: KubeObject, ...path: string[]): number {
 function wideCells(obj: KubeObject): string[] {
   const containers = list<{ name?: string; image?: string }>(obj, "spec", "template", "spec", "containers");
   const selector = formatLabelSelector(field<LabelSelectorSpec>(obj, "spec", "selector"));
-  return [containers.map((c) => c.name ?? "").join(","), containers.map((c) => c.image ?? "").join(","), selector || "<none>"];
+  return [
+    containers.map((c) => c.name ?? "").join(","),
+    containers.map((c) => c.image ?? "").join(","),
+    selector || "<none>",
+  ];
 }

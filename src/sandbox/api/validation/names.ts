@@ -45,7 +45,9 @@ export function labelValueProblems(value: string): string[] {
   const out: string[] = [];
   if (value.length > 63) out.push("must be no more than 63 characters");
   if (!LABEL_VALUE.test(value)) {
-    out.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+    out.push(
+      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+    );
   }
   return out;
 }
@@ -63,7 +65,9 @@ export function qualifiedNameProblems(key: string): string[] {
   if (!name) out.push("name part must be non-empty");
   else if (name.length > 63) out.push("name part must be no more than 63 characters");
   else if (!QUALIFIED_NAME.test(name)) {
-    out.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+    out.push(
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+    );
   }
   return out;
 }

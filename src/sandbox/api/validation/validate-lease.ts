@@ -18,10 +18,18 @@ export function validateLease(lease: KubeObject): StatusCause[] {
     if (problem) causes.push(invalid(`spec.${field}`, value, problem));
   };
   optional("holderIdentity", (v) => (typeof v === "string" ? undefined : "must be a string"));
-  optional("leaseDurationSeconds", (v) => (isInteger(v) ? (v > 0 ? undefined : "must be greater than 0") : "must be an integer"));
-  optional("leaseTransitions", (v) => (isInteger(v) ? (v >= 0 ? undefined : "must be greater than or equal to 0") : "must be an integer"));
+  optional("leaseDurationSeconds", (v) =>
+    isInteger(v) ? (v > 0 ? undefined : "must be greater than 0") : "must be an integer",
+  );
+  optional("leaseTransitions", (v) =>
+    isInteger(v) ? (v >= 0 ? undefined : "must be greater than or equal to 0") : "must be an integer",
+  );
   for (const time of ["acquireTime", "renewTime"]) {
-    optional(time, (v) => (typeof v === "string" && MICRO_TIME.test(v) && !Number.isNaN(Date.parse(v)) ? undefined : "must be an RFC 3339 time"));
+    optional(time, (v) =>
+      typeof v === "string" && MICRO_TIME.test(v) && !Number.isNaN(Date.parse(v))
+        ? undefined
+        : "must be an RFC 3339 time",
+    );
   }
   return causes;
 }

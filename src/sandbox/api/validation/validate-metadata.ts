@@ -2,7 +2,13 @@ import type { KubeObject } from "../object-store.js";
 import type { ResourceType } from "../resource-catalog.js";
 import type { StatusCause } from "../status-error.js";
 import { invalid, required } from "./field-causes.js";
-import { dns1035Problems, labelProblems, labelValueProblems, qualifiedNameProblems, subdomainProblems } from "./names.js";
+import {
+  dns1035Problems,
+  labelProblems,
+  labelValueProblems,
+  qualifiedNameProblems,
+  subdomainProblems,
+} from "./names.js";
 
 /** Namespaces and Services become DNS labels, so their names are stricter than a subdomain. */
 function nameProblems(type: ResourceType, name: string): string[] {

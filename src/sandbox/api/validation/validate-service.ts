@@ -13,7 +13,12 @@ export function validateService(svc: KubeObject): StatusCause[] {
   const type = spec.type ?? "ClusterIP";
   if (typeof type !== "string" || !TYPES.includes(type)) causes.push(notSupported("spec.type", type, TYPES));
   const clusterIP = spec.clusterIP;
-  if (clusterIP !== undefined && clusterIP !== "" && clusterIP !== "None" && (typeof clusterIP !== "string" || isIP(clusterIP) === 0)) {
+  if (
+    clusterIP !== undefined &&
+    clusterIP !== "" &&
+    clusterIP !== "None" &&
+    (typeof clusterIP !== "string" || isIP(clusterIP) === 0)
+  ) {
     causes.push(invalid("spec.clusterIP", clusterIP, "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
   }
   const ports = spec.ports;
@@ -29,7 +34,8 @@ export function validateService(svc: KubeObject): StatusCause[] {
       causes.push(invalid(`${at}.port`, port, "must be between 1 and 65535, inclusive"));
     }
     const protocol = p?.protocol;
-    if (protocol !== undefined && !PROTOCOLS.includes(protocol as string)) causes.push(notSupported(`${at}.protocol`, protocol, PROTOCOLS));
+    if (protocol !== undefined && !PROTOCOLS.includes(protocol as string))
+      causes.push(notSupported(`${at}.protocol`, protocol, PROTOCOLS));
   });
   return causes;
 }

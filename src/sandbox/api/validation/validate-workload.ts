@@ -16,7 +16,8 @@ export function validateWorkload(obj: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const replicas = spec.replicas;
   if (replicas !== undefined && replicas !== null) {
-    if (typeof replicas !== "number" || !Number.isInteger(replicas)) causes.push(invalid("spec.replicas", replicas, "must be an integer"));
+    if (typeof replicas !== "number" || !Number.isInteger(replicas))
+      causes.push(invalid("spec.replicas", replicas, "must be an integer"));
     else if (replicas < 0) causes.push(invalid("spec.replicas", replicas, "must be greater than or equal to 0"));
   }
 
@@ -28,18 +29,28 @@ export function validateWorkload(obj: KubeObject): StatusCause[] {
     causes.push(invalid("spec.selector", selector, "must be a label selector"));
   } else if (selector.matchExpressions !== undefined && !Array.isArray(selector.matchExpressions)) {
     causes.push(invalid("spec.selector.matchExpressions", selector.matchExpressions, "must be a list"));
-  } else if (selector.matchLabels !== undefined && (selector.matchLabels === null || typeof selector.matchLabels !== "object")) {
+  } else if (
+    selector.matchLabels !== undefined &&
+    (selector.matchLabels === null || typeof selector.matchLabels !== "object")
+  ) {
     causes.push(invalid("spec.selector.matchLabels", selector.matchLabels, "must be a map of strings"));
   } else {
     const expressions = selector.matchExpressions ?? [];
     expressions.forEach((e, i) => {
-      if (!OPERATORS.includes(e?.operator)) causes.push(notSupported(`spec.selector.matchExpressions[${i}].operator`, e?.operator, OPERATORS));
+      if (!OPERATORS.includes(e?.operator))
+        causes.push(notSupported(`spec.selector.matchExpressions[${i}].operator`, e?.operator, OPERATORS));
     });
     const requirements = requirementsOf(selector);
     if (requirements.length === 0) {
       causes.push(invalid("spec.selector", selector, `empty selector is invalid for ${obj.kind.toLowerCase()}`));
     } else if (!matchesRequirements(template?.metadata?.labels, requirements)) {
-      causes.push(invalid("spec.template.metadata.labels", template?.metadata?.labels ?? {}, "`selector` does not match template `labels`"));
+      causes.push(
+        invalid(
+          "spec.template.metadata.labels",
+          template?.metadata?.labels ?? {},
+          "`selector` does not match template `labels`",
+        ),
+      );
     }
   }
   if (template === undefined || template === null) causes.push(required("spec.template"));

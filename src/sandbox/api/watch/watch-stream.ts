@@ -70,7 +70,9 @@ export class WatchStream {
     }
     const { bookmarkIntervalMs, timeoutMs } = this.options;
     if (bookmarkIntervalMs !== undefined) {
-      this.timers.push(setInterval(() => this.bookmarkIfIdle(bookmarkIntervalMs), Math.max(10, bookmarkIntervalMs / 2)));
+      this.timers.push(
+        setInterval(() => this.bookmarkIfIdle(bookmarkIntervalMs), Math.max(10, bookmarkIntervalMs / 2)),
+      );
     }
     if (timeoutMs !== undefined) this.timers.push(setTimeout(() => this.close(), timeoutMs));
     for (const timer of this.timers) timer.unref();

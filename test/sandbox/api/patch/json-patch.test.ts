@@ -40,10 +40,16 @@ describe("jsonPatch (RFC 6902)", () => {
 
   it("passes a matching test and answers 422 for a failed one or a missing path", () => {
     expect(jsonPatch(doc(), parseJsonPatch([{ op: "test", path: "/spec/list", value: [1, 2, 3] }]))).toEqual(doc());
-    expect(codeOf(() => jsonPatch(doc(), parseJsonPatch([{ op: "test", path: "/metadata/name", value: "z" }])))).toBe(422);
+    expect(codeOf(() => jsonPatch(doc(), parseJsonPatch([{ op: "test", path: "/metadata/name", value: "z" }])))).toBe(
+      422,
+    );
     expect(codeOf(() => jsonPatch(doc(), parseJsonPatch([{ op: "remove", path: "/nope" }])))).toBe(422);
-    expect(codeOf(() => jsonPatch(doc(), parseJsonPatch([{ op: "replace", path: "/spec/list/9", value: 1 }])))).toBe(422);
-    expect(codeOf(() => jsonPatch(doc(), parseJsonPatch([{ op: "move", from: "/spec", path: "/spec/inner" }])))).toBe(422);
+    expect(codeOf(() => jsonPatch(doc(), parseJsonPatch([{ op: "replace", path: "/spec/list/9", value: 1 }])))).toBe(
+      422,
+    );
+    expect(codeOf(() => jsonPatch(doc(), parseJsonPatch([{ op: "move", from: "/spec", path: "/spec/inner" }])))).toBe(
+      422,
+    );
   });
 
   it("answers 400 for a document that is not a list of operations", () => {
@@ -54,7 +60,17 @@ describe("jsonPatch (RFC 6902)", () => {
 
   it("applies all or nothing and leaves the input alone", () => {
     const original = doc();
-    expect(codeOf(() => jsonPatch(original, parseJsonPatch([{ op: "remove", path: "/spec" }, { op: "remove", path: "/spec" }])))).toBe(422);
+    expect(
+      codeOf(() =>
+        jsonPatch(
+          original,
+          parseJsonPatch([
+            { op: "remove", path: "/spec" },
+            { op: "remove", path: "/spec" },
+          ]),
+        ),
+      ),
+    ).toBe(422);
     expect(original).toEqual(doc());
   });
 });

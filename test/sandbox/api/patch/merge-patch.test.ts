@@ -4,7 +4,11 @@ import { mergePatch } from "../../../../src/sandbox/api/patch/merge-patch.js";
 describe("mergePatch (RFC 7386)", () => {
   it("merges objects, removes keys set to null and replaces arrays", () => {
     const target = { a: "b", c: { d: "e", f: "g" }, list: [1, 2] };
-    expect(mergePatch(target, { a: "z", c: { f: null, h: 1 }, list: [3] })).toEqual({ a: "z", c: { d: "e", h: 1 }, list: [3] });
+    expect(mergePatch(target, { a: "z", c: { f: null, h: 1 }, list: [3] })).toEqual({
+      a: "z",
+      c: { d: "e", h: 1 },
+      list: [3],
+    });
     expect(target).toEqual({ a: "b", c: { d: "e", f: "g" }, list: [1, 2] });
   });
 

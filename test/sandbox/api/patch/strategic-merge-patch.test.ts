@@ -5,7 +5,15 @@ import { strategicMergePatch } from "../../../../src/sandbox/api/patch/strategic
 
 const podSpec = () => ({
   containers: [
-    { name: "etcd", image: "etcd:3.4", env: [{ name: "A", value: "1" }, { name: "B", value: "2" }], ports: [{ containerPort: 2379 }] },
+    {
+      name: "etcd",
+      image: "etcd:3.4",
+      env: [
+        { name: "A", value: "1" },
+        { name: "B", value: "2" },
+      ],
+      ports: [{ containerPort: 2379 }],
+    },
     { name: "sidecar", image: "busybox" },
   ],
   volumes: [{ name: "data", emptyDir: {} }],
@@ -15,13 +23,27 @@ const podSpec = () => ({
 describe("strategicMergePatch", () => {
   it("merges containers, env and ports by their keys and keeps the rest", () => {
     const out = strategicMergePatch(podSpec(), {
-      containers: [{ name: "etcd", image: "etcd:3.5", env: [{ name: "B", value: "3" }, { name: "C", value: "4" }], ports: [{ containerPort: 2380 }] }],
+      containers: [
+        {
+          name: "etcd",
+          image: "etcd:3.5",
+          env: [
+            { name: "B", value: "3" },
+            { name: "C", value: "4" },
+          ],
+          ports: [{ containerPort: 2380 }],
+        },
+      ],
     }) as ReturnType<typeof podSpec>;
     expect(out.containers).toEqual([
       {
         name: "etcd",
         image: "etcd:3.5",
-        env: [{ name: "A", value: "1" }, { name: "B", value: "3" }, { name: "C", value: "4" }],
+        env: [
+          { name: "A", value: "1" },
+          { name: "B", value: "3" },
+          { name: "C", value: "4" },
+        ],
         ports: [{ containerPort: 2379 }, { containerPort: 2380 }],
       },
       { name: "sidecar", image: "busybox" },
@@ -36,7 +58,10 @@ describe("strategicMergePatch", () => {
 
   it("deletes list items and map keys with $patch: delete and null", () => {
     const out = strategicMergePatch(podSpec(), {
-      containers: [{ name: "sidecar", $patch: "delete" }, { name: "etcd", env: [{ name: "A", $patch: "delete" }], ports: null }],
+      containers: [
+        { name: "sidecar", $patch: "delete" },
+        { name: "etcd", env: [{ name: "A", $patch: "delete" }], ports: null },
+      ],
       volumes: null,
     }) as Record<string, unknown>;
     expect(out.containers).toEqual([{ name: "etcd", image: "etcd:3.4", env: [{ name: "B", value: "2" }] }]);
@@ -44,9 +69,14 @@ describe("strategicMergePatch", () => {
   });
 
   it("replaces a whole list or map with $patch: replace", () => {
-    const list = strategicMergePatch(podSpec(), { volumes: [{ $patch: "replace" }, { name: "new", emptyDir: {} }] }) as ReturnType<typeof podSpec>;
+    const list = strategicMergePatch(podSpec(), {
+      volumes: [{ $patch: "replace" }, { name: "new", emptyDir: {} }],
+    }) as ReturnType<typeof podSpec>;
     expect(list.volumes).toEqual([{ name: "new", emptyDir: {} }]);
-    const map = strategicMergePatch({ metadata: { labels: { a: "1", b: "2" } } }, { metadata: { labels: { $patch: "replace", c: "3" } } });
+    const map = strategicMergePatch(
+      { metadata: { labels: { a: "1", b: "2" } } },
+      { metadata: { labels: { $patch: "replace", c: "3" } } },
+    );
     expect(map).toEqual({ metadata: { labels: { c: "3" } } });
   });
 
@@ -60,7 +90,10 @@ describe("strategicMergePatch", () => {
   });
 
   it("merges finalizers as a set and removes with $deleteFromPrimitiveList", () => {
-    const out = strategicMergePatch({ metadata: { finalizers: ["a", "b"] } }, { metadata: { finalizers: ["b", "c"], "$deleteFromPrimitiveList/finalizers": ["a"] } });
+    const out = strategicMergePatch(
+      { metadata: { finalizers: ["a", "b"] } },
+      { metadata: { finalizers: ["b", "c"], "$deleteFromPrimitiveList/finalizers": ["a"] } },
+    );
     expect(out).toEqual({ metadata: { finalizers: ["b", "c"] } });
   });
 
@@ -70,7 +103,12 @@ describe("strategicMergePatch", () => {
       { spec: { ports: [{ port: 443, name: "https" }] }, status: { conditions: [{ type: "Ready", status: "True" }] } },
     );
     expect(out).toEqual({
-      spec: { ports: [{ port: 80, name: "http" }, { port: 443, name: "https" }] },
+      spec: {
+        ports: [
+          { port: 80, name: "http" },
+          { port: 443, name: "https" },
+        ],
+      },
       status: { conditions: [{ type: "Ready", status: "True" }] },
     });
   });
@@ -78,7 +116,9 @@ describe("strategicMergePatch", () => {
   it("strips directives from new items and leaves its inputs alone", () => {
     const original = podSpec();
     const before = JSON.stringify(original);
-    const out = strategicMergePatch(original, { containers: [{ name: "new", image: "x", env: [{ name: "gone", $patch: "delete" }] }] }) as ReturnType<typeof podSpec>;
+    const out = strategicMergePatch(original, {
+      containers: [{ name: "new", image: "x", env: [{ name: "gone", $patch: "delete" }] }],
+    }) as ReturnType<typeof podSpec>;
     expect(out.containers[2]).toEqual({ name: "new", image: "x", env: [] });
     expect(JSON.stringify(original)).toBe(before);
   });
@@ -92,7 +132,11 @@ describe("strategicMergePatch", () => {
   it("behaves as a merge patch on maps without lists or directives", () => {
     const key = fc.string({ minLength: 1, maxLength: 4 }).filter((k) => !k.startsWith("$"));
     const { tree } = fc.letrec((tie) => ({
-      tree: fc.dictionary(key, fc.oneof({ depthSize: "small" }, fc.string(), fc.integer(), fc.constant(null), tie("tree")), { maxKeys: 4 }),
+      tree: fc.dictionary(
+        key,
+        fc.oneof({ depthSize: "small" }, fc.string(), fc.integer(), fc.constant(null), tie("tree")),
+        { maxKeys: 4 },
+      ),
     }));
     fc.assert(
       fc.property(tree, tree, (target, patch) => {

@@ -18,9 +18,19 @@ const bytes = (field: number, data: number[] | Buffer | string) => {
   return [...varint((field << 3) | 2), ...varint(body.length), ...body];
 };
 const int = (field: number, n: number) => [...varint(field << 3), ...varint(n)];
-const entry = (field: number, key: string, value: string | Buffer) => bytes(field, [...bytes(1, key), ...bytes(2, typeof value === "string" ? value : value)]);
+const entry = (field: number, key: string, value: string | Buffer) =>
+  bytes(field, [...bytes(1, key), ...bytes(2, typeof value === "string" ? value : value)]);
 const envelope = (apiVersion: string, kind: string, raw: number[]) =>
-  Buffer.from([0x6b, 0x38, 0x73, 0x00, ...bytes(1, [...bytes(1, apiVersion), ...bytes(2, kind)]), ...bytes(2, raw), ...bytes(3, ""), ...bytes(4, "")]);
+  Buffer.from([
+    0x6b,
+    0x38,
+    0x73,
+    0x00,
+    ...bytes(1, [...bytes(1, apiVersion), ...bytes(2, kind)]),
+    ...bytes(2, raw),
+    ...bytes(3, ""),
+    ...bytes(4, ""),
+  ]);
 
 describe("decodeProtobufObject", () => {
   it("decodes a Helm release Secret", () => {
@@ -34,7 +44,11 @@ describe("decodeProtobufObject", () => {
       ...entry(11, "name", "demo"),
       ...bytes(14, "keep"),
     ];
-    const body = envelope("v1", "Secret", [...bytes(1, meta), ...entry(2, "release", Buffer.from([0, 1, 255])), ...bytes(3, "helm.sh/release.v1")]);
+    const body = envelope("v1", "Secret", [
+      ...bytes(1, meta),
+      ...entry(2, "release", Buffer.from([0, 1, 255])),
+      ...bytes(3, "helm.sh/release.v1"),
+    ]);
     expect(decodeProtobufObject(body)).toEqual({
       apiVersion: "v1",
       kind: "Secret",
@@ -52,8 +66,16 @@ describe("decodeProtobufObject", () => {
   });
 
   it("decodes DeleteOptions without a kind of its own", () => {
-    const body = envelope("v1", "DeleteOptions", [...int(1, 0), ...bytes(2, [...bytes(1, "u-1")]), ...bytes(4, "Background")]);
-    expect(decodeProtobufObject(body)).toEqual({ gracePeriodSeconds: 0, preconditions: { uid: "u-1" }, propagationPolicy: "Background" });
+    const body = envelope("v1", "DeleteOptions", [
+      ...int(1, 0),
+      ...bytes(2, [...bytes(1, "u-1")]),
+      ...bytes(4, "Background"),
+    ]);
+    expect(decodeProtobufObject(body)).toEqual({
+      gracePeriodSeconds: 0,
+      preconditions: { uid: "u-1" },
+      propagationPolicy: "Background",
+    });
   });
 
   it("refuses other kinds with 415 and broken bytes with 400", () => {
