@@ -4,15 +4,21 @@
 # The Node.js release the project is built and tested with (scripts/install-node.mjs pins the same one).
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
-# Build stage: compile the TypeScript, then drop the development dependencies.
+# Production dependencies: the root package's, without the workspace packages (packages/, such as the
+# sandbox, are development tools) and without development dependencies.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund
+
+# Build stage: compile the TypeScript.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+RUN npm ci --workspaces=false --no-audit --no-fund
+COPY tsconfig.base.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build
 
 # Runtime stage: node, the compiled code and the production dependencies, run as an unprivileged user.
 FROM ${NODE_IMAGE} AS runtime
@@ -39,8 +45,8 @@ RUN groupadd --gid 10001 responder \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
       /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=deps /app/package.json ./package.json
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER 10001:10001
 # 8080: webhook receiver and API (PORT); 8081: worker health and metrics (WORKER_PORT).

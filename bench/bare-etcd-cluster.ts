@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AddressBlock } from "../src/sandbox/network/address-block.js";
+import { AddressBlock } from "kube-sandbox";
 
 /** Bare etcd processes, no Kubernetes: the floor the sandbox's start-up is compared with. */
 export interface BareEtcdCluster {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { AddressBlock } from "../src/sandbox/network/address-block.js";
+import { AddressBlock } from "kube-sandbox";
 import {
   createEtcdGateway,
   formatInitialCluster,

@@ -60,7 +60,7 @@ case "${1:-}" in
     install_debian_packages
     use_pinned_node
     install_node_packages
-    exec node dist/cli.js demo --dir "${DEMO_DIR:-.sandbox-demo}"
+    exec npm run --silent demo -- --dir "${DEMO_DIR:-.sandbox-demo}"
     ;;
   setup)
     install_debian_packages

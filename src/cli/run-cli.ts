@@ -1,8 +1,6 @@
 import { UsageError } from "./usage-error.js";
-import { sandboxCommand, SANDBOX_USAGE } from "./commands/sandbox-command.js";
 import { exampleClusterCommand, EXAMPLE_CLUSTER_USAGE } from "./commands/example-cluster-command.js";
 import { recoverCommand, RECOVER_USAGE } from "./commands/recover-command.js";
-import { demoCommand, DEMO_USAGE } from "./commands/demo-command.js";
 import { serveCommand, SERVE_USAGE } from "./commands/serve-command.js";
 import { workerCommand, WORKER_USAGE } from "./commands/worker-command.js";
 import { allCommand, ALL_USAGE } from "./commands/all-command.js";
@@ -11,10 +9,8 @@ import { enqueueCommand, ENQUEUE_USAGE } from "./commands/enqueue-command.js";
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  sandbox: { run: sandboxCommand, usage: SANDBOX_USAGE },
   "example-cluster": { run: exampleClusterCommand, usage: EXAMPLE_CLUSTER_USAGE },
   recover: { run: (argv) => recoverCommand(argv), usage: RECOVER_USAGE },
-  demo: { run: demoCommand, usage: DEMO_USAGE },
   serve: { run: serveCommand, usage: SERVE_USAGE },
   worker: { run: workerCommand, usage: WORKER_USAGE },
   all: { run: allCommand, usage: ALL_USAGE },

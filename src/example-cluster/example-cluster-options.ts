@@ -34,3 +34,11 @@ export interface ResolvedExampleClusterOptions extends ExampleClusterOptions {
   image: string;
   initialClusterState: "new" | "existing";
 }
+
+/** A Kubernetes object as the generator writes it: plain JSON, ready for YAML or the API. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+}

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../sandbox/api/object-store.js";
+import type { Manifest } from "./example-cluster-options.js";
 import type { ExampleClusterOptions } from "./example-cluster-options.js";
 import { memberDeployment } from "./member-deployment.js";
 import { memberService } from "./member-service.js";
@@ -14,9 +14,9 @@ export { renderYaml } from "./render-yaml.js";
  * The objects of an etcd cluster with one Deployment per member, as the recovery expects it:
  * for each member, its Service then its Deployment. Throws `ExampleClusterOptionsError` on bad options.
  */
-export function generateExampleCluster(options: ExampleClusterOptions): KubeObject[] {
+export function generateExampleCluster(options: ExampleClusterOptions): Manifest[] {
   const o = validateExampleClusterOptions(options);
-  const objects: KubeObject[] = [];
+  const objects: Manifest[] = [];
   for (let index = 1; index <= o.members; index++) {
     objects.push(memberService(o, index), memberDeployment(o, index));
   }

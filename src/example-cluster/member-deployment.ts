@@ -1,11 +1,11 @@
-import type { KubeObject } from "../sandbox/api/object-store.js";
+import type { Manifest } from "./example-cluster-options.js";
 import type { ResolvedExampleClusterOptions } from "./example-cluster-options.js";
 import { memberContainer } from "./member-container.js";
 import { memberLabels, memberSelectorLabels } from "./member-labels.js";
 import { memberDeploymentName } from "./member-names.js";
 
 /** Deployment `NAME-N`: one Pod running member `index`, its data on ephemeral storage. */
-export function memberDeployment(o: ResolvedExampleClusterOptions, index: number): KubeObject {
+export function memberDeployment(o: ResolvedExampleClusterOptions, index: number): Manifest {
   const volumes: Record<string, unknown>[] = [{ name: "data", emptyDir: {} }];
   if (o.tls) volumes.push({ name: "tls", secret: { secretName: o.tls.secretName } });
   return {

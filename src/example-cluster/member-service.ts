@@ -1,11 +1,11 @@
-import type { KubeObject } from "../sandbox/api/object-store.js";
+import type { Manifest } from "./example-cluster-options.js";
 import type { ResolvedExampleClusterOptions } from "./example-cluster-options.js";
 import { memberLabels, memberSelectorLabels } from "./member-labels.js";
 import { memberServiceName } from "./member-names.js";
 import { CLIENT_PORT, PEER_PORT } from "./member-ports.js";
 
 /** Service `NAMEN`: the stable name (or, in the sandbox, the stable address) of member `index`. */
-export function memberService(o: ResolvedExampleClusterOptions, index: number): KubeObject {
+export function memberService(o: ResolvedExampleClusterOptions, index: number): Manifest {
   const spec: Record<string, unknown> = {};
   if (o.addressing.kind === "fixed-ips") spec.clusterIP = o.addressing.ips[index - 1];
   Object.assign(spec, {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type ApiHarness } from "../sandbox/api/api-harness.js";
+import { startSandbox, type Sandbox } from "kube-sandbox";
 import { helmPath, repoRoot } from "../support/tools.js";
 
 // A real `helm install` and `helm upgrade` against the sandbox's API server: `lookup` reads what the first
@@ -12,30 +12,29 @@ const NAMESPACE = "etcd-responder";
 const NO_RBAC = ["--set", "serviceAccount.create=false", "--set", "rbac.create=false"];
 
 describe("helm install against the sandbox API server", () => {
-  let harness: ApiHarness;
+  let sandbox: Sandbox;
   let dir: string;
   const helm = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       // Helm's own state goes to the test's folder, not the user's home.
       const env = { ...process.env, HELM_CACHE_HOME: join(dir, "cache"), HELM_CONFIG_HOME: join(dir, "config"), HELM_DATA_HOME: join(dir, "data") };
-      execFile(helmPath, ["--kubeconfig", harness.kubeconfigPath, ...args], { cwd: repoRoot, timeout: 30_000, env }, (error, stdout, stderr) =>
+      execFile(helmPath, ["--kubeconfig", sandbox.kubeconfig, ...args], { cwd: repoRoot, timeout: 30_000, env }, (error, stdout, stderr) =>
         resolve({ code: error ? 1 : 0, stdout, stderr }),
       );
     });
   const secretValue = (name: string, key: string) => {
-    const data = harness.store.get("secrets", NAMESPACE, name)?.data as Record<string, string> | undefined;
+    const data = sandbox.store.get("secrets", NAMESPACE, name)?.data as Record<string, string> | undefined;
     return data?.[key] === undefined ? undefined : Buffer.from(data[key]!, "base64").toString();
   };
 
   beforeAll(async () => {
-    harness = await startHarness();
-    // Helm validates the namespace it would create against OpenAPI, which the sandbox does not serve.
-    harness.store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
     dir = await mkdtemp(join(tmpdir(), "etcd-responder-helm-"));
+    // Helm validates the namespace it would create against OpenAPI, which the sandbox does not serve.
+    sandbox = await startSandbox({ dir: join(dir, "sandbox"), namespace: NAMESPACE });
   });
 
   afterAll(async () => {
-    await harness?.close();
+    await sandbox?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -77,7 +77,8 @@ function ignored(patterns: string[], path: string): boolean {
 
 describe("Dockerfile", () => {
   const stages = parseDockerfile(readFileSync(join(repoRoot, "Dockerfile"), "utf8"));
-  const build = stages[0]!;
+  const deps = stages.find((stage) => stage.name === "deps")!;
+  const build = stages.find((stage) => stage.name === "build")!;
   const runtime = stages.at(-1)!;
   let defaults: KubeObject[];
   let allMode: KubeObject[];
@@ -86,15 +87,14 @@ describe("Dockerfile", () => {
     [defaults, allMode] = await Promise.all([renderChart(), renderChart({ values: ["chart/ci/all-mode-values.yaml"] })]);
   });
 
-  it("builds in one stage and runs from another, both on the pinned Node.js release the tests run on", () => {
-    const pinned = pinnedNodeVersion();
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(build.from).toBe(`node:${pinned}-bookworm-slim`);
-    expect(runtime.from).toBe(build.from);
+  it("installs the production dependencies in one stage, builds in another and runs from a third, all on the pinned Node.js", () => {
+    const image = `node:${pinnedNodeVersion()}-bookworm-slim`;
+    expect(stages.map((stage) => stage.from)).toEqual([image, image, image]);
+    expect(all(deps, "COPY")).toEqual(["package.json package-lock.json ./"]);
+    expect(all(deps, "RUN").join(" && ")).toMatch(/^npm ci --omit=dev --workspaces=false\b/);
     const run = all(build, "RUN").join(" && ");
-    expect(run).toMatch(/npm ci\b/);
+    expect(run).toMatch(/npm ci --workspaces=false\b/);
     expect(run).toMatch(/npm run build\b/);
-    expect(run).toMatch(/npm prune --omit=dev\b/);
   });
 
   it("names the same Node.js release as devEngines, and engines admits it", () => {
@@ -115,8 +115,12 @@ describe("Dockerfile", () => {
   it("installs nothing in the runtime stage: it copies the build's dist, production node_modules and package.json", () => {
     expect(all(runtime, "RUN").join(" ")).not.toMatch(/\b(npm|yarn|pnpm)\s+(ci|install|i|add)\b/);
     const copies = all(runtime, "COPY");
-    for (const path of ["/app/dist", "/app/node_modules", "/app/package.json"]) {
-      expect(copies.some((c) => c.startsWith(`--from=${build.name}`) && c.includes(path)), path).toBe(true);
+    for (const [stage, path] of [
+      [build, "/app/dist"],
+      [deps, "/app/node_modules"],
+      [deps, "/app/package.json"],
+    ] as const) {
+      expect(copies.some((c) => c.startsWith(`--from=${stage.name}`) && c.includes(path)), path).toBe(true);
     }
     expect(all(runtime, "ADD")).toEqual([]);
   });
@@ -164,13 +168,14 @@ describe(".dockerignore", () => {
     .filter((line) => line && !line.startsWith("#"));
 
   it("keeps tests, git history, local tools, state and every key or certificate out of the build context", () => {
-    for (const path of ["test", "test/chart/render.test.ts", ".git", ".git/config", "node_modules/x/index.js", "dist/cli.js", "bench/run.ts", ".tools/bin/helm", "coverage/index.html", ".env", ".env.local", ".sandbox-demo/kubeconfig", "server.key", "certs/etcd/client.key", "ca.pem", "deep/path/tls.crt"]) {
+    for (const path of ["test", "test/chart/render.test.ts", ".git", ".git/config", "node_modules/x/index.js", "dist/cli.js", "bench/run.ts", ".tools/bin/helm", "coverage/index.html", "packages/kube-sandbox/src/index.ts", ".env", ".env.local", ".sandbox-demo/kubeconfig", "server.key", "certs/etcd/client.key", "ca.pem", "deep/path/tls.crt"]) {
       expect(ignored(patterns, path), path).toBe(true);
     }
   });
 
   it("lets in what the build needs", () => {
-    for (const path of ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "src/cli.ts", "src/gateways/kubernetes/required-permissions.ts"]) {
+    const needed = ["package.json", "package-lock.json", "tsconfig.base.json", "tsconfig.json", "tsconfig.build.json"];
+    for (const path of [...needed, "src/cli.ts", "src/gateways/kubernetes/required-permissions.ts"]) {
       expect(ignored(patterns, path), path).toBe(false);
     }
   });

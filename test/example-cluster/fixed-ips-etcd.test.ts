@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateExampleCluster } from "../../src/example-cluster/generate-example-cluster.js";
-import { probePort } from "../../src/sandbox/network/port-probe.js";
+import { probePort } from "kube-sandbox";
 
 const run = promisify(execFile);
 const IPS = ["127.78.0.1", "127.78.0.2", "127.78.0.3"];

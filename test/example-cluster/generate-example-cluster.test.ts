@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../src/sandbox/api/object-store.js";
+import type { Manifest } from "../../src/example-cluster/example-cluster-options.js";
 import {
   DEFAULT_ETCD_IMAGE,
   ExampleClusterOptionsError,
@@ -29,11 +29,11 @@ const base: ExampleClusterOptions = {
   addressing: { kind: "service-dns" },
 };
 
-function podSpec(deployment: KubeObject): Record<string, any> {
+function podSpec(deployment: Manifest): Record<string, any> {
   return (deployment.spec as any).template.spec;
 }
 
-function container(deployment: KubeObject): Container {
+function container(deployment: Manifest): Container {
   return podSpec(deployment).containers[0] as Container;
 }
 
@@ -72,7 +72,7 @@ describe("generateExampleCluster with service DNS", () => {
   });
 
   it("labels and selects one member", () => {
-    const [service, deployment] = objects.slice(4, 6) as [KubeObject, KubeObject];
+    const [service, deployment] = objects.slice(4, 6) as [Manifest, Manifest];
     const labels = {
       "app.kubernetes.io/name": "etcd",
       "app.kubernetes.io/instance": "example",

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { freePort } from "../../src/util/free-port.js";
+import { freePort } from "./free-port.js";
 import { startReadyServer } from "./ready-server-process.js";
 import { repoRoot } from "./tools.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Etcd3, type IOptions } from "etcd3";
-import type { SandboxClusterInfo, SandboxInfo } from "../../src/sandbox/sandbox.js";
+import type { SandboxClusterInfo, SandboxInfo } from "./etcd-sandbox.js";
 
 /** etcd3 client options for a sandbox cluster: its client URLs, and its TLS files when it serves TLS. */
 export function etcdClientOptions(info: SandboxInfo, hosts: string[]): IOptions {

@@ -10,7 +10,7 @@ import { request } from "node:https";
 import { request as plainRequest } from "node:http";
 import { Etcd3 } from "etcd3";
 import { failFastPolicy } from "../../src/gateways/etcd/fail-fast-policy.js";
-import { CertificateAuthority } from "../../src/sandbox/pki/certificate-authority.js";
+import { CertificateAuthority } from "kube-sandbox";
 
 /** The etcd binary the tests run (Debian's etcd-server). */
 export const ETCD_BINARY = process.env.ETCD_BINARY ?? "/usr/bin/etcd";

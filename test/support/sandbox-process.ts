@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SandboxInfo } from "../../src/sandbox/sandbox.js";
-import { repoRoot } from "./tools.js";
+import type { SandboxInfo } from "./etcd-sandbox.js";
+import { repoRoot, RUN_TYPESCRIPT } from "./tools.js";
 
 /** A sandbox running as its own process, as a user starts it. */
 export interface SandboxProcess {
@@ -29,10 +29,10 @@ export interface SandboxProcessOptions {
   readyTimeoutMs?: number;
 }
 
-/** Starts `etcd-responder sandbox` from the sources and resolves once it printed `sandbox ready`. */
+/** Starts the etcd sandbox (`scripts/sandbox.ts`) from the sources and resolves once it printed `sandbox ready`. */
 export async function startSandboxProcess(options: SandboxProcessOptions = {}): Promise<SandboxProcess> {
   const dir = await mkdtemp(join(tmpdir(), "etcd-responder-sandbox-"));
-  const args = ["--import", "tsx", join(repoRoot, "src/cli.ts"), "sandbox", "--dir", dir];
+  const args = [...RUN_TYPESCRIPT, join(repoRoot, "scripts/sandbox.ts"), "--dir", dir];
   if (options.members !== undefined) args.push("--members", String(options.members));
   if (options.name) args.push("--name", options.name);
   if (options.namespace) args.push("--namespace", options.namespace);

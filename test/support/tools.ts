@@ -7,3 +7,9 @@ export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url))
 /** The pinned kubectl and helm, extracted by the test set-up from the kubectl layer package. */
 export const kubectlPath = resolve(repoRoot, ".tools/bin/kubectl");
 export const helmPath = resolve(repoRoot, ".tools/bin/helm");
+
+/**
+ * Node.js flags that run a TypeScript file of the repository from its sources: tsx, and the export condition
+ * under which the workspace packages (kube-sandbox) resolve to their sources rather than a build.
+ */
+export const RUN_TYPESCRIPT = ["--conditions=kube-sandbox-source", "--import", "tsx"] as const;

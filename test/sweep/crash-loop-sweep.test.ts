@@ -4,7 +4,7 @@ import { parseConfig } from "../../src/config/index.js";
 import type { ClusterMode } from "../../src/modes/index.js";
 import { createLogger } from "../../src/observability/logger.js";
 import type { EnqueueResult, RecoveryRequest } from "../../src/queue/index.js";
-import { matchesRequirements, parseLabelSelector } from "../../src/sandbox/api/label-selector.js";
+import { matchesRequirements, parseLabelSelector } from "kube-sandbox";
 import { createCrashLoopSweep } from "../../src/sweep/index.js";
 import { generatedLabels, memberDeployment, memberPod } from "./sweep-fixtures.js";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { selectorString } from "../../src/recovery/kube/label-selector.js";
 import { matchesSelector } from "../../src/sweep/index.js";
-import { matchesRequirements, parseLabelSelector } from "../../src/sandbox/api/label-selector.js";
+import { matchesRequirements, parseLabelSelector } from "kube-sandbox";
 
 describe("matchesSelector", () => {
   const labels = { app: "etcd", "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "3" };

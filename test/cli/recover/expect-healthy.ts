@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { SandboxClusterInfo } from "../../../src/sandbox/sandbox.js";
+import type { SandboxClusterInfo } from "../../support/etcd-sandbox.js";
 import { clusterShape, keysOnEveryMember } from "../../support/etcd-cluster-checks.js";
 import { isReady, kubeConfigFrom, waitForPods } from "../../support/pod-watch.js";
 import type { SandboxProcess } from "../../support/sandbox-process.js";

@@ -1,17 +1,23 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { startSandbox, type Sandbox } from "kube-sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/observability/logger.js";
 import { createKubernetesGateway, type KubernetesGateway } from "../../../src/gateways/kubernetes/index.js";
 import { REQUIRED_PERMISSIONS } from "../../../src/gateways/kubernetes/required-permissions.js";
-import { startHarness, type ApiHarness } from "../../sandbox/api/api-harness.js";
+import { capturingLogger, type CapturingLogger } from "../../support/capturing-logger.js";
 
 // The gateway runs against the sandbox's real API server, in this process so that its request log can be read
-// (the sandbox process helper starts the sandbox at log level info, which leaves requests out). Each request
+// (the sandbox process helper starts the sandbox at log level info, which leaves requests out). The Pods run
+// `sleep`, and the Deployment stays at 0 replicas, so that the only Pods are the ones the test makes. Each request
 // the server served is turned into the RBAC verb and resource it needs, and checked against REQUIRED_PERMISSIONS.
 
 const NS = "etcd-prod";
 const SELECTOR = "etcd.responder.io/cluster=example,etcd.responder.io/member=1";
 const LABELS = { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "1" };
+const SLEEPER = { name: "etcd", image: "quay.io/coreos/etcd:v3.4.34", command: ["sleep", "3600"] };
 
 /** One request as RBAC sees it. */
 interface RbacRequest {
@@ -75,39 +81,40 @@ function pod(name: string, labels: Record<string, string>) {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name, namespace: NS, labels },
-    spec: { containers: [{ name: "etcd", image: "quay.io/coreos/etcd:v3.4.34" }] },
+    spec: { containers: [SLEEPER] },
   };
 }
 
 describe("REQUIRED_PERMISSIONS", () => {
-  let harness: ApiHarness;
+  let dir: string;
+  let sandbox: Sandbox;
+  let log: CapturingLogger;
   let gateway: KubernetesGateway;
 
   beforeAll(async () => {
-    harness = await startHarness();
+    dir = await mkdtemp(join(tmpdir(), "required-permissions-"));
+    log = capturingLogger();
+    sandbox = await startSandbox({ dir, namespace: NS, logger: log.logger });
     // Objects are seeded straight into the store, so the only HTTP requests are the gateway's.
-    harness.store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
-    harness.store.create("deployments.apps", {
+    sandbox.store.create("deployments.apps", {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "example-1", namespace: NS, labels: LABELS },
       spec: {
-        replicas: 1,
+        replicas: 0,
         selector: { matchLabels: LABELS },
-        template: {
-          metadata: { labels: LABELS },
-          spec: { containers: [{ name: "etcd", image: "quay.io/coreos/etcd:v3.4.34" }] },
-        },
+        template: { metadata: { labels: LABELS }, spec: { containers: [SLEEPER] } },
       },
     });
-    harness.store.create("pods", pod("example-1-abc-x1", LABELS));
+    sandbox.store.create("pods", pod("example-1-abc-x1", LABELS));
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(harness.kubeconfigPath);
+    kubeConfig.loadFromFile(sandbox.kubeconfig);
     gateway = createKubernetesGateway({ kubeConfig, logger: createLogger({ level: "silent" }) });
   });
 
   afterAll(async () => {
-    await harness?.close();
+    await sandbox?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   // Typed over every method of the interface: a new gateway method does not compile until it is exercised here.
@@ -124,12 +131,12 @@ describe("REQUIRED_PERMISSIONS", () => {
       // Waits for a second Pod, so the wait lists, then watches until the Pod added meanwhile shows up.
       const twoPods = (pods: V1Pod[]) => (pods.length === 2 ? true : undefined);
       const waiting = g.waitForPods(NS, SELECTOR, twoPods, "a second member Pod", 10_000);
-      await harness.waitForLog(
+      await log.waitFor(
         "the pod watch",
         (l) => l.msg === "request" && String(l.query ?? "").includes("watch=true"),
         10_000,
       );
-      harness.store.create("pods", pod("example-1-abc-x2", LABELS));
+      sandbox.store.create("pods", pod("example-1-abc-x2", LABELS));
       await waiting;
     },
     readPodLog: (g) => g.readPodLog(NS, "example-1-abc-x1", { container: "etcd", tailLines: 5 }),
@@ -148,7 +155,8 @@ describe("REQUIRED_PERMISSIONS", () => {
   it("covers every request the gateway makes, and every permission is one the gateway uses", async () => {
     for (const exercise of Object.values(exercises)) await exercise(gateway);
 
-    const requests = harness.logLines
+    const requests = log
+      .lines()
       .filter((l) => l.msg === "request" || l.msg === "request refused" || l.msg === "request failed")
       .map((l) => toRbacRequest(String(l.method), String(l.path), l.query === undefined ? undefined : String(l.query)))
       .filter((r): r is RbacRequest => r !== undefined);

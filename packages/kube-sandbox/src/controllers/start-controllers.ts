@@ -1,0 +1,75 @@
+import type { ObjectStore } from "../api/object-store.js";
+import type { Logger } from "../logger.js";
+import type { Controller } from "./controller.js";
+import { createDeleteObject } from "./delete-object.js";
+import { createDeploymentController } from "./deployment-controller.js";
+import { createGarbageCollector } from "./garbage-collector.js";
+import { createReplicaSetController } from "./replicaset-controller.js";
+import { WorkQueue } from "./work-queue.js";
+
+/** The running control loops of the sandbox. */
+export interface RunningControllers {
+  /** Stops watching the store and drops all queued and delayed work. */
+  stop(): void;
+  /**
+   * Resolves once no work is queued or running: every store change so far has been acted on.
+   * Delayed work (retries, progress deadlines, `minReadySeconds`) does not count.
+   */
+  idle(): Promise<void>;
+}
+
+/**
+ * Starts the Deployment and ReplicaSet controllers and the garbage collector over `store`, as
+ * kube-controller-manager runs them: every store change queues the keys it concerns, and everything
+ * already present is reconciled once at start.
+ */
+export function startControllers(store: ObjectStore, logger: Logger): RunningControllers {
+  const deleteObject = createDeleteObject(store);
+  const controllers: Controller[] = [
+    createDeploymentController({ store, deleteObject, logger }),
+    createReplicaSetController({ store, deleteObject, logger }),
+    createGarbageCollector({ store, deleteObject, logger }),
+  ];
+  const byName = new Map(controllers.map((c) => [c.name, c]));
+  const split = (key: string): [string, string] => {
+    const colon = key.indexOf(":");
+    return [key.slice(0, colon), key.slice(colon + 1)];
+  };
+
+  const queue = new WorkQueue({
+    logger: logger.child({ name: "controllers" }),
+    describe: (key) => {
+      const [controller, object] = split(key);
+      return { controller, object };
+    },
+    reconcile: (key) => {
+      const [name, rest] = split(key);
+      return byName.get(name)?.reconcile(rest);
+    },
+  });
+
+  // Runs inside the store's dispatch: only reads and queues; the queue does the writing later.
+  const unsubscribe = store.subscribe((event) => {
+    for (const controller of controllers) {
+      try {
+        for (const key of controller.keysFor(event)) queue.add(`${controller.name}:${key}`);
+      } catch (error) {
+        logger.error(
+          { controller: controller.name, object: event.object.metadata.name, err: error },
+          "could not queue store change",
+        );
+      }
+    }
+  });
+  for (const controller of controllers) {
+    for (const key of controller.initialKeys()) queue.add(`${controller.name}:${key}`);
+  }
+
+  return {
+    stop() {
+      unsubscribe();
+      queue.stop();
+    },
+    idle: () => queue.idle(),
+  };
+}

@@ -1,0 +1,10 @@
+export { startSandbox, writeFileAtomic, type Sandbox, type SandboxOptions } from "./sandbox.js";
+export type { ImageEntrypoint } from "./kubelet/container-command.js";
+export { createLogger, silentLogger, type Logger, type LoggerOptions } from "./logger.js";
+export { ObjectStore, type KubeObject } from "./api/object-store.js";
+export { waitForStore, StoreWaitTimeoutError } from "./wait-for-store.js";
+export { CertificateAuthority, type KeyPairPem, type LeafRequest } from "./pki/certificate-authority.js";
+export { AddressBlock, type ClaimOptions } from "./network/address-block.js";
+export { probePort } from "./network/port-probe.js";
+export { ProcessGuard, type ProcessGuardOptions, type ProcessTracker } from "./process-guard/process-guard.js";
+export { matchesRequirements, parseLabelSelector } from "./api/label-selector.js";

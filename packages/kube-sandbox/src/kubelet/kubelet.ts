@@ -1,0 +1,202 @@
+import { join } from "node:path";
+import type { Logger } from "../logger.js";
+import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
+import { StatusError } from "../api/status-error.js";
+import type { ExecStreams, PodLogOptions, PodRuntime } from "../pod-runtime.js";
+import { storeConfigSources } from "./config-sources.js";
+import type { ImageEntrypoint } from "./container-command.js";
+import { readLogLines, renderLog } from "./container-log.js";
+import { PodWorker } from "./pod-worker.js";
+import type { ProcessTracker } from "./process-tracker.js";
+
+export type { ProcessTracker } from "./process-tracker.js";
+
+export interface KubeletOptions {
+  /** The sandbox's objects; the kubelet watches Pods, Secrets and ConfigMaps and writes Pod status. */
+  store: ObjectStore;
+  /** Pods live under `dataDir/pods/<namespace>_<name>_<uid>/` (volumes, logs, working directory). */
+  dataDir: string;
+  /** The pod IP to give a new Pod (asked once per Pod). */
+  podAddress: (pod: KubeObject) => string;
+  /** CrashLoopBackOff base in ms, default 1000 (Kubernetes: 10 s); capped at 30× base, reset after a run longer than 60× base. */
+  backoffBaseMs?: number;
+  /** When set, replaces every probe's `periodSeconds` (a short interval makes readiness show fast). */
+  probeIntervalMs?: number;
+  /** Told about every process group the kubelet starts and sees end. */
+  processes?: ProcessTracker;
+  logger: Logger;
+  /** The node every Pod is bound to, default `sandbox`. */
+  nodeName?: string;
+  /** What a container without `command` runs, by image; default none (such a container fails to start). */
+  images?: readonly ImageEntrypoint[];
+}
+
+/** The address of the node, as Pods see it in `status.hostIP`. */
+const HOST_IP = "127.0.0.1";
+/** Grace period of containers when the kubelet itself stops. */
+const STOP_GRACE_MS = 5000;
+/** PATH for processes when the host has none. */
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * The sandbox's only node: runs the containers of every Pod as local process groups and keeps the Pods'
+ * status as a kubelet does.
+ *
+ * Not emulated: init and ephemeral containers, preStop/postStart hooks, gRPC probes, resource limits,
+ * hostPath/PVC/projected/downwardAPI volumes (they get an empty directory), updates of Secret and
+ * ConfigMap volumes after the Pod started, and a fresh container file system per restart (the working
+ * directory is shared by the Pod's runs).
+ */
+export class Kubelet implements PodRuntime {
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly logger: Logger;
+  private readonly podsDir: string;
+  private readonly hostEnv: Record<string, string>;
+  private unsubscribe: (() => void) | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: KubeletOptions) {
+    if (options.backoffBaseMs !== undefined && !(options.backoffBaseMs > 0)) {
+      throw new RangeError(`backoffBaseMs must be a positive number, got ${options.backoffBaseMs}`);
+    }
+    if (options.probeIntervalMs !== undefined && !(options.probeIntervalMs > 0)) {
+      throw new RangeError(`probeIntervalMs must be a positive number, got ${options.probeIntervalMs}`);
+    }
+    if (!options.dataDir) throw new RangeError("dataDir must name a directory");
+    this.logger = options.logger.child({ name: "kubelet" });
+    this.podsDir = join(options.dataDir, "pods");
+    // Only PATH and HOME of the sandbox reach containers, as an image's environment would.
+    this.hostEnv = { PATH: process.env.PATH || DEFAULT_PATH, HOME: process.env.HOME || "/" };
+  }
+
+  /** Starts watching the store and runs the Pods already in it. */
+  start(): void {
+    if (this.unsubscribe || this.stopping) return;
+    this.unsubscribe = this.options.store.subscribe((event) => this.onStoreEvent(event));
+    for (const pod of this.options.store.list("pods")) this.adopt(pod);
+  }
+
+  /**
+   * Stops every container (SIGTERM to its group, SIGKILL after `graceMs`, default 5 s); resolves when all
+   * have exited.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    const workers = [...this.workers.values()];
+    await Promise.all(workers.map((w) => w.shutdown(graceMs)));
+    this.workers.clear();
+  }
+
+  readLog(namespace: string, pod: string, options: PodLogOptions): string {
+    const worker = this.workerOf(namespace, pod);
+    const file = worker.runner(options.container).logFile(options.previous === true, pod);
+    return renderLog(readLogLines(file), options, Date.now());
+  }
+
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string | undefined,
+    command: string[],
+    streams: ExecStreams,
+  ): Promise<number> {
+    const obj = this.options.store.get("pods", namespace, pod);
+    const phase = (obj?.status as { phase?: string } | undefined)?.phase;
+    if (phase === "Succeeded" || phase === "Failed") {
+      throw StatusError.badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+    }
+    const runner = this.workerOf(namespace, pod).runner(container);
+    if (!runner.isRunning) throw StatusError.badRequest(`container not found ("${runner.name}")`);
+    return runner.exec(command, streams);
+  }
+
+  private workerOf(namespace: string, pod: string): PodWorker {
+    const obj = this.options.store.get("pods", namespace, pod);
+    if (!obj) throw StatusError.notFound("pods", "", pod);
+    const worker = this.workers.get(obj.metadata.uid ?? "");
+    if (!worker) throw StatusError.badRequest(`pod ${pod} is not yet running on node ${this.nodeName}`);
+    return worker;
+  }
+
+  private get nodeName(): string {
+    return this.options.nodeName ?? "sandbox";
+  }
+
+  private onStoreEvent(event: StoreEvent): void {
+    if (this.stopping) return;
+    if (event.resource === "pods") {
+      const worker = this.workers.get(event.object.metadata.uid ?? "");
+      if (event.type === "DELETED") {
+        if (worker) this.later(() => worker.forceDelete());
+      } else if (!worker) {
+        this.adopt(event.object);
+      } else if (event.object.metadata.deletionTimestamp) {
+        this.later(() => worker.requestDeletion());
+      }
+      return;
+    }
+    if (event.resource === "secrets" || event.resource === "configmaps") {
+      const namespace = event.object.metadata.namespace;
+      for (const worker of this.workers.values()) {
+        if (worker.namespace === namespace) this.later(() => worker.onConfigChanged());
+      }
+    }
+  }
+
+  /** Takes on a Pod: its worker is made now (so no event makes a second), started a tick later. */
+  private adopt(pod: KubeObject): void {
+    const uid = pod.metadata.uid;
+    if (!uid || this.workers.has(uid)) return;
+    const worker = new PodWorker(
+      {
+        store: this.options.store,
+        podsDir: this.podsDir,
+        podAddress: this.options.podAddress,
+        hostIP: HOST_IP,
+        nodeName: this.nodeName,
+        backoffBaseMs: this.options.backoffBaseMs ?? 1000,
+        probeIntervalMs: this.options.probeIntervalMs,
+        tracker: this.options.processes,
+        sources: storeConfigSources(this.options.store),
+        hostEnv: this.hostEnv,
+        images: this.options.images ?? [],
+        logger: this.logger,
+        active: () => !this.stopping,
+        addressFree: (worker) => this.addressFree(worker),
+        onFinished: (done) => {
+          if (this.workers.get(done.uid) === done) this.workers.delete(done.uid);
+        },
+      },
+      pod,
+    );
+    this.workers.set(uid, worker);
+    this.later(() => worker.start());
+  }
+
+  /** Waits for the terminating Pods that still run processes on `worker`'s address (see PodWorkerContext). */
+  private async addressFree(worker: PodWorker): Promise<void> {
+    const holders = [...this.workers.values()].filter(
+      (w) => w !== worker && w.podIP === worker.podIP && w.running && w.terminating,
+    );
+    if (holders.length === 0) return;
+    this.logger.info(
+      { pod: `${worker.namespace}/${worker.name}`, podIP: worker.podIP, holders: holders.map((w) => w.name) },
+      "waiting for the pods being deleted to release the address",
+    );
+    await Promise.all(holders.map((w) => w.stopped()));
+  }
+
+  /** Runs work outside the store's listener, so the kubelet's writes never nest inside a dispatch. */
+  private later(work: () => void | Promise<void>): void {
+    setImmediate(() => {
+      try {
+        const result = work();
+        if (result) result.catch((error: unknown) => this.logger.error({ err: error }, "pod work failed"));
+      } catch (error) {
+        this.logger.error({ err: error }, "pod work failed");
+      }
+    });
+  }
+}

@@ -1,0 +1,340 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "../logger.js";
+import type { KubeObject, ObjectStore } from "../api/object-store.js";
+import { StatusError } from "../api/status-error.js";
+import type { ConfigSources } from "./config-sources.js";
+import type { ImageEntrypoint } from "./container-command.js";
+import { ContainerRunner, rfc3339 } from "./container-runner.js";
+import { VolumeSetupError } from "./errors.js";
+import type { PodAddresses } from "./field-ref.js";
+import { podFullName, podSpecOf, type PodSpec } from "./pod-spec.js";
+import { buildPodStatus, KUBELET_CONDITIONS, type PodCondition } from "./pod-status.js";
+import { containerMounts, setUpVolumes } from "./pod-volumes.js";
+import type { ProcessTracker } from "./process-tracker.js";
+
+/** What every Pod worker shares with the kubelet. */
+export interface PodWorkerContext {
+  store: ObjectStore;
+  /** Folder holding one directory per Pod. */
+  podsDir: string;
+  podAddress: (pod: KubeObject) => string;
+  hostIP: string;
+  nodeName: string;
+  backoffBaseMs: number;
+  probeIntervalMs: number | undefined;
+  tracker: ProcessTracker | undefined;
+  sources: ConfigSources;
+  hostEnv: Record<string, string>;
+  images: readonly ImageEntrypoint[];
+  logger: Logger;
+  /** False once the kubelet is stopping: nothing more is started or written. */
+  active(): boolean;
+  /**
+   * Resolves once no terminating Pod still runs a process on `worker`'s address. A real node gives each
+   * Pod its own address; here a re-created member gets the one its Service holds, so its containers wait
+   * until the Pod it replaces has let go of the address (its ports).
+   */
+  addressFree(worker: PodWorker): Promise<void>;
+  /** The worker has nothing left to do (its Pod is gone and its directory deleted). */
+  onFinished(worker: PodWorker): void;
+}
+
+/** Seconds Kubernetes gives a container to stop when nothing else says how long. */
+const DEFAULT_GRACE_SECONDS = 30;
+/** After SIGKILL, how long stopping containers may take before the wait gives up. */
+const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * One Pod on this node: admits it (node, addresses, start time), sets up its volumes, runs its
+ * containers, writes its status, and carries out its deletion.
+ */
+export class PodWorker {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** `<podsDir>/<namespace>_<name>_<uid>`. */
+  readonly dir: string;
+  private pod: KubeObject;
+  private readonly spec: PodSpec;
+  private readonly addresses: PodAddresses;
+  private readonly runners: ContainerRunner[];
+  private readonly logger: Logger;
+  private startTime = "";
+  private admitted = false;
+  private addressReady = false;
+  private volumesReady = false;
+  private lastVolumeError: string | undefined;
+  private deletion: { deadlineAt: number; killTimer: NodeJS.Timeout | undefined } | undefined;
+  /** The Pod is gone from the store (or the kubelet stops): no more writes. */
+  private finished = false;
+  private flushScheduled = false;
+
+  constructor(
+    private readonly ctx: PodWorkerContext,
+    pod: KubeObject,
+  ) {
+    this.pod = pod;
+    this.uid = pod.metadata.uid ?? "";
+    this.namespace = pod.metadata.namespace ?? "default";
+    this.name = pod.metadata.name;
+    this.dir = join(ctx.podsDir, `${this.namespace}_${this.name}_${this.uid}`);
+    this.spec = podSpecOf(pod);
+    this.logger = ctx.logger.child({ pod: `${this.namespace}/${this.name}` });
+    this.addresses = { podIP: "", hostIP: ctx.hostIP, nodeName: ctx.nodeName };
+    const fullName = podFullName(pod);
+    const restartPolicy = this.spec.restartPolicy ?? "Always";
+    const terminationGraceMs = (this.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    this.runners = this.spec.containers.map(
+      (container) =>
+        new ContainerRunner({
+          pod: () => this.pod,
+          addresses: this.addresses,
+          container,
+          restartPolicy,
+          podFullName: fullName,
+          workDir: join(this.dir, "work"),
+          logDir: join(this.dir, "logs", container.name),
+          sources: ctx.sources,
+          hostEnv: ctx.hostEnv,
+          images: ctx.images,
+          backoffBaseMs: ctx.backoffBaseMs,
+          probeIntervalMs: ctx.probeIntervalMs,
+          terminationGraceMs,
+          tracker: ctx.tracker,
+          logger: this.logger,
+          onChange: () => this.scheduleFlush(),
+        }),
+    );
+  }
+
+  /** Admits the Pod and starts its containers. */
+  start(): void {
+    const pod = this.latest();
+    if (!pod || this.admitted || this.finished || !this.ctx.active()) return;
+    if (pod.metadata.deletionTimestamp) {
+      this.requestDeletion();
+      return;
+    }
+    const status = (pod.status ?? {}) as Record<string, unknown>;
+    this.addresses.podIP = typeof status.podIP === "string" && status.podIP ? status.podIP : this.ctx.podAddress(pod);
+    this.startTime = typeof status.startTime === "string" && status.startTime ? status.startTime : rfc3339(new Date());
+    for (const sub of ["work", "logs", "volumes"]) mkdirSync(join(this.dir, sub), { recursive: true });
+    this.admitted = true;
+    this.logger.info({ podIP: this.addresses.podIP }, "pod admitted");
+    this.scheduleFlush();
+    void this.ctx.addressFree(this).then(() => {
+      this.addressReady = true;
+      if (!this.deletion && !this.finished && this.ctx.active()) this.prepare();
+    });
+  }
+
+  /** The Pod's address, once admitted. */
+  get podIP(): string {
+    return this.addresses.podIP;
+  }
+
+  /** Whether the Pod is going (deletion asked, removed from the store, or the kubelet stopping): it starts nothing more. */
+  get terminating(): boolean {
+    return this.deletion !== undefined || this.finished || this.latest()?.metadata.deletionTimestamp !== undefined;
+  }
+
+  /** Whether a process of one of its containers is alive. */
+  get running(): boolean {
+    return this.runners.some((r) => r.isRunning);
+  }
+
+  /** Resolves when the containers of this terminating Pod have exited, or their stop deadline passed. */
+  async stopped(): Promise<void> {
+    const graceMs = Math.max(0, (this.deletion?.deadlineAt ?? Date.now()) - Date.now());
+    await this.waitStopped(graceMs);
+  }
+
+  /** A Secret or ConfigMap of the Pod's namespace changed: retry what waited for one. */
+  onConfigChanged(): void {
+    if (!this.admitted || !this.addressReady || this.deletion || this.finished || !this.ctx.active()) return;
+    if (!this.volumesReady) this.prepare();
+    else for (const runner of this.runners) runner.retryConfig();
+  }
+
+  /**
+   * The Pod got a deletionTimestamp: SIGTERM every container, SIGKILL after the grace period, then delete
+   * the Pod's directory and remove it from the store. Asked again with a shorter grace period, it kills sooner.
+   */
+  requestDeletion(): void {
+    if (this.finished) return;
+    const pod = this.latest() ?? this.pod;
+    const graceSeconds = Math.max(
+      0,
+      pod.metadata.deletionGracePeriodSeconds ?? this.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS,
+    );
+    const graceMs = graceSeconds * 1000;
+    const deadlineAt = Date.now() + graceMs;
+    if (this.deletion) {
+      if (deadlineAt < this.deletion.deadlineAt) {
+        clearTimeout(this.deletion.killTimer);
+        this.deletion.deadlineAt = deadlineAt;
+        this.deletion.killTimer = this.killAfter(graceMs);
+      }
+      return;
+    }
+    this.logger.info({ graceSeconds }, "deleting pod");
+    this.deletion = { deadlineAt, killTimer: undefined };
+    for (const runner of this.runners) {
+      runner.halt();
+      runner.signal(graceMs > 0 ? "SIGTERM" : "SIGKILL");
+    }
+    this.deletion.killTimer = this.killAfter(graceMs);
+    void this.finishDeletion(graceMs);
+  }
+
+  /** The Pod was removed from the store while it still ran (forced deletion): kill everything now. */
+  async forceDelete(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.logger.info("pod removed from the store, killing its containers");
+    for (const runner of this.runners) {
+      runner.halt();
+      runner.signal("SIGKILL");
+    }
+    await this.waitStopped(0);
+    clearTimeout(this.deletion?.killTimer);
+    rmSync(this.dir, { recursive: true, force: true });
+    this.ctx.onFinished(this);
+  }
+
+  /** The kubelet stops: every container gets SIGTERM, SIGKILL after `graceMs`; the store is left as it is. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.finished = true;
+    for (const runner of this.runners) {
+      runner.halt();
+      runner.signal("SIGTERM");
+    }
+    const killTimer = this.killAfter(graceMs);
+    try {
+      await this.waitStopped(graceMs);
+    } finally {
+      clearTimeout(killTimer);
+      clearTimeout(this.deletion?.killTimer);
+    }
+  }
+
+  /** The runner of a container, by name; without a name, the only one. Throws 400 as the API server does. */
+  runner(container: string | undefined): ContainerRunner {
+    if (container === undefined || container === "") {
+      const only = this.runners.length === 1 ? this.runners[0] : undefined;
+      if (only) return only;
+      throw StatusError.badRequest(
+        `a container name must be specified for pod ${this.name}, choose one of: [${this.runners.map((r) => r.name).join(" ")}]`,
+      );
+    }
+    const found = this.runners.find((r) => r.name === container);
+    if (!found) throw StatusError.badRequest(`container ${container} is not valid for pod ${this.name}`);
+    return found;
+  }
+
+  private prepare(): void {
+    let dirs: Map<string, string>;
+    try {
+      const setup = setUpVolumes(join(this.dir, "volumes"), this.namespace, this.spec.volumes ?? [], this.ctx.sources);
+      dirs = setup.dirs;
+      if (setup.unsupported.length > 0) {
+        this.logger.warn({ volumes: setup.unsupported }, "volume types not emulated, using empty directories");
+      }
+    } catch (error) {
+      if (!(error instanceof VolumeSetupError)) throw error;
+      // The Pod stays ContainerCreating until the Secret or ConfigMap appears.
+      if (error.message !== this.lastVolumeError) this.logger.warn({ reason: error.message }, "volume setup failed");
+      this.lastVolumeError = error.message;
+      return;
+    }
+    this.volumesReady = true;
+    for (const [index, runner] of this.runners.entries()) {
+      const container = this.spec.containers[index];
+      if (container) runner.start(containerMounts(container, dirs));
+    }
+  }
+
+  private async finishDeletion(graceMs: number): Promise<void> {
+    await this.waitStopped(graceMs);
+    clearTimeout(this.deletion?.killTimer);
+    if (this.finished) return;
+    // The containers' final states, as the kubelet reports them before the Pod goes.
+    this.flush();
+    this.finished = true;
+    rmSync(this.dir, { recursive: true, force: true });
+    if (this.ctx.active() && this.latest()) {
+      try {
+        this.ctx.store.remove("pods", this.namespace, this.name);
+      } catch (error) {
+        this.logger.warn({ err: error }, "removing the deleted pod failed");
+      }
+    }
+    this.logger.info("pod deleted");
+    this.ctx.onFinished(this);
+  }
+
+  private killAfter(graceMs: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      for (const runner of this.runners) runner.signal("SIGKILL");
+    }, graceMs);
+  }
+
+  private async waitStopped(graceMs: number): Promise<void> {
+    const results = await Promise.allSettled(this.runners.map((r) => r.whenStopped(graceMs + STOP_DEADLINE_MS)));
+    for (const result of results) {
+      if (result.status === "rejected") this.logger.error({ err: result.reason }, "container did not stop");
+    }
+  }
+
+  /** The Pod as the store has it now, if it is still this Pod (same uid). */
+  private latest(): KubeObject | undefined {
+    const pod = this.ctx.store.get("pods", this.namespace, this.name);
+    if (!pod || pod.metadata.uid !== this.uid) return undefined;
+    this.pod = pod;
+    return pod;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.finished) return;
+    this.flushScheduled = true;
+    // Status changes are batched and never written from inside a store listener.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.finished || !this.admitted || !this.ctx.active()) return;
+    const now = rfc3339(new Date());
+    const terminal = this.deletion !== undefined && this.runners.every((r) => !r.isRunning);
+    try {
+      this.ctx.store.mutate("pods", this.namespace, this.name, (obj) => {
+        if (obj.metadata.uid !== this.uid) return false;
+        const spec = (obj.spec ?? {}) as Record<string, unknown>;
+        const previous = (obj.status ?? {}) as Record<string, unknown>;
+        const before = JSON.stringify([spec.nodeName, previous]);
+        if (!spec.nodeName) spec.nodeName = this.ctx.nodeName;
+        obj.spec = spec;
+        const conditions = Array.isArray(previous.conditions) ? (previous.conditions as PodCondition[]) : [];
+        const status = buildPodStatus({
+          containers: this.runners.map((r) => r.status()),
+          specContainers: this.spec.containers.map((c) => c.name),
+          restartPolicy: this.spec.restartPolicy ?? "Always",
+          podIP: this.addresses.podIP,
+          hostIP: this.addresses.hostIP,
+          startTime: this.startTime,
+          terminal,
+          previousConditions: conditions,
+          now,
+        });
+        const foreign = conditions.filter((c) => !(KUBELET_CONDITIONS as readonly string[]).includes(c.type));
+        obj.status = { ...previous, ...status, conditions: [...status.conditions, ...foreign] };
+        return JSON.stringify([spec.nodeName, obj.status]) !== before;
+      });
+    } catch (error) {
+      this.logger.error({ err: error }, "writing pod status failed");
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { silentLogger, type Logger } from "./logger.js";
+import { ObjectStore } from "./api/object-store.js";
+import { startApiServer } from "./api/api-server.js";
+import { ensureNamespaces } from "./api/objects/ensure-namespaces.js";
+import { createDeleteObject } from "./controllers/delete-object.js";
+import { startControllers } from "./controllers/start-controllers.js";
+import type { ImageEntrypoint } from "./kubelet/container-command.js";
+import { Kubelet } from "./kubelet/kubelet.js";
+import { startMetricsServer } from "./metrics/metrics-server.js";
+import { AddressBlock } from "./network/address-block.js";
+import { podAddressFor } from "./network/pod-address.js";
+import { ProcessGuard } from "./process-guard/process-guard.js";
+import { CertificateAuthority } from "./pki/certificate-authority.js";
+import { renderKubeconfig } from "./kubeconfig.js";
+
+export interface SandboxOptions {
+  /** Folder for the kubeconfig, the CA certificate and the Pods' data. Created if missing. */
+  dir: string;
+  /** Namespace the kubeconfig's context uses; default `default`. Created if missing. */
+  namespace?: string;
+  /** CrashLoopBackOff base delay; default 1000 ms (Kubernetes: 10 s). */
+  backoffMs?: number;
+  /** What a container without `command` runs, by image; default none (such a container fails to start). */
+  images?: readonly ImageEntrypoint[];
+  /** Where the sandbox logs; default nowhere. */
+  logger?: Logger;
+}
+
+/** A running sandbox: where it is, and what its user may use of it. */
+export interface Sandbox {
+  /** `DIR/kubeconfig`, for kubectl, helm and client libraries. */
+  kubeconfig: string;
+  /** The API server's URL, `https://127.0.0.1:PORT`. */
+  apiServer: string;
+  /** kube-state-metrics series of the sandbox's Pods and Deployments, `http://127.0.0.1:PORT/metrics`. */
+  metricsURL: string;
+  /** `DIR/pki/ca.crt`: the CA that signed the API server's certificate and signs `ca.issue` certificates. */
+  caFile: string;
+  /** Issues certificates from the sandbox's CA, e.g. for servers its Pods run. */
+  ca: CertificateAuthority;
+  /**
+   * Address `n` (1..254) of the sandbox's own `127.A.B.0/24` block. A Service whose `clusterIP` is one of
+   * them keeps it, and the Pod it selects listens on it, so the address survives the Pod being re-created.
+   */
+  address(n: number): string;
+  /** The objects, as the API server serves them; for waits that watch the store in this process. */
+  store: ObjectStore;
+  /** Stops every process, removes the Pods' data; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** How long containers get to exit on SIGTERM when the sandbox stops, before SIGKILL. */
+const SHUTDOWN_GRACE_MS = 1000;
+
+/**
+ * Starts the API server, the controllers, the kubelet and the metrics endpoint, and writes `DIR/kubeconfig`.
+ * A watchdog process kills every process the sandbox started if the sandbox itself is killed.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const dir = resolve(options.dir);
+  const namespace = options.namespace ?? "default";
+  const logger = options.logger ?? silentLogger;
+
+  await mkdir(dir, { recursive: true });
+  const podsDir = join(dir, "pods");
+  await rm(podsDir, { recursive: true, force: true });
+
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        logger.warn({ err: error }, "sandbox shutdown step failed");
+      }
+    }
+  };
+
+  try {
+    const block = await AddressBlock.claim();
+    stops.push(() => block.close());
+    const guard = await ProcessGuard.start({ cleanupPaths: [podsDir] });
+    stops.push(() => guard.close());
+
+    const ca = await CertificateAuthority.create("kube-sandbox CA");
+    const serving = await ca.issue({
+      commonName: "sandbox-apiserver",
+      ips: ["127.0.0.1"],
+      dnsNames: ["localhost"],
+      usages: ["server"],
+    });
+    const caFile = join(dir, "pki", "ca.crt");
+    await mkdir(join(dir, "pki"), { recursive: true });
+    await writeFile(caFile, ca.certPem);
+
+    const store = new ObjectStore();
+    const controllers = startControllers(store, logger.child({ component: "controllers" }));
+    stops.push(() => controllers.stop());
+    const kubelet = new Kubelet({
+      store,
+      dataDir: dir,
+      podAddress: podAddressFor(store, block),
+      backoffBaseMs: options.backoffMs ?? 1000,
+      probeIntervalMs: 100,
+      processes: guard,
+      ...(options.images ? { images: options.images } : {}),
+      logger: logger.child({ component: "kubelet" }),
+    });
+    kubelet.start();
+    stops.push(async () => {
+      // The Pods' data goes with the sandbox: their processes need no orderly hand-over.
+      await kubelet.stop(SHUTDOWN_GRACE_MS);
+      await rm(podsDir, { recursive: true, force: true });
+    });
+    const api = await startApiServer({
+      store,
+      runtime: kubelet,
+      deleteObject: createDeleteObject(store),
+      tls: { cert: serving.cert, key: serving.key },
+      serviceAddresses: block,
+      logger: logger.child({ component: "apiserver" }),
+    });
+    stops.push(() => api.close());
+    const metrics = await startMetricsServer({ store });
+    stops.push(() => metrics.close());
+
+    ensureNamespaces(store, [namespace]);
+    const kubeconfig = join(dir, "kubeconfig");
+    await writeFileAtomic(
+      kubeconfig,
+      renderKubeconfig({ name: "kube-sandbox", server: api.url, caPem: ca.certPem, namespace }),
+      0o600,
+    );
+    return {
+      kubeconfig,
+      apiServer: api.url,
+      metricsURL: metrics.url,
+      caFile,
+      ca,
+      address: (n) => block.address(n),
+      store,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Writes beside the target, then renames: a reader sees the old file or the whole new one. */
+export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+  const partial = `${path}.partial`;
+  await writeFile(partial, content, { mode });
+  await rename(partial, path);
+}

@@ -1,0 +1,70 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { helmPath } from "../support.js";
+import { startHarness, type ApiHarness } from "./api-harness.js";
+
+const TEMPLATE = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-settings
+data:
+  level: {{ .Values.level | quote }}
+`;
+
+describe("API server with helm", () => {
+  let harness: ApiHarness;
+  let dir: string;
+  const helm = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      // Helm's own state goes to the test's folder, not the user's home.
+      const env = {
+        ...process.env,
+        HELM_CACHE_HOME: join(dir, "cache"),
+        HELM_CONFIG_HOME: join(dir, "config"),
+        HELM_DATA_HOME: join(dir, "data"),
+      };
+      execFile(
+        helmPath,
+        ["--kubeconfig", harness.kubeconfigPath, ...args],
+        { timeout: 30_000, env },
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+      );
+    });
+
+  beforeAll(async () => {
+    harness = await startHarness();
+    dir = await mkdtemp(join(tmpdir(), "helm-test-"));
+    await mkdir(join(dir, "chart", "templates"), { recursive: true });
+    await writeFile(join(dir, "chart", "Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 0.1.0\n");
+    await writeFile(join(dir, "chart", "values.yaml"), "level: info\n");
+    await writeFile(join(dir, "chart", "templates", "configmap.yaml"), TEMPLATE);
+  });
+  afterAll(async () => {
+    await harness?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("installs, upgrades and uninstalls a release (release Secrets arrive as protobuf)", async () => {
+    const chart = join(dir, "chart");
+    // The server publishes no OpenAPI, so Helm must not validate against it.
+    const install = await helm("install", "demo", chart, "--disable-openapi-validation");
+    expect(install.stderr).toBe("");
+    expect(harness.store.get("configmaps", "default", "demo-settings")?.data).toEqual({ level: "info" });
+    const release = harness.store.get("secrets", "default", "sh.helm.release.v1.demo.v1");
+    expect(release?.type).toBe("helm.sh/release.v1");
+    expect(release?.metadata.labels).toMatchObject({ owner: "helm", name: "demo", status: "deployed" });
+
+    const upgrade = await helm("upgrade", "demo", chart, "--set", "level=debug", "--disable-openapi-validation");
+    expect(upgrade.code).toBe(0);
+    expect(harness.store.get("configmaps", "default", "demo-settings")?.data).toEqual({ level: "debug" });
+    expect((await helm("list", "-o", "json")).stdout).toContain('"revision":"2"');
+
+    const uninstall = await helm("uninstall", "demo");
+    expect(uninstall.stdout).toContain('release "demo" uninstalled');
+    expect(harness.store.list("secrets", "default")).toEqual([]);
+    expect(harness.store.get("configmaps", "default", "demo-settings")).toBeUndefined();
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../src/api/object-store.js";
+import { resourceTypeOf } from "../../../src/api/resource-catalog.js";
+import { StatusError } from "../../../src/api/status-error.js";
+import { validateObject } from "../../../src/api/validation/validate-object.js";
+
+function causesOf(resource: string, obj: KubeObject): { field?: string; reason: string; message: string }[] {
+  try {
+    validateObject(resourceTypeOf(resource), obj);
+  } catch (error) {
+    if (error instanceof StatusError && error.code === 422) return error.details.causes ?? [];
+    throw error;
+  }
+  return [];
+}
+
+const deployment = (spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "d" },
+  spec,
+});
+
+describe("validateObject", () => {
+  it("needs a name or generateName that is a DNS subdomain", () => {
+    expect(causesOf("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "" } })).toEqual([
+      {
+        field: "metadata.name",
+        reason: "FieldValueRequired",
+        message: "Required value: name or generateName is required",
+      },
+    ]);
+    expect(
+      causesOf("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "", generateName: "x-" } }),
+    ).toEqual([]);
+    expect(causesOf("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a.b-c" } })).toEqual([]);
+    expect(causesOf("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "UPPER" } })[0]?.field).toBe(
+      "metadata.name",
+    );
+    expect(
+      causesOf("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a".repeat(254) } })[0]?.message,
+    ).toContain("253");
+    expect(
+      causesOf("services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "1abc" },
+        spec: { ports: [{ port: 1 }] },
+      }),
+    ).toHaveLength(1);
+    expect(
+      causesOf("configmaps", {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "x", labels: { "bad key!": "v" } },
+      })[0]?.field,
+    ).toBe("metadata.labels");
+  });
+
+  it("checks a Deployment's selector, replicas and containers", () => {
+    expect(
+      causesOf("deployments.apps", deployment({ template: { spec: { containers: [{ name: "c", image: "i" }] } } })).map(
+        (c) => c.field,
+      ),
+    ).toEqual(["spec.selector"]);
+    expect(
+      causesOf(
+        "deployments.apps",
+        deployment({
+          replicas: -1,
+          selector: { matchLabels: { a: "b" } },
+          template: { metadata: { labels: { a: "b" } }, spec: { containers: [] } },
+        }),
+      ).map((c) => [c.field, c.message]),
+    ).toEqual([
+      ["spec.replicas", "Invalid value: -1: must be greater than or equal to 0"],
+      ["spec.template.spec.containers", "Required value"],
+    ]);
+    expect(
+      causesOf(
+        "deployments.apps",
+        deployment({
+          selector: { matchLabels: {} },
+          template: { spec: { containers: [{ name: "c", image: "i" }, { name: "c" }] } },
+        }),
+      ).map((c) => c.field),
+    ).toEqual(["spec.selector", "spec.template.spec.containers[1].name", "spec.template.spec.containers[1].image"]);
+  });
+
+  it("checks the types of Lease fields", () => {
+    const lease = (spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: "l" },
+      spec,
+    });
+    expect(
+      causesOf(
+        "leases.coordination.k8s.io",
+        lease({
+          holderIdentity: "a",
+          leaseDurationSeconds: 15,
+          renewTime: "2024-01-01T00:00:00.000000Z",
+          leaseTransitions: 0,
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      causesOf(
+        "leases.coordination.k8s.io",
+        lease({ holderIdentity: 5, leaseDurationSeconds: "15", renewTime: "yesterday", leaseTransitions: -1 }),
+      ).map((c) => c.field),
+    ).toEqual(["spec.holderIdentity", "spec.leaseDurationSeconds", "spec.leaseTransitions", "spec.renewTime"]);
+  });
+
+  it("names the kind and group in the Status message", () => {
+    expect(() => validateObject(resourceTypeOf("deployments.apps"), deployment({}))).toThrow(
+      /^Deployment\.apps "d" is invalid: spec\.selector: Required value/,
+    );
+  });
+});

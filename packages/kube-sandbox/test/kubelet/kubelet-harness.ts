@@ -1,0 +1,152 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { createLogger } from "../../src/logger.js";
+import { ObjectStore, type KubeObject } from "../../src/api/object-store.js";
+import { Kubelet, type KubeletOptions } from "../../src/kubelet/kubelet.js";
+import type { ContainerStatus } from "../../src/kubelet/pod-status.js";
+import type { ContainerSpec, PodSpec } from "../../src/kubelet/pod-spec.js";
+import { waitForStore } from "../../src/wait-for-store.js";
+
+/** A kubelet on a fresh store and data directory, recording every process group it starts. */
+export interface KubeletHarness {
+  store: ObjectStore;
+  kubelet: Kubelet;
+  dataDir: string;
+  /** Every process group the kubelet reported, in start order. */
+  started: number[];
+  /** Process groups reported and not yet reported gone. */
+  live: Set<number>;
+  podIP: string;
+  /** Stops the kubelet and deletes the data directory; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A loopback address in 127.77.0.0/16 no other test file uses at the same time (most likely). */
+export function randomPodIP(): string {
+  return `127.77.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+}
+
+/** A random port well above the ones services usually take. */
+export function randomPort(): number {
+  return 20_000 + Math.floor(Math.random() * 30_000);
+}
+
+export function startKubelet(options: Partial<KubeletOptions> = {}): KubeletHarness {
+  const store = new ObjectStore();
+  store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });
+  const dataDir = mkdtempSync(join(tmpdir(), "kubelet-test-"));
+  const started: number[] = [];
+  const live = new Set<number>();
+  const podIP = randomPodIP();
+  const kubelet = new Kubelet({
+    store,
+    dataDir,
+    podAddress: () => podIP,
+    backoffBaseMs: 100,
+    probeIntervalMs: 100,
+    processes: {
+      track: (pgid) => {
+        started.push(pgid);
+        live.add(pgid);
+      },
+      untrack: (pgid) => live.delete(pgid),
+    },
+    logger: createLogger({ level: process.env.LOG_LEVEL ?? "silent" }),
+    ...options,
+  });
+  kubelet.start();
+  let closed = false;
+  return {
+    store,
+    kubelet,
+    dataDir,
+    started,
+    live,
+    podIP,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await kubelet.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Pod in `default` with the given containers. */
+export function podManifest(name: string, containers: ContainerSpec[], spec: Partial<PodSpec> = {}): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels: { app: name } },
+    spec: { containers, ...spec },
+  };
+}
+
+export function podStatus(store: ObjectStore, name: string): Record<string, any> | undefined {
+  return store.get("pods", "default", name)?.status as Record<string, any> | undefined;
+}
+
+export function containerStatus(store: ObjectStore, pod: string, container: string): ContainerStatus | undefined {
+  const statuses = podStatus(store, pod)?.containerStatuses as ContainerStatus[] | undefined;
+  return statuses?.find((s) => s.name === container);
+}
+
+/** Waits until the Pod's Ready condition is True and returns its status. */
+export function waitReady(store: ObjectStore, name: string, timeoutMs: number): Promise<Record<string, any>> {
+  return waitForStore(
+    store,
+    () => {
+      const status = podStatus(store, name);
+      const ready = status?.conditions?.find((c: { type: string }) => c.type === "Ready");
+      return ready?.status === "True" ? status : undefined;
+    },
+    `pod ${name} to be Ready`,
+    timeoutMs,
+    () => JSON.stringify(podStatus(store, name)),
+  );
+}
+
+/** Whether a process with this pid exists (a zombie of another parent would count too). */
+export { processAlive as processExists } from "../support.js";
+
+/**
+ * Re-reads `read` until `done` holds. Container output arrives without a store event, so this polls
+ * briefly, up to a deadline.
+ */
+export async function waitFor<T>(
+  read: () => T,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A writable stream that keeps what is written into `chunks`. */
+export function sink(chunks: Buffer[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+}
+
+/** Whether a process exists and is not a zombie waiting for a parent to reap it. */
+export function processRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,183 @@
+import { execFile, spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandbox, waitForStore, type Sandbox } from "../src/index.js";
+import { kubectlPath, processAlive } from "./support.js";
+
+const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+
+function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(kubectlPath, ["--kubeconfig", kubeconfig, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A Deployment of one Pod whose container has no `command`: what it runs comes from the image catalog. */
+const SLEEPER = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: sleeper }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: sleeper } }
+  template:
+    metadata: { labels: { app: sleeper } }
+    spec:
+      containers: [{ name: main, image: "example.com/sleeper:1", args: ["3600"] }]
+`;
+
+/** The pids of every container the sandbox runs (`containerID` is `sandbox://PID`). */
+function containerPids(sandbox: Sandbox): number[] {
+  return sandbox.store
+    .list("pods")
+    .flatMap(
+      (pod) => (pod.status as { containerStatuses?: { containerID?: string }[] } | undefined)?.containerStatuses ?? [],
+    )
+    .map((status) => Number(status.containerID?.replace("sandbox://", "")))
+    .filter((pid) => pid > 0);
+}
+
+function runningPod(sandbox: Sandbox, app: string) {
+  return sandbox.store.list("pods", "default").find((pod) => {
+    const statuses = (pod.status as { containerStatuses?: { state?: { running?: unknown } }[] } | undefined)
+      ?.containerStatuses;
+    return pod.metadata.labels?.app === app && statuses?.[0]?.state?.running !== undefined;
+  });
+}
+
+describe("startSandbox", () => {
+  let dir: string;
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kube-sandbox-test-"));
+    sandbox = await startSandbox({ dir, images: [{ image: /\/sleeper:/, entrypoint: ["sleep"] }] });
+  });
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("serves kubectl with its kubeconfig and runs a Deployment's Pod as a process, by the image catalog", async () => {
+    const manifest = join(dir, "sleeper.yaml");
+    await writeFile(manifest, SLEEPER);
+    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    expect(applied.code, applied.stderr).toBe(0);
+    const pod = await waitForStore(
+      sandbox.store,
+      () => runningPod(sandbox, "sleeper"),
+      "the sleeper Pod to run",
+      30_000,
+    );
+    const pids = containerPids(sandbox);
+    expect(pids).toHaveLength(1);
+    expect(processAlive(pids[0]!)).toBe(true);
+    const listed = await kubectl(sandbox.kubeconfig, "get", "pods", "-o", "name");
+    expect(listed.stdout.trim()).toBe(`pod/${pod.metadata.name}`);
+  });
+
+  it("hands out addresses of its own 127.A.B.0/24 block", () => {
+    expect(sandbox.address(1)).toMatch(/^127\.\d{1,3}\.\d{1,3}\.1$/);
+    expect(sandbox.address(7).split(".").slice(0, 3)).toEqual(sandbox.address(1).split(".").slice(0, 3));
+  });
+
+  it("issues certificates that its CA file verifies", async () => {
+    const leaf = await sandbox.ca.issue({ commonName: "member", ips: [sandbox.address(2)], usages: ["server"] });
+    const ca = new X509Certificate(await readFile(sandbox.caFile));
+    expect(new X509Certificate(leaf.cert).verify(ca.publicKey)).toBe(true);
+  });
+
+  it("stops every process it started and removes the Pods' data; a second stop is harmless", async () => {
+    const pids = containerPids(sandbox);
+    expect(pids.length).toBeGreaterThan(0);
+    await sandbox.stop();
+    expect(pids.filter(processAlive)).toEqual([]);
+    expect(existsSync(join(dir, "pods"))).toBe(false);
+    await sandbox.stop();
+  });
+});
+
+describe("kube-sandbox (the command)", () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, ["--import", "tsx", cli, ...args], { timeout: 30_000 }, (error, _stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
+      );
+    });
+
+  it("refuses a bad command line with exit 2 and one line saying why", async () => {
+    const missing = await run([]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split("\n")[0]).toBe("kube-sandbox: --dir is required");
+    const image = await run(["--dir", tmpdir(), "--image", "no-equals-sign"]);
+    expect(image.code).toBe(2);
+    expect(image.stderr.split("\n")[0]).toMatch(/^kube-sandbox: --image must be REGEX=COMMAND/);
+    const backoff = await run(["--dir", tmpdir(), "--backoff-ms", "soon"]);
+    expect(backoff.code).toBe(2);
+    expect(backoff.stderr.split("\n")[0]).toMatch(/^kube-sandbox: --backoff-ms must be a whole number/);
+  });
+
+  it("says where it is in sandbox.json, and on SIGTERM stops its Pods, removes their data and exits 0", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kube-sandbox-cli-"));
+    const child = spawn(process.execPath, ["--import", "tsx", cli, "--dir", dir, "--image", "/sleeper:=sleep"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      let output = "";
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "sandbox ready" within 30 s:\n${output}`)), 30_000);
+        child.stdout.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes("sandbox ready")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        void exited.then((code) => reject(new Error(`exited with ${code} before it was ready:\n${output}`)));
+      });
+      const info = JSON.parse(await readFile(join(dir, "sandbox.json"), "utf8")) as Record<string, string>;
+      expect(info.kubeconfig).toBe(join(dir, "kubeconfig"));
+      expect(info.apiServer).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const manifest = join(dir, "sleeper.yaml");
+      await writeFile(manifest, SLEEPER);
+      expect((await kubectl(info.kubeconfig!, "apply", "--validate=false", "-f", manifest)).code).toBe(0);
+      const waited = await kubectl(
+        info.kubeconfig!,
+        "wait",
+        "--for=condition=Ready",
+        "pod",
+        "-l",
+        "app=sleeper",
+        "--timeout=30s",
+      );
+      expect(waited.code, waited.stderr).toBe(0);
+      const json = JSON.parse((await kubectl(info.kubeconfig!, "get", "pods", "-o", "json")).stdout) as {
+        items: { status: { containerStatuses: { containerID: string }[] } }[];
+      };
+      const pids = json.items.map((pod) =>
+        Number(pod.status.containerStatuses[0]!.containerID.replace("sandbox://", "")),
+      );
+      expect(pids.every(processAlive)).toBe(true);
+
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(pids.filter(processAlive)).toEqual([]);
+      expect(existsSync(join(dir, "pods"))).toBe(false);
+      expect(existsSync(join(dir, "sandbox.json"))).toBe(false);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

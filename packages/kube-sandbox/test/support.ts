@@ -1,0 +1,39 @@
+import { Writable } from "node:stream";
+import { createLogger, type Logger } from "../src/logger.js";
+
+/** The kubectl the tests drive the sandbox with: `$KUBECTL`, else the one on PATH (1.32 or close to it). */
+export const kubectlPath = process.env.KUBECTL ?? "kubectl";
+
+/** The helm the tests install charts with: `$HELM`, else the one on PATH (helm 3). */
+export const helmPath = process.env.HELM ?? "helm";
+
+/** Whether a process with this pid still exists; one that exited and was not yet reaped (a zombie) counts. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A logger whose JSON lines are kept for assertions. */
+export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const raw: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      raw.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger({ level: "debug", destination });
+  return {
+    logger,
+    lines: () =>
+      raw
+        .join("")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}

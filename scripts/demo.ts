@@ -1,0 +1,271 @@
+// The demo: Redis, the etcd sandbox with the 5-member example cluster, and the responder (receiver and
+// worker in one process); member 3 is broken the seed's way (its Pod deleted), Alertmanager's notification is
+// delivered, and the recovery is shown step by step, as `etcd-responder enqueue` shows it, until the cluster
+// is healthy again. With --keep everything stays up until Ctrl-C.
+//   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep]
+import { randomBytes } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import { join, resolve } from "node:path";
+import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { Etcd3 } from "etcd3";
+import { createLogger, ProcessGuard, type ProcessTracker } from "kube-sandbox";
+import { parseOptions } from "../src/cli/parse-options.js";
+import { UsageError } from "../src/cli/usage-error.js";
+import { createKubernetesGateway } from "../src/gateways/kubernetes/index.js";
+import { createRecoveriesClient, createRecoveryPrinter, followRecovery } from "../src/service/client/index.js";
+import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
+import { startEtcdSandbox, type EtcdSandbox } from "../test/support/etcd-sandbox.js";
+import { freePort } from "../test/support/free-port.js";
+import { repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
+
+const MEMBER = 3;
+
+async function demo(argv: string[]): Promise<number> {
+  const values = parseOptions("demo", argv, { dir: { type: "string" }, keep: { type: "boolean" } });
+  const dir = resolve(values.dir ?? ".sandbox-demo");
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn" });
+  const say = (line = "") => process.stdout.write(`${line}\n`);
+  const services: ChildService[] = [];
+  let sandbox: EtcdSandbox | undefined;
+  // Redis and the responder die with the demo, even a killed one; the sandbox guards its own processes.
+  const guard = await ProcessGuard.start();
+  const cleanUp = async () => {
+    for (const service of services.splice(0).reverse()) await service.stop();
+    await sandbox?.stop();
+    await guard.close();
+  };
+  let shown = false;
+  const interrupted = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping everything the demo started`);
+    // After the demo has been shown (--keep), Ctrl-C is the expected end.
+    void cleanUp().finally(() => process.exit(shown ? 0 : 130));
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    say("1. Redis, for the responder's queue");
+    const redisPort = await freePort();
+    const redisArgs = ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+    const redis = startChildService("redis-server", "redis-server", redisArgs, guard);
+    services.push(redis);
+    await waitForService(redis, "Redis to accept connections", async () =>
+      redis.output().includes("Ready to accept connections"),
+    );
+
+    say("2. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
+    sandbox = await startEtcdSandbox({ dir, logger });
+    const { kubeconfig } = sandbox.info;
+    const cluster = sandbox.info.clusters[0]!;
+    say(`   kubectl --kubeconfig ${kubeconfig} get pods`);
+
+    say("3. The responder (receiver and worker in one process)");
+    const [port, workerPort] = [await freePort(), await freePort()];
+    const token = randomBytes(16).toString("hex");
+    const url = `http://127.0.0.1:${port}`;
+    const responderArgs = [
+      ...RUN_TYPESCRIPT,
+      join(repoRoot, "src/cli.ts"),
+      "all",
+      "--config",
+      join(dir, "responder.yaml"),
+    ];
+    const responder = startChildService("etcd-responder", process.execPath, responderArgs, guard, {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      PORT: String(port),
+      WORKER_PORT: String(workerPort),
+      AUTH_TOKEN: token,
+      LOG_LEVEL: "warn",
+    });
+    services.push(responder);
+    await waitForService(responder, "the responder to be ready", async () => (await fetch(`${url}/readyz`)).ok);
+    say(`   ${url} (webhook POST /v1/alerts, bearer token required)`);
+
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const core = kc.makeApiClient(CoreV1Api);
+    const kubernetes = createKubernetesGateway({ kubeConfig: kc, logger });
+    const clusterPods = async () =>
+      podTable((await kubernetes.listPods(cluster.namespace, `etcd.responder.io/cluster=${cluster.name}`)).pods);
+    const etcd = new Etcd3({ hosts: cluster.members.map((m) => m.clientURL) });
+    try {
+      await etcd.put("demo/written-before-the-failure").value("still here");
+      say();
+      say(`4. Break member ${MEMBER} as the seed does: delete its Pod; the new one starts with an empty data dir`);
+      const selector = `etcd.responder.io/cluster=${cluster.name},etcd.responder.io/member=${MEMBER}`;
+      const before = await kubernetes.listPods(cluster.namespace, selector);
+      for (const pod of before.pods) {
+        await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: cluster.namespace });
+      }
+      const old = new Set(before.pods.map((p) => p.metadata?.name));
+      const crashing = await kubernetes.waitForPods(
+        cluster.namespace,
+        selector,
+        (pods) =>
+          pods.find(
+            (p) =>
+              !old.has(p.metadata?.name) &&
+              p.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff",
+          ),
+        `the new Pod of member ${MEMBER} to crash-loop`,
+        30_000,
+      );
+      say(indent(await clusterPods()));
+
+      say();
+      say("5. Alertmanager's notification (KubePodCrashLooping) arrives at the webhook");
+      const notification = crashLoopNotification([{ namespace: cluster.namespace, pod: crashing.metadata!.name! }]);
+      const delivered = await fetch(`${url}/v1/alerts`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify(notification),
+      });
+      const answer = (await delivered.json()) as { enqueued?: { id: string }[]; error?: string };
+      say(`   ${delivered.status} ${JSON.stringify(answer)}`);
+      const id = answer.enqueued?.[0]?.id;
+      if (!id) throw new Error(`the webhook queued nothing: ${JSON.stringify(answer)}`);
+
+      say();
+      say(`6. The recovery ${id}, step by step`);
+      const printer = createRecoveryPrinter((line) => say(`   ${line}`));
+      const client = createRecoveriesClient({ baseUrl: url, authorization: `Bearer ${token}` });
+      const record = await followRecovery({ client, id, onRecord: (r) => printer.show(r), timeoutMs: 5 * 60_000 });
+      if (record.state !== "succeeded") {
+        throw new Error(`the recovery ended ${record.state}: ${record.reason ?? record.error ?? ""}`);
+      }
+
+      say();
+      say("7. Healthy again");
+      const { members } = await etcd.cluster.memberList({ linearizable: true });
+      for (const m of members.sort((a, b) => a.name.localeCompare(b.name))) {
+        say(`   member ${m.name} ${m.peerURLs.join(",")} ${m.isLearner ? "learner" : "voter"}`);
+      }
+      say(`   key written before the failure: ${await etcd.get("demo/written-before-the-failure").string()}`);
+      say(indent(await clusterPods()));
+    } finally {
+      etcd.close();
+    }
+    shown = true;
+    if (values.keep) {
+      say();
+      say(`Everything keeps running: kubectl --kubeconfig ${kubeconfig} ...; the webhook token is ${token}.`);
+      say("Ctrl-C stops it.");
+      await new Promise<never>(() => undefined);
+    }
+    return 0;
+  } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    await cleanUp();
+  }
+}
+
+/** A process the demo started and must stop. */
+interface ChildService {
+  name: string;
+  child: ChildProcess;
+  /** What it printed last, for error messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts a command in a process group of its own, whose output is kept (not shown) and that is stopped by
+ * pid. `tracker` (the sandbox's process guard) kills the group if the demo itself dies.
+ */
+function startChildService(
+  name: string,
+  command: string,
+  args: string[],
+  tracker: ProcessTracker,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildService {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env, detached: true, cwd: repoRoot });
+  if (child.pid) {
+    const pid = child.pid;
+    tracker.track(pid);
+    child.once("exit", () => tracker.untrack(pid));
+  }
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null) resolve();
+    child.once("exit", () => resolve());
+    child.once("error", () => resolve());
+  });
+  return {
+    name,
+    child,
+    output: () => output,
+    async stop(graceMs = 5000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+        await exited;
+        clearTimeout(killer);
+      }
+    },
+  };
+}
+
+/** Resolves once `probe` resolves true; rejects naming `what` (and the service's last output) after `timeoutMs`. */
+async function waitForService(
+  service: ChildService,
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited before ${what}:\n${service.output()}`);
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${service.output()}`);
+    }
+    // A process coming up announces nothing we can wait on from outside: ask again shortly.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Pods as `kubectl get pods` shows them: NAME, READY, STATUS, RESTARTS. */
+function podTable(pods: V1Pod[]): string {
+  const rows = pods
+    .map((pod) => {
+      const containers = pod.status?.containerStatuses ?? [];
+      const ready = `${containers.filter((c) => c.ready).length}/${pod.spec?.containers.length ?? containers.length}`;
+      const reason = containers.map((c) => c.state?.waiting?.reason ?? c.state?.terminated?.reason).find(Boolean);
+      const status = pod.metadata?.deletionTimestamp ? "Terminating" : (reason ?? pod.status?.phase ?? "Unknown");
+      const restarts = String(containers.reduce((sum, c) => sum + c.restartCount, 0));
+      return [pod.metadata?.name ?? "", ready, status, restarts];
+    })
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+  const table = [["NAME", "READY", "STATUS", "RESTARTS"], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)) + 3);
+  return table
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `   ${line}`)
+    .join("\n");
+}
+
+demo(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

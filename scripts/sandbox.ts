@@ -1,0 +1,66 @@
+// The etcd sandbox: a local Kubernetes-compatible cluster (packages/kube-sandbox) running the example etcd
+// clusters as real etcd processes, with a responder configuration for them. In the foreground until SIGINT
+// or SIGTERM:  npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K]
+//                                 [--backoff-ms MS] [--tls]
+import { createLogger } from "kube-sandbox";
+import { integerOption, parseOptions } from "../src/cli/parse-options.js";
+import { waitForShutdownSignal } from "../src/cli/shutdown-signal.js";
+import { UsageError } from "../src/cli/usage-error.js";
+import { startEtcdSandbox } from "../test/support/etcd-sandbox.js";
+
+const USAGE =
+  "npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K] [--backoff-ms MS] [--tls]";
+
+async function main(argv: string[]): Promise<number> {
+  const values = parseOptions("sandbox", argv, {
+    dir: { type: "string" },
+    members: { type: "string" },
+    name: { type: "string" },
+    namespace: { type: "string" },
+    clusters: { type: "string" },
+    "backoff-ms": { type: "string" },
+    tls: { type: "boolean" },
+  });
+  if (!values.dir) throw new UsageError(`sandbox: --dir is required (${USAGE})`);
+  const name = values.name ?? "example";
+  const namespace = values.namespace ?? "default";
+  for (const [flag, value] of [
+    ["name", name],
+    ["namespace", namespace],
+  ] as const) {
+    if (!/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/.test(value)) {
+      throw new UsageError(
+        `--${flag} must be a DNS-1123 label of at most 32 characters (lower-case letters, digits, '-'), got "${value}"`,
+      );
+    }
+  }
+  const options = {
+    dir: values.dir,
+    members: integerOption("members", values.members, 5, 1, 9),
+    name,
+    namespace,
+    clusters: integerOption("clusters", values.clusters, 1, 1, 26),
+    backoffMs: integerOption("backoff-ms", values["backoff-ms"], 1000, 10, 600_000),
+    tls: values.tls ?? false,
+  };
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
+  const shutdown = waitForShutdownSignal();
+  const { info, stop } = await startEtcdSandbox({ ...options, logger });
+  logger.info(
+    { kubeconfig: info.kubeconfig, apiServer: info.apiServer, metricsURL: info.metricsURL },
+    `sandbox ready: export KUBECONFIG=${info.kubeconfig}`,
+  );
+  logger.info({ signal: await shutdown }, "sandbox stopping");
+  await stop();
+  logger.info("sandbox stopped");
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const usage = error instanceof UsageError;
+    process.stderr.write(`sandbox: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(usage ? 2 : 1);
+  },
+);

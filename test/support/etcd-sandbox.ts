@@ -1,0 +1,250 @@
+import { rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
+import { stringify } from "yaml";
+import {
+  startSandbox,
+  waitForStore,
+  writeFileAtomic,
+  type CertificateAuthority,
+  type ImageEntrypoint,
+  type KubeObject,
+  type Logger,
+  type Sandbox,
+} from "kube-sandbox";
+import type { ConfigFile } from "../../src/config/index.js";
+import type { Manifest } from "../../src/example-cluster/example-cluster-options.js";
+import {
+  generateExampleCluster,
+  memberDeploymentName,
+  memberServiceName,
+} from "../../src/example-cluster/generate-example-cluster.js";
+
+/**
+ * What the sandbox runs for an image without `command`: etcd for every etcd image, as the example cluster
+ * and the tests' manifests name them (`quay.io/coreos/etcd`, `registry.k8s.io/etcd`, `etcd:3.4`, ...).
+ */
+export const ETCD_IMAGES: readonly ImageEntrypoint[] = [{ image: /etcd/, entrypoint: ["etcd"] }];
+
+export interface EtcdSandboxOptions {
+  /** Folder for the kubeconfig, `sandbox.json`, `responder.yaml`, certificates and the Pods' data. */
+  dir: string;
+  /** Members of each etcd cluster; default 5. */
+  members?: number;
+  /** Cluster name; with several clusters, `NAME-a`, `NAME-b`, ...; default `example`. */
+  name?: string;
+  /** Namespace of the clusters; default `default`. */
+  namespace?: string;
+  /** Independent etcd clusters to run; default 1. */
+  clusters?: number;
+  /** CrashLoopBackOff base delay; default 1000 ms (Kubernetes: 10 s). */
+  backoffMs?: number;
+  /** Serve etcd with client-certificate TLS from the sandbox's CA. */
+  tls?: boolean;
+  /** How long to wait for every member to be Ready; default 60 s. */
+  readyTimeoutMs?: number;
+  logger: Logger;
+}
+
+export interface SandboxMemberInfo {
+  index: number;
+  deployment: string;
+  service: string;
+  clientURL: string;
+  peerURL: string;
+}
+
+export interface SandboxClusterInfo {
+  name: string;
+  namespace: string;
+  members: SandboxMemberInfo[];
+}
+
+/** What `DIR/sandbox.json` says: where everything is. */
+export interface SandboxInfo {
+  kubeconfig: string;
+  apiServer: string;
+  metricsURL: string;
+  /** Client certificate files for etcd when it serves TLS. */
+  tls: { ca: string; cert: string; key: string } | null;
+  clusters: SandboxClusterInfo[];
+}
+
+/** A sandbox running the example etcd clusters. */
+export interface EtcdSandbox {
+  info: SandboxInfo;
+  sandbox: Sandbox;
+  /** Stops the sandbox and removes `sandbox.json`; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a sandbox with the example etcd clusters (one Deployment and Service per member, on the sandbox's
+ * fixed addresses), waits until every member is Ready, then writes `DIR/responder.yaml`, a configuration
+ * that manages them, and `DIR/sandbox.json`.
+ */
+export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<EtcdSandbox> {
+  const dir = resolve(options.dir);
+  const members = options.members ?? 5;
+  const clusterCount = options.clusters ?? 1;
+  const namespace = options.namespace ?? "default";
+  if (clusterCount * members > 250) {
+    throw new Error(`${clusterCount} clusters of ${members} members do not fit in one /24 address block`);
+  }
+  const sandbox = await startSandbox({
+    dir,
+    namespace,
+    images: ETCD_IMAGES,
+    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+    logger: options.logger,
+  });
+  const infoPath = join(dir, "sandbox.json");
+  const stop = async () => {
+    await rm(infoPath, { force: true });
+    await sandbox.stop();
+  };
+  try {
+    const tls = options.tls ? await writeEtcdClientCertificates(sandbox, dir) : null;
+    const clusters = planClusters(options.name ?? "example", namespace, clusterCount, members, sandbox, Boolean(tls));
+    const kc = new KubeConfig();
+    kc.loadFromFile(sandbox.kubeconfig);
+    const client = KubernetesObjectApi.makeApiClient(kc);
+    for (const cluster of clusters) {
+      if (tls) await client.create(asClientObject(await etcdServingSecret(sandbox.ca, cluster)));
+      for (const object of cluster.objects) await client.create(asClientObject(object));
+    }
+    const deployments = clusters.flatMap((c) => c.info.members.map((m) => m.deployment));
+    await waitForStore(
+      sandbox.store,
+      () => deployments.every((d) => podReady(sandbox, namespace, d)),
+      `every etcd member Pod (${deployments.join(", ")}) to be Ready`,
+      options.readyTimeoutMs ?? 60_000,
+    );
+    // Like an API server's periodic etcd compaction: watches from before start-up answer 410 Gone.
+    sandbox.store.compact();
+
+    const info: SandboxInfo = {
+      kubeconfig: sandbox.kubeconfig,
+      apiServer: sandbox.apiServer,
+      metricsURL: sandbox.metricsURL,
+      tls,
+      clusters: clusters.map((c) => c.info),
+    };
+    await writeFileAtomic(join(dir, "responder.yaml"), renderResponderConfig(info, join(dir, "snapshots")));
+    await writeFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`);
+    return { info, sandbox, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * The responder configuration that manages every cluster of the sandbox: explicit member URLs (the
+ * sandbox's addresses are not DNS names), its TLS files, snapshots kept beside the sandbox.
+ */
+export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters">, snapshotsDir: string): string {
+  const config: ConfigFile = {
+    clusters: info.clusters.map((cluster) => ({
+      name: cluster.name,
+      namespace: cluster.namespace,
+      members: cluster.members.length,
+      memberURLs: Object.fromEntries(
+        cluster.members.map((m) => [String(m.index), { clientURL: m.clientURL, peerURL: m.peerURL }]),
+      ),
+      ...(info.tls ? { tls: { caFile: info.tls.ca, certFile: info.tls.cert, keyFile: info.tls.key } } : {}),
+      snapshots: { enabled: true, dir: snapshotsDir, keep: 3 },
+    })),
+    recovery: { deadAfterSeconds: 2, stepTimeoutSeconds: 60, leaseDurationSeconds: 15 },
+  };
+  return `# Written by the etcd sandbox: the responder's configuration for this sandbox's clusters.\n${stringify(config)}`;
+}
+
+interface PlannedCluster {
+  info: SandboxClusterInfo;
+  objects: Manifest[];
+}
+
+function planClusters(
+  baseName: string,
+  namespace: string,
+  count: number,
+  members: number,
+  sandbox: Sandbox,
+  tls: boolean,
+): PlannedCluster[] {
+  const planned: PlannedCluster[] = [];
+  for (let k = 0; k < count; k++) {
+    const name = count > 1 ? `${baseName}-${String.fromCharCode(97 + k)}` : baseName;
+    const ips = Array.from({ length: members }, (_, i) => sandbox.address(k * members + i + 1));
+    const scheme = tls ? "https" : "http";
+    planned.push({
+      objects: generateExampleCluster({
+        name,
+        members,
+        namespace,
+        addressing: { kind: "fixed-ips", ips },
+        ...(tls ? { tls: { secretName: `${name}-tls` } } : {}),
+      }),
+      info: {
+        name,
+        namespace,
+        members: ips.map((ip, i) => ({
+          index: i + 1,
+          deployment: memberDeploymentName(name, i + 1),
+          service: memberServiceName(name, i + 1),
+          clientURL: `${scheme}://${ip}:2379`,
+          peerURL: `http://${ip}:2380`,
+        })),
+      },
+    });
+  }
+  return planned;
+}
+
+/** Whether a Pod of the Deployment, not Terminating, is Ready. */
+function podReady(sandbox: Sandbox, namespace: string, deployment: string): boolean {
+  const spec = sandbox.store.get("deployments.apps", namespace, deployment)?.spec as
+    { selector?: { matchLabels?: Record<string, string> } } | undefined;
+  const wanted = Object.entries(spec?.selector?.matchLabels ?? {});
+  if (wanted.length === 0) return false;
+  return sandbox.store.list("pods", namespace).some((pod: KubeObject) => {
+    const labels = pod.metadata.labels ?? {};
+    const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
+    return (
+      wanted.every(([key, value]) => labels[key] === value) &&
+      !pod.metadata.deletionTimestamp &&
+      (conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+    );
+  });
+}
+
+async function writeEtcdClientCertificates(sandbox: Sandbox, dir: string) {
+  const client = await sandbox.ca.issue({ commonName: "etcd-responder", usages: ["client"] });
+  const paths = {
+    ca: sandbox.caFile,
+    cert: join(dir, "pki", "etcd-client.crt"),
+    key: join(dir, "pki", "etcd-client.key"),
+  };
+  await writeFile(paths.cert, client.cert);
+  await writeFile(paths.key, client.key, { mode: 0o600 });
+  return paths;
+}
+
+async function etcdServingSecret(ca: CertificateAuthority, cluster: PlannedCluster): Promise<Manifest> {
+  const ips = cluster.info.members.map((m) => new URL(m.clientURL).hostname);
+  const serving = await ca.issue({ commonName: cluster.info.name, ips, usages: ["server", "client"] });
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: `${cluster.info.name}-tls`, namespace: cluster.info.namespace },
+    type: "kubernetes.io/tls",
+    data: { "ca.crt": b64(ca.certPem), "tls.crt": b64(serving.cert), "tls.key": b64(serving.key) },
+  };
+}
+
+/** Our objects are plain JSON; client-node's type wants Dates where the wire has strings. */
+function asClientObject(object: Manifest): KubernetesObject {
+  return object as unknown as KubernetesObject;
+}
