@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
-import { loadConfig } from "../src/config/index.js";
+import { loadConfig } from "../src/core/config/load.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { ResponderClient } from "../test/e2e/responder-client.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";

@@ -4,14 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { AddressBlock } from "kube-sandbox";
-import {
-  createEtcdGateway,
-  formatInitialCluster,
-  isLearnerNotInSync,
-  isUnhealthyCluster,
-  type EtcdGateway,
-} from "../src/gateways/etcd/index.js";
-import { DEFAULT_TUNING } from "../src/recovery/index.js";
+import { createEtcdGateway } from "../src/gateways/etcd/etcd3-gateway.js";
+import { formatInitialCluster } from "../src/gateways/etcd/initial-cluster.js";
+import { isLearnerNotInSync, isUnhealthyCluster } from "../src/gateways/etcd/membership-errors.js";
+import type { EtcdGateway } from "../src/gateways/etcd/types.js";
+import { DEFAULT_TUNING } from "../src/recovery/recovery-tuning.js";
 
 /**
  * The floor of a member recovery: the etcd steps alone, with no Kubernetes — remove the dead member, add

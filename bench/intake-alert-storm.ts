@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { RecoveryRecord } from "../src/queue/index.js";
+import type { RecoveryRecord } from "../src/queue/recovery-queue.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { breakUntilCrashLooping } from "../test/support/crash-looping-member.js";
 import { FINAL_STATES, ResponderClient, type AlertsAnswer } from "../test/e2e/responder-client.js";

@@ -1,10 +1,12 @@
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
-import { loadConfig, resolveMember, type ResponderConfig } from "../src/config/index.js";
-import { createKubernetesGateway, type KubernetesGateway } from "../src/gateways/kubernetes/index.js";
-import { createLogger } from "../src/observability/logger.js";
-import { recoverMember, type StepReporter } from "../src/recovery/index.js";
+import { loadConfig, type ResponderConfig } from "../src/core/config/load.js";
+import { createKubernetesGateway } from "../src/gateways/kubernetes/create-kubernetes-gateway.js";
+import type { KubernetesGateway } from "../src/gateways/kubernetes/kubernetes-gateway.js";
+import { createLogger } from "../src/core/logger.js";
+import { recoverMember } from "../src/recovery/recover-member.js";
+import type { StepReporter } from "../src/recovery/recovery-context.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { BareEtcdFloor } from "./bare-member-replacement.js";
 import { ms, summarize, type Summary } from "./stats.js";
@@ -75,12 +77,12 @@ class SandboxRecovery {
 
   /** From "recover" to 5 healthy voters with equal hashKV (the recovery's own Verify step), ms. */
   async recover(index: number, snapshots: boolean): Promise<number> {
-    const cluster = this.config.clusters[0]!;
+    const cluster = this.config.catalog.clusters[0]!;
     cluster.snapshots.enabled = snapshots;
     const started = performance.now();
     const result = await recoverMember(
       { config: this.config, kubernetes: this.kubernetes, logger: createLogger({ level: "error" }), holder: "bench" },
-      { cluster, member: resolveMember(cluster, index), mode: "act", reporter: SILENT_REPORTER },
+      { ...this.config.catalog.member(cluster, index), mode: "act", reporter: SILENT_REPORTER },
     );
     const elapsed = performance.now() - started;
     if (result.outcome !== "succeeded")

@@ -1,5 +1,4 @@
-import type { Manifest } from "./example-cluster-options.js";
-import type { ExampleClusterOptions } from "./example-cluster-options.js";
+import type { Manifest, ExampleClusterOptions } from "./example-cluster-options.js";
 import { memberDeployment } from "./member-deployment.js";
 import { memberService } from "./member-service.js";
 import { validateExampleClusterOptions } from "./validate-example-cluster-options.js";

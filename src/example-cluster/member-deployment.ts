@@ -1,7 +1,6 @@
-import type { Manifest } from "./example-cluster-options.js";
-import type { ResolvedExampleClusterOptions } from "./example-cluster-options.js";
+import type { Manifest, ResolvedExampleClusterOptions } from "./example-cluster-options.js";
 import { memberContainer } from "./member-container.js";
-import { memberLabels, memberSelectorLabels } from "./member-labels.js";
+import { memberLabels, memberSelectorLabels } from "../core/labels.js";
 import { memberDeploymentName } from "./member-names.js";
 
 /** Deployment `NAME-N`: one Pod running member `index`, its data on ephemeral storage. */

@@ -1,6 +1,5 @@
-import type { Manifest } from "./example-cluster-options.js";
-import type { ResolvedExampleClusterOptions } from "./example-cluster-options.js";
-import { memberLabels, memberSelectorLabels } from "./member-labels.js";
+import type { Manifest, ResolvedExampleClusterOptions } from "./example-cluster-options.js";
+import { memberLabels, memberSelectorLabels } from "../core/labels.js";
 import { memberServiceName } from "./member-names.js";
 import { CLIENT_PORT, PEER_PORT } from "./member-ports.js";
 

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
-import { describeFileError } from "../config/read-config-file.js";
-import { AuthSettingsError } from "./auth-settings-error.js";
+import { describeFileError } from "../core/config/load.js";
+import { AuthSettingsError } from "../core/errors.js";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { HttpError } from "./http.js";
 
 /** The credentials every `/v1/*` request must carry. */
 export interface AuthSettings {
@@ -89,4 +92,69 @@ function readSecret(env: NodeJS.ProcessEnv, name: string, readFile: (path: strin
 function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const text = env[name];
   return text === undefined || text === "" ? undefined : text;
+}
+
+/** Says whether an `Authorization` header carries the configured credentials. */
+export type CredentialsCheck = (header: string | undefined) => boolean;
+
+/**
+ * The check of the configured bearer token or basic credentials. Secrets are compared as SHA-256 digests
+ * in constant time, so the comparison never depends on, or reveals, the expected secret's length; the
+ * expected ones are hashed once here.
+ */
+export function credentialsCheck(settings: AuthSettings): CredentialsCheck {
+  if (settings.token === undefined && settings.basic === undefined) return () => settings.insecureNoAuth;
+  const token = settings.token !== undefined ? digest(settings.token) : undefined;
+  const basic =
+    settings.basic !== undefined
+      ? { username: digest(settings.basic.username), password: digest(settings.basic.password) }
+      : undefined;
+  return (header) => {
+    const parsed = parseAuthorization(header);
+    if (!parsed) return false;
+    if (parsed.scheme === "bearer") return token !== undefined && timingSafeEqual(digest(parsed.credentials), token);
+    if (basic === undefined) return false;
+    const decoded = Buffer.from(parsed.credentials, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return false;
+    // Both halves are compared every time, so the timing does not tell a right user name from a wrong one.
+    const userMatches = timingSafeEqual(digest(decoded.slice(0, colon)), basic.username);
+    const passwordMatches = timingSafeEqual(digest(decoded.slice(colon + 1)), basic.password);
+    return userMatches && passwordMatches;
+  };
+}
+
+/** The scheme (lowercase) and credentials of an `Authorization` header, or undefined when it has another form. */
+export function parseAuthorization(
+  header: string | undefined,
+): { scheme: "bearer" | "basic"; credentials: string } | undefined {
+  const match = /^\s*(bearer|basic)\s+(\S+)\s*$/i.exec(header ?? "");
+  if (!match) return undefined;
+  return { scheme: (match[1] ?? "").toLowerCase() as "bearer" | "basic", credentials: match[2] ?? "" };
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+const REALM = 'realm="etcd-responder"';
+
+/**
+ * Rejects a request without the configured credentials with 401 and `WWW-Authenticate`. The header is
+ * read, never logged or echoed.
+ */
+export function requireCredentials(settings: AuthSettings): RequestHandler {
+  const challenges = [
+    ...(settings.token !== undefined ? [`Bearer ${REALM}`] : []),
+    ...(settings.basic !== undefined ? [`Basic ${REALM}`] : []),
+  ];
+  const hint =
+    settings.token !== undefined || settings.basic === undefined
+      ? "send Authorization: Bearer <token>"
+      : "send Authorization: Basic <base64 of user:password>";
+  const accepted = credentialsCheck(settings);
+  return (request: Request, _response: Response, next: NextFunction) => {
+    if (accepted(request.headers.authorization)) return next();
+    next(new HttpError(401, `missing or invalid credentials: ${hint}`, { "WWW-Authenticate": challenges }));
+  };
 }

@@ -1,14 +1,20 @@
 import { UnrecoverableError, WaitingError } from "bullmq";
-import type { ResponderConfig } from "../config/index.js";
-import { ResponderError } from "../errors/index.js";
-import type { ClusterModes } from "../modes/cluster-modes.js";
-import { circuitBreakerReason } from "../modes/circuit-breaker-reason.js";
-import type { Logger } from "../observability/logger.js";
+import type { ResponderConfig } from "../core/config/load.js";
+import { ResponderError } from "../core/errors.js";
+import { type ClusterModes, circuitBreakerReason } from "./cluster-modes.js";
+import type { Logger } from "../core/logger.js";
 import type { RecoveryResult, StepRecord } from "../recovery/recovery-result.js";
-import { clusterKey } from "./queue-names.js";
-import type { RecoveryJobData, RecoveryJobProgress, RecoveryJobResult } from "./recovery-job.js";
-import type { RecoveryJob } from "./recovery-record.js";
-import type { RecoveryProgress, RecoveryRunner } from "./recovery-runner.js";
+import {
+  clusterKey,
+  type RecoveryJobData,
+  type RecoveryJobProgress,
+  type RecoveryJobResult,
+  type RecoveryJob,
+} from "./jobs.js";
+import type { ClusterCatalog, ClusterMember } from "../core/catalog.js";
+import type { RecoveryMode } from "../core/config/types.js";
+import type { StepReporter } from "../recovery/recovery-context.js";
+import type { RecoveryTrigger } from "./recovery-queue.js";
 
 /** What the job processor works with. */
 export interface RecoveryProcessorOptions {
@@ -60,7 +66,9 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
     running.add(controller);
     if (interrupted) controller.abort(new Error("workers are closing"));
     try {
-      const state = await modes.get(data.namespace, data.cluster);
+      // The configuration may have changed since the job was queued: a member it no longer has fails for good.
+      const target = resolveTarget(options.config.catalog, data);
+      const state = await modes.get(target.cluster);
       options.onStarted(job);
       if (state.mode === "paused") {
         log.info({ outcome: "skipped" }, "recovery skipped: cluster paused");
@@ -73,7 +81,7 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
       log.info({ mode }, "recovery started");
       const result = await runSafely(
         options.run,
-        { ...requestOf(data), mode: mode === "observe" ? "plan" : "act" },
+        { target, trigger: data.trigger, mode },
         recorder.progress,
         controller.signal,
       );
@@ -111,7 +119,7 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
         { outcome: "failed", reason: result.reason, retryable, final },
         final ? "recovery failed" : "recovery attempt failed; retrying after back-off",
       );
-      if (final) await countFailure(modes, options.config, data, log);
+      if (final) await countFailure(modes, options.config, target, log);
       throw retryable ? new Error(result.reason) : new UnrecoverableError(result.reason);
     } finally {
       running.delete(controller);
@@ -180,11 +188,11 @@ async function runSafely(
 async function countFailure(
   modes: ClusterModes,
   config: ResponderConfig,
-  data: RecoveryJobData,
+  target: ClusterMember,
   log: Logger,
 ): Promise<void> {
   try {
-    const { tripped, failures } = await modes.recordFailure(data.namespace, data.cluster);
+    const { tripped, failures } = await modes.recordFailure(target.cluster);
     if (tripped) {
       log.warn(
         { mode: "observe", failures, reason: circuitBreakerReason(config.service.circuitBreaker) },
@@ -196,11 +204,44 @@ async function countFailure(
   }
 }
 
-function requestOf(data: RecoveryJobData) {
-  return { cluster: data.cluster, namespace: data.namespace, member: data.member, trigger: data.trigger };
+/** The job's member from the catalog; an UnrecoverableError when the configuration no longer has it. */
+function resolveTarget(catalog: ClusterCatalog, data: RecoveryJobData): ClusterMember {
+  try {
+    return catalog.member(data.cluster, data.member, data.namespace);
+  } catch (error) {
+    throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function messageOf(error: unknown): string | undefined {
   if (error === undefined || error === null) return undefined;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Where a running recovery reports to; the worker records steps as job progress and lines as job logs. */
+export interface RecoveryProgress {
+  /** A step ended (done, skipped or failed). */
+  onStep(step: StepRecord): void;
+  /** A free-text line about what the recovery is doing. */
+  onLine(line: string): void;
+}
+
+/**
+ * Runs one recovery for a worker: `runRecovery` of the request's member, in `mode`.
+ * Aborting `signal` stops it at the next step boundary. Should not throw; a throw counts as a retryable failure
+ * unless the error says otherwise (`retryable: false`).
+ */
+export type RecoveryRunner = (
+  request: { target: ClusterMember; trigger: RecoveryTrigger; mode: RecoveryMode },
+  progress: RecoveryProgress,
+  signal: AbortSignal,
+) => Promise<RecoveryResult>;
+
+/** The StepReporter `runRecovery` takes, writing to a worker's RecoveryProgress. */
+export function stepReporterFor(progress: RecoveryProgress): StepReporter {
+  return {
+    stepStarted: () => undefined,
+    stepEnded: (record) => progress.onStep(record),
+    progress: (step, line) => progress.onLine(`[${step}] ${line}`),
+  };
 }

@@ -1,3 +1,5 @@
+import type { ClusterMember } from "../core/catalog.js";
+import type { RecoveryMode } from "../core/config/types.js";
 import type { RecoveryOutcome, StepRecord } from "../recovery/recovery-result.js";
 
 /** Where a recovery is in its life. `skipped`: the member was already healthy; `refused`: acting was unsafe. */
@@ -26,14 +28,13 @@ export type RecoveryTrigger =
   | { kind: "manual" }
   | { kind: "sweep"; pod?: string };
 
-/** One member of one configured cluster to recover. */
+/** One member of one configured cluster to recover, and why. */
 export interface RecoveryRequest {
-  cluster: string;
-  namespace: string;
-  member: number;
+  /** The member, as the cluster catalog resolved it. */
+  target: ClusterMember;
   trigger: RecoveryTrigger;
   /** The cluster's mode as the caller just read it; saves the queue reading it again. */
-  expectedMode?: "act" | "observe";
+  expectedMode?: RecoveryMode;
 }
 
 /** The answer to an enqueue: the recovery's id, and whether an already queued one absorbed the request. */
@@ -54,7 +55,7 @@ export interface RecoveryRecord {
   member: number;
   state: RecoveryState;
   /** `act` changes the cluster; `observe` only diagnoses and records the plan. */
-  mode: "act" | "observe";
+  mode: RecoveryMode;
   trigger: RecoveryTrigger;
   /** ISO times. */
   createdAt: string;

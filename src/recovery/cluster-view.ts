@@ -1,5 +1,5 @@
-import { EtcdUnavailableError, UnsafeRecoveryError } from "../errors/index.js";
-import type { EtcdGateway, EtcdMember, MemberList } from "../gateways/etcd/index.js";
+import { EtcdUnavailableError, UnsafeRecoveryError } from "../core/errors.js";
+import type { EtcdGateway, EtcdMember, MemberList } from "../gateways/etcd/types.js";
 import { checkQuorum, type GuardMember } from "./decisions/quorum-guard.js";
 import type { StatusProbe } from "./diagnosis/observation.js";
 import { probeStatuses, readMemberList, statusOfEntry } from "./diagnosis/observe-cluster.js";

@@ -1,4 +1,4 @@
-import type { EtcdMember } from "../gateways/etcd/index.js";
+import type { EtcdMember } from "../gateways/etcd/types.js";
 import type { DeadMemberCandidate } from "./decisions/dead-members.js";
 import type { StatusProbe } from "./diagnosis/observation.js";
 import { configuredMemberOf, statusOfEntry } from "./diagnosis/observe-cluster.js";

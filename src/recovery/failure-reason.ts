@@ -1,5 +1,11 @@
-import { DeadlineExceededError, EtcdUnavailableError, ResponderError, UnsafeRecoveryError } from "../errors/index.js";
-import { LeaseRenewalError, RecoveryInterruptedError } from "./errors/index.js";
+import {
+  DeadlineExceededError,
+  EtcdUnavailableError,
+  ResponderError,
+  UnsafeRecoveryError,
+  LeaseRenewalError,
+  RecoveryInterruptedError,
+} from "../core/errors.js";
 import type { RecoveryContext } from "./recovery-context.js";
 import type { StepName } from "./recovery-result.js";
 

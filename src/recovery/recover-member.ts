@@ -1,12 +1,14 @@
-import type { ResolvedCluster, ResolvedMember, ResponderConfig } from "../config/index.js";
-import { createEtcdGateway, etcdConnectionFor } from "../gateways/etcd/index.js";
+import type { ResolvedCluster, ResolvedMember, RecoveryMode } from "../core/config/types.js";
+import type { ResponderConfig } from "../core/config/load.js";
+import { createEtcdGateway } from "../gateways/etcd/etcd3-gateway.js";
+import { etcdConnectionFor } from "../gateways/etcd/connection-for-cluster.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
-import type { Logger } from "../observability/logger.js";
-import type { Clock, RecoveryMode, StepReporter } from "./recovery-context.js";
+import type { Logger } from "../core/logger.js";
+import type { StepReporter } from "./recovery-context.js";
+import { type Clock, systemClock } from "../core/clock.js";
 import type { RecoveryResult } from "./recovery-result.js";
 import type { RecoveryTuning } from "./recovery-tuning.js";
 import { runRecovery } from "./run-recovery.js";
-import { systemClock } from "./system-clock.js";
 
 /** What every recovery of a process shares: configuration, Kubernetes, the logger, who it is. */
 export interface MemberRecoveryDependencies {

@@ -1,21 +1,11 @@
-import type { RecoverySettings, ResolvedCluster, ResolvedMember } from "../config/index.js";
-import type { EtcdGateway } from "../gateways/etcd/index.js";
+import type { Clock } from "../core/clock.js";
+import type { RecoveryMode, RecoverySettings, ResolvedCluster, ResolvedMember } from "../core/config/types.js";
+import type { EtcdGateway } from "../gateways/etcd/types.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
-import type { Logger } from "../observability/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { StepName, StepRecord } from "./recovery-result.js";
 import type { RecoveryTuning } from "./recovery-tuning.js";
 import type { SnapshotDirectory } from "./snapshots/snapshot-directory.js";
-
-/** Time as the recovery sees it; tests pass a fake one. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or early (without error) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-/** `act` changes the cluster; `plan` only diagnoses and says what it would do. */
-export type RecoveryMode = "act" | "plan";
 
 /** Receives a recovery's progress as it happens: the CLI prints it, a queue worker records it. */
 export interface StepReporter {

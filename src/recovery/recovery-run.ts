@@ -1,6 +1,6 @@
 import type { EventTarget, RecordedEvent } from "../gateways/kubernetes/kubernetes-gateway.js";
-import type { Logger } from "../observability/logger.js";
-import { RecoveryInterruptedError } from "./errors/index.js";
+import type { Logger } from "../core/logger.js";
+import { RecoveryInterruptedError } from "../core/errors.js";
 import type { RecoveryContext } from "./recovery-context.js";
 import type { StepName, StepRecord } from "./recovery-result.js";
 import type { RecoveryState } from "./recovery-state.js";

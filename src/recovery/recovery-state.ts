@@ -1,4 +1,4 @@
-import type { EtcdGateway } from "../gateways/etcd/index.js";
+import type { EtcdGateway } from "../gateways/etcd/types.js";
 import type { Diagnosis } from "./diagnosis/classify-member.js";
 import type { ClusterObservation, MemberObservation } from "./diagnosis/observation.js";
 import type { LeaseLock } from "./lock/lease-lock.js";

@@ -1,5 +1,4 @@
-import { UnsafeRecoveryError } from "../errors/index.js";
-import { MemberNotDiagnosableError } from "./errors/index.js";
+import { UnsafeRecoveryError, MemberNotDiagnosableError } from "../core/errors.js";
 import { failureReason, isRetryable } from "./failure-reason.js";
 import { planRecovery } from "./plan.js";
 import type { RecoveryContext } from "./recovery-context.js";
@@ -34,7 +33,7 @@ export async function runRecovery(ctx: RecoveryContext): Promise<RecoveryResult>
     if (diagnosis.verdict === "retry-later") throw new MemberNotDiagnosableError(diagnosis.reason);
 
     await run.step("guard", () => guardQuorum(run));
-    if (ctx.mode === "plan") {
+    if (ctx.mode === "observe") {
       const plan = planRecovery(run);
       return { ...(await end(run, "succeeded", diagnosis.reason)), plan };
     }

@@ -1,6 +1,6 @@
-import type { Logger } from "../observability/logger.js";
-import type { RecoveryWorkers } from "../queue/index.js";
-import { systemClock } from "../recovery/index.js";
+import type { Logger } from "../core/logger.js";
+import type { RecoveryWorkers } from "../queue/workers.js";
+import { systemClock } from "../core/clock.js";
 
 /** How `keepStartingWorkers` retries. */
 export interface KeepStartingOptions {

@@ -1,7 +1,7 @@
-import type { ClusterModes } from "../modes/index.js";
-import type { Metrics } from "../observability/metrics.js";
-import type { RecoveryWorkerHooks } from "../queue/index.js";
-import type { RecoveryOutcome } from "../recovery/index.js";
+import type { ClusterModes } from "../queue/cluster-modes.js";
+import type { Metrics } from "../core/metrics.js";
+import type { RecoveryWorkerHooks } from "../queue/workers.js";
+import type { RecoveryOutcome } from "../recovery/recovery-result.js";
 
 const OUTCOMES: readonly string[] = ["succeeded", "skipped", "refused", "failed"] satisfies RecoveryOutcome[];
 
@@ -25,12 +25,12 @@ export function recoveryMetricsHooks(metrics: Metrics): RecoveryWorkerHooks {
  */
 export function countingCircuitBreakerTrips(modes: ClusterModes, metrics: Metrics): ClusterModes {
   return {
-    get: (namespace, cluster) => modes.get(namespace, cluster),
+    get: (cluster) => modes.get(cluster),
     list: () => modes.list(),
-    set: (namespace, cluster, mode, source, reason) => modes.set(namespace, cluster, mode, source, reason),
-    recordFailure: async (namespace, cluster) => {
-      const answer = await modes.recordFailure(namespace, cluster);
-      if (answer.tripped) metrics.countCircuitBreakerTrip(`${namespace}/${cluster}`);
+    set: (cluster, mode, source, reason) => modes.set(cluster, mode, source, reason),
+    recordFailure: async (cluster) => {
+      const answer = await modes.recordFailure(cluster);
+      if (answer.tripped) metrics.countCircuitBreakerTrip(`${cluster.namespace}/${cluster.name}`);
       return answer;
     },
   };

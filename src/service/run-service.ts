@@ -1,11 +1,10 @@
 import { pino } from "pino";
-import { loadConfig, type ResponderConfig } from "../config/index.js";
-import { ConfigError } from "../errors/index.js";
-import { AuthSettingsError, readAuthSettings, type AuthSettings } from "../intake/index.js";
-import { createLogger, type Logger } from "../observability/logger.js";
-import { describeRedis } from "../queue/redis-connections.js";
+import { loadConfig, type ResponderConfig } from "../core/config/load.js";
+import { ConfigError, AuthSettingsError, ServiceEnvError } from "../core/errors.js";
+import { readAuthSettings, type AuthSettings } from "../intake/auth.js";
+import { createLogger, type Logger } from "../core/logger.js";
+import { describeRedis } from "../core/redis.js";
 import { waitForShutdownSignal } from "../cli/shutdown-signal.js";
-import { ServiceEnvError } from "./service-env-error.js";
 import { readServiceEnv, type ServiceEnv } from "./service-env.js";
 import { createServiceResources, type ServiceResources } from "./service-resources.js";
 import { startReceiver } from "./start-receiver.js";
@@ -101,7 +100,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
     return 1;
   }
   logger.info(
-    { role, clusters: config.clusters.length, redis: describeRedis(env.redisUrl), holder: env.holder },
+    { role, clusters: config.catalog.clusters.length, redis: describeRedis(env.redisUrl), holder: env.holder },
     "started",
   );
 

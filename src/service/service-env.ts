@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { pino } from "pino";
-import { ServiceEnvError } from "./service-env-error.js";
+import { ServiceEnvError } from "../core/errors.js";
 
 /** What the service's processes take from the environment (credentials excepted: see `readAuthSettings`). */
 export interface ServiceEnv {

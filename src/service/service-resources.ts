@@ -1,9 +1,11 @@
-import type { ResponderConfig } from "../config/index.js";
-import { createKubernetesGateway, type KubernetesGateway } from "../gateways/kubernetes/index.js";
-import { createClusterModes, type RedisClusterModes } from "../modes/index.js";
-import type { Logger } from "../observability/logger.js";
-import { createMetrics, type Metrics } from "../observability/metrics.js";
-import { createRecoveryQueue, type RecoveryQueue } from "../queue/index.js";
+import type { ResponderConfig } from "../core/config/load.js";
+import { createKubernetesGateway } from "../gateways/kubernetes/create-kubernetes-gateway.js";
+import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
+import { createClusterModes, type RedisClusterModes } from "../queue/cluster-modes.js";
+import type { Logger } from "../core/logger.js";
+import { createMetrics, type Metrics } from "../core/metrics.js";
+import { createRecoveryQueue } from "../queue/bullmq-queue.js";
+import type { RecoveryQueue } from "../queue/recovery-queue.js";
 
 /** What every role of a process shares: one connection each to Redis and Kubernetes, one metrics registry. */
 export interface ServiceResources {

@@ -1,6 +1,8 @@
-import type { ResponderConfig } from "../config/index.js";
-import { createIntakeApp, createMemberOfPod, podLabelsFromGateway, type AuthSettings } from "../intake/index.js";
-import type { Logger } from "../observability/logger.js";
+import type { ResponderConfig } from "../core/config/load.js";
+import { createIntakeApp } from "../intake/app.js";
+import { createMemberOfPod, podLabelsFromGateway } from "../intake/pod-member.js";
+import type { AuthSettings } from "../intake/auth.js";
+import type { Logger } from "../core/logger.js";
 import { listen, type HttpListener } from "./http-listener.js";
 import type { ServiceResources } from "./service-resources.js";
 
@@ -33,7 +35,10 @@ export async function startReceiver(options: ReceiverOptions): Promise<HttpListe
     config,
     queue: resources.queue,
     modes: resources.modes,
-    memberOfPod: createMemberOfPod({ config, readPodLabels: podLabelsFromGateway(resources.kubernetes) }),
+    memberOfPod: createMemberOfPod({
+      catalog: config.catalog,
+      readPodLabels: podLabelsFromGateway(resources.kubernetes),
+    }),
     auth: options.auth,
     metrics: resources.metrics,
     logger,

@@ -1,8 +1,8 @@
-import type { ResponderConfig } from "../config/index.js";
-import { createProbeApp } from "../intake/index.js";
-import type { Logger } from "../observability/logger.js";
-import { startRecoveryWorkers } from "../queue/index.js";
-import { createCrashLoopSweep, startPeriodicSweep, type PeriodicSweep } from "../sweep/index.js";
+import type { ResponderConfig } from "../core/config/load.js";
+import { createProbeApp } from "../intake/probes.js";
+import type { Logger } from "../core/logger.js";
+import { startRecoveryWorkers } from "../queue/workers.js";
+import { createCrashLoopSweep, startPeriodicSweep, type PeriodicSweep } from "../intake/sweep.js";
 import { listen } from "./http-listener.js";
 import { keepStartingWorkers } from "./keep-starting-workers.js";
 import { createMemberRecoveryRunner } from "./member-recovery-runner.js";

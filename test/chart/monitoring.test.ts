@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
+import { parseConfig } from "../../src/core/config/load.js";
 import { repoRoot } from "../support/tools.js";
 import { at, findObject, objectsOfKind, renderChart, type KubeObject } from "./helm-chart.js";
 

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
+import { parseConfig } from "../../src/core/config/load.js";
 import { CI_VALUES_FILES, findObject, objectsOfKind, renderChart, type KubeObject } from "./helm-chart.js";
 import { schemaProblems } from "./kubernetes-schemas.js";
 import { effectiveSecurity, podSpecs, responderPodSpecs } from "./pod-specs.js";
@@ -82,7 +82,7 @@ describe.each(VARIANTS)("the chart rendered with %s", (variant) => {
         return path.endsWith("password") ? "stand-in\n" : `-----BEGIN ${block}-----\nc3RhbmQtaW4=\n-----END ${block}-----\n`;
       },
     });
-    expect(config.clusters.length).toBeGreaterThan(0);
+    expect(config.catalog.clusters.length).toBeGreaterThan(0);
     for (const pod of responderPodSpecs(objects).filter((p) => p.component !== "receiver")) {
       const mount = pod.spec.containers[0]!.volumeMounts!.find((m) => m.name === "config")!;
       const volume = pod.spec.volumes!.find((v) => v.name === "config") as unknown as { projected: { sources: Record<string, { items: { path: string }[] }>[] } };

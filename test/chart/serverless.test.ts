@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_PREFIX, recoveryQueueName } from "../../src/queue/queue-names.js";
+import { DEFAULT_PREFIX, recoveryQueueName } from "../../src/queue/jobs.js";
 import { at, findObject, objectsOfKind, renderChart, type KubeObject } from "./helm-chart.js";
 import { envValue, responderPodSpecs } from "./pod-specs.js";
 

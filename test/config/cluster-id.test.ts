@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeClusterId } from "../../src/config/index.js";
+import { normalizeClusterId } from "../../src/core/config/resolve.js";
 
 describe("normalizeClusterId", () => {
   it("reads hex as etcdctl prints it, with or without 0x, in any case", () => {

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
-import { ConfigError } from "../../src/errors/index.js";
+import { loadConfig } from "../../src/core/config/load.js";
+import { ConfigError } from "../../src/core/errors.js";
 import { CA_PEM, CERT_PEM, KEY_PEM, PASSWORD } from "./fixtures.js";
 
 let dir: string;
@@ -34,8 +34,8 @@ describe("loadConfig", () => {
 `,
     );
     const config = await loadConfig(path);
-    expect(config.clusters[0]?.tls?.key).toBe(KEY_PEM);
-    expect(config.clusters[0]?.auth?.password).toBe(PASSWORD);
+    expect(config.catalog.clusters[0]?.tls?.key).toBe(KEY_PEM);
+    expect(config.catalog.clusters[0]?.auth?.password).toBe(PASSWORD);
   });
 
   it("rejects a missing configuration file with a ConfigError naming it", async () => {

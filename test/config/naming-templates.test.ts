@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_NAMING, renderTemplate, templateProblem } from "../../src/config/index.js";
+import { DEFAULT_NAMING, renderTemplate, templateProblem } from "../../src/core/config/naming.js";
 
 describe("naming templates", () => {
   it("renders every placeholder, as often as it appears", () => {

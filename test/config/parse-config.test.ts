@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
-import { ConfigError, ResponderError } from "../../src/errors/index.js";
+import { parseConfig } from "../../src/core/config/load.js";
+import { ConfigError, ResponderError } from "../../src/core/errors.js";
 import { CA_PEM, CERT_PEM, KEY_PEM, PASSWORD, SECRET_FILES, filesFrom } from "./fixtures.js";
 
 const SOURCE = "config.yaml";
@@ -20,7 +20,7 @@ describe("parseConfig defaults", () => {
   it("fills every default of a minimal cluster", () => {
     const config = parseConfig("clusters:\n  - name: example\n    members: 5\n", SOURCE);
     expect(config.recovery).toEqual({ deadAfterSeconds: 5, stepTimeoutSeconds: 120, leaseDurationSeconds: 15 });
-    const [cluster] = config.clusters;
+    const [cluster] = config.catalog.clusters;
     expect(cluster).toMatchObject({
       name: "example",
       namespace: "default",
@@ -34,10 +34,8 @@ describe("parseConfig defaults", () => {
   });
 
   it("names members the way the seed's Deployment template does", () => {
-    const [cluster] = parseConfig(
-      "clusters:\n  - name: example\n    namespace: etcd\n    members: 3\n",
-      SOURCE,
-    ).clusters;
+    const [cluster] = parseConfig("clusters:\n  - name: example\n    namespace: etcd\n    members: 3\n", SOURCE).catalog
+      .clusters;
     expect(cluster?.members[2]).toEqual({
       index: 3,
       name: "example3",
@@ -71,7 +69,7 @@ clusters:
       peerURL: "https://{name}-etcd-{index}.{namespace}:2380"
       memberName: "{namespace}-{name}-{index}"
 `;
-    const [cluster] = parseConfig(text, SOURCE).clusters;
+    const [cluster] = parseConfig(text, SOURCE).catalog.clusters;
     expect(cluster?.members[1]).toEqual({
       index: 2,
       name: "shop-orders-2",
@@ -91,7 +89,7 @@ clusters:
       "1": { clientURL: "http://127.10.0.1:2379", peerURL: "http://127.10.0.1:2380" }
       "3": { peerURL: "http://127.10.0.3:2380" }
 `;
-    const [cluster] = parseConfig(text, SOURCE).clusters;
+    const [cluster] = parseConfig(text, SOURCE).catalog.clusters;
     expect(cluster?.members.map((m) => [m.clientURL, m.peerURL])).toEqual([
       ["http://127.10.0.1:2379", "http://127.10.0.1:2380"],
       ["http://example2.default.svc:2379", "http://example2:2380"],
@@ -104,7 +102,7 @@ clusters:
 describe("parseConfig cluster ID, TLS and auth", () => {
   it("normalizes a pinned cluster ID to uint64 decimal", () => {
     const parse = (id: string) =>
-      parseConfig(`clusters: [{ name: a, members: 1, clusterID: "${id}" }]`, SOURCE).clusters[0]?.clusterID;
+      parseConfig(`clusters: [{ name: a, members: 1, clusterID: "${id}" }]`, SOURCE).catalog.clusters[0]?.clusterID;
     expect(parse("cdf818194e3a8c32")).toBe("14841639068965178418");
     expect(parse("0xCDF818194E3A8C32")).toBe("14841639068965178418");
     expect(parse("14841639068965178418")).toBe("14841639068965178418");
@@ -119,7 +117,7 @@ clusters:
     tls: { caFile: ca.pem, certFile: client.pem, keyFile: /etc/responder/client-key.pem }
     auth: { username: root, passwordFile: password }
 `;
-    const [cluster] = parseConfig(text, SOURCE, { baseDir: "/etc/responder", readFile: SECRET_FILES }).clusters;
+    const [cluster] = parseConfig(text, SOURCE, { baseDir: "/etc/responder", readFile: SECRET_FILES }).catalog.clusters;
     expect(cluster?.tls?.ca).toBe(CA_PEM);
     expect(cluster?.tls?.cert).toBe(CERT_PEM);
     expect(cluster?.tls?.key).toBe(KEY_PEM);
@@ -129,7 +127,7 @@ clusters:
 
   it("accepts TLS with a CA only", () => {
     const text = `clusters: [{ name: a, members: 1, naming: { clientURL: "https://a{index}:2379" }, tls: { caFile: /etc/responder/ca.pem } }]`;
-    const [cluster] = parseConfig(text, SOURCE, { readFile: SECRET_FILES }).clusters;
+    const [cluster] = parseConfig(text, SOURCE, { readFile: SECRET_FILES }).catalog.clusters;
     expect(cluster?.tls).toEqual({ ca: CA_PEM });
   });
 });

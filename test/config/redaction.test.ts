@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/observability/logger.js";
+import { parseConfig } from "../../src/core/config/load.js";
+import { createLogger } from "../../src/core/logger.js";
 import { KEY_PEM, PASSWORD, SECRET_FILES } from "./fixtures.js";
 
 const TEXT = `
@@ -22,14 +22,14 @@ const SECRETS = [PASSWORD, "secretKeyMaterial"];
 
 describe("secrets of a resolved cluster", () => {
   it("stay readable for the code that needs them", () => {
-    const cluster = secureConfig().clusters[0];
+    const cluster = secureConfig().catalog.clusters[0];
     expect(cluster?.tls?.key).toBe(KEY_PEM);
     expect(cluster?.auth?.password).toBe(PASSWORD);
   });
 
   it("are marked [redacted] by toJSON and absent from JSON.stringify", () => {
     const config = secureConfig();
-    const cluster = config.clusters[0];
+    const cluster = config.catalog.clusters[0];
     const json = cluster?.toJSON() as { tls: { key: string }; auth: { password: string; username: string } };
     expect(json.tls.key).toBe("[redacted]");
     expect(json.auth).toEqual({ username: "root", password: "[redacted]" });
@@ -43,7 +43,7 @@ describe("secrets of a resolved cluster", () => {
     const config = secureConfig();
     const printed = inspect(config, { depth: 10 });
     for (const secret of SECRETS) expect(printed).not.toContain(secret);
-    const copy = JSON.stringify({ ...config.clusters[0] });
+    const copy = JSON.stringify({ ...config.catalog.clusters[0] });
     for (const secret of SECRETS) expect(copy).not.toContain(secret);
   });
 
@@ -57,7 +57,7 @@ describe("secrets of a resolved cluster", () => {
     });
     const logger = createLogger({ destination });
     const config = secureConfig();
-    logger.info({ cluster: config.clusters[0], config }, "configuration loaded");
+    logger.info({ cluster: config.catalog.clusters[0], config }, "configuration loaded");
     expect(lines).toHaveLength(1);
     for (const secret of SECRETS) expect(lines[0]).not.toContain(secret);
     expect(lines[0]).toContain('"username":"root"');

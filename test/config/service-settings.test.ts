@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
-import { ConfigError } from "../../src/errors/index.js";
+import { parseConfig } from "../../src/core/config/load.js";
+import { ConfigError } from "../../src/core/errors.js";
 
 const SOURCE = "config.yaml";
 const CLUSTERS = "clusters:\n  - name: a\n    members: 3\n";
@@ -26,8 +26,8 @@ describe("service settings", () => {
       retry: { attempts: 5, backoffSeconds: 2 },
       sweep: { enabled: false, intervalSeconds: 60 },
     });
-    expect(config.clusters[0]?.mode).toBeUndefined();
-    expect("mode" in (config.clusters[0] ?? {})).toBe(false);
+    expect(config.catalog.clusters[0]?.mode).toBeUndefined();
+    expect("mode" in (config.catalog.clusters[0] ?? {})).toBe(false);
   });
 
   it("defaults the fields a partial section leaves out", () => {
@@ -67,7 +67,7 @@ describe("service settings", () => {
       "clusters:\n  - { name: a, members: 1, mode: observe }\n  - { name: b, members: 1 }\n",
       SOURCE,
     );
-    expect(config.clusters.map((c) => c.mode)).toEqual(["observe", undefined]);
+    expect(config.catalog.clusters.map((c) => c.mode)).toEqual(["observe", undefined]);
   });
 
   it("names the key of every bad value", () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RecoveryRecord } from "../../src/queue/index.js";
+import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
 import { startAlertmanager, type TestAlertmanager } from "../support/alertmanager.js";
 import { writeKeys } from "../support/etcd-cluster-checks.js";

@@ -1,4 +1,4 @@
-import type { RecoveryRecord, RecoveryState } from "../../src/queue/index.js";
+import type { RecoveryRecord, RecoveryState } from "../../src/queue/recovery-queue.js";
 
 /** The answer of `POST /v1/alerts`. */
 export interface AlertsAnswer {

@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { Manifest } from "../../src/example-cluster/example-cluster-options.js";
 import {
+  type Manifest,
   DEFAULT_ETCD_IMAGE,
-  ExampleClusterOptionsError,
-  generateExampleCluster,
-  memberDeploymentName,
-  memberServiceName,
-  renderYaml,
   type ExampleClusterOptions,
-} from "../../src/example-cluster/generate-example-cluster.js";
+} from "../../src/example-cluster/example-cluster-options.js";
+import { ExampleClusterOptionsError } from "../../src/example-cluster/example-cluster-options-error.js";
+import { generateExampleCluster } from "../../src/example-cluster/generate-example-cluster.js";
+import { memberDeploymentName, memberServiceName } from "../../src/example-cluster/member-names.js";
+import { renderYaml } from "../../src/example-cluster/render-yaml.js";
 import { parseAllDocuments } from "yaml";
 
 interface Container {

@@ -1,3 +1,4 @@
+import { briefRequest } from "./fixtures/in-memory-queue.js";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { payload, firingAlert, notification } from "./fixtures/fixtures.js";
@@ -21,7 +22,7 @@ describe("POST /v1/alerts", () => {
       deduplicated: 0,
       ignored: 1,
     });
-    expect(queue.requests).toEqual([
+    expect(queue.requests.map(briefRequest)).toEqual([
       {
         cluster: "example",
         namespace: "default",
@@ -148,8 +149,8 @@ describe("POST /v1/alerts", () => {
 
   it("ignores alerts about a paused cluster, but queues for clusters in observe mode", async () => {
     const { app, queue, modes } = intakeHarness();
-    await modes.set("default", "example", "paused", "api", "maintenance");
-    await modes.set("prod", "main", "observe", "circuit-breaker");
+    await modes.set({ namespace: "default", name: "example" }, "paused", "api", "maintenance");
+    await modes.set({ namespace: "prod", name: "main" }, "observe", "circuit-breaker");
     const answer = await request(app)
       .post("/v1/alerts")
       .set("Authorization", BEARER)
@@ -159,7 +160,7 @@ describe("POST /v1/alerts", () => {
       deduplicated: 0,
       ignored: 2,
     });
-    expect(queue.requests.map((r) => r.cluster)).toEqual(["main"]);
+    expect(queue.requests.map((r) => r.target.cluster.name)).toEqual(["main"]);
   });
 
   it("accepts a notification with unknown fields, no alert status and no fingerprint", async () => {

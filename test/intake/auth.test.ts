@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthSettingsError } from "../../src/intake/auth-settings-error.js";
+import { AuthSettingsError } from "../../src/core/errors.js";
 import { MISSING_CREDENTIALS_MESSAGE, readAuthSettings } from "../../src/intake/auth.js";
 
 /** A file reader over an in-memory map; unknown paths fail like a missing file. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyAlert } from "../../src/intake/classify-alert.js";
+import { classifyAlert } from "../../src/intake/alerts.js";
 
 const NAMES = ["KubePodCrashLooping"];
 const alert = (labels: Record<string, string>, extra: { status?: string; fingerprint?: string } = {}) => ({

@@ -7,7 +7,12 @@ import { BEARER, intakeHarness } from "./fixtures/intake-harness.js";
 describe("GET /v1/clusters", () => {
   it("lists every configured cluster with its mode", async () => {
     const { app, modes } = intakeHarness();
-    await modes.set("prod", "main", "observe", "circuit-breaker", "3 failed recoveries in 10 minutes");
+    await modes.set(
+      { namespace: "prod", name: "main" },
+      "observe",
+      "circuit-breaker",
+      "3 failed recoveries in 10 minutes",
+    );
     const answer = await request(app).get("/v1/clusters").set("Authorization", BEARER);
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
@@ -46,7 +51,7 @@ describe("PUT /v1/clusters/:name/mode", () => {
       modeReason: "etcd upgrade",
       since: "2025-01-01T00:00:00.000Z",
     });
-    expect((await modes.get("default", "example")).mode).toBe("paused");
+    expect((await modes.get({ namespace: "default", name: "example" })).mode).toBe("paused");
   });
 
   it("takes the namespace from the query for a name used in several namespaces", async () => {
@@ -63,7 +68,7 @@ describe("PUT /v1/clusters/:name/mode", () => {
       .send({ mode: "observe" });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ name: "shared", namespace: "staging", mode: "observe" });
-    expect((await modes.get("prod", "shared")).mode).toBe("act");
+    expect((await modes.get({ namespace: "prod", name: "shared" })).mode).toBe("act");
   });
 
   it("answers 404 for an unknown cluster", async () => {

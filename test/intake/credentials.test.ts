@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { credentialsCheck, parseAuthorization } from "../../src/intake/credentials.js";
+import { credentialsCheck, parseAuthorization } from "../../src/intake/auth.js";
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 

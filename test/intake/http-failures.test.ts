@@ -1,10 +1,8 @@
 import { gzipSync } from "node:zlib";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { DeadlineExceededError, UnsafeRecoveryError } from "../../src/errors/index.js";
-import { UnknownClusterError } from "../../src/modes/unknown-cluster-error.js";
-import { UnknownMemberError } from "../../src/queue/unknown-member-error.js";
-import { MAX_BODY_BYTES } from "../../src/intake/json-body.js";
+import { DeadlineExceededError, NotConfiguredError, UnsafeRecoveryError } from "../../src/core/errors.js";
+import { MAX_BODY_BYTES } from "../../src/intake/http.js";
 import { firingAlert, notification, payload } from "./fixtures/fixtures.js";
 import { BASIC, BEARER, intakeHarness, TOKEN } from "./fixtures/intake-harness.js";
 import { FlakyBackendError, queueUnavailable } from "./fixtures/queue-unavailable.js";
@@ -278,19 +276,31 @@ describe("backend failures", () => {
     expect(answer.body.error).toContain("kubernetes API unreachable");
   });
 
-  it("answers 404 when the queue or the modes know a cluster or member less than the configuration", async () => {
+  it("answers 404 for a cluster or member the configuration does not have, 400 for an ambiguous name, wherever found", async () => {
     const { app, queue, modes } = intakeHarness();
-    modes.failWith = new UnknownClusterError("default", "example");
+    modes.failWith = new NotConfiguredError("cluster", 'no configured cluster "example"');
     const clusters = await request(app).get("/v1/clusters").set("Authorization", BEARER);
     expect(clusters.status).toBe(404);
-    expect(clusters.body).toEqual({ error: "cluster default/example is not configured" });
+    expect(clusters.body).toEqual({ error: 'no configured cluster "example"' });
     modes.failWith = undefined;
-    queue.failWith = new UnknownMemberError("default/example", 2, 1);
+    queue.failWith = new NotConfiguredError(
+      "member",
+      "cluster default/example has members 1 to 1; there is no member 2",
+    );
     const recovery = await request(app)
       .post("/v1/recoveries")
       .set("Authorization", BEARER)
       .send({ cluster: "example", member: 2 });
     expect(recovery.status).toBe(404);
+    queue.failWith = new NotConfiguredError(
+      "ambiguous-cluster",
+      'cluster name "example" is used in several namespaces',
+    );
+    const ambiguous = await request(app)
+      .post("/v1/recoveries")
+      .set("Authorization", BEARER)
+      .send({ cluster: "example", member: 2 });
+    expect(ambiguous.status).toBe(400);
   });
 
   it("answers 500 with a generic message for anything unexpected, and logs the error", async () => {

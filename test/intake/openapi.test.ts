@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { servedRoutes } from "../../src/intake/served-routes.js";
+import { servedRoutes } from "../../src/intake/http.js";
 import { intakeHarness } from "./fixtures/intake-harness.js";
 
 interface Operation {

@@ -1,7 +1,7 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { createProbeApp } from "../../src/intake/create-probe-app.js";
-import { createMetrics } from "../../src/observability/metrics.js";
+import { createProbeApp } from "../../src/intake/probes.js";
+import { createMetrics } from "../../src/core/metrics.js";
 import { capturingLogger } from "../support/capturing-logger.js";
 import { intakeHarness } from "./fixtures/intake-harness.js";
 import { queueUnavailable } from "./fixtures/queue-unavailable.js";

@@ -1,3 +1,4 @@
+import { briefRequest } from "./fixtures/in-memory-queue.js";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { BEARER, intakeHarness } from "./fixtures/intake-harness.js";
@@ -19,7 +20,7 @@ describe("POST /v1/recoveries", () => {
       member: 2,
       deduplicated: false,
     });
-    expect(queue.requests).toEqual([
+    expect(queue.requests.map(briefRequest)).toEqual([
       { cluster: "example", namespace: "default", member: 2, trigger: { kind: "manual" } },
     ]);
   });
@@ -53,7 +54,7 @@ describe("POST /v1/recoveries", () => {
       .send({ cluster: "shared", member: 1 });
     expect(ambiguous.status).toBe(400);
     expect(ambiguous.body.error).toBe(
-      'cluster name "shared" is used in several namespaces (prod, staging); say which with "namespace"',
+      'cluster name "shared" is used in several namespaces (prod, staging); say which namespace',
     );
     const named = await request(app)
       .post("/v1/recoveries")
@@ -94,7 +95,7 @@ describe("POST /v1/recoveries", () => {
 
   it("answers 409 for a paused cluster, saying how to resume", async () => {
     const { app, modes, queue } = intakeHarness();
-    await modes.set("default", "example", "paused", "api");
+    await modes.set({ namespace: "default", name: "example" }, "paused", "api");
     const answer = await request(app)
       .post("/v1/recoveries")
       .set("Authorization", BEARER)

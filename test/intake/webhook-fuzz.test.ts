@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import fc from "fast-check";
 import request, { type Response } from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../../src/intake/json-body.js";
+import { MAX_BODY_BYTES } from "../../src/intake/http.js";
 import { payload } from "./fixtures/fixtures.js";
 import { BEARER, intakeHarness } from "./fixtures/intake-harness.js";
 
@@ -243,8 +243,10 @@ describe("webhook fuzzing", () => {
     expect((await request(server).get("/healthz")).status).toBe(200);
     expect(harness.lines().filter((line) => line.msg === "request failed")).toEqual([]);
     const members = new Set(
-      harness.config.clusters.flatMap((c) => c.members.map((m) => `${c.namespace}/${c.name}/${m.index}`)),
+      harness.config.catalog.clusters.flatMap((c) => c.members.map((m) => `${c.namespace}/${c.name}/${m.index}`)),
     );
-    for (const r of harness.queue.requests) expect(members.has(`${r.namespace}/${r.cluster}/${r.member}`)).toBe(true);
+    for (const { target } of harness.queue.requests) {
+      expect(members.has(`${target.cluster.namespace}/${target.cluster.name}/${target.member.index}`)).toBe(true);
+    }
   });
 });

@@ -1,12 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ResponderConfig } from "../../src/config/index.js";
-import {
-  circuitBreakerReason,
-  createClusterModes,
-  UnknownClusterError,
-  type RedisClusterModes,
-} from "../../src/modes/index.js";
-import { createLogger } from "../../src/observability/logger.js";
+import type { ResponderConfig } from "../../src/core/config/load.js";
+import { circuitBreakerReason, createClusterModes, type RedisClusterModes } from "../../src/queue/cluster-modes.js";
+import { createLogger } from "../../src/core/logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { testConfig, uniquePrefix } from "../queue/queue-fixtures.js";
 
@@ -34,21 +29,28 @@ function open(
   const clock = { now: Date.parse("2030-01-01T00:00:00Z") };
   const modes = createClusterModes({ connection: redis.url, config, prefix, logger, now: () => clock.now });
   opened.push(modes);
-  return { modes, clock, prefix, config };
+  return {
+    modes,
+    clock,
+    prefix,
+    config,
+    a: config.catalog.cluster("a", "etcd"),
+    b: config.catalog.cluster("b", "etcd"),
+  };
 }
 
 describe("cluster modes", () => {
   it("answers the configured mode until one is set, and keeps who set it and why", async () => {
-    const { modes, clock } = open(testConfig(["defaultMode: observe"], ["mode: act"]));
-    expect(await modes.get("etcd", "a")).toEqual({ cluster: "a", namespace: "etcd", mode: "act", source: "config" });
-    expect(await modes.get("etcd", "b")).toEqual({
+    const { modes, clock, a, b } = open(testConfig(["defaultMode: observe"], ["mode: act"]));
+    expect(await modes.get(a)).toEqual({ cluster: "a", namespace: "etcd", mode: "act", source: "config" });
+    expect(await modes.get(b)).toEqual({
       cluster: "b",
       namespace: "etcd",
       mode: "observe",
       source: "config",
     });
 
-    const set = await modes.set("etcd", "b", "paused", "api", "etcd upgrade");
+    const set = await modes.set(b, "paused", "api", "etcd upgrade");
     expect(set).toEqual({
       cluster: "b",
       namespace: "etcd",
@@ -57,38 +59,31 @@ describe("cluster modes", () => {
       reason: "etcd upgrade",
       since: new Date(clock.now).toISOString(),
     });
-    expect(await modes.get("etcd", "b")).toEqual(set);
+    expect(await modes.get(b)).toEqual(set);
     expect(await modes.list()).toEqual([{ cluster: "a", namespace: "etcd", mode: "act", source: "config" }, set]);
 
-    const again = await modes.set("etcd", "b", "act", "api");
+    const again = await modes.set(b, "act", "api");
     expect(again.reason).toBeUndefined();
-    expect(await modes.get("etcd", "b")).toEqual(again);
+    expect(await modes.get(b)).toEqual(again);
   });
 
   it("is shared by every process through Redis", async () => {
     const first = open();
     const second = open(first.config, first.prefix);
-    await first.modes.set("etcd", "a", "observe", "api", "checking");
-    expect(await second.modes.get("etcd", "a")).toMatchObject({ mode: "observe", source: "api", reason: "checking" });
-  });
-
-  it("rejects clusters that are not configured", async () => {
-    const { modes } = open();
-    await expect(modes.get("etcd", "nope")).rejects.toBeInstanceOf(UnknownClusterError);
-    await expect(modes.set("other", "a", "act", "api")).rejects.toThrow("cluster other/a is not configured");
-    await expect(modes.recordFailure("etcd", "nope")).rejects.toBeInstanceOf(UnknownClusterError);
+    await first.modes.set(first.a, "observe", "api", "checking");
+    expect(await second.modes.get(second.a)).toMatchObject({ mode: "observe", source: "api", reason: "checking" });
   });
 });
 
 describe("circuit breaker", () => {
   it("trips after the configured failures within the window, and setting act resets it", async () => {
-    const { modes, clock } = open();
-    expect(await modes.recordFailure("etcd", "a")).toEqual({ tripped: false, failures: 1 });
+    const { modes, clock, a, b } = open();
+    expect(await modes.recordFailure(a)).toEqual({ tripped: false, failures: 1 });
     clock.now += 10 * MINUTE;
-    expect(await modes.recordFailure("etcd", "a")).toEqual({ tripped: false, failures: 2 });
+    expect(await modes.recordFailure(a)).toEqual({ tripped: false, failures: 2 });
     clock.now += 10 * MINUTE;
-    expect(await modes.recordFailure("etcd", "a")).toEqual({ tripped: true, failures: 3 });
-    expect(await modes.get("etcd", "a")).toEqual({
+    expect(await modes.recordFailure(a)).toEqual({ tripped: true, failures: 3 });
+    expect(await modes.get(a)).toEqual({
       cluster: "a",
       namespace: "etcd",
       mode: "observe",
@@ -97,37 +92,39 @@ describe("circuit breaker", () => {
       since: new Date(clock.now).toISOString(),
     });
     // Already tripped: more failures are counted but trip nothing again.
-    expect(await modes.recordFailure("etcd", "a")).toEqual({ tripped: false, failures: 4 });
+    expect(await modes.recordFailure(a)).toEqual({ tripped: false, failures: 4 });
     // Other clusters are not affected.
-    expect(await modes.get("etcd", "b")).toMatchObject({ mode: "act", source: "config" });
+    expect(await modes.get(b)).toMatchObject({ mode: "act", source: "config" });
 
-    await modes.set("etcd", "a", "act", "api", "checked");
-    expect(await modes.recordFailure("etcd", "a")).toEqual({ tripped: false, failures: 1 });
+    await modes.set(a, "act", "api", "checked");
+    expect(await modes.recordFailure(a)).toEqual({ tripped: false, failures: 1 });
   });
 
   it("forgets failures older than the window", async () => {
-    const { modes, clock } = open();
-    await modes.recordFailure("etcd", "a");
-    await modes.recordFailure("etcd", "a");
+    const { modes, clock, a, b } = open();
+    await modes.recordFailure(a);
+    await modes.recordFailure(a);
     clock.now += 61 * MINUTE;
-    expect(await modes.recordFailure("etcd", "a")).toEqual({ tripped: false, failures: 1 });
-    expect((await modes.get("etcd", "a")).mode).toBe("act");
+    expect(await modes.recordFailure(a)).toEqual({ tripped: false, failures: 1 });
+    expect((await modes.get(a)).mode).toBe("act");
   });
 
   it("leaves a paused or observing cluster as it is", async () => {
-    const { modes } = open(testConfig(["circuitBreaker: { failures: 1, windowMinutes: 60 }", "defaultMode: observe"]));
-    expect(await modes.recordFailure("etcd", "a")).toEqual({ tripped: false, failures: 1 });
-    expect(await modes.get("etcd", "a")).toMatchObject({ mode: "observe", source: "config" });
-    await modes.set("etcd", "b", "paused", "api", "maintenance");
-    expect(await modes.recordFailure("etcd", "b")).toEqual({ tripped: false, failures: 1 });
-    expect(await modes.get("etcd", "b")).toMatchObject({ mode: "paused", source: "api", reason: "maintenance" });
+    const { modes, a, b } = open(
+      testConfig(["circuitBreaker: { failures: 1, windowMinutes: 60 }", "defaultMode: observe"]),
+    );
+    expect(await modes.recordFailure(a)).toEqual({ tripped: false, failures: 1 });
+    expect(await modes.get(a)).toMatchObject({ mode: "observe", source: "config" });
+    await modes.set(b, "paused", "api", "maintenance");
+    expect(await modes.recordFailure(b)).toEqual({ tripped: false, failures: 1 });
+    expect(await modes.get(b)).toMatchObject({ mode: "paused", source: "api", reason: "maintenance" });
   });
 
   it("counts failures from many processes at once without losing any", async () => {
     const first = open(testConfig(["circuitBreaker: { failures: 10, windowMinutes: 60 }"]));
     const second = open(first.config, first.prefix);
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).modes.recordFailure("etcd", "a")),
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).modes.recordFailure(first.a)),
     );
     expect(answers.map((a) => a.failures).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(answers.filter((a) => a.tripped)).toHaveLength(1);

@@ -1,8 +1,8 @@
 import express from "express";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
-import { httpLogging, UNMATCHED_ROUTE } from "../../src/observability/http-logging.js";
-import { createMetrics } from "../../src/observability/metrics.js";
+import { httpLogging, UNMATCHED_ROUTE } from "../../src/intake/request-log.js";
+import { createMetrics } from "../../src/core/metrics.js";
 import { capturingLogger } from "../support/capturing-logger.js";
 
 function app() {

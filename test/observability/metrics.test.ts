@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMetrics } from "../../src/observability/metrics.js";
+import { createMetrics } from "../../src/core/metrics.js";
 
 describe("createMetrics", () => {
   it("has the default process metrics and every service metric, in its own registry", async () => {

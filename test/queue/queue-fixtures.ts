@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { parseConfig, type ResponderConfig } from "../../src/config/index.js";
+import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
 import type { RecoveryResult, StepRecord } from "../../src/recovery/recovery-result.js";
-import { systemClock } from "../../src/recovery/index.js";
-import type { RecoveryRunner } from "../../src/queue/index.js";
+import { systemClock } from "../../src/core/clock.js";
+import type { RecoveryRunner } from "../../src/queue/process-recovery.js";
+import type { RecoveryRequest, RecoveryTrigger } from "../../src/queue/recovery-queue.js";
 
 /** A Redis key prefix no other test uses. */
 export function uniquePrefix(name: string): string {
@@ -31,6 +32,17 @@ export function testConfig(service: string[] = [], clusterA: string[] = []): Res
   return parseConfig(text, "test.yaml");
 }
 
+/** A request to recover member `member` of cluster `cluster` (in namespace `etcd` unless given) of `config`. */
+export function requestFor(
+  config: ResponderConfig,
+  cluster: string,
+  member: number,
+  trigger: RecoveryTrigger = { kind: "manual" },
+  namespace = "etcd",
+): RecoveryRequest {
+  return { target: config.catalog.member(cluster, member, namespace), trigger };
+}
+
 /** A finished step record. */
 export function step(
   name: StepRecord["name"],
@@ -45,7 +57,7 @@ export function step(
 export interface RunnerCall {
   cluster: string;
   member: number;
-  mode: "act" | "plan";
+  mode: "act" | "observe";
   /** 1 for the first call for this member, 2 for the next, … */
   call: number;
 }
@@ -61,10 +73,11 @@ export function scriptedRunner(
   const calls: RunnerCall[] = [];
   const counts = new Map<string, number>();
   const run: RecoveryRunner = async (request, progress, signal) => {
-    const key = `${request.namespace}/${request.cluster}/${request.member}`;
+    const { cluster, member } = request.target;
+    const key = `${cluster.namespace}/${cluster.name}/${member.index}`;
     const call: RunnerCall = {
-      cluster: request.cluster,
-      member: request.member,
+      cluster: cluster.name,
+      member: member.index,
       mode: request.mode,
       call: (counts.get(key) ?? 0) + 1,
     };

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { newRecoveryJobId, parseRecoveryJobId } from "../../src/queue/index.js";
+import { newRecoveryJobId, parseRecoveryJobId } from "../../src/queue/jobs.js";
 
 describe("recovery job ids", () => {
   it("are readable and carry cluster, member and time", () => {

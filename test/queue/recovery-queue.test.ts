@@ -1,18 +1,14 @@
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig, type ResponderConfig } from "../../src/config/index.js";
-import { createClusterModes, UnknownClusterError, type RedisClusterModes } from "../../src/modes/index.js";
-import {
-  createRecoveryQueue,
-  UnknownMemberError,
-  type RecoveryQueue,
-  type RecoveryWorkers,
-} from "../../src/queue/index.js";
-import { startRecoveryWorkers } from "../../src/queue/index.js";
+import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
+import { createClusterModes, type RedisClusterModes } from "../../src/queue/cluster-modes.js";
+import { createRecoveryQueue } from "../../src/queue/bullmq-queue.js";
+import type { RecoveryQueue } from "../../src/queue/recovery-queue.js";
+import { type RecoveryWorkers, startRecoveryWorkers } from "../../src/queue/workers.js";
 import type { RecoveryResult } from "../../src/recovery/recovery-result.js";
-import { createLogger } from "../../src/observability/logger.js";
+import { createLogger } from "../../src/core/logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { scriptedRunner, step, testConfig, uniquePrefix, waitFor } from "./queue-fixtures.js";
+import { scriptedRunner, step, testConfig, uniquePrefix, waitFor, requestFor } from "./queue-fixtures.js";
 
 const logger = createLogger({ level: "silent" });
 const alert = {
@@ -76,7 +72,7 @@ describe("deduplication", () => {
     const queue = openQueue(config, prefix);
 
     const answers = await Promise.all(
-      Array.from({ length: 1000 }, () => queue.enqueue({ cluster: "a", namespace: "etcd", member: 2, trigger: alert })),
+      Array.from({ length: 1000 }, () => queue.enqueue(requestFor(config, "a", 2, alert))),
     );
     const ids = new Set(answers.map((answer) => answer.id));
     expect(ids.size).toBe(1);
@@ -89,7 +85,7 @@ describe("deduplication", () => {
     expect(await queue.waitingCounts()).toEqual({ "etcd/a": 1, "etcd/b": 0 });
 
     // Another member is another recovery.
-    const other = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 3, trigger: { kind: "manual" } });
+    const other = await queue.enqueue(requestFor(config, "a", 3, { kind: "manual" }));
     expect(other.deduplicated).toBe(false);
     expect(other.id).not.toBe(id);
 
@@ -97,7 +93,7 @@ describe("deduplication", () => {
     await startWorkers({ config, modes: openModes(config, prefix), run, prefix });
     await waitForState(queue, id ?? "", "succeeded");
 
-    const again = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 2, trigger: alert });
+    const again = await queue.enqueue(requestFor(config, "a", 2, alert));
     expect(again.deduplicated).toBe(false);
     expect(again.id).not.toBe(id);
   });
@@ -117,17 +113,18 @@ describe("deduplication", () => {
         return { outcome: "succeeded", reason: "recovered", steps: [] };
       },
     });
-    const first = await queue.enqueue({ cluster: "b", namespace: "etcd", member: 1, trigger: alert });
+    const first = await queue.enqueue(requestFor(config, "b", 1, alert));
     await waitForState(queue, first.id, "running");
-    const second = await queue.enqueue({ cluster: "b", namespace: "etcd", member: 1, trigger: alert });
+    const second = await queue.enqueue(requestFor(config, "b", 1, alert));
     expect(second).toMatchObject({ id: first.id, deduplicated: true });
     release();
     await waitForState(queue, first.id, "succeeded");
   });
 
   it("says which recovery a request would join, without queueing anything", async () => {
-    const queue = openQueue(testConfig(), uniquePrefix("joinable"));
-    const request = { cluster: "a", namespace: "etcd", member: 3, trigger: alert } as const;
+    const config = testConfig();
+    const queue = openQueue(config, uniquePrefix("joinable"));
+    const request = requestFor(config, "a", 3, alert);
     expect(await queue.findJoinable(request)).toBeUndefined();
     expect(await queue.list({})).toEqual([]);
     const queued = await queue.enqueue(request);
@@ -138,14 +135,14 @@ describe("deduplication", () => {
       member: 3,
       deduplicated: true,
     });
-    expect(await queue.findJoinable({ ...request, member: 2 })).toBeUndefined();
-    await expect(queue.findJoinable({ ...request, member: 9 })).rejects.toThrow(UnknownMemberError);
+    expect(await queue.findJoinable(requestFor(config, "a", 2, alert))).toBeUndefined();
   });
 
   it("queues anew when the member's deduplication key names a recovery that no longer exists", async () => {
     const prefix = uniquePrefix("dedup-stale");
-    const queue = openQueue(testConfig(), prefix);
-    const first = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: alert });
+    const config = testConfig();
+    const queue = openQueue(config, prefix);
+    const first = await queue.enqueue(requestFor(config, "a", 1, alert));
     const raw = new Redis(redis.url);
     closers.push(async () => void (await raw.quit()));
     // What a Redis that lost part of its data leaves behind: the key that says "queued", without the job.
@@ -153,28 +150,12 @@ describe("deduplication", () => {
     expect(await raw.get(dedupKey)).toBe(first.id);
     await raw.del(`${prefix}:recover.etcd.a:${first.id}`);
 
-    const second = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: alert });
+    const second = await queue.enqueue(requestFor(config, "a", 1, alert));
     expect(second.deduplicated).toBe(false);
     expect(second.id).not.toBe(first.id);
     expect(await raw.get(dedupKey)).toBe(second.id);
-    const third = await queue.enqueue({ cluster: "a", namespace: "etcd", member: 1, trigger: alert });
+    const third = await queue.enqueue(requestFor(config, "a", 1, alert));
     expect(third).toMatchObject({ id: second.id, deduplicated: true });
-  });
-
-  it("refuses clusters and members that are not configured", async () => {
-    const queue = openQueue(testConfig(), uniquePrefix("unknown"));
-    await expect(queue.enqueue({ cluster: "zz", namespace: "etcd", member: 1, trigger: alert })).rejects.toBeInstanceOf(
-      UnknownClusterError,
-    );
-    await expect(queue.enqueue({ cluster: "a", namespace: "other", member: 1, trigger: alert })).rejects.toBeInstanceOf(
-      UnknownClusterError,
-    );
-    await expect(queue.enqueue({ cluster: "a", namespace: "etcd", member: 4, trigger: alert })).rejects.toThrow(
-      UnknownMemberError,
-    );
-    await expect(queue.enqueue({ cluster: "a", namespace: "etcd", member: 0, trigger: alert })).rejects.toThrow(
-      "cluster etcd/a has members 1 to 3; there is no member 0",
-    );
   });
 });
 
@@ -235,7 +216,7 @@ describe("get and list", () => {
       modes: openModes(config, prefix),
       prefix,
       run: async (request, progress, signal) => {
-        if (request.member === 6) {
+        if (request.target.member.index === 6) {
           progress.onStep(step("lock"));
           await released;
           return { outcome: "succeeded", reason: "recovered member 6", steps: [step("lock"), step("verify")] };
@@ -247,12 +228,7 @@ describe("get and list", () => {
     const ids: Record<number, string> = {};
     const enqueue = async (member: number, cluster = "x") => {
       await nextMillisecond();
-      const answer = await queue.enqueue({
-        cluster,
-        namespace: "etcd",
-        member,
-        trigger: member === 1 ? alert : { kind: "manual" },
-      });
+      const answer = await queue.enqueue(requestFor(config, cluster, member, member === 1 ? alert : undefined));
       return answer.id;
     };
     for (const member of [1, 2, 3, 4, 5]) ids[member] = await enqueue(member);
@@ -360,7 +336,7 @@ describe("get and list", () => {
     const ids: string[] = [];
     for (let round = 0; round < 4; round++) {
       await nextMillisecond();
-      const { id } = await queue.enqueue({ cluster: "b", namespace: "etcd", member: 1, trigger: { kind: "manual" } });
+      const { id } = await queue.enqueue(requestFor(config, "b", 1, { kind: "manual" }));
       ids.push(id);
       await waitForState(queue, id, "succeeded");
     }

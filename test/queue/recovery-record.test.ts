@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
-import type { RecoveryJobData } from "../../src/queue/recovery-job.js";
-import { recoveryJobOptions } from "../../src/queue/recovery-job-options.js";
-import { toRecoveryRecord, type RecoveryJob } from "../../src/queue/recovery-record.js";
-import { ALL_BULLMQ_STATES, BULLMQ_STATES, recoveryStateOf } from "../../src/queue/recovery-states.js";
-import { RECOVERY_STATES } from "../../src/queue/index.js";
+import { parseConfig } from "../../src/core/config/load.js";
+import {
+  type RecoveryJobData,
+  recoveryJobOptions,
+  toRecoveryRecord,
+  type RecoveryJob,
+  ALL_BULLMQ_STATES,
+  BULLMQ_STATES,
+  recoveryStateOf,
+} from "../../src/queue/jobs.js";
+import { RECOVERY_STATES } from "../../src/queue/recovery-queue.js";
 import { step } from "./queue-fixtures.js";
 
 const data: RecoveryJobData = { cluster: "a", namespace: "etcd", member: 2, trigger: { kind: "manual" }, mode: "act" };

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClusterModes } from "../../src/modes/index.js";
-import { createRecoveryQueue, QueueUnavailableError, startRecoveryWorkers } from "../../src/queue/index.js";
-import { ResponderError } from "../../src/errors/index.js";
-import { createLogger } from "../../src/observability/logger.js";
+import { createClusterModes } from "../../src/queue/cluster-modes.js";
+import { createRecoveryQueue } from "../../src/queue/bullmq-queue.js";
+import { QueueUnavailableError, ResponderError } from "../../src/core/errors.js";
+import { startRecoveryWorkers } from "../../src/queue/workers.js";
+import { createLogger } from "../../src/core/logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { testConfig, uniquePrefix, waitFor } from "./queue-fixtures.js";
+import { testConfig, uniquePrefix, waitFor, requestFor } from "./queue-fixtures.js";
 
 const logger = createLogger({ level: "silent" });
 const config = testConfig();
-const request = { cluster: "a", namespace: "etcd", member: 1, trigger: { kind: "manual" } } as const;
+const request = requestFor(config, "a", 1);
 
 let redis: TestRedis;
 
@@ -55,8 +56,8 @@ describe("Redis unreachable", () => {
       await expect(queue.get(before.id)).rejects.toBeInstanceOf(QueueUnavailableError);
       await expect(queue.list({})).rejects.toBeInstanceOf(QueueUnavailableError);
       await expect(queue.waitingCounts()).rejects.toBeInstanceOf(QueueUnavailableError);
-      await expect(modes.get("etcd", "a")).rejects.toBeInstanceOf(QueueUnavailableError);
-      await expect(modes.recordFailure("etcd", "a")).rejects.toBeInstanceOf(QueueUnavailableError);
+      await expect(modes.get(request.target.cluster)).rejects.toBeInstanceOf(QueueUnavailableError);
+      await expect(modes.recordFailure(request.target.cluster)).rejects.toBeInstanceOf(QueueUnavailableError);
 
       // An empty Redis comes back on the same port: requests work again without a restart of the service.
       await redis.restart();
@@ -68,7 +69,7 @@ describe("Redis unreachable", () => {
         ),
       );
       await waitFor("the modes to reach Redis again", () =>
-        modes.get("etcd", "a").then(
+        modes.get(request.target.cluster).then(
           () => true,
           () => undefined,
         ),
@@ -76,7 +77,7 @@ describe("Redis unreachable", () => {
       const after = await queue.enqueue(request);
       expect(after.deduplicated).toBe(false);
       expect(await queue.get(after.id)).toMatchObject({ state: "queued" });
-      expect(await modes.get("etcd", "a")).toMatchObject({ mode: "act", source: "config" });
+      expect(await modes.get(request.target.cluster)).toMatchObject({ mode: "act", source: "config" });
     } finally {
       await queue.close();
       await modes.close();

@@ -2,12 +2,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
-import { createRecoveryQueue, type RecoveryQueue } from "../../src/queue/index.js";
-import { createLogger } from "../../src/observability/logger.js";
+import { parseConfig } from "../../src/core/config/load.js";
+import { createRecoveryQueue } from "../../src/queue/bullmq-queue.js";
+import type { RecoveryQueue } from "../../src/queue/recovery-queue.js";
+import { createLogger } from "../../src/core/logger.js";
 import { repoRoot } from "../support/tools.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { uniquePrefix, waitFor } from "./queue-fixtures.js";
+import { uniquePrefix, waitFor, requestFor } from "./queue-fixtures.js";
 
 const FIXTURE = resolve(repoRoot, "test/queue/fixtures/worker-process.ts");
 const CONFIG = [
@@ -114,9 +115,7 @@ describe("worker processes", () => {
       { cluster: "a", member: 3 },
       { cluster: "b", member: 1 },
     ];
-    const ids = await Promise.all(
-      requests.map((r) => queue.enqueue({ ...r, namespace: "etcd", trigger: { kind: "manual" } })),
-    );
+    const ids = await Promise.all(requests.map((r) => queue.enqueue(requestFor(config, r.cluster, r.member))));
     for (const { id } of ids) {
       await waitFor(
         `recovery ${id} to succeed`,
@@ -143,7 +142,7 @@ describe("worker processes", () => {
     const queue = openQueue(prefix);
     const stall = { LOCK_MS: "2000", STALLED_MS: "1000" };
     const doomed = await startWorkerProcess(prefix, { RUN_MS: "60000", ...stall });
-    const { id } = await queue.enqueue({ cluster: "b", namespace: "etcd", member: 1, trigger: { kind: "manual" } });
+    const { id } = await queue.enqueue(requestFor(config, "b", 1, { kind: "manual" }));
     const startsKey = `${prefix}:test:starts:etcd/b/1`;
     await waitFor("the first process to start the recovery", async () =>
       (await reader.get(startsKey)) === "1" ? true : undefined,

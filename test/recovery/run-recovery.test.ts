@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EtcdUnavailableError, UnsafeRecoveryError } from "../../src/errors/index.js";
-import { runRecovery } from "../../src/recovery/index.js";
+import { EtcdUnavailableError, UnsafeRecoveryError } from "../../src/core/errors.js";
+import { runRecovery } from "../../src/recovery/run-recovery.js";
 import { BOOTSTRAPPED_LOG, FakeWorld, PERMISSION_LOG } from "./fakes/fake-world.js";
 
 /** What a cluster that is fully healthy again looks like. */
@@ -401,7 +401,7 @@ describe("runRecovery in plan mode", () => {
     const world = new FakeWorld();
     world.crashLoop(3);
     world.crashLoop(4);
-    const result = await runRecovery(world.context({ mode: "plan" }));
+    const result = await runRecovery(world.context({ mode: "observe" }));
     expect(result.outcome).toBe("succeeded");
     expect(world.calls).toEqual([]);
     expect(world.events).toEqual([]);
@@ -421,10 +421,10 @@ describe("runRecovery in plan mode", () => {
 
   it("says skipped and refused like a real run", async () => {
     const healthy = new FakeWorld();
-    expect((await runRecovery(healthy.context({ mode: "plan" }))).outcome).toBe("skipped");
+    expect((await runRecovery(healthy.context({ mode: "observe" }))).outcome).toBe("skipped");
     const lost = new FakeWorld();
     for (const index of [1, 2, 3]) lost.crashLoop(index);
-    expect((await runRecovery(lost.context({ mode: "plan" }))).outcome).toBe("refused");
+    expect((await runRecovery(lost.context({ mode: "observe" }))).outcome).toBe("refused");
     expect(lost.calls).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { Etcd3 } from "etcd3";
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { kubectl, parseTable } from "../support/kubectl.js";
-import { loadConfig } from "../../src/config/index.js";
+import { loadConfig } from "../../src/core/config/load.js";
 
 /** Waits for a watch event matching `match`, failing after `timeoutMs` with `what`. */
 function nextEvent<T>(
@@ -84,8 +84,8 @@ describe("sandbox with the 5-member example cluster", () => {
     expect(members.map((m) => m.peerURLs[0]).sort()).toEqual(cluster!.members.map((m) => m.peerURL).sort());
     // It writes a responder configuration for itself that the responder accepts as it is.
     const config = await loadConfig(join(sandbox.dir, "responder.yaml"));
-    expect(config.clusters).toHaveLength(1);
-    expect(config.clusters[0]!.members.map((m) => [m.deployment, m.clientURL, m.peerURL])).toEqual(
+    expect(config.catalog.clusters).toHaveLength(1);
+    expect(config.catalog.clusters[0]!.members.map((m) => [m.deployment, m.clientURL, m.peerURL])).toEqual(
       cluster!.members.map((m) => [m.deployment, m.clientURL, m.peerURL]),
     );
     // Member addresses come from a block of the sandbox's own, never 127.0.0.1's default ports.

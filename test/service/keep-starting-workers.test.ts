@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { QueueUnavailableError, type RecoveryWorkers } from "../../src/queue/index.js";
-import { keepStartingWorkers } from "../../src/service/index.js";
+import { QueueUnavailableError } from "../../src/core/errors.js";
+import type { RecoveryWorkers } from "../../src/queue/workers.js";
+import { keepStartingWorkers } from "../../src/service/keep-starting-workers.js";
 import { capturingLogger } from "../support/capturing-logger.js";
 import { waitFor } from "../queue/queue-fixtures.js";
 

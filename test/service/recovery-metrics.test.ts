@@ -1,8 +1,9 @@
+import { parseConfig } from "../../src/core/config/load.js";
 import { describe, expect, it } from "vitest";
-import type { ClusterModes } from "../../src/modes/index.js";
-import { createMetrics } from "../../src/observability/metrics.js";
-import type { RecoveryRecord } from "../../src/queue/index.js";
-import { countingCircuitBreakerTrips, recoveryMetricsHooks } from "../../src/service/index.js";
+import type { ClusterModes } from "../../src/queue/cluster-modes.js";
+import { createMetrics } from "../../src/core/metrics.js";
+import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
+import { countingCircuitBreakerTrips, recoveryMetricsHooks } from "../../src/service/recovery-metrics.js";
 
 function record(state: RecoveryRecord["state"]): RecoveryRecord {
   return {
@@ -42,24 +43,29 @@ describe("recovery metrics of the worker", () => {
     const calls: string[] = [];
     let failures = 0;
     const modes: ClusterModes = {
-      get: async (namespace, cluster) => (calls.push("get"), { namespace, cluster, mode: "act", source: "config" }),
+      get: async ({ namespace, name }) => (
+        calls.push("get"),
+        { namespace, cluster: name, mode: "act", source: "config" }
+      ),
       list: async () => (calls.push("list"), []),
-      set: async (namespace, cluster, mode, source) => (
+      set: async ({ namespace, name }, mode, source) => (
         calls.push(`set ${mode} ${source}`),
-        { namespace, cluster, mode, source }
+        { namespace, cluster: name, mode, source }
       ),
       recordFailure: async () => ({ failures: ++failures, tripped: failures === 2 }),
     };
     const counting = countingCircuitBreakerTrips(modes, metrics);
-    await counting.get("etcd", "example");
+    const example = parseConfig("clusters: [{ name: example, namespace: etcd, members: 1 }]\n", "test.yaml").catalog
+      .clusters[0]!;
+    await counting.get(example);
     await counting.list();
-    await counting.set("etcd", "example", "paused", "api");
+    await counting.set(example, "paused", "api");
     expect(calls).toEqual(["get", "list", "set paused api"]);
 
-    expect(await counting.recordFailure("etcd", "example")).toEqual({ failures: 1, tripped: false });
+    expect(await counting.recordFailure(example)).toEqual({ failures: 1, tripped: false });
     expect(await metrics.render()).not.toMatch(/^etcd_responder_circuit_breaker_trips_total\{/m);
-    expect(await counting.recordFailure("etcd", "example")).toEqual({ failures: 2, tripped: true });
-    await counting.recordFailure("etcd", "example");
+    expect(await counting.recordFailure(example)).toEqual({ failures: 2, tripped: true });
+    await counting.recordFailure(example);
     expect(await metrics.render()).toMatch(
       /^etcd_responder_circuit_breaker_trips_total\{cluster="etcd\/example"\} 1$/m,
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readServiceEnv, ServiceEnvError } from "../../src/service/index.js";
+import { readServiceEnv } from "../../src/service/service-env.js";
+import { ServiceEnvError } from "../../src/core/errors.js";
 
 describe("readServiceEnv", () => {
   it("has the defaults the Dockerfile and the chart rely on", () => {

@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { createLogger, type Logger } from "../../src/observability/logger.js";
+import { createLogger, type Logger } from "../../src/core/logger.js";
 
 /** A logger whose JSON lines are kept for assertions. */
 export interface CapturingLogger {

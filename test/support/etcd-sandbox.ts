@@ -12,13 +12,10 @@ import {
   type Logger,
   type Sandbox,
 } from "kube-sandbox";
-import type { ConfigFile } from "../../src/config/index.js";
+import type { ConfigFile } from "../../src/core/config/schema.js";
 import type { Manifest } from "../../src/example-cluster/example-cluster-options.js";
-import {
-  generateExampleCluster,
-  memberDeploymentName,
-  memberServiceName,
-} from "../../src/example-cluster/generate-example-cluster.js";
+import { generateExampleCluster } from "../../src/example-cluster/generate-example-cluster.js";
+import { memberDeploymentName, memberServiceName } from "../../src/example-cluster/member-names.js";
 
 /**
  * What the sandbox runs for an image without `command`: etcd for every etcd image, as the example cluster

@@ -1,11 +1,12 @@
+import { briefRequest } from "../intake/fixtures/in-memory-queue.js";
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
-import type { ClusterMode } from "../../src/modes/index.js";
-import { createLogger } from "../../src/observability/logger.js";
-import type { EnqueueResult, RecoveryRequest } from "../../src/queue/index.js";
+import { parseConfig } from "../../src/core/config/load.js";
+import type { ClusterMode, ResolvedCluster } from "../../src/core/config/types.js";
+import { createLogger } from "../../src/core/logger.js";
+import type { EnqueueResult, RecoveryRequest } from "../../src/queue/recovery-queue.js";
 import { matchesRequirements, parseLabelSelector } from "kube-sandbox";
-import { createCrashLoopSweep } from "../../src/sweep/index.js";
+import { createCrashLoopSweep } from "../../src/intake/sweep.js";
 import { generatedLabels, memberDeployment, memberPod } from "./sweep-fixtures.js";
 
 const config = parseConfig(
@@ -52,14 +53,15 @@ function fakeQueue() {
   return {
     requests,
     enqueue: async (request: RecoveryRequest): Promise<EnqueueResult> => {
-      const earlier = requests.findIndex((r) => r.cluster === request.cluster && r.member === request.member);
+      const { cluster, member } = request.target;
+      const earlier = requests.findIndex((r) => r.target.cluster === cluster && r.target.member === member);
       requests.push(request);
       const index = earlier >= 0 ? earlier : requests.length - 1;
       return {
         id: `r${index}`,
-        cluster: request.cluster,
-        namespace: request.namespace,
-        member: request.member,
+        cluster: cluster.name,
+        namespace: cluster.namespace,
+        member: member.index,
         deduplicated: earlier >= 0,
       };
     },
@@ -68,10 +70,10 @@ function fakeQueue() {
 
 function fakeModes(modes: Record<string, ClusterMode> = {}) {
   return {
-    get: async (namespace: string, cluster: string) => ({
-      cluster,
+    get: async ({ namespace, name }: ResolvedCluster) => ({
+      cluster: name,
       namespace,
-      mode: modes[cluster] ?? "act",
+      mode: modes[name] ?? "act",
       source: "config" as const,
     }),
   };
@@ -105,7 +107,7 @@ describe("the crash-loop sweep", () => {
     const sweep = createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger });
 
     const report = await sweep.sweep();
-    expect(queue.requests).toEqual([
+    expect(queue.requests.map(briefRequest)).toEqual([
       {
         cluster: "example",
         namespace: "default",
@@ -132,7 +134,7 @@ describe("the crash-loop sweep", () => {
     const queue = fakeQueue();
 
     await createCrashLoopSweep({ config, kubernetes, modes: fakeModes(), queue, logger }).sweep();
-    expect(queue.requests).toEqual([
+    expect(queue.requests.map(briefRequest)).toEqual([
       expect.objectContaining({
         cluster: "example",
         member: 3,
@@ -160,7 +162,7 @@ describe("the crash-loop sweep", () => {
       logger,
     }).sweep();
     expect(report.paused).toEqual(["default/example"]);
-    expect(queue.requests.map((r) => r.cluster)).toEqual(["other"]);
+    expect(queue.requests.map((r) => r.target.cluster.name)).toEqual(["other"]);
     expect(kubernetes.lists).toEqual(["etcd.responder.io/cluster=other"]);
   });
 
@@ -177,7 +179,7 @@ describe("the crash-loop sweep", () => {
     expect(queue.requests).toEqual([]);
     now += 1;
     await sweep.sweep();
-    expect(queue.requests).toEqual([
+    expect(queue.requests.map(briefRequest)).toEqual([
       { cluster: "example", namespace: "default", member: 3, trigger: { kind: "sweep" } },
     ]);
   });
@@ -238,6 +240,8 @@ describe("the crash-loop sweep", () => {
       logger,
     }).sweep();
     expect(report.failed).toEqual([{ cluster: "broken/example", error: "the API server did not answer" }]);
-    expect(queue.requests.map((r) => `${r.namespace}/${r.cluster}`)).toEqual(["default/other"]);
+    expect(queue.requests.map((r) => `${r.target.cluster.namespace}/${r.target.cluster.name}`)).toEqual([
+      "default/other",
+    ]);
   });
 });

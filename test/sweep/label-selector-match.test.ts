@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { selectorString } from "../../src/recovery/kube/label-selector.js";
-import { matchesSelector } from "../../src/sweep/index.js";
+import { selectorString, matchesSelector } from "../../src/core/labels.js";
 import { matchesRequirements, parseLabelSelector } from "kube-sandbox";
 
 describe("matchesSelector", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crashLoopingContainer, judgeMember } from "../../src/sweep/index.js";
+import { crashLoopingContainer, judgeMember } from "../../src/intake/sweep.js";
 import { generatedLabels, memberPod } from "./sweep-fixtures.js";
 
 const labels = generatedLabels("example", 3);

@@ -1,5 +1,5 @@
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
-import { memberLabels, memberSelectorLabels } from "../../src/example-cluster/member-labels.js";
+import { memberLabels, memberSelectorLabels } from "../../src/core/labels.js";
 
 /** A member Pod as the kubelet reports it: Ready, or its etcd container waiting in `waiting`. */
 export function memberPod(

@@ -1,6 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RecoveryRecord } from "../../src/queue/index.js";
+import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
 import { writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";

@@ -1,12 +1,10 @@
-import { DeadlineExceededError } from "../../errors/index.js";
-import { AuthSettingsError, readAuthSettings } from "../../intake/index.js";
-import type { RecoveryOutcome } from "../../recovery/index.js";
-import {
-  createRecoveriesClient,
-  createRecoveryPrinter,
-  followRecovery,
-  ServiceRequestError,
-} from "../../service/client/index.js";
+import { DeadlineExceededError, AuthSettingsError } from "../../core/errors.js";
+import { readAuthSettings } from "../../intake/auth.js";
+import type { RecoveryOutcome } from "../../recovery/recovery-result.js";
+import { createRecoveriesClient } from "../../service/client/recoveries-client.js";
+import { createRecoveryPrinter } from "../../service/client/recovery-printer.js";
+import { followRecovery } from "../../service/client/follow-recovery.js";
+import { ServiceRequestError } from "../../service/client/service-request-error.js";
 import { processIO, type CommandIO } from "../command-io.js";
 import { parseOptions } from "../parse-options.js";
 import { UsageError } from "../usage-error.js";

@@ -1,17 +1,14 @@
 import { hostname } from "node:os";
 import { pino } from "pino";
-import {
-  findCluster,
-  loadConfig,
-  resolveMember,
-  type ResolvedCluster,
-  type ResolvedMember,
-  type ResponderConfig,
-} from "../../config/index.js";
-import { ConfigError } from "../../errors/index.js";
-import { createKubernetesGateway, type KubernetesGateway } from "../../gateways/kubernetes/index.js";
-import { createLogger } from "../../observability/logger.js";
-import { createLineReporter, recoverMember, type RecoveryOutcome, type RecoveryResult } from "../../recovery/index.js";
+import { loadConfig, type ResponderConfig } from "../../core/config/load.js";
+import type { ResolvedCluster, ResolvedMember } from "../../core/config/types.js";
+import { ConfigError, NotConfiguredError } from "../../core/errors.js";
+import { createKubernetesGateway } from "../../gateways/kubernetes/create-kubernetes-gateway.js";
+import type { KubernetesGateway } from "../../gateways/kubernetes/kubernetes-gateway.js";
+import { createLogger } from "../../core/logger.js";
+import { createLineReporter } from "../../recovery/line-reporter.js";
+import { recoverMember } from "../../recovery/recover-member.js";
+import type { RecoveryOutcome, RecoveryResult } from "../../recovery/recovery-result.js";
 import { processIO, type CommandIO } from "../command-io.js";
 import { parseOptions } from "../parse-options.js";
 import { UsageError } from "../usage-error.js";
@@ -89,7 +86,7 @@ export async function recoverCommand(argv: string[], io: CommandIO = processIO):
       {
         cluster,
         member,
-        mode: dryRun ? "plan" : "act",
+        mode: dryRun ? "observe" : "act",
         reporter: createLineReporter(io.stdout),
         signal: controller.signal,
       },
@@ -134,19 +131,11 @@ async function loadTarget(
 ): Promise<{ config: ResponderConfig; cluster: ResolvedCluster; member: ResolvedMember } | number> {
   try {
     const config = await loadConfig(path);
-    const cluster = findCluster(config, clusterName, namespace);
-    if (!cluster) {
-      const known = config.clusters.map((c) => `${c.namespace}/${c.name}`).join(", ");
-      const where = namespace === undefined ? "" : ` in namespace ${namespace}`;
-      io.stderr(
-        `etcd-responder recover: ${path}: no cluster "${clusterName}"${where} is configured (configured: ${known})`,
-      );
-      return 2;
-    }
-    return { config, cluster, member: resolveMember(cluster, index) };
+    return { config, ...config.catalog.member(clusterName, index, namespace) };
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof RangeError) {
-      io.stderr(`etcd-responder recover: ${error.message.split("\n").join("; ")}`);
+    if (error instanceof ConfigError || error instanceof NotConfiguredError) {
+      const where = error instanceof NotConfiguredError ? `${path}: ` : "";
+      io.stderr(`etcd-responder recover: ${where}${error.message.split("\n").join("; ")}`);
       return 2;
     }
     throw error;

@@ -1,4 +1,4 @@
-import { runService } from "../../service/index.js";
+import { runService } from "../../service/run-service.js";
 import { parseOptions } from "../parse-options.js";
 import { UsageError } from "../usage-error.js";
 

@@ -1,4 +1,4 @@
-import type { ResolvedCluster } from "../../config/index.js";
+import type { ResolvedCluster } from "../../core/config/types.js";
 import type { EtcdConnection } from "./types.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Etcd3, IHashKVResponse, IMemberListResponse } from "etcd3";
-import { EtcdUnavailableError } from "../../errors/index.js";
+import { EtcdUnavailableError } from "../../core/errors.js";
 import { connectionPool } from "./etcd3-pool.js";
 import { MemberClients } from "./member-clients.js";
 import { toEtcdMember } from "./to-etcd-member.js";

@@ -1,4 +1,4 @@
-import { EtcdUnavailableError } from "../../errors/index.js";
+import { EtcdUnavailableError } from "../../core/errors.js";
 
 /**
  * True when the error means the member did not answer (connection refused or dropped, deadline passed),

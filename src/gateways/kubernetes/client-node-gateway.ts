@@ -9,7 +9,7 @@ import {
   type V1Pod,
   type V1StatefulSet,
 } from "@kubernetes/client-node";
-import type { Logger } from "../../observability/logger.js";
+import type { Logger } from "../../core/logger.js";
 import { statusCodeOf } from "./api-failure.js";
 import { buildEvent } from "./build-event.js";
 import { epochNanos } from "./event-name.js";

@@ -1,6 +1,6 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { makeKeepAliveApiClient } from "./keep-alive-api-client.js";
-import type { Logger } from "../../observability/logger.js";
+import type { Logger } from "../../core/logger.js";
 import { ClientNodeGateway } from "./client-node-gateway.js";
 import { loadKubeConfig } from "./load-kube-config.js";
 import type { KubernetesGateway } from "./kubernetes-gateway.js";

@@ -1,4 +1,4 @@
-import { ResponderError } from "../../errors/index.js";
+import { ResponderError } from "../../core/errors.js";
 import { describeApiFailure, isRetryableFailure } from "./api-failure.js";
 
 /**

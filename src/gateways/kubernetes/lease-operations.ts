@@ -1,11 +1,10 @@
 import type { CoordinationV1Api, V1Lease } from "@kubernetes/client-node";
-import type { Logger } from "../../observability/logger.js";
+import type { Logger } from "../../core/logger.js";
 import { statusCodeOf } from "./api-failure.js";
 import type { HeldLease } from "./kubernetes-gateway.js";
 import { toKubernetesApiError } from "./kubernetes-api-error.js";
 import { decideLease, leaseExpiry } from "./lease-decision.js";
-import { LeaseHeldError } from "./lease-held-error.js";
-import { LeaseLostError } from "./lease-lost-error.js";
+import { LeaseHeldError, LeaseLostError } from "../../core/errors.js";
 import { microTime } from "./micro-time.js";
 
 /** What the Lease operations work with. */

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { describeFileError } from "../../config/read-config-file.js";
-import { ConfigError } from "../../errors/index.js";
+import { describeFileError } from "../../core/config/load.js";
+import { ConfigError } from "../../core/errors.js";
 
 /** Where a Pod's service account token is mounted; its presence means "running in a cluster". */
 export const SERVICE_ACCOUNT_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";

@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { DeadlineExceededError, ResponderError } from "../../errors/index.js";
-import type { Logger } from "../../observability/logger.js";
+import { DeadlineExceededError, ResponderError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
 import { summarizePods } from "./pod-summary.js";
 
 /** The Pods matching a selector, as one list answer gave them. */

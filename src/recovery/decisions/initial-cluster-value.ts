@@ -1,5 +1,6 @@
-import type { ResolvedMember } from "../../config/index.js";
-import { formatInitialCluster, type EtcdMember } from "../../gateways/etcd/index.js";
+import type { ResolvedMember } from "../../core/config/types.js";
+import { formatInitialCluster } from "../../gateways/etcd/initial-cluster.js";
+import type { EtcdMember } from "../../gateways/etcd/types.js";
 import { samePeerURL } from "./peer-url.js";
 
 /**

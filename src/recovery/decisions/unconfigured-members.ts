@@ -1,5 +1,5 @@
-import type { ResolvedMember } from "../../config/index.js";
-import type { EtcdMember } from "../../gateways/etcd/index.js";
+import type { ResolvedMember } from "../../core/config/types.js";
+import type { EtcdMember } from "../../gateways/etcd/types.js";
 import { samePeerURL } from "./peer-url.js";
 
 /**

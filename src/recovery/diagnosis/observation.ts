@@ -1,6 +1,6 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
-import type { ResolvedMember } from "../../config/index.js";
-import type { MemberList, MemberStatus } from "../../gateways/etcd/index.js";
+import type { ResolvedMember } from "../../core/config/types.js";
+import type { MemberList, MemberStatus } from "../../gateways/etcd/types.js";
 import type { PodFacts } from "../kube/pod-facts.js";
 import type { RealCluster } from "./real-cluster.js";
 

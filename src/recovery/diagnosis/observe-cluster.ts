@@ -1,5 +1,5 @@
-import type { ResolvedMember } from "../../config/index.js";
-import type { EtcdGateway, EtcdMember, MemberList, MemberStatus } from "../../gateways/etcd/index.js";
+import type { ResolvedMember } from "../../core/config/types.js";
+import type { EtcdGateway, EtcdMember, MemberList, MemberStatus } from "../../gateways/etcd/types.js";
 import { hexId } from "../decisions/member-id.js";
 import { samePeerURL } from "../decisions/peer-url.js";
 import type { RecoveryContext } from "../recovery-context.js";

@@ -1,7 +1,7 @@
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
-import type { ResolvedMember } from "../../config/index.js";
+import type { ResolvedMember } from "../../core/config/types.js";
 import type { KubernetesGateway } from "../../gateways/kubernetes/kubernetes-gateway.js";
-import { selectorString } from "./label-selector.js";
+import { selectorString } from "../../core/labels.js";
 
 /** The Pods of a member's Deployment, with the Deployment; none when the Deployment is missing. */
 export async function podsOfMember(

@@ -1,9 +1,7 @@
 import type { HeldLease, KubernetesGateway } from "../../gateways/kubernetes/kubernetes-gateway.js";
-import { LeaseHeldError } from "../../gateways/kubernetes/lease-held-error.js";
-import { LeaseLostError } from "../../gateways/kubernetes/lease-lost-error.js";
-import type { Logger } from "../../observability/logger.js";
-import { LeaseRenewalError } from "../errors/index.js";
-import type { Clock } from "../recovery-context.js";
+import { LeaseHeldError, LeaseLostError, LeaseRenewalError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import type { Clock } from "../../core/clock.js";
 import { retryRefused } from "../waits/retry-refused.js";
 
 /** The Lease that makes recoveries of one cluster take turns. */

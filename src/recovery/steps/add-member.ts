@@ -3,8 +3,8 @@ import {
   isPeerURLExists,
   isTooManyLearners,
   isUnhealthyCluster,
-  type EtcdMember,
-} from "../../gateways/etcd/index.js";
+} from "../../gateways/etcd/membership-errors.js";
+import type { EtcdMember } from "../../gateways/etcd/types.js";
 import { ensureQuorum, membershipGateway, viewCluster } from "../cluster-view.js";
 import { initialClusterValue } from "../decisions/initial-cluster-value.js";
 import { hexId } from "../decisions/member-id.js";

@@ -1,4 +1,4 @@
-import { UnsafeRecoveryError } from "../../errors/index.js";
+import { UnsafeRecoveryError } from "../../core/errors.js";
 import { decideDeadMembers } from "../decisions/dead-members.js";
 import { checkQuorum, type GuardMember } from "../decisions/quorum-guard.js";
 import { unconfiguredMembers } from "../decisions/unconfigured-members.js";

@@ -1,4 +1,4 @@
-import { isLearnerNotInSync, isMemberNotLearner } from "../../gateways/etcd/index.js";
+import { isLearnerNotInSync, isMemberNotLearner } from "../../gateways/etcd/membership-errors.js";
 import { membershipGateway, viewCluster } from "../cluster-view.js";
 import { hexId } from "../decisions/member-id.js";
 import { entryOf } from "../diagnosis/observe-cluster.js";

@@ -1,5 +1,5 @@
-import { DeadlineExceededError } from "../../errors/index.js";
-import { isMemberNotFound } from "../../gateways/etcd/index.js";
+import { DeadlineExceededError } from "../../core/errors.js";
+import { isMemberNotFound } from "../../gateways/etcd/membership-errors.js";
 import { ensureQuorum, membershipGateway, viewCluster } from "../cluster-view.js";
 import { deadMemberCandidates } from "../dead-member-candidates.js";
 import { decideDeadMembers } from "../decisions/dead-members.js";

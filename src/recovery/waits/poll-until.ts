@@ -1,5 +1,5 @@
-import { DeadlineExceededError } from "../../errors/index.js";
-import type { Clock } from "../recovery-context.js";
+import { DeadlineExceededError } from "../../core/errors.js";
+import type { Clock } from "../../core/clock.js";
 
 /** How a poll waits. */
 export interface PollOptions {

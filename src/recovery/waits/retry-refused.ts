@@ -1,5 +1,5 @@
-import { DeadlineExceededError } from "../../errors/index.js";
-import type { Clock } from "../recovery-context.js";
+import { DeadlineExceededError } from "../../core/errors.js";
+import type { Clock } from "../../core/clock.js";
 import type { RecoveryRun } from "../recovery-run.js";
 
 /** How a refused call is retried. */

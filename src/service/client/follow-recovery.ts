@@ -1,5 +1,5 @@
-import { DeadlineExceededError } from "../../errors/index.js";
-import type { RecoveryRecord, RecoveryState } from "../../queue/index.js";
+import { DeadlineExceededError } from "../../core/errors.js";
+import type { RecoveryRecord, RecoveryState } from "../../queue/recovery-queue.js";
 import type { RecoveriesClient } from "./recoveries-client.js";
 import { ServiceRequestError } from "./service-request-error.js";
 

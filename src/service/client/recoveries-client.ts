@@ -1,4 +1,4 @@
-import type { RecoveryRecord } from "../../queue/index.js";
+import type { RecoveryRecord } from "../../queue/recovery-queue.js";
 import { ServiceRequestError } from "./service-request-error.js";
 
 /** The answer to `POST /v1/recoveries`. */

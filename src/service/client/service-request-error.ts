@@ -1,4 +1,4 @@
-import { ResponderError } from "../../errors/index.js";
+import { ResponderError } from "../../core/errors.js";
 
 /**
  * A request to the service's API failed: it answered with an error status (`status`), or could not be

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../../src/config/index.js";
-import { etcdConnectionFor } from "../../../src/gateways/etcd/index.js";
+import { parseConfig } from "../../../src/core/config/load.js";
+import { etcdConnectionFor } from "../../../src/gateways/etcd/connection-for-cluster.js";
 import { filesFrom } from "../../config/fixtures.js";
 
 const KEY = "-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n";
@@ -18,7 +18,7 @@ clusters:
     tls: { caFile: /ca, certFile: /cert, keyFile: /key }
     auth: { username: root, passwordFile: /pw }
 `;
-    const [cluster] = parseConfig(text, "config.yaml", { readFile }).clusters;
+    const [cluster] = parseConfig(text, "config.yaml", { readFile }).catalog.clusters;
     expect(etcdConnectionFor(cluster!)).toEqual({
       clientURLs: ["https://a1:2379", "https://a2:2379", "https://a3:2379"],
       tls: { ca: CERT, cert: CERT, key: KEY },
@@ -28,7 +28,7 @@ clusters:
   });
 
   it("leaves out what is not configured", () => {
-    const [cluster] = parseConfig("clusters: [{ name: a, members: 1 }]", "config.yaml").clusters;
+    const [cluster] = parseConfig("clusters: [{ name: a, members: 1 }]", "config.yaml").catalog.clusters;
     expect(etcdConnectionFor(cluster!)).toEqual({ clientURLs: ["http://a1.default.svc:2379"] });
   });
 });

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EtcdUnavailableError } from "../../../src/errors/index.js";
-import { createEtcdGateway, type EtcdGateway } from "../../../src/gateways/etcd/index.js";
+import { EtcdUnavailableError } from "../../../src/core/errors.js";
+import { createEtcdGateway } from "../../../src/gateways/etcd/etcd3-gateway.js";
+import type { EtcdGateway } from "../../../src/gateways/etcd/types.js";
 import { startEtcdCluster, type EtcdTestCluster } from "../../support/etcd-cluster.js";
 
 let snapshotDir: string;

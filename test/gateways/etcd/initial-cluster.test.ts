@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatInitialCluster, type EtcdMember } from "../../../src/gateways/etcd/index.js";
+import { formatInitialCluster } from "../../../src/gateways/etcd/initial-cluster.js";
+import type { EtcdMember } from "../../../src/gateways/etcd/types.js";
 
 const member = (id: string, name: string, peerURLs: string[], isLearner = false): EtcdMember => ({
   id,

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { DeadlineExceededError } from "../../../src/errors/index.js";
+import { DeadlineExceededError } from "../../../src/core/errors.js";
 
 const RETRY_INTERVAL_MS = 50;
 

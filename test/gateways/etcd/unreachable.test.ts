@@ -1,6 +1,6 @@
 import { GRPCDeadlineExceededError, GRPCFailedPreconditionError, GRPCUnavailableError } from "etcd3";
 import { describe, expect, it } from "vitest";
-import { EtcdUnavailableError } from "../../../src/errors/index.js";
+import { EtcdUnavailableError } from "../../../src/core/errors.js";
 import { isUnreachable, toGatewayError, withinDeadline } from "../../../src/gateways/etcd/unreachable.js";
 
 const URL = "http://127.0.0.1:2379";

@@ -1,6 +1,6 @@
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { DeadlineExceededError } from "../../../src/errors/index.js";
+import { DeadlineExceededError } from "../../../src/core/errors.js";
 import {
   describeApiFailure,
   isNetworkError,

@@ -3,17 +3,13 @@ import { setTimeout as delay } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, type V1Deployment, type V1Pod } from "@kubernetes/client-node";
 import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeadlineExceededError } from "../../../src/errors/index.js";
+import { DeadlineExceededError, LeaseHeldError, LeaseLostError } from "../../../src/core/errors.js";
 import { failFastPolicy } from "../../../src/gateways/etcd/fail-fast-policy.js";
-import { isUnhealthyCluster } from "../../../src/gateways/etcd/index.js";
-import {
-  KubernetesApiError,
-  LeaseHeldError,
-  LeaseLostError,
-  createKubernetesGateway,
-  isPodReady,
-  type KubernetesGateway,
-} from "../../../src/gateways/kubernetes/index.js";
+import { isUnhealthyCluster } from "../../../src/gateways/etcd/membership-errors.js";
+import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
+import { createKubernetesGateway } from "../../../src/gateways/kubernetes/create-kubernetes-gateway.js";
+import { isPodReady } from "../../../src/gateways/kubernetes/pod-ready.js";
+import type { KubernetesGateway } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
 import { clientNodePodSource } from "../../../src/gateways/kubernetes/pod-source.js";
 import { waitForPodSet, type PodSource } from "../../../src/gateways/kubernetes/pod-wait.js";
 import { kubectl, parseTable } from "../../support/kubectl.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ConfigError } from "../../../src/errors/index.js";
+import { ConfigError } from "../../../src/core/errors.js";
 import { loadKubeConfig } from "../../../src/gateways/kubernetes/load-kube-config.js";
 import { tokenKubeconfig } from "../../support/token-kubeconfig.js";
 

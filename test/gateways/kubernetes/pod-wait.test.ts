@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DeadlineExceededError } from "../../../src/errors/index.js";
+import { DeadlineExceededError } from "../../../src/core/errors.js";
 import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
 import {
   waitForPodSet,

@@ -47,14 +47,16 @@ describe("recover command line", () => {
     const { err, io: streams } = io();
     expect(await recoverCommand(["--config", config, "--cluster", "other", "--member", "1"], streams)).toBe(2);
     expect(err[0]).toBe(
-      `etcd-responder recover: ${config}: no cluster "other" is configured (configured: default/example)`,
+      `etcd-responder recover: ${config}: no configured cluster "other"; configured clusters: default/example`,
     );
   });
 
   it("exits 2 when the member number is outside the cluster", async () => {
     const { err, io: streams } = io();
     expect(await recoverCommand(["--config", config, "--cluster", "example", "--member", "4"], streams)).toBe(2);
-    expect(err[0]).toBe("etcd-responder recover: cluster default/example has members 1 to 3; there is no member 4");
+    expect(err[0]).toBe(
+      `etcd-responder recover: ${config}: cluster default/example has members 1 to 3; there is no member 4`,
+    );
   });
 
   it("maps outcomes to exit codes", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../../src/config/index.js";
+import { parseConfig } from "../../../src/core/config/load.js";
 import { unconfiguredMembers } from "../../../src/recovery/decisions/unconfigured-members.js";
 
 const configured =
-  parseConfig("clusters:\n  - name: example\n    members: 3\n", "test.yaml").clusters[0]?.members ?? [];
+  parseConfig("clusters:\n  - name: example\n    members: 3\n", "test.yaml").catalog.clusters[0]?.members ?? [];
 const entry = (id: string, name: string, ...peerURLs: string[]) => ({
   id,
   name,

@@ -1,4 +1,4 @@
-import type { Clock } from "../../../src/recovery/index.js";
+import type { Clock } from "../../../src/core/clock.js";
 
 interface Sleeper {
   at: number;

@@ -1,23 +1,29 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import { pino } from "pino";
-import { parseConfig, type ResolvedCluster, type ResolvedMember } from "../../../src/config/index.js";
-import { DeadlineExceededError, EtcdUnavailableError } from "../../../src/errors/index.js";
+import { parseConfig } from "../../../src/core/config/load.js";
+import type { ResolvedCluster, ResolvedMember } from "../../../src/core/config/types.js";
+import {
+  DeadlineExceededError,
+  EtcdUnavailableError,
+  LeaseHeldError,
+  LeaseLostError,
+} from "../../../src/core/errors.js";
 import type {
   EtcdGateway,
   EtcdMember,
   KeyValueHash,
   MemberList,
   MemberStatus,
-} from "../../../src/gateways/etcd/index.js";
+} from "../../../src/gateways/etcd/types.js";
 import type {
   EventTarget,
   HeldLease,
   KubernetesGateway,
   RecordedEvent,
 } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
-import { LeaseHeldError } from "../../../src/gateways/kubernetes/lease-held-error.js";
-import { LeaseLostError } from "../../../src/gateways/kubernetes/lease-lost-error.js";
-import type { RecoveryContext, SnapshotDirectory, StepName, StepRecord } from "../../../src/recovery/index.js";
+import type { RecoveryContext } from "../../../src/recovery/recovery-context.js";
+import type { SnapshotDirectory } from "../../../src/recovery/snapshots/snapshot-directory.js";
+import type { StepName, StepRecord } from "../../../src/recovery/recovery-result.js";
 import { FakeClock } from "./fake-clock.js";
 import { matchesSelector, memberDeployment, memberLabels, memberPod, type FakeContainerState } from "./fake-objects.js";
 
@@ -93,7 +99,7 @@ export class FakeWorld {
       "      dir: /backups",
       "      keep: 2",
     ].join("\n");
-    const cluster = parseConfig(yaml, "test.yaml").clusters[0];
+    const cluster = parseConfig(yaml, "test.yaml").catalog.clusters[0];
     if (!cluster) throw new Error("no cluster");
     this.cluster = cluster;
     const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerURL}`).join(",");

@@ -1,8 +1,7 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { DeadlineExceededError } from "../../../src/errors/index.js";
+import { DeadlineExceededError, LeaseRenewalError } from "../../../src/core/errors.js";
 import { LeaseLock, leaseName } from "../../../src/recovery/lock/lease-lock.js";
-import { LeaseRenewalError } from "../../../src/recovery/errors/index.js";
 import { FakeWorld } from "../fakes/fake-world.js";
 
 function options(world: FakeWorld, holder = "me", onWait?: (line: string) => void) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DeadlineExceededError } from "../../../src/errors/index.js";
+import { DeadlineExceededError } from "../../../src/core/errors.js";
 import { pollUntil } from "../../../src/recovery/waits/poll-until.js";
 import { retryRefused } from "../../../src/recovery/waits/retry-refused.js";
 import { FakeClock } from "../fakes/fake-clock.js";

@@ -1,4 +1,4 @@
-import type { RecoveryRecord } from "../../../src/queue/index.js";
+import type { RecoveryRecord } from "../../../src/queue/recovery-queue.js";
 import { TEST_TOKEN } from "../../support/responder-process.js";
 
 /** An HTTP answer with its JSON body. */

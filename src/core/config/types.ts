@@ -1,0 +1,151 @@
+import type { NamingTemplates } from "./naming.js";
+
+/** Client TLS material for talking to etcd, read from the configured files at start-up. */
+export interface ClusterTls {
+  /** CA certificate(s) that sign the etcd server certificates, PEM. */
+  ca: string;
+  /** Client certificate, PEM; absent when etcd does not ask for one. */
+  cert?: string;
+  /** Client private key, PEM; absent with `cert`. Never serialized: see `ResolvedCluster.toJSON`. */
+  key?: string;
+}
+
+/** etcd user and password. */
+export interface ClusterAuth {
+  /** etcd user name. */
+  username: string;
+  /** The password, read from `passwordFile`. Never serialized: see `ResolvedCluster.toJSON`. */
+  password: string;
+}
+
+/** Snapshots taken before a member is changed. */
+export interface SnapshotSettings {
+  /** Take a snapshot before the first membership change; default `true`. */
+  enabled: boolean;
+  /** Directory the snapshot files go to; default `/var/lib/etcd-responder/snapshots`. */
+  dir: string;
+  /** How many snapshots to keep per cluster, oldest removed first; default `3`. */
+  keep: number;
+}
+
+/** Explicit URLs for one member, overriding the naming templates. */
+export interface MemberURLOverride {
+  /** Replaces the rendered `naming.clientURL`. */
+  clientURL?: string;
+  /** Replaces the rendered `naming.peerURL`. */
+  peerURL?: string;
+}
+
+/** One etcd member of a configured cluster, with every name and URL worked out. */
+export interface ResolvedMember {
+  /** Member index, 1-based. */
+  index: number;
+  /** etcd member name (`--name`). */
+  name: string;
+  /** The member's Deployment. */
+  deployment: string;
+  /** The member's Service. */
+  service: string;
+  /** URL clients use to reach this member. */
+  clientURL: string;
+  /** URL peers use to reach this member; it identifies the member in the etcd member list. */
+  peerURL: string;
+}
+
+/** A configured etcd cluster with defaults applied, files read and members resolved. */
+export interface ResolvedCluster {
+  /** Cluster name (DNS-1123 label). */
+  name: string;
+  /** Kubernetes namespace of the member Deployments and Services; default `default`. */
+  namespace: string;
+  /** Every member, indexes 1..n in order. */
+  members: ResolvedMember[];
+  /** Pinned etcd cluster ID as a uint64 decimal string; recovery refuses when etcd reports another. */
+  clusterID?: string;
+  /** Client TLS, when configured. */
+  tls?: ClusterTls;
+  /** etcd password authentication, when configured. */
+  auth?: ClusterAuth;
+  /** Add the new member as a learner, then promote it; default `true`. */
+  useLearners: boolean;
+  /** Snapshot settings. */
+  snapshots: SnapshotSettings;
+  /** The naming templates in force (defaults merged with the file). */
+  naming: NamingTemplates;
+  /** Per-member URL overrides, keyed by member index. */
+  memberURLs: Readonly<Record<number, MemberURLOverride>>;
+  /** This cluster's configured mode; absent: `service.defaultMode` applies. */
+  mode?: ClusterMode;
+  /** A copy safe to log: the TLS key and the password are replaced by `[redacted]`. */
+  toJSON(): Record<string, unknown>;
+}
+
+/** Global recovery settings. */
+export interface RecoverySettings {
+  /** How long a member must have been unreachable (and its Pod gone or not Ready) to count as dead; default `5`. */
+  deadAfterSeconds: number;
+  /** Deadline of each wait in a recovery; default `120`. */
+  stepTimeoutSeconds: number;
+  /** Duration of the per-cluster Kubernetes Lease held during a recovery; default `15`. */
+  leaseDurationSeconds: number;
+}
+
+/**
+ * What the responder may do on a cluster: `act` recovers; `observe` diagnoses and records the plan,
+ * changing nothing; `paused` queues nothing.
+ */
+export type ClusterMode = "act" | "observe" | "paused";
+
+/** Every cluster mode. */
+export const CLUSTER_MODES: readonly ClusterMode[] = ["act", "observe", "paused"];
+
+/** The mode a recovery runs in: `act`, or `observe` (Diagnose and Guard only, nothing changed). */
+export type RecoveryMode = Exclude<ClusterMode, "paused">;
+
+/** Finished recoveries kept in the queue's history. */
+export interface HistorySettings {
+  /** Finished recoveries kept per cluster, for succeeded and failed ones each; default `1000`. */
+  maxRecoveries: number;
+  /** Hours a finished recovery is kept; default `168`. */
+  maxAgeHours: number;
+}
+
+/** When repeated failures put a cluster in `observe`. */
+export interface CircuitBreakerSettings {
+  /** Failed recoveries of one cluster within the window that trip the breaker; default `3`. */
+  failures: number;
+  /** The window, minutes; default `60`. */
+  windowMinutes: number;
+}
+
+/** Retries of transiently failed recoveries. */
+export interface RetrySettings {
+  /** Attempts in all; default `5`. */
+  attempts: number;
+  /** First back-off, seconds, doubling with each attempt; default `2`. */
+  backoffSeconds: number;
+}
+
+/** The periodic crash-loop sweep. */
+export interface SweepSettings {
+  /** Whether the sweep runs; default `false`. */
+  enabled: boolean;
+  /** Seconds between sweeps; default `60`. */
+  intervalSeconds: number;
+}
+
+/** How the running service queues and runs recoveries. */
+export interface ServiceSettings {
+  /** Alert names that trigger recoveries; default `["KubePodCrashLooping"]`. */
+  alertNames: string[];
+  /** Mode of clusters without a `mode` of their own; default `act`. */
+  defaultMode: ClusterMode;
+  /** Finished recoveries kept; default 1000 per cluster, for 168 hours. */
+  history: HistorySettings;
+  /** Failures that put a cluster in `observe`; default 3 within 60 minutes. */
+  circuitBreaker: CircuitBreakerSettings;
+  /** Retries of transient failures; default 5 attempts, back-off from 2 s. */
+  retry: RetrySettings;
+  /** Periodic crash-loop sweep; default disabled, every 60 s. */
+  sweep: SweepSettings;
+}

@@ -1,0 +1,185 @@
+import { Redis } from "ioredis";
+import type { Logger } from "./logger.js";
+import { QueueUnavailableError } from "./errors.js";
+
+/** How long an operation waits for Redis before it gives up, unless told otherwise. */
+export const DEFAULT_UNAVAILABLE_AFTER_MS = 1500;
+
+/** A Redis client for request-time work (enqueue, read, modes) that fails fast instead of queueing commands. */
+export interface FailFastRedis {
+  /** The client; commands fail at once while disconnected. */
+  client: Redis;
+  /** The server as `host:port`, for messages. */
+  redis: string;
+  /**
+   * Runs `work` once Redis is connected. Rejects with a QueueUnavailableError when Redis does not become
+   * ready within the time limit, or the work fails because the connection failed; other errors pass through.
+   */
+  guard<T>(operation: string, work: () => Promise<T>): Promise<T>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}
+
+/** How to connect a fail-fast client. */
+export interface FailFastRedisOptions {
+  /** Redis URL, e.g. `redis://redis:6379`. */
+  url: string;
+  /** Connection name shown by `CLIENT LIST`. */
+  name: string;
+  /** How long an operation waits for Redis, ms; default 1500. */
+  unavailableAfterMs?: number;
+  /** Receives connection errors at debug level (the caller reports the failed operation). */
+  logger: Logger;
+  /**
+   * Send the commands issued in one event-loop turn together (ioredis auto-pipelining); default false.
+   * For connections that carry many small concurrent reads; not for the ones BullMQ uses.
+   */
+  autoPipelining?: boolean;
+}
+
+/** Connects a client whose commands fail at once while Redis is away, so callers can answer 503 quickly. */
+export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedis {
+  const limitMs = options.unavailableAfterMs ?? DEFAULT_UNAVAILABLE_AFTER_MS;
+  const redis = describeRedis(options.url);
+  const client = new Redis(options.url, {
+    connectionName: options.name,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: limitMs,
+    commandTimeout: limitMs,
+    // Keep trying in the background so the next request finds Redis as soon as it is back.
+    retryStrategy: (times) => Math.min(100 * times, 1000),
+    enableAutoPipelining: options.autoPipelining ?? false,
+  });
+  // Set while the connection is down after a failure: callers then fail at once instead of each waiting.
+  let lastError: Error | undefined;
+  client.on("error", (error: Error) => {
+    lastError = error;
+    options.logger.debug({ err: error, redis }, "redis connection error");
+  });
+  client.on("ready", () => (lastError = undefined));
+
+  // Callers waiting at the same time share one wait, so a burst of requests adds one listener, not a thousand.
+  let waiting: Promise<void> | undefined;
+  const waitUntilReady = (): Promise<void> =>
+    (waiting ??= new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        client.off("ready", onReady);
+        client.off("error", onError);
+        waiting = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = () => settle();
+      const onError = (error: Error) => settle(error);
+      const timer = setTimeout(() => settle(new Error(`not connected within ${limitMs} ms`)), limitMs);
+      client.once("ready", onReady);
+      client.once("error", onError);
+    }));
+
+  const ready = async (operation: string): Promise<void> => {
+    if (client.status === "ready") return;
+    if (client.status === "end") throw new Error(`cannot ${operation}: the Redis connection was closed`);
+    if (lastError) throw new QueueUnavailableError(operation, redis, { cause: lastError });
+    try {
+      await waitUntilReady();
+    } catch (error) {
+      throw new QueueUnavailableError(operation, redis, { cause: error });
+    }
+  };
+
+  return {
+    client,
+    redis,
+    guard: async (operation, work) => {
+      await ready(operation);
+      let timer: NodeJS.Timeout | undefined;
+      // Commands time out on their own; this bounds work that waits on something else (a queue's set-up).
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new QueueUnavailableError(operation, redis, { cause: new Error(`no answer within ${5 * limitMs} ms`) }),
+            ),
+          5 * limitMs,
+        );
+      });
+      try {
+        return await Promise.race([work(), deadline]);
+      } catch (error) {
+        if (error instanceof QueueUnavailableError) throw error;
+        if (isConnectionError(error) || client.status !== "ready")
+          throw new QueueUnavailableError(operation, redis, { cause: error });
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => closeRedis(client),
+  };
+}
+
+/** Connects a client for BullMQ workers: blocking commands wait for Redis however long it is away. */
+export function createWorkerRedis(url: string, name: string, logger: Logger): Redis {
+  const client = new Redis(url, {
+    connectionName: name,
+    // BullMQ requires this for the connections of workers, which block waiting for jobs.
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => Math.min(200 * times, 2000),
+  });
+  client.on("error", (error: Error) =>
+    logger.debug({ err: error, redis: describeRedis(url) }, "redis connection error"),
+  );
+  return client;
+}
+
+/** Quits politely when connected, else drops the connection (and its reconnect attempts) at once. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === "end") return;
+  if (client.status !== "ready") {
+    client.disconnect();
+    return;
+  }
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}
+
+/** `host:port` of a Redis URL, without credentials. */
+export function describeRedis(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || "6379"}`;
+  } catch {
+    return "(invalid Redis URL)";
+  }
+}
+
+const CONNECTION_MESSAGES = [
+  /Stream isn't writeable/i,
+  /Connection is closed/i,
+  /Command timed out/i,
+  /connect ETIMEDOUT/i,
+  /Reached the max retries/i,
+];
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/** Whether a failure came from the connection to Redis rather than from the command itself. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+  if (error.name === "MaxRetriesPerRequestError" || error.name === "ConnectionClosedError") return true;
+  return CONNECTION_MESSAGES.some((pattern) => pattern.test(error.message));
+}

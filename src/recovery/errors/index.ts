@@ -1,3 +1,0 @@
-export { LeaseRenewalError } from "./lease-renewal-error.js";
-export { MemberNotDiagnosableError } from "./member-not-diagnosable-error.js";
-export { RecoveryInterruptedError } from "./recovery-interrupted-error.js";
