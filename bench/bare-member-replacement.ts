@@ -8,7 +8,7 @@ import { createEtcdGateway } from "../src/gateways/etcd/etcd3-gateway.js";
 import { formatInitialCluster } from "../src/gateways/etcd/initial-cluster.js";
 import { isLearnerNotInSync, isUnhealthyCluster } from "../src/gateways/etcd/membership-errors.js";
 import type { EtcdGateway } from "../src/gateways/etcd/types.js";
-import { DEFAULT_TUNING } from "../src/recovery/recovery-tuning.js";
+import { DEFAULT_TUNING } from "../src/recovery/context.js";
 
 /**
  * The floor of a member recovery: the etcd steps alone, with no Kubernetes — remove the dead member, add

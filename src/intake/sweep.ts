@@ -5,7 +5,7 @@ import type { ClusterModes } from "../queue/cluster-modes.js";
 import type { Logger } from "../core/logger.js";
 import type { EnqueueResult, RecoveryQueue } from "../queue/recovery-queue.js";
 import type { V1Pod } from "@kubernetes/client-node";
-import { findEtcdContainer } from "../recovery/kube/etcd-container.js";
+import { findEtcdContainer } from "../recovery/pods.js";
 import { CLUSTER_LABEL, selectorString, matchesSelector } from "../core/labels.js";
 
 /** What the sweep works with. */

@@ -1,4 +1,4 @@
-import type { StepRecord } from "../recovery/recovery-result.js";
+import type { StepRecord } from "../recovery/context.js";
 import type { RecoveryMode, ServiceSettings } from "../core/config/types.js";
 import type { RecoveryRecord, RecoveryState, RecoveryTrigger } from "./recovery-queue.js";
 import { randomBytes } from "node:crypto";

@@ -3,7 +3,7 @@ import type { ResponderConfig } from "../core/config/load.js";
 import { ResponderError } from "../core/errors.js";
 import { type ClusterModes, circuitBreakerReason } from "./cluster-modes.js";
 import type { Logger } from "../core/logger.js";
-import type { RecoveryResult, StepRecord } from "../recovery/recovery-result.js";
+import type { RecoveryResult, StepRecord, StepReporter } from "../recovery/context.js";
 import {
   clusterKey,
   type RecoveryJobData,
@@ -13,7 +13,6 @@ import {
 } from "./jobs.js";
 import type { ClusterCatalog, ClusterMember } from "../core/catalog.js";
 import type { RecoveryMode } from "../core/config/types.js";
-import type { StepReporter } from "../recovery/recovery-context.js";
 import type { RecoveryTrigger } from "./recovery-queue.js";
 
 /** What the job processor works with. */

@@ -1,6 +1,6 @@
 import type { ClusterMember } from "../core/catalog.js";
 import type { RecoveryMode } from "../core/config/types.js";
-import type { RecoveryOutcome, StepRecord } from "../recovery/recovery-result.js";
+import type { RecoveryOutcome, StepRecord } from "../recovery/context.js";
 
 /** Where a recovery is in its life. `skipped`: the member was already healthy; `refused`: acting was unsafe. */
 export type RecoveryState = "queued" | "running" | RecoveryOutcome;

@@ -1,6 +1,6 @@
-import { initialClusterValue } from "./decisions/initial-cluster-value.js";
+import { initialClusterValue } from "./decisions/initial-cluster.js";
 import { planLines } from "./decisions/plan-lines.js";
-import { describeEntry } from "./diagnosis/observe-cluster.js";
+import { describeEntry } from "./cluster-view.js";
 import type { RecoveryRun } from "./recovery-run.js";
 
 /** What the recovery would do, from what Diagnose and Guard found (plan mode). */

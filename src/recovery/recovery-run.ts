@@ -1,10 +1,8 @@
 import type { EventTarget, RecordedEvent } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { Logger } from "../core/logger.js";
 import { RecoveryInterruptedError } from "../core/errors.js";
-import type { RecoveryContext } from "./recovery-context.js";
-import type { StepName, StepRecord } from "./recovery-result.js";
+import { type RecoveryContext, type StepName, type StepRecord, resolveTuning, type RecoveryTuning } from "./context.js";
 import type { RecoveryState } from "./recovery-state.js";
-import { resolveTuning, type RecoveryTuning } from "./recovery-tuning.js";
 
 /** What a step returns: whether it did something, one line about it, and the Event to record. */
 export interface StepOutcome {

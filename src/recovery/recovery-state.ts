@@ -1,7 +1,7 @@
 import type { EtcdGateway } from "../gateways/etcd/types.js";
-import type { Diagnosis } from "./diagnosis/classify-member.js";
-import type { ClusterObservation, MemberObservation } from "./diagnosis/observation.js";
-import type { LeaseLock } from "./lock/lease-lock.js";
+import type { Diagnosis } from "./decisions/classify.js";
+import type { ClusterObservation, MemberObservation } from "./cluster-view.js";
+import type { LeaseLock } from "./lock.js";
 
 /** What the steps of one recovery learn and hand on to later steps. */
 export interface RecoveryState {

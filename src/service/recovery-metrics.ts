@@ -1,7 +1,7 @@
 import type { ClusterModes } from "../queue/cluster-modes.js";
 import type { Metrics } from "../core/metrics.js";
 import type { RecoveryWorkerHooks } from "../queue/workers.js";
-import type { RecoveryOutcome } from "../recovery/recovery-result.js";
+import type { RecoveryOutcome } from "../recovery/context.js";
 
 const OUTCOMES: readonly string[] = ["succeeded", "skipped", "refused", "failed"] satisfies RecoveryOutcome[];
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { enqueueCommand } from "../../src/cli/commands/enqueue-command.js";
 import { UsageError } from "../../src/cli/usage-error.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
-import type { StepRecord } from "../../src/recovery/recovery-result.js";
+import type { StepRecord } from "../../src/recovery/context.js";
 
 /** What the scripted service saw of one request. */
 interface SeenRequest {

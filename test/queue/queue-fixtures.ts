@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
-import type { RecoveryResult, StepRecord } from "../../src/recovery/recovery-result.js";
+import type { RecoveryResult, StepRecord } from "../../src/recovery/context.js";
 import { systemClock } from "../../src/core/clock.js";
 import type { RecoveryRunner } from "../../src/queue/process-recovery.js";
 import type { RecoveryRequest, RecoveryTrigger } from "../../src/queue/recovery-queue.js";

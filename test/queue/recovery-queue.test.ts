@@ -5,7 +5,7 @@ import { createClusterModes, type RedisClusterModes } from "../../src/queue/clus
 import { createRecoveryQueue } from "../../src/queue/bullmq-queue.js";
 import type { RecoveryQueue } from "../../src/queue/recovery-queue.js";
 import { type RecoveryWorkers, startRecoveryWorkers } from "../../src/queue/workers.js";
-import type { RecoveryResult } from "../../src/recovery/recovery-result.js";
+import type { RecoveryResult } from "../../src/recovery/context.js";
 import { createLogger } from "../../src/core/logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { scriptedRunner, step, testConfig, uniquePrefix, waitFor, requestFor } from "./queue-fixtures.js";

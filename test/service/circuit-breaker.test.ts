@@ -1,6 +1,6 @@
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { leaseName } from "../../src/recovery/lock/lease-lock.js";
+import { leaseName } from "../../src/recovery/lock.js";
 import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";

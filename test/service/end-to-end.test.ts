@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STEP_NAMES } from "../../src/recovery/recovery-result.js";
+import { STEP_NAMES } from "../../src/recovery/context.js";
 import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { clusterShape, writeKeys } from "../support/etcd-cluster-checks.js";

@@ -1,6 +1,6 @@
 import { DeadlineExceededError, AuthSettingsError } from "../../core/errors.js";
 import { readAuthSettings } from "../../intake/auth.js";
-import type { RecoveryOutcome } from "../../recovery/recovery-result.js";
+import type { RecoveryOutcome } from "../../recovery/context.js";
 import { createRecoveriesClient } from "../../service/client/recoveries-client.js";
 import { createRecoveryPrinter } from "../../service/client/recovery-printer.js";
 import { followRecovery } from "../../service/client/follow-recovery.js";

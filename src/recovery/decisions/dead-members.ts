@@ -1,4 +1,4 @@
-import type { PodPresence } from "../kube/pod-facts.js";
+import type { PodPresence } from "../pods.js";
 
 /** One member of the list, as the dead-member decision sees it. */
 export interface DeadMemberCandidate {

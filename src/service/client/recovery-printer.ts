@@ -1,5 +1,5 @@
 import type { RecoveryRecord } from "../../queue/recovery-queue.js";
-import { createLineReporter } from "../../recovery/line-reporter.js";
+import { createLineReporter } from "../../recovery/report.js";
 import { FINAL_STATES } from "./follow-recovery.js";
 
 /** Prints a followed recovery for people: state changes, each step once as it ends, the plan and the end. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { setInitialCluster } from "../../../src/recovery/decisions/initial-cluster-args.js";
-import type { ContainerSpec } from "../../../src/recovery/kube/etcd-container.js";
+import { setInitialCluster } from "../../../src/recovery/decisions/initial-cluster.js";
+import type { ContainerSpec } from "../../../src/recovery/pods.js";
 
 const VALUE = "a=http://a:2380,b=http://b:2380";
 

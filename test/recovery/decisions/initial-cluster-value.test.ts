@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/core/config/load.js";
-import { initialClusterValue } from "../../../src/recovery/decisions/initial-cluster-value.js";
-import { samePeerURL } from "../../../src/recovery/decisions/peer-url.js";
-import { hexId } from "../../../src/recovery/decisions/member-id.js";
+import { initialClusterValue } from "../../../src/recovery/decisions/initial-cluster.js";
+import { samePeerURL, hexId } from "../../../src/recovery/decisions/members.js";
 
 const cluster = parseConfig("clusters:\n  - name: example\n    members: 3\n", "test.yaml").catalog.clusters[0];
 const configured = cluster?.members ?? [];

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkQuorum, type GuardInput, type GuardMember } from "../../../src/recovery/decisions/quorum-guard.js";
-import { quorumOf } from "../../../src/recovery/decisions/quorum.js";
+import { checkQuorum, type GuardInput, type GuardMember, quorumOf } from "../../../src/recovery/decisions/quorum.js";
 
 /** `healthy` healthy voters, then `down` voters that do not answer, then `learners` healthy learners. */
 function members(healthy: number, down: number, learners = 0): GuardMember[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/core/config/load.js";
-import { unconfiguredMembers } from "../../../src/recovery/decisions/unconfigured-members.js";
+import { unconfiguredMembers } from "../../../src/recovery/decisions/members.js";
 
 const configured =
   parseConfig("clusters:\n  - name: example\n    members: 3\n", "test.yaml").catalog.clusters[0]?.members ?? [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classifyMember, type DiagnosisFacts } from "../../../src/recovery/diagnosis/classify-member.js";
-import type { PodFacts } from "../../../src/recovery/kube/pod-facts.js";
+import { classifyMember, type DiagnosisFacts } from "../../../src/recovery/decisions/classify.js";
+import type { PodFacts } from "../../../src/recovery/pods.js";
 
 const CLUSTER = "8000000000000000001";
 

@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findDataLossSign } from "../../../src/recovery/diagnosis/data-loss-signs.js";
-import { readableLogLine } from "../../../src/recovery/diagnosis/log-lines.js";
-import { meaningfulLogLine } from "../../../src/recovery/diagnosis/meaningful-log-line.js";
+import { findDataLossSign, readableLogLine, meaningfulLogLine } from "../../../src/recovery/decisions/classify.js";
 
 describe("findDataLossSign", () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseRealCluster } from "../../../src/recovery/diagnosis/real-cluster.js";
+import { chooseRealCluster } from "../../../src/recovery/decisions/real-cluster.js";
 
 const report = (n: number, clusterId: string) => ({ clientURL: `http://m${n}:2379`, clusterId });
 

@@ -21,9 +21,8 @@ import type {
   KubernetesGateway,
   RecordedEvent,
 } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
-import type { RecoveryContext } from "../../../src/recovery/recovery-context.js";
-import type { SnapshotDirectory } from "../../../src/recovery/snapshots/snapshot-directory.js";
-import type { StepName, StepRecord } from "../../../src/recovery/recovery-result.js";
+import type { RecoveryContext, StepName, StepRecord } from "../../../src/recovery/context.js";
+import type { SnapshotDirectory } from "../../../src/recovery/snapshot.js";
 import { FakeClock } from "./fake-clock.js";
 import { matchesSelector, memberDeployment, memberLabels, memberPod, type FakeContainerState } from "./fake-objects.js";
 

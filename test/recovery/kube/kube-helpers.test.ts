@@ -1,8 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { findEtcdContainer } from "../../../src/recovery/kube/etcd-container.js";
+import { findEtcdContainer, currentPod, podFacts, podPresence } from "../../../src/recovery/pods.js";
 import { selectorString } from "../../../src/core/labels.js";
-import { currentPod, podFacts, podPresence } from "../../../src/recovery/kube/pod-facts.js";
 import { memberPod } from "../fakes/fake-objects.js";
 
 const T = Date.UTC(2024, 0, 1);

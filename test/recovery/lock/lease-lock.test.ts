@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { DeadlineExceededError, LeaseRenewalError } from "../../../src/core/errors.js";
-import { LeaseLock, leaseName } from "../../../src/recovery/lock/lease-lock.js";
+import { LeaseLock, leaseName } from "../../../src/recovery/lock.js";
 import { FakeWorld } from "../fakes/fake-world.js";
 
 function options(world: FakeWorld, holder = "me", onWait?: (line: string) => void) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { snapshotFileName, snapshotsToPrune } from "../../../src/recovery/snapshots/snapshot-files.js";
+import { snapshotFileName, snapshotsToPrune } from "../../../src/recovery/snapshot.js";
 
 describe("snapshotFileName", () => {
   it("names the file after the cluster and the UTC time, so names sort by time", () => {

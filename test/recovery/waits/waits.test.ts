@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DeadlineExceededError } from "../../../src/core/errors.js";
-import { pollUntil } from "../../../src/recovery/waits/poll-until.js";
-import { retryRefused } from "../../../src/recovery/waits/retry-refused.js";
+import { pollUntil, retryRefused } from "../../../src/recovery/waits.js";
 import { FakeClock } from "../fakes/fake-clock.js";
 
 describe("pollUntil", () => {

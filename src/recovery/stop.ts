@@ -1,6 +1,6 @@
-import { requireSelector } from "../kube/member-pods.js";
-import { seconds } from "../format.js";
-import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+import { requireSelector } from "./pods.js";
+import { seconds } from "./report.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 
 /**
  * Step 5, Stop: scale the member's Deployment to 0 and wait until no Pod of it is left (gone, not just

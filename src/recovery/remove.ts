@@ -1,11 +1,16 @@
-import { DeadlineExceededError } from "../../core/errors.js";
-import { isMemberNotFound } from "../../gateways/etcd/membership-errors.js";
-import { ensureQuorum, membershipGateway, viewCluster } from "../cluster-view.js";
-import { deadMemberCandidates } from "../dead-member-candidates.js";
-import { decideDeadMembers } from "../decisions/dead-members.js";
-import { hexId } from "../decisions/member-id.js";
-import { describeEntry, statusOfEntry } from "../diagnosis/observe-cluster.js";
-import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+import { DeadlineExceededError } from "../core/errors.js";
+import { isMemberNotFound } from "../gateways/etcd/membership-errors.js";
+import {
+  ensureQuorum,
+  membershipGateway,
+  viewCluster,
+  deadMemberCandidates,
+  describeEntry,
+  statusOfEntry,
+} from "./cluster-view.js";
+import { decideDeadMembers } from "./decisions/dead-members.js";
+import { hexId } from "./decisions/members.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 
 /**
  * Step 6, Remove: remove every dead member, one at a time, before anything is added: a dead member still

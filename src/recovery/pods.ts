@@ -1,5 +1,57 @@
-import type { V1Pod } from "@kubernetes/client-node";
-import { toMillis } from "./time-millis.js";
+import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
+import type { ResolvedMember } from "../core/config/types.js";
+import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
+import { selectorString } from "../core/labels.js";
+
+/** The parts of a container spec the recovery reads and rewrites. */
+export interface ContainerSpec {
+  name: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+}
+
+/**
+ * The container running etcd: the one that sets `--initial-cluster` (flag or env), else the one named
+ * `etcd`, else one whose command mentions etcd, else the first. Undefined for an empty list.
+ */
+export function findEtcdContainer<T extends ContainerSpec>(containers: readonly T[]): T | undefined {
+  const words = (c: ContainerSpec) => [...(c.command ?? []), ...(c.args ?? [])];
+  return (
+    containers.find(
+      (c) =>
+        words(c).some((w) => /(^|\s)--?initial-cluster(=|\s|$)/.test(w)) ||
+        c.env?.some((e) => e.name === "ETCD_INITIAL_CLUSTER"),
+    ) ??
+    containers.find((c) => c.name === "etcd") ??
+    containers.find((c) => words(c).some((w) => /(^|[\s/])etcd(\s|$)/.test(w))) ??
+    containers[0]
+  );
+}
+
+/** The Pods of a member's Deployment, with the Deployment; none when the Deployment is missing. */
+export async function podsOfMember(
+  kubernetes: KubernetesGateway,
+  namespace: string,
+  member: ResolvedMember,
+): Promise<{ deployment?: V1Deployment; selector?: string; pods: V1Pod[] }> {
+  const deployment = await kubernetes.readDeployment(namespace, member.deployment);
+  if (!deployment) return { pods: [] };
+  const selector = requireSelector(deployment);
+  const { pods } = await kubernetes.listPods(namespace, selector);
+  return { deployment, selector, pods };
+}
+
+/** The Deployment's Pod selector as a query string; throws for an empty selector (it would match every Pod). */
+export function requireSelector(deployment: V1Deployment): string {
+  const selector = selectorString(deployment.spec?.selector);
+  if (selector === undefined) {
+    throw new Error(
+      `Deployment ${deployment.metadata?.name ?? "(unnamed)"} has an empty selector, so its Pods cannot be told apart`,
+    );
+  }
+  return selector;
+}
 
 /** What the recovery needs to know about one Pod, as plain data. */
 export interface PodFacts {
@@ -94,4 +146,11 @@ export function podPresence(pods: readonly V1Pod[]): PodPresence {
   // A Pod that never was Ready has been not-Ready since it was created.
   const since = facts.readyChangedAt ?? facts.createdAt;
   return since === undefined ? { kind: "not-ready", pod: facts.name } : { kind: "not-ready", pod: facts.name, since };
+}
+
+/** Milliseconds of a Kubernetes time, whether the client handed a Date or the raw RFC 3339 string. */
+export function toMillis(value: Date | string | undefined | null): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
 }

@@ -1,3 +1,4 @@
+import type { StepReporter, RecoveryContext, StepName } from "./context.js";
 import {
   DeadlineExceededError,
   EtcdUnavailableError,
@@ -6,8 +7,33 @@ import {
   LeaseRenewalError,
   RecoveryInterruptedError,
 } from "../core/errors.js";
-import type { RecoveryContext } from "./recovery-context.js";
-import type { StepName } from "./recovery-result.js";
+
+/**
+ * A StepReporter that writes one human line per progress line and step end, `[step] ...`, e.g.
+ * `[stop] scaled Deployment example-3 to 0; Pod gone after 0.4 s`.
+ */
+export function createLineReporter(write: (line: string) => void): StepReporter {
+  return {
+    stepStarted: () => undefined,
+    progress: (step, line) => write(`[${step}] ${line}`),
+    stepEnded: (record) => {
+      const prefix = record.outcome === "skipped" ? "skipped: " : record.outcome === "failed" ? "FAILED: " : "";
+      write(`[${record.name}] ${prefix}${record.detail}`);
+    },
+  };
+}
+
+/** A duration for people: `0.4 s`, `12 s`. */
+export function seconds(ms: number): string {
+  return ms < 10_000 ? `${(Math.max(0, ms) / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/** A byte count for people: `812 B`, `1.2 MB`. */
+export function bytes(count: number): string {
+  if (count < 1024) return `${count} B`;
+  if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} kB`;
+  return `${(count / 1024 / 1024).toFixed(1)} MB`;
+}
 
 /** Whether running the recovery again later can help. */
 export function isRetryable(error: unknown): boolean {

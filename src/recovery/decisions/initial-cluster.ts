@@ -1,4 +1,8 @@
-import type { ContainerSpec } from "../kube/etcd-container.js";
+import type { ContainerSpec } from "../pods.js";
+import type { ResolvedMember } from "../../core/config/types.js";
+import { formatInitialCluster } from "../../gateways/etcd/initial-cluster.js";
+import type { EtcdMember } from "../../gateways/etcd/types.js";
+import { samePeerURL } from "./members.js";
 
 /** The container with the new member's start settings, and what changed, for people. */
 export interface InitialClusterRewrite<T extends ContainerSpec> {
@@ -119,4 +123,27 @@ function setEnv(container: ContainerSpec, name: string, value: string): void {
     entry.value = value;
     delete entry.valueFrom;
   } else container.env.push({ name, value });
+}
+
+/**
+ * The `--initial-cluster` value for the member being added: every listed member by name and peer URLs, the
+ * new one under its configured name. Members that have not started yet are listed without a name; their
+ * names come from the configuration (by peer URL). Throws when such a member is not configured.
+ */
+export function initialClusterValue(
+  members: readonly EtcdMember[],
+  added: { id: string; name: string },
+  configured: readonly ResolvedMember[],
+): string {
+  const named = members.map((member) => {
+    if (member.name !== "" || member.id === added.id) return member;
+    const match = configured.find((c) => member.peerURLs.some((url) => samePeerURL(url, c.peerURL)));
+    if (!match) {
+      throw new Error(
+        `member ${member.id} (${member.peerURLs.join(", ")}) has not started and is not a configured member, so its name for --initial-cluster is unknown`,
+      );
+    }
+    return { ...member, name: match.name };
+  });
+  return formatInitialCluster(named, added);
 }

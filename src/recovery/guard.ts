@@ -1,11 +1,9 @@
-import { UnsafeRecoveryError } from "../../core/errors.js";
-import { decideDeadMembers } from "../decisions/dead-members.js";
-import { checkQuorum, type GuardMember } from "../decisions/quorum-guard.js";
-import { unconfiguredMembers } from "../decisions/unconfigured-members.js";
-import { guardMembers } from "../cluster-view.js";
-import { describeEntry } from "../diagnosis/observe-cluster.js";
-import { deadMemberCandidates } from "../dead-member-candidates.js";
-import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
+import { UnsafeRecoveryError } from "../core/errors.js";
+import { decideDeadMembers } from "./decisions/dead-members.js";
+import { checkQuorum, type GuardMember } from "./decisions/quorum.js";
+import { unconfiguredMembers } from "./decisions/members.js";
+import { guardMembers, describeEntry, deadMemberCandidates } from "./cluster-view.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 
 /**
  * Step 3, Guard: refuse (UnsafeRecoveryError, nothing changed) when etcd lists a member the configuration

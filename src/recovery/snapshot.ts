@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import { bytes, seconds } from "../format.js";
-import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
-import { localSnapshotDirectory } from "../snapshots/snapshot-directory.js";
-import { snapshotFileName, snapshotsToPrune } from "../snapshots/snapshot-files.js";
+import { bytes, seconds } from "./report.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+import { readdir, rm } from "node:fs/promises";
 
 /**
  * Step 4, Snapshot: before the first membership change, save the key space from a healthy voting member
@@ -45,4 +44,42 @@ export async function takeSnapshot(run: RecoveryRun): Promise<StepOutcome> {
     detail: `saved ${bytes(saved.bytes)} from ${source.member.clientURL} to ${file} in ${seconds(took)}${pruned}`,
     event: { type: "Normal", reason: "SnapshotTaken", message: `Snapshot of ${bytes(saved.bytes)} saved to ${file}` },
   };
+}
+
+/** Where snapshot files live: listed to prune old ones. */
+export interface SnapshotDirectory {
+  /** File names in `dir`; empty when it does not exist. */
+  list(dir: string): Promise<string[]>;
+  /** Deletes a file; a missing file is fine. */
+  remove(path: string): Promise<void>;
+}
+
+/** The local file system. */
+export const localSnapshotDirectory: SnapshotDirectory = {
+  async list(dir) {
+    try {
+      return await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+  },
+  remove: (path) => rm(path, { force: true }),
+};
+
+/** `<cluster>-<UTC time>.db`, e.g. `example-20240102T030405.678Z.db`: names sort by time. */
+export function snapshotFileName(cluster: string, nowMs: number): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, "");
+  return `${cluster}-${stamp}.db`;
+}
+
+/**
+ * The snapshot files of `cluster` to delete so that the newest `keep` remain. Other clusters' files (even
+ * `example-a-...` next to `example-...`), partial downloads and foreign files are left alone.
+ */
+export function snapshotsToPrune(fileNames: readonly string[], cluster: string, keep: number): string[] {
+  const escaped = cluster.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^${escaped}-(\\d{8}T\\d{6}(\\.\\d{3})?Z)\\.db$`);
+  const ours = fileNames.filter((name) => pattern.test(name)).sort();
+  return ours.slice(0, Math.max(0, ours.length - keep));
 }

@@ -1,13 +1,11 @@
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
-import { realClusterId } from "../cluster-view.js";
-import { setInitialCluster } from "../decisions/initial-cluster-args.js";
-import { meaningfulLogLine } from "../diagnosis/meaningful-log-line.js";
-import { findEtcdContainer } from "../kube/etcd-container.js";
-import { requireSelector } from "../kube/member-pods.js";
-import { currentPod, podFacts } from "../kube/pod-facts.js";
-import { seconds } from "../format.js";
-import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
-import { pollUntil } from "../waits/poll-until.js";
+import { realClusterId } from "./cluster-view.js";
+import { setInitialCluster } from "./decisions/initial-cluster.js";
+import { meaningfulLogLine } from "./decisions/classify.js";
+import { findEtcdContainer, requireSelector, currentPod, podFacts } from "./pods.js";
+import { seconds } from "./report.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+import { pollUntil } from "./waits.js";
 
 /**
  * Step 8, Start: give the etcd container the new `--initial-cluster` and `--initial-cluster-state=existing`

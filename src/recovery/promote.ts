@@ -1,10 +1,9 @@
-import { isLearnerNotInSync, isMemberNotLearner } from "../../gateways/etcd/membership-errors.js";
-import { membershipGateway, viewCluster } from "../cluster-view.js";
-import { hexId } from "../decisions/member-id.js";
-import { entryOf } from "../diagnosis/observe-cluster.js";
-import { seconds } from "../format.js";
-import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
-import { retryRefusedInRun } from "../waits/retry-refused.js";
+import { isLearnerNotInSync, isMemberNotLearner } from "../gateways/etcd/membership-errors.js";
+import { membershipGateway, viewCluster, entryOf } from "./cluster-view.js";
+import { hexId } from "./decisions/members.js";
+import { seconds } from "./report.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+import { retryRefusedInRun } from "./waits.js";
 
 /**
  * Step 9, Promote: make the learner a voting member. etcd refuses until the learner has caught up with the

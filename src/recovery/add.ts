@@ -3,14 +3,13 @@ import {
   isPeerURLExists,
   isTooManyLearners,
   isUnhealthyCluster,
-} from "../../gateways/etcd/membership-errors.js";
-import type { EtcdMember } from "../../gateways/etcd/types.js";
-import { ensureQuorum, membershipGateway, viewCluster } from "../cluster-view.js";
-import { initialClusterValue } from "../decisions/initial-cluster-value.js";
-import { hexId } from "../decisions/member-id.js";
-import { entryOf } from "../diagnosis/observe-cluster.js";
-import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
-import { retryRefusedInRun } from "../waits/retry-refused.js";
+} from "../gateways/etcd/membership-errors.js";
+import type { EtcdMember } from "../gateways/etcd/types.js";
+import { ensureQuorum, membershipGateway, viewCluster, entryOf } from "./cluster-view.js";
+import { initialClusterValue } from "./decisions/initial-cluster.js";
+import { hexId } from "./decisions/members.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+import { retryRefusedInRun } from "./waits.js";
 
 /**
  * Step 7, Add: add the member back (as a learner when configured), or reuse the entry an interrupted

@@ -1,11 +1,10 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { viewCluster } from "../cluster-view.js";
-import { hexId } from "../decisions/member-id.js";
-import { describeEntry } from "../diagnosis/observe-cluster.js";
-import { requireSelector } from "../kube/member-pods.js";
-import { seconds } from "../format.js";
-import type { RecoveryRun, StepOutcome } from "../recovery-run.js";
-import { pollUntil } from "../waits/poll-until.js";
+import { viewCluster, describeEntry } from "./cluster-view.js";
+import { hexId } from "./decisions/members.js";
+import { requireSelector } from "./pods.js";
+import { seconds } from "./report.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+import { pollUntil } from "./waits.js";
 
 /**
  * Step 10, Verify: every listed member votes and answers with the same leader, the member's Pod is Ready,

@@ -1,6 +1,4 @@
-import type { PodFacts } from "../kube/pod-facts.js";
-import { findDataLossSign } from "./data-loss-signs.js";
-import { meaningfulLogLine } from "./meaningful-log-line.js";
+import type { PodFacts } from "../pods.js";
 
 /**
  * What to do with the member: `healthy` nothing; `recover` stop, remove, add, start, promote, verify;
@@ -134,4 +132,91 @@ export function classifyMember(facts: DiagnosisFacts): Diagnosis {
 
 function refuse(refusal: string, reason: string): Diagnosis {
   return { verdict: "refuse", reason, refusal };
+}
+
+/** What etcd writes when a member lost its data (or its place in the cluster) and can only come back by remove + add + wipe. */
+const DATA_LOSS_SIGNS: { sign: string; pattern: RegExp }[] = [
+  // Restarted empty with --initial-cluster-state=new under an identity the cluster knows.
+  { sign: "already bootstrapped", pattern: /has already been bootstrapped/ },
+  // Restarted empty with --initial-cluster-state=existing: the leader sends entries the member never had.
+  { sign: "raft log lost", pattern: /tocommit\(\d+\) is out of range/ },
+  {
+    sign: "raft log lost",
+    pattern: /raft log (was )?(corrupted|truncated|lost)|Was the raft log corrupted, truncated, or lost/i,
+  },
+  // Came back with old data after its entry was removed.
+  { sign: "removed from the cluster", pattern: /member has been permanently removed from the cluster/ },
+  // Restarted with --initial-cluster-state=existing after its entry was removed (or replaced): the
+  // --initial-cluster it was given no longer matches the cluster. Same fix: add it again, start it afresh.
+  // etcd words the mismatch several ways (member count unequal, unmatched member, resolved URLs differ).
+  { sign: "not in the member list", pattern: /error validating peerURLs/ },
+];
+
+/** A data-loss sign found in a log. */
+export interface DataLossSign {
+  /** Short name of the sign, e.g. `already bootstrapped`. */
+  sign: string;
+  /** The log line that shows it, readable (see `readableLogLine`). */
+  line: string;
+}
+
+/** The most recent line of `log` that shows etcd lost the member's data; undefined when none does. */
+export function findDataLossSign(log: string): DataLossSign | undefined {
+  const lines = logLines(log);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] ?? "";
+    const found = DATA_LOSS_SIGNS.find((s) => s.pattern.test(line));
+    if (found) return { sign: found.sign, line: readableLogLine(line) };
+  }
+  return undefined;
+}
+
+const MAX_QUOTE = 300;
+
+/**
+ * One log line as a person wants to read it: etcd's capnslog prefix (`2024-01-01 10:00:00.000000 C | `)
+ * and zap's JSON wrapping removed, shortened to a few hundred characters.
+ */
+export function readableLogLine(line: string): string {
+  const trimmed = line.trim();
+  let text = trimmed;
+  if (trimmed.startsWith("{")) {
+    try {
+      const entry = JSON.parse(trimmed) as { msg?: unknown; error?: unknown };
+      if (typeof entry.msg === "string")
+        text = typeof entry.error === "string" ? `${entry.msg}: ${entry.error}` : entry.msg;
+    } catch {
+      // Not JSON after all: quote it as it is.
+    }
+  } else {
+    const capnslog = /(?:^|\s)[A-Z] \| (.*)$/.exec(trimmed);
+    if (capnslog?.[1]) text = capnslog[1];
+  }
+  // etcd puts the cause at the end of long lines (after a dump of the member list): keep both ends.
+  return text.length > MAX_QUOTE ? `${text.slice(0, 160)} … ${text.slice(-(MAX_QUOTE - 163))}` : text;
+}
+
+/** Non-empty lines of a log, oldest first. */
+export function logLines(log: string): string[] {
+  return log.split(/\r?\n/).filter((line) => line.trim() !== "");
+}
+
+/** Go's flag package: a bad command line, printed before the usage text that follows it. */
+const FLAG_ERROR =
+  /flag provided but not defined|invalid value ".*" for flag|flag needs an argument|invalid boolean flag/;
+
+/**
+ * The line of a crashed container's log that says why it stopped: the last critical (`C |`), fatal
+ * (`F |`) or panic line, else a command-line flag error, else the last line mentioning an error or
+ * fatal, else the last line. Undefined for an empty log.
+ */
+export function meaningfulLogLine(log: string): string | undefined {
+  const lines = logLines(log);
+  const lastMatching = (pattern: RegExp) => [...lines].reverse().find((line) => pattern.test(line));
+  const line =
+    lastMatching(/(^|\s)[CFP] \| |^panic: |"level":"(fatal|panic)"/) ??
+    lastMatching(FLAG_ERROR) ??
+    lastMatching(/error|fatal/i) ??
+    lines[lines.length - 1];
+  return line === undefined ? undefined : readableLogLine(line);
 }
