@@ -7,7 +7,6 @@ import { hexId, samePeerURL } from "./decisions/members.js";
 import type { RecoveryContext } from "./context.js";
 import { EtcdUnavailableError, UnsafeRecoveryError } from "../core/errors.js";
 import { checkQuorum, type GuardMember } from "./decisions/quorum.js";
-import type { RecoveryRun } from "./recovery-run.js";
 import type { DeadMemberCandidate } from "./decisions/dead-members.js";
 
 /** What Kubernetes shows about the member being recovered. */
@@ -149,17 +148,8 @@ export interface ClusterView {
   list: MemberList;
 }
 
-/** The real cluster's ID as Diagnose found it; throws when Diagnose found none (the guard refuses that case first). */
-export function realClusterId(run: RecoveryRun): string {
-  const clusterId = run.state.cluster?.real.clusterId;
-  if (clusterId === undefined) throw new Error("the cluster ID is unknown; Diagnose must run first");
-  return clusterId;
-}
-
-/** Asks every member again and reads the member list from a member of the real cluster. */
-export async function viewCluster(run: RecoveryRun): Promise<ClusterView> {
-  const { ctx } = run;
-  const clusterId = realClusterId(run);
+/** Asks every member again and reads the member list from a member of the real cluster `clusterId`. */
+export async function viewCluster(ctx: RecoveryContext, clusterId: string): Promise<ClusterView> {
   const probedAt = ctx.clock.now();
   const probes = await probeStatuses(ctx.etcd, ctx.cluster.members);
   const read = await readMemberList(ctx.etcd, probes, clusterId);
@@ -170,11 +160,6 @@ export async function viewCluster(run: RecoveryRun): Promise<ClusterView> {
     );
   }
   return { clusterId, probedAt, probes, list: read.list };
-}
-
-/** The gateway that sends membership changes to the real cluster only. */
-export function membershipGateway(run: RecoveryRun): EtcdGateway {
-  return run.state.membership ?? run.ctx.etcd;
 }
 
 /** The list's members as the quorum guard sees them: voting or not, healthy (answers for the cluster, knows a leader) or not. */
@@ -198,14 +183,14 @@ export function guardMembers(
  * Throws the guard's UnsafeRecoveryError when the cluster as seen now could not take a membership change
  * (with `votingAdd`: one that also raises the quorum) without losing quorum.
  */
-export function ensureQuorum(run: RecoveryRun, view: ClusterView, options: { votingAdd: boolean }): void {
+export function ensureQuorum(ctx: RecoveryContext, view: ClusterView, options: { votingAdd: boolean }): void {
   const verdict = checkQuorum({
     asked: view.probes.length,
     answered: view.probes.filter((p) => p.status).length,
     members: guardMembers(view.list.members, view.probes, view.clusterId),
     removals: [],
     votingAdd: options.votingAdd,
-    memberName: run.ctx.member.name,
+    memberName: ctx.member.name,
   });
   if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
 }
@@ -225,12 +210,11 @@ export interface CandidateSource {
  * With `assumeOwnPodGone` the member being recovered counts as stopped (for a plan made before Stop).
  */
 export async function deadMemberCandidates(
-  run: RecoveryRun,
+  ctx: RecoveryContext,
   source: CandidateSource,
   firstFailedAt: Map<string, number>,
   options: { assumeOwnPodGone?: boolean } = {},
 ): Promise<DeadMemberCandidate[]> {
-  const { ctx } = run;
   return Promise.all(
     source.members.map(async (entry): Promise<DeadMemberCandidate> => {
       const answers = statusOfEntry(entry, source.probes, source.clusterId) !== undefined;

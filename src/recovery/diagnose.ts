@@ -1,4 +1,6 @@
-import { classifyMember, type DiagnosisFacts } from "./decisions/classify.js";
+import { classifyMember, type Classification, type DiagnosisFacts } from "./decisions/classify.js";
+import type { EtcdGateway, EtcdMember } from "../gateways/etcd/types.js";
+import type { EventTarget } from "../gateways/kubernetes/kubernetes-gateway.js";
 import { type ClusterObservation, type MemberObservation, entryOf, observeCluster } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
@@ -6,15 +8,27 @@ import type { V1Deployment } from "@kubernetes/client-node";
 import { findEtcdContainer, requireSelector, currentPod, podFacts } from "./pods.js";
 import type { RecoveryContext } from "./context.js";
 
+/** What Diagnose found and decided; the steps after it work from this. */
+export type Diagnosis = Classification & {
+  /** The member's Kubernetes objects. */
+  member: MemberObservation;
+  /** etcd as Diagnose saw it: who answers, for which cluster, and its member list. */
+  cluster: ClusterObservation;
+  /** The member's entry in the list, when it is listed. */
+  entry?: EtcdMember;
+  /** Where member lists are read and membership changed: members of the real cluster only. */
+  membership: EtcdGateway;
+};
+
 /**
  * Step 2, Diagnose: look at the member's Deployment, Pod and log, ask every member of the cluster for its
  * status, find the real cluster and its member list, and decide (see `classifyMember`). Changes nothing.
  */
-export async function diagnoseMember(run: RecoveryRun): Promise<StepOutcome> {
-  const { ctx, state } = run;
+export async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>> {
+  const { ctx } = run;
   const [member, cluster] = await Promise.all([observeMember(ctx, run.tuning.logTailLines), observeCluster(ctx)]);
-  state.member = member;
-  state.cluster = cluster;
+  const workload = member.deployment ?? member.statefulSet;
+  if (workload) run.recordEventsOn(eventTarget(ctx, member));
   reportMember(run, member);
   reportCluster(run, cluster);
 
@@ -36,26 +50,36 @@ export async function diagnoseMember(run: RecoveryRun): Promise<StepOutcome> {
   };
   const claim = persistentVolumeClaimOf(member.deployment);
   if (claim !== undefined) facts.persistentVolumeClaim = claim;
+  const classification = classifyMember(facts);
 
-  const diagnosis = classifyMember(facts);
-  state.diagnosis = diagnosis;
-  if (entry) {
-    state.memberId = entry.id;
-    state.learner = entry.isLearner;
-  }
   // Without a pinned ID, member lists and changes must still go to the real cluster only.
   const clusterId = cluster.real.clusterId;
-  if (clusterId !== undefined && ctx.cluster.clusterID === undefined && ctx.etcdForCluster) {
-    const gateway = ctx.etcdForCluster(clusterId);
-    state.opened.push(gateway);
-    state.membership = gateway;
-  }
+  const membership =
+    clusterId !== undefined && ctx.cluster.clusterID === undefined && ctx.etcdForCluster
+      ? run.own(ctx.etcdForCluster(clusterId))
+      : ctx.etcd;
 
-  const acting = diagnosis.verdict === "recover" || diagnosis.verdict.startsWith("resume");
+  const acting = classification.verdict === "recover" || classification.verdict.startsWith("resume");
   return {
     outcome: "done",
-    detail: diagnosis.reason,
-    ...(acting ? { event: { type: "Warning" as const, reason: "MemberDiagnosed", message: diagnosis.reason } } : {}),
+    detail: classification.reason,
+    ...(acting
+      ? { event: { type: "Warning" as const, reason: "MemberDiagnosed", message: classification.reason } }
+      : {}),
+    result: { ...classification, member, cluster, ...(entry ? { entry } : {}), membership },
+  };
+}
+
+/** The object the recovery's Events are recorded on: the member's Deployment, or its StatefulSet. */
+function eventTarget(ctx: RecoveryContext, member: MemberObservation): EventTarget {
+  const { deployment, statefulSet } = member;
+  const object = deployment ?? statefulSet;
+  return {
+    kind: deployment ? "Deployment" : "StatefulSet",
+    apiVersion: "apps/v1",
+    namespace: ctx.cluster.namespace,
+    name: object?.metadata?.name ?? ctx.member.deployment,
+    ...(object?.metadata?.uid ? { uid: object.metadata.uid } : {}),
   };
 }
 

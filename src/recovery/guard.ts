@@ -3,28 +3,44 @@ import { decideDeadMembers } from "./decisions/dead-members.js";
 import { checkQuorum, type GuardMember } from "./decisions/quorum.js";
 import { unconfiguredMembers } from "./decisions/members.js";
 import { guardMembers, describeEntry, deadMemberCandidates } from "./cluster-view.js";
+import type { Diagnosis } from "./diagnose.js";
+import type { MemberList } from "../gateways/etcd/types.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+
+/** A diagnosis that leads to action: the member needs recovering, or an earlier attempt is to be finished. */
+export type ActingDiagnosis = Diagnosis & { verdict: "recover" | "resume-promote" | "resume-verify" };
+
+/** What Guard cleared: the steps after it act on this. */
+export interface Plan {
+  /** What Diagnose found and decided. */
+  diagnosis: ActingDiagnosis;
+  /** The ID of the real cluster, whose member list Guard read. */
+  clusterId: string;
+  /** The real cluster's member list as Guard checked it. */
+  list: MemberList;
+  /** IDs of the members Remove is expected to remove. */
+  removals: string[];
+}
 
 /**
  * Step 3, Guard: refuse (UnsafeRecoveryError, nothing changed) when etcd lists a member the configuration
  * does not have, when quorum is lost, when the cluster ID is wrong or unclear, or when the plan itself
  * would lose quorum (a voting add). Also works out which members Remove is expected to remove.
  */
-export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
-  const { ctx, state } = run;
-  const cluster = state.cluster;
-  const diagnosis = state.diagnosis;
-  if (!cluster || !diagnosis) throw new Error("Guard needs Diagnose first");
-  const { real, list, probes } = cluster;
+export async function guard(run: RecoveryRun, diagnosis: ActingDiagnosis): Promise<StepOutcome<Plan>> {
+  const { ctx } = run;
+  const { real, list, probes } = diagnosis.cluster;
 
   const unknown = list ? unconfiguredMembers(list.members, ctx.cluster.members) : [];
   if (unknown.length > 0) {
     const which = unknown.map((entry) => describeEntry(entry, ctx.cluster.members)).join(", ");
+    const them = unknown.length > 1 ? "them" : "it";
     throw new UnsafeRecoveryError(
       "unconfigured-member",
-      `etcd lists ${unknown.length > 1 ? "members" : "member"} ${which}, which the configuration of ${ctx.cluster.namespace}/${ctx.cluster.name} ` +
-        `does not have: the responder never removes a member it does not know and could not verify such a cluster; ` +
-        `add ${unknown.length > 1 ? "them" : "it"} to the configuration, or remove ${unknown.length > 1 ? "them" : "it"} with etcdctl member remove, then run again`,
+      `etcd lists ${unknown.length > 1 ? "members" : "member"} ${which}, which the configuration of ` +
+        `${ctx.cluster.namespace}/${ctx.cluster.name} does not have: the responder never removes a member it ` +
+        `does not know and could not verify such a cluster; add ${them} to the configuration, or remove ${them} ` +
+        `with etcdctl member remove, then run again`,
     );
   }
 
@@ -35,8 +51,8 @@ export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
     const clusterId = real.clusterId;
     members = guardMembers(list.members, probes, clusterId);
     if (diagnosis.verdict === "recover") {
-      const source = { clusterId, probedAt: cluster.probedAt, probes, members: list.members };
-      const candidates = await deadMemberCandidates(run, source, new Map(), { assumeOwnPodGone: true });
+      const source = { clusterId, probedAt: diagnosis.cluster.probedAt, probes, members: list.members };
+      const candidates = await deadMemberCandidates(ctx, source, new Map(), { assumeOwnPodGone: true });
       const decisions = decideDeadMembers(candidates, {
         now: ctx.clock.now(),
         deadAfterMs: ctx.settings.deadAfterSeconds * 1000,
@@ -65,11 +81,13 @@ export async function guardQuorum(run: RecoveryRun): Promise<StepOutcome> {
     memberName: ctx.member.name,
   });
   if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);
+  // The guard refuses a cluster without an ID or a member list, so a safe verdict has both.
+  if (!list || real.clusterId === undefined) throw new Error("the guard passed a cluster it could not read");
   for (const note of notes) run.progress(note);
-  state.expectedRemovals = removals;
   return {
     outcome: "done",
     detail: `safe: ${verdict.summary}`,
     event: { type: "Normal", reason: "QuorumChecked", message: verdict.summary },
+    result: { diagnosis, clusterId: real.clusterId, list, removals },
   };
 }

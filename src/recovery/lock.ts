@@ -132,14 +132,15 @@ export class LeaseLock {
 
 /**
  * Step 1, Lock: take the cluster's Lease before the first look that leads to a change, so two recoveries
- * of one cluster never interleave their membership changes. Waits while another holder has it.
+ * of one cluster never interleave their membership changes. Waits while another holder has it. Answers the
+ * held Lease, which the run renews, checks at every step boundary and gives up at the end.
  */
-export async function takeLock(run: RecoveryRun): Promise<StepOutcome> {
+export async function lock(run: RecoveryRun): Promise<StepOutcome<LeaseLock>> {
   const { ctx } = run;
   const namespace = ctx.cluster.namespace;
   const name = leaseName(ctx.cluster.name);
   const startedAt = ctx.clock.now();
-  run.state.lock = await LeaseLock.acquire({
+  const held = await LeaseLock.acquire({
     kubernetes: ctx.kubernetes,
     clock: ctx.clock,
     logger: run.logger,
@@ -161,5 +162,6 @@ export async function takeLock(run: RecoveryRun): Promise<StepOutcome> {
       reason: "RecoveryStarted",
       message: `Recovery of etcd member ${ctx.member.name} started by ${ctx.holder} (Lease ${name})`,
     },
+    result: held,
   };
 }

@@ -1,7 +1,8 @@
 import { isLearnerNotInSync, isMemberNotLearner } from "../gateways/etcd/membership-errors.js";
-import { membershipGateway, viewCluster, entryOf } from "./cluster-view.js";
+import { viewCluster, entryOf } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";
 import { seconds } from "./report.js";
+import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { retryRefusedInRun } from "./waits.js";
 
@@ -9,9 +10,9 @@ import { retryRefusedInRun } from "./waits.js";
  * Step 9, Promote: make the learner a voting member. etcd refuses until the learner has caught up with the
  * leader's log, so a "not in sync" refusal is retried with back-off until the deadline.
  */
-export async function promoteLearner(run: RecoveryRun): Promise<StepOutcome> {
+export async function promote(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
   const { ctx } = run;
-  const view = await viewCluster(run);
+  const view = await viewCluster(ctx, plan.clusterId);
   const entry = entryOf(view.list, ctx.member);
   if (!entry)
     throw new Error(
@@ -23,7 +24,7 @@ export async function promoteLearner(run: RecoveryRun): Promise<StepOutcome> {
   try {
     await retryRefusedInRun(
       run,
-      () => membershipGateway(run).promoteMember(entry.id),
+      () => plan.diagnosis.membership.promoteMember(entry.id),
       isLearnerNotInSync,
       `learner ${ctx.member.name} to be in sync with the leader so it can be promoted`,
       `learner ${ctx.member.name} is still catching up with the leader; retrying`,
@@ -33,7 +34,6 @@ export async function promoteLearner(run: RecoveryRun): Promise<StepOutcome> {
     if (!isMemberNotLearner(error)) throw error;
   }
   run.markChanged();
-  run.state.learner = false;
   const detail = `promoted learner ${ctx.member.name} (${hexId(entry.id)}) to a voting member after ${seconds(ctx.clock.now() - startedAt)}`;
   return {
     outcome: "done",

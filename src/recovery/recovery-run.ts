@@ -1,25 +1,50 @@
+import type { EtcdGateway } from "../gateways/etcd/types.js";
 import type { EventTarget, RecordedEvent } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { Logger } from "../core/logger.js";
-import { RecoveryInterruptedError } from "../core/errors.js";
-import { type RecoveryContext, type StepName, type StepRecord, resolveTuning, type RecoveryTuning } from "./context.js";
-import type { RecoveryState } from "./recovery-state.js";
+import { RecoveryInterruptedError, retryableOf, UnsafeRecoveryError } from "../core/errors.js";
+import {
+  resolveTuning,
+  type RecoveryContext,
+  type RecoveryOutcome,
+  type RecoveryResult,
+  type RecoveryTuning,
+  type StepName,
+  type StepRecord,
+} from "./context.js";
+import { failureReason } from "./report.js";
 
-/** What a step returns: whether it did something, one line about it, and the Event to record. */
-export interface StepOutcome {
+/** What a step hands on: how it went and, for the steps after it, what it found or made (`result`). */
+export type StepOutcome<T = void> = {
   outcome: "done" | "skipped";
   /** One human line, e.g. `scaled Deployment example-3 to 0; Pod gone after 0.4 s`. */
   detail: string;
-  /** An Event for the member's Deployment (act mode only). */
+  /** An Event for the member's workload (act mode only). */
   event?: RecordedEvent;
+} & ([T] extends [void] ? { result?: undefined } : { result: T });
+
+/** A held lock the run checks at every step boundary and gives up when it ends (the cluster's Lease). */
+export interface HeldLock {
+  /** Throws when the lock was lost since it was taken. */
+  check(): void;
+  /** Gives the lock up; never throws. */
+  release(): Promise<void>;
 }
 
+/** The final Event of each way a recovery ends; a success has had its own Events. */
+const FINAL_EVENTS = {
+  skipped: { type: "Normal", reason: "RecoverySkipped" },
+  refused: { type: "Warning", reason: "RecoveryRefused" },
+  failed: { type: "Warning", reason: "RecoveryFailed" },
+  succeeded: undefined,
+} as const;
+
 /**
- * One recovery in progress: runs the steps, checking between them for an interrupt or a lost Lease;
- * records every step (reporter, log line, StepRecord, Event) and carries the state steps hand on.
+ * One recovery in progress: runs the steps, checking between them for an interrupt or a lost lock; records
+ * every step (reporter, log line, StepRecord, Event); holds what must be given back when it ends (the lock,
+ * etcd gateways opened for it) and turns the end into a RecoveryResult.
  */
 export class RecoveryRun {
   readonly records: StepRecord[] = [];
-  readonly state: RecoveryState = { opened: [], expectedRemovals: [] };
   readonly tuning: RecoveryTuning;
   readonly logger: Logger;
   /** The step running now, or the last one that ran. */
@@ -28,6 +53,9 @@ export class RecoveryRun {
   failedStep: StepName | undefined;
   /** Whether a step has changed the cluster or its Deployment yet (a refusal after that is a failure). */
   changed = false;
+  private lock: HeldLock | undefined;
+  private readonly opened: EtcdGateway[] = [];
+  private target: EventTarget | undefined;
   private readonly events: Promise<void>[] = [];
   private readonly unsentEvents: RecordedEvent[] = [];
 
@@ -46,14 +74,14 @@ export class RecoveryRun {
     return this.ctx.settings.stepTimeoutSeconds * 1000;
   }
 
-  /** Runs one step; a throw is recorded as a failed step and passed on. */
-  async step(name: StepName, body: () => Promise<StepOutcome>): Promise<StepOutcome> {
+  /** Runs one step and answers its result; a throw is recorded as a failed step and passed on. */
+  async step<T>(name: StepName, body: () => Promise<StepOutcome<T>>): Promise<T> {
     this.checkBoundary(name);
     const { clock, reporter } = this.ctx;
     this.current = name;
     const startedAt = clock.now();
     reporter.stepStarted(name);
-    let outcome: StepOutcome;
+    let outcome: StepOutcome<T>;
     try {
       outcome = await body();
     } catch (error) {
@@ -64,7 +92,23 @@ export class RecoveryRun {
     }
     this.record({ name, startedAt, endedAt: clock.now(), outcome: outcome.outcome, detail: outcome.detail });
     if (outcome.event) this.event(outcome.event);
-    return outcome;
+    return outcome.result as T;
+  }
+
+  /** Keeps the lock until the recovery ends, checking it at every step boundary. */
+  hold(lock: HeldLock): void {
+    this.lock = lock;
+  }
+
+  /** Closes `gateway` when the recovery ends. */
+  own(gateway: EtcdGateway): EtcdGateway {
+    this.opened.push(gateway);
+    return gateway;
+  }
+
+  /** Records the Events of the recovery on the member's workload, once known (held back until then). */
+  recordEventsOn(target: EventTarget): void {
+    this.target = target;
   }
 
   /** Notes that the cluster or the member's Deployment was changed. */
@@ -79,10 +123,10 @@ export class RecoveryRun {
     this.ctx.reporter.progress(step, line);
   }
 
-  /** Records an Event on the member's Deployment (act mode only; held back until the Deployment is known). */
+  /** Records an Event on the member's workload (act mode only). */
   event(event: RecordedEvent): void {
     if (this.ctx.mode !== "act") return;
-    const target = this.eventTarget();
+    const target = this.target;
     if (!target) {
       this.unsentEvents.push(event);
       return;
@@ -91,9 +135,35 @@ export class RecoveryRun {
     this.events.push(this.ctx.kubernetes.recordEvent(target, event));
   }
 
-  /** Waits for the Events sent so far (they are best effort and never throw). */
-  async settleEvents(): Promise<void> {
-    await Promise.allSettled(this.events.splice(0));
+  /** Ends the recovery: records the final Event, gives the lock up and answers the result. */
+  async end(outcome: RecoveryOutcome, reason: string): Promise<RecoveryResult> {
+    const event = FINAL_EVENTS[outcome];
+    if (event) this.event({ ...event, message: reason });
+    const lock = this.lock;
+    this.lock = undefined;
+    // The Events still being written (best effort, they never throw) and the lock's release are independent.
+    await Promise.all([Promise.allSettled(this.events.splice(0)), lock?.release()]);
+    this.logger.info({ outcome }, reason);
+    return { outcome, reason, steps: this.records };
+  }
+
+  /** Ends the recovery after `error`: refused when nothing was changed yet and acting was unsafe, else failed. */
+  async fail(error: unknown): Promise<RecoveryResult> {
+    // A refusal is "nothing changed"; once something was changed, stopping half-way is a failure.
+    const refused = error instanceof UnsafeRecoveryError && !this.changed;
+    const reason = refused ? (error as Error).message : failureReason(error, this.failedStep ?? this.current, this.ctx);
+    // An error no gateway typed: every step looks before it changes anything, so another attempt is safe.
+    const retryable = retryableOf(error) ?? true;
+    return { ...(await this.end(refused ? "refused" : "failed", reason)), retryable, error };
+  }
+
+  /** Closes the gateways opened for the recovery. */
+  async close(): Promise<void> {
+    for (const gateway of this.opened.splice(0)) {
+      await gateway
+        .close()
+        .catch((error: unknown) => this.logger.warn({ err: error }, "closing an etcd gateway failed"));
+    }
   }
 
   private record(record: StepRecord, error?: unknown): void {
@@ -106,19 +176,6 @@ export class RecoveryRun {
 
   private checkBoundary(next: StepName): void {
     if (this.ctx.signal?.aborted) throw new RecoveryInterruptedError(next);
-    this.state.lock?.check();
-  }
-
-  private eventTarget(): EventTarget | undefined {
-    const { deployment, statefulSet } = this.state.member ?? {};
-    const object = deployment ?? statefulSet;
-    if (!object) return undefined;
-    return {
-      kind: deployment ? "Deployment" : "StatefulSet",
-      apiVersion: "apps/v1",
-      namespace: this.ctx.cluster.namespace,
-      name: object.metadata?.name ?? this.ctx.member.deployment,
-      ...(object.metadata?.uid ? { uid: object.metadata.uid } : {}),
-    };
+    this.lock?.check();
   }
 }

@@ -1,15 +1,9 @@
 import { DeadlineExceededError } from "../core/errors.js";
 import { isMemberNotFound } from "../gateways/etcd/membership-errors.js";
-import {
-  ensureQuorum,
-  membershipGateway,
-  viewCluster,
-  deadMemberCandidates,
-  describeEntry,
-  statusOfEntry,
-} from "./cluster-view.js";
+import { ensureQuorum, viewCluster, deadMemberCandidates, describeEntry, statusOfEntry } from "./cluster-view.js";
 import { decideDeadMembers } from "./decisions/dead-members.js";
 import { hexId } from "./decisions/members.js";
+import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 
 /**
@@ -17,27 +11,27 @@ import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
  * listed blocks every add (strict reconfiguration check) and, for a voting add, raises the quorum. Members
  * that answer or whose Pod is Ready are never removed. Quorum is checked again before each removal.
  */
-export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> {
-  const { ctx, state } = run;
-  if (state.diagnosis?.verdict !== "recover")
+export async function remove(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
+  const { ctx } = run;
+  if (plan.diagnosis.verdict !== "recover")
     return { outcome: "skipped", detail: "resuming after the membership changes" };
   const deadAfterMs = ctx.settings.deadAfterSeconds * 1000;
   const deadline = ctx.clock.now() + run.timeoutMs;
-  const firstFailedAt = failuresSeenByDiagnose(run);
+  const firstFailedAt = failuresSeenByDiagnose(plan);
   const removed: string[] = [];
   const waitingFor = new Set<string>();
 
   for (;;) {
-    const view = await viewCluster(run);
-    const candidates = await deadMemberCandidates(run, { ...view, members: view.list.members }, firstFailedAt);
+    const view = await viewCluster(ctx, plan.clusterId);
+    const candidates = await deadMemberCandidates(ctx, { ...view, members: view.list.members }, firstFailedAt);
     const decisions = decideDeadMembers(candidates, { now: ctx.clock.now(), deadAfterMs });
     const dead = decisions.find((d) => d.verdict === "dead");
     if (dead) {
       const entry = view.list.members.find((m) => m.id === dead.id);
       const name = entry ? describeEntry(entry, ctx.cluster.members) : dead.id;
-      ensureQuorum(run, view, { votingAdd: false });
+      ensureQuorum(ctx, view, { votingAdd: false });
       try {
-        await membershipGateway(run).removeMember(dead.id);
+        await plan.diagnosis.membership.removeMember(dead.id);
       } catch (error) {
         // Already gone: an earlier attempt (or someone else) removed it.
         if (!isMemberNotFound(error)) throw error;
@@ -93,12 +87,11 @@ export async function removeDeadMembers(run: RecoveryRun): Promise<StepOutcome> 
 }
 
 /** Members that did not answer when Diagnose asked have been failing since then. */
-function failuresSeenByDiagnose(run: RecoveryRun): Map<string, number> {
+function failuresSeenByDiagnose(plan: Plan): Map<string, number> {
   const seen = new Map<string, number>();
-  const cluster = run.state.cluster;
-  if (!cluster?.list) return seen;
-  for (const entry of cluster.list.members) {
-    if (!statusOfEntry(entry, cluster.probes, cluster.real.clusterId)) seen.set(entry.id, cluster.probedAt);
+  const { probes, probedAt } = plan.diagnosis.cluster;
+  for (const entry of plan.list.members) {
+    if (!statusOfEntry(entry, probes, plan.clusterId)) seen.set(entry.id, probedAt);
   }
   return seen;
 }

@@ -2,7 +2,7 @@ import type { StepReporter, RecoveryContext, StepName } from "./context.js";
 import {
   DeadlineExceededError,
   EtcdUnavailableError,
-  ResponderError,
+  retryableOf,
   UnsafeRecoveryError,
   LeaseRenewalError,
   RecoveryInterruptedError,
@@ -35,11 +35,6 @@ export function bytes(count: number): string {
   return `${(count / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Whether running the recovery again later can help. */
-export function isRetryable(error: unknown): boolean {
-  return error instanceof ResponderError ? error.retryable : true;
-}
-
 /**
  * The last line of a failed recovery: which step, which member of which cluster, what went wrong and
  * what to do. Every step checks the world before it changes it, so "run again" is always safe advice.
@@ -63,7 +58,7 @@ function advice(error: unknown): string {
   if (error instanceof DeadlineExceededError)
     return "check the member's Pod and the etcd members, then run again to resume (every step is safe to repeat)";
   if (error instanceof EtcdUnavailableError) return "check that etcd is reachable from here, then run again to resume";
-  return isRetryable(error)
+  return (retryableOf(error) ?? true)
     ? "run again to resume (every step is safe to repeat)"
     : "fix the cause, then run again to resume";
 }

@@ -4,22 +4,21 @@ import { createEtcdGateway } from "../gateways/etcd/etcd3-gateway.js";
 import { etcdConnectionFor } from "../gateways/etcd/connection-for-cluster.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { Logger } from "../core/logger.js";
-import type { StepReporter, RecoveryResult, RecoveryTuning, RecoveryContext, RecoveryOutcome } from "./context.js";
+import type { StepReporter, RecoveryResult, RecoveryTuning, RecoveryContext } from "./context.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { UnsafeRecoveryError, MemberNotDiagnosableError } from "../core/errors.js";
-import { failureReason, isRetryable } from "./report.js";
-import { planRecovery } from "./plan.js";
+import { describePlan } from "./plan.js";
 import { RecoveryRun } from "./recovery-run.js";
-import { addMember } from "./add.js";
-import { diagnoseMember } from "./diagnose.js";
-import { guardQuorum } from "./guard.js";
-import { promoteLearner } from "./promote.js";
-import { removeDeadMembers } from "./remove.js";
-import { startMember } from "./start.js";
-import { stopMember } from "./stop.js";
-import { takeLock } from "./lock.js";
-import { takeSnapshot } from "./snapshot.js";
-import { verifyRecovery } from "./verify.js";
+import { add } from "./add.js";
+import { diagnose } from "./diagnose.js";
+import { guard } from "./guard.js";
+import { lock } from "./lock.js";
+import { promote } from "./promote.js";
+import { remove } from "./remove.js";
+import { snapshot } from "./snapshot.js";
+import { start } from "./start.js";
+import { stop } from "./stop.js";
+import { verify } from "./verify.js";
 
 /** What every recovery of a process shares: configuration, Kubernetes, the logger, who it is. */
 export interface MemberRecoveryDependencies {
@@ -74,66 +73,36 @@ export async function recoverMember(
 }
 
 /**
- * Recovers one crash-looping etcd member, the runbook as code: each step checks the world before it
- * changes it, so running again after an interruption at any point resumes safely. In plan mode only
- * Diagnose and Guard run, without the Lease, and the result carries the plan. Never throws.
+ * Recovers one crash-looping etcd member, the runbook as code. Each step looks at the world before it
+ * changes it, so running again after an interruption at any point resumes safely; each hands what it
+ * found or made to the steps after it. In observe mode only Diagnose and Guard run, without the Lease, and
+ * the result carries the plan. Never throws.
  */
 export async function runRecovery(ctx: RecoveryContext): Promise<RecoveryResult> {
   const run = new RecoveryRun(ctx);
   try {
-    if (ctx.mode === "act") await run.step("lock", () => takeLock(run));
-    await run.step("diagnose", () => diagnoseMember(run));
+    if (ctx.mode === "act") run.hold(await run.step("lock", () => lock(run)));
+    const diagnosis = await run.step("diagnose", () => diagnose(run));
+    const { verdict, reason } = diagnosis;
+    if (verdict === "healthy") return await run.end("skipped", reason);
+    if (verdict === "refuse") throw new UnsafeRecoveryError(diagnosis.refusal ?? "refused", reason);
+    if (verdict === "retry-later") throw new MemberNotDiagnosableError(reason);
 
-    const diagnosis = run.state.diagnosis;
-    if (!diagnosis) throw new Error("Diagnose decided nothing");
-    if (diagnosis.verdict === "healthy") return end(run, "skipped", diagnosis.reason);
-    if (diagnosis.verdict === "refuse") throw new UnsafeRecoveryError(diagnosis.refusal ?? "refused", diagnosis.reason);
-    if (diagnosis.verdict === "retry-later") throw new MemberNotDiagnosableError(diagnosis.reason);
+    const plan = await run.step("guard", () => guard(run, { ...diagnosis, verdict }));
+    if (ctx.mode === "observe") return { ...(await run.end("succeeded", reason)), plan: describePlan(run, plan) };
 
-    await run.step("guard", () => guardQuorum(run));
-    if (ctx.mode === "observe") {
-      const plan = planRecovery(run);
-      return { ...(await end(run, "succeeded", diagnosis.reason)), plan };
-    }
-
-    await run.step("snapshot", () => takeSnapshot(run));
-    await run.step("stop", () => stopMember(run));
-    await run.step("remove", () => removeDeadMembers(run));
-    await run.step("add", () => addMember(run));
-    await run.step("start", () => startMember(run));
-    await run.step("promote", () => promoteLearner(run));
-    await run.step("verify", () => verifyRecovery(run));
-    return end(run, "succeeded", `recovered member ${ctx.member.name} of ${ctx.cluster.namespace}/${ctx.cluster.name}`);
+    await run.step("snapshot", () => snapshot(run, plan));
+    await run.step("stop", () => stop(run, plan));
+    await run.step("remove", () => remove(run, plan));
+    const added = await run.step("add", () => add(run, plan));
+    await run.step("start", () => start(run, plan, added));
+    await run.step("promote", () => promote(run, plan));
+    await run.step("verify", () => verify(run, plan));
+    const { cluster, member } = ctx;
+    return await run.end("succeeded", `recovered member ${member.name} of ${cluster.namespace}/${cluster.name}`);
   } catch (error) {
-    // A refusal is "nothing changed"; once something was changed, stopping half-way is a failure.
-    const refused = error instanceof UnsafeRecoveryError && !run.changed;
-    const reason = refused ? (error as Error).message : failureReason(error, run.failedStep ?? run.current, ctx);
-    return { ...(await end(run, refused ? "refused" : "failed", reason)), retryable: isRetryable(error), error };
+    return await run.fail(error);
   } finally {
-    await closeOpened(run);
-  }
-}
-
-/** Records the final Event, releases the Lease and builds the result. */
-async function end(run: RecoveryRun, outcome: RecoveryOutcome, reason: string): Promise<RecoveryResult> {
-  const finalEvent = {
-    skipped: { type: "Normal", reason: "RecoverySkipped" },
-    refused: { type: "Warning", reason: "RecoveryRefused" },
-    failed: { type: "Warning", reason: "RecoveryFailed" },
-    succeeded: undefined,
-  } as const;
-  const event = finalEvent[outcome];
-  if (event) run.event({ ...event, message: reason });
-  const lock = run.state.lock;
-  run.state.lock = undefined;
-  // The Events still being written and the Lease's release are independent.
-  await Promise.all([run.settleEvents(), lock?.release()]);
-  run.logger.info({ outcome }, reason);
-  return { outcome, reason, steps: run.records };
-}
-
-async function closeOpened(run: RecoveryRun): Promise<void> {
-  for (const gateway of run.state.opened.splice(0)) {
-    await gateway.close().catch((error: unknown) => run.logger.warn({ err: error }, "closing an etcd gateway failed"));
+    await run.close();
   }
 }

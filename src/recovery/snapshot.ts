@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { bytes, seconds } from "./report.js";
+import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { readdir, rm } from "node:fs/promises";
 
@@ -7,15 +8,15 @@ import { readdir, rm } from "node:fs/promises";
  * Step 4, Snapshot: before the first membership change, save the key space from a healthy voting member
  * (a follower when one answers, to spare the leader), then keep only the newest snapshots of the cluster.
  */
-export async function takeSnapshot(run: RecoveryRun): Promise<StepOutcome> {
-  const { ctx, state } = run;
+export async function snapshot(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
+  const { ctx } = run;
   const settings = ctx.cluster.snapshots;
   if (!settings.enabled) return { outcome: "skipped", detail: "snapshots are disabled for this cluster" };
-  if (state.diagnosis?.verdict !== "recover")
+  if (plan.diagnosis.verdict !== "recover")
     return { outcome: "skipped", detail: "resuming after the membership changes; no snapshot needed" };
 
-  const clusterId = state.cluster?.real.clusterId;
-  const healthy = (state.cluster?.probes ?? []).filter(
+  const { clusterId } = plan;
+  const healthy = plan.diagnosis.cluster.probes.filter(
     (p) =>
       p.status &&
       p.status.clusterId === clusterId &&

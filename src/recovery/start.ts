@@ -1,9 +1,10 @@
 import type { V1Container, V1Pod } from "@kubernetes/client-node";
-import { realClusterId } from "./cluster-view.js";
 import { setInitialCluster } from "./decisions/initial-cluster.js";
 import { meaningfulLogLine } from "./decisions/classify.js";
 import { findEtcdContainer, requireSelector, currentPod, podFacts } from "./pods.js";
 import { seconds } from "./report.js";
+import type { Added } from "./add.js";
+import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { pollUntil } from "./waits.js";
 
@@ -12,11 +13,11 @@ import { pollUntil } from "./waits.js";
  * (nothing else changes), scale the Deployment to 1, wait until its Pod runs and the member answers.
  * A learner may not pass readiness before it is promoted, so Running is what is awaited here.
  */
-export async function startMember(run: RecoveryRun): Promise<StepOutcome> {
-  const { ctx, state } = run;
-  if (state.diagnosis?.verdict !== "recover") return { outcome: "skipped", detail: "the member is already running" };
-  const { initialCluster, memberId } = state;
-  if (initialCluster === undefined || memberId === undefined) throw new Error("Start needs the member added first");
+export async function start(run: RecoveryRun, plan: Plan, added: Added | undefined): Promise<StepOutcome> {
+  const { ctx } = run;
+  // Nothing was added: an earlier attempt got past Start, and the member runs.
+  if (!added) return { outcome: "skipped", detail: "the member is already running" };
+  const { initialCluster, memberId } = added;
   const namespace = ctx.cluster.namespace;
   const name = ctx.member.deployment;
   const startedAt = ctx.clock.now();
@@ -41,7 +42,7 @@ export async function startMember(run: RecoveryRun): Promise<StepOutcome> {
   const container = findEtcdContainer(updated.spec?.template?.spec?.containers ?? [])?.name;
   // Ask etcd from now on rather than after the Pod shows Running: the member answers moments after its
   // process starts, and the two waits overlap.
-  const clusterId = realClusterId(run);
+  const { clusterId } = plan;
   let podCrashed = false;
   const answering = pollUntil(
     async (observe) => {

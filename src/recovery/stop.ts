@@ -1,14 +1,15 @@
 import { requireSelector } from "./pods.js";
 import { seconds } from "./report.js";
+import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 
 /**
  * Step 5, Stop: scale the member's Deployment to 0 and wait until no Pod of it is left (gone, not just
  * Terminating), so the old process can neither answer nor rejoin. The Deployment itself stays.
  */
-export async function stopMember(run: RecoveryRun): Promise<StepOutcome> {
-  const { ctx, state } = run;
-  if (state.diagnosis?.verdict !== "recover")
+export async function stop(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
+  const { ctx } = run;
+  if (plan.diagnosis.verdict !== "recover")
     return { outcome: "skipped", detail: "resuming with the new member running" };
   const namespace = ctx.cluster.namespace;
   const name = ctx.member.deployment;

@@ -3,6 +3,7 @@ import { viewCluster, describeEntry } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";
 import { requireSelector } from "./pods.js";
 import { seconds } from "./report.js";
+import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { pollUntil } from "./waits.js";
 
@@ -10,7 +11,7 @@ import { pollUntil } from "./waits.js";
  * Step 10, Verify: every listed member votes and answers with the same leader, the member's Pod is Ready,
  * and every member has the same key-space hash at one revision. A member still catching up is waited for.
  */
-export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
+export async function verify(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
   const { ctx } = run;
   const startedAt = ctx.clock.now();
   const poll = (what: string) => ({
@@ -24,7 +25,7 @@ export async function verifyRecovery(run: RecoveryRun): Promise<StepOutcome> {
   const podReady = waitForReadyPod(run);
   podReady.catch(() => undefined);
   const agreed = await pollUntil(async (observe) => {
-    const view = await viewCluster(run).catch((error: unknown) => {
+    const view = await viewCluster(ctx, plan.clusterId).catch((error: unknown) => {
       observe(error instanceof Error ? error.message : String(error));
       return undefined;
     });

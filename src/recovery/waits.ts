@@ -1,6 +1,5 @@
 import { DeadlineExceededError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
-import type { RecoveryRun } from "./recovery-run.js";
 
 /** How a poll waits. */
 export interface PollOptions {
@@ -84,12 +83,20 @@ export async function retryRefused<T>(
   }
 }
 
+/** What `retryRefusedInRun` takes of a recovery: its clock, step deadline, back-off and progress lines. */
+export interface RetryingRun {
+  ctx: { clock: Clock };
+  timeoutMs: number;
+  tuning: { backoffInitialMs: number; backoffMaxMs: number };
+  progress(line: string): void;
+}
+
 /**
  * `retryRefused` with a recovery's clock, step deadline and back-off, telling the recovery's progress
  * once (`notice`) when etcd first refuses.
  */
 export function retryRefusedInRun<T>(
-  run: RecoveryRun,
+  run: RetryingRun,
   action: () => Promise<T>,
   retryable: (error: unknown) => boolean,
   what: string,

@@ -7,8 +7,8 @@ import type { PodFacts } from "../pods.js";
  */
 export type Verdict = "healthy" | "recover" | "resume-promote" | "resume-verify" | "refuse" | "retry-later";
 
-/** The diagnosis of one member. */
-export interface Diagnosis {
+/** What the facts about one member decide. */
+export interface Classification {
   verdict: Verdict;
   /** One sentence saying what was seen, e.g. `Pod example-3-abc is in CrashLoopBackOff: member ... has already been bootstrapped`. */
   reason: string;
@@ -47,7 +47,7 @@ export interface DiagnosisFacts {
 }
 
 /** Decides from plain facts whether and how to recover the member (see the `Verdict` cases). */
-export function classifyMember(facts: DiagnosisFacts): Diagnosis {
+export function classifyMember(facts: DiagnosisFacts): Classification {
   const { pod, listEntry, memberStatus } = facts;
   const deployment = `Deployment ${facts.deployment}`;
 
@@ -86,7 +86,7 @@ export function classifyMember(facts: DiagnosisFacts): Diagnosis {
     };
   }
 
-  const recover = (reason: string): Diagnosis =>
+  const recover = (reason: string): Classification =>
     facts.persistentVolumeClaim === undefined
       ? { verdict: "recover", reason }
       : refuse(
@@ -130,7 +130,7 @@ export function classifyMember(facts: DiagnosisFacts): Diagnosis {
   };
 }
 
-function refuse(refusal: string, reason: string): Diagnosis {
+function refuse(refusal: string, reason: string): Classification {
   return { verdict: "refuse", reason, refusal };
 }
 
