@@ -5,9 +5,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { AddressBlock } from "kube-sandbox";
 import { createEtcdGateway } from "../src/gateways/etcd/etcd3-gateway.js";
-import { formatInitialCluster } from "../src/gateways/etcd/initial-cluster.js";
-import { isLearnerNotInSync, isUnhealthyCluster } from "../src/gateways/etcd/membership-errors.js";
-import type { EtcdGateway } from "../src/gateways/etcd/types.js";
+import { formatInitialCluster, type EtcdGateway } from "../src/gateways/etcd/etcd-gateway.js";
+import { isLearnerNotInSync, isUnhealthyCluster } from "../src/gateways/etcd/errors.js";
 import { DEFAULT_TUNING } from "../src/recovery/context.js";
 
 /**

@@ -3,8 +3,8 @@ import {
   isPeerURLExists,
   isTooManyLearners,
   isUnhealthyCluster,
-} from "../gateways/etcd/membership-errors.js";
-import type { EtcdMember } from "../gateways/etcd/types.js";
+} from "../gateways/etcd/errors.js";
+import type { EtcdMember } from "../gateways/etcd/etcd-gateway.js";
 import { ensureQuorum, viewCluster, entryOf } from "./cluster-view.js";
 import { initialClusterValue } from "./decisions/initial-cluster.js";
 import { hexId } from "./decisions/members.js";

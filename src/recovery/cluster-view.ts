@@ -1,6 +1,6 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import type { ResolvedMember } from "../core/config/types.js";
-import type { MemberList, MemberStatus, EtcdGateway, EtcdMember } from "../gateways/etcd/types.js";
+import type { MemberList, MemberStatus, EtcdGateway, EtcdMember } from "../gateways/etcd/etcd-gateway.js";
 import { type PodFacts, podsOfMember, podPresence } from "./pods.js";
 import { type RealCluster, chooseRealCluster } from "./decisions/real-cluster.js";
 import { hexId, samePeerURL } from "./decisions/members.js";

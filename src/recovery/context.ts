@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.js";
 import type { RecoveryMode, RecoverySettings, ResolvedCluster, ResolvedMember } from "../core/config/types.js";
-import type { EtcdGateway } from "../gateways/etcd/types.js";
+import type { EtcdGateway } from "../gateways/etcd/etcd-gateway.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { Logger } from "../core/logger.js";
 import type { SnapshotDirectory } from "./snapshot.js";

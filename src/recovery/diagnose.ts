@@ -1,5 +1,5 @@
 import { classifyMember, type Classification, type DiagnosisFacts } from "./decisions/classify.js";
-import type { EtcdGateway, EtcdMember } from "../gateways/etcd/types.js";
+import type { EtcdGateway, EtcdMember } from "../gateways/etcd/etcd-gateway.js";
 import type { EventTarget } from "../gateways/kubernetes/kubernetes-gateway.js";
 import { type ClusterObservation, type MemberObservation, entryOf, observeCluster } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";

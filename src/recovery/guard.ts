@@ -4,7 +4,7 @@ import { checkQuorum, type GuardMember } from "./decisions/quorum.js";
 import { unconfiguredMembers } from "./decisions/members.js";
 import { guardMembers, describeEntry, deadMemberCandidates } from "./cluster-view.js";
 import type { Diagnosis } from "./diagnose.js";
-import type { MemberList } from "../gateways/etcd/types.js";
+import type { MemberList } from "../gateways/etcd/etcd-gateway.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 
 /** A diagnosis that leads to action: the member needs recovering, or an earlier attempt is to be finished. */

@@ -1,4 +1,4 @@
-import { isLearnerNotInSync, isMemberNotLearner } from "../gateways/etcd/membership-errors.js";
+import { isLearnerNotInSync, isMemberNotLearner } from "../gateways/etcd/errors.js";
 import { viewCluster, entryOf } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";
 import { seconds } from "./report.js";

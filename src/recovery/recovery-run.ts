@@ -1,4 +1,4 @@
-import type { EtcdGateway } from "../gateways/etcd/types.js";
+import type { EtcdGateway } from "../gateways/etcd/etcd-gateway.js";
 import type { EventTarget, RecordedEvent } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { Logger } from "../core/logger.js";
 import { RecoveryInterruptedError, retryableOf, UnsafeRecoveryError } from "../core/errors.js";

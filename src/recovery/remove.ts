@@ -1,5 +1,5 @@
 import { DeadlineExceededError } from "../core/errors.js";
-import { isMemberNotFound } from "../gateways/etcd/membership-errors.js";
+import { isMemberNotFound } from "../gateways/etcd/errors.js";
 import { ensureQuorum, viewCluster, deadMemberCandidates, describeEntry, statusOfEntry } from "./cluster-view.js";
 import { decideDeadMembers } from "./decisions/dead-members.js";
 import { hexId } from "./decisions/members.js";

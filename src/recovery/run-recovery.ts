@@ -1,7 +1,7 @@
 import type { ResolvedCluster, ResolvedMember, RecoveryMode } from "../core/config/types.js";
 import type { ResponderConfig } from "../core/config/load.js";
 import { createEtcdGateway } from "../gateways/etcd/etcd3-gateway.js";
-import { etcdConnectionFor } from "../gateways/etcd/connection-for-cluster.js";
+import { etcdConnectionFor } from "../gateways/etcd/etcd-gateway.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { Logger } from "../core/logger.js";
 import type { StepReporter, RecoveryResult, RecoveryTuning, RecoveryContext } from "./context.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { request } from "node:https";
 import { request as plainRequest } from "node:http";
 import { Etcd3 } from "etcd3";
-import { failFastPolicy } from "../../src/gateways/etcd/fail-fast-policy.js";
+import { failFastPolicy } from "../../src/gateways/etcd/etcd3-gateway.js";
 import { CertificateAuthority } from "kube-sandbox";
 
 /** The etcd binary the tests run (Debian's etcd-server). */

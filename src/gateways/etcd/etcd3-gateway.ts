@@ -1,8 +1,12 @@
-import type { Etcd3, IHashKVResponse, IMemberListResponse } from "etcd3";
+import {
+  Etcd3,
+  type IHashKVResponse,
+  type IMemberListResponse,
+  type ICallable,
+  type IOptions,
+  type IMember,
+} from "etcd3";
 import { EtcdUnavailableError } from "../../core/errors.js";
-import { connectionPool } from "./etcd3-pool.js";
-import { MemberClients } from "./member-clients.js";
-import { toEtcdMember } from "./to-etcd-member.js";
 import type {
   EtcdConnection,
   EtcdGateway,
@@ -11,9 +15,9 @@ import type {
   KeyValueHash,
   MemberList,
   MemberStatus,
-} from "./types.js";
-import { toGatewayError, withinDeadline } from "./unreachable.js";
-import { writeSnapshot } from "./write-snapshot.js";
+} from "./etcd-gateway.js";
+import { toGatewayError, withinDeadline } from "./errors.js";
+import { writeSnapshot } from "./snapshot.js";
 
 const DEFAULTS: Required<EtcdGatewayOptions> = {
   requestTimeoutMs: 5_000,
@@ -197,5 +201,103 @@ export class Etcd3Gateway implements EtcdGateway {
     } catch (error) {
       throw toGatewayError(error, clientURL, action);
     }
+  }
+}
+
+/**
+ * The connection pool inside an etcd3 client. etcd3 1.1.2 gets two maintenance calls wrong: `hashKV()` asks
+ * gRPC for a method named `hashKV` (the generated client calls it `hashKv`), and `snapshot()` sends the auth
+ * token as the request body. The pool runs the calls correctly with the client's connection and credentials.
+ */
+export function connectionPool(client: Etcd3): ICallable<unknown> {
+  return (client as unknown as { pool: ICallable<unknown> }).pool;
+}
+
+type FaultPolicy = NonNullable<NonNullable<IOptions["faultHandling"]>["global"]>;
+
+const noListener = () => ({ dispose: () => undefined });
+
+/**
+ * A fault-handling policy that runs the call once. etcd3's defaults retry three times on other hosts and
+ * open a five-second circuit breaker per host; the gateway decides itself which member to ask next,
+ * and a member that comes back must be usable at once.
+ */
+export const failFastPolicy = {
+  onSuccess: noListener,
+  onFailure: noListener,
+  execute: (fn: (context: { signal: AbortSignal }) => unknown, signal?: AbortSignal) =>
+    Promise.resolve().then(() => fn({ signal: signal ?? new AbortController().signal })),
+} as unknown as FaultPolicy;
+
+/** The gateway's view of an etcd3 member record. */
+export function toEtcdMember(member: IMember): EtcdMember {
+  return {
+    id: String(member.ID),
+    name: member.name ?? "",
+    peerURLs: [...(member.peerURLs ?? [])],
+    clientURLs: [...(member.clientURLs ?? [])],
+    isLearner: Boolean(member.isLearner),
+  };
+}
+
+/** gRPC channel settings that make a dead member fail fast and a returning member usable at once. */
+const CHANNEL_OPTIONS = {
+  // Own subchannels per client: the process-wide pool would carry a dead member's reconnect backoff over.
+  "grpc.use_local_subchannel_pool": 1,
+  "grpc.initial_reconnect_backoff_ms": 100,
+  "grpc.max_reconnect_backoff_ms": 1000,
+  // Notices a silently dead connection (a member host gone) without waiting for TCP.
+  "grpc.keepalive_time_ms": 10_000,
+  "grpc.keepalive_timeout_ms": 3_000,
+} as const;
+
+/** One etcd3 client per member (hosts = only that member), created on first use and kept until closed. */
+export class MemberClients {
+  private readonly clients = new Map<string, Etcd3>();
+  private closed = false;
+
+  constructor(
+    private readonly connection: EtcdConnection,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  /** The client that talks to `clientURL` only. */
+  get(clientURL: string): Etcd3 {
+    if (this.closed) throw new Error(`the etcd gateway is closed; cannot call ${clientURL}`);
+    let client = this.clients.get(clientURL);
+    if (!client) {
+      client = new Etcd3(this.optionsFor(clientURL));
+      this.clients.set(clientURL, client);
+    }
+    return client;
+  }
+
+  /** Closes every client; later calls to `get` throw. */
+  closeAll(): void {
+    this.closed = true;
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+
+  private optionsFor(clientURL: string): IOptions {
+    const { tls, auth } = this.connection;
+    const timeoutMs = this.requestTimeoutMs;
+    return {
+      hosts: [clientURL],
+      ...(tls
+        ? {
+            credentials: {
+              rootCertificate: Buffer.from(tls.ca),
+              ...(tls.key !== undefined ? { privateKey: Buffer.from(tls.key) } : {}),
+              ...(tls.cert !== undefined ? { certChain: Buffer.from(tls.cert) } : {}),
+            },
+          }
+        : {}),
+      ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
+      grpcOptions: { ...CHANNEL_OPTIONS },
+      // Every unary call gets a deadline; streams (snapshot) set their own.
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+      faultHandling: { host: () => failFastPolicy, global: failFastPolicy },
+    };
   }
 }

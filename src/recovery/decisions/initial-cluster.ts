@@ -1,7 +1,6 @@
 import type { ContainerSpec } from "../pods.js";
 import type { ResolvedMember } from "../../core/config/types.js";
-import { formatInitialCluster } from "../../gateways/etcd/initial-cluster.js";
-import type { EtcdMember } from "../../gateways/etcd/types.js";
+import { formatInitialCluster, type EtcdMember } from "../../gateways/etcd/etcd-gateway.js";
 import { samePeerURL } from "./members.js";
 
 /** The container with the new member's start settings, and what changed, for people. */

@@ -1,5 +1,5 @@
 import type { ResolvedMember } from "../../core/config/types.js";
-import type { EtcdMember } from "../../gateways/etcd/types.js";
+import type { EtcdMember } from "../../gateways/etcd/etcd-gateway.js";
 
 /** A member ID as etcdctl prints it (hex), from the API's uint64 decimal string. */
 export function hexId(id: string): string {

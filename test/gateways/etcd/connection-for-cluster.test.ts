@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/core/config/load.js";
-import { etcdConnectionFor } from "../../../src/gateways/etcd/connection-for-cluster.js";
+import { etcdConnectionFor } from "../../../src/gateways/etcd/etcd-gateway.js";
 import { filesFrom } from "../../config/fixtures.js";
 
 const KEY = "-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n";

@@ -5,7 +5,7 @@ import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdUnavailableError } from "../../../src/core/errors.js";
 import { createEtcdGateway } from "../../../src/gateways/etcd/etcd3-gateway.js";
-import type { EtcdGateway } from "../../../src/gateways/etcd/types.js";
+import type { EtcdGateway } from "../../../src/gateways/etcd/etcd-gateway.js";
 import { startEtcdCluster, type EtcdTestCluster } from "../../support/etcd-cluster.js";
 
 let snapshotDir: string;

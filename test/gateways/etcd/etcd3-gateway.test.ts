@@ -5,9 +5,8 @@ import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdUnavailableError } from "../../../src/core/errors.js";
 import { createEtcdGateway } from "../../../src/gateways/etcd/etcd3-gateway.js";
-import { formatInitialCluster } from "../../../src/gateways/etcd/initial-cluster.js";
-import { isLearnerNotInSync, isUnhealthyCluster } from "../../../src/gateways/etcd/membership-errors.js";
-import type { EtcdGateway } from "../../../src/gateways/etcd/types.js";
+import { formatInitialCluster, type EtcdGateway } from "../../../src/gateways/etcd/etcd-gateway.js";
+import { isLearnerNotInSync, isUnhealthyCluster } from "../../../src/gateways/etcd/errors.js";
 import { startEtcdCluster, type EtcdTestCluster } from "../../support/etcd-cluster.js";
 import { retryWhile, waitUntil } from "./retry.js";
 

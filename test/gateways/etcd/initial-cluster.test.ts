@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatInitialCluster } from "../../../src/gateways/etcd/initial-cluster.js";
-import type { EtcdMember } from "../../../src/gateways/etcd/types.js";
+import { formatInitialCluster, type EtcdMember } from "../../../src/gateways/etcd/etcd-gateway.js";
 
 const member = (id: string, name: string, peerURLs: string[], isLearner = false): EtcdMember => ({
   id,

@@ -9,7 +9,7 @@ import {
   isPeerURLExists,
   isTooManyLearners,
   isUnhealthyCluster,
-} from "../../../src/gateways/etcd/membership-errors.js";
+} from "../../../src/gateways/etcd/errors.js";
 
 /** The errors etcd3 hands over for etcd 3.4's membership refusals, message text as received. */
 const REFUSALS = {

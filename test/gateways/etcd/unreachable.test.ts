@@ -1,7 +1,7 @@
 import { GRPCDeadlineExceededError, GRPCFailedPreconditionError, GRPCUnavailableError } from "etcd3";
 import { describe, expect, it } from "vitest";
 import { EtcdUnavailableError } from "../../../src/core/errors.js";
-import { isUnreachable, toGatewayError, withinDeadline } from "../../../src/gateways/etcd/unreachable.js";
+import { isUnreachable, toGatewayError, withinDeadline } from "../../../src/gateways/etcd/errors.js";
 
 const URL = "http://127.0.0.1:2379";
 const refused = new GRPCUnavailableError(

@@ -4,8 +4,8 @@ import { CoreV1Api, KubeConfig, type V1Deployment, type V1Pod } from "@kubernete
 import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeadlineExceededError, LeaseHeldError, LeaseLostError } from "../../../src/core/errors.js";
-import { failFastPolicy } from "../../../src/gateways/etcd/fail-fast-policy.js";
-import { isUnhealthyCluster } from "../../../src/gateways/etcd/membership-errors.js";
+import { failFastPolicy } from "../../../src/gateways/etcd/etcd3-gateway.js";
+import { isUnhealthyCluster } from "../../../src/gateways/etcd/errors.js";
 import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
 import { createKubernetesGateway } from "../../../src/gateways/kubernetes/create-kubernetes-gateway.js";
 import { isPodReady } from "../../../src/gateways/kubernetes/pod-ready.js";

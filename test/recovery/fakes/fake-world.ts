@@ -14,7 +14,7 @@ import type {
   KeyValueHash,
   MemberList,
   MemberStatus,
-} from "../../../src/gateways/etcd/types.js";
+} from "../../../src/gateways/etcd/etcd-gateway.js";
 import type {
   EventTarget,
   HeldLease,

@@ -1,7 +1,7 @@
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Etcd3, ISnapshotResponse } from "etcd3";
-import { connectionPool } from "./etcd3-pool.js";
+import { connectionPool } from "./etcd3-gateway.js";
 
 /** The generated gRPC client method etcd3 uses for snapshots. */
 interface SnapshotCall {

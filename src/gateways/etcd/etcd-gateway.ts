@@ -1,3 +1,5 @@
+import type { ResolvedCluster } from "../../core/config/types.js";
+
 /** One entry of the etcd member list. */
 export interface EtcdMember {
   /** Member ID, uint64 as a decimal string. */
@@ -103,4 +105,39 @@ export interface EtcdGateway {
   snapshot(clientURL: string, file: string): Promise<{ bytes: number }>;
   /** Closes every connection; the gateway cannot be used afterwards. */
   close(): Promise<void>;
+}
+
+/**
+ * How to reach a configured cluster. Copies the TLS key and the password by name: they are
+ * non-enumerable on the resolved cluster (kept out of logs), so a spread copy would lose them.
+ */
+export function etcdConnectionFor(cluster: ResolvedCluster): EtcdConnection {
+  const { tls, auth } = cluster;
+  return {
+    clientURLs: cluster.members.map((member) => member.clientURL),
+    ...(tls
+      ? {
+          tls: {
+            ca: tls.ca,
+            ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+            ...(tls.key !== undefined ? { key: tls.key } : {}),
+          },
+        }
+      : {}),
+    ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
+    ...(cluster.clusterID !== undefined ? { clusterID: cluster.clusterID } : {}),
+  };
+}
+
+/**
+ * The `--initial-cluster` value a newly added member must start with: every member's name and peer URLs,
+ * the new member under `name` (the add response lists it without one), as `etcdctl member add` prints it.
+ */
+export function formatInitialCluster(members: readonly EtcdMember[], added: { id: string; name: string }): string {
+  const entries: string[] = [];
+  for (const member of members) {
+    const name = member.id === added.id ? added.name : member.name;
+    for (const url of member.peerURLs) entries.push(`${name}=${url}`);
+  }
+  return entries.join(",");
 }
