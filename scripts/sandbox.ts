@@ -3,9 +3,7 @@
 // or SIGTERM:  npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K]
 //                                 [--backoff-ms MS] [--tls]
 import { createLogger } from "kube-sandbox";
-import { integerOption, parseOptions } from "../src/cli/parse-options.js";
-import { waitForShutdownSignal } from "../src/cli/shutdown-signal.js";
-import { UsageError } from "../src/cli/usage-error.js";
+import { integerOption, parseOptions, waitForShutdownSignal, UsageError } from "../src/cli/options.js";
 import { startEtcdSandbox } from "../test/support/etcd-sandbox.js";
 
 const USAGE =

@@ -1,19 +1,37 @@
-import { UsageError } from "./usage-error.js";
-import { exampleClusterCommand, EXAMPLE_CLUSTER_USAGE } from "./commands/example-cluster-command.js";
-import { recoverCommand, RECOVER_USAGE } from "./commands/recover-command.js";
-import { serveCommand, SERVE_USAGE } from "./commands/serve-command.js";
-import { workerCommand, WORKER_USAGE } from "./commands/worker-command.js";
-import { allCommand, ALL_USAGE } from "./commands/all-command.js";
-import { enqueueCommand, ENQUEUE_USAGE } from "./commands/enqueue-command.js";
+import { UsageError, parseOptions } from "./options.js";
+import { exampleClusterCommand, EXAMPLE_CLUSTER_USAGE } from "./example-cluster.js";
+import { recoverCommand, RECOVER_USAGE } from "./recover.js";
+import { enqueueCommand, ENQUEUE_USAGE } from "./enqueue.js";
+import { runService, type ServiceRole } from "../service/run-service.js";
 
 type Command = (argv: string[]) => Promise<number>;
+
+/**
+ * One of the service's processes, run until SIGTERM or SIGINT: `serve` the webhook receiver and HTTP API on
+ * `PORT`; `worker` the recovery workers (and the optional crash-loop sweep) with probes on `WORKER_PORT`;
+ * `all` both in one process.
+ */
+function serviceCommand(role: ServiceRole): { run: Command; usage: string } {
+  // The worker serves no API, so it has no credentials to waive.
+  const servesApi = role !== "worker";
+  const usage = `etcd-responder ${role} --config FILE${servesApi ? " [--insecure-no-auth]" : ""}`;
+  const run: Command = async (argv) => {
+    const values = parseOptions(role, argv, {
+      config: { type: "string" },
+      ...(servesApi ? { "insecure-no-auth": { type: "boolean" as const } } : {}),
+    });
+    if (!values.config) throw new UsageError(`${role}: --config is required (${usage})`);
+    return runService({ role, configPath: values.config, insecureNoAuth: values["insecure-no-auth"] === true });
+  };
+  return { run, usage };
+}
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   "example-cluster": { run: exampleClusterCommand, usage: EXAMPLE_CLUSTER_USAGE },
   recover: { run: (argv) => recoverCommand(argv), usage: RECOVER_USAGE },
-  serve: { run: serveCommand, usage: SERVE_USAGE },
-  worker: { run: workerCommand, usage: WORKER_USAGE },
-  all: { run: allCommand, usage: ALL_USAGE },
+  serve: serviceCommand("serve"),
+  worker: serviceCommand("worker"),
+  all: serviceCommand("all"),
   enqueue: { run: (argv) => enqueueCommand(argv), usage: ENQUEUE_USAGE },
 };
 

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueCommand } from "../../src/cli/commands/enqueue-command.js";
-import { UsageError } from "../../src/cli/usage-error.js";
+import { enqueueCommand } from "../../src/cli/enqueue.js";
+import { UsageError } from "../../src/cli/options.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import type { StepRecord } from "../../src/recovery/context.js";
 

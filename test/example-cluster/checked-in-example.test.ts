@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { exampleClusterFiles } from "../../src/example-cluster/example-cluster-files.js";
+import { exampleClusterFiles } from "../../src/cli/example-cluster.js";
 
 const exampleDir = fileURLToPath(new URL("../../deploy/examples/etcd-cluster/", import.meta.url));
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { runGenerateExample } from "../../src/example-cluster/cli-generate.js";
+import { runGenerateExample } from "../../src/cli/example-cluster.js";
 
 function run(argv: string[]): { code: number; stdout: string; stderr: string } {
   let stdout = "";

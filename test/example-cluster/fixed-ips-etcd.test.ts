@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateExampleCluster } from "../../src/example-cluster/generate-example-cluster.js";
+import { generateExampleCluster } from "../../src/cli/example-cluster-manifests.js";
 import { probePort } from "kube-sandbox";
 
 const run = promisify(execFile);

@@ -3,11 +3,12 @@ import {
   type Manifest,
   DEFAULT_ETCD_IMAGE,
   type ExampleClusterOptions,
-} from "../../src/example-cluster/example-cluster-options.js";
-import { ExampleClusterOptionsError } from "../../src/example-cluster/example-cluster-options-error.js";
-import { generateExampleCluster } from "../../src/example-cluster/generate-example-cluster.js";
-import { memberDeploymentName, memberServiceName } from "../../src/example-cluster/member-names.js";
-import { renderYaml } from "../../src/example-cluster/render-yaml.js";
+  ExampleClusterOptionsError,
+  generateExampleCluster,
+  memberDeploymentName,
+  memberServiceName,
+  renderYaml,
+} from "../../src/cli/example-cluster-manifests.js";
 import { parseAllDocuments } from "yaml";
 
 interface Container {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { QueueUnavailableError } from "../../src/core/errors.js";
 import type { RecoveryWorkers } from "../../src/queue/workers.js";
-import { keepStartingWorkers } from "../../src/service/keep-starting-workers.js";
+import { keepStartingWorkers } from "../../src/service/worker.js";
 import { capturingLogger } from "../support/capturing-logger.js";
 import { waitFor } from "../queue/queue-fixtures.js";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ClusterModes } from "../../src/queue/cluster-modes.js";
 import { createMetrics } from "../../src/core/metrics.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
-import { countingCircuitBreakerTrips, recoveryMetricsHooks } from "../../src/service/recovery-metrics.js";
+import { countingCircuitBreakerTrips, recoveryMetricsHooks } from "../../src/service/worker.js";
 
 function record(state: RecoveryRecord["state"]): RecoveryRecord {
   return {

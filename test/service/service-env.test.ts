@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readServiceEnv } from "../../src/service/service-env.js";
+import { readServiceEnv } from "../../src/service/env.js";
 import { ServiceEnvError } from "../../src/core/errors.js";
 
 describe("readServiceEnv", () => {

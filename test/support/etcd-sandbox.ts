@@ -13,9 +13,12 @@ import {
   type Sandbox,
 } from "kube-sandbox";
 import type { ConfigFile } from "../../src/core/config/schema.js";
-import type { Manifest } from "../../src/example-cluster/example-cluster-options.js";
-import { generateExampleCluster } from "../../src/example-cluster/generate-example-cluster.js";
-import { memberDeploymentName, memberServiceName } from "../../src/example-cluster/member-names.js";
+import {
+  type Manifest,
+  generateExampleCluster,
+  memberDeploymentName,
+  memberServiceName,
+} from "../../src/cli/example-cluster-manifests.js";
 
 /**
  * What the sandbox runs for an image without `command`: etcd for every etcd image, as the example cluster

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../../src/cli/usage-error.js";
-import { lastLine, RECOVER_EXIT_CODES, recoverCommand } from "../../../src/cli/commands/recover-command.js";
+import { UsageError } from "../../../src/cli/options.js";
+import { lastLine, RECOVER_EXIT_CODES, recoverCommand } from "../../../src/cli/recover.js";
 
 function io() {
   const out: string[] = [];

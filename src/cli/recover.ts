@@ -1,17 +1,15 @@
 import { hostname } from "node:os";
 import { pino } from "pino";
-import { loadConfig, type ResponderConfig } from "../../core/config/load.js";
-import type { ResolvedCluster, ResolvedMember } from "../../core/config/types.js";
-import { ConfigError, NotConfiguredError } from "../../core/errors.js";
-import { createKubernetesGateway } from "../../gateways/kubernetes/create-kubernetes-gateway.js";
-import type { KubernetesGateway } from "../../gateways/kubernetes/kubernetes-gateway.js";
-import { createLogger } from "../../core/logger.js";
-import { createLineReporter } from "../../recovery/report.js";
-import { recoverMember } from "../../recovery/run-recovery.js";
-import type { RecoveryOutcome, RecoveryResult } from "../../recovery/context.js";
-import { processIO, type CommandIO } from "../command-io.js";
-import { parseOptions } from "../parse-options.js";
-import { UsageError } from "../usage-error.js";
+import { loadConfig, type ResponderConfig } from "../core/config/load.js";
+import type { ResolvedCluster, ResolvedMember } from "../core/config/types.js";
+import { ConfigError, NotConfiguredError } from "../core/errors.js";
+import { createKubernetesGateway } from "../gateways/kubernetes/create-kubernetes-gateway.js";
+import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
+import { createLogger } from "../core/logger.js";
+import { createLineReporter } from "../recovery/report.js";
+import { recoverMember } from "../recovery/run-recovery.js";
+import type { RecoveryOutcome, RecoveryResult } from "../recovery/context.js";
+import { processIO, type CommandIO, parseOptions, UsageError } from "./options.js";
 
 export const RECOVER_USAGE =
   "etcd-responder recover --config FILE --cluster NAME [--namespace NS] --member N [--dry-run]";

@@ -1,14 +1,14 @@
-import { DeadlineExceededError, AuthSettingsError } from "../../core/errors.js";
-import { readAuthSettings } from "../../intake/auth.js";
-import type { RecoveryOutcome } from "../../recovery/context.js";
-import { createRecoveriesClient } from "../../service/client/recoveries-client.js";
-import { createRecoveryPrinter } from "../../service/client/recovery-printer.js";
-import { followRecovery } from "../../service/client/follow-recovery.js";
-import { ServiceRequestError } from "../../service/client/service-request-error.js";
-import { processIO, type CommandIO } from "../command-io.js";
-import { parseOptions } from "../parse-options.js";
-import { UsageError } from "../usage-error.js";
-import { RECOVER_EXIT_CODES } from "./recover-command.js";
+import { DeadlineExceededError, AuthSettingsError } from "../core/errors.js";
+import { readAuthSettings } from "../intake/auth.js";
+import type { RecoveryOutcome } from "../recovery/context.js";
+import {
+  createRecoveriesClient,
+  createRecoveryPrinter,
+  followRecovery,
+  ServiceRequestError,
+} from "./service-client.js";
+import { processIO, type CommandIO, parseOptions, UsageError } from "./options.js";
+import { RECOVER_EXIT_CODES } from "./recover.js";
 
 export const ENQUEUE_USAGE =
   "etcd-responder enqueue --url URL --cluster NAME --member N [--namespace NS] [--timeout SECONDS]";

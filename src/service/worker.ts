@@ -1,0 +1,226 @@
+import type { ResponderConfig } from "../core/config/load.js";
+import { createProbeApp } from "../intake/probes.js";
+import type { Logger } from "../core/logger.js";
+import { startRecoveryWorkers, type RecoveryWorkers, type RecoveryWorkerHooks } from "../queue/workers.js";
+import { createCrashLoopSweep, startPeriodicSweep, type PeriodicSweep } from "../intake/sweep.js";
+import { listen } from "./receiver.js";
+import type { ServiceResources } from "./run-service.js";
+import { systemClock } from "../core/clock.js";
+import { stepReporterFor, type RecoveryRunner } from "../queue/process-recovery.js";
+import { recoverMember, type MemberRecoveryDependencies } from "../recovery/run-recovery.js";
+import type { ClusterModes } from "../queue/cluster-modes.js";
+import type { Metrics } from "../core/metrics.js";
+import type { RecoveryOutcome } from "../recovery/context.js";
+
+/** What the worker role needs. */
+export interface WorkerOptions {
+  /** The loaded configuration: clusters, recovery and service settings (sweep, retries, circuit breaker). */
+  config: ResponderConfig;
+  /** The process's queue, modes, Kubernetes gateway and metrics. */
+  resources: ServiceResources;
+  /** The process logger. */
+  logger: Logger;
+  /** Redis URL; the workers open connections of their own (they block waiting for jobs). */
+  redisUrl: string;
+  /** Lease holder and worker name. */
+  holder: string;
+  /** Address of the probes and metrics (`HOST`). */
+  host: string;
+  /** Port of the probes and metrics (`WORKER_PORT`); 0 picks a free one. */
+  port: number;
+  /** How long one attempt to start the workers waits for Redis, ms; default 5000. */
+  startTimeoutMs?: number;
+}
+
+/** The running worker role. */
+export interface WorkerRole {
+  /** The port of its probes and metrics. */
+  readonly port: number;
+  /**
+   * Stops taking recoveries: a running one is interrupted at its next step boundary and queued again to
+   * resume elsewhere; the sweep stops; then the probe server closes.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The worker: recovery workers (one per cluster) running `recoverMember`, the optional crash-loop sweep,
+ * and `/healthz`, `/readyz` and `/metrics`. While Redis cannot be reached it keeps trying to start, and
+ * `/readyz` says why it is not ready.
+ */
+export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
+  const { config, resources, logger } = options;
+  const sweepSettings = config.service.sweep;
+  let sweep: PeriodicSweep | undefined;
+  let closing = false;
+
+  const workers = keepStartingWorkers({
+    logger,
+    start: () =>
+      startRecoveryWorkers({
+        connection: options.redisUrl,
+        config,
+        modes: countingCircuitBreakerTrips(resources.modes, resources.metrics),
+        run: createMemberRecoveryRunner({ config, kubernetes: resources.kubernetes, logger, holder: options.holder }),
+        logger,
+        hooks: recoveryMetricsHooks(resources.metrics),
+        name: options.holder,
+        startTimeoutMs: options.startTimeoutMs ?? 5000,
+      }),
+    onStarted: () => {
+      // The sweep only queues work, so it starts once there are workers to take it.
+      if (!sweepSettings.enabled || closing) return;
+      const crashLoopSweep = createCrashLoopSweep({
+        config,
+        kubernetes: resources.kubernetes,
+        modes: resources.modes,
+        queue: resources.queue,
+        logger,
+      });
+      sweep = startPeriodicSweep(crashLoopSweep, sweepSettings.intervalSeconds * 1000, logger);
+    },
+  });
+
+  const app = createProbeApp({
+    metrics: resources.metrics,
+    ready: async () => {
+      if (!workers.running) throw new Error(workers.problem ?? "the recovery workers are not running");
+      await resources.queue.ping();
+    },
+    logger,
+  });
+  const probes = await listen(app, options.host, options.port).catch(async (error: unknown) => {
+    await workers.stop();
+    throw error;
+  });
+  logger.info({ role: "worker", host: probes.host, port: probes.port }, "listening");
+
+  return {
+    port: probes.port,
+    close: async () => {
+      closing = true;
+      await sweep?.stop();
+      await workers.stop();
+      await probes.close();
+    },
+  };
+}
+
+/** How `keepStartingWorkers` retries. */
+export interface KeepStartingOptions {
+  /** One attempt to start the workers; rejects when Redis does not answer in time. */
+  start: () => Promise<RecoveryWorkers>;
+  /** Where each failed attempt is reported. */
+  logger: Logger;
+  /** Called once, when the workers run. */
+  onStarted?: (workers: RecoveryWorkers) => void;
+  /** Pause after the first failed attempt, ms; doubles per attempt; default 1000. */
+  initialBackoffMs?: number;
+  /** Longest pause, ms; default 30 000. */
+  maxBackoffMs?: number;
+}
+
+/** Recovery workers that start as soon as Redis answers. */
+export interface StartingWorkers {
+  /** Whether the workers run. */
+  readonly running: boolean;
+  /** Why they do not run yet, while they do not. */
+  readonly problem: string | undefined;
+  /** Stops retrying (waiting for an attempt under way) and closes the workers if they run. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the recovery workers, trying again with back-off while Redis cannot be reached, so a worker Pod
+ * that comes up before Redis waits (unready) instead of crash-looping.
+ */
+export function keepStartingWorkers(options: KeepStartingOptions): StartingWorkers {
+  const initialMs = options.initialBackoffMs ?? 1000;
+  const maxMs = options.maxBackoffMs ?? 30_000;
+  const stopping = new AbortController();
+  let workers: RecoveryWorkers | undefined;
+  let problem: string | undefined = "the recovery workers are starting";
+
+  const attempts = (async () => {
+    for (let attempt = 1, pause = initialMs; !stopping.signal.aborted; attempt++, pause = Math.min(pause * 2, maxMs)) {
+      try {
+        const started = await options.start();
+        if (stopping.signal.aborted) {
+          await started.close();
+          return;
+        }
+        workers = started;
+        problem = undefined;
+        if (attempt > 1) options.logger.info({ attempt }, "recovery workers started after Redis became reachable");
+        options.onStarted?.(started);
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        problem = `the recovery workers are not running: ${message}`;
+        options.logger.warn(
+          { err: error, attempt, retryInMs: pause },
+          "cannot start the recovery workers; trying again",
+        );
+        await systemClock.sleep(pause, stopping.signal);
+      }
+    }
+  })();
+
+  return {
+    get running() {
+      return workers !== undefined;
+    },
+    get problem() {
+      return problem;
+    },
+    stop: async () => {
+      stopping.abort();
+      await attempts;
+      await workers?.close();
+    },
+  };
+}
+
+/** The worker's RecoveryRunner: recovers the request's member with `recoverMember`, as the `recover` command does. */
+export function createMemberRecoveryRunner(deps: MemberRecoveryDependencies): RecoveryRunner {
+  return (request, progress, signal) =>
+    recoverMember(deps, {
+      ...request.target,
+      mode: request.mode,
+      reporter: stepReporterFor(progress),
+      signal,
+    });
+}
+
+const OUTCOMES: readonly string[] = ["succeeded", "skipped", "refused", "failed"] satisfies RecoveryOutcome[];
+
+/** Worker hooks that record each finished recovery in the metrics; an attempt that will be retried is not one. */
+export function recoveryMetricsHooks(metrics: Metrics): RecoveryWorkerHooks {
+  return {
+    onFinished: (record, durationMs) => {
+      if (!OUTCOMES.includes(record.state)) return;
+      metrics.observeRecovery(
+        { cluster: record.cluster, namespace: record.namespace, outcome: record.state as RecoveryOutcome },
+        durationMs / 1000,
+      );
+    },
+  };
+}
+
+/**
+ * The modes with failure counting observed: the workers count every final failure through
+ * `recordFailure`, and its answer says whether that tripped the circuit breaker, so a trip is counted in
+ * the metrics (`namespace/name`) exactly where it happens.
+ */
+export function countingCircuitBreakerTrips(modes: ClusterModes, metrics: Metrics): ClusterModes {
+  return {
+    get: (cluster) => modes.get(cluster),
+    list: () => modes.list(),
+    set: (cluster, mode, source, reason) => modes.set(cluster, mode, source, reason),
+    recordFailure: async (cluster) => {
+      const answer = await modes.recordFailure(cluster);
+      if (answer.tripped) metrics.countCircuitBreakerTrip(`${cluster.namespace}/${cluster.name}`);
+      return answer;
+    },
+  };
+}
