@@ -3,7 +3,8 @@
 // or SIGTERM:  npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K]
 //                                 [--backoff-ms MS] [--tls]
 import { createLogger } from "kube-sandbox";
-import { integerOption, parseOptions, waitForShutdownSignal, UsageError } from "../src/cli/options.js";
+import { integerOption, parseOptions, UsageError } from "../src/cli/options.js";
+import { waitForShutdownSignal } from "../src/service/run-service.js";
 import { startEtcdSandbox } from "../test/support/etcd-sandbox.js";
 
 const USAGE =

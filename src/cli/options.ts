@@ -37,19 +37,6 @@ export class UsageError extends Error {
   }
 }
 
-/** Resolves with the first SIGINT or SIGTERM the process receives. */
-export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(signal);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-}
-
 /** What a command writes to and reads from: the process's own by default, captured in tests. */
 export interface CommandIO {
   /** Writes one line to standard output. */

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describeFileError } from "../core/config/load.js";
+import { describeFileError } from "../core/config/resolve.js";
 import { AuthSettingsError } from "../core/errors.js";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";

@@ -4,7 +4,6 @@ import { ConfigError, AuthSettingsError, ServiceEnvError } from "../core/errors.
 import { readAuthSettings, type AuthSettings } from "../intake/auth.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { describeRedis } from "../core/redis.js";
-import { waitForShutdownSignal } from "../cli/options.js";
 import { readServiceEnv, type ServiceEnv } from "./env.js";
 import { startReceiver } from "./receiver.js";
 import { startWorker } from "./worker.js";
@@ -193,4 +192,17 @@ export function createServiceResources(options: ServiceResourcesOptions): Servic
       await Promise.all([queue.close(), modes.close()]);
     },
   };
+}
+
+/** Resolves with the first SIGINT or SIGTERM the process receives. */
+export function waitForShutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
 }

@@ -1,4 +1,4 @@
-import type { ReadTextFile } from "../../src/core/config/load.js";
+import type { ReadTextFile } from "../../src/core/config/resolve.js";
 
 /** PEM-shaped test material; the configuration only checks the armour, never the contents. */
 export const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIBcaFake\n-----END CERTIFICATE-----\n";

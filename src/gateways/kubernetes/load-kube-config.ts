@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { describeFileError } from "../../core/config/load.js";
+import { describeFileError } from "../../core/config/resolve.js";
 import { ConfigError } from "../../core/errors.js";
 
 /** Where a Pod's service account token is mounted; its presence means "running in a cluster". */

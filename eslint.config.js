@@ -1,0 +1,77 @@
+// ESLint with typescript-eslint's type-checked rules; Prettier formats (eslint-config-prettier turns off the
+// rules it owns). The import rules keep src/ a pipeline: no cycles, no import from a layer above.
+import js from "@eslint/js";
+import stylistic from "@stylistic/eslint-plugin";
+import prettier from "eslint-config-prettier";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+import importX from "eslint-plugin-import-x";
+import tseslint from "typescript-eslint";
+
+/** src/ from the bottom up: each layer may import the ones before it, never the ones after it. */
+const LAYERS = ["core", "gateways", "recovery", "queue", "intake", "service", "cli"];
+
+const layerZones = LAYERS.map((layer, index) => ({
+  target: `./src/${layer}`,
+  from: [...LAYERS.slice(index + 1).map((above) => `./src/${above}`), "./src/cli.ts"],
+  message: `src/${layer} must not import from a layer above it (${LAYERS.join(" < ")})`,
+}));
+
+export default tseslint.config(
+  { ignores: ["**/dist/", "**/node_modules/", ".tools/", "coverage/", ".sandbox*/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ["eslint.config.js", "scripts/*.mjs"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { "import-x": importX },
+    settings: {
+      // The modules an import leads to are read with the TypeScript parser, so that no-cycle follows them.
+      "import-x/extensions": [".ts", ".js", ".mjs"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+      "import-x/resolver-next": [createTypeScriptImportResolver({ project: ["tsconfig.json", "packages/*/tsconfig.json"] })],
+    },
+    rules: {
+      "import-x/no-cycle": "error",
+      "import-x/no-self-import": "error",
+      "import-x/no-duplicates": "error",
+      "import-x/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            ...layerZones,
+            {
+              target: "./packages/kube-sandbox",
+              from: ["./src", "./test", "./bench", "./scripts"],
+              message: "the sandbox is a package of its own: it imports nothing from the product",
+            },
+          ],
+        },
+      ],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // The product never depends on its development tools.
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "kube-sandbox", message: "the sandbox is a development dependency: tests and scripts only" }] },
+      ],
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  prettier,
+  {
+    // Prettier keeps code within 120 columns but leaves long strings and comments alone.
+    plugins: { "@stylistic": stylistic },
+    rules: { "@stylistic/max-len": ["error", { code: 120, tabWidth: 2, ignoreUrls: true }] },
+  },
+);
