@@ -32,7 +32,9 @@ export default tseslint.config(
       // The modules an import leads to are read with the TypeScript parser, so that no-cycle follows them.
       "import-x/extensions": [".ts", ".js", ".mjs"],
       "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
-      "import-x/resolver-next": [createTypeScriptImportResolver({ project: ["tsconfig.json", "packages/*/tsconfig.json"] })],
+      "import-x/resolver-next": [
+        createTypeScriptImportResolver({ project: ["tsconfig.json", "packages/*/tsconfig.json"] }),
+      ],
     },
     rules: {
       "import-x/no-cycle": "error",
@@ -60,7 +62,9 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "kube-sandbox", message: "the sandbox is a development dependency: tests and scripts only" }] },
+        {
+          paths: [{ name: "kube-sandbox", message: "the sandbox is a development dependency: tests and scripts only" }],
+        },
       ],
     },
   },

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { loadConfig } from "../src/core/config/load.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
-import { ResponderClient } from "../test/e2e/responder-client.js";
+import { ResponderClient } from "../test/support/responder-client.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";
 import { kubeConfigFrom } from "../test/support/pod-watch.js";
 import { breakUntilCrashLooping } from "../test/support/crash-looping-member.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { RecoveryRecord } from "../src/queue/recovery-queue.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { breakUntilCrashLooping } from "../test/support/crash-looping-member.js";
-import { FINAL_STATES, ResponderClient, type AlertsAnswer } from "../test/e2e/responder-client.js";
+import { FINAL_STATES, ResponderClient, type AlertsAnswer } from "../test/support/responder-client.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";
 import { kubeConfigFrom } from "../test/support/pod-watch.js";
 import { startRedis } from "../test/support/redis-server.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
-import { ResponderClient } from "../test/e2e/responder-client.js";
+import { ResponderClient } from "../test/support/responder-client.js";
 import { startRedis } from "../test/support/redis-server.js";
 import { tokenKubeconfig } from "../test/support/token-kubeconfig.js";
 import { startResponder, type ResponderProcess } from "../test/support/responder-process.js";

@@ -14,8 +14,7 @@ import { createKubernetesGateway } from "../src/gateways/kubernetes/create-kuber
 import { createRecoveriesClient, createRecoveryPrinter, followRecovery } from "../src/cli/service-client.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { startEtcdSandbox, type EtcdSandbox } from "../test/support/etcd-sandbox.js";
-import { freePort } from "../test/support/free-port.js";
-import { repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
+import { freePort, repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
 
 const MEMBER = 3;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CI_VALUES_FILES, runHelm } from "./helm-chart.js";
+import { CI_VALUES_FILES, runHelm } from "../support/helm-chart.js";
 
 /** Lint findings that are problems; helm's INFO lines (an icon is recommended) are advice. */
 const problems = (output: string) => output.split("\n").filter((line) => /^\[(WARNING|ERROR)\]/.test(line));

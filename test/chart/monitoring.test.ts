@@ -7,7 +7,7 @@ import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config/load.js";
 import { repoRoot } from "../support/tools.js";
-import { at, findObject, objectsOfKind, renderChart, type KubeObject } from "./helm-chart.js";
+import { at, findObject, objectsOfKind, renderChart, type KubeObject } from "../support/helm-chart.js";
 
 const RULE_FILE = join(repoRoot, "deploy/prometheus/etcd-crashloop-rule.yaml");
 const SNIPPET_FILE = join(repoRoot, "deploy/alertmanager/alertmanager-snippet.yaml");

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { REQUIRED_PERMISSIONS } from "../../src/gateways/kubernetes/required-permissions.js";
-import { findObject, objectsOfKind, renderChart, type KubeObject } from "./helm-chart.js";
+import { findObject, objectsOfKind, renderChart, type KubeObject } from "../support/helm-chart.js";
 
 interface Rule {
   apiGroups?: string[];

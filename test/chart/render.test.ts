@@ -1,9 +1,8 @@
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config/load.js";
-import { CI_VALUES_FILES, findObject, objectsOfKind, renderChart, type KubeObject } from "./helm-chart.js";
-import { schemaProblems } from "./kubernetes-schemas.js";
-import { effectiveSecurity, podSpecs, responderPodSpecs } from "./pod-specs.js";
+import { CI_VALUES_FILES, findObject, objectsOfKind, renderChart, type KubeObject, effectiveSecurity, podSpecs, responderPodSpecs } from "../support/helm-chart.js";
+import { schemaProblems } from "../support/kubernetes-schemas.js";
 
 /** The default values and every ci values file, rendered once for the whole file. */
 const VARIANTS = ["default values", ...CI_VALUES_FILES];

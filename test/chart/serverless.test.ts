@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_PREFIX, recoveryQueueName } from "../../src/queue/jobs.js";
-import { at, findObject, objectsOfKind, renderChart, type KubeObject } from "./helm-chart.js";
-import { envValue, responderPodSpecs } from "./pod-specs.js";
+import { at, findObject, objectsOfKind, renderChart, type KubeObject, envValue, responderPodSpecs } from "../support/helm-chart.js";
 
 interface Trigger {
   type: string;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from "yaml";
 import { describe, expect, it } from "vitest";
-import { CHART_DIR, renderChart, runHelm } from "./helm-chart.js";
+import { CHART_DIR, renderChart, runHelm } from "../support/helm-chart.js";
 
 type JsonSchema = {
   type?: string | string[];

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { renderChart, type KubeObject } from "../chart/helm-chart.js";
-import { responderPodSpecs } from "../chart/pod-specs.js";
+import { renderChart, type KubeObject, responderPodSpecs } from "../support/helm-chart.js";
 import { repoRoot } from "../support/tools.js";
 
 /** One Dockerfile instruction, continuation lines joined. */

@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MANIFESTS_DIR, staleManifests } from "../../scripts/render-manifests.js";
-import { findObject, objectsOfKind, parseObjects } from "../chart/helm-chart.js";
-import { schemaProblems } from "../chart/kubernetes-schemas.js";
+import { findObject, objectsOfKind, parseObjects } from "../support/helm-chart.js";
+import { schemaProblems } from "../support/kubernetes-schemas.js";
 import { helmPath } from "../support/tools.js";
 
 describe("deploy/manifests", () => {

@@ -4,17 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
-import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
+import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { startAlertmanager, type TestAlertmanager } from "../support/alertmanager.js";
-import { writeKeys } from "../support/etcd-cluster-checks.js";
 import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
-import { readDeployRules, renderRules, withoutPendingPeriod } from "./crash-loop-rule.js";
-import { ResponderClient } from "./responder-client.js";
+import { readDeployRules, renderRules, withoutPendingPeriod } from "../support/crash-loop-rule.js";
+import { ResponderClient } from "../support/responder-client.js";
 
 const KEYS = 40;
 /** The receiver the snippet in deploy/alertmanager names; Alertmanager puts it on every notification. */

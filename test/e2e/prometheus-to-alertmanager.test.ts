@@ -8,8 +8,8 @@ import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
-import { readDeployRules, renderRules, withoutPendingPeriod, type RulesFile } from "./crash-loop-rule.js";
-import { startWebhookRecorder, type RecordedRequest, type WebhookRecorder } from "./webhook-recorder.js";
+import { readDeployRules, renderRules, withoutPendingPeriod, type RulesFile } from "../support/crash-loop-rule.js";
+import { startWebhookRecorder, type RecordedRequest, type WebhookRecorder } from "../support/webhook-recorder.js";
 
 interface Notification {
   version: string;

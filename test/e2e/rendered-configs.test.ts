@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ALERTMANAGER_SNIPPET, renderAlertmanagerConfig } from "../support/alertmanager.js";
 import { renderPrometheusConfig } from "../support/prometheus.js";
-import { readDeployRules, renderRules, withoutPendingPeriod } from "./crash-loop-rule.js";
+import { readDeployRules, renderRules, withoutPendingPeriod } from "../support/crash-loop-rule.js";
 
 type Tree = Record<string, unknown>;
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { servedRoutes } from "../../src/intake/http.js";
-import { intakeHarness } from "./fixtures/intake-harness.js";
+import { intakeHarness } from "../support/intake-harness.js";
 
 interface Operation {
   security?: unknown[];

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createProbeApp } from "../../src/intake/probes.js";
 import { createMetrics } from "../../src/core/metrics.js";
 import { capturingLogger } from "../support/capturing-logger.js";
-import { intakeHarness } from "./fixtures/intake-harness.js";
-import { queueUnavailable } from "./fixtures/queue-unavailable.js";
+import { intakeHarness } from "../support/intake-harness.js";
+import { queueUnavailable } from "../support/in-memory-queue.js";
 
 // HTTP-contract tests over the in-memory queue and modes of ./fixtures.
 

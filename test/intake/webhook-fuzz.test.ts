@@ -3,8 +3,8 @@ import fc from "fast-check";
 import request, { type Response } from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/intake/http.js";
-import { payload } from "./fixtures/fixtures.js";
-import { BEARER, intakeHarness } from "./fixtures/intake-harness.js";
+import { payload } from "../support/alertmanager-payloads.js";
+import { BEARER, intakeHarness } from "../support/intake-harness.js";
 
 // Property-based tests of the webhook over the in-memory queue and modes of ./fixtures:
 // whatever arrives, the answer is 202 or a 4xx with {"error": "..."}, never a 5xx, never a crash.

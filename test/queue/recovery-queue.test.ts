@@ -8,7 +8,7 @@ import { type RecoveryWorkers, startRecoveryWorkers } from "../../src/queue/work
 import type { RecoveryResult } from "../../src/recovery/context.js";
 import { createLogger } from "../../src/core/logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { scriptedRunner, step, testConfig, uniquePrefix, waitFor, requestFor } from "./queue-fixtures.js";
+import { scriptedRunner, step, testConfig, uniquePrefix, waitFor, requestFor } from "../support/queue.js";
 
 const logger = createLogger({ level: "silent" });
 const alert = {

@@ -5,7 +5,7 @@ import { QueueUnavailableError, ResponderError } from "../../src/core/errors.js"
 import { startRecoveryWorkers } from "../../src/queue/workers.js";
 import { createLogger } from "../../src/core/logger.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { testConfig, uniquePrefix, waitFor, requestFor } from "./queue-fixtures.js";
+import { testConfig, uniquePrefix, waitFor, requestFor } from "../support/queue.js";
 
 const logger = createLogger({ level: "silent" });
 const config = testConfig();

@@ -8,9 +8,9 @@ import type { RecoveryQueue } from "../../src/queue/recovery-queue.js";
 import { createLogger } from "../../src/core/logger.js";
 import { repoRoot } from "../support/tools.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { uniquePrefix, waitFor, requestFor } from "./queue-fixtures.js";
+import { uniquePrefix, waitFor, requestFor } from "../support/queue.js";
 
-const FIXTURE = resolve(repoRoot, "test/queue/fixtures/worker-process.ts");
+const FIXTURE = resolve(repoRoot, "test/support/worker-process.ts");
 const CONFIG = [
   "clusters:",
   "  - { name: a, namespace: etcd, members: 3 }",

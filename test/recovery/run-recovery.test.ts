@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EtcdUnavailableError, UnsafeRecoveryError } from "../../src/core/errors.js";
 import { runRecovery } from "../../src/recovery/run-recovery.js";
-import { BOOTSTRAPPED_LOG, FakeWorld, PERMISSION_LOG } from "./fakes/fake-world.js";
+import { BOOTSTRAPPED_LOG, FakeWorld, PERMISSION_LOG } from "../support/fake-world.js";
 
 /** What a cluster that is fully healthy again looks like. */
 function expectHealthy(world: FakeWorld, members = 5): void {

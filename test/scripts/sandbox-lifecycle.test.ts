@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Etcd3 } from "etcd3";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { processAlive } from "../support/process-alive.js";
+import { processAlive } from "../support/processes.js";
 
 /** Pids of every container the sandbox runs, from the Pods' containerIDs (`sandbox://PID`). */
 async function containerPids(sandbox: SandboxProcess): Promise<number[]> {

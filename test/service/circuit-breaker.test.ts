@@ -5,8 +5,8 @@ import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { writeServiceConfig } from "./support/sandbox-config.js";
-import { serviceApi, waitForRecovery } from "./support/service-api.js";
+import { writeServiceConfig } from "../support/sandbox-config.js";
+import { serviceApi, waitForRecovery } from "../support/service-api.js";
 
 describe("circuit breaker", () => {
   let redis: TestRedis;

@@ -3,16 +3,15 @@ import { join } from "node:path";
 import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STEP_NAMES } from "../../src/recovery/context.js";
-import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
+import { expectHealthyCluster, clusterShape, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
-import { clusterShape, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
 import { conventionalPodName, crashLoopNotification, RECEIVER } from "../support/crash-loop-notification.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, TEST_TOKEN, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { repoRoot } from "../support/tools.js";
-import { serviceApi, waitForRecovery, type ServiceApi } from "./support/service-api.js";
+import { serviceApi, waitForRecovery, type ServiceApi } from "../support/service-api.js";
 
 const KEYS = 30;
 

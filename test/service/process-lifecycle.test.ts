@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conventionalPodName, crashLoopNotification } from "../support/crash-loop-notification.js";
-import { processAlive } from "../support/process-alive.js";
+import { processAlive } from "../support/processes.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
-import { serviceApi } from "./support/service-api.js";
+import { serviceApi } from "../support/service-api.js";
 
 const CONFIG = ["clusters:", "  - name: example", "    members: 3", ""].join("\n");
 

@@ -2,14 +2,13 @@ import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
-import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
-import { writeKeys } from "../support/etcd-cluster-checks.js";
+import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
 import { conventionalPodName, crashLoopNotification } from "../support/crash-loop-notification.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { serviceApi, stepWindow, waitForRecovery } from "./support/service-api.js";
+import { serviceApi, stepWindow, waitForRecovery } from "../support/service-api.js";
 
 const KEYS = 20;
 

@@ -1,14 +1,13 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectHealthyCluster } from "../cli/recover/expect-healthy.js";
-import { writeKeys } from "../support/etcd-cluster-checks.js";
+import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
-import { processAlive } from "../support/process-alive.js";
+import { processAlive } from "../support/processes.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { writeServiceConfig } from "./support/sandbox-config.js";
-import { serviceApi, waitForRecovery } from "./support/service-api.js";
+import { writeServiceConfig } from "../support/sandbox-config.js";
+import { serviceApi, waitForRecovery } from "../support/service-api.js";
 
 const KEYS = 20;
 

@@ -3,9 +3,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { freePort } from "./free-port.js";
+import { freePort, repoRoot } from "./tools.js";
 import { startReadyServer } from "./ready-server-process.js";
-import { repoRoot } from "./tools.js";
 
 /** The Alertmanager binary the tests run (Debian's prometheus-alertmanager package). */
 export const ALERTMANAGER_BINARY = process.env.ALERTMANAGER_BINARY ?? "/usr/bin/prometheus-alertmanager";

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { killOnExit } from "./kill-on-exit.js";
+import { killOnExit } from "./processes.js";
 import { randomBytes, randomInt } from "node:crypto";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { freePort } from "./free-port.js";
+import { freePort } from "./tools.js";
 import { startReadyServer } from "./ready-server-process.js";
 
 /** The Prometheus binary the tests run (Debian's prometheus package). */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { killOnExit } from "./kill-on-exit.js";
+import { killOnExit } from "./processes.js";
 
 const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 100;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { killOnExit } from "./kill-on-exit.js";
-import { freePort } from "./free-port.js";
+import { killOnExit } from "./processes.js";
+import { freePort } from "./tools.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

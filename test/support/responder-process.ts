@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { captureChildOutput, type LogLine } from "./child-output.js";
-import { killOnExit } from "./kill-on-exit.js";
+import { killOnExit } from "./processes.js";
 import { repoRoot } from "./tools.js";
 
 /** The bearer token the service requires when the options name no other. */

@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { breakMember, kubeConfigFrom } from "../../support/pod-watch.js";
-import { writeKeys } from "../../support/etcd-cluster-checks.js";
+import { writeKeys, expectHealthyCluster } from "../../support/etcd-cluster-checks.js";
 import { lockWindow, runRecover } from "../../support/recover-cli.js";
-import { expectHealthyCluster } from "./expect-healthy.js";
 
 const KEYS = 20;
 

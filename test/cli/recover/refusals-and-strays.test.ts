@@ -16,9 +16,9 @@ import {
   removeMemberByHand,
   withMember,
   writeKeys,
+  expectHealthyCluster,
 } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
-import { expectHealthyCluster } from "./expect-healthy.js";
 
 const KEYS = 25;
 

@@ -10,9 +10,8 @@ import {
   waitForPods,
 } from "../../support/pod-watch.js";
 import { breakUntilCrashLooping } from "../../support/crash-looping-member.js";
-import { clusterShape, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { clusterShape, writeKeys, expectHealthyCluster } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
-import { expectHealthyCluster } from "./expect-healthy.js";
 
 const KEYS = 40;
 

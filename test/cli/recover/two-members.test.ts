@@ -2,9 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { breakMember, kubeConfigFrom } from "../../support/pod-watch.js";
-import { clusterShape, removeMemberByHand, writeKeys } from "../../support/etcd-cluster-checks.js";
+import {
+  clusterShape,
+  removeMemberByHand,
+  writeKeys,
+  expectHealthyCluster,
+} from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
-import { expectHealthyCluster } from "./expect-healthy.js";
 
 const KEYS = 30;
 

@@ -8,7 +8,7 @@ import { createEtcdGateway } from "../../../src/gateways/etcd/etcd3-gateway.js";
 import { formatInitialCluster, type EtcdGateway } from "../../../src/gateways/etcd/etcd-gateway.js";
 import { isLearnerNotInSync, isUnhealthyCluster } from "../../../src/gateways/etcd/errors.js";
 import { startEtcdCluster, type EtcdTestCluster } from "../../support/etcd-cluster.js";
-import { retryWhile, waitUntil } from "./retry.js";
+import { retryWhile, waitUntil } from "../../support/etcd-retry.js";
 
 // Real etcd 3.4 processes, real etcd3 gRPC. The tests build on each other: stop m3, replace it, check it.
 describe("etcd gateway against a three-member cluster", () => {

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/core/config/load.js";
+import { createMemberOfPod, podLabelsFromGateway } from "../../src/intake/pod-member.js";
+import type { ClusterMember } from "../../src/core/catalog.js";
+import { testConfig } from "../support/intake-harness.js";
+
+/** `name/index` of a lookup's answer, for short assertions. */
+const brief = (found: ClusterMember | undefined) => found && `${found.cluster.name}/${found.member.index}`;
+
+describe("createMemberOfPod", () => {
+  it("maps Pods by the name convention without asking Kubernetes, Pods from the past included", async () => {
+    const asked: string[] = [];
+    const memberOfPod = createMemberOfPod({
+      catalog: testConfig().catalog,
+      readPodLabels: async (namespace, pod) => {
+        asked.push(`${namespace}/${pod}`);
+        return undefined;
+      },
+    });
+    // A Pod of a ReplicaSet replaced long ago: the name alone says which member it was.
+    expect(brief(await memberOfPod("default", "example-4-5c8b7f9d6-p9w2z"))).toBe("example/4");
+    expect(brief(await memberOfPod("prod", "main-3-7d9f8b6c4d-x2k4q"))).toBe("main/3");
+    expect(brief(await memberOfPod("staging", "shared-2-7d9f8b6c4d-x2k4q"))).toBe("shared/2");
+    expect(asked).toEqual([]);
+  });
+
+  it("follows custom Deployment naming", async () => {
+    const config = parseConfig(
+      "clusters:\n  - name: kv\n    namespace: data\n    members: 3\n    naming:\n      deployment: etcd-{name}-member{index}\n",
+      "responder.yaml",
+    );
+    const memberOfPod = createMemberOfPod({ catalog: config.catalog });
+    expect(brief(await memberOfPod("data", "etcd-kv-member2-7d9f8b6c4d-x2k4q"))).toBe("kv/2");
+    expect(await memberOfPod("data", "kv-2-7d9f8b6c4d-x2k4q")).toBeUndefined();
+  });
+
+  it("falls back to the Pod's labels, and treats a missing Pod as no member", async () => {
+    const memberOfPod = createMemberOfPod({
+      catalog: testConfig().catalog,
+      readPodLabels: async (_namespace, pod) =>
+        pod === "etcd-odd-name"
+          ? { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" }
+          : undefined,
+    });
+    expect(brief(await memberOfPod("default", "etcd-odd-name"))).toBe("example/2");
+    expect(await memberOfPod("default", "gone")).toBeUndefined();
+  });
+
+  it("does not ask Kubernetes about namespaces without configured clusters", async () => {
+    let asked = 0;
+    const memberOfPod = createMemberOfPod({
+      catalog: testConfig().catalog,
+      readPodLabels: async () => {
+        asked++;
+        return { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "1" };
+      },
+    });
+    expect(await memberOfPod("kube-system", "coredns-76f75df574-8kq2v")).toBeUndefined();
+    expect(asked).toBe(0);
+  });
+
+  it("without a label reader, the name convention alone decides", async () => {
+    const memberOfPod = createMemberOfPod({ catalog: testConfig().catalog });
+    expect(await memberOfPod("default", "nginx-5d8f7c9b6-abcde")).toBeUndefined();
+  });
+});
+
+describe("podLabelsFromGateway", () => {
+  it("reads the labels of a Pod carrying the cluster label, and treats others as missing", async () => {
+    const selectors: string[] = [];
+    const readPodLabels = podLabelsFromGateway({
+      listPods: async (namespace, selector) => {
+        selectors.push(`${namespace} ${selector}`);
+        return {
+          resourceVersion: "7",
+          pods: [
+            {
+              metadata: {
+                name: "etcd-renamed",
+                labels: { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" },
+              },
+            },
+          ],
+        };
+      },
+    });
+    expect(await readPodLabels("default", "etcd-renamed")).toEqual({
+      "etcd.responder.io/cluster": "example",
+      "etcd.responder.io/member": "2",
+    });
+    expect(await readPodLabels("default", "gone")).toBeUndefined();
+    expect(selectors).toEqual(["default etcd.responder.io/cluster", "default etcd.responder.io/cluster"]);
+  });
+});

@@ -1,0 +1,78 @@
+import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
+import { TEST_TOKEN } from "./responder-process.js";
+
+/** An HTTP answer with its JSON body. */
+export interface ApiAnswer {
+  status: number;
+  /** The JSON as the service sent it; tests read the fields they assert on. */
+  body: any;
+}
+
+/** The service's API with the test token, as Alertmanager or a person calls it. */
+export interface ServiceApi {
+  get(path: string): Promise<ApiAnswer>;
+  post(path: string, body: unknown): Promise<ApiAnswer>;
+  put(path: string, body: unknown): Promise<ApiAnswer>;
+}
+
+export function serviceApi(url: string, token: string = TEST_TOKEN): ServiceApi {
+  const call = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+  return {
+    get: (path) => call("GET", path),
+    post: (path, body) => call("POST", path, body),
+    put: (path, body) => call("PUT", path, body),
+  };
+}
+
+const FINAL = ["succeeded", "skipped", "refused", "failed"];
+
+/** Whether a recovery has ended. */
+export function isFinal(record: RecoveryRecord): boolean {
+  return FINAL.includes(record.state);
+}
+
+/**
+ * Reads `GET /v1/recoveries/:id` every `intervalMs` until `until(record)` holds; rejects after `timeoutMs`
+ * with the last record seen.
+ */
+export async function waitForRecovery(
+  api: ServiceApi,
+  id: string,
+  until: (record: RecoveryRecord) => boolean = isFinal,
+  timeoutMs = 90_000,
+  intervalMs = 100,
+): Promise<RecoveryRecord> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const answer = await api.get(`/v1/recoveries/${encodeURIComponent(id)}`);
+    last = answer.body;
+    if (answer.status === 200 && until(answer.body as RecoveryRecord)) return answer.body as RecoveryRecord;
+    if (Date.now() >= deadline)
+      throw new Error(
+        `recovery ${id} did not reach the awaited state within ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** The time a recovery held its cluster: from its first step's start to its last step's end. */
+export function stepWindow(record: RecoveryRecord): { from: number; to: number } {
+  if (record.steps.length === 0) throw new Error(`recovery ${record.id} recorded no steps`);
+  return {
+    from: Math.min(...record.steps.map((s) => s.startedAt)),
+    to: Math.max(...record.steps.map((s) => s.endedAt)),
+  };
+}
