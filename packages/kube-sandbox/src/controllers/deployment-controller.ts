@@ -309,7 +309,10 @@ class DeploymentSync {
     this.replace(rs, updated);
   }
 
-  /** The new ReplicaSet carries the highest revision, also after a rollback to an old template; so does the Deployment. */
+  /**
+   * The new ReplicaSet carries the highest revision, also after a rollback to an old template;
+   * so does the Deployment.
+   */
   private syncRevision(): void {
     const rs = this.newReplicaSet;
     if (!rs) return;

@@ -134,7 +134,7 @@ describe("ProcessGuard when the sandbox process dies", () => {
 });
 
 describe("ProcessGuard.close", () => {
-  it("waits for the watchdog, which stops groups still tracked, spares untracked ones and removes the paths", async () => {
+  it("waits for the watchdog, which stops tracked groups, spares untracked ones and removes the paths", async () => {
     const path = cleanupDir("close");
     const guard = await ProcessGuard.start({ cleanupPaths: [path] });
     started.add(guard.pid);

@@ -100,7 +100,8 @@ function checkPreconditions(
     new StatusError(
       409,
       "Conflict",
-      `Operation cannot be fulfilled on ${qualified} "${name}": Precondition failed: ${what} in precondition: ${expected}, ${what} in object meta: ${actual ?? ""}`,
+      `Operation cannot be fulfilled on ${qualified} "${name}": Precondition failed: ` +
+        `${what} in precondition: ${expected}, ${what} in object meta: ${actual ?? ""}`,
       { name, group, kind: plural },
     );
   if (wanted.uid && wanted.uid !== current.metadata.uid) throw failed("UID", wanted.uid, current.metadata.uid);

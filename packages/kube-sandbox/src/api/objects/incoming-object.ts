@@ -23,7 +23,8 @@ export function incomingObject(route: ResourceRoute, body: Record<string, unknow
   const expectedVersion = groupVersion(type);
   if (body.apiVersion !== undefined && body.apiVersion !== expectedVersion) {
     throw StatusError.badRequest(
-      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expectedVersion})`,
+      `the API version in the data (${String(body.apiVersion)}) does not match ` +
+        `the expected API version (${expectedVersion})`,
     );
   }
   if (body.kind !== undefined && body.kind !== type.kind) {
