@@ -38,7 +38,7 @@ export function waitForStore<T>(
         finish(() => reject(error));
         return;
       }
-      if (answer) finish(() => resolve(answer as T));
+      if (answer) finish(() => resolve(answer));
     };
     const timer = setTimeout(
       () => finish(() => reject(new StoreWaitTimeoutError(what, timeoutMs, describe?.()))),

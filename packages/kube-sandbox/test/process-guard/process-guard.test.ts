@@ -63,7 +63,7 @@ async function startParent(
   if (child.pid) started.add(child.pid);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`fixture printed no pids within 15 s: ${stderr}`)), 15_000);
     lines.once("line", (line) => {
