@@ -36,7 +36,7 @@ describe("Kubelet running Pods", () => {
     expect(status.podIPs).toEqual([{ ip: harness.podIP }]);
     expect(status.hostIP).toBe("127.0.0.1");
     expect(status.startTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual([
+    expect(status.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual([
       "PodScheduled=True",
       "Initialized=True",
       "ContainersReady=True",
