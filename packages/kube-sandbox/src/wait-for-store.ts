@@ -35,10 +35,12 @@ export function waitForStore<T>(
       try {
         answer = predicate();
       } catch (error) {
+        // A predicate that throws fails the wait with its own exception, passed on as it is (not always an Error).
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on the predicate's throw
         finish(() => reject(error));
         return;
       }
-      if (answer) finish(() => resolve(answer as T));
+      if (answer) finish(() => resolve(answer));
     };
     const timer = setTimeout(
       () => finish(() => reject(new StoreWaitTimeoutError(what, timeoutMs, describe?.()))),

@@ -61,7 +61,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   // Kept-alive connections stay open as long as kube-apiserver keeps them (90 s), not Node's default 5 s.
   server.keepAliveTimeout = 90_000;
   const upgrades = createExecUpgradeHandler(ctx);
-  server.on("upgrade", upgrades.handle);
+  server.on("upgrade", (req, socket, head) => upgrades.handle(req, socket, head));
   server.on("clientError", (error, socket) => {
     o.logger.debug({ err: error }, "malformed request");
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");

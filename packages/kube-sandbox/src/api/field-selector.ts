@@ -1,4 +1,5 @@
 import type { KubeObject } from "./object-store.js";
+import { jsonText } from "./patch/json-value.js";
 import { StatusError } from "./status-error.js";
 
 /** One term of a `fieldSelector`: `status.phase=Running`, `spec.nodeName!=`. */
@@ -78,7 +79,7 @@ export function fieldValue(obj: KubeObject, field: string): string {
     at = (at as Record<string, unknown>)[part];
   }
   if (at === undefined || at === null) return "";
-  return typeof at === "object" ? JSON.stringify(at) : String(at);
+  return jsonText(at);
 }
 
 export function matchesFields(obj: KubeObject, requirements: FieldRequirement[]): boolean {

@@ -88,7 +88,7 @@ export function selectorMatches(
   if (!selector) return false;
   const spec: LabelSelectorSpec =
     "matchLabels" in selector || "matchExpressions" in selector
-      ? (selector as LabelSelectorSpec)
+      ? selector
       : { matchLabels: selector as Record<string, string> };
   const requirements = requirementsOf(spec);
   return requirements.length > 0 && matchesRequirements(labels, requirements);

@@ -73,7 +73,8 @@ export class StatusError extends Error {
     return new StatusError(
       409,
       "Conflict",
-      `Operation cannot be fulfilled on ${qualified} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      `Operation cannot be fulfilled on ${qualified} "${name}": the object has been modified; ` +
+        "please apply your changes to the latest version and try again",
       { name, group, kind: resource },
     );
   }

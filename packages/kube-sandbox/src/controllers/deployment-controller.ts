@@ -69,7 +69,7 @@ export function createDeploymentController(options: DeploymentControllerOptions)
 
   const reconcile = (key: string): ReconcileResult | void => {
     const { namespace, name } = parseObjectKey(key);
-    const deployment = store.get(DEPLOYMENTS, namespace, name) as Deployment | undefined;
+    const deployment: Deployment | undefined = store.get(DEPLOYMENTS, namespace, name);
     if (!deployment) return;
     const uid = deployment.metadata.uid;
     const owned = () => (store.list(REPLICA_SETS, namespace) as ReplicaSet[]).filter((rs) => isControlledBy(rs, uid));
@@ -223,8 +223,8 @@ class DeploymentSync {
         return created;
       } catch (error) {
         if (!(error instanceof StatusError) || error.reason !== "AlreadyExists") throw error;
-        const existing = this.store.get(REPLICA_SETS, candidate.metadata.namespace, candidate.metadata.name) as
-          ReplicaSet | undefined;
+        const { namespace, name } = candidate.metadata;
+        const existing: ReplicaSet | undefined = this.store.get(REPLICA_SETS, namespace, name);
         if (
           existing &&
           isControlledBy(existing, this.deployment.metadata.uid) &&
@@ -247,7 +247,7 @@ class DeploymentSync {
       status.collisionCount = (status.collisionCount ?? 0) + 1;
       obj.status = status;
     });
-    if (updated) this.deployment = updated as Deployment;
+    if (updated) this.deployment = updated;
   }
 
   private replicaSetFor(replicas: number): ReplicaSet {
@@ -300,7 +300,7 @@ class DeploymentSync {
       spec.replicas = replicas;
       obj.spec = spec;
       obj.metadata.annotations = { ...obj.metadata.annotations, ...annotations };
-    }) as ReplicaSet | undefined;
+    });
     if (!updated) return;
     this.logger.info(
       { namespace, deployment: this.deployment.metadata.name, replicaSet: name, replicas },
@@ -309,7 +309,10 @@ class DeploymentSync {
     this.replace(rs, updated);
   }
 
-  /** The new ReplicaSet carries the highest revision, also after a rollback to an old template; so does the Deployment. */
+  /**
+   * The new ReplicaSet carries the highest revision, also after a rollback to an old template;
+   * so does the Deployment.
+   */
   private syncRevision(): void {
     const rs = this.newReplicaSet;
     if (!rs) return;
@@ -319,7 +322,7 @@ class DeploymentSync {
       revision = maxOld + 1;
       const updated = this.store.mutate(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name, (obj) => {
         obj.metadata.annotations = { ...obj.metadata.annotations, [REVISION_ANNOTATION]: String(revision) };
-      }) as ReplicaSet | undefined;
+      });
       if (updated) this.replace(rs, updated);
     }
     const { namespace, name } = this.deployment.metadata;
@@ -327,7 +330,7 @@ class DeploymentSync {
       if (obj.metadata.annotations?.[REVISION_ANNOTATION] === String(revision)) return false;
       obj.metadata.annotations = { ...obj.metadata.annotations, [REVISION_ANNOTATION]: String(revision) };
     });
-    if (updated) this.deployment = updated as Deployment;
+    if (updated) this.deployment = updated;
   }
 
   /** Keeps at most `revisionHistoryLimit` old ReplicaSets, and only ever removes empty ones. */

@@ -47,7 +47,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
 
   const reconcile = (key: string): ReconcileResult | void => {
     const { namespace, name } = parseObjectKey(key);
-    const rs = store.get(REPLICA_SETS, namespace, name) as ReplicaSet | undefined;
+    const rs: ReplicaSet | undefined = store.get(REPLICA_SETS, namespace, name);
     if (!rs) return;
     const controlled = () =>
       (store.list("pods", namespace) as Pod[]).filter((pod) => isControlledBy(pod, rs.metadata.uid));

@@ -408,7 +408,7 @@ export class ContainerRunner {
     const command = probe.exec?.command;
     if (command?.length) return async (timeoutMs) => (await this.exec(command, {}, timeoutMs)) === 0;
     // A probe without a handler (gRPC is not emulated) never succeeds, as a misconfigured probe would not.
-    return async () => false;
+    return () => Promise.resolve(false);
   }
 
   private killForProbe(proc: GroupProcess, kind: "Liveness" | "Startup"): void {

@@ -10,17 +10,9 @@ export class DeadlineExceededError extends Error {
 
 /** Resolves as `promise` does, or rejects with `DeadlineExceededError` after `timeoutMs`. */
 export function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DeadlineExceededError(what, timeoutMs)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceededError(what, timeoutMs)), timeoutMs);
   });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

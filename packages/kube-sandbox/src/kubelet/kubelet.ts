@@ -18,7 +18,10 @@ export interface KubeletOptions {
   dataDir: string;
   /** The pod IP to give a new Pod (asked once per Pod). */
   podAddress: (pod: KubeObject) => string;
-  /** CrashLoopBackOff base in ms, default 1000 (Kubernetes: 10 s); capped at 30× base, reset after a run longer than 60× base. */
+  /**
+   * CrashLoopBackOff base in ms, default 1000 (Kubernetes: 10 s); capped at 30× base,
+   * reset after a run longer than 60× base.
+   */
   backoffBaseMs?: number;
   /** When set, replaces every probe's `periodSeconds` (a short interval makes readiness show fast). */
   probeIntervalMs?: number;

@@ -134,7 +134,10 @@ export class PodWorker {
     return this.addresses.podIP;
   }
 
-  /** Whether the Pod is going (deletion asked, removed from the store, or the kubelet stopping): it starts nothing more. */
+  /**
+   * Whether the Pod is going (deletion asked, removed from the store, or the kubelet stopping):
+   * it starts nothing more.
+   */
   get terminating(): boolean {
     return this.deletion !== undefined || this.finished || this.latest()?.metadata.deletionTimestamp !== undefined;
   }
@@ -225,7 +228,8 @@ export class PodWorker {
       const only = this.runners.length === 1 ? this.runners[0] : undefined;
       if (only) return only;
       throw StatusError.badRequest(
-        `a container name must be specified for pod ${this.name}, choose one of: [${this.runners.map((r) => r.name).join(" ")}]`,
+        `a container name must be specified for pod ${this.name}, ` +
+          `choose one of: [${this.runners.map((r) => r.name).join(" ")}]`,
       );
     }
     const found = this.runners.find((r) => r.name === container);

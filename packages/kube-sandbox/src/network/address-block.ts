@@ -61,7 +61,8 @@ export class AddressBlock {
       releaseBlockLock(directory, prefix);
       if (busy.code === "EADDRNOTAVAIL") {
         throw new AddressBlockError(
-          `cannot listen on ${prefix}.1 (EADDRNOTAVAIL): the sandbox needs all of 127.0.0.0/8 on the loopback interface`,
+          `cannot listen on ${prefix}.1 (EADDRNOTAVAIL): ` +
+            "the sandbox needs all of 127.0.0.0/8 on the loopback interface",
         );
       }
       refusals.push(`${prefix}.1:${busy.port} is in use (${busy.code})`);

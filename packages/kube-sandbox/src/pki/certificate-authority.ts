@@ -34,10 +34,7 @@ export class CertificateAuthority {
   ) {}
 
   static async create(commonName: string): Promise<CertificateAuthority> {
-    const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, [
-      "sign",
-      "verify",
-    ])) as webcrypto.CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"]);
     const certificate = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: randomSerial(),
       name: `CN=${commonName}`,
@@ -56,10 +53,7 @@ export class CertificateAuthority {
 
   /** Issues a leaf certificate signed by this CA. */
   async issue(request: LeafRequest): Promise<KeyPairPem> {
-    const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, [
-      "sign",
-      "verify",
-    ])) as webcrypto.CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"]);
     const names: x509.JsonGeneralName[] = [
       ...(request.dnsNames ?? []).map((value) => ({ type: "dns" as const, value })),
       ...(request.ips ?? []).map((value) => ({ type: "ip" as const, value })),

@@ -74,7 +74,8 @@ describe("pods/exec over WebSocket", () => {
   });
 
   it("reports a non-zero exit on channel 3 and writes only to the channels asked for (v4)", async () => {
-    const query = `command=sh&command=-c&command=${encodeURIComponent("echo out; echo err >&2; exit 7")}&stdout=true&container=main`;
+    const script = encodeURIComponent("echo out; echo err >&2; exit 7");
+    const query = `command=sh&command=-c&command=${script}&stdout=true&container=main`;
     const session = await execOver(harness, query, ["v4.channel.k8s.io"]);
     expect(session.protocol).toBe("v4.channel.k8s.io");
     expect(session.frames.map((f) => f[0]).filter((c) => c !== 1 && c !== 3)).toEqual([]);
@@ -112,7 +113,8 @@ describe("pods/exec over WebSocket", () => {
     await expect(execOver(harness, "command=true&stdout=true&container=nope", ["v5.channel.k8s.io"])).rejects.toThrow(
       /400/,
     );
-    const ghost = `${harness.server.url.replace("https", "wss")}/api/v1/namespaces/default/pods/ghost/exec?command=true&stdout=true`;
+    const wsUrl = harness.server.url.replace("https", "wss");
+    const ghost = `${wsUrl}/api/v1/namespaces/default/pods/ghost/exec?command=true&stdout=true`;
     await expect(
       new Promise((resolve, reject) => {
         const ws = new WebSocket(ghost, ["v5.channel.k8s.io"], { ca: harness.caPem });

@@ -100,7 +100,8 @@ export function openStream(
               waiters.delete(check);
               fail(
                 new Error(
-                  `timed out after ${timeoutMs} ms waiting for ${what}; saw ${JSON.stringify(events.map((e) => e.type))}`,
+                  `timed out after ${timeoutMs} ms waiting for ${what}; ` +
+                    `saw ${JSON.stringify(events.map((e) => e.type))}`,
                 ),
               );
             }, timeoutMs);

@@ -60,7 +60,8 @@ describe("watch streams over HTTPS", () => {
     configMap("b");
     const stream = await openStream(
       harness,
-      "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true",
+      "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true" +
+        "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true",
     );
     streams.push(stream);
     await stream.until("three events", () => stream.events.length >= 3);

@@ -166,7 +166,7 @@ describe("computeDeploymentStatus", () => {
     expect(second).toEqual(first);
   });
 
-  it("times out progress after progressDeadlineSeconds without progress, and says when to look again before that", () => {
+  it("times out after progressDeadlineSeconds without progress, and says when to look again before that", () => {
     const stuck = rs("etcd-0-abc", 1, { replicas: 1 });
     const first = computeDeploymentStatus({
       deployment: deploymentWith({}, 1, { progressDeadlineSeconds: 30 }),

@@ -45,7 +45,7 @@ export function podsOf(store: ObjectStore, rs: KubeObject): Pod[] {
 }
 
 export function deployment(store: ObjectStore, name: string): Deployment | undefined {
-  return store.get("deployments.apps", "etcd", name) as Deployment | undefined;
+  return store.get("deployments.apps", "etcd", name);
 }
 
 /** What the kubelet writes once a pod's container runs and passes its readiness check. */

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { createLogger } from "../../src/logger.js";
 import { ObjectStore, type KubeObject } from "../../src/api/object-store.js";
 import { Kubelet, type KubeletOptions } from "../../src/kubelet/kubelet.js";
-import type { ContainerStatus } from "../../src/kubelet/pod-status.js";
+import type { ContainerStatus, PodStatus } from "../../src/kubelet/pod-status.js";
 import type { ContainerSpec, PodSpec } from "../../src/kubelet/pod-spec.js";
 import { waitForStore } from "../../src/wait-for-store.js";
 
@@ -84,22 +84,22 @@ export function podManifest(name: string, containers: ContainerSpec[], spec: Par
   };
 }
 
-export function podStatus(store: ObjectStore, name: string): Record<string, any> | undefined {
-  return store.get("pods", "default", name)?.status as Record<string, any> | undefined;
+/** The status of a Pod in `default` as the store holds it (parts are missing until the kubelet has written them). */
+export function podStatus(store: ObjectStore, name: string): Partial<PodStatus> | undefined {
+  return store.get("pods", "default", name)?.status as Partial<PodStatus> | undefined;
 }
 
 export function containerStatus(store: ObjectStore, pod: string, container: string): ContainerStatus | undefined {
-  const statuses = podStatus(store, pod)?.containerStatuses as ContainerStatus[] | undefined;
-  return statuses?.find((s) => s.name === container);
+  return podStatus(store, pod)?.containerStatuses?.find((s) => s.name === container);
 }
 
 /** Waits until the Pod's Ready condition is True and returns its status. */
-export function waitReady(store: ObjectStore, name: string, timeoutMs: number): Promise<Record<string, any>> {
+export function waitReady(store: ObjectStore, name: string, timeoutMs: number): Promise<Partial<PodStatus>> {
   return waitForStore(
     store,
     () => {
       const status = podStatus(store, name);
-      const ready = status?.conditions?.find((c: { type: string }) => c.type === "Ready");
+      const ready = status?.conditions?.find((c) => c.type === "Ready");
       return ready?.status === "True" ? status : undefined;
     },
     `pod ${name} to be Ready`,

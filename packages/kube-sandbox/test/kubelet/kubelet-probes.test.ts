@@ -12,7 +12,8 @@ import {
 const HTTP_SERVER = [
   "const http = require('http');",
   // Comes up after a moment, so the Pod is seen unready first.
-  "setTimeout(() => http.createServer((req, res) => { res.statusCode = req.url === '/ready' ? 200 : 500; res.end('ok'); })",
+  "setTimeout(() => http.createServer((req, res) => { ",
+  "res.statusCode = req.url === '/ready' ? 200 : 500; res.end('ok'); })",
   ".listen(Number(process.env.PORT), process.env.POD_IP), 400);",
 ].join("");
 

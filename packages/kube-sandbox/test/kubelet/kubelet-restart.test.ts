@@ -110,7 +110,8 @@ describe("Kubelet restarting containers", () => {
             command: [
               "sh",
               "-c",
-              'n=$(cat /data/count 2>/dev/null || echo 0); n=$((n+1)); echo $n > /data/count; [ "$n" -ge 3 ] && exec sleep 60; exit 1',
+              "n=$(cat /data/count 2>/dev/null || echo 0); n=$((n+1)); echo $n > /data/count; " +
+                '[ "$n" -ge 3 ] && exec sleep 60; exit 1',
             ],
             volumeMounts: [{ name: "scratch", mountPath: "/data" }],
           },

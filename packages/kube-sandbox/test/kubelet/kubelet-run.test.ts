@@ -36,7 +36,7 @@ describe("Kubelet running Pods", () => {
     expect(status.podIPs).toEqual([{ ip: harness.podIP }]);
     expect(status.hostIP).toBe("127.0.0.1");
     expect(status.startTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`)).toEqual([
+    expect(status.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual([
       "PodScheduled=True",
       "Initialized=True",
       "ContainersReady=True",
@@ -103,7 +103,7 @@ describe("Kubelet running Pods", () => {
     await expect(kubelet.exec("default", "nope", undefined, ["true"], {})).rejects.toMatchObject({ code: 404 });
   });
 
-  it("expands $(VAR) and gives the downward API values to the process, and only PATH and HOME of the host", async () => {
+  it("expands $(VAR), gives the downward API values to the process, and only PATH and HOME of the host", async () => {
     harness = startKubelet();
     const { store, kubelet } = harness;
     store.create(
@@ -114,7 +114,8 @@ describe("Kubelet running Pods", () => {
           command: [
             "sh",
             "-c",
-            'echo "ip=$(POD_IP) url=$URL name=$POD_NAME ns=$POD_NS app=$APP"; echo "$LITERAL"; env | sort | cut -d= -f1 | tr "\\n" " "; echo; sleep 60',
+            'echo "ip=$(POD_IP) url=$URL name=$POD_NAME ns=$POD_NS app=$APP"; echo "$LITERAL"; ' +
+              'env | sort | cut -d= -f1 | tr "\\n" " "; echo; sleep 60',
           ],
           env: [
             { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },

@@ -50,7 +50,9 @@ function family(families: MetricFamily[], name: string): MetricFamily {
   return found;
 }
 
-const values = (f: MetricFamily, pick: string) => Object.fromEntries(f.samples.map((s) => [s.labels[pick], s.value]));
+/** Each sample's value by its `pick` label (a sample without that label counts under "undefined"). */
+const values = (f: MetricFamily, pick: string): Record<string, number> =>
+  Object.fromEntries(f.samples.map((s) => [String(s.labels[pick]), s.value] as const));
 
 describe("renderKubeStateMetrics", () => {
   it("describes pods with kube-state-metrics v2 names and labels", () => {

@@ -63,7 +63,7 @@ async function startParent(
   if (child.pid) started.add(child.pid);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`fixture printed no pids within 15 s: ${stderr}`)), 15_000);
     lines.once("line", (line) => {
@@ -134,7 +134,7 @@ describe("ProcessGuard when the sandbox process dies", () => {
 });
 
 describe("ProcessGuard.close", () => {
-  it("waits for the watchdog, which stops groups still tracked, spares untracked ones and removes the paths", async () => {
+  it("waits for the watchdog, which stops tracked groups, spares untracked ones and removes the paths", async () => {
     const path = cleanupDir("close");
     const guard = await ProcessGuard.start({ cleanupPaths: [path] });
     started.add(guard.pid);

@@ -6,7 +6,9 @@ export function exitStatus(command: string[], exitCode: number): Record<string, 
   return {
     metadata: {},
     status: "Failure",
-    message: `command terminated with non-zero exit code: error executing command [${command.join(" ")}], exit code ${exitCode}`,
+    message:
+      "command terminated with non-zero exit code: " +
+      `error executing command [${command.join(" ")}], exit code ${exitCode}`,
     reason: "NonZeroExitCode",
     details: { causes: [{ reason: "ExitCode", message: String(exitCode) }] },
   };

@@ -5,6 +5,7 @@ import { decodeBody } from "../http/request-object.js";
 import { isDryRun, queryInt } from "../http/query.js";
 import type { KubeObject } from "../object-store.js";
 import { objectFilter } from "../objects/object-filter.js";
+import { jsonText } from "../patch/json-value.js";
 import { groupVersion } from "../resource-catalog.js";
 import { StatusError } from "../status-error.js";
 
@@ -73,7 +74,7 @@ function deleteRequest(query: URLSearchParams, body: unknown): DeleteRequest {
     fromBody.orphanDependents ?? (query.has("orphanDependents") ? query.get("orphanDependents") === "true" : undefined);
   const grace = fromBody.gracePeriodSeconds ?? queryInt(query, "gracePeriodSeconds");
   if (policy !== undefined && policy !== null && !POLICIES.includes(policy as (typeof POLICIES)[number])) {
-    throw StatusError.badRequest(`propagationPolicy "${String(policy)}" is not one of ${POLICIES.join(", ")}`);
+    throw StatusError.badRequest(`propagationPolicy "${jsonText(policy)}" is not one of ${POLICIES.join(", ")}`);
   }
   if (grace !== undefined && grace !== null && (typeof grace !== "number" || !Number.isInteger(grace))) {
     throw StatusError.badRequest("gracePeriodSeconds must be an integer");
@@ -100,7 +101,8 @@ function checkPreconditions(
     new StatusError(
       409,
       "Conflict",
-      `Operation cannot be fulfilled on ${qualified} "${name}": Precondition failed: ${what} in precondition: ${expected}, ${what} in object meta: ${actual ?? ""}`,
+      `Operation cannot be fulfilled on ${qualified} "${name}": Precondition failed: ` +
+        `${what} in precondition: ${expected}, ${what} in object meta: ${actual ?? ""}`,
       { name, group, kind: plural },
     );
   if (wanted.uid && wanted.uid !== current.metadata.uid) throw failed("UID", wanted.uid, current.metadata.uid);

@@ -5,7 +5,7 @@ import { isDryRun } from "../http/query.js";
 import { formatLabelSelector, type LabelSelectorSpec } from "../label-selector.js";
 import type { KubeObject } from "../object-store.js";
 import { applyPatch } from "../patch/apply-patch.js";
-import { isJsonObject } from "../patch/json-value.js";
+import { isJsonObject, jsonText } from "../patch/json-value.js";
 import { StatusError } from "../status-error.js";
 import { invalid } from "../validation/field-causes.js";
 
@@ -50,7 +50,7 @@ export async function scaleSubresource(ctx: ApiContext, request: ApiRequest): Pr
   };
   if (metadata.name !== undefined && metadata.name !== "" && metadata.name !== route.name) {
     throw StatusError.badRequest(
-      `the name of the object (${String(metadata.name)}) does not match the name on the URL (${route.name!})`,
+      `the name of the object (${jsonText(metadata.name)}) does not match the name on the URL (${route.name!})`,
     );
   }
   const replicas = (isJsonObject(wanted.spec) ? wanted.spec : {}).replicas ?? 0;

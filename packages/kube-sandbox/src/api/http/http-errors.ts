@@ -24,7 +24,8 @@ export const httpErrors = {
     return new StatusError(
       415,
       "UnsupportedMediaType",
-      `the body of the request was in an unknown format (${contentType || "none"}) - accepted media types include: ${accepted.join(", ")}`,
+      `the body of the request was in an unknown format (${contentType || "none"}) - ` +
+        `accepted media types include: ${accepted.join(", ")}`,
     );
   },
   forbidden(message: string): StatusError {

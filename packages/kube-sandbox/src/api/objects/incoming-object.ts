@@ -1,4 +1,5 @@
 import type { KubeObject } from "../object-store.js";
+import { jsonText } from "../patch/json-value.js";
 import { groupVersion } from "../resource-catalog.js";
 import type { ResourceRoute } from "../routing/resource-path.js";
 import { StatusError } from "../status-error.js";
@@ -23,12 +24,13 @@ export function incomingObject(route: ResourceRoute, body: Record<string, unknow
   const expectedVersion = groupVersion(type);
   if (body.apiVersion !== undefined && body.apiVersion !== expectedVersion) {
     throw StatusError.badRequest(
-      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expectedVersion})`,
+      `the API version in the data (${jsonText(body.apiVersion)}) does not match ` +
+        `the expected API version (${expectedVersion})`,
     );
   }
   if (body.kind !== undefined && body.kind !== type.kind) {
     throw StatusError.badRequest(
-      `the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`,
+      `the kind in the data (${jsonText(body.kind)}) does not match the expected kind (${type.kind})`,
     );
   }
   const metadata = body.metadata ?? {};

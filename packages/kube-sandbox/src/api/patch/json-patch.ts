@@ -1,5 +1,5 @@
 import { StatusError } from "../status-error.js";
-import { isJsonObject, jsonEqual, ownValue, setOwn, type JsonObject } from "./json-value.js";
+import { isJsonObject, jsonEqual, ownValue, setOwn } from "./json-value.js";
 
 /** One RFC 6902 operation. */
 export interface JsonPatchOperation {
@@ -123,7 +123,7 @@ function remove(doc: unknown, pointer: string): unknown {
   if (pointer === "") return null;
   const { parent, last } = parentOf(doc, pointer);
   if (Array.isArray(parent)) parent.splice(arrayIndex(last, parent.length, false, pointer), 1);
-  else if (isJsonObject(parent) && ownValue(parent, last) !== undefined) delete (parent as JsonObject)[last];
+  else if (isJsonObject(parent) && ownValue(parent, last) !== undefined) delete parent[last];
   else throw failed(`path "${pointer}" does not exist`);
   return doc;
 }

@@ -5,6 +5,14 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/**
+ * A JSON value as a message shows it: a string as it is, anything else as JSON (`5`, `true`, `{"a":1}`),
+ * so that an object sent where a string belongs reads as what was sent, not as `[object Object]`.
+ */
+export function jsonText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 /** An own property, never one inherited from the prototype (`__proto__`, `constructor`). */
 export function ownValue(obj: JsonObject, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;

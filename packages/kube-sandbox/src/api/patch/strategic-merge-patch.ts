@@ -85,7 +85,7 @@ function mergeMap(original: JsonObject, patch: JsonObject): JsonObject | typeof 
 function mergeList(key: string, original: unknown, patch: unknown[]): unknown[] {
   const replaceAll = patch.some((item) => isJsonObject(item) && ownValue(item, "$patch") === "replace");
   const items = patch.filter((item) => !(isJsonObject(item) && ownValue(item, "$patch") === "replace"));
-  const current = Array.isArray(original) ? original : [];
+  const current: unknown[] = Array.isArray(original) ? original : [];
   if (!replaceAll && SET_LISTS.has(key)) {
     return [...current, ...items.filter((v) => !current.some((c) => jsonEqual(c, v)))];
   }

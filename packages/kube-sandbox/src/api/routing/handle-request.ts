@@ -19,7 +19,7 @@ export async function handleRequest(ctx: ApiContext, req: IncomingMessage, res: 
   const started = Date.now();
   const method = req.method ?? "GET";
   const url = new URL(req.url ?? "/", "https://apiserver.invalid");
-  let code = 0;
+  let code: number;
   try {
     code = sendReply(res, await dispatch(ctx, req, res, method, url));
   } catch (error) {

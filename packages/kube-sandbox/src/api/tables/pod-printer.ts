@@ -24,7 +24,8 @@ export const podPrinter: TablePrinter = {
     column("Status", "The aggregate status of the containers in this pod."),
     column(
       "Restarts",
-      "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+      "The number of times the containers in this pod have been restarted " +
+        "and when the last container in this pod has restarted.",
     ),
     AGE_COLUMN,
     column("IP", "IP address allocated to the pod.", { priority: 1 }),

@@ -22,8 +22,7 @@ export function notSupported(field: string, value: unknown, supported: string[])
   };
 }
 
+/** A value as a cause quotes it: JSON, with a missing value as `null`. */
 function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === undefined) return "null";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  return JSON.stringify(value ?? null);
 }

@@ -10,7 +10,8 @@ export function subdomainProblems(value: string): string[] {
   if (value.length > 253) out.push("must be no more than 253 characters");
   if (!SUBDOMAIN.test(value)) {
     out.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')",
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
+        "and must start and end with an alphanumeric character (e.g. 'example.com')",
     );
   }
   return out;
@@ -22,7 +23,8 @@ export function labelProblems(value: string): string[] {
   if (value.length > 63) out.push("must be no more than 63 characters");
   if (!LABEL.test(value)) {
     out.push(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name')",
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', " +
+        "and must start and end with an alphanumeric character (e.g. 'my-name')",
     );
   }
   return out;
@@ -34,7 +36,8 @@ export function dns1035Problems(value: string): string[] {
   if (value.length > 63) out.push("must be no more than 63 characters");
   if (!DNS1035_LABEL.test(value)) {
     out.push(
-      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name')",
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', " +
+        "start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name')",
     );
   }
   return out;
@@ -46,7 +49,8 @@ export function labelValueProblems(value: string): string[] {
   if (value.length > 63) out.push("must be no more than 63 characters");
   if (!LABEL_VALUE.test(value)) {
     out.push(
-      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', " +
+        "and must start and end with an alphanumeric character",
     );
   }
   return out;
@@ -66,7 +70,8 @@ export function qualifiedNameProblems(key: string): string[] {
   else if (name.length > 63) out.push("name part must be no more than 63 characters");
   else if (!QUALIFIED_NAME.test(name)) {
     out.push(
-      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+      "name part must consist of alphanumeric characters, '-', '_' or '.', " +
+        "and must start and end with an alphanumeric character",
     );
   }
   return out;

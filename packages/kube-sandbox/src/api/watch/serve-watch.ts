@@ -29,7 +29,8 @@ export function serveWatch(ctx: ApiContext, request: ApiRequest): Reply {
   });
   res.flushHeaders();
 
-  let closer: (() => void) | undefined;
+  // How a server shutdown ends this watch; the stream removes it again when it closes.
+  const closer = () => stream.close();
   const stream = new WatchStream({
     res,
     store: ctx.store,
@@ -41,11 +42,10 @@ export function serveWatch(ctx: ApiContext, request: ApiRequest): Reply {
     ...(timeoutSeconds !== undefined && timeoutSeconds > 0 ? { timeoutMs: timeoutSeconds * 1000 } : {}),
     markInitialEventsEnd: sendInitialEvents,
     onClose: () => {
-      if (closer) ctx.openStreams.delete(closer);
+      ctx.openStreams.delete(closer);
       ctx.logger.debug({ path: request.req.url?.split("?")[0] }, "watch closed");
     },
   });
-  closer = () => stream.close();
   ctx.openStreams.add(closer);
   stream.start(fromVersion);
   return { streaming: true };
