@@ -36,8 +36,7 @@ export function waitForStore<T>(
         answer = predicate();
       } catch (error) {
         // A predicate that throws fails the wait with its own exception, passed on as it is (not always an Error).
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on the predicate's throw
-        finish(() => reject(error));
+          finish(() => reject(error));
         return;
       }
       if (answer) finish(() => resolve(answer));
