@@ -37,7 +37,10 @@ export interface ExampleClusterOptions {
   image?: string;
   /** How members address each other (real cluster or sandbox). */
   addressing: MemberAddressing;
-  /** Serve clients over TLS with client-certificate auth, from this Secret (`tls.crt`, `tls.key`, `ca.crt`). Default: plain HTTP. */
+  /**
+   * Serve clients over TLS with client-certificate auth, from this Secret (`tls.crt`, `tls.key`, `ca.crt`). Default:
+   * plain HTTP.
+   */
   tls?: { secretName: string };
   /** `--initial-cluster-state`: `new` to bootstrap, `existing` to join a running cluster. Default `new`. */
   initialClusterState?: "new" | "existing";
@@ -74,7 +77,9 @@ export class ExampleClusterOptionsError extends Error {
   }
 }
 
-/** Most members a cluster may have: one digit keeps `NAMEN` unambiguous, and etcd advises against more than 7 anyway. */
+/**
+ * Most members a cluster may have: one digit keeps `NAMEN` unambiguous, and etcd advises against more than 7 anyway.
+ */
 export const MAX_MEMBERS = 9;
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

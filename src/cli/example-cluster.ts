@@ -12,11 +12,12 @@ import {
 import { stringify } from "yaml";
 
 export const EXAMPLE_CLUSTER_USAGE =
-  "etcd-responder example-cluster --name NAME --members N [--namespace NS] [--image IMAGE] [--tls-secret SECRET] [--out DIR]";
+  "etcd-responder example-cluster --name NAME --members N [--namespace NS] [--image IMAGE] [--tls-secret SECRET] " +
+  "[--out DIR]";
 
 /** Prints (or writes to --out) the example etcd cluster's manifests: one Deployment and one Service per member. */
-export async function exampleClusterCommand(argv: string[]): Promise<number> {
-  return runGenerateExample(argv, { stdout: process.stdout, stderr: process.stderr });
+export function exampleClusterCommand(argv: string[]): Promise<number> {
+  return Promise.resolve(runGenerateExample(argv, { stdout: process.stdout, stderr: process.stderr }));
 }
 
 /** Where the subcommand writes; `process` fits. */
@@ -29,7 +30,8 @@ export interface CliOutput {
 
 const COMMAND = "etcd-responder example-cluster";
 
-const USAGE = `Usage: ${COMMAND} --name NAME [--members N] [--namespace NS] [--image IMAGE] [--tls-secret SECRET] [--out DIR]
+const USAGE = `Usage: ${COMMAND} --name NAME [--members N] [--namespace NS] [--image IMAGE] [--tls-secret SECRET]
+         [--out DIR]
 
 Writes an etcd cluster of N members, each a Service NAMEN and a Deployment NAME-N with ephemeral storage.
 

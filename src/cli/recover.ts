@@ -14,7 +14,10 @@ import { processIO, type CommandIO, parseOptions, UsageError } from "./options.j
 export const RECOVER_USAGE =
   "etcd-responder recover --config FILE --cluster NAME [--namespace NS] --member N [--dry-run]";
 
-/** Exit codes of `recover`: 0 recovered (or planned), 3 nothing to do, 4 refused as unsafe, 1 failed; 2 is usage or configuration. */
+/**
+ * Exit codes of `recover`: 0 recovered (or planned), 3 nothing to do, 4 refused as unsafe, 1 failed; 2 is usage or
+ * configuration.
+ */
 export const RECOVER_EXIT_CODES: Readonly<Record<RecoveryOutcome, number>> = {
   succeeded: 0,
   skipped: 3,

@@ -1,5 +1,5 @@
 import type { RecoveryRecord, RecoveryState } from "../queue/recovery-queue.js";
-import { DeadlineExceededError, ResponderError } from "../core/errors.js";
+import { DeadlineExceededError, ResponderError, messageOf } from "../core/errors.js";
 import { createLineReporter } from "../recovery/report.js";
 
 /** The answer to `POST /v1/recoveries`. */
@@ -46,7 +46,8 @@ export interface RecoveriesClientOptions {
 
 /** The sentence for a 401: what the caller has to fix. */
 export const UNAUTHORIZED_MESSAGE =
-  "the service refused the request: the token is missing or wrong (set AUTH_TOKEN or AUTH_TOKEN_FILE to the service's token)";
+  "the service refused the request: the token is missing or wrong (set AUTH_TOKEN or AUTH_TOKEN_FILE to the " +
+  "service's token)";
 
 /** A client of `POST /v1/recoveries` and `GET /v1/recoveries/:id`; failures are ServiceRequestErrors. */
 export function createRecoveriesClient(options: RecoveriesClientOptions): RecoveriesClient {
@@ -106,7 +107,7 @@ function describeFetchFailure(error: unknown): string {
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   if (cause?.code) return cause.code;
   if (cause?.message) return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /** States a recovery does not leave. */
@@ -191,9 +192,8 @@ export function createRecoveryPrinter(write: (line: string) => void): RecoveryPr
     show: (record) => {
       const final = FINAL_STATES.includes(record.state);
       if (record.state === "running" && (lastState !== "running" || record.attempts !== lastAttempts)) {
-        write(
-          `running (attempt ${Math.max(1, record.attempts)}${record.mode === "observe" ? ", observe mode: nothing is changed" : ""})`,
-        );
+        const observing = record.mode === "observe" ? ", observe mode: nothing is changed" : "";
+        write(`running (attempt ${Math.max(1, record.attempts)}${observing})`);
       }
       if (record.state === "queued" && lastState === "running") {
         write(`queued again after attempt ${record.attempts}${record.error ? `: ${record.error}` : ""}`);

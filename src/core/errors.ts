@@ -34,7 +34,8 @@ export interface ConfigProblem {
 
 /**
  * The configuration cannot be used. Not retryable: the file has to be fixed.
- * The message names the file and the key path: `config.yaml: clusters[0].members: expected a number from 1 to 9, got "five"`.
+ * The message names the file and the key path: `config.yaml: clusters[0].members: expected a number from 1 to 9, got
+ * "five"`.
  */
 export class ConfigError extends ResponderError {
   /** The file (or other source) the configuration came from. */
@@ -255,4 +256,9 @@ export class AuthSettingsError extends ResponderError {
  */
 export function retryableOf(error: unknown): boolean | undefined {
   return error instanceof ResponderError ? error.retryable : undefined;
+}
+
+/** The message of anything thrown: an Error's message, or what it reads as. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -44,7 +44,8 @@ export function readAuthSettings(env: NodeJS.ProcessEnv = process.env, options: 
     const missing = username === undefined ? "AUTH_BASIC_USERNAME" : "AUTH_BASIC_PASSWORD";
     throw new AuthSettingsError(
       missing,
-      `basic auth needs both AUTH_BASIC_USERNAME and AUTH_BASIC_PASSWORD (or AUTH_BASIC_PASSWORD_FILE); ${missing} is not set`,
+      `basic auth needs both AUTH_BASIC_USERNAME and AUTH_BASIC_PASSWORD (or AUTH_BASIC_PASSWORD_FILE); ${missing} ` +
+        `is not set`,
     );
   }
   if (username?.includes(":")) {

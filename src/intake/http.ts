@@ -8,7 +8,7 @@ import express, {
 } from "express";
 import type { z } from "zod";
 import { formatKeyPath } from "../core/config/schema.js";
-import { NotConfiguredError, retryableOf } from "../core/errors.js";
+import { NotConfiguredError, retryableOf, messageOf } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 
 /**
@@ -76,8 +76,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         "request failed",
       );
     }
-    for (const [name, value] of Object.entries(answer.headers ?? {}))
-      response.setHeader(name, value as string | string[]);
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
     response.locals.problem = answer.logged ?? answer.message;
     response.status(answer.status).json({ error: answer.message });
   };
@@ -125,10 +124,6 @@ function bodyParserAnswer(error: unknown): ErrorAnswer | undefined {
     return { status: shape.status, message: messageOf(error) };
   }
   return undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Largest request body accepted, in bytes (1 MiB); larger bodies are answered 413. */
@@ -199,7 +194,9 @@ interface RouteLayer {
   match(path: string): unknown;
 }
 
-/** Every route registered directly on `app`, in registration order; the OpenAPI test compares them with the document. */
+/**
+ * Every route registered directly on `app`, in registration order; the OpenAPI test compares them with the document.
+ */
 export function servedRoutes(app: Express): ServedRoute[] {
   return routeLayers(app).flatMap((layer) =>
     typeof layer.route?.path === "string"

@@ -1,3 +1,4 @@
+import { messageOf } from "../core/errors.js";
 import express, { type Express, type Request, type Response } from "express";
 import { pino } from "pino";
 import { httpLogging } from "./request-log.js";
@@ -76,7 +77,7 @@ async function readinessProblem(ready: () => Promise<void>, timeoutMs: number): 
     .then(ready)
     .then(
       () => undefined,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      (error: unknown) => messageOf(error),
     );
   try {
     return await Promise.race([check, deadline]);

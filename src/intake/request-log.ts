@@ -8,7 +8,10 @@ export interface HttpLoggingOptions {
   logger: Logger;
   /** Where the request counts and durations go. */
   metrics: Metrics;
-  /** Routes logged at `debug` instead of `info`, because probes and scrapes come every few seconds; default the probes and `/metrics`. */
+  /**
+   * Routes logged at `debug` instead of `info`, because probes and scrapes come every few seconds; default the probes
+   * and `/metrics`.
+   */
   quietRoutes?: readonly string[];
 }
 

@@ -1,3 +1,4 @@
+import { messageOf } from "../core/errors.js";
 import type { ResolvedCluster, ResolvedMember } from "../core/config/types.js";
 import type { ResponderConfig } from "../core/config/load.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
@@ -94,7 +95,7 @@ export function createCrashLoopSweep(options: CrashLoopSweepOptions): CrashLoopS
             await sweepCluster(cluster, report);
           } catch (error) {
             const key = `${cluster.namespace}/${cluster.name}`;
-            report.failed.push({ cluster: key, error: error instanceof Error ? error.message : String(error) });
+            report.failed.push({ cluster: key, error: messageOf(error) });
             logger.warn({ err: error, cluster: key }, "sweep of the cluster failed; the next sweep tries again");
           }
         }),

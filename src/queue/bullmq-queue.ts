@@ -16,7 +16,6 @@ import {
   parseRecoveryJobId,
   recoveryJobOptions,
   toRecoveryRecord,
-  type RecoveryJob,
   ALL_BULLMQ_STATES,
   BULLMQ_STATES,
   recoveryStateOf,
@@ -70,7 +69,8 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
       autoPipelining,
       ...(options.unavailableAfterMs !== undefined ? { unavailableAfterMs: options.unavailableAfterMs } : {}),
     });
-  // BullMQ's connection, and one for request-time reads, auto-pipelined so that concurrent webhook requests share writes.
+  // BullMQ's connection, and one for request-time reads, auto-pipelined so that concurrent webhook requests share
+  // writes.
   const redis = connect(`${prefix}:queue`, false);
   const reads = connect(`${prefix}:queue-reads`, true);
   const readQueued = queuedRecoveryReader(reads.client);
@@ -106,7 +106,7 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
     const [job, state] = await Promise.all([queue.getJob(id), queue.getJobState(id)]);
     if (!job) return undefined;
     const recoveryState = recoveryStateOf(state, job.returnvalue ?? undefined);
-    return recoveryState ? toRecoveryRecord(job as RecoveryJob, recoveryState) : undefined;
+    return recoveryState ? toRecoveryRecord(job, recoveryState) : undefined;
   };
 
   // One round trip answers the common case of a storm (the member's recovery is queued) without BullMQ.

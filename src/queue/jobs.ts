@@ -88,7 +88,10 @@ export function newRecoveryJobId(cluster: string, member: number, now: number = 
 
 const ID_PATTERN = /^(.+)-([1-9][0-9]*)-([0-9a-z]+)-([0-9a-f]{6})$/;
 
-/** The parts of an id made by `newRecoveryJobId`; undefined for anything else. Parsed from the right, as cluster names hold `-`. */
+/**
+ * The parts of an id made by `newRecoveryJobId`; undefined for anything else. Parsed from the right, as cluster names
+ * hold `-`.
+ */
 export function parseRecoveryJobId(id: string): RecoveryJobIdParts | undefined {
   const match = ID_PATTERN.exec(id);
   if (!match) return undefined;
@@ -127,7 +130,9 @@ export const BULLMQ_STATES: Readonly<Record<RecoveryState, readonly JobType[]>> 
 /** Every BullMQ state a recovery can be in. */
 export const ALL_BULLMQ_STATES: readonly JobType[] = [...new Set(Object.values(BULLMQ_STATES).flat())];
 
-/** A recovery's state from its job's BullMQ state (and, when completed, its outcome); undefined when the job is gone. */
+/**
+ * A recovery's state from its job's BullMQ state (and, when completed, its outcome); undefined when the job is gone.
+ */
 export function recoveryStateOf(
   state: JobState | "unknown",
   result: RecoveryJobResult | undefined,
@@ -152,7 +157,9 @@ export function recoveryStateOf(
 /** A recovery job as BullMQ keeps it. */
 export type RecoveryJob = Job<RecoveryJobData, RecoveryJobResult>;
 
-/** The API's view of a recovery job in `state`. Steps come from the return value when finished, else from the progress. */
+/**
+ * The API's view of a recovery job in `state`. Steps come from the return value when finished, else from the progress.
+ */
 export function toRecoveryRecord(job: RecoveryJob, state: RecoveryState): RecoveryRecord {
   const data = job.data;
   const finished = state !== "queued" && state !== "running";

@@ -1,6 +1,6 @@
 import { UnrecoverableError, WaitingError } from "bullmq";
 import type { ResponderConfig } from "../core/config/load.js";
-import { ResponderError } from "../core/errors.js";
+import { messageOf, retryableOf } from "../core/errors.js";
 import { type ClusterModes, circuitBreakerReason } from "./cluster-modes.js";
 import type { Logger } from "../core/logger.js";
 import type { RecoveryResult, StepRecord, StepReporter } from "../recovery/context.js";
@@ -93,7 +93,7 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
             .onRecovered(job)
             .catch((error: unknown) => log.warn({ err: error }, "could not record when the member was recovered"));
         }
-        const error = result.outcome === "refused" ? messageOf(result.error) : undefined;
+        const error = result.outcome === "refused" ? errorMessage(result.error) : undefined;
         return {
           outcome: result.outcome,
           reason: result.reason,
@@ -104,10 +104,11 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
       }
 
       const retryable = result.retryable ?? true;
-      const progress: RecoveryJobProgress = { steps: result.steps, error: messageOf(result.error) ?? result.reason };
+      const progress: RecoveryJobProgress = { steps: result.steps, error: errorMessage(result.error) ?? result.reason };
       await job.updateProgress(progress);
       if (interrupted && controller.signal.aborted && retryable && token) {
-        // Shutting down is not a failed attempt: the recovery goes back to the front of its queue and resumes elsewhere.
+        // Shutting down is not a failed attempt: the recovery goes back to the front of its queue and resumes
+        // elsewhere.
         await job.moveToWait(token);
         options.onRequeued(job);
         log.info({ reason: result.reason }, "recovery interrupted by shutdown; queued again to resume");
@@ -175,9 +176,10 @@ async function runSafely(
   } catch (error) {
     return {
       outcome: "failed",
-      reason: `the recovery stopped with an unexpected error: ${messageOf(error) ?? "unknown error"}`,
+      reason: `the recovery stopped with an unexpected error: ${messageOf(error)}`,
       steps: [],
-      retryable: error instanceof ResponderError ? error.retryable : true,
+      // An error nothing typed: the recovery's steps look before they change anything, so another try is safe.
+      retryable: retryableOf(error) ?? true,
       error,
     };
   }
@@ -208,13 +210,13 @@ function resolveTarget(catalog: ClusterCatalog, data: RecoveryJobData): ClusterM
   try {
     return catalog.member(data.cluster, data.member, data.namespace);
   } catch (error) {
-    throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    throw new UnrecoverableError(messageOf(error));
   }
 }
 
-function messageOf(error: unknown): string | undefined {
-  if (error === undefined || error === null) return undefined;
-  return error instanceof Error ? error.message : String(error);
+/** The message of a result's error; undefined when the result carries none. */
+function errorMessage(error: unknown): string | undefined {
+  return error === undefined || error === null ? undefined : messageOf(error);
 }
 
 /** Where a running recovery reports to; the worker records steps as job progress and lines as job logs. */

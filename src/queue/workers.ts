@@ -141,7 +141,7 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
     const key = clusterKey(cluster.namespace, cluster.name);
     const worker = new Worker<RecoveryJobData, RecoveryJobResult>(
       recoveryQueueName(cluster.namespace, cluster.name),
-      processor.process,
+      (job, token, signal) => processor.process(job, token, signal),
       {
         connection: client,
         prefix,

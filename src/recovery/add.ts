@@ -37,7 +37,7 @@ export async function add(run: RecoveryRun, plan: Plan): Promise<StepOutcome<Add
   const existing = await listedEntry(run, plan);
   if (existing) return reuse(run, existing.entry, existing.members, "an earlier attempt added it");
 
-  let learner = ctx.cluster.useLearners;
+  const learner = ctx.cluster.useLearners;
   if (!learner) await ensureVotingAddKeepsQuorum(run, plan);
   let added: { member: EtcdMember; members: EtcdMember[] };
   try {
@@ -45,12 +45,12 @@ export async function add(run: RecoveryRun, plan: Plan): Promise<StepOutcome<Add
   } catch (error) {
     if (learner && isLearnerUnsupported(error)) {
       run.progress("this etcd does not support learners; adding a voting member instead");
-      learner = false;
       await ensureVotingAddKeepsQuorum(run, plan);
       added = await sendAdd(run, plan, false);
     } else if (isTooManyLearners(error)) {
       throw new Error(
-        `etcd refuses to add ${member.name} as a learner because the cluster already has a learner; promote or remove that learner, then run again`,
+        `etcd refuses to add ${member.name} as a learner because the cluster already has a learner; promote or ` +
+          `remove that learner, then run again`,
         { cause: error },
       );
     } else {
@@ -94,7 +94,8 @@ function sendAdd(
     run,
     () => plan.diagnosis.membership.addMember(ctx.member.peerURL, { learner }),
     isUnhealthyCluster,
-    `etcd to accept adding ${ctx.member.name} (it answers "unhealthy cluster" while a voting member is not connected to all others)`,
+    `etcd to accept adding ${ctx.member.name} (it answers "unhealthy cluster" while a voting member is not connected ` +
+      `to all others)`,
     'etcd answers "unhealthy cluster" (not every voting member is connected yet); retrying',
   );
 }

@@ -5,7 +5,7 @@ import { type PodFacts, podsOfMember, podPresence } from "./pods.js";
 import { type RealCluster, chooseRealCluster } from "./decisions/real-cluster.js";
 import { hexId, samePeerURL } from "./decisions/members.js";
 import type { RecoveryContext } from "./context.js";
-import { EtcdUnavailableError, UnsafeRecoveryError } from "../core/errors.js";
+import { EtcdUnavailableError, UnsafeRecoveryError, messageOf } from "../core/errors.js";
 import { checkQuorum, type GuardMember } from "./decisions/quorum.js";
 import type { DeadMemberCandidate } from "./decisions/dead-members.js";
 
@@ -82,7 +82,7 @@ export async function probeStatuses(etcd: EtcdGateway, members: readonly Resolve
       try {
         return { member, status: await etcd.status(member.clientURL) };
       } catch (error) {
-        return { member, error: error instanceof Error ? error.message : String(error) };
+        return { member, error: messageOf(error) };
       }
     }),
   );
@@ -107,7 +107,7 @@ export async function readMemberList(
       if (list.clusterId === clusterId) return { list };
       failures.push(`${probe.member.clientURL} now answers for cluster ${list.clusterId}`);
     } catch (error) {
-      failures.push(`${probe.member.clientURL}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${probe.member.clientURL}: ${messageOf(error)}`);
     }
   }
   return { error: failures.length > 0 ? failures.join("; ") : `no member of cluster ${clusterId} answers` };
@@ -162,7 +162,10 @@ export async function viewCluster(ctx: RecoveryContext, clusterId: string): Prom
   return { clusterId, probedAt, probes, list: read.list };
 }
 
-/** The list's members as the quorum guard sees them: voting or not, healthy (answers for the cluster, knows a leader) or not. */
+/**
+ * The list's members as the quorum guard sees them: voting or not, healthy (answers for the cluster, knows a leader) or
+ * not.
+ */
 export function guardMembers(
   members: readonly EtcdMember[],
   probes: readonly StatusProbe[],

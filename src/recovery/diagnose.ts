@@ -1,3 +1,4 @@
+import { messageOf } from "../core/errors.js";
 import { classifyMember, type Classification, type DiagnosisFacts } from "./decisions/classify.js";
 import type { EtcdGateway, EtcdMember } from "../gateways/etcd/etcd-gateway.js";
 import type { EventTarget } from "../gateways/kubernetes/kubernetes-gateway.js";
@@ -97,7 +98,8 @@ function reportMember(run: RecoveryRun, member: MemberObservation): void {
     : (facts.stateReason ?? (facts.state === "running" ? "Running" : facts.phase));
   const others = member.pods.length > 1 ? ` (${member.pods.length} Pods match)` : "";
   run.progress(
-    `Pod ${facts.name} is ${state}, ${facts.ready ? "Ready" : "not Ready"}, restarts ${facts.restartCount}${others}; log: ${member.logSource}`,
+    `Pod ${facts.name} is ${state}, ${facts.ready ? "Ready" : "not Ready"}, restarts ${facts.restartCount}${others}; ` +
+      `log: ${member.logSource}`,
   );
 }
 
@@ -114,7 +116,8 @@ function reportCluster(run: RecoveryRun, cluster: ClusterObservation): void {
   if (list) {
     const learners = list.members.filter((m) => m.isLearner).length;
     run.progress(
-      `member list: ${list.members.length} members${learners > 0 ? ` (${learners} learner${learners > 1 ? "s" : ""})` : ""}`,
+      `member list: ${list.members.length} ` +
+        `members${learners > 0 ? ` (${learners} learner${learners > 1 ? "s" : ""})` : ""}`,
     );
   } else if (cluster.listError) run.progress(`no member list: ${cluster.listError}`);
 }
@@ -164,7 +167,7 @@ export async function observeMember(ctx: RecoveryContext, tailLines: number): Pr
       observation.logSource = `current run of container ${facts.container}`;
     }
   } catch (error) {
-    observation.logSource = `unavailable (${error instanceof Error ? error.message : String(error)})`;
+    observation.logSource = `unavailable (${messageOf(error)})`;
   }
   return observation;
 }

@@ -1,5 +1,5 @@
 import type { HeldLease, KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
-import { LeaseHeldError, LeaseLostError, LeaseRenewalError } from "../core/errors.js";
+import { LeaseHeldError, LeaseLostError, LeaseRenewalError, messageOf } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Clock } from "../core/clock.js";
 import { retryRefused } from "./waits.js";
@@ -117,9 +117,10 @@ export class LeaseLock {
         }
         const since = clock.now() - renewedAt;
         if (since >= durationMs) {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = messageOf(error);
           this.lost = new LeaseRenewalError(
-            `could not renew the Lease ${lease} for ${Math.round(since / 1000)} s (${message}); it may have expired, so the recovery stopped`,
+            `could not renew the Lease ${lease} for ${Math.round(since / 1000)} s (${message}); it may have expired, ` +
+              `so the recovery stopped`,
             { cause: error },
           );
           return;
@@ -156,7 +157,9 @@ export async function lock(run: RecoveryRun): Promise<StepOutcome<LeaseLock>> {
   const waited = ctx.clock.now() - startedAt;
   return {
     outcome: "done",
-    detail: `took Lease ${namespace}/${name} as ${ctx.holder}${waited >= 1000 ? ` after waiting ${seconds(waited)}` : ""}`,
+    detail:
+      `took Lease ${namespace}/${name} as ` +
+      `${ctx.holder}${waited >= 1000 ? ` after waiting ${seconds(waited)}` : ""}`,
     event: {
       type: "Normal",
       reason: "RecoveryStarted",

@@ -16,7 +16,8 @@ export async function promote(run: RecoveryRun, plan: Plan): Promise<StepOutcome
   const entry = entryOf(view.list, ctx.member);
   if (!entry)
     throw new Error(
-      `member ${ctx.member.name} (${ctx.member.peerURL}) is not in the member list any more; someone removed it: run again`,
+      `member ${ctx.member.name} (${ctx.member.peerURL}) is not in the member list any more; someone removed it: run ` +
+        `again`,
     );
   if (!entry.isLearner) return { outcome: "skipped", detail: `${ctx.member.name} is a voting member already` };
 
@@ -34,7 +35,9 @@ export async function promote(run: RecoveryRun, plan: Plan): Promise<StepOutcome
     if (!isMemberNotLearner(error)) throw error;
   }
   run.markChanged();
-  const detail = `promoted learner ${ctx.member.name} (${hexId(entry.id)}) to a voting member after ${seconds(ctx.clock.now() - startedAt)}`;
+  const detail =
+    `promoted learner ${ctx.member.name} (${hexId(entry.id)}) to a voting member after ` +
+    `${seconds(ctx.clock.now() - startedAt)}`;
   return {
     outcome: "done",
     detail,

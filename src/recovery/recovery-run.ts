@@ -1,7 +1,7 @@
 import type { EtcdGateway } from "../gateways/etcd/etcd-gateway.js";
 import type { EventTarget, RecordedEvent } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { Logger } from "../core/logger.js";
-import { RecoveryInterruptedError, retryableOf, UnsafeRecoveryError } from "../core/errors.js";
+import { RecoveryInterruptedError, retryableOf, UnsafeRecoveryError, messageOf } from "../core/errors.js";
 import {
   resolveTuning,
   type RecoveryContext,
@@ -86,7 +86,7 @@ export class RecoveryRun {
       outcome = await body();
     } catch (error) {
       this.failedStep = name;
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       this.record({ name, startedAt, endedAt: clock.now(), outcome: "failed", detail }, error);
       throw error;
     }

@@ -57,7 +57,8 @@ export async function remove(run: RecoveryRun, plan: Plan): Promise<StepOutcome>
       )) {
         const entry = view.list.members.find((m) => m.id === kept.id);
         run.progress(
-          `kept member ${entry ? describeEntry(entry, ctx.cluster.members) : kept.id}, which does not answer: ${kept.reason}`,
+          `kept member ${entry ? describeEntry(entry, ctx.cluster.members) : kept.id}, which does not answer: ` +
+            `${kept.reason}`,
         );
       }
       break;

@@ -6,6 +6,7 @@ import {
   UnsafeRecoveryError,
   LeaseRenewalError,
   RecoveryInterruptedError,
+  messageOf,
 } from "../core/errors.js";
 
 /**
@@ -44,9 +45,11 @@ export function failureReason(
   step: StepName | undefined,
   ctx: Pick<RecoveryContext, "cluster" | "member">,
 ): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (error instanceof RecoveryInterruptedError) return "interrupted; run again to resume";
-  const where = `step ${step ?? "(none)"} failed for member ${ctx.member.index} (${ctx.member.name}) of cluster ${ctx.cluster.namespace}/${ctx.cluster.name}`;
+  const where =
+    `step ${step ?? "(none)"} failed for member ${ctx.member.index} (${ctx.member.name}) of cluster ` +
+    `${ctx.cluster.namespace}/${ctx.cluster.name}`;
   return `${where}: ${message}; ${advice(error)}`;
 }
 

@@ -1,4 +1,5 @@
-import type { V1Container, V1Pod } from "@kubernetes/client-node";
+import { messageOf } from "../core/errors.js";
+import type { V1Pod } from "@kubernetes/client-node";
 import { setInitialCluster } from "./decisions/initial-cluster.js";
 import { meaningfulLogLine } from "./decisions/classify.js";
 import { findEtcdContainer, requireSelector, currentPod, podFacts } from "./pods.js";
@@ -28,14 +29,15 @@ export async function start(run: RecoveryRun, plan: Plan, added: Added | undefin
     const container = findEtcdContainer(containers);
     if (!container) throw new Error(`Deployment ${name} has no container`);
     const rewrite = setInitialCluster(container, initialCluster);
-    containers[containers.indexOf(container)] = rewrite.container as V1Container;
+    containers[containers.indexOf(container)] = rewrite.container;
     changes = rewrite.changes;
     // Scaled back up in the same write: one rollout instead of two.
     if (deployment.spec) deployment.spec.replicas = 1;
   });
   run.markChanged();
   run.progress(
-    `set ${changes.join(", ")} on Deployment ${name}: --initial-cluster=${initialCluster} --initial-cluster-state=existing`,
+    `set ${changes.join(", ")} on Deployment ${name}: --initial-cluster=${initialCluster} ` +
+      `--initial-cluster-state=existing`,
   );
 
   const selector = requireSelector(updated);
@@ -52,7 +54,7 @@ export async function start(run: RecoveryRun, plan: Plan, added: Added | undefin
         if (status.memberId === memberId && status.clusterId === clusterId) return true;
         observe(`${ctx.member.clientURL} answers as member ${status.memberId} of cluster ${status.clusterId}`);
       } catch (error) {
-        observe(error instanceof Error ? error.message : String(error));
+        observe(messageOf(error));
       }
       return undefined;
     },
@@ -85,7 +87,9 @@ export async function start(run: RecoveryRun, plan: Plan, added: Added | undefin
   }
   const runningAfter = ctx.clock.now() - startedAt;
   await answering;
-  const detail = `scaled Deployment ${name} to 1; Pod ${podName} Running after ${seconds(runningAfter)}; member answers after ${seconds(ctx.clock.now() - startedAt)}`;
+  const detail =
+    `scaled Deployment ${name} to 1; Pod ${podName} Running after ${seconds(runningAfter)}; member ` +
+    `answers after ${seconds(ctx.clock.now() - startedAt)}`;
   return {
     outcome: "done",
     detail,

@@ -40,7 +40,8 @@ export async function stop(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
   if (!scale && !sawPods)
     return { outcome: "skipped", detail: `Deployment ${name} is already at 0 replicas and has no Pod` };
   const after = seconds(ctx.clock.now() - startedAt);
-  const detail = `${scale ? `scaled Deployment ${name} to 0` : `Deployment ${name} was already at 0`}; Pod gone after ${after}`;
+  const detail =
+    `${scale ? `scaled Deployment ${name} to 0` : `Deployment ${name} was already at 0`}; Pod gone ` + `after ${after}`;
   return {
     outcome: "done",
     detail,

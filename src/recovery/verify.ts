@@ -1,3 +1,4 @@
+import { messageOf } from "../core/errors.js";
 import type { V1Pod } from "@kubernetes/client-node";
 import { viewCluster, describeEntry } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";
@@ -26,7 +27,7 @@ export async function verify(run: RecoveryRun, plan: Plan): Promise<StepOutcome>
   podReady.catch(() => undefined);
   const agreed = await pollUntil(async (observe) => {
     const view = await viewCluster(ctx, plan.clusterId).catch((error: unknown) => {
-      observe(error instanceof Error ? error.message : String(error));
+      observe(messageOf(error));
       return undefined;
     });
     if (!view) return undefined;
@@ -71,7 +72,7 @@ export async function verify(run: RecoveryRun, plan: Plan): Promise<StepOutcome>
       );
     } catch (error) {
       // A member behind the revision answers "future revision": it is still catching up.
-      observe(error instanceof Error ? error.message : String(error));
+      observe(messageOf(error));
     }
     return undefined;
   }, poll("every member to have the same key-space hash"));
@@ -83,7 +84,8 @@ export async function verify(run: RecoveryRun, plan: Plan): Promise<StepOutcome>
     `${agreed.members} voting members answer with leader ${hexId(agreed.leader)}; Pod ${ready.metadata?.name} Ready; ` +
     `hashKV ${hash.hash} at revision ${hash.revision} on all; verified in ${seconds(ctx.clock.now() - startedAt)}` +
     (agreed.members < configured
-      ? ` (${configured - agreed.members} configured member${configured - agreed.members > 1 ? "s are" : " is"} not in the list: recover ${configured - agreed.members > 1 ? "them" : "it"} next)`
+      ? ` (${configured - agreed.members} configured member${configured - agreed.members > 1 ? "s are" : " is"} not ` +
+        `in the list: recover ${configured - agreed.members > 1 ? "them" : "it"} next)`
       : "");
   return {
     outcome: "done",

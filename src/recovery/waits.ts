@@ -1,4 +1,4 @@
-import { DeadlineExceededError } from "../core/errors.js";
+import { DeadlineExceededError, messageOf } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
 
 /** How a poll waits. */
@@ -73,7 +73,7 @@ export async function retryRefused<T>(
     } catch (error) {
       if (!retryable(error)) throw error;
       const left = deadline - options.clock.now();
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       if (left <= 0)
         throw new DeadlineExceededError(options.what, options.timeoutMs, { lastObservation: message, cause: error });
       options.onRetry?.(error, attempt);

@@ -14,7 +14,9 @@ export interface ServiceEnv {
   redisUrl: string;
   /** Minimum log level (`LOG_LEVEL`); default `info`. */
   logLevel: string;
-  /** Who this process is in Lease holders and job records: `POD_NAME` (else `HOSTNAME`, else the host name) and the pid. */
+  /**
+   * Who this process is in Lease holders and job records: `POD_NAME` (else `HOSTNAME`, else the host name) and the pid.
+   */
   holder: string;
 }
 

@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { loadConfig, type ResponderConfig } from "../core/config/load.js";
-import { ConfigError, AuthSettingsError, ServiceEnvError } from "../core/errors.js";
+import { ConfigError, AuthSettingsError, ServiceEnvError, messageOf } from "../core/errors.js";
 import { readAuthSettings, type AuthSettings } from "../intake/auth.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { describeRedis } from "../core/redis.js";
@@ -75,7 +75,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
     resources = createServiceResources({ config, redisUrl: env.redisUrl, logger, queueGauges: role !== "worker" });
   } catch (error) {
     // For example a kubeconfig that cannot be read.
-    say(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    say(`cannot start: ${messageOf(error)}`);
     return error instanceof ConfigError ? EXIT_MISCONFIGURED : 1;
   }
   const stops: (() => Promise<void>)[] = [];
@@ -99,8 +99,8 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
     }
   } catch (error) {
     logger.error({ err: error }, "start failed");
-    await stopEverything(stops, resources.close);
-    say(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    await stopEverything(stops, () => resources.close());
+    say(`cannot start: ${messageOf(error)}`);
     return 1;
   }
   logger.info(
@@ -111,7 +111,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
   const signal = await shutdown;
   const stopNow = exitOnSecondSignal(logger);
   logger.info({ signal }, "shutting down: taking no more work");
-  await stopEverything(stops, resources.close);
+  await stopEverything(stops, () => resources.close());
   logger.info("stopped");
   stopNow.dispose();
   return 0;
@@ -126,7 +126,9 @@ async function stopEverything(
   await closeResources();
 }
 
-/** While shutting down, a second SIGTERM or SIGINT exits at once; the queue resumes an interrupted recovery elsewhere. */
+/**
+ * While shutting down, a second SIGTERM or SIGINT exits at once; the queue resumes an interrupted recovery elsewhere.
+ */
 function exitOnSecondSignal(logger: Logger): { dispose(): void } {
   const onSignal = (signal: NodeJS.Signals) => {
     logger.warn(

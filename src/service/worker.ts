@@ -1,3 +1,4 @@
+import { messageOf } from "../core/errors.js";
 import type { ResponderConfig } from "../core/config/load.js";
 import { createProbeApp } from "../intake/probes.js";
 import type { Logger } from "../core/logger.js";
@@ -155,7 +156,7 @@ export function keepStartingWorkers(options: KeepStartingOptions): StartingWorke
         options.onStarted?.(started);
         return;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         problem = `the recovery workers are not running: ${message}`;
         options.logger.warn(
           { err: error, attempt, retryInMs: pause },
@@ -200,7 +201,7 @@ export function recoveryMetricsHooks(metrics: Metrics): RecoveryWorkerHooks {
     onFinished: (record, durationMs) => {
       if (!OUTCOMES.includes(record.state)) return;
       metrics.observeRecovery(
-        { cluster: record.cluster, namespace: record.namespace, outcome: record.state as RecoveryOutcome },
+        { cluster: record.cluster, namespace: record.namespace, outcome: record.state },
         durationMs / 1000,
       );
     },

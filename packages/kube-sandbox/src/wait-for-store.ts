@@ -36,7 +36,7 @@ export function waitForStore<T>(
         answer = predicate();
       } catch (error) {
         // A predicate that throws fails the wait with its own exception, passed on as it is (not always an Error).
-          finish(() => reject(error));
+        finish(() => reject(error));
         return;
       }
       if (answer) finish(() => resolve(answer));

@@ -68,7 +68,9 @@ export function renderTemplate(template: string, values: TemplateValues): string
 /** What a member's names and URLs are derived from. */
 export type MemberNamingSource = Pick<ResolvedCluster, "name" | "namespace" | "naming" | "memberURLs">;
 
-/** Member `index` (1-based) of a cluster being resolved: names from the templates, URLs from `memberURLs` where given. */
+/**
+ * Member `index` (1-based) of a cluster being resolved: names from the templates, URLs from `memberURLs` where given.
+ */
 export function renderMember(source: MemberNamingSource, index: number): ResolvedMember {
   const values = { name: source.name, namespace: source.namespace, index };
   const override = source.memberURLs[index] ?? {};

@@ -1,3 +1,4 @@
+import { messageOf } from "../errors.js";
 import type { ConfigProblem } from "../errors.js";
 import { type ParsedClusterEntry, DNS_1123_LABEL, isHttpURL, formatKeyPath, type serviceFileSchema } from "./schema.js";
 import { readFileSync } from "node:fs";
@@ -49,7 +50,9 @@ export function resolveClusterEntry(
     if (clusterID === undefined) {
       problems.push({
         keyPath: at("clusterID"),
-        message: `expected a non-zero 64-bit cluster ID in hex (e.g. "a1b2c3d4e5f60718") or decimal, got ${JSON.stringify(entry.clusterID)}`,
+        message:
+          `expected a non-zero 64-bit cluster ID in hex (e.g. "a1b2c3d4e5f60718") or decimal, got ` +
+          `${JSON.stringify(entry.clusterID)}`,
       });
     }
   }
@@ -123,27 +126,31 @@ function checkRenderedMembers(
     if (member.deployment.length > 253 || !DNS_1123_SUBDOMAIN.test(member.deployment)) {
       report(
         at("naming", "deployment"),
-        `renders ${JSON.stringify(member.deployment)} for member ${member.index}, which is not a valid Kubernetes object name`,
+        `renders ${JSON.stringify(member.deployment)} for member ${member.index}, which is not a valid Kubernetes ` +
+          `object name`,
       );
     }
     if (!DNS_1123_LABEL.test(member.service)) {
       report(
         at("naming", "service"),
-        `renders ${JSON.stringify(member.service)} for member ${member.index}, which is not a valid Service name (DNS-1123 label)`,
+        `renders ${JSON.stringify(member.service)} for member ${member.index}, which is not a valid Service name ` +
+          `(DNS-1123 label)`,
       );
     }
     for (const field of ["clientURL", "peerURL"] as const) {
       if (!isHttpURL(member[field])) {
         report(
           urlPath(member, field),
-          `renders ${JSON.stringify(member[field])} for member ${member.index}, which is not an http:// or https:// URL`,
+          `renders ${JSON.stringify(member[field])} for member ${member.index}, which is not an http:// or https:// ` +
+            `URL`,
         );
       }
     }
     if (tls && member.clientURL.startsWith("http://")) {
       report(
         urlPath(member, "clientURL"),
-        `member ${member.index} has the plain http client URL ${JSON.stringify(member.clientURL)} although tls is configured; use https://`,
+        `member ${member.index} has the plain http client URL ${JSON.stringify(member.clientURL)} although tls is ` +
+          `configured; use https://`,
       );
     }
   }
@@ -274,5 +281,5 @@ export function describeFileError(error: unknown): string {
   if (code === "ENOENT") return "no such file";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "it is a directory";
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }

@@ -6,7 +6,8 @@ import type { ConfigProblem } from "../errors.js";
 export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const LABEL_MESSAGE =
-  "expected a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)";
+  "expected a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most " +
+  "63 characters)";
 const MEMBERS_MESSAGE = "expected a number from 1 to 9";
 
 const dnsLabel = z.string({ error: LABEL_MESSAGE }).regex(DNS_1123_LABEL, { error: LABEL_MESSAGE });
@@ -100,7 +101,9 @@ const snapshotsSchema = z
 
 const MODE_MESSAGE = "expected act, observe or paused";
 
-/** A cluster's recovery mode: `act` recovers, `observe` only diagnoses and records the plan, `paused` queues nothing. */
+/**
+ * A cluster's recovery mode: `act` recovers, `observe` only diagnoses and records the plan, `paused` queues nothing.
+ */
 const clusterMode = z.enum(["act", "observe", "paused"], { error: MODE_MESSAGE });
 
 /** One cluster entry of the file. */

@@ -1,4 +1,4 @@
-import { EtcdUnavailableError } from "../../core/errors.js";
+import { EtcdUnavailableError, messageOf } from "../../core/errors.js";
 
 /**
  * etcd reports membership refusals as generic gRPC errors, so these helpers read etcd's message text.
@@ -91,7 +91,7 @@ export function isUnreachable(error: unknown): boolean {
 /** Wraps an unreachable-member failure into EtcdUnavailableError naming the URL; other errors pass through. */
 export function toGatewayError(error: unknown, clientURL: string, action: string): unknown {
   if (error instanceof EtcdUnavailableError || !isUnreachable(error)) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   return new EtcdUnavailableError(`etcd member ${clientURL} did not answer (${action}): ${detail}`, clientURL, {
     cause: error,
   });

@@ -60,7 +60,9 @@ export interface KeyValueHash {
 export interface EtcdConnection {
   /** Client URLs of the cluster's members; `https://` URLs use `tls`. */
   clientURLs: string[];
-  /** Client TLS material, PEM: the CA that signs the servers, and the client certificate and key when etcd asks for one. */
+  /**
+   * Client TLS material, PEM: the CA that signs the servers, and the client certificate and key when etcd asks for one.
+   */
   tls?: { ca: string; cert?: string; key?: string };
   /** etcd user and password. */
   auth?: { username: string; password: string };
@@ -75,7 +77,9 @@ export interface EtcdConnection {
 export interface EtcdGatewayOptions {
   /** Deadline of a member list, hash or membership change, ms; default 5000. */
   requestTimeoutMs?: number;
-  /** Default deadline of a status call, and of asking each member while looking for one that answers, ms; default 1000. */
+  /**
+   * Default deadline of a status call, and of asking each member while looking for one that answers, ms; default 1000.
+   */
   statusTimeoutMs?: number;
   /** Deadline of a whole snapshot download, ms; default 600 000. */
   snapshotTimeoutMs?: number;

@@ -7,7 +7,7 @@ import {
   type IMember,
   type ISnapshotResponse,
 } from "etcd3";
-import { EtcdUnavailableError } from "../../core/errors.js";
+import { EtcdUnavailableError, messageOf } from "../../core/errors.js";
 import type {
   EtcdConnection,
   EtcdGateway,
@@ -63,7 +63,7 @@ export class Etcd3Gateway implements EtcdGateway {
         return list;
       } catch (error) {
         // A learner, a member without leader or an unreachable one: the next member may answer.
-        failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(`${url}: ${messageOf(error)}`);
       }
     }
     throw new EtcdUnavailableError(
@@ -138,8 +138,9 @@ export class Etcd3Gateway implements EtcdGateway {
     );
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.clients.closeAll();
+    return Promise.resolve();
   }
 
   /** Members in the order to ask them: the last that answered, then the configured order. */
@@ -186,7 +187,7 @@ export class Etcd3Gateway implements EtcdGateway {
         this.preferred = url;
         return { url, client: this.clients.get(url) };
       } catch (error) {
-        failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(`${url}: ${messageOf(error)}`);
       }
     }
     throw new EtcdUnavailableError(

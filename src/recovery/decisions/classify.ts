@@ -10,7 +10,8 @@ export type Verdict = "healthy" | "recover" | "resume-promote" | "resume-verify"
 /** What the facts about one member decide. */
 export interface Classification {
   verdict: Verdict;
-  /** One sentence saying what was seen, e.g. `Pod example-3-abc is in CrashLoopBackOff: member ... has already been bootstrapped`. */
+  /** One sentence saying what was seen, e.g. `Pod example-3-abc is in CrashLoopBackOff: member ... has already been ` +
+    `bootstrapped`. */
   reason: string;
   /** For `refuse`: a short stable reason, e.g. `statefulset-member`. */
   refusal?: string;
@@ -54,7 +55,8 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
   if (facts.workload === "statefulset") {
     return refuse(
       "statefulset-member",
-      `${facts.deployment} in ${facts.namespace} is a StatefulSet; members run by StatefulSets are not supported (each member must run from its own Deployment)`,
+      `${facts.deployment} in ${facts.namespace} is a StatefulSet; members run by StatefulSets are not supported ` +
+        `(each member must run from its own Deployment)`,
     );
   }
   if (facts.workload === "none")
@@ -71,13 +73,17 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
     if (listEntry.isLearner) {
       return {
         verdict: "resume-promote",
-        reason: `member ${facts.memberName} is a learner that answers (an earlier recovery started it); resuming at promote`,
+        reason:
+          `member ${facts.memberName} is a learner that answers (an earlier recovery started it); resuming at ` +
+          `promote`,
       };
     }
     if (pod.ready) {
       return {
         verdict: "healthy",
-        reason: `already healthy: Pod ${pod.name} is Ready and member ${facts.memberName} is a voting member that answers`,
+        reason:
+          `already healthy: Pod ${pod.name} is Ready and member ${facts.memberName} is a voting member that ` +
+          `answers`,
       };
     }
     return {
@@ -91,14 +97,16 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
       ? { verdict: "recover", reason }
       : refuse(
           "persistent-volume",
-          `${reason}; but ${deployment} keeps its data on PersistentVolumeClaim ${facts.persistentVolumeClaim}, which the responder does not wipe: recover it by hand`,
+          `${reason}; but ${deployment} keeps its data on PersistentVolumeClaim ${facts.persistentVolumeClaim}, ` +
+            `which the responder does not wipe: recover it by hand`,
         );
 
   if (facts.replicas === 0) return recover(`${deployment} is scaled to 0`);
   if (pod === undefined) return recover(`no Pod of ${deployment} exists`);
   if (memberStatus !== undefined && facts.clusterId !== undefined && memberStatus.clusterId !== facts.clusterId) {
     return recover(
-      `Pod ${pod.name} answers for cluster ${memberStatus.clusterId}, not for the cluster's ${facts.clusterId} (it is not part of the cluster)`,
+      `Pod ${pod.name} answers for cluster ${memberStatus.clusterId}, not for the cluster's ${facts.clusterId} (it ` +
+        `is not part of the cluster)`,
     );
   }
   if (pod.crashLooping) {
@@ -111,7 +119,8 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
     const last = meaningfulLogLine(facts.log);
     return refuse(
       "crash-not-data-loss",
-      `Pod ${pod.name} ${state}, but its log shows no sign of lost data, so remove + add would not help; last log line: ${last ?? "(the log is empty)"}`,
+      `Pod ${pod.name} ${state}, but its log shows no sign of lost data, so remove + add would not help; last log ` +
+        `line: ${last ?? "(the log is empty)"}`,
     );
   }
   if (!facts.listKnown) {
@@ -126,7 +135,9 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
   const membership = listEntry === undefined ? "not in the member list" : "in the member list but does not answer";
   return {
     verdict: "retry-later",
-    reason: `not diagnosable yet; retry later: Pod ${pod.name} is ${podState} (restarts: ${pod.restartCount}) and member ${facts.memberName} is ${membership}`,
+    reason:
+      `not diagnosable yet; retry later: Pod ${pod.name} is ${podState} (restarts: ${pod.restartCount}) and ` +
+      `member ${facts.memberName} is ${membership}`,
   };
 }
 
@@ -134,7 +145,10 @@ function refuse(refusal: string, reason: string): Classification {
   return { verdict: "refuse", reason, refusal };
 }
 
-/** What etcd writes when a member lost its data (or its place in the cluster) and can only come back by remove + add + wipe. */
+/**
+ * What etcd writes when a member lost its data (or its place in the cluster) and can only come back by remove + add +
+ * wipe.
+ */
 const DATA_LOSS_SIGNS: { sign: string; pattern: RegExp }[] = [
   // Restarted empty with --initial-cluster-state=new under an identity the cluster knows.
   { sign: "already bootstrapped", pattern: /has already been bootstrapped/ },

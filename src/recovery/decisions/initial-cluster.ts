@@ -139,7 +139,8 @@ export function initialClusterValue(
     const match = configured.find((c) => member.peerURLs.some((url) => samePeerURL(url, c.peerURL)));
     if (!match) {
       throw new Error(
-        `member ${member.id} (${member.peerURLs.join(", ")}) has not started and is not a configured member, so its name for --initial-cluster is unknown`,
+        `member ${member.id} (${member.peerURLs.join(", ")}) has not started and is not a configured member, so its ` +
+          `name for --initial-cluster is unknown`,
       );
     }
     return { ...member, name: match.name };

@@ -26,7 +26,8 @@ export function planLines(input: PlanInput): string[] {
   if (input.verdict === "recover") {
     if (input.snapshot) {
       lines.push(
-        `take a snapshot from ${input.snapshot.from} into ${input.snapshot.dir} (keeping the newest ${input.snapshot.keep})`,
+        `take a snapshot from ${input.snapshot.from} into ${input.snapshot.dir} (keeping the newest ` +
+          `${input.snapshot.keep})`,
       );
     }
     lines.push(
@@ -37,7 +38,8 @@ export function planLines(input: PlanInput): string[] {
     for (const removal of input.removals) lines.push(`remove dead member ${removal}`);
     lines.push(`add ${input.memberName} (${input.peerURL}) as ${input.learner ? "a learner" : "a voting member"}`);
     lines.push(
-      `set --initial-cluster=${input.initialCluster ?? "(the member list after the add)"} and --initial-cluster-state=existing on Deployment ${input.deployment}`,
+      `set --initial-cluster=${input.initialCluster ?? "(the member list after the add)"} and ` +
+        `--initial-cluster-state=existing on Deployment ${input.deployment}`,
     );
     lines.push(`scale Deployment ${input.deployment} to 1 and wait until ${input.memberName} answers`);
     if (input.learner) lines.push(`promote learner ${input.memberName} to a voting member`);

@@ -39,7 +39,8 @@ export type GuardVerdict =
   | { safe: false; reason: string; message: string };
 
 const RESTORE_ADVICE =
-  "no membership change is possible; a human must restore from a snapshot (etcdctl snapshot restore / --force-new-cluster)";
+  "no membership change is possible; a human must restore from a snapshot (etcdctl snapshot restore / " +
+  "--force-new-cluster)";
 
 /**
  * Whether changing the membership is safe: a live quorum of voting members must answer now, and a voting
@@ -52,14 +53,18 @@ export function checkQuorum(input: GuardInput): GuardVerdict {
     return {
       safe: false,
       reason: "etcd-unreachable",
-      message: `no etcd member answers (asked ${input.asked}): either the responder cannot reach etcd or quorum is lost; nothing was changed; check connectivity first, and if the members are down, ${RESTORE_ADVICE}`,
+      message:
+        `no etcd member answers (asked ${input.asked}): either the responder cannot reach etcd or quorum is ` +
+        `lost; nothing was changed; check connectivity first, and if the members are down, ${RESTORE_ADVICE}`,
     };
   }
   if (input.members === undefined) {
     return {
       safe: false,
       reason: "quorum-lost",
-      message: `quorum is lost: no voting member with a leader returned the member list (${input.answered} of ${input.asked} members answer); ${RESTORE_ADVICE}`,
+      message:
+        `quorum is lost: no voting member with a leader returned the member list (${input.answered} of ` +
+        `${input.asked} members answer); ${RESTORE_ADVICE}`,
     };
   }
 
@@ -73,7 +78,9 @@ export function checkQuorum(input: GuardInput): GuardVerdict {
     return {
       safe: false,
       reason: "quorum-lost",
-      message: `quorum is lost: ${answering} of ${voters.length} voting members answer${leaderless}, ${quorum} needed; ${RESTORE_ADVICE}`,
+      message:
+        `quorum is lost: ${answering} of ${voters.length} voting members answer${leaderless}, ${quorum} ` +
+        `needed; ${RESTORE_ADVICE}`,
     };
   }
 
@@ -85,7 +92,10 @@ export function checkQuorum(input: GuardInput): GuardVerdict {
       return {
         safe: false,
         reason: "voting-add-would-lose-quorum",
-        message: `adding ${input.memberName} as a voting member would lose quorum: after removing ${removedVoters} dead member(s) the cluster would have ${after} voting members, ${needed} needed, but only ${healthy} answer; use learners (useLearners: true) or bring members back first`,
+        message:
+          `adding ${input.memberName} as a voting member would lose quorum: after removing ${removedVoters} ` +
+          `dead member(s) the cluster would have ${after} voting members, ${needed} needed, but only ${healthy} ` +
+          `answer; use learners (useLearners: true) or bring members back first`,
       };
     }
   }
@@ -94,6 +104,8 @@ export function checkQuorum(input: GuardInput): GuardVerdict {
     voters: voters.length,
     healthy,
     quorum,
-    summary: `${healthy} of ${voters.length} voting members answer with a leader, ${quorum} needed (tolerates ${healthy - quorum} more failure${healthy - quorum === 1 ? "" : "s"})`,
+    summary:
+      `${healthy} of ${voters.length} voting members answer with a leader, ${quorum} needed (tolerates ` +
+      `${healthy - quorum} more failure${healthy - quorum === 1 ? "" : "s"})`,
   };
 }

@@ -39,7 +39,9 @@ export function chooseRealCluster(
       const seen = [...new Set(reports.map((r) => r.clusterId))].join(", ");
       result.problem = {
         reason: "cluster-id-mismatch",
-        message: `no etcd member answers for the configured cluster ID ${options.pinned}; the members that answer report ${seen}`,
+        message:
+          `no etcd member answers for the configured cluster ID ${options.pinned}; the members that answer ` +
+          `report ${seen}`,
       };
     }
     return result;
@@ -69,7 +71,8 @@ export function chooseRealCluster(
     ...split(undefined),
     problem: {
       reason: "cluster-id-ambiguous",
-      message: `as many members answer for one cluster ID as for another: ${groups}; pin clusterID in the configuration`,
+      message:
+        `as many members answer for one cluster ID as for another: ${groups}; pin clusterID in the ` + `configuration`,
     },
   };
 }
