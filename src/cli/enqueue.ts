@@ -14,7 +14,7 @@ export const ENQUEUE_USAGE =
   "etcd-responder enqueue --url URL --cluster NAME --member N [--namespace NS] [--timeout SECONDS]";
 
 /** How often the recovery is read while following it. */
-export const FOLLOW_INTERVAL_MS = 250;
+const FOLLOW_INTERVAL_MS = 250;
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
 

@@ -16,7 +16,7 @@ export function generateExampleCluster(options: ExampleClusterOptions): Manifest
 }
 
 /** How members find each other: by Service name on a real cluster, by fixed addresses in the sandbox. */
-export type MemberAddressing =
+type MemberAddressing =
   /** Each member is reached as `NAMEN`, the name of its Service, through cluster DNS. */
   | { kind: "service-dns" }
   /**
@@ -50,7 +50,7 @@ export interface ExampleClusterOptions {
 export const DEFAULT_ETCD_IMAGE = "quay.io/coreos/etcd:v3.4.23";
 
 /** Options with every default filled in. */
-export interface ResolvedExampleClusterOptions extends ExampleClusterOptions {
+interface ResolvedExampleClusterOptions extends ExampleClusterOptions {
   image: string;
   initialClusterState: "new" | "existing";
 }
@@ -80,14 +80,14 @@ export class ExampleClusterOptionsError extends Error {
 /**
  * Most members a cluster may have: one digit keeps `NAMEN` unambiguous, and etcd advises against more than 7 anyway.
  */
-export const MAX_MEMBERS = 9;
+const MAX_MEMBERS = 9;
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Fills in defaults and checks every option, throwing `ExampleClusterOptionsError` on the first bad one. */
-export function validateExampleClusterOptions(o: ExampleClusterOptions): ResolvedExampleClusterOptions {
+function validateExampleClusterOptions(o: ExampleClusterOptions): ResolvedExampleClusterOptions {
   // A Service name is a DNS-1035 label (letter first) of at most 63 characters, and `NAMEN` adds one digit.
   if (typeof o.name !== "string" || !DNS_1035_LABEL.test(o.name) || o.name.length > 62) {
     throw new ExampleClusterOptionsError(
@@ -167,19 +167,19 @@ export function memberServiceName(cluster: string, index: number): string {
 }
 
 /** etcd's client port (gRPC and HTTP API). */
-export const CLIENT_PORT = 2379;
+const CLIENT_PORT = 2379;
 /** etcd's peer port (raft between members). */
-export const PEER_PORT = 2380;
+const PEER_PORT = 2380;
 /** Plain-HTTP port serving `/health` and `/metrics`, even when clients use TLS, so a probe needs no certificate. */
-export const METRICS_PORT = 2381;
+const METRICS_PORT = 2381;
 
 /** Where the member's data lives; an `emptyDir`, so a re-created Pod starts empty. */
-export const DATA_MOUNT_PATH = "/var/run/etcd";
+const DATA_MOUNT_PATH = "/var/run/etcd";
 /** Where the TLS Secret is mounted when clients use TLS. */
-export const TLS_MOUNT_PATH = "/etc/etcd/tls";
+const TLS_MOUNT_PATH = "/etc/etcd/tls";
 
 /** Service `NAMEN`: the stable name (or, in the sandbox, the stable address) of member `index`. */
-export function memberService(o: ResolvedExampleClusterOptions, index: number): Manifest {
+function memberService(o: ResolvedExampleClusterOptions, index: number): Manifest {
   const spec: Record<string, unknown> = {};
   if (o.addressing.kind === "fixed-ips") spec.clusterIP = o.addressing.ips[index - 1];
   Object.assign(spec, {
@@ -200,7 +200,7 @@ export function memberService(o: ResolvedExampleClusterOptions, index: number): 
 }
 
 /** Address on which other members and clients reach member `index`. */
-export function memberHost(o: ResolvedExampleClusterOptions, index: number): string {
+function memberHost(o: ResolvedExampleClusterOptions, index: number): string {
   if (o.addressing.kind === "service-dns") return memberServiceName(o.name, index);
   const ip = o.addressing.ips[index - 1];
   if (ip === undefined) throw new RangeError(`no address for member ${index}`);
@@ -208,7 +208,7 @@ export function memberHost(o: ResolvedExampleClusterOptions, index: number): str
 }
 
 /** `--initial-cluster`: every member's name and peer URL. */
-export function initialCluster(o: ResolvedExampleClusterOptions): string {
+function initialCluster(o: ResolvedExampleClusterOptions): string {
   const entries: string[] = [];
   for (let i = 1; i <= o.members; i++) {
     entries.push(`${memberServiceName(o.name, i)}=http://${memberHost(o, i)}:${PEER_PORT}`);
@@ -217,7 +217,7 @@ export function initialCluster(o: ResolvedExampleClusterOptions): string {
 }
 
 /** The `etcd` container of member `index`. */
-export function memberContainer(o: ResolvedExampleClusterOptions, index: number): Record<string, unknown> {
+function memberContainer(o: ResolvedExampleClusterOptions, index: number): Record<string, unknown> {
   const fixed = o.addressing.kind === "fixed-ips";
   // In the sandbox every Pod has its own loopback address and must not grab the ports on all of them.
   const listen = fixed ? "$(POD_IP)" : "0.0.0.0";
@@ -292,7 +292,7 @@ export function memberContainer(o: ResolvedExampleClusterOptions, index: number)
 }
 
 /** Deployment `NAME-N`: one Pod running member `index`, its data on ephemeral storage. */
-export function memberDeployment(o: ResolvedExampleClusterOptions, index: number): Manifest {
+function memberDeployment(o: ResolvedExampleClusterOptions, index: number): Manifest {
   const volumes: Record<string, unknown>[] = [{ name: "data", emptyDir: {} }];
   if (o.tls) volumes.push({ name: "tls", secret: { secretName: o.tls.secretName } });
   return {

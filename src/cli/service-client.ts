@@ -3,7 +3,7 @@ import { DeadlineExceededError, ResponderError, messageOf } from "../core/errors
 import { createLineReporter } from "../recovery/report.js";
 
 /** The answer to `POST /v1/recoveries`. */
-export interface RecoveryRequestAnswer {
+interface RecoveryRequestAnswer {
   /** The recovery's id, for `GET /v1/recoveries/:id`. */
   id: string;
   /** The cluster name. */
@@ -17,7 +17,7 @@ export interface RecoveryRequestAnswer {
 }
 
 /** Which member to recover, as `POST /v1/recoveries` takes it. */
-export interface RecoveryRequestBody {
+interface RecoveryRequestBody {
   /** The cluster name. */
   cluster: string;
   /** Member index, 1-based. */
@@ -45,7 +45,7 @@ export interface RecoveriesClientOptions {
 }
 
 /** The sentence for a 401: what the caller has to fix. */
-export const UNAUTHORIZED_MESSAGE =
+const UNAUTHORIZED_MESSAGE =
   "the service refused the request: the token is missing or wrong (set AUTH_TOKEN or AUTH_TOKEN_FILE to the " +
   "service's token)";
 
@@ -111,7 +111,7 @@ function describeFetchFailure(error: unknown): string {
 }
 
 /** States a recovery does not leave. */
-export const FINAL_STATES: readonly RecoveryState[] = ["succeeded", "skipped", "refused", "failed"];
+const FINAL_STATES: readonly RecoveryState[] = ["succeeded", "skipped", "refused", "failed"];
 
 /** How to follow a recovery. */
 export interface FollowOptions {

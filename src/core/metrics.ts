@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import { CLUSTER_MODES, type ClusterMode } from "./config/types.js";
 
 /** What became of one alert of a webhook notification. */
-export type AlertResult = "enqueued" | "deduplicated" | "ignored";
+type AlertResult = "enqueued" | "deduplicated" | "ignored";
 
 /** Where the gauges read their values at scrape time; each source is optional. */
 export interface MetricsSources {

@@ -3,7 +3,7 @@ import type { Logger } from "./logger.js";
 import { QueueUnavailableError } from "./errors.js";
 
 /** How long an operation waits for Redis before it gives up, unless told otherwise. */
-export const DEFAULT_UNAVAILABLE_AFTER_MS = 1500;
+const DEFAULT_UNAVAILABLE_AFTER_MS = 1500;
 
 /** A Redis client for request-time work (enqueue, read, modes) that fails fast instead of queueing commands. */
 export interface FailFastRedis {
@@ -176,7 +176,7 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /** Whether a failure came from the connection to Redis rather than from the command itself. */
-export function isConnectionError(error: unknown): boolean {
+function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;

@@ -25,7 +25,7 @@ export interface AlertsRouteDeps {
 }
 
 /** One new recovery in the webhook's answer. */
-export interface EnqueuedRecovery {
+interface EnqueuedRecovery {
   /** The recovery's id, for `GET /v1/recoveries/:id`. */
   id: string;
   /** The cluster name. */
@@ -37,7 +37,7 @@ export interface EnqueuedRecovery {
 }
 
 /** The webhook's answer: every alert is counted once, as enqueued, deduplicated or ignored. */
-export interface AlertsAnswer {
+interface AlertsAnswer {
   /** Recoveries queued by this notification (not those that joined an already queued one). */
   enqueued: EnqueuedRecovery[];
   /** Alerts whose member already had a recovery queued or running, or that repeat a member of this notification. */
@@ -184,7 +184,7 @@ const optionalText = z.string({ error: "expected a string" }).optional();
  * One alert of a notification. Only the fields the intake reads are checked; the others
  * (`annotations`, `startsAt`, `endsAt`, `generatorURL`) and unknown ones pass unchecked.
  */
-export const alertSchema = z.looseObject(
+const alertSchema = z.looseObject(
   {
     /** `firing` or `resolved`; when absent the notification's `status` counts. */
     status: optionalText,
@@ -200,7 +200,7 @@ export const alertSchema = z.looseObject(
  * The Alertmanager webhook body (payload version "4"), parsed leniently: unknown fields are ignored,
  * so newer Alertmanager versions keep working. Only `alerts` is required.
  */
-export const alertmanagerPayloadSchema = z.looseObject(
+const alertmanagerPayloadSchema = z.looseObject(
   {
     /** Payload format version, `"4"` today; not checked. */
     version: z.unknown().optional(),
@@ -218,13 +218,11 @@ export const alertmanagerPayloadSchema = z.looseObject(
   { error: "expected a JSON object" },
 );
 
-/** The parts of a webhook notification the intake uses. */
-export type AlertmanagerPayload = z.infer<typeof alertmanagerPayloadSchema>;
 /** One alert of a notification. */
 export type AlertmanagerAlert = z.infer<typeof alertSchema>;
 
 /** Why an alert leads to no recovery. */
-export type IgnoreReason =
+type IgnoreReason =
   /** The alert is resolved (or has a status other than `firing`). */
   | "not-firing"
   /** Its `alertname` is not one of the configured alert names. */
@@ -237,7 +235,7 @@ export type IgnoreReason =
   | "paused";
 
 /** A firing alert about a Pod: a recovery candidate once the Pod maps to a member. */
-export interface AlertCandidate {
+interface AlertCandidate {
   kind: "candidate";
   /** The alert's `alertname`, one of the configured ones. */
   alertname: string;

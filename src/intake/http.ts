@@ -31,7 +31,7 @@ export class HttpError extends Error {
 }
 
 /** What to answer for one error. */
-export interface ErrorAnswer {
+interface ErrorAnswer {
   /** The HTTP status. */
   status: number;
   /** The sentence sent as `{"error": message}`. */
@@ -49,7 +49,7 @@ export interface ErrorAnswer {
  * 400/413/415, transient failures (Redis, Kubernetes) as 503 so Alertmanager sends again, and anything
  * else as 500 with a generic sentence (the details go to the log only).
  */
-export function answerFor(error: unknown): ErrorAnswer {
+function answerFor(error: unknown): ErrorAnswer {
   if (error instanceof HttpError) return { status: error.status, message: error.message, headers: error.headers };
   const parserError = bodyParserAnswer(error);
   if (parserError) return parserError;
@@ -166,7 +166,7 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
 }
 
 /** One clause per problem, `path: message`, at most five of them. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   const clauses: string[] = [];
   for (const issue of issues) {
     const paths = issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];

@@ -22,7 +22,7 @@ export interface RecoveriesRoutesDeps {
 }
 
 /** Largest `limit` of a recovery list. */
-export const MAX_LIST_LIMIT = 1000;
+const MAX_LIST_LIMIT = 1000;
 
 const name = (what: string) =>
   z

@@ -58,7 +58,7 @@ export function httpLogging(options: HttpLoggingOptions): RequestHandler {
 }
 
 /** The template of the route that answered (`/v1/recoveries/:id`), or `unmatched`. */
-export function routeTemplate(request: Request): string {
+function routeTemplate(request: Request): string {
   const path = (request.route as { path?: unknown } | undefined)?.path;
   return typeof path === "string" ? `${request.baseUrl}${path}` : UNMATCHED_ROUTE;
 }

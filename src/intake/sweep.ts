@@ -26,7 +26,7 @@ export interface CrashLoopSweepOptions {
 }
 
 /** What one sweep did. */
-export interface SweepReport {
+interface SweepReport {
   /** Recoveries the sweep queued or joined. */
   requested: EnqueueResult[];
   /** Clusters (`namespace/name`) not swept because they are paused. */
@@ -211,14 +211,14 @@ export function crashLoopingContainer(pod: V1Pod): string | undefined {
 }
 
 /** One member as the sweep saw it, or the `problem` that kept it from judging the member. */
-export type MemberLook = ({ member: ResolvedMember } & MemberSighting) | { member: ResolvedMember; problem: string };
+type MemberLook = ({ member: ResolvedMember } & MemberSighting) | { member: ResolvedMember; problem: string };
 
 /**
  * Reads every member of a cluster: its Deployment and the Pods the Deployment's selector picks. The Pods
  * carrying the cluster label (what the example cluster generator sets) are listed once; a member whose
  * Deployment selects by other labels gets a list of its own, so any labelling works.
  */
-export async function clusterMemberPods(
+async function clusterMemberPods(
   kubernetes: Pick<KubernetesGateway, "readDeployment" | "listPods">,
   cluster: ResolvedCluster,
 ): Promise<MemberLook[]> {

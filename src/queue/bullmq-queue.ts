@@ -280,7 +280,7 @@ return {recovered, holder}
 `;
 
 /** The keys the script reads. */
-export interface QueuedRecoveryKeys {
+interface QueuedRecoveryKeys {
   /** See `lastRecoveredKey`. */
   lastRecovered: string;
   /** BullMQ's deduplication key of the member: `<queue keys.de>:<deduplication id>`. */
@@ -290,7 +290,7 @@ export interface QueuedRecoveryKeys {
 }
 
 /** What the script found. */
-export interface QueuedRecovery {
+interface QueuedRecovery {
   /** When the member was last recovered (ms since the epoch) and by which recovery, if it was. */
   lastRecovered?: { at: number; id: string };
   /** The id of the member's queued or running recovery, if any. */
@@ -304,7 +304,7 @@ type ScriptClient = Redis & {
 };
 
 /** Defines the script on `client` (once) so that it is sent by its SHA, and returns a reader over it. */
-export function queuedRecoveryReader(client: Redis): (keys: QueuedRecoveryKeys) => Promise<QueuedRecovery> {
+function queuedRecoveryReader(client: Redis): (keys: QueuedRecoveryKeys) => Promise<QueuedRecovery> {
   client.defineCommand(COMMAND, { numberOfKeys: 2, lua: QUEUED_RECOVERY_SCRIPT });
   const scripted = client as ScriptClient;
   return async (keys) => {

@@ -206,7 +206,7 @@ export function circuitBreakerReason(settings: CircuitBreakerSettings): string {
  * ARGV: now ms, window start ms, threshold, unique entry, configured mode, reason, since (ISO), key lifetime ms.
  * Returns `[failures within the window, 1 when this call tripped the breaker else 0]`.
  */
-export const RECORD_FAILURE_SCRIPT = `
+const RECORD_FAILURE_SCRIPT = `
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
@@ -223,12 +223,12 @@ return {count, 0}
 `;
 
 /** Redis key of a cluster's mode hash (`mode`, `source`, `reason`, `since`); absent means the configured default. */
-export function modeKey(prefix: string, namespace: string, cluster: string): string {
+function modeKey(prefix: string, namespace: string, cluster: string): string {
   // Namespaces and cluster names are DNS labels, so `/` cannot be part of either.
   return `${prefix}:mode:${namespace}/${cluster}`;
 }
 
 /** Redis key of a cluster's failed-recovery times (a sorted set scored by ms since the epoch). */
-export function failuresKey(prefix: string, namespace: string, cluster: string): string {
+function failuresKey(prefix: string, namespace: string, cluster: string): string {
   return `${prefix}:failures:${namespace}/${cluster}`;
 }

@@ -42,7 +42,7 @@ export interface RecoveryProcessor {
 }
 
 /** Text for a paused cluster's skipped recovery. */
-export const PAUSED_REASON = "cluster paused";
+const PAUSED_REASON = "cluster paused";
 
 /**
  * Runs one recovery job: reads the cluster's mode, runs the recovery (plan in observe mode), records steps

@@ -76,7 +76,7 @@ export async function observeCluster(ctx: RecoveryContext): Promise<ClusterObser
 }
 
 /** One status call per member, all at once; a member that does not answer gets an error instead. */
-export async function probeStatuses(etcd: EtcdGateway, members: readonly ResolvedMember[]): Promise<StatusProbe[]> {
+async function probeStatuses(etcd: EtcdGateway, members: readonly ResolvedMember[]): Promise<StatusProbe[]> {
   return Promise.all(
     members.map(async (member): Promise<StatusProbe> => {
       try {
@@ -92,7 +92,7 @@ export async function probeStatuses(etcd: EtcdGateway, members: readonly Resolve
  * The member list of cluster `clusterId`, asked of its members that answered: voting members that know a
  * leader first. Members of another cluster are never asked.
  */
-export async function readMemberList(
+async function readMemberList(
   etcd: EtcdGateway,
   probes: readonly StatusProbe[],
   clusterId: string,
@@ -123,7 +123,7 @@ export function statusOfEntry(
 }
 
 /** The configured member with one of the entry's peer URLs. */
-export function configuredMemberOf(entry: EtcdMember, members: readonly ResolvedMember[]): ResolvedMember | undefined {
+function configuredMemberOf(entry: EtcdMember, members: readonly ResolvedMember[]): ResolvedMember | undefined {
   return members.find((m) => entry.peerURLs.some((url) => samePeerURL(url, m.peerURL)));
 }
 

@@ -123,7 +123,7 @@ function reportCluster(run: RecoveryRun, cluster: ClusterObservation): void {
 }
 
 /** Reads the member's Deployment (or a StatefulSet of that name), its Pods and its etcd container's last log. */
-export async function observeMember(ctx: RecoveryContext, tailLines: number): Promise<MemberObservation> {
+async function observeMember(ctx: RecoveryContext, tailLines: number): Promise<MemberObservation> {
   const { kubernetes } = ctx;
   const namespace = ctx.cluster.namespace;
   const name = ctx.member.deployment;
@@ -173,12 +173,12 @@ export async function observeMember(ctx: RecoveryContext, tailLines: number): Pr
 }
 
 /** Name of the Deployment's etcd container. */
-export function etcdContainerName(deployment: V1Deployment): string | undefined {
+function etcdContainerName(deployment: V1Deployment): string | undefined {
   return findEtcdContainer(deployment.spec?.template?.spec?.containers ?? [])?.name;
 }
 
 /** A PersistentVolumeClaim the Deployment's Pods mount, if any. */
-export function persistentVolumeClaimOf(deployment: V1Deployment | undefined): string | undefined {
+function persistentVolumeClaimOf(deployment: V1Deployment | undefined): string | undefined {
   return deployment?.spec?.template?.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim
     ?.claimName;
 }

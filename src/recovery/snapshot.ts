@@ -56,7 +56,7 @@ export interface SnapshotDirectory {
 }
 
 /** The local file system. */
-export const localSnapshotDirectory: SnapshotDirectory = {
+const localSnapshotDirectory: SnapshotDirectory = {
   async list(dir) {
     try {
       return await readdir(dir);

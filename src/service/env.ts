@@ -21,7 +21,7 @@ export interface ServiceEnv {
 }
 
 /** Defaults of the variables, as the Dockerfile and the chart expect them. */
-export const SERVICE_ENV_DEFAULTS = {
+const SERVICE_ENV_DEFAULTS = {
   port: 8080,
   workerPort: 8081,
   host: "0.0.0.0",
@@ -53,7 +53,7 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env, pid: number
 }
 
 /** `POD_NAME` (else `HOSTNAME`, else the host name) and the pid: unique per process, readable in a Lease. */
-export function leaseHolder(env: NodeJS.ProcessEnv, pid: number): string {
+function leaseHolder(env: NodeJS.ProcessEnv, pid: number): string {
   return `${value(env, "POD_NAME") ?? value(env, "HOSTNAME") ?? hostname()}-${pid}`;
 }
 

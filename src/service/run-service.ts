@@ -38,7 +38,7 @@ export interface ServiceIO {
 const PROCESS_IO: ServiceIO = { env: process.env, stderr: (line) => process.stderr.write(`${line}\n`) };
 
 /** Exit code when the environment, the configuration or the credentials are unusable. */
-export const EXIT_MISCONFIGURED = 2;
+const EXIT_MISCONFIGURED = 2;
 
 /**
  * Runs a service process until SIGTERM or SIGINT, then stops taking work (the HTTP server stops accepting,
@@ -162,7 +162,7 @@ export interface ServiceResources {
 }
 
 /** How to make the shared resources. */
-export interface ServiceResourcesOptions {
+interface ServiceResourcesOptions {
   /** The loaded configuration. */
   config: ResponderConfig;
   /** Redis URL. */
@@ -177,7 +177,7 @@ export interface ServiceResourcesOptions {
 }
 
 /** Creates the queue, the modes, the Kubernetes gateway and the metrics; none of them waits for Redis. */
-export function createServiceResources(options: ServiceResourcesOptions): ServiceResources {
+function createServiceResources(options: ServiceResourcesOptions): ServiceResources {
   const { config, logger } = options;
   const modes = createClusterModes({ connection: options.redisUrl, config, logger });
   const queue = createRecoveryQueue({ connection: options.redisUrl, config, logger, modes });

@@ -183,7 +183,7 @@ export function keepStartingWorkers(options: KeepStartingOptions): StartingWorke
 }
 
 /** The worker's RecoveryRunner: recovers the request's member with `recoverMember`, as the `recover` command does. */
-export function createMemberRecoveryRunner(deps: MemberRecoveryDependencies): RecoveryRunner {
+function createMemberRecoveryRunner(deps: MemberRecoveryDependencies): RecoveryRunner {
   return (request, progress, signal) =>
     recoverMember(deps, {
       ...request.target,

@@ -1,7 +1,7 @@
 import type { ResolvedCluster, ResolvedMember } from "./types.js";
 
 /** The placeholders a naming template may use. */
-export const TEMPLATE_PLACEHOLDERS = ["name", "index", "namespace"] as const;
+const TEMPLATE_PLACEHOLDERS = ["name", "index", "namespace"] as const;
 
 /** Values substituted into a naming template. */
 export interface TemplateValues {

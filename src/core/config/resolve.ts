@@ -200,7 +200,7 @@ const REDACTED = "[redacted]";
  * Builds a `ResolvedCluster` whose secrets stay out of logs: the TLS key and the password are
  * non-enumerable (so `JSON.stringify`, pino and `util.inspect` skip them) and `toJSON` marks them `[redacted]`.
  */
-export function createResolvedCluster(fields: Omit<ResolvedCluster, "toJSON">): ResolvedCluster {
+function createResolvedCluster(fields: Omit<ResolvedCluster, "toJSON">): ResolvedCluster {
   const cluster = { ...fields } as ResolvedCluster;
   if (fields.tls) {
     const { key, ...visible } = fields.tls;
@@ -266,7 +266,7 @@ export interface FileAccess {
 }
 
 /** Reads a referenced file, returning its text or a sentence saying why it could not be read. */
-export function readReferencedFile(path: string, access: FileAccess): { text: string } | { problem: string } {
+function readReferencedFile(path: string, access: FileAccess): { text: string } | { problem: string } {
   const fullPath = isAbsolute(path) ? path : resolve(access.baseDir ?? process.cwd(), path);
   try {
     return { text: (access.readFile ?? ((p) => readFileSync(p, "utf8")))(fullPath) };

@@ -107,7 +107,7 @@ const MODE_MESSAGE = "expected act, observe or paused";
 const clusterMode = z.enum(["act", "observe", "paused"], { error: MODE_MESSAGE });
 
 /** One cluster entry of the file. */
-export const clusterFileSchema = z.strictObject({
+const clusterFileSchema = z.strictObject({
   /** Cluster name (DNS-1123 label); required. */
   name: dnsLabel,
   /** Namespace of the member Deployments and Services; default `default`. */
@@ -143,7 +143,7 @@ export const clusterFileSchema = z.strictObject({
 });
 
 /** The global `recovery` section. */
-export const recoveryFileSchema = z
+const recoveryFileSchema = z
   .strictObject({
     /** Seconds a member must have been unreachable to count as dead; default `5`. */
     deadAfterSeconds: positiveNumber("a number of seconds greater than 0").default(5),
@@ -225,8 +225,6 @@ export const configFileSchema = z.strictObject({
 
 /** The file as written (defaults not yet applied). */
 export type ConfigFile = z.input<typeof configFileSchema>;
-/** The file after validation and defaults. */
-export type ParsedConfigFile = z.output<typeof configFileSchema>;
 /** One cluster entry after validation and defaults. */
 export type ParsedClusterEntry = z.output<typeof clusterFileSchema>;
 

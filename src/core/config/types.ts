@@ -19,7 +19,7 @@ export interface ClusterAuth {
 }
 
 /** Snapshots taken before a member is changed. */
-export interface SnapshotSettings {
+interface SnapshotSettings {
   /** Take a snapshot before the first membership change; default `true`. */
   enabled: boolean;
   /** Directory the snapshot files go to; default `/var/lib/etcd-responder/snapshots`. */
@@ -103,7 +103,7 @@ export const CLUSTER_MODES: readonly ClusterMode[] = ["act", "observe", "paused"
 export type RecoveryMode = Exclude<ClusterMode, "paused">;
 
 /** Finished recoveries kept in the queue's history. */
-export interface HistorySettings {
+interface HistorySettings {
   /** Finished recoveries kept per cluster, for succeeded and failed ones each; default `1000`. */
   maxRecoveries: number;
   /** Hours a finished recovery is kept; default `168`. */
@@ -119,7 +119,7 @@ export interface CircuitBreakerSettings {
 }
 
 /** Retries of transiently failed recoveries. */
-export interface RetrySettings {
+interface RetrySettings {
   /** Attempts in all; default `5`. */
   attempts: number;
   /** First back-off, seconds, doubling with each attempt; default `2`. */
@@ -127,7 +127,7 @@ export interface RetrySettings {
 }
 
 /** The periodic crash-loop sweep. */
-export interface SweepSettings {
+interface SweepSettings {
   /** Whether the sweep runs; default `false`. */
   enabled: boolean;
   /** Seconds between sweeps; default `60`. */

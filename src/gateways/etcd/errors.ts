@@ -58,7 +58,7 @@ function mentions(error: unknown, text: string): boolean {
 }
 
 /** Messages of an error and its causes; a string counts as a message. */
-export function messagesOf(error: unknown): string[] {
+function messagesOf(error: unknown): string[] {
   const messages: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {

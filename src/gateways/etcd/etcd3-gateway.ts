@@ -36,7 +36,7 @@ export function createEtcdGateway(connection: EtcdConnection, options: EtcdGatew
  * The etcd gateway over etcd3, with one client per member so that "ask this member" means exactly that.
  * It picks the member itself: the one that answered last, then the others in configured order.
  */
-export class Etcd3Gateway implements EtcdGateway {
+class Etcd3Gateway implements EtcdGateway {
   private readonly clients: MemberClients;
   /** The member that answered last; asked first next time. */
   private preferred: string | undefined;
@@ -212,7 +212,7 @@ export class Etcd3Gateway implements EtcdGateway {
  * gRPC for a method named `hashKV` (the generated client calls it `hashKv`), and `snapshot()` sends the auth
  * token as the request body. The pool runs the calls correctly with the client's connection and credentials.
  */
-export function connectionPool(client: Etcd3): ICallable<unknown> {
+function connectionPool(client: Etcd3): ICallable<unknown> {
   return (client as unknown as { pool: ICallable<unknown> }).pool;
 }
 
@@ -233,7 +233,7 @@ export const failFastPolicy = {
 } as unknown as FaultPolicy;
 
 /** The gateway's view of an etcd3 member record. */
-export function toEtcdMember(member: IMember): EtcdMember {
+function toEtcdMember(member: IMember): EtcdMember {
   return {
     id: String(member.ID),
     name: member.name ?? "",
@@ -255,7 +255,7 @@ const CHANNEL_OPTIONS = {
 } as const;
 
 /** One etcd3 client per member (hosts = only that member), created on first use and kept until closed. */
-export class MemberClients {
+class MemberClients {
   private readonly clients = new Map<string, Etcd3>();
   private closed = false;
 
@@ -318,7 +318,7 @@ interface SnapshotCall {
  * Streams a snapshot from the member `client` talks to into `file`: written to `file.partial` (mode 0600,
  * it holds every key), synced, then renamed, so `file` is either complete or absent.
  */
-export async function writeSnapshot(client: Etcd3, file: string, timeoutMs: number): Promise<{ bytes: number }> {
+async function writeSnapshot(client: Etcd3, file: string, timeoutMs: number): Promise<{ bytes: number }> {
   const partial = `${file}.partial`;
   await mkdir(dirname(file), { recursive: true });
   const handle = await open(partial, "w", 0o600);

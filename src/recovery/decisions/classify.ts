@@ -5,7 +5,7 @@ import type { PodFacts } from "../pods.js";
  * `resume-promote` an earlier run got as far as a started learner; `resume-verify` the member votes and
  * answers but its Pod is not Ready yet; `refuse` a human has to look; `retry-later` too early to tell.
  */
-export type Verdict = "healthy" | "recover" | "resume-promote" | "resume-verify" | "refuse" | "retry-later";
+type Verdict = "healthy" | "recover" | "resume-promote" | "resume-verify" | "refuse" | "retry-later";
 
 /** What the facts about one member decide. */
 export interface Classification {
@@ -211,7 +211,7 @@ export function readableLogLine(line: string): string {
 }
 
 /** Non-empty lines of a log, oldest first. */
-export function logLines(log: string): string[] {
+function logLines(log: string): string[] {
   return log.split(/\r?\n/).filter((line) => line.trim() !== "");
 }
 

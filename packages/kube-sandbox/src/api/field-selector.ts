@@ -42,7 +42,7 @@ const TYPE_FIELDS: Record<string, string[]> = {
 };
 
 /** The fields a type can be selected by. */
-export function selectableFields(resource: string): string[] {
+function selectableFields(resource: string): string[] {
   return [...COMMON_FIELDS, ...(TYPE_FIELDS[resource] ?? [])];
 }
 
@@ -84,9 +84,4 @@ export function fieldValue(obj: KubeObject, field: string): string {
 
 export function matchesFields(obj: KubeObject, requirements: FieldRequirement[]): boolean {
   return requirements.every((r) => (fieldValue(obj, r.field) === r.value) === (r.operator === "="));
-}
-
-/** The name a `metadata.name=X` selector asks for, if it does (one-object watches). */
-export function selectedName(requirements: FieldRequirement[]): string | undefined {
-  return requirements.find((r) => r.field === "metadata.name" && r.operator === "=")?.value;
 }

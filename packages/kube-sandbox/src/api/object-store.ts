@@ -10,7 +10,7 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name: string;
   generateName?: string;
   namespace?: string;
@@ -61,7 +61,7 @@ export interface StoreOptions {
 /** Characters Kubernetes uses for generated name suffixes. */
 const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
-export function randomSuffix(length = 5): string {
+function randomSuffix(length = 5): string {
   let out = "";
   for (let i = 0; i < length; i++) out += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
   return out;

@@ -11,11 +11,11 @@ import type { ReconcileResult } from "./work-queue.js";
 import type { Deployment, Pod, ReplicaSet } from "./workload-types.js";
 
 /** Rollout number of a ReplicaSet (and of its Deployment), read by `kubectl rollout history`. */
-export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 /** The Deployment's `spec.replicas` when the ReplicaSet was last scaled. */
-export const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas";
+const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas";
 /** The most pods the rollout allows at once: desired plus `maxSurge`. */
-export const MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas";
+const MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas";
 
 const DEPLOYMENTS = "deployments.apps";
 const REPLICA_SETS = "replicasets.apps";

@@ -2,7 +2,7 @@ import { rolloutLimits } from "./rollout-limits.js";
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from "./workload-types.js";
 
 /** Default of `spec.progressDeadlineSeconds` in apps/v1. */
-export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
 
 export interface DeploymentStatusInput {
   /** The Deployment as stored; its current status is what progress is measured against. */
@@ -161,6 +161,6 @@ function setCondition(
 }
 
 /** RFC 3339 with whole seconds, as Kubernetes writes condition times. */
-export function timestamp(now: Date): string {
+function timestamp(now: Date): string {
   return now.toISOString().replace(/\.\d+Z$/, "Z");
 }

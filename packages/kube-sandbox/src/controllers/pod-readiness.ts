@@ -25,11 +25,6 @@ export function msUntilAvailable(pod: Pod, minReadySeconds: number, now: Date): 
   return Math.max(0, since + minReadySeconds * 1000 - now.getTime());
 }
 
-/** Whether a pod has been ready for at least `minReadySeconds`. */
-export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): boolean {
-  return msUntilAvailable(pod, minReadySeconds, now) === 0;
-}
-
 /** Total container restarts of a pod, used to pick which surplus pod goes first. */
 export function podRestarts(pod: Pod): number {
   return (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0);

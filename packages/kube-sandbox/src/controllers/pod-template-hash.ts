@@ -50,7 +50,7 @@ export function podTemplateHash(template: PodTemplate | undefined, collisionCoun
 }
 
 /** The template without the `pod-template-hash` label, as the Deployment itself carries it. */
-export function withoutHashLabel(template: PodTemplate | undefined): PodTemplate | undefined {
+function withoutHashLabel(template: PodTemplate | undefined): PodTemplate | undefined {
   if (!template) return template;
   const copy = structuredClone(template);
   const labels = copy.metadata?.labels;

@@ -7,7 +7,7 @@ export interface ReconcileResult {
 }
 
 /** Handles one key; throwing means "try again later". */
-export type Reconcile = (key: string) => ReconcileResult | void;
+type Reconcile = (key: string) => ReconcileResult | void;
 
 export interface WorkQueueOptions {
   /** Brings the objects behind one key in line with what they should be. */

@@ -15,7 +15,7 @@ export interface PodTemplate {
 /** An integer or a percentage string such as `25%`. */
 export type IntOrPercent = number | string;
 
-export interface DeploymentSpec {
+interface DeploymentSpec {
   /** Pods wanted; default 1. */
   replicas?: number;
   /** Which pods belong to the Deployment. */
@@ -66,7 +66,7 @@ export interface DeploymentStatus {
   conditions?: DeploymentCondition[];
 }
 
-export interface ReplicaSetSpec {
+interface ReplicaSetSpec {
   /** Pods wanted; default 1. */
   replicas?: number;
   selector?: LabelSelectorSpec;
@@ -86,7 +86,7 @@ export interface ReplicaSetStatus {
   observedGeneration?: number;
 }
 
-export interface PodCondition {
+interface PodCondition {
   /** `PodScheduled`, `Initialized`, `ContainersReady` or `Ready`. */
   type: string;
   status: "True" | "False" | "Unknown";
@@ -97,7 +97,7 @@ export interface PodCondition {
 }
 
 /** Exactly one of the three is set. */
-export interface ContainerState {
+interface ContainerState {
   /** Not running yet or backing off, e.g. reason `CrashLoopBackOff`. */
   waiting?: { reason?: string; message?: string };
   running?: { startedAt?: string };
@@ -119,7 +119,7 @@ export interface ContainerStatus {
   lastState?: ContainerState;
 }
 
-export interface PodStatus {
+interface PodStatus {
   /** `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`. */
   phase?: string;
   conditions?: PodCondition[];
@@ -130,13 +130,13 @@ export interface PodStatus {
   startTime?: string;
 }
 
-export interface ContainerSpec {
+interface ContainerSpec {
   name: string;
   image?: string;
   [field: string]: unknown;
 }
 
-export interface PodSpec {
+interface PodSpec {
   /** The node that runs the pod; set by the kubelet in the sandbox. */
   nodeName?: string;
   containers?: ContainerSpec[];

@@ -1,5 +1,5 @@
 /** A wait ran past its deadline; the message says what was waited for. */
-export class DeadlineExceededError extends Error {
+class DeadlineExceededError extends Error {
   override readonly name = "DeadlineExceededError";
 
   constructor(what: string, timeoutMs: number) {

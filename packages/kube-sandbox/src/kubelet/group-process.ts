@@ -126,7 +126,7 @@ export class GroupProcess {
 }
 
 /** Signals a process group; a group that is already gone is not an error. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   if (!(pgid > 0)) return false;
   try {
     process.kill(-pgid, signal);

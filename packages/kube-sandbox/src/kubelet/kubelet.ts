@@ -9,8 +9,6 @@ import { readLogLines, renderLog } from "./container-log.js";
 import { PodWorker } from "./pod-worker.js";
 import type { ProcessTracker } from "./process-tracker.js";
 
-export type { ProcessTracker } from "./process-tracker.js";
-
 export interface KubeletOptions {
   /** The sandbox's objects; the kubelet watches Pods, Secrets and ConfigMaps and writes Pod status. */
   store: ObjectStore;

@@ -37,13 +37,13 @@ export interface ContainerPort {
   protocol?: string;
 }
 
-export interface EnvVar {
+interface EnvVar {
   name: string;
   value?: string;
   valueFrom?: EnvVarSource;
 }
 
-export interface EnvVarSource {
+interface EnvVarSource {
   fieldRef?: { fieldPath: string; apiVersion?: string };
   secretKeyRef?: KeySelector;
   configMapKeyRef?: KeySelector;
@@ -56,13 +56,13 @@ export interface KeySelector {
   optional?: boolean;
 }
 
-export interface EnvFromSource {
+interface EnvFromSource {
   prefix?: string;
   configMapRef?: { name: string; optional?: boolean };
   secretRef?: { name: string; optional?: boolean };
 }
 
-export interface VolumeMount {
+interface VolumeMount {
   name: string;
   mountPath: string;
   subPath?: string;

@@ -5,10 +5,7 @@ import type { ProbeCheck } from "./prober.js";
 import type { ContainerPort, HttpGetAction } from "./pod-spec.js";
 
 /** A probe's port: a number, or the name of one of the container's ports. */
-export function resolveProbePort(
-  port: number | string,
-  ports: readonly ContainerPort[] | undefined,
-): number | undefined {
+function resolveProbePort(port: number | string, ports: readonly ContainerPort[] | undefined): number | undefined {
   if (typeof port === "number") return port;
   if (/^\d+$/.test(port)) return Number(port);
   return ports?.find((p) => p.name === port)?.containerPort;

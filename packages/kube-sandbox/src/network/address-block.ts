@@ -20,7 +20,7 @@ const ETCD_PORTS = [2379, 2380];
 const PREFIX = /^127\.(\d{1,3})\.(\d{1,3})$/;
 
 /** The default lock directory, shared by every sandbox of this machine. */
-export function defaultLockDirectory(): string {
+function defaultLockDirectory(): string {
   return join(tmpdir(), "kube-sandbox-blocks");
 }
 

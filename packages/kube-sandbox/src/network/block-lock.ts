@@ -42,7 +42,7 @@ export function releaseBlockLock(directory: string, prefix: string, pid = proces
 }
 
 /** The pid in a lock file; undefined when there is no such file or it holds no pid. */
-export function readOwner(path: string): number | undefined {
+function readOwner(path: string): number | undefined {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -55,7 +55,7 @@ export function readOwner(path: string): number | undefined {
 }
 
 /** Whether a process with this pid exists (EPERM: it does, it belongs to someone else). */
-export function isRunning(pid: number): boolean {
+function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,7 +6,7 @@ import type { ExecRequest } from "./exec-request.js";
 import { exitStatus, failureStatus } from "./exec-status.js";
 
 /** Channel numbers of the Kubernetes remote command WebSocket protocol (first byte of each frame). */
-export const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4, close: 255 } as const;
+const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, status: 3, resize: 4, close: 255 } as const;
 
 export interface ExecSessionOptions {
   ws: WebSocket;

@@ -9,7 +9,7 @@ import { parseExecRequest } from "./exec-request.js";
 import { runExecSession } from "./exec-session.js";
 
 /** Remote command subprotocols served, most preferred first (both read `[255, 0]` as stdin's end). */
-export const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+const EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
 export interface UpgradeHandler {
   /** For the HTTPS server's `upgrade` event. */

@@ -18,7 +18,7 @@ interface Scale {
 }
 
 /** The `autoscaling/v1` Scale view of a Deployment, ReplicaSet or StatefulSet. */
-export function scaleOf(obj: KubeObject): Scale {
+function scaleOf(obj: KubeObject): Scale {
   const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelectorSpec };
   const status = (obj.status ?? {}) as { replicas?: number };
   const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;

@@ -3,7 +3,7 @@ import { StatusError } from "../status-error.js";
 import { httpErrors } from "./http-errors.js";
 
 /** Largest request body accepted, as the Kubernetes API server's limit. */
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /**
  * Reads the whole request body. A body over the limit is drained (so the client can read the

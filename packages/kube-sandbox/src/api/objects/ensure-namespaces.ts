@@ -1,7 +1,7 @@
 import type { ObjectStore } from "../object-store.js";
 
 /** Namespaces every Kubernetes cluster starts with. */
-export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 /** Creates the namespaces a cluster starts with, leaving any that already exist alone. */
 export function ensureNamespaces(store: ObjectStore, names: string[] = SYSTEM_NAMESPACES): void {

@@ -6,10 +6,9 @@ import { isJsonObject } from "./json-value.js";
 import { mergePatch } from "./merge-patch.js";
 import { strategicMergePatch } from "./strategic-merge-patch.js";
 
-export const JSON_PATCH = "application/json-patch+json";
-export const MERGE_PATCH = "application/merge-patch+json";
-export const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
-export const APPLY_PATCH = "application/apply-patch+yaml";
+const JSON_PATCH = "application/json-patch+json";
+const MERGE_PATCH = "application/merge-patch+json";
+const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
 
 const SERVED = [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH];
 

@@ -3,7 +3,7 @@
  * send as protobuf bodies: Helm stores releases in Secrets (or ConfigMaps) and deletes them with
  * DeleteOptions through a protobuf client.
  */
-export type FieldType =
+type FieldType =
   "string" | "bytes" | "int" | "bool" | "time" | "map<string,string>" | "map<string,bytes>" | { message: string };
 
 export interface FieldSpec {

@@ -56,7 +56,7 @@ export const podPrinter: TablePrinter = {
  * Completed), else the phase; init containers still working show `Init:...`; `Terminating` once a
  * deletion is under way.
  */
-export function podStatus(pod: KubeObject): string {
+function podStatus(pod: KubeObject): string {
   let reason = field<string>(pod, "status", "reason") || field<string>(pod, "status", "phase") || "Unknown";
   const initStatuses = list<ContainerStatus>(pod, "status", "initContainerStatuses");
   const initCount = list<unknown>(pod, "spec", "initContainers").length;
@@ -89,7 +89,7 @@ export function podStatus(pod: KubeObject): string {
 }
 
 /** Restart count over all containers, with the time of the last restart (`3 (5s ago)`). */
-export function podRestarts(statuses: ContainerStatus[], now: number): string {
+function podRestarts(statuses: ContainerStatus[], now: number): string {
   let restarts = 0;
   let lastFinished = 0;
   for (const s of statuses) {
