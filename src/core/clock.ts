@@ -26,3 +26,8 @@ export const systemClock: Clock = {
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
 };
+
+/** The pause after failed attempt `attempt` (1, 2, ...): `initialMs`, doubling with each failure, at most `maxMs`. */
+export function backoffDelay(attempt: number, initialMs: number, maxMs: number): number {
+  return Math.min(initialMs * 2 ** Math.max(0, attempt - 1), maxMs);
+}

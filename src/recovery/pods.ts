@@ -1,3 +1,4 @@
+import { isPodReady } from "../gateways/kubernetes/pod-ready.js";
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import type { ResolvedMember } from "../core/config/types.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
@@ -138,7 +139,7 @@ export type PodPresence =
 
 /** Whether a member has a Pod, and whether it is Ready: any Ready Pod counts, else the current one. */
 export function podPresence(pods: readonly V1Pod[]): PodPresence {
-  const readyPod = pods.find((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+  const readyPod = pods.find(isPodReady);
   if (readyPod) return { kind: "ready", pod: readyPod.metadata?.name ?? "(unnamed)" };
   const pod = currentPod(pods);
   if (!pod) return { kind: "gone" };

@@ -1,3 +1,4 @@
+import { isPodReady } from "../gateways/kubernetes/pod-ready.js";
 import { messageOf } from "../core/errors.js";
 import type { V1Pod } from "@kubernetes/client-node";
 import { viewCluster, describeEntry } from "./cluster-view.js";
@@ -107,15 +108,8 @@ async function waitForReadyPod(run: RecoveryRun): Promise<V1Pod> {
   return ctx.kubernetes.waitForPods(
     namespace,
     requireSelector(deployment),
-    (pods) => pods.find(isReady),
+    (pods) => pods.find((pod) => !pod.metadata?.deletionTimestamp && isPodReady(pod)),
     `a Pod of Deployment ${ctx.member.deployment} to be Ready`,
     run.timeoutMs,
-  );
-}
-
-function isReady(pod: V1Pod): boolean {
-  return (
-    !pod.metadata?.deletionTimestamp &&
-    (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
   );
 }

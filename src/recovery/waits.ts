@@ -1,5 +1,5 @@
 import { DeadlineExceededError, messageOf } from "../core/errors.js";
-import type { Clock } from "../core/clock.js";
+import { backoffDelay, type Clock } from "../core/clock.js";
 
 /** How a poll waits. */
 export interface PollOptions {
@@ -66,7 +66,6 @@ export async function retryRefused<T>(
   options: RetryOptions,
 ): Promise<T> {
   const deadline = options.clock.now() + options.timeoutMs;
-  let pause = options.initialMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await action();
@@ -77,8 +76,7 @@ export async function retryRefused<T>(
       if (left <= 0)
         throw new DeadlineExceededError(options.what, options.timeoutMs, { lastObservation: message, cause: error });
       options.onRetry?.(error, attempt);
-      await options.clock.sleep(Math.min(pause, left));
-      pause = Math.min(pause * 2, options.maxMs);
+      await options.clock.sleep(Math.min(backoffDelay(attempt, options.initialMs, options.maxMs), left));
     }
   }
 }

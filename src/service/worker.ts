@@ -6,7 +6,7 @@ import { startRecoveryWorkers, type RecoveryWorkers, type RecoveryWorkerHooks } 
 import { createCrashLoopSweep, startPeriodicSweep, type PeriodicSweep } from "../intake/sweep.js";
 import { listen } from "./receiver.js";
 import type { ServiceResources } from "./run-service.js";
-import { systemClock } from "../core/clock.js";
+import { systemClock, backoffDelay } from "../core/clock.js";
 import { stepReporterFor, type RecoveryRunner } from "../queue/process-recovery.js";
 import { recoverMember, type MemberRecoveryDependencies } from "../recovery/run-recovery.js";
 import type { ClusterModes } from "../queue/cluster-modes.js";
@@ -143,7 +143,7 @@ export function keepStartingWorkers(options: KeepStartingOptions): StartingWorke
   let problem: string | undefined = "the recovery workers are starting";
 
   const attempts = (async () => {
-    for (let attempt = 1, pause = initialMs; !stopping.signal.aborted; attempt++, pause = Math.min(pause * 2, maxMs)) {
+    for (let attempt = 1; !stopping.signal.aborted; attempt++) {
       try {
         const started = await options.start();
         if (stopping.signal.aborted) {
@@ -156,8 +156,8 @@ export function keepStartingWorkers(options: KeepStartingOptions): StartingWorke
         options.onStarted?.(started);
         return;
       } catch (error) {
-        const message = messageOf(error);
-        problem = `the recovery workers are not running: ${message}`;
+        const pause = backoffDelay(attempt, initialMs, maxMs);
+        problem = `the recovery workers are not running: ${messageOf(error)}`;
         options.logger.warn(
           { err: error, attempt, retryInMs: pause },
           "cannot start the recovery workers; trying again",
