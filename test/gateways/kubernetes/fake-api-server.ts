@@ -59,8 +59,8 @@ interface Connection {
 
 /**
  * Starts the server on a free port of 127.0.0.1. Every GET gets 200 with an object named after the last path
- * segment that also has an empty `items` (so it reads as any object or as an empty list); every other method
- * gets 201 with the request body back.
+ * segment that also has an empty `items` (so it reads as any object or as an empty list), except a watch, which
+ * gets 200 and then nothing, as when nothing changes; every other method gets 201 with the request body back.
  */
 export async function startFakeApiServer(drop?: DropPolicy): Promise<FakeApiServer> {
   const ca = await CertificateAuthority.create("fake-api-ca");
@@ -122,13 +122,13 @@ export async function startFakeApiServer(drop?: DropPolicy): Promise<FakeApiServ
 }
 
 /**
- * A KubeConfig for `server`: its CA file, and a user whose bearer token comes from `token()`, asked anew for
- * every request as an exec plugin or a token file that rotates would be.
+ * A KubeConfig for `server`: its CA file, a `proxy-url` if given, and a user whose bearer token comes from
+ * `token()`, asked anew for every request as an exec plugin or a token file that rotates would be.
  */
-export function fakeKubeConfig(server: FakeApiServer, token: () => string): KubeConfig {
+export function fakeKubeConfig(server: FakeApiServer, token: () => string, proxyUrl?: string): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    clusters: [{ name: "fake", server: server.url, caFile: server.caFile }],
+    clusters: [{ name: "fake", server: server.url, caFile: server.caFile, proxyUrl }],
     users: [{ name: "rotating", authProvider: { name: "rotating-token", config: {} } }],
     contexts: [{ name: "fake", cluster: "fake", user: "rotating" }],
     currentContext: "fake",
@@ -145,7 +145,13 @@ export function fakeKubeConfig(server: FakeApiServer, token: () => string): Kube
 async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const path = new URL(request.url ?? "/", "https://fake").pathname;
+  const url = new URL(request.url ?? "/", "https://fake");
+  if (url.searchParams.get("watch") === "true") {
+    response.writeHead(200, { "content-type": "application/json" });
+    response.flushHeaders();
+    return;
+  }
+  const path = url.pathname;
   const body =
     request.method === "GET"
       ? JSON.stringify({ metadata: { name: path.split("/").pop(), resourceVersion: "1" }, items: [] })

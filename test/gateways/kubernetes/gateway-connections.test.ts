@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CertificateAuthority } from "../../../src/sandbox/pki/certificate-authority.js";
 import { KubernetesApiError, createKubernetesGateway } from "../../../src/gateways/kubernetes/index.js";
 import { capturingLogger } from "../../support/capturing-logger.js";
+import { startConnectProxy, type ConnectProxy } from "./connect-proxy.js";
 import { fakeKubeConfig, startFakeApiServer, type DropPolicy, type FakeApiServer } from "./fake-api-server.js";
 
 const NS = "default";
@@ -15,12 +16,14 @@ const SETTLE_MS = 50;
 // a kept-alive connection when the client reuses it, as a server that has just closed it would.
 describe("connections of the Kubernetes gateway", () => {
   let server: FakeApiServer | undefined;
+  let proxy: ConnectProxy | undefined;
   let issued = 0;
   const token = () => `token-${++issued}`;
 
   afterEach(async () => {
-    await server?.close();
+    await Promise.all([server?.close(), proxy?.close()]);
     server = undefined;
+    proxy = undefined;
     issued = 0;
   });
 
@@ -60,6 +63,29 @@ describe("connections of the Kubernetes gateway", () => {
     expect(after).toBeLessThanOrEqual(2);
     // The old connections are closed by the client, not left until they idle out.
     await expect.poll(() => server!.openConnections(), { timeout: 2000 }).toBeLessThanOrEqual(after);
+  });
+
+  it("keeps connections alive through an HTTP proxy-url too", async () => {
+    server = await startFakeApiServer();
+    proxy = await startConnectProxy();
+    const gateway = createKubernetesGateway({
+      kubeConfig: fakeKubeConfig(server, token, proxy.url),
+      logger: capturingLogger().logger,
+    });
+    for (let i = 0; i < 10; i++) expect((await gateway.readDeployment(NS, "proxied"))?.metadata?.name).toBe("proxied");
+    expect(server.requests).toHaveLength(10);
+    expect(proxy.tunnels()).toBeLessThanOrEqual(2);
+    expect(server.connections()).toBe(proxy.tunnels());
+  });
+
+  it("refuses a SOCKS proxy-url, for which it has no pool, as a failure that trying again does not fix", async () => {
+    server = await startFakeApiServer();
+    const kubeConfig = fakeKubeConfig(server, token, "socks5://127.0.0.1:1080");
+    const gateway = createKubernetesGateway({ kubeConfig, logger: capturingLogger().logger });
+    const failure = await gateway.readDeployment(NS, "x").catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(KubernetesApiError);
+    expect(failure).toMatchObject({ retryable: false, message: expect.stringContaining("SOCKS proxy-url") });
+    expect(server.requests).toEqual([]);
   });
 
   describe.each<DropPolicy["how"]>(["close", "reset"])("when the server drops a connection (%s)", (how) => {
