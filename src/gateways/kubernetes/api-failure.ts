@@ -15,7 +15,7 @@ export interface ApiFailure {
 /** Longest piece of a non-Status answer body kept in a message; proxies can answer with whole HTML pages. */
 const MAX_BODY_TEXT = 300;
 
-/** Error codes of a connection that failed or broke, as Node's sockets and DNS report them. */
+/** Error codes of a connection that failed or broke, as Node's sockets and DNS, and undici, report them. */
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -26,7 +26,15 @@ const NETWORK_CODES = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
   "ECONNABORTED",
+  // undici's own: the server closed the connection; connecting, the headers or the body took too long.
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
 ]);
+
+/** How far down an error's `cause` chain to look. */
+const CAUSE_DEPTH = 3;
 
 /**
  * Reads a thrown value: `ApiException` (code and a body that is raw Status JSON text or an object),
@@ -34,8 +42,7 @@ const NETWORK_CODES = new Set([
  */
 export function describeApiFailure(error: unknown): ApiFailure {
   const statusCode = statusCodeOf(error);
-  if (statusCode === undefined)
-    return { message: error instanceof Error ? error.message : String(error), network: isNetworkError(error) };
+  if (statusCode === undefined) return { message: messageWithCauses(error), network: isNetworkError(error) };
   const body = error instanceof ApiException ? (error.body as unknown) : undefined;
   const status = parseStatusBody(body);
   const failure: ApiFailure = {
@@ -56,23 +63,20 @@ export function statusCodeOf(error: unknown): number | undefined {
 }
 
 /**
- * Whether no answer came: node-fetch's FetchError or a socket error code, also one level down the cause
- * chain. A request that timed out (aborted) counts too.
+ * Whether no answer came: a socket or DNS error code, also down the cause chain (undici's fetch fails with
+ * "fetch failed" and puts the socket's error on `cause`). A request that was aborted counts too.
  */
 export function isNetworkError(error: unknown): boolean {
-  for (let current = error, depth = 0; depth < 3 && typeof current === "object" && current !== null; depth++) {
-    const { name, code, errno, cause } = current as {
-      name?: unknown;
-      code?: unknown;
-      errno?: unknown;
-      cause?: unknown;
-    };
-    if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
-    if (typeof errno === "string" && NETWORK_CODES.has(errno)) return true;
-    if (name === "FetchError" || name === "AbortError") return true;
-    current = cause;
-  }
-  return false;
+  if (errorCodes(error).some((code) => NETWORK_CODES.has(code))) return true;
+  return causeChain(error).some((link) => (link as { name?: unknown }).name === "AbortError");
+}
+
+/** The `code`s of an error and of its causes, outermost first. */
+export function errorCodes(error: unknown): string[] {
+  return causeChain(error).flatMap((link) => {
+    const { code } = link as { code?: unknown };
+    return typeof code === "string" ? [code] : [];
+  });
 }
 
 /** `reason` and `message` of a Status answer body, given as JSON text or already parsed. */
@@ -111,4 +115,27 @@ function defaultMessage(error: unknown, statusCode: number): string {
   // ApiException's own message embeds headers and the whole body; the status code alone says more plainly.
   if (error instanceof ApiException) return `HTTP ${statusCode}`;
   return error instanceof Error && error.message ? error.message : `HTTP ${statusCode}`;
+}
+
+/** An error and its causes, outermost first. */
+function causeChain(error: unknown): object[] {
+  const chain: object[] = [];
+  for (let link = error; chain.length < CAUSE_DEPTH && typeof link === "object" && link !== null;) {
+    chain.push(link);
+    link = (link as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+/**
+ * The error's message followed by its causes' (their code when they have no message), as in
+ * `fetch failed: connect ECONNREFUSED 10.0.0.1:6443`: undici's own message does not say what went wrong.
+ */
+function messageWithCauses(error: unknown): string {
+  const parts = causeChain(error).map((link) => {
+    const { message, code } = link as { message?: unknown; code?: unknown };
+    return typeof message === "string" && message ? message : typeof code === "string" ? code : "";
+  });
+  const message = [...new Set(parts.filter(Boolean))].join(": ");
+  return message || String(error);
 }

@@ -1,7 +1,7 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { makeKeepAliveApiClient } from "./keep-alive-api-client.js";
 import type { Logger } from "../../core/logger.js";
 import { ClientNodeGateway } from "./client-node-gateway.js";
+import { keepAliveConfiguration } from "./keep-alive-configuration.js";
 import { loadKubeConfig } from "./load-kube-config.js";
 import type { KubernetesGateway } from "./kubernetes-gateway.js";
 
@@ -27,11 +27,12 @@ export function createKubernetesGateway(options: KubernetesGatewayOptions): Kube
     throw new RangeError(`updateAttempts must be a whole number of at least 1, got ${updateAttempts}`);
   }
   const kubeConfig = options.kubeConfig ?? loadKubeConfig();
+  const configuration = keepAliveConfiguration(kubeConfig);
   return new ClientNodeGateway({
     kubeConfig,
-    core: makeKeepAliveApiClient(kubeConfig, CoreV1Api),
-    apps: makeKeepAliveApiClient(kubeConfig, AppsV1Api),
-    coordination: makeKeepAliveApiClient(kubeConfig, CoordinationV1Api),
+    core: new CoreV1Api(configuration),
+    apps: new AppsV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
     logger: options.logger.child({ name: "kubernetes" }),
     component: options.component ?? "etcd-responder",
     updateAttempts,

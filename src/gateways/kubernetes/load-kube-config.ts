@@ -78,6 +78,10 @@ function describeLoadError(error: unknown): string {
   if ((error as { code?: unknown } | null)?.code !== undefined) return describeFileError(error);
   if (error instanceof TypeError) return "the file is empty or is not a kubeconfig";
   const reason = (error as { reason?: unknown; mark?: { line?: number } } | null) ?? {};
+  // The YAML parser refuses a file with no document in it (empty, or only comments) rather than read nothing.
+  if (typeof reason.reason === "string" && reason.reason.endsWith("the input is empty")) {
+    return "the file is empty or is not a kubeconfig";
+  }
   if (typeof reason.reason === "string") {
     return `not valid YAML: ${reason.reason}${reason.mark?.line !== undefined ? ` (line ${reason.mark.line + 1})` : ""}`;
   }

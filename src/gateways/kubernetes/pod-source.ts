@@ -1,6 +1,7 @@
 import { Watch, type CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
 // The generated serializer is not re-exported; it turns watch lines into the same V1Pod shape (Dates) a list gives.
 import { ObjectSerializer } from "@kubernetes/client-node/dist/gen/models/ObjectSerializer.js";
+import type { ResponderError } from "../../core/errors.js";
 import { toKubernetesApiError } from "./kubernetes-api-error.js";
 import type { PodListing, PodSource, PodWatchEvent } from "./pod-wait.js";
 
@@ -40,12 +41,21 @@ export function clientNodePodSource(
           const event = toPodWatchEvent(type, raw);
           if (event) onEvent(event);
         },
-        (error: unknown) =>
-          onEnd(error === null || error === undefined ? undefined : toKubernetesApiError("watch", object, error)),
+        (error: unknown) => onEnd(watchFailure(object, error)),
       );
       return () => controller.abort();
     },
   };
+}
+
+/**
+ * The failure a watch ended with, or undefined when it just ended. client-node's Watch gives up on a stream
+ * that has been silent for 30 seconds with a TimeoutError; an API server sends nothing while nothing changes, so
+ * that is a watch that ended, as when the server ends it, and the wait lists again.
+ */
+export function watchFailure(object: string, error: unknown): ResponderError | undefined {
+  if (error === null || error === undefined || (error as { name?: unknown }).name === "TimeoutError") return undefined;
+  return toKubernetesApiError("watch", object, error);
 }
 
 /** A watch line as a PodWatchEvent; undefined for types this wait does not know. */

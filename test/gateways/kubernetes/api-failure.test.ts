@@ -1,5 +1,6 @@
 import { ApiException } from "@kubernetes/client-node";
-import { describe, expect, it } from "vitest";
+import { fetch } from "undici";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DeadlineExceededError } from "../../../src/core/errors.js";
 import {
   describeApiFailure,
@@ -8,19 +9,24 @@ import {
   parseStatusBody,
 } from "../../../src/gateways/kubernetes/api-failure.js";
 import { KubernetesApiError, toKubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
+import { freePort } from "../../support/tools.js";
 
 const status = (code: number, reason: string, message: string) =>
   JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
 
-/** A connection failure as node-fetch reports it. */
+/** A socket error as Node reports it, wrapped as undici's fetch (which client-node uses) wraps it. */
 function fetchError(code: string): Error {
-  return Object.assign(new Error(`request to https://127.0.0.1:1/api failed, reason: connect ${code} 127.0.0.1:1`), {
-    name: "FetchError",
-    type: "system",
-    code,
-    errno: code,
-  });
+  const socketError = Object.assign(new Error(`read ${code}`), { code, errno: -104, syscall: "read" });
+  return new TypeError("fetch failed", { cause: socketError });
 }
+
+/** What undici's fetch really throws when nothing listens on the port. */
+let refused: unknown;
+let port: number;
+beforeAll(async () => {
+  port = await freePort();
+  refused = await fetch(`https://127.0.0.1:${port}/api`).catch((error: unknown) => error);
+});
 
 describe("describeApiFailure", () => {
   it("reads the Status that client-node keeps as raw text in ApiException.body", () => {
@@ -70,11 +76,14 @@ describe("describeApiFailure", () => {
   });
 
   it("tells connection failures from bugs", () => {
-    expect(describeApiFailure(fetchError("ECONNREFUSED"))).toEqual({
-      message: expect.stringContaining("ECONNREFUSED"),
+    expect(describeApiFailure(refused)).toEqual({
+      message: `fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
       network: true,
     });
+    expect(isNetworkError(fetchError("ECONNRESET"))).toBe(true);
     expect(isNetworkError(new Error("wrapped", { cause: fetchError("ECONNRESET") }))).toBe(true);
+    const closed = Object.assign(new Error("other side closed"), { name: "SocketError", code: "UND_ERR_SOCKET" });
+    expect(isNetworkError(new TypeError("fetch failed", { cause: closed }))).toBe(true);
     expect(isNetworkError(Object.assign(new Error("aborted"), { name: "AbortError" }))).toBe(true);
     expect(isNetworkError(new TypeError("Cannot read properties of undefined"))).toBe(false);
     expect(isNetworkError("ECONNREFUSED")).toBe(false);
@@ -131,8 +140,10 @@ describe("KubernetesApiError", () => {
   });
 
   it("says what failed when no answer came, and calls it retryable", () => {
-    const error = new KubernetesApiError("read", "Deployment default/x", fetchError("ECONNREFUSED"));
-    expect(error.message).toMatch(/^read Deployment default\/x failed: request to .* ECONNREFUSED/);
+    const error = new KubernetesApiError("read", "Deployment default/x", refused);
+    expect(error.message).toBe(
+      `read Deployment default/x failed: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
     expect(error.retryable).toBe(true);
     expect(error.statusCode).toBeUndefined();
   });

@@ -12,6 +12,7 @@ import { isPodReady } from "../../../src/gateways/kubernetes/pod-ready.js";
 import type { KubernetesGateway } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
 import { clientNodePodSource } from "../../../src/gateways/kubernetes/pod-source.js";
 import { waitForPodSet, type PodSource } from "../../../src/gateways/kubernetes/pod-wait.js";
+import { freePort } from "../../support/tools.js";
 import { kubectl, parseTable } from "../../support/kubectl.js";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { kubectlPath } from "../../support/tools.js";
@@ -372,8 +373,10 @@ describe("Kubernetes gateway against the sandbox", () => {
 
   it("logs but never throws when an Event cannot be recorded", async () => {
     const unreachable = new KubeConfig();
+    // A port nobody serves; not a low one like 1, which fetch refuses outright as a "bad port".
+    const port = await freePort();
     unreachable.loadFromOptions({
-      clusters: [{ name: "gone", server: "https://127.0.0.1:1", skipTLSVerify: true }],
+      clusters: [{ name: "gone", server: `https://127.0.0.1:${port}`, skipTLSVerify: true }],
       users: [{ name: "nobody" }],
       contexts: [{ name: "gone", cluster: "gone", user: "nobody" }],
       currentContext: "gone",
@@ -390,7 +393,9 @@ describe("Kubernetes gateway against the sandbox", () => {
     const failure = await offline.readDeployment(NS, "x").catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(KubernetesApiError);
     expect(failure).toMatchObject({ retryable: true, statusCode: undefined });
-    expect((failure as Error).message).toMatch(/^read Deployment default\/x failed: .*ECONNREFUSED/);
+    expect((failure as Error).message).toBe(
+      `read Deployment default/x failed: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
   });
 
   /** The Lease as kubectl sees it: the raw JSON the server stores. */
