@@ -10,7 +10,7 @@ import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { Etcd3 } from "etcd3";
 import { createLogger, ProcessGuard, type ProcessTracker } from "kube-sandbox";
 import { parseOptions, UsageError } from "../src/cli/options.js";
-import { createKubernetesGateway } from "../src/gateways/kubernetes/create-kubernetes-gateway.js";
+import { createKubernetesGateway } from "../src/gateways/kubernetes/kubernetes-gateway.js";
 import { createRecoveriesClient, createRecoveryPrinter, followRecovery } from "../src/cli/service-client.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { startEtcdSandbox, type EtcdSandbox } from "../test/support/etcd-sandbox.js";

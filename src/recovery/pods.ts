@@ -1,4 +1,4 @@
-import { isPodReady } from "../gateways/kubernetes/pod-ready.js";
+import { isPodReady, timeMillis } from "../gateways/kubernetes/pods.js";
 import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
 import type { ResolvedMember } from "../core/config/types.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
@@ -112,9 +112,9 @@ export function podFacts(pod: V1Pod, container?: string): PodFacts {
     restartCount,
     crashLooping,
   };
-  const readyChangedAt = toMillis(readyCondition?.lastTransitionTime);
+  const readyChangedAt = timeMillis(readyCondition?.lastTransitionTime);
   if (readyChangedAt !== undefined) facts.readyChangedAt = readyChangedAt;
-  const createdAt = toMillis(pod.metadata?.creationTimestamp);
+  const createdAt = timeMillis(pod.metadata?.creationTimestamp);
   if (createdAt !== undefined) facts.createdAt = createdAt;
   if (status?.name !== undefined) facts.container = status.name;
   if (stateReason !== undefined) facts.stateReason = stateReason;
@@ -128,7 +128,7 @@ export function podFacts(pod: V1Pod, container?: string): PodFacts {
  */
 export function currentPod(pods: readonly V1Pod[]): V1Pod | undefined {
   const newestFirst = [...pods].sort(
-    (a, b) => (toMillis(b.metadata?.creationTimestamp) ?? 0) - (toMillis(a.metadata?.creationTimestamp) ?? 0),
+    (a, b) => (timeMillis(b.metadata?.creationTimestamp) ?? 0) - (timeMillis(a.metadata?.creationTimestamp) ?? 0),
   );
   return newestFirst.find((p) => !p.metadata?.deletionTimestamp) ?? newestFirst[0];
 }
@@ -147,11 +147,4 @@ export function podPresence(pods: readonly V1Pod[]): PodPresence {
   // A Pod that never was Ready has been not-Ready since it was created.
   const since = facts.readyChangedAt ?? facts.createdAt;
   return since === undefined ? { kind: "not-ready", pod: facts.name } : { kind: "not-ready", pod: facts.name, since };
-}
-
-/** Milliseconds of a Kubernetes time, whether the client handed a Date or the raw RFC 3339 string. */
-function toMillis(value: Date | string | undefined | null): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
 }

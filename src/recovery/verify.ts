@@ -1,4 +1,4 @@
-import { isPodReady } from "../gateways/kubernetes/pod-ready.js";
+import { isPodReady } from "../gateways/kubernetes/pods.js";
 import { messageOf } from "../core/errors.js";
 import type { V1Pod } from "@kubernetes/client-node";
 import { viewCluster, describeEntry } from "./cluster-view.js";

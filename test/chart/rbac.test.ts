@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { REQUIRED_PERMISSIONS } from "../../src/gateways/kubernetes/required-permissions.js";
+import { REQUIRED_PERMISSIONS } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
 import { findObject, objectsOfKind, renderChart, type KubeObject } from "../support/helm-chart.js";
 
 interface Rule {

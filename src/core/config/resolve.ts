@@ -1,5 +1,4 @@
-import { messageOf } from "../errors.js";
-import type { ConfigProblem } from "../errors.js";
+import { messageOf, type ConfigProblem } from "../errors.js";
 import { type ParsedClusterEntry, DNS_1123_LABEL, isHttpURL, formatKeyPath, type serviceFileSchema } from "./schema.js";
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";

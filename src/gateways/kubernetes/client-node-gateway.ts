@@ -8,16 +8,13 @@ import {
   type V1Deployment,
   type V1Pod,
   type V1StatefulSet,
+  type CoreV1Event,
 } from "@kubernetes/client-node";
 import type { Logger } from "../../core/logger.js";
-import { statusCodeOf } from "./api-failure.js";
-import { buildEvent } from "./build-event.js";
-import { epochNanos } from "./event-name.js";
+import { statusCodeOf, toKubernetesApiError } from "./errors.js";
 import type { EventTarget, HeldLease, KubernetesGateway, PodLogRequest, RecordedEvent } from "./kubernetes-gateway.js";
-import { toKubernetesApiError } from "./kubernetes-api-error.js";
-import { acquireLease, releaseLease, renewLease, type LeaseContext } from "./lease-operations.js";
-import { clientNodePodSource, listPods } from "./pod-source.js";
-import { waitForPodSet } from "./pod-wait.js";
+import { acquireLease, releaseLease, renewLease, type LeaseContext } from "./leases.js";
+import { clientNodePodSource, listPods, waitForPodSet } from "./pods.js";
 
 /** What the gateway is built from; `createKubernetesGateway` fills it in. */
 export interface ClientNodeGatewayParts {
@@ -160,4 +157,55 @@ export class ClientNodeGateway implements KubernetesGateway {
       throw toKubernetesApiError("read", object, error);
     }
   }
+}
+
+/** Everything a core/v1 Event needs besides what was observed. */
+export interface EventContext {
+  /** `source.component` and `reportingComponent`: who reports, shown by `kubectl describe` as "From". */
+  component: string;
+  /** When it happened, ms since the epoch. */
+  nowMs: number;
+  /** Nanoseconds since the epoch, for the Event's name. */
+  nanos: bigint;
+}
+
+/** A core/v1 Event about `target`, seen once, as client-go's event recorder writes it. */
+export function buildEvent(target: EventTarget, event: RecordedEvent, context: EventContext): CoreV1Event {
+  const at = new Date(context.nowMs);
+  return {
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name: eventName(target.name, context.nanos), namespace: target.namespace },
+    involvedObject: {
+      kind: target.kind,
+      apiVersion: target.apiVersion,
+      namespace: target.namespace,
+      name: target.name,
+      ...(target.uid ? { uid: target.uid } : {}),
+    },
+    type: event.type,
+    reason: event.reason,
+    message: event.message,
+    source: { component: context.component },
+    reportingComponent: context.component,
+    firstTimestamp: at,
+    lastTimestamp: at,
+    count: 1,
+  };
+}
+
+/**
+ * Name of a core/v1 Event, as client-go's recorder makes it: `<object name>.<nanoseconds in hex>`.
+ * Two Events on one object need different names, hence the nanosecond part.
+ */
+export function eventName(objectName: string, nanos: bigint): string {
+  return `${objectName}.${nanos.toString(16)}`;
+}
+
+/**
+ * Nanoseconds since the epoch: the wall clock's milliseconds, with the sub-millisecond part taken from the
+ * monotonic clock so that Events recorded within one millisecond still get different names.
+ */
+export function epochNanos(nowMs: number = Date.now(), monotonicNanos: bigint = process.hrtime.bigint()): bigint {
+  return BigInt(Math.trunc(nowMs)) * 1_000_000n + (monotonicNanos % 1_000_000n);
 }

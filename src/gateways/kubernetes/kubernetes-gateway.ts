@@ -1,4 +1,16 @@
-import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
+import {
+  type V1Deployment,
+  type V1Pod,
+  type V1StatefulSet,
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+} from "@kubernetes/client-node";
+import type { Logger } from "../../core/logger.js";
+import { ClientNodeGateway } from "./client-node-gateway.js";
+import { keepAliveConfiguration } from "./connections.js";
+import { loadKubeConfig } from "./kube-config.js";
 
 /** The object a Kubernetes Event is recorded on. */
 export interface EventTarget {
@@ -79,3 +91,72 @@ export interface KubernetesGateway {
   /** Records a core/v1 Event on `target`; failures are logged, never thrown (events are best effort). */
   recordEvent(target: EventTarget, event: RecordedEvent): Promise<void>;
 }
+
+/** How to reach Kubernetes. */
+export interface KubernetesGatewayOptions {
+  /**
+   * Where the API server is and how to authenticate. Default: loaded from the usual places, in order
+   * `KUBECONFIG`, `~/.kube/config`, then the in-cluster service account (a ConfigError when none works).
+   */
+  kubeConfig?: KubeConfig;
+  /** The process logger; the gateway logs under the child `{ name: "kubernetes" }`. */
+  logger: Logger;
+  /** `source.component` and `reportingComponent` of the Events it records; default `etcd-responder`. */
+  component?: string;
+  /** Rounds of read, change, replace before `updateDeployment` gives up on 409 conflicts; default 5. */
+  updateAttempts?: number;
+}
+
+/**
+ * Creates the gateway the recovery uses to read and change Kubernetes objects;
+ * throws a ConfigError for a bad kubeconfig.
+ */
+export function createKubernetesGateway(options: KubernetesGatewayOptions): KubernetesGateway {
+  const updateAttempts = options.updateAttempts ?? 5;
+  if (!Number.isInteger(updateAttempts) || updateAttempts < 1) {
+    throw new RangeError(`updateAttempts must be a whole number of at least 1, got ${updateAttempts}`);
+  }
+  const kubeConfig = options.kubeConfig ?? loadKubeConfig();
+  const configuration = keepAliveConfiguration(kubeConfig);
+  return new ClientNodeGateway({
+    kubeConfig,
+    core: new CoreV1Api(configuration),
+    apps: new AppsV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
+    logger: options.logger.child({ name: "kubernetes" }),
+    component: options.component ?? "etcd-responder",
+    updateAttempts,
+    now: Date.now,
+  });
+}
+
+/** One RBAC rule: the verbs the responder uses on one resource (or subresource) of one API group. */
+export interface RequiredPermission {
+  /** API group; `""` is the core group. */
+  apiGroup: string;
+  /** Resource plural, with `/subresource` for subresources (`deployments/scale`, `pods/log`). */
+  resource: string;
+  /** Kubernetes verbs: get, list, watch, create, update, patch. */
+  verbs: string[];
+}
+
+/**
+ * Everything the Kubernetes gateway asks of the API server, in each namespace of a managed cluster; the Helm
+ * chart's Role grants exactly this, and a test runs the gateway against the sandbox to keep the two honest.
+ */
+export const REQUIRED_PERMISSIONS: RequiredPermission[] = [
+  // readDeployment, and updateDeployment's read-change-replace (the member's start flags).
+  { apiGroup: "apps", resource: "deployments", verbs: ["get", "update"] },
+  // scaleDeployment: a merge patch of the scale subresource stops and starts a member.
+  { apiGroup: "apps", resource: "deployments/scale", verbs: ["patch"] },
+  // readStatefulSet: members run by StatefulSets are recognised and refused.
+  { apiGroup: "apps", resource: "statefulsets", verbs: ["get"] },
+  // listPods and waitForPods (list, then watch from the list's resourceVersion).
+  { apiGroup: "", resource: "pods", verbs: ["list", "watch"] },
+  // readPodLog: the crashed run's log tells a wiped data dir from other failures.
+  { apiGroup: "", resource: "pods/log", verbs: ["get"] },
+  // recordEvent: what the recovery did shows in `kubectl describe` and `kubectl get events`.
+  { apiGroup: "", resource: "events", verbs: ["create"] },
+  // acquireLease, renewLease, releaseLease: one recovery per cluster at a time, across processes.
+  { apiGroup: "coordination.k8s.io", resource: "leases", verbs: ["get", "create", "update"] },
+];

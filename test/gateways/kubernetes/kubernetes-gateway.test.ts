@@ -6,16 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeadlineExceededError, LeaseHeldError, LeaseLostError } from "../../../src/core/errors.js";
 import { failFastPolicy } from "../../../src/gateways/etcd/etcd3-gateway.js";
 import { isUnhealthyCluster } from "../../../src/gateways/etcd/errors.js";
-import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
-import { createKubernetesGateway } from "../../../src/gateways/kubernetes/create-kubernetes-gateway.js";
-import { isPodReady } from "../../../src/gateways/kubernetes/pod-ready.js";
-import type { KubernetesGateway } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
-import { clientNodePodSource } from "../../../src/gateways/kubernetes/pod-source.js";
-import { waitForPodSet, type PodSource } from "../../../src/gateways/kubernetes/pod-wait.js";
-import { freePort } from "../../support/tools.js";
+import { KubernetesApiError } from "../../../src/gateways/kubernetes/errors.js";
+import {
+  createKubernetesGateway,
+  type KubernetesGateway,
+} from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
+import {
+  isPodReady,
+  clientNodePodSource,
+  waitForPodSet,
+  type PodSource,
+} from "../../../src/gateways/kubernetes/pods.js";
+import { freePort, kubectlPath } from "../../support/tools.js";
 import { kubectl, parseTable } from "../../support/kubectl.js";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
-import { kubectlPath } from "../../support/tools.js";
 import { capturingLogger } from "../../support/capturing-logger.js";
 
 const NS = "default";

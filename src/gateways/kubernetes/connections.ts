@@ -1,6 +1,34 @@
+import {
+  createConfiguration,
+  IsomorphicFetchHttpLibrary,
+  ServerConfiguration,
+  type Configuration,
+  type KubeConfig,
+  type DispatcherOptions,
+  type RequestContext,
+  type SecurityAuthentication,
+  wrapHttpLibrary,
+  type HttpLibrary,
+} from "@kubernetes/client-node";
 import type { AgentOptions, RequestOptions } from "node:https";
 import { Agent, ProxyAgent, type Dispatcher } from "undici";
-import type { DispatcherOptions, KubeConfig, RequestContext, SecurityAuthentication } from "@kubernetes/client-node";
+import { errorCodes } from "./errors.js";
+
+/**
+ * What the gateway's API clients are built from instead of `kubeConfig.makeApiClient`: every request goes over
+ * one pool of kept-alive connections, with the KubeConfig's credentials applied to each, and a request that meets
+ * a connection the server has just dropped is sent once more unless it is a POST. The API groups share the one
+ * configuration, hence the one pool.
+ */
+export function keepAliveConfiguration(kubeConfig: KubeConfig): Configuration {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error("the kubeconfig has no current cluster");
+  return createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: keptAliveAuthentication(kubeConfig) },
+    httpApi: resendOnDroppedConnection(new IsomorphicFetchHttpLibrary()),
+  });
+}
 
 /** Connections one pool opens to the API server at most; further requests wait for one to be free. */
 const MAX_CONNECTIONS = 16;
@@ -67,4 +95,30 @@ function makePool(options: DispatcherOptions): Dispatcher | undefined {
     case "socks":
       throw new Error("a SOCKS proxy-url is not supported by the Kubernetes gateway; use an HTTP proxy");
   }
+}
+
+/**
+ * Codes of a connection dropped before the answer came, as undici's fetch reports them on the error's cause:
+ * reset by the server (ECONNRESET), or closed by it ("other side closed", UND_ERR_SOCKET).
+ */
+const DROPPED_CONNECTION_CODES = new Set(["ECONNRESET", "UND_ERR_SOCKET"]);
+
+/**
+ * Sends a request once more when the connection it went out on was dropped before an answer came, as happens
+ * when the server closes an idle kept-alive connection just as it is reused. A POST is never sent twice: the
+ * server may have created the object before the connection broke.
+ */
+export function resendOnDroppedConnection(library: HttpLibrary): HttpLibrary {
+  const send = (request: RequestContext) => library.send(request).toPromise();
+  return wrapHttpLibrary({
+    async send(request) {
+      try {
+        return await send(request);
+      } catch (error) {
+        const dropped = errorCodes(error).some((code) => DROPPED_CONNECTION_CODES.has(code));
+        if (!dropped || request.getHttpMethod() === "POST") throw error;
+        return send(request);
+      }
+    },
+  });
 }

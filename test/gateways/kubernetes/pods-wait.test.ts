@@ -1,14 +1,14 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DeadlineExceededError } from "../../../src/core/errors.js";
-import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
+import { KubernetesApiError } from "../../../src/gateways/kubernetes/errors.js";
 import {
   waitForPodSet,
   type PodListing,
   type PodSource,
   type PodWatchEvent,
   type PodWaitOptions,
-} from "../../../src/gateways/kubernetes/pod-wait.js";
+} from "../../../src/gateways/kubernetes/pods.js";
 import { capturingLogger } from "../../support/capturing-logger.js";
 
 const pod = (name: string, phase = "Running"): V1Pod => ({ metadata: { name }, status: { phase } });

@@ -2,11 +2,16 @@ import { writeFile } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { CertificateAuthority } from "kube-sandbox";
-import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
-import { createKubernetesGateway } from "../../../src/gateways/kubernetes/create-kubernetes-gateway.js";
+import { KubernetesApiError } from "../../../src/gateways/kubernetes/errors.js";
+import { createKubernetesGateway } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
 import { capturingLogger } from "../../support/capturing-logger.js";
-import { startConnectProxy, type ConnectProxy } from "./connect-proxy.js";
-import { fakeKubeConfig, startFakeApiServer, type DropPolicy, type FakeApiServer } from "./fake-api-server.js";
+import { startConnectProxy, type ConnectProxy } from "../../support/connect-proxy.js";
+import {
+  fakeKubeConfig,
+  startFakeApiServer,
+  type DropPolicy,
+  type FakeApiServer,
+} from "../../support/fake-api-server.js";
 
 const NS = "default";
 

@@ -7,8 +7,9 @@ import {
   isNetworkError,
   isRetryableFailure,
   parseStatusBody,
-} from "../../../src/gateways/kubernetes/api-failure.js";
-import { KubernetesApiError, toKubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
+  KubernetesApiError,
+  toKubernetesApiError,
+} from "../../../src/gateways/kubernetes/errors.js";
 import { freePort } from "../../support/tools.js";
 
 const status = (code: number, reason: string, message: string) =>

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ConfigError } from "../../../src/core/errors.js";
-import { loadKubeConfig } from "../../../src/gateways/kubernetes/load-kube-config.js";
+import { loadKubeConfig } from "../../../src/gateways/kubernetes/kube-config.js";
 import { tokenKubeconfig } from "../../support/token-kubeconfig.js";
 
 const repoRoot = join(import.meta.dirname, "../../..");

@@ -1,11 +1,9 @@
-import type { CoordinationV1Api, V1Lease } from "@kubernetes/client-node";
+import { V1MicroTime, type CoordinationV1Api, type V1Lease, type V1LeaseSpec } from "@kubernetes/client-node";
 import type { Logger } from "../../core/logger.js";
-import { statusCodeOf } from "./api-failure.js";
+import { statusCodeOf, toKubernetesApiError } from "./errors.js";
 import type { HeldLease } from "./kubernetes-gateway.js";
-import { toKubernetesApiError } from "./kubernetes-api-error.js";
-import { decideLease, leaseExpiry } from "./lease-decision.js";
 import { LeaseHeldError, LeaseLostError } from "../../core/errors.js";
-import { microTime } from "./micro-time.js";
+import { timeMillis } from "./pods.js";
 
 /** What the Lease operations work with. */
 export interface LeaseContext {
@@ -161,4 +159,43 @@ function expiryDate(lease: V1Lease): Date | undefined {
 
 function leaseName(lease: { namespace: string; name: string }): string {
   return `${lease.namespace}/${lease.name}`;
+}
+
+/** What taking a Lease means given what it says now. */
+export type LeaseDecision =
+  /** It is ours already: renew it. */
+  | { kind: "renew" }
+  /** Nobody holds it, or its holder let it expire: take it over. */
+  | { kind: "take-over" }
+  /** Someone else holds it and renewed it recently enough. */
+  | { kind: "held"; holder: string; expiresAt: Date | undefined };
+
+/**
+ * Decides as client-go's leader election does, with the Lease's own `renewTime` as the last sign of life:
+ * a holder counts until `renewTime + leaseDurationSeconds`. A holder without a renewal time shows no sign
+ * of life at all, so its Lease is free.
+ */
+export function decideLease(spec: V1LeaseSpec | undefined, holder: string, nowMs: number): LeaseDecision {
+  const current = spec?.holderIdentity ?? "";
+  if (current === holder) return { kind: "renew" };
+  if (current === "") return { kind: "take-over" };
+  const expiresAtMs = leaseExpiry(spec);
+  if (expiresAtMs === undefined || expiresAtMs <= nowMs) return { kind: "take-over" };
+  return { kind: "held", holder: current, expiresAt: new Date(expiresAtMs) };
+}
+
+/** When the Lease expires unless renewed, in ms since the epoch; undefined without a renewal time. */
+export function leaseExpiry(spec: V1LeaseSpec | undefined): number | undefined {
+  const renewedAt = timeMillis(spec?.renewTime);
+  if (renewedAt === undefined) return undefined;
+  return renewedAt + (spec?.leaseDurationSeconds ?? 0) * 1000;
+}
+
+/**
+ * A Lease time as the API server parses it: `2006-01-02T15:04:05.000000Z07:00`, six fraction digits.
+ * client-node sends a plain Date with three (`.123Z`), which a real API server refuses for MicroTime fields;
+ * V1MicroTime serializes with six.
+ */
+export function microTime(ms: number): V1MicroTime {
+  return new V1MicroTime(ms);
 }

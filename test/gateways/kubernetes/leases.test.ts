@@ -1,6 +1,6 @@
 import { V1MicroTime } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { decideLease, leaseExpiry } from "../../../src/gateways/kubernetes/lease-decision.js";
+import { decideLease, leaseExpiry, microTime } from "../../../src/gateways/kubernetes/leases.js";
 
 const NOW = Date.parse("2025-03-01T12:00:00.000Z");
 /** A Lease spec as client-node reads it: MicroTime fields arrive as the server's strings. */
@@ -67,5 +67,13 @@ describe("leaseExpiry", () => {
     expect(leaseExpiry({ holderIdentity: "a", renewTime: new V1MicroTime(NOW) })).toBe(NOW);
     expect(leaseExpiry(spec("a", undefined))).toBeUndefined();
     expect(leaseExpiry(undefined)).toBeUndefined();
+  });
+});
+
+describe("microTime", () => {
+  it("serializes with six fraction digits, as the API server parses MicroTime", () => {
+    const ms = Date.parse("2025-03-01T12:00:00.123Z");
+    expect(JSON.stringify({ t: microTime(ms) })).toBe('{"t":"2025-03-01T12:00:00.123000Z"}');
+    expect(microTime(ms).getTime()).toBe(ms);
   });
 });

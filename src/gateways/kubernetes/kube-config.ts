@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { describeFileError } from "../../core/config/resolve.js";
-import { ConfigError } from "../../core/errors.js";
+import { ConfigError, messageOf } from "../../core/errors.js";
 
 /** Where a Pod's service account token is mounted; its presence means "running in a cluster". */
 export const SERVICE_ACCOUNT_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -83,7 +83,8 @@ function describeLoadError(error: unknown): string {
     return "the file is empty or is not a kubeconfig";
   }
   if (typeof reason.reason === "string") {
-    return `not valid YAML: ${reason.reason}${reason.mark?.line !== undefined ? ` (line ${reason.mark.line + 1})` : ""}`;
+    const where = reason.mark?.line !== undefined ? ` (line ${reason.mark.line + 1})` : "";
+    return `not valid YAML: ${reason.reason}${where}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }

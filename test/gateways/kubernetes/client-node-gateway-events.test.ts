@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildEvent } from "../../../src/gateways/kubernetes/build-event.js";
-import { epochNanos, eventName } from "../../../src/gateways/kubernetes/event-name.js";
+import { buildEvent, epochNanos, eventName } from "../../../src/gateways/kubernetes/client-node-gateway.js";
 
 describe("eventName", () => {
   it("is the object's name, a dot and the nanoseconds in hex, as client-go names Events", () => {

@@ -1,7 +1,42 @@
-import type { V1Pod } from "@kubernetes/client-node";
-import { DeadlineExceededError, ResponderError } from "../../core/errors.js";
+import { type V1Pod, Watch, type CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { backoffDelay } from "../../core/clock.js";
+import { DeadlineExceededError, messageOf, ResponderError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
-import { summarizePods } from "./pod-summary.js";
+import { ObjectSerializer } from "@kubernetes/client-node/dist/gen/models/ObjectSerializer.js";
+import { toKubernetesApiError } from "./errors.js";
+
+/**
+ * One line about a set of Pods for a log or an error: name, phase, the reason a container waits or
+ * ended (CrashLoopBackOff, Error), readiness, and whether it is being deleted.
+ * `example-1-7d9f-x2k4q Running ready; example-2-5c8b-p9w2z Running CrashLoopBackOff not ready`.
+ */
+export function summarizePods(pods: readonly V1Pod[]): string {
+  if (pods.length === 0) return "no pods";
+  return pods.map(describePod).join("; ");
+}
+
+function describePod(pod: V1Pod): string {
+  const parts = [pod.metadata?.name ?? "(unnamed)", pod.status?.phase ?? "Unknown"];
+  const reason = containerReason(pod);
+  if (reason) parts.push(reason);
+  parts.push(isPodReady(pod) ? "ready" : "not ready");
+  if (pod.metadata?.deletionTimestamp) parts.push("terminating");
+  return parts.join(" ");
+}
+
+/** The first container's waiting or terminated reason, e.g. `CrashLoopBackOff`. */
+function containerReason(pod: V1Pod): string | undefined {
+  for (const status of pod.status?.containerStatuses ?? []) {
+    const reason = status.state?.waiting?.reason ?? status.state?.terminated?.reason;
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+/** Whether the Pod's Ready condition is True: every container passes its readiness probe. */
+export function isPodReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+}
 
 /** The Pods matching a selector, as one list answer gave them. */
 export interface PodListing {
@@ -34,7 +69,10 @@ export interface PodSource {
 
 /** How a wait for Pods goes. */
 export interface PodWaitOptions<T> {
-  /** Called with the current Pods, sorted by name, after every list and change; a value other than undefined ends the wait. */
+  /**
+   * Called with the current Pods, sorted by name, after every list and change;
+   * a value other than undefined ends the wait.
+   */
   check: (pods: V1Pod[]) => T | undefined;
   /** What the wait is for, named in the DeadlineExceededError. */
   what: string;
@@ -52,7 +90,10 @@ export interface PodWaitOptions<T> {
 /** The longest delay setTimeout keeps (about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** A watch that ends sooner than this after it started counts as a failure, so a server that keeps closing is not hammered. */
+/**
+ * A watch that ends sooner than this after it started counts as a failure,
+ * so a server that keeps closing is not hammered.
+ */
 const SHORT_WATCH_MS = 1000;
 
 /**
@@ -215,7 +256,7 @@ class PodWait<T> {
     }
     this.lastError = error;
     this.failures++;
-    const delay = Math.min(this.retryDelayMs * 2 ** (this.failures - 1), this.maxRetryDelayMs);
+    const delay = backoffDelay(this.failures, this.retryDelayMs, this.maxRetryDelayMs);
     this.options.logger.warn(
       { what: this.options.what, err: error, retryInMs: delay },
       "pod watch failed, listing again",
@@ -265,6 +306,93 @@ class PodWait<T> {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+// The generated serializer is not re-exported; it turns watch lines into the same V1Pod shape (Dates) a list gives.
+
+/** Lists the Pods of `namespace` matching `labelSelector`, with the list's resourceVersion. */
+export async function listPods(core: CoreV1Api, namespace: string, labelSelector: string): Promise<PodListing> {
+  try {
+    const list = await core.listNamespacedPod({ namespace, labelSelector });
+    return { pods: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
+  } catch (error) {
+    throw toKubernetesApiError("list", podsObject(namespace, labelSelector), error);
+  }
+}
+
+/** Tuning of a PodSource's watches. */
+export interface PodSourceOptions {
+  /** Asks the server to end each watch after this many seconds (`timeoutSeconds`); default: the server's own limit. */
+  watchTimeoutSeconds?: number;
+}
+
+/** A PodSource over client-node: `listNamespacedPod` and a `Watch` of the same selector. */
+export function clientNodePodSource(
+  kubeConfig: KubeConfig,
+  core: CoreV1Api,
+  namespace: string,
+  labelSelector: string,
+  options: PodSourceOptions = {},
+): PodSource {
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+  const object = podsObject(namespace, labelSelector);
+  return {
+    list: () => listPods(core, namespace, labelSelector),
+    async watch(resourceVersion, onEvent, onEnd) {
+      const controller = await new Watch(kubeConfig).watch(
+        path,
+        { labelSelector, resourceVersion, timeoutSeconds: options.watchTimeoutSeconds },
+        (type: string, raw: unknown) => {
+          const event = toPodWatchEvent(type, raw);
+          if (event) onEvent(event);
+        },
+        (error: unknown) => onEnd(watchFailure(object, error)),
+      );
+      return () => controller.abort();
+    },
+  };
+}
+
+/**
+ * The failure a watch ended with, or undefined when it just ended. client-node's Watch gives up on a stream
+ * that has been silent for 30 seconds with a TimeoutError; an API server sends nothing while nothing changes, so
+ * that is a watch that ended, as when the server ends it, and the wait lists again.
+ */
+export function watchFailure(object: string, error: unknown): ResponderError | undefined {
+  if (error === null || error === undefined || (error as { name?: unknown }).name === "TimeoutError") return undefined;
+  return toKubernetesApiError("watch", object, error);
+}
+
+/** A watch line as a PodWatchEvent; undefined for types this wait does not know. */
+export function toPodWatchEvent(type: string, raw: unknown): PodWatchEvent | undefined {
+  switch (type) {
+    case "ADDED":
+    case "MODIFIED":
+    case "DELETED":
+      return { type, pod: ObjectSerializer.deserialize(raw, "V1Pod", "") as V1Pod };
+    case "BOOKMARK":
+      return { type };
+    case "ERROR": {
+      const status = (raw ?? {}) as { code?: unknown; message?: unknown };
+      return {
+        type,
+        code: typeof status.code === "number" ? status.code : undefined,
+        message: typeof status.message === "string" ? status.message : JSON.stringify(raw),
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function podsObject(namespace: string, labelSelector: string): string {
+  return `Pods in ${namespace} matching ${labelSelector || "(everything)"}`;
+}
+
+/**
+ * Milliseconds since the epoch of a time field as client-node hands it over: a Date for Time fields, but the
+ * raw string for MicroTime fields (its deserializer does not know that type). Undefined when absent or unreadable.
+ */
+export function timeMillis(value: Date | string | undefined | null): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
 }

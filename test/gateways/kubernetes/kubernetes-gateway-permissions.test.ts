@@ -5,9 +5,11 @@ import { KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { startSandbox, type Sandbox } from "kube-sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/core/logger.js";
-import { createKubernetesGateway } from "../../../src/gateways/kubernetes/create-kubernetes-gateway.js";
-import type { KubernetesGateway } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
-import { REQUIRED_PERMISSIONS } from "../../../src/gateways/kubernetes/required-permissions.js";
+import {
+  createKubernetesGateway,
+  type KubernetesGateway,
+  REQUIRED_PERMISSIONS,
+} from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
 import { capturingLogger, type CapturingLogger } from "../../support/capturing-logger.js";
 
 // The gateway runs against the sandbox's real API server, in this process so that its request log can be read

@@ -1,7 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { isPodReady } from "../../../src/gateways/kubernetes/pod-ready.js";
-import { summarizePods } from "../../../src/gateways/kubernetes/pod-summary.js";
+import { isPodReady, summarizePods, timeMillis } from "../../../src/gateways/kubernetes/pods.js";
 
 const pod = (name: string, status: V1Pod["status"], deleting = false): V1Pod => ({
   metadata: { name, ...(deleting ? { deletionTimestamp: new Date() } : {}) },
@@ -61,5 +60,21 @@ describe("isPodReady", () => {
     expect(isPodReady(pod("p", { conditions: [ready] }))).toBe(true);
     expect(isPodReady(pod("p", { conditions: [{ type: "ContainersReady", status: "True" }] }))).toBe(false);
     expect(isPodReady(pod("p", undefined))).toBe(false);
+  });
+});
+
+describe("timeMillis", () => {
+  it("reads Dates and RFC 3339 strings of any precision", () => {
+    const ms = Date.parse("2025-03-01T12:00:00.123Z");
+    expect(timeMillis(new Date(ms))).toBe(ms);
+    expect(timeMillis("2025-03-01T12:00:00.123000Z")).toBe(ms);
+    expect(timeMillis("2025-03-01T13:00:00.123+01:00")).toBe(ms);
+    expect(timeMillis("2025-03-01T12:00:00Z")).toBe(ms - 123);
+  });
+
+  it("is undefined when absent or unreadable", () => {
+    expect(timeMillis(undefined)).toBeUndefined();
+    expect(timeMillis(null)).toBeUndefined();
+    expect(timeMillis("yesterday")).toBeUndefined();
   });
 });

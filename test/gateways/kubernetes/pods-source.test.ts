@@ -1,10 +1,10 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { KubernetesApiError } from "../../../src/gateways/kubernetes/kubernetes-api-error.js";
-import { keepAliveConfiguration } from "../../../src/gateways/kubernetes/keep-alive-configuration.js";
-import { clientNodePodSource, watchFailure } from "../../../src/gateways/kubernetes/pod-source.js";
-import { fakeKubeConfig, startFakeApiServer, type FakeApiServer } from "./fake-api-server.js";
+import { KubernetesApiError } from "../../../src/gateways/kubernetes/errors.js";
+import { keepAliveConfiguration } from "../../../src/gateways/kubernetes/connections.js";
+import { clientNodePodSource, watchFailure } from "../../../src/gateways/kubernetes/pods.js";
+import { fakeKubeConfig, startFakeApiServer, type FakeApiServer } from "../../support/fake-api-server.js";
 
 /** How long client-node's Watch waits for a line before it gives up on the stream. */
 const WATCH_SILENCE_LIMIT_MS = 30_000;
