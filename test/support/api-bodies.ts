@@ -1,4 +1,10 @@
+import type { ClusterAnswer } from "../../src/intake/clusters.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
+
+/** The body of `GET /v1/clusters`. */
+export interface ClusterListBody {
+  clusters: ClusterAnswer[];
+}
 
 /** The body of `GET /v1/recoveries`, newest first. */
 export interface RecoveryListBody {
