@@ -32,7 +32,7 @@ describe("helm install against the sandbox API server", () => {
     });
   const secretValue = (name: string, key: string) => {
     const data = sandbox.store.get("secrets", NAMESPACE, name)?.data as Record<string, string> | undefined;
-    return data?.[key] === undefined ? undefined : Buffer.from(data[key]!, "base64").toString();
+    return data?.[key] === undefined ? undefined : Buffer.from(data[key], "base64").toString();
   };
 
   beforeAll(async () => {

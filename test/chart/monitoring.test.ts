@@ -23,20 +23,26 @@ interface RuleGroup {
   }[];
 }
 
-/** Runs promtool or amtool (installed with the Debian prometheus packages); resolves with the output, rejects with it. */
+/**
+ * Runs promtool or amtool (installed with the Debian prometheus packages); resolves with the output, rejects
+ * with it.
+ */
 async function tool(command: string, args: string[]): Promise<string> {
   try {
     const { stdout, stderr } = await promisify(execFile)(command, args, { timeout: 30_000 });
     return stdout + stderr;
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(" ")} failed:\n${failed.stdout ?? ""}${failed.stderr ?? String(error)}`);
+    throw new Error(`${command} ${args.join(" ")} failed:\n${failed.stdout ?? ""}${failed.stderr ?? String(error)}`, {
+      cause: error,
+    });
   }
 }
 
 /** One kube-state-metrics series of a waiting container, for promtool's unit tests. */
 const waiting = (namespace: string, pod: string, reason = "CrashLoopBackOff") =>
-  `kube_pod_container_status_waiting_reason{job="kube-state-metrics", namespace="${namespace}", pod="${pod}", container="etcd", reason="${reason}"}`;
+  `kube_pod_container_status_waiting_reason{job="kube-state-metrics", namespace="${namespace}", pod="${pod}", ` +
+  `container="etcd", reason="${reason}"}`;
 
 describe("monitoring", () => {
   let dir: string;
@@ -69,7 +75,8 @@ describe("monitoring", () => {
     const rule = findObject(defaults, "PrometheusRule", "etcd-responder");
     expect(at(rule, "spec", "groups")).toEqual(file.groups);
     expect(file.groups[0]!.rules[0]!.expr).toBe(
-      'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff", namespace=~"default", pod=~"example-[0-9]+-.*"}[5m]) >= 1',
+      "max_over_time(kube_pod_container_status_waiting_reason" +
+        '{reason="CrashLoopBackOff", namespace=~"default", pod=~"example-[0-9]+-.*"}[5m]) >= 1',
     );
     expect(file.groups[0]!.rules[0]!.for).toBe("1m");
   });
@@ -106,7 +113,9 @@ describe("monitoring", () => {
                   },
                   exp_annotations: {
                     summary: `etcd member Pod default/${member} is crash-looping`,
-                    description: `Container etcd of default/${member} waits in CrashLoopBackOff; etcd-responder recovers the member.`,
+                    description:
+                      `Container etcd of default/${member} waits in CrashLoopBackOff; ` +
+                      "etcd-responder recovers the member.",
                   },
                 },
               ],
@@ -135,7 +144,8 @@ describe("monitoring", () => {
       },
       exp_annotations: {
         summary: `etcd member Pod ${namespace}/${pod} is crash-looping`,
-        description: `Container etcd of ${namespace}/${pod} waits in CrashLoopBackOff; etcd-responder recovers the member.`,
+        description:
+          `Container etcd of ${namespace}/${pod} waits in CrashLoopBackOff; ` + "etcd-responder recovers the member.",
       },
     });
     const tests = {

@@ -46,7 +46,7 @@ describe("RBAC", () => {
     }
   });
 
-  it("makes one Role and RoleBinding per namespace of the configured clusters, bound to the responder's ServiceAccount", () => {
+  it("makes one Role and RoleBinding per namespace of the configured clusters, bound to the ServiceAccount", () => {
     const roles = objectsOfKind(byValues.multi, "Role");
     // Four clusters in three namespaces; `shop` has two of them.
     expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(["default", "platform", "shop"]);

@@ -97,7 +97,7 @@ describe("Dockerfile", () => {
     ]);
   });
 
-  it("installs the production dependencies in one stage, builds in another and runs from a third, all on the pinned Node.js", () => {
+  it("installs production dependencies, builds and runs in three stages, all on the pinned Node.js", () => {
     const image = `node:${pinnedNodeVersion()}-bookworm-slim`;
     expect(stages.map((stage) => stage.from)).toEqual([image, image, image]);
     expect(all(deps, "COPY")).toEqual(["package.json package-lock.json ./"]);
@@ -122,7 +122,7 @@ describe("Dockerfile", () => {
     expect(process.version).toBe(`v${pinned}`);
   });
 
-  it("installs nothing in the runtime stage: it copies the build's dist, production node_modules and package.json", () => {
+  it("installs nothing in the runtime stage: it copies the build's dist, production node_modules, package.json", () => {
     expect(all(runtime, "RUN").join(" ")).not.toMatch(/\b(npm|yarn|pnpm)\s+(ci|install|i|add)\b/);
     const copies = all(runtime, "COPY");
     for (const [stage, path] of [
@@ -155,7 +155,7 @@ describe("Dockerfile", () => {
     expect(JSON.parse(last(runtime, "CMD")!)).toEqual(["all", "--config", "/etc/etcd-responder/config.yaml"]);
   });
 
-  it("is run by the chart with the entrypoint's commands, and the config path is where the chart mounts config.yaml", () => {
+  it("is run by the chart with the entrypoint commands; the config path is where the chart mounts config.yaml", () => {
     const [, , defaultConfig] = JSON.parse(last(runtime, "CMD")!) as string[];
     const pods = [...responderPodSpecs(defaults), ...responderPodSpecs(allMode)];
     expect(pods.map((p) => p.component).sort()).toEqual(["all", "receiver", "worker"]);
