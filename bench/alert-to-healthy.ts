@@ -10,7 +10,7 @@ import { breakUntilCrashLooping } from "../test/support/crash-looping-member.js"
 import { startRedis } from "../test/support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../test/support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
-import { ms, summarize, type Summary } from "./stats.js";
+import { summarize, summaryRow, type Summary } from "./stats.js";
 import { ETCD_SETTLE_MS } from "./etcd-settle.js";
 
 const MEMBERS = 5;
@@ -98,7 +98,8 @@ export async function benchAlertToHealthy(): Promise<AlertToHealthyResult> {
       const record = await client.waitUntilFinished(id, 120_000);
       if (record.state !== "succeeded" || !record.finishedAt || record.steps.length === 0) {
         throw new Error(
-          `the recovery of member ${member} ended ${record.state}: ${record.reason ?? record.error ?? ""}\n${responder.output().slice(-3000)}`,
+          `the recovery of member ${member} ended ${record.state}: ${record.reason ?? record.error ?? ""}\n` +
+            responder.output().slice(-3000),
         );
       }
       const shape = await clusterShape(sandbox.info, sandbox.info.clusters[0]!);
@@ -133,26 +134,30 @@ export async function benchAlertToHealthy(): Promise<AlertToHealthyResult> {
 }
 
 export function renderAlertToHealthy(result: AlertToHealthyResult): string {
-  const row = (what: string, s: Summary) => `| ${what} | ${ms(s.median)} | ${ms(s.min)} | ${ms(s.max)} |`;
   const met = result.overhead.max < 500;
   return [
-    `### Alert to healthy (${MEMBERS}-member sandbox, receiver and worker in one process, ${result.endToEnd.runs} runs)`,
+    `### Alert to healthy (${MEMBERS}-member sandbox, receiver and worker in one process, ` +
+      `${result.endToEnd.runs} runs)`,
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",
-    row(
+    summaryRow(
       "webhook `POST /v1/alerts` to the recovery's end: succeeded, 5 healthy voters with equal hashKV",
       result.endToEnd,
     ),
-    row("the recovery itself: first step's start to last step's end, same runs", result.recovery),
-    row("overhead: the difference", result.overhead),
-    row("of it, the POST to the first step's start (intake, queue, worker takes the job)", result.beforeFirstStep),
-    row("of it, the last step's end to the recorded end (result written to Redis)", result.afterLastStep),
-    row("the webhook's answer (202)", result.webhook),
+    summaryRow("the recovery itself: first step's start to last step's end, same runs", result.recovery),
+    summaryRow("overhead: the difference", result.overhead),
+    summaryRow(
+      "of it, the POST to the first step's start (intake, queue, worker takes the job)",
+      result.beforeFirstStep,
+    ),
+    summaryRow("of it, the last step's end to the recorded end (result written to Redis)", result.afterLastStep),
+    summaryRow("the webhook's answer (202)", result.webhook),
     "",
     "Each run breaks another member and waits until it has been down past `deadAfterSeconds`, as it has when " +
       "an alert fires in production; then the benchmark posts the notification Alertmanager would post. " +
       "Alertmanager's own waits (`group_wait`, 10 s in deploy/alertmanager) are configuration and not included. " +
-      `Times are the service's own clock (same host). Target: overhead under 0.5 s — ${met ? "met in every run" : "NOT met in every run"}.`,
+      "Times are the service's own clock (same host). " +
+      `Target: overhead under 0.5 s — ${met ? "met in every run" : "NOT met in every run"}.`,
   ].join("\n");
 }

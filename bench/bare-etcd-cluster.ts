@@ -33,11 +33,7 @@ export async function startBareEtcdCluster(members: number): Promise<BareEtcdClu
     ),
   );
   const stop = async () => {
-    await Promise.all(
-      children.map((child) =>
-        child.exitCode !== null ? undefined : new Promise((r) => (child.once("exit", r), child.kill("SIGKILL"))),
-      ),
-    );
+    await Promise.all(children.filter((child) => child.exitCode === null).map(killAndWait));
     await rm(dir, { recursive: true, force: true });
     block.close();
   };
@@ -46,13 +42,7 @@ export async function startBareEtcdCluster(members: number): Promise<BareEtcdClu
   try {
     for (const url of clientURLs) {
       // Polled like the sandbox's readiness probe: etcd has no event to wait on from outside.
-      while (
-        (
-          await fetch(`${url}/health`)
-            .then((r) => r.json() as Promise<{ health?: string }>)
-            .catch(() => ({}) as { health?: string })
-        ).health !== "true"
-      ) {
+      while (!(await healthy(url))) {
         if (Date.now() > deadline) throw new Error(`etcd at ${url} not healthy within 30 s`);
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -62,4 +52,22 @@ export async function startBareEtcdCluster(members: number): Promise<BareEtcdClu
     throw error;
   }
   return { clientURLs, stop };
+}
+
+/** SIGKILL, resolved once the process has exited. */
+function killAndWait(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
+}
+
+/** Whether etcd at `url` says `/health` is true; false while it does not answer or answers otherwise. */
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const body = (await (await fetch(`${url}/health`)).json()) as { health?: string };
+    return body.health === "true";
+  } catch {
+    return false;
+  }
 }

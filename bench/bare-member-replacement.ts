@@ -169,7 +169,8 @@ export class BareEtcdFloor {
       try {
         return await call();
       } catch (error) {
-        if (!transient(error) || Date.now() > deadline) throw new Error(`floor: ${what} failed: ${String(error)}`);
+        if (!transient(error) || Date.now() > deadline)
+          throw new Error(`floor: ${what} failed: ${String(error)}`, { cause: error });
         await new Promise((r) => setTimeout(r, delay));
       }
     }

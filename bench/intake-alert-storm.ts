@@ -146,30 +146,39 @@ export function renderAlertStorm(result: AlertStormResult): string {
   const later = result.listed.slice(1);
   const met =
     result.createdDuringFirst === 1 && result.first.state === "succeeded" && later.every((r) => r.state === "skipped");
+  const perSecond = ((result.accepted / result.stormMs) * 1000).toFixed(0);
+  const firstSteps = result.first.steps.map((step) => `${step.name} ${ms(step.endedAt - step.startedAt)}`).join(", ");
   return [
-    `### Alert storm (${NOTIFICATIONS.toLocaleString("en")} single-alert notifications about one broken member, ${CONNECTIONS} connections, receiver and worker in one process)`,
+    `### Alert storm (${NOTIFICATIONS.toLocaleString("en")} single-alert notifications about one broken member, ` +
+      `${CONNECTIONS} connections, receiver and worker in one process)`,
     "",
     "| what | value |",
     "|---|---|",
     `| notifications posted / answered 202 | ${result.posted} / ${result.accepted} |`,
-    `| storm duration (first to last answer) | ${ms(result.stormMs)} (${((result.accepted / result.stormMs) * 1000).toFixed(0)}/s) |`,
-    `| the first recovery: storm start to its end / its steps alone | ${ms(result.firstFinishedMs)} / ${ms(result.firstStepsMs)} (${result.first.state}) |`,
+    `| storm duration (first to last answer) | ${ms(result.stormMs)} (${perSecond}/s) |`,
+    "| the first recovery: storm start to its end / its steps alone | " +
+      `${ms(result.firstFinishedMs)} / ${ms(result.firstStepsMs)} (${result.first.state}) |`,
     `| notifications answered while it was queued or running | ${result.answeredDuringFirst} |`,
     `| recoveries created meanwhile | ${result.createdDuringFirst} |`,
     `| notifications answered after it ended | ${result.accepted - result.answeredDuringFirst} |`,
-    `| recoveries listed by \`GET /v1/recoveries?cluster=example&member=${MEMBER}\` | ${result.listed.length} (${states}) |`,
+    `| recoveries listed by \`GET /v1/recoveries?cluster=example&member=${MEMBER}\` | ` +
+      `${result.listed.length} (${states}) |`,
     `| queued / deduplicated, by the answers | ${result.enqueued} / ${result.deduplicated} |`,
     `| cluster afterwards | ${result.voters} voters, ${result.learners} learners |`,
     "",
-    `Steps of the first recovery: ${result.first.steps.map((step) => `${step.name} ${ms(step.endedAt - step.startedAt)}`).join(", ")}.`,
+    `Steps of the first recovery: ${firstSteps}.`,
     "",
     (met
       ? "Every alert that arrived while the recovery was queued or running joined it, and it succeeded. "
-      : "NOT MET: expected one recovery while the first was queued or running, succeeded, and only skipped ones after. ") +
+      : "NOT MET: expected one recovery while the first was queued or running, " +
+        "succeeded, and only skipped ones after. ") +
       (later.length
-        ? `The storm outlasted the recovery: each alert that arrived after a recovery ended queued a new one, which found the member healthy and ended \`skipped\` without changing anything (${later.length} of them).`
+        ? "The storm outlasted the recovery: each alert that arrived after a recovery ended queued a new one, " +
+          "which found the member healthy and ended `skipped` without changing anything " +
+          `(${later.length} of them).`
         : result.accepted > result.answeredDuringFirst
-          ? "The alerts answered after it ended had started firing before it (their `startsAt`), so they joined it too: one recovery in all."
+          ? "The alerts answered after it ended had started firing before it (their `startsAt`), " +
+            "so they joined it too: one recovery in all."
           : "The storm ended before the recovery did: one recovery in all."),
   ].join("\n");
 }

@@ -19,9 +19,7 @@ export interface LoadFigures {
 /** Runs autocannon with `options` and resolves with its raw result. */
 export function runAutocannon(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon(options, (error: unknown, result: autocannon.Result) =>
-      error ? reject(error as Error) : resolve(result),
-    );
+    autocannon(options, (error: Error | null, result: autocannon.Result) => (error ? reject(error) : resolve(result)));
   });
 }
 

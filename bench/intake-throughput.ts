@@ -94,7 +94,8 @@ export async function benchIntakeThroughput(): Promise<IntakeThroughputResult> {
       );
       if (figures.non2xx || figures.errors)
         throw new Error(
-          `${load.url} answered ${figures.non2xx} non-2xx and ${figures.errors} errors:\n${responder?.output().slice(-3000)}`,
+          `${load.url} answered ${figures.non2xx} non-2xx and ${figures.errors} errors:\n` +
+            `${responder?.output().slice(-3000)}`,
         );
       return figures;
     };
@@ -145,7 +146,8 @@ export function renderIntakeThroughput(result: IntakeThroughputResult): string {
     `Every notification carries one firing alert about a member whose recovery is queued (a dedup). The first ` +
       `queued ${result.enqueuedFirst} recovery; after the runs the member has ${result.recoveries}. ` +
       `Target: at least ${TARGET_RATE} requests/s — ${rateMet ? "met" : "not met"} ` +
-      `(${percentOf(alerts, healthz)} of the bare HTTP rate with ${CONNECTIONS} connections, ${percentOf(alertsManyConnections, healthzManyConnections)} with ${MANY_CONNECTIONS}); ` +
+      `(${percentOf(alerts, healthz)} of the bare HTTP rate with ${CONNECTIONS} connections, ` +
+      `${percentOf(alertsManyConnections, healthzManyConnections)} with ${MANY_CONNECTIONS}); ` +
       `p99 under ${TARGET_P99_MS} ms at that rate — ${latencyMet ? "met" : "not met"}.`,
   ].join("\n");
 }

@@ -8,7 +8,7 @@ import { recoverMember } from "../src/recovery/run-recovery.js";
 import type { StepReporter } from "../src/recovery/context.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { BareEtcdFloor } from "./bare-member-replacement.js";
-import { ms, summarize, type Summary } from "./stats.js";
+import { summarize, summaryRow, type Summary } from "./stats.js";
 import { ETCD_SETTLE_MS } from "./etcd-settle.js";
 
 const MEMBERS = 5;
@@ -148,9 +148,12 @@ export function renderMemberRecovery(result: MemberRecoveryResult): string {
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",
-    `| etcd-responder on the sandbox: \`recover\` to 5 healthy voters with equal hashKV (snapshot off, as the floor) | ${ms(responder.median)} | ${ms(responder.min)} | ${ms(responder.max)} |`,
-    `| the same with the default snapshot before the first change (${withSnapshot.runs} runs) | ${ms(withSnapshot.median)} | ${ms(withSnapshot.min)} | ${ms(withSnapshot.max)} |`,
-    `| floor: bare etcd steps, no Kubernetes (remove, add learner, start etcd, promote, same check) | ${ms(floor.median)} | ${ms(floor.min)} | ${ms(floor.max)} |`,
+    summaryRow(
+      "etcd-responder on the sandbox: `recover` to 5 healthy voters with equal hashKV (snapshot off, as the floor)",
+      responder,
+    ),
+    summaryRow(`the same with the default snapshot before the first change (${withSnapshot.runs} runs)`, withSnapshot),
+    summaryRow("floor: bare etcd steps, no Kubernetes (remove, add learner, start etcd, promote, same check)", floor),
     `| the seed script's fixed sleeps alone (2 s + 2 s of polling) | 4.00 s | | |`,
     "",
     `Ratio of medians: ${(responder.median / floor.median).toFixed(2)}x the floor (target: at most 2x).`,

@@ -21,8 +21,9 @@ if (unknown.length) {
   process.exit(2);
 }
 const cpu = cpus()[0]?.model ?? "unknown CPU";
+const memory = `${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
 console.log(
-  `## ${new Date().toISOString().slice(0, 10)} — ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+  `## ${new Date().toISOString().slice(0, 10)} — ${cpus().length} × ${cpu}, ${memory}, Node ${process.version}\n`,
 );
 for (const name of wanted.length ? wanted : Object.keys(BENCHMARKS)) {
   console.log(`${await BENCHMARKS[name]!()}\n`);

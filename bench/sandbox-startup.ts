@@ -5,12 +5,15 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startBareEtcdCluster } from "./bare-etcd-cluster.js";
 import { repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
-import { ms, summarize, type Summary } from "./stats.js";
+import { ms, summarize, summaryRow, type Summary } from "./stats.js";
 
 const MEMBERS = 5;
 const RUNS = 5;
 
-/** Time from the etcd sandbox (`npm run sandbox`) being started to its `sandbox ready` line, then SIGTERM and wait for exit. */
+/**
+ * Time from the etcd sandbox (`npm run sandbox`) being started to its `sandbox ready` line, then SIGTERM and
+ * wait for exit.
+ */
 async function sandboxReadyOnce(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), "bench-sandbox-"));
   const started = performance.now();
@@ -74,8 +77,11 @@ export function renderSandboxStartup(result: SandboxStartupResult): string {
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",
-    `| \`npm run sandbox\` (scripts/sandbox.ts from its sources) to \`sandbox ready\` (every member Pod Ready) | ${ms(sandbox.median)} | ${ms(sandbox.min)} | ${ms(sandbox.max)} |`,
-    `| baseline: ${MEMBERS} bare etcd processes to \`/health\` true on each | ${ms(bareEtcd.median)} | ${ms(bareEtcd.min)} | ${ms(bareEtcd.max)} |`,
+    summaryRow(
+      "`npm run sandbox` (scripts/sandbox.ts from its sources) to `sandbox ready` (every member Pod Ready)",
+      sandbox,
+    ),
+    summaryRow(`baseline: ${MEMBERS} bare etcd processes to \`/health\` true on each`, bareEtcd),
     "",
     `Target: under 5 s. Sandbox overhead over bare etcd (median): ${ms(sandbox.median - bareEtcd.median)}.`,
   ].join("\n");

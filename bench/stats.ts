@@ -19,3 +19,8 @@ export function summarize(samples: number[]): Summary {
 export function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
 }
+
+/** A Markdown table row `| what | median | min | max |` of a summary. */
+export function summaryRow(what: string, summary: Summary): string {
+  return `| ${what} | ${ms(summary.median)} | ${ms(summary.min)} | ${ms(summary.max)} |`;
+}

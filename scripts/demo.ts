@@ -46,8 +46,8 @@ async function demo(argv: string[]): Promise<number> {
     const redisArgs = ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
     const redis = startChildService("redis-server", "redis-server", redisArgs, guard);
     services.push(redis);
-    await waitForService(redis, "Redis to accept connections", async () =>
-      redis.output().includes("Ready to accept connections"),
+    await waitForService(redis, "Redis to accept connections", () =>
+      Promise.resolve(redis.output().includes("Ready to accept connections")),
     );
 
     say("2. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");

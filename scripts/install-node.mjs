@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 /** The Node.js release everything runs on; the image (Dockerfile) and `devEngines` name the same one. */
@@ -42,7 +43,8 @@ function install() {
   const integrity = INTEGRITY[process.arch];
   if (process.platform !== "linux" || !integrity) {
     fail(
-      `no pinned Node.js ${NODE_VERSION} for ${process.platform}-${process.arch}; this project runs on Linux x64 or arm64`,
+      `no pinned Node.js ${NODE_VERSION} for ${process.platform}-${process.arch}; ` +
+        "this project runs on Linux x64 or arm64",
     );
   }
   const spec = `node-linux-${process.arch}@${NODE_VERSION}`;
@@ -95,4 +97,4 @@ if (installedVersion() !== `v${NODE_VERSION}`) {
   if (version !== `v${NODE_VERSION}`)
     fail(`the installed node prints ${version ?? "nothing"}, expected v${NODE_VERSION}`);
 }
-console.log(binDir);
+process.stdout.write(`${binDir}\n`);

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { inflateRawSync } from "node:zlib";
 import { readFileSync, writeFileSync, mkdirSync, existsSync, renameSync, chmodSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -59,4 +60,4 @@ if (missing.length > 0) {
     if (!existsSync(join(binDir, tool))) throw new Error(`layer.zip has no ${tool}`);
   }
 }
-console.log(binDir);
+process.stdout.write(`${binDir}\n`);

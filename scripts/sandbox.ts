@@ -44,13 +44,14 @@ async function main(argv: string[]): Promise<number> {
   };
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
   const shutdown = waitForShutdownSignal();
-  const { info, stop } = await startEtcdSandbox({ ...options, logger });
+  const sandbox = await startEtcdSandbox({ ...options, logger });
+  const { info } = sandbox;
   logger.info(
     { kubeconfig: info.kubeconfig, apiServer: info.apiServer, metricsURL: info.metricsURL },
     `sandbox ready: export KUBECONFIG=${info.kubeconfig}`,
   );
   logger.info({ signal: await shutdown }, "sandbox stopping");
-  await stop();
+  await sandbox.stop();
   logger.info("sandbox stopped");
   return 0;
 }

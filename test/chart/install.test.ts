@@ -17,14 +17,22 @@ describe("helm install against the sandbox API server", () => {
   const helm = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       // Helm's own state goes to the test's folder, not the user's home.
-      const env = { ...process.env, HELM_CACHE_HOME: join(dir, "cache"), HELM_CONFIG_HOME: join(dir, "config"), HELM_DATA_HOME: join(dir, "data") };
-      execFile(helmPath, ["--kubeconfig", sandbox.kubeconfig, ...args], { cwd: repoRoot, timeout: 30_000, env }, (error, stdout, stderr) =>
-        resolve({ code: error ? 1 : 0, stdout, stderr }),
+      const env = {
+        ...process.env,
+        HELM_CACHE_HOME: join(dir, "cache"),
+        HELM_CONFIG_HOME: join(dir, "config"),
+        HELM_DATA_HOME: join(dir, "data"),
+      };
+      execFile(
+        helmPath,
+        ["--kubeconfig", sandbox.kubeconfig, ...args],
+        { cwd: repoRoot, timeout: 30_000, env },
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
       );
     });
   const secretValue = (name: string, key: string) => {
     const data = sandbox.store.get("secrets", NAMESPACE, name)?.data as Record<string, string> | undefined;
-    return data?.[key] === undefined ? undefined : Buffer.from(data[key]!, "base64").toString();
+    return data?.[key] === undefined ? undefined : Buffer.from(data[key], "base64").toString();
   };
 
   beforeAll(async () => {
@@ -39,7 +47,15 @@ describe("helm install against the sandbox API server", () => {
   });
 
   it("generates the webhook token and the Redis password once and keeps them across upgrades", async () => {
-    const install = await helm("install", "etcd-responder", "chart", "--namespace", NAMESPACE, "--disable-openapi-validation", ...NO_RBAC);
+    const install = await helm(
+      "install",
+      "etcd-responder",
+      "chart",
+      "--namespace",
+      NAMESPACE,
+      "--disable-openapi-validation",
+      ...NO_RBAC,
+    );
     expect(install.stderr).toBe("");
     expect(install.code).toBe(0);
     const token = secretValue("etcd-responder-auth", "token");
@@ -47,14 +63,34 @@ describe("helm install against the sandbox API server", () => {
     expect(token).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
 
-    const upgrade = await helm("upgrade", "etcd-responder", "chart", "--namespace", NAMESPACE, "--disable-openapi-validation", ...NO_RBAC, "--set", "logLevel=debug");
+    const upgrade = await helm(
+      "upgrade",
+      "etcd-responder",
+      "chart",
+      "--namespace",
+      NAMESPACE,
+      "--disable-openapi-validation",
+      ...NO_RBAC,
+      "--set",
+      "logLevel=debug",
+    );
     expect(upgrade.stderr).toBe("");
     expect(upgrade.code).toBe(0);
     expect(secretValue("etcd-responder-auth", "token")).toBe(token);
     expect(secretValue("etcd-responder-redis", "password")).toBe(password);
 
     // A token given in the values replaces the stored one.
-    await helm("upgrade", "etcd-responder", "chart", "--namespace", NAMESPACE, "--disable-openapi-validation", ...NO_RBAC, "--set", "auth.token=rotated");
+    await helm(
+      "upgrade",
+      "etcd-responder",
+      "chart",
+      "--namespace",
+      NAMESPACE,
+      "--disable-openapi-validation",
+      ...NO_RBAC,
+      "--set",
+      "auth.token=rotated",
+    );
     expect(secretValue("etcd-responder-auth", "token")).toBe("rotated");
   });
 
@@ -63,7 +99,9 @@ describe("helm install against the sandbox API server", () => {
     expect(status.code).toBe(0);
     const notes = status.stdout;
     expect(notes).toContain("URL:    http://etcd-responder.etcd-responder.svc:8080/v1/alerts");
-    expect(notes).toContain("kubectl -n etcd-responder get secret etcd-responder-auth -o jsonpath='{.data.token}' | base64 -d");
+    expect(notes).toContain(
+      "kubectl -n etcd-responder get secret etcd-responder-auth -o jsonpath='{.data.token}' | base64 -d",
+    );
     expect(notes).toContain("webhook_configs:");
     expect(notes).toContain("credentials_file:");
     expect(notes).toContain("kubectl -n etcd-responder port-forward svc/etcd-responder 8080:8080");

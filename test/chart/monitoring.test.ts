@@ -14,23 +14,35 @@ const SNIPPET_FILE = join(repoRoot, "deploy/alertmanager/alertmanager-snippet.ya
 
 interface RuleGroup {
   name: string;
-  rules: { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+  rules: {
+    alert: string;
+    expr: string;
+    for: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  }[];
 }
 
-/** Runs promtool or amtool (installed with the Debian prometheus packages); resolves with the output, rejects with it. */
+/**
+ * Runs promtool or amtool (installed with the Debian prometheus packages); resolves with the output, rejects
+ * with it.
+ */
 async function tool(command: string, args: string[]): Promise<string> {
   try {
     const { stdout, stderr } = await promisify(execFile)(command, args, { timeout: 30_000 });
     return stdout + stderr;
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(" ")} failed:\n${failed.stdout ?? ""}${failed.stderr ?? String(error)}`);
+    throw new Error(`${command} ${args.join(" ")} failed:\n${failed.stdout ?? ""}${failed.stderr ?? String(error)}`, {
+      cause: error,
+    });
   }
 }
 
 /** One kube-state-metrics series of a waiting container, for promtool's unit tests. */
 const waiting = (namespace: string, pod: string, reason = "CrashLoopBackOff") =>
-  `kube_pod_container_status_waiting_reason{job="kube-state-metrics", namespace="${namespace}", pod="${pod}", container="etcd", reason="${reason}"}`;
+  `kube_pod_container_status_waiting_reason{job="kube-state-metrics", namespace="${namespace}", pod="${pod}", ` +
+  `container="etcd", reason="${reason}"}`;
 
 describe("monitoring", () => {
   let dir: string;
@@ -40,7 +52,13 @@ describe("monitoring", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "etcd-responder-rules-"));
-    const on = ["prometheusRule.enabled=true", "alertmanagerConfig.enabled=true", "serviceMonitor.enabled=true", "networkPolicy.enabled=true", "podDisruptionBudget.enabled=true"];
+    const on = [
+      "prometheusRule.enabled=true",
+      "alertmanagerConfig.enabled=true",
+      "serviceMonitor.enabled=true",
+      "networkPolicy.enabled=true",
+      "podDisruptionBudget.enabled=true",
+    ];
     [defaults, multi, allMode] = await Promise.all([
       renderChart({ set: on }),
       renderChart({ values: ["chart/ci/multi-namespace-values.yaml"] }),
@@ -57,7 +75,8 @@ describe("monitoring", () => {
     const rule = findObject(defaults, "PrometheusRule", "etcd-responder");
     expect(at(rule, "spec", "groups")).toEqual(file.groups);
     expect(file.groups[0]!.rules[0]!.expr).toBe(
-      'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff", namespace=~"default", pod=~"example-[0-9]+-.*"}[5m]) >= 1',
+      "max_over_time(kube_pod_container_status_waiting_reason" +
+        '{reason="CrashLoopBackOff", namespace=~"default", pod=~"example-[0-9]+-.*"}[5m]) >= 1',
     );
     expect(file.groups[0]!.rules[0]!.for).toBe("1m");
   });
@@ -84,10 +103,19 @@ describe("monitoring", () => {
               alertname: "KubePodCrashLooping",
               exp_alerts: [
                 {
-                  exp_labels: { severity: "warning", job: "kube-state-metrics", namespace: "default", pod: member, container: "etcd", reason: "CrashLoopBackOff" },
+                  exp_labels: {
+                    severity: "warning",
+                    job: "kube-state-metrics",
+                    namespace: "default",
+                    pod: member,
+                    container: "etcd",
+                    reason: "CrashLoopBackOff",
+                  },
                   exp_annotations: {
                     summary: `etcd member Pod default/${member} is crash-looping`,
-                    description: `Container etcd of default/${member} waits in CrashLoopBackOff; etcd-responder recovers the member.`,
+                    description:
+                      `Container etcd of default/${member} waits in CrashLoopBackOff; ` +
+                      "etcd-responder recovers the member.",
                   },
                 },
               ],
@@ -106,10 +134,18 @@ describe("monitoring", () => {
     const rulesFile = join(dir, "multi-rules.yaml");
     await writeFile(rulesFile, stringify({ groups: at(rule, "spec", "groups") }));
     const alert = (namespace: string, pod: string) => ({
-      exp_labels: { severity: "warning", job: "kube-state-metrics", namespace, pod, container: "etcd", reason: "CrashLoopBackOff" },
+      exp_labels: {
+        severity: "warning",
+        job: "kube-state-metrics",
+        namespace,
+        pod,
+        container: "etcd",
+        reason: "CrashLoopBackOff",
+      },
       exp_annotations: {
         summary: `etcd member Pod ${namespace}/${pod} is crash-looping`,
-        description: `Container etcd of ${namespace}/${pod} waits in CrashLoopBackOff; etcd-responder recovers the member.`,
+        description:
+          `Container etcd of ${namespace}/${pod} waits in CrashLoopBackOff; ` + "etcd-responder recovers the member.",
       },
     });
     const tests = {
@@ -146,14 +182,20 @@ describe("monitoring", () => {
       { name: "alertname", matchType: "=~", value: "KubePodCrashLooping" },
       { name: "namespace", matchType: "=~", value: "default" },
     ]);
-    const [webhook] = at(config, "spec", "receivers", 0, "webhookConfigs") as { url: string; sendResolved: boolean; httpConfig: unknown }[];
+    const [webhook] = at(config, "spec", "receivers", 0, "webhookConfigs") as {
+      url: string;
+      sendResolved: boolean;
+      httpConfig: unknown;
+    }[];
     expect(webhook!.sendResolved).toBe(true);
     // The URL names the receiver's Service and port.
     const service = findObject(defaults, "Service", "etcd-responder");
     const port = (at(service, "spec", "ports", 0, "port") as number).toString();
     expect(webhook!.url).toBe(`http://${service.metadata.name}.${service.metadata.namespace}.svc:${port}/v1/alerts`);
     const secret = findObject(defaults, "Secret", "etcd-responder-auth");
-    expect(webhook!.httpConfig).toEqual({ authorization: { type: "Bearer", credentials: { name: secret.metadata.name, key: "token" } } });
+    expect(webhook!.httpConfig).toEqual({
+      authorization: { type: "Bearer", credentials: { name: secret.metadata.name, key: "token" } },
+    });
     expect(Object.keys(secret.data as object)).toEqual(["token"]);
     const multiMatchers = at(findObject(multi, "AlertmanagerConfig", "etcd-responder"), "spec", "route", "matchers");
     expect(multiMatchers).toContainEqual({ name: "namespace", matchType: "=~", value: "default|platform|shop" });
@@ -164,7 +206,10 @@ describe("monitoring", () => {
     const { service } = parseConfig((configMap.data as Record<string, string>)["config.yaml"]!, "config.yaml");
     const rule = findObject(defaults, "PrometheusRule", "etcd-responder");
     expect(service.alertNames).toContain(at(rule, "spec", "groups", 0, "rules", 0, "alert"));
-    const matchers = at(findObject(defaults, "AlertmanagerConfig", "etcd-responder"), "spec", "route", "matchers") as { name: string; value: string }[];
+    const matchers = at(findObject(defaults, "AlertmanagerConfig", "etcd-responder"), "spec", "route", "matchers") as {
+      name: string;
+      value: string;
+    }[];
     expect(matchers.find((m) => m.name === "alertname")!.value.split("|")).toEqual(service.alertNames);
   });
 
@@ -174,7 +219,10 @@ describe("monitoring", () => {
       receivers: { name: string; webhook_configs: { url: string; send_resolved: boolean; http_config: unknown }[] }[];
     };
     const route = snippet.route.routes[0]!;
-    const chartRoute = at(findObject(defaults, "AlertmanagerConfig", "etcd-responder"), "spec", "route") as Record<string, unknown>;
+    const chartRoute = at(findObject(defaults, "AlertmanagerConfig", "etcd-responder"), "spec", "route") as Record<
+      string,
+      unknown
+    >;
     expect(route.matchers).toEqual(['alertname = "KubePodCrashLooping"', 'namespace =~ "default"']);
     expect([route.group_by, route.group_wait, route.group_interval, route.repeat_interval]).toEqual([
       chartRoute.groupBy,
@@ -183,12 +231,25 @@ describe("monitoring", () => {
       chartRoute.repeatInterval,
     ]);
     const [webhook] = snippet.receivers[0]!.webhook_configs;
-    const chartWebhook = at(findObject(defaults, "AlertmanagerConfig", "etcd-responder"), "spec", "receivers", 0, "webhookConfigs", 0, "url");
+    const chartWebhook = at(
+      findObject(defaults, "AlertmanagerConfig", "etcd-responder"),
+      "spec",
+      "receivers",
+      0,
+      "webhookConfigs",
+      0,
+      "url",
+    );
     expect(webhook!.url).toBe(chartWebhook);
     expect(webhook!.send_resolved).toBe(true);
-    expect(webhook!.http_config).toEqual({ authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/etcd-responder/token" } });
+    expect(webhook!.http_config).toEqual({
+      authorization: { type: "Bearer", credentials_file: "/etc/alertmanager/secrets/etcd-responder/token" },
+    });
     // A whole alertmanager.yml: a default route and receiver, with the snippet merged in.
-    const whole = { route: { receiver: "default", routes: snippet.route.routes }, receivers: [{ name: "default" }, ...snippet.receivers] };
+    const whole = {
+      route: { receiver: "default", routes: snippet.route.routes },
+      receivers: [{ name: "default" }, ...snippet.receivers],
+    };
     const configFile = join(dir, "alertmanager.yml");
     await writeFile(configFile, stringify(whole));
     expect(await tool("amtool", ["check-config", configFile])).toContain("SUCCESS");
@@ -198,10 +259,16 @@ describe("monitoring", () => {
     for (const objects of [defaults, allMode]) {
       const monitor = findObject(objects, "ServiceMonitor", "etcd-responder");
       const selector = at(monitor, "spec", "selector", "matchLabels") as Record<string, string>;
-      const endpoints = (at(monitor, "spec", "endpoints") as { port: string; path: string }[]).map((e) => `${e.port} ${e.path}`);
+      const endpoints = (at(monitor, "spec", "endpoints") as { port: string; path: string }[]).map(
+        (e) => `${e.port} ${e.path}`,
+      );
       const scraped = objectsOfKind(objects, "Service")
         .filter((s) => Object.entries(selector).every(([k, v]) => s.metadata.labels?.[k] === v))
-        .flatMap((s) => (at(s, "spec", "ports") as { name: string }[]).filter((p) => endpoints.includes(`${p.name} /metrics`)).map((p) => `${s.metadata.name}:${p.name}`));
+        .flatMap((s) =>
+          (at(s, "spec", "ports") as { name: string }[])
+            .filter((p) => endpoints.includes(`${p.name} /metrics`))
+            .map((p) => `${s.metadata.name}:${p.name}`),
+        );
       const processes = objectsOfKind(objects, "Deployment").length;
       expect(scraped).toHaveLength(processes);
     }
@@ -216,7 +283,11 @@ describe("monitoring", () => {
     const egress = at(policy, "spec", "egress") as { ports: { port: number }[]; to?: unknown[] }[];
     expect(egress.map((rule) => rule.ports.map((p) => p.port))).toEqual([[53, 53], [443, 6443], [2379], [6379]]);
     expect(egress[2]!.to).toEqual([
-      { namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["default"] }] } },
+      {
+        namespaceSelector: {
+          matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["default"] }],
+        },
+      },
     ]);
     const redisPolicy = findObject(defaults, "NetworkPolicy", "etcd-responder-redis");
     expect(at(redisPolicy, "spec", "egress")).toEqual([]);
@@ -229,7 +300,9 @@ describe("monitoring", () => {
       expect(budgets).toHaveLength(deployments.length);
       for (const deployment of deployments) {
         const selector = at(deployment, "spec", "selector", "matchLabels");
-        expect(budgets.filter((b) => JSON.stringify(at(b, "spec", "selector", "matchLabels")) === JSON.stringify(selector))).toHaveLength(1);
+        expect(
+          budgets.filter((b) => JSON.stringify(at(b, "spec", "selector", "matchLabels")) === JSON.stringify(selector)),
+        ).toHaveLength(1);
       }
     }
   });

@@ -13,11 +13,15 @@ interface Rule {
 /** A rule set as `group/resource/verb` grants, one per combination. */
 function grants(rules: Rule[]): string[] {
   return rules.flatMap((rule) =>
-    (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).flatMap((resource) => (rule.verbs ?? []).map((verb) => `${group}/${resource}/${verb}`))),
+    (rule.apiGroups ?? []).flatMap((group) =>
+      (rule.resources ?? []).flatMap((resource) => (rule.verbs ?? []).map((verb) => `${group}/${resource}/${verb}`)),
+    ),
   );
 }
 
-const REQUIRED = REQUIRED_PERMISSIONS.flatMap((p) => p.verbs.map((verb) => `${p.apiGroup}/${p.resource}/${verb}`)).sort();
+const REQUIRED = REQUIRED_PERMISSIONS.flatMap((p) =>
+  p.verbs.map((verb) => `${p.apiGroup}/${p.resource}/${verb}`),
+).sort();
 
 describe("RBAC", () => {
   let byValues: Record<"default" | "multi" | "clusterWide", KubeObject[]>;
@@ -42,15 +46,23 @@ describe("RBAC", () => {
     }
   });
 
-  it("makes one Role and RoleBinding per namespace of the configured clusters, bound to the responder's ServiceAccount", () => {
+  it("makes one Role and RoleBinding per namespace of the configured clusters, bound to the ServiceAccount", () => {
     const roles = objectsOfKind(byValues.multi, "Role");
     // Four clusters in three namespaces; `shop` has two of them.
     expect(roles.map((r) => r.metadata.namespace).sort()).toEqual(["default", "platform", "shop"]);
     const account = findObject(byValues.multi, "ServiceAccount", "etcd-responder");
     for (const role of roles) {
-      const binding = objectsOfKind(byValues.multi, "RoleBinding").find((b) => b.metadata.namespace === role.metadata.namespace)!;
-      expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
-      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace }]);
+      const binding = objectsOfKind(byValues.multi, "RoleBinding").find(
+        (b) => b.metadata.namespace === role.metadata.namespace,
+      )!;
+      expect(binding.roleRef).toEqual({
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "Role",
+        name: role.metadata.name,
+      });
+      expect(binding.subjects).toEqual([
+        { kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace },
+      ]);
     }
     expect(objectsOfKind(byValues.multi, "ClusterRole")).toEqual([]);
     expect(objectsOfKind(byValues.default, "Role").map((r) => r.metadata.namespace)).toEqual(["default"]);
@@ -62,19 +74,29 @@ describe("RBAC", () => {
     const clusterRole = findObject(objects, "ClusterRole", "etcd-responder");
     expect(grants(clusterRole.rules as Rule[]).sort()).toEqual(REQUIRED);
     const binding = findObject(objects, "ClusterRoleBinding", "etcd-responder");
-    expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "etcd-responder" });
+    expect(binding.roleRef).toEqual({
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: "etcd-responder",
+    });
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "etcd-responder", namespace: "etcd-responder" }]);
   });
 
   it("runs every responder Pod as the chart's ServiceAccount, and Redis and the test Pod without an API token", () => {
     for (const objects of Object.values(byValues)) {
       for (const deployment of objectsOfKind(objects, "Deployment")) {
-        expect((deployment.spec as { template: { spec: { serviceAccountName: string } } }).template.spec.serviceAccountName).toBe("etcd-responder");
+        expect(
+          (deployment.spec as { template: { spec: { serviceAccountName: string } } }).template.spec.serviceAccountName,
+        ).toBe("etcd-responder");
       }
       for (const statefulSet of objectsOfKind(objects, "StatefulSet")) {
-        expect((statefulSet.spec as { template: { spec: { automountServiceAccountToken: boolean } } }).template.spec.automountServiceAccountToken).toBe(false);
+        expect(
+          (statefulSet.spec as { template: { spec: { automountServiceAccountToken: boolean } } }).template.spec
+            .automountServiceAccountToken,
+        ).toBe(false);
       }
-      for (const pod of objectsOfKind(objects, "Pod")) expect((pod.spec as { automountServiceAccountToken: boolean }).automountServiceAccountToken).toBe(false);
+      for (const pod of objectsOfKind(objects, "Pod"))
+        expect((pod.spec as { automountServiceAccountToken: boolean }).automountServiceAccountToken).toBe(false);
     }
   });
 });

@@ -1,7 +1,16 @@
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config/load.js";
-import { CI_VALUES_FILES, findObject, objectsOfKind, renderChart, type KubeObject, effectiveSecurity, podSpecs, responderPodSpecs } from "../support/helm-chart.js";
+import {
+  CI_VALUES_FILES,
+  findObject,
+  objectsOfKind,
+  renderChart,
+  type KubeObject,
+  effectiveSecurity,
+  podSpecs,
+  responderPodSpecs,
+} from "../support/helm-chart.js";
 import { schemaProblems } from "../support/kubernetes-schemas.js";
 
 /** The default values and every ci values file, rendered once for the whole file. */
@@ -27,10 +36,13 @@ describe.each(VARIANTS)("the chart rendered with %s", (variant) => {
 
   it("labels every object as this release's, and keeps Service names DNS labels", () => {
     for (const object of objectsOf(variant)) {
-      expect(object.metadata.labels?.["app.kubernetes.io/instance"], `${object.kind}/${object.metadata.name}`).toBe("etcd-responder");
+      expect(object.metadata.labels?.["app.kubernetes.io/instance"], `${object.kind}/${object.metadata.name}`).toBe(
+        "etcd-responder",
+      );
       expect(object.metadata.labels?.["app.kubernetes.io/managed-by"]).toBe("Helm");
     }
-    for (const service of objectsOfKind(objectsOf(variant), "Service")) expect(service.metadata.name).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    for (const service of objectsOfKind(objectsOf(variant), "Service"))
+      expect(service.metadata.name).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/);
   });
 
   it("runs every container with the secure defaults and resource limits", () => {
@@ -78,26 +90,37 @@ describe.each(VARIANTS)("the chart rendered with %s", (variant) => {
       readFile: (path) => {
         read.push(path);
         const block = path.endsWith(".key") ? "PRIVATE KEY" : "CERTIFICATE";
-        return path.endsWith("password") ? "stand-in\n" : `-----BEGIN ${block}-----\nc3RhbmQtaW4=\n-----END ${block}-----\n`;
+        return path.endsWith("password")
+          ? "stand-in\n"
+          : `-----BEGIN ${block}-----\nc3RhbmQtaW4=\n-----END ${block}-----\n`;
       },
     });
     expect(config.catalog.clusters.length).toBeGreaterThan(0);
     for (const pod of responderPodSpecs(objects).filter((p) => p.component !== "receiver")) {
       const mount = pod.spec.containers[0]!.volumeMounts!.find((m) => m.name === "config")!;
-      const volume = pod.spec.volumes!.find((v) => v.name === "config") as unknown as { projected: { sources: Record<string, { items: { path: string }[] }>[] } };
-      const mounted = volume.projected.sources.flatMap((source) => Object.values(source).flatMap((s) => s.items.map((i) => `${mount.mountPath}/${i.path}`)));
+      const volume = pod.spec.volumes!.find((v) => v.name === "config") as unknown as {
+        projected: { sources: Record<string, { items: { path: string }[] }>[] };
+      };
+      const mounted = volume.projected.sources.flatMap((source) =>
+        Object.values(source).flatMap((s) => s.items.map((i) => `${mount.mountPath}/${i.path}`)),
+      );
       for (const path of read) expect(mounted, `${pod.owner} mounts ${path}`).toContain(path);
     }
   });
 
   it("writes a config.yaml whose clusters are the values' clusters, snapshots on the snapshots volume", () => {
     const configMap = findObject(objectsOf(variant), "ConfigMap", "etcd-responder");
-    const config = parse((configMap.data as Record<string, string>)["config.yaml"]!) as { clusters: { name: string; snapshots: { dir: string } }[] };
+    const config = parse((configMap.data as Record<string, string>)["config.yaml"]!) as {
+      clusters: { name: string; snapshots: { dir: string } }[];
+    };
     expect(config.clusters.length).toBeGreaterThan(0);
     for (const cluster of config.clusters) expect(cluster.snapshots.dir).toBe("/var/lib/etcd-responder/snapshots");
     for (const pod of responderPodSpecs(objectsOf(variant)).filter((p) => p.component !== "receiver")) {
       const mounts = pod.spec.containers[0]!.volumeMounts ?? [];
-      expect(mounts.map((m) => m.mountPath), pod.owner).toContain("/var/lib/etcd-responder/snapshots");
+      expect(
+        mounts.map((m) => m.mountPath),
+        pod.owner,
+      ).toContain("/var/lib/etcd-responder/snapshots");
     }
   });
 });
@@ -105,7 +128,11 @@ describe.each(VARIANTS)("the chart rendered with %s", (variant) => {
 describe("chart variants", () => {
   it("mode split runs a receiver and a worker Deployment; mode all one Deployment running both", () => {
     const split = objectsOf("default values");
-    expect(objectsOfKind(split, "Deployment").map((d) => d.metadata.name).sort()).toEqual(["etcd-responder-receiver", "etcd-responder-worker"]);
+    expect(
+      objectsOfKind(split, "Deployment")
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(["etcd-responder-receiver", "etcd-responder-worker"]);
     const all = objectsOf("chart/ci/all-mode-values.yaml");
     expect(objectsOfKind(all, "Deployment").map((d) => d.metadata.name)).toEqual(["etcd-responder"]);
     const [pod] = responderPodSpecs(all);
@@ -128,8 +155,15 @@ describe("chart variants", () => {
 
   it("puts etcd TLS and password files where config.yaml points", () => {
     const objects = objectsOf("chart/ci/multi-namespace-values.yaml");
-    const config = parse((findObject(objects, "ConfigMap", "etcd-responder").data as Record<string, string>)["config.yaml"]!) as {
-      clusters: { name: string; tls?: Record<string, string>; auth?: Record<string, string>; naming?: Record<string, string> }[];
+    const config = parse(
+      (findObject(objects, "ConfigMap", "etcd-responder").data as Record<string, string>)["config.yaml"]!,
+    ) as {
+      clusters: {
+        name: string;
+        tls?: Record<string, string>;
+        auth?: Record<string, string>;
+        naming?: Record<string, string>;
+      }[];
     };
     // TLS needs https:// client URLs; a cluster that names its own keeps them.
     expect(config.clusters.map((c) => c.naming?.clientURL)).toEqual([
@@ -147,13 +181,26 @@ describe("chart variants", () => {
       expect(cluster.auth).toEqual({ username: "responder", passwordFile: "/etc/etcd-responder/etcd-auth/password" });
     }
     const [worker] = responderPodSpecs(objects).filter((p) => p.component === "worker");
-    const projected = worker!.spec.volumes?.find((v) => v.name === "config")?.projected as { sources: { secret?: { name: string; items: { path: string }[] } }[] };
-    const paths = projected.sources.flatMap((s) => (s.secret ? s.secret.items.map((i) => `${s.secret!.name}:${i.path}`) : []));
-    expect(paths).toEqual(["etcd-client-tls:etcd-tls/ca.crt", "etcd-client-tls:etcd-tls/tls.crt", "etcd-client-tls:etcd-tls/tls.key", "etcd-responder-password:etcd-auth/password"]);
-    expect(worker!.spec.containers[0]!.volumeMounts?.find((m) => m.name === "config")?.mountPath).toBe("/etc/etcd-responder");
+    const projected = worker!.spec.volumes?.find((v) => v.name === "config")?.projected as {
+      sources: { secret?: { name: string; items: { path: string }[] } }[];
+    };
+    const paths = projected.sources.flatMap((s) =>
+      s.secret ? s.secret.items.map((i) => `${s.secret!.name}:${i.path}`) : [],
+    );
+    expect(paths).toEqual([
+      "etcd-client-tls:etcd-tls/ca.crt",
+      "etcd-client-tls:etcd-tls/tls.crt",
+      "etcd-client-tls:etcd-tls/tls.key",
+      "etcd-responder-password:etcd-auth/password",
+    ]);
+    expect(worker!.spec.containers[0]!.volumeMounts?.find((m) => m.name === "config")?.mountPath).toBe(
+      "/etc/etcd-responder",
+    );
     // Snapshots persist on the claim the chart creates.
     const claim = findObject(objects, "PersistentVolumeClaim", "etcd-responder-snapshots");
-    expect(worker!.spec.volumes?.find((v) => v.name === "snapshots")?.persistentVolumeClaim).toEqual({ claimName: claim.metadata.name });
+    expect(worker!.spec.volumes?.find((v) => v.name === "snapshots")?.persistentVolumeClaim).toEqual({
+      claimName: claim.metadata.name,
+    });
   });
 
   it("runs the bundled Redis append-only, without eviction, behind a password", () => {
@@ -172,8 +219,12 @@ describe("chart variants", () => {
     const [receiver] = responderPodSpecs(objects);
     const env = receiver!.spec.containers[0]!.env!;
     // $(REDIS_PASSWORD) expands only when that variable comes first.
-    expect(env.findIndex((e) => e.name === "REDIS_PASSWORD")).toBeLessThan(env.findIndex((e) => e.name === "REDIS_URL"));
-    expect(env.find((e) => e.name === "REDIS_URL")?.value).toBe("redis://:$(REDIS_PASSWORD)@etcd-responder-redis.etcd-responder.svc:6379/0");
+    expect(env.findIndex((e) => e.name === "REDIS_PASSWORD")).toBeLessThan(
+      env.findIndex((e) => e.name === "REDIS_URL"),
+    );
+    expect(env.find((e) => e.name === "REDIS_URL")?.value).toBe(
+      "redis://:$(REDIS_PASSWORD)@etcd-responder-redis.etcd-responder.svc:6379/0",
+    );
   });
 
   it("takes an external Redis URL from a Secret, and runs no Redis of its own", () => {
@@ -187,21 +238,30 @@ describe("chart variants", () => {
 
   it("generates a webhook token unless one is given, and uses an existing token Secret when named", async () => {
     const [first, second] = await Promise.all([renderChart(), renderChart()]);
-    const token = (objects: KubeObject[]) => (findObject(objects, "Secret", "etcd-responder-auth").data as { token: string }).token;
-    expect(Buffer.from(token(first!), "base64").toString()).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect(token(first!)).not.toBe(token(second!));
+    const token = (objects: KubeObject[]) =>
+      (findObject(objects, "Secret", "etcd-responder-auth").data as { token: string }).token;
+    expect(Buffer.from(token(first), "base64").toString()).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(token(first)).not.toBe(token(second));
     const given = await renderChart({ set: ["auth.token=s3cret"] });
     expect(Buffer.from(token(given), "base64").toString()).toBe("s3cret");
     const external = objectsOf("chart/ci/external-redis-values.yaml");
     expect(objectsOfKind(external, "Secret")).toEqual([]);
     const [receiver] = responderPodSpecs(external);
-    const projected = receiver!.spec.volumes?.find((v) => v.name === "config")?.projected as { sources: { secret?: unknown }[] };
-    expect(projected.sources.map((s) => s.secret).filter(Boolean)).toEqual([{ name: "alertmanager-webhook-token", items: [{ key: "bearer", path: "auth/token" }] }]);
+    const projected = receiver!.spec.volumes?.find((v) => v.name === "config")?.projected as {
+      sources: { secret?: unknown }[];
+    };
+    expect(projected.sources.map((s) => s.secret).filter(Boolean)).toEqual([
+      { name: "alertmanager-webhook-token", items: [{ key: "bearer", path: "auth/token" }] },
+    ]);
   });
 
   it("refuses values that do not go together, saying which", async () => {
-    await expect(renderChart({ set: ["mode=all", "serverless.keda.enabled=true"] })).rejects.toThrow(/serverless.keda.enabled needs mode: split/);
+    await expect(renderChart({ set: ["mode=all", "serverless.keda.enabled=true"] })).rejects.toThrow(
+      /serverless.keda.enabled needs mode: split/,
+    );
     await expect(renderChart({ set: ["redis.bundled.enabled=false"] })).rejects.toThrow(/Redis is required/);
-    await expect(renderChart({ set: ["redis.url=redis://elsewhere:6379"] })).rejects.toThrow(/set redis.bundled.enabled=false/);
+    await expect(renderChart({ set: ["redis.url=redis://elsewhere:6379"] })).rejects.toThrow(
+      /set redis.bundled.enabled=false/,
+    );
   });
 });

@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_PREFIX, recoveryQueueName } from "../../src/queue/jobs.js";
-import { at, findObject, objectsOfKind, renderChart, type KubeObject, envValue, responderPodSpecs } from "../support/helm-chart.js";
+import {
+  at,
+  findObject,
+  objectsOfKind,
+  renderChart,
+  type KubeObject,
+  envValue,
+  responderPodSpecs,
+} from "../support/helm-chart.js";
 
 interface Trigger {
   type: string;
@@ -42,7 +50,8 @@ describe("serverless", () => {
       "etcd-responder:recover.payments.payments:active",
     ]);
     // The keys BullMQ uses for the queues the responder creates: `<prefix>:<queue>:<list>`.
-    const queueKey = (namespace: string, cluster: string, list: string) => `${DEFAULT_PREFIX}:${recoveryQueueName(namespace, cluster)}:${list}`;
+    const queueKey = (namespace: string, cluster: string, list: string) =>
+      `${DEFAULT_PREFIX}:${recoveryQueueName(namespace, cluster)}:${list}`;
     expect(triggers[0]!.metadata.listName).toBe(queueKey("default", "example", "wait"));
     expect(triggers[3]!.metadata.listName).toBe(queueKey("payments", "payments", "active"));
     const redis = findObject(serverless, "Service", "etcd-responder-redis", "v1");
@@ -59,19 +68,31 @@ describe("serverless", () => {
     }
     // KEDA's operator may reach the bundled Redis through its NetworkPolicy.
     const redisPolicy = findObject(serverless, "NetworkPolicy", "etcd-responder-redis");
-    expect(at(redisPolicy, "spec", "ingress", 0, "from")).toContainEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } } });
+    expect(at(redisPolicy, "spec", "ingress", 0, "from")).toContainEqual({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "keda" } },
+    });
   });
 
   it("reads an external Redis at the address and with the password Secret given", () => {
-    const triggers = at(findObject(externalRedis, "ScaledObject", "etcd-responder-worker"), "spec", "triggers") as Trigger[];
+    const triggers = at(
+      findObject(externalRedis, "ScaledObject", "etcd-responder-worker"),
+      "spec",
+      "triggers",
+    ) as Trigger[];
     expect(triggers.map((t) => t.metadata.address)).toEqual(["redis.queues.svc:6379", "redis.queues.svc:6379"]);
     const auth = findObject(externalRedis, "TriggerAuthentication", triggers[0]!.authenticationRef!.name);
-    expect(at(auth, "spec", "secretTargetRef")).toEqual([{ parameter: "password", name: "etcd-responder-redis-url", key: "password" }]);
+    expect(at(auth, "spec", "secretTargetRef")).toEqual([
+      { parameter: "password", name: "etcd-responder-redis-url", key: "password" },
+    ]);
   });
 
   it("runs the receiver as a Knative Service instead of a Deployment and Service", () => {
     expect(objectsOfKind(serverless, "Deployment").map((d) => d.metadata.name)).toEqual(["etcd-responder-worker"]);
-    expect(objectsOfKind(serverless, "Service", "v1").map((s) => s.metadata.name).sort()).toEqual(["etcd-responder-redis", "etcd-responder-worker"]);
+    expect(
+      objectsOfKind(serverless, "Service", "v1")
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(["etcd-responder-redis", "etcd-responder-worker"]);
     const knative = findObject(serverless, "Service", "etcd-responder", "serving.knative.dev/v1");
     expect(knative.metadata.labels?.["networking.knative.dev/visibility"]).toBe("cluster-local");
     expect(at(knative, "spec", "template", "metadata", "annotations", "autoscaling.knative.dev/min-scale")).toBe("0");
@@ -85,13 +106,21 @@ describe("serverless", () => {
     // Nor does it allow fieldRef (a feature flag it keeps off by default).
     expect(JSON.stringify(container.env)).not.toContain("fieldRef");
     expect(pod!.spec.securityContext).toBeUndefined();
-    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true });
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      readOnlyRootFilesystem: true,
+    });
   });
 
   it("sends Alertmanager to the Knative receiver's URL", () => {
     const config = findObject(knativeAlerts, "AlertmanagerConfig", "etcd-responder");
-    expect(at(config, "spec", "receivers", 0, "webhookConfigs", 0, "url")).toBe("http://etcd-responder.etcd-responder.svc.cluster.local/v1/alerts");
+    expect(at(config, "spec", "receivers", 0, "webhookConfigs", 0, "url")).toBe(
+      "http://etcd-responder.etcd-responder.svc.cluster.local/v1/alerts",
+    );
     const test = findObject(knativeAlerts, "Pod", "etcd-responder-test-connection");
-    expect(at(test, "spec", "containers", 0, "args")).toContain("http://etcd-responder.etcd-responder.svc.cluster.local/readyz");
+    expect(at(test, "spec", "containers", 0, "args")).toContain(
+      "http://etcd-responder.etcd-responder.svc.cluster.local/readyz",
+    );
   });
 });

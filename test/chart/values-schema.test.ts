@@ -14,7 +14,9 @@ type JsonSchema = {
   $comment?: string;
 };
 
-const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8")) as JsonSchema & { $schema: string };
+const schema = JSON.parse(readFileSync(join(CHART_DIR, "values.schema.json"), "utf8")) as JsonSchema & {
+  $schema: string;
+};
 
 /** Renders with `--set` assignments and returns helm's exit code and error output. */
 async function templateWith(...settings: string[]) {
@@ -30,18 +32,32 @@ describe("values.schema.json", () => {
   });
 
   it("rejects misspelt nested keys, in maps and in list items, naming each", async () => {
-    const { code, stderr } = await templateWith("receiver.replicaz=2", "serviceMonitor.enabeld=true", "serverless.keda.redis.adress=x:1");
+    const { code, stderr } = await templateWith(
+      "receiver.replicaz=2",
+      "serviceMonitor.enabeld=true",
+      "serverless.keda.redis.adress=x:1",
+    );
     expect(code).not.toBe(0);
     expect(stderr).toContain("receiver: Additional property replicaz is not allowed");
     expect(stderr).toContain("serviceMonitor: Additional property enabeld is not allowed");
     expect(stderr).toContain("serverless.keda.redis: Additional property adress is not allowed");
-    const list = await runHelm(["template", "etcd-responder", "chart", "--set-json", 'config.clusters=[{"name":"a","members":3,"namespce":"x"}]']);
+    const list = await runHelm([
+      "template",
+      "etcd-responder",
+      "chart",
+      "--set-json",
+      'config.clusters=[{"name":"a","members":3,"namespce":"x"}]',
+    ]);
     expect(list.code).not.toBe(0);
     expect(list.stderr).toContain("config.clusters.0: Additional property namespce is not allowed");
   });
 
   it("rejects values of the wrong kind", async () => {
-    const { code, stderr } = await templateWith("mode=both", "config.clusters[0].name=Bad_Name", "config.clusters[0].members=10");
+    const { code, stderr } = await templateWith(
+      "mode=both",
+      "config.clusters[0].name=Bad_Name",
+      "config.clusters[0].members=10",
+    );
     expect(code).not.toBe(0);
     expect(stderr).toContain("mode must be one of the following");
     expect(stderr).toMatch(/config\.clusters\.0\.name: Does not match pattern/);
@@ -85,7 +101,10 @@ describe("values.yaml", () => {
           const keyNode = pair.key as Node & { commentBefore?: string | null };
           const value = pair.value as (Node & { comment?: string | null; commentBefore?: string | null }) | null;
           // The comment above a map's first key is attached to the map (or the list item) holding it.
-          const commented = Boolean(keyNode.commentBefore) || Boolean(value && isScalar(value) && value.comment) || (index === 0 && inheritedComment);
+          const commented =
+            Boolean(keyNode.commentBefore) ||
+            Boolean(value && isScalar(value) && value.comment) ||
+            (index === 0 && inheritedComment);
           if (!commented) uncommented.push(`${path}${key}`);
           visit(value, `${path}${key}.`, Boolean(value?.commentBefore));
         });
@@ -97,7 +116,12 @@ describe("values.yaml", () => {
         });
       }
     };
-    visit(document.contents, "", Boolean(document.commentBefore) || Boolean((document.contents as Node & { commentBefore?: string | null })?.commentBefore));
+    visit(
+      document.contents,
+      "",
+      Boolean(document.commentBefore) ||
+        Boolean((document.contents as Node & { commentBefore?: string | null })?.commentBefore),
+    );
     expect(uncommented).toEqual([]);
   });
 });

@@ -244,7 +244,8 @@ describe("etcd-responder enqueue", () => {
     const result = await run(member3(service.url, "--timeout", "0.6"));
     expect(result.code).toBe(1);
     expect(result.stderr).toEqual([
-      `etcd-responder enqueue: gave up after 600 ms waiting for recovery ${ID} to end (last: the recovery was still running)`,
+      `etcd-responder enqueue: gave up after 600 ms waiting for recovery ${ID} to end ` +
+        "(last: the recovery was still running)",
     ]);
   });
 

@@ -35,12 +35,43 @@ const base: ExampleClusterOptions = {
   addressing: { kind: "service-dns" },
 };
 
-function podSpec(deployment: Manifest): Record<string, any> {
-  return (deployment.spec as any).template.spec;
+/** The parts of a member Deployment's spec these tests read. */
+interface DeploymentSpec {
+  replicas: number;
+  strategy: unknown;
+  selector: unknown;
+  template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+}
+
+/** The parts of a member Pod's spec these tests read. */
+interface PodSpec {
+  containers: Container[];
+  terminationGracePeriodSeconds: number;
+  volumes: unknown[];
+}
+
+/** The parts of a member Service's spec these tests read. */
+interface ServiceSpec {
+  selector: Record<string, string>;
+  clusterIP?: string;
+}
+
+function deploymentSpec(deployment: Manifest): DeploymentSpec {
+  return deployment.spec as DeploymentSpec;
+}
+
+function serviceSpec(service: Manifest): ServiceSpec {
+  return service.spec as ServiceSpec;
+}
+
+function podSpec(deployment: Manifest): PodSpec {
+  return deploymentSpec(deployment).template.spec;
 }
 
 function container(deployment: Manifest): Container {
-  return podSpec(deployment).containers[0] as Container;
+  const first = podSpec(deployment).containers[0];
+  if (!first) throw new Error(`Deployment ${deployment.metadata.name} has no container`);
+  return first;
 }
 
 function arg(c: Container, flag: string): string | undefined {
@@ -88,9 +119,9 @@ describe("generateExampleCluster with service DNS", () => {
     const selector = { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "3" };
     expect(service.metadata.labels).toEqual(labels);
     expect(deployment.metadata.labels).toEqual(labels);
-    expect((deployment.spec as any).template.metadata.labels).toEqual(labels);
-    expect((deployment.spec as any).selector).toEqual({ matchLabels: selector });
-    expect((service.spec as any).selector).toEqual(selector);
+    expect(deploymentSpec(deployment).template.metadata.labels).toEqual(labels);
+    expect(deploymentSpec(deployment).selector).toEqual({ matchLabels: selector });
+    expect(serviceSpec(service).selector).toEqual(selector);
   });
 
   it("publishes not-ready members on client and peer ports, without a fixed address", () => {
@@ -107,8 +138,8 @@ describe("generateExampleCluster with service DNS", () => {
 
   it("runs one Pod per member, never two at once, on ephemeral storage", () => {
     const deployment = objects[1]!;
-    expect((deployment.spec as any).replicas).toBe(1);
-    expect((deployment.spec as any).strategy).toEqual({ type: "Recreate" });
+    expect(deploymentSpec(deployment).replicas).toBe(1);
+    expect(deploymentSpec(deployment).strategy).toEqual({ type: "Recreate" });
     expect(podSpec(deployment).terminationGracePeriodSeconds).toBe(10);
     expect(podSpec(deployment).volumes).toEqual([{ name: "data", emptyDir: {} }]);
     const c = container(deployment);
@@ -166,7 +197,7 @@ describe("generateExampleCluster with fixed addresses", () => {
   const objects = generateExampleCluster({ ...base, members: 3, addressing: { kind: "fixed-ips", ips } });
 
   it("gives each member's Service its address", () => {
-    expect(objects.filter((o) => o.kind === "Service").map((s) => (s.spec as any).clusterIP)).toEqual(ips);
+    expect(objects.filter((o) => o.kind === "Service").map((s) => serviceSpec(s).clusterIP)).toEqual(ips);
   });
 
   it("listens on the Pod's address and advertises the member's address", () => {
@@ -288,7 +319,7 @@ describe("renderYaml", () => {
   it("writes one YAML document per object that parses back to the objects", () => {
     const objects = generateExampleCluster({ ...base, members: 2 });
     const docs = parseAllDocuments(renderYaml(objects));
-    expect(docs.map((d) => d.toJS())).toEqual(objects);
+    expect(docs.map((d) => d.toJS() as unknown)).toEqual(objects);
   });
 
   it("keeps member labels strings and long arguments on one line", () => {
@@ -308,12 +339,6 @@ interface Member {
   peerURLs: string[];
   /** Absent until the member has published them. */
   clientURLs?: string[];
-}
-
-interface ContainerSpec {
-  command: string[];
-  args: string[];
-  env: { name: string; value?: string }[];
 }
 
 /** What the kubelet would do: put the Pod's address in for $(POD_IP) and the data volume's directory for its mount. */
@@ -370,10 +395,10 @@ describe("a fixed-address cluster started from the generated arguments", () => {
     const deployments = objects.filter((o) => o.kind === "Deployment");
     deployments.forEach((deployment, i) => {
       const ip = IPS[i]!;
-      const container = (deployment.spec as any).template.spec.containers[0] as ContainerSpec;
+      const etcd = container(deployment);
       const dataDir = join(dataRoot, `member-${i + 1}`);
-      const [command, ...commandArgs] = container.command;
-      const child = spawn(command!, [...commandArgs, ...container.args.map((a) => expand(a, ip, dataDir))], {
+      const [command, ...commandArgs] = etcd.command;
+      const child = spawn(command!, [...commandArgs, ...etcd.args.map((a) => expand(a, ip, dataDir))], {
         stdio: ["ignore", "pipe", "pipe"],
       });
       children.push(child);
@@ -381,9 +406,9 @@ describe("a fixed-address cluster started from the generated arguments", () => {
       child.stdout?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
       child.stderr?.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
       if (i === 0) {
-        const values = container.env
+        const values = etcd.env
           .filter((e) => e.value !== undefined)
-          .map((e) => [e.name, expand(e.value!, ip, dataDir)]);
+          .map((e): [string, string] => [e.name, expand(e.value!, ip, dataDir)]);
         etcdctlEnv = Object.fromEntries(values);
       }
     });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runGenerateExample, exampleClusterFiles } from "../../src/cli/example-cluster.js";
+import type { Manifest } from "../../src/cli/example-cluster-manifests.js";
 import { fileURLToPath } from "node:url";
 
 function run(argv: string[]): { code: number; stdout: string; stderr: string } {
@@ -25,7 +26,7 @@ describe("etcd-responder example-cluster", () => {
   it("prints every object as YAML, five members by default", () => {
     const { code, stdout, stderr } = run(["--name", "orders", "--namespace", "data"]);
     expect([code, stderr]).toEqual([0, ""]);
-    const objects = parseAllDocuments(stdout).map((d) => d.toJS());
+    const objects = parseAllDocuments(stdout).map((d) => d.toJS() as unknown);
     expect(objects).toHaveLength(10);
     expect(objects[9]).toMatchObject({ kind: "Deployment", metadata: { name: "orders-5", namespace: "data" } });
   });
@@ -54,9 +55,11 @@ describe("etcd-responder example-cluster", () => {
     expect(code).toBe(0);
     expect(stdout.trim().split("\n")).toHaveLength(4);
     expect(readdirSync(out).sort()).toEqual(["kustomization.yaml", "orders-1.yaml", "orders-2.yaml", "orders-3.yaml"]);
-    const member = parseAllDocuments(readFileSync(join(out, "orders-2.yaml"), "utf8")).map((d) => d.toJS());
+    const member = parseAllDocuments(readFileSync(join(out, "orders-2.yaml"), "utf8")).map((d) => d.toJS() as Manifest);
     expect(member.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["Service/orders2", "Deployment/orders-2"]);
-    const kustomization = parseAllDocuments(readFileSync(join(out, "kustomization.yaml"), "utf8"))[0]!.toJS();
+    const kustomization = parseAllDocuments(readFileSync(join(out, "kustomization.yaml"), "utf8"))[0]!.toJS() as {
+      resources: string[];
+    };
     expect(kustomization.resources).toEqual(["orders-1.yaml", "orders-2.yaml", "orders-3.yaml"]);
   });
 

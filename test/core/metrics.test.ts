@@ -50,10 +50,9 @@ describe("createMetrics", () => {
   it("reads the queue and the modes at scrape time", async () => {
     let counts: Record<string, number> = { "default/example": 2, "prod/main": 1 };
     const metrics = createMetrics({
-      waitingCounts: async () => counts,
-      clusterModes: async () => [
-        { cluster: "example", namespace: "default", mode: "observe", source: "circuit-breaker" },
-      ],
+      waitingCounts: () => Promise.resolve(counts),
+      clusterModes: () =>
+        Promise.resolve([{ cluster: "example", namespace: "default", mode: "observe", source: "circuit-breaker" }]),
     });
     let text = await metrics.render();
     expect(text).toContain('etcd_responder_queue_waiting{cluster="default/example"} 2');
@@ -70,9 +69,7 @@ describe("createMetrics", () => {
 
   it("still answers a scrape when a source fails or hangs", async () => {
     const metrics = createMetrics({
-      waitingCounts: async () => {
-        throw new Error("redis unreachable");
-      },
+      waitingCounts: () => Promise.reject(new Error("redis unreachable")),
       clusterModes: () => new Promise(() => {}),
       sourceTimeoutMs: 50,
     });

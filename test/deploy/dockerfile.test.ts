@@ -54,7 +54,8 @@ function pinnedNodeVersion(): string {
   return version;
 }
 
-const all = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+const all = (stage: Stage, keyword: string) =>
+  stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 const last = (stage: Stage, keyword: string) => all(stage, keyword).at(-1);
 
 /** Whether `.dockerignore` keeps `path` out of the build context (Docker's rules: last match wins, `!` re-includes). */
@@ -65,7 +66,14 @@ function ignored(patterns: string[], path: string): boolean {
     const pattern = (negated ? raw.slice(1) : raw).replace(/^\/+|\/+$/g, "");
     const source = pattern
       .split("/")
-      .map((part) => (part === "**" ? ".*" : part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")))
+      .map((part) =>
+        part === "**"
+          ? ".*"
+          : part
+              .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+              .replace(/\*/g, "[^/]*")
+              .replace(/\?/g, "[^/]"),
+      )
       .join("/")
       .replace(/\.\*\//g, "(?:.*/)?");
     // A pattern that names a folder excludes everything in it.
@@ -83,10 +91,13 @@ describe("Dockerfile", () => {
   let allMode: KubeObject[];
 
   beforeAll(async () => {
-    [defaults, allMode] = await Promise.all([renderChart(), renderChart({ values: ["chart/ci/all-mode-values.yaml"] })]);
+    [defaults, allMode] = await Promise.all([
+      renderChart(),
+      renderChart({ values: ["chart/ci/all-mode-values.yaml"] }),
+    ]);
   });
 
-  it("installs the production dependencies in one stage, builds in another and runs from a third, all on the pinned Node.js", () => {
+  it("installs production dependencies, builds and runs in three stages, all on the pinned Node.js", () => {
     const image = `node:${pinnedNodeVersion()}-bookworm-slim`;
     expect(stages.map((stage) => stage.from)).toEqual([image, image, image]);
     expect(all(deps, "COPY")).toEqual(["package.json package-lock.json ./"]);
@@ -111,7 +122,7 @@ describe("Dockerfile", () => {
     expect(process.version).toBe(`v${pinned}`);
   });
 
-  it("installs nothing in the runtime stage: it copies the build's dist, production node_modules and package.json", () => {
+  it("installs nothing in the runtime stage: it copies the build's dist, production node_modules, package.json", () => {
     expect(all(runtime, "RUN").join(" ")).not.toMatch(/\b(npm|yarn|pnpm)\s+(ci|install|i|add)\b/);
     const copies = all(runtime, "COPY");
     for (const [stage, path] of [
@@ -119,7 +130,10 @@ describe("Dockerfile", () => {
       [deps, "/app/node_modules"],
       [deps, "/app/package.json"],
     ] as const) {
-      expect(copies.some((c) => c.startsWith(`--from=${stage.name}`) && c.includes(path)), path).toBe(true);
+      expect(
+        copies.some((c) => c.startsWith(`--from=${stage.name}`) && c.includes(path)),
+        path,
+      ).toBe(true);
     }
     expect(all(runtime, "ADD")).toEqual([]);
   });
@@ -141,7 +155,7 @@ describe("Dockerfile", () => {
     expect(JSON.parse(last(runtime, "CMD")!)).toEqual(["all", "--config", "/etc/etcd-responder/config.yaml"]);
   });
 
-  it("is run by the chart with the entrypoint's commands, and the config path is where the chart mounts config.yaml", () => {
+  it("is run by the chart with the entrypoint commands; the config path is where the chart mounts config.yaml", () => {
     const [, , defaultConfig] = JSON.parse(last(runtime, "CMD")!) as string[];
     const pods = [...responderPodSpecs(defaults), ...responderPodSpecs(allMode)];
     expect(pods.map((p) => p.component).sort()).toEqual(["all", "receiver", "worker"]);
@@ -149,13 +163,19 @@ describe("Dockerfile", () => {
       const container = pod.spec.containers[0]!;
       // No `command`: the image's ENTRYPOINT runs, the chart passes the command and its flags.
       expect(container.command, pod.owner).toBeUndefined();
-      const expected = { receiver: "serve", worker: "worker", all: "all" }[pod.component as "receiver" | "worker" | "all"];
+      const expected = { receiver: "serve", worker: "worker", all: "all" }[
+        pod.component as "receiver" | "worker" | "all"
+      ];
       expect(container.args, pod.owner).toEqual([expected, "--config", defaultConfig]);
       const mount = container.volumeMounts?.find((m) => defaultConfig!.startsWith(`${m.mountPath}/`));
       expect(mount, pod.owner).toBeDefined();
-      const volume = pod.spec.volumes?.find((v) => v.name === mount!.name) as unknown as { projected: { sources: { configMap?: { items: { key: string; path: string }[] } }[] } };
+      const volume = pod.spec.volumes?.find((v) => v.name === mount!.name) as unknown as {
+        projected: { sources: { configMap?: { items: { key: string; path: string }[] } }[] };
+      };
       const fileInVolume = defaultConfig!.slice(mount!.mountPath.length + 1);
-      expect(volume.projected.sources.find((s) => s.configMap)?.configMap?.items).toEqual([{ key: "config.yaml", path: fileInVolume }]);
+      expect(volume.projected.sources.find((s) => s.configMap)?.configMap?.items).toEqual([
+        { key: "config.yaml", path: fileInVolume },
+      ]);
     }
   });
 });
@@ -167,7 +187,25 @@ describe(".dockerignore", () => {
     .filter((line) => line && !line.startsWith("#"));
 
   it("keeps tests, git history, local tools, state and every key or certificate out of the build context", () => {
-    for (const path of ["test", "test/chart/render.test.ts", ".git", ".git/config", "node_modules/x/index.js", "dist/cli.js", "bench/run.ts", ".tools/bin/helm", "coverage/index.html", "packages/kube-sandbox/src/index.ts", ".env", ".env.local", ".sandbox-demo/kubeconfig", "server.key", "certs/etcd/client.key", "ca.pem", "deep/path/tls.crt"]) {
+    for (const path of [
+      "test",
+      "test/chart/render.test.ts",
+      ".git",
+      ".git/config",
+      "node_modules/x/index.js",
+      "dist/cli.js",
+      "bench/run.ts",
+      ".tools/bin/helm",
+      "coverage/index.html",
+      "packages/kube-sandbox/src/index.ts",
+      ".env",
+      ".env.local",
+      ".sandbox-demo/kubeconfig",
+      "server.key",
+      "certs/etcd/client.key",
+      "ca.pem",
+      "deep/path/tls.crt",
+    ]) {
       expect(ignored(patterns, path), path).toBe(true);
     }
   });

@@ -21,7 +21,8 @@ describe("deploy/manifests", () => {
       const expected = object.kind === "Role" || object.kind === "RoleBinding" ? "default" : "etcd-responder";
       expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(expected);
     }
-    const decoded = (name: string, key: string) => Buffer.from((findObject(objects, "Secret", name).data as Record<string, string>)[key]!, "base64").toString();
+    const decoded = (name: string, key: string) =>
+      Buffer.from((findObject(objects, "Secret", name).data as Record<string, string>)[key]!, "base64").toString();
     expect(decoded("etcd-responder-auth", "token")).toBe("CHANGE-ME");
     expect(decoded("etcd-responder-redis", "password")).toBe("CHANGE-ME");
     expect(text.split("\n").slice(0, 8).join("\n")).toMatch(/CHANGE-ME/);

@@ -79,7 +79,8 @@ describe("the shipped rule and Alertmanager route on real Prometheus and Alertma
           alertmanager: await alertmanager!.alerts(),
         });
         throw new Error(
-          `${error.message}\nalerts: ${seen}\nprometheus:\n${prometheus!.output()}\nalertmanager:\n${alertmanager!.output()}`,
+          `${error.message}\nalerts: ${seen}\n` +
+            `prometheus:\n${prometheus!.output()}\nalertmanager:\n${alertmanager!.output()}`,
         );
       });
 

@@ -19,7 +19,7 @@ describe("the configurations the end-to-end tests run Prometheus and Alertmanage
     expect(shipped.groups[0]!.rules[0]!.for).toBe("1m");
   });
 
-  it("keep the shipped Alertmanager route and receiver but for the URL, the token file and the group timing", async () => {
+  it("keep the shipped Alertmanager route and receiver but for the URL, token file and group timing", async () => {
     const snippetText = await readFile(ALERTMANAGER_SNIPPET, "utf8");
     const snippet = parse(snippetText) as Tree;
     const config = parse(

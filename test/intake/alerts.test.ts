@@ -2,8 +2,9 @@ import { briefRequest } from "../support/in-memory-queue.js";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { payload, firingAlert, notification } from "../support/alertmanager-payloads.js";
+import { errorOf } from "../support/api-bodies.js";
 import { BEARER, intakeHarness } from "../support/intake-harness.js";
-import { classifyAlert } from "../../src/intake/alerts.js";
+import { classifyAlert, type AlertsAnswer } from "../../src/intake/alerts.js";
 
 // HTTP-contract tests over the in-memory queue and modes of ./fixtures.
 
@@ -49,7 +50,7 @@ describe("POST /v1/alerts", () => {
           fingerprint: "77aa01c3e9b2d4f5",
           receiver: "etcd-responder",
           pod: "main-2-5f6d7c8b9-mzk7h",
-          startsAt: expect.any(String) as unknown as string,
+          startsAt: expect.any(String) as string,
         },
       },
     ]);
@@ -118,24 +119,26 @@ describe("POST /v1/alerts", () => {
 
   it("maps a Pod name from the past to its member", async () => {
     const { app, queue } = intakeHarness({
-      readPodLabels: async () => {
-        throw new Error("the name convention should have answered");
-      },
+      readPodLabels: () => Promise.reject(new Error("the name convention should have answered")),
     });
     const answer = await request(app)
       .post("/v1/alerts")
       .set("Authorization", BEARER)
       .send(notification([firingAlert("default", "example-4-5c8b7f9d6-p9w2z")]));
-    expect(answer.body.enqueued).toEqual([{ id: "recovery-1", cluster: "example", namespace: "default", member: 4 }]);
+    expect((answer.body as AlertsAnswer).enqueued).toEqual([
+      { id: "recovery-1", cluster: "example", namespace: "default", member: 4 },
+    ]);
     expect(queue.requests[0]?.trigger).toMatchObject({ pod: "example-4-5c8b7f9d6-p9w2z" });
   });
 
   it("maps a Pod by its labels when the name says nothing", async () => {
     const { app } = intakeHarness({
-      readPodLabels: async (namespace, pod) =>
-        namespace === "prod" && pod === "etcd-renamed"
-          ? { "etcd.responder.io/cluster": "main", "etcd.responder.io/member": "1" }
-          : undefined,
+      readPodLabels: (namespace, pod) =>
+        Promise.resolve(
+          namespace === "prod" && pod === "etcd-renamed"
+            ? { "etcd.responder.io/cluster": "main", "etcd.responder.io/member": "1" }
+            : undefined,
+        ),
     });
     const answer = await request(app)
       .post("/v1/alerts")
@@ -180,7 +183,7 @@ describe("POST /v1/alerts", () => {
         ],
       });
     expect(answer.status).toBe(202);
-    expect(answer.body.enqueued).toHaveLength(1);
+    expect((answer.body as AlertsAnswer).enqueued).toHaveLength(1);
     expect(queue.requests[0]?.trigger).toEqual({
       kind: "alert",
       alertname: "KubePodCrashLooping",
@@ -218,7 +221,7 @@ describe("POST /v1/alerts", () => {
         .set("Authorization", BEARER)
         .send(body as object);
       expect(answer.status, JSON.stringify(body)).toBe(400);
-      expect(answer.body.error).toContain(message);
+      expect(errorOf(answer.body)).toContain(message);
     }
   });
 });

@@ -1,5 +1,6 @@
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "../support/api-bodies.js";
 import { BEARER, intakeHarness } from "../support/intake-harness.js";
 
 // HTTP-contract tests over the in-memory queue and modes of ./fixtures.
@@ -61,7 +62,7 @@ describe("PUT /v1/clusters/:name/mode", () => {
       .set("Authorization", BEARER)
       .send({ mode: "observe" });
     expect(ambiguous.status).toBe(400);
-    expect(ambiguous.body.error).toContain('cluster name "shared" is used in several namespaces');
+    expect(errorOf(ambiguous.body)).toContain('cluster name "shared" is used in several namespaces');
     const answer = await request(app)
       .put("/v1/clusters/shared/mode?namespace=staging")
       .set("Authorization", BEARER)
@@ -75,7 +76,7 @@ describe("PUT /v1/clusters/:name/mode", () => {
     const { app } = intakeHarness();
     const answer = await request(app).put("/v1/clusters/nope/mode").set("Authorization", BEARER).send({ mode: "act" });
     expect(answer.status).toBe(404);
-    expect(answer.body.error).toBe(
+    expect(errorOf(answer.body)).toBe(
       'no configured cluster "nope"; configured clusters: default/example, prod/main, prod/shared, staging/shared',
     );
   });
@@ -95,7 +96,7 @@ describe("PUT /v1/clusters/:name/mode", () => {
         .set("Authorization", BEARER)
         .send(body as object);
       expect(answer.status, JSON.stringify(body)).toBe(400);
-      expect(answer.body.error).toContain(message);
+      expect(errorOf(answer.body)).toContain(message);
     }
   });
 });

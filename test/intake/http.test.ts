@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DeadlineExceededError, NotConfiguredError, UnsafeRecoveryError } from "../../src/core/errors.js";
 import { MAX_BODY_BYTES } from "../../src/intake/http.js";
 import { firingAlert, notification, payload } from "../support/alertmanager-payloads.js";
+import { errorOf } from "../support/api-bodies.js";
 import { BASIC, BEARER, intakeHarness, TOKEN } from "../support/intake-harness.js";
 import { FlakyBackendError, queueUnavailable } from "../support/in-memory-queue.js";
 import { rawRequest } from "../support/raw-request.js";
@@ -64,7 +65,7 @@ describe("credentials", () => {
     const answer = await request(app).get("/v1/clusters");
     expect(answer.status).toBe(401);
     expect(answer.headers["www-authenticate"]).toBe('Basic realm="etcd-responder"');
-    expect(answer.body.error).toBe(
+    expect(errorOf(answer.body)).toBe(
       "missing or invalid credentials: send Authorization: Basic <base64 of user:password>",
     );
   });
@@ -91,7 +92,7 @@ describe("request bodies", () => {
         .set("Content-Type", "application/json")
         .send('{"alerts": [');
       expect(answer.status).toBe(400);
-      expect(answer.body.error).toMatch(/^invalid JSON: /);
+      expect(errorOf(answer.body)).toMatch(/^invalid JSON: /);
     }
     const scalar = await request(app)
       .post("/v1/alerts")
@@ -99,7 +100,7 @@ describe("request bodies", () => {
       .set("Content-Type", "application/json")
       .send('"alerts"');
     expect(scalar.status).toBe(400);
-    expect(scalar.body.error).toMatch(/^invalid JSON: /);
+    expect(errorOf(scalar.body)).toMatch(/^invalid JSON: /);
   });
 
   it("answers 400 for a missing body", async () => {
@@ -137,7 +138,7 @@ describe("request bodies", () => {
       .set("Content-Type", "application/json; charset=latin1")
       .send("{}");
     expect(charset.status).toBe(415);
-    expect(charset.body.error).toMatch(/charset/);
+    expect(errorOf(charset.body)).toMatch(/charset/);
   });
 
   it("accepts a +json media type and a gzip-encoded body", async () => {
@@ -194,7 +195,7 @@ describe("request bodies", () => {
     expect(JSON.parse(answer.text)).toEqual({ error: "request body too large: the limit is 1048576 bytes (1 MiB)" });
     const corrupt = await rawRequest(app, "POST", "/v1/alerts", headers, Buffer.from('{"alerts": []}'));
     expect(corrupt.status).toBe(400);
-    expect(JSON.parse(corrupt.text).error).toEqual(expect.any(String));
+    expect(errorOf(JSON.parse(corrupt.text))).toEqual(expect.any(String));
   });
 });
 
@@ -223,7 +224,7 @@ describe("routes", () => {
     const { app } = intakeHarness();
     const answer = await request(app).get("/v1/recoveries/%E0%A4%A").set("Authorization", BEARER);
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toMatch(/^invalid percent-encoding in the path: /);
+    expect(errorOf(answer.body)).toMatch(/^invalid percent-encoding in the path: /);
   });
 });
 
@@ -233,12 +234,13 @@ describe("backend failures", () => {
     queue.failWith = queueUnavailable();
     for (const route of V1_ROUTES.filter((r) => r.path.includes("recoveries") || r.path === "/v1/alerts")) {
       const body = route.path === "/v1/alerts" ? payload("alertmanager-v4-crashloop") : route.body;
-      let call = request(app)[route.method](route.path).set("Authorization", BEARER);
+      const call = request(app)[route.method](route.path).set("Authorization", BEARER);
       const answer = await (body ? call.send(body) : call);
       expect(answer.status, `${route.method} ${route.path}`).toBe(503);
       expect(answer.body).toEqual({
         error:
-          "cannot queue a recovery: Redis at 127.0.0.1:6379 is unreachable: connect ECONNREFUSED 127.0.0.1:6379; try again later",
+          "cannot queue a recovery: Redis at 127.0.0.1:6379 is unreachable: connect ECONNREFUSED 127.0.0.1:6379; " +
+          "try again later",
       });
     }
     queue.failWith = undefined;
@@ -264,19 +266,17 @@ describe("backend failures", () => {
 
   it("answers 503 when looking a Pod up in Kubernetes fails transiently", async () => {
     const { app } = intakeHarness({
-      readPodLabels: async () => {
-        throw new FlakyBackendError("kubernetes API unreachable");
-      },
+      readPodLabels: () => Promise.reject(new FlakyBackendError("kubernetes API unreachable")),
     });
     const answer = await request(app)
       .post("/v1/alerts")
       .set("Authorization", BEARER)
       .send(notification([firingAlert("default", "odd-name")]));
     expect(answer.status).toBe(503);
-    expect(answer.body.error).toContain("kubernetes API unreachable");
+    expect(errorOf(answer.body)).toContain("kubernetes API unreachable");
   });
 
-  it("answers 404 for a cluster or member the configuration does not have, 400 for an ambiguous name, wherever found", async () => {
+  it("answers 404 for an unconfigured cluster or member, 400 for an ambiguous name, wherever found", async () => {
     const { app, queue, modes } = intakeHarness();
     modes.failWith = new NotConfiguredError("cluster", 'no configured cluster "example"');
     const clusters = await request(app).get("/v1/clusters").set("Authorization", BEARER);

@@ -12,9 +12,9 @@ describe("createMemberOfPod", () => {
     const asked: string[] = [];
     const memberOfPod = createMemberOfPod({
       catalog: testConfig().catalog,
-      readPodLabels: async (namespace, pod) => {
+      readPodLabels: (namespace, pod) => {
         asked.push(`${namespace}/${pod}`);
-        return undefined;
+        return Promise.resolve(undefined);
       },
     });
     // A Pod of a ReplicaSet replaced long ago: the name alone says which member it was.
@@ -26,7 +26,8 @@ describe("createMemberOfPod", () => {
 
   it("follows custom Deployment naming", async () => {
     const config = parseConfig(
-      "clusters:\n  - name: kv\n    namespace: data\n    members: 3\n    naming:\n      deployment: etcd-{name}-member{index}\n",
+      "clusters:\n  - name: kv\n    namespace: data\n    members: 3\n" +
+        "    naming:\n      deployment: etcd-{name}-member{index}\n",
       "responder.yaml",
     );
     const memberOfPod = createMemberOfPod({ catalog: config.catalog });
@@ -37,10 +38,12 @@ describe("createMemberOfPod", () => {
   it("falls back to the Pod's labels, and treats a missing Pod as no member", async () => {
     const memberOfPod = createMemberOfPod({
       catalog: testConfig().catalog,
-      readPodLabels: async (_namespace, pod) =>
-        pod === "etcd-odd-name"
-          ? { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" }
-          : undefined,
+      readPodLabels: (_namespace, pod) =>
+        Promise.resolve(
+          pod === "etcd-odd-name"
+            ? { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" }
+            : undefined,
+        ),
     });
     expect(brief(await memberOfPod("default", "etcd-odd-name"))).toBe("example/2");
     expect(await memberOfPod("default", "gone")).toBeUndefined();
@@ -50,9 +53,9 @@ describe("createMemberOfPod", () => {
     let asked = 0;
     const memberOfPod = createMemberOfPod({
       catalog: testConfig().catalog,
-      readPodLabels: async () => {
+      readPodLabels: () => {
         asked++;
-        return { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "1" };
+        return Promise.resolve({ "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "1" });
       },
     });
     expect(await memberOfPod("kube-system", "coredns-76f75df574-8kq2v")).toBeUndefined();
@@ -69,9 +72,9 @@ describe("podLabelsFromGateway", () => {
   it("reads the labels of a Pod carrying the cluster label, and treats others as missing", async () => {
     const selectors: string[] = [];
     const readPodLabels = podLabelsFromGateway({
-      listPods: async (namespace, selector) => {
+      listPods: (namespace, selector) => {
         selectors.push(`${namespace} ${selector}`);
-        return {
+        return Promise.resolve({
           resourceVersion: "7",
           pods: [
             {
@@ -81,7 +84,7 @@ describe("podLabelsFromGateway", () => {
               },
             },
           ],
-        };
+        });
       },
     });
     expect(await readPodLabels("default", "etcd-renamed")).toEqual({

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createProbeApp } from "../../src/intake/probes.js";
 import { createMetrics } from "../../src/core/metrics.js";
 import { capturingLogger } from "../support/capturing-logger.js";
+import { errorOf } from "../support/api-bodies.js";
 import { intakeHarness } from "../support/intake-harness.js";
 import { queueUnavailable } from "../support/in-memory-queue.js";
 
@@ -29,7 +30,7 @@ describe("intake probes", () => {
     queue.failWith = queueUnavailable();
     const typed = await request(app).get("/readyz");
     expect(typed.status).toBe(503);
-    expect(typed.body.error).toMatch(
+    expect(errorOf(typed.body)).toMatch(
       /^redis unreachable: cannot queue a recovery: Redis at 127\.0\.0\.1:6379 is unreachable/,
     );
   });
@@ -61,9 +62,7 @@ describe("createProbeApp", () => {
     const metrics = createMetrics();
     const app = createProbeApp({
       metrics,
-      ready: async () => {
-        if (!up) throw new Error("the worker has not connected to Redis yet");
-      },
+      ready: () => (up ? Promise.resolve() : Promise.reject(new Error("the worker has not connected to Redis yet"))),
       unreadyPrefix: "worker not ready",
     });
     expect((await request(app).get("/healthz")).body).toEqual({ status: "ok" });

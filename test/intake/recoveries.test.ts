@@ -1,6 +1,8 @@
 import { briefRequest } from "../support/in-memory-queue.js";
 import request from "supertest";
 import { describe, expect, it } from "vitest";
+import type { RecoveryRequestAnswer } from "../../src/cli/service-client.js";
+import { errorOf, type RecoveryListBody } from "../support/api-bodies.js";
 import { BEARER, intakeHarness } from "../support/intake-harness.js";
 
 // HTTP-contract tests over the in-memory queue and modes of ./fixtures.
@@ -53,7 +55,7 @@ describe("POST /v1/recoveries", () => {
       .set("Authorization", BEARER)
       .send({ cluster: "shared", member: 1 });
     expect(ambiguous.status).toBe(400);
-    expect(ambiguous.body.error).toBe(
+    expect(errorOf(ambiguous.body)).toBe(
       'cluster name "shared" is used in several namespaces (prod, staging); say which namespace',
     );
     const named = await request(app)
@@ -61,7 +63,7 @@ describe("POST /v1/recoveries", () => {
       .set("Authorization", BEARER)
       .send({ cluster: "shared", member: 1, namespace: "staging" });
     expect(named.status).toBe(202);
-    expect(named.body.namespace).toBe("staging");
+    expect((named.body as RecoveryRequestAnswer).namespace).toBe("staging");
   });
 
   it("answers 404 listing the configured clusters for an unknown cluster, member or Pod", async () => {
@@ -72,25 +74,25 @@ describe("POST /v1/recoveries", () => {
       .set("Authorization", BEARER)
       .send({ cluster: "exmaple", member: 1 });
     expect(cluster.status).toBe(404);
-    expect(cluster.body.error).toBe(`no configured cluster "exmaple"; ${listing}`);
+    expect(errorOf(cluster.body)).toBe(`no configured cluster "exmaple"; ${listing}`);
     const inNamespace = await request(app)
       .post("/v1/recoveries")
       .set("Authorization", BEARER)
       .send({ cluster: "main", member: 1, namespace: "default" });
     expect(inNamespace.status).toBe(404);
-    expect(inNamespace.body.error).toBe(`no configured cluster "main" in namespace "default"; ${listing}`);
+    expect(errorOf(inNamespace.body)).toBe(`no configured cluster "main" in namespace "default"; ${listing}`);
     const member = await request(app)
       .post("/v1/recoveries")
       .set("Authorization", BEARER)
       .send({ cluster: "example", member: 6 });
     expect(member.status).toBe(404);
-    expect(member.body.error).toBe("cluster default/example has members 1 to 5; there is no member 6");
+    expect(errorOf(member.body)).toBe("cluster default/example has members 1 to 5; there is no member 6");
     const pod = await request(app)
       .post("/v1/recoveries")
       .set("Authorization", BEARER)
       .send({ namespace: "default", pod: "nginx-5d8f7c9b6-abcde" });
     expect(pod.status).toBe(404);
-    expect(pod.body.error).toBe(`Pod default/nginx-5d8f7c9b6-abcde belongs to no configured member; ${listing}`);
+    expect(errorOf(pod.body)).toBe(`Pod default/nginx-5d8f7c9b6-abcde belongs to no configured member; ${listing}`);
   });
 
   it("answers 409 for a paused cluster, saying how to resume", async () => {
@@ -126,7 +128,7 @@ describe("POST /v1/recoveries", () => {
         .set("Authorization", BEARER)
         .send(body as object);
       expect(answer.status, JSON.stringify(body)).toBe(400);
-      expect(answer.body.error).toContain(message);
+      expect(errorOf(answer.body)).toContain(message);
     }
   });
 });
@@ -149,8 +151,9 @@ describe("GET /v1/recoveries", () => {
     const { app } = await withHistory();
     const answer = await request(app).get("/v1/recoveries").set("Authorization", BEARER);
     expect(answer.status).toBe(200);
-    expect(answer.body.recoveries.map((r: { id: string }) => r.id)).toEqual(["recovery-3", "recovery-2", "recovery-1"]);
-    expect(answer.body.recoveries[2]).toMatchObject({
+    const { recoveries } = answer.body as RecoveryListBody;
+    expect(recoveries.map((r) => r.id)).toEqual(["recovery-3", "recovery-2", "recovery-1"]);
+    expect(recoveries[2]).toMatchObject({
       cluster: "example",
       namespace: "default",
       member: 1,
@@ -161,10 +164,10 @@ describe("GET /v1/recoveries", () => {
 
   it("narrows by cluster, member, state and limit", async () => {
     const { app } = await withHistory();
-    const ids = async (query: string) =>
-      (await request(app).get(`/v1/recoveries?${query}`).set("Authorization", BEARER)).body.recoveries.map(
-        (r: { id: string }) => r.id,
-      );
+    const ids = async (query: string) => {
+      const answer = await request(app).get(`/v1/recoveries?${query}`).set("Authorization", BEARER);
+      return (answer.body as RecoveryListBody).recoveries.map((r) => r.id);
+    };
     expect(await ids("cluster=example")).toEqual(["recovery-2", "recovery-1"]);
     expect(await ids("cluster=example&member=1")).toEqual(["recovery-1"]);
     expect(await ids("state=queued")).toEqual(["recovery-3", "recovery-2"]);
@@ -189,7 +192,7 @@ describe("GET /v1/recoveries", () => {
     for (const [query, message] of cases) {
       const answer = await request(app).get(`/v1/recoveries?${query}`).set("Authorization", BEARER);
       expect(answer.status, query).toBe(400);
-      expect(answer.body.error).toContain(message);
+      expect(errorOf(answer.body)).toContain(message);
     }
   });
 });

@@ -7,6 +7,7 @@ import { createLogger } from "../../src/core/logger.js";
 import type { EnqueueResult, RecoveryRequest } from "../../src/queue/recovery-queue.js";
 import { matchesRequirements, parseLabelSelector } from "kube-sandbox";
 import { createCrashLoopSweep, crashLoopingContainer, judgeMember } from "../../src/intake/sweep.js";
+import { asPromise } from "../support/as-promise.js";
 import { generatedLabels, memberDeployment, memberPod } from "../support/member-objects.js";
 
 const config = parseConfig(
@@ -32,18 +33,19 @@ function fakeKubernetes() {
     pods,
     lists,
     failListsIn: (namespace: string) => (failFor = namespace),
-    readDeployment: async (namespace: string, name: string) => deployments.get(`${namespace}/${name}`),
-    listPods: async (namespace: string, labelSelector: string) => {
-      lists.push(labelSelector);
-      if (failFor === namespace) throw new Error("the API server did not answer");
-      const requirements = parseLabelSelector(labelSelector);
-      return {
-        pods: pods.filter(
-          (p) => p.metadata?.namespace === namespace && matchesRequirements(p.metadata?.labels, requirements),
-        ),
-        resourceVersion: "1",
-      };
-    },
+    readDeployment: (namespace: string, name: string) => Promise.resolve(deployments.get(`${namespace}/${name}`)),
+    listPods: (namespace: string, labelSelector: string) =>
+      asPromise(() => {
+        lists.push(labelSelector);
+        if (failFor === namespace) throw new Error("the API server did not answer");
+        const requirements = parseLabelSelector(labelSelector);
+        return {
+          pods: pods.filter(
+            (p) => p.metadata?.namespace === namespace && matchesRequirements(p.metadata?.labels, requirements),
+          ),
+          resourceVersion: "1",
+        };
+      }),
   };
 }
 
@@ -52,30 +54,31 @@ function fakeQueue() {
   const requests: RecoveryRequest[] = [];
   return {
     requests,
-    enqueue: async (request: RecoveryRequest): Promise<EnqueueResult> => {
+    enqueue: (request: RecoveryRequest): Promise<EnqueueResult> => {
       const { cluster, member } = request.target;
       const earlier = requests.findIndex((r) => r.target.cluster === cluster && r.target.member === member);
       requests.push(request);
       const index = earlier >= 0 ? earlier : requests.length - 1;
-      return {
+      return Promise.resolve({
         id: `r${index}`,
         cluster: cluster.name,
         namespace: cluster.namespace,
         member: member.index,
         deduplicated: earlier >= 0,
-      };
+      });
     },
   };
 }
 
 function fakeModes(modes: Record<string, ClusterMode> = {}) {
   return {
-    get: async ({ namespace, name }: ResolvedCluster) => ({
-      cluster: name,
-      namespace,
-      mode: modes[name] ?? "act",
-      source: "config" as const,
-    }),
+    get: ({ namespace, name }: ResolvedCluster) =>
+      Promise.resolve({
+        cluster: name,
+        namespace,
+        mode: modes[name] ?? "act",
+        source: "config" as const,
+      }),
   };
 }
 

@@ -101,7 +101,7 @@ describe("circuit breaker", () => {
   });
 
   it("forgets failures older than the window", async () => {
-    const { modes, clock, a, b } = open();
+    const { modes, clock, a } = open();
     await modes.recordFailure(a);
     await modes.recordFailure(a);
     clock.now += 61 * MINUTE;

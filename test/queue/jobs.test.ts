@@ -169,7 +169,8 @@ describe("toRecoveryRecord", () => {
 describe("recoveryJobOptions", () => {
   it("derives retries and history bounds from the service settings", () => {
     const config = parseConfig(
-      "clusters: [{ name: a, members: 1 }]\nservice: { retry: { attempts: 4, backoffSeconds: 1.5 }, history: { maxRecoveries: 50, maxAgeHours: 0.5 } }\n",
+      "clusters: [{ name: a, members: 1 }]\n" +
+        "service: { retry: { attempts: 4, backoffSeconds: 1.5 }, history: { maxRecoveries: 50, maxAgeHours: 0.5 } }\n",
       "t.yaml",
     );
     expect(recoveryJobOptions(config.service)).toEqual({

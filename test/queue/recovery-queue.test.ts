@@ -66,7 +66,7 @@ function nextMillisecond(time = Date.now()) {
 }
 
 describe("deduplication", () => {
-  it("turns 1000 concurrent requests for one member into one recovery, and queues a new one once it ended", async () => {
+  it("turns 1000 concurrent requests for one member into one recovery, and a new one once it ended", async () => {
     const config = testConfig();
     const prefix = uniquePrefix("dedup");
     const queue = openQueue(config, prefix);
@@ -169,7 +169,7 @@ describe("get and list", () => {
     "",
   ].join("\n");
 
-  it("maps every state, with steps, reasons, errors and attempts, and filters by cluster, member, state and limit", async () => {
+  it("maps every state with steps, reasons, errors, attempts; filters by cluster, member, state, limit", async () => {
     const config = parseConfig(text, "test.yaml");
     const prefix = uniquePrefix("states");
     const queue = openQueue(config, prefix);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
-import { createClusterModes, type RedisClusterModes } from "../../src/queue/cluster-modes.js";
+import { createClusterModes } from "../../src/queue/cluster-modes.js";
 import { RecoveryInterruptedError } from "../../src/core/errors.js";
 import { systemClock } from "../../src/core/clock.js";
 import { createRecoveryQueue } from "../../src/queue/bullmq-queue.js";
@@ -226,10 +226,10 @@ describe("outcomes", () => {
   it("counts a runner that throws as a transient failure", async () => {
     const { queue, start, config } = setUp("throws");
     let call = 0;
-    await start(async () => {
+    await start(() => {
       call++;
-      if (call === 1) throw new Error("boom");
-      return { outcome: "succeeded", reason: "recovered", steps: [] };
+      if (call === 1) return Promise.reject(new Error("boom"));
+      return Promise.resolve({ outcome: "succeeded", reason: "recovered", steps: [] });
     });
     const { id } = await queue.enqueue(requestFor(config, "b", 1, manual));
     const record = await waitForState(queue, id, "succeeded", "failed");
@@ -361,7 +361,7 @@ describe("shutdown", () => {
 });
 
 describe("alerts about a member recovered since", () => {
-  it("joins an alert that started before the member's last recovery to it, and queues one that started after", async () => {
+  it("joins an alert that started before the member's last recovery to it, queues one that started after", async () => {
     const { queue, start, config } = setUp("recovered-since");
     const { run, calls } = scriptedRunner(() => ({
       outcome: "succeeded",

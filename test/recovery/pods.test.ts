@@ -29,7 +29,7 @@ describe("selectorString", () => {
 
 describe("findEtcdContainer", () => {
   const sidecar = { name: "metrics", command: ["proxy"] };
-  it("prefers the container that sets --initial-cluster, then the one named etcd, then one running etcd, then the first", () => {
+  it("prefers in turn: the container setting --initial-cluster, one named etcd, one running etcd, the first", () => {
     expect(findEtcdContainer([sidecar, { name: "server", args: ["--initial-cluster=x"] }])?.name).toBe("server");
     expect(
       findEtcdContainer([sidecar, { name: "server", env: [{ name: "ETCD_INITIAL_CLUSTER", value: "x" }] }])?.name,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EtcdUnavailableError, UnsafeRecoveryError } from "../../src/core/errors.js";
 import { runRecovery } from "../../src/recovery/run-recovery.js";
 import { BOOTSTRAPPED_LOG, FakeWorld, PERMISSION_LOG } from "../support/fake-world.js";
+import { joinedPattern } from "../support/pattern.js";
 
 /** What a cluster that is fully healthy again looks like. */
 function expectHealthy(world: FakeWorld, members = 5): void {
@@ -55,7 +56,8 @@ describe("runRecovery", () => {
     expect(args).toContain("--initial-cluster-state=existing");
     expect(args).toContain("--name=example3");
     expect(ctx.lines).toContain(
-      "[diagnose] done: Pod example-3-abc5 is in CrashLoopBackOff: etcdmain: member 3ec3a7f0bf0a8a50 has already been bootstrapped",
+      "[diagnose] done: Pod example-3-abc5 is in CrashLoopBackOff: " +
+        "etcdmain: member 3ec3a7f0bf0a8a50 has already been bootstrapped",
     );
   });
 
@@ -94,7 +96,7 @@ describe("runRecovery", () => {
     expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
   });
 
-  it("recovers two crash-looping members one after the other, removing every dead member before the first add", async () => {
+  it("recovers two crash-looping members in turn, removing every dead member before the first add", async () => {
     const world = new FakeWorld();
     world.crashLoop(2);
     world.crashLoop(4);
@@ -149,7 +151,11 @@ describe("runRecovery", () => {
     // Verification cannot pass while member 5 does not answer: the run fails on the deadline, saying so.
     expect(result.outcome).toBe("failed");
     expect(result.reason).toMatch(
-      /^step verify failed for member 3 \(example3\) of cluster default\/example: gave up after 60 s waiting for every member to vote and answer with the same leader \(last: member 3ed \(example5, http:\/\/example5:2380\) does not answer\)/,
+      joinedPattern(
+        /^step verify failed for member 3 \(example3\) of cluster default\/example: /,
+        /gave up after 60 s waiting for every member to vote and answer with the same leader /,
+        /\(last: member 3ed \(example5, http:\/\/example5:2380\) does not answer\)/,
+      ),
     );
   });
 
@@ -161,7 +167,9 @@ describe("runRecovery", () => {
     const result = await runRecovery(world.context());
     expect(result).toMatchObject({ outcome: "refused", retryable: false });
     expect(result.reason).toBe(
-      "quorum is lost: 2 of 5 voting members answer (2 without a leader), 3 needed; no membership change is possible; a human must restore from a snapshot (etcdctl snapshot restore / --force-new-cluster)",
+      "quorum is lost: 2 of 5 voting members answer (2 without a leader), 3 needed; " +
+        "no membership change is possible; " +
+        "a human must restore from a snapshot (etcdctl snapshot restore / --force-new-cluster)",
     );
     expect(result.error).toBeInstanceOf(UnsafeRecoveryError);
     expect(changes(world)).toEqual([]);
@@ -268,7 +276,7 @@ describe("runRecovery", () => {
   it("retries an add that etcd refuses as an unhealthy cluster", async () => {
     const world = new FakeWorld();
     world.crashLoop(3);
-    const unhealthy = () => Object.assign(new Error("14 UNAVAILABLE: etcdserver: unhealthy cluster"));
+    const unhealthy = () => new Error("14 UNAVAILABLE: etcdserver: unhealthy cluster");
     world.failures.set("add", [unhealthy(), unhealthy(), unhealthy()]);
     const ctx = world.context();
     const result = await runRecovery(ctx);
@@ -333,7 +341,10 @@ describe("runRecovery", () => {
     const result = await runRecovery(world.context({ index: 4 }));
     expect(result.outcome).toBe("refused");
     expect(result.reason).toMatch(
-      /^adding example4 as a voting member would lose quorum: after removing 0 dead member\(s\) the cluster would have 4 voting members, 3 needed, but only 2 answer/,
+      joinedPattern(
+        /^adding example4 as a voting member would lose quorum: /,
+        /after removing 0 dead member\(s\) the cluster would have 4 voting members, 3 needed, but only 2 answer/,
+      ),
     );
     expect(changes(world)).toEqual([]);
   });
@@ -361,7 +372,11 @@ describe("runRecovery", () => {
     const result = await runRecovery(world.context());
     expect(result.outcome).toBe("failed");
     expect(result.reason).toMatch(
-      /^step start failed for member 3 \(example3\) of cluster default\/example: the new Pod example-3-abc6 crashed: etcdmain: error validating peerURLs \{...\}: member count is unequal; run again to resume/,
+      joinedPattern(
+        /^step start failed for member 3 \(example3\) of cluster default\/example: /,
+        /the new Pod example-3-abc6 crashed: /,
+        /etcdmain: error validating peerURLs \{...\}: member count is unequal; run again to resume/,
+      ),
     );
     expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
   });
@@ -415,7 +430,8 @@ describe("runRecovery in plan mode", () => {
       "set --initial-cluster=example1=http://example1:2380,example2=http://example2:2380,example5=http://example5:2380,example3=http://example3:2380 and --initial-cluster-state=existing on Deployment example-3",
       "scale Deployment example-3 to 1 and wait until example3 answers",
       "promote learner example3 to a voting member",
-      "verify: every member votes and answers with the same leader, the Pod is Ready, and hashKV is equal on all members",
+      "verify: every member votes and answers with the same leader, the Pod is Ready, " +
+        "and hashKV is equal on all members",
     ]);
   });
 

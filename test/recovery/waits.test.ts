@@ -8,7 +8,7 @@ describe("pollUntil", () => {
     const clock = new FakeClock();
     const start = clock.now();
     let calls = 0;
-    const value = await pollUntil(async () => (++calls === 4 ? "ready" : undefined), {
+    const value = await pollUntil(() => Promise.resolve(++calls === 4 ? "ready" : undefined), {
       clock,
       what: "x",
       timeoutMs: 10_000,
@@ -22,9 +22,9 @@ describe("pollUntil", () => {
   it("gives up at the deadline, saying what it waited for and what it saw last", async () => {
     const clock = new FakeClock();
     const wait = pollUntil(
-      async (observe) => {
+      (observe) => {
         observe(`at ${clock.now()}`);
-        return undefined;
+        return Promise.resolve(undefined);
       },
       { clock, what: "member example3 to answer", timeoutMs: 1_000, intervalMs: 300 },
     );
@@ -41,11 +41,10 @@ describe("retryRefused", () => {
     let last = start;
     let attempts = 0;
     const result = await retryRefused(
-      async () => {
+      () => {
         pauses.push(clock.now() - last);
         last = clock.now();
-        if (++attempts < 6) throw new Error("etcdserver: unhealthy cluster");
-        return "added";
+        return ++attempts < 6 ? Promise.reject(new Error("etcdserver: unhealthy cluster")) : Promise.resolve("added");
       },
       (error) => (error as Error).message.includes("unhealthy"),
       { clock, what: "x", timeoutMs: 60_000, initialMs: 100, maxMs: 500, onRetry: () => undefined },
@@ -60,9 +59,9 @@ describe("retryRefused", () => {
     const boom = new Error("etcdserver: member not found");
     await expect(
       retryRefused(
-        async () => {
+        () => {
           attempts++;
-          throw boom;
+          return Promise.reject(boom);
         },
         () => false,
         { clock, what: "x", timeoutMs: 1_000, initialMs: 10, maxMs: 10 },
@@ -74,9 +73,7 @@ describe("retryRefused", () => {
   it("gives up at the deadline with the last refusal", async () => {
     const clock = new FakeClock();
     const wait = retryRefused(
-      async () => {
-        throw new Error("etcdserver: can only promote a learner member which is in sync with leader");
-      },
+      () => Promise.reject(new Error("etcdserver: can only promote a learner member which is in sync with leader")),
       () => true,
       { clock, what: "learner example3 to be in sync", timeoutMs: 2_000, initialMs: 100, maxMs: 1_000 },
     );

@@ -35,7 +35,7 @@ describe("the demo", () => {
       ]) {
         expect(output).toMatch(new RegExp(`^   \\[${step}\\] `, "m"));
       }
-      expect(output).toMatch(/^   succeeded: recovered member example3 of default\/example$/m);
+      expect(output).toMatch(/^ {3}succeeded: recovered member example3 of default\/example$/m);
       expect(output.match(/member example\d \S+ voter/g)).toHaveLength(5);
       expect(output).toContain("key written before the failure: still here");
     } finally {

@@ -16,7 +16,10 @@ async function containerPids(sandbox: SandboxProcess): Promise<number[]> {
   );
 }
 
-/** Resolves once none of `pids` is alive; fails after `timeoutMs`. Process exit has no event to wait on for non-children. */
+/**
+ * Resolves once none of `pids` is alive; fails after `timeoutMs`. Process exit has no event to wait on for
+ * non-children.
+ */
 async function waitUntilGone(pids: number[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (pids.some(processAlive)) {

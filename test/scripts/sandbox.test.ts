@@ -99,7 +99,7 @@ describe("sandbox with the 5-member example cluster", () => {
     expect(rows).toHaveLength(5);
     for (const row of rows) expect(row).toMatchObject({ READY: "1/1", STATUS: "Running", RESTARTS: "0" });
     expect(rows.map((r) => r.NAME)).toEqual(
-      rows.map((r) => expect.stringMatching(/^example-\d-[a-z0-9]{8,10}-[a-z0-9]{5}$/) as unknown as string),
+      rows.map(() => expect.stringMatching(/^example-\d-[a-z0-9]{8,10}-[a-z0-9]{5}$/) as string),
     );
 
     const deployments = parseTable((await run("get", "deployments")).stdout);
@@ -149,10 +149,12 @@ describe("sandbox with the 5-member example cluster", () => {
       );
     });
     await ended;
-    expect(events).toEqual([{ type: "ERROR", object: expect.objectContaining({ code: 410, reason: "Expired" }) }]);
+    expect(events).toEqual([
+      { type: "ERROR", object: expect.objectContaining({ code: 410, reason: "Expired" }) as object },
+    ]);
   });
 
-  it("reproduces the seed's failure: a deleted member Pod comes back empty and crash-loops while the rest keep quorum", async () => {
+  it("reproduces the seed's failure: a deleted member Pod returns empty and crash-loops, quorum holds", async () => {
     await etcd.put("before-failure").value("kept");
     const member3 = "etcd.responder.io/cluster=example,etcd.responder.io/member=3";
     const list = await core.listNamespacedPod({ namespace: "default", labelSelector: member3 });
@@ -205,7 +207,7 @@ describe("sandbox with the 5-member example cluster", () => {
       const crashing = rows.find((r) => r.NAME === newPod);
       expect(crashing).toMatchObject({
         READY: "0/1",
-        STATUS: expect.stringMatching(/^(CrashLoopBackOff|Error)$/) as unknown as string,
+        STATUS: expect.stringMatching(/^(CrashLoopBackOff|Error)$/) as string,
       });
       expect(Number.parseInt(crashing!.RESTARTS!, 10)).toBeGreaterThanOrEqual(1);
       expect(rows.filter((r) => r.NAME !== newPod).map((r) => r.STATUS)).toEqual([

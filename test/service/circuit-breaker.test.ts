@@ -1,6 +1,8 @@
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RecoveryRequestAnswer } from "../../src/cli/service-client.js";
 import { leaseName } from "../../src/recovery/lock.js";
+import type { ClusterListBody } from "../support/api-bodies.js";
 import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
@@ -53,18 +55,19 @@ describe("circuit breaker", () => {
     for (const member of [1, 2]) {
       const queued = await api.post("/v1/recoveries", { cluster: "example", member });
       expect(queued.status).toBe(202);
-      const record = await waitForRecovery(api, queued.body.id, undefined, 30_000);
+      const { id } = queued.body as RecoveryRequestAnswer;
+      const record = await waitForRecovery(api, id, undefined, 30_000);
       expect(record.state, JSON.stringify(record)).toBe("failed");
       expect(record.reason).toMatch(/step lock failed .*someone-else/);
     }
 
     const { body } = await api.get("/v1/clusters");
-    expect(body.clusters).toEqual([
+    expect((body as ClusterListBody).clusters).toEqual([
       expect.objectContaining({
         name: "example",
         mode: "observe",
         modeSource: "circuit-breaker",
-        modeReason: expect.stringMatching(/^2 failed recoveries within 10 min/),
+        modeReason: expect.stringMatching(/^2 failed recoveries within 10 min/) as string,
       }),
     ]);
     const metrics = await (await fetch(`http://127.0.0.1:${service.workerPort}/metrics`)).text();

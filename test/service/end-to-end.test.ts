@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, assert, beforeAll, describe, expect, it } from "vitest";
+import type { AlertsAnswer } from "../../src/intake/alerts.js";
 import { STEP_NAMES } from "../../src/recovery/context.js";
+import type { RecoveryListBody } from "../support/api-bodies.js";
 import { expectHealthyCluster, clusterShape, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
@@ -83,10 +85,13 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     );
     expect(answer.status).toBe(202);
     expect(answer.body).toMatchObject({ deduplicated: 0, ignored: 0 });
-    expect(answer.body.enqueued).toHaveLength(1);
-    expect(answer.body.enqueued[0]).toMatchObject({ cluster: "example", namespace: "default", member: 3 });
+    const { enqueued } = answer.body as AlertsAnswer;
+    expect(enqueued).toHaveLength(1);
+    const [queued] = enqueued;
+    assert.isDefined(queued);
+    expect(queued).toMatchObject({ cluster: "example", namespace: "default", member: 3 });
 
-    const record = await waitForRecovery(api, answer.body.enqueued[0].id);
+    const record = await waitForRecovery(api, queued.id);
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     expect(record.mode).toBe("act");
     expect(record.trigger).toEqual({
@@ -95,7 +100,7 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
       fingerprint: "4f1c2a9be07d3c61",
       receiver: RECEIVER,
       pod,
-      startsAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown as string,
+      startsAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
     });
     expect(record.steps.map((s) => s.name)).toEqual([...STEP_NAMES]);
     for (const step of record.steps) {
@@ -154,8 +159,11 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
       crashLoopNotification([{ namespace: "default", pod, fingerprint: "0b7e55d1c2a8f934" }]),
     );
     expect(answer.status).toBe(202);
-    expect(answer.body.enqueued).toHaveLength(1);
-    const record = await waitForRecovery(api, answer.body.enqueued[0].id);
+    const { enqueued } = answer.body as AlertsAnswer;
+    expect(enqueued).toHaveLength(1);
+    const [queued] = enqueued;
+    assert.isDefined(queued);
+    const record = await waitForRecovery(api, queued.id);
     expect(record, JSON.stringify(record)).toMatchObject({ state: "succeeded", mode: "observe" });
     expect(record.plan?.length).toBeGreaterThan(0);
     expect(record.steps.map((s) => s.name)).toEqual(["diagnose", "guard"]);
@@ -166,7 +174,8 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
 
   it("when paused ignores the alert and queues nothing", async () => {
     expect((await api.put("/v1/clusters/example/mode", { mode: "paused" })).status).toBe(200);
-    const before = (await api.get("/v1/recoveries?cluster=example")).body.recoveries.length;
+    const listed = async () => ((await api.get("/v1/recoveries?cluster=example")).body as RecoveryListBody).recoveries;
+    const before = (await listed()).length;
 
     const answer = await api.post(
       "/v1/alerts",
@@ -176,6 +185,6 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     );
     expect(answer.status).toBe(202);
     expect(answer.body).toEqual({ enqueued: [], deduplicated: 0, ignored: 1 });
-    expect((await api.get("/v1/recoveries?cluster=example")).body.recoveries).toHaveLength(before);
+    expect(await listed()).toHaveLength(before);
   });
 });

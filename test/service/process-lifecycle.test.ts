@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf } from "../support/api-bodies.js";
 import { conventionalPodName, crashLoopNotification } from "../support/crash-loop-notification.js";
 import { processAlive } from "../support/processes.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
@@ -84,7 +85,8 @@ describe("service processes: start, refuse to start, stop", () => {
     services.push(service);
     expect(await service.exited).toEqual({ code: 2, signal: null });
     expect(service.output().trim().split("\n")).toEqual([
-      "etcd-responder serve: refusing to start without credentials: set AUTH_TOKEN or AUTH_TOKEN_FILE (or pass --insecure-no-auth)",
+      "etcd-responder serve: refusing to start without credentials: " +
+        "set AUTH_TOKEN or AUTH_TOKEN_FILE (or pass --insecure-no-auth)",
     ]);
   });
 
@@ -115,14 +117,14 @@ describe("service processes: start, refuse to start, stop", () => {
       expect(await probe(Number(receiver.port))).toBe(503);
       expect(await probe(Number(worker.port))).toBe(503);
       expect(await probe(Number(worker.port), "/healthz")).toBe(200);
-      const alert = await serviceApi(`http://127.0.0.1:${receiver.port}`).post(
+      const alert = await serviceApi(`http://127.0.0.1:${Number(receiver.port)}`).post(
         "/v1/alerts",
         crashLoopNotification([
           { namespace: "default", pod: conventionalPodName("example-1"), fingerprint: "aa00bb11cc22dd33" },
         ]),
       );
       expect(alert.status).toBe(503);
-      expect(alert.body.error).toMatch(/Redis at 127\.0\.0\.1:\d+ is unreachable/);
+      expect(errorOf(alert.body)).toMatch(/Redis at 127\.0\.0\.1:\d+ is unreachable/);
       await service.waitForLog(
         "a retried start of the workers",
         (l) => l.msg === "cannot start the recovery workers; trying again",

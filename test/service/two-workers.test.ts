@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AlertsAnswer } from "../../src/intake/alerts.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
@@ -46,7 +47,7 @@ describe("two worker processes and a receiver", () => {
     const [processes, pods] = await Promise.all([started, broken]);
     services.push(...processes);
     const [receiver] = processes;
-    const api = serviceApi(receiver!.url);
+    const api = serviceApi(receiver.url);
 
     const targets = [
       { deployment: "example-a-2", pod: pods[0] },
@@ -62,11 +63,10 @@ describe("two worker processes and a receiver", () => {
     );
     const answer = await api.post("/v1/alerts", notification);
     expect(answer.status).toBe(202);
-    expect(answer.body.enqueued).toHaveLength(3);
+    const { enqueued } = answer.body as AlertsAnswer;
+    expect(enqueued).toHaveLength(3);
 
-    const records: RecoveryRecord[] = await Promise.all(
-      answer.body.enqueued.map((e: { id: string }) => waitForRecovery(api, e.id)),
-    );
+    const records: RecoveryRecord[] = await Promise.all(enqueued.map((e) => waitForRecovery(api, e.id)));
     for (const record of records) expect(record.state, JSON.stringify(record)).toBe("succeeded");
 
     const a = records

@@ -1,5 +1,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RecoveryRequestAnswer } from "../../src/cli/service-client.js";
+import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
 import { processAlive } from "../support/processes.js";
@@ -43,7 +45,7 @@ describe("a worker process that stops in the middle of a recovery", () => {
     await breakMember(kc, "default", "example", 2);
     const queued = await api.post("/v1/recoveries", { cluster: "example", member: 2 });
     expect(queued.status).toBe(202);
-    const id: string = queued.body.id;
+    const { id } = queued.body as RecoveryRequestAnswer;
     const running = await waitForRecovery(api, id, (r) => r.state === "running" && r.steps.length > 0, 30_000, 20);
     await doomed.kill();
     expect(processAlive(doomed.pid)).toBe(false);
@@ -59,20 +61,20 @@ describe("a worker process that stops in the middle of a recovery", () => {
     expect(await rescuer.stop()).toEqual({ code: 0, signal: null });
   });
 
-  it("SIGTERMed: stops at the next step boundary, exits 0 and hands the recovery back to its queue at once", async () => {
+  it("SIGTERMed: stops at the next step boundary, exits 0, hands the recovery back to its queue at once", async () => {
     const stopping = await startResponder({ mode: "worker", config, ...connections() });
     services.push(stopping);
     const api = serviceApi(receiver.url);
 
     await breakMember(kc, "default", "example", 3);
     const queued = await api.post("/v1/recoveries", { cluster: "example", member: 3 });
-    const id: string = queued.body.id;
+    const { id } = queued.body as RecoveryRequestAnswer;
     await waitForRecovery(api, id, (r) => r.state === "running" && r.steps.length > 0, 30_000, 20);
     const signalled = Date.now();
     expect(await stopping.stop()).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalled).toBeLessThan(10_000);
     const handedBack = await api.get(`/v1/recoveries/${id}`);
-    expect(handedBack.body.state, JSON.stringify(handedBack.body)).toBe("queued");
+    expect((handedBack.body as RecoveryRecord).state, JSON.stringify(handedBack.body)).toBe("queued");
     expect(
       stopping.logs().some((line) => line.msg === "recovery interrupted by shutdown; queued again to resume"),
     ).toBe(true);

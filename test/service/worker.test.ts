@@ -3,6 +3,7 @@ import { QueueUnavailableError } from "../../src/core/errors.js";
 import type { RecoveryWorkers } from "../../src/queue/workers.js";
 import { keepStartingWorkers, countingCircuitBreakerTrips, recoveryMetricsHooks } from "../../src/service/worker.js";
 import { capturingLogger } from "../support/capturing-logger.js";
+import { joinedPattern } from "../support/pattern.js";
 import { waitFor } from "../support/queue.js";
 import { parseConfig } from "../../src/core/config/load.js";
 import type { ClusterModes } from "../../src/queue/cluster-modes.js";
@@ -17,8 +18,9 @@ const unreachable = () =>
 function fakeWorkers() {
   let closed = 0;
   const workers: RecoveryWorkers = {
-    close: async () => {
+    close: () => {
       closed++;
+      return Promise.resolve();
     },
   };
   return { workers, closed: () => closed };
@@ -34,10 +36,7 @@ describe("keepStartingWorkers", () => {
       logger,
       initialBackoffMs: 5,
       maxBackoffMs: 20,
-      start: async () => {
-        if (++attempts < 4) throw unreachable();
-        return workers;
-      },
+      start: () => (++attempts < 4 ? Promise.reject(unreachable()) : Promise.resolve(workers)),
       onStarted: (w) => started.push(w),
     });
     expect(starting.running).toBe(false);
@@ -61,7 +60,10 @@ describe("keepStartingWorkers", () => {
     });
     await waitFor("a failed attempt", () => (starting.problem?.includes("unreachable") ? true : undefined));
     expect(starting.problem).toMatch(
-      /^the recovery workers are not running: cannot start the recovery workers: Redis at 127\.0\.0\.1:6379 is unreachable/,
+      joinedPattern(
+        /^the recovery workers are not running: /,
+        /cannot start the recovery workers: Redis at 127\.0\.0\.1:6379 is unreachable/,
+      ),
     );
     await starting.stop();
     expect(starting.running).toBe(false);
@@ -111,7 +113,7 @@ describe("keepStartingWorkers", () => {
   it("closes the running workers when stopped", async () => {
     const { logger } = capturingLogger();
     const { workers, closed } = fakeWorkers();
-    const starting = keepStartingWorkers({ logger, start: async () => workers });
+    const starting = keepStartingWorkers({ logger, start: () => Promise.resolve(workers) });
     await waitFor("the workers to start", () => (starting.running ? true : undefined));
     await starting.stop();
     await starting.stop();
@@ -157,16 +159,19 @@ describe("recovery metrics of the worker", () => {
     const calls: string[] = [];
     let failures = 0;
     const modes: ClusterModes = {
-      get: async ({ namespace, name }) => (
-        calls.push("get"),
-        { namespace, cluster: name, mode: "act", source: "config" }
-      ),
-      list: async () => (calls.push("list"), []),
-      set: async ({ namespace, name }, mode, source) => (
-        calls.push(`set ${mode} ${source}`),
-        { namespace, cluster: name, mode, source }
-      ),
-      recordFailure: async () => ({ failures: ++failures, tripped: failures === 2 }),
+      get: ({ namespace, name }) => {
+        calls.push("get");
+        return Promise.resolve({ namespace, cluster: name, mode: "act", source: "config" });
+      },
+      list: () => {
+        calls.push("list");
+        return Promise.resolve([]);
+      },
+      set: ({ namespace, name }, mode, source) => {
+        calls.push(`set ${mode} ${source}`);
+        return Promise.resolve({ namespace, cluster: name, mode, source });
+      },
+      recordFailure: () => Promise.resolve({ failures: ++failures, tripped: failures === 2 }),
     };
     const counting = countingCircuitBreakerTrips(modes, metrics);
     const example = parseConfig("clusters: [{ name: example, namespace: etcd, members: 1 }]\n", "test.yaml").catalog

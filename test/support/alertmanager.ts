@@ -141,11 +141,11 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
     url,
     pid: server.child.pid!,
     config,
-    output: server.output,
+    output: () => server.output(),
     alerts: async () => {
       const response = await fetch(`${url}/api/v2/alerts`, { signal: AbortSignal.timeout(5000) });
       return (await response.json()) as AlertmanagerAlert[];
     },
-    stop: server.stop,
+    stop: () => server.stop(),
   };
 }

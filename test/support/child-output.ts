@@ -54,7 +54,8 @@ export function captureChildOutput(child: ChildProcessByStdio<null, Readable, Re
           finish(() =>
             reject(
               new Error(
-                `${name} exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}:\n${text.slice(-QUOTED_TAIL)}`,
+                `${name} exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}:\n` +
+                  text.slice(-QUOTED_TAIL),
               ),
             ),
           );

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 
-/** The receiver deploy/alertmanager names; Alertmanager puts it on every notification and a recovery keeps it on its trigger. */
+/**
+ * The receiver deploy/alertmanager names; Alertmanager puts it on every notification and a recovery keeps
+ * it on its trigger.
+ */
 export const RECEIVER = "etcd-responder";
 
 const ALERTNAME = "KubePodCrashLooping";
@@ -74,7 +77,9 @@ function firingAlert(alert: CrashLoopAlert) {
     labels,
     annotations: {
       summary: `etcd member Pod ${namespace}/${alert.pod} is crash-looping`,
-      description: `Container etcd of ${namespace}/${alert.pod} waits in CrashLoopBackOff; etcd-responder recovers the member.`,
+      description:
+        `Container etcd of ${namespace}/${alert.pod} waits in CrashLoopBackOff; ` +
+        "etcd-responder recovers the member.",
     },
     startsAt: (alert.startsAt ?? new Date()).toISOString(),
     endsAt: "0001-01-01T00:00:00Z",

@@ -8,8 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "node:https";
 import { request as plainRequest } from "node:http";
-import { Etcd3 } from "etcd3";
-import { failFastPolicy } from "../../src/gateways/etcd/etcd3-gateway.js";
 import { CertificateAuthority } from "kube-sandbox";
 
 /** The etcd binary the tests run (Debian's etcd-server). */
@@ -116,7 +114,6 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions): Promis
   const initialCluster = members.map((m) => `${m.name}=${m.peerURL}`).join(",");
   const clusterToken = `test-${randomBytes(6).toString("hex")}`;
   const children = new Map<number, ChildProcess>();
-  const clients = new Map<number, Etcd3>();
 
   let tlsFiles: { args: string[]; client: { ca: string; cert: string; key: string } } | undefined;
   if (options.tls) tlsFiles = await createTlsFiles(root, prefix, members);
@@ -144,38 +141,10 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions): Promis
     if (child) await killAndWait(child);
   };
 
-  const clientFor = (index: number): Etcd3 => {
-    let client = clients.get(index);
-    if (!client) {
-      const member = memberAt(index);
-      client = new Etcd3({
-        hosts: member.clientURL,
-        ...(tlsFiles
-          ? {
-              credentials: {
-                rootCertificate: Buffer.from(tlsFiles.client.ca),
-                certChain: Buffer.from(tlsFiles.client.cert),
-                privateKey: Buffer.from(tlsFiles.client.key),
-              },
-            }
-          : {}),
-        grpcOptions: {
-          "grpc.initial_reconnect_backoff_ms": 50,
-          "grpc.max_reconnect_backoff_ms": 200,
-          "grpc.use_local_subchannel_pool": 1,
-        },
-        // etcd3's default circuit breaker would hide a restarted member for five seconds.
-        faultHandling: { host: () => failFastPolicy, global: failFastPolicy },
-      });
-      clients.set(index, client);
-    }
-    return client;
-  };
-
   const waitReady = async (index: number, timeoutMs = options.readyTimeoutMs ?? 20_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     const child = children.get(index);
-    let last = "no answer yet";
+    let last: string;
     for (;;) {
       if (!child || child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`etcd member m${index} exited while waiting for it to be ready:\n${logTail(index)}`);
@@ -261,8 +230,6 @@ export async function startEtcdCluster(options: StartEtcdClusterOptions): Promis
   };
 
   const stop = async (): Promise<void> => {
-    for (const client of clients.values()) client.close();
-    clients.clear();
     await Promise.all([...children.keys()].map((index) => stopMember(index)));
     await rm(root, { recursive: true, force: true });
   };

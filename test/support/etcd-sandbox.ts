@@ -1,6 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from "@kubernetes/client-node";
+import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import {
   startSandbox,
@@ -110,8 +110,8 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
     kc.loadFromFile(sandbox.kubeconfig);
     const client = KubernetesObjectApi.makeApiClient(kc);
     for (const cluster of clusters) {
-      if (tls) await client.create(asClientObject(await etcdServingSecret(sandbox.ca, cluster)));
-      for (const object of cluster.objects) await client.create(asClientObject(object));
+      if (tls) await client.create(await etcdServingSecret(sandbox.ca, cluster));
+      for (const object of cluster.objects) await client.create(object);
     }
     const deployments = clusters.flatMap((c) => c.info.members.map((m) => m.deployment));
     await waitForStore(
@@ -157,7 +157,8 @@ export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters"
     })),
     recovery: { deadAfterSeconds: 2, stepTimeoutSeconds: 60, leaseDurationSeconds: 15 },
   };
-  return `# Written by the etcd sandbox: the responder's configuration for this sandbox's clusters.\n${stringify(config)}`;
+  const header = "# Written by the etcd sandbox: the responder's configuration for this sandbox's clusters.";
+  return `${header}\n${stringify(config)}`;
 }
 
 interface PlannedCluster {
@@ -242,9 +243,4 @@ async function etcdServingSecret(ca: CertificateAuthority, cluster: PlannedClust
     type: "kubernetes.io/tls",
     data: { "ca.crt": b64(ca.certPem), "tls.crt": b64(serving.cert), "tls.key": b64(serving.key) },
   };
-}
-
-/** Our objects are plain JSON; client-node's type wants Dates where the wire has strings. */
-function asClientObject(object: Manifest): KubernetesObject {
-  return object as unknown as KubernetesObject;
 }

@@ -18,6 +18,7 @@ import type {
 } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
 import type { RecoveryContext, StepName, StepRecord } from "../../src/recovery/context.js";
 import type { SnapshotDirectory } from "../../src/recovery/snapshot.js";
+import { asPromise } from "./as-promise.js";
 import { FakeClock } from "./fake-clock.js";
 
 /** Labels that select member `index`'s Pods, as the example cluster sets them. */
@@ -146,7 +147,8 @@ export const BOOTSTRAPPED_LOG = [
 /** The log of a member that fails for a reason remove + add cannot fix. */
 export const PERMISSION_LOG = [
   "2024-01-02 03:04:00.000000 I | etcdmain: etcd Version: 3.4.23",
-  "2024-01-02 03:04:00.200000 C | etcdmain: cannot access data directory: mkdir /var/lib/etcd/default.etcd: permission denied",
+  "2024-01-02 03:04:00.200000 C | etcdmain: cannot access data directory: " +
+    "mkdir /var/lib/etcd/default.etcd: permission denied",
 ].join("\n");
 
 interface Process {
@@ -183,7 +185,7 @@ export class FakeWorld {
   readonly leases = new Map<string, { holder: string; renewedAt: number; duration: number }>();
   readonly snapshotFiles: string[] = [];
   /** Errors thrown (once each, in order) by the next calls of an operation, e.g. `add`, `promote`, `update`. */
-  readonly failures = new Map<string, unknown[]>();
+  readonly failures = new Map<string, Error[]>();
   /** Called with every change operation before it is applied. */
   onCall: ((call: string) => void) | undefined;
   /** Client URLs whose status calls fail although a process runs there (a network problem). */
@@ -335,125 +337,140 @@ export class FakeWorld {
 
   kubernetes(): KubernetesGateway {
     return {
-      readDeployment: async (_ns, name) => structuredClone(this.deployments.get(name)),
-      readStatefulSet: async (_ns, name) => structuredClone(this.statefulSets.get(name)),
-      scaleDeployment: async (_ns, name, replicas) => this.scale(name, replicas),
-      updateDeployment: async (_ns, name, change) => {
-        this.call(`update ${name}`);
-        const current = this.deployments.get(name);
-        if (!current) throw new Error(`deployments.apps "${name}" not found`);
-        const copy = structuredClone(current);
-        change(copy);
-        this.deployments.set(name, copy);
-        // As a Deployment controller would: a new replica count in the same write starts or stops Pods.
-        const replicas = copy.spec?.replicas ?? 1;
-        if (replicas !== (current.spec?.replicas ?? 1)) this.applyReplicas(name, replicas);
-        return structuredClone(copy);
-      },
-      listPods: async (_ns, selector) => ({ pods: this.select(selector), resourceVersion: "1" }),
+      readDeployment: (_ns, name) => Promise.resolve(structuredClone(this.deployments.get(name))),
+      readStatefulSet: (_ns, name) => Promise.resolve(structuredClone(this.statefulSets.get(name))),
+      scaleDeployment: (_ns, name, replicas) => asPromise(() => this.scale(name, replicas)),
+      updateDeployment: (_ns, name, change) =>
+        asPromise(() => {
+          this.call(`update ${name}`);
+          const current = this.deployments.get(name);
+          if (!current) throw new Error(`deployments.apps "${name}" not found`);
+          const copy = structuredClone(current);
+          change(copy);
+          this.deployments.set(name, copy);
+          // As a Deployment controller would: a new replica count in the same write starts or stops Pods.
+          const replicas = copy.spec?.replicas ?? 1;
+          if (replicas !== (current.spec?.replicas ?? 1)) this.applyReplicas(name, replicas);
+          return structuredClone(copy);
+        }),
+      listPods: (_ns, selector) => Promise.resolve({ pods: this.select(selector), resourceVersion: "1" }),
       waitForPods: (_ns, selector, check, what, timeoutMs) => this.waitForPods(selector, check, what, timeoutMs),
-      readPodLog: async (_ns, pod, request) => {
+      readPodLog: (_ns, pod, request) => {
         const log = this.logs.get(pod);
-        return (request.previous ? log?.previous : log?.current) ?? "";
+        return Promise.resolve((request.previous ? log?.previous : log?.current) ?? "");
       },
-      acquireLease: async (namespace, name, holder, durationSeconds): Promise<HeldLease> => {
-        const lease = this.leases.get(name);
-        const now = this.clock.now();
-        if (lease && lease.holder !== "" && lease.holder !== holder && now - lease.renewedAt < lease.duration * 1000) {
-          throw new LeaseHeldError(
-            `${namespace}/${name}`,
-            lease.holder,
-            new Date(lease.renewedAt + lease.duration * 1000),
-          );
-        }
-        this.call(`lease acquire ${holder}`);
-        this.leases.set(name, { holder, renewedAt: now, duration: durationSeconds });
-        return { namespace, name, holder, durationSeconds };
-      },
-      renewLease: async (held) => {
-        const lease = this.leases.get(held.name);
-        this.fail("renew");
-        if (!lease || lease.holder !== held.holder)
-          throw new LeaseLostError(`${held.namespace}/${held.name}`, held.holder, lease?.holder || undefined);
-        lease.renewedAt = this.clock.now();
-      },
-      releaseLease: async (held) => {
-        const lease = this.leases.get(held.name);
-        if (lease?.holder === held.holder) {
-          this.call(`lease release ${held.holder}`);
-          lease.holder = "";
-        }
-      },
-      recordEvent: async (target, event) => {
+      acquireLease: (namespace, name, holder, durationSeconds) =>
+        asPromise((): HeldLease => {
+          const lease = this.leases.get(name);
+          const now = this.clock.now();
+          const heldByOther = lease && lease.holder !== "" && lease.holder !== holder;
+          if (heldByOther && now - lease.renewedAt < lease.duration * 1000) {
+            throw new LeaseHeldError(
+              `${namespace}/${name}`,
+              lease.holder,
+              new Date(lease.renewedAt + lease.duration * 1000),
+            );
+          }
+          this.call(`lease acquire ${holder}`);
+          this.leases.set(name, { holder, renewedAt: now, duration: durationSeconds });
+          return { namespace, name, holder, durationSeconds };
+        }),
+      renewLease: (held) =>
+        asPromise(() => {
+          const lease = this.leases.get(held.name);
+          this.fail("renew");
+          if (!lease || lease.holder !== held.holder)
+            throw new LeaseLostError(`${held.namespace}/${held.name}`, held.holder, lease?.holder || undefined);
+          lease.renewedAt = this.clock.now();
+        }),
+      releaseLease: (held) =>
+        asPromise(() => {
+          const lease = this.leases.get(held.name);
+          if (lease?.holder === held.holder) {
+            this.call(`lease release ${held.holder}`);
+            lease.holder = "";
+          }
+        }),
+      recordEvent: (target, event) => {
         this.events.push({ target, event });
+        return Promise.resolve();
       },
     };
   }
 
   etcd(): EtcdGateway {
     return {
-      memberList: async () => {
-        const url = [...this.processes.entries()].find(([, p]) => p.clusterId === this.clusterId)?.[0];
-        if (!url) throw new EtcdUnavailableError("no etcd member returned the member list", []);
-        return this.listFrom(url);
-      },
-      memberListFrom: async (url) => this.listFrom(url),
-      status: async (url) => this.status(url),
-      addMember: async (peerURL, options) => {
-        this.call(`add ${peerURL} ${options.learner ? "learner" : "voter"}`);
-        this.requireLeader();
-        if (this.members.some((m) => m.peerURLs.includes(peerURL)))
-          throw new Error("9 FAILED_PRECONDITION: etcdserver: Peer URLs already exists");
-        if (options.learner && this.members.some((m) => m.isLearner))
-          throw new Error("9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster");
-        const member: EtcdMember = {
-          id: String(this.nextId++),
-          name: "",
-          peerURLs: [peerURL],
-          clientURLs: [],
-          isLearner: options.learner,
-        };
-        this.members.push(member);
-        return { member: structuredClone(member), members: structuredClone(this.members) };
-      },
-      removeMember: async (id) => {
-        this.call(`remove ${id}`);
-        this.requireLeader();
-        if (!this.members.some((m) => m.id === id)) throw new Error("5 NOT_FOUND: etcdserver: member not found");
-        this.members = this.members.filter((m) => m.id !== id);
-      },
-      promoteMember: async (id) => {
-        this.call(`promote ${id}`);
-        const member = this.members.find((m) => m.id === id);
-        if (!member) throw new Error("5 NOT_FOUND: etcdserver: member not found");
-        if (!member.isLearner) throw new Error("9 FAILED_PRECONDITION: etcdserver: can only promote a learner member");
-        member.isLearner = false;
-        this.refreshReadiness();
-      },
-      hashKV: async (url, revision): Promise<KeyValueHash> => {
-        this.status(url);
-        return { hash: 424242, compactRevision: "1", revision: String(revision ?? 100) };
-      },
-      snapshot: async (url, file) => {
-        this.call(`snapshot ${url} ${file}`);
-        this.snapshotFiles.push(file.split("/").pop() ?? file);
-        return { bytes: 2048 };
-      },
-      close: async () => {
+      memberList: () =>
+        asPromise(() => {
+          const url = [...this.processes.entries()].find(([, p]) => p.clusterId === this.clusterId)?.[0];
+          if (!url) throw new EtcdUnavailableError("no etcd member returned the member list", []);
+          return this.listFrom(url);
+        }),
+      memberListFrom: (url) => asPromise(() => this.listFrom(url)),
+      status: (url) => asPromise(() => this.status(url)),
+      addMember: (peerURL, options) =>
+        asPromise(() => {
+          this.call(`add ${peerURL} ${options.learner ? "learner" : "voter"}`);
+          this.requireLeader();
+          if (this.members.some((m) => m.peerURLs.includes(peerURL)))
+            throw new Error("9 FAILED_PRECONDITION: etcdserver: Peer URLs already exists");
+          if (options.learner && this.members.some((m) => m.isLearner))
+            throw new Error("9 FAILED_PRECONDITION: etcdserver: too many learner members in cluster");
+          const member: EtcdMember = {
+            id: String(this.nextId++),
+            name: "",
+            peerURLs: [peerURL],
+            clientURLs: [],
+            isLearner: options.learner,
+          };
+          this.members.push(member);
+          return { member: structuredClone(member), members: structuredClone(this.members) };
+        }),
+      removeMember: (id) =>
+        asPromise(() => {
+          this.call(`remove ${id}`);
+          this.requireLeader();
+          if (!this.members.some((m) => m.id === id)) throw new Error("5 NOT_FOUND: etcdserver: member not found");
+          this.members = this.members.filter((m) => m.id !== id);
+        }),
+      promoteMember: (id) =>
+        asPromise(() => {
+          this.call(`promote ${id}`);
+          const member = this.members.find((m) => m.id === id);
+          if (!member) throw new Error("5 NOT_FOUND: etcdserver: member not found");
+          if (!member.isLearner)
+            throw new Error("9 FAILED_PRECONDITION: etcdserver: can only promote a learner member");
+          member.isLearner = false;
+          this.refreshReadiness();
+        }),
+      hashKV: (url, revision) =>
+        asPromise((): KeyValueHash => {
+          this.status(url);
+          return { hash: 424242, compactRevision: "1", revision: String(revision ?? 100) };
+        }),
+      snapshot: (url, file) =>
+        asPromise(() => {
+          this.call(`snapshot ${url} ${file}`);
+          this.snapshotFiles.push(file.split("/").pop() ?? file);
+          return { bytes: 2048 };
+        }),
+      close: () => {
         this.closedGateways++;
+        return Promise.resolve();
       },
     };
   }
 
   snapshotDirectory(): SnapshotDirectory {
     return {
-      list: async () => [...this.snapshotFiles],
-      remove: async (path) => {
-        this.call(`delete ${path}`);
-        const name = path.split("/").pop();
-        const at = this.snapshotFiles.indexOf(name ?? "");
-        if (at >= 0) this.snapshotFiles.splice(at, 1);
-      },
+      list: () => Promise.resolve([...this.snapshotFiles]),
+      remove: (path) =>
+        asPromise(() => {
+          this.call(`delete ${path}`);
+          const name = path.split("/").pop();
+          const at = this.snapshotFiles.indexOf(name ?? "");
+          if (at >= 0) this.snapshotFiles.splice(at, 1);
+        }),
     };
   }
 

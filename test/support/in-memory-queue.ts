@@ -22,21 +22,22 @@ export class InMemoryRecoveryQueue implements RecoveryQueue {
   private readonly records: RecoveryRecord[] = [];
   private nextId = 1;
 
-  async findJoinable(request: RecoveryRequest): Promise<EnqueueResult | undefined> {
-    this.check();
-    const { cluster, namespace, member } = namesOf(request);
-    const active = this.records.find(
-      (r) =>
-        r.cluster === cluster &&
-        r.namespace === namespace &&
-        r.member === member &&
-        (r.state === "queued" || r.state === "running"),
-    );
-    return active ? { id: active.id, cluster, namespace, member, deduplicated: true } : undefined;
+  findJoinable(request: RecoveryRequest): Promise<EnqueueResult | undefined> {
+    return answer(this.failWith, () => {
+      const { cluster, namespace, member } = namesOf(request);
+      const active = this.records.find(
+        (r) =>
+          r.cluster === cluster &&
+          r.namespace === namespace &&
+          r.member === member &&
+          (r.state === "queued" || r.state === "running"),
+      );
+      return active ? { id: active.id, cluster, namespace, member, deduplicated: true } : undefined;
+    });
   }
 
   async enqueue(request: RecoveryRequest): Promise<EnqueueResult> {
-    this.check();
+    if (this.failWith) throw this.failWith;
     this.requests.push(request);
     const joinable = await this.findJoinable(request);
     if (joinable) return joinable;
@@ -57,36 +58,37 @@ export class InMemoryRecoveryQueue implements RecoveryQueue {
     return { id: record.id, cluster, namespace, member, deduplicated: false };
   }
 
-  async get(id: string): Promise<RecoveryRecord | undefined> {
-    this.check();
-    return this.records.find((r) => r.id === id);
+  get(id: string): Promise<RecoveryRecord | undefined> {
+    return answer(this.failWith, () => this.records.find((r) => r.id === id));
   }
 
-  async list(filter: RecoveryFilter): Promise<RecoveryRecord[]> {
-    this.check();
-    return this.records
-      .filter(
-        (r) =>
-          (filter.cluster === undefined || r.cluster === filter.cluster) &&
-          (filter.member === undefined || r.member === filter.member) &&
-          (filter.state === undefined || r.state === filter.state),
-      )
-      .reverse()
-      .slice(0, filter.limit ?? 100);
+  list(filter: RecoveryFilter): Promise<RecoveryRecord[]> {
+    return answer(this.failWith, () =>
+      this.records
+        .filter(
+          (r) =>
+            (filter.cluster === undefined || r.cluster === filter.cluster) &&
+            (filter.member === undefined || r.member === filter.member) &&
+            (filter.state === undefined || r.state === filter.state),
+        )
+        .reverse()
+        .slice(0, filter.limit ?? 100),
+    );
   }
 
-  async ping(): Promise<void> {
-    this.check();
+  ping(): Promise<void> {
+    return answer(this.failWith, () => undefined);
   }
 
-  async waitingCounts(): Promise<Record<string, number>> {
-    this.check();
-    const counts: Record<string, number> = {};
-    for (const r of this.records) {
-      if (r.state === "queued")
-        counts[`${r.namespace}/${r.cluster}`] = (counts[`${r.namespace}/${r.cluster}`] ?? 0) + 1;
-    }
-    return counts;
+  waitingCounts(): Promise<Record<string, number>> {
+    return answer(this.failWith, () => {
+      const counts: Record<string, number> = {};
+      for (const r of this.records) {
+        if (r.state === "queued")
+          counts[`${r.namespace}/${r.cluster}`] = (counts[`${r.namespace}/${r.cluster}`] ?? 0) + 1;
+      }
+      return counts;
+    });
   }
 
   async close(): Promise<void> {}
@@ -96,10 +98,6 @@ export class InMemoryRecoveryQueue implements RecoveryQueue {
     const record = this.records.find((r) => r.id === id);
     if (!record) throw new Error(`no recovery ${id}`);
     record.state = state;
-  }
-
-  private check(): void {
-    if (this.failWith) throw this.failWith;
   }
 }
 
@@ -114,49 +112,58 @@ export function briefRequest({ target, ...rest }: RecoveryRequest) {
   return { ...namesOf({ target, ...rest }), ...rest };
 }
 
-/** ClusterModes kept in memory, for the HTTP-contract tests of the intake only. Unknown clusters are `act` from `config`. */
+/**
+ * ClusterModes kept in memory, for the HTTP-contract tests of the intake only. Unknown clusters are `act`
+ * from `config`.
+ */
 export class InMemoryClusterModes implements ClusterModes {
   /** When set, every call rejects with this error. */
   failWith: Error | undefined;
   private readonly states = new Map<string, ClusterModeState>();
 
-  async get({ namespace, name }: Pick<ResolvedCluster, "namespace" | "name">): Promise<ClusterModeState> {
-    this.check();
-    return this.states.get(`${namespace}/${name}`) ?? { cluster: name, namespace, mode: "act", source: "config" };
+  get({ namespace, name }: Pick<ResolvedCluster, "namespace" | "name">): Promise<ClusterModeState> {
+    return answer(
+      this.failWith,
+      (): ClusterModeState =>
+        this.states.get(`${namespace}/${name}`) ?? { cluster: name, namespace, mode: "act", source: "config" },
+    );
   }
 
-  async list(): Promise<ClusterModeState[]> {
-    this.check();
-    return [...this.states.values()];
+  list(): Promise<ClusterModeState[]> {
+    return answer(this.failWith, () => [...this.states.values()]);
   }
 
-  async set(
+  set(
     { namespace, name: cluster }: Pick<ResolvedCluster, "namespace" | "name">,
     mode: ClusterMode,
     source: ClusterModeState["source"],
     reason?: string,
   ): Promise<ClusterModeState> {
-    this.check();
-    const state: ClusterModeState = {
-      cluster,
-      namespace,
-      mode,
-      source,
-      ...(reason !== undefined ? { reason } : {}),
-      since: "2025-01-01T00:00:00.000Z",
-    };
-    this.states.set(`${namespace}/${cluster}`, state);
-    return state;
+    return answer(this.failWith, () => {
+      const state: ClusterModeState = {
+        cluster,
+        namespace,
+        mode,
+        source,
+        ...(reason !== undefined ? { reason } : {}),
+        since: "2025-01-01T00:00:00.000Z",
+      };
+      this.states.set(`${namespace}/${cluster}`, state);
+      return state;
+    });
   }
 
-  async recordFailure(): Promise<{ tripped: boolean; failures: number }> {
-    this.check();
-    return { tripped: false, failures: 1 };
+  recordFailure(): Promise<{ tripped: boolean; failures: number }> {
+    return answer(this.failWith, () => ({ tripped: false, failures: 1 }));
   }
+}
 
-  private check(): void {
-    if (this.failWith) throw this.failWith;
-  }
+/**
+ * What a call of an in-memory store answers: a rejection with `failWith` when it is set (the store stands
+ * for an unreachable Redis), else what `work` returns, as a resolved promise.
+ */
+function answer<T>(failWith: Error | undefined, work: () => T): Promise<T> {
+  return failWith ? Promise.reject(failWith) : Promise.resolve(work());
 }
 
 /** The error the queue rejects with when Redis is unreachable. */

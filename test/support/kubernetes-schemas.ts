@@ -73,7 +73,10 @@ export function schemaProblems(object: KubeObject): string[] {
   return problems;
 }
 
-/** Fields of a built-in object that client-node's typed model does not carry, as paths like `spec.template.spec.foo`. */
+/**
+ * Fields of a built-in object that client-node's typed model does not carry, as paths like
+ * `spec.template.spec.foo`.
+ */
 export function unknownFields(object: KubeObject): string[] {
   const type = `V1${object.kind}`;
   if (!(type in clientNode)) throw new Error(`client-node has no type ${type}`);

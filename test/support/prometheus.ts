@@ -103,12 +103,12 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   return {
     url,
     pid: server.child.pid!,
-    output: server.output,
+    output: () => server.output(),
     alerts: async () => {
       const response = await fetch(`${url}/api/v1/alerts`, { signal: AbortSignal.timeout(5000) });
       const body = (await response.json()) as { data?: { alerts?: PrometheusAlert[] } };
       return body.data?.alerts ?? [];
     },
-    stop: server.stop,
+    stop: () => server.stop(),
   };
 }

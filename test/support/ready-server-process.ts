@@ -59,7 +59,7 @@ async function waitForReady(
   output: () => string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = "no answer yet";
+  let last: string;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(

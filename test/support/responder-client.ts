@@ -45,7 +45,7 @@ export class ResponderClient {
   /** `GET /v1/recoveries`, newest first. */
   async listRecoveries(query: RecoveryQuery = {}): Promise<RecoveryRecord[]> {
     const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
-    const body = (await this.get(`/v1/recoveries?${params}`)) as { recoveries: RecoveryRecord[] };
+    const body = (await this.get(`/v1/recoveries?${params.toString()}`)) as { recoveries: RecoveryRecord[] };
     return body.recoveries;
   }
 

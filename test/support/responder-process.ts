@@ -67,7 +67,10 @@ export interface ResponderProcess {
   logs(): LogLine[];
   /** Resolves once the process has exited. */
   exited: Promise<ResponderExit>;
-  /** Resolves with the first log line `match` accepts; rejects after `timeoutMs` (default 30 000) or an exit, saying what it waited for. */
+  /**
+   * Resolves with the first log line `match` accepts; rejects after `timeoutMs` (default 30 000) or an
+   * exit, saying what it waited for.
+   */
   waitForLog(what: string, match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** SIGTERM, then SIGKILL after `graceMs` (default 15 000); resolves with how it exited. Safe to call twice. */
   stop(graceMs?: number): Promise<ResponderExit>;
@@ -107,10 +110,10 @@ export async function startResponder(options: StartResponderOptions): Promise<Re
   const responder: ResponderProcess = {
     pid: child.pid ?? -1,
     url: "",
-    output: output.text,
-    logs: output.lines,
+    output: () => output.text(),
+    logs: () => output.lines(),
     exited,
-    waitForLog: output.waitForLine,
+    waitForLog: (what, match, timeoutMs) => output.waitForLine(what, match, timeoutMs),
     stop: (graceMs = 15_000) =>
       (stopping ??= (async () => {
         if (!running()) return exited;
@@ -136,7 +139,10 @@ export async function startResponder(options: StartResponderOptions): Promise<Re
   return responder;
 }
 
-/** This process's environment with the service's defaults, the options' Redis and token, and `options.env` over them. */
+/**
+ * This process's environment with the service's defaults, the options' Redis and token, and `options.env`
+ * over them.
+ */
 function responderEnv(options: StartResponderOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,

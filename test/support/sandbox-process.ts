@@ -51,7 +51,8 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
       () =>
         reject(
           new Error(
-            `sandbox did not print "sandbox ready" within ${options.readyTimeoutMs ?? 60_000} ms:\n${output.slice(-3000)}`,
+            `sandbox did not print "sandbox ready" within ${options.readyTimeoutMs ?? 60_000} ms:\n` +
+              output.slice(-3000),
           ),
         ),
       options.readyTimeoutMs ?? 60_000,

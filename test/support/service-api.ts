@@ -4,8 +4,8 @@ import { TEST_TOKEN } from "./responder-process.js";
 /** An HTTP answer with its JSON body. */
 export interface ApiAnswer {
   status: number;
-  /** The JSON as the service sent it; tests read the fields they assert on. */
-  body: any;
+  /** The JSON as the service sent it; a test reads it as the API type of the answer it expects. */
+  body: unknown;
 }
 
 /** The service's API with the test token, as Alertmanager or a person calls it. */

@@ -19,7 +19,10 @@ export interface WebhookRecorder {
   url: string;
   /** Every request so far, oldest first. */
   requests: RecordedRequest[];
-  /** Resolves with the first request (received so far or later) for which `match` is true; rejects after `timeoutMs` naming `what`. */
+  /**
+   * Resolves with the first request (received so far or later) for which `match` is true; rejects after
+   * `timeoutMs` naming `what`.
+   */
   waitFor(match: (request: RecordedRequest) => boolean, what: string, timeoutMs?: number): Promise<RecordedRequest>;
   close(): Promise<void>;
 }

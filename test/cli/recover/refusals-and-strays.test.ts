@@ -46,7 +46,10 @@ describe("recover: refusals, stray members and lost quorum", () => {
     }
   }
 
-  /** Makes member `index` a Running etcd that is not part of the cluster: removed from it, then restarted as a cluster of its own. */
+  /**
+   * Makes member `index` a Running etcd that is not part of the cluster: removed from it, then restarted as
+   * a cluster of its own.
+   */
   async function makeStray(index: number): Promise<void> {
     const member = cluster().members[index - 1]!;
     await removeMemberByHand(sandbox.info, cluster(), member.peerURL);
@@ -82,7 +85,7 @@ describe("recover: refusals, stray members and lost quorum", () => {
     await sandbox?.stop();
   });
 
-  it("refuses a member crash-looping for another reason (a bad flag), quotes the log line and changes nothing", async () => {
+  it("refuses a member crash-looping for another reason (bad flag), quotes the log line, changes nothing", async () => {
     const original = await changeArgs(4, (args) => [...args, "--no-such-flag"]);
     await waitForPods(
       kc,

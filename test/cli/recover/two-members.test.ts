@@ -31,7 +31,7 @@ describe("recover: two members down (the seed's multiple.sh)", () => {
     [4, 2],
     [1, 5],
   ] as const) {
-    it(`recovers ${first} then ${second}: the first removes both dead members, the second finds its member gone`, async () => {
+    it(`recovers ${first} then ${second}: the first removes both dead members, the second finds it gone`, async () => {
       await Promise.all([breakMember(kc, "default", "example", first), breakMember(kc, "default", "example", second)]);
 
       const one = await runRecover(sandbox, "example", first);

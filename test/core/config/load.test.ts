@@ -109,7 +109,8 @@ describe("parseConfig defaults", () => {
 
   it("keeps explicit recovery settings", () => {
     const config = parseConfig(
-      "clusters: [{ name: a, members: 1 }]\nrecovery: { deadAfterSeconds: 0.5, stepTimeoutSeconds: 30, leaseDurationSeconds: 20 }\n",
+      "clusters: [{ name: a, members: 1 }]\n" +
+        "recovery: { deadAfterSeconds: 0.5, stepTimeoutSeconds: 30, leaseDurationSeconds: 20 }\n",
       SOURCE,
     );
     expect(config.recovery).toEqual({ deadAfterSeconds: 0.5, stepTimeoutSeconds: 30, leaseDurationSeconds: 20 });
@@ -232,8 +233,13 @@ describe("parseConfig errors", () => {
   });
 
   it("rejects a duplicate cluster in the same namespace but allows the name in another", () => {
-    const text =
-      "clusters:\n  - { name: a, members: 3 }\n  - { name: a, namespace: other, members: 3 }\n  - { name: a, members: 5 }\n";
+    const text = [
+      "clusters:",
+      "  - { name: a, members: 3 }",
+      "  - { name: a, namespace: other, members: 3 }",
+      "  - { name: a, members: 5 }",
+      "",
+    ].join("\n");
     const error = errorOf(text);
     expect(error.message).toBe(
       'config.yaml: clusters[2].name: duplicate cluster "a" in namespace "default" (also clusters[0])',
@@ -246,7 +252,8 @@ describe("parseConfig errors", () => {
       "config.yaml: clusters[0].naming.deployment: unknown placeholder {idx}; use {name}, {index} or {namespace}",
     );
     expect(errorOf('clusters: [{ name: a, members: 3, naming: { service: "{name}{index" } }]').message).toBe(
-      "config.yaml: clusters[0].naming.service: unmatched { or }; placeholders are written {name}, {index} or {namespace}",
+      "config.yaml: clusters[0].naming.service: unmatched { or }; " +
+        "placeholders are written {name}, {index} or {namespace}",
     );
   });
 
@@ -258,7 +265,8 @@ describe("parseConfig errors", () => {
 
   it("rejects rendered names Kubernetes would refuse and URLs that are not http(s)", () => {
     expect(errorOf('clusters: [{ name: a, members: 1, naming: { service: "{name}.{index}" } }]').message).toBe(
-      'config.yaml: clusters[0].naming.service: renders "a.1" for member 1, which is not a valid Service name (DNS-1123 label)',
+      'config.yaml: clusters[0].naming.service: renders "a.1" for member 1, ' +
+        "which is not a valid Service name (DNS-1123 label)",
     );
     expect(errorOf('clusters: [{ name: a, members: 1, naming: { clientURL: "{name}{index}:2379" } }]').message).toBe(
       'config.yaml: clusters[0].naming.clientURL: renders "a1:2379" for member 1, which is not an http:// or https:// URL',
@@ -322,7 +330,8 @@ describe("parseConfig errors", () => {
 
   it("rejects a bad cluster ID and asks for quotes around a bare number", () => {
     expect(errorOf('clusters: [{ name: a, members: 1, clusterID: "xyz" }]').message).toBe(
-      'config.yaml: clusters[0].clusterID: expected a non-zero 64-bit cluster ID in hex (e.g. "a1b2c3d4e5f60718") or decimal, got "xyz"',
+      "config.yaml: clusters[0].clusterID: " +
+        'expected a non-zero 64-bit cluster ID in hex (e.g. "a1b2c3d4e5f60718") or decimal, got "xyz"',
     );
     expect(errorOf("clusters: [{ name: a, members: 1, clusterID: 1234 }]").message).toMatch(
       /^config\.yaml: clusters\[0\]\.clusterID: expected the cluster ID as a quoted string, .*, got 1234$/,

@@ -81,7 +81,9 @@ describe("classifyMember", () => {
       facts({
         ...noAnswer,
         pod: crashingPod,
-        log: "P | raft: tocommit(9) is out of range [lastIndex(0)]. Was the raft log corrupted, truncated, or lost?\npanic: x\ngoroutine 1",
+        log:
+          "P | raft: tocommit(9) is out of range [lastIndex(0)]. Was the raft log corrupted, truncated, or lost?\n" +
+          "panic: x\ngoroutine 1",
       }),
       "recover",
       /tocommit\(9\) is out of range/,
@@ -192,7 +194,8 @@ describe("findDataLossSign", () => {
   it.each([
     ["2024-01-01 10:00:00.000000 C | etcdmain: member 8e9f33d4 has already been bootstrapped", "already bootstrapped"],
     [
-      "2024-01-01 10:00:00.000000 P | raft: tocommit(12) is out of range [lastIndex(0)]. Was the raft log corrupted, truncated, or lost?",
+      "2024-01-01 10:00:00.000000 P | raft: tocommit(12) is out of range [lastIndex(0)]. " +
+        "Was the raft log corrupted, truncated, or lost?",
       "raft log lost",
     ],
     ["panic: tocommit(12) is out of range [lastIndex(0)]", "raft log lost"],
@@ -223,8 +226,11 @@ describe("findDataLossSign", () => {
   });
 
   it("quotes the most recent sign, readable", () => {
-    const log =
-      "C | etcdmain: member a has already been bootstrapped\nI | restart\nC | etcdmain: member b has already been bootstrapped";
+    const log = [
+      "C | etcdmain: member a has already been bootstrapped",
+      "I | restart",
+      "C | etcdmain: member b has already been bootstrapped",
+    ].join("\n");
     expect(findDataLossSign(log)?.line).toBe("etcdmain: member b has already been bootstrapped");
   });
 });
@@ -251,8 +257,15 @@ describe("meaningfulLogLine", () => {
   });
 
   it("takes etcd's flag error over the usage text printed after it (as etcd 3.4 prints it)", () => {
-    const log =
-      "flag provided but not defined: -no-such-flag\nUsage:\n\n  etcd [flags]\n    Start an etcd server.\n  etcd grpc-proxy\n    Run the stateless etcd v3 gRPC L7 reverse proxy.";
+    const log = [
+      "flag provided but not defined: -no-such-flag",
+      "Usage:",
+      "",
+      "  etcd [flags]",
+      "    Start an etcd server.",
+      "  etcd grpc-proxy",
+      "    Run the stateless etcd v3 gRPC L7 reverse proxy.",
+    ].join("\n");
     expect(meaningfulLogLine(log)).toBe("flag provided but not defined: -no-such-flag");
   });
 

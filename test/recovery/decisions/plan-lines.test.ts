@@ -24,7 +24,8 @@ describe("planLines", () => {
       "set --initial-cluster=example1=http://example1:2380,example3=http://example3:2380 and --initial-cluster-state=existing on Deployment example-3",
       "scale Deployment example-3 to 1 and wait until example3 answers",
       "promote learner example3 to a voting member",
-      "verify: every member votes and answers with the same leader, the Pod is Ready, and hashKV is equal on all members",
+      "verify: every member votes and answers with the same leader, the Pod is Ready, " +
+        "and hashKV is equal on all members",
     ]);
   });
 
@@ -39,7 +40,8 @@ describe("planLines", () => {
   it("resumes at promote or verify", () => {
     expect(planLines({ ...base, verdict: "resume-promote" })).toEqual([
       "promote learner example3 to a voting member (an earlier recovery started it)",
-      "verify: every member votes and answers with the same leader, the Pod is Ready, and hashKV is equal on all members",
+      "verify: every member votes and answers with the same leader, the Pod is Ready, " +
+        "and hashKV is equal on all members",
     ]);
     expect(planLines({ ...base, verdict: "resume-verify" })).toHaveLength(1);
   });

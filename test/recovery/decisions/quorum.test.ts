@@ -50,7 +50,8 @@ describe("checkQuorum", () => {
       safe: false,
       reason: "quorum-lost",
       message:
-        "quorum is lost: 2 of 5 voting members answer, 3 needed; no membership change is possible; a human must restore from a snapshot (etcdctl snapshot restore / --force-new-cluster)",
+        "quorum is lost: 2 of 5 voting members answer, 3 needed; no membership change is possible; " +
+        "a human must restore from a snapshot (etcdctl snapshot restore / --force-new-cluster)",
     });
   });
 
