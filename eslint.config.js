@@ -33,7 +33,11 @@ export default tseslint.config(
       "import-x/extensions": [".ts", ".js", ".mjs"],
       "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
       "import-x/resolver-next": [
-        createTypeScriptImportResolver({ project: ["tsconfig.json", "packages/*/tsconfig.json"] }),
+        // The product and the sandbox package each have a tsconfig; both are meant.
+        createTypeScriptImportResolver({
+          project: ["tsconfig.json", "packages/*/tsconfig.json"],
+          noWarnOnMultipleProjects: true,
+        }),
       ],
     },
     rules: {

@@ -3,7 +3,7 @@ import { DeadlineExceededError, ResponderError, messageOf } from "../core/errors
 import { createLineReporter } from "../recovery/report.js";
 
 /** The answer to `POST /v1/recoveries`. */
-interface RecoveryRequestAnswer {
+export interface RecoveryRequestAnswer {
   /** The recovery's id, for `GET /v1/recoveries/:id`. */
   id: string;
   /** The cluster name. */

@@ -37,7 +37,7 @@ interface EnqueuedRecovery {
 }
 
 /** The webhook's answer: every alert is counted once, as enqueued, deduplicated or ignored. */
-interface AlertsAnswer {
+export interface AlertsAnswer {
   /** Recoveries queued by this notification (not those that joined an already queued one). */
   enqueued: EnqueuedRecovery[];
   /** Alerts whose member already had a recovery queued or running, or that repeat a member of this notification. */

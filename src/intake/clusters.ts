@@ -17,7 +17,7 @@ export interface ClustersRoutesDeps {
 }
 
 /** A configured cluster and its mode, as `GET /v1/clusters` shows it. */
-interface ClusterAnswer {
+export interface ClusterAnswer {
   /** The cluster name. */
   name: string;
   /** The cluster's namespace. */

@@ -134,9 +134,10 @@ export function fakeKubeConfig(server: FakeApiServer, token: () => string, proxy
     currentContext: "fake",
   });
   kubeConfig.addAuthenticator({
-    isAuthProvider: (user) => user.authProvider?.name === "rotating-token",
-    applyAuthentication: async (_user, options) => {
+    isAuthProvider: (user) => (user.authProvider as { name?: string } | undefined)?.name === "rotating-token",
+    applyAuthentication: (_user, options) => {
       options.headers = { ...options.headers, Authorization: `Bearer ${token()}` };
+      return Promise.resolve();
     },
   });
   return kubeConfig;

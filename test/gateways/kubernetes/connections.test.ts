@@ -90,7 +90,7 @@ describe("connections of the Kubernetes gateway", () => {
     const gateway = createKubernetesGateway({ kubeConfig, logger: capturingLogger().logger });
     const failure = await gateway.readDeployment(NS, "x").catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(KubernetesApiError);
-    expect(failure).toMatchObject({ retryable: false, message: expect.stringContaining("SOCKS proxy-url") });
+    expect(failure).toMatchObject({ retryable: false, message: expect.stringContaining("SOCKS proxy-url") as string });
     expect(server.requests).toEqual([]);
   });
 

@@ -128,7 +128,8 @@ describe("KubernetesApiError", () => {
     );
     const error = new KubernetesApiError("replace", "Deployment default/example-1", cause);
     expect(error.message).toBe(
-      'replace Deployment default/example-1 failed with 422 Invalid: Deployment.apps "example-1" is invalid: spec.replicas: Invalid value: -1',
+      "replace Deployment default/example-1 failed with 422 Invalid: " +
+        'Deployment.apps "example-1" is invalid: spec.replicas: Invalid value: -1',
     );
     expect(error).toMatchObject({
       name: "KubernetesApiError",

@@ -57,7 +57,8 @@ describe("loadKubeConfig", () => {
       [file("garbage"), `KUBECONFIG=${file("garbage")}: not valid YAML: `],
       [
         file("no-context"),
-        `KUBECONFIG=${file("no-context")}: current-context: no current context: set current-context to one of the contexts`,
+        `KUBECONFIG=${file("no-context")}: current-context: ` +
+          "no current context: set current-context to one of the contexts",
       ],
       [file("dangling"), `KUBECONFIG=${file("dangling")}: current-context: context "gone" names no listed cluster`],
     ];
@@ -76,7 +77,8 @@ describe("loadKubeConfig", () => {
     const none = () => loadKubeConfig({ env: {}, home: join(dir, "nobody"), exists: () => false });
     expect(none).toThrow(ConfigError);
     expect(none).toThrow(
-      "Kubernetes: no configuration found: set KUBECONFIG, put one at ~/.kube/config, or run in a Pod with a service account",
+      "Kubernetes: no configuration found: " +
+        "set KUBECONFIG, put one at ~/.kube/config, or run in a Pod with a service account",
     );
   });
 });
@@ -112,7 +114,8 @@ describe("a service started with a bad kubeconfig", () => {
     );
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split("\n")).toEqual([
-      `etcd-responder ${command}: ${prefix}KUBECONFIG=${join(dir, "kubeconfig")}: the file is empty or is not a kubeconfig`,
+      `etcd-responder ${command}: ${prefix}KUBECONFIG=${join(dir, "kubeconfig")}: ` +
+        "the file is empty or is not a kubeconfig",
     ]);
   });
 });

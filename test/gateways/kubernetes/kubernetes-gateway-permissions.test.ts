@@ -134,11 +134,7 @@ describe("REQUIRED_PERMISSIONS", () => {
       // Waits for a second Pod, so the wait lists, then watches until the Pod added meanwhile shows up.
       const twoPods = (pods: V1Pod[]) => (pods.length === 2 ? true : undefined);
       const waiting = g.waitForPods(NS, SELECTOR, twoPods, "a second member Pod", 10_000);
-      await log.waitFor(
-        "the pod watch",
-        (l) => l.msg === "request" && String(l.query ?? "").includes("watch=true"),
-        10_000,
-      );
+      await log.waitFor("the pod watch", (l) => l.msg === "request" && textOf(l.query).includes("watch=true"), 10_000);
       sandbox.store.create("pods", pod("example-1-abc-x2", LABELS));
       await waiting;
     },
@@ -161,7 +157,7 @@ describe("REQUIRED_PERMISSIONS", () => {
     const requests = log
       .lines()
       .filter((l) => l.msg === "request" || l.msg === "request refused" || l.msg === "request failed")
-      .map((l) => toRbacRequest(String(l.method), String(l.path), l.query === undefined ? undefined : String(l.query)))
+      .map((l) => toRbacRequest(textOf(l.method), textOf(l.path), typeof l.query === "string" ? l.query : undefined))
       .filter((r): r is RbacRequest => r !== undefined);
 
     // Each exercise reached the server; a silent gateway would make this test pass vacuously.
@@ -196,3 +192,8 @@ describe("REQUIRED_PERMISSIONS", () => {
     expect(map("GET", "/apis/apps/v1")).toBeUndefined();
   });
 });
+
+/** A string field of a JSON log line, or "" when the line has none. */
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
-import { CoreV1Api, KubeConfig, type V1Deployment, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Deployment, type V1Pod } from "@kubernetes/client-node";
 import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeadlineExceededError, LeaseHeldError, LeaseLostError } from "../../../src/core/errors.js";
@@ -173,7 +173,7 @@ describe("Kubernetes gateway against the sandbox", () => {
     );
   });
 
-  it("updates a Deployment's args, keeps the rest of its spec, and retries after a concurrent change (409)", async () => {
+  it("updates a Deployment's args, keeps the rest of its spec, retries after a concurrent change (409)", async () => {
     const before = (await gateway.readDeployment(NS, "example-3"))!;
     let calls = 0;
     const after = await gateway.updateDeployment(NS, "example-3", (deployment) => {
@@ -243,7 +243,7 @@ describe("Kubernetes gateway against the sandbox", () => {
     }
   });
 
-  it("creates a Lease, refuses a second holder naming the first, renews, releases, and lets the second take it", async () => {
+  it("creates a Lease, refuses a second holder naming the first, renews, releases, passes it on", async () => {
     const first = await gateway.acquireLease(NS, "recovery-example", "responder-a", 30);
     expect(first).toEqual({ namespace: NS, name: "recovery-example", holder: "responder-a", durationSeconds: 30 });
     const created = await leaseJSON("recovery-example");
@@ -358,7 +358,7 @@ describe("Kubernetes gateway against the sandbox", () => {
     expect(rows).toContainEqual(expect.objectContaining({ TYPE: "Warning", REASON: "RecoveryFailed" }));
     const json = JSON.parse(
       (await kubectl(sandbox.info.kubeconfig, "get", "events", "-n", NS, "-o", "json")).stdout,
-    ) as { items: Record<string, any>[] };
+    ) as { items: CoreV1Event[] };
     const event = json.items.find((e) => e.reason === "MemberReplaced")!;
     expect(event.metadata.name).toMatch(/^example-3\.[0-9a-f]+$/);
     expect(event).toMatchObject({
@@ -402,11 +402,11 @@ describe("Kubernetes gateway against the sandbox", () => {
     );
   });
 
-  /** The Lease as kubectl sees it: the raw JSON the server stores. */
-  async function leaseJSON(name: string): Promise<{ spec: Record<string, any> }> {
+  /** The Lease as kubectl sees it: the raw JSON the server stores, MicroTimes as strings. */
+  async function leaseJSON(name: string): Promise<StoredLease> {
     const run = await kubectl(sandbox.info.kubeconfig, "get", "lease", name, "-n", NS, "-o", "json");
     expect(run.code, run.stderr).toBe(0);
-    return JSON.parse(run.stdout) as { spec: Record<string, any> };
+    return JSON.parse(run.stdout) as StoredLease;
   }
 });
 
@@ -422,4 +422,15 @@ async function addMember(etcd: Etcd3, peerURL: string, timeoutMs: number): Promi
     }
     await delay(200);
   }
+}
+
+/** The fields of a Lease's JSON these tests read. */
+interface StoredLease {
+  spec: {
+    holderIdentity?: string;
+    renewTime: string;
+    acquireTime: string;
+    leaseDurationSeconds?: number;
+    leaseTransitions?: number;
+  };
 }

@@ -31,7 +31,9 @@ describe("clientNodePodSource", () => {
       (event) => events.push(event),
       (error) => (ended = { error }),
     );
-    expect(server.requests).toEqual([expect.objectContaining({ path: expect.stringContaining("watch=true") })]);
+    expect(server.requests).toEqual([
+      expect.objectContaining({ path: expect.stringContaining("watch=true") as string }),
+    ]);
     vi.advanceTimersByTime(WATCH_SILENCE_LIMIT_MS - 1000);
     await delay(100);
     expect(ended).toBeUndefined();

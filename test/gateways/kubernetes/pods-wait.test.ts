@@ -37,16 +37,16 @@ class ScriptedSource implements PodSource {
     return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
   }
 
-  async watch(
+  watch(
     resourceVersion: string,
     onEvent: (event: PodWatchEvent) => void,
     onEnd: (error?: unknown) => void,
   ): Promise<() => void> {
     const watch: OpenWatch = { resourceVersion, send: onEvent, end: onEnd, stopped: false };
     this.watches.push(watch);
-    return () => {
+    return Promise.resolve(() => {
       watch.stopped = true;
-    };
+    });
   }
 
   /** The most recent watch. */
@@ -224,7 +224,7 @@ describe("waitForPodSet", () => {
     expect(refused.lists).toBe(1);
   });
 
-  it("rejects with DeadlineExceededError naming what it waited for, the Pods last seen and the last failure", async () => {
+  it("rejects with DeadlineExceededError naming what it waited for, the last Pods seen and failure", async () => {
     const source = new ScriptedSource([listing("3", pod("example-1-x", "Pending"))]);
     const wait = waitForPodSet(
       source,
@@ -237,7 +237,8 @@ describe("waitForPodSet", () => {
     const error = await settled;
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect((error as Error).message).toBe(
-      "gave up after 2 s waiting for the member Pods (last: example-1-x Pending not ready; last error: connection reset)",
+      "gave up after 2 s waiting for the member Pods " +
+        "(last: example-1-x Pending not ready; last error: connection reset)",
     );
     expect(source.watches.every((w) => w.stopped)).toBe(true);
     // Nothing is left running: no timer fires a list after the wait ended.

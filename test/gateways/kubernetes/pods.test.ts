@@ -49,9 +49,12 @@ describe("summarizePods", () => {
       ),
       pod("example-4-d", undefined),
     ];
-    expect(summarizePods(pods)).toBe(
-      "example-1-a Running ready; example-2-b Running CrashLoopBackOff not ready; example-3-c Running Completed not ready terminating; example-4-d Unknown not ready",
-    );
+    expect(summarizePods(pods).split("; ")).toEqual([
+      "example-1-a Running ready",
+      "example-2-b Running CrashLoopBackOff not ready",
+      "example-3-c Running Completed not ready terminating",
+      "example-4-d Unknown not ready",
+    ]);
   });
 });
 
