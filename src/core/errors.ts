@@ -229,25 +229,17 @@ export class ServiceEnvError extends ResponderError {
   /** The variable concerned, e.g. `PORT`. */
   readonly variable: string;
 
-  constructor(variable: string, message: string) {
-    super(message, { retryable: false });
-    this.variable = variable;
-  }
-}
-
-/**
- * The API credentials cannot be set up from the environment. Not retryable: the environment has to be
- * fixed. The message names the variable (and file) concerned.
- */
-export class AuthSettingsError extends ResponderError {
-  /** The environment variable concerned, e.g. `AUTH_TOKEN_FILE`. */
-  readonly variable: string;
-
   constructor(variable: string, message: string, options: { cause?: unknown } = {}) {
     super(message, { retryable: false, cause: options.cause });
     this.variable = variable;
   }
 }
+
+/**
+ * The API credentials cannot be set up from the environment: a ServiceEnvError whose variable (and file)
+ * is one of the credentials', e.g. `AUTH_TOKEN_FILE`.
+ */
+export class AuthSettingsError extends ServiceEnvError {}
 
 /**
  * Whether trying the same work again later can help, as the error itself says: a ResponderError knows;

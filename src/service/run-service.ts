@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { loadConfig, type ResponderConfig } from "../core/config/load.js";
-import { ConfigError, AuthSettingsError, ServiceEnvError, messageOf } from "../core/errors.js";
+import { ConfigError, ServiceEnvError, messageOf } from "../core/errors.js";
 import { readAuthSettings, type AuthSettings } from "../intake/auth.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { describeRedis } from "../core/redis.js";
@@ -56,7 +56,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
     const auth = role === "worker" ? undefined : readAuthSettings(io.env, { insecureNoAuth: options.insecureNoAuth });
     settings = { env, config, auth };
   } catch (error) {
-    if (error instanceof ServiceEnvError || error instanceof ConfigError || error instanceof AuthSettingsError) {
+    if (error instanceof ServiceEnvError || error instanceof ConfigError) {
       say(error.message);
       return EXIT_MISCONFIGURED;
     }

@@ -1,10 +1,9 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "kube-sandbox";
-import { helmPath, repoRoot } from "../support/tools.js";
+import { runHelm } from "../support/helm-chart.js";
 
 // A real `helm install` and `helm upgrade` against the sandbox's API server: `lookup` reads what the first
 // release stored. The sandbox serves no ServiceAccounts or RBAC, so those are left out here (other tests render them).
@@ -14,22 +13,7 @@ const NO_RBAC = ["--set", "serviceAccount.create=false", "--set", "rbac.create=f
 describe("helm install against the sandbox API server", () => {
   let sandbox: Sandbox;
   let dir: string;
-  const helm = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      // Helm's own state goes to the test's folder, not the user's home.
-      const env = {
-        ...process.env,
-        HELM_CACHE_HOME: join(dir, "cache"),
-        HELM_CONFIG_HOME: join(dir, "config"),
-        HELM_DATA_HOME: join(dir, "data"),
-      };
-      execFile(
-        helmPath,
-        ["--kubeconfig", sandbox.kubeconfig, ...args],
-        { cwd: repoRoot, timeout: 30_000, env },
-        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-      );
-    });
+  const helm = (...args: string[]) => runHelm(["--kubeconfig", sandbox.kubeconfig, ...args], dir);
   const secretValue = (name: string, key: string) => {
     const data = sandbox.store.get("secrets", NAMESPACE, name)?.data as Record<string, string> | undefined;
     return data?.[key] === undefined ? undefined : Buffer.from(data[key], "base64").toString();

@@ -28,11 +28,23 @@ export interface HelmRun {
   stderr: string;
 }
 
-/** Runs the pinned helm in the repository root; never throws for a non-zero exit. */
-export async function runHelm(args: string[]): Promise<HelmRun> {
+/**
+ * Runs the pinned helm in the repository root; never throws for a non-zero exit. With `stateDir`, helm
+ * keeps its cache, configuration and data there rather than in the user's home.
+ */
+export async function runHelm(args: string[], stateDir?: string): Promise<HelmRun> {
+  const env = stateDir
+    ? {
+        ...process.env,
+        HELM_CACHE_HOME: join(stateDir, "cache"),
+        HELM_CONFIG_HOME: join(stateDir, "config"),
+        HELM_DATA_HOME: join(stateDir, "data"),
+      }
+    : process.env;
   try {
     const { stdout, stderr } = await promisify(execFile)(helmPath, args, {
       cwd: repoRoot,
+      env,
       maxBuffer: 32 * 1024 * 1024,
       timeout: 30_000,
     });

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SandboxInfo } from "./etcd-sandbox.js";
+import type { EtcdSandboxOptions, SandboxInfo } from "./etcd-sandbox.js";
 import { repoRoot, RUN_TYPESCRIPT } from "./tools.js";
 
 /** A sandbox running as its own process, as a user starts it. */
@@ -18,16 +18,8 @@ export interface SandboxProcess {
   exited: Promise<number | null>;
 }
 
-export interface SandboxProcessOptions {
-  members?: number;
-  name?: string;
-  namespace?: string;
-  clusters?: number;
-  backoffMs?: number;
-  tls?: boolean;
-  /** Deadline for `sandbox ready`, default 60 s. */
-  readyTimeoutMs?: number;
-}
+/** The etcd sandbox's options, as `scripts/sandbox.ts` flags (the CrashLoopBackOff delay defaults to 500 ms). */
+export type SandboxProcessOptions = Omit<EtcdSandboxOptions, "dir" | "logger">;
 
 /** Starts the etcd sandbox (`scripts/sandbox.ts`) from the sources and resolves once it printed `sandbox ready`. */
 export async function startSandboxProcess(options: SandboxProcessOptions = {}): Promise<SandboxProcess> {
