@@ -1,3 +1,4 @@
+import { Resolver } from "node:dns/promises";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,6 +91,14 @@ describe("sandbox with the 5-member example cluster", () => {
     );
     // Member addresses come from a block of the sandbox's own, never 127.0.0.1's default ports.
     for (const m of cluster!.members) expect(new URL(m.clientURL).hostname).not.toBe("127.0.0.1");
+    // The cluster DNS it names answers each member's Service name with the address the member serves on.
+    const resolver = new Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers([sandbox.info.dnsServer]);
+    for (const m of cluster!.members) {
+      expect(await resolver.resolve4(`${m.service}.default.svc.cluster.local`)).toEqual([
+        new URL(m.clientURL).hostname,
+      ]);
+    }
   });
 
   it("answers kubectl as a cluster does: get, -o json, exec", async () => {

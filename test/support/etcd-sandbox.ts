@@ -65,6 +65,8 @@ export interface SandboxInfo {
   kubeconfig: string;
   apiServer: string;
   metricsURL: string;
+  /** The cluster DNS, `HOST:PORT`: it answers the Services' names (`example3.default.svc.cluster.local`). */
+  dnsServer: string;
   /** Client certificate files for etcd when it serves TLS. */
   tls: { ca: string; cert: string; key: string } | null;
   clusters: SandboxClusterInfo[];
@@ -127,6 +129,7 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
       kubeconfig: sandbox.kubeconfig,
       apiServer: sandbox.apiServer,
       metricsURL: sandbox.metricsURL,
+      dnsServer: `${sandbox.dns.host}:${sandbox.dns.port}`,
       tls,
       clusters: clusters.map((c) => c.info),
     };

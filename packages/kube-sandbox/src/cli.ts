@@ -98,7 +98,12 @@ async function main(argv: string[]): Promise<number> {
     logger,
   });
   const infoFile = join(options.dir, "sandbox.json");
-  const info = { kubeconfig: sandbox.kubeconfig, apiServer: sandbox.apiServer, metricsURL: sandbox.metricsURL };
+  const info = {
+    kubeconfig: sandbox.kubeconfig,
+    apiServer: sandbox.apiServer,
+    metricsURL: sandbox.metricsURL,
+    dnsServer: `${sandbox.dns.host}:${sandbox.dns.port}`,
+  };
   await writeFileAtomic(infoFile, `${JSON.stringify({ ...info, caFile: sandbox.caFile }, null, 2)}\n`);
   logger.info(info, `sandbox ready: export KUBECONFIG=${sandbox.kubeconfig}`);
   logger.info({ signal: await signal }, "sandbox stopping");

@@ -8,3 +8,5 @@ export { AddressBlock, type ClaimOptions } from "./network/address-block.js";
 export { probePort } from "./network/port-probe.js";
 export { ProcessGuard, type ProcessGuardOptions, type ProcessTracker } from "./process-guard/process-guard.js";
 export { matchesRequirements, parseLabelSelector } from "./api/label-selector.js";
+export { answerFromCluster, type ClusterAnswer, type ZoneOptions } from "./dns/cluster-records.js";
+export { podResolvConf, startDnsServer, type DnsServer, type DnsServerOptions } from "./dns/dns-server.js";

@@ -9,6 +9,7 @@ import { startControllers } from "./controllers/start-controllers.js";
 import type { ImageEntrypoint } from "./kubelet/container-command.js";
 import { Kubelet } from "./kubelet/kubelet.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
+import { startClusterDns } from "./dns/start-cluster-dns.js";
 import { AddressBlock } from "./network/address-block.js";
 import { podAddressFor } from "./network/pod-address.js";
 import { ProcessGuard } from "./process-guard/process-guard.js";
@@ -38,6 +39,11 @@ export interface Sandbox {
   metricsURL: string;
   /** `DIR/pki/ca.crt`: the CA that signed the API server's certificate and signs `ca.issue` certificates. */
   caFile: string;
+  /**
+   * The cluster DNS: it answers `SVC.NS.svc.cluster.local`, `POD.SVC.NS.svc.cluster.local` and SRV names
+   * from the sandbox's objects, and refuses every other name (it never forwards).
+   */
+  dns: { host: string; port: number };
   /** Issues certificates from the sandbox's CA, e.g. for servers its Pods run. */
   ca: CertificateAuthority;
   /**
@@ -125,6 +131,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => api.close());
     const metrics = await startMetricsServer({ store });
     stops.push(() => metrics.close());
+    const dns = await startClusterDns(store, block, logger.child({ component: "dns" }));
+    stops.push(() => dns.stop());
 
     ensureNamespaces(store, [namespace]);
     const kubeconfig = join(dir, "kubeconfig");
@@ -137,6 +145,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       kubeconfig,
       apiServer: api.url,
       metricsURL: metrics.url,
+      dns: { host: dns.host, port: dns.port },
       caFile,
       ca,
       address: (n) => block.address(n),

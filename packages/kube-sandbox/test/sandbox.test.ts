@@ -1,3 +1,4 @@
+import { Resolver } from "node:dns/promises";
 import { execFile, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -89,6 +90,24 @@ describe("startSandbox", () => {
     expect(sandbox.address(7).split(".").slice(0, 3)).toEqual(sandbox.address(1).split(".").slice(0, 3));
   });
 
+  it("answers a Service's cluster DNS name on its own address, on port 53 when root", async () => {
+    const manifest = join(dir, "named.yaml");
+    await writeFile(
+      manifest,
+      "apiVersion: v1\nkind: Service\nmetadata: {name: named}\nspec: {ports: [{name: client, port: 2379}]}\n",
+    );
+    const created = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    expect(created.code, created.stderr).toBe(0);
+    const service = sandbox.store.get("services", "default", "named")!;
+    const resolver = new Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers([`${sandbox.dns.host}:${sandbox.dns.port}`]);
+    expect(await resolver.resolve4("named.default.svc.cluster.local")).toEqual([
+      (service.spec as { clusterIP: string }).clusterIP,
+    ]);
+    expect(sandbox.dns.host.split(".").slice(0, 3)).toEqual(sandbox.address(1).split(".").slice(0, 3));
+    if (process.getuid?.() === 0) expect(sandbox.dns.port).toBe(53);
+  });
+
   it("issues certificates that its CA file verifies", async () => {
     const leaf = await sandbox.ca.issue({ commonName: "member", ips: [sandbox.address(2)], usages: ["server"] });
     const ca = new X509Certificate(await readFile(sandbox.caFile));
@@ -148,6 +167,7 @@ describe("kube-sandbox (the command)", () => {
       const info = JSON.parse(await readFile(join(dir, "sandbox.json"), "utf8")) as Record<string, string>;
       expect(info.kubeconfig).toBe(join(dir, "kubeconfig"));
       expect(info.apiServer).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(info.dnsServer).toMatch(/^127\.\d+\.\d+\.\d+:\d+$/);
       const manifest = join(dir, "sleeper.yaml");
       await writeFile(manifest, SLEEPER);
       expect((await kubectl(info.kubeconfig!, "apply", "--validate=false", "-f", manifest)).code).toBe(0);
