@@ -10,6 +10,7 @@ import type { ImageEntrypoint } from "./kubelet/container-command.js";
 import { Kubelet } from "./kubelet/kubelet.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
 import { startClusterDns } from "./dns/start-cluster-dns.js";
+import { ensureDefaultStorageClass } from "./storage/storage-class.js";
 import { AddressBlock } from "./network/address-block.js";
 import { podAddressFor } from "./network/pod-address.js";
 import { ProcessGuard } from "./process-guard/process-guard.js";
@@ -71,7 +72,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   await mkdir(dir, { recursive: true });
   const podsDir = join(dir, "pods");
+  const volumesDir = join(dir, "persistent-volumes");
   await rm(podsDir, { recursive: true, force: true });
+  await rm(volumesDir, { recursive: true, force: true });
 
   const stops: (() => Promise<void> | void)[] = [];
   const stop = async () => {
@@ -87,7 +90,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   try {
     const block = await AddressBlock.claim();
     stops.push(() => block.close());
-    const guard = await ProcessGuard.start({ cleanupPaths: [podsDir] });
+    const guard = await ProcessGuard.start({ cleanupPaths: [podsDir, volumesDir] });
     stops.push(() => guard.close());
 
     const ca = await CertificateAuthority.create("kube-sandbox CA");
@@ -102,7 +105,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await writeFile(caFile, ca.certPem);
 
     const store = new ObjectStore();
-    const controllers = startControllers(store, logger.child({ component: "controllers" }));
+    ensureDefaultStorageClass(store);
+    const controllers = startControllers(store, logger.child({ component: "controllers" }), { volumesDir });
     stops.push(() => controllers.stop());
     const kubelet = new Kubelet({
       store,
@@ -119,6 +123,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       // The Pods' data goes with the sandbox: their processes need no orderly hand-over.
       await kubelet.stop(SHUTDOWN_GRACE_MS);
       await rm(podsDir, { recursive: true, force: true });
+      await rm(volumesDir, { recursive: true, force: true });
     });
     const api = await startApiServer({
       store,

@@ -8,17 +8,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, waitForStore, type Sandbox } from "../src/index.js";
-import { kubectlPath, processAlive } from "./support.js";
+import { kubectl, processAlive } from "./support.js";
 
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-
-function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(kubectlPath, ["--kubeconfig", kubeconfig, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /** A Deployment of one Pod whose container has no `command`: what it runs comes from the image catalog. */
 const SLEEPER = `

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { Writable } from "node:stream";
 import { createLogger, type Logger } from "../src/logger.js";
 
@@ -36,4 +37,20 @@ export function capturingLogger(): { logger: Logger; lines: () => Record<string,
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
+}
+
+/** What a kubectl run printed, and its exit code. */
+export interface KubectlRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the tests' kubectl against `kubeconfig`; never throws for a non-zero exit. */
+export function kubectl(kubeconfig: string, ...args: string[]): Promise<KubectlRun> {
+  return new Promise((resolve) => {
+    execFile(kubectlPath, ["--kubeconfig", kubeconfig, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }

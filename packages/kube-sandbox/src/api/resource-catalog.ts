@@ -59,6 +59,15 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     ],
   ),
   type("", "v1", "services", "Service", ["svc"]),
+  type(
+    "",
+    "v1",
+    "persistentvolumeclaims",
+    "PersistentVolumeClaim",
+    ["pvc"],
+    [{ name: "status", kind: "PersistentVolumeClaim", verbs: ["get", "patch", "update"] }],
+  ),
+  type("", "v1", "persistentvolumes", "PersistentVolume", ["pv"], [], false),
   type("", "v1", "events", "Event", ["ev"]),
   type("", "v1", "configmaps", "ConfigMap", ["cm"]),
   type("", "v1", "secrets", "Secret"),
@@ -96,6 +105,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     ],
   ),
   type("coordination.k8s.io", "v1", "leases", "Lease"),
+  type("storage.k8s.io", "v1", "storageclasses", "StorageClass", ["sc"], [], false),
 ];
 
 /** `group/version`, or `version` for the core group. */

@@ -5,6 +5,7 @@ import { createDeleteObject } from "./delete-object.js";
 import { createDeploymentController } from "./deployment-controller.js";
 import { createGarbageCollector } from "./garbage-collector.js";
 import { createReplicaSetController } from "./replicaset-controller.js";
+import { createVolumeController } from "../storage/volume-controller.js";
 import { WorkQueue } from "./work-queue.js";
 
 /** The running control loops of the sandbox. */
@@ -19,16 +20,22 @@ export interface RunningControllers {
 }
 
 /**
- * Starts the Deployment and ReplicaSet controllers and the garbage collector over `store`, as
+ * Starts the Deployment and ReplicaSet controllers, the garbage collector and, given `volumesDir` for the
+ * volumes' folders, the PersistentVolume controller over `store`, as
  * kube-controller-manager runs them: every store change queues the keys it concerns, and everything
  * already present is reconciled once at start.
  */
-export function startControllers(store: ObjectStore, logger: Logger): RunningControllers {
+export function startControllers(
+  store: ObjectStore,
+  logger: Logger,
+  options: { volumesDir?: string } = {},
+): RunningControllers {
   const deleteObject = createDeleteObject(store);
   const controllers: Controller[] = [
     createDeploymentController({ store, deleteObject, logger }),
     createReplicaSetController({ store, deleteObject, logger }),
     createGarbageCollector({ store, deleteObject, logger }),
+    ...(options.volumesDir ? [createVolumeController({ store, volumesDir: options.volumesDir, logger })] : []),
   ];
   const byName = new Map(controllers.map((c) => [c.name, c]));
   const split = (key: string): [string, string] => {

@@ -6,6 +6,11 @@ export interface ConfigSources {
   secret(namespace: string, name: string): Map<string, Buffer> | undefined;
   /** A ConfigMap's `data` and `binaryData` (decoded); undefined when there is no such ConfigMap. */
   configMap(namespace: string, name: string): Map<string, Buffer> | undefined;
+  /**
+   * The folder of the volume a PersistentVolumeClaim is bound to, or why the claim cannot be mounted yet
+   * (missing, being deleted, not bound), in the words of a kubelet.
+   */
+  claim(namespace: string, name: string): { path: string } | { problem: string };
 }
 
 /** Config sources read from the sandbox's object store. */
@@ -19,6 +24,16 @@ export function storeConfigSources(store: ObjectStore): ConfigSources {
       // The API server folds stringData into data; an object written straight to the store may still carry it.
       for (const [key, value] of Object.entries(asStringMap(obj.stringData))) out.set(key, Buffer.from(value, "utf8"));
       return out;
+    },
+    claim(namespace, name) {
+      const claim = store.get("persistentvolumeclaims", namespace, name);
+      if (!claim) return { problem: `persistentvolumeclaim "${name}" not found` };
+      if (claim.metadata.deletionTimestamp) return { problem: `persistentvolumeclaim "${name}" is being deleted` };
+      const volumeName = (claim.spec as { volumeName?: string } | undefined)?.volumeName;
+      const volume = volumeName ? store.get("persistentvolumes", undefined, volumeName) : undefined;
+      const path = (volume?.spec as { hostPath?: { path?: string } } | undefined)?.hostPath?.path;
+      if (!path) return { problem: `persistentvolumeclaim "${name}" is not bound` };
+      return { path };
     },
     configMap(namespace, name) {
       const obj = store.get("configmaps", namespace, name);

@@ -138,10 +138,11 @@ export class Kubelet implements PodRuntime {
       }
       return;
     }
-    if (event.resource === "secrets" || event.resource === "configmaps") {
+    if (["secrets", "configmaps", "persistentvolumeclaims", "persistentvolumes"].includes(event.resource)) {
+      // A PersistentVolume has no namespace: every Pod waiting for a claim may be waiting for it.
       const namespace = event.object.metadata.namespace;
       for (const worker of this.workers.values()) {
-        if (worker.namespace === namespace) this.later(() => worker.onConfigChanged());
+        if (namespace === undefined || worker.namespace === namespace) this.later(() => worker.onConfigChanged());
       }
     }
   }

@@ -80,6 +80,7 @@ export interface VolumeSpec {
   emptyDir?: Record<string, unknown>;
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   [source: string]: unknown;
 }
 

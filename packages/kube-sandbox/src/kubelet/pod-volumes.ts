@@ -19,8 +19,10 @@ export interface VolumeSetup {
 
 /**
  * Creates the host directories of a Pod's volumes under `volumesDir`: `emptyDir` once (it survives
- * container restarts), `secret` and `configMap` filled with their keys. Throws `VolumeSetupError` when a
- * Secret or ConfigMap that is not optional is missing, as Kubernetes keeps such a Pod ContainerCreating.
+ * container restarts), `secret` and `configMap` filled with their keys; a `persistentVolumeClaim` is the
+ * folder of the volume the claim is bound to. Throws `VolumeSetupError` when a
+ * Secret or ConfigMap that is not optional is missing, or a claim is missing, unbound or being deleted, as
+ * Kubernetes keeps such a Pod ContainerCreating.
  */
 export function setUpVolumes(
   volumesDir: string,
@@ -31,6 +33,16 @@ export function setUpVolumes(
   const dirs = new Map<string, string>();
   const unsupported: string[] = [];
   for (const volume of volumes) {
+    if (volume.persistentVolumeClaim) {
+      // The claim's volume lives outside the Pod, so its data outlives it.
+      const claim = sources.claim(namespace, volume.persistentVolumeClaim.claimName);
+      if ("problem" in claim) {
+        throw new VolumeSetupError(`MountVolume.SetUp failed for volume "${volume.name}" : ${claim.problem}`);
+      }
+      mkdirSync(claim.path, { recursive: true });
+      dirs.set(volume.name, claim.path);
+      continue;
+    }
     const dir = join(volumesDir, safeSegment(volume.name));
     dirs.set(volume.name, dir);
     if (volume.secret) {

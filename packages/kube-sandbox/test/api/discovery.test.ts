@@ -30,7 +30,7 @@ describe("discovery and health", () => {
     const groups = (await call(harness, "GET", "/apis")).json<{
       groups: { name: string; preferredVersion: { groupVersion: string } }[];
     }>();
-    expect(groups.groups.map((g) => g.name)).toEqual(["apps", "coordination.k8s.io"]);
+    expect(groups.groups.map((g) => g.name)).toEqual(["apps", "coordination.k8s.io", "storage.k8s.io"]);
     expect(groups.groups[0]?.preferredVersion.groupVersion).toBe("apps/v1");
     expect((await call(harness, "GET", "/apis/apps")).json()).toMatchObject({ kind: "APIGroup", name: "apps" });
   });

@@ -6,6 +6,9 @@ import type { ConfigSources } from "../../src/kubelet/config-sources.js";
 import { VolumeSetupError } from "../../src/kubelet/errors.js";
 import { containerMounts, setUpVolumes } from "../../src/kubelet/pod-volumes.js";
 
+/** The folder the claim `data` is bound to: outside every Pod's own folder. */
+const claimDir = join(tmpdir(), `pod-volumes-claim-${process.pid}`);
+
 const sources: ConfigSources = {
   secret: (_ns, name) =>
     name === "tls"
@@ -15,6 +18,8 @@ const sources: ConfigSources = {
         ])
       : undefined,
   configMap: (_ns, name) => (name === "conf" ? new Map([["etcd.conf", Buffer.from("a: 1\n")]]) : undefined),
+  claim: (_ns, name) =>
+    name === "data" ? { path: claimDir } : { problem: `persistentvolumeclaim "${name}" is being deleted` },
 };
 
 describe("pod volumes", () => {
@@ -82,5 +87,23 @@ describe("pod volumes", () => {
         sources,
       ),
     ).toThrow("references non-existent key missing");
+  });
+
+  it("mounts a bound claim's own folder, and keeps the Pod waiting for one being deleted", () => {
+    try {
+      const setup = setUpVolumes(
+        dir,
+        "default",
+        [{ name: "v", persistentVolumeClaim: { claimName: "data" } }],
+        sources,
+      );
+      expect(setup.dirs.get("v")).toBe(claimDir);
+      expect(statSync(claimDir).isDirectory()).toBe(true);
+      expect(() =>
+        setUpVolumes(dir, "default", [{ name: "v", persistentVolumeClaim: { claimName: "old" } }], sources),
+      ).toThrow('MountVolume.SetUp failed for volume "v" : persistentvolumeclaim "old" is being deleted');
+    } finally {
+      rmSync(claimDir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,6 +7,7 @@ import { incomingObject, withoutServerFields } from "../objects/incoming-object.
 import { requireNamespace } from "../objects/require-namespace.js";
 import { claimClusterIp, clusterIpOf } from "../objects/service-addresses.js";
 import { StatusError } from "../status-error.js";
+import { admitClaim } from "../../storage/claim-admission.js";
 import { validateObject } from "../validation/validate-object.js";
 
 /** POST to a collection: 201 with the stored object. */
@@ -19,6 +20,7 @@ export async function createObject(ctx: ApiContext, request: ApiRequest): Promis
   const dryRun = isDryRun(request.query);
   if (type.namespaced) requireNamespace(ctx.store, route.namespace!);
   applyDefaults(type, obj);
+  if (route.resource === "persistentvolumeclaims") admitClaim(ctx.store, obj);
   validateObject(type, obj);
 
   const takenByService = (ip: string) => ctx.store.list("services").some((svc) => clusterIpOf(svc) === ip);

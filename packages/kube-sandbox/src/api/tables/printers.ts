@@ -2,6 +2,7 @@ import { eventPrinter } from "./event-printer.js";
 import { podPrinter } from "./pod-printer.js";
 import { servicePrinter } from "./service-printer.js";
 import { configMapPrinter, defaultPrinter, leasePrinter, namespacePrinter, secretPrinter } from "./simple-printers.js";
+import { claimPrinter, storageClassPrinter, volumePrinter } from "./storage-printers.js";
 import type { TablePrinter } from "./table-printer.js";
 import { deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./workload-printers.js";
 
@@ -16,6 +17,9 @@ const PRINTERS: Record<string, TablePrinter> = {
   "replicasets.apps": replicaSetPrinter,
   "statefulsets.apps": statefulSetPrinter,
   "leases.coordination.k8s.io": leasePrinter,
+  persistentvolumeclaims: claimPrinter,
+  persistentvolumes: volumePrinter,
+  "storageclasses.storage.k8s.io": storageClassPrinter,
 };
 
 /** The printer of a type by catalog key; Name and Age for types without one. */
