@@ -7,7 +7,6 @@ import {
   waitForStore,
   writeFileAtomic,
   type CertificateAuthority,
-  type ImageEntrypoint,
   type KubeObject,
   type Logger,
   type Sandbox,
@@ -19,12 +18,7 @@ import {
   memberDeploymentName,
   memberServiceName,
 } from "../../src/cli/example-cluster-manifests.js";
-
-/**
- * What the sandbox runs for an image without `command`: etcd for every etcd image, as the example cluster
- * and the tests' manifests name them (`quay.io/coreos/etcd`, `registry.k8s.io/etcd`, `etcd:3.4`, ...).
- */
-export const ETCD_IMAGES: readonly ImageEntrypoint[] = [{ image: /etcd/, entrypoint: ["etcd"] }];
+import { responderImage } from "./responder-image.js";
 
 export interface EtcdSandboxOptions {
   /** Folder for the kubeconfig, `sandbox.json`, `responder.yaml`, certificates and the Pods' data. */
@@ -96,7 +90,8 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
   const sandbox = await startSandbox({
     dir,
     namespace,
-    images: ETCD_IMAGES,
+    // etcd images are built into the sandbox; the responder's own image is not.
+    images: [responderImage()],
     ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
     logger: options.logger,
   });

@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger } from "./logger.js";
 import { startSandbox, writeFileAtomic } from "./sandbox.js";
-import type { ImageEntrypoint } from "./kubelet/container-command.js";
+import { ImageCatalogFileError, loadImageCatalogFile } from "./images/catalog-file.js";
+import type { ImageEntry } from "./images/image-catalog.js";
 
 const USAGE =
-  "kube-sandbox --dir DIR [--namespace NS] [--backoff-ms MS] [--image REGEX=COMMAND ...]\n" +
+  "kube-sandbox --dir DIR [--namespace NS] [--backoff-ms MS] [--images FILE ...]\n" +
   "  runs a local Kubernetes-compatible cluster in the foreground until SIGINT or SIGTERM;\n" +
-  "  --image: containers without `command` whose image matches REGEX run COMMAND (words split on spaces)";
+  "  --images: a YAML or JSON file of images the Pods can run, besides the built-in ones";
 
 /** A command line that cannot be run; the process exits 2 with its message. */
 class UsageError extends Error {
@@ -20,7 +21,7 @@ interface CliOptions {
   dir: string;
   namespace: string;
   backoffMs: number;
-  images: ImageEntrypoint[];
+  images: ImageEntry[];
 }
 
 function parseCommandLine(argv: string[]): CliOptions | "help" {
@@ -32,7 +33,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         dir: { type: "string" },
         namespace: { type: "string" },
         "backoff-ms": { type: "string" },
-        image: { type: "string", multiple: true },
+        images: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -52,24 +53,12 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
   if (!/^\d+$/.test(backoffText) || backoffMs < 10 || backoffMs > 600_000) {
     throw new UsageError(`--backoff-ms must be a whole number from 10 to 600000, got "${backoffText}"`);
   }
-  return { dir: values.dir, namespace, backoffMs, images: (values.image ?? []).map(parseImageEntrypoint) };
-}
-
-function parseImageEntrypoint(text: string): ImageEntrypoint {
-  const at = text.indexOf("=");
-  const pattern = at > 0 ? text.slice(0, at) : "";
-  const entrypoint = text
-    .slice(at + 1)
-    .split(" ")
-    .filter(Boolean);
-  if (!pattern || entrypoint.length === 0) {
-    throw new UsageError(`--image must be REGEX=COMMAND, e.g. "etcd:=etcd", got "${text}"`);
-  }
-  try {
-    return { image: new RegExp(pattern), entrypoint };
-  } catch (error) {
-    throw new UsageError(`--image "${text}": ${(error as Error).message}`);
-  }
+  return {
+    dir: values.dir,
+    namespace,
+    backoffMs,
+    images: (values.images ?? []).flatMap((file) => loadImageCatalogFile(file)),
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -77,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     options = parseCommandLine(argv);
   } catch (error) {
+    if (error instanceof ImageCatalogFileError) {
+      process.stderr.write(`kube-sandbox: --images ${error.message}\n`);
+      return 2;
+    }
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`kube-sandbox: ${error.message}\nusage: ${USAGE}\n`);
     return 2;

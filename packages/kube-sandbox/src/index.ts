@@ -1,5 +1,8 @@
 export { startSandbox, writeFileAtomic, type Sandbox, type SandboxOptions } from "./sandbox.js";
-export type { ImageEntrypoint } from "./kubelet/container-command.js";
+export { BUILT_IN_IMAGES } from "./images/built-in-images.js";
+export { ImageEntryError, type ImageEntry } from "./images/image-catalog.js";
+export { ImageCatalogFileError, loadImageCatalogFile } from "./images/catalog-file.js";
+export { InvalidImageReferenceError, parseImageReference, type ImageReference } from "./images/image-reference.js";
 export { createLogger, silentLogger, type Logger, type LoggerOptions } from "./logger.js";
 export { ObjectStore, type KubeObject } from "./api/object-store.js";
 export { waitForStore, StoreWaitTimeoutError } from "./wait-for-store.js";

@@ -6,7 +6,8 @@ import { startApiServer } from "./api/api-server.js";
 import { ensureNamespaces } from "./api/objects/ensure-namespaces.js";
 import { createDeleteObject } from "./controllers/delete-object.js";
 import { startControllers } from "./controllers/start-controllers.js";
-import type { ImageEntrypoint } from "./kubelet/container-command.js";
+import { catalogWithBuiltIns } from "./images/built-in-images.js";
+import type { ImageEntry } from "./images/image-catalog.js";
 import { Kubelet } from "./kubelet/kubelet.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
 import { startClusterDns } from "./dns/start-cluster-dns.js";
@@ -24,8 +25,12 @@ export interface SandboxOptions {
   namespace?: string;
   /** CrashLoopBackOff base delay; default 1000 ms (Kubernetes: 10 s). */
   backoffMs?: number;
-  /** What a container without `command` runs, by image; default none (such a container fails to start). */
-  images?: readonly ImageEntrypoint[];
+  /**
+   * Images its Pods can run besides the built-in ones (etcd, Redis, busybox, alpine, curlimages/curl); the
+   * first entry covering an image wins, these before the built-in ones. Any other image fails to pull
+   * (`ErrImagePull`, then `ImagePullBackOff`). See `loadImageCatalogFile` for entries from a file.
+   */
+  images?: readonly ImageEntry[];
   /** Where the sandbox logs; default nowhere. */
   logger?: Logger;
 }
@@ -115,7 +120,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       backoffBaseMs: options.backoffMs ?? 1000,
       probeIntervalMs: 100,
       processes: guard,
-      ...(options.images ? { images: options.images } : {}),
+      images: catalogWithBuiltIns(options.images),
       logger: logger.child({ component: "kubelet" }),
     });
     kubelet.start();

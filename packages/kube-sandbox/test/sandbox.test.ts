@@ -12,7 +12,7 @@ import { kubectl, processAlive } from "./support.js";
 
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 
-/** A Deployment of one Pod whose container has no `command`: what it runs comes from the image catalog. */
+/** A Deployment of one Pod whose container has no `command`: its image's ENTRYPOINT (`sleep`) runs its args. */
 const SLEEPER = `
 apiVersion: apps/v1
 kind: Deployment
@@ -51,7 +51,7 @@ describe("startSandbox", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "kube-sandbox-test-"));
-    sandbox = await startSandbox({ dir, images: [{ image: /\/sleeper:/, entrypoint: ["sleep"] }] });
+    sandbox = await startSandbox({ dir, images: [{ repositories: ["example.com/sleeper"], entrypoint: ["sleep"] }] });
   });
 
   afterAll(async () => {
@@ -75,6 +75,49 @@ describe("startSandbox", () => {
     expect(processAlive(pids[0]!)).toBe(true);
     const listed = await kubectl(sandbox.kubeconfig, "get", "pods", "-o", "name");
     expect(listed.stdout.trim()).toBe(`pod/${pod.metadata.name}`);
+  });
+
+  it("answers an image it does not have with ErrImagePull, then ImagePullBackOff, as kubectl shows", async () => {
+    const manifest = join(dir, "unknown-image.yaml");
+    await writeFile(
+      manifest,
+      "apiVersion: v1\nkind: Pod\nmetadata: { name: no-image }\n" +
+        "spec: { containers: [{ name: main, image: example.com/nowhere:1, command: [sleep, '60'] }] }\n",
+    );
+    const seen = new Set<string>();
+    const waitingReason = () => {
+      const pod = sandbox.store.get("pods", "default", "no-image");
+      const statuses = (pod?.status as { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] })
+        ?.containerStatuses;
+      const reason = statuses?.[0]?.state?.waiting?.reason;
+      if (reason) seen.add(reason);
+      return reason;
+    };
+    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    expect(applied.code, applied.stderr).toBe(0);
+    await waitForStore(sandbox.store, () => waitingReason() === "ErrImagePull", "the Pod to show ErrImagePull", 30_000);
+    const message = await kubectl(
+      sandbox.kubeconfig,
+      "get",
+      "pod",
+      "no-image",
+      "-o",
+      "jsonpath={.status.containerStatuses[0].state.waiting.message}",
+    );
+    expect(message.stdout).toBe(
+      'Failed to pull image "example.com/nowhere:1": ' +
+        "example.com/nowhere:1: not found in the sandbox's image catalog",
+    );
+    await waitForStore(
+      sandbox.store,
+      () => waitingReason() === "ImagePullBackOff",
+      "the Pod to show ImagePullBackOff",
+      30_000,
+    );
+    const listed = await kubectl(sandbox.kubeconfig, "get", "pod", "no-image", "--no-headers");
+    expect(listed.stdout).toMatch(/^no-image\s+0\/1\s+(ImagePullBackOff|ErrImagePull)\s+0\s/);
+    expect([...seen]).toEqual(["ErrImagePull", "ImagePullBackOff"]);
+    expect((await kubectl(sandbox.kubeconfig, "delete", "pod", "no-image", "--wait=false")).code).toBe(0);
   });
 
   it("hands out addresses of its own 127.A.B.0/24 block", () => {
@@ -128,17 +171,30 @@ describe("kube-sandbox (the command)", () => {
     const missing = await run([]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.split("\n")[0]).toBe("kube-sandbox: --dir is required");
-    const image = await run(["--dir", tmpdir(), "--image", "no-equals-sign"]);
-    expect(image.code).toBe(2);
-    expect(image.stderr.split("\n")[0]).toMatch(/^kube-sandbox: --image must be REGEX=COMMAND/);
+    const badFile = join(tmpdir(), `kube-sandbox-images-${process.pid}.yaml`);
+    await writeFile(badFile, "images:\n  - repositories: [example.com/sleeper]\n    entrypoint: sleep\n");
+    try {
+      const images = await run(["--dir", tmpdir(), "--images", badFile]);
+      expect(images.code).toBe(2);
+      expect(images.stderr).toBe(
+        `kube-sandbox: --images ${badFile}: images[0].entrypoint: must be a list of strings\n`,
+      );
+    } finally {
+      await rm(badFile, { force: true });
+    }
     const backoff = await run(["--dir", tmpdir(), "--backoff-ms", "soon"]);
     expect(backoff.code).toBe(2);
     expect(backoff.stderr.split("\n")[0]).toMatch(/^kube-sandbox: --backoff-ms must be a whole number/);
   });
 
-  it("says where it is in sandbox.json, and on SIGTERM stops its Pods, removes their data and exits 0", async () => {
+  it("runs --images images, writes sandbox.json, on SIGTERM stops its Pods, removes their data, exits 0", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kube-sandbox-cli-"));
-    const child = spawn(process.execPath, ["--import", "tsx", cli, "--dir", dir, "--image", "/sleeper:=sleep"], {
+    const images = join(dir, "images.json");
+    await writeFile(
+      images,
+      JSON.stringify({ images: [{ repositories: ["example.com/sleeper"], entrypoint: ["sleep"] }] }),
+    );
+    const child = spawn(process.execPath, ["--import", "tsx", cli, "--dir", dir, "--images", images], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

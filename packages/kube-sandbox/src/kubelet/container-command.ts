@@ -4,6 +4,7 @@ import { ContainerStartError } from "./errors.js";
 import { notFoundMessage, resolveExecutable } from "./executable.js";
 import { rewriteMountPaths, type MountMapping } from "./mount-paths.js";
 import type { ContainerSpec } from "./pod-spec.js";
+import type { ImageConfig } from "../images/image-catalog.js";
 
 /** A process to start: the host file, its arguments, and the name it was asked for. */
 export interface ProcessCommand {
@@ -14,42 +15,38 @@ export interface ProcessCommand {
 }
 
 /**
- * What a container without `command` runs for an image: there is no image to read an ENTRYPOINT from, so
- * the sandbox's user names the entrypoints of the images it uses.
+ * The words a container runs, combined as a container runtime does under Kubernetes' rules: `command`
+ * replaces the image's ENTRYPOINT and drops its CMD; `args` replace the CMD; with neither, ENTRYPOINT + CMD.
+ * Empty lists count as not given.
  */
-export interface ImageEntrypoint {
-  /** Matched against the container's whole `image` reference (name, tag or digest). */
-  image: RegExp;
-  /** The command run, looked up on the host's PATH; the container's `args` follow it. */
-  entrypoint: string[];
-}
-
-/** The entrypoint of the first catalog entry that matches `image`. */
-export function imageEntrypoint(image: string | undefined, images: readonly ImageEntrypoint[]): string[] | undefined {
-  if (!image) return undefined;
-  return images.find((entry) => entry.image.test(image))?.entrypoint;
+export function containerArgv(
+  image: ImageConfig | undefined,
+  command: readonly string[],
+  args: readonly string[],
+): string[] {
+  if (command.length > 0) return [...command, ...args];
+  return [...(image?.entrypoint ?? []), ...(args.length > 0 ? args : (image?.cmd ?? []))];
 }
 
 /**
- * The process of a container: command (or the image's entrypoint) + args, `$(VAR)`-expanded against the
- * container env, mount paths rewritten, `command[0]` resolved on the host. Throws `ContainerStartError`.
+ * The process of a container: its words (see `containerArgv`), with `$(VAR)` expanded against the container
+ * env in `command` and `args` only (never in the image's), mount paths rewritten, the first word resolved on
+ * the host. Throws `ContainerStartError`.
  */
 export function buildContainerCommand(
   container: ContainerSpec,
   env: ReadonlyMap<string, string>,
   mounts: readonly MountMapping[],
   searchPath: string,
-  images: readonly ImageEntrypoint[],
+  image: ImageConfig | undefined,
 ): ProcessCommand {
-  const lookup = (name: string) => env.get(name);
-  const entrypoint = container.command?.length ? container.command : imageEntrypoint(container.image, images);
-  if (!entrypoint) {
-    throw new ContainerStartError(`no command specified: image "${container.image ?? ""}" has no known entrypoint`);
-  }
-  const argv = [...entrypoint, ...(container.args ?? [])].map((arg) =>
-    rewriteMountPaths(expandVariables(arg, lookup), mounts),
+  const expand = (words: readonly string[] | undefined) =>
+    (words ?? []).map((word) => expandVariables(word, (name) => env.get(name)));
+  const argv = containerArgv(image, expand(container.command), expand(container.args));
+  return resolveCommand(
+    argv.map((word) => rewriteMountPaths(word, mounts)),
+    searchPath,
   );
-  return resolveCommand(argv, searchPath);
 }
 
 /** Resolves `argv[0]` on the host (for `exec` and exec probes, whose commands are not expanded). */

@@ -4,13 +4,7 @@ import type { Logger } from "../logger.js";
 import type { KubeObject } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
 import type { ExecStreams } from "../pod-runtime.js";
-import {
-  buildContainerCommand,
-  resolveCommand,
-  workingDirectory,
-  type ImageEntrypoint,
-  type ProcessCommand,
-} from "./container-command.js";
+import { buildContainerCommand, resolveCommand, workingDirectory, type ProcessCommand } from "./container-command.js";
 import { buildContainerEnv } from "./container-env.js";
 import { LogWriter } from "./container-log.js";
 import type { ConfigSources } from "./config-sources.js";
@@ -19,12 +13,14 @@ import { withDeadline } from "./deadline.js";
 import { ContainerConfigError, ContainerStartError } from "./errors.js";
 import type { PodAddresses } from "./field-ref.js";
 import { GroupProcess, type ProcessExit } from "./group-process.js";
+import { imagePullBackOffMessage, ImagePullBackoff, ImagePullError, pullImage } from "./image-pull.js";
 import { rewriteMountPaths, type MountMapping } from "./mount-paths.js";
 import { httpGetCheck, tcpSocketCheck } from "./probe-checks.js";
 import { Prober, type ProbeCheck } from "./prober.js";
 import type { ContainerSpec, Probe, RestartPolicy } from "./pod-spec.js";
 import type { ContainerState, ContainerStatus, TerminatedState } from "./pod-status.js";
 import type { ProcessTracker } from "./process-tracker.js";
+import type { ImageCatalog, ImageConfig } from "../images/image-catalog.js";
 
 /** What a container runner needs from its Pod. */
 export interface ContainerRunnerContext {
@@ -42,8 +38,9 @@ export interface ContainerRunnerContext {
   sources: ConfigSources;
   /** PATH and HOME of the host, the base of every process environment. */
   hostEnv: Record<string, string>;
-  /** Entrypoints of images, for a container without `command`. */
-  images: readonly ImageEntrypoint[];
+  /** The images the container's image is pulled from. */
+  images: ImageCatalog;
+  /** Base of the CrashLoopBackOff and ImagePullBackOff delays. */
   backoffBaseMs: number;
   probeIntervalMs: number | undefined;
   /** Grace period when the kubelet itself kills the container (failed liveness or startup probe). */
@@ -87,6 +84,7 @@ export class ContainerRunner {
   private probers: Prober[] = [];
   private readonly execs = new Set<GroupProcess>();
   private readonly backoff: CrashBackoff;
+  private readonly pullBackoff: ImagePullBackoff;
   private halted = false;
   private configBlocked = false;
   /** The strongest signal asked for while halting, for a process that starts after the request. */
@@ -97,6 +95,7 @@ export class ContainerRunner {
 
   constructor(private readonly ctx: ContainerRunnerContext) {
     this.backoff = new CrashBackoff(ctx.backoffBaseMs);
+    this.pullBackoff = new ImagePullBackoff(ctx.backoffBaseMs);
   }
 
   get name(): string {
@@ -248,6 +247,14 @@ export class ContainerRunner {
 
   private async launchOnce(): Promise<void> {
     const { container } = this.ctx;
+    let image: ImageConfig | undefined;
+    try {
+      image = pullImage(this.ctx.images, container.image);
+    } catch (error) {
+      if (!(error instanceof ImagePullError)) throw error;
+      this.pullFailed(error);
+      return;
+    }
     let env: Map<string, string>;
     try {
       env = buildContainerEnv(this.ctx.pod(), container, this.ctx.addresses, this.ctx.sources);
@@ -276,7 +283,7 @@ export class ContainerRunner {
     const startedAt = rfc3339(new Date());
     let proc: GroupProcess;
     try {
-      const command = buildContainerCommand(container, env, this.mounts, processEnv.PATH ?? "", this.ctx.images);
+      const command = buildContainerCommand(container, env, this.mounts, processEnv.PATH ?? "", image);
       proc = new GroupProcess({
         command,
         env: processEnv,
@@ -328,6 +335,30 @@ export class ContainerRunner {
     };
     this.ctx.logger.info({ container: this.name, pid: proc.pid, exitCode: exit.exitCode }, "container exited");
     this.finishRun(run, terminated, exit.finishedAt.getTime() - proc.startedAt.getTime());
+  }
+
+  /**
+   * The image could not be pulled: the container waits with the pull's reason until the kubelet's next look
+   * at it (one back-off base later), then in ImagePullBackOff until the back-off has passed, and tries again.
+   * A malformed reference is not tried again.
+   */
+  private pullFailed(error: ImagePullError): void {
+    this.state = { waiting: { reason: error.reason, message: error.message } };
+    this.stateRun = undefined;
+    this.ctx.logger.warn({ container: this.name, reason: error.message }, "container image not pulled");
+    this.ctx.onChange();
+    if (error.reason !== "ErrImagePull") return;
+    const backoffMs = this.pullBackoff.nextDelay();
+    this.restartTimer = setTimeout(() => {
+      this.state = {
+        waiting: { reason: "ImagePullBackOff", message: imagePullBackOffMessage(this.ctx.container.image ?? "") },
+      };
+      this.ctx.onChange();
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        void this.launch();
+      }, backoffMs);
+    }, this.ctx.backoffBaseMs);
   }
 
   /** Records a finished run and restarts the container when the policy says so. */

@@ -3,8 +3,9 @@ import type { Logger } from "../logger.js";
 import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
 import type { ExecStreams, PodLogOptions, PodRuntime } from "../pod-runtime.js";
+import { catalogWithBuiltIns } from "../images/built-in-images.js";
+import type { ImageCatalog } from "../images/image-catalog.js";
 import { storeConfigSources } from "./config-sources.js";
-import type { ImageEntrypoint } from "./container-command.js";
 import { readLogLines, renderLog } from "./container-log.js";
 import { PodWorker } from "./pod-worker.js";
 import type { ProcessTracker } from "./process-tracker.js";
@@ -28,8 +29,8 @@ export interface KubeletOptions {
   logger: Logger;
   /** The node every Pod is bound to, default `sandbox`. */
   nodeName?: string;
-  /** What a container without `command` runs, by image; default none (such a container fails to start). */
-  images?: readonly ImageEntrypoint[];
+  /** The images containers can run; default the built-in ones. Any other image fails to pull. */
+  images?: ImageCatalog;
 }
 
 /** The address of the node, as Pods see it in `status.hostIP`. */
@@ -53,6 +54,7 @@ export class Kubelet implements PodRuntime {
   private readonly logger: Logger;
   private readonly podsDir: string;
   private readonly hostEnv: Record<string, string>;
+  private readonly images: ImageCatalog;
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
 
@@ -68,6 +70,7 @@ export class Kubelet implements PodRuntime {
     this.podsDir = join(options.dataDir, "pods");
     // Only PATH and HOME of the sandbox reach containers, as an image's environment would.
     this.hostEnv = { PATH: process.env.PATH || DEFAULT_PATH, HOME: process.env.HOME || "/" };
+    this.images = options.images ?? catalogWithBuiltIns();
   }
 
   /** Starts watching the store and runs the Pods already in it. */
@@ -163,7 +166,7 @@ export class Kubelet implements PodRuntime {
         tracker: this.options.processes,
         sources: storeConfigSources(this.options.store),
         hostEnv: this.hostEnv,
-        images: this.options.images ?? [],
+        images: this.images,
         logger: this.logger,
         active: () => !this.stopping,
         addressFree: (worker) => this.addressFree(worker),

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import type { Logger } from "../logger.js";
 import type { KubeObject, ObjectStore } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
+import type { ImageCatalog } from "../images/image-catalog.js";
 import type { ConfigSources } from "./config-sources.js";
-import type { ImageEntrypoint } from "./container-command.js";
 import { ContainerRunner, rfc3339 } from "./container-runner.js";
 import { VolumeSetupError } from "./errors.js";
 import type { PodAddresses } from "./field-ref.js";
@@ -26,7 +26,7 @@ export interface PodWorkerContext {
   tracker: ProcessTracker | undefined;
   sources: ConfigSources;
   hostEnv: Record<string, string>;
-  images: readonly ImageEntrypoint[];
+  images: ImageCatalog;
   logger: Logger;
   /** False once the kubelet is stopping: nothing more is started or written. */
   active(): boolean;

@@ -25,7 +25,7 @@ spec:
   volumes: [{ name: data, persistentVolumeClaim: { claimName: data } }]
   containers:
     - name: main
-      image: example.com/shell:1
+      image: busybox
       command: [sh, -c, ${JSON.stringify(script)}]
       volumeMounts: [{ name: data, mountPath: /data }]
 `;
