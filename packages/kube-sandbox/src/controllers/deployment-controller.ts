@@ -1,5 +1,6 @@
 import type { KubeObject, ObjectStore, OwnerReference, StoreEvent } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
+import type { EventRecorder } from "../events/event-recorder.js";
 import type { Logger } from "../logger.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
 import type { DeleteObject } from "./delete-object.js";
@@ -28,6 +29,8 @@ export interface DeploymentControllerOptions {
   /** Deletes surplus old ReplicaSets the way the API server does. */
   deleteObject: DeleteObject;
   logger: Logger;
+  /** Where `ScalingReplicaSet` Events about the Deployment go; default nowhere. */
+  events?: EventRecorder;
   /** Clock for condition times; default the system clock. */
   now?: () => Date;
 }
@@ -38,7 +41,7 @@ export interface DeploymentControllerOptions {
  * reports the rollout in the Deployment's status.
  */
 export function createDeploymentController(options: DeploymentControllerOptions): Controller {
-  const { store, deleteObject } = options;
+  const { store, deleteObject, events } = options;
   const logger = options.logger.child({ name: "deployment-controller" });
   const now = options.now ?? (() => new Date());
 
@@ -73,7 +76,7 @@ export function createDeploymentController(options: DeploymentControllerOptions)
     if (!deployment) return;
     const uid = deployment.metadata.uid;
     const owned = () => (store.list(REPLICA_SETS, namespace) as ReplicaSet[]).filter((rs) => isControlledBy(rs, uid));
-    const sync = new DeploymentSync(store, deleteObject, logger, deployment, owned());
+    const sync = new DeploymentSync(store, deleteObject, logger, events, deployment, owned());
     if (!deployment.metadata.deletionTimestamp) sync.rollout();
     return sync.writeStatus(now());
   };
@@ -94,6 +97,7 @@ class DeploymentSync {
     private readonly store: ObjectStore,
     private readonly deleteObject: DeleteObject,
     private readonly logger: Logger,
+    private readonly events: EventRecorder | undefined,
     private deployment: Deployment,
     private replicaSets: ReplicaSet[],
   ) {
@@ -220,6 +224,7 @@ class DeploymentSync {
         this.replicaSets.push(created);
         this.newReplicaSet = created;
         this.createdReplicaSet = created.metadata.name;
+        if (replicas > 0) this.recordScaling(created.metadata.name, 0, replicas);
         return created;
       } catch (error) {
         if (!(error instanceof StatusError) || error.reason !== "AlreadyExists") throw error;
@@ -294,6 +299,7 @@ class DeploymentSync {
 
   private scale(rs: ReplicaSet, replicas: number): void {
     const { namespace, name } = rs.metadata;
+    const before = replicasOf(rs);
     const annotations = this.replicaAnnotations();
     const updated = this.store.mutate(REPLICA_SETS, namespace, name, (obj) => {
       const spec = (obj.spec ?? {}) as { replicas?: number };
@@ -306,7 +312,18 @@ class DeploymentSync {
       { namespace, deployment: this.deployment.metadata.name, replicaSet: name, replicas },
       "scaled replica set",
     );
+    if (replicas !== before) this.recordScaling(name, before, replicas);
     this.replace(rs, updated);
+  }
+
+  /** The `ScalingReplicaSet` Event, worded as Kubernetes 1.32 words it. */
+  private recordScaling(replicaSet: string, from: number, to: number): void {
+    const direction = to > from ? "up" : "down";
+    this.events?.record(this.deployment, {
+      type: "Normal",
+      reason: "ScalingReplicaSet",
+      message: `Scaled ${direction} replica set ${replicaSet} from ${from} to ${to}`,
+    });
   }
 
   /**

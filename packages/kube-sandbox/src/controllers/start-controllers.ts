@@ -1,4 +1,5 @@
 import type { ObjectStore } from "../api/object-store.js";
+import { createEventRecorder } from "../events/event-recorder.js";
 import type { Logger } from "../logger.js";
 import type { Controller } from "./controller.js";
 import { createDeleteObject } from "./delete-object.js";
@@ -21,13 +22,17 @@ export interface RunningControllers {
 /**
  * Starts the Deployment and ReplicaSet controllers and the garbage collector over `store`, as
  * kube-controller-manager runs them: every store change queues the keys it concerns, and everything
- * already present is reconciled once at start.
+ * already present is reconciled once at start. The controllers record their Events in `store`.
  */
 export function startControllers(store: ObjectStore, logger: Logger): RunningControllers {
   const deleteObject = createDeleteObject(store);
+  const recorder = (component: string) =>
+    createEventRecorder(store, { component }, undefined, (error) =>
+      logger.warn({ component, err: error }, "could not record event"),
+    );
   const controllers: Controller[] = [
-    createDeploymentController({ store, deleteObject, logger }),
-    createReplicaSetController({ store, deleteObject, logger }),
+    createDeploymentController({ store, deleteObject, logger, events: recorder("deployment-controller") }),
+    createReplicaSetController({ store, deleteObject, logger, events: recorder("replicaset-controller") }),
     createGarbageCollector({ store, deleteObject, logger }),
   ];
   const byName = new Map(controllers.map((c) => [c.name, c]));
