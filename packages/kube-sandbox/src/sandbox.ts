@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from "./logger.js";
 import { ObjectStore } from "./api/object-store.js";
 import { startApiServer } from "./api/api-server.js";
 import { ensureNamespaces } from "./api/objects/ensure-namespaces.js";
+import { registerSandboxNode } from "./api/objects/sandbox-node.js";
 import { createDeleteObject } from "./controllers/delete-object.js";
 import { startControllers } from "./controllers/start-controllers.js";
 import type { ImageEntrypoint } from "./kubelet/container-command.js";
@@ -96,6 +97,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await writeFile(caFile, ca.certPem);
 
     const store = new ObjectStore();
+    registerSandboxNode(store);
     const controllers = startControllers(store, logger.child({ component: "controllers" }));
     stops.push(() => controllers.stop());
     const kubelet = new Kubelet({
