@@ -32,6 +32,9 @@ export type DeleteObject = (
 /** Finalizer that holds an owner until its dependents are gone (Foreground deletion). */
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 
+/** The finalizer in a Namespace's `spec.finalizers` that holds it until everything in it is gone. */
+export const NAMESPACE_FINALIZER = "kubernetes";
+
 const DEFAULT_POD_GRACE_SECONDS = 30;
 
 /** The `DeleteObject` of the sandbox, over `store`; shared by the API server and the controllers. */
@@ -39,6 +42,7 @@ export function createDeleteObject(store: ObjectStore): DeleteObject {
   return (resource, namespace, name, options) => {
     const current = store.require(resource, namespace, name);
     if (resource === "pods") return deletePod(store, current, options.gracePeriodSeconds);
+    if (resource === "namespaces") return deleteNamespace(store, current);
 
     const policy = options.propagationPolicy ?? "Background";
     const uid = current.metadata.uid ?? "";
@@ -87,6 +91,23 @@ function deletePod(store: ObjectStore, pod: KubeObject, requestedGrace: number |
   if (deadline < Date.parse(pod.metadata.deletionTimestamp))
     return store.shortenGracePeriod("pods", namespace, name, grace);
   return pod;
+}
+
+/**
+ * A Namespace turns Terminating and keeps the `kubernetes` finalizer until the namespace controller has
+ * deleted everything in it; a second delete changes nothing.
+ */
+function deleteNamespace(store: ObjectStore, namespace: KubeObject): KubeObject {
+  const { name } = namespace.metadata;
+  if (namespace.metadata.deletionTimestamp) return namespace;
+  store.mutate("namespaces", undefined, name, (obj) => {
+    const spec = (obj.spec ?? {}) as { finalizers?: string[] };
+    if (!spec.finalizers?.includes(NAMESPACE_FINALIZER))
+      spec.finalizers = [...(spec.finalizers ?? []), NAMESPACE_FINALIZER];
+    obj.spec = spec;
+    obj.status = { ...(obj.status as object | undefined), phase: "Terminating" };
+  });
+  return store.markDeleting("namespaces", undefined, name, 0);
 }
 
 function sameList(a: string[], b: string[] | undefined): boolean {

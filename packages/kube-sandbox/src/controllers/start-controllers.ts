@@ -5,6 +5,7 @@ import type { Controller } from "./controller.js";
 import { createDeleteObject } from "./delete-object.js";
 import { createDeploymentController } from "./deployment-controller.js";
 import { createGarbageCollector } from "./garbage-collector.js";
+import { createNamespaceController } from "./namespace-controller.js";
 import { createReplicaSetController } from "./replicaset-controller.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -20,7 +21,7 @@ export interface RunningControllers {
 }
 
 /**
- * Starts the Deployment and ReplicaSet controllers and the garbage collector over `store`, as
+ * Starts the Deployment, ReplicaSet and namespace controllers and the garbage collector over `store`, as
  * kube-controller-manager runs them: every store change queues the keys it concerns, and everything
  * already present is reconciled once at start. The controllers record their Events in `store`.
  */
@@ -34,6 +35,7 @@ export function startControllers(store: ObjectStore, logger: Logger): RunningCon
     createDeploymentController({ store, deleteObject, logger, events: recorder("deployment-controller") }),
     createReplicaSetController({ store, deleteObject, logger, events: recorder("replicaset-controller") }),
     createGarbageCollector({ store, deleteObject, logger }),
+    createNamespaceController({ store, deleteObject, logger }),
   ];
   const byName = new Map(controllers.map((c) => [c.name, c]));
   const split = (key: string): [string, string] => {
