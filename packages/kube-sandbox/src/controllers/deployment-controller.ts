@@ -13,6 +13,10 @@ import type { Deployment, Pod, ReplicaSet } from "./workload-types.js";
 
 /** Rollout number of a ReplicaSet (and of its Deployment), read by `kubectl rollout history`. */
 const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+/** Earlier revisions of a ReplicaSet that was rolled back to, oldest first, comma-separated. */
+const REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history";
+/** Longest `revision-history` Kubernetes writes; the oldest entries make room for new ones. */
+const MAX_REVISION_HISTORY_CHARS = 2000;
 /** The Deployment's `spec.replicas` when the ReplicaSet was last scaled. */
 const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas";
 /** The most pods the rollout allows at once: desired plus `maxSurge`. */
@@ -334,11 +338,21 @@ class DeploymentSync {
     const rs = this.newReplicaSet;
     if (!rs) return;
     const maxOld = this.maxOldRevision();
-    let revision = Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
+    const previous = rs.metadata.annotations?.[REVISION_ANNOTATION];
+    let revision = Number(previous ?? 0);
     if (!(revision > maxOld)) {
       revision = maxOld + 1;
       const updated = this.store.mutate(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name, (obj) => {
-        obj.metadata.annotations = { ...obj.metadata.annotations, [REVISION_ANNOTATION]: String(revision) };
+        const annotations: Record<string, string> = {
+          ...obj.metadata.annotations,
+          [REVISION_ANNOTATION]: String(revision),
+        };
+        // A ReplicaSet rolled back to keeps the revisions it had before, as Kubernetes records them.
+        if (previous) {
+          const history = withRevision(annotations[REVISION_HISTORY_ANNOTATION], previous);
+          if (history !== undefined) annotations[REVISION_HISTORY_ANNOTATION] = history;
+        }
+        obj.metadata.annotations = annotations;
       });
       if (updated) this.replace(rs, updated);
     }
@@ -395,6 +409,15 @@ function replicasOf(rs: ReplicaSet): number {
 function revisionOf(rs: ReplicaSet): number {
   const revision = Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
   return Number.isFinite(revision) ? revision : 0;
+}
+
+/** `history` with `revision` appended, dropping the oldest entries past the length limit. */
+function withRevision(history: string | undefined, revision: string): string | undefined {
+  if (!history) return revision;
+  const entries = history.split(",");
+  while (entries.length > 0 && [...entries, revision].join(",").length > MAX_REVISION_HISTORY_CHARS) entries.shift();
+  const joined = [...entries, revision].join(",");
+  return joined.length > MAX_REVISION_HISTORY_CHARS ? undefined : joined;
 }
 
 function byRevision(a: ReplicaSet, b: ReplicaSet): number {
