@@ -1,4 +1,5 @@
 import type { KubeObject, ObjectStore } from "../api/object-store.js";
+import { StatusError } from "../api/status-error.js";
 import { findDependents } from "./find-dependents.js";
 
 /** How a DELETE request wants the object and its dependents to go. */
@@ -34,6 +35,9 @@ export const FOREGROUND_FINALIZER = "foregroundDeletion";
 
 /** The finalizer in a Namespace's `spec.finalizers` that holds it until everything in it is gone. */
 export const NAMESPACE_FINALIZER = "kubernetes";
+
+/** Namespaces Kubernetes refuses to delete. */
+const IMMORTAL_NAMESPACES = new Set(["default", "kube-system", "kube-public"]);
 
 const DEFAULT_POD_GRACE_SECONDS = 30;
 
@@ -95,10 +99,14 @@ function deletePod(store: ObjectStore, pod: KubeObject, requestedGrace: number |
 
 /**
  * A Namespace turns Terminating and keeps the `kubernetes` finalizer until the namespace controller has
- * deleted everything in it; a second delete changes nothing.
+ * deleted everything in it; a second delete changes nothing. `default`, `kube-system` and `kube-public`
+ * cannot be deleted (403 Forbidden).
  */
 function deleteNamespace(store: ObjectStore, namespace: KubeObject): KubeObject {
   const { name } = namespace.metadata;
+  if (IMMORTAL_NAMESPACES.has(name)) {
+    throw StatusError.forbidden("namespaces", "", name, "this namespace may not be deleted");
+  }
   if (namespace.metadata.deletionTimestamp) return namespace;
   store.mutate("namespaces", undefined, name, (obj) => {
     const spec = (obj.spec ?? {}) as { finalizers?: string[] };

@@ -136,4 +136,13 @@ describe("namespace deletion with kubectl", () => {
     expect(gone.code, gone.stderr).toBe(0);
     expect(contentOf("held")).toEqual([]);
   });
+
+  it("refuses to delete default, kube-system and kube-public", async () => {
+    for (const name of ["default", "kube-system", "kube-public"]) {
+      const refused = await k.kubectl("delete", "namespace", name, "--wait=false");
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
+      expect(k.sandbox.store.get("namespaces", undefined, name)?.metadata.deletionTimestamp).toBeUndefined();
+    }
+  });
 });
