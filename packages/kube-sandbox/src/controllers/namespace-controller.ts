@@ -4,12 +4,16 @@ import { StatusError } from "../api/status-error.js";
 import type { Logger } from "../logger.js";
 import type { Controller } from "./controller.js";
 import { NAMESPACE_FINALIZER, type DeleteObject } from "./delete-object.js";
+import { namespaceDeletionConditions, type NamespaceCondition, type RemainingObject } from "./namespace-conditions.js";
+import { stableStringify } from "./pod-template-hash.js";
 
 export interface NamespaceControllerOptions {
   store: ObjectStore;
   /** Deletes the namespace's objects the way the API server does (Pods gracefully). */
   deleteObject: DeleteObject;
   logger: Logger;
+  /** Clock for the conditions' times; default the system clock. */
+  now?: () => Date;
 }
 
 /** Catalog keys of every namespaced type, workloads first so that none of them makes new Pods meanwhile. */
@@ -19,12 +23,14 @@ const NAMESPACED = RESOURCE_TYPES.filter((t) => t.namespaced)
 
 /**
  * Empties Namespaces being deleted, as kube-controller-manager's namespace controller does: deletes every
- * object in one, waits for those still stopping (Pods) or held by their own finalizers, then takes the
- * `kubernetes` finalizer off the Namespace and removes it once no other finalizer holds it.
+ * object in one, waits for those still stopping (Pods) or held by their own finalizers (saying which in
+ * the Namespace's conditions), then takes the `kubernetes` finalizer off the Namespace and removes it once
+ * no other finalizer holds it.
  */
 export function createNamespaceController(options: NamespaceControllerOptions): Controller {
   const { store, deleteObject } = options;
   const logger = options.logger.child({ name: "namespace-controller" });
+  const now = options.now ?? (() => new Date());
 
   const terminating = (name: string | undefined): boolean =>
     name !== undefined && Boolean(store.get("namespaces", undefined, name)?.metadata.deletionTimestamp);
@@ -46,13 +52,20 @@ export function createNamespaceController(options: NamespaceControllerOptions): 
   const reconcile = (name: string): void => {
     const namespace = store.get("namespaces", undefined, name);
     if (!namespace?.metadata.deletionTimestamp) return;
-    if (!deleteContent(name)) return;
+    const remaining = deleteContent(name);
+    const conditions = namespaceDeletionConditions(remaining, conditionsOf(namespace), now());
     const updated = store.mutate("namespaces", undefined, name, (ns) => {
+      const status = (ns.status ?? {}) as { conditions?: NamespaceCondition[] };
       const spec = (ns.spec ?? {}) as { finalizers?: string[] };
-      if (!spec.finalizers?.includes(NAMESPACE_FINALIZER)) return false;
-      spec.finalizers = spec.finalizers.filter((f) => f !== NAMESPACE_FINALIZER);
-      ns.spec = spec;
+      const release = remaining.length === 0 && spec.finalizers?.includes(NAMESPACE_FINALIZER);
+      if (!release && stableStringify(status.conditions) === stableStringify(conditions)) return false;
+      ns.status = { ...status, conditions };
+      if (release) ns.spec = { ...spec, finalizers: spec.finalizers?.filter((f) => f !== NAMESPACE_FINALIZER) };
     });
+    if (remaining.length > 0) {
+      logger.debug({ namespace: name, remaining: remaining.length }, "waiting for namespace content to go");
+      return;
+    }
     if (!updated || specFinalizers(updated).length > 0 || updated.metadata.finalizers?.length) return;
     try {
       store.remove("namespaces", undefined, name);
@@ -62,8 +75,8 @@ export function createNamespaceController(options: NamespaceControllerOptions): 
     }
   };
 
-  /** Deletes what is left in the namespace; whether nothing is left at all. */
-  const deleteContent = (namespace: string): boolean => {
+  /** Deletes what is left in the namespace; returns what is still there (stopping, or held by finalizers). */
+  const deleteContent = (namespace: string): RemainingObject[] => {
     for (const resource of NAMESPACED) {
       for (const obj of store.list(resource, namespace)) {
         if (obj.metadata.deletionTimestamp) continue;
@@ -74,12 +87,14 @@ export function createNamespaceController(options: NamespaceControllerOptions): 
         }
       }
     }
-    const remaining = NAMESPACED.reduce((sum, resource) => sum + store.list(resource, namespace).length, 0);
-    if (remaining > 0) logger.debug({ namespace, remaining }, "waiting for namespace content to go");
-    return remaining === 0;
+    return NAMESPACED.flatMap((resource) => store.list(resource, namespace).map((object) => ({ resource, object })));
   };
 
   return { name: "namespace", keysFor, initialKeys, reconcile };
+}
+
+function conditionsOf(ns: KubeObject): NamespaceCondition[] {
+  return (ns.status as { conditions?: NamespaceCondition[] } | undefined)?.conditions ?? [];
 }
 
 function specFinalizers(ns: KubeObject): string[] {

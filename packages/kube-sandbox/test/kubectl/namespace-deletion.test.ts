@@ -90,6 +90,15 @@ describe("namespace deletion with kubectl", () => {
     expect(pids.filter(processAlive)).toEqual([]);
   });
 
+  const ONE_CONFIGMAP = "Some resources are remaining: configmaps\\. has 1 resource instances";
+  const onlyConfigMapRemains = () =>
+    (
+      k.sandbox.store.get("namespaces", undefined, "held")?.status as
+        { conditions?: { type: string; message: string }[] } | undefined
+    )?.conditions?.some(
+      (c) => c.type === "NamespaceContentRemaining" && new RegExp(`^${ONE_CONFIGMAP}$`).test(c.message),
+    );
+
   it("keeps a namespace Terminating, refusing new content, until its objects' finalizers are taken off", async () => {
     await populate("held", ["example.com/hold"]);
     const deleted = await k.kubectl("delete", "namespace", "held", "--wait=false");
@@ -114,12 +123,20 @@ describe("namespace deletion with kubectl", () => {
 
     await waitForStore(
       k.sandbox.store,
-      () => contentOf("held").join() === "configmaps/settings",
-      "everything in held but the held ConfigMap to go",
+      () => contentOf("held").join() === "configmaps/settings" && onlyConfigMapRemains(),
+      "everything in held but the held ConfigMap to go, and the namespace to say so",
       WAIT_MS,
     );
     const listed = await k.kubectl("get", "namespaces", "held");
     expect(listed.stdout).toMatch(/^held\s+Terminating\s/m);
+    const described = await k.kubectl("describe", "namespace", "held");
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(
+      new RegExp(`NamespaceContentRemaining\\s+True\\s.*SomeResourcesRemain\\s+${ONE_CONFIGMAP}$`, "m"),
+    );
+    expect(described.stdout).toMatch(
+      /NamespaceFinalizersRemaining\s+True\s.*remaining: example\.com\/hold in 1 resource instances$/m,
+    );
 
     const released = await k.kubectl(
       "patch",
