@@ -58,8 +58,8 @@ export async function startKubectlSandbox(): Promise<KubectlSandbox> {
   };
 }
 
-/** A Deployment `name` of `replicas` Pods that sleep, labelled `app: name`. */
-export function sleeperDeployment(name: string, replicas: number, namespace = "default", seconds = 3600): string {
+/** A Deployment `name` of `replicas` Pods that sleep for an hour, labelled `app: name`. */
+export function sleeperDeployment(name: string, replicas: number, namespace = "default"): string {
   return `
 apiVersion: apps/v1
 kind: Deployment
@@ -71,6 +71,6 @@ spec:
     metadata: { labels: { app: ${name} } }
     spec:
       terminationGracePeriodSeconds: 5
-      containers: [{ name: main, image: "${SLEEPER_IMAGE}", args: ["${seconds}"] }]
+      containers: [{ name: main, image: "${SLEEPER_IMAGE}", args: ["3600"] }]
 `;
 }

@@ -3,10 +3,10 @@ import { SERVER_VERSION } from "../discovery/discovery.js";
 import type { KubeObject, ObjectStore } from "../object-store.js";
 
 /** The name of the sandbox's one node, which every Pod is bound to. */
-export const SANDBOX_NODE_NAME = "sandbox";
+const SANDBOX_NODE_NAME = "sandbox";
 
 /** Where the node is reached, as `status.addresses` and the Pods' `status.hostIP` say. */
-export const SANDBOX_NODE_ADDRESS = "127.0.0.1";
+const SANDBOX_NODE_ADDRESS = "127.0.0.1";
 
 /** Pods a kubelet admits by default, as `status.capacity.pods` says. */
 const MAX_PODS = "110";
@@ -36,7 +36,7 @@ export function registerSandboxNode(store: ObjectStore): KubeObject {
 }
 
 /** The Node object of the host the sandbox runs on: its CPUs, memory, kernel, and a Ready condition. */
-export function sandboxNode(now: Date): KubeObject {
+function sandboxNode(now: Date): KubeObject {
   const at = now.toISOString().replace(/\.\d+Z$/, "Z");
   const arch = process.arch === "x64" ? "amd64" : process.arch;
   const resources = {
@@ -59,9 +59,9 @@ export function sandboxNode(now: Date): KubeObject {
       name: SANDBOX_NODE_NAME,
       labels: {
         "kubernetes.io/hostname": SANDBOX_NODE_NAME,
-        "kubernetes.io/os": "linux",
+        "kubernetes.io/os": process.platform,
         "kubernetes.io/arch": arch,
-        "beta.kubernetes.io/os": "linux",
+        "beta.kubernetes.io/os": process.platform,
         "beta.kubernetes.io/arch": arch,
       },
     },
