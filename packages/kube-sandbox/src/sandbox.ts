@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from "./logger.js";
 import { ObjectStore } from "./api/object-store.js";
 import { startApiServer } from "./api/api-server.js";
 import { ensureNamespaces } from "./api/objects/ensure-namespaces.js";
+import { registerSandboxNode } from "./api/objects/sandbox-node.js";
 import { createDeleteObject } from "./controllers/delete-object.js";
 import { startControllers } from "./controllers/start-controllers.js";
 import { catalogWithBuiltIns } from "./images/built-in-images.js";
@@ -111,6 +112,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const store = new ObjectStore();
     ensureDefaultStorageClass(store);
+    registerSandboxNode(store);
     const controllers = startControllers(store, logger.child({ component: "controllers" }), { volumesDir });
     stops.push(() => controllers.stop());
     const kubelet = new Kubelet({

@@ -49,7 +49,7 @@ export interface KubectlRun {
 /** Runs the tests' kubectl against `kubeconfig`; never throws for a non-zero exit. */
 export function kubectl(kubeconfig: string, ...args: string[]): Promise<KubectlRun> {
   return new Promise((resolve) => {
-    execFile(kubectlPath, ["--kubeconfig", kubeconfig, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
+    execFile(kubectlPath, ["--kubeconfig", kubeconfig, ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -132,6 +132,11 @@ export class ObjectStore {
     }
     const key = storeKey(resource, meta.namespace, meta.name);
     if (this.objects.has(key)) throw alreadyExists(resource, meta.name);
+    // As Kubernetes' namespace lifecycle admission refuses it to every writer, controllers included.
+    const namespace =
+      meta.namespace === undefined ? undefined : this.objects.get(storeKey("namespaces", undefined, meta.namespace));
+    if (namespace?.metadata.deletionTimestamp)
+      throw namespaceTerminatingError(resource, input.metadata.name, namespace.metadata.name);
     meta.uid = randomUUID();
     meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     meta.generation = 1;
@@ -329,6 +334,13 @@ function notFound(resource: string, name: string): StatusError {
 function alreadyExists(resource: string, name: string): StatusError {
   const t = resourceTypeOf(resource);
   return StatusError.alreadyExists(t.plural, t.group, name);
+}
+
+/** The 403 Forbidden Kubernetes answers a create of `name` (a `resource`) in a namespace being deleted with. */
+export function namespaceTerminatingError(resource: string, name: string, namespace: string): StatusError {
+  const t = resourceTypeOf(resource);
+  const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
+  return StatusError.forbidden(t.plural, t.group, name, why);
 }
 
 function conflict(resource: string, name: string): StatusError {

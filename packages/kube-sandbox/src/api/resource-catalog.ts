@@ -46,6 +46,7 @@ function type(
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   type("", "v1", "namespaces", "Namespace", ["ns"], [], false),
+  type("", "v1", "nodes", "Node", ["no"], [{ name: "status", kind: "Node", verbs: ["get", "patch", "update"] }], false),
   type(
     "",
     "v1",

@@ -59,6 +59,13 @@ export class StatusError extends Error {
     return new StatusError(404, "NotFound", `${qualified} "${name}" not found`, { name, group, kind: resource });
   }
 
+  /** `configmaps "x" is forbidden: WHY`, or `configmaps is forbidden: WHY` for an object without a name yet. */
+  static forbidden(resource: string, group: string, name: string, why: string): StatusError {
+    const qualified = group ? `${resource}.${group}` : resource;
+    const subject = name ? `${qualified} "${name}"` : qualified;
+    return new StatusError(403, "Forbidden", `${subject} is forbidden: ${why}`, { name, group, kind: resource });
+  }
+
   static alreadyExists(resource: string, group: string, name: string): StatusError {
     const qualified = group ? `${resource}.${group}` : resource;
     return new StatusError(409, "AlreadyExists", `${qualified} "${name}" already exists`, {

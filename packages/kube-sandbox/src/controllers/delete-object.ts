@@ -1,4 +1,5 @@
 import type { KubeObject, ObjectStore } from "../api/object-store.js";
+import { StatusError } from "../api/status-error.js";
 import { findDependents } from "./find-dependents.js";
 
 /** How a DELETE request wants the object and its dependents to go. */
@@ -32,6 +33,12 @@ export type DeleteObject = (
 /** Finalizer that holds an owner until its dependents are gone (Foreground deletion). */
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 
+/** The finalizer in a Namespace's `spec.finalizers` that holds it until everything in it is gone. */
+export const NAMESPACE_FINALIZER = "kubernetes";
+
+/** Namespaces Kubernetes refuses to delete. */
+const IMMORTAL_NAMESPACES = new Set(["default", "kube-system", "kube-public"]);
+
 const DEFAULT_POD_GRACE_SECONDS = 30;
 
 /** The `DeleteObject` of the sandbox, over `store`; shared by the API server and the controllers. */
@@ -39,6 +46,7 @@ export function createDeleteObject(store: ObjectStore): DeleteObject {
   return (resource, namespace, name, options) => {
     const current = store.require(resource, namespace, name);
     if (resource === "pods") return deletePod(store, current, options.gracePeriodSeconds);
+    if (resource === "namespaces") return deleteNamespace(store, current);
 
     const policy = options.propagationPolicy ?? "Background";
     const uid = current.metadata.uid ?? "";
@@ -87,6 +95,27 @@ function deletePod(store: ObjectStore, pod: KubeObject, requestedGrace: number |
   if (deadline < Date.parse(pod.metadata.deletionTimestamp))
     return store.shortenGracePeriod("pods", namespace, name, grace);
   return pod;
+}
+
+/**
+ * A Namespace turns Terminating and keeps the `kubernetes` finalizer until the namespace controller has
+ * deleted everything in it; a second delete changes nothing. `default`, `kube-system` and `kube-public`
+ * cannot be deleted (403 Forbidden).
+ */
+function deleteNamespace(store: ObjectStore, namespace: KubeObject): KubeObject {
+  const { name } = namespace.metadata;
+  if (IMMORTAL_NAMESPACES.has(name)) {
+    throw StatusError.forbidden("namespaces", "", name, "this namespace may not be deleted");
+  }
+  if (namespace.metadata.deletionTimestamp) return namespace;
+  store.mutate("namespaces", undefined, name, (obj) => {
+    const spec = (obj.spec ?? {}) as { finalizers?: string[] };
+    if (!spec.finalizers?.includes(NAMESPACE_FINALIZER))
+      spec.finalizers = [...(spec.finalizers ?? []), NAMESPACE_FINALIZER];
+    obj.spec = spec;
+    obj.status = { ...(obj.status as object | undefined), phase: "Terminating" };
+  });
+  return store.markDeleting("namespaces", undefined, name, 0);
 }
 
 function sameList(a: string[], b: string[] | undefined): boolean {

@@ -1,5 +1,6 @@
 import type { KubeObject, ObjectStore, OwnerReference, StoreEvent } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
+import type { EventRecorder } from "../events/event-recorder.js";
 import type { Logger } from "../logger.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
 import type { DeleteObject } from "./delete-object.js";
@@ -12,6 +13,10 @@ import type { Deployment, Pod, ReplicaSet } from "./workload-types.js";
 
 /** Rollout number of a ReplicaSet (and of its Deployment), read by `kubectl rollout history`. */
 const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+/** Earlier revisions of a ReplicaSet that was rolled back to, oldest first, comma-separated. */
+const REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history";
+/** Longest `revision-history` Kubernetes writes; the oldest entries make room for new ones. */
+const MAX_REVISION_HISTORY_CHARS = 2000;
 /** The Deployment's `spec.replicas` when the ReplicaSet was last scaled. */
 const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas";
 /** The most pods the rollout allows at once: desired plus `maxSurge`. */
@@ -28,6 +33,8 @@ export interface DeploymentControllerOptions {
   /** Deletes surplus old ReplicaSets the way the API server does. */
   deleteObject: DeleteObject;
   logger: Logger;
+  /** Where `ScalingReplicaSet` Events about the Deployment go; default nowhere. */
+  events?: EventRecorder;
   /** Clock for condition times; default the system clock. */
   now?: () => Date;
 }
@@ -38,7 +45,7 @@ export interface DeploymentControllerOptions {
  * reports the rollout in the Deployment's status.
  */
 export function createDeploymentController(options: DeploymentControllerOptions): Controller {
-  const { store, deleteObject } = options;
+  const { store, deleteObject, events } = options;
   const logger = options.logger.child({ name: "deployment-controller" });
   const now = options.now ?? (() => new Date());
 
@@ -73,7 +80,7 @@ export function createDeploymentController(options: DeploymentControllerOptions)
     if (!deployment) return;
     const uid = deployment.metadata.uid;
     const owned = () => (store.list(REPLICA_SETS, namespace) as ReplicaSet[]).filter((rs) => isControlledBy(rs, uid));
-    const sync = new DeploymentSync(store, deleteObject, logger, deployment, owned());
+    const sync = new DeploymentSync(store, deleteObject, logger, events, deployment, owned());
     if (!deployment.metadata.deletionTimestamp) sync.rollout();
     return sync.writeStatus(now());
   };
@@ -94,6 +101,7 @@ class DeploymentSync {
     private readonly store: ObjectStore,
     private readonly deleteObject: DeleteObject,
     private readonly logger: Logger,
+    private readonly events: EventRecorder | undefined,
     private deployment: Deployment,
     private replicaSets: ReplicaSet[],
   ) {
@@ -220,6 +228,7 @@ class DeploymentSync {
         this.replicaSets.push(created);
         this.newReplicaSet = created;
         this.createdReplicaSet = created.metadata.name;
+        if (replicas > 0) this.recordScaling(created.metadata.name, 0, replicas);
         return created;
       } catch (error) {
         if (!(error instanceof StatusError) || error.reason !== "AlreadyExists") throw error;
@@ -294,6 +303,7 @@ class DeploymentSync {
 
   private scale(rs: ReplicaSet, replicas: number): void {
     const { namespace, name } = rs.metadata;
+    const before = replicasOf(rs);
     const annotations = this.replicaAnnotations();
     const updated = this.store.mutate(REPLICA_SETS, namespace, name, (obj) => {
       const spec = (obj.spec ?? {}) as { replicas?: number };
@@ -306,7 +316,18 @@ class DeploymentSync {
       { namespace, deployment: this.deployment.metadata.name, replicaSet: name, replicas },
       "scaled replica set",
     );
+    if (replicas !== before) this.recordScaling(name, before, replicas);
     this.replace(rs, updated);
+  }
+
+  /** The `ScalingReplicaSet` Event, worded as Kubernetes 1.32 words it. */
+  private recordScaling(replicaSet: string, from: number, to: number): void {
+    const direction = to > from ? "up" : "down";
+    this.events?.record(this.deployment, {
+      type: "Normal",
+      reason: "ScalingReplicaSet",
+      message: `Scaled ${direction} replica set ${replicaSet} from ${from} to ${to}`,
+    });
   }
 
   /**
@@ -317,11 +338,21 @@ class DeploymentSync {
     const rs = this.newReplicaSet;
     if (!rs) return;
     const maxOld = this.maxOldRevision();
-    let revision = Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
+    const previous = rs.metadata.annotations?.[REVISION_ANNOTATION];
+    let revision = Number(previous ?? 0);
     if (!(revision > maxOld)) {
       revision = maxOld + 1;
       const updated = this.store.mutate(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name, (obj) => {
-        obj.metadata.annotations = { ...obj.metadata.annotations, [REVISION_ANNOTATION]: String(revision) };
+        const annotations: Record<string, string> = {
+          ...obj.metadata.annotations,
+          [REVISION_ANNOTATION]: String(revision),
+        };
+        // A ReplicaSet rolled back to keeps the revisions it had before, as Kubernetes records them.
+        if (previous) {
+          const history = withRevision(annotations[REVISION_HISTORY_ANNOTATION], previous);
+          if (history !== undefined) annotations[REVISION_HISTORY_ANNOTATION] = history;
+        }
+        obj.metadata.annotations = annotations;
       });
       if (updated) this.replace(rs, updated);
     }
@@ -378,6 +409,15 @@ function replicasOf(rs: ReplicaSet): number {
 function revisionOf(rs: ReplicaSet): number {
   const revision = Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
   return Number.isFinite(revision) ? revision : 0;
+}
+
+/** `history` with `revision` appended, dropping the oldest entries past the length limit. */
+function withRevision(history: string | undefined, revision: string): string | undefined {
+  if (!history) return revision;
+  const entries = history.split(",");
+  while (entries.length > 0 && [...entries, revision].join(",").length > MAX_REVISION_HISTORY_CHARS) entries.shift();
+  const joined = [...entries, revision].join(",");
+  return joined.length > MAX_REVISION_HISTORY_CHARS ? undefined : joined;
 }
 
 function byRevision(a: ReplicaSet, b: ReplicaSet): number {

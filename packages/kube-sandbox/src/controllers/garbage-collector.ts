@@ -116,8 +116,9 @@ export function createGarbageCollector(options: GarbageCollectorOptions): Contro
       if (updated && !updated.metadata.finalizers?.length) remove(resource, updated);
       return;
     }
-    // Pods are finished by the kubelet once their containers stop; other objects by their last finalizer.
-    if (resource !== "pods" && finalizers.length === 0) remove(resource, obj);
+    // Pods are finished by the kubelet once their containers stop, Namespaces by the namespace controller
+    // once they are empty; other objects by their last finalizer.
+    if (resource !== "pods" && resource !== "namespaces" && finalizers.length === 0) remove(resource, obj);
   };
 
   const remove = (resource: string, obj: KubeObject): void => {

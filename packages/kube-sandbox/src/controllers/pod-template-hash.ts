@@ -60,15 +60,28 @@ function withoutHashLabel(template: PodTemplate | undefined): PodTemplate | unde
   return copy;
 }
 
-/** Whether two templates are the same version, ignoring the hash label (the ReplicaSet's copy has it). */
+/**
+ * Whether two templates are the same version, ignoring the hash label (the ReplicaSet's copy has it) and
+ * fields that say nothing: Kubernetes compares decoded templates, in which `creationTimestamp: null` or
+ * `resources: {}` (as `kubectl rollout undo` sends them) are the same as no such field.
+ */
 export function sameTemplate(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
-  return stableStringify(normalise(a)) === stableStringify(normalise(b));
+  return (
+    stableStringify(withoutEmptyFields(withoutHashLabel(a))) ===
+    stableStringify(withoutEmptyFields(withoutHashLabel(b)))
+  );
 }
 
-function normalise(template: PodTemplate | undefined): PodTemplate {
-  const copy = withoutHashLabel(template) ?? {};
-  // An empty label map and no label map are the same template.
-  if (copy.metadata?.labels && Object.keys(copy.metadata.labels).length === 0) delete copy.metadata.labels;
-  if (copy.metadata && Object.keys(copy.metadata).length === 0) delete copy.metadata;
-  return copy;
+/** `value` without null fields and without object fields that are (or become) empty; list items are kept. */
+function withoutEmptyFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmptyFields);
+  if (value === null || typeof value !== "object") return value;
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+    const cleaned = withoutEmptyFields(field);
+    if (cleaned === null || cleaned === undefined) continue;
+    if (typeof cleaned === "object" && !Array.isArray(cleaned) && Object.keys(cleaned).length === 0) continue;
+    kept[key] = cleaned;
+  }
+  return kept;
 }

@@ -1,5 +1,6 @@
 import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
+import type { EventRecorder } from "../events/event-recorder.js";
 import type { Logger } from "../logger.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
 import type { DeleteObject } from "./delete-object.js";
@@ -19,6 +20,8 @@ export interface ReplicaSetControllerOptions {
   /** Deletes surplus pods gracefully, the way the API server does. */
   deleteObject: DeleteObject;
   logger: Logger;
+  /** Where `SuccessfulCreate` and `SuccessfulDelete` Events about the ReplicaSet go; default nowhere. */
+  events?: EventRecorder;
   /** Clock for `minReadySeconds`; default the system clock. */
   now?: () => Date;
 }
@@ -28,7 +31,7 @@ export interface ReplicaSetControllerOptions {
  * its template and deleting surplus ones gracefully, and reports the counts in its status.
  */
 export function createReplicaSetController(options: ReplicaSetControllerOptions): Controller {
-  const { store, deleteObject } = options;
+  const { store, deleteObject, events } = options;
   const logger = options.logger.child({ name: "replicaset-controller" });
   const now = options.now ?? (() => new Date());
 
@@ -71,6 +74,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
   const createPods = (rs: ReplicaSet, count: number): void => {
     for (let i = 0; i < count; i++) {
       const pod = store.create("pods", podFor(rs));
+      events?.record(rs, { type: "Normal", reason: "SuccessfulCreate", message: `Created pod: ${pod.metadata.name}` });
       logger.info(
         { namespace: rs.metadata.namespace, replicaSet: rs.metadata.name, pod: pod.metadata.name },
         "created pod",
@@ -82,6 +86,11 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
     for (const pod of pods) {
       try {
         deleteObject("pods", pod.metadata.namespace, pod.metadata.name, {});
+        events?.record(rs, {
+          type: "Normal",
+          reason: "SuccessfulDelete",
+          message: `Deleted pod: ${pod.metadata.name}`,
+        });
         logger.info(
           { namespace: rs.metadata.namespace, replicaSet: rs.metadata.name, pod: pod.metadata.name },
           "deleted surplus pod",

@@ -1,9 +1,11 @@
 import type { ObjectStore } from "../api/object-store.js";
+import { createEventRecorder } from "../events/event-recorder.js";
 import type { Logger } from "../logger.js";
 import type { Controller } from "./controller.js";
 import { createDeleteObject } from "./delete-object.js";
 import { createDeploymentController } from "./deployment-controller.js";
 import { createGarbageCollector } from "./garbage-collector.js";
+import { createNamespaceController } from "./namespace-controller.js";
 import { createReplicaSetController } from "./replicaset-controller.js";
 import { createVolumeController } from "../storage/volume-controller.js";
 import { WorkQueue } from "./work-queue.js";
@@ -20,10 +22,10 @@ export interface RunningControllers {
 }
 
 /**
- * Starts the Deployment and ReplicaSet controllers, the garbage collector and, given `volumesDir` for the
- * volumes' folders, the PersistentVolume controller over `store`, as
+ * Starts the Deployment, ReplicaSet and namespace controllers, the garbage collector and, given `volumesDir`
+ * for the volumes' folders, the PersistentVolume controller over `store`, as
  * kube-controller-manager runs them: every store change queues the keys it concerns, and everything
- * already present is reconciled once at start.
+ * already present is reconciled once at start. The controllers record their Events in `store`.
  */
 export function startControllers(
   store: ObjectStore,
@@ -31,11 +33,16 @@ export function startControllers(
   options: { volumesDir?: string } = {},
 ): RunningControllers {
   const deleteObject = createDeleteObject(store);
+  const recorder = (component: string) =>
+    createEventRecorder(store, { component }, undefined, (error) =>
+      logger.warn({ component, err: error }, "could not record event"),
+    );
   const controllers: Controller[] = [
-    createDeploymentController({ store, deleteObject, logger }),
-    createReplicaSetController({ store, deleteObject, logger }),
+    createDeploymentController({ store, deleteObject, logger, events: recorder("deployment-controller") }),
+    createReplicaSetController({ store, deleteObject, logger, events: recorder("replicaset-controller") }),
     createGarbageCollector({ store, deleteObject, logger }),
     ...(options.volumesDir ? [createVolumeController({ store, volumesDir: options.volumesDir, logger })] : []),
+    createNamespaceController({ store, deleteObject, logger }),
   ];
   const byName = new Map(controllers.map((c) => [c.name, c]));
   const split = (key: string): [string, string] => {

@@ -81,4 +81,13 @@ describe("sameTemplate", () => {
     changed.spec.containers[0]!.args = ["--name", "other"];
     expect(sameTemplate(changed, template)).toBe(false);
   });
+
+  it("treats null and empty fields as absent, as kubectl rollout undo sends them", () => {
+    const sent = structuredClone(template) as typeof template & { metadata: Record<string, unknown> };
+    sent.metadata.creationTimestamp = null;
+    sent.spec.containers = sent.spec.containers.map((c) => ({ ...c, resources: {} }));
+    expect(sameTemplate(sent, template)).toBe(true);
+    sent.spec.containers = sent.spec.containers.map((c) => ({ ...c, resources: { limits: { cpu: "1" } } }));
+    expect(sameTemplate(sent, template)).toBe(false);
+  });
 });

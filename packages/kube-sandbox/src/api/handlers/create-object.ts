@@ -18,7 +18,7 @@ export async function createObject(ctx: ApiContext, request: ApiRequest): Promis
     incomingObject(route, decodeObjectBody(request.headers["content-type"], await request.body())),
   );
   const dryRun = isDryRun(request.query);
-  if (type.namespaced) requireNamespace(ctx.store, route.namespace!);
+  if (type.namespaced) requireNamespace(ctx.store, route.namespace!, route.resource, obj.metadata.name);
   applyDefaults(type, obj);
   if (route.resource === "persistentvolumeclaims") admitClaim(ctx.store, obj);
   validateObject(type, obj);

@@ -43,6 +43,8 @@ export function applyDefaults(type: ResourceType, obj: KubeObject): void {
       if (obj.metadata.name)
         obj.metadata.labels = { ...obj.metadata.labels, "kubernetes.io/metadata.name": obj.metadata.name };
       if (!isObject(obj.status)) obj.status = { phase: "Active" };
+      // The finalizer that keeps a deleted namespace until everything in it is gone.
+      object(obj, "spec").finalizers ??= ["kubernetes"];
       break;
     case "secrets":
       defaultSecret(obj);

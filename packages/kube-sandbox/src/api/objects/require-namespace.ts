@@ -1,12 +1,9 @@
-import type { ObjectStore } from "../object-store.js";
-import { httpErrors } from "../http/http-errors.js";
+import { namespaceTerminatingError, type ObjectStore } from "../object-store.js";
 import { StatusError } from "../status-error.js";
 
-/** New objects need their Namespace to exist and not be on its way out. */
-export function requireNamespace(store: ObjectStore, namespace: string): void {
+/** A new `name` (a `resource`) needs its Namespace to exist and not be on its way out. */
+export function requireNamespace(store: ObjectStore, namespace: string, resource: string, name: string): void {
   const ns = store.get("namespaces", undefined, namespace);
   if (!ns) throw StatusError.notFound("namespaces", "", namespace);
-  if (ns.metadata.deletionTimestamp) {
-    throw httpErrors.forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`);
-  }
+  if (ns.metadata.deletionTimestamp) throw namespaceTerminatingError(resource, name, namespace);
 }

@@ -1,4 +1,5 @@
 import { eventPrinter } from "./event-printer.js";
+import { nodePrinter } from "./node-printer.js";
 import { podPrinter } from "./pod-printer.js";
 import { servicePrinter } from "./service-printer.js";
 import { configMapPrinter, defaultPrinter, leasePrinter, namespacePrinter, secretPrinter } from "./simple-printers.js";
@@ -13,6 +14,7 @@ const PRINTERS: Record<string, TablePrinter> = {
   configmaps: configMapPrinter,
   secrets: secretPrinter,
   namespaces: namespacePrinter,
+  nodes: nodePrinter,
   "deployments.apps": deploymentPrinter,
   "replicasets.apps": replicaSetPrinter,
   "statefulsets.apps": statefulSetPrinter,
