@@ -103,7 +103,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       dataDir: dir,
       podAddress: podAddressFor(store, block),
       backoffBaseMs: options.backoffMs ?? 1000,
-      probeIntervalMs: 100,
       processes: guard,
       ...(options.images ? { images: options.images } : {}),
       logger: logger.child({ component: "kubelet" }),

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import type { Logger } from "../logger.js";
 import type { KubeObject } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
@@ -21,7 +22,7 @@ import type { PodAddresses } from "./field-ref.js";
 import { GroupProcess, type ProcessExit } from "./group-process.js";
 import { rewriteMountPaths, type MountMapping } from "./mount-paths.js";
 import { httpGetCheck, tcpSocketCheck } from "./probe-checks.js";
-import { Prober, type ProbeCheck } from "./prober.js";
+import { Prober, type ProbeCheck, type ProbeOutcome } from "./prober.js";
 import type { ContainerSpec, Probe, RestartPolicy } from "./pod-spec.js";
 import type { ContainerState, ContainerStatus, TerminatedState } from "./pod-status.js";
 import type { ProcessTracker } from "./process-tracker.js";
@@ -45,7 +46,6 @@ export interface ContainerRunnerContext {
   /** Entrypoints of images, for a container without `command`. */
   images: readonly ImageEntrypoint[];
   backoffBaseMs: number;
-  probeIntervalMs: number | undefined;
   /** Grace period when the kubelet itself kills the container (failed liveness or startup probe). */
   terminationGraceMs: number;
   tracker: ProcessTracker | undefined;
@@ -392,7 +392,6 @@ export class ContainerRunner {
     const prober = new Prober({
       probe,
       check: this.probeCheck(probe),
-      periodOverrideMs: this.ctx.probeIntervalMs,
       onResult,
     });
     this.probers.push(prober);
@@ -406,9 +405,27 @@ export class ContainerRunner {
     if (probe.tcpSocket)
       return tcpSocketCheck(probe.tcpSocket.port, probe.tcpSocket.host, addresses.podIP, container.ports);
     const command = probe.exec?.command;
-    if (command?.length) return async (timeoutMs) => (await this.exec(command, {}, timeoutMs)) === 0;
+    if (command?.length) return (timeoutMs) => this.execCheck(command, timeoutMs);
     // A probe without a handler (gRPC is not emulated) never succeeds, as a misconfigured probe would not.
-    return () => Promise.resolve(false);
+    return () => Promise.resolve({ ok: false, output: "probe has no handler the sandbox runs" });
+  }
+
+  /** An `exec` probe: success is exit code 0; a failure says what the command printed, as the kubelet does. */
+  private async execCheck(command: readonly string[], timeoutMs: number): Promise<ProbeOutcome> {
+    const chunks: Buffer[] = [];
+    const output = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    const began = Date.now();
+    const code = await this.exec(command, { stdout: output, stderr: output }, timeoutMs);
+    if (code === 0) return { ok: true, output: "" };
+    if (Date.now() - began >= timeoutMs) {
+      return { ok: false, output: `command ${JSON.stringify(command.join(" "))} timed out` };
+    }
+    return { ok: false, output: Buffer.concat(chunks).toString() };
   }
 
   private killForProbe(proc: GroupProcess, kind: "Liveness" | "Startup"): void {

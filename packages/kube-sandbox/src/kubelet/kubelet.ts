@@ -21,8 +21,6 @@ export interface KubeletOptions {
    * reset after a run longer than 60× base.
    */
   backoffBaseMs?: number;
-  /** When set, replaces every probe's `periodSeconds` (a short interval makes readiness show fast). */
-  probeIntervalMs?: number;
   /** Told about every process group the kubelet starts and sees end. */
   processes?: ProcessTracker;
   logger: Logger;
@@ -59,9 +57,6 @@ export class Kubelet implements PodRuntime {
   constructor(private readonly options: KubeletOptions) {
     if (options.backoffBaseMs !== undefined && !(options.backoffBaseMs > 0)) {
       throw new RangeError(`backoffBaseMs must be a positive number, got ${options.backoffBaseMs}`);
-    }
-    if (options.probeIntervalMs !== undefined && !(options.probeIntervalMs > 0)) {
-      throw new RangeError(`probeIntervalMs must be a positive number, got ${options.probeIntervalMs}`);
     }
     if (!options.dataDir) throw new RangeError("dataDir must name a directory");
     this.logger = options.logger.child({ name: "kubelet" });
@@ -158,7 +153,6 @@ export class Kubelet implements PodRuntime {
         hostIP: HOST_IP,
         nodeName: this.nodeName,
         backoffBaseMs: this.options.backoffBaseMs ?? 1000,
-        probeIntervalMs: this.options.probeIntervalMs,
         tracker: this.options.processes,
         sources: storeConfigSources(this.options.store),
         hostEnv: this.hostEnv,

@@ -22,7 +22,6 @@ export interface PodWorkerContext {
   hostIP: string;
   nodeName: string;
   backoffBaseMs: number;
-  probeIntervalMs: number | undefined;
   tracker: ProcessTracker | undefined;
   sources: ConfigSources;
   hostEnv: Record<string, string>;
@@ -99,7 +98,6 @@ export class PodWorker {
           hostEnv: ctx.hostEnv,
           images: ctx.images,
           backoffBaseMs: ctx.backoffBaseMs,
-          probeIntervalMs: ctx.probeIntervalMs,
           terminationGraceMs,
           tracker: ctx.tracker,
           logger: this.logger,

@@ -45,7 +45,6 @@ export function startKubelet(options: Partial<KubeletOptions> = {}): KubeletHarn
     dataDir,
     podAddress: () => podIP,
     backoffBaseMs: 100,
-    probeIntervalMs: 100,
     processes: {
       track: (pgid) => {
         started.push(pgid);
