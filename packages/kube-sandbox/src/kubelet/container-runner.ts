@@ -33,6 +33,11 @@ export interface ContainerRunnerContext {
   pod(): KubeObject;
   addresses: PodAddresses;
   container: ContainerSpec;
+  /** An init container: it runs no probes, and is ready once it has completed (exit code 0). */
+  init: boolean;
+  /** The waiting reason until the first start: `ContainerCreating`, or `PodInitializing` with init containers. */
+  initialReason: string;
+  /** For an init container, the Pod's policy with `Always` made `OnFailure`: a completed one is not run again. */
   restartPolicy: RestartPolicy;
   /** `<pod>_<namespace>(<uid>)`, for messages. */
   podFullName: string;
@@ -72,7 +77,7 @@ const EXEC_STOP_DEADLINE_MS = 5000;
  * `ContainerStatus`.
  */
 export class ContainerRunner {
-  private state: ContainerState = { waiting: { reason: "ContainerCreating" } };
+  private state: ContainerState;
   private lastState: ContainerState = {};
   /** Run whose log `kubectl logs` shows: the one `state` (or, while waiting, `lastState`) describes. */
   private stateRun: number | undefined;
@@ -97,6 +102,7 @@ export class ContainerRunner {
 
   constructor(private readonly ctx: ContainerRunnerContext) {
     this.backoff = new CrashBackoff(ctx.backoffBaseMs);
+    this.state = { waiting: { reason: ctx.initialReason } };
   }
 
   get name(): string {
@@ -119,6 +125,11 @@ export class ContainerRunner {
     return this.current !== undefined;
   }
 
+  /** Whether its last run exited with code 0 (for an init container: it completed and will not run again). */
+  get succeeded(): boolean {
+    return this.state.terminated?.exitCode === 0;
+  }
+
   status(): ContainerStatus {
     const containerID = this.state.running
       ? this.current && `sandbox://${this.current.process.pid}`
@@ -127,11 +138,12 @@ export class ContainerRunner {
       name: this.name,
       state: structuredClone(this.state),
       lastState: structuredClone(this.lastState),
-      ready: this.ready,
+      // As the kubelet reports them, an init container is started while it runs and ready once it completed.
+      ready: this.ctx.init ? this.succeeded : this.ready,
       restartCount: Math.max(0, this.runs - 1),
       image: this.ctx.container.image ?? "",
       imageID: this.ctx.container.image ?? "",
-      started: this.started,
+      started: this.ctx.init ? this.current !== undefined : this.started,
     };
     if (containerID) status.containerID = containerID;
     return status;
@@ -309,7 +321,7 @@ export class ContainerRunner {
     this.stateRun = run;
     this.ctx.logger.info({ container: this.name, pid: proc.pid, restartCount: run }, "container started");
     if (this.haltSignal) proc.signal(this.haltSignal);
-    this.startProbes(proc);
+    if (!this.ctx.init) this.startProbes(proc);
     this.ctx.onChange();
   }
 

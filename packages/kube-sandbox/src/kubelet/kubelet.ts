@@ -41,10 +41,10 @@ const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * The sandbox's only node: runs the containers of every Pod as local process groups and keeps the Pods'
  * status as a kubelet does.
  *
- * Not emulated: init and ephemeral containers, preStop/postStart hooks, gRPC probes, resource limits,
- * hostPath/PVC/projected/downwardAPI volumes (they get an empty directory), updates of Secret and
- * ConfigMap volumes after the Pod started, and a fresh container file system per restart (the working
- * directory is shared by the Pod's runs).
+ * Not emulated: ephemeral containers, sidecars (init containers with `restartPolicy: Always`), preStop and
+ * postStart hooks, gRPC probes, resource limits, hostPath/PVC/projected/downwardAPI volumes (they get an
+ * empty directory), updates of Secret and ConfigMap volumes after the Pod started, and a fresh container
+ * file system per restart (the working directory is shared by the Pod's runs).
  */
 export class Kubelet implements PodRuntime {
   private readonly workers = new Map<string, PodWorker>();

@@ -8,7 +8,7 @@ import type { ImageEntrypoint } from "./container-command.js";
 import { ContainerRunner, rfc3339 } from "./container-runner.js";
 import { VolumeSetupError } from "./errors.js";
 import type { PodAddresses } from "./field-ref.js";
-import { podFullName, podSpecOf, type PodSpec } from "./pod-spec.js";
+import { podFullName, podSpecOf, type ContainerSpec, type PodSpec } from "./pod-spec.js";
 import { buildPodStatus, KUBELET_CONDITIONS, type PodCondition } from "./pod-status.js";
 import { containerMounts, setUpVolumes } from "./pod-volumes.js";
 import type { ProcessTracker } from "./process-tracker.js";
@@ -45,8 +45,9 @@ const DEFAULT_GRACE_SECONDS = 30;
 const STOP_DEADLINE_MS = 10_000;
 
 /**
- * One Pod on this node: admits it (node, addresses, start time), sets up its volumes, runs its
- * containers, writes its status, and carries out its deletion.
+ * One Pod on this node: admits it (node, addresses, start time), sets up its volumes, runs its init
+ * containers one after the other to success and then its app containers, writes its status, and
+ * carries out its deletion.
  */
 export class PodWorker {
   readonly uid: string;
@@ -57,7 +58,17 @@ export class PodWorker {
   private pod: KubeObject;
   private readonly spec: PodSpec;
   private readonly addresses: PodAddresses;
+  /** The app containers, in spec order. */
+  private readonly appRunners: ContainerRunner[];
+  /** The init containers, in spec order. */
+  private readonly initRunners: ContainerRunner[];
+  /** Init containers, then app containers. */
   private readonly runners: ContainerRunner[];
+  /** The volumes' directories by volume name, once set up. */
+  private volumeDirs: Map<string, string> | undefined;
+  /** How many init containers have been started; they start one at a time, each after the previous succeeded. */
+  private initsStarted = 0;
+  private appsStarted = false;
   private readonly logger: Logger;
   private startTime = "";
   private admitted = false;
@@ -82,28 +93,32 @@ export class PodWorker {
     this.logger = ctx.logger.child({ pod: `${this.namespace}/${this.name}` });
     this.addresses = { podIP: "", hostIP: ctx.hostIP, nodeName: ctx.nodeName };
     const fullName = podFullName(pod);
-    const restartPolicy = this.spec.restartPolicy ?? "Always";
+    const podPolicy = this.spec.restartPolicy ?? "Always";
     const terminationGraceMs = (this.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-    this.runners = this.spec.containers.map(
-      (container) =>
-        new ContainerRunner({
-          pod: () => this.pod,
-          addresses: this.addresses,
-          container,
-          restartPolicy,
-          podFullName: fullName,
-          workDir: join(this.dir, "work"),
-          logDir: join(this.dir, "logs", container.name),
-          sources: ctx.sources,
-          hostEnv: ctx.hostEnv,
-          images: ctx.images,
-          backoffBaseMs: ctx.backoffBaseMs,
-          terminationGraceMs,
-          tracker: ctx.tracker,
-          logger: this.logger,
-          onChange: () => this.scheduleFlush(),
-        }),
-    );
+    const initialReason = this.spec.initContainers.length > 0 ? "PodInitializing" : "ContainerCreating";
+    const runnerFor = (container: ContainerSpec, init: boolean) =>
+      new ContainerRunner({
+        pod: () => this.pod,
+        addresses: this.addresses,
+        container,
+        init,
+        initialReason,
+        restartPolicy: init && podPolicy === "Always" ? "OnFailure" : podPolicy,
+        podFullName: fullName,
+        workDir: join(this.dir, "work"),
+        logDir: join(this.dir, "logs", container.name),
+        sources: ctx.sources,
+        hostEnv: ctx.hostEnv,
+        images: ctx.images,
+        backoffBaseMs: ctx.backoffBaseMs,
+        terminationGraceMs,
+        tracker: ctx.tracker,
+        logger: this.logger,
+        onChange: () => this.scheduleFlush(),
+      });
+    this.initRunners = this.spec.initContainers.map((container) => runnerFor(container, true));
+    this.appRunners = this.spec.containers.map((container) => runnerFor(container, false));
+    this.runners = [...this.initRunners, ...this.appRunners];
   }
 
   /** Admits the Pod and starts its containers. */
@@ -220,14 +235,18 @@ export class PodWorker {
     }
   }
 
-  /** The runner of a container, by name; without a name, the only one. Throws 400 as the API server does. */
+  /**
+   * The runner of a container or init container, by name; without a name, the only app container. Throws 400
+   * as the API server does.
+   */
   runner(container: string | undefined): ContainerRunner {
     if (container === undefined || container === "") {
-      const only = this.runners.length === 1 ? this.runners[0] : undefined;
+      const only = this.appRunners.length === 1 ? this.appRunners[0] : undefined;
       if (only) return only;
+      const names = (runners: ContainerRunner[]) => `[${runners.map((r) => r.name).join(" ")}]`;
+      const inits = this.initRunners.length > 0 ? ` or one of the init containers: ${names(this.initRunners)}` : "";
       throw StatusError.badRequest(
-        `a container name must be specified for pod ${this.name}, ` +
-          `choose one of: [${this.runners.map((r) => r.name).join(" ")}]`,
+        `a container name must be specified for pod ${this.name}, choose one of: ${names(this.appRunners)}${inits}`,
       );
     }
     const found = this.runners.find((r) => r.name === container);
@@ -251,10 +270,28 @@ export class PodWorker {
       return;
     }
     this.volumesReady = true;
-    for (const [index, runner] of this.runners.entries()) {
-      const container = this.spec.containers[index];
+    this.volumeDirs = dirs;
+    this.startNext();
+  }
+
+  /**
+   * Starts what comes next: the first init container not yet started once the one before it succeeded,
+   * or the app containers once every init container has. Called again at every container change.
+   */
+  private startNext(): void {
+    const dirs = this.volumeDirs;
+    if (!dirs || this.appsStarted || this.terminating || !this.ctx.active()) return;
+    const previous = this.initRunners[this.initsStarted - 1];
+    if (previous && !previous.succeeded) return;
+    const next = this.initRunners[this.initsStarted];
+    const specs = next ? [this.spec.initContainers[this.initsStarted]] : this.spec.containers;
+    const runners = next ? [next] : this.appRunners;
+    if (next) this.initsStarted += 1;
+    else this.appsStarted = true;
+    runners.forEach((runner, index) => {
+      const container = specs[index];
       if (container) runner.start(containerMounts(container, dirs));
-    }
+    });
   }
 
   private async finishDeletion(graceMs: number): Promise<void> {
@@ -303,6 +340,7 @@ export class PodWorker {
     // Status changes are batched and never written from inside a store listener.
     setImmediate(() => {
       this.flushScheduled = false;
+      this.startNext();
       this.flush();
     });
   }
@@ -321,8 +359,9 @@ export class PodWorker {
         obj.spec = spec;
         const conditions = Array.isArray(previous.conditions) ? (previous.conditions as PodCondition[]) : [];
         const status = buildPodStatus({
-          containers: this.runners.map((r) => r.status()),
+          containers: this.appRunners.map((r) => r.status()),
           specContainers: this.spec.containers.map((c) => c.name),
+          initContainers: this.initRunners.map((r) => r.status()),
           restartPolicy: this.spec.restartPolicy ?? "Always",
           podIP: this.addresses.podIP,
           hostIP: this.addresses.hostIP,
