@@ -7,6 +7,7 @@ import { ensureNamespaces } from "./api/objects/ensure-namespaces.js";
 import { createDeleteObject } from "./controllers/delete-object.js";
 import { startControllers } from "./controllers/start-controllers.js";
 import type { ImageEntrypoint } from "./kubelet/container-command.js";
+import { createEventRecorder } from "./events/event-recorder.js";
 import { Kubelet } from "./kubelet/kubelet.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
 import { AddressBlock } from "./network/address-block.js";
@@ -51,6 +52,8 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** The sandbox's only node, as Pods' `spec.nodeName` and Events name it. */
+const NODE_NAME = "sandbox";
 /** How long containers get to exit on SIGTERM when the sandbox stops, before SIGKILL. */
 const SHUTDOWN_GRACE_MS = 1000;
 
@@ -98,9 +101,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const store = new ObjectStore();
     const controllers = startControllers(store, logger.child({ component: "controllers" }));
     stops.push(() => controllers.stop());
+    const onEventError = (error: unknown) => logger.warn({ err: error }, "writing an event failed");
     const kubelet = new Kubelet({
       store,
       dataDir: dir,
+      nodeName: NODE_NAME,
+      events: {
+        kubelet: createEventRecorder(store, { component: "kubelet", host: NODE_NAME }, undefined, onEventError),
+        scheduler: createEventRecorder(store, { component: "default-scheduler" }, undefined, onEventError),
+      },
       podAddress: podAddressFor(store, block),
       backoffBaseMs: options.backoffMs ?? 1000,
       processes: guard,

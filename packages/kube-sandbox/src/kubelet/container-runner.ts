@@ -26,6 +26,18 @@ import { Prober, type ProbeCheck, type ProbeOutcome } from "./prober.js";
 import type { ContainerSpec, Probe, RestartPolicy } from "./pod-spec.js";
 import type { ContainerState, ContainerStatus, TerminatedState } from "./pod-status.js";
 import type { ProcessTracker } from "./process-tracker.js";
+import {
+  backOffNote,
+  createdNote,
+  failedNote,
+  probeKillingNote,
+  pulledNote,
+  startedNote,
+  stoppingNote,
+  unhealthyNote,
+  type ContainerEventNote,
+  type ProbeKind,
+} from "./kubelet-events.js";
 
 /** What a container runner needs from its Pod. */
 export interface ContainerRunnerContext {
@@ -57,6 +69,8 @@ export interface ContainerRunnerContext {
   logger: Logger;
   /** The container's status changed. */
   onChange(): void;
+  /** Writes an Event about this container (Pulled, Created, Started, Failed, BackOff, Unhealthy, Killing). */
+  record(note: ContainerEventNote): void;
 }
 
 /** A run of the container whose process is alive. */
@@ -226,6 +240,11 @@ export class ContainerRunner {
     }
   }
 
+  /** Records that the container is being stopped with its Pod (`Killing`), when a process of it runs. */
+  noteStopping(): void {
+    if (this.current) this.ctx.record(stoppingNote(this.name));
+  }
+
   /** Signals the running process group (and one that is just starting, once it has started). */
   signal(signal: NodeJS.Signals): void {
     if (signal === "SIGKILL" || !this.haltSignal) this.haltSignal = signal;
@@ -260,11 +279,13 @@ export class ContainerRunner {
 
   private async launchOnce(): Promise<void> {
     const { container } = this.ctx;
+    if (container.image) this.ctx.record(pulledNote(container.image));
     let env: Map<string, string>;
     try {
       env = buildContainerEnv(this.ctx.pod(), container, this.ctx.addresses, this.ctx.sources);
     } catch (error) {
       if (!(error instanceof ContainerConfigError)) throw error;
+      this.ctx.record(failedNote(error.message));
       this.configBlocked = true;
       this.state = { waiting: { reason: "CreateContainerConfigError", message: error.message } };
       this.stateRun = undefined;
@@ -286,6 +307,7 @@ export class ContainerRunner {
     }
     const log = new LogWriter(this.logPath(run));
     const startedAt = rfc3339(new Date());
+    this.ctx.record(createdNote(this.name));
     let proc: GroupProcess;
     try {
       const command = buildContainerCommand(container, env, this.mounts, processEnv.PATH ?? "", this.ctx.images);
@@ -305,6 +327,7 @@ export class ContainerRunner {
       log.writeLine("stderr", error.message);
       log.close();
       this.ctx.logger.warn({ container: this.name, reason: error.message }, "container failed to start");
+      this.ctx.record(failedNote(error.message));
       this.finishRun(
         run,
         { exitCode: 128, reason: "StartError", message: error.message, startedAt, finishedAt: startedAt },
@@ -320,6 +343,7 @@ export class ContainerRunner {
     this.state = { running: { startedAt } };
     this.stateRun = run;
     this.ctx.logger.info({ container: this.name, pid: proc.pid, restartCount: run }, "container started");
+    this.ctx.record(startedNote(this.name));
     if (this.haltSignal) proc.signal(this.haltSignal);
     if (!this.ctx.init) this.startProbes(proc);
     this.ctx.onChange();
@@ -361,6 +385,7 @@ export class ContainerRunner {
         waiting: { reason: "CrashLoopBackOff", message: crashLoopMessage(delayMs, this.name, this.ctx.podFullName) },
       };
       this.stateRun = undefined;
+      this.ctx.record(backOffNote(this.name, this.ctx.podFullName));
     }
     // Even an immediate restart goes through a timer: a start that failed is still inside its launch.
     this.restartTimer = setTimeout(() => {
@@ -375,12 +400,12 @@ export class ContainerRunner {
     const startMain = () => {
       this.started = true;
       if (container.livenessProbe) {
-        this.addProber(container.livenessProbe, (ok) => {
+        this.addProber(container.livenessProbe, "Liveness", (ok) => {
           if (!ok) this.killForProbe(proc, "Liveness");
         });
       }
       if (container.readinessProbe) {
-        this.addProber(container.readinessProbe, (ok) => {
+        this.addProber(container.readinessProbe, "Readiness", (ok) => {
           this.ready = ok && this.current?.process === proc;
           this.ctx.onChange();
         });
@@ -393,18 +418,19 @@ export class ContainerRunner {
       startMain();
       return;
     }
-    const startup = this.addProber(container.startupProbe, (ok) => {
+    const startup = this.addProber(container.startupProbe, "Startup", (ok) => {
       if (!ok) return this.killForProbe(proc, "Startup");
       startup.stop();
       startMain();
     });
   }
 
-  private addProber(probe: Probe, onResult: (ok: boolean) => void): Prober {
+  private addProber(probe: Probe, kind: ProbeKind, onResult: (ok: boolean) => void): Prober {
     const prober = new Prober({
       probe,
       check: this.probeCheck(probe),
       onResult,
+      onFailure: (output) => this.ctx.record(unhealthyNote(kind, output)),
     });
     this.probers.push(prober);
     prober.start();
@@ -440,12 +466,14 @@ export class ContainerRunner {
     return { ok: false, output: Buffer.concat(chunks).toString() };
   }
 
-  private killForProbe(proc: GroupProcess, kind: "Liveness" | "Startup"): void {
+  private killForProbe(proc: GroupProcess, kind: ProbeKind): void {
     if (this.current?.process !== proc) return;
     this.ctx.logger.info(
       { container: this.name, pid: proc.pid },
       `${kind.toLowerCase()} probe failed, killing container`,
     );
+    // A killed process exits non-zero, so any policy but Never starts it again.
+    this.ctx.record(probeKillingNote(this.name, kind, !this.halted && this.ctx.restartPolicy !== "Never"));
     this.stopProbes();
     proc.terminate(this.ctx.terminationGraceMs).catch((error: unknown) => {
       this.ctx.logger.error({ err: error, container: this.name }, "container did not exit after a failed probe");

@@ -6,6 +6,7 @@ import type { ExecStreams, PodLogOptions, PodRuntime } from "../pod-runtime.js";
 import { storeConfigSources } from "./config-sources.js";
 import type { ImageEntrypoint } from "./container-command.js";
 import { readLogLines, renderLog } from "./container-log.js";
+import type { KubeletEvents } from "./kubelet-events.js";
 import { PodWorker } from "./pod-worker.js";
 import type { ProcessTracker } from "./process-tracker.js";
 
@@ -28,6 +29,8 @@ export interface KubeletOptions {
   nodeName?: string;
   /** What a container without `command` runs, by image; default none (such a container fails to start). */
   images?: readonly ImageEntrypoint[];
+  /** Where the kubelet writes Events (and the scheduler's `Scheduled`); default nowhere. */
+  events?: KubeletEvents;
 }
 
 /** The address of the node, as Pods see it in `status.hostIP`. */
@@ -157,6 +160,7 @@ export class Kubelet implements PodRuntime {
         sources: storeConfigSources(this.options.store),
         hostEnv: this.hostEnv,
         images: this.options.images ?? [],
+        events: this.options.events,
         logger: this.logger,
         active: () => !this.stopping,
         addressFree: (worker) => this.addressFree(worker),

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../logger.js";
+import type { EventNote } from "../events/event-recorder.js";
 import type { KubeObject, ObjectStore } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
 import type { ConfigSources } from "./config-sources.js";
@@ -12,6 +13,7 @@ import { podFullName, podSpecOf, type ContainerSpec, type PodSpec } from "./pod-
 import { buildPodStatus, KUBELET_CONDITIONS, type PodCondition } from "./pod-status.js";
 import { containerMounts, setUpVolumes } from "./pod-volumes.js";
 import type { ProcessTracker } from "./process-tracker.js";
+import { containerFieldPath, scheduledNote, type KubeletEvents } from "./kubelet-events.js";
 
 /** What every Pod worker shares with the kubelet. */
 export interface PodWorkerContext {
@@ -26,6 +28,8 @@ export interface PodWorkerContext {
   sources: ConfigSources;
   hostEnv: Record<string, string>;
   images: readonly ImageEntrypoint[];
+  /** Where the Pod's Events go; none are written without. */
+  events: KubeletEvents | undefined;
   logger: Logger;
   /** False once the kubelet is stopping: nothing more is started or written. */
   active(): boolean;
@@ -115,6 +119,7 @@ export class PodWorker {
         tracker: ctx.tracker,
         logger: this.logger,
         onChange: () => this.scheduleFlush(),
+        record: (note) => this.record({ ...note, fieldPath: containerFieldPath(container.name, init) }),
       });
     this.initRunners = this.spec.initContainers.map((container) => runnerFor(container, true));
     this.appRunners = this.spec.containers.map((container) => runnerFor(container, false));
@@ -128,6 +133,10 @@ export class PodWorker {
     if (pod.metadata.deletionTimestamp) {
       this.requestDeletion();
       return;
+    }
+    if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName) {
+      // Kubernetes' scheduler reports the binding of a Pod no one had put on a node.
+      this.ctx.events?.scheduler.record(pod, scheduledNote(this.namespace, this.name, this.ctx.nodeName));
     }
     const status = (pod.status ?? {}) as Record<string, unknown>;
     this.addresses.podIP = typeof status.podIP === "string" && status.podIP ? status.podIP : this.ctx.podAddress(pod);
@@ -197,6 +206,7 @@ export class PodWorker {
     this.logger.info({ graceSeconds }, "deleting pod");
     this.deletion = { deadlineAt, killTimer: undefined };
     for (const runner of this.runners) {
+      runner.noteStopping();
       runner.halt();
       runner.signal(graceMs > 0 ? "SIGTERM" : "SIGKILL");
     }
@@ -332,6 +342,11 @@ export class PodWorker {
     if (!pod || pod.metadata.uid !== this.uid) return undefined;
     this.pod = pod;
     return pod;
+  }
+
+  /** Writes an Event about the Pod as the kubelet, while the kubelet runs. */
+  private record(note: EventNote): void {
+    if (this.ctx.active()) this.ctx.events?.kubelet.record(this.latest() ?? this.pod, note);
   }
 
   private scheduleFlush(): void {
