@@ -293,14 +293,18 @@ export class PodWorker {
     if (!dirs || this.appsStarted || this.terminating || !this.ctx.active()) return;
     const previous = this.initRunners[this.initsStarted - 1];
     if (previous && !previous.succeeded) return;
+    const start = (runner: ContainerRunner, container: ContainerSpec) => runner.start(containerMounts(container, dirs));
     const next = this.initRunners[this.initsStarted];
-    const specs = next ? [this.spec.initContainers[this.initsStarted]] : this.spec.containers;
-    const runners = next ? [next] : this.appRunners;
-    if (next) this.initsStarted += 1;
-    else this.appsStarted = true;
-    runners.forEach((runner, index) => {
-      const container = specs[index];
-      if (container) runner.start(containerMounts(container, dirs));
+    const nextSpec = this.spec.initContainers[this.initsStarted];
+    if (next && nextSpec) {
+      this.initsStarted += 1;
+      start(next, nextSpec);
+      return;
+    }
+    this.appsStarted = true;
+    this.appRunners.forEach((runner, index) => {
+      const container = this.spec.containers[index];
+      if (container) start(runner, container);
     });
   }
 

@@ -90,6 +90,8 @@ describe("Kubelet init containers", () => {
     );
     expect(log).toBe("one\ntwo\n");
     expect(h.kubelet.readLog("default", "ordered", { container: "first" })).toBe("");
+    // Without a container name, the Pod's only app container is meant, init containers aside.
+    expect(h.kubelet.readLog("default", "ordered", {})).toBe("one\ntwo\n");
     expect(readFileSync(join(sharedDir(h, pod), "order"), "utf8")).toBe("one\ntwo\n");
   });
 
