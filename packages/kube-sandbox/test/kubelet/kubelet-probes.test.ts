@@ -130,4 +130,58 @@ describe("Kubelet probes", () => {
     const status = await waitReady(store, "slow", 10_000);
     expect(status.containerStatuses?.[0]).toMatchObject({ restartCount: 0, ready: true, lastState: {} });
   });
+
+  it("runs no liveness or readiness probe until the startup probe has succeeded", async () => {
+    harness = startKubelet();
+    const { store, kubelet } = harness;
+    const every = { periodSeconds: 1, failureThreshold: 1 };
+    store.create(
+      "pods",
+      podManifest(
+        "starter",
+        [
+          {
+            name: "main",
+            command: ["sleep", "60"],
+            volumeMounts: [{ name: "state", mountPath: "/state" }],
+            startupProbe: {
+              exec: { command: ["test", "-f", "/state/started"] },
+              periodSeconds: 1,
+              failureThreshold: 30,
+            },
+            // Both fail at once when they run: the container would be killed, and unready.
+            livenessProbe: { exec: { command: ["false"] }, ...every },
+            readinessProbe: { exec: { command: ["false"] }, ...every },
+          },
+        ],
+        { volumes: [{ name: "state", emptyDir: {} }], terminationGracePeriodSeconds: 1 },
+      ),
+    );
+    await waitForStore(store, () => containerStatus(store, "starter", "main")?.state.running, "the container", 5000);
+    // Three startup attempts fail; neither liveness nor readiness has a say yet.
+    await waitForStore(
+      store,
+      () => store.list("events", "default").find((e) => e.reason === "Unhealthy" && (e.count as number) >= 3),
+      "three failed startup probe attempts",
+      10_000,
+    );
+    const messages = store.list("events", "default").map((e) => e.message as string);
+    expect(messages.filter((m) => m.includes("probe failed"))).toEqual(["Startup probe failed: "]);
+    expect(containerStatus(store, "starter", "main")).toMatchObject({ restartCount: 0, started: false, ready: false });
+
+    expect(await kubelet.exec("default", "starter", "main", ["touch", "/state/started"], {})).toBe(0);
+    const restarted = await waitForStore(
+      store,
+      () => {
+        const status = containerStatus(store, "starter", "main");
+        return status && status.restartCount >= 1 ? status : undefined;
+      },
+      "the liveness probe, now running, to restart the container",
+      10_000,
+    );
+    expect(restarted.lastState.terminated).toMatchObject({ reason: "Error" });
+    expect(store.list("events", "default").map((e) => e.message)).toContain(
+      "Container main failed liveness probe, will be restarted",
+    );
+  });
 });
