@@ -9,6 +9,7 @@ import { createDeleteObject } from "./controllers/delete-object.js";
 import { startControllers } from "./controllers/start-controllers.js";
 import { catalogWithBuiltIns } from "./images/built-in-images.js";
 import type { ImageEntry } from "./images/image-catalog.js";
+import { createEventRecorder } from "./events/event-recorder.js";
 import { Kubelet } from "./kubelet/kubelet.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
 import { startClusterDns } from "./dns/start-cluster-dns.js";
@@ -64,6 +65,8 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** The sandbox's only node, as Pods' `spec.nodeName` and Events name it. */
+const NODE_NAME = "sandbox";
 /** How long containers get to exit on SIGTERM when the sandbox stops, before SIGKILL. */
 const SHUTDOWN_GRACE_MS = 1000;
 
@@ -115,12 +118,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     registerSandboxNode(store);
     const controllers = startControllers(store, logger.child({ component: "controllers" }), { volumesDir });
     stops.push(() => controllers.stop());
+    const onEventError = (error: unknown) => logger.warn({ err: error }, "writing an event failed");
     const kubelet = new Kubelet({
       store,
       dataDir: dir,
+      nodeName: NODE_NAME,
+      events: {
+        kubelet: createEventRecorder(store, { component: "kubelet", host: NODE_NAME }, undefined, onEventError),
+        scheduler: createEventRecorder(store, { component: "default-scheduler" }, undefined, onEventError),
+      },
       podAddress: podAddressFor(store, block),
       backoffBaseMs: options.backoffMs ?? 1000,
-      probeIntervalMs: 100,
       processes: guard,
       images: catalogWithBuiltIns(options.images),
       logger: logger.child({ component: "kubelet" }),

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import type { Logger } from "../logger.js";
 import type { KubeObject } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
@@ -16,11 +17,23 @@ import { GroupProcess, type ProcessExit } from "./group-process.js";
 import { imagePullBackOffMessage, ImagePullBackoff, ImagePullError, pullImage } from "./image-pull.js";
 import { rewriteMountPaths, type MountMapping } from "./mount-paths.js";
 import { httpGetCheck, tcpSocketCheck } from "./probe-checks.js";
-import { Prober, type ProbeCheck } from "./prober.js";
+import { Prober, type ProbeCheck, type ProbeOutcome } from "./prober.js";
 import type { ContainerSpec, Probe, RestartPolicy } from "./pod-spec.js";
 import type { ContainerState, ContainerStatus, TerminatedState } from "./pod-status.js";
 import type { ProcessTracker } from "./process-tracker.js";
 import type { ImageCatalog, ImageConfig } from "../images/image-catalog.js";
+import {
+  backOffNote,
+  createdNote,
+  failedNote,
+  probeKillingNote,
+  pulledNote,
+  startedNote,
+  stoppingNote,
+  unhealthyNote,
+  type ContainerEventNote,
+  type ProbeKind,
+} from "./kubelet-events.js";
 
 /** What a container runner needs from its Pod. */
 export interface ContainerRunnerContext {
@@ -28,6 +41,11 @@ export interface ContainerRunnerContext {
   pod(): KubeObject;
   addresses: PodAddresses;
   container: ContainerSpec;
+  /** An init container: it runs no probes, and is ready once it has completed (exit code 0). */
+  init: boolean;
+  /** The waiting reason until the first start: `ContainerCreating`, or `PodInitializing` with init containers. */
+  initialReason: string;
+  /** For an init container, the Pod's policy with `Always` made `OnFailure`: a completed one is not run again. */
   restartPolicy: RestartPolicy;
   /** `<pod>_<namespace>(<uid>)`, for messages. */
   podFullName: string;
@@ -42,13 +60,14 @@ export interface ContainerRunnerContext {
   images: ImageCatalog;
   /** Base of the CrashLoopBackOff and ImagePullBackOff delays. */
   backoffBaseMs: number;
-  probeIntervalMs: number | undefined;
   /** Grace period when the kubelet itself kills the container (failed liveness or startup probe). */
   terminationGraceMs: number;
   tracker: ProcessTracker | undefined;
   logger: Logger;
   /** The container's status changed. */
   onChange(): void;
+  /** Writes an Event about this container (Pulled, Created, Started, Failed, BackOff, Unhealthy, Killing). */
+  record(note: ContainerEventNote): void;
 }
 
 /** A run of the container whose process is alive. */
@@ -69,7 +88,7 @@ const EXEC_STOP_DEADLINE_MS = 5000;
  * `ContainerStatus`.
  */
 export class ContainerRunner {
-  private state: ContainerState = { waiting: { reason: "ContainerCreating" } };
+  private state: ContainerState;
   private lastState: ContainerState = {};
   /** Run whose log `kubectl logs` shows: the one `state` (or, while waiting, `lastState`) describes. */
   private stateRun: number | undefined;
@@ -96,6 +115,7 @@ export class ContainerRunner {
   constructor(private readonly ctx: ContainerRunnerContext) {
     this.backoff = new CrashBackoff(ctx.backoffBaseMs);
     this.pullBackoff = new ImagePullBackoff(ctx.backoffBaseMs);
+    this.state = { waiting: { reason: ctx.initialReason } };
   }
 
   get name(): string {
@@ -118,6 +138,11 @@ export class ContainerRunner {
     return this.current !== undefined;
   }
 
+  /** Whether its last run exited with code 0 (for an init container: it completed and will not run again). */
+  get succeeded(): boolean {
+    return this.state.terminated?.exitCode === 0;
+  }
+
   status(): ContainerStatus {
     const containerID = this.state.running
       ? this.current && `sandbox://${this.current.process.pid}`
@@ -126,11 +151,12 @@ export class ContainerRunner {
       name: this.name,
       state: structuredClone(this.state),
       lastState: structuredClone(this.lastState),
-      ready: this.ready,
+      // As the kubelet reports them, an init container is started while it runs and ready once it completed.
+      ready: this.ctx.init ? this.succeeded : this.ready,
       restartCount: Math.max(0, this.runs - 1),
       image: this.ctx.container.image ?? "",
       imageID: this.ctx.container.image ?? "",
-      started: this.started,
+      started: this.ctx.init ? this.current !== undefined : this.started,
     };
     if (containerID) status.containerID = containerID;
     return status;
@@ -213,6 +239,11 @@ export class ContainerRunner {
     }
   }
 
+  /** Records that the container is being stopped with its Pod (`Killing`), when a process of it runs. */
+  noteStopping(): void {
+    if (this.current) this.ctx.record(stoppingNote(this.name));
+  }
+
   /** Signals the running process group (and one that is just starting, once it has started). */
   signal(signal: NodeJS.Signals): void {
     if (signal === "SIGKILL" || !this.haltSignal) this.haltSignal = signal;
@@ -255,11 +286,13 @@ export class ContainerRunner {
       this.pullFailed(error);
       return;
     }
+    if (container.image) this.ctx.record(pulledNote(container.image));
     let env: Map<string, string>;
     try {
       env = buildContainerEnv(this.ctx.pod(), container, this.ctx.addresses, this.ctx.sources);
     } catch (error) {
       if (!(error instanceof ContainerConfigError)) throw error;
+      this.ctx.record(failedNote(error.message));
       this.configBlocked = true;
       this.state = { waiting: { reason: "CreateContainerConfigError", message: error.message } };
       this.stateRun = undefined;
@@ -281,6 +314,7 @@ export class ContainerRunner {
     }
     const log = new LogWriter(this.logPath(run));
     const startedAt = rfc3339(new Date());
+    this.ctx.record(createdNote(this.name));
     let proc: GroupProcess;
     try {
       const command = buildContainerCommand(container, env, this.mounts, processEnv.PATH ?? "", image);
@@ -300,6 +334,7 @@ export class ContainerRunner {
       log.writeLine("stderr", error.message);
       log.close();
       this.ctx.logger.warn({ container: this.name, reason: error.message }, "container failed to start");
+      this.ctx.record(failedNote(error.message));
       this.finishRun(
         run,
         { exitCode: 128, reason: "StartError", message: error.message, startedAt, finishedAt: startedAt },
@@ -315,8 +350,9 @@ export class ContainerRunner {
     this.state = { running: { startedAt } };
     this.stateRun = run;
     this.ctx.logger.info({ container: this.name, pid: proc.pid, restartCount: run }, "container started");
+    this.ctx.record(startedNote(this.name));
     if (this.haltSignal) proc.signal(this.haltSignal);
-    this.startProbes(proc);
+    if (!this.ctx.init) this.startProbes(proc);
     this.ctx.onChange();
   }
 
@@ -380,6 +416,7 @@ export class ContainerRunner {
         waiting: { reason: "CrashLoopBackOff", message: crashLoopMessage(delayMs, this.name, this.ctx.podFullName) },
       };
       this.stateRun = undefined;
+      this.ctx.record(backOffNote(this.name, this.ctx.podFullName));
     }
     // Even an immediate restart goes through a timer: a start that failed is still inside its launch.
     this.restartTimer = setTimeout(() => {
@@ -394,12 +431,12 @@ export class ContainerRunner {
     const startMain = () => {
       this.started = true;
       if (container.livenessProbe) {
-        this.addProber(container.livenessProbe, (ok) => {
+        this.addProber(container.livenessProbe, "Liveness", (ok) => {
           if (!ok) this.killForProbe(proc, "Liveness");
         });
       }
       if (container.readinessProbe) {
-        this.addProber(container.readinessProbe, (ok) => {
+        this.addProber(container.readinessProbe, "Readiness", (ok) => {
           this.ready = ok && this.current?.process === proc;
           this.ctx.onChange();
         });
@@ -412,19 +449,19 @@ export class ContainerRunner {
       startMain();
       return;
     }
-    const startup = this.addProber(container.startupProbe, (ok) => {
+    const startup = this.addProber(container.startupProbe, "Startup", (ok) => {
       if (!ok) return this.killForProbe(proc, "Startup");
       startup.stop();
       startMain();
     });
   }
 
-  private addProber(probe: Probe, onResult: (ok: boolean) => void): Prober {
+  private addProber(probe: Probe, kind: ProbeKind, onResult: (ok: boolean) => void): Prober {
     const prober = new Prober({
       probe,
       check: this.probeCheck(probe),
-      periodOverrideMs: this.ctx.probeIntervalMs,
       onResult,
+      onFailure: (output) => this.ctx.record(unhealthyNote(kind, output)),
     });
     this.probers.push(prober);
     prober.start();
@@ -437,17 +474,37 @@ export class ContainerRunner {
     if (probe.tcpSocket)
       return tcpSocketCheck(probe.tcpSocket.port, probe.tcpSocket.host, addresses.podIP, container.ports);
     const command = probe.exec?.command;
-    if (command?.length) return async (timeoutMs) => (await this.exec(command, {}, timeoutMs)) === 0;
+    if (command?.length) return (timeoutMs) => this.execCheck(command, timeoutMs);
     // A probe without a handler (gRPC is not emulated) never succeeds, as a misconfigured probe would not.
-    return () => Promise.resolve(false);
+    return () => Promise.resolve({ ok: false, output: "probe has no handler the sandbox runs" });
   }
 
-  private killForProbe(proc: GroupProcess, kind: "Liveness" | "Startup"): void {
+  /** An `exec` probe: success is exit code 0; a failure says what the command printed, as the kubelet does. */
+  private async execCheck(command: readonly string[], timeoutMs: number): Promise<ProbeOutcome> {
+    const chunks: Buffer[] = [];
+    const output = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    const began = Date.now();
+    const code = await this.exec(command, { stdout: output, stderr: output }, timeoutMs);
+    if (code === 0) return { ok: true, output: "" };
+    if (Date.now() - began >= timeoutMs) {
+      return { ok: false, output: `command ${JSON.stringify(command.join(" "))} timed out` };
+    }
+    return { ok: false, output: Buffer.concat(chunks).toString() };
+  }
+
+  private killForProbe(proc: GroupProcess, kind: ProbeKind): void {
     if (this.current?.process !== proc) return;
     this.ctx.logger.info(
       { container: this.name, pid: proc.pid },
       `${kind.toLowerCase()} probe failed, killing container`,
     );
+    // A killed process exits non-zero, so any policy but Never starts it again.
+    this.ctx.record(probeKillingNote(this.name, kind, !this.halted && this.ctx.restartPolicy !== "Never"));
     this.stopProbes();
     proc.terminate(this.ctx.terminationGraceMs).catch((error: unknown) => {
       this.ctx.logger.error({ err: error, container: this.name }, "container did not exit after a failed probe");

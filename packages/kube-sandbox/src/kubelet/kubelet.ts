@@ -7,6 +7,7 @@ import { catalogWithBuiltIns } from "../images/built-in-images.js";
 import type { ImageCatalog } from "../images/image-catalog.js";
 import { storeConfigSources } from "./config-sources.js";
 import { readLogLines, renderLog } from "./container-log.js";
+import type { KubeletEvents } from "./kubelet-events.js";
 import { PodWorker } from "./pod-worker.js";
 import type { ProcessTracker } from "./process-tracker.js";
 
@@ -22,8 +23,6 @@ export interface KubeletOptions {
    * reset after a run longer than 60× base.
    */
   backoffBaseMs?: number;
-  /** When set, replaces every probe's `periodSeconds` (a short interval makes readiness show fast). */
-  probeIntervalMs?: number;
   /** Told about every process group the kubelet starts and sees end. */
   processes?: ProcessTracker;
   logger: Logger;
@@ -31,6 +30,8 @@ export interface KubeletOptions {
   nodeName?: string;
   /** The images containers can run; default the built-in ones. Any other image fails to pull. */
   images?: ImageCatalog;
+  /** Where the kubelet writes Events (and the scheduler's `Scheduled`); default nowhere. */
+  events?: KubeletEvents;
 }
 
 /** The address of the node, as Pods see it in `status.hostIP`. */
@@ -44,10 +45,10 @@ const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * The sandbox's only node: runs the containers of every Pod as local process groups and keeps the Pods'
  * status as a kubelet does.
  *
- * Not emulated: init and ephemeral containers, preStop/postStart hooks, gRPC probes, resource limits,
- * hostPath/PVC/projected/downwardAPI volumes (they get an empty directory), updates of Secret and
- * ConfigMap volumes after the Pod started, and a fresh container file system per restart (the working
- * directory is shared by the Pod's runs).
+ * Not emulated: ephemeral containers, sidecars (init containers with `restartPolicy: Always`), preStop and
+ * postStart hooks, gRPC probes, resource limits, hostPath/PVC/projected/downwardAPI volumes (they get an
+ * empty directory), updates of Secret and ConfigMap volumes after the Pod started, and a fresh container
+ * file system per restart (the working directory is shared by the Pod's runs).
  */
 export class Kubelet implements PodRuntime {
   private readonly workers = new Map<string, PodWorker>();
@@ -61,9 +62,6 @@ export class Kubelet implements PodRuntime {
   constructor(private readonly options: KubeletOptions) {
     if (options.backoffBaseMs !== undefined && !(options.backoffBaseMs > 0)) {
       throw new RangeError(`backoffBaseMs must be a positive number, got ${options.backoffBaseMs}`);
-    }
-    if (options.probeIntervalMs !== undefined && !(options.probeIntervalMs > 0)) {
-      throw new RangeError(`probeIntervalMs must be a positive number, got ${options.probeIntervalMs}`);
     }
     if (!options.dataDir) throw new RangeError("dataDir must name a directory");
     this.logger = options.logger.child({ name: "kubelet" });
@@ -162,11 +160,11 @@ export class Kubelet implements PodRuntime {
         hostIP: HOST_IP,
         nodeName: this.nodeName,
         backoffBaseMs: this.options.backoffBaseMs ?? 1000,
-        probeIntervalMs: this.options.probeIntervalMs,
         tracker: this.options.processes,
         sources: storeConfigSources(this.options.store),
         hostEnv: this.hostEnv,
         images: this.images,
+        events: this.options.events,
         logger: this.logger,
         active: () => !this.stopping,
         addressFree: (worker) => this.addressFree(worker),

@@ -3,6 +3,8 @@ import type { KubeObject } from "../api/object-store.js";
 /** The parts of a `v1.Pod` spec the kubelet acts on; other fields are carried but ignored. */
 export interface PodSpec {
   containers: ContainerSpec[];
+  /** Run one after the other, each to success, before the app containers start. */
+  initContainers: ContainerSpec[];
   volumes?: VolumeSpec[];
   /** `Always` (default), `OnFailure` or `Never`. */
   restartPolicy?: RestartPolicy;
@@ -103,10 +105,14 @@ export interface HttpGetAction {
   httpHeaders?: { name: string; value: string }[];
 }
 
-/** The spec of a Pod object, with `containers` always present. */
+/** The spec of a Pod object, with `containers` and `initContainers` always present. */
 export function podSpecOf(pod: KubeObject): PodSpec {
-  const spec = (pod.spec ?? {}) as PodSpec;
-  return { ...spec, containers: Array.isArray(spec.containers) ? spec.containers : [] };
+  const spec = (pod.spec ?? {}) as Partial<PodSpec>;
+  return {
+    ...spec,
+    containers: Array.isArray(spec.containers) ? spec.containers : [],
+    initContainers: Array.isArray(spec.initContainers) ? spec.initContainers : [],
+  };
 }
 
 /** `<pod>_<namespace>(<uid>)`, the way the kubelet names a Pod in its messages. */

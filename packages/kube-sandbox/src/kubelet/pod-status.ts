@@ -45,6 +45,8 @@ export interface PodStatusInput {
   containers: readonly ContainerStatus[];
   /** Names of the Pod's containers in spec order (a container without a status counts as unknown). */
   specContainers: readonly string[];
+  /** The statuses of the Pod's init containers, in spec order; empty when it has none. */
+  initContainers: readonly ContainerStatus[];
   restartPolicy: RestartPolicy;
   podIP: string;
   hostIP: string;
@@ -67,6 +69,8 @@ export interface PodStatus {
   podIPs: { ip: string }[];
   startTime: string;
   containerStatuses: ContainerStatus[];
+  /** Present when the Pod has init containers. */
+  initContainerStatuses?: ContainerStatus[];
   qosClass: string;
 }
 
@@ -82,9 +86,15 @@ export function buildPodStatus(input: PodStatusInput): PodStatus {
   const notReady = completed
     ? { reason: "PodCompleted" }
     : { reason: "ContainersNotReady", message: `containers with unready status: [${unready.join(" ")}]` };
+  const incomplete = input.initContainers.filter((c) => !succeeded(c)).map((c) => c.name);
+  const initialized = incomplete.length === 0;
+  const notInitialized = {
+    reason: "ContainersNotInitialized",
+    message: `containers with incomplete status: [${incomplete.join(" ")}]`,
+  };
   const wanted: { type: string; ok: boolean; reason?: string; message?: string }[] = [
     { type: "PodScheduled", ok: true },
-    { type: "Initialized", ok: true },
+    { type: "Initialized", ok: initialized, ...(initialized ? {} : notInitialized) },
     { type: "ContainersReady", ok: containersReady, ...(containersReady ? {} : notReady) },
     { type: "Ready", ok: containersReady, ...(containersReady ? {} : notReady) },
   ];
@@ -110,14 +120,41 @@ export function buildPodStatus(input: PodStatusInput): PodStatus {
     podIPs: [{ ip: input.podIP }],
     startTime: input.startTime,
     containerStatuses: input.containers.map((c) => structuredClone(c)),
+    ...(input.initContainers.length > 0
+      ? { initContainerStatuses: input.initContainers.map((c) => structuredClone(c)) }
+      : {}),
     qosClass: "BestEffort",
   };
 }
 
-/** The kubelet's phase rules (`getPhase`), for a Pod without init containers. */
+/** Whether a container ran to success and is done (an init container that completed). */
+function succeeded(status: ContainerStatus): boolean {
+  return status.state.terminated?.exitCode === 0;
+}
+
+/**
+ * How the Pod's init containers stand: `pending` while one has not yet succeeded (not started, running,
+ * or waiting to start), `failed` when one ended in failure (terminated, or waiting to restart after a failure).
+ */
+function initProgress(initContainers: readonly ContainerStatus[]): { pending: boolean; failed: boolean } {
+  let pending = false;
+  let failed = false;
+  for (const status of initContainers) {
+    const terminated = status.state.terminated;
+    const last = status.lastState.terminated;
+    if (terminated) failed ||= terminated.exitCode !== 0;
+    else if (status.state.waiting && last) failed ||= last.exitCode !== 0;
+    else pending = true;
+  }
+  return { pending, failed };
+}
+
+/** The kubelet's phase rules (`getPhase`); init containers that restart forever (sidecars) are not emulated. */
 export function podPhase(
-  input: Pick<PodStatusInput, "containers" | "specContainers" | "restartPolicy" | "terminal">,
+  input: Pick<PodStatusInput, "containers" | "specContainers" | "initContainers" | "restartPolicy" | "terminal">,
 ): PodPhase {
+  const init = initProgress(input.initContainers);
+  if (init.failed && input.restartPolicy === "Never") return "Failed";
   let unknown = 0;
   let running = 0;
   let waiting = 0;
@@ -135,7 +172,7 @@ export function podPhase(
       else waiting += 1;
     } else unknown += 1;
   }
-  if (waiting > 0) return "Pending";
+  if (waiting > 0 || init.pending) return "Pending";
   if (running > 0 && unknown === 0) return "Running";
   if (running === 0 && stopped > 0 && unknown === 0) {
     if (input.terminal) return stopped === succeeded ? "Succeeded" : "Failed";

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../logger.js";
+import type { EventNote } from "../events/event-recorder.js";
 import type { KubeObject, ObjectStore } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
 import type { ImageCatalog } from "../images/image-catalog.js";
@@ -8,10 +9,11 @@ import type { ConfigSources } from "./config-sources.js";
 import { ContainerRunner, rfc3339 } from "./container-runner.js";
 import { VolumeSetupError } from "./errors.js";
 import type { PodAddresses } from "./field-ref.js";
-import { podFullName, podSpecOf, type PodSpec } from "./pod-spec.js";
+import { podFullName, podSpecOf, type ContainerSpec, type PodSpec } from "./pod-spec.js";
 import { buildPodStatus, KUBELET_CONDITIONS, type PodCondition } from "./pod-status.js";
 import { containerMounts, setUpVolumes } from "./pod-volumes.js";
 import type { ProcessTracker } from "./process-tracker.js";
+import { containerFieldPath, scheduledNote, type KubeletEvents } from "./kubelet-events.js";
 
 /** What every Pod worker shares with the kubelet. */
 export interface PodWorkerContext {
@@ -22,11 +24,12 @@ export interface PodWorkerContext {
   hostIP: string;
   nodeName: string;
   backoffBaseMs: number;
-  probeIntervalMs: number | undefined;
   tracker: ProcessTracker | undefined;
   sources: ConfigSources;
   hostEnv: Record<string, string>;
   images: ImageCatalog;
+  /** Where the Pod's Events go; none are written without. */
+  events: KubeletEvents | undefined;
   logger: Logger;
   /** False once the kubelet is stopping: nothing more is started or written. */
   active(): boolean;
@@ -46,8 +49,9 @@ const DEFAULT_GRACE_SECONDS = 30;
 const STOP_DEADLINE_MS = 10_000;
 
 /**
- * One Pod on this node: admits it (node, addresses, start time), sets up its volumes, runs its
- * containers, writes its status, and carries out its deletion.
+ * One Pod on this node: admits it (node, addresses, start time), sets up its volumes, runs its init
+ * containers one after the other to success and then its app containers, writes its status, and
+ * carries out its deletion.
  */
 export class PodWorker {
   readonly uid: string;
@@ -58,7 +62,17 @@ export class PodWorker {
   private pod: KubeObject;
   private readonly spec: PodSpec;
   private readonly addresses: PodAddresses;
+  /** The app containers, in spec order. */
+  private readonly appRunners: ContainerRunner[];
+  /** The init containers, in spec order. */
+  private readonly initRunners: ContainerRunner[];
+  /** Init containers, then app containers. */
   private readonly runners: ContainerRunner[];
+  /** The volumes' directories by volume name, once set up. */
+  private volumeDirs: Map<string, string> | undefined;
+  /** How many init containers have been started; they start one at a time, each after the previous succeeded. */
+  private initsStarted = 0;
+  private appsStarted = false;
   private readonly logger: Logger;
   private startTime = "";
   private admitted = false;
@@ -83,29 +97,33 @@ export class PodWorker {
     this.logger = ctx.logger.child({ pod: `${this.namespace}/${this.name}` });
     this.addresses = { podIP: "", hostIP: ctx.hostIP, nodeName: ctx.nodeName };
     const fullName = podFullName(pod);
-    const restartPolicy = this.spec.restartPolicy ?? "Always";
+    const podPolicy = this.spec.restartPolicy ?? "Always";
     const terminationGraceMs = (this.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-    this.runners = this.spec.containers.map(
-      (container) =>
-        new ContainerRunner({
-          pod: () => this.pod,
-          addresses: this.addresses,
-          container,
-          restartPolicy,
-          podFullName: fullName,
-          workDir: join(this.dir, "work"),
-          logDir: join(this.dir, "logs", container.name),
-          sources: ctx.sources,
-          hostEnv: ctx.hostEnv,
-          images: ctx.images,
-          backoffBaseMs: ctx.backoffBaseMs,
-          probeIntervalMs: ctx.probeIntervalMs,
-          terminationGraceMs,
-          tracker: ctx.tracker,
-          logger: this.logger,
-          onChange: () => this.scheduleFlush(),
-        }),
-    );
+    const initialReason = this.spec.initContainers.length > 0 ? "PodInitializing" : "ContainerCreating";
+    const runnerFor = (container: ContainerSpec, init: boolean) =>
+      new ContainerRunner({
+        pod: () => this.pod,
+        addresses: this.addresses,
+        container,
+        init,
+        initialReason,
+        restartPolicy: init && podPolicy === "Always" ? "OnFailure" : podPolicy,
+        podFullName: fullName,
+        workDir: join(this.dir, "work"),
+        logDir: join(this.dir, "logs", container.name),
+        sources: ctx.sources,
+        hostEnv: ctx.hostEnv,
+        images: ctx.images,
+        backoffBaseMs: ctx.backoffBaseMs,
+        terminationGraceMs,
+        tracker: ctx.tracker,
+        logger: this.logger,
+        onChange: () => this.scheduleFlush(),
+        record: (note) => this.record({ ...note, fieldPath: containerFieldPath(container.name, init) }),
+      });
+    this.initRunners = this.spec.initContainers.map((container) => runnerFor(container, true));
+    this.appRunners = this.spec.containers.map((container) => runnerFor(container, false));
+    this.runners = [...this.initRunners, ...this.appRunners];
   }
 
   /** Admits the Pod and starts its containers. */
@@ -115,6 +133,10 @@ export class PodWorker {
     if (pod.metadata.deletionTimestamp) {
       this.requestDeletion();
       return;
+    }
+    if (!(pod.spec as { nodeName?: string } | undefined)?.nodeName) {
+      // Kubernetes' scheduler reports the binding of a Pod no one had put on a node.
+      this.ctx.events?.scheduler.record(pod, scheduledNote(this.namespace, this.name, this.ctx.nodeName));
     }
     const status = (pod.status ?? {}) as Record<string, unknown>;
     this.addresses.podIP = typeof status.podIP === "string" && status.podIP ? status.podIP : this.ctx.podAddress(pod);
@@ -184,6 +206,7 @@ export class PodWorker {
     this.logger.info({ graceSeconds }, "deleting pod");
     this.deletion = { deadlineAt, killTimer: undefined };
     for (const runner of this.runners) {
+      runner.noteStopping();
       runner.halt();
       runner.signal(graceMs > 0 ? "SIGTERM" : "SIGKILL");
     }
@@ -222,14 +245,18 @@ export class PodWorker {
     }
   }
 
-  /** The runner of a container, by name; without a name, the only one. Throws 400 as the API server does. */
+  /**
+   * The runner of a container or init container, by name; without a name, the only app container. Throws 400
+   * as the API server does.
+   */
   runner(container: string | undefined): ContainerRunner {
     if (container === undefined || container === "") {
-      const only = this.runners.length === 1 ? this.runners[0] : undefined;
+      const only = this.appRunners.length === 1 ? this.appRunners[0] : undefined;
       if (only) return only;
+      const names = (runners: ContainerRunner[]) => `[${runners.map((r) => r.name).join(" ")}]`;
+      const inits = this.initRunners.length > 0 ? ` or one of the init containers: ${names(this.initRunners)}` : "";
       throw StatusError.badRequest(
-        `a container name must be specified for pod ${this.name}, ` +
-          `choose one of: [${this.runners.map((r) => r.name).join(" ")}]`,
+        `a container name must be specified for pod ${this.name}, choose one of: ${names(this.appRunners)}${inits}`,
       );
     }
     const found = this.runners.find((r) => r.name === container);
@@ -253,10 +280,32 @@ export class PodWorker {
       return;
     }
     this.volumesReady = true;
-    for (const [index, runner] of this.runners.entries()) {
-      const container = this.spec.containers[index];
-      if (container) runner.start(containerMounts(container, dirs));
+    this.volumeDirs = dirs;
+    this.startNext();
+  }
+
+  /**
+   * Starts what comes next: the first init container not yet started once the one before it succeeded,
+   * or the app containers once every init container has. Called again at every container change.
+   */
+  private startNext(): void {
+    const dirs = this.volumeDirs;
+    if (!dirs || this.appsStarted || this.terminating || !this.ctx.active()) return;
+    const previous = this.initRunners[this.initsStarted - 1];
+    if (previous && !previous.succeeded) return;
+    const start = (runner: ContainerRunner, container: ContainerSpec) => runner.start(containerMounts(container, dirs));
+    const next = this.initRunners[this.initsStarted];
+    const nextSpec = this.spec.initContainers[this.initsStarted];
+    if (next && nextSpec) {
+      this.initsStarted += 1;
+      start(next, nextSpec);
+      return;
     }
+    this.appsStarted = true;
+    this.appRunners.forEach((runner, index) => {
+      const container = this.spec.containers[index];
+      if (container) start(runner, container);
+    });
   }
 
   private async finishDeletion(graceMs: number): Promise<void> {
@@ -299,12 +348,18 @@ export class PodWorker {
     return pod;
   }
 
+  /** Writes an Event about the Pod as the kubelet, while the kubelet runs. */
+  private record(note: EventNote): void {
+    if (this.ctx.active()) this.ctx.events?.kubelet.record(this.latest() ?? this.pod, note);
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled || this.finished) return;
     this.flushScheduled = true;
     // Status changes are batched and never written from inside a store listener.
     setImmediate(() => {
       this.flushScheduled = false;
+      this.startNext();
       this.flush();
     });
   }
@@ -323,8 +378,9 @@ export class PodWorker {
         obj.spec = spec;
         const conditions = Array.isArray(previous.conditions) ? (previous.conditions as PodCondition[]) : [];
         const status = buildPodStatus({
-          containers: this.runners.map((r) => r.status()),
+          containers: this.appRunners.map((r) => r.status()),
           specContainers: this.spec.containers.map((c) => c.name),
+          initContainers: this.initRunners.map((r) => r.status()),
           restartPolicy: this.spec.restartPolicy ?? "Always",
           podIP: this.addresses.podIP,
           hostIP: this.addresses.hostIP,

@@ -1,38 +1,81 @@
 import type { Probe } from "./pod-spec.js";
 
-/** One attempt of a probe: resolves true on success; must give up after `timeoutMs`. */
-export type ProbeCheck = (timeoutMs: number) => Promise<boolean>;
+/** What one attempt of a probe found: success, and for a failure what the kubelet says about it. */
+export interface ProbeOutcome {
+  ok: boolean;
+  /** Why it failed, as the kubelet's `Unhealthy` Event words it (e.g. `HTTP probe failed with statuscode: 500`). */
+  output: string;
+}
+
+/** One attempt of a probe; must give up after `timeoutMs`. */
+export type ProbeCheck = (timeoutMs: number) => Promise<ProbeOutcome>;
+
+/** A probe's timing and thresholds with Kubernetes' defaults filled in, in milliseconds and counts. */
+export interface ProbeTiming {
+  /** `initialDelaySeconds`, default 0. */
+  initialDelayMs: number;
+  /** `periodSeconds`, default 10, at least 1. */
+  periodMs: number;
+  /** `timeoutSeconds`, default 1, at least 1. */
+  timeoutMs: number;
+  /** `successThreshold`, default 1. */
+  successThreshold: number;
+  /** `failureThreshold`, default 3. */
+  failureThreshold: number;
+}
+
+/** Kubernetes' defaults for the fields a probe leaves out. */
+const DEFAULT_PERIOD_SECONDS = 10;
+const DEFAULT_TIMEOUT_SECONDS = 1;
+const DEFAULT_SUCCESS_THRESHOLD = 1;
+const DEFAULT_FAILURE_THRESHOLD = 3;
+
+/** The timing of `probe` as the kubelet applies it: the API server's defaults, and 1 as the least of each. */
+export function probeTiming(probe: Probe): ProbeTiming {
+  return {
+    initialDelayMs: Math.max(0, probe.initialDelaySeconds ?? 0) * 1000,
+    periodMs: Math.max(1, probe.periodSeconds ?? DEFAULT_PERIOD_SECONDS) * 1000,
+    timeoutMs: Math.max(1, probe.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    successThreshold: Math.max(1, probe.successThreshold ?? DEFAULT_SUCCESS_THRESHOLD),
+    failureThreshold: Math.max(1, probe.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD),
+  };
+}
 
 export interface ProberOptions {
   probe: Probe;
   check: ProbeCheck;
-  /** Replaces the probe's `periodSeconds` when set. */
-  periodOverrideMs?: number;
   /**
    * Called with the probe's result each time a threshold is reached: true after `successThreshold`
    * successes in a row, false after `failureThreshold` failures in a row.
    */
   onResult: (ok: boolean) => void;
+  /** Called after every failed attempt with what it found (the kubelet writes an `Unhealthy` Event each time). */
+  onFailure?: (output: string) => void;
 }
 
 /**
- * Runs one probe of one container run: waits `initialDelaySeconds`, then checks every period (one check
- * at a time, so a slow endpoint never piles up attempts), and reports when a threshold is reached.
+ * Runs one probe of one container run: waits `initialDelaySeconds`, then starts an attempt every
+ * `periodSeconds` (one at a time: an attempt that outlasts the period delays the next until it ends, so a
+ * slow endpoint never piles up attempts), and reports when a threshold is reached.
  */
 export class Prober {
+  private readonly timing: ProbeTiming;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private successes = 0;
   private failures = 0;
   private result: boolean | undefined;
 
-  constructor(private readonly options: ProberOptions) {}
-
-  start(): void {
-    const delayMs = Math.max(0, (this.options.probe.initialDelaySeconds ?? 0) * 1000);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
+  constructor(private readonly options: ProberOptions) {
+    this.timing = probeTiming(options.probe);
   }
 
+  /** Schedules the first attempt after the initial delay. */
+  start(): void {
+    this.timer = setTimeout(() => void this.tick(), this.timing.initialDelayMs);
+  }
+
+  /** No more attempts, and no report of one under way. */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -40,27 +83,27 @@ export class Prober {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const probe = this.options.probe;
-    const timeoutMs = Math.max(1, probe.timeoutSeconds ?? 1) * 1000;
-    let ok: boolean;
+    const began = Date.now();
+    let outcome: ProbeOutcome;
     try {
-      ok = await this.options.check(timeoutMs);
-    } catch {
-      ok = false;
+      outcome = await this.options.check(this.timing.timeoutMs);
+    } catch (error) {
+      outcome = { ok: false, output: error instanceof Error ? error.message : String(error) };
     }
     if (this.stopped) return;
-    if (ok) {
+    if (outcome.ok) {
       this.successes += 1;
       this.failures = 0;
-      if (this.successes >= Math.max(1, probe.successThreshold ?? 1) && this.result !== true) this.report(true);
+      if (this.successes >= this.timing.successThreshold && this.result !== true) this.report(true);
     } else {
       this.failures += 1;
       this.successes = 0;
-      if (this.failures >= Math.max(1, probe.failureThreshold ?? 3) && this.result !== false) this.report(false);
+      this.options.onFailure?.(outcome.output);
+      if (this.failures >= this.timing.failureThreshold && this.result !== false) this.report(false);
     }
     if (this.stopped) return;
-    const periodMs = this.options.periodOverrideMs ?? Math.max(1, probe.periodSeconds ?? 10) * 1000;
-    this.timer = setTimeout(() => void this.tick(), periodMs);
+    const waitMs = Math.max(0, this.timing.periodMs - (Date.now() - began));
+    this.timer = setTimeout(() => void this.tick(), waitMs);
   }
 
   private report(ok: boolean): void {

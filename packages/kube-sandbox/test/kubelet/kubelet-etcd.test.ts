@@ -21,7 +21,7 @@ describe("Kubelet running etcd", () => {
   });
 
   it("runs an etcd member Pod to Ready, execs etcdctl in it, and kills etcd when the Pod is deleted", async () => {
-    harness = startKubelet({ probeIntervalMs: 200 });
+    harness = startKubelet();
     const { store, kubelet } = harness;
     const clientPort = randomPort();
     const peerPort = clientPort + 1;
@@ -56,7 +56,7 @@ describe("Kubelet running etcd", () => {
               { name: "peer", containerPort: peerPort },
             ],
             volumeMounts: [{ name: "data", mountPath: "/var/run/etcd" }],
-            readinessProbe: { httpGet: { path: "/health", port: "client" }, periodSeconds: 5 },
+            readinessProbe: { httpGet: { path: "/health", port: "client" }, periodSeconds: 1 },
           },
         ],
         { volumes: [{ name: "data", emptyDir: {} }] },

@@ -3,13 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createLogger } from "../../src/logger.js";
+import { createEventRecorder } from "../../src/events/event-recorder.js";
 import { ObjectStore, type KubeObject } from "../../src/api/object-store.js";
 import { Kubelet, type KubeletOptions } from "../../src/kubelet/kubelet.js";
 import type { ContainerStatus, PodStatus } from "../../src/kubelet/pod-status.js";
 import type { ContainerSpec, PodSpec } from "../../src/kubelet/pod-spec.js";
 import { waitForStore } from "../../src/wait-for-store.js";
 
-/** A kubelet on a fresh store and data directory, recording every process group it starts. */
+/**
+ * A kubelet on a fresh store and data directory, recording every process group it starts and writing its
+ * Events into the store.
+ */
 export interface KubeletHarness {
   store: ObjectStore;
   kubelet: Kubelet;
@@ -45,7 +49,6 @@ export function startKubelet(options: Partial<KubeletOptions> = {}): KubeletHarn
     dataDir,
     podAddress: () => podIP,
     backoffBaseMs: 100,
-    probeIntervalMs: 100,
     processes: {
       track: (pgid) => {
         started.push(pgid);
@@ -54,6 +57,10 @@ export function startKubelet(options: Partial<KubeletOptions> = {}): KubeletHarn
       untrack: (pgid) => live.delete(pgid),
     },
     logger: createLogger({ level: process.env.LOG_LEVEL ?? "silent" }),
+    events: {
+      kubelet: createEventRecorder(store, { component: "kubelet", host: "sandbox" }),
+      scheduler: createEventRecorder(store, { component: "default-scheduler" }),
+    },
     ...options,
   });
   kubelet.start();

@@ -34,7 +34,8 @@ describe("podPhase", () => {
     containers: ContainerStatus[],
     restartPolicy: "Always" | "OnFailure" | "Never" = "Always",
     terminal = false,
-  ) => podPhase({ containers, specContainers: containers.map((c) => c.name), restartPolicy, terminal });
+    initContainers: ContainerStatus[] = [],
+  ) => podPhase({ containers, specContainers: containers.map((c) => c.name), initContainers, restartPolicy, terminal });
 
   it("is Pending while a container has never started", () => {
     expect(phase([creating("a")])).toBe("Pending");
@@ -56,15 +57,28 @@ describe("podPhase", () => {
   });
 
   it("is Pending when a container has no status", () => {
-    expect(podPhase({ containers: [], specContainers: ["a"], restartPolicy: "Always", terminal: false })).toBe(
-      "Pending",
-    );
+    const input = { containers: [], specContainers: ["a"], initContainers: [], restartPolicy: "Always" as const };
+    expect(podPhase({ ...input, terminal: false })).toBe("Pending");
+  });
+
+  it("is Pending while an init container has not yet succeeded, whatever the app containers say", () => {
+    const initializing = creating("main");
+    expect(phase([initializing], "Always", false, [running("init")])).toBe("Pending");
+    expect(phase([initializing], "Always", false, [exited("first", 0), creating("second")])).toBe("Pending");
+    expect(phase([initializing], "OnFailure", false, [backingOff("init")])).toBe("Pending");
+    expect(phase([running("main")], "Always", false, [exited("init", 0)])).toBe("Running");
+  });
+
+  it("is Failed when an init container failed and the Pod restarts nothing", () => {
+    expect(phase([creating("main")], "Never", false, [exited("init", 1)])).toBe("Failed");
+    expect(phase([creating("main")], "OnFailure", false, [exited("init", 1)])).toBe("Pending");
   });
 });
 
 describe("buildPodStatus", () => {
   const base = {
     specContainers: ["a", "b"],
+    initContainers: [],
     restartPolicy: "Always" as const,
     podIP: "127.77.0.1",
     hostIP: "127.0.0.1",
@@ -117,5 +131,38 @@ describe("buildPodStatus", () => {
       status: "False",
       reason: "PodCompleted",
     });
+  });
+
+  it("is not Initialized, and names the init containers left, until every init container has succeeded", () => {
+    const initializing = buildPodStatus({
+      ...base,
+      containers: [creating("a"), creating("b")],
+      initContainers: [exited("first", 0), backingOff("second"), creating("third")],
+      previousConditions: undefined,
+    });
+    expect(initializing.phase).toBe("Pending");
+    expect(initializing.conditions.find((c) => c.type === "Initialized")).toMatchObject({
+      status: "False",
+      reason: "ContainersNotInitialized",
+      message: "containers with incomplete status: [second third]",
+    });
+    expect(initializing.initContainerStatuses?.map((c) => c.name)).toEqual(["first", "second", "third"]);
+
+    const initialized = buildPodStatus({
+      ...base,
+      containers: [running("a"), running("b")],
+      initContainers: [exited("first", 0)],
+      previousConditions: initializing.conditions,
+    });
+    expect(initialized.conditions.find((c) => c.type === "Initialized")).toMatchObject({
+      status: "True",
+      lastTransitionTime: base.now,
+    });
+    expect(initialized.conditions.find((c) => c.type === "Initialized")).not.toHaveProperty("reason");
+  });
+
+  it("has no initContainerStatuses when the Pod has no init containers", () => {
+    const status = buildPodStatus({ ...base, containers: [running("a"), running("b")], previousConditions: undefined });
+    expect(status).not.toHaveProperty("initContainerStatuses");
   });
 });

@@ -36,12 +36,13 @@ export const podPrinter: TablePrinter = {
   cells(pod, now) {
     const containers = list<unknown>(pod, "spec", "containers");
     const statuses = list<ContainerStatus>(pod, "status", "containerStatuses");
+    const initStatuses = list<ContainerStatus>(pod, "status", "initContainerStatuses");
     const ready = statuses.filter((s) => s.ready && s.state?.running).length;
     return [
       pod.metadata.name,
       `${ready}/${containers.length}`,
       podStatus(pod),
-      podRestarts(statuses, now),
+      podRestarts([...initStatuses, ...statuses], now),
       ageCell(pod, now),
       field<string>(pod, "status", "podIP") || "<none>",
       field<string>(pod, "spec", "nodeName") || "<none>",
@@ -88,7 +89,7 @@ function podStatus(pod: KubeObject): string {
   return reason;
 }
 
-/** Restart count over all containers, with the time of the last restart (`3 (5s ago)`). */
+/** Restart count over all containers and init containers, with the time of the last restart (`3 (5s ago)`). */
 function podRestarts(statuses: ContainerStatus[], now: number): string {
   let restarts = 0;
   let lastFinished = 0;

@@ -87,6 +87,25 @@ describe("table printers", () => {
     expect(deleting[2]).toBe("Terminating");
   });
 
+  it("counts the restarts of init containers in a pod's Restarts", () => {
+    const pod = obj("Pod", "p", {
+      spec: { containers: [{ name: "c" }], initContainers: [{ name: "i" }] },
+      status: {
+        phase: "Pending",
+        initContainerStatuses: [
+          {
+            name: "i",
+            restartCount: 2,
+            state: { waiting: { reason: "CrashLoopBackOff" } },
+            lastState: { terminated: { exitCode: 1, finishedAt: ago(3000) } },
+          },
+        ],
+        containerStatuses: [{ name: "c", restartCount: 0, state: { waiting: { reason: "PodInitializing" } } }],
+      },
+    });
+    expect(cells("pods", pod).slice(1, 4)).toEqual(["0/1", "Init:CrashLoopBackOff", "2 (3s ago)"]);
+  });
+
   it("prints Deployments and ReplicaSets with their replica counts", () => {
     const template = { template: { spec: containers }, selector: { matchLabels: { app: "etcd" } } };
     const deploy = obj("Deployment", "etcd", {
