@@ -27,6 +27,12 @@ function killProcessesIn(netns: string): void {
   }
 }
 
+/** Whether a network namespace or interface of the host carries the names of network `id`. */
+export function networkExists(id: string): boolean {
+  const prefix = networkPrefix(id);
+  return [...listNetns(), ...listLinks()].some((name) => name.startsWith(prefix));
+}
+
 /**
  * Removes everything network `id` created, found by name alone so that it also works after its owner was
  * SIGKILLed (the process guard's watchdog calls it): kills what still runs in its Pod namespaces, deletes

@@ -11,7 +11,7 @@ import {
   newNetworkId,
   podVethName,
 } from "./network-names.js";
-import { teardownNetwork } from "./network-teardown.js";
+import { networkExists, teardownNetwork } from "./network-teardown.js";
 import { claimRanges, type ClaimRangesOptions, type RangeClaim } from "./range-claim.js";
 import { runTool } from "./run-tool.js";
 
@@ -53,9 +53,18 @@ export class PodNetwork {
    */
   static async create(options: PodNetworkOptions = {}): Promise<PodNetwork> {
     const claim = claimRanges(await hostRoutes(), options);
-    const network = new PodNetwork(newNetworkId(), claim);
+    let network: PodNetwork;
     try {
-      await network.createBridge();
+      network = new PodNetwork(unusedNetworkId(), claim);
+      // Until the bridge exists nothing carries the id; if another network took the id meanwhile, this
+      // fails and nothing of that network may be torn down.
+      await runTool("ip", ["link", "add", network.bridge, "type", "bridge"]);
+    } catch (err) {
+      claim.release();
+      throw err;
+    }
+    try {
+      await network.configureBridge();
     } catch (err) {
       network.close();
       throw err;
@@ -136,9 +145,8 @@ export class PodNetwork {
     }
   }
 
-  private async createBridge(): Promise<void> {
+  private async configureBridge(): Promise<void> {
     const bridge = this.bridge;
-    await runTool("ip", ["link", "add", bridge, "type", "bridge"]);
     setInterfaceSysctls(bridge);
     writeFileSync(`/proc/sys/net/ipv4/conf/${bridge}/forwarding`, "0");
     await runTool("ip", ["addr", "add", `${this.gateway}/${this.claim.podRange.prefix}`, "dev", bridge]);
@@ -181,6 +189,15 @@ export class PodNetwork {
       throw new IsolationError(`${ip} is taken by another Pod`);
     return address;
   }
+}
+
+/** A fresh id that no namespace or interface of this host carries yet. */
+function unusedNetworkId(): string {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const id = newNetworkId();
+    if (!networkExists(id)) return id;
+  }
+  throw new IsolationError("no unused Pod network id after 8 attempts");
 }
 
 /** IPv6 off on a host-side interface of ours, before it comes up: the Pod network is IPv4 only. */
