@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,19 @@ function leftovers(marks: string[]): string[] {
   ).map((link) => link.ifname);
   const mounts = readFileSync("/proc/self/mountinfo", "utf8").split("\n");
   return [...netns, ...links, ...mounts].filter((entry) => marks.some((mark) => entry.includes(mark)));
+}
+
+/** Whether any process's mount table, in whatever mount namespace, has a mount that mentions `path`. */
+function mountedAnywhere(path: string): boolean {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/mountinfo`, "utf8").includes(path)) return true;
+    } catch {
+      // The process has just ended.
+    }
+  }
+  return false;
 }
 
 describe.runIf(runningAsRoot)("tearing isolated Pods down (needs root, skipped otherwise)", () => {
@@ -64,11 +77,15 @@ describe.runIf(runningAsRoot)("tearing isolated Pods down (needs root, skipped o
     groups.push(made.watchdog);
     expect(leftovers([made.prefix]).length).toBeGreaterThan(0);
     expect(isAlive(made.podPid)).toBe(true);
+    // The Pod's overlay (upper layer in its data folder) is mounted in the Pod's mount namespace only.
+    expect(mountedAnywhere(made.dataDir)).toBe(true);
+    expect(leftovers([made.dataDir])).toEqual([]);
 
     process.kill(made.parent, "SIGKILL");
     await waitUntil("the watchdog to finish its cleanup", 30_000, () => !isAlive(made.watchdog));
 
     expect(leftovers([made.prefix, made.dataDir])).toEqual([]);
+    expect(mountedAnywhere(made.dataDir)).toBe(false);
     expect([made.parent, made.podPid, made.sleeperLeader].filter(isAlive)).toEqual([]);
     expect(existsSync(made.dataDir)).toBe(false);
     expect(forwardingSysctls()).toEqual(sysctlsBefore);
