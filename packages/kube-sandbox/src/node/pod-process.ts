@@ -122,21 +122,14 @@ export class PodProcess {
 /**
  * The `nsenter` arguments that run `argv` in the namespaces, root and working directory (default `/`) of
  * the Pod whose first process has host pid `podPid`: what `kubectl exec` and a Pod's containers use.
+ * `argv` runs without CAP_NET_ADMIN, as Kubernetes' default capabilities have it, so nothing in the Pod can
+ * add a route (a default one, say) or change its interfaces.
  */
 export function enterPodArgs(podPid: number, argv: readonly string[], cwd = "/"): string[] {
   if (!isAbsolute(cwd)) throw new IsolationError(`working directory must be absolute, got ${JSON.stringify(cwd)}`);
   return [
-    "--target",
-    String(podPid),
-    "--mount",
-    "--pid",
-    "--uts",
-    "--ipc",
-    "--net",
-    "--root",
-    `--wd=${cwd}`,
-    "--",
-    ...argv,
+    ...["--target", String(podPid), "--mount", "--pid", "--uts", "--ipc", "--net", "--root", `--wd=${cwd}`],
+    ...["--", "setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin", "--", ...argv],
   ];
 }
 

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PodNetwork, type PodAttachment } from "../../src/node/pod-network.js";
 import { PodProcess } from "../../src/node/pod-process.js";
@@ -49,6 +49,7 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
   const sysctlsBefore = forwardingSysctls();
   const hostVolume = join(scratch, "shared");
   const readOnlyVolume = join(scratch, "config");
+  const nodeHome = dirname(dirname(process.execPath));
   let network: PodNetwork;
   const pods: TestPod[] = [];
   const servers: ReturnType<PodProcess["spawn"]>[] = [];
@@ -67,6 +68,8 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
         volumes: [
           { hostPath: hostVolume, mountPath: "/var/lib/shared", readOnly: false },
           { hostPath: readOnlyVolume, mountPath: "/etc/config", readOnly: true },
+          // The servers' node, wherever it is installed (only the host's root file system is in the overlay).
+          { hostPath: nodeHome, mountPath: nodeHome, readOnly: true },
         ],
       });
       pods.push({ name, attachment, process });
@@ -130,7 +133,7 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
     expect(write.stderr).toMatch(/Read-only file system/);
   });
 
-  it("routes Pods only to the Pod and Service ranges, checked without sending a packet", async () => {
+  it("routes Pods only to the Pod and Service ranges, which they cannot change, checked without a packet", async () => {
     const { netns } = pods[0]!.attachment;
     const outside = await ip(["-n", netns, "route", "get", "8.8.8.8"]);
     expect(outside).toEqual({ ok: false, output: "RTNETLINK answers: Network is unreachable" });
@@ -146,6 +149,9 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
         [network.serviceRange, network.gateway],
       ].sort(),
     );
+    const addDefault = await runInPod(pods[0]!.process, ["ip", "route", "add", "default", "via", network.gateway]);
+    expect(addDefault.stderr.trim()).toBe("RTNETLINK answers: Operation not permitted");
+    expect((await ip(["-n", netns, "route", "get", "8.8.8.8"])).ok).toBe(false);
     const toPod = await ip(["route", "get", pods[1]!.attachment.ip]);
     expect(toPod.output).toContain(`dev ${network.bridge} src ${network.gateway}`);
   });
