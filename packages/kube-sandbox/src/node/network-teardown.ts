@@ -27,10 +27,15 @@ function killProcessesIn(netns: string): void {
   }
 }
 
+/** The names of every network namespace and interface of the host. */
+export function listNetworkNames(): string[] {
+  return [...listNetns(), ...listLinks()];
+}
+
 /** Whether a network namespace or interface of the host carries the names of network `id`. */
 export function networkExists(id: string): boolean {
   const prefix = networkPrefix(id);
-  return [...listNetns(), ...listLinks()].some((name) => name.startsWith(prefix));
+  return listNetworkNames().some((name) => name.startsWith(prefix));
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   newNetworkId,
   podVethName,
 } from "./network-names.js";
+import { claimNetworkOwnership, releaseNetworkOwnership } from "./network-owner.js";
 import { networkExists, teardownNetwork } from "./network-teardown.js";
 import { claimRanges, type ClaimRangesOptions, type RangeClaim } from "./range-claim.js";
 import { runTool } from "./run-tool.js";
@@ -53,14 +54,20 @@ export class PodNetwork {
    */
   static async create(options: PodNetworkOptions = {}): Promise<PodNetwork> {
     const claim = claimRanges(await hostRoutes(), options);
-    let network: PodNetwork;
+    let id: string;
     try {
-      network = new PodNetwork(unusedNetworkId(), claim);
-      // Until the bridge exists nothing carries the id; if another network took the id meanwhile, this
-      // fails and nothing of that network may be torn down.
-      await runTool("ip", ["link", "add", network.bridge, "type", "bridge"]);
+      id = unusedNetworkId();
     } catch (err) {
       claim.release();
+      throw err;
+    }
+    const network = new PodNetwork(id, claim);
+    try {
+      await runTool("ip", ["link", "add", network.bridge, "type", "bridge"]);
+    } catch (err) {
+      // Nothing carries the id yet, so there is nothing to tear down.
+      claim.release();
+      releaseNetworkOwnership(id);
       throw err;
     }
     try {
@@ -142,6 +149,7 @@ export class PodNetwork {
       teardownNetwork(this.id);
     } finally {
       this.claim.release();
+      releaseNetworkOwnership(this.id);
     }
   }
 
@@ -191,11 +199,14 @@ export class PodNetwork {
   }
 }
 
-/** A fresh id that no namespace or interface of this host carries yet. */
+/** A fresh id that no namespace or interface of this host carries yet, recorded as owned by this process. */
 function unusedNetworkId(): string {
   for (let attempt = 0; attempt < 8; attempt++) {
     const id = newNetworkId();
+    if (networkExists(id) || !claimNetworkOwnership(id)) continue;
+    // Another process may have created it between the look and the record.
     if (!networkExists(id)) return id;
+    releaseNetworkOwnership(id);
   }
   throw new IsolationError("no unused Pod network id after 8 attempts");
 }
