@@ -1,4 +1,5 @@
-import { acquireBlockLock, releaseBlockLock } from "../network/block-lock.js";
+import { rmSync } from "node:fs";
+import { acquireBlockLock, blockLockPath, releaseBlockLock } from "../network/block-lock.js";
 import { networkPrefix } from "./network-names.js";
 
 /**
@@ -15,4 +16,12 @@ export function claimNetworkOwnership(id: string): boolean {
 /** Removes this process's owner record of network `id`. */
 export function releaseNetworkOwnership(id: string): void {
   releaseBlockLock(OWNER_DIRECTORY, networkPrefix(id));
+}
+
+/**
+ * Removes the owner record of network `id` whoever it names: for the watchdog, once it has torn down the
+ * network of its sandbox, which has died (and may not even have been reaped yet, so its pid still looks alive).
+ */
+export function forgetNetworkOwner(id: string): void {
+  rmSync(blockLockPath(OWNER_DIRECTORY, networkPrefix(id)), { force: true });
 }

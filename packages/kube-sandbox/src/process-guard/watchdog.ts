@@ -7,6 +7,7 @@
 import { rmSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { groupAlive } from "./group-alive.js";
+import { forgetNetworkOwner } from "../node/network-owner.js";
 import { teardownNetwork } from "../node/network-teardown.js";
 import { parseNetworkLine, parseTrackLine, type WatchdogConfig } from "./watchdog-protocol.js";
 
@@ -62,6 +63,7 @@ function teardownNetworks(ids: string[]): void {
   for (const id of ids) {
     try {
       teardownNetwork(id);
+      forgetNetworkOwner(id);
     } catch {
       // One network that cannot be removed must not keep the others, nor the paths.
     }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { OWNER_DIRECTORY } from "../../src/node/network-owner.js";
 import { PodNetwork } from "../../src/node/pod-network.js";
 import { PodProcess } from "../../src/node/pod-process.js";
 import { firstLine, forwardingSysctls, runningAsRoot, waitUntil } from "./isolation-harness.js";
@@ -76,6 +77,7 @@ describe.runIf(runningAsRoot)("tearing isolated Pods down (needs root, skipped o
     };
     groups.push(made.watchdog);
     expect(leftovers([made.prefix]).length).toBeGreaterThan(0);
+    expect(existsSync(join(OWNER_DIRECTORY, `${made.prefix}.lock`))).toBe(true);
     expect(isAlive(made.podPid)).toBe(true);
     // The Pod's overlay (upper layer in its data folder) is mounted in the Pod's mount namespace only.
     expect(mountedAnywhere(made.dataDir)).toBe(true);
@@ -88,6 +90,7 @@ describe.runIf(runningAsRoot)("tearing isolated Pods down (needs root, skipped o
     expect(mountedAnywhere(made.dataDir)).toBe(false);
     expect([made.parent, made.podPid, made.sleeperLeader].filter(isAlive)).toEqual([]);
     expect(existsSync(made.dataDir)).toBe(false);
+    expect(existsSync(join(OWNER_DIRECTORY, `${made.prefix}.lock`))).toBe(false);
     expect(forwardingSysctls()).toEqual(sysctlsBefore);
   });
 
