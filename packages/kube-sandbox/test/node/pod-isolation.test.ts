@@ -163,6 +163,12 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
       ifname: string;
     }[];
     expect(ports.map((port) => port.ifname).sort()).toEqual(pods.map((pod) => pod.attachment.hostInterface).sort());
+    // IPv4 only: no IPv6 address, not even link-local, on the bridge, its ports or in a Pod.
+    expect((await ip(["-6", "addr", "show", "dev", network.bridge])).output).toBe("");
+    for (const pod of pods) {
+      expect((await ip(["-6", "addr", "show", "dev", pod.attachment.hostInterface])).output).toBe("");
+      expect((await ip(["-n", pod.attachment.netns, "-6", "addr", "show"])).output).toBe("");
+    }
     for (const listing of await firewallListings()) expect(listing).not.toMatch(/masquerade|snat|dnat/i);
   });
 });
