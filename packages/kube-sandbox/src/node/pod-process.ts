@@ -17,7 +17,7 @@ export interface PodVolumeMount {
 
 /** What `PodProcess.start` isolates a Pod with. */
 export interface PodProcessOptions {
-  /** The Pod's name; its processes see it as the host name. */
+  /** The Pod's name; its processes see it as the host name (as Kubernetes does, its first 63 characters). */
   name: string;
   /** The Pod's named network namespace (`PodNetwork.addPod`). */
   netns: string;
@@ -38,6 +38,9 @@ export interface PodExecOptions {
   /** As for `child_process.spawn`; default all pipes. */
   stdio?: SpawnOptions["stdio"];
 }
+
+/** What `ip netns add` accepts as a name, without a way out of /run/netns. */
+const NETNS_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Milliseconds `stop` waits for the Pod's first process before it SIGKILLs its process group. */
 const STOP_GRACE_MS = 5_000;
@@ -69,6 +72,8 @@ export class PodProcess {
       checkVolume(volume);
       return [volume.hostPath, normalize(volume.mountPath), volume.readOnly ? "ro" : "rw"];
     });
+    if (!NETNS_NAME.test(options.netns) || options.netns === "." || options.netns === "..")
+      throw new IsolationError(`not a network namespace name: ${JSON.stringify(options.netns)}`);
     const dirs = ["root", "upper", "work"].map((dir) => join(options.dataDir, dir));
     for (const dir of dirs) mkdirSync(dir, { recursive: true });
     const leader = spawn(
@@ -77,7 +82,7 @@ export class PodProcess {
         `--net=/run/netns/${options.netns}`,
         "--",
         ...["unshare", "--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child", "--propagation", "private"],
-        ...["--", "/bin/sh", "-c", POD_INIT_SCRIPT, "pod-init", ...dirs, options.name, ...volumeArgs],
+        ...["--", "/bin/sh", "-c", POD_INIT_SCRIPT, "pod-init", ...dirs, podHostname(options.name), ...volumeArgs],
       ],
       { detached: true, stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -93,7 +98,10 @@ export class PodProcess {
     return this.leader.pid ?? 0;
   }
 
-  /** Starts `command` inside the Pod: its namespaces, root and working directory. The caller stops it. */
+  /**
+   * Starts `command` inside the Pod: its namespaces, root and working directory. It leads a process group of
+   * its own (`nsenter` outside the Pod, `command` inside), which the caller stops; the Pod's end stops it too.
+   */
   spawn(command: string, args: readonly string[] = [], options: PodExecOptions = {}): ChildProcess {
     return spawn("nsenter", enterPodArgs(this.pid, [command, ...args], options.cwd), {
       env: options.env ?? process.env,
@@ -131,6 +139,13 @@ export function enterPodArgs(podPid: number, argv: readonly string[], cwd = "/")
     ...["--target", String(podPid), "--mount", "--pid", "--uts", "--ipc", "--net", "--root", `--wd=${cwd}`],
     ...["--", "setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin", "--", ...argv],
   ];
+}
+
+/** A Pod's host name as Kubernetes sets it: the name's first 63 characters, without a trailing `-` or `.`. */
+export function podHostname(name: string): string {
+  const hostname = name.slice(0, 63).replace(/[-.]+$/, "");
+  if (hostname === "") throw new IsolationError(`a Pod name gives no host name: ${JSON.stringify(name)}`);
+  return hostname;
 }
 
 function checkVolume(volume: PodVolumeMount): void {

@@ -8,8 +8,11 @@ export const runningAsRoot = process.getuid?.() === 0;
 
 /** What a finished command printed. */
 export interface CommandResult {
+  /** Exit code; null when a signal ended it. */
   code: number | null;
+  /** Everything it wrote to standard output. */
   stdout: string;
+  /** Everything it wrote to standard error. */
   stderr: string;
 }
 

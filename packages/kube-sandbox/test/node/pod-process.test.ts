@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { IsolationError } from "../../src/node/isolation-error.js";
-import { enterPodArgs, PodProcess } from "../../src/node/pod-process.js";
+import { enterPodArgs, PodProcess, podHostname } from "../../src/node/pod-process.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pod-process-test-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -26,6 +26,20 @@ describe("PodProcess", () => {
       await expect(
         PodProcess.start({ name: "p", netns: "none", dataDir: join(scratch, "p"), volumes: [volume] }),
       ).rejects.toThrow(IsolationError);
+    }
+  });
+
+  it("names the Pod's host as Kubernetes does", () => {
+    expect(podHostname("etcd-0")).toBe("etcd-0");
+    expect(podHostname(`${"a".repeat(62)}-b`)).toBe("a".repeat(62));
+    expect(() => podHostname("---")).toThrow(IsolationError);
+  });
+
+  it("refuses a network namespace name that leads out of /run/netns", async () => {
+    for (const netns of ["../../proc/1/ns/net", "..", "a/b"]) {
+      await expect(PodProcess.start({ name: "p", netns, dataDir: join(scratch, "n") })).rejects.toThrow(
+        "not a network namespace name",
+      );
     }
   });
 
