@@ -4,7 +4,8 @@ import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Logger } from "../logger.js";
 import { ProcessGuardError } from "./process-guard-error.js";
-import { isGroupId, trackLine, type WatchdogConfig } from "./watchdog-protocol.js";
+import { isNetworkId } from "../node/network-names.js";
+import { isGroupId, networkLine, trackLine, type WatchdogConfig } from "./watchdog-protocol.js";
 
 /** Something that keeps a list of process groups to stop if the sandbox dies. */
 export interface ProcessTracker {
@@ -89,6 +90,19 @@ export class ProcessGuard implements ProcessTracker {
   }
 
   /**
+   * Tear down Pod network `id` (a `PodNetwork`'s id) if the sandbox dies: after the tracked groups are
+   * stopped, the watchdog removes its namespaces and interfaces, and kills what still runs in them.
+   */
+  trackNetwork(id: string): void {
+    this.sendNetwork(id, true);
+  }
+
+  /** Stop watching Pod network `id`, e.g. once it was closed. */
+  untrackNetwork(id: string): void {
+    this.sendNetwork(id, false);
+  }
+
+  /**
    * Normal shutdown, once the sandbox has stopped its processes itself: the watchdog stops any group
    * still tracked, removes the cleanup paths and exits; resolves when it has.
    * Throws `ProcessGuardError` when it has not finished within `closeTimeoutMs`.
@@ -117,6 +131,13 @@ export class ProcessGuard implements ProcessTracker {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private sendNetwork(id: string, tracked: boolean): void {
+    if (!isNetworkId(id)) throw new ProcessGuardError(`not a Pod network id: ${JSON.stringify(id)}`);
+    if (this.closing) throw new ProcessGuardError("the process guard is closed");
+    if (this.exited) return;
+    this.watchdog.stdin?.write(networkLine(id, tracked));
   }
 
   private send(pgid: number, tracked: boolean): void {

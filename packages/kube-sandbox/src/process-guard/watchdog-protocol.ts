@@ -26,3 +26,14 @@ export function parseTrackLine(line: string): { pgid: number; tracked: boolean }
   const pgid = Number(match[2]);
   return isGroupId(pgid) ? { pgid, tracked: match[1] === "+" } : undefined;
 }
+
+/** The line that makes the watchdog tear down Pod network `id` at its end (`+net ID`), or forget it (`-net ID`). */
+export function networkLine(id: string, tracked: boolean): string {
+  return `${tracked ? "+" : "-"}net ${id}\n`;
+}
+
+/** Reads a network line (its id is 6 hex digits, see `newNetworkId`); undefined for anything else. */
+export function parseNetworkLine(line: string): { id: string; tracked: boolean } | undefined {
+  const match = /^([+-])net ([0-9a-f]{6})$/.exec(line.trim());
+  return match ? { id: match[2]!, tracked: match[1] === "+" } : undefined;
+}

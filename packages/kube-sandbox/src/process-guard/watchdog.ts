@@ -1,12 +1,15 @@
 /**
  * The process guard's watchdog, run as its own detached process. It reads `+PGID` / `-PGID` lines from
- * its parent; when its standard input ends (the parent closed it or died, even by SIGKILL), it stops
- * every group still tracked, removes the cleanup paths and exits.
+ * its parent, and `+net ID` / `-net ID` lines for Pod networks; when its standard input ends (the parent
+ * closed it or died, even by SIGKILL), it stops every group still tracked, tears down every Pod network still
+ * tracked (namespaces, interfaces, what still runs in them), removes the cleanup paths and exits.
  */
 import { rmSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { groupAlive } from "./group-alive.js";
-import { parseTrackLine, type WatchdogConfig } from "./watchdog-protocol.js";
+import { forgetNetworkOwner } from "../node/network-owner.js";
+import { teardownNetwork } from "../node/network-teardown.js";
+import { parseNetworkLine, parseTrackLine, type WatchdogConfig } from "./watchdog-protocol.js";
 
 /** How often the watchdog looks whether the groups it signalled are gone. */
 const POLL_MS = 50;
@@ -56,9 +59,21 @@ function removePaths(paths: string[]): void {
   }
 }
 
+function teardownNetworks(ids: string[]): void {
+  for (const id of ids) {
+    try {
+      teardownNetwork(id);
+      forgetNetworkOwner(id);
+    } catch {
+      // One network that cannot be removed must not keep the others, nor the paths.
+    }
+  }
+}
+
 function main(): void {
   const config = readConfig(process.argv[2]);
   const tracked = new Set<number>();
+  const networks = new Set<string>();
 
   // The watchdog lives in its own process group, so Ctrl-C and group-wide SIGTERMs miss it already;
   // a signal aimed at it alone must not make it abandon the groups it watches either.
@@ -66,6 +81,12 @@ function main(): void {
 
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   lines.on("line", (line) => {
+    const network = parseNetworkLine(line);
+    if (network) {
+      if (network.tracked) networks.add(network.id);
+      else networks.delete(network.id);
+      return;
+    }
     const change = parseTrackLine(line);
     if (!change) return;
     if (change.tracked) tracked.add(change.pgid);
@@ -73,6 +94,7 @@ function main(): void {
   });
   lines.once("close", () => {
     void stopGroups([...tracked], config.killGraceMs).finally(() => {
+      teardownNetworks([...networks]);
       removePaths(config.cleanupPaths);
       process.exit(0);
     });

@@ -168,12 +168,16 @@ describe("ProcessGuard.close", () => {
     expect(Date.now() - begun).toBeGreaterThanOrEqual(250);
   }, 30_000);
 
-  it("refuses group ids that would signal everyone or itself", async () => {
+  it("refuses group ids that would signal everyone or itself, and malformed Pod network ids", async () => {
     const guard = await ProcessGuard.start();
     started.add(guard.pid);
     try {
       for (const pgid of [0, 1, -5, 2.5, Number.NaN]) {
         expect(() => guard.track(pgid)).toThrow(ProcessGuardError);
+      }
+      // A Pod network id ends up in interface names and `ip` arguments: only 6 hex digits pass.
+      for (const id of ["", "1a2b3", "1a2b3c4", "ksb1a2", "../../x", "1A2B3C"]) {
+        expect(() => guard.trackNetwork(id)).toThrow(ProcessGuardError);
       }
     } finally {
       await guard.close();

@@ -1,0 +1,33 @@
+import { execFile, execFileSync } from "node:child_process";
+import { IsolationError } from "./isolation-error.js";
+
+/** Milliseconds one `ip`, `mount` or `unshare` call may take before it counts as failed. */
+const TOOL_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs a system tool and resolves to its standard output; rejects with `IsolationError` naming the command
+ * and its error output.
+ */
+export function runTool(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: TOOL_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
+      if (err) reject(new IsolationError(`${[command, ...args].join(" ")} failed: ${stderr.trim() || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** `runTool` for places that cannot wait for a promise (the watchdog's last steps). */
+export function runToolSync(command: string, args: readonly string[]): string {
+  try {
+    return execFileSync(command, args, {
+      timeout: TOOL_TIMEOUT_MS,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (err) {
+    const output = (err as { stderr?: string | Buffer }).stderr;
+    const stderr = (typeof output === "string" ? output : (output?.toString("utf8") ?? "")).trim();
+    throw new IsolationError(`${[command, ...args].join(" ")} failed: ${stderr || (err as Error).message}`);
+  }
+}
