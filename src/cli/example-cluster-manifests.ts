@@ -279,7 +279,7 @@ function memberContainer(o: ResolvedExampleClusterOptions, index: number): Recor
     readinessProbe: {
       httpGet: { path: "/health", port: METRICS_PORT },
       initialDelaySeconds: 0,
-      periodSeconds: 2,
+      periodSeconds: 1,
       failureThreshold: 3,
     },
     volumeMounts,
