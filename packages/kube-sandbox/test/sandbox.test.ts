@@ -117,6 +117,11 @@ describe("startSandbox", () => {
     const listed = await kubectl(sandbox.kubeconfig, "get", "pod", "no-image", "--no-headers");
     expect(listed.stdout).toMatch(/^no-image\s+0\/1\s+(ImagePullBackOff|ErrImagePull)\s+0\s/);
     expect([...seen]).toEqual(["ErrImagePull", "ImagePullBackOff"]);
+    const described = await kubectl(sandbox.kubeconfig, "describe", "pod", "no-image");
+    const events = described.stdout.slice(described.stdout.indexOf("Events:"));
+    expect(events).toMatch(/Warning\s+Failed\s+\S+\s+kubelet\s+Failed to pull image "example\.com\/nowhere:1"/);
+    expect(events).toMatch(/Warning\s+Failed\s+\S+\s+kubelet\s+Error: ErrImagePull/);
+    expect(events).toMatch(/Normal\s+BackOff\s+\S+\s+kubelet\s+Back-off pulling image "example\.com\/nowhere:1"/);
     expect((await kubectl(sandbox.kubeconfig, "delete", "pod", "no-image", "--wait=false")).code).toBe(0);
   });
 

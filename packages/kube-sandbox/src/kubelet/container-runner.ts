@@ -27,7 +27,9 @@ import {
   createdNote,
   failedNote,
   probeKillingNote,
+  pullBackOffNote,
   pulledNote,
+  pullFailedNote,
   startedNote,
   stoppingNote,
   unhealthyNote,
@@ -379,6 +381,9 @@ export class ContainerRunner {
    * A malformed reference is not tried again.
    */
   private pullFailed(error: ImagePullError): void {
+    // As a kubelet words them: what failed, then the waiting reason as an error.
+    this.ctx.record(pullFailedNote(error.message));
+    this.ctx.record(failedNote(error.reason));
     this.state = { waiting: { reason: error.reason, message: error.message } };
     this.stateRun = undefined;
     this.ctx.logger.warn({ container: this.name, reason: error.message }, "container image not pulled");
@@ -386,9 +391,10 @@ export class ContainerRunner {
     if (error.reason !== "ErrImagePull") return;
     const backoffMs = this.pullBackoff.nextDelay();
     this.restartTimer = setTimeout(() => {
-      this.state = {
-        waiting: { reason: "ImagePullBackOff", message: imagePullBackOffMessage(this.ctx.container.image ?? "") },
-      };
+      const message = imagePullBackOffMessage(this.ctx.container.image ?? "");
+      this.ctx.record(pullBackOffNote(message));
+      this.ctx.record(failedNote("ImagePullBackOff"));
+      this.state = { waiting: { reason: "ImagePullBackOff", message } };
       this.ctx.onChange();
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;

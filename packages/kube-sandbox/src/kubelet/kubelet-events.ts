@@ -33,6 +33,16 @@ export function pulledNote(image: string): ContainerEventNote {
   };
 }
 
+/** `Failed`: the image could not be pulled; `message` says which and why ("Failed to pull image ..."). */
+export function pullFailedNote(message: string): ContainerEventNote {
+  return { type: "Warning", reason: "Failed", message };
+}
+
+/** `BackOff`: a failed pull waits before it is tried again. */
+export function pullBackOffNote(message: string): ContainerEventNote {
+  return { type: "Normal", reason: "BackOff", message };
+}
+
 /** `Created`: the container of a new run exists. */
 export function createdNote(container: string): ContainerEventNote {
   return { type: "Normal", reason: "Created", message: `Created container: ${container}` };
