@@ -31,8 +31,11 @@ export interface ExampleClusterOptions {
   name: string;
   /** Number of members, 1 to 9. */
   members: number;
-  /** Namespace of every generated object, e.g. `default`. */
-  namespace: string;
+  /**
+   * Namespace written into every generated object; default none, so the objects go where they are
+   * applied (`kubectl apply -n NS`, or the context's namespace).
+   */
+  namespace?: string;
   /** Container image running `etcd`; default `quay.io/coreos/etcd:v3.4.23`. */
   image?: string;
   /** How members address each other (real cluster or sandbox). */
@@ -103,7 +106,10 @@ function validateExampleClusterOptions(o: ExampleClusterOptions): ResolvedExampl
       `must be a whole number from 1 to ${MAX_MEMBERS}, got ${String(o.members)}`,
     );
   }
-  if (typeof o.namespace !== "string" || !DNS_1123_LABEL.test(o.namespace) || o.namespace.length > 63) {
+  if (
+    o.namespace !== undefined &&
+    (typeof o.namespace !== "string" || !DNS_1123_LABEL.test(o.namespace) || o.namespace.length > 63)
+  ) {
     throw new ExampleClusterOptionsError(
       "namespace",
       `${JSON.stringify(o.namespace)} is not a valid namespace: use lowercase letters, digits and '-', ` +
@@ -194,7 +200,11 @@ function memberService(o: ResolvedExampleClusterOptions, index: number): Manifes
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: memberServiceName(o.name, index), namespace: o.namespace, labels: memberLabels(o.name, index) },
+    metadata: {
+      name: memberServiceName(o.name, index),
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      labels: memberLabels(o.name, index),
+    },
     spec,
   };
 }
@@ -300,7 +310,7 @@ function memberDeployment(o: ResolvedExampleClusterOptions, index: number): Mani
     kind: "Deployment",
     metadata: {
       name: memberDeploymentName(o.name, index),
-      namespace: o.namespace,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
       labels: memberLabels(o.name, index),
     },
     spec: {

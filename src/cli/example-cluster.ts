@@ -37,7 +37,7 @@ Writes an etcd cluster of N members, each a Service NAMEN and a Deployment NAME-
 
   --name NAME          cluster name; member Services are NAME1..NAMEN, Deployments NAME-1..NAME-N
   --members N          number of members, 1 to 9 (default 5)
-  --namespace NS       namespace of every object (default "default")
+  --namespace NS       write this namespace into every object (default none: they go where applied)
   --image IMAGE        etcd image (default "${DEFAULT_ETCD_IMAGE}")
   --tls-secret SECRET  serve clients over TLS with client-certificate auth, using Secret SECRET
                        (tls.crt, tls.key, ca.crt)
@@ -59,7 +59,7 @@ export function runGenerateExample(argv: string[], out: CliOutput): number {
       options: {
         name: { type: "string" },
         members: { type: "string", default: "5" },
-        namespace: { type: "string", default: "default" },
+        namespace: { type: "string" },
         image: { type: "string" },
         "tls-secret": { type: "string" },
         out: { type: "string" },

@@ -106,6 +106,9 @@ describe("generateExampleCluster with service DNS", () => {
       "Deployment/example-5",
     ]);
     for (const o of objects) expect(o.metadata.namespace).toBe("default");
+    // Without a namespace, none is written: the objects go where they are applied.
+    const { namespace: _namespace, ...anywhere } = base;
+    for (const o of generateExampleCluster(anywhere)) expect(o.metadata).not.toHaveProperty("namespace");
   });
 
   it("labels and selects one member", () => {
@@ -155,7 +158,7 @@ describe("generateExampleCluster with service DNS", () => {
     expect(c.readinessProbe).toEqual({
       httpGet: { path: "/health", port: 2381 },
       initialDelaySeconds: 0,
-      periodSeconds: 2,
+      periodSeconds: 1,
       failureThreshold: 3,
     });
   });

@@ -92,7 +92,6 @@ describe("deploy/examples/etcd-cluster", () => {
   const generated = exampleClusterFiles({
     name: "example",
     members: 5,
-    namespace: "default",
     addressing: { kind: "service-dns" },
   });
 
