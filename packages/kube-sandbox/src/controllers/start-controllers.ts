@@ -5,6 +5,7 @@ import { createDeleteObject } from "./delete-object.js";
 import { createDeploymentController } from "./deployment-controller.js";
 import { createGarbageCollector } from "./garbage-collector.js";
 import { createReplicaSetController } from "./replicaset-controller.js";
+import { createStatefulSetController } from "./statefulset-controller.js";
 import { createVolumeController } from "../storage/volume-controller.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -20,7 +21,7 @@ export interface RunningControllers {
 }
 
 /**
- * Starts the Deployment and ReplicaSet controllers, the garbage collector and, given `volumesDir` for the
+ * Starts the Deployment, ReplicaSet and StatefulSet controllers, the garbage collector and, given `volumesDir` for the
  * volumes' folders, the PersistentVolume controller over `store`, as
  * kube-controller-manager runs them: every store change queues the keys it concerns, and everything
  * already present is reconciled once at start.
@@ -34,6 +35,7 @@ export function startControllers(
   const controllers: Controller[] = [
     createDeploymentController({ store, deleteObject, logger }),
     createReplicaSetController({ store, deleteObject, logger }),
+    createStatefulSetController({ store, deleteObject, logger }),
     createGarbageCollector({ store, deleteObject, logger }),
     ...(options.volumesDir ? [createVolumeController({ store, volumesDir: options.volumesDir, logger })] : []),
   ];
