@@ -125,6 +125,8 @@ function buildRevision(
       name: `${set.metadata.name}-${hash}`,
       namespace: set.metadata.namespace,
       labels: { ...set.spec?.template?.metadata?.labels, [REVISION_HASH_LABEL]: hash },
+      // The StatefulSet's annotations (a change-cause, say) go along, for `kubectl rollout history`.
+      ...(set.metadata.annotations ? { annotations: { ...set.metadata.annotations } } : {}),
       ownerReferences: [
         {
           apiVersion: "apps/v1",

@@ -31,13 +31,13 @@ export function claimName(template: KubeObject, set: StatefulSet, ordinal: numbe
 }
 
 /** The controller owner reference every object the StatefulSet makes carries. */
-export function setOwnerReference(set: StatefulSet, controller: boolean): OwnerReference {
+export function setOwnerReference(set: StatefulSet): OwnerReference {
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
     name: set.metadata.name,
     uid: set.metadata.uid ?? "",
-    ...(controller ? { controller: true } : {}),
+    controller: true,
     blockOwnerDeletion: true,
   };
 }
@@ -64,7 +64,7 @@ export function newStatefulPod(set: StatefulSet, revision: ControllerRevision, o
       [POD_INDEX_LABEL]: String(ordinal),
       [CONTROLLER_REVISION_HASH_LABEL]: revision.metadata.name,
     },
-    ownerReferences: [setOwnerReference(set, true)],
+    ownerReferences: [setOwnerReference(set)],
   };
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
   const spec = structuredClone(template.spec ?? {});
@@ -78,7 +78,7 @@ export function newStatefulPod(set: StatefulSet, revision: ControllerRevision, o
   const own = ((spec.volumes ?? []) as { name?: string }[]).filter(
     (volume) => !claims.some((claim) => claim.metadata.name === volume.name),
   );
-  if (claimVolumes.length > 0 || own.length > 0) spec.volumes = [...own, ...claimVolumes];
+  if (claimVolumes.length > 0 || own.length > 0) spec.volumes = [...claimVolumes, ...own];
   // The API server starts every Pod Pending; the kubelet takes it from there.
   return { apiVersion: "v1", kind: "Pod", metadata, spec, status: { phase: "Pending" } };
 }

@@ -21,8 +21,8 @@ export interface RevisionNames {
 /**
  * The status of a StatefulSet given its Pods, as Kubernetes counts it: `replicas` counts every Pod
  * that exists (also one being deleted), `currentReplicas` and `updatedReplicas` the Pods not being
- * deleted of each revision. Once a RollingUpdate has every Pod updated and ready, the update revision
- * becomes the current one; under OnDelete the current revision never moves.
+ * deleted of each revision. Once a RollingUpdate has `spec.replicas` Pods, all updated and ready, the
+ * update revision becomes the current one; under OnDelete the current revision never moves.
  */
 export function computeStatefulSetStatus(
   set: StatefulSet,
@@ -46,10 +46,12 @@ export function computeStatefulSetStatus(
     if (podRevision(pod) === revisions.updateRevision) counts.updatedReplicas += 1;
   }
   let { currentRevision } = revisions;
+  const desired = set.spec?.replicas ?? 1;
   const rolledOut =
     set.spec?.updateStrategy?.type !== "OnDelete" &&
-    counts.updatedReplicas === counts.replicas &&
-    counts.readyReplicas === counts.replicas;
+    counts.updatedReplicas === desired &&
+    counts.readyReplicas === desired &&
+    counts.replicas === desired;
   if (rolledOut) {
     currentRevision = revisions.updateRevision;
     counts.currentReplicas = counts.updatedReplicas;

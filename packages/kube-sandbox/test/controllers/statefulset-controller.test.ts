@@ -314,7 +314,14 @@ describe("StatefulSet controller", () => {
     );
     const set = await rolledOut("keep");
     expect(store.get("persistentvolumeclaims", NS, "data-keep-1")?.metadata.ownerReferences).toEqual([
-      { apiVersion: "apps/v1", kind: "StatefulSet", name: "keep", uid: set.metadata.uid, blockOwnerDeletion: true },
+      {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        name: "keep",
+        uid: set.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
     store.mutate("statefulsets.apps", NS, "keep", (obj) => {
       (obj as StatefulSet).spec!.replicas = 1;
