@@ -15,6 +15,8 @@ import {
   newStatefulClaim,
   newStatefulPod,
   ordinalOf,
+  POD_INDEX_LABEL,
+  POD_NAME_LABEL,
   podRevision,
 } from "./statefulset-pods.js";
 import { computeStatefulSetStatus } from "./statefulset-status.js";
@@ -192,9 +194,25 @@ class StatefulSetSync {
         if (this.monotonic) return false;
         continue;
       }
-      if (!this.healthy(pod) && this.monotonic) return false;
+      // A Pod still starting gets back a claim deleted under it.
+      if (pod.status?.phase === "Pending" && !pod.metadata.deletionTimestamp) this.ensureClaims(ordinal);
+      if (!this.healthy(pod)) {
+        if (this.monotonic) return false;
+        continue;
+      }
+      this.restoreIdentity(pod, ordinal);
     }
     return true;
+  }
+
+  /** Puts back the identity labels of a Pod that lost them (the pod-name label a Service may select by). */
+  private restoreIdentity(pod: Pod, ordinal: number): void {
+    const wanted = { [POD_NAME_LABEL]: pod.metadata.name, [POD_INDEX_LABEL]: String(ordinal) };
+    if (Object.entries(wanted).every(([key, value]) => pod.metadata.labels?.[key] === value)) return;
+    this.store.mutate("pods", pod.metadata.namespace, pod.metadata.name, (obj) => {
+      obj.metadata.labels = { ...obj.metadata.labels, ...wanted };
+    });
+    this.logger.info({ namespace: pod.metadata.namespace, pod: pod.metadata.name }, "restored pod identity labels");
   }
 
   /** Deletes the Pods beyond the replicas, highest ordinal first; with OrderedReady one at a time. */

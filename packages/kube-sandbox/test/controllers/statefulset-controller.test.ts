@@ -206,6 +206,17 @@ describe("StatefulSet controller", () => {
     );
     expect(after.spec).toMatchObject({ volumes: [{ persistentVolumeClaim: { claimName: "data-re-1" } }] });
     expect(store.get("persistentvolumeclaims", NS, "data-re-1")?.metadata.uid).toBe(claimUid);
+
+    // A Pod that lost its identity label gets it back.
+    store.mutate("pods", NS, "re-0", (pod) => {
+      delete pod.metadata.labels?.["statefulset.kubernetes.io/pod-name"];
+    });
+    await waitForStore(
+      store,
+      () => (store.get("pods", NS, "re-0")?.metadata.labels?.["statefulset.kubernetes.io/pod-name"] ? true : undefined),
+      "re-0 to get its pod-name label back",
+      WAIT_MS,
+    );
   });
 
   it("rolls from the highest ordinal down to the partition; an equal template reuses its revision", async () => {
