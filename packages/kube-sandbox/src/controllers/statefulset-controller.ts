@@ -3,6 +3,7 @@ import { StatusError } from "../api/status-error.js";
 import type { Logger } from "../logger.js";
 import { admitClaim } from "../storage/claim-admission.js";
 import { wantedClaimOwners } from "./claim-retention.js";
+import { adoptOrphans, isAdoptable } from "./statefulset-adoption.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
 import { CONTROLLER_REVISIONS, syncRevisions, truncateHistory, type SetRevisions } from "./controller-revisions.js";
 import type { DeleteObject } from "./delete-object.js";
@@ -63,12 +64,21 @@ export function createStatefulSetController(options: StatefulSetControllerOption
       )
       .map((set) => objectKey(set.metadata.namespace, set.metadata.name));
 
+  /** StatefulSets that may adopt an orphaned Pod. */
+  const adoptersOf = (pod: KubeObject): string[] => {
+    if (controllerRefOf(pod)) return [];
+    return (store.list(STATEFUL_SETS, pod.metadata.namespace) as StatefulSet[])
+      .filter((set) => isAdoptable(set, pod))
+      .map((set) => objectKey(set.metadata.namespace, set.metadata.name));
+  };
+
   const keysFor = (event: StoreEvent): string[] => {
     const { object, previous } = event;
     switch (event.resource) {
       case STATEFUL_SETS:
         return [objectKey(object.metadata.namespace, object.metadata.name)];
       case "pods":
+        return [...setKeyOf(object), ...setKeyOf(previous), ...adoptersOf(object)];
       case CONTROLLER_REVISIONS:
         return [...setKeyOf(object), ...setKeyOf(previous)];
       case CLAIMS:
@@ -83,6 +93,7 @@ export function createStatefulSetController(options: StatefulSetControllerOption
     const set: StatefulSet | undefined = store.get(STATEFUL_SETS, namespace, name);
     // A StatefulSet being deleted leaves its Pods to the garbage collector.
     if (!set || set.metadata.deletionTimestamp) return;
+    adoptOrphans(store, set, logger);
     const owned = () => (store.list("pods", namespace) as Pod[]).filter((pod) => isControlledBy(pod, set.metadata.uid));
     const revisions = syncRevisions(store, set);
     const sync = new StatefulSetSync(store, deleteObject, logger, set, revisions, owned(), now());
@@ -227,7 +238,7 @@ class StatefulSetSync {
       this.deletePod(pod, "scaling down");
       if (this.monotonic) return false;
     }
-    return this.condemned.length === 0;
+    return true;
   }
 
   /**

@@ -348,4 +348,20 @@ describe("StatefulSet controller", () => {
     expect(store.get("persistentvolumeclaims", NS, "data-keep-0")?.metadata.deletionTimestamp).toBeUndefined();
     expect(finishTerminatingPods(store)).toBe(0);
   });
+
+  it("adopts the Pods and revisions a StatefulSet deleted with orphan propagation left behind", async () => {
+    stops.push(autoKubelet(store));
+    store.create("statefulsets.apps", statefulSet("orph", { replicas: 2 }));
+    await rolledOut("orph");
+    const uids = podsOf("orph").map((pod) => pod.metadata.uid);
+    const revision = setOf("orph").status?.updateRevision;
+    deleteObject("statefulsets.apps", NS, "orph", { propagationPolicy: "Orphan" });
+    await controllers.idle();
+    expect(store.get("pods", NS, "orph-0")?.metadata.ownerReferences).toBeUndefined();
+    store.create("statefulsets.apps", statefulSet("orph", { replicas: 2 }));
+    const set = await rolledOut("orph");
+    expect(podsOf("orph").map((pod) => pod.metadata.uid)).toEqual(uids);
+    expect(set.status?.updateRevision).toBe(revision);
+    expect(store.get("pods", NS, "orph-1")?.metadata.ownerReferences?.[0]?.uid).toBe(set.metadata.uid);
+  });
 });
