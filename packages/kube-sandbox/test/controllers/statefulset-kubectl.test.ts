@@ -199,6 +199,56 @@ describe("StatefulSets driven by kubectl", () => {
     expect(sandbox.store.get("pods", "default", "od-0")?.metadata.uid).toBe(uids[0]);
   });
 
+  it("stalls a rollout that would fix a Pod that is not ready until it is deleted (kubernetes#67250)", async () => {
+    await apply("fix", manifest("fix"));
+    await run("rollout", "status", "sts/fix", "--timeout=30s");
+    const statusOf = () =>
+      sandbox.store.get("statefulsets.apps", "default", "fix") as KubeObject & {
+        metadata: { generation?: number };
+        status: { observedGeneration?: number; updateRevision?: string; currentRevision?: string };
+      };
+    const revisionOf = (pod: string) =>
+      sandbox.store.get("pods", "default", pod)?.metadata.labels?.["controller-revision-hash"];
+    const healthy = statusOf().status.updateRevision;
+    const probe = (command: string) =>
+      JSON.stringify([
+        { op: "replace", path: "/spec/template/spec/containers/0/readinessProbe/exec/command/0", value: command },
+      ]);
+    // A broken template: fix-1 is replaced by a Pod that never becomes ready.
+    await run("patch", "sts", "fix", "--type=json", "-p", probe("false"));
+    const broken = await waitForStore(
+      sandbox.store,
+      () => {
+        const pod = sandbox.store.get("pods", "default", "fix-1");
+        const revision = statusOf().status.updateRevision;
+        const running = (pod?.status as { phase?: string } | undefined)?.phase === "Running";
+        return revision !== healthy && revisionOf("fix-1") === revision && running ? revision : undefined;
+      },
+      "fix-1 running the broken template",
+      WAIT_MS,
+    );
+    // Back to the healthy template: the StatefulSet waits for fix-1 to be ready, and it never will.
+    await run("patch", "sts", "fix", "--type=json", "-p", probe("true"));
+    await waitForStore(
+      sandbox.store,
+      () => {
+        const set = statusOf();
+        return set.status.observedGeneration === set.metadata.generation && set.status.updateRevision === healthy
+          ? true
+          : undefined;
+      },
+      "fix's update revision to be the healthy one again",
+      WAIT_MS,
+    );
+    expect(revisionOf("fix-1")).toBe(broken);
+    expect(sandbox.store.get("pods", "default", "fix-1")?.metadata.deletionTimestamp).toBeUndefined();
+    // Deleting the broken Pod by hand lets the rollout finish.
+    await run("delete", "pod", "fix-1", "--wait=false");
+    await run("rollout", "status", "sts/fix", "--timeout=30s");
+    expect(revisionOf("fix-1")).toBe(healthy);
+    expect(statusOf().status.currentRevision).toBe(healthy);
+  });
+
   it("deletes the claims of scaled-down Pods under whenScaled: Delete", async () => {
     const policy = "persistentVolumeClaimRetentionPolicy: { whenScaled: Delete }";
     await apply("gone", manifest("gone", { spec: policy }));
