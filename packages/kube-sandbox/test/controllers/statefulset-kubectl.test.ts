@@ -249,20 +249,24 @@ describe("StatefulSets driven by kubectl", () => {
     expect(statusOf().status.currentRevision).toBe(healthy);
   });
 
-  it("deletes the claims of scaled-down Pods under whenScaled: Delete", async () => {
-    const policy = "persistentVolumeClaimRetentionPolicy: { whenScaled: Delete }";
+  it("deletes the claims of scaled-down Pods under whenScaled: Delete, the rest with the StatefulSet", async () => {
+    const policy = "persistentVolumeClaimRetentionPolicy: { whenScaled: Delete, whenDeleted: Delete }";
     await apply("gone", manifest("gone", { spec: policy }));
     await run("rollout", "status", "sts/gone", "--timeout=30s");
+    const claimGone = (name: string) =>
+      waitForStore(
+        sandbox.store,
+        () => (sandbox.store.get("persistentvolumeclaims", "default", name) ? undefined : true),
+        `claim ${name} to be deleted`,
+        WAIT_MS,
+      );
     await run("scale", "sts", "gone", "--replicas=1");
-    await waitForStore(
-      sandbox.store,
-      () => (sandbox.store.get("persistentvolumeclaims", "default", "data-gone-1") ? undefined : true),
-      "claim data-gone-1 to be deleted",
-      WAIT_MS,
-    );
+    await claimGone("data-gone-1");
     expect(claimNames().filter((name) => name.startsWith("data-gone-"))).toEqual(["data-gone-0"]);
-    const owners = (sandbox.store.get("persistentvolumeclaims", "default", "data-gone-0") as KubeObject).metadata
-      .ownerReferences;
-    expect(owners).toBeUndefined();
+    const set = sandbox.store.get("statefulsets.apps", "default", "gone") as KubeObject;
+    const owners = sandbox.store.get("persistentvolumeclaims", "default", "data-gone-0")?.metadata.ownerReferences;
+    expect(owners).toEqual([expect.objectContaining({ kind: "StatefulSet", uid: set.metadata.uid, controller: true })]);
+    await run("delete", "sts", "gone", "--wait=false");
+    await claimGone("data-gone-0");
   });
 });
