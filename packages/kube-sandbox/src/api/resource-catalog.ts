@@ -105,6 +105,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
       { name: "status", kind: "StatefulSet", verbs: ["get", "patch", "update"] },
     ],
   ),
+  type("apps", "v1", "controllerrevisions", "ControllerRevision"),
   type("coordination.k8s.io", "v1", "leases", "Lease"),
   type("storage.k8s.io", "v1", "storageclasses", "StorageClass", ["sc"], [], false),
 ];

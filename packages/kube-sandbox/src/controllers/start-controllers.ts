@@ -7,6 +7,7 @@ import { createDeploymentController } from "./deployment-controller.js";
 import { createGarbageCollector } from "./garbage-collector.js";
 import { createNamespaceController } from "./namespace-controller.js";
 import { createReplicaSetController } from "./replicaset-controller.js";
+import { createStatefulSetController } from "./statefulset-controller.js";
 import { createVolumeController } from "../storage/volume-controller.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -22,8 +23,8 @@ export interface RunningControllers {
 }
 
 /**
- * Starts the Deployment, ReplicaSet and namespace controllers, the garbage collector and, given `volumesDir`
- * for the volumes' folders, the PersistentVolume controller over `store`, as
+ * Starts the Deployment, ReplicaSet, StatefulSet and namespace controllers, the garbage collector and,
+ * given `volumesDir` for the volumes' folders, the PersistentVolume controller over `store`, as
  * kube-controller-manager runs them: every store change queues the keys it concerns, and everything
  * already present is reconciled once at start. The controllers record their Events in `store`.
  */
@@ -40,6 +41,7 @@ export function startControllers(
   const controllers: Controller[] = [
     createDeploymentController({ store, deleteObject, logger, events: recorder("deployment-controller") }),
     createReplicaSetController({ store, deleteObject, logger, events: recorder("replicaset-controller") }),
+    createStatefulSetController({ store, deleteObject, logger }),
     createGarbageCollector({ store, deleteObject, logger }),
     ...(options.volumesDir ? [createVolumeController({ store, volumesDir: options.volumesDir, logger })] : []),
     createNamespaceController({ store, deleteObject, logger }),

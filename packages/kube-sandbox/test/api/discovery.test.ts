@@ -61,6 +61,10 @@ describe("discovery and health", () => {
       shortNames: ["deploy"],
       categories: ["all"],
     });
+    const revisions = apps.resources.find((r) => r.name === "controllerrevisions");
+    expect(revisions).toMatchObject({ kind: "ControllerRevision", namespaced: true });
+    // Not in `kubectl get all`, as in Kubernetes.
+    expect(revisions).not.toHaveProperty("categories");
     const leases = (await call(harness, "GET", "/apis/coordination.k8s.io/v1")).json<{
       resources: { name: string }[];
     }>();

@@ -31,7 +31,10 @@ export function applyDefaults(type: ResourceType, obj: KubeObject): void {
       spec.replicas ??= 1;
       spec.podManagementPolicy ??= "OrderedReady";
       spec.revisionHistoryLimit ??= 10;
-      spec.updateStrategy ??= { type: "RollingUpdate", rollingUpdate: { partition: 0 } };
+      defaultUpdateStrategy(object(spec, "updateStrategy"));
+      const retention = object(spec, "persistentVolumeClaimRetentionPolicy");
+      retention.whenDeleted ??= "Retain";
+      retention.whenScaled ??= "Retain";
       defaultTemplate(spec);
       break;
     }
@@ -50,6 +53,12 @@ export function applyDefaults(type: ResourceType, obj: KubeObject): void {
       defaultSecret(obj);
       break;
   }
+}
+
+/** A StatefulSet's `updateStrategy`: RollingUpdate, whose partition is 0. */
+function defaultUpdateStrategy(strategy: Json): void {
+  strategy.type ??= "RollingUpdate";
+  if (strategy.type === "RollingUpdate") object(strategy, "rollingUpdate").partition ??= 0;
 }
 
 function defaultTemplate(spec: Json): void {

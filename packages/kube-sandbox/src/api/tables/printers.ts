@@ -5,7 +5,12 @@ import { servicePrinter } from "./service-printer.js";
 import { configMapPrinter, defaultPrinter, leasePrinter, namespacePrinter, secretPrinter } from "./simple-printers.js";
 import { claimPrinter, storageClassPrinter, volumePrinter } from "./storage-printers.js";
 import type { TablePrinter } from "./table-printer.js";
-import { deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./workload-printers.js";
+import {
+  controllerRevisionPrinter,
+  deploymentPrinter,
+  replicaSetPrinter,
+  statefulSetPrinter,
+} from "./workload-printers.js";
 
 const PRINTERS: Record<string, TablePrinter> = {
   pods: podPrinter,
@@ -18,6 +23,7 @@ const PRINTERS: Record<string, TablePrinter> = {
   "deployments.apps": deploymentPrinter,
   "replicasets.apps": replicaSetPrinter,
   "statefulsets.apps": statefulSetPrinter,
+  "controllerrevisions.apps": controllerRevisionPrinter,
   "leases.coordination.k8s.io": leasePrinter,
   persistentvolumeclaims: claimPrinter,
   persistentvolumes: volumePrinter,

@@ -72,6 +72,31 @@ export const statefulSetPrinter: TablePrinter = {
   ],
 };
 
+/** `kubectl get controllerrevisions`: Name, Controller (`statefulset.apps/NAME`), Revision, Age. */
+export const controllerRevisionPrinter: TablePrinter = {
+  columns: [
+    NAME_COLUMN,
+    column("Controller", "Controller of the object."),
+    column("Revision", "Revision of the ControllerRevision.", { type: "integer" }),
+    AGE_COLUMN,
+  ],
+  cells: (revision, now) => [
+    revision.metadata.name,
+    controllerCell(revision),
+    count(revision, "revision"),
+    ageCell(revision, now),
+  ],
+};
+
+/** `kind.group/name` of the object's controller, as kubectl prints it; `<none>` without one. */
+function controllerCell(obj: KubeObject): string {
+  const ref = obj.metadata.ownerReferences?.find((r) => r.controller === true);
+  if (!ref) return "<none>";
+  const slash = ref.apiVersion.indexOf("/");
+  const group = slash < 0 ? "" : `.${ref.apiVersion.slice(0, slash)}`;
+  return `${ref.kind.toLowerCase()}${group}/${ref.name}`;
+}
+
 function count(obj: KubeObject, ...path: string[]): number {
   return field<number>(obj, ...path) ?? 0;
 }
