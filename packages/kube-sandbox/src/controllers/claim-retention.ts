@@ -1,5 +1,5 @@
 import type { KubeObject, OwnerReference } from "../api/object-store.js";
-import { setOwnerReference } from "./statefulset-pods.js";
+import { controllerReference } from "./owner-references.js";
 import type { StatefulSet } from "./statefulset-types.js";
 
 /**
@@ -26,6 +26,6 @@ export function wantedClaimOwners(
     const podRef = { apiVersion: "v1", kind: "Pod", name: pod.metadata.name, uid: pod.metadata.uid };
     return [...others, { ...podRef, controller: true, blockOwnerDeletion: true }];
   }
-  if (policy.whenDeleted === "Delete") return [...others, setOwnerReference(set)];
+  if (policy.whenDeleted === "Delete") return [...others, controllerReference(set)];
   return others;
 }

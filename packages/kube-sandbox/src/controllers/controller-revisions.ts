@@ -1,7 +1,7 @@
 import type { ObjectStore } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
 import type { DeleteObject } from "./delete-object.js";
-import { isControlledBy } from "./owner-references.js";
+import { controllerReference, isControlledBy } from "./owner-references.js";
 import { fnv32a, safeEncode, stableStringify } from "./pod-template-hash.js";
 import type { ControllerRevision, StatefulSet } from "./statefulset-types.js";
 import type { PodTemplate } from "./workload-types.js";
@@ -127,16 +127,7 @@ function buildRevision(
       labels: { ...set.spec?.template?.metadata?.labels, [REVISION_HASH_LABEL]: hash },
       // The StatefulSet's annotations (a change-cause, say) go along, for `kubectl rollout history`.
       ...(set.metadata.annotations ? { annotations: { ...set.metadata.annotations } } : {}),
-      ownerReferences: [
-        {
-          apiVersion: "apps/v1",
-          kind: "StatefulSet",
-          name: set.metadata.name,
-          uid: set.metadata.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(set)],
     },
     data,
     revision,

@@ -1,11 +1,11 @@
-import type { KubeObject, ObjectStore, OwnerReference, StoreEvent } from "../api/object-store.js";
+import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
 import type { EventRecorder } from "../events/event-recorder.js";
 import type { Logger } from "../logger.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
 import type { DeleteObject } from "./delete-object.js";
 import { computeDeploymentStatus } from "./deployment-status.js";
-import { controllerRefOf, isControlledBy } from "./owner-references.js";
+import { controllerReference, controllerRefOf, isControlledBy } from "./owner-references.js";
 import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, sameTemplate, stableStringify } from "./pod-template-hash.js";
 import { rolloutLimits } from "./rollout-limits.js";
 import type { ReconcileResult } from "./work-queue.js";
@@ -270,14 +270,7 @@ class DeploymentSync {
     };
     const selector = structuredClone(spec.selector ?? { matchLabels: spec.template?.metadata?.labels ?? {} });
     selector.matchLabels = { ...selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: hash };
-    const owner: OwnerReference = {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      name: d.metadata.name,
-      uid: d.metadata.uid ?? "",
-      controller: true,
-      blockOwnerDeletion: true,
-    };
+    const owner = controllerReference(d);
     return {
       apiVersion: "apps/v1",
       kind: "ReplicaSet",

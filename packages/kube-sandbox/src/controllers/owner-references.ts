@@ -6,6 +6,18 @@ export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((ref) => ref.controller === true);
 }
 
+/** The owner reference a controller puts on what it makes: `owner` manages it and its deletion waits for it. */
+export function controllerReference(owner: KubeObject): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
 /** Whether `obj` is managed by the object with uid `ownerUid`. */
 export function isControlledBy(obj: KubeObject, ownerUid: string | undefined): boolean {
   return ownerUid !== undefined && controllerRefOf(obj)?.uid === ownerUid;

@@ -4,7 +4,7 @@ import type { EventRecorder } from "../events/event-recorder.js";
 import type { Logger } from "../logger.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
 import type { DeleteObject } from "./delete-object.js";
-import { controllerRefOf, isControlledBy } from "./owner-references.js";
+import { controllerReference, controllerRefOf, isControlledBy } from "./owner-references.js";
 import { stableStringify } from "./pod-template-hash.js";
 import { computeReplicaSetStatus } from "./replicaset-status.js";
 import { isPodActive, isPodReady, podRestarts } from "./pod-readiness.js";
@@ -114,16 +114,7 @@ export function podFor(rs: ReplicaSet): Pod {
     name: "",
     generateName: `${rs.metadata.name}-`,
     namespace: rs.metadata.namespace,
-    ownerReferences: [
-      {
-        apiVersion: "apps/v1",
-        kind: "ReplicaSet",
-        name: rs.metadata.name,
-        uid: rs.metadata.uid ?? "",
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ],
+    ownerReferences: [controllerReference(rs)],
   };
   if (template.metadata?.labels) metadata.labels = { ...template.metadata.labels };
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };

@@ -2,8 +2,8 @@ import type { KubeObject, ObjectStore } from "../api/object-store.js";
 import { selectorMatches } from "../api/label-selector.js";
 import type { Logger } from "../logger.js";
 import { CONTROLLER_REVISIONS } from "./controller-revisions.js";
-import { controllerRefOf } from "./owner-references.js";
-import { ordinalOf, setOwnerReference } from "./statefulset-pods.js";
+import { controllerReference, controllerRefOf } from "./owner-references.js";
+import { ordinalOf } from "./statefulset-pods.js";
 import type { StatefulSet } from "./statefulset-types.js";
 
 /**
@@ -38,7 +38,7 @@ export function adoptOrphans(store: ObjectStore, set: StatefulSet, logger: Logge
   for (const revision of store.list(CONTROLLER_REVISIONS, set.metadata.namespace)) {
     if (!isAdoptableRevision(set, revision)) continue;
     store.mutate(CONTROLLER_REVISIONS, revision.metadata.namespace, revision.metadata.name, (obj) => {
-      obj.metadata.ownerReferences = [...(obj.metadata.ownerReferences ?? []), setOwnerReference(set)];
+      obj.metadata.ownerReferences = [...(obj.metadata.ownerReferences ?? []), controllerReference(set)];
     });
     logger.info({ namespace: revision.metadata.namespace, revision: revision.metadata.name }, "adopted revision");
   }
@@ -46,7 +46,7 @@ export function adoptOrphans(store: ObjectStore, set: StatefulSet, logger: Logge
     if (!isAdoptable(set, pod)) continue;
     store.mutate("pods", pod.metadata.namespace, pod.metadata.name, (obj) => {
       if (!isAdoptable(set, obj)) return false;
-      obj.metadata.ownerReferences = [...(obj.metadata.ownerReferences ?? []), setOwnerReference(set)];
+      obj.metadata.ownerReferences = [...(obj.metadata.ownerReferences ?? []), controllerReference(set)];
     });
     logger.info({ namespace: pod.metadata.namespace, pod: pod.metadata.name }, "adopted pod");
   }

@@ -1,5 +1,6 @@
-import type { KubeObject, OwnerReference } from "../api/object-store.js";
+import type { KubeObject } from "../api/object-store.js";
 import { CONTROLLER_REVISION_HASH_LABEL, revisionTemplate } from "./controller-revisions.js";
+import { controllerReference } from "./owner-references.js";
 import type { ControllerRevision, StatefulSet } from "./statefulset-types.js";
 import type { Pod } from "./workload-types.js";
 
@@ -30,18 +31,6 @@ export function claimName(template: KubeObject, set: StatefulSet, ordinal: numbe
   return `${template.metadata.name}-${podName(set, ordinal)}`;
 }
 
-/** The controller owner reference every object the StatefulSet makes carries. */
-export function setOwnerReference(set: StatefulSet): OwnerReference {
-  return {
-    apiVersion: "apps/v1",
-    kind: "StatefulSet",
-    name: set.metadata.name,
-    uid: set.metadata.uid ?? "",
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
 /** The revision a Pod was made from: its `controller-revision-hash` label. */
 export function podRevision(pod: KubeObject): string | undefined {
   return pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL];
@@ -64,7 +53,7 @@ export function newStatefulPod(set: StatefulSet, revision: ControllerRevision, o
       [POD_INDEX_LABEL]: String(ordinal),
       [CONTROLLER_REVISION_HASH_LABEL]: revision.metadata.name,
     },
-    ownerReferences: [setOwnerReference(set)],
+    ownerReferences: [controllerReference(set)],
   };
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
   const spec = structuredClone(template.spec ?? {});
