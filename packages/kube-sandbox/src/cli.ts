@@ -6,11 +6,13 @@ import { createLogger } from "./logger.js";
 import { startSandbox, writeFileAtomic } from "./sandbox.js";
 import { ImageCatalogFileError, loadImageCatalogFile } from "./images/catalog-file.js";
 import type { ImageEntry } from "./images/image-catalog.js";
+import { isIsolationMode, type IsolationMode } from "./node/pod-networking.js";
 
 const USAGE =
-  "kube-sandbox --dir DIR [--namespace NS] [--backoff-ms MS] [--images FILE ...]\n" +
+  "kube-sandbox --dir DIR [--namespace NS] [--backoff-ms MS] [--images FILE ...] [--isolation MODE]\n" +
   "  runs a local Kubernetes-compatible cluster in the foreground until SIGINT or SIGTERM;\n" +
-  "  --images: a YAML or JSON file of images the Pods can run, besides the built-in ones";
+  "  --images: a YAML or JSON file of images the Pods can run, besides the built-in ones;\n" +
+  "  --isolation: auto (default), namespaces (each Pod its own, root only) or loopback (host processes)";
 
 /** A command line that cannot be run; the process exits 2 with its message. */
 class UsageError extends Error {
@@ -22,6 +24,7 @@ interface CliOptions {
   namespace: string;
   backoffMs: number;
   images: ImageEntry[];
+  isolation: IsolationMode;
 }
 
 function parseCommandLine(argv: string[]): CliOptions | "help" {
@@ -34,6 +37,7 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
         namespace: { type: "string" },
         "backoff-ms": { type: "string" },
         images: { type: "string", multiple: true },
+        isolation: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -53,7 +57,12 @@ function parseCommandLine(argv: string[]): CliOptions | "help" {
   if (!/^\d+$/.test(backoffText) || backoffMs < 10 || backoffMs > 600_000) {
     throw new UsageError(`--backoff-ms must be a whole number from 10 to 600000, got "${backoffText}"`);
   }
+  const isolation = values.isolation ?? "auto";
+  if (!isIsolationMode(isolation)) {
+    throw new UsageError(`--isolation must be auto, namespaces or loopback, got "${isolation}"`);
+  }
   return {
+    isolation,
     dir: values.dir,
     namespace,
     backoffMs,
@@ -88,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
     namespace: options.namespace,
     backoffMs: options.backoffMs,
     images: options.images,
+    isolation: options.isolation,
     logger,
   });
   const infoFile = join(options.dir, "sandbox.json");
@@ -96,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
     apiServer: sandbox.apiServer,
     metricsURL: sandbox.metricsURL,
     dnsServer: `${sandbox.dns.host}:${sandbox.dns.port}`,
+    isolation: sandbox.isolation,
   };
   await writeFileAtomic(infoFile, `${JSON.stringify({ ...info, caFile: sandbox.caFile }, null, 2)}\n`);
   logger.info(info, `sandbox ready: export KUBECONFIG=${sandbox.kubeconfig}`);

@@ -12,10 +12,8 @@ import type { ImageEntry } from "./images/image-catalog.js";
 import { createEventRecorder } from "./events/event-recorder.js";
 import { Kubelet } from "./kubelet/kubelet.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
-import { startClusterDns } from "./dns/start-cluster-dns.js";
 import { ensureDefaultStorageClass } from "./storage/storage-class.js";
-import { AddressBlock } from "./network/address-block.js";
-import { podAddressFor } from "./network/pod-address.js";
+import { startPodNetworking, type IsolationMode } from "./node/pod-networking.js";
 import { ProcessGuard } from "./process-guard/process-guard.js";
 import { CertificateAuthority } from "./pki/certificate-authority.js";
 import { renderKubeconfig } from "./kubeconfig.js";
@@ -35,6 +33,13 @@ export interface SandboxOptions {
   images?: readonly ImageEntry[];
   /** Where the sandbox logs; default nowhere. */
   logger?: Logger;
+  /**
+   * How Pods run: `namespaces` gives each Pod its own network, mount, PID, UTS and IPC namespaces, an
+   * address on the sandbox's bridge, and Services reachable through a proxy on their cluster IPs (root only);
+   * `loopback` runs Pods as host processes on loopback addresses; `auto` (default) takes `namespaces` where
+   * they can be made, else logs one line saying why not and takes `loopback`.
+   */
+  isolation?: IsolationMode;
 }
 
 /** A running sandbox: where it is, and what its user may use of it. */
@@ -43,6 +48,8 @@ export interface Sandbox {
   kubeconfig: string;
   /** The API server's URL, `https://127.0.0.1:PORT`. */
   apiServer: string;
+  /** How Pods run: in namespaces of their own, or as host processes on loopback addresses. */
+  isolation: "namespaces" | "loopback";
   /** kube-state-metrics series of the sandbox's Pods and Deployments, `http://127.0.0.1:PORT/metrics`. */
   metricsURL: string;
   /** `DIR/pki/ca.crt`: the CA that signed the API server's certificate and signs `ca.issue` certificates. */
@@ -55,8 +62,10 @@ export interface Sandbox {
   /** Issues certificates from the sandbox's CA, e.g. for servers its Pods run. */
   ca: CertificateAuthority;
   /**
-   * Address `n` (1..254) of the sandbox's own `127.A.B.0/24` block. A Service whose `clusterIP` is one of
-   * them keeps it, and the Pod it selects listens on it, so the address survives the Pod being re-created.
+   * Address `n` (from 1) of the sandbox's Service range (with namespaces) or of its own `127.A.B.0/24`
+   * block (loopback). A Service whose `clusterIP` is one of them keeps it, so a member's address survives its
+   * Pod being re-created: with namespaces the Service proxy forwards it to the Pod; on loopback the one Pod
+   * the Service selects listens on it.
    */
   address(n: number): string;
   /** The objects, as the API server serves them; for waits that watch the store in this process. */
@@ -97,8 +106,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 
   try {
-    const block = await AddressBlock.claim();
-    stops.push(() => block.close());
     const guard = await ProcessGuard.start({ cleanupPaths: [podsDir, volumesDir] });
     stops.push(() => guard.close());
 
@@ -114,8 +121,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await writeFile(caFile, ca.certPem);
 
     const store = new ObjectStore();
+    const networking = await startPodNetworking(options.isolation ?? "auto", store, guard, logger);
+    stops.push(() => networking.stop());
     ensureDefaultStorageClass(store);
-    registerSandboxNode(store);
+    registerSandboxNode(store, networking.pods.hostIP);
     const controllers = startControllers(store, logger.child({ component: "controllers" }), { volumesDir });
     stops.push(() => controllers.stop());
     const onEventError = (error: unknown) => logger.warn({ err: error }, "writing an event failed");
@@ -127,7 +136,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         kubelet: createEventRecorder(store, { component: "kubelet", host: NODE_NAME }, undefined, onEventError),
         scheduler: createEventRecorder(store, { component: "default-scheduler" }, undefined, onEventError),
       },
-      podAddress: podAddressFor(store, block),
+      sandboxes: networking.pods,
       backoffBaseMs: options.backoffMs ?? 1000,
       processes: guard,
       images: catalogWithBuiltIns(options.images),
@@ -145,14 +154,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtime: kubelet,
       deleteObject: createDeleteObject(store),
       tls: { cert: serving.cert, key: serving.key },
-      serviceAddresses: block,
+      serviceAddresses: networking.serviceAddresses,
       logger: logger.child({ component: "apiserver" }),
     });
     stops.push(() => api.close());
     const metrics = await startMetricsServer({ store });
     stops.push(() => metrics.close());
-    const dns = await startClusterDns(store, block, logger.child({ component: "dns" }));
-    stops.push(() => dns.stop());
 
     ensureNamespaces(store, [namespace]);
     const kubeconfig = join(dir, "kubeconfig");
@@ -165,10 +172,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       kubeconfig,
       apiServer: api.url,
       metricsURL: metrics.url,
-      dns: { host: dns.host, port: dns.port },
+      isolation: networking.mode,
+      dns: { host: networking.dns.host, port: networking.dns.port },
       caFile,
       ca,
-      address: (n) => block.address(n),
+      address: (n) => networking.serviceAddresses.address(n),
       store,
       stop,
     };

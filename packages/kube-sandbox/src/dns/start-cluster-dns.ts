@@ -1,25 +1,20 @@
 import type { ObjectStore } from "../api/object-store.js";
 import type { Logger } from "../logger.js";
-import type { AddressBlock } from "../network/address-block.js";
 import { startDnsServer, type DnsServer } from "./dns-server.js";
 
 /** The port resolvers ask by default; only root may listen on it. */
 const DNS_PORT = 53;
 
 /**
- * Starts the sandbox's cluster DNS on an address of its own from `block`, on port 53 where the process
- * may listen there (root, and the port free on that address), and on a free port otherwise, which it logs.
+ * Starts the sandbox's cluster DNS on `host`, on port 53 where the process may listen there (root, and the
+ * port free on that address), and on a free port otherwise, which it logs.
  */
-export async function startClusterDns(store: ObjectStore, block: AddressBlock, logger: Logger): Promise<DnsServer> {
-  const host = block.allocate();
+export async function startClusterDns(store: ObjectStore, host: string, logger: Logger): Promise<DnsServer> {
   try {
     return await startDnsServer({ store, host, port: DNS_PORT, logger });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code !== "EACCES" && code !== "EADDRINUSE") {
-      block.release(host);
-      throw error;
-    }
+    if (code !== "EACCES" && code !== "EADDRINUSE") throw error;
     logger.warn({ host, code }, "cannot listen on port 53: the cluster DNS listens on a free port instead");
     return startDnsServer({ store, host, port: 0, logger });
   }

@@ -1,4 +1,5 @@
 import { mkdirSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { expandVariables } from "./env-expansion.js";
 import { ContainerStartError } from "./errors.js";
 import { notFoundMessage, resolveExecutable } from "./executable.js";
@@ -30,8 +31,8 @@ export function containerArgv(
 
 /**
  * The process of a container: its words (see `containerArgv`), with `$(VAR)` expanded against the container
- * env in `command` and `args` only (never in the image's), mount paths rewritten, the first word resolved on
- * the host. Throws `ContainerStartError`.
+ * env in `command` and `args` only (never in the image's), mount paths rewritten, the first word resolved
+ * under `root` (see `resolveExecutable`). Throws `ContainerStartError`.
  */
 export function buildContainerCommand(
   container: ContainerSpec,
@@ -39,6 +40,7 @@ export function buildContainerCommand(
   mounts: readonly MountMapping[],
   searchPath: string,
   image: ImageConfig | undefined,
+  root = "/",
 ): ProcessCommand {
   const expand = (words: readonly string[] | undefined) =>
     (words ?? []).map((word) => expandVariables(word, (name) => env.get(name)));
@@ -46,20 +48,31 @@ export function buildContainerCommand(
   return resolveCommand(
     argv.map((word) => rewriteMountPaths(word, mounts)),
     searchPath,
+    root,
   );
 }
 
-/** Resolves `argv[0]` on the host (for `exec` and exec probes, whose commands are not expanded). */
-export function resolveCommand(argv: readonly string[], searchPath: string): ProcessCommand {
+/** Resolves `argv[0]` under `root` (for `exec` and exec probes, whose commands are not expanded). */
+export function resolveCommand(argv: readonly string[], searchPath: string, root = "/"): ProcessCommand {
   const [first, ...args] = argv;
   if (first === undefined || first === "") throw new ContainerStartError("no command specified");
-  const file = resolveExecutable(first, searchPath);
+  const file = resolveExecutable(first, searchPath, root);
   if (!file) throw new ContainerStartError(notFoundMessage(first));
   return { file, args, argv0: first };
 }
 
 /**
- * The working directory of a container's processes: its `workingDir` when that lies in a volume (created if
+ * The working directory of a container in a Pod with a file system of its own: its `workingDir`, else `/`,
+ * created (under `hostRoot`, where the host sees the Pod's root) when missing, as a container runtime does.
+ */
+export function podWorkingDirectory(workingDir: string | undefined, hostRoot: string): string {
+  const dir = workingDir && isAbsolute(workingDir) ? workingDir : "/";
+  mkdirSync(join(hostRoot, dir), { recursive: true });
+  return dir;
+}
+
+/**
+ * The working directory of a container's processes on the host: its `workingDir` when that lies in a volume (created if
  * missing, as a runtime does) or is an existing host directory; the Pod's own directory otherwise.
  */
 export function workingDirectory(

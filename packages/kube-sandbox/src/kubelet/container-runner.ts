@@ -5,7 +5,13 @@ import type { Logger } from "../logger.js";
 import type { KubeObject } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
 import type { ExecStreams } from "../pod-runtime.js";
-import { buildContainerCommand, resolveCommand, workingDirectory, type ProcessCommand } from "./container-command.js";
+import {
+  buildContainerCommand,
+  podWorkingDirectory,
+  resolveCommand,
+  workingDirectory,
+  type ProcessCommand,
+} from "./container-command.js";
 import { buildContainerEnv } from "./container-env.js";
 import { LogWriter } from "./container-log.js";
 import type { ConfigSources } from "./config-sources.js";
@@ -18,6 +24,7 @@ import { imagePullBackOffMessage, ImagePullBackoff, ImagePullError, pullImage } 
 import { rewriteMountPaths, type MountMapping } from "./mount-paths.js";
 import { httpGetCheck, tcpSocketCheck } from "./probe-checks.js";
 import { Prober, type ProbeCheck, type ProbeOutcome } from "./prober.js";
+import type { PodSandbox } from "./pod-sandbox.js";
 import type { ContainerSpec, Probe, RestartPolicy } from "./pod-spec.js";
 import type { ContainerState, ContainerStatus, TerminatedState } from "./pod-status.js";
 import type { ProcessTracker } from "./process-tracker.js";
@@ -112,6 +119,8 @@ export class ContainerRunner {
   private haltSignal: NodeJS.Signals | undefined;
   private processEnv: Record<string, string> | undefined;
   private mounts: MountMapping[] = [];
+  private sandbox: PodSandbox | undefined;
+  /** Working directory of the container's processes, as the Pod's file system names it. */
   private cwd = "";
 
   constructor(private readonly ctx: ContainerRunnerContext) {
@@ -124,9 +133,13 @@ export class ContainerRunner {
     return this.ctx.container.name;
   }
 
-  /** Starts the first run, with the container's volume mounts. */
-  start(mounts: MountMapping[]): void {
-    this.mounts = mounts;
+  /**
+   * Starts the first run in the Pod's `sandbox`. `mounts` are the container's volume mounts, rewritten in its
+   * words when the sandbox does not mount volumes itself.
+   */
+  start(mounts: MountMapping[], sandbox: PodSandbox): void {
+    this.mounts = sandbox.mountsVolumes ? [] : mounts;
+    this.sandbox = sandbox;
     void this.launch();
   }
 
@@ -189,22 +202,25 @@ export class ContainerRunner {
    */
   async exec(command: readonly string[], streams: ExecStreams, timeoutMs?: number): Promise<number> {
     const env = this.processEnv;
-    if (!this.current || !env) throw StatusError.badRequest(`container not found ("${this.name}")`);
+    const sandbox = this.sandbox;
+    if (!this.current || !env || !sandbox) throw StatusError.badRequest(`container not found ("${this.name}")`);
     let resolved: ProcessCommand;
     try {
       resolved = resolveCommand(
         command.map((arg) => rewriteMountPaths(arg, this.mounts)),
         env.PATH ?? this.ctx.hostEnv.PATH ?? "",
+        sandbox.hostPath("/"),
       );
     } catch (error) {
       if (!(error instanceof ContainerStartError)) throw error;
       writeQuietly(streams.stderr, `${error.message}\n`);
       return 126;
     }
+    const entered = sandbox.enter(resolved, this.cwd);
     const child = new GroupProcess({
-      command: resolved,
+      command: entered.command,
       env,
-      cwd: this.cwd,
+      cwd: entered.cwd,
       onOutput: (stream, chunk) => writeQuietly(stream === "stdout" ? streams.stdout : streams.stderr, chunk),
       stdin: streams.stdin,
       tracker: this.ctx.tracker,
@@ -280,6 +296,8 @@ export class ContainerRunner {
 
   private async launchOnce(): Promise<void> {
     const { container } = this.ctx;
+    const sandbox = this.sandbox;
+    if (!sandbox) throw new Error(`container ${this.name} launched before its Pod's sandbox was given`);
     let image: ImageConfig | undefined;
     try {
       image = pullImage(this.ctx.images, container.image);
@@ -305,7 +323,9 @@ export class ContainerRunner {
     const processEnv: Record<string, string> = { ...this.ctx.hostEnv };
     for (const [name, value] of env) processEnv[name] = rewriteMountPaths(value, this.mounts);
     this.processEnv = processEnv;
-    this.cwd = workingDirectory(container.workingDir, this.mounts, this.ctx.workDir);
+    this.cwd = sandbox.mountsVolumes
+      ? podWorkingDirectory(container.workingDir, sandbox.hostPath("/"))
+      : workingDirectory(container.workingDir, this.mounts, this.ctx.workDir);
 
     const run = this.runs;
     this.runs += 1;
@@ -319,11 +339,19 @@ export class ContainerRunner {
     this.ctx.record(createdNote(this.name));
     let proc: GroupProcess;
     try {
-      const command = buildContainerCommand(container, env, this.mounts, processEnv.PATH ?? "", image);
+      const command = buildContainerCommand(
+        container,
+        env,
+        this.mounts,
+        processEnv.PATH ?? "",
+        image,
+        sandbox.hostPath("/"),
+      );
+      const entered = sandbox.enter(command, this.cwd);
       proc = new GroupProcess({
-        command,
+        command: entered.command,
         env: processEnv,
-        cwd: this.cwd,
+        cwd: entered.cwd,
         onOutput: (stream, chunk) => log.write(stream, chunk),
         tracker: this.ctx.tracker,
       });

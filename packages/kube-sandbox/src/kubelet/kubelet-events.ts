@@ -24,6 +24,11 @@ export function scheduledNote(namespace: string, pod: string, node: string): Eve
   return { type: "Normal", reason: "Scheduled", message: `Successfully assigned ${namespace}/${pod} to ${node}` };
 }
 
+/** `FailedCreatePodSandBox`: the Pod got no network namespace or file system of its own. */
+export function sandboxFailedNote(message: string): EventNote {
+  return { type: "Warning", reason: "FailedCreatePodSandBox", message: `Failed to create pod sandbox: ${message}` };
+}
+
 /** `Pulled`: the sandbox pulls nothing, so every image is already there. */
 export function pulledNote(image: string): ContainerEventNote {
   return {

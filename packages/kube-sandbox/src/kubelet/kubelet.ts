@@ -9,6 +9,7 @@ import { storeConfigSources } from "./config-sources.js";
 import { readLogLines, renderLog } from "./container-log.js";
 import type { KubeletEvents } from "./kubelet-events.js";
 import { PodWorker } from "./pod-worker.js";
+import type { PodSandboxes } from "./pod-sandbox.js";
 import type { ProcessTracker } from "./process-tracker.js";
 
 export interface KubeletOptions {
@@ -16,8 +17,8 @@ export interface KubeletOptions {
   store: ObjectStore;
   /** Pods live under `dataDir/pods/<namespace>_<name>_<uid>/` (volumes, logs, working directory). */
   dataDir: string;
-  /** The pod IP to give a new Pod (asked once per Pod). */
-  podAddress: (pod: KubeObject) => string;
+  /** Where Pods' containers run and which addresses they get: namespaces of their own, or the host's. */
+  sandboxes: PodSandboxes;
   /**
    * CrashLoopBackOff base in ms, default 1000 (Kubernetes: 10 s); capped at 30× base,
    * reset after a run longer than 60× base.
@@ -34,8 +35,6 @@ export interface KubeletOptions {
   events?: KubeletEvents;
 }
 
-/** The address of the node, as Pods see it in `status.hostIP`. */
-const HOST_IP = "127.0.0.1";
 /** Grace period of containers when the kubelet itself stops. */
 const STOP_GRACE_MS = 5000;
 /** PATH for processes when the host has none. */
@@ -156,8 +155,7 @@ export class Kubelet implements PodRuntime {
       {
         store: this.options.store,
         podsDir: this.podsDir,
-        podAddress: this.options.podAddress,
-        hostIP: HOST_IP,
+        sandboxes: this.options.sandboxes,
         nodeName: this.nodeName,
         backoffBaseMs: this.options.backoffBaseMs ?? 1000,
         tracker: this.options.processes,

@@ -12,16 +12,18 @@ import type { PodAddresses } from "./field-ref.js";
 import { podFullName, podSpecOf, type ContainerSpec, type PodSpec } from "./pod-spec.js";
 import { buildPodStatus, KUBELET_CONDITIONS, type PodCondition } from "./pod-status.js";
 import { containerMounts, setUpVolumes } from "./pod-volumes.js";
+import { podIdentity, podMounts } from "./pod-identity.js";
+import type { PodSandbox, PodSandboxes } from "./pod-sandbox.js";
 import type { ProcessTracker } from "./process-tracker.js";
-import { containerFieldPath, scheduledNote, type KubeletEvents } from "./kubelet-events.js";
+import { containerFieldPath, sandboxFailedNote, scheduledNote, type KubeletEvents } from "./kubelet-events.js";
 
 /** What every Pod worker shares with the kubelet. */
 export interface PodWorkerContext {
   store: ObjectStore;
   /** Folder holding one directory per Pod. */
   podsDir: string;
-  podAddress: (pod: KubeObject) => string;
-  hostIP: string;
+  /** Where the Pod's containers run, and its address. */
+  sandboxes: PodSandboxes;
   nodeName: string;
   backoffBaseMs: number;
   tracker: ProcessTracker | undefined;
@@ -34,9 +36,9 @@ export interface PodWorkerContext {
   /** False once the kubelet is stopping: nothing more is started or written. */
   active(): boolean;
   /**
-   * Resolves once no terminating Pod still runs a process on `worker`'s address. A real node gives each
-   * Pod its own address; here a re-created member gets the one its Service holds, so its containers wait
-   * until the Pod it replaces has let go of the address (its ports).
+   * Resolves once no terminating Pod still runs a process on `worker`'s address. Isolated Pods each have an
+   * address of their own; on loopback addresses a re-created member gets the one its Service holds, so its
+   * containers wait until the Pod it replaces has let go of the address (its ports).
    */
   addressFree(worker: PodWorker): Promise<void>;
   /** The worker has nothing left to do (its Pod is gone and its directory deleted). */
@@ -77,6 +79,9 @@ export class PodWorker {
   private startTime = "";
   private admitted = false;
   private addressReady = false;
+  private sandbox: PodSandbox | undefined;
+  /** Set while the Pod's volumes and sandbox are being set up. */
+  private preparing = false;
   private volumesReady = false;
   private lastVolumeError: string | undefined;
   private deletion: { deadlineAt: number; killTimer: NodeJS.Timeout | undefined } | undefined;
@@ -95,7 +100,7 @@ export class PodWorker {
     this.dir = join(ctx.podsDir, `${this.namespace}_${this.name}_${this.uid}`);
     this.spec = podSpecOf(pod);
     this.logger = ctx.logger.child({ pod: `${this.namespace}/${this.name}` });
-    this.addresses = { podIP: "", hostIP: ctx.hostIP, nodeName: ctx.nodeName };
+    this.addresses = { podIP: "", hostIP: ctx.sandboxes.hostIP, nodeName: ctx.nodeName };
     const fullName = podFullName(pod);
     const podPolicy = this.spec.restartPolicy ?? "Always";
     const terminationGraceMs = (this.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
@@ -139,16 +144,29 @@ export class PodWorker {
       this.ctx.events?.scheduler.record(pod, scheduledNote(this.namespace, this.name, this.ctx.nodeName));
     }
     const status = (pod.status ?? {}) as Record<string, unknown>;
-    this.addresses.podIP = typeof status.podIP === "string" && status.podIP ? status.podIP : this.ctx.podAddress(pod);
     this.startTime = typeof status.startTime === "string" && status.startTime ? status.startTime : rfc3339(new Date());
     for (const sub of ["work", "logs", "volumes"]) mkdirSync(join(this.dir, sub), { recursive: true });
     this.admitted = true;
-    this.logger.info({ podIP: this.addresses.podIP }, "pod admitted");
-    this.scheduleFlush();
-    void this.ctx.addressFree(this).then(() => {
-      this.addressReady = true;
-      if (!this.deletion && !this.finished && this.ctx.active()) this.prepare();
+    void this.admit(pod).catch((error: unknown) => {
+      // The Pod stays ContainerCreating, as with a CNI that fails to give it an address.
+      this.sandboxFailed(error);
     });
+  }
+
+  /** Gives the Pod its sandbox and address, then sets up its volumes once the address is free. */
+  private async admit(pod: KubeObject): Promise<void> {
+    const sandbox = await this.ctx.sandboxes.create(pod, this.dir);
+    this.sandbox = sandbox;
+    if (this.finished) {
+      await sandbox.release();
+      return;
+    }
+    this.addresses.podIP = sandbox.ip;
+    this.logger.info({ podIP: sandbox.ip }, "pod admitted");
+    this.scheduleFlush();
+    await this.ctx.addressFree(this);
+    this.addressReady = true;
+    if (!this.deletion && !this.finished && this.ctx.active()) await this.prepare();
   }
 
   /** The Pod's address, once admitted. */
@@ -178,7 +196,7 @@ export class PodWorker {
   /** A Secret or ConfigMap of the Pod's namespace changed: retry what waited for one. */
   onConfigChanged(): void {
     if (!this.admitted || !this.addressReady || this.deletion || this.finished || !this.ctx.active()) return;
-    if (!this.volumesReady) this.prepare();
+    if (!this.volumesReady) void this.prepare();
     else for (const runner of this.runners) runner.retryConfig();
   }
 
@@ -225,6 +243,7 @@ export class PodWorker {
     }
     await this.waitStopped(0);
     clearTimeout(this.deletion?.killTimer);
+    await this.releaseSandbox();
     rmSync(this.dir, { recursive: true, force: true });
     this.ctx.onFinished(this);
   }
@@ -243,6 +262,7 @@ export class PodWorker {
       clearTimeout(killTimer);
       clearTimeout(this.deletion?.killTimer);
     }
+    await this.releaseSandbox();
   }
 
   /**
@@ -264,7 +284,19 @@ export class PodWorker {
     return found;
   }
 
-  private prepare(): void {
+  private async prepare(): Promise<void> {
+    if (this.preparing || this.volumesReady) return;
+    this.preparing = true;
+    try {
+      await this.prepareOnce();
+    } finally {
+      this.preparing = false;
+    }
+  }
+
+  private async prepareOnce(): Promise<void> {
+    const sandbox = this.sandbox;
+    if (!sandbox) return;
     let dirs: Map<string, string>;
     try {
       const setup = setUpVolumes(join(this.dir, "volumes"), this.namespace, this.spec.volumes ?? [], this.ctx.sources);
@@ -279,9 +311,37 @@ export class PodWorker {
       this.lastVolumeError = error.message;
       return;
     }
+    const containers = [...this.spec.initContainers, ...this.spec.containers];
+    try {
+      await sandbox.start(
+        podIdentity(this.pod, this.spec),
+        podMounts(containers, this.spec.volumes ?? [], dirs, (conflict) =>
+          this.logger.warn(conflict, "containers mount different volumes at one path: the first one is mounted"),
+        ),
+      );
+    } catch (error) {
+      this.sandboxFailed(error);
+      return;
+    }
+    if (this.terminating || !this.ctx.active()) return;
     this.volumesReady = true;
     this.volumeDirs = dirs;
     this.startNext();
+  }
+
+  /** The Pod's sandbox could not be made: it stays ContainerCreating, as with a failing container runtime. */
+  private sandboxFailed(error: unknown): void {
+    this.logger.error({ err: error }, "creating the pod sandbox failed");
+    this.record(sandboxFailedNote(error instanceof Error ? error.message : String(error)));
+  }
+
+  /** Ends what is left in the Pod's sandbox and frees its address, once its containers have stopped. */
+  private async releaseSandbox(): Promise<void> {
+    try {
+      await this.sandbox?.release();
+    } catch (error) {
+      this.logger.error({ err: error }, "removing the pod sandbox failed");
+    }
   }
 
   /**
@@ -293,7 +353,10 @@ export class PodWorker {
     if (!dirs || this.appsStarted || this.terminating || !this.ctx.active()) return;
     const previous = this.initRunners[this.initsStarted - 1];
     if (previous && !previous.succeeded) return;
-    const start = (runner: ContainerRunner, container: ContainerSpec) => runner.start(containerMounts(container, dirs));
+    const sandbox = this.sandbox;
+    if (!sandbox) return;
+    const start = (runner: ContainerRunner, container: ContainerSpec) =>
+      runner.start(containerMounts(container, dirs), sandbox);
     const next = this.initRunners[this.initsStarted];
     const nextSpec = this.spec.initContainers[this.initsStarted];
     if (next && nextSpec) {
@@ -315,6 +378,7 @@ export class PodWorker {
     // The containers' final states, as the kubelet reports them before the Pod goes.
     this.flush();
     this.finished = true;
+    await this.releaseSandbox();
     rmSync(this.dir, { recursive: true, force: true });
     if (this.ctx.active() && this.latest()) {
       try {

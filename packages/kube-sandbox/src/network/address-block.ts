@@ -1,7 +1,9 @@
 import { randomInt } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseRange } from "../node/ipv4-range.js";
 import { AddressBlockError } from "./address-block-error.js";
+import { AddressPool } from "./address-pool.js";
 import { acquireBlockLock, blockLockPath, releaseBlockLock } from "./block-lock.js";
 import { probePort } from "./port-probe.js";
 
@@ -29,7 +31,8 @@ function defaultLockDirectory(): string {
  * sandboxes (and test runs) on one machine never share an etcd address.
  */
 export class AddressBlock {
-  private readonly taken = new Set<number>();
+  /** The block's addresses, handed out to Services and Pods. */
+  readonly pool: AddressPool;
   private closed = false;
 
   private constructor(
@@ -38,7 +41,9 @@ export class AddressBlock {
     /** The lock file that marks the block as ours; removing it hands the block back. */
     readonly lockFile: string,
     private readonly lockDirectory: string,
-  ) {}
+  ) {
+    this.pool = new AddressPool(parseRange(`${prefix}.0/24`));
+  }
 
   /**
    * Claims a block nobody else uses: its lock file is ours and etcd's ports are free on its first address.
@@ -74,42 +79,27 @@ export class AddressBlock {
 
   /** Address `n` (1..254) of the block. */
   address(n: number): string {
-    if (!Number.isInteger(n) || n < 1 || n > 254)
-      throw new AddressBlockError(`address number must be 1..254, got ${n}`);
-    return `${this.prefix}.${n}`;
+    return this.pool.address(n);
   }
 
   /** Whether `ip` is a usable address (.1 to .254) of this block. */
   contains(ip: string): boolean {
-    return this.hostNumber(ip) !== undefined;
+    return this.pool.contains(ip);
   }
 
-  /**
-   * Takes the highest free address (254, 253, ...) for a Service without a fixed IP or a Pod without a
-   * Service; fixed member addresses are handed out from the bottom, so the two rarely meet.
-   */
+  /** Takes the highest free address (254, 253, ...); see `AddressPool.allocate`. */
   allocate(): string {
-    for (let n = 254; n >= 1; n--) {
-      if (!this.taken.has(n)) {
-        this.taken.add(n);
-        return this.address(n);
-      }
-    }
-    throw new AddressBlockError(`address block ${this.prefix}.0/24 has no free address left`);
+    return this.pool.allocate();
   }
 
   /** Takes a given address; false when it is outside the block or already taken. */
   reserve(ip: string): boolean {
-    const n = this.hostNumber(ip);
-    if (n === undefined || this.taken.has(n)) return false;
-    this.taken.add(n);
-    return true;
+    return this.pool.reserve(ip);
   }
 
   /** Hands an address back; addresses outside the block are ignored. */
   release(ip: string): void {
-    const n = this.hostNumber(ip);
-    if (n !== undefined) this.taken.delete(n);
+    this.pool.release(ip);
   }
 
   /** Releases the lock file, so another sandbox may claim the block. Safe to call twice. */
@@ -117,14 +107,6 @@ export class AddressBlock {
     if (this.closed) return;
     this.closed = true;
     releaseBlockLock(this.lockDirectory, this.prefix);
-  }
-
-  private hostNumber(ip: string): number | undefined {
-    if (!ip.startsWith(`${this.prefix}.`)) return undefined;
-    const last = ip.slice(this.prefix.length + 1);
-    if (!/^\d{1,3}$/.test(last)) return undefined;
-    const n = Number(last);
-    return n >= 1 && n <= 254 && String(n) === last ? n : undefined;
   }
 }
 

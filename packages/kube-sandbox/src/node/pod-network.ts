@@ -129,6 +129,16 @@ export class PodNetwork {
     return attachment;
   }
 
+  /** Whether `ip` is a Pod address of this network that no Pod holds. */
+  isFreePodAddress(ip: string): boolean {
+    try {
+      this.checkedAddress(ip);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Deletes a Pod's namespace (and with it its veth pair) and frees its address. Kills what still runs in it. */
   async removePod(netns: string): Promise<void> {
     const pod = this.pods.get(netns);

@@ -136,7 +136,7 @@ export class PodProcess {
 export function enterPodArgs(podPid: number, argv: readonly string[], cwd = "/"): string[] {
   if (!isAbsolute(cwd)) throw new IsolationError(`working directory must be absolute, got ${JSON.stringify(cwd)}`);
   return [
-    ...["--target", String(podPid), "--mount", "--pid", "--uts", "--ipc", "--net", "--root", `--wd=${cwd}`],
+    ...["--target", String(podPid), "--mount", "--pid", "--uts", "--ipc", "--net", "--root", `--wdns=${cwd}`],
     ...["--", "setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin", "--", ...argv],
   ];
 }

@@ -7,6 +7,13 @@ const WAIT_MS = 30_000;
 
 describe("the sandbox's one Node", () => {
   let k: KubectlSandbox;
+  /** The Node's InternalIP: the bridge's address with isolated Pods, 127.0.0.1 on loopback. */
+  const nodeAddress = () => {
+    const status = k.sandbox.store.get("nodes", "", "sandbox")?.status as {
+      addresses: { type: string; address: string }[];
+    };
+    return status.addresses.find((a) => a.type === "InternalIP")?.address ?? "";
+  };
 
   beforeAll(async () => {
     k = await startKubectlSandbox();
@@ -31,7 +38,7 @@ describe("the sandbox's one Node", () => {
       "<none>",
       expect.stringMatching(/^\d+s$/),
       server,
-      "127.0.0.1",
+      nodeAddress(),
       "<none>",
     ]);
     expect(more).toEqual([]);
@@ -49,14 +56,16 @@ describe("the sandbox's one Node", () => {
       WAIT_MS,
     );
     expect(pod.spec?.nodeName).toBe("sandbox");
-    expect(pod.status?.hostIP).toBe("127.0.0.1");
+    expect(pod.status?.hostIP).toBe(nodeAddress());
 
     const described = await k.kubectl("describe", "node", "sandbox");
     expect(described.code, described.stderr).toBe(0);
     expect(described.stdout).toMatch(/^Name:\s+sandbox$/m);
     expect(described.stdout).toMatch(/^Lease:\s+HolderIdentity:\s+sandbox$/m);
     expect(described.stdout).toMatch(/^\s+Ready\s+True\s.*KubeletReady\s+kubelet is posting ready status$/m);
-    expect(described.stdout).toMatch(/^\s+InternalIP:\s+127\.0\.0\.1$/m);
+    expect(described.stdout).toMatch(
+      new RegExp(String.raw`^\s+InternalIP:\s+${nodeAddress().replaceAll(".", "\\.")}$`, "m"),
+    );
     expect(described.stdout).toMatch(/^\s+Kubelet Version:\s+v1\.32\.\S+$/m);
     expect(described.stdout).toMatch(/^Non-terminated Pods:\s+\(1 in total\)$/m);
     expect(described.stdout).toContain(pod.metadata.name);

@@ -6,13 +6,15 @@ import { createLogger } from "../../src/logger.js";
 import { createEventRecorder } from "../../src/events/event-recorder.js";
 import { ObjectStore, type KubeObject } from "../../src/api/object-store.js";
 import { Kubelet, type KubeletOptions } from "../../src/kubelet/kubelet.js";
+import { loopbackPods } from "../../src/network/loopback-pods.js";
 import type { ContainerStatus, PodStatus } from "../../src/kubelet/pod-status.js";
 import type { ContainerSpec, PodSpec } from "../../src/kubelet/pod-spec.js";
 import { waitForStore } from "../../src/wait-for-store.js";
 
 /**
- * A kubelet on a fresh store and data directory, recording every process group it starts and writing its
- * Events into the store.
+ * A kubelet on a fresh store and data directory, running Pods as host processes on one loopback address
+ * (the sandbox's fallback mode; `test/node/isolated-sandbox.test.ts` covers isolated Pods), recording every
+ * process group it starts and writing its Events into the store.
  */
 export interface KubeletHarness {
   store: ObjectStore;
@@ -47,7 +49,7 @@ export function startKubelet(options: Partial<KubeletOptions> = {}): KubeletHarn
   const kubelet = new Kubelet({
     store,
     dataDir,
-    podAddress: () => podIP,
+    sandboxes: loopbackPods(() => podIP, "127.0.0.1"),
     backoffBaseMs: 100,
     processes: {
       track: (pgid) => {

@@ -150,6 +150,6 @@ describe("addresses of a block", () => {
   it("says so when every address is taken", async () => {
     const block = await claim();
     for (let n = 1; n <= 254; n++) block.allocate();
-    expect(() => block.allocate()).toThrow(`address block ${block.prefix}.0/24 has no free address left`);
+    expect(() => block.allocate()).toThrow(`address range ${block.prefix}.0/24 has no free address left`);
   });
 });

@@ -11,7 +11,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe("PodProcess", () => {
   it("enters every namespace, the root and a working directory of the Pod's first process", () => {
     expect(enterPodArgs(4242, ["ps", "-e"], "/srv")).toEqual([
-      ...["--target", "4242", "--mount", "--pid", "--uts", "--ipc", "--net", "--root", "--wd=/srv"],
+      ...["--target", "4242", "--mount", "--pid", "--uts", "--ipc", "--net", "--root", "--wdns=/srv"],
       ...["--", "setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin", "--", "ps", "-e"],
     ]);
     expect(() => enterPodArgs(4242, ["ps"], "srv")).toThrow(IsolationError);

@@ -6,7 +6,6 @@ import type { KubeObject, ObjectStore } from "../object-store.js";
 const SANDBOX_NODE_NAME = "sandbox";
 
 /** Where the node is reached, as `status.addresses` and the Pods' `status.hostIP` say. */
-const SANDBOX_NODE_ADDRESS = "127.0.0.1";
 
 /** Pods a kubelet admits by default, as `status.capacity.pods` says. */
 const MAX_PODS = "110";
@@ -18,7 +17,7 @@ const NODE_LEASE_NAMESPACE = "kube-node-lease";
  * Registers the sandbox's one Node, Ready, and its Lease in `kube-node-lease`, as a kubelet registers its
  * node; leaves existing ones alone. The kubelet lives as long as the sandbox, so neither is renewed.
  */
-export function registerSandboxNode(store: ObjectStore): KubeObject {
+export function registerSandboxNode(store: ObjectStore, address: string): KubeObject {
   const now = new Date();
   if (!store.get("leases.coordination.k8s.io", NODE_LEASE_NAMESPACE, SANDBOX_NODE_NAME)) {
     store.create("leases.coordination.k8s.io", {
@@ -32,11 +31,14 @@ export function registerSandboxNode(store: ObjectStore): KubeObject {
       },
     });
   }
-  return store.get("nodes", undefined, SANDBOX_NODE_NAME) ?? store.create("nodes", sandboxNode(now));
+  return store.get("nodes", undefined, SANDBOX_NODE_NAME) ?? store.create("nodes", sandboxNode(now, address));
 }
 
-/** The Node object of the host the sandbox runs on: its CPUs, memory, kernel, and a Ready condition. */
-function sandboxNode(now: Date): KubeObject {
+/**
+ * The Node object of the host the sandbox runs on: its CPUs, memory, kernel, a Ready condition, and
+ * `address`, where Pods reach it.
+ */
+function sandboxNode(now: Date, address: string): KubeObject {
   const at = now.toISOString().replace(/\.\d+Z$/, "Z");
   const arch = process.arch === "x64" ? "amd64" : process.arch;
   const resources = {
@@ -76,7 +78,7 @@ function sandboxNode(now: Date): KubeObject {
         condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
       ],
       addresses: [
-        { type: "InternalIP", address: SANDBOX_NODE_ADDRESS },
+        { type: "InternalIP", address },
         { type: "Hostname", address: SANDBOX_NODE_NAME },
       ],
       daemonEndpoints: { kubeletEndpoint: { Port: 0 } },

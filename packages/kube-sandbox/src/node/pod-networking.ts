@@ -1,0 +1,144 @@
+import type { ObjectStore } from "../api/object-store.js";
+import { startClusterDns } from "../dns/start-cluster-dns.js";
+import type { DnsServer } from "../dns/dns-server.js";
+import type { PodSandboxes } from "../kubelet/pod-sandbox.js";
+import type { Logger } from "../logger.js";
+import { AddressBlock } from "../network/address-block.js";
+import { AddressPool } from "../network/address-pool.js";
+import { loopbackPods } from "../network/loopback-pods.js";
+import { podAddressFor } from "../network/pod-address.js";
+import type { ProcessGuard } from "../process-guard/process-guard.js";
+import { checkIsolationSupport, type IsolationSupport } from "./isolation-support.js";
+import { isolatedPods } from "./isolated-pods.js";
+import { parseRange } from "./ipv4-range.js";
+import { PodNetwork } from "./pod-network.js";
+import { sweepOrphanNetworks } from "./sweep-networks.js";
+
+/**
+ * How Pods are run: `namespaces` gives each its own network, mount, PID, UTS and IPC namespaces (root
+ * only), `loopback` runs them as host processes on loopback addresses, `auto` (the default) takes
+ * `namespaces` where they can be made and says in one line why not otherwise.
+ */
+export type IsolationMode = "auto" | "namespaces" | "loopback";
+
+/** Whether `text` names an isolation mode. */
+export function isIsolationMode(text: string): text is IsolationMode {
+  return text === "auto" || text === "namespaces" || text === "loopback";
+}
+
+/** The node's Pod network as the rest of the sandbox uses it. */
+export interface PodNetworking {
+  /** The mode chosen. */
+  mode: "namespaces" | "loopback";
+  /** Where Pods run and get their addresses. */
+  pods: PodSandboxes;
+  /** Where Services get their cluster IPs: the Service range, or the loopback block. */
+  serviceAddresses: AddressPool;
+  /** The cluster DNS, on the address Pods' `/etc/resolv.conf` names. */
+  dns: DnsServer;
+  /** The Pod range and the Service range, in `namespaces` mode. */
+  ranges?: { pods: string; services: string };
+  /** Stops the DNS and the Service proxy and removes the network; run after the kubelet stopped its Pods. */
+  stop(): Promise<void>;
+}
+
+/** Thrown when `namespaces` is asked for where namespaces cannot be made. */
+export class IsolationUnavailableError extends Error {
+  override readonly name = "IsolationUnavailableError";
+
+  constructor(reason: string) {
+    super(`Pods cannot be isolated here: ${reason}`);
+    Object.setPrototypeOf(this, IsolationUnavailableError.prototype);
+  }
+}
+
+/**
+ * Sets up the Pod network of `mode`. In `namespaces` mode: sweeps the networks of sandboxes that died
+ * without cleaning up, creates a bridge with a Pod and a Service range of its own (watched by `guard`, so
+ * a SIGKILLed sandbox's network goes too), starts the Service proxy and the cluster DNS on the bridge's
+ * address, port 53. In `loopback` mode: claims a block of loopback addresses for Pods and Services and
+ * starts the DNS on one of them.
+ */
+export async function startPodNetworking(
+  mode: IsolationMode,
+  store: ObjectStore,
+  guard: ProcessGuard,
+  logger: Logger,
+): Promise<PodNetworking> {
+  const chosen = chooseIsolation(mode, mode === "loopback" ? undefined : await checkIsolationSupport());
+  if (chosen.mode === "namespaces") return startIsolated(store, guard, logger);
+  if (chosen.reason) logger.warn({ reason: chosen.reason }, `Pods share the host's namespaces: ${chosen.reason}`);
+  return startLoopback(store, logger);
+}
+
+/**
+ * The mode to run Pods in, given what was asked and whether namespaces can be made here (not asked for
+ * `loopback`). Falling back from `auto`, it gives the one-line reason; asked for `namespaces` where they
+ * cannot be made, it throws `IsolationUnavailableError`.
+ */
+export function chooseIsolation(
+  mode: IsolationMode,
+  support: IsolationSupport | undefined,
+): { mode: "namespaces" | "loopback"; reason?: string } {
+  if (mode === "loopback" || !support) return { mode: "loopback" };
+  if (support.supported) return { mode: "namespaces" };
+  if (mode === "namespaces") throw new IsolationUnavailableError(support.reason);
+  return { mode: "loopback", reason: support.reason };
+}
+
+async function startLoopback(store: ObjectStore, logger: Logger): Promise<PodNetworking> {
+  const block = await AddressBlock.claim();
+  try {
+    const dns = await startClusterDns(store, block.allocate(), logger.child({ component: "dns" }));
+    return {
+      mode: "loopback",
+      pods: loopbackPods(podAddressFor(store, block), dns.host),
+      serviceAddresses: block.pool,
+      dns,
+      async stop() {
+        await dns.stop();
+        block.close();
+      },
+    };
+  } catch (error) {
+    block.close();
+    throw error;
+  }
+}
+
+async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Logger): Promise<PodNetworking> {
+  const swept = sweepOrphanNetworks();
+  if (swept.length > 0) logger.info({ networks: swept }, "removed the Pod networks of sandboxes that are gone");
+  const network = await PodNetwork.create();
+  guard.trackNetwork(network.id);
+  const close = () => {
+    network.close();
+    guard.untrackNetwork(network.id);
+  };
+  let proxy: { stop(): Promise<void> } | undefined;
+  try {
+    proxy = { stop: () => Promise.resolve() };
+    const dns = await startClusterDns(store, network.gateway, logger.child({ component: "dns" }));
+    const running = proxy;
+    logger.info(
+      { bridge: network.bridge, podRange: network.podRange, serviceRange: network.serviceRange },
+      "Pods isolated in namespaces of their own",
+    );
+    return {
+      mode: "namespaces",
+      pods: isolatedPods(network, guard),
+      serviceAddresses: new AddressPool(parseRange(network.serviceRange)),
+      dns,
+      ranges: { pods: network.podRange, services: network.serviceRange },
+      async stop() {
+        await dns.stop();
+        await running.stop();
+        close();
+      },
+    };
+  } catch (error) {
+    await proxy?.stop();
+    close();
+    throw error;
+  }
+}
