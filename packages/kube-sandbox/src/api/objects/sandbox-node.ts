@@ -35,15 +35,16 @@ export function registerSandboxNode(store: ObjectStore): KubeObject {
   return store.get("nodes", undefined, SANDBOX_NODE_NAME) ?? store.create("nodes", sandboxNode(now));
 }
 
+/** The node's capacity, all of it allocatable: the host's CPUs and memory, and the Pods a kubelet admits. */
+export function sandboxNodeResources(): Record<string, string> {
+  return { cpu: String(availableParallelism()), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: MAX_PODS };
+}
+
 /** The Node object of the host the sandbox runs on: its CPUs, memory, kernel, and a Ready condition. */
 function sandboxNode(now: Date): KubeObject {
   const at = now.toISOString().replace(/\.\d+Z$/, "Z");
   const arch = process.arch === "x64" ? "amd64" : process.arch;
-  const resources = {
-    cpu: String(availableParallelism()),
-    memory: `${Math.floor(totalmem() / 1024)}Ki`,
-    pods: MAX_PODS,
-  };
+  const resources = sandboxNodeResources();
   const condition = (type: string, status: string, reason: string, message: string) => ({
     type,
     status,
