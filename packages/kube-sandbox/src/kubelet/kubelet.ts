@@ -46,9 +46,10 @@ const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * status as a kubelet does.
  *
  * Not emulated: ephemeral containers, sidecars (init containers with `restartPolicy: Always`), preStop and
- * postStart hooks, gRPC probes, resource limits, hostPath/PVC/projected/downwardAPI volumes (they get an
- * empty directory), updates of Secret and ConfigMap volumes after the Pod started, and a fresh container
- * file system per restart (the working directory is shared by the Pod's runs).
+ * postStart hooks, gRPC probes, resource limits, hostPath volumes (they get an empty directory), projected
+ * `serviceAccountToken` sources (they write nothing), updates of Secret, ConfigMap and downward API volumes
+ * after the Pod started, and a fresh container file system per restart (the working directory is shared by
+ * the Pod's runs).
  */
 export class Kubelet implements PodRuntime {
   private readonly workers = new Map<string, PodWorker>();
