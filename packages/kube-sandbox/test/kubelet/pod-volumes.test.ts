@@ -179,6 +179,10 @@ describe("pod volumes", () => {
     expect(() =>
       setUp([{ name: "d", downwardAPI: { items: [{ path: "x", fieldRef: { fieldPath: "spec.bogus" } }] } }]),
     ).toThrow(new VolumeSetupError('MountVolume.SetUp failed for volume "d" : unsupported fieldPath: spec.bogus'));
+    // Env vars may read the Pod's address and node; a volume holds only metadata.
+    expect(() =>
+      setUp([{ name: "d", downwardAPI: { items: [{ path: "x", fieldRef: { fieldPath: "status.podIP" } }] } }]),
+    ).toThrow("unsupported fieldPath: status.podIP");
     expect(() =>
       setUp([
         {
