@@ -1,6 +1,7 @@
 import type { ObjectStore } from "../api/object-store.js";
+import { sandboxNodeResources } from "../api/objects/sandbox-node.js";
 
-/** Reads the Secrets and ConfigMaps that env vars and volumes refer to. */
+/** Reads what env vars and volumes refer to beyond the Pod: Secrets, ConfigMaps, claims and the node's resources. */
 export interface ConfigSources {
   /** A Secret's `data`, base64-decoded; undefined when there is no such Secret. */
   secret(namespace: string, name: string): Map<string, Buffer> | undefined;
@@ -11,6 +12,8 @@ export interface ConfigSources {
    * (missing, being deleted, not bound), in the words of a kubelet.
    */
   claim(namespace: string, name: string): { path: string } | { problem: string };
+  /** The node's allocatable resources (`cpu`, `memory`, ...), which stand for the limits a container does not set. */
+  nodeAllocatable(): Record<string, string>;
 }
 
 /** Config sources read from the sandbox's object store. */
@@ -44,6 +47,7 @@ export function storeConfigSources(store: ObjectStore): ConfigSources {
         out.set(key, Buffer.from(value, "base64"));
       return out;
     },
+    nodeAllocatable: sandboxNodeResources,
   };
 }
 

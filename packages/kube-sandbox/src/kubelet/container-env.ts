@@ -4,6 +4,7 @@ import { expandVariables } from "./env-expansion.js";
 import { ContainerConfigError } from "./errors.js";
 import { resolveFieldRef, type PodAddresses } from "./field-ref.js";
 import type { ContainerSpec, KeySelector } from "./pod-spec.js";
+import { resolveResourceFieldRef } from "./resource-field-ref.js";
 
 /**
  * A container's environment as Kubernetes builds it: `envFrom` sources first, then `env` in order, each
@@ -56,8 +57,10 @@ export function buildContainerEnv(
       );
       if (value !== undefined) env.set(variable.name, value);
     } else if (from.resourceFieldRef) {
-      // No resource limits exist here; Kubernetes reports node allocatable then, which we do not model.
-      env.set(variable.name, "0");
+      env.set(
+        variable.name,
+        resolveResourceFieldRef(pod, from.resourceFieldRef, container.name, sources.nodeAllocatable()),
+      );
     }
   }
   return env;

@@ -1,5 +1,6 @@
 import type { KubeObject } from "../api/object-store.js";
 import { ContainerConfigError } from "./errors.js";
+import { goQuote } from "./go-quote.js";
 
 /** What the downward API reads beyond the Pod object: the addresses the kubelet gave it. */
 export interface PodAddresses {
@@ -46,10 +47,10 @@ export function resolveFieldRef(pod: KubeObject, addresses: PodAddresses, fieldP
   }
 }
 
-/** `key="value"` lines, sorted, as the downward API renders a map. */
+/** `key="value"` lines, sorted by key, each value quoted as Go's `%q`, as the downward API renders a map. */
 function formatMap(map: Record<string, string> | undefined): string {
   return Object.keys(map ?? {})
     .sort()
-    .map((key) => `${key}=${JSON.stringify(map?.[key] ?? "")}`)
+    .map((key) => `${key}=${goQuote(map?.[key] ?? "")}`)
     .join("\n");
 }

@@ -41,13 +41,15 @@ const STOP_GRACE_MS = 5000;
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /**
- * The sandbox's only node: runs the containers of every Pod as local process groups and keeps the Pods'
- * status as a kubelet does.
+ * The sandbox's only node: runs the containers of every Pod as local process groups, in the Pod's sandbox
+ * (namespaces of its own, or the host's on loopback; see `PodSandboxes`), and keeps the Pods' status as a
+ * kubelet does.
  *
  * Not emulated: ephemeral containers, sidecars (init containers with `restartPolicy: Always`), preStop and
- * postStart hooks, gRPC probes, resource limits, hostPath/PVC/projected/downwardAPI volumes (they get an
- * empty directory), updates of Secret and ConfigMap volumes after the Pod started, and a fresh container
- * file system per restart (the working directory is shared by the Pod's runs).
+ * postStart hooks, gRPC probes, resource limits, hostPath volumes (they get an empty directory), projected
+ * `serviceAccountToken` sources (they write nothing), updates of Secret, ConfigMap and downward API volumes
+ * after the Pod started, and a file system per container and per restart (a Pod's containers share one, kept
+ * across restarts).
  */
 export class Kubelet implements PodRuntime {
   private readonly workers = new Map<string, PodWorker>();

@@ -30,6 +30,8 @@ export interface ContainerSpec {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
+  /** Read only by the downward API's `resourceFieldRef`: no limit is enforced. */
+  resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
   [field: string]: unknown;
 }
 
@@ -46,10 +48,25 @@ interface EnvVar {
 }
 
 interface EnvVarSource {
-  fieldRef?: { fieldPath: string; apiVersion?: string };
+  fieldRef?: ObjectFieldSelector;
   secretKeyRef?: KeySelector;
   configMapKeyRef?: KeySelector;
-  resourceFieldRef?: { resource: string; containerName?: string; divisor?: string };
+  resourceFieldRef?: ResourceFieldSelector;
+}
+
+/** A container's resource, e.g. `limits.memory`, for the downward API. */
+export interface ResourceFieldSelector {
+  resource: string;
+  /** Required in volumes; an env var's own container when missing. */
+  containerName?: string;
+  /** Default 1 (for CPU, one core); the value is divided by it and rounded up. */
+  divisor?: string | number;
+}
+
+/** A Pod field, e.g. `metadata.labels['app']`, for the downward API. */
+interface ObjectFieldSelector {
+  fieldPath: string;
+  apiVersion?: string;
 }
 
 export interface KeySelector {
@@ -77,11 +94,37 @@ export interface KeyToPath {
   mode?: number;
 }
 
+/** One file of a `downwardAPI` volume or projection: a Pod field or a container resource. */
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: ResourceFieldSelector;
+  mode?: number;
+}
+
+/** A Secret or ConfigMap as a source of a projected volume. */
+export interface KeyedProjection {
+  name: string;
+  items?: KeyToPath[];
+  optional?: boolean;
+}
+
+/** One source of a `projected` volume; other kinds (e.g. `clusterTrustBundle`) are not emulated. */
+export interface VolumeProjection {
+  secret?: KeyedProjection;
+  configMap?: KeyedProjection;
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+  serviceAccountToken?: { path: string; audience?: string; expirationSeconds?: number };
+  [source: string]: unknown;
+}
+
 export interface VolumeSpec {
   name: string;
   emptyDir?: Record<string, unknown>;
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[]; defaultMode?: number };
+  projected?: { sources?: VolumeProjection[]; defaultMode?: number };
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   [source: string]: unknown;
 }

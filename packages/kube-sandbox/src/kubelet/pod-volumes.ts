@@ -1,75 +1,66 @@
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, normalize, sep } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { KubeObject } from "../api/object-store.js";
 import type { ConfigSources } from "./config-sources.js";
+import { downwardApiFiles } from "./downward-api-files.js";
 import { VolumeSetupError } from "./errors.js";
+import type { PodAddresses } from "./field-ref.js";
+import { keyedVolumeFiles } from "./keyed-volume-files.js";
 import type { MountMapping } from "./mount-paths.js";
-import type { ContainerSpec, KeyToPath, VolumeSpec } from "./pod-spec.js";
+import { podSpecOf, type ContainerSpec, type VolumeSpec } from "./pod-spec.js";
+import { projectedVolumeFiles, type ProjectedFiles } from "./projected-volume-files.js";
+import { safeRelativePath, writeVolumeFiles, type VolumeFile } from "./volume-files.js";
 
-/** Default file modes: Secrets are private to the owner, ConfigMaps readable by all. */
+/** Default file modes: Secrets private to the owner; ConfigMaps, downward API and projected files readable by all. */
 const SECRET_MODE = 0o600;
-const CONFIG_MAP_MODE = 0o644;
+const READABLE_MODE = 0o644;
 
 /** The outcome of setting up a Pod's volumes. */
 export interface VolumeSetup {
   /** Host directory of each volume, by volume name. */
   dirs: Map<string, string>;
-  /** Volumes whose type is not emulated; they get an empty directory. */
+  /**
+   * What is not emulated: volumes of other types, which get an empty directory, by name, and sources of
+   * projected volumes that write no files, as `VOLUME/KIND` (e.g. `token/serviceAccountToken`).
+   */
   unsupported: string[];
 }
 
 /**
  * Creates the host directories of a Pod's volumes under `volumesDir`: `emptyDir` once (it survives
- * container restarts), `secret` and `configMap` filled with their keys; a `persistentVolumeClaim` is the
- * folder of the volume the claim is bound to. Throws `VolumeSetupError` when a
- * Secret or ConfigMap that is not optional is missing, or a claim is missing, unbound or being deleted, as
+ * container restarts); `secret`, `configMap`, `downwardAPI` and `projected` filled with their files; a
+ * `persistentVolumeClaim` is the folder of the volume the claim is bound to. Throws `VolumeSetupError`
+ * (`MountVolume.SetUp failed for volume "NAME" : ...`) when a Secret, ConfigMap or key that is not optional
+ * is missing, a downward API item cannot be read, or a claim is missing, unbound or being deleted, as
  * Kubernetes keeps such a Pod ContainerCreating.
  */
 export function setUpVolumes(
   volumesDir: string,
-  namespace: string,
-  volumes: readonly VolumeSpec[],
+  pod: KubeObject,
+  addresses: PodAddresses,
   sources: ConfigSources,
 ): VolumeSetup {
   const dirs = new Map<string, string>();
   const unsupported: string[] = [];
-  for (const volume of volumes) {
-    if (volume.persistentVolumeClaim) {
-      // The claim's volume lives outside the Pod, so its data outlives it.
-      const claim = sources.claim(namespace, volume.persistentVolumeClaim.claimName);
-      if ("problem" in claim) {
-        throw new VolumeSetupError(`MountVolume.SetUp failed for volume "${volume.name}" : ${claim.problem}`);
+  for (const volume of podSpecOf(pod).volumes ?? []) {
+    try {
+      if (volume.persistentVolumeClaim) {
+        dirs.set(volume.name, claimDirectory(pod, volume.persistentVolumeClaim.claimName, sources));
+        continue;
       }
-      mkdirSync(claim.path, { recursive: true });
-      dirs.set(volume.name, claim.path);
-      continue;
-    }
-    const dir = join(volumesDir, safeSegment(volume.name));
-    dirs.set(volume.name, dir);
-    if (volume.secret) {
-      const data = sources.secret(namespace, volume.secret.secretName);
-      if (!data && !volume.secret.optional) {
-        throw new VolumeSetupError(
-          `MountVolume.SetUp failed for volume "${volume.name}" : secret "${volume.secret.secretName}" not found`,
-        );
+      const dir = join(volumesDir, safeSegment(volume.name));
+      dirs.set(volume.name, dir);
+      const filled = volumeFiles(volume, pod, addresses, sources);
+      if (filled) {
+        writeVolumeFiles(dir, filled.files);
+        unsupported.push(...filled.notEmulated.map((kind) => `${volume.name}/${kind}`));
+      } else {
+        if (!volume.emptyDir) unsupported.push(volume.name);
+        mkdirSync(dir, { recursive: true });
       }
-      fillDirectory(dir, data ?? new Map(), volume.secret.items, volume.secret.defaultMode ?? SECRET_MODE, volume.name);
-    } else if (volume.configMap) {
-      const data = sources.configMap(namespace, volume.configMap.name);
-      if (!data && !volume.configMap.optional) {
-        throw new VolumeSetupError(
-          `MountVolume.SetUp failed for volume "${volume.name}" : configmap "${volume.configMap.name}" not found`,
-        );
-      }
-      fillDirectory(
-        dir,
-        data ?? new Map(),
-        volume.configMap.items,
-        volume.configMap.defaultMode ?? CONFIG_MAP_MODE,
-        volume.name,
-      );
-    } else {
-      if (!volume.emptyDir) unsupported.push(volume.name);
-      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      if (!(error instanceof VolumeSetupError)) throw error;
+      throw new VolumeSetupError(`MountVolume.SetUp failed for volume "${volume.name}" : ${error.message}`);
     }
   }
   return { dirs, unsupported };
@@ -92,47 +83,42 @@ export function containerMounts(container: ContainerSpec, volumeDirs: ReadonlyMa
   return out;
 }
 
-function fillDirectory(
-  dir: string,
-  data: ReadonlyMap<string, Buffer>,
-  items: readonly KeyToPath[] | undefined,
-  defaultMode: number,
-  volumeName: string,
-): void {
-  // Rewritten whole, so keys removed from the source disappear.
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const files: { path: string; content: Buffer; mode: number }[] = [];
-  if (items?.length) {
-    for (const item of items) {
-      const content = data.get(item.key);
-      if (content === undefined) {
-        throw new VolumeSetupError(
-          `MountVolume.SetUp failed for volume "${volumeName}" : references non-existent key ${item.key}`,
-        );
-      }
-      files.push({ path: safeRelativePath(item.path), content, mode: item.mode ?? defaultMode });
-    }
-  } else {
-    for (const [key, content] of data) files.push({ path: safeRelativePath(key), content, mode: defaultMode });
-  }
-  for (const file of files) {
-    const target = join(dir, file.path);
-    mkdirSync(dirname(target), { recursive: true });
-    const temporary = `${target}.tmp-${process.pid}`;
-    writeFileSync(temporary, file.content, { mode: file.mode });
-    chmodSync(temporary, file.mode);
-    renameSync(temporary, target);
-  }
+/** The folder of the volume a claim is bound to, outside the Pod, so its data outlives it. */
+function claimDirectory(pod: KubeObject, claimName: string, sources: ConfigSources): string {
+  const claim = sources.claim(pod.metadata.namespace ?? "default", claimName);
+  if ("problem" in claim) throw new VolumeSetupError(claim.problem);
+  mkdirSync(claim.path, { recursive: true });
+  return claim.path;
 }
 
-/** A relative path that stays inside its directory; Kubernetes rejects `..` and absolute paths too. */
-function safeRelativePath(path: string): string {
-  const normal = normalize(path);
-  if (normal.startsWith(sep) || normal === ".." || normal.startsWith(`..${sep}`)) {
-    throw new VolumeSetupError(`invalid path ${JSON.stringify(path)}: must be relative and may not contain '..'`);
+/** The files of a volume whose type writes files (and its sources not emulated); undefined for the other types. */
+function volumeFiles(
+  volume: VolumeSpec,
+  pod: KubeObject,
+  addresses: PodAddresses,
+  sources: ConfigSources,
+): ProjectedFiles | undefined {
+  const namespace = pod.metadata.namespace ?? "default";
+  const done = (files: VolumeFile[]) => ({ files, notEmulated: [] });
+  if (volume.secret) {
+    const { secretName, defaultMode, ...rest } = volume.secret;
+    return done(
+      keyedVolumeFiles({ kind: "secret", name: secretName, ...rest }, namespace, sources, defaultMode ?? SECRET_MODE),
+    );
   }
-  return normal;
+  if (volume.configMap) {
+    const { defaultMode, ...rest } = volume.configMap;
+    return done(keyedVolumeFiles({ kind: "configmap", ...rest }, namespace, sources, defaultMode ?? READABLE_MODE));
+  }
+  if (volume.downwardAPI) {
+    const { items = [], defaultMode } = volume.downwardAPI;
+    return done(downwardApiFiles(items, pod, addresses, sources, defaultMode ?? READABLE_MODE));
+  }
+  if (volume.projected) {
+    const { sources: projections = [], defaultMode } = volume.projected;
+    return projectedVolumeFiles(projections, pod, addresses, sources, defaultMode ?? READABLE_MODE);
+  }
+  return undefined;
 }
 
 function safeSegment(name: string): string {

@@ -299,10 +299,15 @@ export class PodWorker {
     if (!sandbox) return;
     let dirs: Map<string, string>;
     try {
-      const setup = setUpVolumes(join(this.dir, "volumes"), this.namespace, this.spec.volumes ?? [], this.ctx.sources);
+      const setup = setUpVolumes(
+        join(this.dir, "volumes"),
+        this.latest() ?? this.pod,
+        this.addresses,
+        this.ctx.sources,
+      );
       dirs = setup.dirs;
       if (setup.unsupported.length > 0) {
-        this.logger.warn({ volumes: setup.unsupported }, "volume types not emulated, using empty directories");
+        this.logger.warn({ volumes: setup.unsupported }, "volume sources not emulated, they hold no files");
       }
     } catch (error) {
       if (!(error instanceof VolumeSetupError)) throw error;

@@ -9,7 +9,7 @@ const pod: KubeObject = {
   apiVersion: "v1",
   kind: "Pod",
   metadata: { name: "etcd-0", namespace: "db", uid: "u-1", labels: { app: "etcd" } },
-  spec: { containers: [] },
+  spec: { containers: [{ name: "c", resources: { limits: { memory: "256Mi" } } }, { name: "other" }] },
 };
 const addresses = { podIP: "127.77.0.9", hostIP: "127.0.0.1", nodeName: "sandbox" };
 const sources: ConfigSources = {
@@ -22,6 +22,7 @@ const sources: ConfigSources = {
         ])
       : undefined,
   claim: () => ({ problem: "no claims here" }),
+  nodeAllocatable: () => ({ cpu: "2", memory: "4Gi" }),
 };
 
 function env(container: Partial<ContainerSpec>): Record<string, string> {
@@ -56,6 +57,19 @@ describe("buildContainerEnv", () => {
       PASS: "s3cret",
       LVL: "debug",
     });
+  });
+
+  it("reads the container's resources, or the node's allocatable where it sets no limit", () => {
+    expect(
+      env({
+        env: [
+          { name: "MEM", valueFrom: { resourceFieldRef: { resource: "limits.memory", divisor: "1Mi" } } },
+          { name: "REQ", valueFrom: { resourceFieldRef: { resource: "requests.memory", divisor: "1Mi" } } },
+          { name: "CPU", valueFrom: { resourceFieldRef: { resource: "limits.cpu" } } },
+          { name: "OTHER", valueFrom: { resourceFieldRef: { resource: "limits.memory", containerName: "other" } } },
+        ],
+      }),
+    ).toEqual({ MEM: "256", REQ: "256", CPU: "2", OTHER: String(4 * 1024 ** 3) });
   });
 
   it("takes envFrom first, with its prefix, skipping keys that cannot be names", () => {

@@ -34,6 +34,11 @@ export function registerSandboxNode(store: ObjectStore, address: string): KubeOb
   return store.get("nodes", undefined, SANDBOX_NODE_NAME) ?? store.create("nodes", sandboxNode(now, address));
 }
 
+/** The node's capacity, all of it allocatable: the host's CPUs and memory, and the Pods a kubelet admits. */
+export function sandboxNodeResources(): Record<string, string> {
+  return { cpu: String(availableParallelism()), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: MAX_PODS };
+}
+
 /**
  * The Node object of the host the sandbox runs on: its CPUs, memory, kernel, a Ready condition, and
  * `address`, where Pods reach it.
@@ -41,11 +46,7 @@ export function registerSandboxNode(store: ObjectStore, address: string): KubeOb
 function sandboxNode(now: Date, address: string): KubeObject {
   const at = now.toISOString().replace(/\.\d+Z$/, "Z");
   const arch = process.arch === "x64" ? "amd64" : process.arch;
-  const resources = {
-    cpu: String(availableParallelism()),
-    memory: `${Math.floor(totalmem() / 1024)}Ki`,
-    pods: MAX_PODS,
-  };
+  const resources = sandboxNodeResources();
   const condition = (type: string, status: string, reason: string, message: string) => ({
     type,
     status,
