@@ -3,8 +3,17 @@ import { silentLogger, type Logger } from "../logger.js";
 import { parseIpv4, parseRange, rangeContains, type Ipv4Range } from "./ipv4-range.js";
 import { runTool } from "./run-tool.js";
 import { SerialKeyQueue } from "./serial-key-queue.js";
-import { ENDPOINT_SLICES, readyBackends, SERVICE_NAME_LABEL, type ServicePort } from "./service-endpoints.js";
+import {
+  ENDPOINT_SLICES,
+  readyBackends,
+  SERVICE_NAME_LABEL,
+  type Backend,
+  type ServicePort,
+} from "./service-endpoints.js";
 import { TcpForwarder } from "./tcp-forwarder.js";
+
+/** Milliseconds after which a Service whose change could not be applied is looked at again. */
+const RETRY_DELAY_MS = 1_000;
 
 /** What a `ServiceProxy` serves and where. */
 export interface ServiceProxyOptions {
@@ -38,6 +47,7 @@ interface ServedService {
 export class ServiceProxy {
   private readonly served = new Map<string, ServedService>();
   private readonly unsupportedPortsLogged = new Set<string>();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
   private readonly queue: SerialKeyQueue;
   private readonly range: Ipv4Range;
   private readonly logger: Logger;
@@ -48,7 +58,7 @@ export class ServiceProxy {
     this.logger = options.logger ?? silentLogger;
     this.queue = new SerialKeyQueue(
       (key) => this.sync(key),
-      (key, err) => this.logger.error({ err, service: key }, "Service proxy could not apply a change"),
+      (key, err) => this.retryLater(key, err, "Service proxy could not apply a change"),
     );
     this.unsubscribe = options.store.subscribe((event) => this.onEvent(event));
   }
@@ -68,6 +78,8 @@ export class ServiceProxy {
   /** Stops following changes, resets every forwarded connection and removes every address it added. */
   async stop(): Promise<void> {
     this.unsubscribe();
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
     await this.queue.stop();
     for (const key of [...this.served.keys()]) await this.unserve(key);
   }
@@ -97,7 +109,7 @@ export class ServiceProxy {
     const slices = this.options.store
       .list(ENDPOINT_SLICES, namespace)
       .filter((slice) => slice.metadata.labels?.[SERVICE_NAME_LABEL] === name);
-    const wanted = new Map<number, ReturnType<typeof readyBackends>>();
+    const wanted = new Map<number, Backend[]>();
     for (const port of servicePorts(service)) {
       if ((port.protocol ?? "TCP") !== "TCP") this.logUnsupportedOnce(key, port);
       else wanted.set(port.port, readyBackends(port, slices));
@@ -111,8 +123,29 @@ export class ServiceProxy {
       if (backends.length === 0) continue;
       const listener = state.listeners.get(port);
       if (listener) listener.setBackends(backends);
-      else state.listeners.set(port, await TcpForwarder.listen({ host: ip, port, backends, logger: this.logger }));
+      else await this.listen(key, state, port, backends);
     }
+  }
+
+  /** Listens on one Service port; a failure (e.g. another program holds the port) is retried later. */
+  private async listen(key: string, state: ServedService, port: number, backends: Backend[]): Promise<void> {
+    try {
+      state.listeners.set(port, await TcpForwarder.listen({ host: state.ip, port, backends, logger: this.logger }));
+    } catch (err) {
+      this.retryLater(key, err, `could not listen on ${state.ip}:${port}`);
+    }
+  }
+
+  /** Logs why a Service could not be brought in line, and queues it again after `RETRY_DELAY_MS`. */
+  private retryLater(key: string, err: unknown, why: string): void {
+    this.logger.error({ err, service: key, retryInMs: RETRY_DELAY_MS }, why);
+    if (this.retries.has(key)) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(key);
+      this.queue.add(key);
+    }, RETRY_DELAY_MS);
+    timer.unref();
+    this.retries.set(key, timer);
   }
 
   /** Closes a Service's listeners (resetting their connections) and removes its address from the bridge. */

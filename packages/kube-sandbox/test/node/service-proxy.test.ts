@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -65,6 +65,19 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Calls `attempt` every 50 ms until it resolves, and resolves with that; rejects naming `what` after `ms`. */
+async function eventually<T>(what: string, ms: number, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`, { cause: err });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** The IPv4 addresses of an interface. */
@@ -197,6 +210,30 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
     await proxy!.whenIdle();
     expect(await ask(clusterIP, 81)).toBe("pod-b:hello");
     expect((await refusal(clusterIP, 80)).code).toBe("ECONNREFUSED");
+  });
+
+  it("listens once another program lets go of the Service port", async () => {
+    const busyIP = formatIpv4(parseRange(network.serviceRange).base + 13);
+    store.create("services", service("busy", busyIP, [{ name: "http", port: 80, protocol: "TCP" }]));
+    await proxy!.whenIdle();
+    const squatter = createServer((socket) => socket.resume().end("squatter"));
+    await new Promise<void>((resolve, reject) => {
+      squatter.once("error", reject);
+      squatter.listen(80, busyIP, resolve);
+    });
+    try {
+      store.create(ENDPOINT_SLICES, endpointSlice("busy-abcde", "busy", POD_PORT, [[pods[0]!.attachment.ip, true]]));
+      await proxy!.whenIdle();
+      expect(logLines.some((line) => line.includes(`could not listen on ${busyIP}:80`))).toBe(true);
+      expect(await ask(busyIP, 80)).toBe("squatter");
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    const answer = await eventually("the proxy to listen where the other program did", 5_000, () => ask(busyIP, 80));
+    expect(answer).toBe("pod-a:hello");
+    store.remove("services", "default", "busy");
+    store.remove(ENDPOINT_SLICES, "default", "busy-abcde");
+    await proxy!.whenIdle();
   });
 
   it("serves no UDP port, saying so once, and leaves headless and foreign cluster IPs alone", async () => {
