@@ -33,6 +33,8 @@ interface ServedService {
   readonly ip: string;
   /** Listeners by Service port number (TCP ports with at least one ready backend). */
   readonly listeners: Map<number, TcpForwarder>;
+  /** Listeners of ports that lost their last ready endpoint, while their open connections last. */
+  readonly draining: Set<TcpForwarder>;
 }
 
 /**
@@ -103,7 +105,7 @@ export class ServiceProxy {
     let state = this.served.get(key);
     if (!state) {
       await runTool("ip", ["addr", "add", `${ip}/32`, "dev", this.options.bridge]);
-      state = { ip, listeners: new Map() };
+      state = { ip, listeners: new Map(), draining: new Set() };
       this.served.set(key, state);
     }
     const slices = this.options.store
@@ -116,8 +118,10 @@ export class ServiceProxy {
     }
     for (const [port, listener] of state.listeners) {
       if ((wanted.get(port)?.length ?? 0) > 0) continue;
-      listener.close(false);
       state.listeners.delete(port);
+      const { draining } = state;
+      draining.add(listener);
+      void listener.close(false).then(() => draining.delete(listener));
     }
     for (const [port, backends] of wanted) {
       if (backends.length === 0) continue;
@@ -148,12 +152,16 @@ export class ServiceProxy {
     this.retries.set(key, timer);
   }
 
-  /** Closes a Service's listeners (resetting their connections) and removes its address from the bridge. */
+  /**
+   * Closes a Service's listeners and resets their connections, then removes its address from the bridge: no
+   * socket may outlive the address, or what it sends next would be routed like any other non-local address.
+   */
   private async unserve(key: string): Promise<void> {
     const state = this.served.get(key);
     if (!state) return;
     this.served.delete(key);
-    for (const listener of state.listeners.values()) listener.close(true);
+    const listeners = [...state.listeners.values(), ...state.draining];
+    await Promise.all(listeners.map((listener) => listener.close(true)));
     await runTool("ip", ["addr", "del", `${state.ip}/32`, "dev", this.options.bridge]).catch((err: unknown) =>
       this.logger.warn({ err, service: key, ip: state.ip }, "could not remove a cluster IP from the bridge"),
     );

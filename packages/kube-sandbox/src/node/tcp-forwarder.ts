@@ -26,6 +26,8 @@ export class TcpForwarder {
   private backends: readonly Backend[];
   private nextIndex = 0;
   private readonly connections = new Set<Socket>();
+  private closed: Promise<void> | undefined;
+  private whenNoConnections: (() => void) | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -56,11 +58,17 @@ export class TcpForwarder {
 
   /**
    * Stops accepting connections, so new ones are refused. Open connections keep going unless
-   * `resetConnections`, which resets them (both ends).
+   * `resetConnections`, which resets them (both ends). Resolves once the last connection is gone; may be
+   * called again, e.g. to reset what still runs.
    */
-  close(resetConnections: boolean): void {
-    this.server.close();
+  close(resetConnections: boolean): Promise<void> {
+    if (this.server.listening) this.server.close();
     if (resetConnections) for (const socket of this.connections) reset(socket);
+    this.closed ??= new Promise((resolve) => {
+      this.whenNoConnections = resolve;
+      this.noticeNoConnections();
+    });
+    return this.closed;
   }
 
   private where(): { host: string; port: number } {
@@ -107,7 +115,14 @@ export class TcpForwarder {
 
   private track(socket: Socket): void {
     this.connections.add(socket);
-    socket.once("close", () => this.connections.delete(socket));
+    socket.once("close", () => {
+      this.connections.delete(socket);
+      this.noticeNoConnections();
+    });
+  }
+
+  private noticeNoConnections(): void {
+    if (this.connections.size === 0) this.whenNoConnections?.();
   }
 }
 

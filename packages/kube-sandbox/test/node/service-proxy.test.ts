@@ -58,6 +58,34 @@ async function refusal(host: string, port: number): Promise<{ code: string | und
   return { code, ms: Date.now() - started };
 }
 
+/** A connection from the host that has sent some bytes and stays open until `finish` half-closes it. */
+interface HeldConnection {
+  /** Resolves with everything received once the peer has ended, or with the error code that ended it. */
+  readonly outcome: Promise<string>;
+  /** Sends `last` and half-closes. */
+  finish(last: string): void;
+}
+
+/** Connects from the host to `host:port` and sends `first`; resolves once connected. */
+async function holdConnection(host: string, port: number, first: string): Promise<HeldConnection> {
+  const socket = connect({ host, port, allowHalfOpen: true });
+  let text = "";
+  socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  const outcome = new Promise<string>((resolve) => {
+    socket.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    socket.once("end", () => {
+      socket.destroy();
+      resolve(text);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  socket.write(first);
+  return { outcome, finish: (last) => socket.end(last) };
+}
+
 /** Resolves as `promise` does; rejects naming `what` if it has not settled after `ms`. */
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -177,7 +205,8 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
     expect([...answers].sort()).toEqual(["pod-a:hello", "pod-b:hello"]);
   });
 
-  it("refuses connections at once while the Service has no ready endpoint, and serves again when it has", async () => {
+  it("refuses new connections at once while the Service has no ready endpoint, keeping open ones", async () => {
+    const held = await holdConnection(clusterIP, 80, "waiting");
     store.mutate(ENDPOINT_SLICES, "default", "web-abcde", (slice) => {
       for (const endpoint of slice.endpoints as { conditions: { ready: boolean } }[]) endpoint.conditions.ready = false;
     });
@@ -186,6 +215,8 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
     expect(fromHost.code).toBe("ECONNREFUSED");
     expect(fromHost.ms).toBeLessThan(1_000);
     expect(await askFromPod(pods[1]!.attachment, clusterIP, 80)).toBe("ECONNREFUSED");
+    held.finish("!");
+    expect(await withDeadline(held.outcome, 5_000, "the held connection's answer")).toMatch(/^pod-[ab]:waiting!$/);
 
     store.mutate(ENDPOINT_SLICES, "default", "web-abcde", (slice) => {
       (slice.endpoints as { conditions: { ready: boolean } }[])[1]!.conditions.ready = true;
@@ -254,31 +285,32 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
     expect(addresses.filter((address) => address.endsWith("/32"))).toHaveLength(2);
   });
 
-  it("removes the cluster IP when its Service goes, and every address it added when stopped", async () => {
+  it("removes the cluster IP when its Service goes, and every address and connection when stopped", async () => {
     store.remove("services", "default", "web");
     await proxy!.whenIdle();
     expect(await addressesOf(network.bridge)).not.toContain(`${clusterIP}/32`);
     expect((await addressesOf(network.bridge)).filter((address) => address.endsWith("/32"))).toHaveLength(1);
 
     const heldIP = formatIpv4(parseRange(network.serviceRange).base + 12);
+    const goneIP = formatIpv4(parseRange(network.serviceRange).base + 14);
     store.create("services", service("held", heldIP, [{ name: "http", port: 80, protocol: "TCP" }]));
     store.create(ENDPOINT_SLICES, endpointSlice("held-abcde", "held", POD_PORT, [[pods[0]!.attachment.ip, true]]));
     await proxy!.whenIdle();
-    // A connection that stays open: the Pod answers only once the client has half-closed.
-    const held = connect({ host: heldIP, port: 80 });
-    const heldEnded = new Promise<string>((resolve) => {
-      held.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-      held.once("close", () => resolve("closed without error"));
-    });
-    await new Promise<void>((resolve, reject) => {
-      held.once("connect", resolve);
-      held.once("error", reject);
-    });
-    held.write("waiting");
+    // Connections that stay open (the Pod answers only once the client has half-closed): one to a Service, one
+    // left from when another Service had a ready endpoint.
+    const held = await holdConnection(heldIP, 80, "waiting");
+    store.create("services", service("gone", goneIP, [{ name: "http", port: 80, protocol: "TCP" }]));
+    store.create(ENDPOINT_SLICES, endpointSlice("gone-abcde", "gone", POD_PORT, [[pods[1]!.attachment.ip, true]]));
+    await proxy!.whenIdle();
+    const leftOver = await holdConnection(goneIP, 80, "waiting");
+    store.remove(ENDPOINT_SLICES, "default", "gone-abcde");
+    await proxy!.whenIdle();
+    expect((await refusal(goneIP, 80)).code).toBe("ECONNREFUSED");
 
     await proxy!.stop();
     proxy = undefined;
     expect(await addressesOf(network.bridge)).toEqual([`${network.gateway}/24`]);
-    expect(await withDeadline(heldEnded, 5_000, "the held connection to end")).toBe("ECONNRESET");
+    expect(await withDeadline(held.outcome, 5_000, "the held connection to end")).toBe("ECONNRESET");
+    expect(await withDeadline(leftOver.outcome, 5_000, "the left-over connection to end")).toBe("ECONNRESET");
   });
 });
