@@ -108,6 +108,15 @@ async function eventually<T>(what: string, ms: number, attempt: () => Promise<T>
   }
 }
 
+/** How the host routes a packet to `ip`, as `ip route get` prints it. */
+function routeOf(ip: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("ip", ["route", "get", ip], (err, stdout) =>
+      err ? reject(new Error(`ip route get ${ip} failed: ${err.message}`)) : resolve(stdout.trim()),
+    );
+  });
+}
+
 /** The IPv4 addresses of an interface. */
 function addressesOf(device: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -191,6 +200,7 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
     store.create(ENDPOINT_SLICES, endpointSlice("web-abcde", "web", POD_PORT, ips));
     await proxy!.whenIdle();
     expect(await addressesOf(network.bridge)).toContain(`${clusterIP}/32`);
+    expect(await routeOf(clusterIP)).toMatch(new RegExp(`^local ${clusterIP.replaceAll(".", "\\.")} dev lo `));
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await ask(clusterIP, 80));
     // Round robin: every other connection goes to the same Pod.
@@ -310,6 +320,8 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
     await proxy!.stop();
     proxy = undefined;
     expect(await addressesOf(network.bridge)).toEqual([`${network.gateway}/24`]);
+    // An address no longer served stays on the bridge, checked with the routing tables alone.
+    expect(await routeOf(clusterIP)).toMatch(new RegExp(`^${clusterIP.replaceAll(".", "\\.")} dev ${network.bridge} `));
     expect(await withDeadline(held.outcome, 5_000, "the held connection to end")).toBe("ECONNRESET");
     expect(await withDeadline(leftOver.outcome, 5_000, "the left-over connection to end")).toBe("ECONNRESET");
   });
