@@ -80,9 +80,10 @@ export class ServiceProxy {
   /** Stops following changes, resets every forwarded connection and removes every address it added. */
   async stop(): Promise<void> {
     this.unsubscribe();
+    await this.queue.stop();
+    // After the last change has run, so that no retry it asked for is left behind.
     for (const timer of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
-    await this.queue.stop();
     for (const key of [...this.served.keys()]) await this.unserve(key);
   }
 
