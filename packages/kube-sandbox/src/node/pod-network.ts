@@ -169,6 +169,9 @@ export class PodNetwork {
     writeFileSync(`/proc/sys/net/ipv4/conf/${bridge}/forwarding`, "0");
     await runTool("ip", ["addr", "add", `${this.gateway}/${this.claim.podRange.prefix}`, "dev", bridge]);
     await runTool("ip", ["link", "set", bridge, "up"]);
+    // The host's own packets to a Service address nothing serves (yet) stay on the bridge, unanswered, instead
+    // of following the default route out; served ones are local addresses, which win over this route.
+    await runTool("ip", ["route", "add", this.serviceRange, "dev", bridge]);
   }
 
   private async attach(pod: PodAttachment, podVeth: string): Promise<void> {
