@@ -12,6 +12,7 @@ import { checkIsolationSupport, type IsolationSupport } from "./isolation-suppor
 import { isolatedPods } from "./isolated-pods.js";
 import { parseRange } from "./ipv4-range.js";
 import { PodNetwork } from "./pod-network.js";
+import { ServiceProxy } from "./service-proxy.js";
 import { sweepOrphanNetworks } from "./sweep-networks.js";
 
 /**
@@ -115,9 +116,14 @@ async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Lo
     network.close();
     guard.untrackNetwork(network.id);
   };
-  let proxy: { stop(): Promise<void> } | undefined;
+  let proxy: ServiceProxy | undefined;
   try {
-    proxy = { stop: () => Promise.resolve() };
+    proxy = ServiceProxy.start({
+      store,
+      bridge: network.bridge,
+      serviceRange: network.serviceRange,
+      logger: logger.child({ component: "service-proxy" }),
+    });
     const dns = await startClusterDns(store, network.gateway, logger.child({ component: "dns" }));
     const running = proxy;
     logger.info(
