@@ -26,12 +26,17 @@ export type Service = KubeObject & { spec?: ServiceSpec };
 /** The label of headless Services' Endpoints and EndpointSlices. */
 export const HEADLESS_LABEL = "service.kubernetes.io/headless";
 
+/** Whether the Service has a selector: otherwise its Endpoints are whatever its user writes. */
+export function hasSelector(service: Service): boolean {
+  return Object.keys(service.spec?.selector ?? {}).length > 0;
+}
+
 /**
- * Whether the endpoint controllers manage the Service's endpoints: it has a selector and is not an
- * ExternalName Service. The endpoints of a Service without selector are whatever its user writes.
+ * Whether the endpoint controllers make the Service's endpoints from its Pods: it has a selector and is
+ * not an ExternalName Service.
  */
 export function hasPodSelector(service: Service): boolean {
-  return Object.keys(service.spec?.selector ?? {}).length > 0 && service.spec?.type !== "ExternalName";
+  return hasSelector(service) && service.spec?.type !== "ExternalName";
 }
 
 /** Whether a headless Service (`clusterIP: None`). */

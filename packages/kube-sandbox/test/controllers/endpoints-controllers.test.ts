@@ -4,6 +4,7 @@ import { startControllers, type RunningControllers } from "../../src/controllers
 import { capturingLogger } from "./fixtures.js";
 
 const SLICES = "endpointslices.discovery.k8s.io";
+const MIRRORING = "endpointslicemirroring-controller.k8s.io";
 const NS = "shop";
 
 let store: ObjectStore;
@@ -235,9 +236,75 @@ describe("endpoints and endpointslice controllers", () => {
     createPod("web-a", { ip: "10.1.0.5" });
     await controllers.idle();
     expect(endpoints("db")?.metadata.resourceVersion).toBe(manual.metadata.resourceVersion);
-    expect(store.list(SLICES, NS).map((s) => [s.metadata.name, s.metadata.resourceVersion])).toEqual([
-      ["db-1", slice.metadata.resourceVersion],
+    expect(store.get(SLICES, NS, "db-1")?.metadata.resourceVersion).toBe(slice.metadata.resourceVersion);
+    // Only the mirror of the user's Endpoints is added.
+    expect(store.list(SLICES, NS).filter((s) => s.metadata.name !== "db-1")).toMatchObject([
+      { metadata: { labels: { "endpointslice.kubernetes.io/managed-by": MIRRORING } } },
     ]);
+  });
+
+  it("mirror the Endpoints of a Service without selector into slices, until the Service selects Pods", async () => {
+    const manual = store.create("endpoints", {
+      apiVersion: "v1",
+      kind: "Endpoints",
+      metadata: { name: "db", namespace: NS, labels: { tier: "data" } },
+      subsets: [
+        {
+          addresses: [{ ip: "192.0.2.10", hostname: "primary" }],
+          notReadyAddresses: [{ ip: "192.0.2.11" }],
+          ports: [{ name: "sql", port: 5432, protocol: "TCP" }],
+        },
+      ],
+    });
+    createService("db", { selector: undefined, ports: [{ name: "sql", port: 5432 }] });
+    await controllers.idle();
+    const [mirror, ...more] = slicesOf("db");
+    expect(more).toEqual([]);
+    expect(mirror?.metadata.name).toMatch(/^db-[a-z0-9]{5}$/);
+    expect(mirror).toMatchObject({
+      metadata: {
+        labels: {
+          tier: "data",
+          "kubernetes.io/service-name": "db",
+          "endpointslice.kubernetes.io/managed-by": MIRRORING,
+        },
+        ownerReferences: [{ kind: "Endpoints", name: "db", uid: manual.metadata.uid, controller: true }],
+      },
+      addressType: "IPv4",
+      ports: [{ name: "sql", port: 5432, protocol: "TCP" }],
+      endpoints: [
+        { addresses: ["192.0.2.10"], conditions: { ready: true }, hostname: "primary" },
+        { addresses: ["192.0.2.11"], conditions: { ready: false } },
+      ],
+    });
+
+    createPod("web-a", { ip: "10.1.0.5" });
+    store.mutate("services", NS, "db", (svc) => {
+      (svc.spec as Record<string, unknown>).selector = { app: "web" };
+    });
+    await controllers.idle();
+    expect(endpoints("db")?.subsets).toMatchObject([{ addresses: [{ ip: "10.1.0.5" }] }]);
+    expect(
+      slicesOf("db").map((s) => [
+        s.metadata.labels?.["endpointslice.kubernetes.io/managed-by"],
+        (s.endpoints as { addresses: string[] }[]).map((e) => e.addresses[0]),
+      ]),
+    ).toEqual([["endpointslice-controller.k8s.io", ["10.1.0.5"]]]);
+  });
+
+  it("drop the mirrored slices with the Endpoints they mirror", async () => {
+    store.create("endpoints", {
+      apiVersion: "v1",
+      kind: "Endpoints",
+      metadata: { name: "db", namespace: NS },
+      subsets: [{ addresses: [{ ip: "192.0.2.10" }], ports: [{ port: 5432 }] }],
+    });
+    createService("db", { selector: undefined, ports: [{ port: 5432 }] });
+    await controllers.idle();
+    expect(slicesOf("db")).toMatchObject([{ ports: [{ name: "", port: 5432, protocol: "TCP" }] }]);
+    store.remove("endpoints", NS, "db");
+    await controllers.idle();
+    expect(slicesOf("db")).toEqual([]);
   });
 
   it("write nothing when nothing they show changed, and put back what someone else changed", async () => {
