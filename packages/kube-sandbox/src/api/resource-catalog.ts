@@ -60,6 +60,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     ],
   ),
   type("", "v1", "services", "Service", ["svc"]),
+  type("", "v1", "endpoints", "Endpoints", ["ep"]),
   type(
     "",
     "v1",
@@ -108,6 +109,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   type("apps", "v1", "controllerrevisions", "ControllerRevision"),
   type("coordination.k8s.io", "v1", "leases", "Lease"),
   type("storage.k8s.io", "v1", "storageclasses", "StorageClass", ["sc"], [], false),
+  type("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
 ];
 
 /** `group/version`, or `version` for the core group. */

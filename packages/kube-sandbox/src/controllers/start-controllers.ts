@@ -4,6 +4,9 @@ import type { Logger } from "../logger.js";
 import type { Controller } from "./controller.js";
 import { createDeleteObject } from "./delete-object.js";
 import { createDeploymentController } from "./deployment-controller.js";
+import { createEndpointsController } from "./endpoints-controller.js";
+import { createEndpointSliceController } from "./endpointslice-controller.js";
+import { createEndpointSliceMirroringController } from "./endpointslice-mirroring-controller.js";
 import { createGarbageCollector } from "./garbage-collector.js";
 import { createNamespaceController } from "./namespace-controller.js";
 import { createReplicaSetController } from "./replicaset-controller.js";
@@ -23,10 +26,11 @@ export interface RunningControllers {
 }
 
 /**
- * Starts the Deployment, ReplicaSet, StatefulSet and namespace controllers, the garbage collector and,
- * given `volumesDir` for the volumes' folders, the PersistentVolume controller over `store`, as
- * kube-controller-manager runs them: every store change queues the keys it concerns, and everything
- * already present is reconciled once at start. The controllers record their Events in `store`.
+ * Starts the Deployment, ReplicaSet, StatefulSet, namespace, endpoints, endpointslice and endpointslice
+ * mirroring controllers, the garbage collector and, given `volumesDir` for the volumes' folders, the
+ * PersistentVolume controller over `store`, as kube-controller-manager runs them: every store change
+ * queues the keys it concerns, and everything already present is reconciled once at start. The
+ * controllers record their Events in `store`.
  */
 export function startControllers(
   store: ObjectStore,
@@ -45,6 +49,9 @@ export function startControllers(
     createGarbageCollector({ store, deleteObject, logger }),
     ...(options.volumesDir ? [createVolumeController({ store, volumesDir: options.volumesDir, logger })] : []),
     createNamespaceController({ store, deleteObject, logger }),
+    createEndpointsController({ store, deleteObject, logger }),
+    createEndpointSliceController({ store, deleteObject, logger }),
+    createEndpointSliceMirroringController({ store, deleteObject, logger }),
   ];
   const byName = new Map(controllers.map((c) => [c.name, c]));
   const split = (key: string): [string, string] => {

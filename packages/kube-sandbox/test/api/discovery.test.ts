@@ -30,14 +30,19 @@ describe("discovery and health", () => {
     const groups = (await call(harness, "GET", "/apis")).json<{
       groups: { name: string; preferredVersion: { groupVersion: string } }[];
     }>();
-    expect(groups.groups.map((g) => g.name)).toEqual(["apps", "coordination.k8s.io", "storage.k8s.io"]);
+    expect(groups.groups.map((g) => g.name)).toEqual([
+      "apps",
+      "coordination.k8s.io",
+      "storage.k8s.io",
+      "discovery.k8s.io",
+    ]);
     expect(groups.groups[0]?.preferredVersion.groupVersion).toBe("apps/v1");
     expect((await call(harness, "GET", "/apis/apps")).json()).toMatchObject({ kind: "APIGroup", name: "apps" });
   });
 
   it("lists every resource before any subresource", async () => {
     const core = (await call(harness, "GET", "/api/v1")).json<{
-      resources: { name: string; kind: string; namespaced: boolean }[];
+      resources: { name: string; kind: string; namespaced: boolean; singularName: string; shortNames?: string[] }[];
     }>();
     const names = core.resources.map((r) => r.name);
     const firstSub = names.findIndex((n) => n.includes("/"));
@@ -69,6 +74,17 @@ describe("discovery and health", () => {
       resources: { name: string }[];
     }>();
     expect(leases.resources.map((r) => r.name)).toEqual(["leases"]);
+    expect(core.resources.find((r) => r.name === "endpoints")).toMatchObject({
+      kind: "Endpoints",
+      singularName: "endpoints",
+      shortNames: ["ep"],
+    });
+    const slices = (await call(harness, "GET", "/apis/discovery.k8s.io/v1")).json<{
+      resources: Record<string, unknown>[];
+    }>();
+    expect(slices.resources).toEqual([
+      expect.objectContaining({ name: "endpointslices", kind: "EndpointSlice", namespaced: true }),
+    ]);
   });
 
   it("does not serve OpenAPI, so kubectl can skip validation", async () => {

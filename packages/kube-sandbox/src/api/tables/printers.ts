@@ -1,3 +1,4 @@
+import { endpointSlicePrinter, endpointsPrinter } from "./endpoint-printers.js";
 import { eventPrinter } from "./event-printer.js";
 import { nodePrinter } from "./node-printer.js";
 import { podPrinter } from "./pod-printer.js";
@@ -15,6 +16,8 @@ import {
 const PRINTERS: Record<string, TablePrinter> = {
   pods: podPrinter,
   services: servicePrinter,
+  endpoints: endpointsPrinter,
+  "endpointslices.discovery.k8s.io": endpointSlicePrinter,
   events: eventPrinter,
   configmaps: configMapPrinter,
   secrets: secretPrinter,

@@ -1,6 +1,7 @@
 import type { KubeObject } from "../object-store.js";
 import { resourceKey, type ResourceType } from "../resource-catalog.js";
 import { StatusError, type StatusCause } from "../status-error.js";
+import { validateEndpointSlice } from "./validate-endpoint-slice.js";
 import { validateLease } from "./validate-lease.js";
 import { validateMetadata } from "./validate-metadata.js";
 import { validatePodSpec } from "./validate-pod-spec.js";
@@ -14,6 +15,7 @@ const BY_TYPE: Record<string, (obj: KubeObject) => StatusCause[]> = {
   "replicasets.apps": validateWorkload,
   "statefulsets.apps": validateWorkload,
   "leases.coordination.k8s.io": validateLease,
+  "endpointslices.discovery.k8s.io": validateEndpointSlice,
 };
 
 /** Checks an object about to be stored; throws the 422 Invalid status listing every problem. */

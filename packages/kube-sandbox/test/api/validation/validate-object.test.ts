@@ -113,6 +113,57 @@ describe("validateObject", () => {
     ).toEqual(["spec.holderIdentity", "spec.leaseDurationSeconds", "spec.leaseTransitions", "spec.renewTime"]);
   });
 
+  it("checks what readers of an EndpointSlice rely on", () => {
+    const slice = (fields: Record<string, unknown>): KubeObject => ({
+      apiVersion: "discovery.k8s.io/v1",
+      kind: "EndpointSlice",
+      metadata: { name: "web-abcde" },
+      ...fields,
+    });
+    const resource = "endpointslices.discovery.k8s.io";
+    expect(
+      causesOf(
+        resource,
+        slice({
+          addressType: "IPv4",
+          endpoints: [{ addresses: ["10.0.0.1"], conditions: { ready: true } }],
+          ports: [{ name: "", port: 80, protocol: "TCP" }],
+        }),
+      ),
+    ).toEqual([]);
+    expect(causesOf(resource, slice({ addressType: "IPv4", endpoints: null, ports: null }))).toEqual([]);
+    expect(
+      causesOf(
+        resource,
+        slice({
+          endpoints: [{ addresses: [] }, "x"],
+          ports: [{ port: 0, protocol: "HTTP" }],
+        }),
+      ).map((c) => [c.field, c.reason]),
+    ).toEqual([
+      ["addressType", "FieldValueRequired"],
+      ["endpoints[0].addresses", "FieldValueRequired"],
+      ["endpoints[1]", "FieldValueInvalid"],
+      ["ports[0].port", "FieldValueInvalid"],
+      ["ports[0].protocol", "FieldValueNotSupported"],
+    ]);
+    expect(
+      causesOf(resource, slice({ addressType: "IPv4", endpoints: [{ addresses: ["10.0.0.256", "fd00::1"] }] })),
+    ).toEqual([
+      {
+        field: "endpoints[0].addresses[0]",
+        reason: "FieldValueInvalid",
+        message: 'Invalid value: "10.0.0.256": must be a valid IPv4 address',
+      },
+      {
+        field: "endpoints[0].addresses[1]",
+        reason: "FieldValueInvalid",
+        message: 'Invalid value: "fd00::1": must be a valid IPv4 address',
+      },
+    ]);
+    expect(causesOf(resource, slice({ addressType: "IP" }))[0]?.reason).toBe("FieldValueNotSupported");
+  });
+
   it("names the kind and group in the Status message", () => {
     expect(() => validateObject(resourceTypeOf("deployments.apps"), deployment({}))).toThrow(
       /^Deployment\.apps "d" is invalid: spec\.selector: Required value/,

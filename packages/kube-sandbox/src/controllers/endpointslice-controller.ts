@@ -1,0 +1,87 @@
+import type { ObjectStore, StoreEvent } from "../api/object-store.js";
+import type { Logger } from "../logger.js";
+import { objectKey, parseObjectKey, type Controller } from "./controller.js";
+import type { DeleteObject } from "./delete-object.js";
+import {
+  ENDPOINT_SLICES,
+  MANAGED_BY_LABEL,
+  SERVICE_NAME_LABEL,
+  writeSlices,
+  type EndpointSlice,
+} from "./endpoint-slices.js";
+import { controllerReference, isControlledBy } from "./owner-references.js";
+import {
+  allServiceKeys,
+  hasPodSelector,
+  HEADLESS_LABEL,
+  isHeadless,
+  podsBehind,
+  serviceKeysFor,
+  type Service,
+} from "./service-pods.js";
+import { sliceContents } from "./service-slice-contents.js";
+
+/** `MANAGED_BY_LABEL` of the slices this controller makes. */
+export const SLICE_CONTROLLER = "endpointslice-controller.k8s.io";
+
+export interface EndpointSliceControllerOptions {
+  store: ObjectStore;
+  /** Deletes slices no longer needed, the way the API server deletes. */
+  deleteObject: DeleteObject;
+  logger: Logger;
+}
+
+/**
+ * The endpointslice controller of kube-controller-manager: every Service with a selector (not
+ * ExternalName) has EndpointSlices `SERVICE-xxxxx` of address type IPv4, one per distinct set of Pod
+ * ports (see `sliceContents`), labelled `kubernetes.io/service-name` and managed-by
+ * `endpointslice-controller.k8s.io` besides the Service's labels, and controlled by the Service, so the
+ * garbage collector deletes them with it. A slice is written only when it changes; slices of other
+ * managers, and those of Services without selector, are left alone.
+ */
+export function createEndpointSliceController(options: EndpointSliceControllerOptions): Controller {
+  const { store, deleteObject } = options;
+  const logger = options.logger.child({ name: "endpointslice-controller" });
+
+  const keysFor = (event: StoreEvent): string[] => {
+    if (event.resource !== ENDPOINT_SLICES) return serviceKeysFor(store, event);
+    // A managed slice changed or deleted by someone else is put back.
+    const labels = event.object.metadata.labels ?? {};
+    const service = labels[SERVICE_NAME_LABEL];
+    if (labels[MANAGED_BY_LABEL] !== SLICE_CONTROLLER || !service) return [];
+    return [objectKey(event.object.metadata.namespace, service)];
+  };
+
+  return {
+    name: "endpointslice",
+    keysFor,
+    initialKeys: () => allServiceKeys(store),
+    reconcile(key: string): void {
+      const { namespace, name } = parseObjectKey(key);
+      const service: Service | undefined = store.get("services", namespace, name);
+      // The slices of a Service that is gone go with it: the garbage collector follows their owner reference.
+      if (!service || !hasPodSelector(service)) return;
+      const existing = (store.list(ENDPOINT_SLICES, namespace) as EndpointSlice[]).filter(
+        (slice) =>
+          slice.metadata.labels?.[MANAGED_BY_LABEL] === SLICE_CONTROLLER && isControlledBy(slice, service.metadata.uid),
+      );
+      const created = writeSlices(store, deleteObject, {
+        namespace,
+        serviceName: name,
+        labels: sliceLabels(service),
+        ownerReferences: [controllerReference(service)],
+        contents: sliceContents(service, podsBehind(store, service)),
+        existing,
+      });
+      for (const slice of created) logger.info({ service: key, slice }, "endpoint slice created");
+    },
+  };
+}
+
+/** The labels of a Service's slices: the Service's own, the headless mark, its name and the manager. */
+function sliceLabels(service: Service): Record<string, string> {
+  const labels = { ...service.metadata.labels };
+  delete labels[HEADLESS_LABEL];
+  if (isHeadless(service)) labels[HEADLESS_LABEL] = "";
+  return { ...labels, [SERVICE_NAME_LABEL]: service.metadata.name, [MANAGED_BY_LABEL]: SLICE_CONTROLLER };
+}
