@@ -54,10 +54,10 @@ describe("etcd-responder example-cluster", () => {
     const { code, stdout } = run(["--name", "orders", "--members", "3", "--out", out]);
     expect(code).toBe(0);
     expect(stdout.trim().split("\n")).toHaveLength(4);
-    expect(readdirSync(out).sort()).toEqual(["kustomization.yaml", "orders-1.yaml", "orders-2.yaml", "orders-3.yaml"]);
+    expect(readdirSync(out).sort()).toEqual(["Kustomization", "orders-1.yaml", "orders-2.yaml", "orders-3.yaml"]);
     const member = parseAllDocuments(readFileSync(join(out, "orders-2.yaml"), "utf8")).map((d) => d.toJS() as Manifest);
     expect(member.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["Service/orders2", "Deployment/orders-2"]);
-    const kustomization = parseAllDocuments(readFileSync(join(out, "kustomization.yaml"), "utf8"))[0]!.toJS() as {
+    const kustomization = parseAllDocuments(readFileSync(join(out, "Kustomization"), "utf8"))[0]!.toJS() as {
       resources: string[];
     };
     expect(kustomization.resources).toEqual(["orders-1.yaml", "orders-2.yaml", "orders-3.yaml"]);
@@ -95,11 +95,11 @@ describe("deploy/examples/etcd-cluster", () => {
     addressing: { kind: "service-dns" },
   });
 
-  it("holds exactly the generated YAML files", () => {
-    const yamlFiles = readdirSync(exampleDir)
-      .filter((f) => f.endsWith(".yaml"))
+  it("holds exactly the generated files, besides its README", () => {
+    const files = readdirSync(exampleDir)
+      .filter((f) => f !== "README.md")
       .sort();
-    expect(yamlFiles).toEqual(generated.map((f) => f.name).sort());
+    expect(files).toEqual(generated.map((f) => f.name).sort());
   });
 
   it.each(generated.map((f) => [f.name, f.content] as const))("%s equals a fresh generation", (name, content) => {
