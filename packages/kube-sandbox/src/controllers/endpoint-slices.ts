@@ -12,26 +12,41 @@ export const MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
 
 /** One port of an EndpointSlice: the Service port's name (empty when it has none) and protocol, the Pod's port. */
 export interface SlicePort {
+  /** The Service port's name, `""` when it has none. */
   name: string;
+  /** The port on the endpoints. */
   port: number;
+  /** `TCP`, `UDP` or `SCTP`. */
   protocol: string;
+  /** The Service port's `appProtocol`, when set. */
   appProtocol?: string;
 }
 
 /** One endpoint of an EndpointSlice: one address, of a Pod or of whatever an Endpoints object lists. */
 export interface SliceEndpoint {
+  /** One address, of the slice's address type. */
   addresses: string[];
-  /** `serving` and `terminating` are left out of slices mirrored from Endpoints, as in Kubernetes. */
+  /**
+   * Whether traffic should go there (`ready`), whether it answers (`serving`) and whether it is stopping
+   * (`terminating`). `serving` and `terminating` are left out of slices mirrored from Endpoints, as in
+   * Kubernetes.
+   */
   conditions: { ready: boolean; serving?: boolean; terminating?: boolean };
+  /** The Pod's host name under the Service, as in Endpoints. */
   hostname?: string;
+  /** The Pod behind the address. */
   targetRef?: Record<string, unknown>;
+  /** The node that runs the Pod. */
   nodeName?: string;
 }
 
 /** What one EndpointSlice holds: endpoints of one address type that share the same ports. */
 export interface SliceContent {
+  /** The family of every address of the slice. */
   addressType: "IPv4" | "IPv6";
+  /** The ports of every endpoint of the slice. */
   ports: SlicePort[];
+  /** One per Pod or address. */
   endpoints: SliceEndpoint[];
 }
 
@@ -40,6 +55,7 @@ export type EndpointSlice = KubeObject & Partial<SliceContent>;
 
 /** The slices of one Service as a controller wants them, and those it has. */
 export interface WantedSlices {
+  /** The Service's namespace. */
   namespace: string | undefined;
   /** The Service's name: new slices are named `NAME-xxxxx`. */
   serviceName: string;

@@ -11,24 +11,35 @@ import type { Pod } from "./workload-types.js";
 
 /** One address of an Endpoints subset. */
 export interface EndpointAddress {
+  /** The Pod's IP. */
   ip: string;
+  /** The Pod's `spec.hostname`, when its `spec.subdomain` is the Service's name. */
   hostname?: string;
+  /** The node that runs the Pod. */
   nodeName?: string;
+  /** `kind: Pod`, namespace, name and uid of the Pod. */
   targetRef: Record<string, string>;
 }
 
 /** One port of an Endpoints subset: the Service port's name and protocol, the Pod's port number. */
 export interface EndpointPort {
+  /** The Service port's name; left out when it has none. */
   name?: string;
+  /** The port on the Pod the Service port sends to. */
   port: number;
+  /** `TCP`, `UDP` or `SCTP`. */
   protocol: string;
+  /** The Service port's `appProtocol`, when set. */
   appProtocol?: string;
 }
 
 /** Addresses that share one set of ports. */
 export interface EndpointSubset {
+  /** Addresses traffic goes to: ready Pods, or every Pod with `publishNotReadyAddresses`. */
   addresses?: EndpointAddress[];
+  /** Pods that are not ready. */
   notReadyAddresses?: EndpointAddress[];
+  /** Every address's ports; left out for a headless Service without ports. */
   ports?: EndpointPort[];
 }
 

@@ -18,9 +18,11 @@ import {
 const ENDPOINTS = "endpoints";
 
 export interface EndpointsControllerOptions {
+  /** The objects: Services, Pods, Endpoints and EndpointSlices are read and written here. */
   store: ObjectStore;
   /** Deletes the Endpoints of a Service that is gone, the way the API server deletes. */
   deleteObject: DeleteObject;
+  /** Where the controller says what it created. */
   logger: Logger;
 }
 

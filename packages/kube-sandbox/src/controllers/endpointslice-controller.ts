@@ -25,9 +25,11 @@ import { sliceContents } from "./service-slice-contents.js";
 export const SLICE_CONTROLLER = "endpointslice-controller.k8s.io";
 
 export interface EndpointSliceControllerOptions {
+  /** The objects: Services, Pods, Endpoints and EndpointSlices are read and written here. */
   store: ObjectStore;
   /** Deletes slices no longer needed, the way the API server deletes. */
   deleteObject: DeleteObject;
+  /** Where the controller says what it created. */
   logger: Logger;
 }
 

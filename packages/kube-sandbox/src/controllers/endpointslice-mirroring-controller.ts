@@ -20,9 +20,11 @@ export const MIRRORING_CONTROLLER = "endpointslicemirroring-controller.k8s.io";
 const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror";
 
 export interface EndpointSliceMirroringControllerOptions {
+  /** The objects: Services, Pods, Endpoints and EndpointSlices are read and written here. */
   store: ObjectStore;
   /** Deletes mirrored slices no longer needed, the way the API server deletes. */
   deleteObject: DeleteObject;
+  /** Where the controller says what it created. */
   logger: Logger;
 }
 

@@ -4,11 +4,15 @@ import type { Pod } from "./workload-types.js";
 
 /** One entry of a Service's `spec.ports`. */
 export interface ServicePort {
+  /** Needed when the Service has more than one port. */
   name?: string;
+  /** The port the Service answers on. */
   port?: number;
   /** A port number, or the name of a container port; the API server defaults it to `port`. */
   targetPort?: number | string;
+  /** `TCP` (default), `UDP` or `SCTP`. */
   protocol?: string;
+  /** The application protocol, passed on to the endpoints. */
   appProtocol?: string;
 }
 

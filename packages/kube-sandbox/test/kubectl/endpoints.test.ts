@@ -95,4 +95,38 @@ describe("kubectl and the endpoints of a Service", () => {
       10_000,
     );
   });
+
+  it("mirrors the Endpoints a user writes for a Service without selector into an EndpointSlice", async () => {
+    await k.apply(`
+apiVersion: v1
+kind: Service
+metadata: { name: db, namespace: default }
+spec:
+  ports: [{ name: sql, port: 5432 }]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: { name: db, namespace: default }
+subsets: [{ addresses: [{ ip: 127.0.0.1 }], ports: [{ name: sql, port: 5432 }] }]
+`);
+    await waitForStore(
+      k.sandbox.store,
+      () => k.sandbox.store.list("endpointslices.discovery.k8s.io", "default").length > 0,
+      "a slice mirrored from the Endpoints of db",
+      10_000,
+    );
+    const json = await k.kubectl("get", "endpointslices", "-l", "kubernetes.io/service-name=db", "-o", "json");
+    expect(json.code, json.stderr).toBe(0);
+    const slices = (JSON.parse(json.stdout) as SliceList).items;
+    expect(slices).toMatchObject([
+      {
+        metadata: { labels: { "endpointslice.kubernetes.io/managed-by": "endpointslicemirroring-controller.k8s.io" } },
+        addressType: "IPv4",
+        endpoints: [{ addresses: ["127.0.0.1"], conditions: { ready: true } }],
+        ports: [{ name: "sql", port: 5432, protocol: "TCP" }],
+      },
+    ]);
+    const endpoints = await k.kubectl("get", "endpoints", "db");
+    expect(endpoints.stdout).toContain("127.0.0.1:5432");
+  });
 });
