@@ -107,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
     metricsURL: sandbox.metricsURL,
     dnsServer: `${sandbox.dns.host}:${sandbox.dns.port}`,
     isolation: sandbox.isolation,
+    ...(sandbox.podNetwork && { podNetwork: sandbox.podNetwork }),
   };
   await writeFileAtomic(infoFile, `${JSON.stringify({ ...info, caFile: sandbox.caFile }, null, 2)}\n`);
   logger.info(info, `sandbox ready: export KUBECONFIG=${sandbox.kubeconfig}`);

@@ -50,6 +50,8 @@ export interface Sandbox {
   apiServer: string;
   /** How Pods run: in namespaces of their own, or as host processes on loopback addresses. */
   isolation: "namespaces" | "loopback";
+  /** With `namespaces`: the bridge (also the prefix of every namespace and interface the sandbox makes) and ranges. */
+  podNetwork?: PodNetworkInfo;
   /** kube-state-metrics series of the sandbox's Pods and Deployments, `http://127.0.0.1:PORT/metrics`. */
   metricsURL: string;
   /** `DIR/pki/ca.crt`: the CA that signed the API server's certificate and signs `ca.issue` certificates. */
@@ -72,6 +74,16 @@ export interface Sandbox {
   store: ObjectStore;
   /** Stops every process, removes the Pods' data; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** Where a sandbox with `namespaces` isolation puts its Pods and Services on the host. */
+export interface PodNetworkInfo {
+  /** The bridge, e.g. `ksb1a2b3c`; the Pods' namespaces and veths are named after it. */
+  bridge: string;
+  /** The Pod range, e.g. `10.42.7.0/24`; the bridge holds its first address. */
+  podRange: string;
+  /** The Service range, e.g. `10.42.8.0/24`, routed to the bridge. */
+  serviceRange: string;
 }
 
 /** The sandbox's only node, as Pods' `spec.nodeName` and Events name it. */
@@ -173,6 +185,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       apiServer: api.url,
       metricsURL: metrics.url,
       isolation: networking.mode,
+      podNetwork:
+        networking.bridge && networking.ranges
+          ? { bridge: networking.bridge, podRange: networking.ranges.pods, serviceRange: networking.ranges.services }
+          : undefined,
       dns: { host: networking.dns.host, port: networking.dns.port },
       caFile,
       ca,

@@ -39,6 +39,8 @@ export interface PodNetworking {
   dns: DnsServer;
   /** The Pod range and the Service range, in `namespaces` mode. */
   ranges?: { pods: string; services: string };
+  /** The bridge every Pod's veth is a port of, in `namespaces` mode; every name the network makes starts with it. */
+  bridge?: string;
   /** Stops the DNS and the Service proxy and removes the network; run after the kubelet stopped its Pods. */
   stop(): Promise<void>;
 }
@@ -136,6 +138,7 @@ async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Lo
       serviceAddresses: new AddressPool(parseRange(network.serviceRange)),
       dns,
       ranges: { pods: network.podRange, services: network.serviceRange },
+      bridge: network.bridge,
       async stop() {
         await dns.stop();
         await running.stop();
