@@ -20,13 +20,22 @@ async function containerPids(sandbox: SandboxProcess): Promise<number[]> {
  * Resolves once none of `pids` is alive; fails after `timeoutMs`. Process exit has no event to wait on for
  * non-children.
  */
-async function waitUntilGone(pids: number[], timeoutMs: number): Promise<void> {
+/** Polls (nothing announces either) until `gone()` holds, or throws after `timeoutMs` with what was left. */
+async function waitUntilGone(gone: () => boolean, left: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (pids.some(processAlive)) {
-    if (Date.now() > deadline)
-      throw new Error(`processes ${pids.filter(processAlive).join(", ")} still alive after ${timeoutMs} ms`);
+  while (!gone()) {
+    if (Date.now() > deadline) throw new Error(`${left()} still there after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Waits until none of `pids` is alive. */
+function processesGone(pids: number[], timeoutMs: number): Promise<void> {
+  return waitUntilGone(
+    () => !pids.some(processAlive),
+    () => `processes ${pids.filter(processAlive).join(", ")}`,
+    timeoutMs,
+  );
 }
 
 describe("sandbox lifecycle", () => {
@@ -55,8 +64,14 @@ describe("sandbox lifecycle", () => {
     const pids = await containerPids(sandbox);
     process.kill(sandbox.pid, "SIGKILL");
     await sandbox.exited;
-    await waitUntilGone(pids, 15_000);
-    expect(existsSync(join(sandbox.dir, "pods"))).toBe(false);
+    await processesGone(pids, 15_000);
+    // The watchdog removes the Pods' data last, once it has taken down their processes and network.
+    const podsDir = join(sandbox.dir, "pods");
+    await waitUntilGone(
+      () => !existsSync(podsDir),
+      () => podsDir,
+      15_000,
+    );
   });
 
   it("runs several independent clusters with client-certificate TLS in another namespace", async () => {
