@@ -13,7 +13,7 @@ import { createEventRecorder } from "./events/event-recorder.js";
 import { Kubelet } from "./kubelet/kubelet.js";
 import { startMetricsServer } from "./metrics/metrics-server.js";
 import { ensureDefaultStorageClass } from "./storage/storage-class.js";
-import { startPodNetworking, type IsolationMode } from "./node/pod-networking.js";
+import { startPodNetworking, type IsolationMode, type PodNetworkInfo } from "./node/pod-networking.js";
 import { ProcessGuard } from "./process-guard/process-guard.js";
 import { CertificateAuthority } from "./pki/certificate-authority.js";
 import { renderKubeconfig } from "./kubeconfig.js";
@@ -74,16 +74,6 @@ export interface Sandbox {
   store: ObjectStore;
   /** Stops every process, removes the Pods' data; safe to call twice. */
   stop(): Promise<void>;
-}
-
-/** Where a sandbox with `namespaces` isolation puts its Pods and Services on the host. */
-export interface PodNetworkInfo {
-  /** The bridge, e.g. `ksb1a2b3c`; the Pods' namespaces and veths are named after it. */
-  bridge: string;
-  /** The Pod range, e.g. `10.42.7.0/24`; the bridge holds its first address. */
-  podRange: string;
-  /** The Service range, e.g. `10.42.8.0/24`, routed to the bridge. */
-  serviceRange: string;
 }
 
 /** The sandbox's only node, as Pods' `spec.nodeName` and Events name it. */
@@ -185,10 +175,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       apiServer: api.url,
       metricsURL: metrics.url,
       isolation: networking.mode,
-      podNetwork:
-        networking.bridge && networking.ranges
-          ? { bridge: networking.bridge, podRange: networking.ranges.pods, serviceRange: networking.ranges.services }
-          : undefined,
+      podNetwork: networking.podNetwork,
       dns: { host: networking.dns.host, port: networking.dns.port },
       caFile,
       ca,

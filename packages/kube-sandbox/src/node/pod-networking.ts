@@ -27,6 +27,16 @@ export function isIsolationMode(text: string): text is IsolationMode {
   return text === "auto" || text === "namespaces" || text === "loopback";
 }
 
+/** Where a sandbox with `namespaces` isolation puts its Pods and Services on the host. */
+export interface PodNetworkInfo {
+  /** The bridge, e.g. `ksb1a2b3c`; the Pods' namespaces and veths are named after it. */
+  bridge: string;
+  /** The Pod range, e.g. `10.42.7.0/24`; the bridge holds its first address. */
+  podRange: string;
+  /** The Service range, e.g. `10.42.8.0/24`, routed to the bridge. */
+  serviceRange: string;
+}
+
 /** The node's Pod network as the rest of the sandbox uses it. */
 export interface PodNetworking {
   /** The mode chosen. */
@@ -37,10 +47,8 @@ export interface PodNetworking {
   serviceAddresses: AddressPool;
   /** The cluster DNS, on the address Pods' `/etc/resolv.conf` names. */
   dns: DnsServer;
-  /** The Pod range and the Service range, in `namespaces` mode. */
-  ranges?: { pods: string; services: string };
-  /** The bridge every Pod's veth is a port of, in `namespaces` mode; every name the network makes starts with it. */
-  bridge?: string;
+  /** The bridge and the ranges, in `namespaces` mode. */
+  podNetwork?: PodNetworkInfo;
   /** Stops the DNS and the Service proxy and removes the network; run after the kubelet stopped its Pods. */
   stop(): Promise<void>;
 }
@@ -128,17 +136,14 @@ async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Lo
     });
     const dns = await startClusterDns(store, network.gateway, logger.child({ component: "dns" }));
     const running = proxy;
-    logger.info(
-      { bridge: network.bridge, podRange: network.podRange, serviceRange: network.serviceRange },
-      "Pods isolated in namespaces of their own",
-    );
+    const podNetwork = { bridge: network.bridge, podRange: network.podRange, serviceRange: network.serviceRange };
+    logger.info(podNetwork, "Pods isolated in namespaces of their own");
     return {
       mode: "namespaces",
       pods: isolatedPods(network, guard),
       serviceAddresses: new AddressPool(parseRange(network.serviceRange)),
       dns,
-      ranges: { pods: network.podRange, services: network.serviceRange },
-      bridge: network.bridge,
+      podNetwork,
       async stop() {
         await dns.stop();
         await running.stop();
