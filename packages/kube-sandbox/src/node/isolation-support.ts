@@ -7,7 +7,18 @@ import { runTool } from "./run-tool.js";
 export type IsolationSupport = { supported: true } | { supported: false; reason: string };
 
 /** The tools Pod isolation runs (util-linux and iproute2). */
-const TOOLS = ["ip", "unshare", "nsenter", "mount", "pivot_root", "hostname", "sysctl", "setpriv"];
+const TOOLS = [
+  "ip",
+  "unshare",
+  "nsenter",
+  "mount",
+  "pivot_root",
+  "chroot",
+  "realpath",
+  "hostname",
+  "sysctl",
+  "setpriv",
+];
 
 /**
  * Whether this process can give Pods namespaces of their own: it is root, the tools are there, the kernel

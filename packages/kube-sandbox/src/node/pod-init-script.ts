@@ -3,8 +3,9 @@
  * fresh mount, PID, UTS and IPC namespaces and the Pod's network namespace. Arguments: ROOT UPPER WORK
  * HOSTNAME, then HOSTPATH MOUNTPATH ro|rw per volume. It mounts an overlay of the host's root file system
  * (writes land in UPPER), a fresh /proc, a minimal /dev, a read-only /sys of the Pod's network namespace and
- * the volumes at their mount paths, sets the host name, pivots into ROOT and detaches the host's tree,
- * prints `ready PID` (its pid as the host sees it), then waits forever, reaping orphans, until SIGTERM.
+ * the volumes at their mount paths (symbolic links resolved inside ROOT), sets the host name, pivots into
+ * ROOT and detaches the host's tree, prints `ready PID` (its pid as the host sees it), then waits forever,
+ * reaping orphans, until SIGTERM.
  */
 export const POD_INIT_SCRIPT = String.raw`
 set -eu
@@ -25,13 +26,14 @@ ln -s /proc/self/fd "$root/dev/fd"
 mount -t tmpfs -o nosuid,nodev tmpfs "$root/dev/shm"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
 while [ $# -ge 3 ]; do
-  target="$root$2"
+  # The mount path is made and resolved inside the Pod's root, so a symbolic link on the way (Debian's
+  # /var/run -> /run) leads where the Pod will see it, never to the host's own tree.
   if [ -d "$1" ]; then
-    mkdir -p "$target"
+    chroot "$root" mkdir -p "$2"
   else
-    mkdir -p "$(dirname "$target")"
-    touch "$target"
+    chroot "$root" sh -c 'mkdir -p "$(dirname "$1")" && touch "$1"' pod-init "$2"
   fi
+  target="$root$(chroot "$root" realpath -e "$2")"
   mount --bind "$1" "$target"
   if [ "$3" = ro ]; then mount -o remount,bind,ro "$target"; fi
   shift 3
