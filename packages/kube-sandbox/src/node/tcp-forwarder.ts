@@ -101,7 +101,8 @@ export class TcpForwarder {
     upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error("connect timed out")));
     upstream.once("error", (err) => {
       client.off("close", abandon);
-      this.options.logger.warn({ err, ...this.where(), backend }, "Service backend connection failed");
+      // Debug only: a crash-looping backend refuses its peers' reconnects many times a second.
+      this.options.logger.debug({ err, ...this.where(), backend }, "Service backend connection failed");
       if (retriesLeft > 0) this.connectBackend(client, retriesLeft - 1);
       else reset(client);
     });
