@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
-import type { Logger } from "../logger.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
-import type { DeleteObject } from "./delete-object.js";
+import type { EndpointControllerOptions } from "./endpoint-controller-options.js";
 import { endpointSubsets } from "./endpoint-subsets.js";
 import { isNamespaceTerminating } from "./namespace-terminating.js";
 import {
@@ -17,15 +16,6 @@ import {
 
 const ENDPOINTS = "endpoints";
 
-export interface EndpointsControllerOptions {
-  /** The objects: Services, Pods, Endpoints and EndpointSlices are read and written here. */
-  store: ObjectStore;
-  /** Deletes the Endpoints of a Service that is gone, the way the API server deletes. */
-  deleteObject: DeleteObject;
-  /** Where the controller says what it created. */
-  logger: Logger;
-}
-
 /**
  * The endpoints controller of kube-controller-manager: every Service with a selector (not ExternalName)
  * has an Endpoints object of its name listing the Pods it selects (see `endpointSubsets`), labelled with
@@ -33,7 +23,7 @@ export interface EndpointsControllerOptions {
  * and deletes it itself when the Service goes; the Endpoints of a Service without selector are left to
  * whoever writes them.
  */
-export function createEndpointsController(options: EndpointsControllerOptions): Controller {
+export function createEndpointsController(options: EndpointControllerOptions): Controller {
   const { store, deleteObject } = options;
   const logger = options.logger.child({ name: "endpoints-controller" });
 

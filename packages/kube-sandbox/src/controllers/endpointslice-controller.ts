@@ -1,7 +1,6 @@
-import type { ObjectStore, StoreEvent } from "../api/object-store.js";
-import type { Logger } from "../logger.js";
+import type { StoreEvent } from "../api/object-store.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
-import type { DeleteObject } from "./delete-object.js";
+import type { EndpointControllerOptions } from "./endpoint-controller-options.js";
 import {
   ENDPOINT_SLICES,
   MANAGED_BY_LABEL,
@@ -24,15 +23,6 @@ import { sliceContents } from "./service-slice-contents.js";
 /** `MANAGED_BY_LABEL` of the slices this controller makes. */
 export const SLICE_CONTROLLER = "endpointslice-controller.k8s.io";
 
-export interface EndpointSliceControllerOptions {
-  /** The objects: Services, Pods, Endpoints and EndpointSlices are read and written here. */
-  store: ObjectStore;
-  /** Deletes slices no longer needed, the way the API server deletes. */
-  deleteObject: DeleteObject;
-  /** Where the controller says what it created. */
-  logger: Logger;
-}
-
 /**
  * The endpointslice controller of kube-controller-manager: every Service with a selector (not
  * ExternalName) has EndpointSlices `SERVICE-xxxxx` of address type IPv4, one per distinct set of Pod
@@ -41,7 +31,7 @@ export interface EndpointSliceControllerOptions {
  * garbage collector deletes them with it. A slice is written only when it changes; slices of other
  * managers, and those of Services without selector, are left alone.
  */
-export function createEndpointSliceController(options: EndpointSliceControllerOptions): Controller {
+export function createEndpointSliceController(options: EndpointControllerOptions): Controller {
   const { store, deleteObject } = options;
   const logger = options.logger.child({ name: "endpointslice-controller" });
 

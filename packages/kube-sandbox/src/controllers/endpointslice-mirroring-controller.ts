@@ -1,7 +1,6 @@
-import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
-import type { Logger } from "../logger.js";
+import type { KubeObject, StoreEvent } from "../api/object-store.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
-import type { DeleteObject } from "./delete-object.js";
+import type { EndpointControllerOptions } from "./endpoint-controller-options.js";
 import {
   ENDPOINT_SLICES,
   MANAGED_BY_LABEL,
@@ -19,15 +18,6 @@ export const MIRRORING_CONTROLLER = "endpointslicemirroring-controller.k8s.io";
 /** Endpoints labelled with this set to `true` are not mirrored. */
 const SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror";
 
-export interface EndpointSliceMirroringControllerOptions {
-  /** The objects: Services, Pods, Endpoints and EndpointSlices are read and written here. */
-  store: ObjectStore;
-  /** Deletes mirrored slices no longer needed, the way the API server deletes. */
-  deleteObject: DeleteObject;
-  /** Where the controller says what it created. */
-  logger: Logger;
-}
-
 /**
  * The endpointslice mirroring controller of kube-controller-manager: the Endpoints a user writes for a
  * Service without selector are mirrored into EndpointSlices `NAME-xxxxx` (see `mirroredContents`),
@@ -36,7 +26,7 @@ export interface EndpointSliceMirroringControllerOptions {
  * EndpointSlices (kube-proxy) find them too. The mirrored slices go when the Endpoints or the Service go,
  * when the Service gets a selector or when the Endpoints are labelled `endpointslice.kubernetes.io/skip-mirror`.
  */
-export function createEndpointSliceMirroringController(options: EndpointSliceMirroringControllerOptions): Controller {
+export function createEndpointSliceMirroringController(options: EndpointControllerOptions): Controller {
   const { store, deleteObject } = options;
   const logger = options.logger.child({ name: "endpointslice-mirroring-controller" });
 
