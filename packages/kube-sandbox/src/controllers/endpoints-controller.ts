@@ -6,9 +6,8 @@ import { endpointSubsets } from "./endpoint-subsets.js";
 import { isNamespaceTerminating } from "./namespace-terminating.js";
 import {
   allServiceKeys,
+  endpointLabels,
   hasPodSelector,
-  HEADLESS_LABEL,
-  isHeadless,
   podsBehind,
   serviceKeysFor,
   type Service,
@@ -69,9 +68,7 @@ export function createEndpointsController(options: EndpointControllerOptions): C
 /** The Endpoints object `service` should have now. */
 function endpointsOf(service: Service, store: ObjectStore): KubeObject {
   const subsets = endpointSubsets(service, podsBehind(store, service));
-  const labels = { ...service.metadata.labels };
-  delete labels[HEADLESS_LABEL];
-  if (isHeadless(service)) labels[HEADLESS_LABEL] = "";
+  const labels = endpointLabels(service);
   return {
     apiVersion: "v1",
     kind: "Endpoints",

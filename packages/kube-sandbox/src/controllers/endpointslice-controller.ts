@@ -11,9 +11,8 @@ import {
 import { controllerReference, isControlledBy } from "./owner-references.js";
 import {
   allServiceKeys,
+  endpointLabels,
   hasPodSelector,
-  HEADLESS_LABEL,
-  isHeadless,
   podsBehind,
   serviceKeysFor,
   type Service,
@@ -72,8 +71,9 @@ export function createEndpointSliceController(options: EndpointControllerOptions
 
 /** The labels of a Service's slices: the Service's own, the headless mark, its name and the manager. */
 function sliceLabels(service: Service): Record<string, string> {
-  const labels = { ...service.metadata.labels };
-  delete labels[HEADLESS_LABEL];
-  if (isHeadless(service)) labels[HEADLESS_LABEL] = "";
-  return { ...labels, [SERVICE_NAME_LABEL]: service.metadata.name, [MANAGED_BY_LABEL]: SLICE_CONTROLLER };
+  return {
+    ...endpointLabels(service),
+    [SERVICE_NAME_LABEL]: service.metadata.name,
+    [MANAGED_BY_LABEL]: SLICE_CONTROLLER,
+  };
 }

@@ -48,6 +48,17 @@ export function isHeadless(service: Service): boolean {
   return service.spec?.clusterIP === "None";
 }
 
+/**
+ * The labels a Service's Endpoints and EndpointSlices carry from it: the Service's own, with
+ * `HEADLESS_LABEL` set (empty) exactly when the Service is headless, whatever the Service says.
+ */
+export function endpointLabels(service: Service): Record<string, string> {
+  const labels = { ...service.metadata.labels };
+  delete labels[HEADLESS_LABEL];
+  if (isHeadless(service)) labels[HEADLESS_LABEL] = "";
+  return labels;
+}
+
 function selects(service: Service, labels: Record<string, string> | undefined): boolean {
   return Object.entries(service.spec?.selector ?? {}).every(([key, value]) => labels?.[key] === value);
 }
