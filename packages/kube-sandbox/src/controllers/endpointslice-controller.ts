@@ -1,13 +1,8 @@
 import type { StoreEvent } from "../api/object-store.js";
-import { objectKey, parseObjectKey, type Controller } from "./controller.js";
+import { parseObjectKey, type Controller } from "./controller.js";
 import type { EndpointControllerOptions } from "./endpoint-controller-options.js";
-import {
-  ENDPOINT_SLICES,
-  MANAGED_BY_LABEL,
-  SERVICE_NAME_LABEL,
-  writeSlices,
-  type EndpointSlice,
-} from "./endpoint-slices.js";
+import { ENDPOINT_SLICES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, writeSlices } from "./endpoint-slices.js";
+import { managedSliceKeys, managedSlices } from "./managed-slices.js";
 import { controllerReference, isControlledBy } from "./owner-references.js";
 import {
   allServiceKeys,
@@ -36,11 +31,7 @@ export function createEndpointSliceController(options: EndpointControllerOptions
 
   const keysFor = (event: StoreEvent): string[] => {
     if (event.resource !== ENDPOINT_SLICES) return serviceKeysFor(store, event);
-    // A managed slice changed or deleted by someone else is put back.
-    const labels = event.object.metadata.labels ?? {};
-    const service = labels[SERVICE_NAME_LABEL];
-    if (labels[MANAGED_BY_LABEL] !== SLICE_CONTROLLER || !service) return [];
-    return [objectKey(event.object.metadata.namespace, service)];
+    return managedSliceKeys(event, SLICE_CONTROLLER);
   };
 
   return {
@@ -52,9 +43,8 @@ export function createEndpointSliceController(options: EndpointControllerOptions
       const service: Service | undefined = store.get("services", namespace, name);
       // The slices of a Service that is gone go with it: the garbage collector follows their owner reference.
       if (!service || !hasPodSelector(service)) return;
-      const existing = (store.list(ENDPOINT_SLICES, namespace) as EndpointSlice[]).filter(
-        (slice) =>
-          slice.metadata.labels?.[MANAGED_BY_LABEL] === SLICE_CONTROLLER && isControlledBy(slice, service.metadata.uid),
+      const existing = managedSlices(store, namespace, SLICE_CONTROLLER).filter((slice) =>
+        isControlledBy(slice, service.metadata.uid),
       );
       const created = writeSlices(store, deleteObject, {
         namespace,

@@ -1,13 +1,8 @@
 import type { KubeObject, StoreEvent } from "../api/object-store.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
 import type { EndpointControllerOptions } from "./endpoint-controller-options.js";
-import {
-  ENDPOINT_SLICES,
-  MANAGED_BY_LABEL,
-  SERVICE_NAME_LABEL,
-  writeSlices,
-  type EndpointSlice,
-} from "./endpoint-slices.js";
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL, writeSlices } from "./endpoint-slices.js";
+import { managedSliceKeys, managedSlices } from "./managed-slices.js";
 import { mirroredContents } from "./mirrored-slice-contents.js";
 import { controllerReference } from "./owner-references.js";
 import { hasSelector, type Service } from "./service-pods.js";
@@ -34,9 +29,7 @@ export function createEndpointSliceMirroringController(options: EndpointControll
     const { metadata } = event.object;
     if (event.resource === "endpoints" || event.resource === "services")
       return [objectKey(metadata.namespace, metadata.name)];
-    if (event.resource !== ENDPOINT_SLICES || metadata.labels?.[MANAGED_BY_LABEL] !== MIRRORING_CONTROLLER) return [];
-    const service = metadata.labels[SERVICE_NAME_LABEL];
-    return service ? [objectKey(metadata.namespace, service)] : [];
+    return managedSliceKeys(event, MIRRORING_CONTROLLER);
   };
 
   return {
@@ -47,10 +40,8 @@ export function createEndpointSliceMirroringController(options: EndpointControll
       const { namespace, name } = parseObjectKey(key);
       const service: Service | undefined = store.get("services", namespace, name);
       const endpoints = store.get("endpoints", namespace, name);
-      const existing = (store.list(ENDPOINT_SLICES, namespace) as EndpointSlice[]).filter(
-        (slice) =>
-          slice.metadata.labels?.[MANAGED_BY_LABEL] === MIRRORING_CONTROLLER &&
-          slice.metadata.labels[SERVICE_NAME_LABEL] === name,
+      const existing = managedSlices(store, namespace, MIRRORING_CONTROLLER).filter(
+        (slice) => slice.metadata.labels?.[SERVICE_NAME_LABEL] === name,
       );
       const mirrored = endpoints && service && !hasSelector(service) && !skipsMirroring(endpoints);
       const created = writeSlices(store, deleteObject, {
