@@ -1,17 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
-import { objectKey, parseObjectKey, type Controller } from "./controller.js";
+import { objectKey, type Controller } from "./controller.js";
 import type { EndpointControllerOptions } from "./endpoint-controller-options.js";
 import { endpointSubsets } from "./endpoint-subsets.js";
 import { isNamespaceTerminating } from "./namespace-terminating.js";
-import {
-  allServiceKeys,
-  endpointLabels,
-  hasPodSelector,
-  podsBehind,
-  serviceKeysFor,
-  type Service,
-} from "./service-pods.js";
+import { createServiceController, type ServiceWork } from "./service-controller.js";
+import { endpointLabels, hasPodSelector, podsBehind, type Service } from "./service-pods.js";
 
 const ENDPOINTS = "endpoints";
 
@@ -26,21 +20,16 @@ export function createEndpointsController(options: EndpointControllerOptions): C
   const { store, deleteObject } = options;
   const logger = options.logger.child({ name: "endpoints-controller" });
 
-  const keysFor = (event: StoreEvent): string[] => {
-    if (event.resource !== ENDPOINTS) return serviceKeysFor(store, event);
-    // An Endpoints object changed or deleted by someone else is put back, when its Service selects Pods.
-    const { namespace, name } = event.object.metadata;
-    const service: Service | undefined = store.get("services", namespace, name);
-    return service && hasPodSelector(service) ? [objectKey(namespace, name)] : [];
-  };
-
-  return {
+  return createServiceController(store, {
     name: "endpoints",
-    keysFor,
-    initialKeys: () => allServiceKeys(store),
-    reconcile(key: string): void {
-      const { namespace, name } = parseObjectKey(key);
+    writes: ENDPOINTS,
+    // An Endpoints object changed or deleted by someone else is put back, when its Service selects Pods.
+    keysForWritten(event: StoreEvent): string[] {
+      const { namespace, name } = event.object.metadata;
       const service: Service | undefined = store.get("services", namespace, name);
+      return service && hasPodSelector(service) ? [objectKey(namespace, name)] : [];
+    },
+    reconcile({ key, namespace, name, service }: ServiceWork): void {
       const current = store.get(ENDPOINTS, namespace, name);
       if (!service) {
         if (current) deleteObject(ENDPOINTS, namespace, name, {});
@@ -62,7 +51,7 @@ export function createEndpointsController(options: EndpointControllerOptions): C
       delete next.subsets;
       store.update(ENDPOINTS, { ...next, ...(wanted.subsets ? { subsets: wanted.subsets } : {}) });
     },
-  };
+  });
 }
 
 /** The Endpoints object `service` should have now. */

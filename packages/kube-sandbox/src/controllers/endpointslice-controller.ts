@@ -1,17 +1,10 @@
-import type { StoreEvent } from "../api/object-store.js";
-import { parseObjectKey, type Controller } from "./controller.js";
+import type { Controller } from "./controller.js";
 import type { EndpointControllerOptions } from "./endpoint-controller-options.js";
 import { ENDPOINT_SLICES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, writeSlices } from "./endpoint-slices.js";
 import { managedSliceKeys, managedSlices } from "./managed-slices.js";
 import { controllerReference, isControlledBy } from "./owner-references.js";
-import {
-  allServiceKeys,
-  endpointLabels,
-  hasPodSelector,
-  podsBehind,
-  serviceKeysFor,
-  type Service,
-} from "./service-pods.js";
+import { createServiceController, type ServiceWork } from "./service-controller.js";
+import { endpointLabels, hasPodSelector, podsBehind, type Service } from "./service-pods.js";
 import { sliceContents } from "./service-slice-contents.js";
 
 /** `MANAGED_BY_LABEL` of the slices this controller makes. */
@@ -29,18 +22,12 @@ export function createEndpointSliceController(options: EndpointControllerOptions
   const { store, deleteObject } = options;
   const logger = options.logger.child({ name: "endpointslice-controller" });
 
-  const keysFor = (event: StoreEvent): string[] => {
-    if (event.resource !== ENDPOINT_SLICES) return serviceKeysFor(store, event);
-    return managedSliceKeys(event, SLICE_CONTROLLER);
-  };
-
-  return {
+  return createServiceController(store, {
     name: "endpointslice",
-    keysFor,
-    initialKeys: () => allServiceKeys(store),
-    reconcile(key: string): void {
-      const { namespace, name } = parseObjectKey(key);
-      const service: Service | undefined = store.get("services", namespace, name);
+    writes: ENDPOINT_SLICES,
+    // A managed slice changed or deleted by someone else is put back.
+    keysForWritten: (event) => managedSliceKeys(event, SLICE_CONTROLLER),
+    reconcile({ key, namespace, name, service }: ServiceWork): void {
       // The slices of a Service that is gone go with it: the garbage collector follows their owner reference.
       if (!service || !hasPodSelector(service)) return;
       const existing = managedSlices(store, namespace, SLICE_CONTROLLER).filter((slice) =>
@@ -56,7 +43,7 @@ export function createEndpointSliceController(options: EndpointControllerOptions
       });
       for (const slice of created) logger.info({ service: key, slice }, "endpoint slice created");
     },
-  };
+  });
 }
 
 /** The labels of a Service's slices: the Service's own, the headless mark, its name and the manager. */
