@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { waitForStore } from "../../src/wait-for-store.js";
 import {
   containerStatus,
+  createConfigMap,
+  createSecret,
   podManifest,
   podStatus,
   startKubelet,
@@ -20,12 +22,7 @@ describe("Kubelet with Secrets and ConfigMaps", () => {
   it("waits for a missing Secret, then mounts it and passes its keys as env", async () => {
     harness = startKubelet();
     const { store, kubelet } = harness;
-    store.create("configmaps", {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "settings", namespace: "default" },
-      data: { "etcd.conf": "name: m1\n" },
-    });
+    createConfigMap(store, "settings", { "etcd.conf": "name: m1\n" });
     store.create(
       "pods",
       podManifest(
@@ -61,13 +58,7 @@ describe("Kubelet with Secrets and ConfigMaps", () => {
     );
     expect(containerStatus(store, "configured", "main")?.state.waiting?.reason).toBe("ContainerCreating");
 
-    store.create("secrets", {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: "creds", namespace: "default" },
-      type: "Opaque",
-      data: { password: Buffer.from("hunter2").toString("base64") },
-    });
+    createSecret(store, "creds", { password: "hunter2" });
     await waitReady(store, "configured", 5000);
     const logs = await waitFor(
       () => kubelet.readLog("default", "configured", {}),
@@ -99,12 +90,7 @@ describe("Kubelet with Secrets and ConfigMaps", () => {
       5000,
     );
     expect(waiting.state.waiting?.message).toBe('configmap "levels" not found');
-    store.create("configmaps", {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "levels", namespace: "default" },
-      data: { level: "debug" },
-    });
+    createConfigMap(store, "levels", { level: "debug" });
     await waitReady(store, "keyed", 5000);
     expect(containerStatus(store, "keyed", "main")?.restartCount).toBe(0);
   });

@@ -102,6 +102,30 @@ export function containerStatus(store: ObjectStore, pod: string, container: stri
   return podStatus(store, pod)?.containerStatuses?.find((s) => s.name === container);
 }
 
+/** Stores a ConfigMap `name` in `default` holding `data`. */
+export function createConfigMap(store: ObjectStore, name: string, data: Record<string, string>): KubeObject {
+  return store.create("configmaps", {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: "default" },
+    data,
+  });
+}
+
+/** Stores an Opaque Secret `name` in `default` whose keys hold `values` (base64-encoded, as the API keeps them). */
+export function createSecret(store: ObjectStore, name: string, values: Record<string, string>): KubeObject {
+  const data = Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString("base64")]),
+  );
+  return store.create("secrets", {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, namespace: "default" },
+    type: "Opaque",
+    data,
+  });
+}
+
 /** Waits until the Pod's Ready condition is True and returns its status. */
 export function waitReady(store: ObjectStore, name: string, timeoutMs: number): Promise<Partial<PodStatus>> {
   return waitForStore(

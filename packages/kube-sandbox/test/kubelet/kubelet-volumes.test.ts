@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import {
   containerStatus,
+  createConfigMap,
+  createSecret,
   podManifest,
   sink,
   startKubelet,
@@ -22,12 +24,7 @@ describe("Kubelet with projected and downward API volumes", () => {
     harness = startKubelet({ logger: createLogger({ level: "warn", destination: sink(chunks) }) });
     const { store, kubelet } = harness;
     const warnings = () => Buffer.concat(chunks).toString("utf8");
-    store.create("configmaps", {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "settings", namespace: "default" },
-      data: { "app.conf": "level: debug\n" },
-    });
+    createConfigMap(store, "settings", { "app.conf": "level: debug\n" });
     const pod = podManifest(
       "projected",
       [
@@ -81,13 +78,7 @@ describe("Kubelet with projected and downward API volumes", () => {
     expect(warnings()).toContain('MountVolume.SetUp failed for volume \\"all\\" : secret \\"creds\\" not found');
     expect(containerStatus(store, "projected", "main")?.state.waiting?.reason).toBe("ContainerCreating");
 
-    store.create("secrets", {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: "creds", namespace: "default" },
-      type: "Opaque",
-      data: { password: Buffer.from("hunter2").toString("base64") },
-    });
+    createSecret(store, "creds", { password: "hunter2" });
     await waitReady(store, "projected", 5000);
     const logs = await waitFor(
       () => kubelet.readLog("default", "projected", {}),
