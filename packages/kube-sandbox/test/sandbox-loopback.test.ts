@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resolver } from "node:dns/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, waitForStore, type KubeObject, type Sandbox } from "../src/index.js";
-import { kubectl } from "./support.js";
+import { kubectl, kubectlApply } from "./support.js";
 
 const SLEEPER_POD = `
 apiVersion: v1
@@ -42,9 +42,7 @@ describe("startSandbox in loopback mode", () => {
 
   it("runs Pods as host processes on addresses of its 127.A.B.0/24 block", async () => {
     expect(sandbox.isolation).toBe("loopback");
-    const manifest = join(dir, "sleeper.yaml");
-    await writeFile(manifest, SLEEPER_POD);
-    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    const applied = await kubectlApply(sandbox.kubeconfig, join(dir, "sleeper.yaml"), SLEEPER_POD);
     expect(applied.code, applied.stderr).toBe(0);
     const pod = await waitForStore(
       sandbox.store,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, waitForStore, type Sandbox } from "../src/index.js";
-import { kubectl, processAlive } from "./support.js";
+import { kubectl, kubectlApply, processAlive } from "./support.js";
 
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 
@@ -60,9 +60,7 @@ describe("startSandbox", () => {
   });
 
   it("serves kubectl with its kubeconfig and runs a Deployment's Pod as a process, by the image catalog", async () => {
-    const manifest = join(dir, "sleeper.yaml");
-    await writeFile(manifest, SLEEPER);
-    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    const applied = await kubectlApply(sandbox.kubeconfig, join(dir, "sleeper.yaml"), SLEEPER);
     expect(applied.code, applied.stderr).toBe(0);
     const pod = await waitForStore(
       sandbox.store,
@@ -78,12 +76,9 @@ describe("startSandbox", () => {
   });
 
   it("answers an image it does not have with ErrImagePull, then ImagePullBackOff, as kubectl shows", async () => {
-    const manifest = join(dir, "unknown-image.yaml");
-    await writeFile(
-      manifest,
+    const noImage =
       "apiVersion: v1\nkind: Pod\nmetadata: { name: no-image }\n" +
-        "spec: { containers: [{ name: main, image: example.com/nowhere:1, command: [sleep, '60'] }] }\n",
-    );
+      "spec: { containers: [{ name: main, image: example.com/nowhere:1, command: [sleep, '60'] }] }\n";
     const seen = new Map<string, string | undefined>();
     const waitingReason = () => {
       const pod = sandbox.store.get("pods", "default", "no-image");
@@ -97,7 +92,7 @@ describe("startSandbox", () => {
       }
       return waiting?.reason;
     };
-    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    const applied = await kubectlApply(sandbox.kubeconfig, join(dir, "unknown-image.yaml"), noImage);
     expect(applied.code, applied.stderr).toBe(0);
     await waitForStore(sandbox.store, () => waitingReason() === "ErrImagePull", "the Pod to show ErrImagePull", 30_000);
     expect(seen.get("ErrImagePull")).toBe(
@@ -132,12 +127,11 @@ describe("startSandbox", () => {
   });
 
   it("answers a Service's cluster DNS name on its own address, on port 53 when root", async () => {
-    const manifest = join(dir, "named.yaml");
-    await writeFile(
-      manifest,
+    const created = await kubectlApply(
+      sandbox.kubeconfig,
+      join(dir, "named.yaml"),
       "apiVersion: v1\nkind: Service\nmetadata: {name: named}\nspec: {ports: [{name: client, port: 2379}]}\n",
     );
-    const created = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
     expect(created.code, created.stderr).toBe(0);
     const service = sandbox.store.get("services", "default", "named")!;
     const resolver = new Resolver({ timeout: 2000, tries: 1 });
@@ -228,9 +222,7 @@ describe("kube-sandbox (the command)", () => {
       expect(info.kubeconfig).toBe(join(dir, "kubeconfig"));
       expect(info.apiServer).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(info.dnsServer).toMatch(/^\d+\.\d+\.\d+\.\d+:\d+$/);
-      const manifest = join(dir, "sleeper.yaml");
-      await writeFile(manifest, SLEEPER);
-      expect((await kubectl(info.kubeconfig!, "apply", "--validate=false", "-f", manifest)).code).toBe(0);
+      expect((await kubectlApply(info.kubeconfig!, join(dir, "sleeper.yaml"), SLEEPER)).code).toBe(0);
       const waited = await kubectl(
         info.kubeconfig!,
         "wait",

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { createLogger, type Logger } from "../src/logger.js";
 
@@ -53,4 +54,10 @@ export function kubectl(kubeconfig: string, ...args: string[]): Promise<KubectlR
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+/** Writes `yaml` to `file` and runs `kubectl apply --validate=false -f` on it; never throws for a non-zero exit. */
+export async function kubectlApply(kubeconfig: string, file: string, yaml: string): Promise<KubectlRun> {
+  await writeFile(file, yaml);
+  return kubectl(kubeconfig, "apply", "--validate=false", "-f", file);
 }

@@ -1,12 +1,12 @@
 import { Resolver } from "node:dns/promises";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type PodNetworkInfo, type Sandbox } from "../../src/index.js";
 import { formatIpv4, parseRange, rangeContains, parseIpv4 } from "../../src/node/ipv4-range.js";
-import { kubectl } from "../support.js";
+import { kubectl, kubectlApply } from "../support.js";
 import { interfacesNamed, ip, IpCommandError, namespacesNamed } from "./host-network-state.js";
 import { firewallListings, forwardingSysctls, runningAsRoot } from "./isolation-harness.js";
 
@@ -61,9 +61,7 @@ describe.runIf(runningAsRoot)("the isolated Pod network's safety (needs root, sk
     expect(sandbox.podNetwork).toBeDefined();
     network = sandbox.podNetwork!;
     gateway = formatIpv4(parseRange(network.podRange).base + 1);
-    const manifest = join(dir, "workload.yaml");
-    await writeFile(manifest, WORKLOAD);
-    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    const applied = await kubectlApply(sandbox.kubeconfig, join(dir, "workload.yaml"), WORKLOAD);
     expect(applied.code, applied.stderr).toBe(0);
     const ready = await kubectl(sandbox.kubeconfig, "wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s");
     expect(ready.code, ready.stderr).toBe(0);

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PodNetworkInfo } from "../../src/index.js";
 import { OWNER_DIRECTORY } from "../../src/node/network-owner.js";
-import { kubectl } from "../support.js";
+import { kubectl, kubectlApply } from "../support.js";
 import {
   addressesOn,
   interfacesNamed,
@@ -171,9 +171,7 @@ describe.runIf(runningAsRoot)("a SIGKILLed sandbox with isolated Pods (needs roo
   }, 60_000);
 
   it("leaves no namespace, interface, route, mount, process or data behind, and no changed setting", async () => {
-    const manifest = join(dir, "workload.yaml");
-    await writeFile(manifest, WORKLOAD);
-    const applied = await kubectl(info.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    const applied = await kubectlApply(info.kubeconfig, join(dir, "workload.yaml"), WORKLOAD);
     expect(applied.code, applied.stderr).toBe(0);
     const ready = await kubectl(info.kubeconfig, "wait", "--for=condition=Ready", "pod", "--all", "--timeout=60s");
     expect(ready.code, ready.stderr).toBe(0);
