@@ -6,6 +6,7 @@ import { createKubernetesGateway, type KubernetesGateway } from "../src/gateways
 import { createLogger } from "../src/core/logger.js";
 import { recoverMember } from "../src/recovery/run-recovery.js";
 import type { StepReporter } from "../src/recovery/context.js";
+import type { SandboxInfo } from "../test/support/etcd-sandbox.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { BareEtcdFloor } from "./bare-member-replacement.js";
 import { summarize, summaryRow, type Summary } from "./stats.js";
@@ -37,6 +38,7 @@ class SandboxRecovery {
 
   static async start(): Promise<SandboxRecovery> {
     // Its own process, as Kubernetes is: the responder does not share an event loop with the API server.
+    // Default isolation: Pods in namespaces of their own as root, as users run it.
     const sandbox = await startSandboxProcess({ members: MEMBERS, backoffMs: 500 });
     const logger = createLogger({ level: "error" });
     const kc = new KubeConfig();
@@ -48,6 +50,11 @@ class SandboxRecovery {
       createKubernetesGateway({ kubeConfig: kc, logger }),
       kc.makeApiClient(CoreV1Api),
     );
+  }
+
+  /** How the sandbox runs its Pods. */
+  get isolation(): SandboxInfo["isolation"] {
+    return this.sandbox.info.isolation;
   }
 
   /** Deletes the member's Pod and waits until its empty replacement crash-loops and counts as dead. */
@@ -108,6 +115,8 @@ function notReadySince(pod: V1Pod): number {
 }
 
 export interface MemberRecoveryResult {
+  /** How the sandbox ran its Pods. */
+  isolation: SandboxInfo["isolation"];
   responder: Summary;
   withSnapshot: Summary;
   floor: Summary;
@@ -138,13 +147,19 @@ export async function benchMemberRecovery(): Promise<MemberRecoveryResult> {
     await floor.stop();
     await sandbox.stop();
   }
-  return { responder: summarize(responder), withSnapshot: summarize(withSnapshot), floor: summarize(bare) };
+  return {
+    isolation: sandbox.isolation,
+    responder: summarize(responder),
+    withSnapshot: summarize(withSnapshot),
+    floor: summarize(bare),
+  };
 }
 
 export function renderMemberRecovery(result: MemberRecoveryResult): string {
-  const { responder, withSnapshot, floor } = result;
+  const { isolation, responder, withSnapshot, floor } = result;
+  const pods = isolation === "namespaces" ? "Pods in namespaces of their own" : "Pods on loopback";
   return [
-    `### Member recovery (${MEMBERS}-member cluster, ${responder.runs} runs each, interleaved)`,
+    `### Member recovery (${MEMBERS}-member cluster, ${responder.runs} runs each, interleaved; sandbox: ${pods})`,
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",
