@@ -6,6 +6,8 @@ import { createKubernetesGateway, type KubernetesGateway } from "../src/gateways
 import { createLogger } from "../src/core/logger.js";
 import { recoverMember } from "../src/recovery/run-recovery.js";
 import type { StepReporter } from "../src/recovery/context.js";
+import type { IsolationMode } from "kube-sandbox";
+import type { SandboxInfo } from "../test/support/etcd-sandbox.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { BareEtcdFloor } from "./bare-member-replacement.js";
 import { summarize, summaryRow, type Summary } from "./stats.js";
@@ -35,9 +37,9 @@ class SandboxRecovery {
     private readonly core: CoreV1Api,
   ) {}
 
-  static async start(): Promise<SandboxRecovery> {
+  static async start(isolation: IsolationMode): Promise<SandboxRecovery> {
     // Its own process, as Kubernetes is: the responder does not share an event loop with the API server.
-    const sandbox = await startSandboxProcess({ members: MEMBERS, backoffMs: 500 });
+    const sandbox = await startSandboxProcess({ members: MEMBERS, backoffMs: 500, isolation });
     const logger = createLogger({ level: "error" });
     const kc = new KubeConfig();
     kc.loadFromFile(sandbox.info.kubeconfig);
@@ -48,6 +50,11 @@ class SandboxRecovery {
       createKubernetesGateway({ kubeConfig: kc, logger }),
       kc.makeApiClient(CoreV1Api),
     );
+  }
+
+  /** How the sandbox runs its Pods. */
+  get isolation(): SandboxInfo["isolation"] {
+    return this.sandbox.info.isolation;
   }
 
   /** Deletes the member's Pod and waits until its empty replacement crash-loops and counts as dead. */
@@ -107,14 +114,31 @@ function notReadySince(pod: V1Pod): number {
   return at ? new Date(at).getTime() : Date.now();
 }
 
-export interface MemberRecoveryResult {
+/** The isolation modes measured: the default (namespaces of their own as root), then loopback. */
+const MODES: readonly IsolationMode[] = ["auto", "loopback"];
+
+/** The timings of one sandbox, with the floor measured beside it. */
+export interface MemberRecoveryRun {
+  /** How the sandbox ran its Pods. */
+  isolation: SandboxInfo["isolation"];
   responder: Summary;
   withSnapshot: Summary;
   floor: Summary;
 }
 
-export async function benchMemberRecovery(): Promise<MemberRecoveryResult> {
-  const sandbox = await SandboxRecovery.start();
+/** A sandbox whose runs did not complete, and why. */
+export interface MemberRecoveryFailure {
+  /** The isolation mode asked for. */
+  requested: IsolationMode;
+  error: string;
+}
+
+/** One entry per isolation mode in `MODES`, in that order. */
+export type MemberRecoveryResult = (MemberRecoveryRun | MemberRecoveryFailure)[];
+
+/** Breaks and recovers members of one sandbox of `isolation`, interleaved with the floor's replacements. */
+async function measureMode(isolation: IsolationMode): Promise<MemberRecoveryRun> {
+  const sandbox = await SandboxRecovery.start(isolation);
   const floor = await BareEtcdFloor.start(MEMBERS);
   const responder: number[] = [];
   const withSnapshot: number[] = [];
@@ -138,13 +162,50 @@ export async function benchMemberRecovery(): Promise<MemberRecoveryResult> {
     await floor.stop();
     await sandbox.stop();
   }
-  return { responder: summarize(responder), withSnapshot: summarize(withSnapshot), floor: summarize(bare) };
+  return {
+    isolation: sandbox.isolation,
+    responder: summarize(responder),
+    withSnapshot: summarize(withSnapshot),
+    floor: summarize(bare),
+  };
 }
 
+/**
+ * Measures each isolation mode in turn, the default first. A mode whose runs fail is reported with its
+ * error, and the next one is still measured.
+ */
+export async function benchMemberRecovery(): Promise<MemberRecoveryResult> {
+  const result: MemberRecoveryResult = [];
+  for (const requested of MODES) {
+    try {
+      result.push(await measureMode(requested));
+    } catch (error) {
+      result.push({ requested, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return result;
+}
+
+/** The result as a Markdown section for `bench/RESULTS.md`. */
 export function renderMemberRecovery(result: MemberRecoveryResult): string {
-  const { responder, withSnapshot, floor } = result;
+  return result.map((entry) => ("error" in entry ? renderFailure(entry) : renderRun(entry))).join("\n\n");
+}
+
+function renderFailure(failure: MemberRecoveryFailure): string {
   return [
-    `### Member recovery (${MEMBERS}-member cluster, ${responder.runs} runs each, interleaved)`,
+    `### Member recovery (${MEMBERS}-member cluster; sandbox: \`--isolation ${failure.requested}\`): did not complete`,
+    "",
+    "```",
+    failure.error.split("\n")[0]!,
+    "```",
+  ].join("\n");
+}
+
+function renderRun(result: MemberRecoveryRun): string {
+  const { isolation, responder, withSnapshot, floor } = result;
+  const pods = isolation === "namespaces" ? "Pods in namespaces of their own" : "Pods on loopback";
+  return [
+    `### Member recovery (${MEMBERS}-member cluster, ${responder.runs} runs each, interleaved; sandbox: ${pods})`,
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",

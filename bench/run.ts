@@ -1,5 +1,6 @@
 import { cpus, totalmem } from "node:os";
 import { benchSandboxStartup, renderSandboxStartup } from "./sandbox-startup.js";
+import { benchPodStart, renderPodStart } from "./pod-start.js";
 import { benchMemberRecovery, renderMemberRecovery } from "./member-recovery.js";
 import { benchIntakeThroughput, renderIntakeThroughput } from "./intake-throughput.js";
 import { benchAlertStorm, renderAlertStorm } from "./intake-alert-storm.js";
@@ -8,6 +9,7 @@ import { benchAlertToHealthy, renderAlertToHealthy } from "./alert-to-healthy.js
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   "sandbox-startup": async () => renderSandboxStartup(await benchSandboxStartup()),
+  "pod-start": async () => renderPodStart(await benchPodStart()),
   "member-recovery": async () => renderMemberRecovery(await benchMemberRecovery()),
   "intake-throughput": async () => renderIntakeThroughput(await benchIntakeThroughput()),
   "alert-storm": async () => renderAlertStorm(await benchAlertStorm()),

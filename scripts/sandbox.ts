@@ -1,14 +1,15 @@
 // The etcd sandbox: a local Kubernetes-compatible cluster (packages/kube-sandbox) running the example etcd
 // clusters as real etcd processes, with a responder configuration for them. In the foreground until SIGINT
 // or SIGTERM:  npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K]
-//                                 [--backoff-ms MS] [--tls]
-import { createLogger } from "kube-sandbox";
+//                                 [--backoff-ms MS] [--tls] [--isolation auto|namespaces|loopback]
+import { createLogger, isIsolationMode } from "kube-sandbox";
 import { integerOption, parseOptions, UsageError } from "../src/cli/options.js";
 import { waitForShutdownSignal } from "../src/service/run-service.js";
 import { startEtcdSandbox } from "../test/support/etcd-sandbox.js";
 
 const USAGE =
-  "npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K] [--backoff-ms MS] [--tls]";
+  "npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K] [--backoff-ms MS] [--tls]" +
+  " [--isolation auto|namespaces|loopback]";
 
 async function main(argv: string[]): Promise<number> {
   const values = parseOptions("sandbox", argv, {
@@ -19,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
     clusters: { type: "string" },
     "backoff-ms": { type: "string" },
     tls: { type: "boolean" },
+    isolation: { type: "string" },
   });
   if (!values.dir) throw new UsageError(`sandbox: --dir is required (${USAGE})`);
   const name = values.name ?? "example";
@@ -33,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
       );
     }
   }
+  const isolation = values.isolation ?? "auto";
+  if (!isIsolationMode(isolation)) {
+    throw new UsageError(`--isolation must be auto, namespaces or loopback, got "${isolation}"`);
+  }
   const options = {
     dir: values.dir,
     members: integerOption("members", values.members, 5, 1, 9),
@@ -41,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     clusters: integerOption("clusters", values.clusters, 1, 1, 26),
     backoffMs: integerOption("backoff-ms", values["backoff-ms"], 1000, 10, 600_000),
     tls: values.tls ?? false,
+    isolation,
   };
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
   const shutdown = waitForShutdownSignal();

@@ -113,4 +113,24 @@ describe("sandbox lifecycle", () => {
       anonymous.close();
     }
   });
+
+  it("runs its Pods as host processes on loopback addresses with --isolation loopback, and says so", async () => {
+    sandbox = await startSandboxProcess({ members: 1, isolation: "loopback" });
+    expect(sandbox.info.isolation).toBe("loopback");
+    const member = sandbox.info.clusters[0]!.members[0]!;
+    expect(new URL(member.clientURL).hostname).toMatch(/^127\./);
+    const client = new Etcd3({ hosts: [member.clientURL] });
+    try {
+      expect((await client.cluster.memberList({})).members.map((m) => m.name)).toEqual(["example1"]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("refuses an unknown --isolation mode with a usage error", async () => {
+    const failed = startSandboxProcess({ members: 1, isolation: "vm" as "auto" });
+    await expect(failed).rejects.toThrow(
+      /exited with 2 .*\n.*--isolation must be auto, namespaces or loopback, got "vm"/s,
+    );
+  });
 });

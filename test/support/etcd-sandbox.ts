@@ -7,6 +7,7 @@ import {
   waitForStore,
   writeFileAtomic,
   type CertificateAuthority,
+  type IsolationMode,
   type KubeObject,
   type Logger,
   type Sandbox,
@@ -35,6 +36,8 @@ export interface EtcdSandboxOptions {
   backoffMs?: number;
   /** Serve etcd with client-certificate TLS from the sandbox's CA. */
   tls?: boolean;
+  /** How the sandbox runs Pods (`startSandbox`'s `isolation`); default `auto`: namespaces of their own as root. */
+  isolation?: IsolationMode;
   /** How long to wait for every member to be Ready; default 60 s. */
   readyTimeoutMs?: number;
   logger: Logger;
@@ -61,6 +64,8 @@ export interface SandboxInfo {
   metricsURL: string;
   /** The cluster DNS, `HOST:PORT`: it answers the Services' names (`example3.default.svc.cluster.local`). */
   dnsServer: string;
+  /** How the sandbox runs Pods: in namespaces of their own, or as host processes on loopback addresses. */
+  isolation: "namespaces" | "loopback";
   /** Client certificate files for etcd when it serves TLS. */
   tls: { ca: string; cert: string; key: string } | null;
   clusters: SandboxClusterInfo[];
@@ -93,6 +98,7 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
     // etcd images are built into the sandbox; the responder's own image is not.
     images: [responderImage()],
     ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+    ...(options.isolation ? { isolation: options.isolation } : {}),
     logger: options.logger,
   });
   const infoPath = join(dir, "sandbox.json");
@@ -125,6 +131,7 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
       apiServer: sandbox.apiServer,
       metricsURL: sandbox.metricsURL,
       dnsServer: `${sandbox.dns.host}:${sandbox.dns.port}`,
+      isolation: sandbox.isolation,
       tls,
       clusters: clusters.map((c) => c.info),
     };

@@ -31,6 +31,7 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
   if (options.clusters !== undefined) args.push("--clusters", String(options.clusters));
   args.push("--backoff-ms", String(options.backoffMs ?? 500));
   if (options.tls) args.push("--tls");
+  if (options.isolation) args.push("--isolation", options.isolation);
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,10 @@
 export { startSandbox, writeFileAtomic, type Sandbox, type SandboxOptions } from "./sandbox.js";
-export { IsolationUnavailableError, type IsolationMode, type PodNetworkInfo } from "./node/pod-networking.js";
+export {
+  IsolationUnavailableError,
+  isIsolationMode,
+  type IsolationMode,
+  type PodNetworkInfo,
+} from "./node/pod-networking.js";
 export { BUILT_IN_IMAGES } from "./images/built-in-images.js";
 export { ImageEntryError, type ImageEntry } from "./images/image-catalog.js";
 export { ImageCatalogFileError, loadImageCatalogFile } from "./images/catalog-file.js";
