@@ -2,13 +2,13 @@
 // worker in one process); member 3 is broken the seed's way (its Pod deleted), Alertmanager's notification is
 // delivered, and the recovery is shown step by step, as `etcd-responder enqueue` shows it, until the cluster
 // is healthy again. With --keep everything stays up until Ctrl-C.
-//   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep]
+//   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep] [--isolation MODE]
 import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { Etcd3 } from "etcd3";
-import { createLogger, ProcessGuard, type ProcessTracker } from "kube-sandbox";
+import { createLogger, isIsolationMode, ProcessGuard, type ProcessTracker } from "kube-sandbox";
 import { parseOptions, UsageError } from "../src/cli/options.js";
 import { createKubernetesGateway } from "../src/gateways/kubernetes/kubernetes-gateway.js";
 import { createRecoveriesClient, createRecoveryPrinter, followRecovery } from "../src/cli/service-client.js";
@@ -19,8 +19,16 @@ import { freePort, repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
 const MEMBER = 3;
 
 async function demo(argv: string[]): Promise<number> {
-  const values = parseOptions("demo", argv, { dir: { type: "string" }, keep: { type: "boolean" } });
+  const values = parseOptions("demo", argv, {
+    dir: { type: "string" },
+    keep: { type: "boolean" },
+    isolation: { type: "string" },
+  });
   const dir = resolve(values.dir ?? ".sandbox-demo");
+  const isolation = values.isolation ?? "auto";
+  if (!isIsolationMode(isolation)) {
+    throw new UsageError(`demo: --isolation must be auto, namespaces or loopback, got "${isolation}"`);
+  }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn" });
   const say = (line = "") => process.stdout.write(`${line}\n`);
   const services: ChildService[] = [];
@@ -51,7 +59,7 @@ async function demo(argv: string[]): Promise<number> {
     );
 
     say("2. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
-    sandbox = await startEtcdSandbox({ dir, logger });
+    sandbox = await startEtcdSandbox({ dir, logger, isolation });
     const { kubeconfig } = sandbox.info;
     const cluster = sandbox.info.clusters[0]!;
     say(`   kubectl --kubeconfig ${kubeconfig} get pods`);
