@@ -29,9 +29,10 @@ const TOOLS = [
 export async function checkIsolationSupport(): Promise<IsolationSupport> {
   const uid = process.getuid?.();
   if (uid !== 0) return { supported: false, reason: `Pod isolation needs root; this process runs as uid ${uid}` };
-  for (const tool of TOOLS) {
-    const found = await runTool("sh", ["-c", `command -v ${tool}`]).catch(() => "");
-    if (found.trim() === "") return { supported: false, reason: `Pod isolation needs ${tool}, which is not on PATH` };
+  // One shell looks for every tool and prints the ones it cannot find.
+  const missing = (await runTool("sh", ["-c", MISSING_TOOLS, "missing", ...TOOLS])).split("\n").filter(Boolean);
+  if (missing.length > 0) {
+    return { supported: false, reason: `Pod isolation needs ${missing.join(", ")}, not found on PATH` };
   }
   if (!/\toverlay$/m.test(readFileSync("/proc/filesystems", "utf8")))
     return { supported: false, reason: "Pod isolation needs overlayfs, which this kernel does not offer" };
@@ -58,6 +59,9 @@ export async function checkIsolationSupport(): Promise<IsolationSupport> {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+/** Prints each of its arguments that names no command on PATH, one per line. */
+const MISSING_TOOLS = String.raw`for tool; do command -v "$tool" >/dev/null 2>&1 || echo "$tool"; done`;
 
 /** Run in throwaway namespaces: a bridge, a veth pair and an overlay mount, all gone with the namespaces. */
 const PROBE = String.raw`

@@ -178,16 +178,22 @@ export class PodNetwork {
     const ns = pod.netns;
     await runTool("ip", ["netns", "add", ns]);
     // IPv6 off in the namespace before any interface comes up, so nothing autoconfigures or solicits.
-    await runTool("ip", ["netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1"]);
-    await runTool("ip", ["netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1"]);
+    await runTool("ip", [
+      ...["netns", "exec", ns, "sysctl", "-q", "-w"],
+      ...["net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"],
+    ]);
     await runTool("ip", ["link", "add", pod.hostInterface, "type", "veth", "peer", "name", podVeth, "netns", ns]);
     setInterfaceSysctls(pod.hostInterface);
     await runTool("ip", ["link", "set", pod.hostInterface, "master", this.bridge, "up"]);
-    await runTool("ip", ["-n", ns, "link", "set", podVeth, "name", "eth0"]);
-    await runTool("ip", ["-n", ns, "addr", "add", `${pod.ip}/${this.claim.podRange.prefix}`, "dev", "eth0"]);
-    await runTool("ip", ["-n", ns, "link", "set", "lo", "up"]);
-    await runTool("ip", ["-n", ns, "link", "set", "eth0", "up"]);
-    await runTool("ip", ["-n", ns, "route", "add", this.serviceRange, "via", this.gateway, "dev", "eth0"]);
+    // One `ip` inside the namespace for the rest; the batch stops at the first command that fails.
+    const inside = [
+      `link set ${podVeth} name eth0`,
+      `addr add ${pod.ip}/${this.claim.podRange.prefix} dev eth0`,
+      "link set lo up",
+      "link set eth0 up",
+      `route add ${this.serviceRange} via ${this.gateway} dev eth0`,
+    ];
+    await runTool("ip", ["-n", ns, "-batch", "-"], `${inside.join("\n")}\n`);
   }
 
   private freeAddress(): number {

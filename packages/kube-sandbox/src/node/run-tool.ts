@@ -5,15 +5,18 @@ import { IsolationError } from "./isolation-error.js";
 const TOOL_TIMEOUT_MS = 15_000;
 
 /**
- * Runs a system tool and resolves to its standard output; rejects with `IsolationError` naming the command
- * and its error output.
+ * Runs a system tool, with `input` on its standard input when given (e.g. `ip -batch -` commands), and
+ * resolves to its standard output; rejects with `IsolationError` naming the command and its error output.
  */
-export function runTool(command: string, args: readonly string[]): Promise<string> {
+export function runTool(command: string, args: readonly string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: TOOL_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
+    const child = execFile(command, args, { timeout: TOOL_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
       if (err) reject(new IsolationError(`${[command, ...args].join(" ")} failed: ${stderr.trim() || err.message}`));
       else resolve(stdout);
     });
+    // A tool that exits before reading its input closes the pipe; its exit status tells what went wrong.
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(input ?? "");
   });
 }
 
