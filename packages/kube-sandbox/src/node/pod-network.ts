@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { hostRoutes } from "./host-routes.js";
 import { formatIpv4, formatRange, parseIpv4, rangeContains, rangeSize, type Ipv4Range } from "./ipv4-range.js";
@@ -40,6 +41,8 @@ export interface PodAttachment {
 export class PodNetwork {
   private readonly pods = new Map<string, { n: number; address: number }>();
   private nextNumber = 1;
+  /** The address handed out last; the next Pod gets the first free one after it, as host-local IPAM does. */
+  private lastAddress: number | undefined;
   private closed = false;
 
   private constructor(
@@ -105,8 +108,9 @@ export class PodNetwork {
   }
 
   /**
-   * Gives a Pod a network namespace with `lo` and `eth0` up, `eth0` holding `ip` (default: the lowest free
-   * address of the Pod range) and joined to the bridge. Throws `IsolationError` when the address is outside
+   * Gives a Pod a network namespace with `lo` and `eth0` up, `eth0` holding `ip` (default: the first free
+   * address after the one handed out last, so an address is not reused while the host may still hold the
+   * old Pod's MAC for it) and joined to the bridge. Throws `IsolationError` when the address is outside
    * the range or taken, or a command fails; whatever was created by then is removed again.
    */
   async addPod(ip?: string): Promise<PodAttachment> {
@@ -114,6 +118,7 @@ export class PodNetwork {
     const address = ip === undefined ? this.freeAddress() : this.checkedAddress(ip);
     if (this.nextNumber > MAX_POD_NUMBER) throw new IsolationError(`network ${this.prefix} has run out of Pod names`);
     const n = this.nextNumber++;
+    this.lastAddress = address;
     const attachment: PodAttachment = {
       netns: netnsName(this.id, n),
       ip: formatIpv4(address),
@@ -167,6 +172,9 @@ export class PodNetwork {
     const bridge = this.bridge;
     setInterfaceSysctls(bridge);
     writeFileSync(`/proc/sys/net/ipv4/conf/${bridge}/forwarding`, "0");
+    // A bridge without an address of its own takes the lowest MAC of its ports and changes it when that port
+    // goes: every Pod's cached MAC of the gateway would then lead nowhere until its ARP entry expired.
+    await runTool("ip", ["link", "set", bridge, "address", localMacAddress()]);
     await runTool("ip", ["addr", "add", `${this.gateway}/${this.claim.podRange.prefix}`, "dev", bridge]);
     await runTool("ip", ["link", "set", bridge, "up"]);
     // The host's own packets to a Service address nothing serves (yet) stay on the bridge, unanswered, instead
@@ -185,6 +193,8 @@ export class PodNetwork {
     await runTool("ip", ["link", "add", pod.hostInterface, "type", "veth", "peer", "name", podVeth, "netns", ns]);
     setInterfaceSysctls(pod.hostInterface);
     await runTool("ip", ["link", "set", pod.hostInterface, "master", this.bridge, "up"]);
+    // An address used before may still map to the old Pod's MAC in the host's neighbour table.
+    await runTool("ip", ["neigh", "flush", "to", pod.ip, "dev", this.bridge]);
     // One `ip` inside the namespace for the rest; the batch stops at the first command that fails.
     const inside = [
       `link set ${podVeth} name eth0`,
@@ -200,7 +210,11 @@ export class PodNetwork {
     const range = this.claim.podRange;
     const taken = new Set([...this.pods.values()].map((pod) => pod.address));
     // .0 is the network, the first address the gateway, the last the broadcast.
-    for (let address = range.base + 2; address < range.base + rangeSize(range.prefix) - 1; address++) {
+    const first = range.base + 2;
+    const count = rangeSize(range.prefix) - 3;
+    const start = this.lastAddress === undefined ? 0 : this.lastAddress - first + 1;
+    for (let i = 0; i < count; i++) {
+      const address = first + ((start + i) % count);
       if (!taken.has(address)) return address;
     }
     throw new IsolationError(`Pod range ${this.podRange} has no free address left`);
@@ -228,6 +242,13 @@ function unusedNetworkId(): string {
     releaseNetworkOwnership(id);
   }
   throw new IsolationError("no unused Pod network id after 8 attempts");
+}
+
+/** A random locally administered unicast MAC address (`02:...` style: bit 1 of the first octet set, bit 0 clear). */
+export function localMacAddress(): string {
+  const bytes = randomBytes(6);
+  bytes[0] = ((bytes[0] ?? 0) & 0xfc) | 0x02;
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join(":");
 }
 
 /** IPv6 off on a host-side interface of ours, before it comes up: the Pod network is IPv4 only. */
