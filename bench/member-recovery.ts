@@ -45,12 +45,7 @@ class SandboxRecovery {
     const kc = new KubeConfig();
     kc.loadFromFile(sandbox.info.kubeconfig);
     const config = await loadConfig(join(sandbox.dir, "responder.yaml"));
-    return new SandboxRecovery(
-      sandbox,
-      config,
-      createKubernetesGateway({ kubeConfig: kc, logger }),
-      kc,
-    );
+    return new SandboxRecovery(sandbox, config, createKubernetesGateway({ kubeConfig: kc, logger }), kc);
   }
 
   /** How the sandbox runs its Pods. */
