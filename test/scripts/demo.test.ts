@@ -9,10 +9,14 @@ import { STEP_NAMES } from "../../src/recovery/context.js";
 describe("the demo", () => {
   it("breaks member 3, delivers the alert and shows the recovery until the cluster is healthy", async () => {
     const dir = await mkdtemp(join(tmpdir(), "demo-test-"));
-    const child = spawn(process.execPath, [...RUN_TYPESCRIPT, join(repoRoot, "scripts/demo.ts"), "--dir", dir], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...RUN_TYPESCRIPT, join(repoRoot, "scripts/demo.ts"), "--dir", dir, "--isolation", "loopback"],
+      {
+        cwd: repoRoot,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -46,7 +46,7 @@ describe("sandbox lifecycle", () => {
   });
 
   it("stops every process and removes its data on SIGTERM, exiting 0", async () => {
-    sandbox = await startSandboxProcess({ members: 3 });
+    sandbox = await startSandboxProcess({ members: 3, isolation: "auto" });
     const pids = await containerPids(sandbox);
     expect(pids).toHaveLength(3);
     expect(pids.every(processAlive)).toBe(true);
@@ -60,7 +60,7 @@ describe("sandbox lifecycle", () => {
   });
 
   it("leaves no orphan when the sandbox itself is killed with SIGKILL", async () => {
-    sandbox = await startSandboxProcess({ members: 3 });
+    sandbox = await startSandboxProcess({ members: 3, isolation: "auto" });
     const pids = await containerPids(sandbox);
     process.kill(sandbox.pid, "SIGKILL");
     await sandbox.exited;
@@ -81,6 +81,7 @@ describe("sandbox lifecycle", () => {
       tls: true,
       namespace: "etcd",
       name: "demo",
+      isolation: "auto",
     });
     const { info } = sandbox;
     expect(info.clusters.map((c) => [c.name, c.namespace])).toEqual([
