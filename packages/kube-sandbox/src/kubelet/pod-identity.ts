@@ -1,5 +1,6 @@
 import { normalize } from "node:path";
 import type { KubeObject } from "../api/object-store.js";
+import { podHostname } from "../node/pod-process.js";
 import { containerMounts } from "./pod-volumes.js";
 import type { PodIdentity, PodMount } from "./pod-sandbox.js";
 import type { ContainerSpec, PodSpec, VolumeSpec } from "./pod-spec.js";
@@ -17,7 +18,7 @@ const READ_ONLY_TYPES = ["secret", "configMap", "downwardAPI", "projected"] as c
 export function podIdentity(pod: KubeObject, spec: PodSpec): PodIdentity {
   const namespace = pod.metadata.namespace ?? "default";
   const given = typeof spec.hostname === "string" && spec.hostname !== "" ? spec.hostname : undefined;
-  const hostname = (given ?? pod.metadata.name.slice(0, 63)).replace(/[-.]+$/, "");
+  const hostname = podHostname(given ?? pod.metadata.name);
   const subdomain = typeof spec.subdomain === "string" && spec.subdomain !== "" ? spec.subdomain : undefined;
   return {
     hostname,
