@@ -112,10 +112,9 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
     const kc = new KubeConfig();
     kc.loadFromFile(sandbox.kubeconfig);
     const client = KubernetesObjectApi.makeApiClient(kc);
-    for (const cluster of clusters) {
-      if (tls) await client.create(await etcdServingSecret(sandbox.ca, cluster));
-      for (const object of cluster.objects) await client.create(object);
-    }
+    if (tls) for (const cluster of clusters) await client.create(await etcdServingSecret(sandbox.ca, cluster));
+    // All at once, so that the kubelet sets the member Pods up side by side.
+    await Promise.all(clusters.flatMap((cluster) => cluster.objects.map((object) => client.create(object))));
     const deployments = clusters.flatMap((c) => c.info.members.map((m) => m.deployment));
     await waitForStore(
       sandbox.store,

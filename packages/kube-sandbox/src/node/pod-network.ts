@@ -184,26 +184,29 @@ export class PodNetwork {
 
   private async attach(pod: PodAttachment, podVeth: string): Promise<void> {
     const ns = pod.netns;
-    await runTool("ip", ["netns", "add", ns]);
+    // Every `ip` and `sysctl` run is a process start, most of a Pod's network set-up: they are batched.
+    await ipBatch([`netns add ${ns}`, `link add ${pod.hostInterface} type veth peer name ${podVeth} netns ${ns}`]);
     // IPv6 off in the namespace before any interface comes up, so nothing autoconfigures or solicits.
     await runTool("ip", [
       ...["netns", "exec", ns, "sysctl", "-q", "-w"],
       ...["net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"],
     ]);
-    await runTool("ip", ["link", "add", pod.hostInterface, "type", "veth", "peer", "name", podVeth, "netns", ns]);
     setInterfaceSysctls(pod.hostInterface);
-    await runTool("ip", ["link", "set", pod.hostInterface, "master", this.bridge, "up"]);
-    // An address used before may still map to the old Pod's MAC in the host's neighbour table.
-    await runTool("ip", ["neigh", "flush", "to", pod.ip, "dev", this.bridge]);
-    // One `ip` inside the namespace for the rest; the batch stops at the first command that fails.
-    const inside = [
-      `link set ${podVeth} name eth0`,
-      `addr add ${pod.ip}/${this.claim.podRange.prefix} dev eth0`,
-      "link set lo up",
-      "link set eth0 up",
-      `route add ${this.serviceRange} via ${this.gateway} dev eth0`,
-    ];
-    await runTool("ip", ["-n", ns, "-batch", "-"], `${inside.join("\n")}\n`);
+    await ipBatch([
+      `link set ${pod.hostInterface} master ${this.bridge} up`,
+      // An address used before may still map to the old Pod's MAC in the host's neighbour table.
+      `neigh flush to ${pod.ip} dev ${this.bridge}`,
+    ]);
+    await ipBatch(
+      [
+        `link set ${podVeth} name eth0`,
+        `addr add ${pod.ip}/${this.claim.podRange.prefix} dev eth0`,
+        "link set lo up",
+        "link set eth0 up",
+        `route add ${this.serviceRange} via ${this.gateway} dev eth0`,
+      ],
+      ns,
+    );
   }
 
   private freeAddress(): number {
@@ -254,6 +257,11 @@ export function localMacAddress(): string {
 /** IPv6 off on a host-side interface of ours, before it comes up: the Pod network is IPv4 only. */
 function setInterfaceSysctls(name: string): void {
   writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, "1");
+}
+
+/** Runs `commands` with one `ip -batch` (inside network namespace `netns` if given); it stops at the first failure. */
+async function ipBatch(commands: readonly string[], netns?: string): Promise<void> {
+  await runTool("ip", [...(netns ? ["-n", netns] : []), "-batch", "-"], `${commands.join("\n")}\n`);
 }
 
 function killQuietly(pid: number): void {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { isAbsolute, join, normalize } from "node:path";
 import { createInterface } from "node:readline";
 import { IsolationError } from "./isolation-error.js";
-import { POD_INIT_SCRIPT } from "./pod-init-script.js";
+import { POD_INIT_SCRIPT, PREPARE_MOUNT_POINTS } from "./pod-init-script.js";
 
 /** A host path mounted into a Pod at its real mount path. */
 export interface PodVolumeMount {
@@ -68,21 +68,23 @@ export class PodProcess {
    * up. Throws `IsolationError` with the setup's error output when it fails or takes too long.
    */
   static async start(options: PodProcessOptions): Promise<PodProcess> {
-    const volumeArgs = (options.volumes ?? []).flatMap((volume) => {
-      checkVolume(volume);
-      return [volume.hostPath, normalize(volume.mountPath), volume.readOnly ? "ro" : "rw"];
-    });
+    const volumes = options.volumes ?? [];
+    for (const volume of volumes) checkVolume(volume);
     if (!NETNS_NAME.test(options.netns) || options.netns === "." || options.netns === "..")
       throw new IsolationError(`not a network namespace name: ${JSON.stringify(options.netns)}`);
     const dirs = ["root", "upper", "work"].map((dir) => join(options.dataDir, dir));
     for (const dir of dirs) mkdirSync(dir, { recursive: true });
+    const devFiles = writeDevFiles(join(options.dataDir, "dev"));
+    const mountPoints = volumes.flatMap((volume) => [volumeKind(volume), normalize(volume.mountPath)]);
+    const sources = volumes.flatMap((volume) => [volume.hostPath, volume.readOnly ? "ro" : "rw"]);
     const leader = spawn(
       "nsenter",
       [
         `--net=/run/netns/${options.netns}`,
         "--",
         ...["unshare", "--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child", "--propagation", "private"],
-        ...["--", "/bin/sh", "-c", POD_INIT_SCRIPT, "pod-init", ...dirs, podHostname(options.name), ...volumeArgs],
+        ...["--", "/bin/sh", "-c", POD_INIT_SCRIPT, "pod-init", ...dirs, podHostname(options.name), devFiles],
+        ...[PREPARE_MOUNT_POINTS, String(volumes.length), ...mountPoints, ...sources],
       ],
       { detached: true, stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -149,10 +151,34 @@ export function podHostname(name: string): string {
 }
 
 function checkVolume(volume: PodVolumeMount): void {
+  if (/[\n\0]/.test(volume.hostPath + volume.mountPath))
+    throw new IsolationError(`volume paths must not hold a line break: ${JSON.stringify(volume)}`);
   if (!isAbsolute(volume.hostPath) || !isAbsolute(volume.mountPath) || normalize(volume.mountPath) === "/")
     throw new IsolationError(`volume paths must be absolute and not /: ${JSON.stringify(volume)}`);
   if (normalize(volume.mountPath).split("/").includes(".."))
     throw new IsolationError(`volume mountPath must not climb with ..: ${volume.mountPath}`);
+}
+
+/** `dir` when a volume's host path is a folder, else `file`: what its mount point must be. */
+function volumeKind(volume: PodVolumeMount): "dir" | "file" {
+  try {
+    return statSync(volume.hostPath).isDirectory() ? "dir" : "file";
+  } catch (err) {
+    throw new IsolationError(`volume ${volume.hostPath} cannot be read: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Writes the parts of a Pod's `/dev` that are not device nodes (the `pts` and `shm` mount points, the
+ * `ptmx` and `fd` links) into `dir`, which the init script copies along with the device nodes.
+ */
+function writeDevFiles(dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "pts"), { recursive: true });
+  mkdirSync(join(dir, "shm"));
+  symlinkSync("pts/ptmx", join(dir, "ptmx"));
+  symlinkSync("/proc/self/fd", join(dir, "fd"));
+  return dir;
 }
 
 /** Waits for the `ready PID` line of the init script. */

@@ -49,6 +49,7 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
   const sysctlsBefore = forwardingSysctls();
   const hostVolume = join(scratch, "shared");
   const readOnlyVolume = join(scratch, "config");
+  const fileVolume = join(scratch, "token");
   const nodeHome = dirname(dirname(process.execPath));
   let network: PodNetwork;
   const pods: TestPod[] = [];
@@ -58,6 +59,7 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
     mkdirSync(hostVolume);
     mkdirSync(readOnlyVolume);
     writeFileSync(join(readOnlyVolume, "setting"), "on\n");
+    writeFileSync(fileVolume, "secret\n");
     network = await PodNetwork.create({ lockDirectory: join(scratch, "locks") });
     for (const name of ["pod-a", "pod-b"]) {
       const attachment = await network.addPod();
@@ -68,6 +70,8 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
         volumes: [
           { hostPath: hostVolume, mountPath: "/var/lib/shared", readOnly: false },
           { hostPath: readOnlyVolume, mountPath: "/etc/config", readOnly: true },
+          // A file under a link (Debian's /var/run -> /run): the mount point is made inside the Pod's root.
+          { hostPath: fileVolume, mountPath: "/var/run/pod-isolation-test/token", readOnly: true },
           // The servers' node, wherever it is installed (only the host's root file system is in the overlay).
           { hostPath: nodeHome, mountPath: nodeHome, readOnly: true },
         ],
@@ -131,6 +135,13 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
     const write = await runInPod(pod, ["sh", "-c", "echo x > /etc/config/setting"]);
     expect(write.code).not.toBe(0);
     expect(write.stderr).toMatch(/Read-only file system/);
+  });
+
+  it("mounts a file volume under a linked folder inside the Pod, never in the host's tree", async () => {
+    const pod = pods[0]!.process;
+    expect((await runInPod(pod, ["cat", "/run/pod-isolation-test/token"])).stdout).toBe("secret\n");
+    expect((await runInPod(pod, ["sh", "-c", "echo x > /var/run/pod-isolation-test/token"])).code).not.toBe(0);
+    expect(existsSync("/run/pod-isolation-test")).toBe(false);
   });
 
   it("routes Pods only to the Pod and Service ranges, which they cannot change, checked without a packet", async () => {
