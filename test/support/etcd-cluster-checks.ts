@@ -30,9 +30,12 @@ export async function expectHealthyCluster(
   expect(Object.values(counts)).toEqual(cluster.members.map(() => keyCount));
 }
 
-/** etcd3 client options for a sandbox cluster: its client URLs, and its TLS files when it serves TLS. */
+/**
+ * etcd3 client options for a sandbox cluster: its client URLs, its TLS files when it serves TLS, and its user
+ * when a test turned authentication on.
+ */
 export function etcdClientOptions(info: SandboxInfo, hosts: string[]): IOptions {
-  const options: IOptions = { hosts, dialTimeout: 2000 };
+  const options: IOptions = { hosts, dialTimeout: 2000, ...(info.etcdAuth ? { auth: { ...info.etcdAuth } } : {}) };
   if (info.tls) {
     options.credentials = {
       rootCertificate: readFileSync(info.tls.ca),

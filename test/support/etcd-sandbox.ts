@@ -69,6 +69,11 @@ export interface SandboxInfo {
   /** Client certificate files for etcd when it serves TLS. */
   tls: { ca: string; cert: string; key: string } | null;
   clusters: SandboxClusterInfo[];
+  /**
+   * etcd's user and password, once a test has turned etcd authentication on (the sandbox never does); the
+   * checks in `etcd-cluster-checks.ts` then authenticate.
+   */
+  etcdAuth?: { username: string; password: string };
 }
 
 /** A sandbox running the example etcd clusters. */

@@ -10,6 +10,8 @@ export interface ConfigChanges {
   stepTimeoutSeconds?: number;
   /** A `service:` section, as YAML lines below `service:` (indented by the caller). */
   service?: string[];
+  /** An `auth:` section for every cluster: etcd's user and the file holding its password. */
+  clusterAuth?: { username: string; passwordFile: string };
 }
 
 /** Writes a copy of the sandbox's responder.yaml with `changes` next to it and returns its path. */
@@ -24,6 +26,15 @@ export async function writeServiceConfig(
   if (changes.stepTimeoutSeconds !== undefined)
     text = replaceOnce(text, /stepTimeoutSeconds: \d+/, `stepTimeoutSeconds: ${changes.stepTimeoutSeconds}`);
   if (changes.service) text = `${text.trimEnd()}\nservice:\n${changes.service.join("\n")}\n`;
+  if (changes.clusterAuth) {
+    const { username, passwordFile } = changes.clusterAuth;
+    // Each cluster entry starts with "- name:"; its keys are indented by four spaces.
+    text = replaceOnce(
+      text,
+      /^( {2}- name: .*)$/gm,
+      `$1\n    auth:\n      username: ${username}\n      passwordFile: ${passwordFile}`,
+    );
+  }
   const path = join(sandbox.dir, name);
   await writeFile(path, text);
   return path;

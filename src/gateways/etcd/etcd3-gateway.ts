@@ -77,7 +77,7 @@ class Etcd3Gateway implements EtcdGateway {
   }
 
   async status(clientURL: string, timeoutMs = this.options.statusTimeoutMs): Promise<MemberStatus> {
-    const client = this.clients.get(clientURL);
+    const client = this.clients.get(clientURL, "anonymous");
     const response = await this.call(clientURL, "status", timeoutMs, () =>
       client.maintenance.status({ deadline: Date.now() + timeoutMs }),
     );
@@ -159,7 +159,7 @@ class Etcd3Gateway implements EtcdGateway {
   }
 
   private async listFrom(clientURL: string, linearizable: boolean, timeoutMs: number): Promise<MemberList> {
-    const client = this.clients.get(clientURL);
+    const client = this.clients.get(clientURL, "anonymous");
     const response: IMemberListResponse = await this.call(clientURL, "member list", timeoutMs, () =>
       client.cluster.memberList({ linearizable }, { deadline: Date.now() + timeoutMs }),
     );
@@ -254,7 +254,15 @@ const CHANNEL_OPTIONS = {
   "grpc.keepalive_timeout_ms": 3_000,
 } as const;
 
-/** One etcd3 client per member (hosts = only that member), created on first use and kept until closed. */
+/**
+ * Which credentials a call needs. etcd serves Status and MemberList to anyone, and a learner refuses to
+ * authenticate anyone ("rpc not supported for learner"), so those calls go `anonymous`: a learner's progress
+ * and a member list are readable with auth on, and without the cost of authenticating. Everything else
+ * (hashes, snapshots, membership changes) goes `authenticated`; without `auth` the two are the same.
+ */
+type Credentials = "authenticated" | "anonymous";
+
+/** etcd3 clients per member (hosts = only that member) and credentials, created on first use and kept until closed. */
 class MemberClients {
   private readonly clients = new Map<string, Etcd3>();
   private closed = false;
@@ -264,13 +272,15 @@ class MemberClients {
     private readonly requestTimeoutMs: number,
   ) {}
 
-  /** The client that talks to `clientURL` only. */
-  get(clientURL: string): Etcd3 {
+  /** The client that talks to `clientURL` only, with `credentials` (default: authenticated when `auth` is set). */
+  get(clientURL: string, credentials: Credentials = "authenticated"): Etcd3 {
     if (this.closed) throw new Error(`the etcd gateway is closed; cannot call ${clientURL}`);
-    let client = this.clients.get(clientURL);
+    const authenticated = credentials === "authenticated" && this.connection.auth !== undefined;
+    const key = `${authenticated ? "auth" : "anon"} ${clientURL}`;
+    let client = this.clients.get(key);
     if (!client) {
-      client = new Etcd3(this.optionsFor(clientURL));
-      this.clients.set(clientURL, client);
+      client = new Etcd3(this.optionsFor(clientURL, authenticated));
+      this.clients.set(key, client);
     }
     return client;
   }
@@ -282,7 +292,7 @@ class MemberClients {
     this.clients.clear();
   }
 
-  private optionsFor(clientURL: string): IOptions {
+  private optionsFor(clientURL: string, authenticated: boolean): IOptions {
     const { tls, auth } = this.connection;
     const timeoutMs = this.requestTimeoutMs;
     return {
@@ -296,7 +306,7 @@ class MemberClients {
             },
           }
         : {}),
-      ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
+      ...(auth && authenticated ? { auth: { username: auth.username, password: auth.password } } : {}),
       grpcOptions: { ...CHANNEL_OPTIONS },
       // Every unary call gets a deadline; streams (snapshot) set their own.
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),

@@ -5,8 +5,9 @@ import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdUnavailableError } from "../../../src/core/errors.js";
 import { createEtcdGateway } from "../../../src/gateways/etcd/etcd3-gateway.js";
-import type { EtcdGateway } from "../../../src/gateways/etcd/etcd-gateway.js";
+import { formatInitialCluster, type EtcdGateway } from "../../../src/gateways/etcd/etcd-gateway.js";
 import { startEtcdCluster, type EtcdTestCluster } from "../../support/etcd-cluster.js";
+import { retryWhile } from "../../support/etcd-retry.js";
 
 let snapshotDir: string;
 
@@ -96,5 +97,60 @@ describe("etcd gateway with password authentication", () => {
     } finally {
       await anonymous.close();
     }
+  });
+});
+
+describe("etcd gateway with password authentication and a learner", () => {
+  const PASSWORD = "learner-test-password";
+  let cluster: EtcdTestCluster;
+  let gateway: EtcdGateway;
+
+  beforeAll(async () => {
+    cluster = await startEtcdCluster({ members: 3 });
+    const admin = new Etcd3({ hosts: cluster.clientURLs });
+    try {
+      await admin.role("root").create();
+      await (await admin.user("root").create(PASSWORD)).addRole("root");
+      await admin.auth.authEnable();
+    } finally {
+      admin.close();
+    }
+    gateway = createEtcdGateway({ clientURLs: cluster.clientURLs, auth: { username: "root", password: PASSWORD } });
+  }, 30_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    await cluster?.stop();
+  });
+
+  it("sees a learner answer and promotes it, although a learner refuses to authenticate anyone", async () => {
+    const third = cluster.members[2]!;
+    const old = (await gateway.memberList()).members.find((m) => m.peerURLs.includes(third.peerURL))!;
+    await cluster.stopMember(3);
+    // etcd refuses membership changes until the voting members have been connected for a few seconds.
+    const unhealthy = (error: unknown) => /unhealthy cluster/.test(String(error));
+    await retryWhile(() => gateway.removeMember(old.id), unhealthy, "etcd to accept the member removal", 20_000);
+    const { member, members } = await retryWhile(
+      () => gateway.addMember(third.peerURL, { learner: true }),
+      unhealthy,
+      "etcd to accept the learner",
+      20_000,
+    );
+    await cluster.wipeAndRestartMember(3, {
+      initialCluster: formatInitialCluster(members, { id: member.id, name: third.name }),
+      state: "existing",
+    });
+
+    const status = await gateway.status(third.clientURL, 5_000);
+    expect(status).toMatchObject({ memberId: member.id, isLearner: true });
+    expect(status.leader).not.toBe("0");
+
+    // A learner that has not caught up yet is "not in sync"; a busy host may also see an election.
+    const notInSync = (error: unknown) =>
+      /not in sync|unhealthy cluster|leader changed|request timed out/i.test(String(error));
+    await retryWhile(() => gateway.promoteMember(member.id), notInSync, "the learner to be promoted", 20_000);
+    const after = await gateway.memberList();
+    expect(after.members.filter((m) => m.isLearner)).toEqual([]);
+    expect((await gateway.hashKV(third.clientURL)).hash).toBeGreaterThan(0);
   });
 });
