@@ -34,6 +34,11 @@ export interface ForwardingThreadOptions {
   readonly logger: Logger;
   /** Called once a thread that replaced a failed one is ready: it listens on nothing, so every Service goes again. */
   readonly onRestart: () => void;
+  /**
+   * The worker's module, a `.ts` one loaded through tsx; default: `forwarding-worker` next to this module. Tests
+   * give one that wraps it.
+   */
+  readonly workerModule?: URL;
 }
 
 /** A request waiting for its answer. */
@@ -132,7 +137,7 @@ export class ForwardingThread {
 
   /** Starts a worker; resolves once it is ready, rejects if it exits first. */
   private spawn(): Promise<void> {
-    const { url, execArgv } = workerEntry();
+    const { url, execArgv } = workerEntry(this.options.workerModule);
     const workerData: ForwardingWorkerData = { reportBackendFailures: this.options.logger.isLevelEnabled("debug") };
     const worker = new Worker(url, { workerData, name: "service-forwarding", ...(execArgv ? { execArgv } : {}) });
     // The proxy's stop() ends it; it never keeps the process alive by itself.
@@ -217,13 +222,15 @@ export class ForwardingThread {
 }
 
 /**
- * The worker's module next to this one: compiled JavaScript as is; from the TypeScript sources through tsx,
- * registered in the worker alone, since a worker of a process that did not start with tsx (e.g. Vitest's)
- * would not have it.
+ * The worker's module (by default the one next to this module, compiled or not, as this one is) and, for a
+ * TypeScript one, the `--import` of tsx: registered in the worker itself, since a worker of a process that did
+ * not start with tsx (e.g. Vitest's) would not have it, and one that inherited it would register it twice.
  */
-function workerEntry(): { url: URL; execArgv?: string[] } {
-  if (!import.meta.url.endsWith(".ts")) return { url: new URL("./forwarding-worker.js", import.meta.url) };
+function workerEntry(module: URL | undefined): { url: URL; execArgv?: string[] } {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const url = module ?? new URL(fromSource ? "./forwarding-worker.ts" : "./forwarding-worker.js", import.meta.url);
+  if (!url.pathname.endsWith(".ts")) return { url };
   // Resolved from here, so the worker loads whatever the working directory is.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return { url: new URL("./forwarding-worker.ts", import.meta.url), execArgv: ["--import", tsx] };
+  return { url, execArgv: ["--import", tsx] };
 }
