@@ -139,7 +139,7 @@ export class ForwardingThread {
   private spawn(): Promise<void> {
     const { url, execArgv } = workerEntry(this.options.workerModule);
     const workerData: ForwardingWorkerData = { reportBackendFailures: this.options.logger.isLevelEnabled("debug") };
-    const worker = new Worker(url, { workerData, name: "service-forwarding", ...(execArgv ? { execArgv } : {}) });
+    const worker = new Worker(url, { workerData, execArgv, name: "service-forwarding" });
     // The proxy's stop() ends it; it never keeps the process alive by itself.
     worker.unref();
     this.worker = worker;
@@ -222,14 +222,15 @@ export class ForwardingThread {
 }
 
 /**
- * The worker's module (by default the one next to this module, compiled or not, as this one is) and, for a
- * TypeScript one, the `--import` of tsx: registered in the worker itself, since a worker of a process that did
- * not start with tsx (e.g. Vitest's) would not have it, and one that inherited it would register it twice.
+ * The worker's module (by default the one next to this module, compiled or not, as this one is) and the Node
+ * options it runs with: none of the process's own (a worker would inherit them, and some, e.g. `--input-type`,
+ * fail a worker's start), and for a TypeScript module the `--import` of tsx, since a worker of a process that
+ * did not start with tsx (e.g. Vitest's) would not have it.
  */
-function workerEntry(module: URL | undefined): { url: URL; execArgv?: string[] } {
+function workerEntry(module: URL | undefined): { url: URL; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith(".ts");
   const url = module ?? new URL(fromSource ? "./forwarding-worker.ts" : "./forwarding-worker.js", import.meta.url);
-  if (!url.pathname.endsWith(".ts")) return { url };
+  if (!url.pathname.endsWith(".ts")) return { url, execArgv: [] };
   // Resolved from here, so the worker loads whatever the working directory is.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   return { url, execArgv: ["--import", tsx] };
