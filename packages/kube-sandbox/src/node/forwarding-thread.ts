@@ -181,10 +181,10 @@ export class ForwardingThread {
 
   private logEvent(event: ForwarderEvent): void {
     const { kind: _kind, error, ...where } = event;
+    const fields = { err: error, ...where };
     // Debug only: a crash-looping backend refuses its peers' reconnects many times a second.
-    if (event.kind === "backend-failed")
-      this.options.logger.debug({ err: error, ...where }, "Service backend connection failed");
-    else this.options.logger.error({ err: error, ...where }, "Service listener failed");
+    if (event.kind === "backend-failed") this.options.logger.debug(fields, "Service backend connection failed");
+    else this.options.logger.error(fields, "Service listener failed");
   }
 
   private onExit(worker: Worker, exitCode: number, wasReady: boolean): void {
