@@ -128,7 +128,7 @@ async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Lo
   };
   let proxy: ServiceProxy | undefined;
   try {
-    proxy = ServiceProxy.start({
+    proxy = await ServiceProxy.start({
       store,
       bridge: network.bridge,
       serviceRange: network.serviceRange,

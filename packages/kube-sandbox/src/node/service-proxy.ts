@@ -1,16 +1,11 @@
 import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
 import { silentLogger, type Logger } from "../logger.js";
+import type { ForwardedPort } from "./forwarding-messages.js";
+import { ForwardingThread } from "./forwarding-thread.js";
 import { parseIpv4, parseRange, rangeContains, type Ipv4Range } from "./ipv4-range.js";
 import { runTool } from "./run-tool.js";
 import { SerialKeyQueue } from "./serial-key-queue.js";
-import {
-  ENDPOINT_SLICES,
-  readyBackends,
-  SERVICE_NAME_LABEL,
-  type Backend,
-  type ServicePort,
-} from "./service-endpoints.js";
-import { TcpForwarder } from "./tcp-forwarder.js";
+import { ENDPOINT_SLICES, readyBackends, SERVICE_NAME_LABEL, type ServicePort } from "./service-endpoints.js";
 
 /** Milliseconds after which a Service whose change could not be applied is looked at again. */
 const RETRY_DELAY_MS = 1_000;
@@ -27,16 +22,6 @@ export interface ServiceProxyOptions {
   readonly logger?: Logger;
 }
 
-/** What the proxy holds for one Service. */
-interface ServedService {
-  /** The cluster IP, an address of the bridge while the Service is served. */
-  readonly ip: string;
-  /** Listeners by Service port number (TCP ports with at least one ready backend). */
-  readonly listeners: Map<number, TcpForwarder>;
-  /** Listeners of ports that lost their last ready endpoint, while their open connections last. */
-  readonly draining: Set<TcpForwarder>;
-}
-
 /**
  * The sandbox's kube-proxy for the isolated Pod network, in the userspace way (no nftables or iptables):
  * every Service with a cluster IP in the Service range has that address on the bridge, so the host's own
@@ -44,10 +29,14 @@ interface ServedService {
  * port with a ready endpoint has a listener there that forwards connections to the endpoints round robin.
  * A port without a ready endpoint has no listener, so connections are refused at once. UDP and SCTP ports
  * are not served (logged once per port), nor are session affinity, traffic policies, NodePorts and load
- * balancers. Changes are applied one at a time, off the store's dispatch.
+ * balancers. The listeners and connections live in a forwarding thread of their own (`ForwardingThread`),
+ * so that a busy event loop here never delays a forwarded byte; this thread follows the store, manages the
+ * addresses and sends each Service's ports and backends there. Changes are applied one at a time, off the
+ * store's dispatch.
  */
 export class ServiceProxy {
-  private readonly served = new Map<string, ServedService>();
+  /** The cluster IP of every Service whose address is on the bridge. */
+  private readonly served = new Map<string, string>();
   private readonly unsupportedPortsLogged = new Set<string>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
   private readonly queue: SerialKeyQueue;
@@ -55,7 +44,10 @@ export class ServiceProxy {
   private readonly logger: Logger;
   private readonly unsubscribe: () => void;
 
-  private constructor(private readonly options: ServiceProxyOptions) {
+  private constructor(
+    private readonly options: ServiceProxyOptions,
+    private readonly forwarding: ForwardingThread,
+  ) {
     this.range = parseRange(options.serviceRange);
     this.logger = options.logger ?? silentLogger;
     this.queue = new SerialKeyQueue(
@@ -65,9 +57,17 @@ export class ServiceProxy {
     this.unsubscribe = options.store.subscribe((event) => this.onEvent(event));
   }
 
-  /** Starts serving every Service of the store, and follows their changes and their EndpointSlices'. */
-  static start(options: ServiceProxyOptions): ServiceProxy {
-    const proxy = new ServiceProxy(options);
+  /**
+   * Starts the forwarding thread, then serves every Service of the store and follows their changes and their
+   * EndpointSlices'. Rejects with `ForwardingThreadError` when the thread cannot start.
+   */
+  static async start(options: ServiceProxyOptions): Promise<ServiceProxy> {
+    const forwarding = await ForwardingThread.start({
+      logger: options.logger ?? silentLogger,
+      // Called only once the proxy below exists: a thread is replaced after it was first ready.
+      onRestart: () => proxy.sendAllAgain(),
+    });
+    const proxy = new ServiceProxy(options, forwarding);
     for (const service of options.store.list("services")) proxy.queue.add(serviceKey(service));
     return proxy;
   }
@@ -77,7 +77,7 @@ export class ServiceProxy {
     return this.queue.idle();
   }
 
-  /** Stops following changes, resets every forwarded connection and removes every address it added. */
+  /** Stops following changes, resets every forwarded connection, removes every address it added, ends the thread. */
   async stop(): Promise<void> {
     this.unsubscribe();
     await this.queue.stop();
@@ -85,6 +85,7 @@ export class ServiceProxy {
     for (const timer of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
     for (const key of [...this.served.keys()]) await this.unserve(key);
+    await this.forwarding.stop();
   }
 
   private onEvent(event: StoreEvent): void {
@@ -96,48 +97,37 @@ export class ServiceProxy {
     }
   }
 
+  /** A new forwarding thread listens on nothing: every served Service's table goes to it again. */
+  private sendAllAgain(): void {
+    for (const key of this.served.keys()) this.queue.add(key);
+  }
+
   /** Brings one Service's address and listeners in line with the store. */
   private async sync(key: string): Promise<void> {
     const [namespace = "", name = ""] = key.split("/");
     const service = this.options.store.get("services", namespace, name);
     const ip = service && this.servedClusterIP(service);
-    if (this.served.get(key)?.ip !== ip) await this.unserve(key);
+    if (this.served.get(key) !== ip) await this.unserve(key);
     if (!service || !ip) return;
-    let state = this.served.get(key);
-    if (!state) {
+    if (!this.served.has(key)) {
       await runTool("ip", ["addr", "add", `${ip}/32`, "dev", this.options.bridge]);
-      state = { ip, listeners: new Map(), draining: new Set() };
-      this.served.set(key, state);
+      this.served.set(key, ip);
     }
     const slices = this.options.store
       .list(ENDPOINT_SLICES, namespace)
       .filter((slice) => slice.metadata.labels?.[SERVICE_NAME_LABEL] === name);
-    const wanted = new Map<number, Backend[]>();
+    const ports: ForwardedPort[] = [];
     for (const port of servicePorts(service)) {
       if ((port.protocol ?? "TCP") !== "TCP") this.logUnsupportedOnce(key, port);
-      else wanted.set(port.port, readyBackends(port, slices));
+      else {
+        const backends = readyBackends(port, slices);
+        if (backends.length > 0) ports.push({ port: port.port, backends });
+      }
     }
-    for (const [port, listener] of state.listeners) {
-      if ((wanted.get(port)?.length ?? 0) > 0) continue;
-      state.listeners.delete(port);
-      const { draining } = state;
-      draining.add(listener);
-      void listener.close(false).then(() => draining.delete(listener));
-    }
-    for (const [port, backends] of wanted) {
-      if (backends.length === 0) continue;
-      const listener = state.listeners.get(port);
-      if (listener) listener.setBackends(backends);
-      else await this.listen(key, state, port, backends);
-    }
-  }
-
-  /** Listens on one Service port; a failure (e.g. another program holds the port) is retried later. */
-  private async listen(key: string, state: ServedService, port: number, backends: Backend[]): Promise<void> {
-    try {
-      state.listeners.set(port, await TcpForwarder.listen({ host: state.ip, port, backends, logger: this.logger }));
-    } catch (err) {
-      this.retryLater(key, err, `could not listen on ${state.ip}:${port}`);
+    for (const outcome of await this.forwarding.serve(key, ip, ports)) {
+      if (outcome.listening) this.logger.debug({ service: key, ip, port: outcome.port }, "Service port listening");
+      // Another program may hold the port: tried again later.
+      else this.retryLater(key, outcome.error, `could not listen on ${ip}:${outcome.port}`);
     }
   }
 
@@ -158,13 +148,15 @@ export class ServiceProxy {
    * socket may outlive the address, or what it sends next would be routed like any other non-local address.
    */
   private async unserve(key: string): Promise<void> {
-    const state = this.served.get(key);
-    if (!state) return;
+    const ip = this.served.get(key);
+    if (!ip) return;
     this.served.delete(key);
-    const listeners = [...state.listeners.values(), ...state.draining];
-    await Promise.all(listeners.map((listener) => listener.close(true)));
-    await runTool("ip", ["addr", "del", `${state.ip}/32`, "dev", this.options.bridge]).catch((err: unknown) =>
-      this.logger.warn({ err, service: key, ip: state.ip }, "could not remove a cluster IP from the bridge"),
+    // When this fails the thread has exited or is being ended, and its sockets go with it.
+    await this.forwarding
+      .unserve(key)
+      .catch((err: unknown) => this.logger.warn({ err, service: key }, "could not close a Service's listeners"));
+    await runTool("ip", ["addr", "del", `${ip}/32`, "dev", this.options.bridge]).catch((err: unknown) =>
+      this.logger.warn({ err, service: key, ip }, "could not remove a cluster IP from the bridge"),
     );
   }
 

@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
-import type { Logger } from "../logger.js";
+import { errorInfo, type ForwarderEvent } from "./forwarding-messages.js";
 import type { Backend } from "./service-endpoints.js";
 
 /** Milliseconds a connection to a backend may take before the next backend is tried. */
@@ -13,8 +13,8 @@ export interface TcpForwarderOptions {
   readonly port: number;
   /** Where connections go, taken in turn; replaced with `setBackends`. */
   readonly backends: readonly Backend[];
-  /** Receives a line per failed backend connection. */
-  readonly logger: Logger;
+  /** Receives every failed backend connection and every error of the listener after it started. */
+  readonly report: (event: ForwarderEvent) => void;
 }
 
 /**
@@ -45,7 +45,9 @@ export class TcpForwarder {
       server.once("error", reject);
       server.listen({ host: options.host, port: options.port }, () => {
         server.off("error", reject);
-        server.on("error", (err) => options.logger.error({ err, ...forwarder.where() }, "Service listener failed"));
+        server.on("error", (err) =>
+          options.report({ kind: "listener-failed", ...forwarder.where(), error: errorInfo(err) }),
+        );
         resolve(forwarder);
       });
     });
@@ -101,8 +103,7 @@ export class TcpForwarder {
     upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error("connect timed out")));
     upstream.once("error", (err) => {
       client.off("close", abandon);
-      // Debug only: a crash-looping backend refuses its peers' reconnects many times a second.
-      this.options.logger.debug({ err, ...this.where(), backend }, "Service backend connection failed");
+      this.options.report({ kind: "backend-failed", ...this.where(), backend, error: errorInfo(err) });
       if (retriesLeft > 0) this.connectBackend(client, retriesLeft - 1);
       else reset(client);
     });

@@ -32,6 +32,28 @@ s.on("end", () => console.log(got));
 s.on("error", (err) => { console.log(err.code); process.exitCode = 1; });
 s.end("hello");`;
 
+/**
+ * Waits for a line on standard input, then makes argv[3] connections to argv[1]:argv[2] one after the other,
+ * each sending `ping`, half-closing and reading the answer to its end; prints `ready` first, then per answer
+ * the time it arrived (milliseconds since the epoch) and the answer. A failed connection ends it with code 1.
+ */
+const TIMED_CLIENT = `const [host, port, rounds] = process.argv.slice(1);
+const roundTrip = () => new Promise((resolve, reject) => {
+  const s = require("node:net").connect(Number(port), host);
+  let got = "";
+  s.on("data", (chunk) => (got += chunk));
+  s.on("end", () => resolve(got));
+  s.on("error", reject);
+  s.end("ping");
+});
+process.stdin.once("data", async () => {
+  for (let i = 0; i < Number(rounds); i++) console.log(Date.now() + " " + (await roundTrip()));
+  process.exit(0);
+});
+console.log("ready");`;
+/** How long the test holds its own thread, the one that started the proxy, while another process connects. */
+const BLOCK_MS = 1_500;
+
 /** Connects from the host, sends `hello`, half-closes, and resolves with the answer; rejects with the error. */
 function ask(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -175,7 +197,7 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
       expect(await firstLine(server, `the server in ${name}`, 15_000)).toBe("listening");
       pods.push({ name, attachment });
     }
-    proxy = ServiceProxy.start({ store, bridge: network.bridge, serviceRange: network.serviceRange, logger });
+    proxy = await ServiceProxy.start({ store, bridge: network.bridge, serviceRange: network.serviceRange, logger });
   });
 
   afterAll(async () => {
@@ -213,6 +235,37 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
     const answers = new Set<string>();
     for (let i = 0; i < 2; i++) answers.add(await askFromPod(pods[0]!.attachment, clusterIP, 80));
     expect([...answers].sort()).toEqual(["pod-a:hello", "pod-b:hello"]);
+  });
+
+  it("keeps forwarding while the thread that started the proxy is blocked", async () => {
+    const rounds = 5;
+    const client = spawn(process.execPath, ["-e", TIMED_CLIENT, clusterIP, "80", String(rounds)], {
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    try {
+      expect(await firstLine(client, "the timed client", 15_000)).toBe("ready");
+      const finished = collect(client, "the timed client's round trips", 15_000);
+      await new Promise<void>((resolve, reject) =>
+        client.stdin.write("go\n", (err) => (err ? reject(err) : resolve())),
+      );
+      // Blocks this thread as a busy event loop would (the sandbox's spawns, API calls and watches).
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_MS);
+      const blockEnded = Date.now();
+      const { code, stdout, stderr } = await finished;
+      expect(code, stderr).toBe(0);
+      const answers = stdout
+        .trim()
+        .split("\n")
+        .map((line) => line.split(" "));
+      expect(answers).toHaveLength(rounds);
+      for (const [at, answer] of answers) {
+        expect(answer).toMatch(/^pod-[ab]:ping$/);
+        expect(Number(at), "an answer came only after the block ended").toBeLessThan(blockEnded);
+      }
+    } finally {
+      killGroup(client);
+    }
   });
 
   it("refuses new connections at once while the Service has no ready endpoint, keeping open ones", async () => {
