@@ -85,3 +85,10 @@ export function matchesSelector(
   }
   return true;
 }
+
+/**
+ * Annotation on a member's workload while a recovery has it changed (from Stop until Verify passes): JSON
+ * `{"since": ISO time, "by": holder}`. Any later run, the CLI's included, knows from it that an earlier attempt
+ * changed the member, so that run can no longer end "refused, nothing changed".
+ */
+export const RECOVERY_UNDER_WAY_ANNOTATION = "etcd.responder.io/recovery-under-way";

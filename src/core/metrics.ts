@@ -26,6 +26,8 @@ export interface Metrics {
   observeRecovery(recovery: { cluster: string; namespace: string; outcome: string }, seconds: number): void;
   /** Counts one trip of a cluster's circuit breaker (the cluster went to `observe`). */
   countCircuitBreakerTrip(cluster: string): void;
+  /** Counts one recovery that failed for good after it had changed its member (a human must look). */
+  countLeftChanged(recovery: { cluster: string; namespace: string }): void;
   /** The Content-Type of `render()`'s text. */
   readonly contentType: string;
   /** Every metric in the Prometheus text format. */
@@ -83,6 +85,15 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     registers,
   });
 
+  const leftChanged = new Counter({
+    name: "etcd_responder_recoveries_left_changed_total",
+    help:
+      "Recoveries that failed for good after they had changed their member (e.g. its Deployment left at 0 " +
+      "replicas): a human must look.",
+    labelNames: ["cluster", "namespace"] as const,
+    registers,
+  });
+
   const { waitingCounts, clusterModes } = sources;
   new Gauge({
     name: "etcd_responder_queue_waiting",
@@ -127,6 +138,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       recoveryDuration.observe({ cluster, outcome }, seconds);
     },
     countCircuitBreakerTrip: (cluster) => trips.inc({ cluster }),
+    countLeftChanged: ({ cluster, namespace }) => leftChanged.inc({ cluster, namespace }),
     render: () => registry.metrics(),
   };
 }

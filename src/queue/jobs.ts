@@ -37,6 +37,8 @@ export interface RecoveryJobProgress {
   steps: StepRecord[];
   /** The last error message of any attempt, kept across retries. */
   error?: string;
+  /** The state a failed attempt left the member's Deployment in, once the recovery had changed it. */
+  leftChanged?: string;
 }
 
 /** Prefix of every Redis key of the service (queues, modes, failures), unless configured otherwise. */
@@ -187,11 +189,16 @@ export function toRecoveryRecord(job: RecoveryJob, state: RecoveryState): Recove
     ...(reason ? { reason } : {}),
     ...(error ? { error } : {}),
     ...(result?.plan ? { plan: result.plan } : {}),
+    ...(state === "failed" && progress.leftChanged ? { leftChanged: progress.leftChanged } : {}),
   };
 }
 
 function readProgress(progress: unknown): RecoveryJobProgress {
   if (typeof progress !== "object" || progress === null) return { steps: [] };
-  const { steps, error } = progress as Partial<RecoveryJobProgress>;
-  return { steps: Array.isArray(steps) ? steps : [], ...(typeof error === "string" ? { error } : {}) };
+  const { steps, error, leftChanged } = progress as Partial<RecoveryJobProgress>;
+  return {
+    steps: Array.isArray(steps) ? steps : [],
+    ...(typeof error === "string" ? { error } : {}),
+    ...(typeof leftChanged === "string" ? { leftChanged } : {}),
+  };
 }

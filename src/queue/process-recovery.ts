@@ -104,7 +104,11 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
       }
 
       const retryable = result.retryable ?? true;
-      const progress: RecoveryJobProgress = { steps: result.steps, error: errorMessage(result.error) ?? result.reason };
+      const progress: RecoveryJobProgress = {
+        steps: result.steps,
+        error: errorMessage(result.error) ?? result.reason,
+        ...(result.leftChanged ? { leftChanged: result.leftChanged } : {}),
+      };
       await job.updateProgress(progress);
       if (interrupted && controller.signal.aborted && retryable && token) {
         // Shutting down is not a failed attempt: the recovery goes back to the front of its queue and resumes

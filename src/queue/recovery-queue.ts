@@ -70,6 +70,11 @@ export interface RecoveryRecord {
   error?: string;
   /** In observe mode: what the recovery would do. */
   plan?: string[];
+  /**
+   * A `failed` recovery that had changed the member: the state its Deployment is left in (e.g. at 0 replicas),
+   * for a human to pick up.
+   */
+  leftChanged?: string;
 }
 
 /** Which recoveries to list; every field narrows. */

@@ -127,4 +127,9 @@ export interface RecoveryResult {
   retryable?: boolean;
   /** On `failed` and `refused`: the error that ended the recovery, for logs. */
   error?: unknown;
+  /**
+   * On `failed`, when this or an earlier attempt had changed the member: the state its Deployment is left in,
+   * e.g. `Deployment example-2 is left at 0 replicas and marked as under recovery since ...`.
+   */
+  leftChanged?: string;
 }

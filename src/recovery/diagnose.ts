@@ -8,6 +8,7 @@ import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import type { V1Deployment } from "@kubernetes/client-node";
 import { findEtcdContainer, requireSelector, currentPod, podFacts } from "./pods.js";
 import type { RecoveryContext } from "./context.js";
+import { clearUnderWay, describeUnderWay, readUnderWay } from "./under-way.js";
 
 /** What Diagnose found and decided; the steps after it work from this. */
 export type Diagnosis = Classification & {
@@ -32,6 +33,8 @@ export async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>
   if (workload) run.recordEventsOn(eventTarget(ctx, member));
   reportMember(run, member);
   reportCluster(run, cluster);
+  const mark = readUnderWay(member.deployment);
+  if (mark) run.noteEarlierChange(describeUnderWay(ctx.member.deployment, mark));
 
   const entry = entryOf(cluster.list, ctx.member);
   const ownProbe = cluster.probes.find((p) => p.member.index === ctx.member.index);
@@ -61,9 +64,11 @@ export async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>
       : ctx.etcd;
 
   const acting = classification.verdict === "recover" || classification.verdict.startsWith("resume");
+  // An earlier attempt got the member healthy but ended before it took its mark away.
+  const cleared = mark && classification.verdict === "healthy" && ctx.mode === "act" && (await clearUnderWay(ctx));
   return {
     outcome: "done",
-    detail: classification.reason,
+    detail: cleared ? `${classification.reason}; removed the earlier recovery's mark` : classification.reason,
     ...(acting
       ? { event: { type: "Warning" as const, reason: "MemberDiagnosed", message: classification.reason } }
       : {}),

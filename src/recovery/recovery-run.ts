@@ -12,6 +12,7 @@ import {
   type StepRecord,
 } from "./context.js";
 import { failureReason } from "./report.js";
+import { readUnderWay } from "./under-way.js";
 
 /** What a step hands on: how it went and, for the steps after it, what it found or made (`result`). */
 export type StepOutcome<T = void> = {
@@ -51,7 +52,10 @@ export class RecoveryRun {
   current: StepName | undefined;
   /** The step that threw, if one did. */
   failedStep: StepName | undefined;
-  /** Whether a step has changed the cluster or its Deployment yet (a refusal after that is a failure). */
+  /**
+   * Whether this recovery (this attempt, or an earlier one that left its mark on the Deployment) has changed
+   * the cluster or the member's Deployment yet: a refusal after that is a failure.
+   */
   changed = false;
   private lock: HeldLock | undefined;
   private readonly opened: EtcdGateway[] = [];
@@ -116,6 +120,12 @@ export class RecoveryRun {
     this.changed = true;
   }
 
+  /** Notes that an earlier attempt changed the member (`description` says how it is known). */
+  noteEarlierChange(description: string): void {
+    this.changed = true;
+    this.progress(`${description}: an earlier attempt changed the member, so this one cannot end "refused"`);
+  }
+
   /** A free-text progress line of the current step. */
   progress(line: string): void {
     const step = this.current ?? "lock";
@@ -147,14 +157,21 @@ export class RecoveryRun {
     return { outcome, reason, steps: this.records };
   }
 
-  /** Ends the recovery after `error`: refused when nothing was changed yet and acting was unsafe, else failed. */
+  /**
+   * Ends the recovery after `error`: refused when no attempt changed anything yet and acting was unsafe, else
+   * failed, naming the state the member's Deployment is left in when something was changed.
+   */
   async fail(error: unknown): Promise<RecoveryResult> {
     // A refusal is "nothing changed"; once something was changed, stopping half-way is a failure.
     const refused = error instanceof UnsafeRecoveryError && !this.changed;
-    const reason = refused ? (error as Error).message : failureReason(error, this.failedStep ?? this.current, this.ctx);
+    const leftChanged = this.changed ? await this.describeDeployment() : undefined;
+    const reason = refused
+      ? (error as Error).message
+      : `${failureReason(error, this.failedStep ?? this.current, this.ctx)}${leftChanged ? `; ${leftChanged}` : ""}`;
     // An error no gateway typed: every step looks before it changes anything, so another attempt is safe.
     const retryable = retryableOf(error) ?? true;
-    return { ...(await this.end(refused ? "refused" : "failed", reason)), retryable, error };
+    const result = await this.end(refused ? "refused" : "failed", reason);
+    return { ...result, retryable, error, ...(leftChanged ? { leftChanged } : {}) };
   }
 
   /** Closes the gateways opened for the recovery. */
@@ -163,6 +180,23 @@ export class RecoveryRun {
       await gateway
         .close()
         .catch((error: unknown) => this.logger.warn({ err: error }, "closing an etcd gateway failed"));
+    }
+  }
+
+  /** The member's Deployment as it is left: its replicas and its under-recovery mark. Never throws. */
+  private async describeDeployment(): Promise<string> {
+    const { kubernetes, cluster, member } = this.ctx;
+    try {
+      const deployment = await kubernetes.readDeployment(cluster.namespace, member.deployment);
+      if (!deployment) return `Deployment ${member.deployment} no longer exists`;
+      const replicas = deployment.spec?.replicas ?? 1;
+      const mark = readUnderWay(deployment);
+      return (
+        `Deployment ${member.deployment} is left at ${replicas} replica${replicas === 1 ? "" : "s"}` +
+        (mark ? ` and marked as under recovery since ${mark.since}` : "")
+      );
+    } catch (error) {
+      return `the state of Deployment ${member.deployment} could not be read (${messageOf(error)})`;
     }
   }
 

@@ -1,5 +1,6 @@
 import { requireSelector } from "./pods.js";
 import { seconds } from "./report.js";
+import { markUnderWay } from "./under-way.js";
 import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 
@@ -18,6 +19,9 @@ export async function stop(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
   const selector = requireSelector(deployment);
 
   const startedAt = ctx.clock.now();
+  // The mark comes first: whatever happens after it, every later run knows the member was changed.
+  await markUnderWay(ctx, deployment);
+  run.markChanged();
   const scale = (deployment.spec?.replicas ?? 1) !== 0;
   if (scale) {
     await ctx.kubernetes.scaleDeployment(namespace, name, 0);

@@ -7,6 +7,7 @@ import { requireSelector } from "./pods.js";
 import { seconds } from "./report.js";
 import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+import { clearUnderWay } from "./under-way.js";
 import { pollUntil } from "./waits.js";
 
 /**
@@ -79,6 +80,8 @@ export async function verify(run: RecoveryRun, plan: Plan): Promise<StepOutcome>
   }, poll("every member to have the same key-space hash"));
 
   const ready = await podReady;
+  // Verified: the member is no longer under recovery.
+  await clearUnderWay(ctx);
 
   const configured = ctx.cluster.members.length;
   const detail =

@@ -204,6 +204,8 @@ export function recoveryMetricsHooks(metrics: Metrics): RecoveryWorkerHooks {
         { cluster: record.cluster, namespace: record.namespace, outcome: record.state },
         durationMs / 1000,
       );
+      if (record.state === "failed" && record.leftChanged)
+        metrics.countLeftChanged({ cluster: record.cluster, namespace: record.namespace });
     },
   };
 }

@@ -191,6 +191,23 @@ describe("outcomes", () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("keeps the state a failed recovery left its member in with the record", async () => {
+    const { queue, start, config } = setUp("left-changed");
+    const leftChanged = "Deployment a-1 is left at 0 replicas and marked as under recovery since 2026-01-01";
+    const { run } = scriptedRunner(() => ({
+      outcome: "failed",
+      reason: `step guard failed: quorum is lost; ${leftChanged}`,
+      steps: [step("guard", "failed")],
+      retryable: false,
+      error: new Error("quorum is lost"),
+      leftChanged,
+    }));
+    await start(run);
+    const { id } = await queue.enqueue(requestFor(config, "a", 1, manual));
+    const record = await waitForState(queue, id, "failed", "succeeded");
+    expect(record).toMatchObject({ state: "failed", leftChanged });
+  });
+
   it("gives up after the configured attempts", async () => {
     const { queue, start, config } = setUp("exhausted");
     const { run, calls } = scriptedRunner(() => ({

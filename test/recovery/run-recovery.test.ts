@@ -3,6 +3,7 @@ import { EtcdUnavailableError, UnsafeRecoveryError } from "../../src/core/errors
 import { runRecovery } from "../../src/recovery/run-recovery.js";
 import { BOOTSTRAPPED_LOG, FakeWorld, PERMISSION_LOG } from "../support/fake-world.js";
 import { joinedPattern } from "../support/pattern.js";
+import { RECOVERY_UNDER_WAY_ANNOTATION } from "../../src/core/labels.js";
 
 /** What a cluster that is fully healthy again looks like. */
 function expectHealthy(world: FakeWorld, members = 5): void {
@@ -29,13 +30,18 @@ describe("runRecovery", () => {
     expect(world.calls).toEqual([
       "lease acquire test-holder",
       "snapshot http://example2.default.svc:2379 /backups/example-20240102T030405.000Z.db",
+      // The mark that the member is under recovery, before the first change.
+      "update example-3",
       "scale example-3 0",
       "remove 1003",
       "add http://example3:2380 learner",
       "update example-3",
       "promote 2001",
+      // The mark goes once the member is verified.
+      "update example-3",
       "lease release test-holder",
     ]);
+    expect(world.deployments.get("example-3")?.metadata?.annotations?.[RECOVERY_UNDER_WAY_ANNOTATION]).toBeUndefined();
     expect(result.steps.map((s) => [s.name, s.outcome])).toEqual([
       ["lock", "done"],
       ["diagnose", "done"],
@@ -175,6 +181,48 @@ describe("runRecovery", () => {
     expect(changes(world)).toEqual([]);
     expect(world.events.at(-1)?.event).toMatchObject({ type: "Warning", reason: "RecoveryRefused" });
     expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
+  });
+
+  it("fails, never refuses, once an earlier attempt changed the member, naming the state it is left in", async () => {
+    const world = new FakeWorld();
+    world.crashLoop(3);
+    const controller = new AbortController();
+    world.onCall = (call) => {
+      if (call === "scale example-3 0") controller.abort();
+    };
+    expect((await runRecovery(world.context({ signal: controller.signal }))).outcome).toBe("failed");
+    world.onCall = undefined;
+    // Meanwhile two more members go: acting now would be unsafe.
+    world.crashLoop(1);
+    world.crashLoop(2);
+    world.calls.length = 0;
+    const resumed = await runRecovery(world.context());
+    expect(resumed).toMatchObject({
+      outcome: "failed",
+      retryable: false,
+      leftChanged:
+        "Deployment example-3 is left at 0 replicas and marked as under recovery since 2024-01-02T03:04:05.000Z",
+    });
+    expect(resumed.reason).toMatch(joinedPattern(/step guard failed/, /.*quorum is lost.*/, /left at 0 replicas/));
+    expect(resumed.error).toBeInstanceOf(UnsafeRecoveryError);
+    expect(changes(world)).toEqual([]);
+    expect(world.events.at(-1)?.event).toMatchObject({ type: "Warning", reason: "RecoveryFailed" });
+  });
+
+  it("takes away the mark an earlier attempt left on a member that is healthy now", async () => {
+    const world = new FakeWorld();
+    const deployment = world.deployments.get("example-2")!;
+    deployment.metadata = {
+      ...deployment.metadata,
+      annotations: { [RECOVERY_UNDER_WAY_ANNOTATION]: '{"since":"2024-01-01T00:00:00.000Z","by":"old-holder"}' },
+    };
+    const ctx = world.context({ index: 2 });
+    const result = await runRecovery(ctx);
+    expect(result.outcome).toBe("skipped");
+    expect(result.reason).toMatch(/already healthy/);
+    expect(ctx.lines.join("\n")).toMatch(/marked as under recovery since 2024-01-01T00:00:00.000Z \(by old-holder\)/);
+    expect(world.deployments.get("example-2")?.metadata?.annotations?.[RECOVERY_UNDER_WAY_ANNOTATION]).toBeUndefined();
+    expect(changes(world)).toEqual(["update example-2"]);
   });
 
   it("refuses a member run by a StatefulSet, and one without any workload", async () => {
@@ -454,7 +502,11 @@ describe("runRecovery under interruption", () => {
       if (call.startsWith("add")) controller.abort();
     };
     const first = await runRecovery(world.context({ signal: controller.signal }));
-    expect(first).toMatchObject({ outcome: "failed", reason: "interrupted; run again to resume", retryable: true });
+    expect(first).toMatchObject({ outcome: "failed", retryable: true });
+    expect(first.reason).toBe(
+      "interrupted; run again to resume; Deployment example-3 is left at 0 replicas and marked as under recovery " +
+        "since 2024-01-02T03:04:05.000Z",
+    );
     expect(first.steps.at(-1)?.name).toBe("add");
     expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
 

@@ -154,6 +154,17 @@ describe("recovery metrics of the worker", () => {
     );
   });
 
+  it("counts the recoveries that failed for good after they had changed their member", async () => {
+    const metrics = createMetrics();
+    const hooks = recoveryMetricsHooks(metrics);
+    const leftChanged = "Deployment example-2 is left at 0 replicas and marked as under recovery since 2024-01-02";
+    hooks.onFinished?.(record("failed"), 500);
+    hooks.onFinished?.({ ...record("failed"), leftChanged }, 500);
+    hooks.onFinished?.({ ...record("queued"), leftChanged }, 500);
+    const text = await metrics.render();
+    expect(text).toMatch(/^etcd_responder_recoveries_left_changed_total\{cluster="example",namespace="etcd"\} 1$/m);
+  });
+
   it("counts a circuit breaker trip where a failure trips it, and passes every call through", async () => {
     const metrics = createMetrics();
     const calls: string[] = [];

@@ -10,6 +10,11 @@ export interface ConfigChanges {
   stepTimeoutSeconds?: number;
   /** A `service:` section, as YAML lines below `service:` (indented by the caller). */
   service?: string[];
+  /**
+   * Members (by index) whose client URL is replaced by one where nothing listens: the responder then sees them
+   * as not answering, although they run.
+   */
+  unreachableMembers?: number[];
   /** An `auth:` section for every cluster: etcd's user and the file holding its password. */
   clusterAuth?: { username: string; passwordFile: string };
 }
@@ -26,6 +31,10 @@ export async function writeServiceConfig(
   if (changes.stepTimeoutSeconds !== undefined)
     text = replaceOnce(text, /stepTimeoutSeconds: \d+/, `stepTimeoutSeconds: ${changes.stepTimeoutSeconds}`);
   if (changes.service) text = `${text.trimEnd()}\nservice:\n${changes.service.join("\n")}\n`;
+  for (const index of changes.unreachableMembers ?? []) {
+    // Port 9 (discard) of a loopback address per member: nothing listens there, so connecting is refused at once.
+    text = replaceOnce(text, new RegExp(`("${index}":\\n\\s+clientURL: )\\S+`), `$1http://127.0.0.${index}:9`);
+  }
   if (changes.clusterAuth) {
     const { username, passwordFile } = changes.clusterAuth;
     // Each cluster entry starts with "- name:"; its keys are indented by four spaces.

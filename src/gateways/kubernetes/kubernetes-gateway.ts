@@ -145,7 +145,7 @@ export interface RequiredPermission {
  * chart's Role grants exactly this, and a test runs the gateway against the sandbox to keep the two honest.
  */
 export const REQUIRED_PERMISSIONS: RequiredPermission[] = [
-  // readDeployment, and updateDeployment's read-change-replace (the member's start flags).
+  // readDeployment, and updateDeployment's read-change-replace (the member's start flags, the recovery's mark).
   { apiGroup: "apps", resource: "deployments", verbs: ["get", "update"] },
   // scaleDeployment: a merge patch of the scale subresource stops and starts a member.
   { apiGroup: "apps", resource: "deployments/scale", verbs: ["patch"] },
