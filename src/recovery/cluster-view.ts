@@ -75,17 +75,27 @@ export async function observeCluster(ctx: RecoveryContext): Promise<ClusterObser
   return observation;
 }
 
-/** One status call per member, all at once; a member that does not answer gets an error instead. */
+/**
+ * Deadline of the second status call to a member that did not answer the first (short) one, ms. A busy host,
+ * a client that is still connecting or a slow authentication can take longer than the first deadline; a
+ * member that is really down refuses the connection at once, so this costs little.
+ */
+const SECOND_STATUS_TIMEOUT_MS = 3_000;
+
+/**
+ * One status call per member, all at once; a member that does not answer is asked once more with a longer
+ * deadline, and one that does not answer that either gets an error instead.
+ */
 async function probeStatuses(etcd: EtcdGateway, members: readonly ResolvedMember[]): Promise<StatusProbe[]> {
-  return Promise.all(
-    members.map(async (member): Promise<StatusProbe> => {
-      try {
-        return { member, status: await etcd.status(member.clientURL) };
-      } catch (error) {
-        return { member, error: messageOf(error) };
-      }
-    }),
-  );
+  const probe = async (member: ResolvedMember, timeoutMs?: number): Promise<StatusProbe> => {
+    try {
+      return { member, status: await etcd.status(member.clientURL, timeoutMs) };
+    } catch (error) {
+      return { member, error: messageOf(error) };
+    }
+  };
+  const first = await Promise.all(members.map((member) => probe(member)));
+  return Promise.all(first.map((p) => (p.status ? Promise.resolve(p) : probe(p.member, SECOND_STATUS_TIMEOUT_MS))));
 }
 
 /**

@@ -113,6 +113,12 @@ function reportCluster(run: RecoveryRun, cluster: ClusterObservation): void {
   const answering = probes.filter((p) => p.status).length;
   const id = real.clusterId === undefined ? "no cluster" : `cluster ${hexId(real.clusterId)}`;
   run.progress(`${answering} of ${probes.length} members answer; ${real.members.length} for ${id}`);
+  for (const probe of probes) {
+    if (probe.status) continue;
+    const { index, name, clientURL } = probe.member;
+    run.logger.info({ peer: index, clientURL, reason: probe.error }, `member ${name} does not answer`);
+    run.progress(`member ${name} (${clientURL}) does not answer: ${probe.error ?? "no reason given"}`);
+  }
   for (const foreign of real.foreign) {
     run.progress(
       `${foreign.clientURL} answers for cluster ${hexId(foreign.clusterId)}, not part of the cluster: ignored`,

@@ -43,6 +43,11 @@ describe("recover: a run that resumes a recovery an earlier attempt had started"
     expect(last).toMatch(/quorum is lost/);
     expect(last).toMatch(/Deployment example-2 is left at 0 replicas and marked as under recovery since/);
     expect(resumed.stdout).toMatch(/an earlier attempt changed the member/);
+    // Each member that does not answer is named, with the reason.
+    for (const index of [3, 4, 5])
+      expect(resumed.stdout).toMatch(
+        new RegExp(`member example${index} \\(http://127\\.0\\.0\\.${index}:9\\) does not answer: .*`),
+      );
     expect((await deployment()).spec?.replicas).toBe(0);
     const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({
       namespace: "default",
