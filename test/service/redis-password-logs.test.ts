@@ -6,6 +6,7 @@ import type { LogLine } from "../support/child-output.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { serviceApi } from "../support/service-api.js";
+import { tokenKubeconfig } from "../support/token-kubeconfig.js";
 import { conventionalPodName, crashLoopNotification } from "../support/crash-loop-notification.js";
 
 const CONFIG = ["clusters:", "  - name: example", "    members: 3", ""].join("\n");
@@ -27,25 +28,14 @@ describe("the Redis password never reaches a log line, even at debug", () => {
   let dir: string;
   let config: string;
   const services: ResponderProcess[] = [];
-  // No Kubernetes is needed: the kubeconfig points at a port nobody serves.
   const kubeconfig = () => join(dir, "kubeconfig");
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "redis-password-logs-"));
     config = join(dir, "responder.yaml");
     await writeFile(config, CONFIG);
-    await writeFile(
-      kubeconfig(),
-      [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters: [{name: none, cluster: {server: 'https://127.0.0.1:1'}}]",
-        "users: [{name: none, user: {}}]",
-        "contexts: [{name: none, context: {cluster: none, user: none}}]",
-        "current-context: none",
-        "",
-      ].join("\n"),
-    );
+    // No Kubernetes is needed: the kubeconfig points at a port nobody serves.
+    await writeFile(kubeconfig(), tokenKubeconfig("https://127.0.0.1:1"));
     redis = await startRedis({ password: RIGHT_PASSWORD });
   });
   afterAll(async () => {
