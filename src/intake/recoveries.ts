@@ -5,7 +5,7 @@ import type { ClusterModes } from "../queue/cluster-modes.js";
 import type { Logger } from "../core/logger.js";
 import { RECOVERY_STATES, type RecoveryFilter, type RecoveryQueue } from "../queue/recovery-queue.js";
 import { HttpError, parseInput } from "./http.js";
-import type { MemberOfPod } from "./pod-member.js";
+import type { PodMembers } from "./pod-member.js";
 import { queryParameters, singleQueryParameter } from "./query.js";
 
 /** What the recovery routes work with. */
@@ -17,7 +17,7 @@ export interface RecoveriesRoutesDeps {
   /** Whether a cluster is paused. */
   modes: Pick<ClusterModes, "get">;
   /** Maps a Pod named in a request to its member. */
-  memberOfPod: MemberOfPod;
+  podMembers: PodMembers;
   /** Logs each queued recovery. */
   logger: Logger;
 }
@@ -56,7 +56,7 @@ export function createRecoveryRoute(deps: RecoveriesRoutesDeps): RequestHandler 
     let target: ClusterMember;
     if (byPod) {
       const input = parseInput(byPodSchema, body, "request body");
-      const found = await deps.memberOfPod(input.namespace, input.pod);
+      const found = await deps.podMembers.lookup()(input.namespace, input.pod);
       if (!found) {
         throw new HttpError(
           404,
