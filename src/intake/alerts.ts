@@ -150,9 +150,9 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
     deps.metrics.countAlerts("enqueued", answer.enqueued.length);
     deps.metrics.countAlerts("deduplicated", answer.deduplicated);
     deps.metrics.countAlerts("ignored", answer.ignored);
-    // A notification that only repeats queued recoveries is a storm's echo, not an event: debug.
-    const repeatOnly = answer.enqueued.length === 0 && answer.ignored === 0;
-    deps.logger[repeatOnly ? "debug" : "info"](
+    // Only a new recovery is an event. A notification that queues nothing (its alerts repeat queued recoveries,
+    // or are ignored) is a storm's echo or noise: debug, counted by the metrics all the same.
+    deps.logger[answer.enqueued.length > 0 ? "info" : "debug"](
       {
         receiver: payload.receiver,
         groupKey: payload.groupKey,
