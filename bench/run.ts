@@ -5,6 +5,7 @@ import { benchMemberRecovery, renderMemberRecovery } from "./member-recovery.js"
 import { benchIntakeThroughput, renderIntakeThroughput } from "./intake-throughput.js";
 import { benchAlertStorm, renderAlertStorm } from "./intake-alert-storm.js";
 import { benchAlertToHealthy, renderAlertToHealthy } from "./alert-to-healthy.js";
+import { benchUnknownPods, renderUnknownPods } from "./intake-unknown-pods.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "member-recovery": async () => renderMemberRecovery(await benchMemberRecovery()),
   "intake-throughput": async () => renderIntakeThroughput(await benchIntakeThroughput()),
   "alert-storm": async () => renderAlertStorm(await benchAlertStorm()),
+  "unknown-pods": async () => renderUnknownPods(await benchUnknownPods()),
   "alert-to-healthy": async () => renderAlertToHealthy(await benchAlertToHealthy()),
 };
 

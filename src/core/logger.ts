@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from "pino";
+import { REDACTED, serializeLoggedError } from "./logged-error.js";
 
 export type { Logger };
 
@@ -24,13 +25,17 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** The one structured logger of a process: one JSON line per event, secrets redacted. */
+/**
+ * The one structured logger of a process: one JSON line per event, secrets redacted, also the arguments of
+ * failed Redis commands an error carries (`err`).
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? "info",
       base: undefined,
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      redact: { paths: REDACTED_PATHS, censor: REDACTED },
+      serializers: { err: serializeLoggedError },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

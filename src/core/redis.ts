@@ -55,7 +55,7 @@ export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedi
   let lastError: Error | undefined;
   client.on("error", (error: Error) => {
     lastError = error;
-    options.logger.debug({ err: error, redis }, "redis connection error");
+    options.logger.debug(redisErrorFields(error, redis), "redis connection error");
   });
   client.on("ready", () => (lastError = undefined));
 
@@ -129,7 +129,7 @@ export function createWorkerRedis(url: string, name: string, logger: Logger): Re
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
   client.on("error", (error: Error) =>
-    logger.debug({ err: error, redis: describeRedis(url) }, "redis connection error"),
+    logger.debug(redisErrorFields(error, describeRedis(url)), "redis connection error"),
   );
   return client;
 }
@@ -156,6 +156,34 @@ export function describeRedis(url: string): string {
   } catch {
     return "(invalid Redis URL)";
   }
+}
+
+/** The fields of a log line about a Redis failure: the error (its command's arguments redacted), where, what to do. */
+export interface RedisErrorFields {
+  /** The failure; the logger redacts the arguments of the command it carries. */
+  err: unknown;
+  /** The Redis, as `host:port`. */
+  redis: string;
+  /** What to do about it, when the failure says: a refused password, nothing listening. */
+  hint?: string;
+}
+
+/** The fields to log a Redis failure with. */
+export function redisErrorFields(error: unknown, redis: string): RedisErrorFields {
+  const hint = redisErrorHint(error, redis);
+  return { err: error, redis, ...(hint === undefined ? {} : { hint }) };
+}
+
+/** What to do about a Redis failure that needs a person rather than time; undefined for the others. */
+function redisErrorHint(error: unknown, redis: string): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (/^(WRONGPASS|NOAUTH|NOPERM)\b/.test(error.message) || /^ERR AUTH\b/.test(error.message)) {
+    return `Redis at ${redis} refused the credentials: check the user name and password in REDIS_URL`;
+  }
+  const code = (error as { code?: unknown }).code;
+  if (code === "ECONNREFUSED") return `nothing listens at ${redis}: check REDIS_URL and that Redis runs`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `the host of ${redis} is not found: check REDIS_URL`;
+  return undefined;
 }
 
 const CONNECTION_MESSAGES = [

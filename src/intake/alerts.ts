@@ -4,7 +4,7 @@ import type { ClusterModes, ClusterModeState } from "../queue/cluster-modes.js";
 import type { Logger } from "../core/logger.js";
 import type { Metrics } from "../core/metrics.js";
 import type { RecoveryQueue, RecoveryRequest } from "../queue/recovery-queue.js";
-import type { MemberOfPod } from "./pod-member.js";
+import type { PodMembers } from "./pod-member.js";
 import { parseInput } from "./http.js";
 import { z } from "zod";
 
@@ -15,7 +15,7 @@ export interface AlertsRouteDeps {
   /** Whether a cluster is paused. */
   modes: Pick<ClusterModes, "get">;
   /** Maps an alert's Pod to its member. */
-  memberOfPod: MemberOfPod;
+  podMembers: PodMembers;
   /** Counts the alerts by result. */
   metrics: Metrics;
   /** Logs each queued recovery and a summary per notification. */
@@ -64,6 +64,8 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
     const ignored = new Map<IgnoreReason, number>();
     const ignore = (reason: IgnoreReason, count = 1) => ignored.set(reason, (ignored.get(reason) ?? 0) + count);
 
+    // One lookup per notification: however many Pods it names, at most one Kubernetes LIST per namespace.
+    const memberOfPod = deps.podMembers.lookup();
     const pods = new Map<string, Promise<ClusterMember | undefined>>();
     const byMember = new Map<string, MemberAlerts>();
     for (const alert of payload.alerts) {
@@ -75,7 +77,7 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
       const podKey = `${verdict.namespace}/${verdict.pod}`;
       let lookup = pods.get(podKey);
       if (!lookup) {
-        lookup = deps.memberOfPod(verdict.namespace, verdict.pod);
+        lookup = memberOfPod(verdict.namespace, verdict.pod);
         pods.set(podKey, lookup);
       }
       const target = await lookup;
@@ -148,9 +150,9 @@ export function alertsRoute(deps: AlertsRouteDeps): RequestHandler {
     deps.metrics.countAlerts("enqueued", answer.enqueued.length);
     deps.metrics.countAlerts("deduplicated", answer.deduplicated);
     deps.metrics.countAlerts("ignored", answer.ignored);
-    // A notification that only repeats queued recoveries is a storm's echo, not an event: debug.
-    const repeatOnly = answer.enqueued.length === 0 && answer.ignored === 0;
-    deps.logger[repeatOnly ? "debug" : "info"](
+    // Only a new recovery is an event. A notification that queues nothing (its alerts repeat queued recoveries,
+    // or are ignored) is a storm's echo or noise: debug, counted by the metrics all the same.
+    deps.logger[answer.enqueued.length > 0 ? "info" : "debug"](
       {
         receiver: payload.receiver,
         groupKey: payload.groupKey,

@@ -7,7 +7,7 @@ import type { Metrics } from "../core/metrics.js";
 import type { RecoveryQueue } from "../queue/recovery-queue.js";
 import { type AuthSettings, requireCredentials } from "./auth.js";
 import { errorHandler, jsonBody, notFoundHandler, servedMethods } from "./http.js";
-import type { MemberOfPod } from "./pod-member.js";
+import type { PodMembers } from "./pod-member.js";
 import { addProbeRoutes } from "./probes.js";
 import { alertsRoute } from "./alerts.js";
 import { listClustersRoute, setClusterModeRoute } from "./clusters.js";
@@ -21,8 +21,8 @@ export interface IntakeDeps {
   queue: RecoveryQueue;
   /** Per-cluster modes; a paused cluster gets no recoveries. */
   modes: ClusterModes;
-  /** Maps an alert's Pod to a configured member; see `createMemberOfPod`. */
-  memberOfPod: MemberOfPod;
+  /** Maps the Pods alerts and requests name to configured members; see `createPodMembers`. */
+  podMembers: PodMembers;
   /** The credentials `/v1/*` requires; see `readAuthSettings`. */
   auth: AuthSettings;
   /** This process's metrics, also served on `/metrics`. */

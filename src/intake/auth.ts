@@ -30,15 +30,26 @@ export const MISSING_CREDENTIALS_MESSAGE =
 /**
  * Reads the API credentials from the environment: the token from `AUTH_TOKEN` or the file named by
  * `AUTH_TOKEN_FILE`, basic auth from `AUTH_BASIC_USERNAME` with `AUTH_BASIC_PASSWORD` or
- * `AUTH_BASIC_PASSWORD_FILE`. File contents are trimmed; empty variables count as unset.
- * Throws an AuthSettingsError naming the variable when a file cannot be read, a value is empty, or no
- * credentials are set and `insecureNoAuth` is false.
+ * `AUTH_BASIC_PASSWORD_FILE`. Token and password are trimmed, from a variable as from a file: white space
+ * around them is not part of them. Empty variables count as unset.
+ * Throws an AuthSettingsError naming the variable when a file cannot be read, a token or password is blank,
+ * the token holds white space (a Bearer header cannot carry it), or no credentials are set and
+ * `insecureNoAuth` is false.
  */
 export function readAuthSettings(env: NodeJS.ProcessEnv = process.env, options: ReadAuthSettingsOptions): AuthSettings {
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, "utf8"));
-  const token = readSecret(env, "AUTH_TOKEN", readFile);
+  const token = readSecret(env, "AUTH_TOKEN", "token", readFile);
   const username = value(env, "AUTH_BASIC_USERNAME");
-  const password = readSecret(env, "AUTH_BASIC_PASSWORD", readFile);
+  const password = readSecret(env, "AUTH_BASIC_PASSWORD", "password", readFile);
+
+  if (token !== undefined && /\s/.test(token)) {
+    const source = value(env, "AUTH_TOKEN_FILE") === undefined ? "AUTH_TOKEN" : "AUTH_TOKEN_FILE";
+    throw new AuthSettingsError(
+      source,
+      `${source === "AUTH_TOKEN" ? "AUTH_TOKEN" : "the token in AUTH_TOKEN_FILE"} must not contain white space: ` +
+        "an Authorization: Bearer header cannot carry it",
+    );
+  }
 
   if ((username === undefined) !== (password === undefined)) {
     const missing = username === undefined ? "AUTH_BASIC_USERNAME" : "AUTH_BASIC_PASSWORD";
@@ -64,14 +75,32 @@ export function readAuthSettings(env: NodeJS.ProcessEnv = process.env, options: 
   };
 }
 
-/** `NAME` itself or the trimmed contents of the file named by `NAME_FILE`; undefined when neither is set. */
-function readSecret(env: NodeJS.ProcessEnv, name: string, readFile: (path: string) => string): string | undefined {
+/**
+ * `NAME` or the contents of the file named by `NAME_FILE`, trimmed; undefined when neither is set. `what`
+ * names the secret in the sentence refusing a blank `NAME`.
+ */
+function readSecret(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  what: string,
+  readFile: (path: string) => string,
+): string | undefined {
   const direct = value(env, name);
   const file = value(env, `${name}_FILE`);
   if (direct !== undefined && file !== undefined) {
     throw new AuthSettingsError(name, `set ${name} or ${name}_FILE, not both`);
   }
-  if (file === undefined) return direct;
+  if (direct !== undefined) {
+    const secret = direct.trim();
+    if (secret === "") {
+      throw new AuthSettingsError(
+        name,
+        `${name} is blank: it holds only white space; set the ${what} (white space around it is not part of it)`,
+      );
+    }
+    return secret;
+  }
+  if (file === undefined) return undefined;
   let text: string;
   try {
     text = readFile(file);

@@ -5,6 +5,7 @@ import { CLUSTER_MODES, type ClusterMode, type ResolvedCluster } from "../core/c
 import type { Logger } from "../core/logger.js";
 import type { ClusterModes, ClusterModeState } from "../queue/cluster-modes.js";
 import { parseInput } from "./http.js";
+import { queryParameters, singleQueryParameter } from "./query.js";
 
 /** What the cluster routes work with. */
 export interface ClustersRoutesDeps {
@@ -41,13 +42,18 @@ const setModeSchema = z.strictObject({
   reason: z.string({ error: "expected a sentence" }).max(500, { error: "expected at most 500 characters" }).optional(),
 });
 
-const namespaceQuerySchema = z.looseObject({
-  namespace: z.string({ error: "give namespace once" }).min(1, { error: "expected a namespace" }).optional(),
+/** The query of `PUT /v1/clusters/:name/mode`: the namespace, for a cluster name used in several. */
+const readModeQuery = queryParameters({
+  namespace: singleQueryParameter("namespace").min(1, { error: "expected a namespace" }).optional(),
 });
+
+/** The query of `GET /v1/clusters`: none. */
+const readNoQuery = queryParameters({});
 
 /** `GET /v1/clusters`: every configured cluster with its current mode. */
 export function listClustersRoute(deps: ClustersRoutesDeps): RequestHandler {
-  return async (_request: Request, response: Response) => {
+  return async (request: Request, response: Response) => {
+    readNoQuery(request);
     const clusters = await Promise.all(
       deps.catalog.clusters.map(async (cluster) => clusterAnswer(cluster, await deps.modes.get(cluster))),
     );
@@ -58,7 +64,7 @@ export function listClustersRoute(deps: ClustersRoutesDeps): RequestHandler {
 /** `PUT /v1/clusters/:name/mode`: sets a cluster's mode (`act`, `observe` or `paused`) on behalf of a person. */
 export function setClusterModeRoute(deps: ClustersRoutesDeps): RequestHandler {
   return async (request: Request, response: Response) => {
-    const { namespace } = parseInput(namespaceQuerySchema, request.query, "query parameter");
+    const { namespace } = readModeQuery(request);
     const cluster = deps.catalog.cluster(String(request.params.name), namespace);
     const input = parseInput(setModeSchema, request.body, "request body");
     const mode = input.mode as ClusterMode;

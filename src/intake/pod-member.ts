@@ -5,17 +5,30 @@ import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gatewa
 /** Maps a Pod (namespace and name) to the configured member it belongs to; undefined when it belongs to none. */
 export type MemberOfPod = (namespace: string, pod: string) => Promise<ClusterMember | undefined>;
 
-/** The labels of a Pod, or undefined when there is no such Pod. */
-export type ReadPodLabels = (namespace: string, pod: string) => Promise<Record<string, string> | undefined>;
+/** The labels of the Pods of a namespace that carry the cluster label, by Pod name. */
+export type PodLabelsByName = ReadonlyMap<string, Readonly<Record<string, string>>>;
 
-/** What `createMemberOfPod` works from. */
-export interface MemberOfPodOptions {
+/** Reads the labels of every Pod of a namespace that carries the cluster label: one Kubernetes LIST. */
+export type ReadPodLabels = (namespace: string) => Promise<PodLabelsByName>;
+
+/** Where the intake maps Pods to members. */
+export interface PodMembers {
+  /**
+   * A lookup for one request (a notification, a manual recovery): its calls share one read of each
+   * namespace's Pod labels, so a request naming any number of Pods makes at most one Kubernetes LIST per
+   * namespace with a configured cluster. The next request reads again, and sees Pods created since.
+   */
+  lookup(): MemberOfPod;
+}
+
+/** What `createPodMembers` works from. */
+export interface PodMembersOptions {
   /** The configured clusters; their member Deployment names drive the Pod name convention. */
   catalog: ClusterCatalog;
   /**
-   * Asked only when the name convention finds no member and the namespace holds a configured cluster:
-   * reads the Pod's `etcd.responder.io/cluster` and `etcd.responder.io/member` labels. Default none
-   * (the name convention alone decides).
+   * Asked only when the name convention finds no member and the namespace holds a configured cluster, at
+   * most once per namespace and lookup: reads the `etcd.responder.io/cluster` and `etcd.responder.io/member`
+   * labels of the namespace's Pods. Default none (the name convention alone decides).
    */
   readPodLabels?: ReadPodLabels;
 }
@@ -24,26 +37,40 @@ export interface MemberOfPodOptions {
  * Maps Pods to members: first by the Pod name convention (`DEPLOYMENT-HASH-XXXXX`), which needs no
  * Kubernetes call and still works for Pods that no longer exist; then, when given, by the Pod's labels.
  */
-export function createMemberOfPod(options: MemberOfPodOptions): MemberOfPod {
+export function createPodMembers(options: PodMembersOptions): PodMembers {
   const { catalog, readPodLabels } = options;
-  return async (namespace, pod) => {
-    if (!catalog.hasNamespace(namespace)) return undefined;
-    const byName = catalog.memberOfPodName(namespace, pod);
-    if (byName || !readPodLabels) return byName;
-    const labels = await readPodLabels(namespace, pod);
-    return labels ? catalog.memberOfPodLabels(namespace, labels) : undefined;
+  return {
+    lookup: () => {
+      const namespaces = new Map<string, Promise<PodLabelsByName>>();
+      return async (namespace, pod) => {
+        if (!catalog.hasNamespace(namespace)) return undefined;
+        const byName = catalog.memberOfPodName(namespace, pod);
+        if (byName || !readPodLabels) return byName;
+        let labelled = namespaces.get(namespace);
+        if (!labelled) {
+          labelled = readPodLabels(namespace);
+          namespaces.set(namespace, labelled);
+        }
+        const labels = (await labelled).get(pod);
+        return labels ? catalog.memberOfPodLabels(namespace, labels) : undefined;
+      };
+    },
   };
 }
 
 /**
  * Reads Pod labels through the Kubernetes gateway: lists the Pods of the namespace that carry the
- * cluster label and picks the one with the name. A Pod without the label is treated as missing, since
- * its labels could not map it to a member anyway.
+ * cluster label. A Pod without the label is missing from the answer, since its labels could not map it to
+ * a member anyway.
  */
 export function podLabelsFromGateway(gateway: Pick<KubernetesGateway, "listPods">): ReadPodLabels {
-  return async (namespace, pod) => {
+  return async (namespace) => {
     const { pods } = await gateway.listPods(namespace, CLUSTER_LABEL);
-    const found = pods.find((candidate) => candidate.metadata?.name === pod);
-    return found ? { ...(found.metadata?.labels ?? {}) } : undefined;
+    const byName = new Map<string, Readonly<Record<string, string>>>();
+    for (const pod of pods) {
+      const name = pod.metadata?.name;
+      if (name !== undefined) byName.set(name, { ...(pod.metadata?.labels ?? {}) });
+    }
+    return byName;
   };
 }

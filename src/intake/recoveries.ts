@@ -5,7 +5,8 @@ import type { ClusterModes } from "../queue/cluster-modes.js";
 import type { Logger } from "../core/logger.js";
 import { RECOVERY_STATES, type RecoveryFilter, type RecoveryQueue } from "../queue/recovery-queue.js";
 import { HttpError, parseInput } from "./http.js";
-import type { MemberOfPod } from "./pod-member.js";
+import type { PodMembers } from "./pod-member.js";
+import { queryParameters, singleQueryParameter } from "./query.js";
 
 /** What the recovery routes work with. */
 export interface RecoveriesRoutesDeps {
@@ -16,7 +17,7 @@ export interface RecoveriesRoutesDeps {
   /** Whether a cluster is paused. */
   modes: Pick<ClusterModes, "get">;
   /** Maps a Pod named in a request to its member. */
-  memberOfPod: MemberOfPod;
+  podMembers: PodMembers;
   /** Logs each queued recovery. */
   logger: Logger;
 }
@@ -55,7 +56,7 @@ export function createRecoveryRoute(deps: RecoveriesRoutesDeps): RequestHandler 
     let target: ClusterMember;
     if (byPod) {
       const input = parseInput(byPodSchema, body, "request body");
-      const found = await deps.memberOfPod(input.namespace, input.pod);
+      const found = await deps.podMembers.lookup()(input.namespace, input.pod);
       if (!found) {
         throw new HttpError(
           404,
@@ -98,21 +99,19 @@ export function createRecoveryRoute(deps: RecoveriesRoutesDeps): RequestHandler 
   };
 }
 
-/** One query parameter given at most once. */
-const single = (what: string) => z.string({ error: `give ${what} once` });
-
-const listQuerySchema = z.looseObject({
-  cluster: single("cluster").min(1, { error: "expected a cluster name" }).optional(),
-  member: single("member")
+/** The query of `GET /v1/recoveries`. */
+const readListQuery = queryParameters({
+  cluster: singleQueryParameter("cluster").min(1, { error: "expected a cluster name" }).optional(),
+  member: singleQueryParameter("member")
     .regex(/^[1-9][0-9]{0,2}$/, { error: "expected a member number (1, 2, ...)" })
     .transform(Number)
     .optional(),
-  state: single("state")
+  state: singleQueryParameter("state")
     .refine((value) => (RECOVERY_STATES as readonly string[]).includes(value), {
       error: `expected one of ${RECOVERY_STATES.join(", ")}`,
     })
     .optional(),
-  limit: single("limit")
+  limit: singleQueryParameter("limit")
     .regex(/^[0-9]{1,4}$/, { error: `expected a whole number from 1 to ${MAX_LIST_LIMIT}` })
     .transform(Number)
     .refine((value) => value >= 1 && value <= MAX_LIST_LIMIT, {
@@ -121,10 +120,13 @@ const listQuerySchema = z.looseObject({
     .optional(),
 });
 
+/** The query of `GET /v1/recoveries/:id`: none. */
+const readNoQuery = queryParameters({});
+
 /** `GET /v1/recoveries`: recoveries, newest first, narrowed by cluster, member and state. */
 export function listRecoveriesRoute(deps: RecoveriesRoutesDeps): RequestHandler {
   return async (request: Request, response: Response) => {
-    const query = parseInput(listQuerySchema, request.query, "query parameter");
+    const query = readListQuery(request);
     const filter: RecoveryFilter = {
       ...(query.cluster !== undefined ? { cluster: query.cluster } : {}),
       ...(query.member !== undefined ? { member: query.member } : {}),
@@ -138,6 +140,7 @@ export function listRecoveriesRoute(deps: RecoveriesRoutesDeps): RequestHandler 
 /** `GET /v1/recoveries/:id`: one recovery, or 404 when unknown or aged out of the history. */
 export function getRecoveryRoute(deps: RecoveriesRoutesDeps): RequestHandler {
   return async (request: Request, response: Response) => {
+    readNoQuery(request);
     const id = String(request.params.id);
     const record = await deps.queue.get(id);
     if (!record)

@@ -27,7 +27,7 @@ import type {
   RecoveryRecord,
   RecoveryRequest,
 } from "./recovery-queue.js";
-import { createFailFastRedis } from "../core/redis.js";
+import { createFailFastRedis, redisErrorFields } from "../core/redis.js";
 import type { Redis } from "ioredis";
 
 /** How to reach the recovery queue. */
@@ -89,7 +89,9 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
         prefix,
         defaultJobOptions: jobOptions,
       });
-      queue.on("error", (error) => logger.debug({ err: error, cluster: key }, "queue connection error"));
+      queue.on("error", (error) =>
+        logger.debug({ ...redisErrorFields(error, redis.redis), cluster: key }, "queue connection error"),
+      );
       queues.set(key, queue);
     }
     return queue;

@@ -17,7 +17,7 @@ import {
 } from "./jobs.js";
 import type { RecoveryRecord } from "./recovery-queue.js";
 import { QueueUnavailableError } from "../core/errors.js";
-import { closeRedis, createWorkerRedis, describeRedis } from "../core/redis.js";
+import { closeRedis, createWorkerRedis, describeRedis, redisErrorFields } from "../core/redis.js";
 
 /** Called as recoveries start and end, e.g. for metrics. Exceptions are logged and otherwise ignored. */
 export interface RecoveryWorkerHooks {
@@ -153,7 +153,12 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
         maxStalledCount: options.maxStalledCount ?? 2,
       },
     );
-    worker.on("error", (error) => logger.warn({ err: error, cluster: key }, "recovery worker error"));
+    worker.on("error", (error) =>
+      logger.warn(
+        { ...redisErrorFields(error, describeRedis(options.connection)), cluster: key },
+        "recovery worker error",
+      ),
+    );
     worker.on("stalled", (jobId) =>
       logger.warn(
         { recovery: jobId, cluster: key },
@@ -197,12 +202,16 @@ async function limitEachClusterToOneRecovery(
   url: string,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  // The last failure of the connection says why it did not connect, e.g. that Redis refused the password.
+  let lastError: Error | undefined;
+  const noteError = (error: Error) => (lastError = error);
+  client.on("error", noteError);
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
       () =>
         reject(
           new QueueUnavailableError("start the recovery workers", describeRedis(url), {
-            cause: new Error(`not connected within ${timeoutMs} ms`),
+            cause: lastError ?? new Error(`not connected within ${timeoutMs} ms`),
           }),
         ),
       timeoutMs,
@@ -216,6 +225,7 @@ async function limitEachClusterToOneRecovery(
     await Promise.race([Promise.all(queues.map((queue) => queue.setGlobalConcurrency(1))), deadline]);
   } finally {
     clearTimeout(timer);
+    client.off("error", noteError);
     await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
   }
 }

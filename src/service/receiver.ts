@@ -1,6 +1,6 @@
 import type { ResponderConfig } from "../core/config/load.js";
 import { createIntakeApp } from "../intake/app.js";
-import { createMemberOfPod, podLabelsFromGateway } from "../intake/pod-member.js";
+import { createPodMembers, podLabelsFromGateway } from "../intake/pod-member.js";
 import type { AuthSettings } from "../intake/auth.js";
 import type { Logger } from "../core/logger.js";
 import type { ServiceResources } from "./run-service.js";
@@ -36,7 +36,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<HttpListe
     config,
     queue: resources.queue,
     modes: resources.modes,
-    memberOfPod: createMemberOfPod({
+    podMembers: createPodMembers({
       catalog: config.catalog,
       readPodLabels: podLabelsFromGateway(resources.kubernetes),
     }),

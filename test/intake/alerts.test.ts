@@ -133,11 +133,13 @@ describe("POST /v1/alerts", () => {
 
   it("maps a Pod by its labels when the name says nothing", async () => {
     const { app } = intakeHarness({
-      readPodLabels: (namespace, pod) =>
+      readPodLabels: (namespace) =>
         Promise.resolve(
-          namespace === "prod" && pod === "etcd-renamed"
-            ? { "etcd.responder.io/cluster": "main", "etcd.responder.io/member": "1" }
-            : undefined,
+          new Map(
+            namespace === "prod"
+              ? [["etcd-renamed", { "etcd.responder.io/cluster": "main", "etcd.responder.io/member": "1" }]]
+              : [],
+          ),
         ),
     });
     const answer = await request(app)

@@ -56,6 +56,30 @@ describe("readAuthSettings", () => {
     expect(readAuthSettings({}, { insecureNoAuth: true })).toEqual({ insecureNoAuth: true });
   });
 
+  it("trims AUTH_TOKEN and AUTH_BASIC_PASSWORD as it trims their files", () => {
+    const settings = readAuthSettings(
+      { AUTH_TOKEN: " abc\n", AUTH_BASIC_USERNAME: "alertmanager", AUTH_BASIC_PASSWORD: "\tpw " },
+      { insecureNoAuth: false },
+    );
+    expect(settings).toEqual({
+      token: "abc",
+      basic: { username: "alertmanager", password: "pw" },
+      insecureNoAuth: false,
+    });
+  });
+
+  it("refuses a blank AUTH_TOKEN or AUTH_BASIC_PASSWORD, and a token with white space inside", () => {
+    const read = (env: NodeJS.ProcessEnv) => () => readAuthSettings(env, { insecureNoAuth: true });
+    expect(read({ AUTH_TOKEN: " " })).toThrow("AUTH_TOKEN is blank: it holds only white space");
+    expect(read({ AUTH_TOKEN: "\n\t" })).toThrow(AuthSettingsError);
+    expect(read({ AUTH_BASIC_USERNAME: "u", AUTH_BASIC_PASSWORD: "  " })).toThrow(
+      "AUTH_BASIC_PASSWORD is blank: it holds only white space",
+    );
+    expect(read({ AUTH_TOKEN: "abc def" })).toThrow(
+      "AUTH_TOKEN must not contain white space: an Authorization: Bearer header cannot carry it",
+    );
+  });
+
   it("refuses both AUTH_TOKEN and AUTH_TOKEN_FILE", () => {
     expect(() => readAuthSettings({ AUTH_TOKEN: "a", AUTH_TOKEN_FILE: "/t" }, { insecureNoAuth: false })).toThrow(
       "set AUTH_TOKEN or AUTH_TOKEN_FILE, not both",

@@ -72,6 +72,17 @@ describe("PUT /v1/clusters/:name/mode", () => {
     expect((await modes.get({ namespace: "prod", name: "shared" })).mode).toBe("act");
   });
 
+  it("answers 400 naming an unknown query parameter, e.g. a misspelt namespace, and the allowed one", async () => {
+    const { app, modes } = intakeHarness();
+    const answer = await request(app)
+      .put("/v1/clusters/example/mode?namspace=default")
+      .set("Authorization", BEARER)
+      .send({ mode: "paused" });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ error: 'unknown query parameter "namspace"; allowed: namespace' });
+    expect((await modes.get({ namespace: "default", name: "example" })).mode).toBe("act");
+  });
+
   it("answers 404 for an unknown cluster", async () => {
     const { app } = intakeHarness();
     const answer = await request(app).put("/v1/clusters/nope/mode").set("Authorization", BEARER).send({ mode: "act" });

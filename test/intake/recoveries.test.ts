@@ -133,20 +133,21 @@ describe("POST /v1/recoveries", () => {
   });
 });
 
-describe("GET /v1/recoveries", () => {
-  async function withHistory() {
-    const harness = intakeHarness();
-    for (const body of [
-      { cluster: "example", member: 1 },
-      { cluster: "example", member: 2 },
-      { cluster: "main", member: 1 },
-    ]) {
-      await request(harness.app).post("/v1/recoveries").set("Authorization", BEARER).send(body);
-    }
-    harness.queue.setState("recovery-1", "succeeded");
-    return harness;
+/** The app with three queued recoveries, the first of them succeeded since. */
+async function withHistory() {
+  const harness = intakeHarness();
+  for (const body of [
+    { cluster: "example", member: 1 },
+    { cluster: "example", member: 2 },
+    { cluster: "main", member: 1 },
+  ]) {
+    await request(harness.app).post("/v1/recoveries").set("Authorization", BEARER).send(body);
   }
+  harness.queue.setState("recovery-1", "succeeded");
+  return harness;
+}
 
+describe("GET /v1/recoveries", () => {
   it("lists recoveries newest first", async () => {
     const { app } = await withHistory();
     const answer = await request(app).get("/v1/recoveries").set("Authorization", BEARER);
@@ -193,6 +194,36 @@ describe("GET /v1/recoveries", () => {
       const answer = await request(app).get(`/v1/recoveries?${query}`).set("Authorization", BEARER);
       expect(answer.status, query).toBe(400);
       expect(errorOf(answer.body)).toContain(message);
+    }
+  });
+});
+
+describe("query parameters of the GET routes", () => {
+  const ALLOWED = "allowed: cluster, member, state, limit";
+
+  it("answers 400 naming an unknown or bracketed parameter and the allowed ones, instead of ignoring it", async () => {
+    const { app } = await withHistory();
+    const cases: [string, string][] = [
+      ["clutser=example", `unknown query parameter "clutser"; ${ALLOWED}`],
+      ["cluster[]=example", `unknown query parameter "cluster[]"; ${ALLOWED}`],
+      ["cluster[0]=example&state=queued", `unknown query parameter "cluster[0]"; ${ALLOWED}`],
+      ["cluster=example&x=1&y=2", `unknown query parameters "x", "y"; ${ALLOWED}`],
+    ];
+    for (const [query, message] of cases) {
+      const answer = await request(app).get(`/v1/recoveries?${query}`).set("Authorization", BEARER);
+      expect(answer.status, query).toBe(400);
+      expect(answer.body).toEqual({ error: message });
+    }
+  });
+
+  it("answers 400 for any parameter on the GET routes that take none", async () => {
+    const { app } = await withHistory();
+    for (const path of ["/v1/clusters?namespace=prod", "/v1/recoveries/recovery-1?verbose=1"]) {
+      const answer = await request(app).get(path).set("Authorization", BEARER);
+      expect(answer.status, path).toBe(400);
+      expect(answer.body, path).toEqual({
+        error: `unknown query parameter "${path.split("?")[1]?.split("=")[0]}"; this route takes none`,
+      });
     }
   });
 });

@@ -198,6 +198,17 @@ describe("request logging", () => {
     expect(await metrics.render()).toContain('etcd_responder_alerts_total{result="deduplicated"} 5');
   });
 
+  it("logs a notification that queues nothing, its alerts ignored, at debug, and still counts them", async () => {
+    const { app, lines, metrics } = intakeHarness();
+    await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("unknown-namespaces"));
+    await request(app).post("/v1/alerts").set("Authorization", BEARER).send(payload("other-alertnames"));
+    const notifications = lines().filter((line) => line.msg === "notification received");
+    expect(notifications).toHaveLength(2);
+    for (const line of notifications) expect(line).toMatchObject({ level: "debug", enqueued: 0 });
+    expect(lines().filter((line) => line.level === "info")).toEqual([]);
+    expect(await metrics.render()).toMatch(/etcd_responder_alerts_total\{result="ignored"\} [1-9]/);
+  });
+
   it("logs probes at debug so they do not flood the log", async () => {
     const { app, lines } = intakeHarness();
     await request(app).get("/healthz");

@@ -1,7 +1,7 @@
 import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
 import type { AuthSettings } from "../../src/intake/auth.js";
 import { createIntakeApp } from "../../src/intake/app.js";
-import { createMemberOfPod, type ReadPodLabels } from "../../src/intake/pod-member.js";
+import { createPodMembers, type ReadPodLabels } from "../../src/intake/pod-member.js";
 import { createMetrics, type Metrics } from "../../src/core/metrics.js";
 import { capturingLogger } from "./capturing-logger.js";
 import { InMemoryClusterModes, InMemoryRecoveryQueue } from "./in-memory-queue.js";
@@ -55,7 +55,7 @@ export function intakeHarness(options: HarnessOptions = {}) {
     config,
     queue,
     modes,
-    memberOfPod: createMemberOfPod({
+    podMembers: createPodMembers({
       catalog: config.catalog,
       ...(options.readPodLabels ? { readPodLabels: options.readPodLabels } : {}),
     }),

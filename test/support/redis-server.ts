@@ -29,8 +29,17 @@ const READY_TIMEOUT_MS = 10_000;
 
 /** Every redis-server started by this module, killed when the test process exits whatever happened. */
 
+/** How to start the test's redis-server. */
+export interface StartRedisOptions {
+  /**
+   * The password the server requires (`--requirepass`); default none. `url` then carries no credentials:
+   * the test puts the right or a wrong one in.
+   */
+  password?: string;
+}
+
 /** Starts a real redis-server on a free loopback port, without persistence, and waits until it answers PING. */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), "redis-test-"));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -40,7 +49,10 @@ export async function startRedis(): Promise<TestRedis> {
     output = "";
     child = spawn(
       REDIS_BINARY,
-      ["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir],
+      [
+        ...["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir],
+        ...(options.password === undefined ? [] : ["--requirepass", options.password]),
+      ],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },
@@ -50,7 +62,7 @@ export async function startRedis(): Promise<TestRedis> {
     started.stdout?.on("data", (chunk: Buffer) => (output = (output + String(chunk)).slice(-4000)));
     started.stderr?.on("data", (chunk: Buffer) => (output = (output + String(chunk)).slice(-4000)));
     try {
-      await waitForPing(port, started, () => output);
+      await waitForPing(port, options.password, started, () => output);
     } catch (error) {
       await killAndWait(started);
       throw error;
@@ -89,7 +101,12 @@ export async function startRedis(): Promise<TestRedis> {
 }
 
 /** Polls PING with a fresh client until the server answers, the process exits, or the deadline passes. */
-async function waitForPing(port: number, child: ChildProcess, output: () => string): Promise<void> {
+async function waitForPing(
+  port: number,
+  password: string | undefined,
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = "no answer yet";
   for (;;) {
@@ -99,6 +116,7 @@ async function waitForPing(port: number, child: ChildProcess, output: () => stri
     const client = new Redis({
       port,
       host: "127.0.0.1",
+      ...(password === undefined ? {} : { password }),
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
