@@ -5,6 +5,7 @@ import { validateEndpointSlice } from "./validate-endpoint-slice.js";
 import { validateLease } from "./validate-lease.js";
 import { validateMetadata } from "./validate-metadata.js";
 import { validatePodSpec } from "./validate-pod-spec.js";
+import { validateClusterRoleBinding, validateRoleBinding, validateRules } from "./validate-rbac.js";
 import { validateService } from "./validate-service.js";
 import { validateWorkload } from "./validate-workload.js";
 
@@ -16,6 +17,10 @@ const BY_TYPE: Record<string, (obj: KubeObject) => StatusCause[]> = {
   "statefulsets.apps": validateWorkload,
   "leases.coordination.k8s.io": validateLease,
   "endpointslices.discovery.k8s.io": validateEndpointSlice,
+  "roles.rbac.authorization.k8s.io": validateRules,
+  "clusterroles.rbac.authorization.k8s.io": validateRules,
+  "rolebindings.rbac.authorization.k8s.io": validateRoleBinding,
+  "clusterrolebindings.rbac.authorization.k8s.io": validateClusterRoleBinding,
 };
 
 /** Checks an object about to be stored; throws the 422 Invalid status listing every problem. */
