@@ -25,7 +25,9 @@ export interface TokenGrant {
 
 /** A token and when it stops being valid (RFC 3339, whole seconds). */
 export interface IssuedToken {
+  /** The signed JWT, for `Authorization: Bearer`. */
   token: string;
+  /** When it stops authenticating, e.g. `2026-01-01T01:00:00Z`. */
   expirationTimestamp: string;
 }
 

@@ -6,7 +6,9 @@ import { grantedRules } from "./rule-sources.js";
 
 /** Whether a request may go on, and why (the reason RBAC gives, or "" when it has none). */
 export interface Decision {
+  /** Whether the request may go on. */
   allowed: boolean;
+  /** `RBAC: allowed by ...`, `RBAC: role... not found`, or "". */
   reason: string;
 }
 

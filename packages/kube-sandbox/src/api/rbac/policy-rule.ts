@@ -2,7 +2,9 @@ import type { RequestAttributes } from "./request-attributes.js";
 
 /** One rule of a Role or ClusterRole (`rbac.authorization.k8s.io/v1` PolicyRule). */
 export interface PolicyRule {
+  /** The verbs allowed, or `*`. */
   verbs?: string[];
+  /** The API groups of the resources ("" for the core group), or `*`. */
   apiGroups?: string[];
   /** Plurals, `plural/subresource`, a subresource of every resource (a star, a slash and its name) or `*`. */
   resources?: string[];

@@ -2,6 +2,7 @@ import type { UserInfo } from "../auth/user-info.js";
 
 /** What authorization decides on: who does what to which object or path, as kube-apiserver's RequestInfo says. */
 export interface RequestAttributes {
+  /** Who asks. */
   user: UserInfo;
   /**
    * For resource requests `get`, `list`, `watch`, `create`, `update`, `patch`, `delete` or `deletecollection`;
@@ -14,6 +15,7 @@ export interface RequestAttributes {
   path: string;
   /** The API group; "" for the core group. */
   apiGroup: string;
+  /** The API version from the path; "" for non-resource requests. */
   apiVersion: string;
   /** The resource's plural, e.g. `pods`; "" when the path names none. */
   resource: string;

@@ -2,9 +2,13 @@ import { serviceAccountUsername, type UserInfo } from "../auth/user-info.js";
 
 /** Who a binding grants its role to. */
 export interface Subject {
+  /** `User`, `Group` or `ServiceAccount`. */
   kind: string;
+  /** The user's, group's or ServiceAccount's name. */
   name: string;
+  /** A ServiceAccount's namespace. */
   namespace?: string;
+  /** `rbac.authorization.k8s.io` for users and groups, "" for ServiceAccounts. */
   apiGroup?: string;
 }
 
