@@ -21,6 +21,8 @@ export interface TokenGrant {
   expirationSeconds: number;
   /** A Pod the token is bound to: it stops authenticating once the Pod is gone. */
   pod?: KubeObject;
+  /** The Node that Pod runs on, named in the token as kube-apiserver names it. */
+  node?: KubeObject;
 }
 
 /** A token and when it stops being valid (RFC 3339, whole seconds). */
@@ -36,12 +38,13 @@ interface KubernetesClaims {
   namespace?: string;
   serviceaccount?: { name?: string; uid?: string };
   pod?: { name?: string; uid?: string };
+  node?: { name?: string; uid?: string };
 }
 
 /**
  * Issues and checks ServiceAccount tokens as kube-apiserver does: ES256 JWTs signed by a key of this sandbox
  * (made anew at each start), with `iss`, `sub` (`system:serviceaccount:NS:NAME`), `aud`, `exp`, `iat`,
- * `nbf`, `jti` and the `kubernetes.io` claims binding the namespace, ServiceAccount and Pod. A token
+ * `nbf`, `jti` and the `kubernetes.io` claims binding the namespace, ServiceAccount, Pod and its Node. A token
  * authenticates while unexpired, meant for one of the API server's audiences, and while its ServiceAccount
  * (and Pod) exist with the uid it names and are not being deleted.
  */
@@ -69,7 +72,7 @@ export class ServiceAccountTokens {
 
   /** A signed token for `grant`; the kubelet's projected tokens are meant to come from here too. */
   issue(grant: TokenGrant): IssuedToken {
-    const { serviceAccount, pod } = grant;
+    const { serviceAccount, pod, node } = grant;
     const namespace = serviceAccount.metadata.namespace ?? "";
     const issuedAt = Math.floor(this.now().getTime() / 1000);
     const expires = issuedAt + grant.expirationSeconds;
@@ -77,6 +80,7 @@ export class ServiceAccountTokens {
       namespace,
       serviceaccount: { name: serviceAccount.metadata.name, uid: serviceAccount.metadata.uid },
       ...(pod ? { pod: { name: pod.metadata.name, uid: pod.metadata.uid } } : {}),
+      ...(pod && node ? { node: { name: node.metadata.name, uid: node.metadata.uid } } : {}),
     };
     const claims = {
       aud: grant.audiences?.length ? grant.audiences : this.apiAudiences,
@@ -124,6 +128,8 @@ export class ServiceAccountTokens {
       const pod = liveObject(store, "pods", namespace, bound.pod.name ?? "", bound.pod.uid);
       extra["authentication.kubernetes.io/pod-name"] = [pod.metadata.name];
       extra["authentication.kubernetes.io/pod-uid"] = [pod.metadata.uid ?? ""];
+      if (bound.node?.name) extra["authentication.kubernetes.io/node-name"] = [bound.node.name];
+      if (bound.node?.uid) extra["authentication.kubernetes.io/node-uid"] = [bound.node.uid];
     }
     return {
       username: serviceAccountUsername(namespace, name),

@@ -51,7 +51,9 @@ export async function tokenRequest(ctx: ApiContext, request: ApiRequest): Promis
   const audiences = Array.isArray(spec.audiences) ? spec.audiences.filter((a) => typeof a === "string") : [];
   const boundRef = isJsonObject(spec.boundObjectRef) ? (spec.boundObjectRef as BoundObjectRef) : undefined;
   const pod = boundRef ? boundPod(ctx, route.namespace!, route.name!, boundRef) : undefined;
-  const issued = ctx.tokens.issue({ serviceAccount, audiences, expirationSeconds, pod });
+  const nodeName = (pod?.spec as { nodeName?: string } | undefined)?.nodeName;
+  const node = nodeName ? ctx.store.get("nodes", undefined, nodeName) : undefined;
+  const issued = ctx.tokens.issue({ serviceAccount, audiences, expirationSeconds, pod, node });
   return jsonReply(201, {
     kind: "TokenRequest",
     apiVersion: "authentication.k8s.io/v1",

@@ -162,8 +162,9 @@ describe("authentication and authorization of API requests", () => {
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: "web", namespace: "default" },
-      spec: { containers: [] },
+      spec: { containers: [], nodeName: "node-a" },
     });
+    const node = harness.store.create("nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "node-a" } });
     const stale = await token({ kind: "Pod", apiVersion: "v1", name: "web", uid: "not-its-uid" });
     expect(stale.status).toBe(409);
     expect((await token({ kind: "Secret", apiVersion: "v1", name: "web" })).status).toBe(422);
@@ -179,7 +180,11 @@ describe("authentication and authorization of API requests", () => {
       status: {
         userInfo: {
           username: "system:serviceaccount:default:robot",
-          extra: { "authentication.kubernetes.io/pod-name": ["web"] },
+          extra: {
+            "authentication.kubernetes.io/pod-name": ["web"],
+            "authentication.kubernetes.io/node-name": ["node-a"],
+            "authentication.kubernetes.io/node-uid": [node.metadata.uid],
+          },
         },
       },
     });

@@ -30,7 +30,8 @@ describe("ServiceAccount tokens", () => {
   it("writes the claims kube-apiserver writes", () => {
     const { store, tokens, serviceAccount } = setUp();
     const bound = pod(store, "web");
-    const issued = tokens.issue({ serviceAccount, expirationSeconds: 600, pod: bound });
+    const node = store.create("nodes", { apiVersion: "v1", kind: "Node", metadata: { name: "sandbox" } });
+    const issued = tokens.issue({ serviceAccount, expirationSeconds: 600, pod: bound, node });
     expect(issued.expirationTimestamp).toBe("2026-01-01T00:10:00Z");
     const header = JSON.parse(Buffer.from(issued.token.split(".")[0]!, "base64url").toString()) as object;
     expect(header).toMatchObject({ alg: "ES256", kid: expect.any(String) as string });
@@ -46,6 +47,7 @@ describe("ServiceAccount tokens", () => {
         namespace: "team",
         serviceaccount: { name: "robot", uid: serviceAccount.metadata.uid },
         pod: { name: "web", uid: bound.metadata.uid },
+        node: { name: "sandbox", uid: node.metadata.uid },
       },
     });
   });
