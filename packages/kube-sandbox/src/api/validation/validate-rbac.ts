@@ -55,3 +55,10 @@ function validateBinding(binding: KubeObject, roleKinds: string[], clusterWide: 
   });
   return causes;
 }
+
+/** A binding's `roleRef` cannot change: kube-apiserver refuses it (delete and create the binding instead). */
+export function validateRoleRefUnchanged(next: KubeObject, current: KubeObject): StatusCause[] {
+  return JSON.stringify(next.roleRef) === JSON.stringify(current.roleRef)
+    ? []
+    : [invalid("roleRef", next.roleRef, "cannot change roleRef")];
+}

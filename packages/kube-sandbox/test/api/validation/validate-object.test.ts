@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/api/object-store.js";
 import { resourceTypeOf } from "../../../src/api/resource-catalog.js";
 import { StatusError } from "../../../src/api/status-error.js";
-import { validateObject } from "../../../src/api/validation/validate-object.js";
+import { validateObject, validateUpdate } from "../../../src/api/validation/validate-object.js";
 
 function causesOf(resource: string, obj: KubeObject): { field?: string; reason: string; message: string }[] {
   try {
@@ -162,6 +162,14 @@ describe("validateObject", () => {
     expect(causesOf(`roles.${rbac}`, role([{ apiGroups: [""], resources: ["pods"] }])).map((c) => c.field)).toEqual([
       "rules[0].verbs",
     ]);
+    const type = resourceTypeOf(`rolebindings.${rbac}`);
+    const current = binding("RoleBinding", good);
+    expect(() => validateUpdate(type, { ...current, subjects: [] }, current)).not.toThrow();
+    const changed = { ...current, roleRef: { apiGroup: rbac, kind: "ClusterRole", name: "admin" } };
+    expect(() => validateUpdate(type, changed, current)).toThrow(
+      'RoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef: Invalid value: ' +
+        '{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"admin"}: cannot change roleRef',
+    );
   });
 
   it("checks what readers of an EndpointSlice rely on", () => {
