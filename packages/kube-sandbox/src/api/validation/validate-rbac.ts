@@ -58,7 +58,8 @@ function validateBinding(binding: KubeObject, roleKinds: string[], clusterWide: 
 
 /** A binding's `roleRef` cannot change: kube-apiserver refuses it (delete and create the binding instead). */
 export function validateRoleRefUnchanged(next: KubeObject, current: KubeObject): StatusCause[] {
-  return JSON.stringify(next.roleRef) === JSON.stringify(current.roleRef)
-    ? []
-    : [invalid("roleRef", next.roleRef, "cannot change roleRef")];
+  const wanted = isObject(next.roleRef) ? next.roleRef : {};
+  const held = isObject(current.roleRef) ? current.roleRef : {};
+  const same = ["apiGroup", "kind", "name"].every((field) => wanted[field] === held[field]);
+  return same ? [] : [invalid("roleRef", next.roleRef, "cannot change roleRef")];
 }

@@ -165,6 +165,8 @@ describe("validateObject", () => {
     const type = resourceTypeOf(`rolebindings.${rbac}`);
     const current = binding("RoleBinding", good);
     expect(() => validateUpdate(type, { ...current, subjects: [] }, current)).not.toThrow();
+    const reordered = { ...current, roleRef: { name: "view", kind: "ClusterRole", apiGroup: rbac } };
+    expect(() => validateUpdate(type, reordered, current)).not.toThrow();
     const changed = { ...current, roleRef: { apiGroup: rbac, kind: "ClusterRole", name: "admin" } };
     expect(() => validateUpdate(type, changed, current)).toThrow(
       'RoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef: Invalid value: ' +
