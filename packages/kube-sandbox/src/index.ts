@@ -1,4 +1,11 @@
 export { startSandbox, writeFileAtomic, type Sandbox, type SandboxOptions } from "./sandbox.js";
+export { ADMIN_USER } from "./sandbox.js";
+export {
+  DEFAULT_TOKEN_ISSUER,
+  ServiceAccountTokens,
+  type IssuedToken,
+  type TokenGrant,
+} from "./api/auth/service-account-tokens.js";
 export {
   IsolationUnavailableError,
   isIsolationMode,

@@ -17,6 +17,8 @@ import { startPodNetworking, type IsolationMode, type PodNetworkInfo } from "./n
 import { ProcessGuard } from "./process-guard/process-guard.js";
 import { CertificateAuthority } from "./pki/certificate-authority.js";
 import { renderKubeconfig } from "./kubeconfig.js";
+import { ServiceAccountTokens } from "./api/auth/service-account-tokens.js";
+import { SYSTEM_MASTERS } from "./api/auth/user-info.js";
 
 export interface SandboxOptions {
   /** Folder for the kubeconfig, the CA certificate and the Pods' data. Created if missing. */
@@ -61,8 +63,10 @@ export interface Sandbox {
    * from the sandbox's objects, and refuses every other name (it never forwards).
    */
   dns: { host: string; port: number };
-  /** Issues certificates from the sandbox's CA, e.g. for servers its Pods run. */
+  /** Issues certificates from the sandbox's CA, e.g. for servers its Pods run, or clients of its API server. */
   ca: CertificateAuthority;
+  /** Issues ServiceAccount tokens the API server accepts, as TokenRequest does. */
+  tokens: ServiceAccountTokens;
   /**
    * Address `n` (from 1) of the sandbox's Service range (with namespaces) or of its own `127.A.B.0/24`
    * block (loopback). A Service whose `clusterIP` is one of them keeps it, so a member's address survives its
@@ -75,6 +79,9 @@ export interface Sandbox {
   /** Stops every process, removes the Pods' data; safe to call twice. */
   stop(): Promise<void>;
 }
+
+/** The user the kubeconfig's client certificate authenticates, in `system:masters`, as kubeadm's admin. */
+export const ADMIN_USER = "kubernetes-admin";
 
 /** The sandbox's only node, as Pods' `spec.nodeName` and Events name it. */
 const NODE_NAME = "sandbox";
@@ -118,6 +125,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       dnsNames: ["localhost"],
       usages: ["server"],
     });
+    const admin = await ca.issue({ commonName: ADMIN_USER, organizations: [SYSTEM_MASTERS], usages: ["client"] });
+    const tokens = new ServiceAccountTokens();
     const caFile = join(dir, "pki", "ca.crt");
     await mkdir(join(dir, "pki"), { recursive: true });
     await writeFile(caFile, ca.certPem);
@@ -156,6 +165,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       runtime: kubelet,
       deleteObject: createDeleteObject(store),
       tls: { cert: serving.cert, key: serving.key },
+      clientCA: ca.certPem,
+      tokens,
       serviceAddresses: networking.serviceAddresses,
       logger: logger.child({ component: "apiserver" }),
     });
@@ -167,7 +178,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const kubeconfig = join(dir, "kubeconfig");
     await writeFileAtomic(
       kubeconfig,
-      renderKubeconfig({ name: "kube-sandbox", server: api.url, caPem: ca.certPem, namespace }),
+      renderKubeconfig({ name: "kube-sandbox", server: api.url, caPem: ca.certPem, namespace, credentials: admin }),
       0o600,
     );
     return {
@@ -179,6 +190,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       dns: { host: networking.dns.host, port: networking.dns.port },
       caFile,
       ca,
+      tokens,
       address: (n) => networking.serviceAddresses.address(n),
       store,
       stop,

@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import type { Logger } from "../logger.js";
 import type { DeleteObject } from "../controllers/delete-object.js";
 import type { PodRuntime } from "../pod-runtime.js";
+import type { ServiceAccountTokens } from "./auth/service-account-tokens.js";
+import type { UserInfo } from "./auth/user-info.js";
 import type { ObjectStore } from "./object-store.js";
 import type { ServiceAddresses } from "./objects/service-addresses.js";
 import type { ResourceRoute } from "./routing/resource-path.js";
@@ -17,6 +19,8 @@ export interface ApiContext {
   openStreams: Set<() => void>;
   /** How long a watch that asked for bookmarks may stay silent before it gets one, ms. */
   bookmarkIntervalMs: number;
+  /** Issues ServiceAccount tokens (TokenRequest) and authenticates requests that carry them. */
+  tokens: ServiceAccountTokens;
 }
 
 /** One request for objects of a served type. */
@@ -29,4 +33,6 @@ export interface ApiRequest {
   body(): Promise<Buffer>;
   req: IncomingMessage;
   res: ServerResponse;
+  /** Who sent the request, as authentication found; authorization already allowed it. */
+  user: UserInfo;
 }

@@ -3,11 +3,13 @@ import type { Logger } from "../logger.js";
 import type { DeleteObject } from "../controllers/delete-object.js";
 import type { PodRuntime } from "../pod-runtime.js";
 import type { ApiContext } from "./api-context.js";
+import { ServiceAccountTokens } from "./auth/service-account-tokens.js";
 import { createExecUpgradeHandler } from "./exec/exec-upgrade.js";
 import type { ObjectStore } from "./object-store.js";
 import { ensureNamespaces } from "./objects/ensure-namespaces.js";
 import { addressPool, type ServiceAddresses } from "./objects/service-addresses.js";
 import { trackServiceAddresses } from "./objects/track-service-addresses.js";
+import { ensureBootstrapPolicy } from "./rbac/bootstrap-policy.js";
 import { handleRequest } from "./routing/handle-request.js";
 
 export interface ApiServerOptions {
@@ -19,6 +21,13 @@ export interface ApiServerOptions {
   deleteObject: DeleteObject;
   /** Serving certificate and key, PEM. The server speaks HTTPS only: client-node refuses plain HTTP. */
   tls: { cert: string; key: string };
+  /**
+   * The CA whose client certificates authenticate, PEM: the server asks every client for a certificate (without
+   * requiring one) and takes a verified one's CN as the user name and its O values as the groups.
+   */
+  clientCA: string;
+  /** Issues and checks ServiceAccount tokens; default a new issuer with a key of its own. */
+  tokens?: ServiceAccountTokens;
   /** Address to listen on; default `127.0.0.1`. */
   host?: string;
   /** Port to listen on; default 0 (a free port, see `url`). */
@@ -39,13 +48,15 @@ export interface ApiServer {
 
 /**
  * Starts the sandbox's Kubernetes API server: discovery, CRUD, patch, watch, Tables, and the Pod
- * `log` and `exec` subresources, over HTTPS. The `default`, `kube-system`, `kube-public` and
- * `kube-node-lease` namespaces exist once it is up.
+ * `log` and `exec` subresources, over HTTPS, every request authenticated (client certificate or
+ * ServiceAccount token) and authorized by RBAC. The `default`, `kube-system`, `kube-public` and
+ * `kube-node-lease` namespaces and the default ClusterRoles and bindings exist once it is up.
  */
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const host = o.host ?? "127.0.0.1";
   const serviceAddresses = o.serviceAddresses ?? addressPool();
   ensureNamespaces(o.store);
+  ensureBootstrapPolicy(o.store);
   const stopTracking = trackServiceAddresses(o.store, serviceAddresses);
   const ctx: ApiContext = {
     store: o.store,
@@ -55,9 +66,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     logger: o.logger,
     openStreams: new Set(),
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 1000,
+    tokens: o.tokens ?? new ServiceAccountTokens(),
   };
 
-  const server = createServer({ cert: o.tls.cert, key: o.tls.key }, (req, res) => void handleRequest(ctx, req, res));
+  const tlsOptions = { cert: o.tls.cert, key: o.tls.key, ca: o.clientCA, requestCert: true, rejectUnauthorized: false };
+  const server = createServer(tlsOptions, (req, res) => void handleRequest(ctx, req, res));
   // Kept-alive connections stay open as long as kube-apiserver keeps them (90 s), not Node's default 5 s.
   server.keepAliveTimeout = 90_000;
   const upgrades = createExecUpgradeHandler(ctx);

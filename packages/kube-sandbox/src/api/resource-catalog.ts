@@ -44,6 +44,11 @@ function type(
   };
 }
 
+/** A type that is only ever created, and answered rather than stored: the self-reviews of `kubectl auth`. */
+function review(group: string, plural: string, kind: string): ResourceType {
+  return { ...type(group, "v1", plural, kind, [], [], false), verbs: ["create"] };
+}
+
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   type("", "v1", "namespaces", "Namespace", ["ns"], [], false),
   type("", "v1", "nodes", "Node", ["no"], [{ name: "status", kind: "Node", verbs: ["get", "patch", "update"] }], false),
@@ -73,6 +78,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   type("", "v1", "events", "Event", ["ev"]),
   type("", "v1", "configmaps", "ConfigMap", ["cm"]),
   type("", "v1", "secrets", "Secret"),
+  type(
+    "",
+    "v1",
+    "serviceaccounts",
+    "ServiceAccount",
+    ["sa"],
+    [{ name: "token", kind: "TokenRequest", group: "authentication.k8s.io", version: "v1", verbs: ["create"] }],
+  ),
   type(
     "apps",
     "v1",
@@ -110,7 +123,19 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   type("coordination.k8s.io", "v1", "leases", "Lease"),
   type("storage.k8s.io", "v1", "storageclasses", "StorageClass", ["sc"], [], false),
   type("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice"),
+  type("rbac.authorization.k8s.io", "v1", "roles", "Role"),
+  type("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding"),
+  type("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", [], [], false),
+  type("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", [], [], false),
+  review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+  review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+  review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
 ];
+
+/** Whether a type is a review: created only, answered, never stored. */
+export function isReview(t: ResourceType): boolean {
+  return t.verbs.length === 1 && t.verbs[0] === "create";
+}
 
 /** `group/version`, or `version` for the core group. */
 export function groupVersion(t: Pick<ResourceType, "group" | "version">): string {

@@ -12,6 +12,7 @@ export type StatusReason =
   | "Invalid"
   | "BadRequest"
   | "MethodNotAllowed"
+  | "Unauthorized"
   | "Forbidden"
   | "Expired"
   | "Gone"
@@ -39,7 +40,7 @@ export class StatusError extends Error {
     Object.setPrototypeOf(this, StatusError.prototype);
   }
 
-  /** The body Kubernetes sends for this failure. */
+  /** The body Kubernetes sends for this failure; without `details` when there are none, as Kubernetes omits them. */
   toStatus(): Record<string, unknown> {
     return {
       kind: "Status",
@@ -48,7 +49,7 @@ export class StatusError extends Error {
       status: "Failure",
       message: this.message,
       reason: this.reason,
-      details: this.details,
+      ...(Object.keys(this.details).length > 0 ? { details: this.details } : {}),
       code: this.code,
     };
   }

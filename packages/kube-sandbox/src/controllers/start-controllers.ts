@@ -10,6 +10,7 @@ import { createEndpointSliceMirroringController } from "./endpointslice-mirrorin
 import { createGarbageCollector } from "./garbage-collector.js";
 import { createNamespaceController } from "./namespace-controller.js";
 import { createReplicaSetController } from "./replicaset-controller.js";
+import { createServiceAccountController } from "./serviceaccount-controller.js";
 import { createStatefulSetController } from "./statefulset-controller.js";
 import { createVolumeController } from "../storage/volume-controller.js";
 import { WorkQueue } from "./work-queue.js";
@@ -26,8 +27,8 @@ export interface RunningControllers {
 }
 
 /**
- * Starts the Deployment, ReplicaSet, StatefulSet, namespace, endpoints, endpointslice and endpointslice
- * mirroring controllers, the garbage collector and, given `volumesDir` for the volumes' folders, the
+ * Starts the Deployment, ReplicaSet, StatefulSet, namespace, endpoints, endpointslice, endpointslice
+ * mirroring and serviceaccount controllers, the garbage collector and, given `volumesDir` for the volumes' folders, the
  * PersistentVolume controller over `store`, as kube-controller-manager runs them: every store change
  * queues the keys it concerns, and everything already present is reconciled once at start. The
  * controllers record their Events in `store`.
@@ -52,6 +53,7 @@ export function startControllers(
     createEndpointsController({ store, deleteObject, logger }),
     createEndpointSliceController({ store, deleteObject, logger }),
     createEndpointSliceMirroringController({ store, deleteObject, logger }),
+    createServiceAccountController({ store, logger }),
   ];
   const byName = new Map(controllers.map((c) => [c.name, c]));
   const split = (key: string): [string, string] => {

@@ -15,7 +15,10 @@ export interface KeyPairPem {
 
 /** What a leaf certificate is for and which names it answers to. */
 export interface LeafRequest {
+  /** The subject's CN: a server's name, or the user name a client certificate authenticates as. */
   commonName: string;
+  /** The subject's O values: the groups a client certificate's user belongs to. */
+  organizations?: string[];
   /** IP addresses put in the subjectAltName. */
   ips?: string[];
   /** DNS names put in the subjectAltName. */
@@ -63,7 +66,7 @@ export class CertificateAuthority {
     );
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: randomSerial(),
-      subject: `CN=${request.commonName}`,
+      subject: [{ CN: [request.commonName] }, ...(request.organizations ?? []).map((o) => ({ O: [o] }))],
       issuer: this.certificate.subject,
       notBefore: new Date(Date.now() - 60_000),
       notAfter: new Date(Date.now() + VALIDITY_MS),

@@ -8,7 +8,7 @@ import { ObjectStore } from "../../src/api/object-store.js";
 import { createDeleteObject } from "../../src/controllers/delete-object.js";
 import { renderKubeconfig } from "../../src/kubeconfig.js";
 import type { PodRuntime } from "../../src/pod-runtime.js";
-import { CertificateAuthority } from "../../src/pki/certificate-authority.js";
+import { CertificateAuthority, type KeyPairPem } from "../../src/pki/certificate-authority.js";
 import { ProcessPodRuntime } from "./process-pod-runtime.js";
 
 /** A running API server over a fresh store, with a kubeconfig that trusts it. */
@@ -19,6 +19,10 @@ export interface ApiHarness {
   kubeconfigPath: string;
   /** The CA certificate, PEM, for raw HTTPS clients. */
   caPem: string;
+  /** The CA, for client certificates of other users. */
+  ca: CertificateAuthority;
+  /** A client certificate of a `system:masters` user, which the kubeconfig and raw clients authenticate with. */
+  admin: KeyPairPem;
   /** Every log line the server wrote, parsed. */
   logLines: Record<string, unknown>[];
   /** Resolves once a log line matches, or fails after `timeoutMs` naming `what`. */
@@ -26,20 +30,21 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-let authority: Promise<{ ca: CertificateAuthority; cert: string; key: string }> | undefined;
+let authority: Promise<{ ca: CertificateAuthority; cert: string; key: string; admin: KeyPairPem }> | undefined;
 
-/** One CA and serving certificate per test file: key generation is the slow part. */
+/** One CA, serving and admin certificate per test file: key generation is the slow part. */
 function serving() {
   authority ??= (async () => {
     const ca = await CertificateAuthority.create("api-server-test-ca");
     const leaf = await ca.issue({ commonName: "apiserver", ips: ["127.0.0.1"], usages: ["server"] });
-    return { ca, ...leaf };
+    const admin = await ca.issue({ commonName: "test-admin", organizations: ["system:masters"], usages: ["client"] });
+    return { ca, admin, ...leaf };
   })();
   return authority;
 }
 
 export async function startHarness(overrides: Partial<ApiServerOptions> = {}): Promise<ApiHarness> {
-  const { ca, cert, key } = await serving();
+  const { ca, cert, key, admin } = await serving();
   const logLines: Record<string, unknown>[] = [];
   const logWaiters = new Set<() => void>();
   const destination = new Writable({
@@ -73,6 +78,7 @@ export async function startHarness(overrides: Partial<ApiServerOptions> = {}): P
     runtime,
     deleteObject: createDeleteObject(store),
     tls: { cert, key },
+    clientCA: ca.certPem,
     logger,
     bookmarkIntervalMs: 200,
     ...overrides,
@@ -81,7 +87,13 @@ export async function startHarness(overrides: Partial<ApiServerOptions> = {}): P
   const kubeconfigPath = join(dir, "kubeconfig");
   await writeFile(
     kubeconfigPath,
-    renderKubeconfig({ name: "api-test", server: server.url, caPem: ca.certPem, namespace: "default" }),
+    renderKubeconfig({
+      name: "api-test",
+      server: server.url,
+      caPem: ca.certPem,
+      namespace: "default",
+      credentials: admin,
+    }),
   );
   return {
     server,
@@ -89,6 +101,8 @@ export async function startHarness(overrides: Partial<ApiServerOptions> = {}): P
     runtime,
     kubeconfigPath,
     caPem: ca.certPem,
+    ca,
+    admin,
     logLines,
     waitForLog,
     async close() {

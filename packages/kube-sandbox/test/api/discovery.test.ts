@@ -35,6 +35,9 @@ describe("discovery and health", () => {
       "coordination.k8s.io",
       "storage.k8s.io",
       "discovery.k8s.io",
+      "rbac.authorization.k8s.io",
+      "authorization.k8s.io",
+      "authentication.k8s.io",
     ]);
     expect(groups.groups[0]?.preferredVersion.groupVersion).toBe("apps/v1");
     expect((await call(harness, "GET", "/apis/apps")).json()).toMatchObject({ kind: "APIGroup", name: "apps" });

@@ -16,7 +16,7 @@ interface Session {
 function execOver(harness: ApiHarness, query: string, protocols: string[], stdin?: string): Promise<Session> {
   const url = `${harness.server.url.replace("https", "wss")}${EXEC}?${query}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols, { ca: harness.caPem });
+    const ws = new WebSocket(url, protocols, { ca: harness.caPem, ...harness.admin });
     const frames: Buffer[] = [];
     const timer = setTimeout(() => {
       ws.terminate();
@@ -96,6 +96,7 @@ describe("pods/exec over WebSocket", () => {
       const req = httpsRequest(new URL(`${EXEC}?command=true&stdout=true`, harness.server.url), {
         method: "POST",
         ca: harness.caPem,
+        ...harness.admin,
         headers: { Connection: "Upgrade", Upgrade: "SPDY/3.1", "X-Stream-Protocol-Version": "v4.channel.k8s.io" },
       });
       req.on("response", (res) => {
@@ -117,7 +118,7 @@ describe("pods/exec over WebSocket", () => {
     const ghost = `${wsUrl}/api/v1/namespaces/default/pods/ghost/exec?command=true&stdout=true`;
     await expect(
       new Promise((resolve, reject) => {
-        const ws = new WebSocket(ghost, ["v5.channel.k8s.io"], { ca: harness.caPem });
+        const ws = new WebSocket(ghost, ["v5.channel.k8s.io"], { ca: harness.caPem, ...harness.admin });
         ws.on("open", resolve);
         ws.on("error", reject);
       }),

@@ -1,5 +1,6 @@
 import { request as httpsRequest } from "node:https";
 import type { IncomingHttpHeaders } from "node:http";
+import type { KeyPairPem } from "../../src/pki/certificate-authority.js";
 import type { ApiHarness } from "./api-harness.js";
 
 export interface Answer {
@@ -12,9 +13,11 @@ export interface Answer {
 export interface RequestOptions {
   body?: string | Buffer | object;
   headers?: Record<string, string>;
+  /** The client certificate to present; default the harness's admin, `null` for none. */
+  client?: KeyPairPem | null;
 }
 
-/** One HTTPS request to the harness's server, trusting its CA. */
+/** One HTTPS request to the harness's server, trusting its CA, as its admin unless `client` says otherwise. */
 export function call(harness: ApiHarness, method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
   const url = new URL(path, harness.server.url);
   const body =
@@ -27,7 +30,8 @@ export function call(harness: ApiHarness, method: string, path: string, options:
     // An explicit length: Node sends a DELETE body with neither length nor chunking otherwise.
     const length = body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(body)) };
     const headers = { "Content-Type": "application/json", ...length, ...options.headers };
-    const req = httpsRequest(url, { method, ca: harness.caPem, headers }, (res) => {
+    const client = options.client === undefined ? harness.admin : (options.client ?? {});
+    const req = httpsRequest(url, { method, ca: harness.caPem, headers, ...client }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
@@ -59,7 +63,7 @@ export function openStream(
 ): Promise<OpenStream> {
   const url = new URL(path, harness.server.url);
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca: harness.caPem, headers }, (res) => {
+    const req = httpsRequest(url, { ca: harness.caPem, headers, ...harness.admin }, (res) => {
       const events: OpenStream["events"] = [];
       const waiters = new Set<() => void>();
       let buffered = "";

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { ApiContext } from "../api-context.js";
 import { httpErrors } from "../http/http-errors.js";
+import { admitRequest } from "../routing/admit-request.js";
 import { parseApiPath, pathSegments } from "../routing/resource-path.js";
 import { StatusError } from "../status-error.js";
 import { parseExecRequest } from "./exec-request.js";
@@ -48,6 +49,7 @@ export function createExecUpgradeHandler(ctx: ApiContext): UpgradeHandler {
 
 function accept(ctx: ApiContext, wss: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = new URL(req.url ?? "/", "https://apiserver.invalid");
+  admitRequest(ctx, req, req.method ?? "GET", url);
   const segments = pathSegments(url.pathname);
   const path = segments ? parseApiPath(segments) : undefined;
   if (

@@ -2,13 +2,14 @@ import type { ApiContext } from "../api-context.js";
 import type { KubeObject } from "../object-store.js";
 import { resourceKey, servesSubresource, type ResourceType } from "../resource-catalog.js";
 import { StatusError } from "../status-error.js";
-import { validateObject } from "../validation/validate-object.js";
+import { validateObject, validateUpdate } from "../validation/validate-object.js";
 import { applyDefaults } from "./apply-defaults.js";
 import { keepClusterIp } from "./service-addresses.js";
 
 /**
  * Stores a changed object (PUT or PATCH of the object itself): for types with a `status`
- * subresource the status stays as it was, defaults and validation apply, a resourceVersion in
+ * subresource the status stays as it was, defaults and validation apply (a binding keeps its `roleRef`), a
+ * resourceVersion in
  * `next` must match (409 otherwise). With `dryRun` nothing is stored.
  */
 export function writeUpdate(
@@ -24,6 +25,7 @@ export function writeUpdate(
   }
   applyDefaults(type, next);
   validateObject(type, next);
+  validateUpdate(type, next, current);
   if (type.plural === "services") keepClusterIp(next, current);
   const resource = resourceKey(type);
   if (!dryRun) return ctx.store.update(resource, next);

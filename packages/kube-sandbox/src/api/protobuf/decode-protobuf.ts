@@ -1,5 +1,5 @@
 import { StatusError } from "../status-error.js";
-import { SCHEMAS, type FieldSpec, type MessageSchema } from "./schemas.js";
+import { BODY_KINDS, SCHEMAS, type FieldSpec, type MessageSchema } from "./schemas.js";
 import { ProtobufError, readFields, type WireField } from "./wire-reader.js";
 
 /** Every Kubernetes protobuf body starts with these four bytes, then a `runtime.Unknown`. */
@@ -22,7 +22,7 @@ export function decodeProtobufObject(raw: Buffer): Record<string, unknown> {
     });
     const kind = typeof typeMeta.kind === "string" ? typeMeta.kind : "";
     const schema = SCHEMAS[kind];
-    if (!schema || kind === "ObjectMeta" || kind === "OwnerReference") {
+    if (!schema || !BODY_KINDS.has(kind)) {
       throw new StatusError(
         415,
         "UnsupportedMediaType",

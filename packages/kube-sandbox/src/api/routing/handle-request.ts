@@ -6,6 +6,7 @@ import { httpErrors } from "../http/http-errors.js";
 import { readRawBody } from "../http/read-body.js";
 import { jsonReply, sendReply, statusReply, type Reply } from "../http/respond.js";
 import { StatusError } from "../status-error.js";
+import { admitRequest } from "./admit-request.js";
 import { parseApiPath, pathSegments } from "./resource-path.js";
 import { resourceHandler } from "./resource-handler.js";
 
@@ -44,6 +45,7 @@ async function dispatch(
   method: string,
   url: URL,
 ): Promise<Reply> {
+  const user = admitRequest(ctx, req, method, url);
   const segments = pathSegments(url.pathname);
   if (!segments) throw StatusError.badRequest("the request path is not validly encoded");
   const first = segments[0] ?? "";
@@ -73,6 +75,7 @@ async function dispatch(
     body: () => (body ??= readRawBody(req)),
     req,
     res,
+    user,
   };
   return handler(ctx, request);
 }

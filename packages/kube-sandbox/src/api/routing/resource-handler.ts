@@ -5,11 +5,15 @@ import { patchObject } from "../handlers/patch-object.js";
 import { podLog } from "../handlers/pod-log.js";
 import { getObject, listObjects } from "../handlers/read-objects.js";
 import { scaleSubresource } from "../handlers/scale-subresource.js";
+import { selfSubjectAccessReview } from "../handlers/self-subject-access-review.js";
+import { selfSubjectReview } from "../handlers/self-subject-review.js";
+import { selfSubjectRulesReview } from "../handlers/self-subject-rules-review.js";
 import { statusSubresource } from "../handlers/status-subresource.js";
+import { tokenRequest } from "../handlers/token-request.js";
 import { updateObject } from "../handlers/update-object.js";
 import { httpErrors } from "../http/http-errors.js";
 import type { Reply } from "../http/respond.js";
-import { servesSubresource } from "../resource-catalog.js";
+import { isReview, servesSubresource } from "../resource-catalog.js";
 import { StatusError } from "../status-error.js";
 import type { ResourceRoute } from "./resource-path.js";
 
@@ -23,6 +27,14 @@ const OBJECT: MethodTable = { GET: getObject, PUT: updateObject, PATCH: patchObj
 const STATUS: MethodTable = { GET: statusSubresource, PUT: statusSubresource, PATCH: statusSubresource };
 const SCALE: MethodTable = { GET: scaleSubresource, PUT: scaleSubresource, PATCH: scaleSubresource };
 const LOG: MethodTable = { GET: podLog };
+const TOKEN: MethodTable = { POST: tokenRequest };
+
+/** The review types by catalog key: each answers a POST to its collection. */
+const REVIEWS: Record<string, MethodTable> = {
+  "selfsubjectaccessreviews.authorization.k8s.io": { POST: selfSubjectAccessReview },
+  "selfsubjectrulesreviews.authorization.k8s.io": { POST: selfSubjectRulesReview },
+  "selfsubjectreviews.authentication.k8s.io": { POST: selfSubjectReview },
+};
 
 const needsUpgrade: Handler = () => {
   throw StatusError.badRequest(
@@ -42,6 +54,7 @@ export function resourceHandler(route: ResourceRoute, method: string): Handler {
 
 function methodTable(route: ResourceRoute): MethodTable | undefined {
   const { type, name, subresource, namespace } = route;
+  if (isReview(type)) return name === undefined ? REVIEWS[route.resource] : undefined;
   if (name === undefined) return type.namespaced && namespace === undefined ? ALL_NAMESPACES : COLLECTION;
   if (subresource === undefined) return OBJECT;
   if (!servesSubresource(type, subresource)) return undefined;
@@ -54,6 +67,8 @@ function methodTable(route: ResourceRoute): MethodTable | undefined {
       return LOG;
     case "exec":
       return EXEC;
+    case "token":
+      return TOKEN;
     default:
       return undefined;
   }

@@ -2,6 +2,7 @@ import { endpointSlicePrinter, endpointsPrinter } from "./endpoint-printers.js";
 import { eventPrinter } from "./event-printer.js";
 import { nodePrinter } from "./node-printer.js";
 import { podPrinter } from "./pod-printer.js";
+import { rolePrinter, roleBindingPrinter, serviceAccountPrinter } from "./rbac-printers.js";
 import { servicePrinter } from "./service-printer.js";
 import { configMapPrinter, defaultPrinter, leasePrinter, namespacePrinter, secretPrinter } from "./simple-printers.js";
 import { claimPrinter, storageClassPrinter, volumePrinter } from "./storage-printers.js";
@@ -31,6 +32,11 @@ const PRINTERS: Record<string, TablePrinter> = {
   persistentvolumeclaims: claimPrinter,
   persistentvolumes: volumePrinter,
   "storageclasses.storage.k8s.io": storageClassPrinter,
+  serviceaccounts: serviceAccountPrinter,
+  "roles.rbac.authorization.k8s.io": rolePrinter,
+  "clusterroles.rbac.authorization.k8s.io": rolePrinter,
+  "rolebindings.rbac.authorization.k8s.io": roleBindingPrinter,
+  "clusterrolebindings.rbac.authorization.k8s.io": roleBindingPrinter,
 };
 
 /** The printer of a type by catalog key; Name and Age for types without one. */

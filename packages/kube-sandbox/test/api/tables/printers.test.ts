@@ -179,6 +179,20 @@ describe("table printers", () => {
     expect(printerFor("unknown").cells(obj("Thing", "t", {}), NOW)).toEqual(["t", "65s"]);
   });
 
+  it("prints ServiceAccounts, Roles and their bindings as kubectl does", () => {
+    expect(cells("serviceaccounts", obj("ServiceAccount", "robot", { secrets: [{ name: "robot-token" }] }))).toEqual([
+      "robot",
+      1,
+      "65s",
+    ]);
+    expect(cells("clusterroles.rbac.authorization.k8s.io", obj("ClusterRole", "view", {}))).toEqual([
+      "view",
+      ago(65_000),
+    ]);
+    const binding = obj("RoleBinding", "reads", { roleRef: { kind: "ClusterRole", name: "view" } });
+    expect(cells("rolebindings.rbac.authorization.k8s.io", binding)).toEqual(["reads", "ClusterRole/view", "65s"]);
+  });
+
   it("builds a Table with metadata rows, whole objects or none", () => {
     const cm = obj("ConfigMap", "cm", {});
     const table = buildTable([cm], printerFor("configmaps"), {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/api/object-store.js";
 import { resourceTypeOf } from "../../../src/api/resource-catalog.js";
 import { StatusError } from "../../../src/api/status-error.js";
-import { validateObject } from "../../../src/api/validation/validate-object.js";
+import { validateObject, validateUpdate } from "../../../src/api/validation/validate-object.js";
 
 function causesOf(resource: string, obj: KubeObject): { field?: string; reason: string; message: string }[] {
   try {
@@ -111,6 +111,67 @@ describe("validateObject", () => {
         lease({ holderIdentity: 5, leaseDurationSeconds: "15", renewTime: "yesterday", leaseTransitions: -1 }),
       ).map((c) => c.field),
     ).toEqual(["spec.holderIdentity", "spec.leaseDurationSeconds", "spec.leaseTransitions", "spec.renewTime"]);
+  });
+
+  it("checks a binding's role reference and subjects, and a role's verbs", () => {
+    const rbac = "rbac.authorization.k8s.io";
+    const binding = (kind: string, fields: Record<string, unknown>): KubeObject => ({
+      apiVersion: `${rbac}/v1`,
+      kind,
+      metadata: { name: "b", ...(kind === "RoleBinding" ? { namespace: "default" } : {}) },
+      ...fields,
+    });
+    const good = {
+      roleRef: { apiGroup: rbac, kind: "ClusterRole", name: "view" },
+      subjects: [{ kind: "ServiceAccount", name: "robot", namespace: "default" }],
+    };
+    expect(causesOf(`rolebindings.${rbac}`, binding("RoleBinding", good))).toEqual([]);
+    expect(causesOf(`clusterrolebindings.${rbac}`, binding("ClusterRoleBinding", good))).toEqual([]);
+    const bad = {
+      roleRef: { apiGroup: rbac, kind: "Role", name: "" },
+      subjects: [
+        { kind: "ServiceAccount", name: "robot" },
+        { kind: "Robot", name: "r2" },
+      ],
+    };
+    expect(causesOf(`rolebindings.${rbac}`, binding("RoleBinding", bad)).map((c) => c.field)).toEqual([
+      "roleRef.name",
+      "subjects[1].kind",
+    ]);
+    expect(causesOf(`clusterrolebindings.${rbac}`, binding("ClusterRoleBinding", bad))).toEqual([
+      {
+        field: "roleRef.kind",
+        reason: "FieldValueNotSupported",
+        message: 'Unsupported value: "Role": supported values: "ClusterRole"',
+      },
+      { field: "roleRef.name", reason: "FieldValueRequired", message: "Required value" },
+      { field: "subjects[0].namespace", reason: "FieldValueRequired", message: "Required value" },
+      {
+        field: "subjects[1].kind",
+        reason: "FieldValueNotSupported",
+        message: 'Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"',
+      },
+    ]);
+    const role = (rules: unknown): KubeObject => ({
+      apiVersion: `${rbac}/v1`,
+      kind: "Role",
+      metadata: { name: "r", namespace: "default" },
+      rules,
+    });
+    expect(causesOf(`roles.${rbac}`, role([{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }]))).toEqual([]);
+    expect(causesOf(`roles.${rbac}`, role([{ apiGroups: [""], resources: ["pods"] }])).map((c) => c.field)).toEqual([
+      "rules[0].verbs",
+    ]);
+    const type = resourceTypeOf(`rolebindings.${rbac}`);
+    const current = binding("RoleBinding", good);
+    expect(() => validateUpdate(type, { ...current, subjects: [] }, current)).not.toThrow();
+    const reordered = { ...current, roleRef: { name: "view", kind: "ClusterRole", apiGroup: rbac } };
+    expect(() => validateUpdate(type, reordered, current)).not.toThrow();
+    const changed = { ...current, roleRef: { apiGroup: rbac, kind: "ClusterRole", name: "admin" } };
+    expect(() => validateUpdate(type, changed, current)).toThrow(
+      'RoleBinding.rbac.authorization.k8s.io "b" is invalid: roleRef: Invalid value: ' +
+        '{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"admin"}: cannot change roleRef',
+    );
   });
 
   it("checks what readers of an EndpointSlice rely on", () => {
