@@ -118,22 +118,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const guard = await ProcessGuard.start({ cleanupPaths: [podsDir, volumesDir] });
     stops.push(() => guard.close());
 
-    const ca = await CertificateAuthority.create("kube-sandbox CA");
-    const serving = await ca.issue({
-      commonName: "sandbox-apiserver",
-      ips: ["127.0.0.1"],
-      dnsNames: ["localhost"],
-      usages: ["server"],
-    });
-    const admin = await ca.issue({ commonName: ADMIN_USER, organizations: [SYSTEM_MASTERS], usages: ["client"] });
+    const store = new ObjectStore();
+    // The Pod network (mostly waiting for `ip` and friends) and the certificates (CPU) are made side by side.
+    const [certificates, network] = await Promise.allSettled([
+      issueCertificates(),
+      startPodNetworking(options.isolation ?? "auto", store, guard, logger),
+    ]);
+    if (network.status === "rejected") throw network.reason;
+    const networking = network.value;
+    stops.push(() => networking.stop());
+    if (certificates.status === "rejected") throw certificates.reason;
+    const { ca, serving, admin } = certificates.value;
     const tokens = new ServiceAccountTokens();
     const caFile = join(dir, "pki", "ca.crt");
     await mkdir(join(dir, "pki"), { recursive: true });
     await writeFile(caFile, ca.certPem);
 
-    const store = new ObjectStore();
-    const networking = await startPodNetworking(options.isolation ?? "auto", store, guard, logger);
-    stops.push(() => networking.stop());
     ensureDefaultStorageClass(store);
     registerSandboxNode(store, networking.pods.hostIP);
     const controllers = startControllers(store, logger.child({ component: "controllers" }), { volumesDir });
@@ -199,6 +199,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await stop();
     throw error;
   }
+}
+
+/** The sandbox's CA, the API server's serving certificate and the admin's client certificate. */
+async function issueCertificates() {
+  const ca = await CertificateAuthority.create("kube-sandbox CA");
+  const [serving, admin] = await Promise.all([
+    ca.issue({ commonName: "sandbox-apiserver", ips: ["127.0.0.1"], dnsNames: ["localhost"], usages: ["server"] }),
+    ca.issue({ commonName: ADMIN_USER, organizations: [SYSTEM_MASTERS], usages: ["client"] }),
+  ]);
+  return { ca, serving, admin };
 }
 
 /** Writes beside the target, then renames: a reader sees the old file or the whole new one. */

@@ -174,12 +174,14 @@ export class PodNetwork {
     writeFileSync(`/proc/sys/net/ipv4/conf/${bridge}/forwarding`, "0");
     // A bridge without an address of its own takes the lowest MAC of its ports and changes it when that port
     // goes: every Pod's cached MAC of the gateway would then lead nowhere until its ARP entry expired.
-    await runTool("ip", ["link", "set", bridge, "address", localMacAddress()]);
-    await runTool("ip", ["addr", "add", `${this.gateway}/${this.claim.podRange.prefix}`, "dev", bridge]);
-    await runTool("ip", ["link", "set", bridge, "up"]);
-    // The host's own packets to a Service address nothing serves (yet) stay on the bridge, unanswered, instead
-    // of following the default route out; served ones are local addresses, which win over this route.
-    await runTool("ip", ["route", "add", this.serviceRange, "dev", bridge]);
+    await ipBatch([
+      `link set ${bridge} address ${localMacAddress()}`,
+      `addr add ${this.gateway}/${this.claim.podRange.prefix} dev ${bridge}`,
+      `link set ${bridge} up`,
+      // The host's own packets to a Service address nothing serves (yet) stay on the bridge, unanswered,
+      // instead of following the default route out; served ones are local addresses, which win over this route.
+      `route add ${this.serviceRange} dev ${bridge}`,
+    ]);
   }
 
   private async attach(pod: PodAttachment, podVeth: string): Promise<void> {

@@ -120,7 +120,15 @@ async function startLoopback(store: ObjectStore, logger: Logger): Promise<PodNet
 async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Logger): Promise<PodNetworking> {
   const swept = sweepOrphanNetworks();
   if (swept.length > 0) logger.info({ networks: swept }, "removed the Pod networks of sandboxes that are gone");
-  const network = await PodNetwork.create();
+  const proxyLogger = logger.child({ component: "service-proxy" });
+  // The forwarding thread loads while the network is made.
+  const forwarding = ServiceProxy.startForwarding(proxyLogger);
+  const [made, thread] = await Promise.allSettled([PodNetwork.create(), forwarding.thread]);
+  if (made.status === "rejected") {
+    if (thread.status === "fulfilled") await thread.value.stop();
+    throw made.reason;
+  }
+  const network = made.value;
   guard.trackNetwork(network.id);
   const close = () => {
     network.close();
@@ -128,12 +136,9 @@ async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Lo
   };
   let proxy: ServiceProxy | undefined;
   try {
-    proxy = await ServiceProxy.start({
-      store,
-      bridge: network.bridge,
-      serviceRange: network.serviceRange,
-      logger: logger.child({ component: "service-proxy" }),
-    });
+    if (thread.status === "rejected") throw thread.reason;
+    const options = { store, bridge: network.bridge, serviceRange: network.serviceRange, logger: proxyLogger };
+    proxy = forwarding.proxyOver(options, thread.value);
     const dns = await startClusterDns(store, network.gateway, logger.child({ component: "dns" }));
     const running = proxy;
     const podNetwork = { bridge: network.bridge, podRange: network.podRange, serviceRange: network.serviceRange };

@@ -62,14 +62,32 @@ export class ServiceProxy {
    * EndpointSlices'. Rejects with `ForwardingThreadError` when the thread cannot start.
    */
   static async start(options: ServiceProxyOptions): Promise<ServiceProxy> {
-    const forwarding = await ForwardingThread.start({
-      logger: options.logger ?? silentLogger,
-      // Called only once the proxy below exists: a thread is replaced after it was first ready.
-      onRestart: () => proxy.sendAllAgain(),
+    const starting = ServiceProxy.startForwarding(options.logger);
+    return starting.proxyOver(options, await starting.thread);
+  }
+
+  /**
+   * Starts the forwarding thread alone, so that it can load while the network is being made; `proxyOver`
+   * then makes the proxy over it (and only then does a replaced thread get every Service again).
+   */
+  static startForwarding(logger: Logger | undefined): {
+    thread: Promise<ForwardingThread>;
+    proxyOver(options: ServiceProxyOptions, thread: ForwardingThread): ServiceProxy;
+  } {
+    let proxy: ServiceProxy | undefined;
+    const thread = ForwardingThread.start({
+      logger: logger ?? silentLogger,
+      // A thread is replaced only after it was first ready, by when the proxy normally exists.
+      onRestart: () => proxy?.sendAllAgain(),
     });
-    const proxy = new ServiceProxy(options, forwarding);
-    for (const service of options.store.list("services")) proxy.queue.add(serviceKey(service));
-    return proxy;
+    return {
+      thread,
+      proxyOver(options, started) {
+        proxy = new ServiceProxy(options, started);
+        for (const service of options.store.list("services")) proxy.queue.add(serviceKey(service));
+        return proxy;
+      },
+    };
   }
 
   /** Resolves once every change seen so far is applied (addresses present, listeners listening). */
