@@ -63,8 +63,8 @@ export function clusterKey(namespace: string, cluster: string): string {
 export const RECOVERY_JOB_NAME = "recover";
 
 /**
- * Redis key holding when a member was last recovered (`<ms since epoch> <recovery id>`): an alert that
- * started before then describes the failure that recovery fixed.
+ * Redis key holding when a member was last recovered or found healthy (`<ms since epoch> <recovery id>`): an
+ * alert that started before then describes a failure that is over.
  */
 export function lastRecoveredKey(prefix: string, namespace: string, cluster: string, member: number): string {
   return `${prefix}:recovered:${deduplicationId(namespace, cluster, member)}`;

@@ -29,7 +29,10 @@ export interface RecoveryProcessorOptions {
   onStarted(job: RecoveryJob): void;
   /** A recovery interrupted by shutdown went back to its queue without a result. */
   onRequeued(job: RecoveryJob): void;
-  /** A recovery in act mode succeeded: the member is back (alerts that started before are handled). */
+  /**
+   * A recovery in act mode succeeded or found the member healthy: the member is well now (alerts that started
+   * before are about a failure that is over).
+   */
   onRecovered(job: RecoveryJob): Promise<void>;
 }
 
@@ -88,7 +91,9 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
 
       if (result.outcome !== "failed") {
         log.info({ outcome: result.outcome, reason: result.reason }, "recovery finished");
-        if (result.outcome === "succeeded" && mode === "act") {
+        // Recovered or found healthy: an alert that started before now is about a failure that is over, so its
+        // repeats join this recovery instead of making another.
+        if ((result.outcome === "succeeded" || result.outcome === "skipped") && mode === "act") {
           await options
             .onRecovered(job)
             .catch((error: unknown) => log.warn({ err: error }, "could not record when the member was recovered"));

@@ -410,4 +410,37 @@ describe("alerts about a member recovered since", () => {
     await waitForState(queue, later.id, "succeeded");
     expect(calls).toHaveLength(2);
   });
+
+  it("joins the repeats of an alert about a member found healthy to that recovery, however many", async () => {
+    const { queue, start, config } = setUp("healthy-since");
+    const { run, calls } = scriptedRunner(() => ({
+      outcome: "skipped",
+      reason: "already healthy",
+      steps: [step("diagnose")],
+    }));
+    await start(run);
+    const alert = {
+      kind: "alert",
+      alertname: "KubePodCrashLooping",
+      fingerprint: "f2",
+      receiver: "etcd-responder",
+      pod: "a-3-x-y",
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+    } as const;
+    const first = await queue.enqueue(requestFor(config, "a", 3, alert));
+    await waitForState(queue, first.id, "skipped");
+    // A storm of the same alert (same startsAt) after the member was found healthy: no new recovery.
+    for (let i = 0; i < 20; i++) {
+      expect(await queue.enqueue(requestFor(config, "a", 3, alert))).toMatchObject({
+        id: first.id,
+        deduplicated: true,
+      });
+    }
+    expect(calls).toHaveLength(1);
+    // A request made by hand still runs.
+    const manualRequest = await queue.enqueue(requestFor(config, "a", 3, manual));
+    expect(manualRequest.deduplicated).toBe(false);
+    await waitForState(queue, manualRequest.id, "skipped");
+    expect(calls).toHaveLength(2);
+  });
 });
