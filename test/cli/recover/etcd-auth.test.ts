@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Etcd3 } from "etcd3";
+import { enableEtcdAuth } from "../../support/etcd-auth.js";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { breakMember, kubeConfigFrom } from "../../support/pod-watch.js";
 import { clusterShape, etcdClientOptions, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
@@ -19,19 +19,8 @@ describe("recover: etcd with password authentication", () => {
   beforeAll(async () => {
     sandbox = await startSandboxProcess();
     await writeKeys(sandbox.info, cluster(), "before", KEYS);
-    const admin = new Etcd3(
-      etcdClientOptions(
-        sandbox.info,
-        cluster().members.map((m) => m.clientURL),
-      ),
-    );
-    try {
-      await admin.role("root").create();
-      await (await admin.user("root").create(PASSWORD)).addRole("root");
-      await admin.auth.authEnable();
-    } finally {
-      admin.close();
-    }
+    const hosts = cluster().members.map((m) => m.clientURL);
+    await enableEtcdAuth(etcdClientOptions(sandbox.info, hosts), PASSWORD);
     sandbox.info.etcdAuth = { username: "root", password: PASSWORD };
     const passwordFile = join(sandbox.dir, "etcd-password");
     await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });

@@ -1,13 +1,13 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdUnavailableError } from "../../../src/core/errors.js";
 import { createEtcdGateway } from "../../../src/gateways/etcd/etcd3-gateway.js";
 import { formatInitialCluster, type EtcdGateway } from "../../../src/gateways/etcd/etcd-gateway.js";
 import { startEtcdCluster, type EtcdTestCluster } from "../../support/etcd-cluster.js";
 import { retryWhile } from "../../support/etcd-retry.js";
+import { enableEtcdAuth } from "../../support/etcd-auth.js";
 
 let snapshotDir: string;
 
@@ -62,14 +62,7 @@ describe("etcd gateway with password authentication", () => {
 
   beforeAll(async () => {
     cluster = await startEtcdCluster({ members: 1 });
-    const admin = new Etcd3({ hosts: cluster.clientURLs });
-    try {
-      await admin.role("root").create();
-      await (await admin.user("root").create(PASSWORD)).addRole("root");
-      await admin.auth.authEnable();
-    } finally {
-      admin.close();
-    }
+    await enableEtcdAuth({ hosts: cluster.clientURLs }, PASSWORD);
     gateway = createEtcdGateway({ clientURLs: cluster.clientURLs, auth: { username: "root", password: PASSWORD } });
   }, 30_000);
 
@@ -107,14 +100,7 @@ describe("etcd gateway with password authentication and a learner", () => {
 
   beforeAll(async () => {
     cluster = await startEtcdCluster({ members: 3 });
-    const admin = new Etcd3({ hosts: cluster.clientURLs });
-    try {
-      await admin.role("root").create();
-      await (await admin.user("root").create(PASSWORD)).addRole("root");
-      await admin.auth.authEnable();
-    } finally {
-      admin.close();
-    }
+    await enableEtcdAuth({ hosts: cluster.clientURLs }, PASSWORD);
     gateway = createEtcdGateway({ clientURLs: cluster.clientURLs, auth: { username: "root", password: PASSWORD } });
   }, 30_000);
 

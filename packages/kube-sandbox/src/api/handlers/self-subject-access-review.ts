@@ -3,7 +3,7 @@ import { decodeObjectBody } from "../http/request-object.js";
 import { jsonReply, type Reply } from "../http/respond.js";
 import { isJsonObject } from "../patch/json-value.js";
 import { authorize } from "../rbac/authorize.js";
-import type { RequestAttributes } from "../rbac/request-attributes.js";
+import { nonResourceAttributes, type RequestAttributes } from "../rbac/request-attributes.js";
 import { StatusError } from "../status-error.js";
 import { required } from "../validation/field-causes.js";
 
@@ -39,18 +39,7 @@ export async function selfSubjectAccessReview(ctx: ApiContext, request: ApiReque
         name: text(resource.name),
         namespace: text(resource.namespace),
       }
-    : {
-        user: request.user,
-        verb: text(nonResource!.verb),
-        resourceRequest: false,
-        path: text(nonResource!.path),
-        apiGroup: "",
-        apiVersion: "",
-        resource: "",
-        subresource: "",
-        name: "",
-        namespace: "",
-      };
+    : nonResourceAttributes(request.user, text(nonResource!.verb), text(nonResource!.path));
   const decision = authorize(ctx.store, attributes);
   return jsonReply(201, {
     kind: "SelfSubjectAccessReview",

@@ -40,14 +40,13 @@ const METHOD_VERBS: Record<string, string> = {
   DELETE: "delete",
 };
 
-/** Derives the authorization attributes of a request from its method and URL, as kube-apiserver does. */
-export function requestAttributes(user: UserInfo, method: string, url: URL): RequestAttributes {
-  const parts = url.pathname.split("/").filter(Boolean);
-  const attributes: RequestAttributes = {
+/** The attributes of a request for a path that names no resource (`/version`, `/healthz`), by `verb`. */
+export function nonResourceAttributes(user: UserInfo, verb: string, path: string): RequestAttributes {
+  return {
     user,
-    verb: method.toLowerCase(),
+    verb,
     resourceRequest: false,
-    path: url.pathname,
+    path,
     apiGroup: "",
     apiVersion: "",
     resource: "",
@@ -55,6 +54,12 @@ export function requestAttributes(user: UserInfo, method: string, url: URL): Req
     name: "",
     namespace: "",
   };
+}
+
+/** Derives the authorization attributes of a request from its method and URL, as kube-apiserver does. */
+export function requestAttributes(user: UserInfo, method: string, url: URL): RequestAttributes {
+  const parts = url.pathname.split("/").filter(Boolean);
+  const attributes = nonResourceAttributes(user, method.toLowerCase(), url.pathname);
   let rest: string[];
   if (parts[0] === "api" && parts.length >= 3) {
     attributes.apiVersion = parts[1]!;
