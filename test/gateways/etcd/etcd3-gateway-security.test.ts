@@ -113,12 +113,27 @@ describe("etcd gateway with password authentication and a learner", () => {
     const third = cluster.members[2]!;
     const old = (await gateway.memberList()).members.find((m) => m.peerURLs.includes(third.peerURL))!;
     await cluster.stopMember(3);
-    // etcd refuses membership changes until the voting members have been connected for a few seconds.
-    const unhealthy = (error: unknown) => /unhealthy cluster/.test(String(error));
-    await retryWhile(() => gateway.removeMember(old.id), unhealthy, "etcd to accept the member removal", 20_000);
+    // etcd refuses membership changes until the voting members have been connected for a few seconds, and a
+    // busy host sees elections: such refusals pass and are retried. A retried change whose first answer was
+    // lost may have gone through; each step looks first.
+    const passing = (error: unknown) =>
+      /unhealthy cluster|leader changed|request timed out|not in sync|did not answer/i.test(String(error));
+    await retryWhile(
+      async () => {
+        const listed = (await gateway.memberList()).members;
+        if (listed.some((m) => m.id === old.id)) await gateway.removeMember(old.id);
+      },
+      passing,
+      "etcd to accept the member removal",
+      20_000,
+    );
     const { member, members } = await retryWhile(
-      () => gateway.addMember(third.peerURL, { learner: true }),
-      unhealthy,
+      async () => {
+        const listed = (await gateway.memberList()).members;
+        const learner = listed.find((m) => m.peerURLs.includes(third.peerURL));
+        return learner ? { member: learner, members: listed } : gateway.addMember(third.peerURL, { learner: true });
+      },
+      passing,
       "etcd to accept the learner",
       20_000,
     );
@@ -131,10 +146,16 @@ describe("etcd gateway with password authentication and a learner", () => {
     expect(status).toMatchObject({ memberId: member.id, isLearner: true });
     expect(status.leader).not.toBe("0");
 
-    // A learner that has not caught up yet is "not in sync"; a busy host may also see an election.
-    const notInSync = (error: unknown) =>
-      /not in sync|unhealthy cluster|leader changed|request timed out/i.test(String(error));
-    await retryWhile(() => gateway.promoteMember(member.id), notInSync, "the learner to be promoted", 20_000);
+    // A learner that has not caught up yet is "not in sync".
+    await retryWhile(
+      async () => {
+        const listed = (await gateway.memberList()).members;
+        if (listed.find((m) => m.id === member.id)?.isLearner) await gateway.promoteMember(member.id);
+      },
+      passing,
+      "the learner to be promoted",
+      60_000,
+    );
     const after = await gateway.memberList();
     expect(after.members.filter((m) => m.isLearner)).toEqual([]);
     expect((await gateway.hashKV(third.clientURL)).hash).toBeGreaterThan(0);
