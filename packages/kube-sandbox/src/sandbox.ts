@@ -19,6 +19,10 @@ import { CertificateAuthority } from "./pki/certificate-authority.js";
 import { renderKubeconfig } from "./kubeconfig.js";
 import { ServiceAccountTokens } from "./api/auth/service-account-tokens.js";
 import { SYSTEM_MASTERS } from "./api/auth/user-info.js";
+import { createServiceAccountAdmission } from "./api/admission/service-account-admission.js";
+import { KUBERNETES_SERVICE_PORT, registerKubernetesService } from "./api/objects/kubernetes-service.js";
+import type { ApiServerEndpoint } from "./kubelet/api-server-env.js";
+import { storeTokenIssuer } from "./kubelet/projected-tokens.js";
 
 export interface SandboxOptions {
   /** Folder for the kubeconfig, the CA certificate and the Pods' data. Created if missing. */
@@ -83,6 +87,14 @@ export interface Sandbox {
 /** The user the kubeconfig's client certificate authenticates, in `system:masters`, as kubeadm's admin. */
 export const ADMIN_USER = "kubernetes-admin";
 
+/** The names the API server's certificate carries besides its addresses: `localhost` and the `kubernetes` Service's. */
+const API_SERVER_DNS_NAMES = [
+  "localhost",
+  "kubernetes",
+  "kubernetes.default",
+  "kubernetes.default.svc",
+  "kubernetes.default.svc.cluster.local",
+];
 /** The sandbox's only node, as Pods' `spec.nodeName` and Events name it. */
 const NODE_NAME = "sandbox";
 /** How long containers get to exit on SIGTERM when the sandbox stops, before SIGKILL. */
@@ -119,11 +131,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stops.push(() => guard.close());
 
     const store = new ObjectStore();
-    // The Pod network (mostly waiting for `ip` and friends) and the certificates (CPU) are made side by side.
-    const [certificates, network] = await Promise.allSettled([
-      issueCertificates(),
-      startPodNetworking(options.isolation ?? "auto", store, guard, logger),
-    ]);
+    // The Pod network (mostly waiting for `ip` and friends) and the certificates (CPU) are made side by side;
+    // only the serving certificate waits for the network, for the `kubernetes` Service's cluster IP.
+    const networkStarting = startPodNetworking(options.isolation ?? "auto", store, guard, logger);
+    const kubernetesServiceIP = networkStarting.then((started) =>
+      started.mode === "namespaces" ? started.serviceAddresses.allocate() : undefined,
+    );
+    // A network that fails is reported below, as `network`; this derived promise must not report it again.
+    kubernetesServiceIP.catch(() => {});
+    const [certificates, network] = await Promise.allSettled([issueCertificates(kubernetesServiceIP), networkStarting]);
     if (network.status === "rejected") throw network.reason;
     const networking = network.value;
     stops.push(() => networking.stop());
@@ -136,8 +152,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     ensureDefaultStorageClass(store);
     registerSandboxNode(store, networking.pods.hostIP);
-    const controllers = startControllers(store, logger.child({ component: "controllers" }), { volumesDir });
+    const admitPod = createServiceAccountAdmission(store);
+    const controllers = startControllers(store, logger.child({ component: "controllers" }), {
+      volumesDir,
+      rootCA: ca.certPem,
+      admitPod,
+    });
     stops.push(() => controllers.stop());
+    // Where Pods reach the API server: known once it listens, before any Pod can exist.
+    const fromPods: { apiServer?: ApiServerEndpoint } = {};
     const onEventError = (error: unknown) => logger.warn({ err: error }, "writing an event failed");
     const kubelet = new Kubelet({
       store,
@@ -152,6 +175,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       processes: guard,
       images: catalogWithBuiltIns(options.images),
       logger: logger.child({ component: "kubelet" }),
+      tokens: storeTokenIssuer(store, tokens, { nodeName: NODE_NAME }),
+      apiServer: () => fromPods.apiServer,
     });
     kubelet.start();
     stops.push(async () => {
@@ -168,13 +193,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       clientCA: ca.certPem,
       tokens,
       serviceAddresses: networking.serviceAddresses,
+      admitPod,
       logger: logger.child({ component: "apiserver" }),
     });
     stops.push(() => api.close());
+    fromPods.apiServer = reachApiServerFromPods(store, api.url, await kubernetesServiceIP);
     const metrics = await startMetricsServer({ store });
     stops.push(() => metrics.close());
 
     ensureNamespaces(store, [namespace]);
+    // The namespaces' `default` ServiceAccounts and root CA ConfigMaps exist before the first Pod is asked for.
+    await controllers.idle();
     const kubeconfig = join(dir, "kubeconfig");
     await writeFileAtomic(
       kubeconfig,
@@ -201,14 +230,37 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
 }
 
-/** The sandbox's CA, the API server's serving certificate and the admin's client certificate. */
-async function issueCertificates() {
+/**
+ * The sandbox's CA, the API server's serving certificate and the admin's client certificate. The serving
+ * certificate names 127.0.0.1, `localhost`, the names of the `kubernetes` Service and its cluster IP, if any.
+ */
+async function issueCertificates(kubernetesServiceIP: Promise<string | undefined>) {
   const ca = await CertificateAuthority.create("kube-sandbox CA");
+  const serve = async () => {
+    const clusterIP = await kubernetesServiceIP;
+    return ca.issue({
+      commonName: "sandbox-apiserver",
+      ips: clusterIP ? ["127.0.0.1", clusterIP] : ["127.0.0.1"],
+      dnsNames: API_SERVER_DNS_NAMES,
+      usages: ["server"],
+    });
+  };
   const [serving, admin] = await Promise.all([
-    ca.issue({ commonName: "sandbox-apiserver", ips: ["127.0.0.1"], dnsNames: ["localhost"], usages: ["server"] }),
+    serve(),
     ca.issue({ commonName: ADMIN_USER, organizations: [SYSTEM_MASTERS], usages: ["client"] }),
   ]);
   return { ca, serving, admin };
+}
+
+/**
+ * Where Pods reach the API server: with isolated Pods the `kubernetes` Service, made here on `clusterIP` port 443
+ * and forwarded by the Service proxy to the API server on 127.0.0.1; on loopback the API server's own address.
+ */
+function reachApiServerFromPods(store: ObjectStore, apiUrl: string, clusterIP: string | undefined): ApiServerEndpoint {
+  const { hostname, port } = new URL(apiUrl);
+  if (!clusterIP) return { host: hostname, port: Number(port) };
+  registerKubernetesService(store, { clusterIP, apiServerHost: hostname, apiServerPort: Number(port) });
+  return { host: clusterIP, port: KUBERNETES_SERVICE_PORT };
 }
 
 /** Writes beside the target, then renames: a reader sees the old file or the whole new one. */

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import type { Logger } from "../logger.js";
 import type { DeleteObject } from "../controllers/delete-object.js";
 import type { PodRuntime } from "../pod-runtime.js";
+import type { PodAdmission } from "./admission/service-account-admission.js";
 import type { ServiceAccountTokens } from "./auth/service-account-tokens.js";
 import type { UserInfo } from "./auth/user-info.js";
 import type { ObjectStore } from "./object-store.js";
@@ -21,6 +22,8 @@ export interface ApiContext {
   bookmarkIntervalMs: number;
   /** Issues ServiceAccount tokens (TokenRequest) and authenticates requests that carry them. */
   tokens: ServiceAccountTokens;
+  /** Admits every Pod created through the API (the ServiceAccount admission); none when absent. */
+  admitPod: PodAdmission | undefined;
 }
 
 /** One request for objects of a served type. */

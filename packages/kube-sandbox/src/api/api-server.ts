@@ -3,6 +3,7 @@ import type { Logger } from "../logger.js";
 import type { DeleteObject } from "../controllers/delete-object.js";
 import type { PodRuntime } from "../pod-runtime.js";
 import type { ApiContext } from "./api-context.js";
+import type { PodAdmission } from "./admission/service-account-admission.js";
 import { ServiceAccountTokens } from "./auth/service-account-tokens.js";
 import { createExecUpgradeHandler } from "./exec/exec-upgrade.js";
 import type { ObjectStore } from "./object-store.js";
@@ -35,6 +36,11 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Where Services get cluster IPs; default an in-memory pool of `10.96.x.y`. */
   serviceAddresses?: ServiceAddresses;
+  /**
+   * What admits a Pod before it is stored, e.g. `createServiceAccountAdmission(store)`; default none, as
+   * kube-apiserver with its ServiceAccount admission plugin disabled.
+   */
+  admitPod?: PodAdmission;
   /** How long a watch that allows bookmarks stays silent before it gets one, ms; default 1000. */
   bookmarkIntervalMs?: number;
 }
@@ -67,6 +73,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     openStreams: new Set(),
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 1000,
     tokens: o.tokens ?? new ServiceAccountTokens(),
+    admitPod: o.admitPod,
   };
 
   const tlsOptions = { cert: o.tls.cert, key: o.tls.key, ca: o.clientCA, requestCert: true, rejectUnauthorized: false };

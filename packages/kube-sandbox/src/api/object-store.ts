@@ -61,7 +61,8 @@ export interface StoreOptions {
 /** Characters Kubernetes uses for generated name suffixes. */
 const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
-function randomSuffix(length = 5): string {
+/** Five (or `length`) random characters of the alphabet Kubernetes uses for generated names. */
+export function randomNameSuffix(length = 5): string {
   let out = "";
   for (let i = 0; i < length; i++) out += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
   return out;
@@ -127,7 +128,7 @@ export class ObjectStore {
     const obj = clone(input);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) {
-      do meta.name = `${meta.generateName}${randomSuffix()}`;
+      do meta.name = `${meta.generateName}${randomNameSuffix()}`;
       while (this.objects.has(storeKey(resource, meta.namespace, meta.name)));
     }
     const key = storeKey(resource, meta.namespace, meta.name);

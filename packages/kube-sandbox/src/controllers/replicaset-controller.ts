@@ -2,6 +2,7 @@ import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js
 import { StatusError } from "../api/status-error.js";
 import type { EventRecorder } from "../events/event-recorder.js";
 import type { Logger } from "../logger.js";
+import type { PodAdmission } from "../api/admission/service-account-admission.js";
 import { objectKey, parseObjectKey, type Controller } from "./controller.js";
 import type { DeleteObject } from "./delete-object.js";
 import { controllerReference, controllerRefOf, isControlledBy } from "./owner-references.js";
@@ -24,6 +25,11 @@ export interface ReplicaSetControllerOptions {
   events?: EventRecorder;
   /** Clock for `minReadySeconds`; default the system clock. */
   now?: () => Date;
+  /**
+   * Admits each Pod before it is created, as the API server would: a refusal is a `FailedCreate` Event on the
+   * ReplicaSet, and the ReplicaSet is tried again with back-off.
+   */
+  admitPod?: PodAdmission;
 }
 
 /**
@@ -73,12 +79,24 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
 
   const createPods = (rs: ReplicaSet, count: number): void => {
     for (let i = 0; i < count; i++) {
-      const pod = store.create("pods", podFor(rs));
+      const pod = createPod(rs, podFor(rs));
       events?.record(rs, { type: "Normal", reason: "SuccessfulCreate", message: `Created pod: ${pod.metadata.name}` });
       logger.info(
         { namespace: rs.metadata.namespace, replicaSet: rs.metadata.name, pod: pod.metadata.name },
         "created pod",
       );
+    }
+  };
+
+  /** Admits and stores one Pod; a refusal becomes a `FailedCreate` Event and is thrown on, so the key is retried. */
+  const createPod = (rs: ReplicaSet, pod: Pod): KubeObject => {
+    try {
+      options.admitPod?.(pod);
+      return store.create("pods", pod);
+    } catch (error) {
+      if (!(error instanceof StatusError)) throw error;
+      events?.record(rs, { type: "Warning", reason: "FailedCreate", message: `Error creating: ${error.message}` });
+      throw error;
     }
   };
 

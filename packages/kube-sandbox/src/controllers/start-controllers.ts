@@ -14,6 +14,18 @@ import { createServiceAccountController } from "./serviceaccount-controller.js";
 import { createStatefulSetController } from "./statefulset-controller.js";
 import { createVolumeController } from "../storage/volume-controller.js";
 import { WorkQueue } from "./work-queue.js";
+import { createRootCaPublisher } from "./root-ca-publisher.js";
+import type { PodAdmission } from "../api/admission/service-account-admission.js";
+
+/** What the controllers need beyond the store, each optional. */
+export interface ControllerOptions {
+  /** The folder of the PersistentVolumes' data; without it there is no PersistentVolume controller. */
+  volumesDir?: string;
+  /** The CA of the API server's certificate, PEM, published as `kube-root-ca.crt` in every namespace; else nowhere. */
+  rootCA?: string;
+  /** Admits the Pods the ReplicaSet and StatefulSet controllers create, as the API server admits a client's. */
+  admitPod?: PodAdmission;
+}
 
 /** The running control loops of the sandbox. */
 export interface RunningControllers {
@@ -28,15 +40,15 @@ export interface RunningControllers {
 
 /**
  * Starts the Deployment, ReplicaSet, StatefulSet, namespace, endpoints, endpointslice, endpointslice
- * mirroring and serviceaccount controllers, the garbage collector and, given `volumesDir` for the volumes' folders, the
- * PersistentVolume controller over `store`, as kube-controller-manager runs them: every store change
- * queues the keys it concerns, and everything already present is reconciled once at start. The
- * controllers record their Events in `store`.
+ * mirroring and serviceaccount controllers, the garbage collector and, given `volumesDir` for the volumes'
+ * folders, the PersistentVolume controller and, given `rootCA`, the root-ca-cert-publisher over `store`, as
+ * kube-controller-manager runs them: every store change queues the keys it concerns, and everything already
+ * present is reconciled once at start. The controllers record their Events in `store`.
  */
 export function startControllers(
   store: ObjectStore,
   logger: Logger,
-  options: { volumesDir?: string } = {},
+  options: ControllerOptions = {},
 ): RunningControllers {
   const deleteObject = createDeleteObject(store);
   const recorder = (component: string) =>
@@ -45,8 +57,14 @@ export function startControllers(
     );
   const controllers: Controller[] = [
     createDeploymentController({ store, deleteObject, logger, events: recorder("deployment-controller") }),
-    createReplicaSetController({ store, deleteObject, logger, events: recorder("replicaset-controller") }),
-    createStatefulSetController({ store, deleteObject, logger }),
+    createReplicaSetController({
+      store,
+      deleteObject,
+      logger,
+      events: recorder("replicaset-controller"),
+      admitPod: options.admitPod,
+    }),
+    createStatefulSetController({ store, deleteObject, logger, admitPod: options.admitPod }),
     createGarbageCollector({ store, deleteObject, logger }),
     ...(options.volumesDir ? [createVolumeController({ store, volumesDir: options.volumesDir, logger })] : []),
     createNamespaceController({ store, deleteObject, logger }),
@@ -54,6 +72,7 @@ export function startControllers(
     createEndpointSliceController({ store, deleteObject, logger }),
     createEndpointSliceMirroringController({ store, deleteObject, logger }),
     createServiceAccountController({ store, logger }),
+    ...(options.rootCA ? [createRootCaPublisher({ store, caPem: options.rootCA, logger })] : []),
   ];
   const byName = new Map(controllers.map((c) => [c.name, c]));
   const split = (key: string): [string, string] => {

@@ -1,6 +1,7 @@
 import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
 import { StatusError } from "../api/status-error.js";
 import type { Logger } from "../logger.js";
+import type { PodAdmission } from "../api/admission/service-account-admission.js";
 import { admitClaim } from "../storage/claim-admission.js";
 import { wantedClaimOwners } from "./claim-retention.js";
 import { adoptOrphans, isAdoptable } from "./statefulset-adoption.js";
@@ -35,6 +36,8 @@ export interface StatefulSetControllerOptions {
   logger: Logger;
   /** Clock for `minReadySeconds`; default the system clock. */
   now?: () => Date;
+  /** Admits each Pod before it is created, as the API server would (a refusal is retried with back-off). */
+  admitPod?: PodAdmission;
 }
 
 /**
@@ -96,7 +99,7 @@ export function createStatefulSetController(options: StatefulSetControllerOption
     adoptOrphans(store, set, logger);
     const owned = () => (store.list("pods", namespace) as Pod[]).filter((pod) => isControlledBy(pod, set.metadata.uid));
     const revisions = syncRevisions(store, set);
-    const sync = new StatefulSetSync(store, deleteObject, logger, set, revisions, owned(), now());
+    const sync = new StatefulSetSync(store, deleteObject, logger, set, revisions, owned(), now(), options.admitPod);
     const pass = sync.run();
     const pods = owned();
     const { status, recheckAfterMs } = computeStatefulSetStatus(
@@ -144,6 +147,7 @@ class StatefulSetSync {
     private readonly revisions: SetRevisions,
     pods: Pod[],
     private readonly now: Date,
+    private readonly admitPod: PodAdmission | undefined,
   ) {
     this.monotonic = set.spec?.podManagementPolicy !== "Parallel";
     const start = firstOrdinal(set);
@@ -268,6 +272,7 @@ class StatefulSetSync {
 
   private createPod(index: number, ordinal: number): void {
     const pod = newStatefulPod(this.set, this.revisionFor(index), ordinal);
+    this.admitPod?.(pod);
     this.store.create("pods", pod);
     this.logger.info({ namespace: this.set.metadata.namespace, pod: pod.metadata.name }, "created pod");
   }

@@ -1,5 +1,7 @@
 import type { ObjectStore } from "../api/object-store.js";
 import { sandboxNodeResources } from "../api/objects/sandbox-node.js";
+import type { ProjectedTokenIssuer } from "./projected-tokens.js";
+import type { ApiServerEndpoint } from "./api-server-env.js";
 
 /** Reads what env vars and volumes refer to beyond the Pod: Secrets, ConfigMaps, claims and the node's resources. */
 export interface ConfigSources {
@@ -14,11 +16,24 @@ export interface ConfigSources {
   claim(namespace: string, name: string): { path: string } | { problem: string };
   /** The node's allocatable resources (`cpu`, `memory`, ...), which stand for the limits a container does not set. */
   nodeAllocatable(): Record<string, string>;
+  /** Issues the tokens of projected `serviceAccountToken` sources; without it they write nothing. */
+  tokens?: ProjectedTokenIssuer;
+  /** Where containers reach the API server (the `KUBERNETES_*` variables); none are set without it. */
+  apiServer?: () => ApiServerEndpoint | undefined;
 }
 
-/** Config sources read from the sandbox's object store. */
-export function storeConfigSources(store: ObjectStore): ConfigSources {
+/** What `storeConfigSources` takes besides the store. */
+export interface ExtraConfigSources {
+  /** See `ConfigSources.tokens`. */
+  tokens?: ProjectedTokenIssuer;
+  /** See `ConfigSources.apiServer`. */
+  apiServer?: () => ApiServerEndpoint | undefined;
+}
+
+/** Config sources read from the sandbox's object store, with the token issuer and API server given. */
+export function storeConfigSources(store: ObjectStore, extra: ExtraConfigSources = {}): ConfigSources {
   return {
+    ...extra,
     secret(namespace, name) {
       const obj = store.get("secrets", namespace, name);
       if (!obj) return undefined;

@@ -1,4 +1,5 @@
 import type { KubeObject } from "../api/object-store.js";
+import { apiServerEnv } from "./api-server-env.js";
 import type { ConfigSources } from "./config-sources.js";
 import { expandVariables } from "./env-expansion.js";
 import { ContainerConfigError } from "./errors.js";
@@ -7,7 +8,8 @@ import type { ContainerSpec, KeySelector } from "./pod-spec.js";
 import { resolveResourceFieldRef } from "./resource-field-ref.js";
 
 /**
- * A container's environment as Kubernetes builds it: `envFrom` sources first, then `env` in order, each
+ * A container's environment as Kubernetes builds it: the API server's `KUBERNETES_*` variables (when `sources`
+ * know where it is), then `envFrom` sources, then `env` in order, each
  * `value` expanded with `$(VAR)` against what is defined so far. Throws `ContainerConfigError` for a
  * missing Secret, ConfigMap or key that is not optional.
  */
@@ -18,7 +20,8 @@ export function buildContainerEnv(
   sources: ConfigSources,
 ): Map<string, string> {
   const namespace = pod.metadata.namespace ?? "default";
-  const env = new Map<string, string>();
+  const apiServer = sources.apiServer?.();
+  const env = apiServer ? apiServerEnv(apiServer) : new Map<string, string>();
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? "";
     if (from.configMapRef) {

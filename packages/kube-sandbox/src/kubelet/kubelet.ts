@@ -11,6 +11,8 @@ import type { KubeletEvents } from "./kubelet-events.js";
 import { PodWorker } from "./pod-worker.js";
 import type { PodSandboxes } from "./pod-sandbox.js";
 import type { ProcessTracker } from "./process-tracker.js";
+import type { ProjectedTokenIssuer } from "./projected-tokens.js";
+import type { ApiServerEndpoint } from "./api-server-env.js";
 
 export interface KubeletOptions {
   /** The sandbox's objects; the kubelet watches Pods, Secrets and ConfigMaps and writes Pod status. */
@@ -33,6 +35,16 @@ export interface KubeletOptions {
   images?: ImageCatalog;
   /** Where the kubelet writes Events (and the scheduler's `Scheduled`); default nowhere. */
   events?: KubeletEvents;
+  /**
+   * Issues the tokens of projected `serviceAccountToken` sources (see `storeTokenIssuer`), which the kubelet
+   * replaces once 80% of their lifetime has passed; without it such sources write nothing.
+   */
+  tokens?: ProjectedTokenIssuer;
+  /**
+   * Where containers reach the API server, read as each container starts: every container gets the
+   * `KUBERNETES_SERVICE_HOST`, `KUBERNETES_SERVICE_PORT` and `KUBERNETES_PORT*` variables for it. None without.
+   */
+  apiServer?: () => ApiServerEndpoint | undefined;
 }
 
 /** Grace period of containers when the kubelet itself stops. */
@@ -47,9 +59,9 @@ const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  *
  * Not emulated: ephemeral containers, sidecars (init containers with `restartPolicy: Always`), preStop and
  * postStart hooks, gRPC probes, resource limits, hostPath volumes (they get an empty directory), projected
- * `serviceAccountToken` sources (they write nothing), updates of Secret, ConfigMap and downward API volumes
- * after the Pod started, and a file system per container and per restart (a Pod's containers share one, kept
- * across restarts).
+ * `serviceAccountToken` sources without `tokens` (they write nothing), updates of Secret, ConfigMap and downward
+ * API volumes after the Pod started, and a file system per container and per restart (a Pod's containers share
+ * one, kept across restarts).
  */
 export class Kubelet implements PodRuntime {
   private readonly workers = new Map<string, PodWorker>();
@@ -140,7 +152,8 @@ export class Kubelet implements PodRuntime {
       }
       return;
     }
-    if (["secrets", "configmaps", "persistentvolumeclaims", "persistentvolumes"].includes(event.resource)) {
+    const volumeSources = ["secrets", "configmaps", "serviceaccounts", "persistentvolumeclaims", "persistentvolumes"];
+    if (volumeSources.includes(event.resource)) {
       // A PersistentVolume has no namespace: every Pod waiting for a claim may be waiting for it.
       const namespace = event.object.metadata.namespace;
       for (const worker of this.workers.values()) {
@@ -161,7 +174,10 @@ export class Kubelet implements PodRuntime {
         nodeName: this.nodeName,
         backoffBaseMs: this.options.backoffBaseMs ?? 1000,
         tracker: this.options.processes,
-        sources: storeConfigSources(this.options.store),
+        sources: storeConfigSources(this.options.store, {
+          tokens: this.options.tokens,
+          apiServer: this.options.apiServer,
+        }),
         hostEnv: this.hostEnv,
         images: this.images,
         events: this.options.events,

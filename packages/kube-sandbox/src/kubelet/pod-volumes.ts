@@ -8,7 +8,7 @@ import type { PodAddresses } from "./field-ref.js";
 import { keyedVolumeFiles } from "./keyed-volume-files.js";
 import type { MountMapping } from "./mount-paths.js";
 import { podSpecOf, type ContainerSpec, type VolumeSpec } from "./pod-spec.js";
-import { projectedVolumeFiles, type ProjectedFiles } from "./projected-volume-files.js";
+import { projectedVolumeFiles, type ProjectedFiles, type ProjectedTokenFile } from "./projected-volume-files.js";
 import { safeRelativePath, writeVolumeFiles, type VolumeFile } from "./volume-files.js";
 
 /** Default file modes: Secrets private to the owner; ConfigMaps, downward API and projected files readable by all. */
@@ -24,11 +24,20 @@ export interface VolumeSetup {
    * projected volumes that write no files, as `VOLUME/KIND` (e.g. `token/serviceAccountToken`).
    */
   unsupported: string[];
+  /** The projected token files written, each with its volume's directory, to be replaced before they expire. */
+  tokens: VolumeTokenFile[];
+}
+
+/** A projected token file and the directory of its volume. */
+export interface VolumeTokenFile extends ProjectedTokenFile {
+  /** The volume's host directory. */
+  dir: string;
 }
 
 /**
  * Creates the host directories of a Pod's volumes under `volumesDir`: `emptyDir` once (it survives
- * container restarts); `secret`, `configMap`, `downwardAPI` and `projected` filled with their files; a
+ * container restarts); `secret`, `configMap`, `downwardAPI` and `projected` filled with their files (a
+ * projected token is listed in `tokens`, to be replaced before it expires); a
  * `persistentVolumeClaim` is the folder of the volume the claim is bound to. Throws `VolumeSetupError`
  * (`MountVolume.SetUp failed for volume "NAME" : ...`) when a Secret, ConfigMap or key that is not optional
  * is missing, a downward API item cannot be read, or a claim is missing, unbound or being deleted, as
@@ -42,6 +51,7 @@ export function setUpVolumes(
 ): VolumeSetup {
   const dirs = new Map<string, string>();
   const unsupported: string[] = [];
+  const tokens: VolumeTokenFile[] = [];
   for (const volume of podSpecOf(pod).volumes ?? []) {
     try {
       if (volume.persistentVolumeClaim) {
@@ -54,6 +64,7 @@ export function setUpVolumes(
       if (filled) {
         writeVolumeFiles(dir, filled.files);
         unsupported.push(...filled.notEmulated.map((kind) => `${volume.name}/${kind}`));
+        tokens.push(...filled.tokens.map((token) => ({ ...token, dir })));
       } else {
         if (!volume.emptyDir) unsupported.push(volume.name);
         mkdirSync(dir, { recursive: true });
@@ -63,7 +74,7 @@ export function setUpVolumes(
       throw new VolumeSetupError(`MountVolume.SetUp failed for volume "${volume.name}" : ${error.message}`);
     }
   }
-  return { dirs, unsupported };
+  return { dirs, unsupported, tokens };
 }
 
 /** The mounts of one container: mount path → the volume's host directory (plus subPath). */
@@ -99,7 +110,7 @@ function volumeFiles(
   sources: ConfigSources,
 ): ProjectedFiles | undefined {
   const namespace = pod.metadata.namespace ?? "default";
-  const done = (files: VolumeFile[]) => ({ files, notEmulated: [] });
+  const done = (files: VolumeFile[]) => ({ files, notEmulated: [], tokens: [] });
   if (volume.secret) {
     const { secretName, defaultMode, ...rest } = volume.secret;
     return done(

@@ -11,7 +11,8 @@ import { VolumeSetupError } from "./errors.js";
 import type { PodAddresses } from "./field-ref.js";
 import { podFullName, podSpecOf, type ContainerSpec, type PodSpec } from "./pod-spec.js";
 import { buildPodStatus, KUBELET_CONDITIONS, type PodCondition } from "./pod-status.js";
-import { containerMounts, setUpVolumes } from "./pod-volumes.js";
+import { containerMounts, setUpVolumes, type VolumeTokenFile } from "./pod-volumes.js";
+import { TokenRotation } from "./token-rotation.js";
 import { podIdentity, podMounts } from "./pod-identity.js";
 import type { PodSandbox, PodSandboxes } from "./pod-sandbox.js";
 import type { ProcessTracker } from "./process-tracker.js";
@@ -84,6 +85,8 @@ export class PodWorker {
   private preparing = false;
   private volumesReady = false;
   private lastVolumeError: string | undefined;
+  /** Replaces the Pod's projected tokens before they expire, once its volumes are set up. */
+  private tokenRotation: TokenRotation | undefined;
   private deletion: { deadlineAt: number; killTimer: NodeJS.Timeout | undefined } | undefined;
   /** The Pod is gone from the store (or the kubelet stops): no more writes. */
   private finished = false;
@@ -298,6 +301,7 @@ export class PodWorker {
     const sandbox = this.sandbox;
     if (!sandbox) return;
     let dirs: Map<string, string>;
+    let tokens: VolumeTokenFile[];
     try {
       const setup = setUpVolumes(
         join(this.dir, "volumes"),
@@ -306,6 +310,7 @@ export class PodWorker {
         this.ctx.sources,
       );
       dirs = setup.dirs;
+      tokens = setup.tokens;
       if (setup.unsupported.length > 0) {
         this.logger.warn({ volumes: setup.unsupported }, "volume sources not emulated, they hold no files");
       }
@@ -331,6 +336,11 @@ export class PodWorker {
     if (this.terminating || !this.ctx.active()) return;
     this.volumesReady = true;
     this.volumeDirs = dirs;
+    const issuer = this.ctx.sources.tokens;
+    if (issuer && tokens.length > 0) {
+      this.tokenRotation = new TokenRotation(() => this.latest() ?? this.pod, issuer, this.logger);
+      this.tokenRotation.start(tokens);
+    }
     this.startNext();
   }
 
@@ -342,6 +352,7 @@ export class PodWorker {
 
   /** Ends what is left in the Pod's sandbox and frees its address, once its containers have stopped. */
   private async releaseSandbox(): Promise<void> {
+    this.tokenRotation?.stop();
     try {
       await this.sandbox?.release();
     } catch (error) {

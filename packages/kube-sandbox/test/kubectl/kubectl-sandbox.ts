@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSandbox, type Sandbox } from "../../src/index.js";
+import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/index.js";
 import { kubectl as runKubectl, type KubectlRun } from "../support.js";
 
 /** A sandbox whose Pods run `sleep`, driven with the real kubectl. */
@@ -18,12 +18,13 @@ export interface KubectlSandbox {
 /** Image whose containers run `sleep ARGS` in the sandbox. */
 export const SLEEPER_IMAGE = "example.com/sleeper:1";
 
-/** Starts a sandbox in a fresh folder, with `SLEEPER_IMAGE` running `sleep`. */
-export async function startKubectlSandbox(): Promise<KubectlSandbox> {
+/** Starts a sandbox in a fresh folder, with `SLEEPER_IMAGE` running `sleep`, and `isolation` (default `auto`). */
+export async function startKubectlSandbox(isolation?: SandboxOptions["isolation"]): Promise<KubectlSandbox> {
   const dir = await mkdtemp(join(tmpdir(), "kubectl-sandbox-"));
   const sandbox = await startSandbox({
     dir,
     images: [{ repositories: ["example.com/sleeper"], entrypoint: ["sleep"] }],
+    isolation,
   });
   let applied = 0;
   const kubectl = (...args: string[]) => runKubectl(sandbox.kubeconfig, ...args);

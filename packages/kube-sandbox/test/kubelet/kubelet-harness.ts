@@ -39,7 +39,10 @@ export function randomPort(): number {
   return 20_000 + Math.floor(Math.random() * 30_000);
 }
 
-export function startKubelet(options: Partial<KubeletOptions> = {}): KubeletHarness {
+/** Starts a kubelet; `options` may be a function of the harness's store, for options that read it. */
+export function startKubelet(
+  options: Partial<KubeletOptions> | ((store: ObjectStore) => Partial<KubeletOptions>) = {},
+): KubeletHarness {
   const store = new ObjectStore();
   store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } });
   const dataDir = mkdtempSync(join(tmpdir(), "kubelet-test-"));
@@ -63,7 +66,7 @@ export function startKubelet(options: Partial<KubeletOptions> = {}): KubeletHarn
       kubelet: createEventRecorder(store, { component: "kubelet", host: "sandbox" }),
       scheduler: createEventRecorder(store, { component: "default-scheduler" }),
     },
-    ...options,
+    ...(typeof options === "function" ? options(store) : options),
   });
   kubelet.start();
   let closed = false;

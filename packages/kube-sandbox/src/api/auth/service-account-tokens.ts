@@ -70,7 +70,7 @@ export class ServiceAccountTokens {
     return [this.issuer];
   }
 
-  /** A signed token for `grant`; the kubelet's projected tokens are meant to come from here too. */
+  /** A signed token for `grant`; the kubelet's projected tokens come from here too. */
   issue(grant: TokenGrant): IssuedToken {
     const { serviceAccount, pod, node } = grant;
     const namespace = serviceAccount.metadata.namespace ?? "";

@@ -21,6 +21,7 @@ export async function createObject(ctx: ApiContext, request: ApiRequest): Promis
   if (type.namespaced) requireNamespace(ctx.store, route.namespace!, route.resource, obj.metadata.name);
   applyDefaults(type, obj);
   if (route.resource === "persistentvolumeclaims") admitClaim(ctx.store, obj);
+  if (route.resource === "pods") ctx.admitPod?.(obj);
   validateObject(type, obj);
 
   const takenByService = (ip: string) => ctx.store.list("services").some((svc) => clusterIpOf(svc) === ip);
