@@ -10,6 +10,7 @@ import { type AccessAttributes, REQUIRED_PERMISSIONS } from "../gateways/kuberne
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { describeAccess, missingPermissionsMessage, requiredAccess } from "./permissions.js";
 import { seconds } from "./report.js";
+import { describeUnderWay, readUnderWay } from "./under-way.js";
 
 /** What the permission check found: the permissions missing, and the message that names them. */
 export interface PermissionCheck {
@@ -59,9 +60,26 @@ export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<Pe
         name: ctx.member.deployment,
       });
     }
+    await noteEarlierAttempt(run, missing);
     throw new MissingPermissionsError(missing.map(describeAccess), refusal);
   }
   return { outcome: "done", detail: `acting would be refused: ${refusal}`, result: { missing, refusal } };
+}
+
+/**
+ * Before a refusal: when an earlier attempt marked the member's Deployment as under recovery, notes it, so that the
+ * recovery ends failed, naming the state the Deployment is left in, and never "refused, nothing was changed". Only
+ * when the Deployment may be read; a failed read is reported and leaves the refusal as it is.
+ */
+async function noteEarlierAttempt(run: RecoveryRun, missing: readonly AccessAttributes[]): Promise<void> {
+  const { kubernetes, cluster, member } = run.ctx;
+  if (missing.some((a) => a.resource === "deployments" && !a.subresource && a.verb === "get")) return;
+  try {
+    const mark = readUnderWay(await kubernetes.readDeployment(cluster.namespace, member.deployment));
+    if (mark) run.noteEarlierChange(describeUnderWay(member.deployment, mark));
+  } catch (error) {
+    run.progress(`could not read Deployment ${member.deployment} to look for an earlier attempt: ${messageOf(error)}`);
+  }
 }
 
 /** The error that ends a recovery whose review of `access` failed. */

@@ -61,6 +61,24 @@ describe("the permission check", () => {
     expect(world.calls).toEqual([]);
   });
 
+  it("fails, never refuses, when an earlier attempt left the member stopped", async () => {
+    const world = new FakeWorld();
+    world.crashLoop(3);
+    const controller = new AbortController();
+    world.onCall = (call) => {
+      if (call === "scale example-3 0") controller.abort();
+    };
+    expect((await runRecovery(world.context({ signal: controller.signal }))).outcome).toBe("failed");
+    world.onCall = undefined;
+    world.calls.length = 0;
+    world.deniedAccess.add("update deployments");
+    const resumed = await runRecovery(world.context());
+    expect(resumed).toMatchObject({ outcome: "failed", retryable: false });
+    expect(resumed.reason).toContain("update deployments.apps in namespace default");
+    expect(resumed.leftChanged).toMatch(/^Deployment example-3 is left at 0 replicas and marked as under recovery/);
+    expect(world.calls).toEqual([]);
+  });
+
   it("asks for every permission at once, and again for every recovery", async () => {
     const world = new FakeWorld();
     world.crashLoop(3);
