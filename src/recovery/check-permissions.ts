@@ -12,10 +12,9 @@ import { describeAccess, missingPermissionsMessage, requiredAccess } from "./per
 import { seconds } from "./report.js";
 import { describeUnderWay, readUnderWay } from "./under-way.js";
 
-/** What the permission check found: the permissions missing, and the message that names them. */
+/** What the permission check hands on (observe mode only has something to hand). */
 export interface PermissionCheck {
-  missing: AccessAttributes[];
-  /** Why acting would be refused; undefined when nothing is missing. */
+  /** Why acting would be refused, naming the missing permissions; undefined when nothing is missing. */
   refusal?: string;
 }
 
@@ -31,13 +30,15 @@ export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<Pe
   const { ctx } = run;
   const wanted = requiredAccess(REQUIRED_PERMISSIONS, ctx.cluster.namespace);
   const startedAt = ctx.clock.now();
-  const decisions = await Promise.allSettled(wanted.map((access) => ctx.kubernetes.reviewAccess(access)));
-  const failure = decisions.findIndex((decision) => decision.status === "rejected");
-  if (failure >= 0) throw reviewFailure(wanted[failure]!, (decisions[failure] as PromiseRejectedResult).reason);
-
-  const missing = wanted.filter(
-    (_, i) => !(decisions[i] as PromiseFulfilledResult<{ allowed: boolean }>).value.allowed,
+  const allowed = await Promise.all(
+    wanted.map((access) =>
+      ctx.kubernetes.reviewAccess(access).then(
+        (decision) => decision.allowed,
+        (error: unknown) => Promise.reject(reviewFailure(access, error)),
+      ),
+    ),
   );
+  const missing = wanted.filter((_, i) => !allowed[i]);
   const took = seconds(ctx.clock.now() - startedAt);
   if (missing.length === 0) {
     return {
@@ -45,7 +46,7 @@ export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<Pe
       detail:
         `the responder may make all ${wanted.length} kinds of request a recovery makes in namespace ` +
         `${ctx.cluster.namespace} (checked in ${took})`,
-      result: { missing },
+      result: {},
     };
   }
   const refusal = missingPermissionsMessage(missing);
@@ -63,7 +64,7 @@ export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<Pe
     await noteEarlierAttempt(run, missing);
     throw new MissingPermissionsError(missing.map(describeAccess), refusal);
   }
-  return { outcome: "done", detail: `acting would be refused: ${refusal}`, result: { missing, refusal } };
+  return { outcome: "done", detail: `acting would be refused: ${refusal}`, result: { refusal } };
 }
 
 /**
