@@ -254,3 +254,27 @@ export function retryableOf(error: unknown): boolean | undefined {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The responder's own identity lacks permissions the recovery needs, so it refused before changing anything.
+ * Not retryable: a human has to add the rules the message names to the responder's Role.
+ */
+export class MissingPermissionsError extends UnsafeRecoveryError {
+  /** Each missing permission, e.g. `update deployments.apps in namespace default`. */
+  readonly missing: readonly string[];
+
+  constructor(missing: readonly string[], message: string) {
+    super("missing-permissions", message);
+    this.missing = [...missing];
+  }
+}
+
+/**
+ * The responder could not find out whether it has the permissions the recovery needs (the review was denied,
+ * or the API server did not answer). None is taken as granted. Retryable when the review's failure was.
+ */
+export class PermissionCheckError extends ResponderError {
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, options);
+  }
+}

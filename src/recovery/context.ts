@@ -78,6 +78,7 @@ export function resolveTuning(tuning: Partial<RecoveryTuning> | undefined): Reco
 
 /** The steps of a recovery, in runbook order. */
 export const STEP_NAMES = [
+  "permissions",
   "lock",
   "diagnose",
   "guard",

@@ -10,6 +10,7 @@ import { UnsafeRecoveryError, MemberNotDiagnosableError } from "../core/errors.j
 import { describePlan } from "./plan.js";
 import { RecoveryRun } from "./recovery-run.js";
 import { add } from "./add.js";
+import { checkPermissions } from "./check-permissions.js";
 import { diagnose } from "./diagnose.js";
 import { guard } from "./guard.js";
 import { lock } from "./lock.js";
@@ -75,12 +76,14 @@ export async function recoverMember(
 /**
  * Recovers one crash-looping etcd member, the runbook as code. Each step looks at the world before it
  * changes it, so running again after an interruption at any point resumes safely; each hands what it
- * found or made to the steps after it. In observe mode only Diagnose and Guard run, without the Lease, and
- * the result carries the plan. Never throws.
+ * found or made to the steps after it. First of all it checks that it may make every request it could make,
+ * refusing up front when one is missing. In observe mode only Permissions, Diagnose and Guard run, without the
+ * Lease, and the result carries the plan (with a missing permission as its last line). Never throws.
  */
 export async function runRecovery(ctx: RecoveryContext): Promise<RecoveryResult> {
   const run = new RecoveryRun(ctx);
   try {
+    const permissions = await run.step("permissions", () => checkPermissions(run));
     if (ctx.mode === "act") run.hold(await run.step("lock", () => lock(run)));
     const diagnosis = await run.step("diagnose", () => diagnose(run));
     const { verdict, reason } = diagnosis;
@@ -89,7 +92,10 @@ export async function runRecovery(ctx: RecoveryContext): Promise<RecoveryResult>
     if (verdict === "retry-later") throw new MemberNotDiagnosableError(reason);
 
     const plan = await run.step("guard", () => guard(run, { ...diagnosis, verdict }));
-    if (ctx.mode === "observe") return { ...(await run.end("succeeded", reason)), plan: describePlan(run, plan) };
+    if (ctx.mode === "observe") {
+      const refusal = permissions.refusal ? [`Acting would be refused up front: ${permissions.refusal}`] : [];
+      return { ...(await run.end("succeeded", reason)), plan: [...describePlan(run, plan), ...refusal] };
+    }
 
     await run.step("snapshot", () => snapshot(run, plan));
     await run.step("stop", () => stop(run, plan));

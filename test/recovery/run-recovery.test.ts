@@ -43,6 +43,7 @@ describe("runRecovery", () => {
     ]);
     expect(world.deployments.get("example-3")?.metadata?.annotations?.[RECOVERY_UNDER_WAY_ANNOTATION]).toBeUndefined();
     expect(result.steps.map((s) => [s.name, s.outcome])).toEqual([
+      ["permissions", "done"],
       ["lock", "done"],
       ["diagnose", "done"],
       ["guard", "done"],
@@ -284,7 +285,9 @@ describe("runRecovery", () => {
     };
     const result = await runRecovery(ctx);
     expect(result.outcome).toBe("succeeded");
-    expect(result.steps[1]?.detail).toMatch(/answers for cluster 999, not for the cluster's 8000000000000000001/);
+    expect(result.steps.find((s) => s.name === "diagnose")?.detail).toMatch(
+      /answers for cluster 999, not for the cluster's 8000000000000000001/,
+    );
     expect(ctx.lines).toContain(
       "[diagnose] http://example3.default.svc:2379 answers for cluster 3e7, not part of the cluster: ignored",
     );
@@ -468,7 +471,7 @@ describe("runRecovery in plan mode", () => {
     expect(result.outcome).toBe("succeeded");
     expect(world.calls).toEqual([]);
     expect(world.events).toEqual([]);
-    expect(result.steps.map((s) => s.name)).toEqual(["diagnose", "guard"]);
+    expect(result.steps.map((s) => s.name)).toEqual(["permissions", "diagnose", "guard"]);
     expect(result.plan).toEqual([
       "take a snapshot from http://example1.default.svc:2379 into /backups (keeping the newest 2)",
       "scale Deployment example-3 to 0 and wait until its Pod is gone",

@@ -166,7 +166,7 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     const record = await waitForRecovery(api, queued.id);
     expect(record, JSON.stringify(record)).toMatchObject({ state: "succeeded", mode: "observe" });
     expect(record.plan?.length).toBeGreaterThan(0);
-    expect(record.steps.map((s) => s.name)).toEqual(["diagnose", "guard"]);
+    expect(record.steps.map((s) => s.name)).toEqual(["permissions", "diagnose", "guard"]);
 
     expect(await clusterShape(sandbox.info, cluster())).toEqual(shapeBefore);
     expect(await generation()).toBe(generationBefore);

@@ -188,6 +188,11 @@ export class FakeWorld {
   readonly failures = new Map<string, Error[]>();
   /** Called with every change operation before it is applied. */
   onCall: ((call: string) => void) | undefined;
+  /**
+   * Requests the responder may not make, as `verb resource[/subresource]` (`update deployments`); every other
+   * access review answers allowed. `review` in `failures` makes the reviews themselves fail.
+   */
+  readonly deniedAccess = new Set<string>();
   /** Client URLs whose status calls fail although a process runs there (a network problem). */
   readonly unreachable = new Set<string>();
   /** How a Pod created by scaling up behaves; default: etcd from the Deployment's flags. */
@@ -395,6 +400,12 @@ export class FakeWorld {
         this.events.push({ target, event });
         return Promise.resolve();
       },
+      reviewAccess: (access) =>
+        asPromise(() => {
+          this.fail("review");
+          const request = `${access.verb} ${access.resource}${access.subresource ? `/${access.subresource}` : ""}`;
+          return { allowed: !this.deniedAccess.has(request), reason: "" };
+        }),
     };
   }
 

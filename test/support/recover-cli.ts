@@ -15,6 +15,8 @@ export interface RecoverOptions {
   /** Configuration file; default the sandbox's own `responder.yaml`. */
   config?: string;
   dryRun?: boolean;
+  /** Kubeconfig to run as; default the sandbox's admin kubeconfig. */
+  kubeconfig?: string;
   /** Sends SIGKILL as soon as standard output contains this text (an interrupted recovery). */
   killWhenOutputHas?: string;
   timeoutMs?: number;
@@ -40,7 +42,7 @@ export function runRecover(
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, KUBECONFIG: sandbox.info.kubeconfig, LOG_LEVEL: "info" },
+    env: { ...process.env, KUBECONFIG: options.kubeconfig ?? sandbox.info.kubeconfig, LOG_LEVEL: "info" },
   });
   let stdout = "";
   let stderr = "";

@@ -2,6 +2,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type AppsV1Api,
+  type AuthorizationV1Api,
   type CoordinationV1Api,
   type CoreV1Api,
   type KubeConfig,
@@ -12,7 +13,15 @@ import {
 } from "@kubernetes/client-node";
 import type { Logger } from "../../core/logger.js";
 import { statusCodeOf, toKubernetesApiError } from "./errors.js";
-import type { EventTarget, HeldLease, KubernetesGateway, PodLogRequest, RecordedEvent } from "./kubernetes-gateway.js";
+import type {
+  AccessAttributes,
+  AccessDecision,
+  EventTarget,
+  HeldLease,
+  KubernetesGateway,
+  PodLogRequest,
+  RecordedEvent,
+} from "./kubernetes-gateway.js";
 import { acquireLease, releaseLease, renewLease, type LeaseContext } from "./leases.js";
 import { clientNodePodSource, listPods, waitForPodSet } from "./pods.js";
 
@@ -21,6 +30,7 @@ export interface ClientNodeGatewayParts {
   kubeConfig: KubeConfig;
   core: CoreV1Api;
   apps: AppsV1Api;
+  authorization: AuthorizationV1Api;
   coordination: CoordinationV1Api;
   logger: Logger;
   /** `source.component` of recorded Events. */
@@ -146,6 +156,23 @@ export class ClientNodeGateway implements KubernetesGateway {
         error,
       );
       this.parts.logger.warn({ err: failure, reason: event.reason }, "could not record event");
+    }
+  }
+
+  async reviewAccess(access: AccessAttributes): Promise<AccessDecision> {
+    const { verb, group, resource, subresource, namespace } = access;
+    try {
+      const review = await this.parts.authorization.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SelfSubjectAccessReview",
+          spec: { resourceAttributes: { verb, group, resource, namespace, ...(subresource ? { subresource } : {}) } },
+        },
+      });
+      return { allowed: review.status?.allowed === true, reason: review.status?.reason ?? "" };
+    } catch (error) {
+      const what = `${verb} ${resource}${subresource ? `/${subresource}` : ""}${group ? `.${group}` : ""}`;
+      throw toKubernetesApiError("create", `SelfSubjectAccessReview (${what} in namespace ${namespace})`, error);
     }
   }
 

@@ -3,6 +3,7 @@ import {
   type V1Pod,
   type V1StatefulSet,
   AppsV1Api,
+  AuthorizationV1Api,
   CoordinationV1Api,
   CoreV1Api,
   type KubeConfig,
@@ -45,6 +46,25 @@ export interface HeldLease {
   holder: string;
   /** Lease duration in seconds: the Lease expires this long after its last renewal. */
   durationSeconds: number;
+}
+
+/** One request the responder may or may not be allowed to make, as RBAC sees it. */
+export interface AccessAttributes {
+  verb: string;
+  /** API group; `""` is the core group. */
+  group: string;
+  /** Resource plural, e.g. `deployments`. */
+  resource: string;
+  /** Subresource, e.g. `scale` or `log`; undefined for the resource itself. */
+  subresource?: string;
+  namespace: string;
+}
+
+/** The API server's answer to "may I?". */
+export interface AccessDecision {
+  allowed: boolean;
+  /** Why, when the authorizer said (e.g. the RBAC binding that allowed it); empty otherwise. */
+  reason: string;
 }
 
 /**
@@ -90,6 +110,12 @@ export interface KubernetesGateway {
   releaseLease(lease: HeldLease): Promise<void>;
   /** Records a core/v1 Event on `target`; failures are logged, never thrown (events are best effort). */
   recordEvent(target: EventTarget, event: RecordedEvent): Promise<void>;
+  /**
+   * Asks the API server whether the responder's own identity may make the request `access` describes (a
+   * SelfSubjectAccessReview). Rejects with a KubernetesApiError when the review itself fails: an unanswered
+   * question is never an answer.
+   */
+  reviewAccess(access: AccessAttributes): Promise<AccessDecision>;
 }
 
 /** How to reach Kubernetes. */
@@ -122,6 +148,7 @@ export function createKubernetesGateway(options: KubernetesGatewayOptions): Kube
     kubeConfig,
     core: new CoreV1Api(configuration),
     apps: new AppsV1Api(configuration),
+    authorization: new AuthorizationV1Api(configuration),
     coordination: new CoordinationV1Api(configuration),
     logger: options.logger.child({ name: "kubernetes" }),
     component: options.component ?? "etcd-responder",
@@ -159,4 +186,13 @@ export const REQUIRED_PERMISSIONS: RequiredPermission[] = [
   { apiGroup: "", resource: "events", verbs: ["create"] },
   // acquireLease, renewLease, releaseLease: one recovery per cluster at a time, across processes.
   { apiGroup: "coordination.k8s.io", resource: "leases", verbs: ["get", "create", "update"] },
+];
+
+/**
+ * What the gateway also asks of the API server but needs no Role for: Kubernetes' bootstrap ClusterRole
+ * `system:basic-user`, bound to `system:authenticated`, lets every user review its own access
+ * (reviewAccess). Cluster-scoped, so a namespaced Role could not grant it anyway.
+ */
+export const GRANTED_TO_EVERY_USER: RequiredPermission[] = [
+  { apiGroup: "authorization.k8s.io", resource: "selfsubjectaccessreviews", verbs: ["create"] },
 ];

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/core/logger.js";
 import {
   createKubernetesGateway,
+  GRANTED_TO_EVERY_USER,
   type KubernetesGateway,
   REQUIRED_PERMISSIONS,
+  type RequiredPermission,
 } from "../../../src/gateways/kubernetes/kubernetes-gateway.js";
 import { capturingLogger, type CapturingLogger } from "../../support/capturing-logger.js";
 
@@ -73,8 +75,8 @@ function verbOf(method: string, named: boolean, watching: boolean): string {
   }
 }
 
-function allowed(request: RbacRequest): boolean {
-  return REQUIRED_PERMISSIONS.some(
+function grantedBy(permissions: RequiredPermission[], request: RbacRequest): boolean {
+  return permissions.some(
     (p) => p.apiGroup === request.apiGroup && p.resource === request.resource && p.verbs.includes(request.verb),
   );
 }
@@ -144,6 +146,17 @@ describe("REQUIRED_PERMISSIONS", () => {
       g.renewLease({ namespace: NS, name: "etcd-responder-example", holder: "worker-a", durationSeconds: 15 }),
     releaseLease: (g) =>
       g.releaseLease({ namespace: NS, name: "etcd-responder-example", holder: "worker-a", durationSeconds: 15 }),
+    reviewAccess: async (g) => {
+      const decision = await g.reviewAccess({
+        verb: "patch",
+        group: "apps",
+        resource: "deployments",
+        subresource: "scale",
+        namespace: NS,
+      });
+      // The sandbox's admin is in system:masters: allowed everything.
+      expect(decision.allowed).toBe(true);
+    },
     recordEvent: (g) =>
       g.recordEvent(
         { kind: "Deployment", apiVersion: "apps/v1", namespace: NS, name: "example-1" },
@@ -162,11 +175,15 @@ describe("REQUIRED_PERMISSIONS", () => {
 
     // Each exercise reached the server; a silent gateway would make this test pass vacuously.
     expect(requests.length).toBeGreaterThanOrEqual(Object.keys(exercises).length);
-    // Every request stays in the managed namespace: a namespaced Role is enough.
-    expect(requests.filter((r) => r.namespace !== NS).map((r) => r.line)).toEqual([]);
+    // The self-review needs no Role (every user may make it), and is the only request that does not.
+    const reviews = requests.filter((r) => grantedBy(GRANTED_TO_EVERY_USER, r));
+    expect(reviews.map((r) => r.line)).toEqual(["POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews"]);
+    const needingRole = requests.filter((r) => !grantedBy(GRANTED_TO_EVERY_USER, r));
+    // Every other request stays in the managed namespace: a namespaced Role is enough.
+    expect(needingRole.filter((r) => r.namespace !== NS).map((r) => r.line)).toEqual([]);
 
-    const uncovered = requests
-      .filter((r) => !allowed(r))
+    const uncovered = needingRole
+      .filter((r) => !grantedBy(REQUIRED_PERMISSIONS, r))
       .map((r) => `${r.line} needs ${r.verb} ${r.apiGroup || "core"}/${r.resource}`);
     expect(uncovered).toEqual([]);
 
