@@ -112,7 +112,9 @@ class Etcd3Gateway implements EtcdGateway {
   }
 
   async promoteMember(id: string): Promise<void> {
-    const { url, client } = await this.votingMember();
+    // Sent to the leader itself: etcd 3.4 forwards a promotion that reaches a follower to the leader over the
+    // peer API without the caller's credentials, and with auth on the leader refuses it until the deadline.
+    const { url, client } = await this.leaderMember();
     await this.call(url, "member promote", this.options.requestTimeoutMs, () =>
       client.cluster.memberPromote({ ID: id }),
     );
@@ -194,6 +196,31 @@ class Etcd3Gateway implements EtcdGateway {
       `no voting etcd member with a leader answered, so no membership change was sent: ${failures.join("; ")}`,
       this.connection.clientURLs,
     );
+  }
+
+  /**
+   * The member that leads, when a configured member answers as the leader of the expected cluster; else a
+   * voting member (see `votingMember`), which forwards to the leader.
+   */
+  private async leaderMember(): Promise<{ url: string; client: Etcd3 }> {
+    const statuses = await Promise.all(
+      this.candidates().map((url) =>
+        this.status(url).then(
+          (status) => ({ url, status }),
+          () => undefined,
+        ),
+      ),
+    );
+    const leader = statuses.find(
+      (s) =>
+        s &&
+        s.status.leader !== "0" &&
+        s.status.memberId === s.status.leader &&
+        !this.clusterIdMismatch(s.status.clusterId),
+    );
+    if (!leader) return this.votingMember();
+    this.preferred = leader.url;
+    return { url: leader.url, client: this.clients.get(leader.url) };
   }
 
   /** Runs one call against one member within `timeoutMs`, turning "did not answer" into EtcdUnavailableError. */
