@@ -63,14 +63,7 @@ describe("the permission check", () => {
 
   it("fails, never refuses, when an earlier attempt left the member stopped", async () => {
     const world = new FakeWorld();
-    world.crashLoop(3);
-    const controller = new AbortController();
-    world.onCall = (call) => {
-      if (call === "scale example-3 0") controller.abort();
-    };
-    expect((await runRecovery(world.context({ signal: controller.signal }))).outcome).toBe("failed");
-    world.onCall = undefined;
-    world.calls.length = 0;
+    await world.stoppedByAnInterruptedRecovery(3);
     world.deniedAccess.add("update deployments");
     const resumed = await runRecovery(world.context());
     expect(resumed).toMatchObject({ outcome: "failed", retryable: false });

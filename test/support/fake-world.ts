@@ -18,6 +18,7 @@ import type {
 } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
 import type { RecoveryContext, StepName, StepRecord } from "../../src/recovery/context.js";
 import type { SnapshotDirectory } from "../../src/recovery/snapshot.js";
+import { runRecovery } from "../../src/recovery/run-recovery.js";
 import { asPromise } from "./as-promise.js";
 import { FakeClock } from "./fake-clock.js";
 
@@ -270,6 +271,22 @@ export class FakeWorld {
     const pod = this.addPod(member, { kind: "crash-loop", restartCount: 3 }, notReadyForMs);
     this.logs.set(pod, { current: "", previous: log });
     this.notify();
+  }
+
+  /**
+   * Member `index` crash-loops and a first recovery of it was interrupted right after Stop: its Deployment is
+   * at 0 replicas and marked as under recovery. The calls made so far are forgotten.
+   */
+  async stoppedByAnInterruptedRecovery(index: number): Promise<void> {
+    this.crashLoop(index);
+    const controller = new AbortController();
+    this.onCall = (call) => {
+      if (call === `scale example-${index} 0`) controller.abort();
+    };
+    const first = await runRecovery(this.context({ index, signal: controller.signal }));
+    this.onCall = undefined;
+    if (first.outcome !== "failed") throw new Error(`the interrupted recovery ended ${first.outcome}`);
+    this.calls.length = 0;
   }
 
   /** The member's Pods vanish (nothing recreates them) and its process stops. */

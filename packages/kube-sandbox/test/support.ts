@@ -9,6 +9,17 @@ export const kubectlPath = process.env.KUBECTL ?? "kubectl";
 /** The helm the tests install charts with: `$HELM`, else the one on PATH (helm 3). */
 export const helmPath = process.env.HELM ?? "helm";
 
+/** kube-apiserver's answer to a request without valid credentials, as it is on the wire. */
+export const UNAUTHORIZED_STATUS = {
+  kind: "Status",
+  apiVersion: "v1",
+  metadata: {},
+  status: "Failure",
+  message: "Unauthorized",
+  reason: "Unauthorized",
+  code: 401,
+};
+
 /** Whether a process with this pid still exists; one that exited and was not yet reaped (a zombie) counts. */
 export function processAlive(pid: number): boolean {
   try {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderKubeconfig } from "../../src/kubeconfig.js";
 import { waitForStore } from "../../src/wait-for-store.js";
 import { SLEEPER_IMAGE, startKubectlSandbox, type KubectlSandbox } from "../kubectl/kubectl-sandbox.js";
-import { kubectl as runKubectl } from "../support.js";
+import { kubectl as runKubectl, UNAUTHORIZED_STATUS } from "../support.js";
 
 const ROBOT = "system:serviceaccount:default:robot";
 
@@ -35,16 +35,6 @@ function forbidden(message: string, details: Record<string, string>): Record<str
     code: 403,
   };
 }
-
-const UNAUTHORIZED = {
-  kind: "Status",
-  apiVersion: "v1",
-  metadata: {},
-  status: "Failure",
-  message: "Unauthorized",
-  reason: "Unauthorized",
-  code: 401,
-};
 
 describe("authentication and RBAC in a sandbox, with kubectl and client-node", () => {
   let k: KubectlSandbox;
@@ -165,8 +155,8 @@ spec:
     const garbage = await tokenClient("garbage");
     expect(await failure(garbage.core.listNamespacedPod({ namespace: "default" }))).toEqual({ code: 401 });
     const path = "/api/v1/namespaces/default/pods";
-    expect(await rawGet(path)).toEqual({ code: 401, body: UNAUTHORIZED });
-    expect(await rawGet(path, { Authorization: "Bearer garbage" })).toEqual({ code: 401, body: UNAUTHORIZED });
+    expect(await rawGet(path)).toEqual({ code: 401, body: UNAUTHORIZED_STATUS });
+    expect(await rawGet(path, { Authorization: "Bearer garbage" })).toEqual({ code: 401, body: UNAUTHORIZED_STATUS });
     const run = await runKubectl(garbage.file, "get", "pods");
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("You must be logged in to the server (Unauthorized)");

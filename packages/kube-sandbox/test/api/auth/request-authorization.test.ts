@@ -3,16 +3,8 @@ import { WebSocket } from "ws";
 import { CertificateAuthority, type KeyPairPem } from "../../../src/pki/certificate-authority.js";
 import { startHarness, type ApiHarness } from "../api-harness.js";
 import { call } from "../https-client.js";
+import { UNAUTHORIZED_STATUS } from "../../support.js";
 
-const UNAUTHORIZED = {
-  kind: "Status",
-  apiVersion: "v1",
-  metadata: {},
-  status: "Failure",
-  message: "Unauthorized",
-  reason: "Unauthorized",
-  code: 401,
-};
 const SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
 
 /** The HTTP status a WebSocket upgrade is refused with. */
@@ -55,7 +47,7 @@ describe("authentication and authorization of API requests", () => {
     ]) {
       const answer = await call(harness, "GET", "/api/v1/namespaces", options);
       expect(answer.status).toBe(401);
-      expect(answer.json()).toEqual(UNAUTHORIZED);
+      expect(answer.json()).toEqual(UNAUTHORIZED_STATUS);
     }
     expect((await call(harness, "GET", "/livez", { client: null })).status).toBe(200);
     expect(await upgradeRefusal(harness, "/api/v1/namespaces/default/pods/x/exec?command=true", {})).toBe(401);
