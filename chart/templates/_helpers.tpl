@@ -90,7 +90,8 @@ The namespaces of the managed etcd clusters, sorted and without repeats, one per
 
 {{/*
 The RBAC rules the responder needs in each managed namespace: exactly what its Kubernetes gateway calls
-(REQUIRED_PERMISSIONS in src/gateways/kubernetes/required-permissions.ts; a test keeps the two equal).
+(REQUIRED_PERMISSIONS in src/gateways/kubernetes/kubernetes-gateway.ts; a test keeps the two equal), for members
+run by Deployments and by StatefulSets alike.
 */}}
 {{- define "etcd-responder.rbacRules" -}}
 - apiGroups: ["apps"]
@@ -101,13 +102,16 @@ The RBAC rules the responder needs in each managed namespace: exactly what its K
   verbs: ["patch"]
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
-  verbs: ["get"]
+  verbs: ["get", "update"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["list", "watch"]
+  verbs: ["list", "watch", "delete"]
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "list", "watch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
