@@ -141,7 +141,7 @@ describe("REQUIRED_PERMISSIONS", () => {
     });
     for (const name of ["data-etcd-0", "data-etcd-1", "data-etcd-2"])
       sandbox.store.create("persistentvolumeclaims", claim(name));
-    sandbox.store.create("pods", pod("etcd-0", { app: "etcd" }));
+    sandbox.store.create("pods", pod("doomed-0", { doomed: "yes" }));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(sandbox.kubeconfig);
     gateway = createKubernetesGateway({ kubeConfig, logger: createLogger({ level: "silent" }) });
@@ -165,7 +165,7 @@ describe("REQUIRED_PERMISSIONS", () => {
       g.updateStatefulSet(NS, "etcd", (set) => {
         set.metadata = { ...set.metadata, annotations: { "etcd.responder.io/touched": "yes" } };
       }),
-    deletePod: async (g) => expect(await g.deletePod(NS, "etcd-0", uidOf(sandbox, "pods", "etcd-0"))).toBe(true),
+    deletePod: async (g) => expect(await g.deletePod(NS, "doomed-0", uidOf(sandbox, "pods", "doomed-0"))).toBe(true),
     readPersistentVolumeClaim: async (g) =>
       expect((await g.readPersistentVolumeClaim(NS, "data-etcd-0"))?.metadata?.name).toBe("data-etcd-0"),
     deletePersistentVolumeClaim: async (g) =>
@@ -173,16 +173,22 @@ describe("REQUIRED_PERMISSIONS", () => {
         await g.deletePersistentVolumeClaim(NS, "data-etcd-1", uidOf(sandbox, "persistentvolumeclaims", "data-etcd-1")),
       ).toBe(true),
     waitForClaimGone: async (g) => {
-      const uid = uidOf(sandbox, "persistentvolumeclaims", "data-etcd-2");
-      await g.deletePersistentVolumeClaim(NS, "data-etcd-2", uid);
-      await g.waitForClaimGone(NS, "data-etcd-2", uid, 10_000);
+      // A claim that stays: the wait lists it, watches it, and gives up at its deadline naming it.
+      const uid = uidOf(sandbox, "persistentvolumeclaims", "data-etcd-0");
+      await expect(g.waitForClaimGone(NS, "data-etcd-0", uid, 1500)).rejects.toThrow(
+        /waiting for PersistentVolumeClaim etcd-prod\/data-etcd-0 .* to be gone \(last: present, not being deleted\)/,
+      );
     },
     listPods: (g) => g.listPods(NS, SELECTOR),
     waitForPods: async (g) => {
       // Waits for a second Pod, so the wait lists, then watches until the Pod added meanwhile shows up.
       const twoPods = (pods: V1Pod[]) => (pods.length === 2 ? true : undefined);
       const waiting = g.waitForPods(NS, SELECTOR, twoPods, "a second member Pod", 10_000);
-      await log.waitFor("the pod watch", (l) => l.msg === "request" && textOf(l.query).includes("watch=true"), 10_000);
+      await log.waitFor(
+        "the pod watch",
+        (l) => l.msg === "request" && textOf(l.path).endsWith("/pods") && textOf(l.query).includes("watch=true"),
+        10_000,
+      );
       sandbox.store.create("pods", pod("example-1-abc-x2", LABELS));
       await waiting;
     },
