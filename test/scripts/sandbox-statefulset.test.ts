@@ -9,6 +9,7 @@ import { StatefulSetNeedsIsolationError } from "../support/sandbox-statefulset.j
 import { clusterShape, withMember } from "../support/etcd-cluster-checks.js";
 import { isReady, kubeConfigFrom, waitForPods } from "../support/pod-watch.js";
 import { waitUntil } from "../support/etcd-retry.js";
+import { kubectl } from "../support/kubectl.js";
 import { silentLogger } from "kube-sandbox";
 
 const POD_NAMES = ["example-0", "example-1", "example-2"];
@@ -137,6 +138,31 @@ describe("sandbox --workload statefulset", () => {
     // The same member, from its own data: same ID, and the key served without asking the leader.
     expect(await localValue(sandbox, member.clientURL, "sts/kept")).toBe("before");
     expect((await clusterShape(sandbox.info, sandbox.info.clusters[0]!)).ids).toEqual(ids);
+  });
+});
+
+describe("sandbox --workload statefulset --tls", () => {
+  let sandbox: SandboxProcess;
+
+  beforeAll(async () => {
+    sandbox = await startSandboxProcess({ workload: "statefulset", members: 3, tls: true, readyTimeoutMs: 90_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it("serves clients over TLS at the fixed addresses from the host, and at the Pod's DNS name inside it", async () => {
+    const [cluster] = sandbox.info.clusters;
+    expect(cluster!.members.map((m) => new URL(m.clientURL).protocol)).toEqual(["https:", "https:", "https:"]);
+    const shape = await clusterShape(sandbox.info, cluster!);
+    expect([shape.names, shape.peerURLs]).toEqual([POD_NAMES, PEER_URLS]);
+    const health = await kubectl(sandbox.info.kubeconfig, "exec", "example-1", "--", "etcdctl", "endpoint", "health");
+    expect(health.code, health.stderr).toBe(0);
+    // etcdctl 3.4 reports each endpoint's health on stderr.
+    expect(`${health.stdout}${health.stderr}`).toContain(
+      "https://example-1.example-headless.default.svc:2379 is healthy",
+    );
   });
 });
 
