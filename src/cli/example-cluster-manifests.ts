@@ -105,13 +105,7 @@ function validateExampleClusterOptions(o: ExampleClusterOptions): ResolvedExampl
 }
 
 /** The options both example layouts take. */
-export interface SharedExampleOptions {
-  name: string;
-  members: number;
-  namespace?: string;
-  image?: string;
-  tls?: { secretName: string };
-}
+export type SharedExampleOptions = Pick<ExampleClusterOptions, "name" | "members" | "namespace" | "image" | "tls">;
 
 /**
  * Checks the options both layouts share (name, members, namespace, image, TLS Secret) and returns the image,
