@@ -90,7 +90,8 @@ The namespaces of the managed etcd clusters, sorted and without repeats, one per
 
 {{/*
 The RBAC rules the responder needs in each managed namespace: exactly what its Kubernetes gateway calls
-(REQUIRED_PERMISSIONS in src/gateways/kubernetes/required-permissions.ts; a test keeps the two equal).
+(REQUIRED_PERMISSIONS in src/gateways/kubernetes/kubernetes-gateway.ts; a test keeps the two equal), for members
+run by Deployments and by StatefulSets alike.
 */}}
 {{- define "etcd-responder.rbacRules" -}}
 - apiGroups: ["apps"]
@@ -101,13 +102,16 @@ The RBAC rules the responder needs in each managed namespace: exactly what its K
   verbs: ["patch"]
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
-  verbs: ["get"]
+  verbs: ["get", "update"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["list", "watch"]
+  verbs: ["list", "watch", "delete"]
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "list", "watch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
@@ -240,17 +244,25 @@ they name their own client URLs, https:// ones).
 
 {{/*
 The alert expression: a container of a managed etcd member's Pod waited in CrashLoopBackOff within the last
-5 minutes. One term per cluster, its Pods named after the cluster's Deployment template (`{name}-{index}`
-by default) followed by the ReplicaSet hash and the Pod suffix.
+5 minutes. One term per cluster. A cluster with a `statefulSet` has the Pods `<statefulSet.name>-<ordinal>`;
+any other has its Deployments' Pods (the Deployment template, `{name}-{index}` by default, then the
+ReplicaSet hash and the Pod suffix) and the Pods of a StatefulSet named after the cluster (`<name>-<ordinal>`).
+Prometheus anchors the pattern at both ends, so `<name>-2x` or `<name>-redis-0` are not members.
 */}}
 {{- define "etcd-responder.crashLoopExpr" -}}
 {{- $terms := list }}
 {{- range .Values.config.clusters }}
 {{- $namespace := .namespace | default "default" }}
+{{- $pods := "" }}
+{{- if .statefulSet }}
+{{- $pods = printf "%s-[0-9]+" .statefulSet.name }}
+{{- else }}
 {{- $deployment := "{name}-{index}" }}
 {{- if and .naming .naming.deployment }}{{ $deployment = .naming.deployment }}{{ end }}
 {{- $pattern := $deployment | replace "." "\\\\." | replace "{name}" .name | replace "{namespace}" $namespace | replace "{index}" "[0-9]+" }}
-{{- $terms = append $terms (printf "max_over_time(kube_pod_container_status_waiting_reason{reason=\"CrashLoopBackOff\", namespace=~\"%s\", pod=~\"%s-.*\"}[5m]) >= 1" $namespace $pattern) }}
+{{- $pods = printf "%s-.*|%s-[0-9]+" $pattern .name }}
+{{- end }}
+{{- $terms = append $terms (printf "max_over_time(kube_pod_container_status_waiting_reason{reason=\"CrashLoopBackOff\", namespace=~\"%s\", pod=~\"%s\"}[5m]) >= 1" $namespace $pods) }}
 {{- end }}
 {{- $terms | join "\nor\n" }}
 {{- end }}

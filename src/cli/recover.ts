@@ -76,7 +76,9 @@ export async function recoverCommand(argv: string[], io: CommandIO = processIO):
   process.on("SIGTERM", onSignal);
 
   io.stdout(
-    dryRun ? `Planning the recovery of ${member.deployment} (dry run) ...` : `Recovering ${member.deployment} ...`,
+    dryRun
+      ? `Planning the recovery of ${member.workload.name} (member ${member.name}, dry run) ...`
+      : `Recovering ${member.workload.name} (member ${member.name}) ...`,
   );
   const startedAt = Date.now();
   let result: RecoveryResult;

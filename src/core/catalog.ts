@@ -1,4 +1,4 @@
-import type { ResolvedCluster, ResolvedMember } from "./config/types.js";
+import type { MemberWorkload, ResolvedCluster, ResolvedMember } from "./config/types.js";
 import { NotConfiguredError } from "./errors.js";
 import { CLUSTER_LABEL, MEMBER_LABEL } from "./labels.js";
 
@@ -70,15 +70,15 @@ export class ClusterCatalog {
   }
 
   /**
-   * The member whose Deployment a Pod name belongs to by the naming convention (`DEPLOYMENT-HASH-XXXXX`),
-   * which needs no Kubernetes call and still works for a Pod that no longer exists; undefined when no
-   * member's Deployment fits, or when a name cut short by Kubernetes fits several.
+   * The member a Pod name belongs to by the naming convention (`DEPLOYMENT-HASH-XXXXX`, or a StatefulSet
+   * member's `STATEFULSET-ORDINAL`), which needs no Kubernetes call and still works for a Pod that no longer
+   * exists; undefined when no member fits, or when a name cut short by Kubernetes fits several.
    */
   memberOfPodName(namespace: string, pod: string): ClusterMember | undefined {
     const matches = this.clusters
       .filter((cluster) => cluster.namespace === namespace)
       .flatMap((cluster) => cluster.members.map((member) => ({ cluster, member })))
-      .filter(({ member }) => isPodOfDeployment(pod, member.deployment));
+      .filter(({ member }) => isPodOfMember(pod, member.workload));
     return matches.length === 1 ? matches[0] : undefined;
   }
 
@@ -94,6 +94,11 @@ export class ClusterCatalog {
     const member = cluster?.members[Number(index) - 1];
     return cluster && member ? { cluster, member } : undefined;
   }
+}
+
+/** Whether `pod` is the member's Pod by name: its StatefulSet Pod exactly, or a Pod its Deployment made. */
+function isPodOfMember(pod: string, workload: MemberWorkload): boolean {
+  return workload.kind === "StatefulSet" ? pod === workload.pod : isPodOfDeployment(pod, workload.name);
 }
 
 /** Kubernetes keeps at most this many characters of a generated name's prefix, leaving 5 for the random part. */

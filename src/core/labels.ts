@@ -5,6 +5,9 @@ export const CLUSTER_LABEL = "etcd.responder.io/cluster";
 /** Label holding the member number, as a string: `"3"`. */
 export const MEMBER_LABEL = "etcd.responder.io/member";
 
+/** The label a StatefulSet puts on each of its Pods, holding the Pod's name. */
+export const STATEFULSET_POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+
 /** Labels that pick exactly one member's Pods: the Deployment and Service selectors. */
 export function memberSelectorLabels(cluster: string, index: number): Record<string, string> {
   return { [CLUSTER_LABEL]: cluster, [MEMBER_LABEL]: String(index) };

@@ -5,16 +5,16 @@ import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gatewa
 import type { ClusterModes } from "../queue/cluster-modes.js";
 import type { Logger } from "../core/logger.js";
 import type { EnqueueResult, RecoveryQueue } from "../queue/recovery-queue.js";
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import { findEtcdContainer } from "../recovery/pods.js";
-import { CLUSTER_LABEL, selectorString, matchesSelector } from "../core/labels.js";
+import { CLUSTER_LABEL, selectorString, matchesSelector, STATEFULSET_POD_NAME_LABEL } from "../core/labels.js";
 
 /** What the sweep works with. */
 export interface CrashLoopSweepOptions {
   /** The clusters to sweep, and `recovery.deadAfterSeconds` for members without a Pod. */
   config: Pick<ResponderConfig, "catalog" | "recovery">;
   /** Reads Deployments and Pods. */
-  kubernetes: Pick<KubernetesGateway, "readDeployment" | "listPods">;
+  kubernetes: Pick<KubernetesGateway, "readDeployment" | "readStatefulSet" | "listPods">;
   /** Paused clusters are not swept. */
   modes: Pick<ClusterModes, "get">;
   /** Where recoveries go; a member already queued or running joins its recovery, so concurrent sweeps are harmless. */
@@ -150,9 +150,12 @@ export function startPeriodicSweep(sweep: CrashLoopSweep, intervalMs: number, pr
 
 /** What the sweep saw of one member. */
 export interface MemberSighting {
-  /** The member's Deployment's `spec.replicas` (1 when unset); undefined when the Deployment does not exist. */
+  /**
+   * The member's Deployment's `spec.replicas` (1 when unset), or for a StatefulSet member 1 while the StatefulSet's
+   * replicas reach its ordinal, else 0; undefined when the workload does not exist.
+   */
   replicas: number | undefined;
-  /** The Pods the Deployment's selector picks, Terminating ones included. */
+  /** The member's Pods (its Deployment's selector picks them), Terminating ones included. */
   pods: readonly V1Pod[];
 }
 
@@ -180,8 +183,8 @@ export type SweepVerdict =
  * scaled to 0 is left alone: the first is not there to recover, the second was stopped by someone.
  */
 export function judgeMember(sighting: MemberSighting, moment: SweepMoment): SweepVerdict {
-  if (sighting.replicas === undefined) return { action: "none", reason: "the member has no Deployment" };
-  if (sighting.replicas === 0) return { action: "none", reason: "the member's Deployment is scaled to 0" };
+  if (sighting.replicas === undefined) return { action: "none", reason: "the member's workload does not exist" };
+  if (sighting.replicas === 0) return { action: "none", reason: "the member's workload is scaled below it" };
   const live = sighting.pods.filter((pod) => !pod.metadata?.deletionTimestamp);
   const crashLooping = live.find((pod) => crashLoopingContainer(pod) !== undefined);
   if (crashLooping) {
@@ -195,7 +198,7 @@ export function judgeMember(sighting: MemberSighting, moment: SweepMoment): Swee
   if (missingMs > moment.deadAfterMs) {
     return {
       action: "recover",
-      reason: `the Deployment wants ${sighting.replicas} Pod(s) but has had none for ${Math.round(missingMs / 1000)} s`,
+      reason: `its workload wants ${sighting.replicas} Pod(s) but has had none for ${Math.round(missingMs / 1000)} s`,
       missingSince: since,
     };
   }
@@ -219,7 +222,7 @@ type MemberLook = ({ member: ResolvedMember } & MemberSighting) | { member: Reso
  * Deployment selects by other labels gets a list of its own, so any labelling works.
  */
 async function clusterMemberPods(
-  kubernetes: Pick<KubernetesGateway, "readDeployment" | "listPods">,
+  kubernetes: Pick<KubernetesGateway, "readDeployment" | "readStatefulSet" | "listPods">,
   cluster: ResolvedCluster,
 ): Promise<MemberLook[]> {
   const { namespace } = cluster;
@@ -227,9 +230,19 @@ async function clusterMemberPods(
   const labelledPods = () =>
     (labelled ??= kubernetes.listPods(namespace, `${CLUSTER_LABEL}=${cluster.name}`).then((list) => list.pods));
 
+  let statefulSet: Promise<V1StatefulSet | undefined> | undefined;
   return Promise.all(
     cluster.members.map(async (member): Promise<MemberLook> => {
-      const name = member.deployment;
+      const { workload } = member;
+      if (workload.kind === "StatefulSet") {
+        const set = await (statefulSet ??= kubernetes.readStatefulSet(namespace, workload.name));
+        if (!set) return { member, replicas: undefined, pods: [] };
+        // A StatefulSet runs the member only while its replicas reach the member's ordinal.
+        const replicas = (set.spec?.replicas ?? 1) > workload.ordinal ? 1 : 0;
+        const { pods } = await kubernetes.listPods(namespace, `${STATEFULSET_POD_NAME_LABEL}=${workload.pod}`);
+        return { member, replicas, pods };
+      }
+      const name = workload.name;
       const deployment = await kubernetes.readDeployment(namespace, name);
       if (!deployment) return { member, replicas: undefined, pods: [] };
       const replicas = deployment.spec?.replicas ?? 1;

@@ -6,11 +6,12 @@ import {
   retryableOf,
 } from "../core/errors.js";
 import { KubernetesApiError } from "../gateways/kubernetes/errors.js";
-import { type AccessAttributes, REQUIRED_PERMISSIONS } from "../gateways/kubernetes/kubernetes-gateway.js";
+import { type AccessAttributes, permissionsFor } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { describeAccess, missingPermissionsMessage, requiredAccess } from "./permissions.js";
 import { seconds } from "./report.js";
-import { describeUnderWay, readUnderWay } from "./under-way.js";
+import { describeUnderWay, markIsOwn, readUnderWay } from "./under-way.js";
+import { describeWorkload, readWorkload, workloadEventTarget } from "./member-workload.js";
 
 /** What the permission check hands on (observe mode only has something to hand). */
 export interface PermissionCheck {
@@ -28,7 +29,7 @@ export interface PermissionCheck {
  */
 export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<PermissionCheck>> {
   const { ctx } = run;
-  const wanted = requiredAccess(REQUIRED_PERMISSIONS, ctx.cluster.namespace);
+  const wanted = requiredAccess(permissionsFor(ctx.member.workload.kind), ctx.cluster.namespace);
   const startedAt = ctx.clock.now();
   const allowed = await Promise.all(
     wanted.map((access) =>
@@ -54,12 +55,7 @@ export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<Pe
     // The refusal's Warning Event, when the responder may record Events at all.
     const eventsAllowed = !missing.some((access) => access.resource === "events");
     if (eventsAllowed) {
-      run.recordEventsOn({
-        kind: "Deployment",
-        apiVersion: "apps/v1",
-        namespace: ctx.cluster.namespace,
-        name: ctx.member.deployment,
-      });
+      run.recordEventsOn(workloadEventTarget(ctx.cluster.namespace, ctx.member));
     }
     await noteEarlierAttempt(run, missing);
     throw new MissingPermissionsError(missing.map(describeAccess), refusal);
@@ -68,18 +64,21 @@ export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<Pe
 }
 
 /**
- * Before a refusal: when an earlier attempt marked the member's Deployment as under recovery, notes it, so that the
- * recovery ends failed, naming the state the Deployment is left in, and never "refused, nothing was changed". Only
- * when the Deployment may be read; a failed read is reported and leaves the refusal as it is.
+ * Before a refusal: when an earlier attempt marked the member's workload as under recovery, notes it, so that the
+ * recovery ends failed, naming the state the workload is left in, and never "refused, nothing was changed". Only
+ * when the workload may be read; a failed read is reported and leaves the refusal as it is.
  */
 async function noteEarlierAttempt(run: RecoveryRun, missing: readonly AccessAttributes[]): Promise<void> {
   const { kubernetes, cluster, member } = run.ctx;
-  if (missing.some((a) => a.resource === "deployments" && !a.subresource && a.verb === "get")) return;
+  const resource = member.workload.kind === "Deployment" ? "deployments" : "statefulsets";
+  if (missing.some((a) => a.resource === resource && !a.subresource && a.verb === "get")) return;
   try {
-    const mark = readUnderWay(await kubernetes.readDeployment(cluster.namespace, member.deployment));
-    if (mark) run.noteEarlierChange(describeUnderWay(member.deployment, mark));
+    const mark = readUnderWay(await readWorkload(kubernetes, cluster.namespace, member));
+    if (mark && markIsOwn(mark, run.ctx)) run.noteEarlierChange(describeUnderWay(member.workload, mark));
   } catch (error) {
-    run.progress(`could not read Deployment ${member.deployment} to look for an earlier attempt: ${messageOf(error)}`);
+    run.progress(
+      `could not read ${describeWorkload(member.workload)} to look for an earlier attempt: ${messageOf(error)}`,
+    );
   }
 }
 

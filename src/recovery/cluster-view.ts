@@ -1,4 +1,5 @@
-import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
+import type { WorkloadObject } from "./member-workload.js";
 import type { ResolvedMember } from "../core/config/types.js";
 import type { MemberList, MemberStatus, EtcdGateway, EtcdMember } from "../gateways/etcd/etcd-gateway.js";
 import { type PodFacts, podsOfMember, podPresence } from "./pods.js";
@@ -11,13 +12,9 @@ import type { DeadMemberCandidate } from "./decisions/dead-members.js";
 
 /** What Kubernetes shows about the member being recovered. */
 export interface MemberObservation {
-  /** What runs the member. */
-  workload: "deployment" | "statefulset" | "none";
-  /** Its Deployment, when there is one. */
-  deployment?: V1Deployment;
-  /** A StatefulSet of the member's Deployment name, when there is no Deployment. */
-  statefulSet?: V1StatefulSet;
-  /** The Deployment's Pod selector as a query string. */
+  /** The member's workload: its Deployment, or the cluster's StatefulSet; undefined when it does not exist. */
+  object?: WorkloadObject;
+  /** The member's Pod selector as a query string. */
   selector?: string;
   /** Every Pod the selector matches. */
   pods: V1Pod[];

@@ -76,7 +76,10 @@ export function resolveTuning(tuning: Partial<RecoveryTuning> | undefined): Reco
   return { ...DEFAULT_TUNING, ...tuning };
 }
 
-/** The steps of a recovery, in runbook order. */
+/**
+ * The steps of a recovery, in runbook order. A Deployment member stops its Deployment; a StatefulSet member holds
+ * the StatefulSet instead (OnDelete, the next start's settings) and restores it at the end.
+ */
 export const STEP_NAMES = [
   "permissions",
   "lock",
@@ -84,11 +87,13 @@ export const STEP_NAMES = [
   "guard",
   "snapshot",
   "stop",
+  "hold",
   "remove",
   "add",
   "start",
   "promote",
   "verify",
+  "restore",
 ] as const;
 
 /** One step of a recovery. */

@@ -1,14 +1,14 @@
-import { messageOf } from "../core/errors.js";
+import { messageOf, UnsafeRecoveryError } from "../core/errors.js";
 import { classifyMember, type Classification, type DiagnosisFacts } from "./decisions/classify.js";
 import type { EtcdGateway, EtcdMember } from "../gateways/etcd/etcd-gateway.js";
-import type { EventTarget } from "../gateways/kubernetes/kubernetes-gateway.js";
 import { type ClusterObservation, type MemberObservation, entryOf, observeCluster } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
-import type { V1Deployment } from "@kubernetes/client-node";
-import { findEtcdContainer, requireSelector, currentPod, podFacts } from "./pods.js";
+import { findEtcdContainer, currentPod, podFacts, podsOfMember } from "./pods.js";
 import type { RecoveryContext } from "./context.js";
-import { clearUnderWay, describeUnderWay, readUnderWay } from "./under-way.js";
+import { clearUnderWay, describeUnderWay, markIsOwn, readUnderWay } from "./under-way.js";
+import { describeMemberRunner, type WorkloadObject, workloadEventTarget } from "./member-workload.js";
+import type { MemberWorkload } from "../core/config/types.js";
 
 /** What Diagnose found and decided; the steps after it work from this. */
 export type Diagnosis = Classification & {
@@ -20,6 +20,8 @@ export type Diagnosis = Classification & {
   entry?: EtcdMember;
   /** Where member lists are read and membership changed: members of the real cluster only. */
   membership: EtcdGateway;
+  /** StatefulSet members: an earlier attempt of this member's recovery holds the StatefulSet (see Hold). */
+  heldForThisMember: boolean;
 };
 
 /**
@@ -29,30 +31,39 @@ export type Diagnosis = Classification & {
 export async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>> {
   const { ctx } = run;
   const [member, cluster] = await Promise.all([observeMember(ctx, run.tuning.logTailLines), observeCluster(ctx)]);
-  const workload = member.deployment ?? member.statefulSet;
-  if (workload) run.recordEventsOn(eventTarget(ctx, member));
+  const { workload } = ctx.member;
+  if (member.object) run.recordEventsOn(workloadEventTarget(ctx.cluster.namespace, ctx.member, member.object));
   reportMember(run, member);
   reportCluster(run, cluster);
-  const mark = readUnderWay(member.deployment);
-  if (mark) run.noteEarlierChange(describeUnderWay(ctx.member.deployment, mark));
+  const mark = readUnderWay(member.object);
+  if (mark && !markIsOwn(mark, ctx)) {
+    throw new UnsafeRecoveryError(
+      "other-recovery-under-way",
+      `${describeUnderWay(workload, mark)}: that recovery changed the StatefulSet for its member and has not ` +
+        `finished; recover member ${mark.member ?? "(unknown)"} first (its recovery puts the StatefulSet back), then ` +
+        `run again`,
+    );
+  }
+  if (mark) run.noteEarlierChange(describeUnderWay(workload, mark));
 
   const entry = entryOf(cluster.list, ctx.member);
   const ownProbe = cluster.probes.find((p) => p.member.index === ctx.member.index);
   const facts: DiagnosisFacts = {
-    deployment: ctx.member.deployment,
+    runner: describeMemberRunner(workload),
+    kind: workload.kind,
     namespace: ctx.cluster.namespace,
     memberName: ctx.member.name,
     peerURL: ctx.member.peerURL,
-    workload: member.workload,
-    replicas: member.deployment?.spec?.replicas ?? 1,
+    workloadExists: member.object !== undefined,
+    replicas: memberReplicas(ctx.member.workload, member.object),
     log: member.log,
     listKnown: cluster.list !== undefined,
     ...(cluster.real.clusterId !== undefined ? { clusterId: cluster.real.clusterId } : {}),
     ...(member.facts ? { pod: member.facts } : {}),
-    ...(entry ? { listEntry: { id: entry.id, isLearner: entry.isLearner } } : {}),
+    ...(entry ? { listEntry: { id: entry.id, isLearner: entry.isLearner, name: entry.name } } : {}),
     ...(ownProbe?.status ? { memberStatus: ownProbe.status } : {}),
   };
-  const claim = persistentVolumeClaimOf(member.deployment);
+  const claim = workload.kind === "Deployment" ? persistentVolumeClaimOf(member.object) : undefined;
   if (claim !== undefined) facts.persistentVolumeClaim = claim;
   const classification = classifyMember(facts);
 
@@ -64,38 +75,36 @@ export async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>
       : ctx.etcd;
 
   const acting = classification.verdict === "recover" || classification.verdict.startsWith("resume");
-  // An earlier attempt got the member healthy but ended before it took its mark away.
-  const cleared = mark && classification.verdict === "healthy" && ctx.mode === "act" && (await clearUnderWay(ctx));
+  const heldForThisMember = workload.kind === "StatefulSet" && mark !== undefined;
+  // An earlier attempt got a Deployment member healthy but ended before it took its mark away (a StatefulSet's
+  // mark goes when Restore puts the StatefulSet back).
+  const cleared =
+    mark &&
+    !heldForThisMember &&
+    classification.verdict === "healthy" &&
+    ctx.mode === "act" &&
+    (await clearUnderWay(ctx));
   return {
     outcome: "done",
     detail: cleared ? `${classification.reason}; removed the earlier recovery's mark` : classification.reason,
     ...(acting
       ? { event: { type: "Warning" as const, reason: "MemberDiagnosed", message: classification.reason } }
       : {}),
-    result: { ...classification, member, cluster, ...(entry ? { entry } : {}), membership },
-  };
-}
-
-/** The object the recovery's Events are recorded on: the member's Deployment, or its StatefulSet. */
-function eventTarget(ctx: RecoveryContext, member: MemberObservation): EventTarget {
-  const { deployment, statefulSet } = member;
-  const object = deployment ?? statefulSet;
-  return {
-    kind: deployment ? "Deployment" : "StatefulSet",
-    apiVersion: "apps/v1",
-    namespace: ctx.cluster.namespace,
-    name: object?.metadata?.name ?? ctx.member.deployment,
-    ...(object?.metadata?.uid ? { uid: object.metadata.uid } : {}),
+    result: { ...classification, member, cluster, ...(entry ? { entry } : {}), membership, heldForThisMember },
   };
 }
 
 function reportMember(run: RecoveryRun, member: MemberObservation): void {
-  const name = run.ctx.member.deployment;
-  if (member.workload !== "deployment") return;
-  const replicas = member.deployment?.spec?.replicas ?? 1;
+  const { workload } = run.ctx.member;
+  if (!member.object) return;
   const facts = member.facts;
   if (!facts) {
-    run.progress(`Deployment ${name} (replicas ${replicas}) has no Pod`);
+    const replicas = memberReplicas(workload, member.object);
+    run.progress(
+      workload.kind === "Deployment"
+        ? `Deployment ${workload.name} (replicas ${replicas}) has no Pod`
+        : `${describeMemberRunner(workload)} does not exist`,
+    );
     return;
   }
   const state = facts.deleting
@@ -106,6 +115,15 @@ function reportMember(run: RecoveryRun, member: MemberObservation): void {
     `Pod ${facts.name} is ${state}, ${facts.ready ? "Ready" : "not Ready"}, restarts ${facts.restartCount}${others}; ` +
       `log: ${member.logSource}`,
   );
+}
+
+/**
+ * The member's replicas: a Deployment's `spec.replicas` (1 when unset); for a StatefulSet member 1 when the
+ * StatefulSet's replicas reach its ordinal, else 0.
+ */
+function memberReplicas(workload: MemberWorkload, object: WorkloadObject | undefined): number {
+  const replicas = object?.spec?.replicas ?? 1;
+  return workload.kind === "Deployment" ? replicas : replicas > workload.ordinal ? 1 : 0;
 }
 
 function reportCluster(run: RecoveryRun, cluster: ClusterObservation): void {
@@ -133,33 +151,17 @@ function reportCluster(run: RecoveryRun, cluster: ClusterObservation): void {
   } else if (cluster.listError) run.progress(`no member list: ${cluster.listError}`);
 }
 
-/** Reads the member's Deployment (or a StatefulSet of that name), its Pods and its etcd container's last log. */
+/** Reads the member's workload, its Pods and its etcd container's last log. */
 async function observeMember(ctx: RecoveryContext, tailLines: number): Promise<MemberObservation> {
   const { kubernetes } = ctx;
   const namespace = ctx.cluster.namespace;
-  const name = ctx.member.deployment;
-  const deployment = await kubernetes.readDeployment(namespace, name);
-  if (!deployment) {
-    const statefulSet = await kubernetes.readStatefulSet(namespace, name);
-    return statefulSet
-      ? { workload: "statefulset", statefulSet, pods: [], log: "", logSource: "none" }
-      : { workload: "none", pods: [], log: "", logSource: "none" };
-  }
-
-  const selector = requireSelector(deployment);
-  const { pods } = await kubernetes.listPods(namespace, selector);
+  const { workload: object, selector, pods } = await podsOfMember(kubernetes, namespace, ctx.member);
+  if (!object || selector === undefined) return { pods: [], log: "", logSource: "none" };
   const pod = currentPod(pods);
-  const observation: MemberObservation = {
-    workload: "deployment",
-    deployment,
-    selector,
-    pods,
-    log: "",
-    logSource: "none",
-  };
+  const observation: MemberObservation = { object, selector, pods, log: "", logSource: "none" };
   if (!pod) return observation;
 
-  const container = etcdContainerName(deployment);
+  const container = etcdContainerName(object);
   const facts = podFacts(pod, container);
   observation.pod = pod;
   observation.facts = facts;
@@ -183,13 +185,12 @@ async function observeMember(ctx: RecoveryContext, tailLines: number): Promise<M
   return observation;
 }
 
-/** Name of the Deployment's etcd container. */
-function etcdContainerName(deployment: V1Deployment): string | undefined {
-  return findEtcdContainer(deployment.spec?.template?.spec?.containers ?? [])?.name;
+/** Name of the workload's etcd container. */
+function etcdContainerName(object: WorkloadObject): string | undefined {
+  return findEtcdContainer(object.spec?.template?.spec?.containers ?? [])?.name;
 }
 
-/** A PersistentVolumeClaim the Deployment's Pods mount, if any. */
-function persistentVolumeClaimOf(deployment: V1Deployment | undefined): string | undefined {
-  return deployment?.spec?.template?.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim
-    ?.claimName;
+/** A PersistentVolumeClaim the workload's Pods mount, if any. */
+function persistentVolumeClaimOf(object: WorkloadObject | undefined): string | undefined {
+  return object?.spec?.template?.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
 }

@@ -6,6 +6,7 @@ import { guardMembers, describeEntry, deadMemberCandidates } from "./cluster-vie
 import type { Diagnosis } from "./diagnose.js";
 import type { MemberList } from "../gateways/etcd/etcd-gateway.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+import { checkStatefulSet, refuseOtherLearner } from "./guard-statefulset.js";
 
 /** A diagnosis that leads to action: the member needs recovering, or an earlier attempt is to be finished. */
 export type ActingDiagnosis = Diagnosis & { verdict: "recover" | "resume-promote" | "resume-verify" };
@@ -30,6 +31,8 @@ export interface Plan {
 export async function guard(run: RecoveryRun, diagnosis: ActingDiagnosis): Promise<StepOutcome<Plan>> {
   const { ctx } = run;
   const { real, list, probes } = diagnosis.cluster;
+  if (ctx.member.workload.kind === "StatefulSet") checkStatefulSet(diagnosis);
+  if (diagnosis.verdict === "recover" && list) refuseOtherLearner(list, run);
 
   const unknown = list ? unconfiguredMembers(list.members, ctx.cluster.members) : [];
   if (unknown.length > 0) {

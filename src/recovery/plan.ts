@@ -4,12 +4,14 @@ import { planLines } from "./decisions/plan-lines.js";
 import type { Plan } from "./guard.js";
 import type { RecoveryRun } from "./recovery-run.js";
 
-/** What the recovery would do, from what Diagnose and Guard found (observe mode), one human line each. */
-export function describePlan(run: RecoveryRun, plan: Plan): string[] {
+/**
+ * The `--initial-cluster` the member will start with, worked out before the add: the member list without the members
+ * Guard expects Remove to remove, plus the member under its configured name and peer URL (what MemberAdd will
+ * answer, by names and peer URLs). Throws when a listed member that never started is not configured.
+ */
+export function expectedInitialCluster(run: RecoveryRun, plan: Plan): string {
   const { ctx } = run;
-  const { diagnosis, list, removals: removing } = plan;
-  const removals = list.members.filter((m) => removing.includes(m.id));
-  const remaining = list.members.filter((m) => !removing.includes(m.id));
+  const remaining = plan.list.members.filter((m) => !plan.removals.includes(m.id));
   const newcomer = {
     id: "(new)",
     name: "",
@@ -17,17 +19,21 @@ export function describePlan(run: RecoveryRun, plan: Plan): string[] {
     clientURLs: [],
     isLearner: ctx.cluster.useLearners,
   };
+  return initialClusterValue([...remaining, newcomer], { id: newcomer.id, name: ctx.member.name }, ctx.cluster.members);
+}
+
+/** What the recovery would do, from what Diagnose and Guard found (observe mode), one human line each. */
+export function describePlan(run: RecoveryRun, plan: Plan): string[] {
+  const { ctx } = run;
+  const { diagnosis, list, removals: removing } = plan;
+  const removals = list.members.filter((m) => removing.includes(m.id));
   let initialCluster: string | undefined;
   try {
-    initialCluster = initialClusterValue(
-      [...remaining, newcomer],
-      { id: newcomer.id, name: ctx.member.name },
-      ctx.cluster.members,
-    );
+    initialCluster = expectedInitialCluster(run, plan);
   } catch {
     initialCluster = undefined;
   }
-  const replicas = diagnosis.member.deployment?.spec?.replicas ?? 1;
+  const replicas = diagnosis.member.object?.spec?.replicas ?? 1;
   const snapshots = ctx.cluster.snapshots;
   const source = diagnosis.cluster.probes.find(
     (p) =>
@@ -39,7 +45,7 @@ export function describePlan(run: RecoveryRun, plan: Plan): string[] {
   );
   return planLines({
     verdict: diagnosis.verdict,
-    deployment: ctx.member.deployment,
+    workload: ctx.member.workload,
     memberName: ctx.member.name,
     peerURL: ctx.member.peerURL,
     running: replicas > 0 || diagnosis.member.pods.length > 0,

@@ -13,6 +13,8 @@ import {
 } from "./context.js";
 import { failureReason } from "./report.js";
 import { readUnderWay } from "./under-way.js";
+import { describeWorkload, readWorkload } from "./member-workload.js";
+import type { V1StatefulSet } from "@kubernetes/client-node";
 
 /** What a step hands on: how it went and, for the steps after it, what it found or made (`result`). */
 export type StepOutcome<T = void> = {
@@ -115,7 +117,7 @@ export class RecoveryRun {
     this.target = target;
   }
 
-  /** Notes that the cluster or the member's Deployment was changed. */
+  /** Notes that the cluster or the member's workload was changed. */
   markChanged(): void {
     this.changed = true;
   }
@@ -164,7 +166,7 @@ export class RecoveryRun {
   async fail(error: unknown): Promise<RecoveryResult> {
     // A refusal is "nothing changed"; once something was changed, stopping half-way is a failure.
     const refused = error instanceof UnsafeRecoveryError && !this.changed;
-    const leftChanged = this.changed ? await this.describeDeployment() : undefined;
+    const leftChanged = this.changed ? await this.describeWorkload() : undefined;
     const reason = refused
       ? (error as Error).message
       : `${failureReason(error, this.failedStep ?? this.current, this.ctx)}${leftChanged ? `; ${leftChanged}` : ""}`;
@@ -183,20 +185,22 @@ export class RecoveryRun {
     }
   }
 
-  /** The member's Deployment as it is left: its replicas and its under-recovery mark. Never throws. */
-  private async describeDeployment(): Promise<string> {
+  /** The member's workload as it is left: its replicas or strategy, and its under-recovery mark. Never throws. */
+  private async describeWorkload(): Promise<string> {
     const { kubernetes, cluster, member } = this.ctx;
+    const { workload } = member;
+    const name = describeWorkload(workload);
     try {
-      const deployment = await kubernetes.readDeployment(cluster.namespace, member.deployment);
-      if (!deployment) return `Deployment ${member.deployment} no longer exists`;
-      const replicas = deployment.spec?.replicas ?? 1;
-      const mark = readUnderWay(deployment);
-      return (
-        `Deployment ${member.deployment} is left at ${replicas} replica${replicas === 1 ? "" : "s"}` +
-        (mark ? ` and marked as under recovery since ${mark.since}` : "")
-      );
+      const object = await readWorkload(kubernetes, cluster.namespace, member);
+      if (!object) return `${name} no longer exists`;
+      const mark = readUnderWay(object);
+      const state =
+        workload.kind === "Deployment"
+          ? `at ${object.spec?.replicas ?? 1} replica${(object.spec?.replicas ?? 1) === 1 ? "" : "s"}`
+          : `with update strategy ${(object as V1StatefulSet).spec?.updateStrategy?.type ?? "RollingUpdate"}`;
+      return `${name} is left ${state}` + (mark ? ` and marked as under recovery since ${mark.since}` : "");
     } catch (error) {
-      return `the state of Deployment ${member.deployment} could not be read (${messageOf(error)})`;
+      return `the state of ${name} could not be read (${messageOf(error)})`;
     }
   }
 

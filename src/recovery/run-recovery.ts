@@ -20,6 +20,9 @@ import { snapshot } from "./snapshot.js";
 import { start } from "./start.js";
 import { stop } from "./stop.js";
 import { verify } from "./verify.js";
+import { holdStatefulSet } from "./hold-statefulset.js";
+import { restoreStatefulSet } from "./restore-statefulset.js";
+import { startStatefulSetPod } from "./start-statefulset-pod.js";
 
 /** What every recovery of a process shares: configuration, Kubernetes, the logger, who it is. */
 export interface MemberRecoveryDependencies {
@@ -87,7 +90,16 @@ export async function runRecovery(ctx: RecoveryContext): Promise<RecoveryResult>
     if (ctx.mode === "act") run.hold(await run.step("lock", () => lock(run)));
     const diagnosis = await run.step("diagnose", () => diagnose(run));
     const { verdict, reason } = diagnosis;
-    if (verdict === "healthy") return await run.end("skipped", reason);
+    const { workload } = ctx.member;
+    if (verdict === "healthy") {
+      // An earlier attempt got the member healthy but did not put its StatefulSet back.
+      if (workload.kind === "StatefulSet" && ctx.mode === "act" && diagnosis.heldForThisMember) {
+        const plan = await run.step("guard", () => guard(run, { ...diagnosis, verdict: "resume-verify" }));
+        await run.step("restore", () => restoreStatefulSet(run, plan, workload));
+        return await run.end("succeeded", `put StatefulSet ${workload.name} back after recovering ${ctx.member.name}`);
+      }
+      return await run.end("skipped", reason);
+    }
     if (verdict === "refuse") throw new UnsafeRecoveryError(diagnosis.refusal ?? "refused", reason);
     if (verdict === "retry-later") throw new MemberNotDiagnosableError(reason);
 
@@ -98,12 +110,15 @@ export async function runRecovery(ctx: RecoveryContext): Promise<RecoveryResult>
     }
 
     await run.step("snapshot", () => snapshot(run, plan));
-    await run.step("stop", () => stop(run, plan));
+    if (workload.kind === "Deployment") await run.step("stop", () => stop(run, plan, workload.name));
+    else await run.step("hold", () => holdStatefulSet(run, plan, workload));
     await run.step("remove", () => remove(run, plan));
     const added = await run.step("add", () => add(run, plan));
-    await run.step("start", () => start(run, plan, added));
+    if (workload.kind === "Deployment") await run.step("start", () => start(run, plan, added, workload.name));
+    else await run.step("start", () => startStatefulSetPod(run, plan, added, workload));
     await run.step("promote", () => promote(run, plan));
     await run.step("verify", () => verify(run, plan));
+    if (workload.kind === "StatefulSet") await run.step("restore", () => restoreStatefulSet(run, plan, workload));
     const { cluster, member } = ctx;
     return await run.end("succeeded", `recovered member ${member.name} of ${cluster.namespace}/${cluster.name}`);
   } catch (error) {

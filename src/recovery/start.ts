@@ -2,7 +2,8 @@ import { messageOf } from "../core/errors.js";
 import type { V1Pod } from "@kubernetes/client-node";
 import { setInitialCluster } from "./decisions/initial-cluster.js";
 import { meaningfulLogLine } from "./decisions/classify.js";
-import { findEtcdContainer, requireSelector, currentPod, podFacts } from "./pods.js";
+import { findEtcdContainer, currentPod, podFacts } from "./pods.js";
+import { memberPodSelector } from "./member-workload.js";
 import { seconds } from "./report.js";
 import type { Added } from "./add.js";
 import type { Plan } from "./guard.js";
@@ -14,13 +15,17 @@ import { pollUntil } from "./waits.js";
  * (nothing else changes), scale the Deployment to 1, wait until its Pod runs and the member answers.
  * A learner may not pass readiness before it is promoted, so Running is what is awaited here.
  */
-export async function start(run: RecoveryRun, plan: Plan, added: Added | undefined): Promise<StepOutcome> {
+export async function start(
+  run: RecoveryRun,
+  plan: Plan,
+  added: Added | undefined,
+  name: string,
+): Promise<StepOutcome> {
   const { ctx } = run;
   // Nothing was added: an earlier attempt got past Start, and the member runs.
   if (!added) return { outcome: "skipped", detail: "the member is already running" };
   const { initialCluster, memberId } = added;
   const namespace = ctx.cluster.namespace;
-  const name = ctx.member.deployment;
   const startedAt = ctx.clock.now();
 
   let changes: string[] = [];
@@ -40,10 +45,55 @@ export async function start(run: RecoveryRun, plan: Plan, added: Added | undefin
       `--initial-cluster-state=existing`,
   );
 
-  const selector = requireSelector(updated);
+  const selector = memberPodSelector(ctx.member, updated);
   const container = findEtcdContainer(updated.spec?.template?.spec?.containers ?? [])?.name;
-  // Ask etcd from now on rather than after the Pod shows Running: the member answers moments after its
-  // process starts, and the two waits overlap.
+  const started = await waitUntilMemberAnswers(run, plan, {
+    memberId,
+    selector,
+    ...(container ? { container } : {}),
+    pods: `a Pod of Deployment ${name}`,
+  });
+  const detail =
+    `scaled Deployment ${name} to 1; Pod ${started.pod} Running after ${seconds(started.runningAfterMs)}; member ` +
+    `answers after ${seconds(ctx.clock.now() - startedAt)}`;
+  return {
+    outcome: "done",
+    detail,
+    event: {
+      type: "Normal",
+      reason: "MemberStarted",
+      message: `Started etcd member ${ctx.member.name} with --initial-cluster-state=existing (Pod ${started.pod})`,
+    },
+  };
+}
+
+/** Which Pod to wait for, and as which member it must answer. */
+export interface MemberStartWait {
+  /** The etcd ID the member was added under. */
+  memberId: string;
+  /** Selects the member's Pods. */
+  selector: string;
+  /** The etcd container's name, when known. */
+  container?: string;
+  /** The Pods awaited, for messages: `a Pod of Deployment example-2`. */
+  pods: string;
+  /** A Pod to leave out (the one just deleted, by UID). */
+  ignoreUid?: string;
+}
+
+/**
+ * Waits until a Pod the selector picks runs its etcd container and the member answers at its client URL as member
+ * `memberId` of the plan's cluster. Asks etcd from the start rather than after the Pod shows Running: the member
+ * answers moments after its process starts, and the two waits overlap. Throws, quoting the log, when the new Pod
+ * crashes twice.
+ */
+export async function waitUntilMemberAnswers(
+  run: RecoveryRun,
+  plan: Plan,
+  wait: MemberStartWait,
+): Promise<{ pod: string; runningAfterMs: number }> {
+  const { ctx } = run;
+  const startedAt = ctx.clock.now();
   const { clusterId } = plan;
   let podCrashed = false;
   const answering = pollUntil(
@@ -51,7 +101,7 @@ export async function start(run: RecoveryRun, plan: Plan, added: Added | undefin
       if (podCrashed) return false;
       try {
         const status = await ctx.etcd.status(ctx.member.clientURL);
-        if (status.memberId === memberId && status.clusterId === clusterId) return true;
+        if (status.memberId === wait.memberId && status.clusterId === clusterId) return true;
         observe(`${ctx.member.clientURL} answers as member ${status.memberId} of cluster ${status.clusterId}`);
       } catch (error) {
         observe(messageOf(error));
@@ -67,38 +117,31 @@ export async function start(run: RecoveryRun, plan: Plan, added: Added | undefin
   );
   answering.catch(() => undefined);
   const seen = await ctx.kubernetes.waitForPods(
-    namespace,
-    selector,
-    (pods) => runningOrCrashed(pods, container),
-    `a Pod of Deployment ${name} to run`,
+    ctx.cluster.namespace,
+    wait.selector,
+    (pods) =>
+      runningOrCrashed(
+        pods.filter((p) => p.metadata?.uid !== wait.ignoreUid),
+        wait.container,
+      ),
+    `${wait.pods} to run`,
     run.timeoutMs,
   );
   const podName = seen.pod.metadata?.name ?? "(unnamed)";
   if (seen.crashed) {
     podCrashed = true;
     const log = await ctx.kubernetes
-      .readPodLog(namespace, podName, {
-        ...(container ? { container } : {}),
+      .readPodLog(ctx.cluster.namespace, podName, {
+        ...(wait.container ? { container: wait.container } : {}),
         previous: true,
         tailLines: run.tuning.logTailLines,
       })
       .catch(() => "");
     throw new Error(`the new Pod ${podName} crashed: ${meaningfulLogLine(log) ?? "(no log)"}`);
   }
-  const runningAfter = ctx.clock.now() - startedAt;
+  const runningAfterMs = ctx.clock.now() - startedAt;
   await answering;
-  const detail =
-    `scaled Deployment ${name} to 1; Pod ${podName} Running after ${seconds(runningAfter)}; member ` +
-    `answers after ${seconds(ctx.clock.now() - startedAt)}`;
-  return {
-    outcome: "done",
-    detail,
-    event: {
-      type: "Normal",
-      reason: "MemberStarted",
-      message: `Started etcd member ${ctx.member.name} with --initial-cluster-state=existing (Pod ${podName})`,
-    },
-  };
+  return { pod: podName, runningAfterMs };
 }
 
 /**

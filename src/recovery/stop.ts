@@ -1,4 +1,4 @@
-import { requireSelector } from "./pods.js";
+import { memberPodSelector } from "./member-workload.js";
 import { seconds } from "./report.js";
 import { markUnderWay } from "./under-way.js";
 import type { Plan } from "./guard.js";
@@ -8,15 +8,14 @@ import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
  * Step 5, Stop: scale the member's Deployment to 0 and wait until no Pod of it is left (gone, not just
  * Terminating), so the old process can neither answer nor rejoin. The Deployment itself stays.
  */
-export async function stop(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
+export async function stop(run: RecoveryRun, plan: Plan, name: string): Promise<StepOutcome> {
   const { ctx } = run;
   if (plan.diagnosis.verdict !== "recover")
     return { outcome: "skipped", detail: "resuming with the new member running" };
   const namespace = ctx.cluster.namespace;
-  const name = ctx.member.deployment;
   const deployment = await ctx.kubernetes.readDeployment(namespace, name);
   if (!deployment) throw new Error(`Deployment ${name} in ${namespace} disappeared during the recovery`);
-  const selector = requireSelector(deployment);
+  const selector = memberPodSelector(ctx.member, deployment);
 
   const startedAt = ctx.clock.now();
   // The mark comes first: whatever happens after it, every later run knows the member was changed.

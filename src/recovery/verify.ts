@@ -3,7 +3,7 @@ import { messageOf } from "../core/errors.js";
 import type { V1Pod } from "@kubernetes/client-node";
 import { viewCluster, describeEntry } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";
-import { requireSelector } from "./pods.js";
+import { describeMemberRunner, memberPodSelector, readWorkload } from "./member-workload.js";
 import { seconds } from "./report.js";
 import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
@@ -15,6 +15,27 @@ import { pollUntil } from "./waits.js";
  * and every member has the same key-space hash at one revision. A member still catching up is waited for.
  */
 export async function verify(run: RecoveryRun, plan: Plan): Promise<StepOutcome> {
+  const { ctx } = run;
+  const detail = await verifyMember(run, plan);
+  // Verified: a Deployment member is no longer under recovery; a StatefulSet stays marked until Restore.
+  if (ctx.member.workload.kind === "Deployment") await clearUnderWay(ctx);
+  return {
+    outcome: "done",
+    detail,
+    event: {
+      type: "Normal",
+      reason: "RecoveryVerified",
+      message: `etcd member ${ctx.member.name} recovered: ${detail}`,
+    },
+  };
+}
+
+/**
+ * The checks of Verify, waited for until they pass or the deadline: every listed member votes and answers with the
+ * same leader, the member's Pod is Ready, and every member has the same key-space hash at one revision. Answers
+ * what was seen, in one line.
+ */
+export async function verifyMember(run: RecoveryRun, plan: Plan): Promise<string> {
   const { ctx } = run;
   const startedAt = ctx.clock.now();
   const poll = (what: string) => ({
@@ -80,8 +101,6 @@ export async function verify(run: RecoveryRun, plan: Plan): Promise<StepOutcome>
   }, poll("every member to have the same key-space hash"));
 
   const ready = await podReady;
-  // Verified: the member is no longer under recovery.
-  await clearUnderWay(ctx);
 
   const configured = ctx.cluster.members.length;
   const detail =
@@ -91,28 +110,20 @@ export async function verify(run: RecoveryRun, plan: Plan): Promise<StepOutcome>
       ? ` (${configured - agreed.members} configured member${configured - agreed.members > 1 ? "s are" : " is"} not ` +
         `in the list: recover ${configured - agreed.members > 1 ? "them" : "it"} next)`
       : "");
-  return {
-    outcome: "done",
-    detail,
-    event: {
-      type: "Normal",
-      reason: "RecoveryVerified",
-      message: `etcd member ${ctx.member.name} recovered: ${detail}`,
-    },
-  };
+  return detail;
 }
 
 async function waitForReadyPod(run: RecoveryRun): Promise<V1Pod> {
   const { ctx } = run;
   const namespace = ctx.cluster.namespace;
-  const deployment = await ctx.kubernetes.readDeployment(namespace, ctx.member.deployment);
-  if (!deployment)
-    throw new Error(`Deployment ${ctx.member.deployment} in ${namespace} disappeared during the recovery`);
+  const { workload } = ctx.member;
+  const object = await readWorkload(ctx.kubernetes, namespace, ctx.member);
+  if (!object) throw new Error(`${workload.kind} ${workload.name} in ${namespace} disappeared during the recovery`);
   return ctx.kubernetes.waitForPods(
     namespace,
-    requireSelector(deployment),
+    memberPodSelector(ctx.member, object),
     (pods) => pods.find((pod) => !pod.metadata?.deletionTimestamp && isPodReady(pod)),
-    `a Pod of Deployment ${ctx.member.deployment} to be Ready`,
+    `${workload.kind === "Deployment" ? "a Pod of " : ""}${describeMemberRunner(workload)} to be Ready`,
     run.timeoutMs,
   );
 }

@@ -64,6 +64,32 @@ describe("values.schema.json", () => {
     expect(stderr).toMatch(/config\.clusters\.0\.members: Must be less than or equal to 9/);
   });
 
+  it("takes a cluster's statefulSet by name, and rejects one without a name or with a misspelt key", async () => {
+    const cluster = (statefulSet: object) =>
+      `config.clusters=${JSON.stringify([{ name: "milvus", members: 3, statefulSet }])}`;
+    const good = await runHelm([
+      "template",
+      "etcd-responder",
+      "chart",
+      "--set-json",
+      cluster({ name: "milvus-etcd", serviceName: "milvus-etcd-headless", volumeClaimTemplate: "data" }),
+    ]);
+    expect(good.stderr).toBe("");
+    expect(good.code).toBe(0);
+    const bad = await runHelm([
+      "template",
+      "etcd-responder",
+      "chart",
+      "--set-json",
+      cluster({ serviceName: "milvus-etcd-headless", volumeClaimTemplat: "data" }),
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("config.clusters.0.statefulSet: name is required");
+    expect(bad.stderr).toContain(
+      "config.clusters.0.statefulSet: Additional property volumeClaimTemplat is not allowed",
+    );
+  });
+
   it("accepts the chart's own default values", async () => {
     await expect(renderChart()).resolves.not.toHaveLength(0);
   });

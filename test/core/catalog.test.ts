@@ -99,8 +99,7 @@ describe("ClusterCatalog.member", () => {
     expect(member).toEqual({
       index: 2,
       name: "example2",
-      deployment: "example-2",
-      service: "example2",
+      workload: { kind: "Deployment", name: "example-2", service: "example2" },
       clientURL: "http://127.10.0.2:2379",
       peerURL: "http://example2:2380",
     });

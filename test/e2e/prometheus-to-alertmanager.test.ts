@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAlertmanager, type TestAlertmanager } from "../support/alertmanager.js";
 import { kubeConfigFrom } from "../support/pod-watch.js";
@@ -10,6 +11,7 @@ import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-pro
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { readDeployRules, renderRules, withoutPendingPeriod, type RulesFile } from "../support/crash-loop-rule.js";
 import { startWebhookRecorder, type RecordedRequest, type WebhookRecorder } from "../support/webhook-recorder.js";
+import { waitUntil } from "../support/etcd-retry.js";
 
 interface Notification {
   version: string;
@@ -29,6 +31,26 @@ const firingAbout = (pod: string) => (request: RecordedRequest) => {
   const body = request.body as Partial<Notification>;
   return body.status === "firing" && (body.alerts ?? []).some((a) => a.status === "firing" && a.labels.pod === pod);
 };
+
+/** A one-replica StatefulSet `name` whose container exits at once, so its Pod `<name>-0` crash-loops. */
+async function createCrashingStatefulSet(kc: KubeConfig, namespace: string, name: string): Promise<void> {
+  const labels = { app: name };
+  await kc.makeApiClient(AppsV1Api).createNamespacedStatefulSet({
+    namespace,
+    body: {
+      metadata: { name, namespace },
+      spec: {
+        replicas: 1,
+        serviceName: name,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name: "etcd", image: "busybox", command: ["sh", "-c", "exit 1"] }] },
+        },
+      },
+    },
+  });
+}
 
 describe("the shipped rule and Alertmanager route on real Prometheus and Alertmanager", () => {
   const token = randomBytes(16).toString("hex");
@@ -65,7 +87,7 @@ describe("the shipped rule and Alertmanager route on real Prometheus and Alertma
   it("runs the shipped rule's filters unchanged: they name the sandbox's cluster", () => {
     // rendered-configs.test.ts pins that only `for:` differs from the shipped rule.
     const expr = shipped.groups[0]!.rules[0]!.expr;
-    expect(expr).toContain('namespace=~"default", pod=~"example-[0-9]+-.*"');
+    expect(expr).toContain('namespace=~"default", pod=~"example-[0-9]+-.*|example-[0-9]+"');
     expect(sandbox!.info.clusters.map((c) => `${c.namespace}/${c.name}`)).toEqual(["default/example"]);
   });
 
@@ -109,5 +131,26 @@ describe("the shipped rule and Alertmanager route on real Prometheus and Alertma
     // No healthy member was reported.
     const pods = recorder!.requests.flatMap((r) => (r.body as Notification).alerts.map((a) => a.labels.pod));
     expect(new Set(pods)).toEqual(new Set([pod]));
+  });
+
+  it("fires for a crash-looping StatefulSet Pod of the cluster, and not for a look-alike StatefulSet's", async () => {
+    const kc = kubeConfigFrom(sandbox!.info.kubeconfig);
+    // The look-alike crash-loops first and is in Prometheus before the cluster's StatefulSet exists, so the
+    // evaluation that fires for `example-0` has seen it too.
+    await createCrashingStatefulSet(kc, "default", "example-redis");
+    const lookAlike = 'kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff", pod="example-redis-0"}';
+    await waitUntil(
+      async () => (await prometheus!.query(`max_over_time(${lookAlike}[5m])`)).length > 0,
+      "Prometheus to hold example-redis-0 in CrashLoopBackOff",
+      60_000,
+    );
+    await createCrashingStatefulSet(kc, "default", "example");
+    await recorder!.waitFor(firingAbout("example-0"), "a firing notification about example-0", 60_000);
+
+    const alerted = (await prometheus!.alerts()).map((a) => a.labels.pod);
+    expect(alerted).toContain("example-0");
+    expect(alerted).not.toContain("example-redis-0");
+    const notified = recorder!.requests.flatMap((r) => (r.body as Notification).alerts.map((a) => a.labels.pod));
+    expect(notified).not.toContain("example-redis-0");
   });
 });

@@ -1,5 +1,5 @@
 import { briefRequest } from "../support/in-memory-queue.js";
-import type { V1Deployment, V1Pod } from "@kubernetes/client-node";
+import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config/load.js";
 import type { ClusterMode, ResolvedCluster } from "../../src/core/config/types.js";
@@ -25,15 +25,18 @@ const logger = createLogger({ level: "silent" });
 /** Deployments and Pods in memory, answering label selectors as the API server does; counts the Pod lists. */
 function fakeKubernetes() {
   const deployments = new Map<string, V1Deployment>();
+  const statefulSets = new Map<string, V1StatefulSet>();
   const pods: V1Pod[] = [];
   const lists: string[] = [];
   let failFor: string | undefined;
   return {
     deployments,
+    statefulSets,
     pods,
     lists,
     failListsIn: (namespace: string) => (failFor = namespace),
     readDeployment: (namespace: string, name: string) => Promise.resolve(deployments.get(`${namespace}/${name}`)),
+    readStatefulSet: (namespace: string, name: string) => Promise.resolve(statefulSets.get(`${namespace}/${name}`)),
     listPods: (namespace: string, labelSelector: string) =>
       asPromise(() => {
         lists.push(labelSelector);
@@ -285,11 +288,11 @@ describe("judgeMember", () => {
     const crashing = [memberPod("p", labels, { waiting: "CrashLoopBackOff" })];
     expect(judgeMember({ replicas: undefined, pods: crashing }, moment)).toMatchObject({
       action: "none",
-      reason: "the member has no Deployment",
+      reason: "the member's workload does not exist",
     });
     expect(judgeMember({ replicas: 0, pods: crashing }, moment)).toMatchObject({
       action: "none",
-      reason: "the member's Deployment is scaled to 0",
+      reason: "the member's workload is scaled below it",
     });
   });
 
@@ -301,7 +304,7 @@ describe("judgeMember", () => {
     const late = judgeMember({ replicas: 1, pods: [] }, { ...moment, now: 105_001, missingSince: 100_000 });
     expect(late).toEqual({
       action: "recover",
-      reason: "the Deployment wants 1 Pod(s) but has had none for 5 s",
+      reason: "its workload wants 1 Pod(s) but has had none for 5 s",
       missingSince: 100_000,
     });
     expect(late).not.toHaveProperty("pod");

@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { MissingPermissionsError, PermissionCheckError, UnsafeRecoveryError } from "../../src/core/errors.js";
 import { KubernetesApiError } from "../../src/gateways/kubernetes/errors.js";
 import type { AccessAttributes, AccessDecision } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
-import { REQUIRED_PERMISSIONS } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
+import { permissionsFor } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
 import { runRecovery } from "../../src/recovery/run-recovery.js";
 import { FakeWorld } from "../support/fake-world.js";
 
 const RULE_UPDATE_DEPLOYMENTS = '- apiGroups: ["apps"] resources: ["deployments"] verbs: ["update"]';
-const REVIEWS = REQUIRED_PERMISSIONS.flatMap((p) => p.verbs).length;
+// The fake world runs Deployment members: their recovery asks for the Deployment layout's permissions.
+const REVIEWS = permissionsFor("Deployment").flatMap((p) => p.verbs).length;
 
 /** A 403 answer to a SelfSubjectAccessReview, as the gateway reports it. */
 function reviewForbidden(): KubernetesApiError {

@@ -219,16 +219,9 @@ describe("runRecovery", () => {
     expect(changes(world)).toEqual(["update example-2"]);
   });
 
-  it("refuses a member run by a StatefulSet, and one without any workload", async () => {
+  it("refuses a member whose Deployment does not exist", async () => {
     const world = new FakeWorld();
     world.deployments.delete("example-3");
-    world.statefulSets.set("example-3", { metadata: { name: "example-3", uid: "sts-uid" } });
-    const result = await runRecovery(world.context());
-    expect(result.outcome).toBe("refused");
-    expect(result.reason).toContain("members run by StatefulSets are not supported");
-    expect(world.events.at(-1)?.target).toMatchObject({ kind: "StatefulSet", name: "example-3" });
-
-    world.statefulSets.clear();
     expect(await runRecovery(world.context())).toMatchObject({
       outcome: "refused",
       reason: "no Deployment example-3 in default",

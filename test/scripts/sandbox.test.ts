@@ -88,7 +88,7 @@ describe("sandbox with the 5-member example cluster", () => {
     // It writes a responder configuration for itself that the responder accepts as it is.
     const config = await loadConfig(join(sandbox.dir, "responder.yaml"));
     expect(config.catalog.clusters).toHaveLength(1);
-    expect(config.catalog.clusters[0]!.members.map((m) => [m.deployment, m.clientURL, m.peerURL])).toEqual(
+    expect(config.catalog.clusters[0]!.members.map((m) => [m.workload.name, m.clientURL, m.peerURL])).toEqual(
       deploymentMembers.map((m) => [m.deployment, m.clientURL, m.peerURL]),
     );
     // Member addresses come from a block of the sandbox's own, never 127.0.0.1's default ports.

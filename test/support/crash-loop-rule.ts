@@ -31,3 +31,39 @@ export async function readDeployRules(): Promise<RulesFile> {
 export function renderRules(rules: RulesFile): string {
   return stringify(rules);
 }
+
+/** One label matcher of a series selector: `label="value"` or `label=~"regex"`. */
+export interface LabelMatcher {
+  label: string;
+  /** Whether a series whose `label` has this value (`""` when it has none) is selected. */
+  matches(value: string): boolean;
+}
+
+const SELECTOR = /\{((?:[^}"]|"(?:[^"\\]|\\.)*")*)\}/g;
+const MATCHER = /([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * The series selectors (`metric{...}`) of a PromQL expression, each as its label matchers. A regex matcher is
+ * anchored at both ends, as Prometheus anchors it; the rule's patterns use only syntax that RE2 and
+ * JavaScript read alike. `!=` and `!~` are refused: the shipped rule has none, and a test must not read them
+ * as something else.
+ */
+export function seriesSelectors(expr: string): LabelMatcher[][] {
+  return [...expr.matchAll(SELECTOR)].map(([, body]) =>
+    [...body!.matchAll(MATCHER)].map(([, label, op, quoted]): LabelMatcher => {
+      // PromQL's double-quoted strings escape like JSON's for what the rule holds (`\\.` is a regex `\.`).
+      const text = JSON.parse(`"${quoted}"`) as string;
+      if (op === "=") return { label: label!, matches: (value) => value === text };
+      if (op === "=~") {
+        const regex = new RegExp(`^(?:${text})$`);
+        return { label: label!, matches: (value) => regex.test(value) };
+      }
+      throw new Error(`matcher ${label}${op}"${quoted}" is not read by seriesSelectors`);
+    }),
+  );
+}
+
+/** Whether some series selector of `expr` selects a series with these labels (a label it lacks is `""`). */
+export function selectsSeries(expr: string, labels: Readonly<Record<string, string>>): boolean {
+  return seriesSelectors(expr).some((matchers) => matchers.every((m) => m.matches(labels[m.label] ?? "")));
+}

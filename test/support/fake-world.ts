@@ -231,12 +231,12 @@ export class FakeWorld {
       });
       this.processes.set(member.clientURL, { memberId: id, clusterId: this.clusterId });
       this.deployments.set(
-        member.deployment,
+        deploymentOf(member),
         memberDeployment({
           cluster: cluster.name,
           namespace: cluster.namespace,
           index: member.index,
-          name: member.deployment,
+          name: deploymentOf(member),
           memberName: member.name,
           peerURL: member.peerURL,
           initialCluster,
@@ -375,6 +375,11 @@ export class FakeWorld {
           if (replicas !== (current.spec?.replicas ?? 1)) this.applyReplicas(name, replicas);
           return structuredClone(copy);
         }),
+      updateStatefulSet: () => Promise.reject(new Error("the fake world runs Deployment members only")),
+      deletePod: () => Promise.reject(new Error("the fake world runs Deployment members only")),
+      readPersistentVolumeClaim: () => Promise.resolve(undefined),
+      deletePersistentVolumeClaim: () => Promise.reject(new Error("the fake world has no claims")),
+      waitForClaimGone: () => Promise.reject(new Error("the fake world has no claims")),
       listPods: (_ns, selector) => Promise.resolve({ pods: this.select(selector), resourceVersion: "1" }),
       waitForPods: (_ns, selector, check, what, timeoutMs) => this.waitForPods(selector, check, what, timeoutMs),
       readPodLog: (_ns, pod, request) => {
@@ -562,7 +567,7 @@ export class FakeWorld {
     const deployment = this.deployments.get(name);
     if (!deployment?.spec) throw new Error(`deployments.apps "${name}" not found`);
     deployment.spec.replicas = replicas;
-    const member = this.cluster.members.find((m) => m.deployment === name);
+    const member = this.cluster.members.find((m) => deploymentOf(m) === name);
     if (!member) return;
     if (replicas === 0) {
       for (const pod of this.podsOf(member.index)) this.pods.delete(pod.metadata?.name ?? "");
@@ -615,7 +620,7 @@ export class FakeWorld {
   }
 
   private addPod(member: ResolvedMember, state: FakeContainerState, notReadyForMs = 0): string {
-    const name = `${member.deployment}-abc${this.podCounter++}`;
+    const name = `${deploymentOf(member)}-abc${this.podCounter++}`;
     const now = this.clock.now();
     this.pods.set(
       name,
@@ -673,4 +678,10 @@ export class FakeWorld {
       evaluate();
     });
   }
+}
+
+/** The member's Deployment: the fake world runs the seed's layout only. */
+function deploymentOf(member: ResolvedMember): string {
+  if (member.workload.kind !== "Deployment") throw new Error("the fake world runs Deployment members only");
+  return member.workload.name;
 }

@@ -64,6 +64,8 @@ export interface RenderOptions {
   values?: string[];
   /** `--set` assignments. */
   set?: string[];
+  /** `--set-json` assignments (`key=<JSON>`), for values such as a list of objects. */
+  setJson?: string[];
   release?: string;
   namespace?: string;
 }
@@ -79,6 +81,7 @@ export async function renderChart(options: RenderOptions = {}): Promise<KubeObje
   ];
   for (const file of options.values ?? []) args.push("--values", file);
   for (const setting of options.set ?? []) args.push("--set", setting);
+  for (const setting of options.setJson ?? []) args.push("--set-json", setting);
   const run = await runHelm(args);
   if (run.code !== 0) throw new Error(`helm ${args.join(" ")} failed: ${run.stderr}`);
   return parseObjects(run.stdout);

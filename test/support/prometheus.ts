@@ -42,6 +42,8 @@ export interface TestPrometheus {
   output(): string;
   /** The alerts its rules hold right now, pending or firing. */
   alerts(): Promise<PrometheusAlert[]>;
+  /** The series an instant query of `expr` answers now, by their labels. */
+  query(expr: string): Promise<Record<string, string>[]>;
   /** SIGTERM by pid, wait for the exit (SIGKILL after 10 s), remove its folder; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -108,6 +110,13 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       const response = await fetch(`${url}/api/v1/alerts`, { signal: AbortSignal.timeout(5000) });
       const body = (await response.json()) as { data?: { alerts?: PrometheusAlert[] } };
       return body.data?.alerts ?? [];
+    },
+    query: async (expr) => {
+      const response = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr }).toString()}`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      const body = (await response.json()) as { data?: { result?: { metric: Record<string, string> }[] } };
+      return (body.data?.result ?? []).map((series) => series.metric);
     },
     stop: () => server.stop(),
   };

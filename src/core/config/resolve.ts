@@ -2,7 +2,13 @@ import { messageOf, type ConfigProblem } from "../errors.js";
 import { type ParsedClusterEntry, DNS_1123_LABEL, isHttpURL, formatKeyPath, type serviceFileSchema } from "./schema.js";
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { renderMember } from "./naming.js";
+import {
+  DEFAULT_NAMING,
+  type NamingTemplates,
+  renderMember,
+  STATEFULSET_NAMING,
+  statefulSetPlaceholderIn,
+} from "./naming.js";
 import type {
   ClusterAuth,
   ClusterTls,
@@ -10,6 +16,7 @@ import type {
   ResolvedCluster,
   ResolvedMember,
   ServiceSettings,
+  StatefulSetSettings,
 } from "./types.js";
 import type { z } from "zod";
 
@@ -37,7 +44,16 @@ export function resolveClusterEntry(
     memberURLs[index] = { ...urls };
   }
 
-  const source = { name: entry.name, namespace: entry.namespace, naming: entry.naming, memberURLs };
+  const statefulSet = entry.statefulSet && resolveStatefulSet(entry.name, entry.statefulSet);
+  const naming = resolveNaming(entry.naming, statefulSet !== undefined, at, problems);
+  if (!naming) return { problems };
+  const source = {
+    name: entry.name,
+    namespace: entry.namespace,
+    naming,
+    memberURLs,
+    ...(statefulSet ? { statefulSet } : {}),
+  };
   const members: ResolvedMember[] = [];
   for (let index = 1; index <= entry.members; index++) members.push(renderMember(source, index));
 
@@ -95,7 +111,8 @@ export function resolveClusterEntry(
       ...(auth ? { auth } : {}),
       useLearners: entry.useLearners,
       snapshots: { ...entry.snapshots },
-      naming: { ...entry.naming },
+      naming,
+      ...(statefulSet ? { statefulSet } : {}),
       memberURLs,
       ...(entry.mode !== undefined ? { mode: entry.mode } : {}),
     }),
@@ -122,17 +139,24 @@ function checkRenderedMembers(
       : at("naming", field);
 
   for (const member of members) {
-    if (member.deployment.length > 253 || !DNS_1123_SUBDOMAIN.test(member.deployment)) {
+    const { workload } = member;
+    if (workload.kind === "StatefulSet" && workload.pod.length > 63) {
+      report(
+        at("statefulSet", "name"),
+        `gives member ${member.index} the Pod name ${JSON.stringify(workload.pod)}, longer than 63 characters`,
+      );
+    }
+    if (workload.kind === "Deployment" && (workload.name.length > 253 || !DNS_1123_SUBDOMAIN.test(workload.name))) {
       report(
         at("naming", "deployment"),
-        `renders ${JSON.stringify(member.deployment)} for member ${member.index}, which is not a valid Kubernetes ` +
+        `renders ${JSON.stringify(workload.name)} for member ${member.index}, which is not a valid Kubernetes ` +
           `object name`,
       );
     }
-    if (!DNS_1123_LABEL.test(member.service)) {
+    if (workload.kind === "Deployment" && !DNS_1123_LABEL.test(workload.service)) {
       report(
         at("naming", "service"),
-        `renders ${JSON.stringify(member.service)} for member ${member.index}, which is not a valid Service name ` +
+        `renders ${JSON.stringify(workload.service)} for member ${member.index}, which is not a valid Service name ` +
           `(DNS-1123 label)`,
       );
     }
@@ -162,7 +186,8 @@ function checkRenderedMembers(
   for (const field of ["deployment", "service", "memberName", "clientURL", "peerURL"] as const) {
     const seen = new Map<string, number>();
     for (const member of members) {
-      const value = field === "memberName" ? member.name : member[field];
+      const value = renderedField(member, field);
+      if (value === undefined) continue;
       const first = seen.get(value);
       if (first !== undefined) {
         const keyPath = field === "clientURL" || field === "peerURL" ? urlPath(member, field) : at("naming", field);
@@ -172,6 +197,72 @@ function checkRenderedMembers(
     }
   }
   return problems;
+}
+
+/** The value a naming field gave a member; undefined for the Deployment fields of a StatefulSet member. */
+function renderedField(
+  member: ResolvedMember,
+  field: "deployment" | "service" | "memberName" | "clientURL" | "peerURL",
+): string | undefined {
+  if (field === "memberName") return member.name;
+  if (field === "clientURL" || field === "peerURL") return member[field];
+  if (member.workload.kind !== "Deployment") return undefined;
+  return field === "deployment" ? member.workload.name : member.workload.service;
+}
+
+/** The StatefulSet settings with their defaults, which depend on the names given. */
+function resolveStatefulSet(
+  clusterName: string,
+  entry: NonNullable<ParsedClusterEntry["statefulSet"]>,
+): StatefulSetSettings {
+  const name = entry.name ?? clusterName;
+  return {
+    name,
+    serviceName: entry.serviceName ?? `${name}-headless`,
+    volumeClaimTemplate: entry.volumeClaimTemplate,
+    deleteClaim: entry.deleteClaim,
+  };
+}
+
+/**
+ * The templates in force: the file's over the layout's defaults. A StatefulSet cluster has no per-member
+ * Deployment or Service to name, and a Deployment cluster no Pod ordinal: such templates are problems.
+ */
+function resolveNaming(
+  given: ParsedClusterEntry["naming"],
+  statefulSet: boolean,
+  at: (...path: PropertyKey[]) => string,
+  problems: ConfigProblem[],
+): NamingTemplates | undefined {
+  const before = problems.length;
+  if (statefulSet) {
+    for (const field of ["deployment", "service"] as const) {
+      if (given[field] !== undefined) {
+        problems.push({
+          keyPath: at("naming", field),
+          message: "a StatefulSet runs this cluster's members; there is no Deployment or Service per member to name",
+        });
+      }
+    }
+    const { deployment: _deployment, service: _service, ...urls } = given;
+    if (problems.length > before) return undefined;
+    return { ...STATEFULSET_NAMING, ...dropUndefined(urls) };
+  }
+  for (const [field, template] of Object.entries(given)) {
+    const placeholder = template === undefined ? undefined : statefulSetPlaceholderIn(template);
+    if (placeholder) {
+      problems.push({
+        keyPath: at("naming", field),
+        message: `${placeholder} is for StatefulSet clusters only; this cluster runs a Deployment per member`,
+      });
+    }
+  }
+  if (problems.length > before) return undefined;
+  return { ...DEFAULT_NAMING, ...dropUndefined(given) };
+}
+
+function dropUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
 }
 
 function readPem(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_NAMING, templateProblem } from "./naming.js";
+import { templateProblem } from "./naming.js";
 import type { ConfigProblem } from "../errors.js";
 
 /** Kubernetes DNS-1123 label: what cluster names and namespaces must be. */
@@ -34,20 +34,42 @@ const positiveInteger = (what: string, max: number) =>
     .min(1, { error: `expected ${what}` })
     .max(max, { error: `expected ${what}` });
 
+/** Templates left out take the layout's defaults (`DEFAULT_NAMING`, or `STATEFULSET_NAMING` with `statefulSet`). */
 const namingSchema = z
   .strictObject({
-    /** The member's Deployment; default `{name}-{index}`. */
-    deployment: template.default(DEFAULT_NAMING.deployment),
-    /** The member's Service; default `{name}{index}`. */
-    service: template.default(DEFAULT_NAMING.service),
-    /** Client URL of the member; default `http://{name}{index}.{namespace}.svc:2379`. */
-    clientURL: template.default(DEFAULT_NAMING.clientURL),
-    /** Peer URL of the member; default `http://{name}{index}:2380`. */
-    peerURL: template.default(DEFAULT_NAMING.peerURL),
-    /** etcd member name; default `{name}{index}`. */
-    memberName: template.default(DEFAULT_NAMING.memberName),
+    /** The member's Deployment; default `{name}-{index}`. Not with `statefulSet`. */
+    deployment: template.optional(),
+    /** The member's Service; default `{name}{index}`. Not with `statefulSet`. */
+    service: template.optional(),
+    /**
+     * Client URL of the member; default `http://{name}{index}.{namespace}.svc:2379`, with `statefulSet`
+     * `http://{pod}.{serviceName}.{namespace}.svc:2379`.
+     */
+    clientURL: template.optional(),
+    /**
+     * Peer URL of the member; default `http://{name}{index}:2380`, with `statefulSet`
+     * `http://{pod}.{serviceName}.{namespace}.svc:2380`.
+     */
+    peerURL: template.optional(),
+    /** etcd member name; default `{name}{index}`, with `statefulSet` `{pod}`. */
+    memberName: template.optional(),
   })
   .prefault({});
+
+/** A cluster whose members are the Pods of one StatefulSet: member N is the Pod of ordinal N-1. */
+const statefulSetSchema = z.strictObject({
+  /** The StatefulSet; default the cluster name. */
+  name: dnsLabel.optional(),
+  /** Its headless Service (`spec.serviceName`); default `NAME-headless` (NAME the StatefulSet's). */
+  serviceName: dnsLabel.optional(),
+  /** The volumeClaimTemplate holding etcd's data dir; default `data` (claims `data-NAME-ORDINAL`). */
+  volumeClaimTemplate: dnsLabel.default("data"),
+  /**
+   * When a recovery deletes the member's claim: `when-stale` (default) only when the log shows the data dir
+   * holds a write-ahead log the cluster no longer knows; `always` on every recovery of the member.
+   */
+  deleteClaim: z.enum(["when-stale", "always"], { error: "expected when-stale or always" }).default("when-stale"),
+});
 
 const memberURLsSchema = z
   .record(
@@ -110,7 +132,7 @@ const clusterMode = z.enum(["act", "observe", "paused"], { error: MODE_MESSAGE }
 const clusterFileSchema = z.strictObject({
   /** Cluster name (DNS-1123 label); required. */
   name: dnsLabel,
-  /** Namespace of the member Deployments and Services; default `default`. */
+  /** Namespace of the members' workloads and Services; default `default`. */
   namespace: dnsLabel.default("default"),
   /** Number of members, indexes 1..members; required. */
   members: z
@@ -118,8 +140,13 @@ const clusterFileSchema = z.strictObject({
     .int({ error: MEMBERS_MESSAGE })
     .min(1, { error: MEMBERS_MESSAGE })
     .max(9, { error: MEMBERS_MESSAGE }),
-  /** Naming templates with `{name}`, `{index}` and `{namespace}`; defaults follow the seed's Deployment template. */
+  /**
+   * Naming templates with `{name}`, `{index}` and `{namespace}` (with `statefulSet` also `{ordinal}`, `{pod}` and
+   * `{serviceName}`); defaults follow the seed's Deployment template, or the StatefulSet's Pod DNS names.
+   */
   naming: namingSchema,
+  /** The StatefulSet that runs the members; default none: one Deployment per member (the seed's layout). */
+  statefulSet: statefulSetSchema.optional(),
   /** Explicit per-member URLs keyed by index (`"1"`), overriding the templates; default none. */
   memberURLs: memberURLsSchema,
   /** Pinned etcd cluster ID, hex or decimal; default none (not checked). */

@@ -36,30 +36,75 @@ export interface MemberURLOverride {
   peerURL?: string;
 }
 
+/** A member run by a Deployment of its own (the seed's layout). */
+export interface DeploymentMemberWorkload {
+  kind: "Deployment";
+  /** The member's Deployment. */
+  name: string;
+  /** The member's Service. */
+  service: string;
+}
+
+/** A member run as one Pod of a StatefulSet. */
+export interface StatefulSetMemberWorkload {
+  kind: "StatefulSet";
+  /** The StatefulSet. */
+  name: string;
+  /** Its headless Service, under which the member's Pod has its DNS name. */
+  serviceName: string;
+  /** The member's Pod ordinal: member index - 1. */
+  ordinal: number;
+  /** The member's Pod, `STATEFULSET-ORDINAL`. */
+  pod: string;
+  /** The member's PersistentVolumeClaim, `TEMPLATE-STATEFULSET-ORDINAL`. */
+  claim: string;
+}
+
+/** What runs a member. */
+export type MemberWorkload = DeploymentMemberWorkload | StatefulSetMemberWorkload;
+
 /** One etcd member of a configured cluster, with every name and URL worked out. */
 export interface ResolvedMember {
   /** Member index, 1-based. */
   index: number;
   /** etcd member name (`--name`). */
   name: string;
-  /** The member's Deployment. */
-  deployment: string;
-  /** The member's Service. */
-  service: string;
+  /** What runs the member: its own Deployment, or one Pod of the cluster's StatefulSet. */
+  workload: MemberWorkload;
   /** URL clients use to reach this member. */
   clientURL: string;
   /** URL peers use to reach this member; it identifies the member in the etcd member list. */
   peerURL: string;
 }
 
+/** When a StatefulSet member's PersistentVolumeClaim is deleted (its data with it) during a recovery. */
+export type ClaimDeletion = "when-stale" | "always";
+
+/** How a StatefulSet runs a cluster's members. */
+export interface StatefulSetSettings {
+  /** The StatefulSet; default the cluster name. */
+  name: string;
+  /** Its headless Service (`spec.serviceName`); default `NAME-headless`. */
+  serviceName: string;
+  /** The volumeClaimTemplate holding the data dir; default `data`. */
+  volumeClaimTemplate: string;
+  /**
+   * `when-stale` (default): delete the member's claim only when its log shows the data dir holds a write-ahead log
+   * the cluster no longer knows; `always`: empty it on every recovery of the member.
+   */
+  deleteClaim: ClaimDeletion;
+}
+
 /** A configured etcd cluster with defaults applied, files read and members resolved. */
 export interface ResolvedCluster {
   /** Cluster name (DNS-1123 label). */
   name: string;
-  /** Kubernetes namespace of the member Deployments and Services; default `default`. */
+  /** Kubernetes namespace of the members' workloads and Services; default `default`. */
   namespace: string;
   /** Every member, indexes 1..n in order. */
   members: ResolvedMember[];
+  /** Set when a StatefulSet runs the members; absent: one Deployment per member. */
+  statefulSet?: StatefulSetSettings;
   /** Pinned etcd cluster ID as a uint64 decimal string; recovery refuses when etcd reports another. */
   clusterID?: string;
   /** Client TLS, when configured. */

@@ -7,6 +7,8 @@ import {
   type CoreV1Api,
   type KubeConfig,
   type V1Deployment,
+  type V1ObjectMeta,
+  type V1PersistentVolumeClaim,
   type V1Pod,
   type V1StatefulSet,
   type CoreV1Event,
@@ -24,6 +26,7 @@ import type {
 } from "./kubernetes-gateway.js";
 import { acquireLease, releaseLease, renewLease, type LeaseContext } from "./leases.js";
 import { clientNodePodSource, listPods, waitForPodSet } from "./pods.js";
+import { waitForClaimGone } from "./claims.js";
 
 /** What the gateway is built from; `createKubernetesGateway` fills it in. */
 export interface ClientNodeGatewayParts {
@@ -35,7 +38,7 @@ export interface ClientNodeGatewayParts {
   logger: Logger;
   /** `source.component` of recorded Events. */
   component: string;
-  /** Rounds of read, change, replace before a Deployment update gives up on conflicts. */
+  /** Rounds of read, change, replace before an update gives up on conflicts. */
   updateAttempts: number;
   /** The clock, ms since the epoch. */
   now: () => number;
@@ -74,36 +77,44 @@ export class ClientNodeGateway implements KubernetesGateway {
     this.parts.logger.info({ deployment: `${namespace}/${name}`, replicas }, "deployment scaled");
   }
 
-  async updateDeployment(
+  updateDeployment(namespace: string, name: string, change: (deployment: V1Deployment) => void): Promise<V1Deployment> {
+    return this.readChangeReplace(`Deployment ${namespace}/${name}`, change, {
+      read: () => this.parts.apps.readNamespacedDeployment({ namespace, name }),
+      replace: (body) => this.parts.apps.replaceNamespacedDeployment({ namespace, name, body }),
+    });
+  }
+
+  updateStatefulSet(
     namespace: string,
     name: string,
-    change: (deployment: V1Deployment) => void,
-  ): Promise<V1Deployment> {
-    const object = `Deployment ${namespace}/${name}`;
-    for (let attempt = 1; ; attempt++) {
-      let deployment: V1Deployment;
-      try {
-        deployment = await this.parts.apps.readNamespacedDeployment({ namespace, name });
-      } catch (error) {
-        throw toKubernetesApiError("read", object, error);
-      }
-      const resourceVersion = deployment.metadata?.resourceVersion;
-      change(deployment);
-      // The write must be conditional on what was read, whatever `change` did to the metadata.
-      deployment.metadata = { ...deployment.metadata, resourceVersion };
-      try {
-        return await this.parts.apps.replaceNamespacedDeployment({ namespace, name, body: deployment });
-      } catch (error) {
-        if (statusCodeOf(error) === 409 && attempt < this.parts.updateAttempts) {
-          this.parts.logger.debug(
-            { deployment: `${namespace}/${name}`, attempt },
-            "deployment changed meanwhile, reading it again",
-          );
-          continue;
-        }
-        throw toKubernetesApiError("replace", object, error);
-      }
-    }
+    change: (statefulSet: V1StatefulSet) => void,
+  ): Promise<V1StatefulSet> {
+    return this.readChangeReplace(`StatefulSet ${namespace}/${name}`, change, {
+      read: () => this.parts.apps.readNamespacedStatefulSet({ namespace, name }),
+      replace: (body) => this.parts.apps.replaceNamespacedStatefulSet({ namespace, name, body }),
+    });
+  }
+
+  async deletePod(namespace: string, name: string, uid: string): Promise<boolean> {
+    return this.deleteIfSame(`Pod ${namespace}/${name}`, () =>
+      this.parts.core.deleteNamespacedPod({ namespace, name, body: { preconditions: { uid } } }),
+    );
+  }
+
+  readPersistentVolumeClaim(namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined> {
+    return this.readOrUndefined(`PersistentVolumeClaim ${namespace}/${name}`, () =>
+      this.parts.core.readNamespacedPersistentVolumeClaim({ namespace, name }),
+    );
+  }
+
+  async deletePersistentVolumeClaim(namespace: string, name: string, uid: string): Promise<boolean> {
+    return this.deleteIfSame(`PersistentVolumeClaim ${namespace}/${name}`, () =>
+      this.parts.core.deleteNamespacedPersistentVolumeClaim({ namespace, name, body: { preconditions: { uid } } }),
+    );
+  }
+
+  waitForClaimGone(namespace: string, name: string, uid: string, timeoutMs: number): Promise<void> {
+    return waitForClaimGone(this.parts.kubeConfig, this.parts.core, { namespace, name, uid, timeoutMs });
   }
 
   listPods(namespace: string, labelSelector: string): Promise<{ pods: V1Pod[]; resourceVersion: string }> {
@@ -173,6 +184,54 @@ export class ClientNodeGateway implements KubernetesGateway {
     } catch (error) {
       const what = `${verb} ${resource}${subresource ? `/${subresource}` : ""}${group ? `.${group}` : ""}`;
       throw toKubernetesApiError("create", `SelfSubjectAccessReview (${what} in namespace ${namespace})`, error);
+    }
+  }
+
+  /**
+   * Reads an object, applies `change` and replaces it on condition of the resourceVersion read; on a 409 Conflict
+   * reads again and re-applies `change`, up to `updateAttempts` rounds.
+   */
+  private async readChangeReplace<T extends { metadata?: V1ObjectMeta }>(
+    object: string,
+    change: (value: T) => void,
+    api: { read: () => Promise<T>; replace: (body: T) => Promise<T> },
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let value: T;
+      try {
+        value = await api.read();
+      } catch (error) {
+        throw toKubernetesApiError("read", object, error);
+      }
+      const resourceVersion = value.metadata?.resourceVersion;
+      change(value);
+      // The write must be conditional on what was read, whatever `change` did to the metadata.
+      value.metadata = { ...value.metadata, resourceVersion };
+      try {
+        return await api.replace(value);
+      } catch (error) {
+        if (statusCodeOf(error) === 409 && attempt < this.parts.updateAttempts) {
+          this.parts.logger.debug({ object, attempt }, "object changed meanwhile, reading it again");
+          continue;
+        }
+        throw toKubernetesApiError("replace", object, error);
+      }
+    }
+  }
+
+  /**
+   * Deletes an object on condition of its UID. True when deleted (or already being deleted); false when it is gone
+   * or another object of that name replaced it (404, 409): a delete never reaches an object nobody looked at.
+   */
+  private async deleteIfSame(object: string, remove: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await remove();
+      this.parts.logger.info({ object }, "deleted");
+      return true;
+    } catch (error) {
+      const code = statusCodeOf(error);
+      if (code === 404 || code === 409) return false;
+      throw toKubernetesApiError("delete", object, error);
     }
   }
 

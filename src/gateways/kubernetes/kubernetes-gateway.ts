@@ -1,5 +1,6 @@
 import {
   type V1Deployment,
+  type V1PersistentVolumeClaim,
   type V1Pod,
   type V1StatefulSet,
   AppsV1Api,
@@ -74,8 +75,30 @@ export interface AccessDecision {
 export interface KubernetesGateway {
   /** The Deployment, or undefined when there is none. */
   readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined>;
-  /** The StatefulSet, or undefined when there is none (members run by StatefulSets are refused). */
+  /** The StatefulSet, or undefined when there is none. */
   readStatefulSet(namespace: string, name: string): Promise<V1StatefulSet | undefined>;
+  /** As `updateDeployment`, for a StatefulSet: read, change, replace on condition, again on a 409 Conflict. */
+  updateStatefulSet(
+    namespace: string,
+    name: string,
+    change: (statefulSet: V1StatefulSet) => void,
+  ): Promise<V1StatefulSet>;
+  /**
+   * Deletes the Pod if its UID is still `uid`; answers false when it is gone or was replaced (nothing deleted).
+   */
+  deletePod(namespace: string, name: string, uid: string): Promise<boolean>;
+  /** The PersistentVolumeClaim, or undefined when there is none. */
+  readPersistentVolumeClaim(namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined>;
+  /**
+   * Deletes the claim if its UID is still `uid`; answers false when it is gone or was replaced. A claim a Pod
+   * still uses stays (Terminating) until that Pod is gone.
+   */
+  deletePersistentVolumeClaim(namespace: string, name: string, uid: string): Promise<boolean>;
+  /**
+   * Resolves once the claim with UID `uid` no longer exists (watching it); rejects with a DeadlineExceededError after
+   * `timeoutMs`.
+   */
+  waitForClaimGone(namespace: string, name: string, uid: string, timeoutMs: number): Promise<void>;
   /** Sets `spec.replicas` through the scale subresource (merge patch); user customisations stay untouched. */
   scaleDeployment(namespace: string, name: string, replicas: number): Promise<void>;
   /**
@@ -129,7 +152,7 @@ export interface KubernetesGatewayOptions {
   logger: Logger;
   /** `source.component` and `reportingComponent` of the Events it records; default `etcd-responder`. */
   component?: string;
-  /** Rounds of read, change, replace before `updateDeployment` gives up on 409 conflicts; default 5. */
+  /** Rounds of read, change, replace before an update gives up on 409 conflicts; default 5. */
   updateAttempts?: number;
 }
 
@@ -163,8 +186,10 @@ export interface RequiredPermission {
   apiGroup: string;
   /** Resource plural, with `/subresource` for subresources (`deployments/scale`, `pods/log`). */
   resource: string;
-  /** Kubernetes verbs: get, list, watch, create, update, patch. */
+  /** Kubernetes verbs: get, list, watch, create, update, patch, delete. */
   verbs: string[];
+  /** The member layouts whose recovery needs it; absent: every layout's. */
+  layouts?: ("Deployment" | "StatefulSet")[];
 }
 
 /**
@@ -173,20 +198,36 @@ export interface RequiredPermission {
  */
 export const REQUIRED_PERMISSIONS: RequiredPermission[] = [
   // readDeployment, and updateDeployment's read-change-replace (the member's start flags, the recovery's mark).
-  { apiGroup: "apps", resource: "deployments", verbs: ["get", "update"] },
+  { apiGroup: "apps", resource: "deployments", verbs: ["get", "update"], layouts: ["Deployment"] },
   // scaleDeployment: a merge patch of the scale subresource stops and starts a member.
-  { apiGroup: "apps", resource: "deployments/scale", verbs: ["patch"] },
-  // readStatefulSet: members run by StatefulSets are recognised and refused.
-  { apiGroup: "apps", resource: "statefulsets", verbs: ["get"] },
+  { apiGroup: "apps", resource: "deployments/scale", verbs: ["patch"], layouts: ["Deployment"] },
+  // readStatefulSet, and updateStatefulSet's read-change-replace (OnDelete for the recovery, the member's next
+  // start, the mark; all put back once the member is healthy).
+  { apiGroup: "apps", resource: "statefulsets", verbs: ["get", "update"], layouts: ["StatefulSet"] },
   // listPods and waitForPods (list, then watch from the list's resourceVersion).
   { apiGroup: "", resource: "pods", verbs: ["list", "watch"] },
+  // deletePod: a StatefulSet member's Pod takes the changed template only when it is made again.
+  { apiGroup: "", resource: "pods", verbs: ["delete"], layouts: ["StatefulSet"] },
   // readPodLog: the crashed run's log tells a wiped data dir from other failures.
   { apiGroup: "", resource: "pods/log", verbs: ["get"] },
+  // readPersistentVolumeClaim, deletePersistentVolumeClaim, waitForClaimGone (list, then watch): a claim holding a
+  // write-ahead log the cluster no longer knows is deleted, and the StatefulSet makes an empty one.
+  {
+    apiGroup: "",
+    resource: "persistentvolumeclaims",
+    verbs: ["get", "list", "watch", "delete"],
+    layouts: ["StatefulSet"],
+  },
   // recordEvent: what the recovery did shows in `kubectl describe` and `kubectl get events`.
   { apiGroup: "", resource: "events", verbs: ["create"] },
   // acquireLease, renewLease, releaseLease: one recovery per cluster at a time, across processes.
   { apiGroup: "coordination.k8s.io", resource: "leases", verbs: ["get", "create", "update"] },
 ];
+
+/** The permissions the recovery of a member of `layout` needs. */
+export function permissionsFor(layout: "Deployment" | "StatefulSet"): RequiredPermission[] {
+  return REQUIRED_PERMISSIONS.filter((p) => !p.layouts || p.layouts.includes(layout));
+}
 
 /**
  * What the gateway also asks of the API server but needs no Role for: Kubernetes' bootstrap ClusterRole

@@ -19,19 +19,24 @@ export interface Classification {
 
 /** Everything the classification looks at, as plain data. */
 export interface DiagnosisFacts {
-  /** The member's Deployment name (also the name looked up as a StatefulSet). */
-  deployment: string;
+  /** Where the member runs, for people: `Deployment example-2` or `Pod example-2 of StatefulSet example`. */
+  runner: string;
+  /** The kind of the member's workload, as configured. */
+  kind: "Deployment" | "StatefulSet";
   /** The cluster's namespace. */
   namespace: string;
   /** The member's etcd name. */
   memberName: string;
   /** The member's peer URL, which identifies it in the member list. */
   peerURL: string;
-  /** What runs the member: its Deployment, a StatefulSet of that name, or nothing. */
-  workload: "deployment" | "statefulset" | "none";
-  /** The Deployment's `spec.replicas` (1 when unset). */
+  /** Whether the member's workload (Deployment or StatefulSet) exists. */
+  workloadExists: boolean;
+  /** The Deployment's `spec.replicas` (1 when unset); a StatefulSet's, for its member's ordinal: 1 or 0. */
   replicas: number;
-  /** A PersistentVolumeClaim the member's Pod template mounts, if any: its data would survive a restart. */
+  /**
+   * A Deployment member's PersistentVolumeClaim (its template mounts one): its data would survive a restart.
+   * StatefulSet members always have a claim, which their recovery handles.
+   */
   persistentVolumeClaim?: string;
   /** The member's current Pod; undefined when it has none. */
   pod?: PodFacts;
@@ -41,8 +46,8 @@ export interface DiagnosisFacts {
   listKnown: boolean;
   /** The real cluster's ID, when known. */
   clusterId?: string;
-  /** The member list's entry with the member's peer URL. */
-  listEntry?: { id: string; isLearner: boolean };
+  /** The member list's entry with the member's peer URL; a name means the member has started under it before. */
+  listEntry?: { id: string; isLearner: boolean; name?: string };
   /** What the member's own client URL answered to a status call; undefined when it did not answer. */
   memberStatus?: { clusterId: string; memberId: string; leader: string; isLearner: boolean };
 }
@@ -50,18 +55,14 @@ export interface DiagnosisFacts {
 /** Decides from plain facts whether and how to recover the member (see the `Verdict` cases). */
 export function classifyMember(facts: DiagnosisFacts): Classification {
   const { pod, listEntry, memberStatus } = facts;
-  const deployment = `Deployment ${facts.deployment}`;
+  const runner = facts.runner;
 
-  if (facts.workload === "statefulset") {
+  if (!facts.workloadExists) {
     return refuse(
-      "statefulset-member",
-      `${facts.deployment} in ${facts.namespace} is a StatefulSet; members run by StatefulSets are not supported ` +
-        `(each member must run from its own Deployment)`,
+      facts.kind === "Deployment" ? "no-deployment" : "no-statefulset",
+      `no ${runner.replace(/^Pod \S+ of /, "")} in ${facts.namespace}`,
     );
   }
-  if (facts.workload === "none")
-    return refuse("no-deployment", `no Deployment ${facts.deployment} in ${facts.namespace}`);
-
   const joined =
     pod !== undefined &&
     !pod.deleting &&
@@ -97,12 +98,26 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
       ? { verdict: "recover", reason }
       : refuse(
           "persistent-volume",
-          `${reason}; but ${deployment} keeps its data on PersistentVolumeClaim ${facts.persistentVolumeClaim}, ` +
+          `${reason}; but ${runner} keeps its data on PersistentVolumeClaim ${facts.persistentVolumeClaim}, ` +
             `which the responder does not wipe: recover it by hand`,
         );
 
-  if (facts.replicas === 0) return recover(`${deployment} is scaled to 0`);
-  if (pod === undefined) return recover(`no Pod of ${deployment} exists`);
+  if (facts.kind === "StatefulSet") {
+    if (facts.replicas === 0) {
+      return refuse(
+        "ordinal-not-run",
+        `${runner} is not run: the StatefulSet's replicas do not reach its ordinal (scale it up first)`,
+      );
+    }
+    if (pod === undefined) {
+      return {
+        verdict: "retry-later",
+        reason: `not diagnosable yet; retry later: ${runner} does not exist (the StatefulSet controller makes it)`,
+      };
+    }
+  }
+  if (facts.replicas === 0) return recover(`${runner} is scaled to 0`);
+  if (pod === undefined) return recover(`no Pod of ${runner} exists`);
   if (memberStatus !== undefined && facts.clusterId !== undefined && memberStatus.clusterId !== facts.clusterId) {
     return recover(
       `Pod ${pod.name} answers for cluster ${memberStatus.clusterId}, not for the cluster's ${facts.clusterId} (it ` +
@@ -114,7 +129,7 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
       pod.stateReason === "CrashLoopBackOff"
         ? "is in CrashLoopBackOff"
         : `keeps crashing (exit code ${pod.exitCode ?? "unknown"})`;
-    const sign = findDataLossSign(facts.log);
+    const sign = findDataLossSign(facts.log, { startedBefore: Boolean(listEntry?.name) });
     if (sign) return recover(`Pod ${pod.name} ${state}: ${sign.line}`);
     const last = meaningfulLogLine(facts.log);
     return refuse(
@@ -145,25 +160,50 @@ function refuse(refusal: string, reason: string): Classification {
   return { verdict: "refuse", reason, refusal };
 }
 
+/** What a data-loss sign says about the member's data dir. */
+export type DataDirState =
+  /** Empty: etcd stopped before it wrote anything. */
+  | "empty"
+  /** Holds a write-ahead log the cluster no longer knows (fresh, or a removed member's): it must be emptied. */
+  | "stale"
+  /** Not known from the log alone. */
+  | "unknown";
+
 /**
- * What etcd writes when a member lost its data (or its place in the cluster) and can only come back by remove + add +
- * wipe.
+ * What etcd (and the bitnami image's start scripts) write when a member lost its data, or its place in the cluster,
+ * and can only come back by remove + add with an empty data dir.
  */
-const DATA_LOSS_SIGNS: { sign: string; pattern: RegExp }[] = [
+const DATA_LOSS_SIGNS: { sign: string; pattern: RegExp; dataDir: DataDirState; needsEarlierStart?: boolean }[] = [
   // Restarted empty with --initial-cluster-state=new under an identity the cluster knows.
-  { sign: "already bootstrapped", pattern: /has already been bootstrapped/ },
-  // Restarted empty with --initial-cluster-state=existing: the leader sends entries the member never had.
-  { sign: "raft log lost", pattern: /tocommit\(\d+\) is out of range/ },
+  { sign: "already bootstrapped", pattern: /has already been bootstrapped/, dataDir: "empty" },
+  // Restarted empty with --initial-cluster-state=existing under its old ID: the leader sends entries the member
+  // never had, after it wrote a fresh write-ahead log.
+  { sign: "raft log lost", pattern: /tocommit\(\d+\) is out of range/, dataDir: "stale" },
   {
     sign: "raft log lost",
     pattern: /raft log (was )?(corrupted|truncated|lost)|Was the raft log corrupted, truncated, or lost/i,
+    dataDir: "stale",
   },
-  // Came back with old data after its entry was removed.
-  { sign: "removed from the cluster", pattern: /member has been permanently removed from the cluster/ },
+  // Came back with a write-ahead log under an ID that was removed.
+  {
+    sign: "removed from the cluster",
+    pattern: /member has been permanently removed from the cluster/,
+    dataDir: "stale",
+  },
+  {
+    sign: "removed from the cluster",
+    pattern: /rejected stream from remote peer .* since it was removed/,
+    dataDir: "stale",
+  },
   // Restarted with --initial-cluster-state=existing after its entry was removed (or replaced): the
   // --initial-cluster it was given no longer matches the cluster. Same fix: add it again, start it afresh.
   // etcd words the mismatch several ways (member count unequal, unmatched member, resolved URLs differ).
-  { sign: "not in the member list", pattern: /error validating peerURLs/ },
+  { sign: "not in the member list", pattern: /error validating peerURLs/, dataDir: "unknown" },
+  // The bitnami image's start scripts: the member ID they keep beside the data is gone.
+  { sign: "member ID lost", pattern: /Member ID wasn't properly stored/, dataDir: "unknown" },
+  // zap's start line: no write-ahead log. Every first start prints it, so it counts only for a member that has
+  // started before.
+  { sign: "started without data", pattern: /"member-initialized":false/, dataDir: "empty", needsEarlierStart: true },
 ];
 
 /** A data-loss sign found in a log. */
@@ -172,15 +212,29 @@ export interface DataLossSign {
   sign: string;
   /** The log line that shows it, readable (see `readableLogLine`). */
   line: string;
+  /** What the sign says about the data dir. */
+  dataDir: DataDirState;
 }
 
-/** The most recent line of `log` that shows etcd lost the member's data; undefined when none does. */
-export function findDataLossSign(log: string): DataLossSign | undefined {
+/**
+ * The most recent line of `log` that shows etcd lost the member's data; undefined when none does. `startedBefore`:
+ * the member is known to have run before (the member list has its name), so a start without data is a loss.
+ */
+export function findDataLossSign(log: string, options: { startedBefore?: boolean } = {}): DataLossSign | undefined {
+  return lastSign(log, (s) => !s.needsEarlierStart || options.startedBefore === true);
+}
+
+/** The most recent sign in `log` that the data dir holds a write-ahead log the cluster no longer knows. */
+export function findStaleDataSign(log: string): DataLossSign | undefined {
+  return lastSign(log, (s) => s.dataDir === "stale");
+}
+
+function lastSign(log: string, counts: (sign: (typeof DATA_LOSS_SIGNS)[number]) => boolean): DataLossSign | undefined {
   const lines = logLines(log);
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i] ?? "";
-    const found = DATA_LOSS_SIGNS.find((s) => s.pattern.test(line));
-    if (found) return { sign: found.sign, line: readableLogLine(line) };
+    const found = DATA_LOSS_SIGNS.find((s) => counts(s) && s.pattern.test(line));
+    if (found) return { sign: found.sign, line: readableLogLine(line), dataDir: found.dataDir };
   }
   return undefined;
 }

@@ -2,13 +2,13 @@
 export interface PlanInput {
   /** The diagnosis verdict that leads to acting. */
   verdict: "recover" | "resume-promote" | "resume-verify";
-  /** The member's Deployment. */
-  deployment: string;
+  /** What runs the member: its Deployment, or a Pod of a StatefulSet (with the claim that holds its data). */
+  workload: { kind: "Deployment"; name: string } | { kind: "StatefulSet"; name: string; pod: string; claim: string };
   /** The member's etcd name. */
   memberName: string;
   /** The member's peer URL. */
   peerURL: string;
-  /** Whether the Deployment still has replicas or Pods to stop. */
+  /** Whether the Deployment still has replicas or Pods to stop (Deployment members). */
   running: boolean;
   /** Where the snapshot would come from and go; undefined when snapshots are off. */
   snapshot?: { from: string; dir: string; keep: number };
@@ -30,18 +30,33 @@ export function planLines(input: PlanInput): string[] {
           `${input.snapshot.keep})`,
       );
     }
-    lines.push(
-      input.running
-        ? `scale Deployment ${input.deployment} to 0 and wait until its Pod is gone`
-        : `Deployment ${input.deployment} is already stopped (0 replicas, no Pod)`,
-    );
+    const initialCluster = input.initialCluster ?? "(the member list after the add)";
+    const { workload } = input;
+    if (workload.kind === "Deployment") {
+      lines.push(
+        input.running
+          ? `scale Deployment ${workload.name} to 0 and wait until its Pod is gone`
+          : `Deployment ${workload.name} is already stopped (0 replicas, no Pod)`,
+      );
+    } else {
+      lines.push(
+        `switch StatefulSet ${workload.name} to the OnDelete update strategy and set its initial cluster to ` +
+          `${initialCluster} with state existing (for the recovery only)`,
+      );
+    }
     for (const removal of input.removals) lines.push(`remove dead member ${removal}`);
     lines.push(`add ${input.memberName} (${input.peerURL}) as ${input.learner ? "a learner" : "a voting member"}`);
-    lines.push(
-      `set --initial-cluster=${input.initialCluster ?? "(the member list after the add)"} and ` +
-        `--initial-cluster-state=existing on Deployment ${input.deployment}`,
-    );
-    lines.push(`scale Deployment ${input.deployment} to 1 and wait until ${input.memberName} answers`);
+    if (workload.kind === "Deployment") {
+      lines.push(
+        `set --initial-cluster=${initialCluster} and --initial-cluster-state=existing on Deployment ${workload.name}`,
+      );
+      lines.push(`scale Deployment ${workload.name} to 1 and wait until ${input.memberName} answers`);
+    } else {
+      lines.push(
+        `delete Pod ${workload.pod} (and PersistentVolumeClaim ${workload.claim} when its data dir holds a ` +
+          `write-ahead log the cluster no longer knows) and wait until ${input.memberName} answers`,
+      );
+    }
     if (input.learner) lines.push(`promote learner ${input.memberName} to a voting member`);
   } else if (input.verdict === "resume-promote") {
     lines.push(`promote learner ${input.memberName} to a voting member (an earlier recovery started it)`);
@@ -49,5 +64,11 @@ export function planLines(input: PlanInput): string[] {
   lines.push(
     "verify: every member votes and answers with the same leader, the Pod is Ready, and hashKV is equal on all members",
   );
+  if (input.workload.kind === "StatefulSet") {
+    lines.push(
+      `put StatefulSet ${input.workload.name}'s template and update strategy back, restart Pod ${input.workload.pod} ` +
+        `alone and verify again`,
+    );
+  }
   return lines;
 }

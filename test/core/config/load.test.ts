@@ -100,8 +100,7 @@ describe("parseConfig defaults", () => {
     expect(cluster?.members[2]).toEqual({
       index: 3,
       name: "example3",
-      deployment: "example-3",
-      service: "example3",
+      workload: { kind: "Deployment", name: "example-3", service: "example3" },
       clientURL: "http://example3.etcd.svc:2379",
       peerURL: "http://example3:2380",
     });
@@ -135,8 +134,7 @@ clusters:
     expect(cluster?.members[1]).toEqual({
       index: 2,
       name: "shop-orders-2",
-      deployment: "etcd-orders-2",
-      service: "orders-etcd-2",
+      workload: { kind: "Deployment", name: "etcd-orders-2", service: "orders-etcd-2" },
       clientURL: "https://orders-etcd-2.shop.svc.cluster.local:2379",
       peerURL: "https://orders-etcd-2.shop:2380",
     });
@@ -157,7 +155,64 @@ clusters:
       ["http://example2.default.svc:2379", "http://example2:2380"],
       ["http://example3.default.svc:2379", "http://127.10.0.3:2380"],
     ]);
-    expect(cluster?.members[0]?.deployment).toBe("example-1");
+    expect(cluster?.members[0]?.workload).toEqual({ kind: "Deployment", name: "example-1", service: "example1" });
+  });
+});
+
+describe("parseConfig StatefulSet clusters", () => {
+  it("maps member N to Pod NAME-(N-1), named after its Pod, at its Pod DNS name under the headless Service", () => {
+    const text = "clusters:\n  - { name: example, namespace: etcd, members: 3, statefulSet: {} }\n";
+    const [cluster] = parseConfig(text, SOURCE).catalog.clusters;
+    expect(cluster?.statefulSet).toEqual({
+      name: "example",
+      serviceName: "example-headless",
+      volumeClaimTemplate: "data",
+      deleteClaim: "when-stale",
+    });
+    expect(cluster?.members[2]).toEqual({
+      index: 3,
+      name: "example-2",
+      workload: {
+        kind: "StatefulSet",
+        name: "example",
+        serviceName: "example-headless",
+        ordinal: 2,
+        pod: "example-2",
+        claim: "data-example-2",
+      },
+      clientURL: "http://example-2.example-headless.etcd.svc:2379",
+      peerURL: "http://example-2.example-headless.etcd.svc:2380",
+    });
+  });
+
+  it("takes the bitnami chart's names and templates with {ordinal}", () => {
+    const text =
+      "clusters:\n  - name: milvus\n    members: 3\n" +
+      "    statefulSet: { name: milvus-etcd, serviceName: milvus-etcd-headless, deleteClaim: always }\n" +
+      '    naming: { clientURL: "http://milvus-etcd-{ordinal}.{serviceName}.{namespace}.svc.cluster.local:2379" }\n';
+    const [cluster] = parseConfig(text, SOURCE).catalog.clusters;
+    expect(cluster?.statefulSet?.deleteClaim).toBe("always");
+    expect(cluster?.members.map((m) => [m.name, m.clientURL, m.peerURL])).toContainEqual([
+      "milvus-etcd-1",
+      "http://milvus-etcd-1.milvus-etcd-headless.default.svc.cluster.local:2379",
+      "http://milvus-etcd-1.milvus-etcd-headless.default.svc:2380",
+    ]);
+  });
+
+  it("refuses Deployment templates on a StatefulSet cluster and Pod placeholders on a Deployment cluster", () => {
+    expect(
+      errorOf('clusters: [{ name: a, members: 1, statefulSet: {}, naming: { deployment: "a-{index}" } }]').message,
+    ).toBe(
+      "config.yaml: clusters[0].naming.deployment: a StatefulSet runs this cluster's members; there is no Deployment " +
+        "or Service per member to name",
+    );
+    expect(errorOf('clusters: [{ name: a, members: 1, naming: { memberName: "{pod}" } }]').message).toBe(
+      "config.yaml: clusters[0].naming.memberName: {pod} is for StatefulSet clusters only; this cluster runs a " +
+        "Deployment per member",
+    );
+    expect(errorOf("clusters: [{ name: a, members: 1, statefulSet: { deleteClaim: sometimes } }]").message).toBe(
+      'config.yaml: clusters[0].statefulSet.deleteClaim: expected when-stale or always, got "sometimes"',
+    );
   });
 });
 
@@ -249,11 +304,13 @@ describe("parseConfig errors", () => {
 
   it("rejects an unknown template placeholder", () => {
     expect(errorOf('clusters: [{ name: a, members: 3, naming: { deployment: "{name}-{idx}" } }]').message).toBe(
-      "config.yaml: clusters[0].naming.deployment: unknown placeholder {idx}; use {name}, {index} or {namespace}",
+      "config.yaml: clusters[0].naming.deployment: unknown placeholder {idx}; use {name}, {index} or {namespace} " +
+        "(StatefulSet clusters also {ordinal}, {pod}, {serviceName})",
     );
     expect(errorOf('clusters: [{ name: a, members: 3, naming: { service: "{name}{index" } }]').message).toBe(
       "config.yaml: clusters[0].naming.service: unmatched { or }; " +
-        "placeholders are written {name}, {index} or {namespace}",
+        "placeholders are written {name}, {index} or {namespace} (StatefulSet clusters also {ordinal}, {pod}, " +
+        "{serviceName})",
     );
   });
 

@@ -17,8 +17,9 @@ describe("naming templates", () => {
   });
 
   it("names unknown placeholders and unmatched braces", () => {
-    expect(templateProblem("{Name}")).toBe("unknown placeholder {Name}; use {name}, {index} or {namespace}");
-    expect(templateProblem("{}")).toBe("unknown placeholder {}; use {name}, {index} or {namespace}");
+    const allowed = "{name}, {index} or {namespace} (StatefulSet clusters also {ordinal}, {pod}, {serviceName})";
+    expect(templateProblem("{Name}")).toBe(`unknown placeholder {Name}; use ${allowed}`);
+    expect(templateProblem("{}")).toBe(`unknown placeholder {}; use ${allowed}`);
     expect(templateProblem("{name")).toMatch(/^unmatched/);
     expect(templateProblem("name}")).toMatch(/^unmatched/);
   });

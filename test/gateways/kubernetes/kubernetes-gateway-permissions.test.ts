@@ -81,6 +81,22 @@ function grantedBy(permissions: RequiredPermission[], request: RbacRequest): boo
   );
 }
 
+function claim(name: string) {
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: { name, namespace: NS },
+    spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+  };
+}
+
+/** The UID the store gave an object. */
+function uidOf(sandbox: Sandbox, resource: string, name: string): string {
+  const uid = sandbox.store.get(resource, NS, name)?.metadata.uid;
+  if (!uid) throw new Error(`${resource} ${name} has no UID`);
+  return uid;
+}
+
 function pod(name: string, labels: Record<string, string>) {
   return {
     apiVersion: "v1",
@@ -112,6 +128,20 @@ describe("REQUIRED_PERMISSIONS", () => {
       },
     });
     sandbox.store.create("pods", pod("example-1-abc-x1", LABELS));
+    sandbox.store.create("statefulsets.apps", {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "etcd", namespace: NS },
+      spec: {
+        replicas: 0,
+        serviceName: "etcd-headless",
+        selector: { matchLabels: { app: "etcd" } },
+        template: { metadata: { labels: { app: "etcd" } }, spec: { containers: [SLEEPER] } },
+      },
+    });
+    for (const name of ["data-etcd-0", "data-etcd-1", "data-etcd-2"])
+      sandbox.store.create("persistentvolumeclaims", claim(name));
+    sandbox.store.create("pods", pod("etcd-0", { app: "etcd" }));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(sandbox.kubeconfig);
     gateway = createKubernetesGateway({ kubeConfig, logger: createLogger({ level: "silent" }) });
@@ -131,6 +161,22 @@ describe("REQUIRED_PERMISSIONS", () => {
       g.updateDeployment(NS, "example-1", (d) => {
         d.metadata = { ...d.metadata, annotations: { ...d.metadata?.annotations, "etcd.responder.io/touched": "yes" } };
       }),
+    updateStatefulSet: (g) =>
+      g.updateStatefulSet(NS, "etcd", (set) => {
+        set.metadata = { ...set.metadata, annotations: { "etcd.responder.io/touched": "yes" } };
+      }),
+    deletePod: async (g) => expect(await g.deletePod(NS, "etcd-0", uidOf(sandbox, "pods", "etcd-0"))).toBe(true),
+    readPersistentVolumeClaim: async (g) =>
+      expect((await g.readPersistentVolumeClaim(NS, "data-etcd-0"))?.metadata?.name).toBe("data-etcd-0"),
+    deletePersistentVolumeClaim: async (g) =>
+      expect(
+        await g.deletePersistentVolumeClaim(NS, "data-etcd-1", uidOf(sandbox, "persistentvolumeclaims", "data-etcd-1")),
+      ).toBe(true),
+    waitForClaimGone: async (g) => {
+      const uid = uidOf(sandbox, "persistentvolumeclaims", "data-etcd-2");
+      await g.deletePersistentVolumeClaim(NS, "data-etcd-2", uid);
+      await g.waitForClaimGone(NS, "data-etcd-2", uid, 10_000);
+    },
     listPods: (g) => g.listPods(NS, SELECTOR),
     waitForPods: async (g) => {
       // Waits for a second Pod, so the wait lists, then watches until the Pod added meanwhile shows up.

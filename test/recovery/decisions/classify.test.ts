@@ -33,11 +33,12 @@ const crashingPod: PodFacts = {
 
 function facts(overrides: Partial<DiagnosisFacts>): DiagnosisFacts {
   return {
-    deployment: "example-3",
+    runner: "Deployment example-3",
+    kind: "Deployment",
     namespace: "default",
     memberName: "example3",
     peerURL: "http://example3:2380",
-    workload: "deployment",
+    workloadExists: true,
     replicas: 1,
     log: "",
     listKnown: true,
@@ -130,14 +131,46 @@ describe("classifyMember", () => {
     expect(diagnosis.reason).toMatch(reason);
   });
 
-  it("refuses a StatefulSet member, saying that StatefulSets are not supported", () => {
-    const diagnosis = classifyMember(facts({ workload: "statefulset", pod: undefined }));
-    expect(diagnosis).toMatchObject({ verdict: "refuse", refusal: "statefulset-member" });
-    expect(diagnosis.reason).toContain("members run by StatefulSets are not supported");
+  it("recovers a StatefulSet member whose Pod crash-loops on a sign of lost data, naming its Pod", () => {
+    const diagnosis = classifyMember(
+      facts({
+        kind: "StatefulSet",
+        runner: "Pod example-2 of StatefulSet example",
+        pod: { ...crashingPod, name: "example-2" },
+        ...noAnswer,
+        log: "etcdmain: member 8e9f has already been bootstrapped",
+      }),
+    );
+    expect(diagnosis).toEqual({
+      verdict: "recover",
+      reason: "Pod example-2 is in CrashLoopBackOff: etcdmain: member 8e9f has already been bootstrapped",
+    });
+  });
+
+  it("waits for a StatefulSet member whose Pod the controller has not made yet, and refuses one scaled away", () => {
+    const sts = { kind: "StatefulSet" as const, runner: "Pod example-2 of StatefulSet example", pod: undefined };
+    expect(classifyMember(facts(sts)).verdict).toBe("retry-later");
+    expect(classifyMember(facts({ ...sts, replicas: 0 }))).toMatchObject({
+      verdict: "refuse",
+      refusal: "ordinal-not-run",
+    });
+    expect(classifyMember(facts({ ...sts, workloadExists: false }))).toEqual({
+      verdict: "refuse",
+      refusal: "no-statefulset",
+      reason: "no StatefulSet example in default",
+    });
+  });
+
+  it("counts a start without data only for a member that has started before", () => {
+    const log = '{"level":"info","msg":"starting an etcd server","member-initialized":false}';
+    const crashing = facts({ pod: crashingPod, log, ...noAnswer });
+    expect(classifyMember(crashing)).toMatchObject({ verdict: "refuse", refusal: "crash-not-data-loss" });
+    const known = facts({ ...crashing, listEntry: { id: "42", isLearner: false, name: "example3" } });
+    expect(classifyMember(known).verdict).toBe("recover");
   });
 
   it("refuses when neither a Deployment nor a StatefulSet exists", () => {
-    expect(classifyMember(facts({ workload: "none", pod: undefined }))).toEqual({
+    expect(classifyMember(facts({ workloadExists: false, pod: undefined }))).toEqual({
       verdict: "refuse",
       refusal: "no-deployment",
       reason: "no Deployment example-3 in default",

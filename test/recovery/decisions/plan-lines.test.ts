@@ -3,7 +3,7 @@ import { planLines, type PlanInput } from "../../../src/recovery/decisions/plan-
 
 const base: PlanInput = {
   verdict: "recover",
-  deployment: "example-3",
+  workload: { kind: "Deployment", name: "example-3" },
   memberName: "example3",
   peerURL: "http://example3:2380",
   running: true,

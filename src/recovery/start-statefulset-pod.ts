@@ -1,0 +1,171 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import type { StatefulSetMemberWorkload } from "../core/config/types.js";
+import { messageOf } from "../core/errors.js";
+import { STATEFULSET_POD_NAME_LABEL } from "../core/labels.js";
+import type { Added } from "./add.js";
+import { ensureQuorum, viewCluster } from "./cluster-view.js";
+import { findStaleDataSign } from "./decisions/classify.js";
+import { holdForRecovery } from "./decisions/statefulset-hold.js";
+import type { Plan } from "./guard.js";
+import { currentPod, findEtcdContainer } from "./pods.js";
+import { seconds } from "./report.js";
+import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
+import { waitUntilMemberAnswers } from "./start.js";
+import { REVISION_LABEL, settledRevision } from "./statefulset-revision.js";
+
+/**
+ * StatefulSet step Start: make sure the template carries exactly the initial cluster MemberAdd answered, then delete
+ * the member's Pod so the StatefulSet makes it again from the held template, and wait until the member answers.
+ * The member's claim is deleted with it only when its data dir holds a write-ahead log the cluster no longer knows
+ * (a sign in the log, before Remove or after it), or when the configuration says so; never while the member answers,
+ * never while quorum is at risk. A Pod made while the old claim was still being deleted is deleted once more after
+ * the claim is gone (it would wait for that claim forever).
+ */
+export async function startStatefulSetPod(
+  run: RecoveryRun,
+  plan: Plan,
+  added: Added | undefined,
+  workload: StatefulSetMemberWorkload,
+): Promise<StepOutcome> {
+  const { ctx } = run;
+  if (!added) return { outcome: "skipped", detail: "the member is already running" };
+  const namespace = ctx.cluster.namespace;
+  const startedAt = ctx.clock.now();
+
+  const held = await ctx.kubernetes.updateStatefulSet(namespace, workload.name, (latest) => {
+    holdForRecovery(latest, added.initialCluster);
+  });
+  const updateRevision = await settledRevision(run, workload);
+  const selector = `${STATEFULSET_POD_NAME_LABEL}=${workload.pod}`;
+  const { pods } = await ctx.kubernetes.listPods(namespace, selector);
+  const pod = currentPod(pods);
+  const container = findEtcdContainer(held.spec?.template?.spec?.containers ?? [])?.name;
+
+  const wipe = await claimDeletion(run, plan, pod, container);
+  const actions: string[] = [];
+  let ignoreUid: string | undefined;
+  const current = pod && !pod.metadata?.deletionTimestamp && pod.metadata?.labels?.[REVISION_LABEL] === updateRevision;
+  if (current && !wipe) {
+    actions.push(`Pod ${workload.pod} already runs the held template (an earlier attempt deleted it)`);
+  } else {
+    await ensureMemberDoesNotAnswer(run, plan, added.memberId, wipe !== undefined);
+    const claim = wipe ? await ctx.kubernetes.readPersistentVolumeClaim(namespace, workload.claim) : undefined;
+    const claimUid = claim?.metadata?.uid;
+    if (wipe && claimUid) {
+      if (await ctx.kubernetes.deletePersistentVolumeClaim(namespace, workload.claim, claimUid)) {
+        run.markChanged();
+        actions.push(`deleted PersistentVolumeClaim ${workload.claim} (${wipe})`);
+      }
+    }
+    const uid = pod?.metadata?.uid;
+    if (uid && (await ctx.kubernetes.deletePod(namespace, workload.pod, uid))) {
+      run.markChanged();
+      ignoreUid = uid;
+      actions.push(`deleted Pod ${workload.pod}`);
+    }
+    if (wipe && claimUid) {
+      await ctx.kubernetes.waitForClaimGone(namespace, workload.claim, claimUid, run.timeoutMs);
+      const again = await deletePodWaitingForOldClaim(run, workload, selector, uid);
+      if (again) actions.push(again);
+    }
+  }
+  for (const action of actions) run.progress(action);
+
+  const started = await waitUntilMemberAnswers(run, plan, {
+    memberId: added.memberId,
+    selector,
+    ...(container ? { container } : {}),
+    pods: `Pod ${workload.pod}`,
+    ...(ignoreUid ? { ignoreUid } : {}),
+  });
+  const detail =
+    `${actions.join("; ")}; Pod ${started.pod} Running after ${seconds(started.runningAfterMs)}; member answers ` +
+    `after ${seconds(ctx.clock.now() - startedAt)}`;
+  return {
+    outcome: "done",
+    detail,
+    event: {
+      type: "Normal",
+      reason: "MemberStarted",
+      message:
+        `Started etcd member ${ctx.member.name} (Pod ${started.pod}) with initial cluster state existing` +
+        (wipe ? ` on an empty PersistentVolumeClaim ${workload.claim}` : ""),
+    },
+  };
+}
+
+/**
+ * Why the member's claim is to be deleted, or undefined to keep it: the configuration says so, or a log (Diagnose's,
+ * or the Pod's now, after Remove) shows the data dir holds a write-ahead log the cluster no longer knows.
+ */
+async function claimDeletion(
+  run: RecoveryRun,
+  plan: Plan,
+  pod: V1Pod | undefined,
+  container: string | undefined,
+): Promise<string | undefined> {
+  const { ctx } = run;
+  if (ctx.cluster.statefulSet?.deleteClaim === "always") return "the configuration empties it on every recovery";
+  const before = findStaleDataSign(plan.diagnosis.member.log);
+  if (before) return `its data dir holds a write-ahead log the cluster no longer knows: ${before.line}`;
+  const name = pod?.metadata?.name;
+  if (!name) return undefined;
+  for (const previous of [false, true]) {
+    const log = await ctx.kubernetes
+      .readPodLog(ctx.cluster.namespace, name, {
+        ...(container ? { container } : {}),
+        previous,
+        tailLines: run.tuning.logTailLines,
+      })
+      .catch(() => "");
+    const after = findStaleDataSign(log);
+    if (after) return `after the member was removed, its data dir got a write-ahead log of its own: ${after.line}`;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses to touch the member's Pod or claim while it answers as the new member, and its claim while quorum is at
+ * risk without it.
+ */
+async function ensureMemberDoesNotAnswer(
+  run: RecoveryRun,
+  plan: Plan,
+  memberId: string,
+  deletingClaim: boolean,
+): Promise<void> {
+  const { ctx } = run;
+  const status = await ctx.etcd.status(ctx.member.clientURL).catch(() => undefined);
+  if (status?.memberId === memberId) {
+    throw new Error(
+      `member ${ctx.member.name} already answers as the added member; its Pod and data are left alone: run again`,
+    );
+  }
+  if (deletingClaim) {
+    const view = await viewCluster(ctx, plan.clusterId).catch((error: unknown) => {
+      throw new Error(`could not check quorum before deleting the member's claim: ${messageOf(error)}`);
+    });
+    ensureQuorum(ctx, view, { votingAdd: false });
+  }
+}
+
+/**
+ * After the old claim is gone: a Pod the StatefulSet made while the claim was still being deleted waits for that
+ * claim forever (kubernetes#74374). Such a Pod has not started a container; it is deleted so the StatefulSet makes
+ * it again with a new claim. Answers what was done, if anything.
+ */
+async function deletePodWaitingForOldClaim(
+  run: RecoveryRun,
+  workload: StatefulSetMemberWorkload,
+  selector: string,
+  deletedUid: string | undefined,
+): Promise<string | undefined> {
+  const { ctx } = run;
+  const { pods } = await ctx.kubernetes.listPods(ctx.cluster.namespace, selector);
+  const pod = currentPod(pods.filter((p) => p.metadata?.uid !== deletedUid && !p.metadata?.deletionTimestamp));
+  const uid = pod?.metadata?.uid;
+  const started = (pod?.status?.containerStatuses ?? []).some((s) => s.state?.running || s.state?.terminated);
+  if (!pod || !uid || pod.status?.phase !== "Pending" || started) return undefined;
+  if (!(await ctx.kubernetes.deletePod(ctx.cluster.namespace, workload.pod, uid))) return undefined;
+  return `deleted Pod ${workload.pod} again: it was made while the old claim was being deleted and would wait for it`;
+}
