@@ -10,6 +10,7 @@ import { clusterShape, withMember } from "../support/etcd-cluster-checks.js";
 import { isReady, kubeConfigFrom, waitForPods } from "../support/pod-watch.js";
 import { waitUntil } from "../support/etcd-retry.js";
 import { kubectl } from "../support/kubectl.js";
+import { loadConfig } from "../../src/core/config/load.js";
 import { silentLogger } from "kube-sandbox";
 
 const POD_NAMES = ["example-0", "example-1", "example-2"];
@@ -92,18 +93,27 @@ describe("sandbox --workload statefulset", () => {
     }
   });
 
-  it("writes responder.yaml naming the StatefulSet, with client URLs only", async () => {
-    const config = parse(await readFile(join(sandbox.dir, "responder.yaml"), "utf8")) as {
-      clusters: Record<string, unknown>[];
-    };
-    expect(config.clusters).toHaveLength(1);
-    expect(config.clusters[0]).toMatchObject({
+  it("writes responder.yaml naming the StatefulSet and client URLs only, read back as these members", async () => {
+    const path = join(sandbox.dir, "responder.yaml");
+    const file = parse(await readFile(path, "utf8")) as { clusters: Record<string, unknown>[] };
+    expect(file.clusters).toHaveLength(1);
+    expect(file.clusters[0]).toMatchObject({
       name: "example",
       namespace: "default",
       members: 3,
       statefulSet: { name: "example", serviceName: "example-headless", volumeClaimTemplate: "data" },
       memberURLs: Object.fromEntries(members.map((m) => [String(m.index), { clientURL: m.clientURL }])),
     });
+    // The peer URLs are the responder's defaults for a StatefulSet, and match the etcd member list.
+    const config = await loadConfig(path);
+    const resolved = config.catalog.clusters[0]!.members.map((m) => [
+      m.index,
+      m.name,
+      m.workload.kind === "StatefulSet" ? [m.workload.pod, m.workload.claim] : m.workload.kind,
+      m.clientURL,
+      m.peerURL,
+    ]);
+    expect(resolved).toEqual(members.map((m) => [m.index, m.pod, [m.pod, m.pvc], m.clientURL, m.peerURL]));
   });
 
   it("brings a deleted member Pod back on the same claim, with its data", async () => {

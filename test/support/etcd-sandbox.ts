@@ -218,8 +218,7 @@ export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters"
       name: cluster.name,
       namespace: cluster.namespace,
       members: cluster.members.length,
-      // Until the schema's `statefulSet` key is in `ConfigFile`, the entry is built beside the type.
-      ...(cluster.statefulSet ? ({ statefulSet: cluster.statefulSet } as object) : {}),
+      ...(cluster.statefulSet ? { statefulSet: cluster.statefulSet } : {}),
       memberURLs: Object.fromEntries(
         cluster.members.map((m) => [
           String(m.index),
