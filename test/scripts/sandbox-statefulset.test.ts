@@ -6,7 +6,13 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { startEtcdSandbox, type SandboxStatefulSetMember } from "../support/etcd-sandbox.js";
 import { StatefulSetNeedsIsolationError } from "../support/sandbox-statefulset.js";
-import { clusterShape, withMember } from "../support/etcd-cluster-checks.js";
+import {
+  clusterShape,
+  expectHealthyCluster,
+  keysOnEveryMember,
+  withCluster,
+  withMember,
+} from "../support/etcd-cluster-checks.js";
 import { isReady, kubeConfigFrom, waitForPods } from "../support/pod-watch.js";
 import { waitUntil } from "../support/etcd-retry.js";
 import { kubectl } from "../support/kubectl.js";
@@ -114,6 +120,22 @@ describe("sandbox --workload statefulset", () => {
       m.peerURL,
     ]);
     expect(resolved).toEqual(members.map((m) => [m.index, m.pod, [m.pod, m.pvc], m.clientURL, m.peerURL]));
+  });
+
+  it("passes the healthy-cluster check recovery tests end with", async () => {
+    await withCluster(sandbox.info, sandbox.info.clusters[0]!, async (client) => {
+      for (let i = 0; i < 5; i++) await client.put(`healthy/${i}`).value(String(i));
+    });
+    // Followers apply the writes a moment after the leader; the check reads each member's own data.
+    await waitUntil(
+      async () =>
+        Object.values(await keysOnEveryMember(sandbox.info, sandbox.info.clusters[0]!, "healthy")).every(
+          (n) => n === 5,
+        ),
+      "the keys on every member",
+      10_000,
+    );
+    await expectHealthyCluster(sandbox, sandbox.info.clusters[0]!, "healthy", 5);
   });
 
   it("brings a deleted member Pod back on the same claim, with its data", async () => {
