@@ -2,14 +2,15 @@
 // clusters as real etcd processes, with a responder configuration for them. In the foreground until SIGINT
 // or SIGTERM:  npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K]
 //                                 [--backoff-ms MS] [--tls] [--isolation auto|namespaces|loopback]
+//                                 [--workload deployment|statefulset]
 import { createLogger, isIsolationMode } from "kube-sandbox";
 import { integerOption, parseOptions, UsageError } from "../src/cli/options.js";
 import { waitForShutdownSignal } from "../src/service/run-service.js";
-import { startEtcdSandbox } from "../test/support/etcd-sandbox.js";
+import { isSandboxWorkload, startEtcdSandbox } from "../test/support/etcd-sandbox.js";
 
 const USAGE =
   "npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K] [--backoff-ms MS] [--tls]" +
-  " [--isolation auto|namespaces|loopback]";
+  " [--isolation auto|namespaces|loopback] [--workload deployment|statefulset]";
 
 async function main(argv: string[]): Promise<number> {
   const values = parseOptions("sandbox", argv, {
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
     "backoff-ms": { type: "string" },
     tls: { type: "boolean" },
     isolation: { type: "string" },
+    workload: { type: "string" },
   });
   if (!values.dir) throw new UsageError(`sandbox: --dir is required (${USAGE})`);
   const name = values.name ?? "example";
@@ -39,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
   if (!isIsolationMode(isolation)) {
     throw new UsageError(`--isolation must be auto, namespaces or loopback, got "${isolation}"`);
   }
+  const workload = values.workload ?? "deployment";
+  if (!isSandboxWorkload(workload)) {
+    throw new UsageError(`--workload must be deployment or statefulset, got "${workload}"`);
+  }
   const options = {
     dir: values.dir,
     members: integerOption("members", values.members, 5, 1, 9),
@@ -48,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     backoffMs: integerOption("backoff-ms", values["backoff-ms"], 1000, 10, 600_000),
     tls: values.tls ?? false,
     isolation,
+    workload,
   };
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
   const shutdown = waitForShutdownSignal();

@@ -92,12 +92,31 @@ const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*
 /** Fills in defaults and checks every option, throwing `ExampleClusterOptionsError` on the first bad one. */
 function validateExampleClusterOptions(o: ExampleClusterOptions): ResolvedExampleClusterOptions {
   // A Service name is a DNS-1035 label (letter first) of at most 63 characters, and `NAMEN` adds one digit.
-  if (typeof o.name !== "string" || !DNS_1035_LABEL.test(o.name) || o.name.length > 62) {
+  const image = validateSharedOptions(o, 62, "member Services are named NAME followed by the member number");
+  validateAddressing(o);
+  const initialClusterState = o.initialClusterState ?? "new";
+  if (initialClusterState !== "new" && initialClusterState !== "existing") {
+    throw new ExampleClusterOptionsError(
+      "initialClusterState",
+      `must be "new" or "existing", got ${JSON.stringify(initialClusterState)}`,
+    );
+  }
+  return { ...o, image, initialClusterState };
+}
+
+/** The options both example layouts take. */
+export type SharedExampleOptions = Pick<ExampleClusterOptions, "name" | "members" | "namespace" | "image" | "tls">;
+
+/**
+ * Checks the options both layouts share (name, members, namespace, image, TLS Secret) and returns the image,
+ * defaulted. The name is a DNS-1035 label of at most `maxNameLength` characters; `nameReason` says why the limit.
+ */
+export function validateSharedOptions(o: SharedExampleOptions, maxNameLength: number, nameReason: string): string {
+  if (typeof o.name !== "string" || !DNS_1035_LABEL.test(o.name) || o.name.length > maxNameLength) {
     throw new ExampleClusterOptionsError(
       "name",
       `${JSON.stringify(o.name)} is not a valid cluster name: use lowercase letters, digits and '-', ` +
-        "start with a letter, end with a letter or digit, at most 62 characters " +
-        "(member Services are named NAME followed by the member number)",
+        `start with a letter, end with a letter or digit, at most ${maxNameLength} characters (${nameReason})`,
     );
   }
   if (!Number.isInteger(o.members) || o.members < 1 || o.members > MAX_MEMBERS) {
@@ -123,21 +142,13 @@ function validateExampleClusterOptions(o: ExampleClusterOptions): ResolvedExampl
       `must be a non-empty image reference without spaces, got ${JSON.stringify(image)}`,
     );
   }
-  validateAddressing(o);
   if (o.tls !== undefined) {
     const secret = o.tls.secretName;
     if (typeof secret !== "string" || !DNS_1123_SUBDOMAIN.test(secret) || secret.length > 253) {
       throw new ExampleClusterOptionsError("tls.secretName", `${JSON.stringify(secret)} is not a valid Secret name`);
     }
   }
-  const initialClusterState = o.initialClusterState ?? "new";
-  if (initialClusterState !== "new" && initialClusterState !== "existing") {
-    throw new ExampleClusterOptionsError(
-      "initialClusterState",
-      `must be "new" or "existing", got ${JSON.stringify(initialClusterState)}`,
-    );
-  }
-  return { ...o, image, initialClusterState };
+  return image;
 }
 
 function validateAddressing(o: ExampleClusterOptions): void {
@@ -173,16 +184,40 @@ export function memberServiceName(cluster: string, index: number): string {
 }
 
 /** etcd's client port (gRPC and HTTP API). */
-const CLIENT_PORT = 2379;
+export const CLIENT_PORT = 2379;
 /** etcd's peer port (raft between members). */
-const PEER_PORT = 2380;
+export const PEER_PORT = 2380;
 /** Plain-HTTP port serving `/health` and `/metrics`, even when clients use TLS, so a probe needs no certificate. */
-const METRICS_PORT = 2381;
+export const METRICS_PORT = 2381;
 
-/** Where the member's data lives; an `emptyDir`, so a re-created Pod starts empty. */
-const DATA_MOUNT_PATH = "/var/run/etcd";
+/** Where the member's data volume is mounted; etcd's data dir is `default.etcd` in it. */
+export const DATA_MOUNT_PATH = "/var/run/etcd";
 /** Where the TLS Secret is mounted when clients use TLS. */
-const TLS_MOUNT_PATH = "/etc/etcd/tls";
+export const TLS_MOUNT_PATH = "/etc/etcd/tls";
+
+/** The etcd container's named ports. */
+export function etcdContainerPorts(): Record<string, unknown>[] {
+  return [
+    { name: "client", containerPort: CLIENT_PORT, protocol: "TCP" },
+    { name: "peer", containerPort: PEER_PORT, protocol: "TCP" },
+    { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
+  ];
+}
+
+/** /health answers only once the member sees a leader, so "Ready" means "serving the cluster". */
+export function etcdReadinessProbe(): Record<string, unknown> {
+  return {
+    httpGet: { path: "/health", port: METRICS_PORT },
+    initialDelaySeconds: 0,
+    periodSeconds: 1,
+    failureThreshold: 3,
+  };
+}
+
+/** etcd needs no privilege and writes only to its data volume. */
+export function etcdSecurityContext(): Record<string, unknown> {
+  return { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true };
+}
 
 /** Service `NAMEN`: the stable name (or, in the sandbox, the stable address) of member `index`. */
 function memberService(o: ResolvedExampleClusterOptions, index: number): Manifest {
@@ -280,24 +315,10 @@ function memberContainer(o: ResolvedExampleClusterOptions, index: number): Recor
     command: ["etcd"],
     args,
     env,
-    ports: [
-      { name: "client", containerPort: CLIENT_PORT, protocol: "TCP" },
-      { name: "peer", containerPort: PEER_PORT, protocol: "TCP" },
-      { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
-    ],
-    // /health answers only once the member sees a leader, so "Ready" means "serving the cluster".
-    readinessProbe: {
-      httpGet: { path: "/health", port: METRICS_PORT },
-      initialDelaySeconds: 0,
-      periodSeconds: 1,
-      failureThreshold: 3,
-    },
+    ports: etcdContainerPorts(),
+    readinessProbe: etcdReadinessProbe(),
     volumeMounts,
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-      readOnlyRootFilesystem: true,
-    },
+    securityContext: etcdSecurityContext(),
   };
 }
 

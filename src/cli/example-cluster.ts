@@ -9,13 +9,17 @@ import {
   type ExampleClusterOptions,
   memberDeploymentName,
 } from "./example-cluster-manifests.js";
+import { generateExampleStatefulSet, type ExampleStatefulSetOptions } from "./example-statefulset-manifests.js";
 import { stringify } from "yaml";
 
 export const EXAMPLE_CLUSTER_USAGE =
-  "etcd-responder example-cluster --name NAME --members N [--namespace NS] [--image IMAGE] [--tls-secret SECRET] " +
-  "[--out DIR]";
+  "etcd-responder example-cluster --name NAME --members N [--workload deployment|statefulset] [--namespace NS] " +
+  "[--image IMAGE] [--tls-secret SECRET] [--out DIR]";
 
-/** Prints (or writes to --out) the example etcd cluster's manifests: one Deployment and one Service per member. */
+/**
+ * Prints (or writes to --out) the example etcd cluster's manifests: one Deployment and one Service per member, or
+ * one StatefulSet with its Services.
+ */
 export function exampleClusterCommand(argv: string[]): Promise<number> {
   return Promise.resolve(runGenerateExample(argv, { stdout: process.stdout, stderr: process.stderr }));
 }
@@ -30,20 +34,27 @@ export interface CliOutput {
 
 const COMMAND = "etcd-responder example-cluster";
 
-const USAGE = `Usage: ${COMMAND} --name NAME [--members N] [--namespace NS] [--image IMAGE] [--tls-secret SECRET]
-         [--out DIR]
+const USAGE = `Usage: ${COMMAND} --name NAME [--members N] [--workload deployment|statefulset] [--namespace NS]
+         [--image IMAGE] [--tls-secret SECRET] [--out DIR]
 
-Writes an etcd cluster of N members, each a Service NAMEN and a Deployment NAME-N with ephemeral storage.
+Writes an etcd cluster of N members: with --workload deployment, each member a Service NAMEN and a Deployment
+NAME-N with ephemeral storage; with --workload statefulset, a StatefulSet NAME (Pods NAME-0..NAME-(N-1), each on
+a PersistentVolumeClaim data-NAME-I), its headless Service NAME-headless and a client Service NAME.
 
   --name NAME          cluster name; member Services are NAME1..NAMEN, Deployments NAME-1..NAME-N
   --members N          number of members, 1 to 9 (default 5)
+  --workload KIND      deployment (default): one Deployment per member; statefulset: one StatefulSet,
+                       configured by ETCD_* variables, members reached at POD.NAME-headless.NS.svc
   --namespace NS       write this namespace into every object (default none: they go where applied)
   --image IMAGE        etcd image (default "${DEFAULT_ETCD_IMAGE}")
   --tls-secret SECRET  serve clients over TLS with client-certificate auth, using Secret SECRET
                        (tls.crt, tls.key, ca.crt)
-  --out DIR            write DIR/NAME-N.yaml per member and DIR/Kustomization
+  --out DIR            write DIR/NAME-N.yaml per member (statefulset: DIR/NAME.yaml) and DIR/Kustomization
                        instead of printing all YAML to standard output
 `;
+
+/** The layouts `--workload` chooses from. */
+const WORKLOADS = ["deployment", "statefulset"] as const;
 
 /**
  * The `example-cluster` subcommand; `argv` holds the arguments after the subcommand's name.
@@ -59,6 +70,7 @@ export function runGenerateExample(argv: string[], out: CliOutput): number {
       options: {
         name: { type: "string" },
         members: { type: "string", default: "5" },
+        workload: { type: "string", default: "deployment" },
         namespace: { type: "string" },
         image: { type: "string" },
         "tls-secret": { type: "string" },
@@ -77,20 +89,26 @@ export function runGenerateExample(argv: string[], out: CliOutput): number {
   if (!/^\d+$/.test(values.members))
     return usageError(out, `--members must be a whole number, got ${JSON.stringify(values.members)}`);
 
-  const options = {
+  const workload = values.workload;
+  if (workload !== "deployment" && workload !== "statefulset") {
+    return usageError(out, `--workload must be ${WORKLOADS.join(" or ")}, got ${JSON.stringify(workload)}`);
+  }
+
+  const shared = {
     name: values.name,
     members: Number(values.members),
     namespace: values.namespace,
     image: values.image,
-    addressing: { kind: "service-dns" as const },
     tls: values["tls-secret"] === undefined ? undefined : { secretName: values["tls-secret"] },
   };
+  const options = { ...shared, addressing: { kind: "service-dns" as const } };
   try {
     if (values.out === undefined) {
-      out.stdout.write(renderYaml(generateExampleCluster(options)));
+      const objects = workload === "statefulset" ? generateExampleStatefulSet(shared) : generateExampleCluster(options);
+      out.stdout.write(renderYaml(objects));
       return 0;
     }
-    const files = exampleClusterFiles(options);
+    const files = workload === "statefulset" ? exampleStatefulSetFiles(shared) : exampleClusterFiles(options);
     mkdirSync(values.out, { recursive: true });
     for (const file of files) {
       const path = join(values.out, file.name);
@@ -137,11 +155,24 @@ export function exampleClusterFiles(options: ExampleClusterOptions): ExampleClus
       content: HEADER + renderYaml([service, deployment]),
     });
   }
+  return [...files, kustomizationFile(files)];
+}
+
+/**
+ * The files of an example StatefulSet directory: `NAME.yaml` (both Services and the StatefulSet) and a
+ * `Kustomization` naming it, as `exampleClusterFiles` writes them.
+ */
+export function exampleStatefulSetFiles(options: ExampleStatefulSetOptions): ExampleClusterFile[] {
+  const file = { name: `${options.name}.yaml`, content: HEADER + renderYaml(generateExampleStatefulSet(options)) };
+  return [file, kustomizationFile([file])];
+}
+
+/** `Kustomization`, listing `files` so that `kubectl apply -k` takes them all. */
+function kustomizationFile(files: ExampleClusterFile[]): ExampleClusterFile {
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
     resources: files.map((f) => f.name),
   };
-  files.push({ name: "Kustomization", content: HEADER + stringify(kustomization) });
-  return files;
+  return { name: "Kustomization", content: HEADER + stringify(kustomization) };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { runGenerateExample, exampleClusterFiles } from "../../src/cli/example-cluster.js";
+import { runGenerateExample, exampleClusterFiles, exampleStatefulSetFiles } from "../../src/cli/example-cluster.js";
 import type { Manifest } from "../../src/cli/example-cluster-manifests.js";
 import { fileURLToPath } from "node:url";
 
@@ -63,8 +63,53 @@ describe("etcd-responder example-cluster", () => {
     expect(kustomization.resources).toEqual(["orders-1.yaml", "orders-2.yaml", "orders-3.yaml"]);
   });
 
+  it("prints the StatefulSet layout with --workload statefulset", () => {
+    const { code, stdout, stderr } = run(["--name", "orders", "--members", "3", "--workload", "statefulset"]);
+    expect([code, stderr]).toEqual([0, ""]);
+    const objects = parseAllDocuments(stdout).map((d) => d.toJS() as Manifest);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "Service/orders-headless",
+      "Service/orders",
+      "StatefulSet/orders",
+    ]);
+    expect(objects[2]!.spec).toMatchObject({ replicas: 3 });
+  });
+
+  it("writes one file and a kustomization for a StatefulSet with --out", () => {
+    const dir = mkdtempSync(join(tmpdir(), "example-cluster-"));
+    dirs.push(dir);
+    const { code, stdout } = run([
+      "--name",
+      "orders",
+      "--workload",
+      "statefulset",
+      "--namespace",
+      "data",
+      "--out",
+      dir,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout.trim().split("\n")).toEqual([
+      `wrote ${join(dir, "orders.yaml")}`,
+      `wrote ${join(dir, "Kustomization")}`,
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(["Kustomization", "orders.yaml"]);
+    const objects = parseAllDocuments(readFileSync(join(dir, "orders.yaml"), "utf8")).map((d) => d.toJS() as Manifest);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}/${o.metadata.namespace}`)).toEqual([
+      "Service/orders-headless/data",
+      "Service/orders/data",
+      "StatefulSet/orders/data",
+    ]);
+    const kustomization = parseAllDocuments(readFileSync(join(dir, "Kustomization"), "utf8"))[0]!.toJS() as {
+      resources: string[];
+    };
+    expect(kustomization.resources).toEqual(["orders.yaml"]);
+  });
+
   it.each([
     [[], "--name is required"],
+    [["--name", "orders", "--workload", "sts"], '--workload must be deployment or statefulset, got "sts"'],
+    [["--name", "a".repeat(53), "--workload", "statefulset"], "at most 52 characters"],
     [["--name", "orders", "--members", "three"], '--members must be a whole number, got "three"'],
     [["--name", "orders", "--members", "12"], "members: must be a whole number from 1 to 9, got 12"],
     [["--name", "Orders"], 'name: "Orders" is not a valid cluster name'],
@@ -83,6 +128,7 @@ describe("etcd-responder example-cluster", () => {
     const { code, stdout } = run(["--help"]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: etcd-responder example-cluster --name NAME/);
+    expect(stdout).toContain("--workload deployment|statefulset");
   });
 });
 
@@ -104,5 +150,22 @@ describe("deploy/examples/etcd-cluster", () => {
 
   it.each(generated.map((f) => [f.name, f.content] as const))("%s equals a fresh generation", (name, content) => {
     expect(readFileSync(`${exampleDir}${name}`, "utf8")).toBe(content);
+  });
+});
+
+const statefulSetDir = fileURLToPath(new URL("../../deploy/examples/etcd-statefulset/", import.meta.url));
+
+describe("deploy/examples/etcd-statefulset", () => {
+  const generated = exampleStatefulSetFiles({ name: "example", members: 3 });
+
+  it("holds exactly the generated files, besides its README", () => {
+    const files = readdirSync(statefulSetDir)
+      .filter((f) => f !== "README.md")
+      .sort();
+    expect(files).toEqual(generated.map((f) => f.name).sort());
+  });
+
+  it.each(generated.map((f) => [f.name, f.content] as const))("%s equals a fresh generation", (name, content) => {
+    expect(readFileSync(`${statefulSetDir}${name}`, "utf8")).toBe(content);
   });
 });

@@ -16,13 +16,16 @@ export async function expectHealthyCluster(
   keyCount: number,
 ) {
   const shape = await clusterShape(sandbox.info, cluster);
-  expect(shape.names).toEqual(cluster.members.map((m) => `${cluster.name}${m.index}`).sort());
+  expect(shape.names).toEqual(
+    cluster.members.map((m) => (m.workload === "statefulset" ? m.pod : `${cluster.name}${m.index}`)).sort(),
+  );
   expect(shape.peerURLs).toEqual(cluster.members.map((m) => m.peerURL).sort());
   expect(shape.learners).toBe(0);
   await waitForPods(
     kubeConfigFrom(sandbox.info.kubeconfig),
     cluster.namespace,
-    `etcd.responder.io/cluster=${cluster.name}`,
+    // The StatefulSet's Pods carry the bitnami-style labels; the Deployments' the responder's own.
+    cluster.statefulSet ? `app.kubernetes.io/instance=${cluster.name}` : `etcd.responder.io/cluster=${cluster.name}`,
     (pods) => (pods.filter(isReady).length === cluster.members.length ? true : undefined),
     `every ${cluster.name} member Pod Ready`,
   );

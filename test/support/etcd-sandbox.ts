@@ -20,6 +20,7 @@ import {
   memberServiceName,
 } from "../../src/cli/example-cluster-manifests.js";
 import { responderImage } from "./responder-image.js";
+import { planStatefulSetCluster, StatefulSetNeedsIsolationError, statefulSetPodReady } from "./sandbox-statefulset.js";
 
 export interface EtcdSandboxOptions {
   /** Folder for the kubeconfig, `sandbox.json`, `responder.yaml`, certificates and the Pods' data. */
@@ -40,20 +41,58 @@ export interface EtcdSandboxOptions {
   isolation?: IsolationMode;
   /** How long to wait for every member to be Ready; default 60 s. */
   readyTimeoutMs?: number;
+  /**
+   * How each cluster runs: `deployment` (default), one Deployment and Service per member; `statefulset`, the
+   * StatefulSet of `example-cluster --workload statefulset` on PersistentVolumeClaims, which needs isolated Pods.
+   */
+  workload?: SandboxWorkload;
   logger: Logger;
 }
 
-export interface SandboxMemberInfo {
+/** The layouts the sandbox runs its clusters in. */
+export type SandboxWorkload = "deployment" | "statefulset";
+
+/** Whether a string names a layout, for command-line flags. */
+export function isSandboxWorkload(value: string): value is SandboxWorkload {
+  return value === "deployment" || value === "statefulset";
+}
+
+/** What every member has, whatever runs it. */
+interface SandboxMemberCommon {
+  /** Member index, 1..members. */
   index: number;
-  deployment: string;
-  service: string;
+  /** URL on which the host reaches the member's clients' port. */
   clientURL: string;
+  /** URL the member advertises to its peers. */
   peerURL: string;
 }
+
+/** A member run by a Deployment of its own: `NAME-N`, behind Service `NAMEN` with a fixed address. */
+export interface SandboxDeploymentMember extends SandboxMemberCommon {
+  workload: "deployment";
+  deployment: string;
+  service: string;
+}
+
+/**
+ * A member run by the cluster's StatefulSet: index i is ordinal i-1, Pod (and etcd member) `NAME-(i-1)`, on
+ * claim `data-NAME-(i-1)`. Its `clientURL` is the fixed address of the sandbox's Service `service`
+ * (`NAME-(i-1)-client`); its `peerURL` the Pod's DNS name, `http://POD.NAME-headless.NS.svc:2380`.
+ */
+export interface SandboxStatefulSetMember extends SandboxMemberCommon {
+  workload: "statefulset";
+  pod: string;
+  pvc: string;
+  service: string;
+}
+
+export type SandboxMemberInfo = SandboxDeploymentMember | SandboxStatefulSetMember;
 
 export interface SandboxClusterInfo {
   name: string;
   namespace: string;
+  /** For a cluster run by a StatefulSet: its name, its headless Service and the data's volumeClaimTemplate. */
+  statefulSet?: { name: string; serviceName: string; volumeClaimTemplate: string };
   members: SandboxMemberInfo[];
 }
 
@@ -86,17 +125,20 @@ export interface EtcdSandbox {
 
 /**
  * Starts a sandbox with the example etcd clusters (one Deployment and Service per member, on the sandbox's
- * fixed addresses), waits until every member is Ready, then writes `DIR/responder.yaml`, a configuration
- * that manages them, and `DIR/sandbox.json`.
+ * fixed addresses; or one StatefulSet each, reached through a fixed-address Service per member), waits until
+ * every member is Ready, then writes `DIR/responder.yaml`, a configuration that manages them, and
+ * `DIR/sandbox.json`. The StatefulSet layout throws `StatefulSetNeedsIsolationError` where Pods run on loopback.
  */
 export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<EtcdSandbox> {
   const dir = resolve(options.dir);
   const members = options.members ?? 5;
   const clusterCount = options.clusters ?? 1;
   const namespace = options.namespace ?? "default";
+  const workload = options.workload ?? "deployment";
   if (clusterCount * members > 250) {
     throw new Error(`${clusterCount} clusters of ${members} members do not fit in one /24 address block`);
   }
+  if (workload === "statefulset" && options.isolation === "loopback") throw new StatefulSetNeedsIsolationError();
   const sandbox = await startSandbox({
     dir,
     namespace,
@@ -112,19 +154,35 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
     await sandbox.stop();
   };
   try {
+    // `auto` chose loopback: not root, or isolated Pods cannot be made here.
+    if (workload === "statefulset" && sandbox.isolation === "loopback") throw new StatefulSetNeedsIsolationError();
     const tls = options.tls ? await writeEtcdClientCertificates(sandbox, dir) : null;
-    const clusters = planClusters(options.name ?? "example", namespace, clusterCount, members, sandbox, Boolean(tls));
+    const clusters = planClusters(
+      options.name ?? "example",
+      namespace,
+      clusterCount,
+      members,
+      sandbox,
+      Boolean(tls),
+      workload,
+    );
     const kc = new KubeConfig();
     kc.loadFromFile(sandbox.kubeconfig);
     const client = KubernetesObjectApi.makeApiClient(kc);
     if (tls) for (const cluster of clusters) await client.create(await etcdServingSecret(sandbox.ca, cluster));
     // All at once, so that the kubelet sets the member Pods up side by side.
     await Promise.all(clusters.flatMap((cluster) => cluster.objects.map((object) => client.create(object))));
-    const deployments = clusters.flatMap((c) => c.info.members.map((m) => m.deployment));
+    const memberList = clusters.flatMap((c) => c.info.members);
+    const names = memberList.map((m) => (m.workload === "deployment" ? m.deployment : m.pod));
     await waitForStore(
       sandbox.store,
-      () => deployments.every((d) => podReady(sandbox, namespace, d)),
-      `every etcd member Pod (${deployments.join(", ")}) to be Ready`,
+      () =>
+        memberList.every((m) =>
+          m.workload === "deployment"
+            ? podReady(sandbox, namespace, m.deployment)
+            : statefulSetPodReady(sandbox, namespace, m.pod),
+        ),
+      `every etcd member Pod (${names.join(", ")}) to be Ready`,
       options.readyTimeoutMs ?? 60_000,
     );
     // Like an API server's periodic etcd compaction: watches from before start-up answer 410 Gone.
@@ -150,7 +208,9 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
 
 /**
  * The responder configuration that manages every cluster of the sandbox: explicit member URLs (the
- * sandbox's addresses are not DNS names), its TLS files, snapshots kept beside the sandbox.
+ * sandbox's addresses are not DNS names), its TLS files, snapshots kept beside the sandbox. A StatefulSet
+ * cluster names its StatefulSet and gives only client URLs: its peer URLs are the responder's default, the
+ * Pods' DNS names.
  */
 export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters">, snapshotsDir: string): string {
   const config: ConfigFile = {
@@ -158,8 +218,12 @@ export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters"
       name: cluster.name,
       namespace: cluster.namespace,
       members: cluster.members.length,
+      ...(cluster.statefulSet ? { statefulSet: cluster.statefulSet } : {}),
       memberURLs: Object.fromEntries(
-        cluster.members.map((m) => [String(m.index), { clientURL: m.clientURL, peerURL: m.peerURL }]),
+        cluster.members.map((m) => [
+          String(m.index),
+          m.workload === "statefulset" ? { clientURL: m.clientURL } : { clientURL: m.clientURL, peerURL: m.peerURL },
+        ]),
       ),
       ...(info.tls ? { tls: { caFile: info.tls.ca, certFile: info.tls.cert, keyFile: info.tls.key } } : {}),
       snapshots: { enabled: true, dir: snapshotsDir, keep: 3 },
@@ -173,6 +237,8 @@ export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters"
 interface PlannedCluster {
   info: SandboxClusterInfo;
   objects: Manifest[];
+  /** Host names the members' serving certificate must hold besides the client URLs' addresses. */
+  dnsNames: string[];
 }
 
 function planClusters(
@@ -182,13 +248,19 @@ function planClusters(
   members: number,
   sandbox: Sandbox,
   tls: boolean,
+  workload: SandboxWorkload,
 ): PlannedCluster[] {
   const planned: PlannedCluster[] = [];
   for (let k = 0; k < count; k++) {
     const name = count > 1 ? `${baseName}-${String.fromCharCode(97 + k)}` : baseName;
     const ips = Array.from({ length: members }, (_, i) => sandbox.address(k * members + i + 1));
+    if (workload === "statefulset") {
+      planned.push(planStatefulSetCluster(name, namespace, ips, tls ? `${name}-tls` : undefined));
+      continue;
+    }
     const scheme = tls ? "https" : "http";
     planned.push({
+      dnsNames: [],
       objects: generateExampleCluster({
         name,
         members,
@@ -200,6 +272,7 @@ function planClusters(
         name,
         namespace,
         members: ips.map((ip, i) => ({
+          workload: "deployment" as const,
           index: i + 1,
           deployment: memberDeploymentName(name, i + 1),
           service: memberServiceName(name, i + 1),
@@ -243,7 +316,12 @@ async function writeEtcdClientCertificates(sandbox: Sandbox, dir: string) {
 
 async function etcdServingSecret(ca: CertificateAuthority, cluster: PlannedCluster): Promise<Manifest> {
   const ips = cluster.info.members.map((m) => new URL(m.clientURL).hostname);
-  const serving = await ca.issue({ commonName: cluster.info.name, ips, usages: ["server", "client"] });
+  const serving = await ca.issue({
+    commonName: cluster.info.name,
+    ips,
+    dnsNames: cluster.dnsNames,
+    usages: ["server", "client"],
+  });
   const b64 = (text: string) => Buffer.from(text).toString("base64");
   return {
     apiVersion: "v1",

@@ -20,7 +20,7 @@ export interface SandboxProcess {
 
 /**
  * The etcd sandbox's options, as `scripts/sandbox.ts` flags (the CrashLoopBackOff delay defaults to 500 ms, the
- * isolation to `loopback`).
+ * isolation to `loopback`, or to `namespaces` for the StatefulSet workload, which needs it).
  */
 export type SandboxProcessOptions = Omit<EtcdSandboxOptions, "dir" | "logger">;
 
@@ -34,10 +34,11 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
   if (options.clusters !== undefined) args.push("--clusters", String(options.clusters));
   args.push("--backoff-ms", String(options.backoffMs ?? 500));
   if (options.tls) args.push("--tls");
+  if (options.workload) args.push("--workload", options.workload);
   // The product's tests run etcd on loopback addresses unless they ask otherwise: with isolated Pods every etcd
   // byte, peers' included, passes the sandbox's userspace Service proxy, and on a loaded two-core machine
   // that held status calls past the responder's 1 s timeout. The sandbox's own tests cover isolated Pods.
-  args.push("--isolation", options.isolation ?? "loopback");
+  args.push("--isolation", options.isolation ?? (options.workload === "statefulset" ? "namespaces" : "loopback"));
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
