@@ -76,17 +76,31 @@ export function resolveTuning(tuning: Partial<RecoveryTuning> | undefined): Reco
   return { ...DEFAULT_TUNING, ...tuning };
 }
 
-/**
- * The steps of a recovery, in runbook order. A Deployment member stops its Deployment; a StatefulSet member holds
- * the StatefulSet instead (OnDelete, the next start's settings) and restores it at the end.
- */
-export const STEP_NAMES = [
+/** The steps of a Deployment member's recovery, in runbook order: it stops and starts its Deployment. */
+export const DEPLOYMENT_STEPS = [
   "permissions",
   "lock",
   "diagnose",
   "guard",
   "snapshot",
   "stop",
+  "remove",
+  "add",
+  "start",
+  "promote",
+  "verify",
+] as const;
+
+/**
+ * The steps of a StatefulSet member's recovery, in runbook order: it holds the StatefulSet (OnDelete, the next
+ * start's settings) instead of stopping anything, and restores it at the end.
+ */
+export const STATEFULSET_STEPS = [
+  "permissions",
+  "lock",
+  "diagnose",
+  "guard",
+  "snapshot",
   "hold",
   "remove",
   "add",
@@ -97,7 +111,7 @@ export const STEP_NAMES = [
 ] as const;
 
 /** One step of a recovery. */
-export type StepName = (typeof STEP_NAMES)[number];
+export type StepName = (typeof DEPLOYMENT_STEPS)[number] | (typeof STATEFULSET_STEPS)[number];
 
 /** What became of one step. */
 export interface StepRecord {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot, RUN_TYPESCRIPT } from "../support/tools.js";
-import { STEP_NAMES } from "../../src/recovery/context.js";
+import { DEPLOYMENT_STEPS } from "../../src/recovery/context.js";
 
 describe("the demo", () => {
   it("breaks member 3, delivers the alert and shows the recovery until the cluster is healthy", async () => {
@@ -26,7 +26,7 @@ describe("the demo", () => {
       expect(code, output).toBe(0);
       expect(output).toMatch(/CrashLoopBackOff/);
       expect(output).toMatch(/202 \{"enqueued":\[\{"id":"example-3-/);
-      for (const step of STEP_NAMES) {
+      for (const step of DEPLOYMENT_STEPS) {
         expect(output).toMatch(new RegExp(`^   \\[${step}\\] `, "m"));
       }
       expect(output).toMatch(/^ {3}succeeded: recovered member example3 of default\/example$/m);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { afterAll, assert, beforeAll, describe, expect, it } from "vitest";
 import type { AlertsAnswer } from "../../src/intake/alerts.js";
-import { STEP_NAMES } from "../../src/recovery/context.js";
+import { DEPLOYMENT_STEPS } from "../../src/recovery/context.js";
 import type { RecoveryListBody } from "../support/api-bodies.js";
 import { expectHealthyCluster, clusterShape, writeKeys } from "../support/etcd-cluster-checks.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
@@ -102,7 +102,7 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
       pod,
       startsAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
     });
-    expect(record.steps.map((s) => s.name)).toEqual([...STEP_NAMES]);
+    expect(record.steps.map((s) => s.name)).toEqual([...DEPLOYMENT_STEPS]);
     for (const step of record.steps) {
       expect(step.startedAt).toBeGreaterThan(0);
       expect(step.endedAt).toBeGreaterThanOrEqual(step.startedAt);
