@@ -230,17 +230,24 @@ async function clusterMemberPods(
   const labelledPods = () =>
     (labelled ??= kubernetes.listPods(namespace, `${CLUSTER_LABEL}=${cluster.name}`).then((list) => list.pods));
 
-  let statefulSet: Promise<V1StatefulSet | undefined> | undefined;
+  // A StatefulSet cluster's Pods are read once: the StatefulSet, then every Pod its selector picks.
+  let statefulSet: Promise<{ set?: V1StatefulSet; pods: V1Pod[] }> | undefined;
+  const statefulSetPods = (name: string) =>
+    (statefulSet ??= kubernetes.readStatefulSet(namespace, name).then(async (set) => {
+      const query = selectorString(set?.spec?.selector);
+      if (!set || query === undefined) return { pods: [], ...(set ? { set } : {}) };
+      return { set, pods: (await kubernetes.listPods(namespace, query)).pods };
+    }));
   return Promise.all(
     cluster.members.map(async (member): Promise<MemberLook> => {
       const { workload } = member;
       if (workload.kind === "StatefulSet") {
-        const set = await (statefulSet ??= kubernetes.readStatefulSet(namespace, workload.name));
+        const { set, pods } = await statefulSetPods(workload.name);
         if (!set) return { member, replicas: undefined, pods: [] };
         // A StatefulSet runs the member only while its replicas reach the member's ordinal.
         const replicas = (set.spec?.replicas ?? 1) > workload.ordinal ? 1 : 0;
-        const { pods } = await kubernetes.listPods(namespace, `${STATEFULSET_POD_NAME_LABEL}=${workload.pod}`);
-        return { member, replicas, pods };
+        const own = pods.filter((pod) => pod.metadata?.labels?.[STATEFULSET_POD_NAME_LABEL] === workload.pod);
+        return { member, replicas, pods: own };
       }
       const name = workload.name;
       const deployment = await kubernetes.readDeployment(namespace, name);

@@ -1,12 +1,11 @@
-import type { V1StatefulSet } from "@kubernetes/client-node";
 import type { StatefulSetMemberWorkload } from "../core/config/types.js";
-import { STATEFULSET_POD_NAME_LABEL } from "../core/labels.js";
+import { RECOVERY_UNDER_WAY_ANNOTATION, STATEFULSET_POD_NAME_LABEL } from "../core/labels.js";
 import { readOriginal, releaseHold } from "./decisions/statefulset-hold.js";
 import type { Plan } from "./guard.js";
 import { currentPod } from "./pods.js";
 import { seconds } from "./report.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
-import { clearUnderWay, markIsOwn, readUnderWay } from "./under-way.js";
+import { markIsOwn, readUnderWay } from "./under-way.js";
 import { verifyMember } from "./verify.js";
 import { REVISION_LABEL, settledRevision } from "./statefulset-revision.js";
 
@@ -31,15 +30,15 @@ export async function restoreStatefulSet(
   if (mark && !markIsOwn(mark, ctx)) return { outcome: "skipped", detail: "another member's recovery holds it" };
   const actions: string[] = [];
   if (original || mark) {
-    let restored = false;
-    await clearUnderWay(ctx, (latest) => {
-      restored = releaseHold(latest as V1StatefulSet);
+    await ctx.kubernetes.updateStatefulSet(namespace, workload.name, (latest) => {
+      releaseHold(latest);
+      delete latest.metadata?.annotations?.[RECOVERY_UNDER_WAY_ANNOTATION];
     });
     run.markChanged();
-    if (restored || original) {
+    if (original) {
       actions.push(
         `put StatefulSet ${workload.name} back: its etcd container and update strategy ` +
-          `${original?.updateStrategy?.type ?? "RollingUpdate"}`,
+          `${original.updateStrategy?.type ?? "RollingUpdate"}`,
       );
     }
   }

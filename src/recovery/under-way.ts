@@ -69,14 +69,13 @@ export async function markUnderWay(
 
 /**
  * Removes the mark once the member is healthy again; a workload without it is left untouched. Answers whether
- * there was one. `also` makes further changes in the same write.
+ * there was one.
  */
-export async function clearUnderWay(ctx: MarkContext, also?: (latest: WorkloadObject) => void): Promise<boolean> {
+export async function clearUnderWay(ctx: MarkContext): Promise<boolean> {
   const object = await readWorkload(ctx.kubernetes, ctx.cluster.namespace, ctx.member);
   if (!readUnderWay(object)) return false;
   await updateWorkload(ctx.kubernetes, ctx.cluster.namespace, ctx.member, (latest) => {
     delete latest.metadata?.annotations?.[RECOVERY_UNDER_WAY_ANNOTATION];
-    also?.(latest);
   });
   return true;
 }

@@ -132,6 +132,25 @@ describe("the crash-loop sweep", () => {
     expect((await sweep.sweep()).requested).toEqual([expect.objectContaining({ id: "r0", deduplicated: true })]);
   });
 
+  it("reads a StatefulSet cluster's Pods with one list, and queues the member whose Pod crash-loops", async () => {
+    const stsConfig = parseConfig("clusters:\n  - { name: kv, members: 3, statefulSet: {} }\n", "test.yaml");
+    const kubernetes = fakeKubernetes();
+    const selector = { matchLabels: { "app.kubernetes.io/instance": "kv" } };
+    kubernetes.statefulSets.set("default/kv", { metadata: { name: "kv" }, spec: { replicas: 3, selector } as never });
+    for (const ordinal of [0, 1, 2]) {
+      const labels = { "app.kubernetes.io/instance": "kv", "statefulset.kubernetes.io/pod-name": `kv-${ordinal}` };
+      kubernetes.pods.push(memberPod(`kv-${ordinal}`, labels, ordinal === 1 ? { waiting: "CrashLoopBackOff" } : {}));
+    }
+    const queue = fakeQueue();
+    const sweep = createCrashLoopSweep({ config: stsConfig, kubernetes, modes: fakeModes(), queue, logger });
+
+    await sweep.sweep();
+    expect(queue.requests.map(briefRequest)).toEqual([
+      { cluster: "kv", namespace: "default", member: 2, trigger: { kind: "sweep", pod: "kv-1" } },
+    ]);
+    expect(kubernetes.lists).toEqual(["app.kubernetes.io/instance=kv"]);
+  });
+
   it("finds the Pods of a Deployment that selects by labels of its own", async () => {
     const kubernetes = healthyWorld();
     const own = { app: "legacy-etcd", peer: "three" };
