@@ -234,6 +234,7 @@ export async function deadMemberCandidates(
         id: entry.id,
         answers,
         own,
+        ...(own && ctx.member.workload.kind === "StatefulSet" ? { podReplacedLater: true } : {}),
         configured: configured !== undefined,
         pod: { kind: "gone" },
       };

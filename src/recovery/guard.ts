@@ -65,8 +65,9 @@ export async function guard(run: RecoveryRun, diagnosis: ActingDiagnosis): Promi
         removals.push(decision.id);
         const entry = list.members.find((m) => m.id === decision.id);
         const own = candidates.find((c) => c.id === decision.id)?.own;
+        const replaced = ctx.member.workload.kind === "StatefulSet" ? "replaced in Start" : "stopped first";
         const why = own
-          ? "it is the member being recovered; its Pod is stopped first and its entry replaced"
+          ? `it is the member being recovered; its Pod is ${replaced} and its entry replaced`
           : decision.reason;
         const when = decision.verdict === "undecided" ? "will be removed if it stays unreachable" : "will be removed";
         if (entry) notes.push(`member ${describeEntry(entry, ctx.cluster.members)} ${when}: ${why}`);

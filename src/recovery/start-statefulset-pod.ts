@@ -69,7 +69,6 @@ export async function startStatefulSetPod(
       if (again) actions.push(again);
     }
   }
-  for (const action of actions) run.progress(action);
 
   const started = await waitUntilMemberAnswers(run, plan, {
     memberId: added.memberId,
@@ -78,9 +77,11 @@ export async function startStatefulSetPod(
     pods: `Pod ${workload.pod}`,
     ...(ignoreUid ? { ignoreUid } : {}),
   });
-  const detail =
-    `${actions.join("; ")}; Pod ${started.pod} Running after ${seconds(started.runningAfterMs)}; member answers ` +
-    `after ${seconds(ctx.clock.now() - startedAt)}`;
+  const detail = [
+    ...actions,
+    `Pod ${started.pod} Running after ${seconds(started.runningAfterMs)}`,
+    `member answers after ${seconds(ctx.clock.now() - startedAt)}`,
+  ].join("; ");
   return {
     outcome: "done",
     detail,

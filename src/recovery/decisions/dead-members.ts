@@ -8,6 +8,11 @@ export interface DeadMemberCandidate {
   answers: boolean;
   /** It is the member being recovered (matched by peer URL). */
   own: boolean;
+  /**
+   * For the member being recovered: the recovery replaces its Pod itself later (a StatefulSet member, whose Pod is
+   * deleted in Start), rather than having stopped it first (a Deployment member, stopped in Stop).
+   */
+  podReplacedLater?: boolean;
   /** Its peer URL belongs to a configured member, so its Pod can be looked at. */
   configured: boolean;
   /** Its Pod, via the configured member's Deployment. */
@@ -31,7 +36,8 @@ export interface DeadMemberDecision {
  * Which members are dead. Dead = does not answer for `deadAfterMs` AND its Pod is gone or not Ready.
  * A Pod not Ready for `deadAfterMs` already gives the measure; otherwise the time since the first failed
  * status call does. A member that answers, or whose Pod is Ready, is never dead; nor is one whose Pod
- * cannot be checked (not configured). The member being recovered is dead once its Pod is gone.
+ * cannot be checked (not configured). The member being recovered is dead once its Pod is gone, or, when the
+ * recovery replaces that Pod later, while its Pod is not Ready.
  */
 export function decideDeadMembers(
   candidates: readonly DeadMemberCandidate[],
@@ -44,10 +50,12 @@ export function decideDeadMembers(
     if (c.answers) return alive("it answers");
     if (c.pod.kind === "ready") return alive(`its Pod ${c.pod.pod} is Ready`);
     if (!c.configured) return alive("it is not a configured member, so its Pod cannot be checked");
-    if (c.own)
-      return c.pod.kind === "gone"
-        ? dead("it is the member being recovered and its Pod is gone")
+    if (c.own) {
+      if (c.pod.kind === "gone") return dead("it is the member being recovered and its Pod is gone");
+      return c.podReplacedLater
+        ? dead(`it is the member being recovered; its Pod ${c.pod.pod} is not Ready and is replaced in Start`)
         : alive(`its Pod ${c.pod.pod} still exists`);
+    }
 
     if (c.pod.kind === "not-ready" && c.pod.since !== undefined && options.now - c.pod.since >= options.deadAfterMs) {
       return dead(

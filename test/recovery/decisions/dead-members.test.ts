@@ -43,6 +43,17 @@ describe("decideDeadMembers", () => {
     expect(decide(candidate({ own: true, pod: { kind: "not-ready", pod: "p", since: 0 } })).verdict).toBe("alive");
   });
 
+  it("removes a StatefulSet member being recovered while its Pod is not Ready, never while it is Ready", () => {
+    const crashLooping = { kind: "not-ready" as const, pod: "example-2", since: NOW };
+    expect(decide(candidate({ own: true, podReplacedLater: true, pod: crashLooping }))).toEqual({
+      id: "1",
+      verdict: "dead",
+      reason: "it is the member being recovered; its Pod example-2 is not Ready and is replaced in Start",
+    });
+    const ready = { kind: "ready" as const, pod: "example-2" };
+    expect(decide(candidate({ own: true, podReplacedLater: true, pod: ready })).verdict).toBe("alive");
+  });
+
   it("takes a Pod not Ready for deadAfter as the measure: dead at once", () => {
     expect(decide(candidate({ pod: { kind: "not-ready", pod: "p", since: NOW - 6_000 } }))).toMatchObject({
       verdict: "dead",

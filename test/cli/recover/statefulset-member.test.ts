@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
+import { kubeConfigFrom } from "../../support/pod-watch.js";
+import { expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { runRecover } from "../../support/recover-cli.js";
+import { loseMemberData, podIdentities, readStatefulSet } from "../../support/statefulset-member.js";
+
+const KEYS = 30;
+
+describe("recover: a member of an etcd StatefulSet on PersistentVolumeClaims", () => {
+  let sandbox: SandboxProcess;
+  let kc: KubeConfig;
+  const cluster = () => sandbox.info.clusters[0]!;
+
+  beforeAll(async () => {
+    sandbox = await startSandboxProcess({ workload: "statefulset", members: 3 });
+    kc = kubeConfigFrom(sandbox.info.kubeconfig);
+    await writeKeys(sandbox.info, cluster(), "before", KEYS);
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  it("brings back a member whose claim and Pod were deleted, restarting no healthy Pod", async () => {
+    const healthy = await podIdentities(kc, "default", ["example-0", "example-1"]);
+    await loseMemberData(kc, "default", "example-2", "data-example-2");
+
+    const run = await runRecover(sandbox, "example", 3);
+    expect(run.code, `${run.stdout}\n${run.stderr.slice(-3000)}`).toBe(0);
+    expect(run.stdout).toMatch(/\[diagnose\] .*has already been bootstrapped/);
+    expect(run.stdout).toMatch(
+      /\[hold\] held StatefulSet example for the recovery: update strategy OnDelete \(was RollingUpdate\)/,
+    );
+    // "Already bootstrapped" leaves the claim empty; it is deleted only if the crash-looping Pod, restarted after
+    // Remove with state new, wrote a write-ahead log of its own there, and then for that reason.
+    for (const line of run.stdout.split("\n").filter((l) => l.includes("deleted PersistentVolumeClaim"))) {
+      expect(line).toMatch(/after the member was removed, its data dir got a write-ahead log of its own/);
+    }
+    expect(run.stdout).toMatch(/\[restore\] put StatefulSet example back/);
+
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+    const set = await readStatefulSet(kc, "default", "example");
+    expect(set.spec?.updateStrategy?.type ?? "RollingUpdate").toBe("RollingUpdate");
+    expect(Object.keys(set.metadata?.annotations ?? {}).filter((k) => k.startsWith("etcd.responder.io/"))).toEqual([]);
+    const env = set.spec?.template?.spec?.containers?.[0]?.env ?? [];
+    expect(env.find((e) => e.name === "ETCD_INITIAL_CLUSTER_STATE")?.value).toBe("new");
+    expect(await podIdentities(kc, "default", ["example-0", "example-1"])).toEqual(healthy);
+  });
+});

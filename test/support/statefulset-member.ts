@@ -1,0 +1,77 @@
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1StatefulSet } from "@kubernetes/client-node";
+import { isCrashLooping, isReady, waitForPods } from "./pod-watch.js";
+
+/** The selector of one StatefulSet Pod: the label its StatefulSet gives it. */
+export function statefulSetPodSelector(pod: string): string {
+  return `statefulset.kubernetes.io/pod-name=${pod}`;
+}
+
+/**
+ * Loses a StatefulSet member's data as a drained node or a lost volume does: deletes its claim and its Pod, as
+ * a person would with `kubectl delete pvc/CLAIM pod/POD`. The StatefulSet makes the Pod again on a new, empty
+ * claim; a Pod made while the old claim was still being deleted waits for it, and is deleted once more. Resolves
+ * once the new Pod crash-loops (state `new`: "already bootstrapped"); rejects when it becomes Ready instead.
+ */
+export async function loseMemberData(kc: KubeConfig, namespace: string, pod: string, claim: string): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const old = await core.readNamespacedPod({ namespace, name: pod });
+  await core.deleteNamespacedPersistentVolumeClaim({ namespace, name: claim });
+  await core.deleteNamespacedPod({ namespace, name: pod });
+  const oldUid = old.metadata?.uid;
+  let deletedAgain = false;
+  const outcome = await waitForPods(
+    kc,
+    namespace,
+    statefulSetPodSelector(pod),
+    (pods) => {
+      const fresh = pods.find((p) => p.metadata?.uid !== oldUid && !p.metadata?.deletionTimestamp);
+      if (!fresh) return undefined;
+      if (isCrashLooping(fresh)) return "crash-looping";
+      if (isReady(fresh)) return "ready";
+      // Made before the old claim was gone: it would wait for that claim forever.
+      const waitsForClaim = fresh.status?.phase === "Pending" && !(fresh.status?.containerStatuses ?? []).length;
+      if (waitsForClaim && !deletedAgain) {
+        deletedAgain = true;
+        void core
+          .readNamespacedPersistentVolumeClaim({ namespace, name: claim })
+          .then(
+            (current) => current.metadata?.deletionTimestamp !== undefined,
+            () => true,
+          )
+          .then((oldClaimGoing) => {
+            if (oldClaimGoing) return core.deleteNamespacedPod({ namespace, name: pod });
+            deletedAgain = false;
+            return undefined;
+          })
+          .catch(() => (deletedAgain = false));
+      }
+      return undefined;
+    },
+    `Pod ${pod} made again on an empty claim to crash-loop`,
+    60_000,
+  );
+  if (outcome === "ready") throw new Error(`Pod ${pod} came back Ready on an empty claim instead of crash-looping`);
+}
+
+/** Each named Pod's UID and its etcd container's restart count: what must not change for a healthy member. */
+export async function podIdentities(
+  kc: KubeConfig,
+  namespace: string,
+  pods: string[],
+): Promise<Record<string, { uid: string; restarts: number }>> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const identities: Record<string, { uid: string; restarts: number }> = {};
+  for (const name of pods) {
+    const pod = await core.readNamespacedPod({ namespace, name });
+    identities[name] = {
+      uid: pod.metadata?.uid ?? "",
+      restarts: pod.status?.containerStatuses?.[0]?.restartCount ?? 0,
+    };
+  }
+  return identities;
+}
+
+/** The StatefulSet as stored. */
+export function readStatefulSet(kc: KubeConfig, namespace: string, name: string): Promise<V1StatefulSet> {
+  return kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name });
+}
