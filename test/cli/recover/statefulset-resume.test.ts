@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
+import { writeServiceConfig } from "../../support/sandbox-config.js";
+import { kubeConfigFrom } from "../../support/pod-watch.js";
+import { expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { runRecover } from "../../support/recover-cli.js";
+import { loseMemberData, podIdentities, readStatefulSet } from "../../support/statefulset-member.js";
+
+const KEYS = 20;
+
+describe("recover: a StatefulSet member's recovery killed at a step boundary and run again", () => {
+  let sandbox: SandboxProcess;
+  let kc: KubeConfig;
+  let shortLease: string;
+  const cluster = () => sandbox.info.clusters[0]!;
+
+  beforeAll(async () => {
+    sandbox = await startSandboxProcess({ workload: "statefulset", members: 3 });
+    kc = kubeConfigFrom(sandbox.info.kubeconfig);
+    await writeKeys(sandbox.info, cluster(), "before", KEYS);
+    // A killed recovery's Lease must expire before the next run can take it: keep that short here.
+    shortLease = await writeServiceConfig(sandbox, "short-lease.yaml", { leaseDurationSeconds: 3 });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  for (const step of ["hold", "remove", "add", "start", "promote", "verify"]) {
+    it(`finishes with all members voting, all keys and the StatefulSet as it was, killed at [${step}]`, async () => {
+      const healthy = await podIdentities(kc, "default", ["example-0", "example-1"]);
+      await loseMemberData(kc, "default", "example-2", "data-example-2");
+      const killed = await runRecover(sandbox, "example", 3, { config: shortLease, killWhenOutputHas: `[${step}]` });
+      expect(killed.code, killed.stdout).toBeNull();
+
+      const again = await runRecover(sandbox, "example", 3, { config: shortLease });
+      expect(again.code, `${again.stdout}\n${again.stderr.slice(-2000)}`).toBe(0);
+      expect(again.stdout).toMatch(/\[restore\] /);
+      await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+      const set = await readStatefulSet(kc, "default", "example");
+      expect(set.spec?.updateStrategy?.type ?? "RollingUpdate").toBe("RollingUpdate");
+      const marks = Object.keys(set.metadata?.annotations ?? {}).filter((k) => k.startsWith("etcd.responder.io/"));
+      expect(marks).toEqual([]);
+      expect(await podIdentities(kc, "default", ["example-0", "example-1"])).toEqual(healthy);
+    });
+  }
+});
