@@ -53,6 +53,24 @@ export async function loseMemberData(kc: KubeConfig, namespace: string, pod: str
   if (outcome === "ready") throw new Error(`Pod ${pod} came back Ready on an empty claim instead of crash-looping`);
 }
 
+/** Resolves with the Pod's UID once it crash-loops. */
+export function waitForCrashLoop(kc: KubeConfig, namespace: string, pod: string): Promise<string> {
+  return waitForPods(
+    kc,
+    namespace,
+    statefulSetPodSelector(pod),
+    (pods) => pods.find((p) => isCrashLooping(p))?.metadata?.uid,
+    `Pod ${pod} in CrashLoopBackOff`,
+    60_000,
+  );
+}
+
+/** The claim's UID: a new claim of the same name has another. */
+export async function claimUid(kc: KubeConfig, namespace: string, claim: string): Promise<string | undefined> {
+  const read = await kc.makeApiClient(CoreV1Api).readNamespacedPersistentVolumeClaim({ namespace, name: claim });
+  return read.metadata?.uid;
+}
+
 /** Each named Pod's UID and its etcd container's restart count: what must not change for a healthy member. */
 export async function podIdentities(
   kc: KubeConfig,

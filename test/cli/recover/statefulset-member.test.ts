@@ -2,9 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { kubeConfigFrom } from "../../support/pod-watch.js";
-import { expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { expectHealthyCluster, removeMemberByHand, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
-import { loseMemberData, podIdentities, readStatefulSet } from "../../support/statefulset-member.js";
+import {
+  claimUid,
+  loseMemberData,
+  podIdentities,
+  readStatefulSet,
+  waitForCrashLoop,
+} from "../../support/statefulset-member.js";
 
 const KEYS = 30;
 
@@ -46,5 +52,23 @@ describe("recover: a member of an etcd StatefulSet on PersistentVolumeClaims", (
     const env = set.spec?.template?.spec?.containers?.[0]?.env ?? [];
     expect(env.find((e) => e.name === "ETCD_INITIAL_CLUSTER_STATE")?.value).toBe("new");
     expect(await podIdentities(kc, "default", ["example-0", "example-1"])).toEqual(healthy);
+  });
+
+  it('empties the claim of a member removed while its data stayed ("permanently removed")', async () => {
+    const member = cluster().members[2]!;
+    const oldClaim = await claimUid(kc, "default", "data-example-2");
+    await removeMemberByHand(sandbox.info, cluster(), member.peerURL);
+    await waitForCrashLoop(kc, "default", "example-2");
+
+    const run = await runRecover(sandbox, "example", 3);
+    expect(run.code, `${run.stdout}\n${run.stderr.slice(-3000)}`).toBe(0);
+    expect(run.stdout).toMatch(/\[diagnose\] Pod example-2 is in CrashLoopBackOff: .*removed/);
+    const start = run.stdout.split("\n").find((line) => line.startsWith("[start] "));
+    expect(start).toMatch(
+      /deleted PersistentVolumeClaim data-example-2 \(.*write-ahead log the cluster no longer knows/,
+    );
+    expect(start).toMatch(/; deleted Pod example-2/);
+    expect(await claimUid(kc, "default", "data-example-2")).not.toBe(oldClaim);
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
   });
 });
