@@ -10,6 +10,7 @@ import type { IsolationMode } from "kube-sandbox";
 import type { SandboxInfo } from "../test/support/etcd-sandbox.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { breakUntilCrashLooping } from "../test/support/crash-looping-member.js";
+import { loseMemberData } from "../test/support/statefulset-member.js";
 import { BareEtcdFloor } from "./bare-member-replacement.js";
 import { summarize, summaryRow, type Summary } from "./stats.js";
 import { ETCD_SETTLE_MS } from "./etcd-settle.js";
@@ -29,23 +30,30 @@ const SILENT_REPORTER: StepReporter = {
   },
 };
 
-/** The responder's side: a 5-member sandbox whose member is broken the seed's way, then recovered. */
+/** How the sandbox runs the example cluster: one Deployment per member, or one StatefulSet on claims. */
+type Workload = "deployment" | "statefulset";
+
+/**
+ * The responder's side: a 5-member sandbox whose member is broken (the seed's way for Deployments; claim and Pod
+ * deleted for a StatefulSet), then recovered.
+ */
 class SandboxRecovery {
   private constructor(
     private readonly sandbox: SandboxProcess,
     private readonly config: ResponderConfig,
     private readonly kubernetes: KubernetesGateway,
     private readonly kc: KubeConfig,
+    private readonly workload: Workload,
   ) {}
 
-  static async start(isolation: IsolationMode): Promise<SandboxRecovery> {
+  static async start(isolation: IsolationMode, workload: Workload): Promise<SandboxRecovery> {
     // Its own process, as Kubernetes is: the responder does not share an event loop with the API server.
-    const sandbox = await startSandboxProcess({ members: MEMBERS, backoffMs: 500, isolation });
+    const sandbox = await startSandboxProcess({ members: MEMBERS, backoffMs: 500, isolation, workload });
     const logger = createLogger({ level: "error" });
     const kc = new KubeConfig();
     kc.loadFromFile(sandbox.info.kubeconfig);
     const config = await loadConfig(join(sandbox.dir, "responder.yaml"));
-    return new SandboxRecovery(sandbox, config, createKubernetesGateway({ kubeConfig: kc, logger }), kc);
+    return new SandboxRecovery(sandbox, config, createKubernetesGateway({ kubeConfig: kc, logger }), kc, workload);
   }
 
   /** How the sandbox runs its Pods. */
@@ -58,7 +66,11 @@ class SandboxRecovery {
    * replacement that catches up instead (etcd sometimes lets it) is broken again, as the tests do.
    */
   async breakMember(index: number): Promise<void> {
-    const name = await breakUntilCrashLooping(this.kc, "default", "example", index);
+    const name =
+      this.workload === "deployment"
+        ? await breakUntilCrashLooping(this.kc, "default", "example", index)
+        : `example-${index - 1}`;
+    if (this.workload === "statefulset") await loseMemberData(this.kc, "default", name, `data-${name}`);
     const crashing = await this.kc.makeApiClient(CoreV1Api).readNamespacedPod({ name, namespace: "default" });
     // As in production, where an alert fires minutes later: the member has been down past deadAfterSeconds.
     const downSince = notReadySince(crashing);
@@ -99,13 +111,22 @@ function notReadySince(pod: V1Pod): number {
   return at ? new Date(at).getTime() : Date.now();
 }
 
-/** The isolation modes measured: the default (namespaces of their own as root), then loopback. */
-const MODES: readonly IsolationMode[] = ["auto", "loopback"];
+/**
+ * The sandboxes measured: Deployment members with the default isolation (namespaces of their own as root), then on
+ * loopback, then StatefulSet members on claims (which need isolated Pods).
+ */
+const MODES: readonly { isolation: IsolationMode; workload: Workload }[] = [
+  { isolation: "auto", workload: "deployment" },
+  { isolation: "loopback", workload: "deployment" },
+  { isolation: "namespaces", workload: "statefulset" },
+];
 
 /** The timings of one sandbox, with the floor measured beside it. */
 export interface MemberRecoveryRun {
   /** How the sandbox ran its Pods. */
   isolation: SandboxInfo["isolation"];
+  /** What ran the members. */
+  workload: Workload;
   responder: Summary;
   withSnapshot: Summary;
   floor: Summary;
@@ -115,6 +136,8 @@ export interface MemberRecoveryRun {
 export interface MemberRecoveryFailure {
   /** The isolation mode asked for. */
   requested: IsolationMode;
+  /** What ran the members. */
+  workload: Workload;
   error: string;
 }
 
@@ -122,8 +145,8 @@ export interface MemberRecoveryFailure {
 export type MemberRecoveryResult = (MemberRecoveryRun | MemberRecoveryFailure)[];
 
 /** Breaks and recovers members of one sandbox of `isolation`, interleaved with the floor's replacements. */
-async function measureMode(isolation: IsolationMode): Promise<MemberRecoveryRun> {
-  const sandbox = await SandboxRecovery.start(isolation);
+async function measureMode(isolation: IsolationMode, workload: Workload): Promise<MemberRecoveryRun> {
+  const sandbox = await SandboxRecovery.start(isolation, workload);
   const floor = await BareEtcdFloor.start(MEMBERS);
   const responder: number[] = [];
   const withSnapshot: number[] = [];
@@ -149,6 +172,7 @@ async function measureMode(isolation: IsolationMode): Promise<MemberRecoveryRun>
   }
   return {
     isolation: sandbox.isolation,
+    workload,
     responder: summarize(responder),
     withSnapshot: summarize(withSnapshot),
     floor: summarize(bare),
@@ -161,11 +185,11 @@ async function measureMode(isolation: IsolationMode): Promise<MemberRecoveryRun>
  */
 export async function benchMemberRecovery(): Promise<MemberRecoveryResult> {
   const result: MemberRecoveryResult = [];
-  for (const requested of MODES) {
+  for (const { isolation, workload } of MODES) {
     try {
-      result.push(await measureMode(requested));
+      result.push(await measureMode(isolation, workload));
     } catch (error) {
-      result.push({ requested, error: error instanceof Error ? error.message : String(error) });
+      result.push({ requested: isolation, workload, error: error instanceof Error ? error.message : String(error) });
     }
   }
   return result;
@@ -178,7 +202,8 @@ export function renderMemberRecovery(result: MemberRecoveryResult): string {
 
 function renderFailure(failure: MemberRecoveryFailure): string {
   return [
-    `### Member recovery (${MEMBERS}-member cluster; sandbox: \`--isolation ${failure.requested}\`): did not complete`,
+    `### Member recovery (${MEMBERS}-member cluster of ${failure.workload} members; sandbox: ` +
+      `\`--isolation ${failure.requested}\`): did not complete`,
     "",
     "```",
     failure.error.split("\n")[0]!,
@@ -187,10 +212,15 @@ function renderFailure(failure: MemberRecoveryFailure): string {
 }
 
 function renderRun(result: MemberRecoveryRun): string {
-  const { isolation, responder, withSnapshot, floor } = result;
+  const { isolation, workload, responder, withSnapshot, floor } = result;
   const pods = isolation === "namespaces" ? "Pods in namespaces of their own" : "Pods on loopback";
+  const members =
+    workload === "deployment"
+      ? "one Deployment per member"
+      : "StatefulSet members on claims; the time includes Restore's restart of the member and second check";
   return [
-    `### Member recovery (${MEMBERS}-member cluster, ${responder.runs} runs each, interleaved; sandbox: ${pods})`,
+    `### Member recovery (${MEMBERS}-member cluster, ${members}, ${responder.runs} runs each, interleaved; ` +
+      `sandbox: ${pods})`,
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",

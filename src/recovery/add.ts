@@ -11,11 +11,13 @@ import { hexId } from "./decisions/members.js";
 import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { retryRefusedInRun } from "./waits.js";
+import { joinsByItself } from "./member-workload.js";
+import { expectedInitialCluster } from "./plan.js";
 
 /** The member's entry as Add left it: what Start needs to start the member. */
 export interface Added {
-  /** The member's etcd ID. */
-  memberId: string;
+  /** The member's etcd ID; undefined when the member's own start scripts add it (see `joinsByItself`). */
+  memberId?: string;
   /** Whether it was added (or found) as a learner. */
   learner: boolean;
   /** The `--initial-cluster` value it must start with. */
@@ -33,6 +35,13 @@ export async function add(run: RecoveryRun, plan: Plan): Promise<StepOutcome<Add
     return { outcome: "skipped", detail: "the member is already in the member list", result: undefined };
   }
   const { member } = ctx;
+  if (joinsByItself(ctx.cluster)) {
+    return {
+      outcome: "skipped",
+      detail: `${member.name}'s own start scripts add it back, as a voting member, once its Pod is replaced`,
+      result: { learner: false, initialCluster: expectedInitialCluster(run, plan) },
+    };
+  }
 
   const existing = await listedEntry(run, plan);
   if (existing) return reuse(run, existing.entry, existing.members, "an earlier attempt added it");

@@ -7,6 +7,7 @@ import type { Diagnosis } from "./diagnose.js";
 import type { MemberList } from "../gateways/etcd/etcd-gateway.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { checkStatefulSet, refuseOtherLearner } from "./guard-statefulset.js";
+import { joinsByItself } from "./member-workload.js";
 
 /** A diagnosis that leads to action: the member needs recovering, or an earlier attempt is to be finished. */
 export type ActingDiagnosis = Diagnosis & { verdict: "recover" | "resume-promote" | "resume-verify" };
@@ -81,7 +82,7 @@ export async function guard(run: RecoveryRun, diagnosis: ActingDiagnosis): Promi
     ...(real.problem ? { clusterProblem: real.problem } : {}),
     ...(members ? { members } : {}),
     removals,
-    votingAdd: diagnosis.verdict === "recover" && !ctx.cluster.useLearners,
+    votingAdd: diagnosis.verdict === "recover" && (!ctx.cluster.useLearners || joinsByItself(ctx.cluster)),
     memberName: ctx.member.name,
   });
   if (!verdict.safe) throw new UnsafeRecoveryError(verdict.reason, verdict.message);

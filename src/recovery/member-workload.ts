@@ -1,10 +1,15 @@
 import type { V1Deployment, V1StatefulSet } from "@kubernetes/client-node";
-import type { MemberWorkload, ResolvedMember } from "../core/config/types.js";
+import type { MemberWorkload, ResolvedCluster, ResolvedMember } from "../core/config/types.js";
 import { selectorString, STATEFULSET_POD_NAME_LABEL } from "../core/labels.js";
 import type { EventTarget, KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
 
 /** The object that runs a member: its own Deployment, or the StatefulSet that runs every member of the cluster. */
 export type WorkloadObject = V1Deployment | V1StatefulSet;
+
+/** Whether the members' own start scripts add an emptied member back (a voting add), so the recovery adds nothing. */
+export function joinsByItself(cluster: Pick<ResolvedCluster, "statefulSet">): boolean {
+  return cluster.statefulSet?.joinsByItself === true;
+}
 
 /** `Deployment example-2` or `StatefulSet example`, for people. */
 export function describeWorkload(workload: MemberWorkload): string {

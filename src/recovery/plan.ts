@@ -1,6 +1,7 @@
 import { describeEntry } from "./cluster-view.js";
 import { initialClusterValue } from "./decisions/initial-cluster.js";
 import { planLines } from "./decisions/plan-lines.js";
+import { joinsByItself } from "./member-workload.js";
 import type { Plan } from "./guard.js";
 import type { RecoveryRun } from "./recovery-run.js";
 
@@ -53,7 +54,8 @@ export function describePlan(run: RecoveryRun, plan: Plan): string[] {
       ? { snapshot: { from: source.member.clientURL, dir: snapshots.dir, keep: snapshots.keep } }
       : {}),
     removals: removals.map((m) => describeEntry(m, ctx.cluster.members)),
-    learner: ctx.cluster.useLearners,
+    learner: ctx.cluster.useLearners && !joinsByItself(ctx.cluster),
+    ...(joinsByItself(ctx.cluster) ? { joinsByItself: true } : {}),
     ...(initialCluster !== undefined ? { initialCluster } : {}),
   });
 }

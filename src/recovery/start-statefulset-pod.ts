@@ -10,7 +10,7 @@ import type { Plan } from "./guard.js";
 import { currentPod, findEtcdContainer } from "./pods.js";
 import { seconds } from "./report.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
-import { waitUntilMemberAnswers } from "./start.js";
+import { MemberPodCrashedError, waitUntilMemberAnswers } from "./start.js";
 import { REVISION_LABEL, settledRevision } from "./statefulset-revision.js";
 
 /**
@@ -41,42 +41,44 @@ export async function startStatefulSetPod(
   const pod = currentPod(pods);
   const container = findEtcdContainer(held.spec?.template?.spec?.containers ?? [])?.name;
 
-  const wipe = await claimDeletion(run, plan, pod, container);
+  let wipe = await claimDeletion(run, plan, pod, container);
   const actions: string[] = [];
   let ignoreUid: string | undefined;
   const current = pod && !pod.metadata?.deletionTimestamp && pod.metadata?.labels?.[REVISION_LABEL] === updateRevision;
   if (current && !wipe) {
     actions.push(`Pod ${workload.pod} already runs the held template (an earlier attempt deleted it)`);
   } else {
-    await ensureMemberDoesNotAnswer(run, plan, added.memberId, wipe !== undefined);
-    const claim = wipe ? await ctx.kubernetes.readPersistentVolumeClaim(namespace, workload.claim) : undefined;
-    const claimUid = claim?.metadata?.uid;
-    if (wipe && claimUid) {
-      if (await ctx.kubernetes.deletePersistentVolumeClaim(namespace, workload.claim, claimUid)) {
-        run.markChanged();
-        actions.push(`deleted PersistentVolumeClaim ${workload.claim} (${wipe})`);
-      }
-    }
-    const uid = pod?.metadata?.uid;
-    if (uid && (await ctx.kubernetes.deletePod(namespace, workload.pod, uid))) {
-      run.markChanged();
-      ignoreUid = uid;
-      actions.push(`deleted Pod ${workload.pod}`);
-    }
-    if (wipe && claimUid) {
-      await ctx.kubernetes.waitForClaimGone(namespace, workload.claim, claimUid, run.timeoutMs);
-      const again = await deletePodWaitingForOldClaim(run, workload, selector, uid);
-      if (again) actions.push(again);
-    }
+    ignoreUid = await replacePod(run, plan, { workload, selector, pod, memberId: added.memberId, wipe, actions });
   }
 
-  const started = await waitUntilMemberAnswers(run, plan, {
-    memberId: added.memberId,
+  const wait = {
+    ...(added.memberId !== undefined ? { memberId: added.memberId } : {}),
     selector,
     ...(container ? { container } : {}),
     pods: `Pod ${workload.pod}`,
-    ...(ignoreUid ? { ignoreUid } : {}),
-  });
+  };
+  let started: { pod: string; runningAfterMs: number };
+  try {
+    started = await waitUntilMemberAnswers(run, plan, { ...wait, ...(ignoreUid ? { ignoreUid } : {}) });
+  } catch (error) {
+    // Between Remove and the delete, the old Pod, still with state new, can write a write-ahead log of its own into
+    // the claim; the new Pod then starts under the removed ID. Seen once in the new Pod's log: empty the claim.
+    const stale = error instanceof MemberPodCrashedError && !wipe ? findStaleDataSign(error.log) : undefined;
+    if (!stale || !(error instanceof MemberPodCrashedError)) throw error;
+    wipe = `the new Pod started on a write-ahead log the cluster no longer knows: ${stale.line}`;
+    const crashed = (await ctx.kubernetes.listPods(namespace, selector)).pods.find(
+      (p) => p.metadata?.name === error.pod && !p.metadata?.deletionTimestamp,
+    );
+    const replaced = await replacePod(run, plan, {
+      workload,
+      selector,
+      pod: crashed,
+      memberId: added.memberId,
+      wipe,
+      actions,
+    });
+    started = await waitUntilMemberAnswers(run, plan, { ...wait, ...(replaced ? { ignoreUid: replaced } : {}) });
+  }
   const detail = [
     ...actions,
     `Pod ${started.pod} Running after ${seconds(started.runningAfterMs)}`,
@@ -93,6 +95,51 @@ export async function startStatefulSetPod(
         (wipe ? ` on an empty PersistentVolumeClaim ${workload.claim}` : ""),
     },
   };
+}
+
+/** What replacing the member's Pod works on. */
+interface PodReplacement {
+  workload: StatefulSetMemberWorkload;
+  /** Selects the member's Pod. */
+  selector: string;
+  /** The Pod to replace, as last seen; undefined when there is none. */
+  pod: V1Pod | undefined;
+  /** The ID the member was added under, if the recovery added it. */
+  memberId: string | undefined;
+  /** Why the claim is deleted too; undefined keeps it. */
+  wipe: string | undefined;
+  /** Receives what was done, for people. */
+  actions: string[];
+}
+
+/**
+ * Deletes the member's Pod, and first its claim when `wipe` says why, checking that the member does not answer (and,
+ * before a claim goes, that quorum holds). With a claim deleted, waits until it is gone, then deletes once more a
+ * Pod made while it was still being deleted. Answers the UID of the Pod deleted, if one was.
+ */
+async function replacePod(run: RecoveryRun, plan: Plan, replacement: PodReplacement): Promise<string | undefined> {
+  const { ctx } = run;
+  const { workload, selector, pod, wipe, actions } = replacement;
+  const namespace = ctx.cluster.namespace;
+  await ensureMemberDoesNotAnswer(run, plan, replacement.memberId, wipe !== undefined);
+  const claim = wipe ? await ctx.kubernetes.readPersistentVolumeClaim(namespace, workload.claim) : undefined;
+  const claimUid = claim?.metadata?.uid;
+  if (wipe && claimUid && (await ctx.kubernetes.deletePersistentVolumeClaim(namespace, workload.claim, claimUid))) {
+    run.markChanged();
+    actions.push(`deleted PersistentVolumeClaim ${workload.claim} (${wipe})`);
+  }
+  const uid = pod?.metadata?.uid;
+  const deleted = uid !== undefined && (await ctx.kubernetes.deletePod(namespace, workload.pod, uid));
+  if (deleted) {
+    run.markChanged();
+    actions.push(`deleted Pod ${workload.pod}`);
+  }
+  if (wipe && claimUid) {
+    await ctx.kubernetes.waitForClaimGone(namespace, workload.claim, claimUid, run.timeoutMs);
+    const again = await deletePodWaitingForOldClaim(run, workload, selector, uid);
+    if (again) actions.push(again);
+  }
+  return deleted ? uid : undefined;
 }
 
 /**
@@ -126,18 +173,22 @@ async function claimDeletion(
 }
 
 /**
- * Refuses to touch the member's Pod or claim while it answers as the new member, and its claim while quorum is at
- * risk without it.
+ * Refuses to touch the member's Pod or claim while it answers as the new member (when its own scripts add it: as a
+ * voting member of the cluster), and its claim while quorum is at risk without it.
  */
 async function ensureMemberDoesNotAnswer(
   run: RecoveryRun,
   plan: Plan,
-  memberId: string,
+  memberId: string | undefined,
   deletingClaim: boolean,
 ): Promise<void> {
   const { ctx } = run;
   const status = await ctx.etcd.status(ctx.member.clientURL).catch(() => undefined);
-  if (status?.memberId === memberId) {
+  const joined =
+    status !== undefined &&
+    status.clusterId === plan.clusterId &&
+    (memberId === undefined ? !status.isLearner : status.memberId === memberId);
+  if (joined) {
     throw new Error(
       `member ${ctx.member.name} already answers as the added member; its Pod and data are left alone: run again`,
     );

@@ -1,5 +1,4 @@
 import { messageOf } from "../core/errors.js";
-import type { V1Pod } from "@kubernetes/client-node";
 import { setInitialCluster } from "./decisions/initial-cluster.js";
 import { meaningfulLogLine } from "./decisions/classify.js";
 import { findEtcdContainer, currentPod, podFacts } from "./pods.js";
@@ -69,8 +68,8 @@ export async function start(
 
 /** Which Pod to wait for, and as which member it must answer. */
 export interface MemberStartWait {
-  /** The etcd ID the member was added under. */
-  memberId: string;
+  /** The etcd ID the member was added under; undefined: any ID in the cluster (its own scripts add it). */
+  memberId?: string;
   /** Selects the member's Pods. */
   selector: string;
   /** The etcd container's name, when known. */
@@ -101,7 +100,9 @@ export async function waitUntilMemberAnswers(
       if (podCrashed) return false;
       try {
         const status = await ctx.etcd.status(ctx.member.clientURL);
-        if (status.memberId === wait.memberId && status.clusterId === clusterId) return true;
+        // Added by its own scripts, the member is whichever voting member answers there for the cluster.
+        const ours = wait.memberId === undefined ? !status.isLearner : status.memberId === wait.memberId;
+        if (ours && status.clusterId === clusterId) return true;
         observe(`${ctx.member.clientURL} answers as member ${status.memberId} of cluster ${status.clusterId}`);
       } catch (error) {
         observe(messageOf(error));
@@ -116,43 +117,53 @@ export async function waitUntilMemberAnswers(
     },
   );
   answering.catch(() => undefined);
-  const seen = await ctx.kubernetes.waitForPods(
+  // The Pod is watched until the member answers: a Pod that runs, then crashes again, is seen too.
+  let runningAt: number | undefined;
+  let podName = "(none yet)";
+  const calledOff = new AbortController();
+  const crashed = ctx.kubernetes.waitForPods(
     ctx.cluster.namespace,
     wait.selector,
-    (pods) =>
-      runningOrCrashed(
-        pods.filter((p) => p.metadata?.uid !== wait.ignoreUid),
-        wait.container,
-      ),
-    `${wait.pods} to run`,
+    (pods) => {
+      const pod = currentPod(pods.filter((p) => p.metadata?.uid !== wait.ignoreUid && !p.metadata?.deletionTimestamp));
+      if (!pod) return undefined;
+      const facts = podFacts(pod, wait.container);
+      podName = facts.name;
+      if (facts.state === "running") runningAt ??= ctx.clock.now();
+      // One crash can be a peer that was not reachable yet; a second one rarely is, and waiting would not fix it.
+      return facts.crashLooping && facts.restartCount >= 2 ? facts.name : undefined;
+    },
+    `${wait.pods} to run and member ${ctx.member.name} to answer`,
     run.timeoutMs,
+    calledOff.signal,
   );
-  const podName = seen.pod.metadata?.name ?? "(unnamed)";
-  if (seen.crashed) {
+  crashed.catch(() => undefined);
+  const crashedPod = await Promise.race([answering.then(() => undefined), crashed]);
+  calledOff.abort(new Error("the member answers"));
+  if (crashedPod !== undefined) {
     podCrashed = true;
     const log = await ctx.kubernetes
-      .readPodLog(ctx.cluster.namespace, podName, {
+      .readPodLog(ctx.cluster.namespace, crashedPod, {
         ...(wait.container ? { container: wait.container } : {}),
         previous: true,
         tailLines: run.tuning.logTailLines,
       })
       .catch(() => "");
-    throw new Error(`the new Pod ${podName} crashed: ${meaningfulLogLine(log) ?? "(no log)"}`);
+    throw new MemberPodCrashedError(crashedPod, log);
   }
-  const runningAfterMs = ctx.clock.now() - startedAt;
-  await answering;
-  return { pod: podName, runningAfterMs };
+  return { pod: podName, runningAfterMs: (runningAt ?? ctx.clock.now()) - startedAt };
 }
 
-/**
- * The new Pod once its etcd container runs, or once it has crashed twice (one crash can be a peer that was
- * not reachable yet; a second one rarely is, and waiting longer would not fix it).
- */
-function runningOrCrashed(pods: V1Pod[], container: string | undefined): { pod: V1Pod; crashed: boolean } | undefined {
-  const pod = currentPod(pods.filter((p) => !p.metadata?.deletionTimestamp));
-  if (!pod) return undefined;
-  const facts = podFacts(pod, container);
-  if (facts.state === "running") return { pod, crashed: false };
-  if (facts.crashLooping && facts.restartCount >= 2) return { pod, crashed: true };
-  return undefined;
+/** The member's new Pod crashed again and again before the member answered. */
+export class MemberPodCrashedError extends Error {
+  override readonly name = "MemberPodCrashedError";
+
+  constructor(
+    /** The Pod that crashed. */
+    readonly pod: string,
+    /** Its previous run's log. */
+    readonly log: string,
+  ) {
+    super(`the new Pod ${pod} crashed: ${meaningfulLogLine(log) ?? "(no log)"}`);
+  }
 }

@@ -221,6 +221,7 @@ function resolveStatefulSet(
     serviceName: entry.serviceName ?? `${name}-headless`,
     volumeClaimTemplate: entry.volumeClaimTemplate,
     deleteClaim: entry.deleteClaim,
+    joinsByItself: entry.joinsByItself,
   };
 }
 

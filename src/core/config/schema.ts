@@ -69,6 +69,12 @@ const statefulSetSchema = z.strictObject({
    * holds a write-ahead log the cluster no longer knows; `always` on every recovery of the member.
    */
   deleteClaim: z.enum(["when-stale", "always"], { error: "expected when-stale or always" }).default("when-stale"),
+  /**
+   * The image's start scripts add an emptied member back to the cluster themselves, as a voting member (the bitnami
+   * etcd image does): the recovery then removes the stale member and replaces the Pod, and adds nothing; default
+   * `false`.
+   */
+  joinsByItself: z.boolean({ error: "expected true or false" }).default(false),
 });
 
 const memberURLsSchema = z

@@ -93,6 +93,11 @@ export interface StatefulSetSettings {
    * the cluster no longer knows; `always`: empty it on every recovery of the member.
    */
   deleteClaim: ClaimDeletion;
+  /**
+   * The image's start scripts add an emptied member back themselves, as a voting member (the bitnami etcd image):
+   * the recovery removes the stale member and replaces the Pod, and adds nothing. Default `false`.
+   */
+  joinsByItself: boolean;
 }
 
 /** A configured etcd cluster with defaults applied, files read and members resolved. */

@@ -127,9 +127,10 @@ export class ClientNodeGateway implements KubernetesGateway {
     check: (pods: V1Pod[]) => T | undefined,
     what: string,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<T> {
     const source = clientNodePodSource(this.parts.kubeConfig, this.parts.core, namespace, labelSelector);
-    return waitForPodSet(source, { check, what, timeoutMs, logger: this.parts.logger });
+    return waitForPodSet(source, { check, what, timeoutMs, logger: this.parts.logger, ...(signal ? { signal } : {}) });
   }
 
   async readPodLog(namespace: string, pod: string, request: PodLogRequest): Promise<string> {

@@ -111,7 +111,8 @@ export interface KubernetesGateway {
   /**
    * Lists the Pods matching `labelSelector`, then watches them, calling `check` with the current set
    * after the list and after every change, until it returns something other than undefined.
-   * A 410 Gone relists. Rejects with a DeadlineExceededError naming `what` after `timeoutMs`.
+   * A 410 Gone relists. Rejects with a DeadlineExceededError naming `what` after `timeoutMs`, and with
+   * `signal.reason` once `signal` is aborted (the watch stops).
    */
   waitForPods<T>(
     namespace: string,
@@ -119,6 +120,7 @@ export interface KubernetesGateway {
     check: (pods: V1Pod[]) => T | undefined,
     what: string,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<T>;
   /** The container's log text; empty when there is none (e.g. no previous run). */
   readPodLog(namespace: string, pod: string, request: PodLogRequest): Promise<string>;

@@ -85,6 +85,8 @@ export interface PodWaitOptions<T> {
   retryDelayMs?: number;
   /** Upper bound of that pause; default 2000 ms. */
   maxRetryDelayMs?: number;
+  /** Calls the wait off: it stops its watch and rejects with `signal.reason`. */
+  signal?: AbortSignal;
 }
 
 /** The longest delay setTimeout keeps (about 24.8 days). */
@@ -139,7 +141,12 @@ class PodWait<T> {
   }
 
   start(): void {
-    const { what, timeoutMs, startFrom } = this.options;
+    const { what, timeoutMs, startFrom, signal } = this.options;
+    if (signal) {
+      const callOff = () => this.fail(signal.reason);
+      if (signal.aborted) return callOff();
+      signal.addEventListener("abort", callOff, { once: true });
+    }
     this.deadline = setTimeout(() => {
       const lastError = this.lastError === undefined ? "" : `; last error: ${messageOf(this.lastError)}`;
       const lastObservation = `${summarizePods(this.current())}${lastError}`;

@@ -16,6 +16,8 @@ export interface PlanInput {
   removals: string[];
   /** Add as a learner (then promote) rather than a voting member. */
   learner: boolean;
+  /** The member's own start scripts add it (as a voting member); the recovery adds nothing. */
+  joinsByItself?: boolean;
   /** The `--initial-cluster` the member would start with (IDs are only known after the add). */
   initialCluster?: string;
 }
@@ -45,7 +47,11 @@ export function planLines(input: PlanInput): string[] {
       );
     }
     for (const removal of input.removals) lines.push(`remove dead member ${removal}`);
-    lines.push(`add ${input.memberName} (${input.peerURL}) as ${input.learner ? "a learner" : "a voting member"}`);
+    lines.push(
+      input.joinsByItself
+        ? `leave adding ${input.memberName} (${input.peerURL}) to its own start scripts (a voting member)`
+        : `add ${input.memberName} (${input.peerURL}) as ${input.learner ? "a learner" : "a voting member"}`,
+    );
     if (workload.kind === "Deployment") {
       lines.push(
         `set --initial-cluster=${initialCluster} and --initial-cluster-state=existing on Deployment ${workload.name}`,

@@ -168,6 +168,7 @@ describe("parseConfig StatefulSet clusters", () => {
       serviceName: "example-headless",
       volumeClaimTemplate: "data",
       deleteClaim: "when-stale",
+      joinsByItself: false,
     });
     expect(cluster?.members[2]).toEqual({
       index: 3,
