@@ -5,15 +5,15 @@ import { afterAll, assert, beforeAll, describe, expect, it } from "vitest";
 import type { AlertsAnswer } from "../../src/intake/alerts.js";
 import { DEPLOYMENT_STEPS } from "../../src/recovery/context.js";
 import type { RecoveryListBody } from "../support/api-bodies.js";
-import { expectHealthyCluster, clusterShape, writeKeys } from "../support/etcd-cluster-checks.js";
+import { expectHealthyCluster, clusterShape } from "../support/etcd-cluster-checks.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
-import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
+import { breakMember } from "../support/pod-watch.js";
 import { conventionalPodName, crashLoopNotification, RECEIVER } from "../support/crash-loop-notification.js";
-import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { startResponder, TEST_TOKEN, type ResponderProcess } from "../support/responder-process.js";
-import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
+import { TEST_TOKEN, type ResponderProcess } from "../support/responder-process.js";
+import type { SandboxProcess } from "../support/sandbox-process.js";
+import { startServiceStack, type ServiceStack } from "../support/service-stack.js";
 import { repoRoot } from "../support/tools.js";
-import { serviceApi, waitForRecovery, type ServiceApi } from "../support/service-api.js";
+import { waitForRecovery, type ServiceApi } from "../support/service-api.js";
 
 const KEYS = 30;
 
@@ -48,7 +48,7 @@ function runEnqueue(url: string, member: number, env: Record<string, string> = {
 }
 
 describe("the service end to end: alert, queue, worker, recovery (one `all` process)", () => {
-  let redis: TestRedis;
+  let stack: ServiceStack;
   let sandbox: SandboxProcess;
   let service: ResponderProcess;
   let api: ServiceApi;
@@ -56,23 +56,11 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
   const cluster = () => sandbox.info.clusters[0]!;
 
   beforeAll(async () => {
-    [redis, sandbox] = await Promise.all([startRedis(), startSandboxProcess()]);
-    kc = kubeConfigFrom(sandbox.info.kubeconfig);
-    [service] = await Promise.all([
-      startResponder({
-        mode: "all",
-        config: join(sandbox.dir, "responder.yaml"),
-        redisURL: redis.url,
-        env: { KUBECONFIG: sandbox.info.kubeconfig },
-      }),
-      writeKeys(sandbox.info, cluster(), "before", KEYS),
-    ]);
-    api = serviceApi(service.url);
+    stack = await startServiceStack({}, "before", KEYS);
+    ({ sandbox, service, api, kc } = stack);
   });
   afterAll(async () => {
-    await service?.stop();
-    await sandbox?.stop();
-    await redis?.stop();
+    await stack?.stop();
   });
 
   it("recovers a crash-looping member from an Alertmanager notification", async () => {

@@ -1,45 +1,29 @@
-import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, assert, beforeAll, describe, expect, it } from "vitest";
 import type { AlertsAnswer } from "../../src/intake/alerts.js";
 import { STATEFULSET_STEPS } from "../../src/recovery/context.js";
-import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
-import { kubeConfigFrom } from "../support/pod-watch.js";
+import { expectHealthyCluster } from "../support/etcd-cluster-checks.js";
 import { crashLoopNotification } from "../support/crash-loop-notification.js";
-import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { startResponder, type ResponderProcess } from "../support/responder-process.js";
-import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { serviceApi, waitForRecovery, type ServiceApi } from "../support/service-api.js";
+import type { SandboxProcess } from "../support/sandbox-process.js";
+import { waitForRecovery, type ServiceApi } from "../support/service-api.js";
+import { startServiceStack, type ServiceStack } from "../support/service-stack.js";
 import { loseMemberData, podIdentities, readStatefulSet } from "../support/statefulset-member.js";
 
 const KEYS = 20;
 
 describe("the service end to end on a StatefulSet: alert naming Pod example-1, queue, worker, healthy", () => {
-  let redis: TestRedis;
+  let stack: ServiceStack;
   let sandbox: SandboxProcess;
-  let service: ResponderProcess;
   let api: ServiceApi;
   let kc: KubeConfig;
   const cluster = () => sandbox.info.clusters[0]!;
 
   beforeAll(async () => {
-    [redis, sandbox] = await Promise.all([startRedis(), startSandboxProcess({ workload: "statefulset", members: 3 })]);
-    kc = kubeConfigFrom(sandbox.info.kubeconfig);
-    [service] = await Promise.all([
-      startResponder({
-        mode: "all",
-        config: join(sandbox.dir, "responder.yaml"),
-        redisURL: redis.url,
-        env: { KUBECONFIG: sandbox.info.kubeconfig },
-      }),
-      writeKeys(sandbox.info, cluster(), "before", KEYS),
-    ]);
-    api = serviceApi(service.url);
+    stack = await startServiceStack({ workload: "statefulset", members: 3 }, "before", KEYS);
+    ({ sandbox, api, kc } = stack);
   });
   afterAll(async () => {
-    await service?.stop();
-    await sandbox?.stop();
-    await redis?.stop();
+    await stack?.stop();
   });
 
   it("maps the Pod to member 2 and recovers it through every StatefulSet step", async () => {
