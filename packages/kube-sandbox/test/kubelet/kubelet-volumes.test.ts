@@ -76,7 +76,12 @@ describe("Kubelet with projected and downward API volumes", () => {
     store.create("pods", pod);
     await waitFor(warnings, (text) => text.includes("volume setup failed"), "the volume setup to fail");
     expect(warnings()).toContain('MountVolume.SetUp failed for volume \\"all\\" : secret \\"creds\\" not found');
-    expect(containerStatus(store, "projected", "main")?.state.waiting?.reason).toBe("ContainerCreating");
+    // The status that says so is written just after the warning.
+    await waitFor(
+      () => containerStatus(store, "projected", "main")?.state.waiting?.reason,
+      (reason) => reason === "ContainerCreating",
+      "the container to wait in ContainerCreating",
+    );
 
     createSecret(store, "creds", { password: "hunter2" });
     await waitReady(store, "projected", 5000);
