@@ -53,6 +53,7 @@ case "${1:-}" in
     install_debian_packages
     use_pinned_node
     install_node_packages
+    npm run --silent audit-gate
     npm run lint
     npm test
     ;;
