@@ -49,6 +49,20 @@ metadata: { name: settings }
 data: { level: debug }
 `;
 
+/** A Deployment with a misspelled field (`replcas`): refused, as kube-apiserver refuses it. */
+const MISSPELLED = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: misspelled }
+spec:
+  replcas: 1
+  selector: { matchLabels: { app: misspelled } }
+  template:
+    metadata: { labels: { app: misspelled } }
+    spec:
+      containers: [{ name: main, image: busybox, command: [sleep, "3600"] }]
+`;
+
 describe("the README's table of kubectl commands", () => {
   let dir: string;
   let sandbox: Sandbox;
@@ -58,7 +72,8 @@ describe("the README's table of kubectl commands", () => {
     dir = await mkdtemp(join(tmpdir(), "kube-sandbox-kubectl-"));
     sandbox = await startSandbox({ dir });
     await writeFile(join(dir, "fixture.yaml"), FIXTURE);
-    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", join(dir, "fixture.yaml"));
+    await writeFile(join(dir, "misspelled.yaml"), MISSPELLED);
+    const applied = await kubectl(sandbox.kubeconfig, "apply", "-f", join(dir, "fixture.yaml"));
     expect(applied.code, applied.stderr).toBe(0);
     const ready = await kubectl(sandbox.kubeconfig, "rollout", "status", "deployment/web", "--timeout=30s");
     expect(ready.code, ready.stderr).toBe(0);
@@ -77,7 +92,7 @@ describe("the README's table of kubectl commands", () => {
   it("says truly which commands work", async () => {
     const wrong: string[] = [];
     for (const row of rows) {
-      const args = row.args.map((arg) => (arg === "fixture.yaml" ? join(dir, "fixture.yaml") : arg));
+      const args = row.args.map((arg) => (arg.endsWith(".yaml") ? join(dir, arg) : arg));
       const run = await kubectl(sandbox.kubeconfig, ...args);
       if ((run.code === 0) !== row.works) wrong.push(`${row.line} exited ${run.code}: ${run.stderr.trim()}`);
     }
