@@ -15,7 +15,7 @@ export async function patchObject(ctx: ApiContext, request: ApiRequest): Promise
   const current = ctx.store.require(route.resource, route.namespace, route.name!);
   const body = await request.body();
   const next = incomingObject(route, patchedObject(request.headers["content-type"], current, body));
-  checkFields(route.type, next, request.query, "PatchOptions", request.res);
+  checkFields(route.type, next, request, "PatchOptions", body);
   return jsonReply(200, writeUpdate(ctx, route.type, next, current, isDryRun(request.query)));
 }
 

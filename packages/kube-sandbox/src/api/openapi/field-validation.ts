@@ -1,7 +1,9 @@
 import type { ServerResponse } from "node:http";
+import type { ApiRequest } from "../api-context.js";
 import type { ResourceType } from "../resource-catalog.js";
 import { StatusError } from "../status-error.js";
 import { duplicateJsonFields } from "./duplicate-fields.js";
+import { strictPatchError } from "./patch-error.js";
 import { kindSchemas } from "./schemas.js";
 import { pruneUnknownFields } from "./unknown-fields.js";
 
@@ -30,43 +32,55 @@ export function fieldValidationOf(query: URLSearchParams, options: WriteOptions)
   });
 }
 
-/** What the check of one write found; its `obj` has lost its unknown fields by then. */
-export interface FieldCheck {
-  directive: FieldValidation;
-  errors: string[];
-}
+/** What of the request the check reads: its query (the directive), its answer (warnings), its Content-Type. */
+export type CheckedRequest = Pick<ApiRequest, "query" | "res" | "headers">;
 
 /**
  * Server-side field validation of an object a create, update or patch is about to store: unknown fields are
- * dropped (kube-apiserver's decoder keeps only what its types know), and with them the fields `rawJson` sets
- * twice are reported, by the directive of the request: `Ignore` says nothing, `Warn` answers each in a
- * `Warning` header, `Strict` refuses the write with 400 `strict decoding error: ...`. `rawJson` is the body when
- * it is the object itself in JSON (a create or update), so that its duplicates can be found.
+ * dropped (kube-apiserver's decoder keeps only what its types know), and with them the fields the JSON body sets
+ * twice in one object are reported, by the directive of the request: `Ignore` says nothing, `Warn` answers each
+ * in a `Warning` header, `Strict` refuses the write: a create or update with 400 `KIND in version "v1" cannot be
+ * handled as a KIND: strict decoding error: ...`, a patch with 422 (see strictPatchError). `body` is the raw
+ * request body: the object of a create or update, the patch of a patch.
  */
 export function checkFields(
   type: ResourceType,
   obj: Record<string, unknown>,
-  query: URLSearchParams,
+  request: CheckedRequest,
   options: WriteOptions,
-  res: ServerResponse,
-  rawJson?: string,
+  body: Buffer,
 ): void {
-  const directive = fieldValidationOf(query, options);
-  const { schemas, rootOf } = kindSchemas();
-  const root = rootOf.get(type);
-  const unknown = root ? pruneUnknownFields(schemas, root, obj) : [];
-  const duplicates = rawJson !== undefined && directive !== "Ignore" ? duplicateJsonFields(rawJson) : [];
-  const errors = [...unknown.map((p) => `unknown field "${p}"`), ...duplicates.map((p) => `duplicate field "${p}"`)];
-  if (errors.length === 0 || directive === "Ignore") return;
+  const directive = fieldValidationOf(request.query, options);
+  if (directive === "Ignore") {
+    prune(type, obj);
+    return;
+  }
+  const contentType = request.headers["content-type"];
+  const before = options === "PatchOptions" && directive === "Strict" ? structuredClone(obj) : undefined;
+  const unknown = prune(type, obj);
+  const json = duplicateCheckedText(contentType, body);
+  const duplicates = json === undefined ? [] : duplicateJsonFields(json);
+  const unknownErrors = unknown.map((p) => `unknown field "${p}"`);
+  const duplicateErrors = duplicates.map((p) => `duplicate field "${p}"`);
+  // A patch's own duplicates are found as it is decoded, before the patched object's unknown fields.
+  const errors =
+    options === "PatchOptions" ? [...duplicateErrors, ...unknownErrors] : [...unknownErrors, ...duplicateErrors];
+  if (errors.length === 0) return;
   if (directive === "Warn") {
-    addWarnings(res, errors);
+    addWarnings(request.res, errors);
     return;
   }
   const strict = `strict decoding error: ${errors.join(", ")}`;
-  if (options === "PatchOptions") throw StatusError.badRequest(strict);
+  if (options === "PatchOptions") throw strictPatchError(contentType, body, before, strict);
   throw StatusError.badRequest(
     `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: ${strict}`,
   );
+}
+
+function prune(type: ResourceType, obj: Record<string, unknown>): string[] {
+  const { schemas, rootOf } = kindSchemas();
+  const root = rootOf.get(type);
+  return root ? pruneUnknownFields(schemas, root, obj) : [];
 }
 
 /** Adds `Warning: 299 - "text"` headers, as kube-apiserver sends warnings (kubectl prints `Warning: text`). */
@@ -82,8 +96,18 @@ function quoted(text: string): string {
   return JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** The body as text when its Content-Type is JSON (what can hold duplicate fields unnoticed), else undefined. */
-export function jsonBodyText(contentType: string | undefined, raw: Buffer): string | undefined {
+/**
+ * The body as text when it is JSON that decodes to the object or a map patch (JSON, merge and strategic merge
+ * patches), where duplicate fields go unnoticed by JSON.parse; else undefined (YAML refuses them itself).
+ */
+function duplicateCheckedText(contentType: string | undefined, raw: Buffer): string | undefined {
   const mediaType = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-  return mediaType === "" || mediaType === "application/json" ? raw.toString("utf8") : undefined;
+  return JSON_OBJECT_TYPES.includes(mediaType) ? raw.toString("utf8") : undefined;
 }
+
+const JSON_OBJECT_TYPES = [
+  "",
+  "application/json",
+  "application/merge-patch+json",
+  "application/strategic-merge-patch+json",
+];

@@ -133,10 +133,30 @@ describe("server-side field validation", () => {
       body: { spec: { paused: true, pasued: true } },
       headers: { "Content-Type": "application/merge-patch+json" },
     });
-    expect([patch.status, patch.json<{ message: string }>().message]).toEqual([
-      400,
-      'strict decoding error: unknown field "spec.pasued"',
+    // kube-apiserver: 422 on the field "patch", whose value is the patched object as Go marshals a map.
+    expect(patch.status).toBe(422);
+    const message = patch.json<{ message: string }>().message;
+    expect(message.startsWith(' "" is invalid: patch: Invalid value: "{\\"apiVersion\\":\\"apps/v1\\",')).toBe(true);
+    expect(message.endsWith('": strict decoding error: unknown field "spec.pasued"')).toBe(true);
+    const strategic = await call(harness, "PATCH", `${DEPLOYMENTS}/warned?fieldValidation=Strict`, {
+      body: '{"spec": {"replcas": 1, "paused": true, "paused": false}}',
+      headers: { "Content-Type": "application/strategic-merge-patch+json" },
+    });
+    expect([strategic.status, strategic.json()]).toMatchObject([
+      422,
+      {
+        reason: "Invalid",
+        message:
+          ' "" is invalid: patch: Invalid value: "map[spec:map[paused:false replcas:1]]": ' +
+          'strict decoding error: duplicate field "spec.paused", unknown field "spec.replcas"',
+        details: { causes: [{ reason: "FieldValueInvalid", field: "patch" }] },
+      },
     ]);
+    const warned = await call(harness, "PATCH", `${DEPLOYMENTS}/warned`, {
+      body: { spec: { pasued: true } },
+      headers: { "Content-Type": "application/strategic-merge-patch+json" },
+    });
+    expect([warned.status, warned.headers.warning]).toEqual([200, '299 - "unknown field \\"spec.pasued\\""']);
     const dryRun = await call(harness, "POST", `${DEPLOYMENTS}?dryRun=All&fieldValidation=Strict`, {
       body: named("dry"),
     });
