@@ -189,6 +189,8 @@ describe("API server with kubectl 1.32", () => {
     expect(pods.stdout).toContain("Pod is a collection of containers that can run on a host.");
     const replicas = await kubectl("explain", "deployment.spec.replicas");
     expect(replicas.stdout).toMatch(/GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n\nFIELD: replicas <integer>/);
+    const v2 = await kubectl("explain", "deployment.spec.replicas", "--output=plaintext-openapiv2");
+    expect(v2.stdout).toMatch(/^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n\nFIELD:\s+replicas <integer>/);
     const wrong = await kubectl("explain", "deployment.spec.replcas");
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('field "replcas" does not exist');

@@ -8,7 +8,7 @@ import type { StatusError } from "../status-error.js";
 export type Reply =
   | { code: number; json: unknown }
   | { code: number; text: string }
-  | { code: number; body: string; headers: Record<string, string> }
+  | { code: number; body: string | Buffer; headers: Record<string, string> }
   | { streaming: true };
 
 export function jsonReply(code: number, json: unknown): Reply {

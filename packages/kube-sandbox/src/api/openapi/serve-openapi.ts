@@ -3,15 +3,18 @@ import type { IncomingHttpHeaders } from "node:http";
 import { httpErrors } from "../http/http-errors.js";
 import type { Reply } from "../http/respond.js";
 import { documentUrl, openApiDocuments, openApiRoot } from "./documents.js";
+import { encodeSwagger } from "./swagger-v2-proto.js";
+import { swaggerDocument } from "./swagger-v2.js";
 
 /**
  * Answers `/openapi/v3` (the listing of group-versions) and `/openapi/v3/api/v1`, `/openapi/v3/apis/GROUP/VERSION`
  * as kube-openapi's handler3 does: JSON only (protobuf is 406, which no client of the sandbox asks for alone), an
  * ETag that is the SHA-512 of the document, 304 for a matching If-None-Match, and for a `?hash=` URL either the
- * document with `Cache-Control: public, immutable` or a 301 to the URL of the current hash. `/openapi/v2` is not
- * served (404): kubectl 1.32 and helm 3.17 read v3 and ask for v2 only as protobuf where v3 lacks a kind.
+ * document with `Cache-Control: public, immutable` or a 301 to the URL of the current hash. `/openapi/v2` is the
+ * JSON or, as client-go asks for it, protobuf (see swagger-v2.ts).
  */
 export function serveOpenApi(segments: string[], query: URLSearchParams, headers: IncomingHttpHeaders): Reply {
+  if (segments[1] === "v2" && segments.length === 2) return serveSwagger(headers);
   if (segments[1] !== "v3") throw httpErrors.pathNotFound();
   if (segments.length === 2) {
     const json = JSON.stringify(openApiRoot());
@@ -31,11 +34,42 @@ export function serveOpenApi(segments: string[], query: URLSearchParams, headers
   return document(doc.json, doc.hash, headers, cache);
 }
 
+const PROTOBUF_V2 = [
+  "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+  "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+];
+
+let v2: { json: string; protobuf: Buffer; etag: string } | undefined;
+
+/** `/openapi/v2`, as kube-openapi's handler: JSON, or protobuf for the media types of gnostic's document. */
+function serveSwagger(headers: IncomingHttpHeaders): Reply {
+  if (!v2) {
+    const doc = swaggerDocument();
+    const json = JSON.stringify(doc);
+    v2 = { json, protobuf: encodeSwagger(doc), etag: etagOf(json) };
+  }
+  for (const clause of (headers.accept || "*/*").split(",")) {
+    const mediaType = clause.split(";")[0]!.trim().toLowerCase();
+    if (PROTOBUF_V2.includes(mediaType)) {
+      const type = { "Content-Type": PROTOBUF_V2[1]!, Vary: "Accept" };
+      return document(v2.protobuf, v2.etag, headers, type);
+    }
+    if (acceptsJson(mediaType))
+      return document(v2.json, v2.etag, headers, { "Content-Type": "application/json", Vary: "Accept" });
+  }
+  return { code: 406, body: "", headers: { Vary: "Accept" } };
+}
+
 function etagOf(json: string): string {
   return createHash("sha512").update(json).digest("hex").toUpperCase();
 }
 
-function document(json: string, etag: string, headers: IncomingHttpHeaders, extra: Record<string, string>): Reply {
+function document(
+  json: string | Buffer,
+  etag: string,
+  headers: IncomingHttpHeaders,
+  extra: Record<string, string>,
+): Reply {
   const quoted = `"${etag}"`;
   const out = { "Cache-Control": "no-cache, private", ...extra, Etag: quoted };
   const match = headers["if-none-match"];

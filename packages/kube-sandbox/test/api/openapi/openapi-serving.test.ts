@@ -3,6 +3,23 @@ import { RESOURCE_TYPES } from "../../../src/api/resource-catalog.js";
 import { UNAUTHORIZED_STATUS } from "../../support.js";
 import { startHarness, type ApiHarness } from "../api-harness.js";
 import { call } from "../https-client.js";
+import { readFields } from "../../../src/api/protobuf/wire-reader.js";
+import { request as httpsRequest } from "node:https";
+
+/** A GET whose answer is kept as bytes (protobuf). */
+function callRaw(harness: ApiHarness, path: string, accept: string) {
+  return new Promise<{ contentType: string | undefined; body: Uint8Array }>((resolve, reject) => {
+    const url = new URL(path, harness.server.url);
+    const req = httpsRequest(url, { ca: harness.caPem, headers: { Accept: accept }, ...harness.admin }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ contentType: res.headers["content-type"], body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 type Root = { paths: Record<string, { serverRelativeURL: string }> };
 type Doc = {
@@ -81,12 +98,51 @@ describe("OpenAPI v3", () => {
     }
   });
 
-  it("is for authenticated users only, and v2 is not served", async () => {
+  it("is for authenticated users only", async () => {
     const anonymous = await call(harness, "GET", "/openapi/v3", { client: null });
     expect([anonymous.status, anonymous.json()]).toEqual([401, UNAUTHORIZED_STATUS]);
-    expect((await call(harness, "GET", "/openapi/v2")).status).toBe(404);
+    expect((await call(harness, "GET", "/openapi/v2", { client: null })).status).toBe(401);
     expect((await call(harness, "GET", "/openapi/v3/apis/nothing.example/v1")).status).toBe(404);
     expect((await call(harness, "POST", "/openapi/v3")).status).toBe(405);
+  });
+});
+
+describe("OpenAPI v2", () => {
+  let harness: ApiHarness;
+  beforeAll(async () => {
+    harness = await startHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it("serves the same paths and definitions as Swagger 2.0 JSON", async () => {
+    const answer = await call(harness, "GET", "/openapi/v2", { headers: { Accept: "application/json" } });
+    expect([answer.status, answer.headers["content-type"]]).toEqual([200, "application/json"]);
+    const doc = answer.json<{
+      swagger: string;
+      paths: Record<string, { patch?: { parameters: { name: string; in: string }[] } }>;
+      definitions: Record<string, { properties?: Record<string, { $ref?: string }> }>;
+    }>();
+    expect(doc.swagger).toBe("2.0");
+    const patch = doc.paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]!.patch!;
+    expect(patch.parameters).toContainEqual(expect.objectContaining({ name: "fieldValidation", in: "query" }));
+    expect(patch.parameters).toContainEqual(expect.objectContaining({ name: "body", in: "body" }));
+    expect(doc.definitions["io.k8s.api.apps.v1.Deployment"]!.properties!.spec).toMatchObject({
+      $ref: "#/definitions/io.k8s.api.apps.v1.DeploymentSpec",
+    });
+    const again = await call(harness, "GET", "/openapi/v2", { headers: { "If-None-Match": answer.headers.etag! } });
+    expect(again.status).toBe(304);
+  });
+
+  it("serves it as gnostic's protobuf Document when client-go asks for that", async () => {
+    const answer = await callRaw(harness, "/openapi/v2", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+    expect(answer.contentType).toBe("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    const fields = readFields(answer.body);
+    expect(Buffer.from(fields.find((f) => f.field === 1)!.value as Uint8Array).toString()).toBe("2.0");
+    const paths = readFields(fields.find((f) => f.field === 8)!.value as Uint8Array);
+    const names = paths.map((p) => Buffer.from(readFields(p.value as Uint8Array)[0]!.value as Uint8Array).toString());
+    expect(names).toContain("/api/v1/namespaces/{namespace}/pods/{name}");
   });
 });
 
