@@ -1,11 +1,10 @@
-import { stringify as yamlText } from "yaml";
 import type { Schema } from "./schemas.js";
 
 /**
  * Encodes the v2 document as the protobuf client-go asks for (`application/com.github.proto-openapi.spec.v2@v1.0
  * +protobuf`): gnostic's `openapi.v2.Document`, field numbers from its OpenAPIv2.proto. Only the parts the
  * sandbox's document has are written: paths and their operations, parameters, responses and definitions;
- * vendor extensions as gnostic keeps them, their value as YAML text.
+ * vendor extensions as gnostic keeps them, their value as YAML text (JSON, which YAML reads as it is).
  */
 export function encodeSwagger(doc: Schema): Buffer {
   const info = doc.info as Schema;
@@ -77,11 +76,11 @@ function named(record: Record<string, Schema>, encode: (value: Schema) => Writer
   );
 }
 
-/** `repeated NamedAny vendor_extension`: each `x-` key with its value as YAML (`Any.yaml`, field 2). */
+/** `repeated NamedAny vendor_extension`: each `x-` key with its value as YAML (`Any.yaml`, field 2), in JSON. */
 function extensions(writer: Writer, field: number, object: Schema): Writer {
   for (const [key, value] of Object.entries(object)) {
     if (!key.startsWith("x-")) continue;
-    writer.message(field, new Writer().string(1, key).message(2, new Writer().string(2, yamlText(value))));
+    writer.message(field, new Writer().string(1, key).message(2, new Writer().string(2, `${JSON.stringify(value)}\n`)));
   }
   return writer;
 }
