@@ -3,6 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kindSchemas } from "../src/api/openapi/schemas.js";
+import { pruneUnknownFields } from "../src/api/openapi/unknown-fields.js";
+import { isReview, RESOURCE_TYPES, resourceKey } from "../src/api/resource-catalog.js";
 import { startSandbox, type Sandbox } from "../src/index.js";
 import { kubectl } from "./support.js";
 
@@ -97,5 +100,18 @@ describe("the README's table of kubectl commands", () => {
       if ((run.code === 0) !== row.works) wrong.push(`${row.line} exited ${run.code}: ${run.stderr.trim()}`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("stores only fields the OpenAPI schemas know, in what its controllers and kubelet write too", () => {
+    const { schemas, rootOf } = kindSchemas();
+    const unknown: string[] = [];
+    for (const t of RESOURCE_TYPES) {
+      if (isReview(t)) continue;
+      for (const obj of sandbox.store.list(resourceKey(t))) {
+        const fields = pruneUnknownFields(schemas, rootOf.get(t)!, structuredClone(obj));
+        if (fields.length > 0) unknown.push(`${t.kind} ${obj.metadata.name}: ${fields.join(", ")}`);
+      }
+    }
+    expect(unknown).toEqual([]);
   });
 });
