@@ -51,7 +51,7 @@ describe("deploy/examples/etcd-cluster in the sandbox", () => {
 
   it("forms the cluster from `kubectl apply -f` in default, reached by the seed's URLs inside a member", async () => {
     expect(sandbox.isolation).toBe("namespaces");
-    const applied = await run("apply", "--validate=false", "-f", EXAMPLE_DIR);
+    const applied = await run("apply", "-f", EXAMPLE_DIR);
     expect(applied.code, applied.stderr).toBe(0);
     await formed("default");
     const member = readyMembers(sandbox, "default")[0]!;
@@ -89,7 +89,7 @@ describe("deploy/examples/etcd-cluster in the sandbox", () => {
 
   it("forms a second cluster from `kubectl apply -k` in another namespace, on the same ports", async () => {
     expect((await run("create", "namespace", "other")).code).toBe(0);
-    const applied = await run("apply", "--validate=false", "-n", "other", "-k", EXAMPLE_DIR);
+    const applied = await run("apply", "-n", "other", "-k", EXAMPLE_DIR);
     expect(applied.code, applied.stderr).toBe(0);
     await formed("other");
     const member = readyMembers(sandbox, "other")[0]!;

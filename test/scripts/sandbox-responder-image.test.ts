@@ -47,7 +47,7 @@ describe("the responder's image in the sandbox", () => {
   it("runs the working tree's CLI with the Pod's args in place of the CMD", async () => {
     const manifest = join(dir, "example.json");
     await writeFile(manifest, responderPod("example", ["example-cluster", "--name", "demo", "--members", "1"]));
-    expect((await run("apply", "--validate=false", "-f", manifest)).code).toBe(0);
+    expect((await run("apply", "-f", manifest)).code).toBe(0);
     expect(await finished("example")).toBe("Succeeded");
     const logs = await run("logs", "example");
     expect(logs.stdout).toContain("kind: Deployment");
@@ -57,7 +57,7 @@ describe("the responder's image in the sandbox", () => {
   it("runs the Dockerfile's CMD without args: the combined service, with the chart's config path", async () => {
     const manifest = join(dir, "default.json");
     await writeFile(manifest, responderPod("default", undefined));
-    expect((await run("apply", "--validate=false", "-f", manifest)).code).toBe(0);
+    expect((await run("apply", "-f", manifest)).code).toBe(0);
     // No config is mounted here, so the service stops at once, naming the file the CMD gave it.
     expect(await finished("default")).toBe("Failed");
     const logs = await run("logs", "default");

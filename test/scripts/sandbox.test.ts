@@ -281,7 +281,7 @@ describe("sandbox with the 5-member example cluster", () => {
         "      containers: [{name: sleeper, image: busybox, command: [sleep, '300']}]",
       ].join("\n"),
     );
-    expect((await run("apply", "-f", manifest, "--validate=false")).code).toBe(0);
+    expect((await run("apply", "-f", manifest)).code).toBe(0);
     expect((await run("rollout", "status", "deployment/sleeper", "--timeout=30s")).code).toBe(0);
     expect((await run("scale", "deployment", "sleeper", "--replicas=0")).code).toBe(0);
     expect((await run("wait", "--for=delete", "pod", "-l", "app=sleeper", "--timeout=30s")).code).toBe(0);

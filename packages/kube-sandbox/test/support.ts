@@ -67,8 +67,8 @@ export function kubectl(kubeconfig: string, ...args: string[]): Promise<KubectlR
   });
 }
 
-/** Writes `yaml` to `file` and runs `kubectl apply --validate=false -f` on it; never throws for a non-zero exit. */
+/** Writes `yaml` to `file` and runs `kubectl apply -f` on it; never throws for a non-zero exit. */
 export async function kubectlApply(kubeconfig: string, file: string, yaml: string): Promise<KubectlRun> {
   await writeFile(file, yaml);
-  return kubectl(kubeconfig, "apply", "--validate=false", "-f", file);
+  return kubectl(kubeconfig, "apply", "-f", file);
 }

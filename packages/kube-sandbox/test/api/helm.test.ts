@@ -12,6 +12,10 @@ metadata:
   name: {{ .Release.Name }}-settings
 data:
   level: {{ .Values.level | quote }}
+{{- if .Values.typo }}
+dta:
+  misspelled: data
+{{- end }}
 `;
 
 describe("API server with helm", () => {
@@ -49,18 +53,25 @@ describe("API server with helm", () => {
 
   it("installs, upgrades and uninstalls a release (release Secrets arrive as protobuf)", async () => {
     const chart = join(dir, "chart");
-    // The server publishes no OpenAPI, so Helm must not validate against it.
-    const install = await helm("install", "demo", chart, "--disable-openapi-validation");
+    // Helm validates: OpenAPI v3 tells it the server checks fields.
+    const install = await helm("install", "demo", chart);
     expect(install.stderr).toBe("");
     expect(harness.store.get("configmaps", "default", "demo-settings")?.data).toEqual({ level: "info" });
     const release = harness.store.get("secrets", "default", "sh.helm.release.v1.demo.v1");
     expect(release?.type).toBe("helm.sh/release.v1");
     expect(release?.metadata.labels).toMatchObject({ owner: "helm", name: "demo", status: "deployed" });
 
-    const upgrade = await helm("upgrade", "demo", chart, "--set", "level=debug", "--disable-openapi-validation");
+    const upgrade = await helm("upgrade", "demo", chart, "--set", "level=debug");
     expect(upgrade.code).toBe(0);
     expect(harness.store.get("configmaps", "default", "demo-settings")?.data).toEqual({ level: "debug" });
     expect((await helm("list", "-o", "json")).stdout).toContain('"revision":"2"');
+
+    // A misspelled field: as on a 1.32 cluster, helm sends no fieldValidation, so the server's default (Warn)
+    // drops the field and warns; helm prints the warning and succeeds.
+    const typo = await helm("upgrade", "demo", chart, "--set", "typo=true");
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(typo.stderr).toContain('unknown field "dta"');
+    expect(harness.store.get("configmaps", "default", "demo-settings")).not.toHaveProperty("dta");
 
     const uninstall = await helm("uninstall", "demo");
     expect(uninstall.stdout).toContain('release "demo" uninstalled');

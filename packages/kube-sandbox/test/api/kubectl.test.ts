@@ -130,11 +130,11 @@ describe("API server with kubectl 1.32", () => {
   it("applies, re-applies, scales, lists and deletes a Deployment", async () => {
     const file = join(dir, "deployment.yaml");
     await writeFile(file, DEPLOYMENT(3, "etcd:3.4"));
-    const created = await kubectl("apply", "-f", file, "--validate=false");
+    const created = await kubectl("apply", "-f", file);
     expect(created.stdout.trim()).toBe("deployment.apps/member created");
 
     await writeFile(file, DEPLOYMENT(2, "etcd:3.5"));
-    const changed = await kubectl("apply", "-f", file, "--validate=false");
+    const changed = await kubectl("apply", "-f", file);
     expect(changed.stdout.trim()).toBe("deployment.apps/member configured");
     const stored = harness.store.get("deployments.apps", "default", "member")!;
     const template = stored.spec as {
@@ -162,6 +162,38 @@ describe("API server with kubectl 1.32", () => {
     const missing = await kubectl("get", "deployment", "member");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('deployments.apps "member" not found');
+  });
+
+  it("validates with the server: a misspelled field is refused as kube-apiserver refuses it", async () => {
+    const file = join(dir, "misspelled.yaml");
+    await writeFile(
+      file,
+      DEPLOYMENT(1, "etcd:3.5").replace("name: member", "name: typo").replace("replicas:", "replcas:"),
+    );
+    const refused = await kubectl("apply", "-f", file);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      `Error from server (BadRequest): error when creating "${file}": Deployment in version "v1" cannot be ` +
+        'handled as a Deployment: strict decoding error: unknown field "spec.replcas"',
+    );
+    const dryRun = await kubectl("apply", "--dry-run=server", "-f", file);
+    expect(dryRun.code).toBe(1);
+    const warned = await kubectl("create", "--validate=warn", "--dry-run=server", "-f", file);
+    expect([warned.code, warned.stderr.trim()]).toEqual([0, 'Warning: unknown field "spec.replcas"']);
+    expect(harness.store.get("deployments.apps", "default", "typo")).toBeUndefined();
+  });
+
+  it("explains kinds and fields from the OpenAPI v3 schemas", async () => {
+    const pods = await kubectl("explain", "pods");
+    expect(pods.stdout).toMatch(/^KIND:\s+Pod\nVERSION:\s+v1\n/);
+    expect(pods.stdout).toContain("Pod is a collection of containers that can run on a host.");
+    const replicas = await kubectl("explain", "deployment.spec.replicas");
+    expect(replicas.stdout).toMatch(/GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1\n\nFIELD: replicas <integer>/);
+    const v2 = await kubectl("explain", "deployment.spec.replicas", "--output=plaintext-openapiv2");
+    expect(v2.stdout).toMatch(/^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n\nFIELD:\s+replicas <integer>/);
+    const wrong = await kubectl("explain", "deployment.spec.replcas");
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('field "replcas" does not exist');
   });
 
   it("shows the current and previous logs of a pod", async () => {

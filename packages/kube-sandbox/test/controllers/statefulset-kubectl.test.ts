@@ -52,7 +52,7 @@ describe("StatefulSets driven by kubectl", () => {
   const apply = async (name: string, text: string) => {
     const file = join(dir, `${name}.yaml`);
     await writeFile(file, text);
-    await run("apply", "--validate=false", "-f", file);
+    await run("apply", "-f", file);
   };
   const claimNames = () => sandbox.store.list("persistentvolumeclaims", "default").map((c) => c.metadata.name);
   const podGone = (name: string, uid: string | undefined) =>

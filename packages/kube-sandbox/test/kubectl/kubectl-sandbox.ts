@@ -34,7 +34,7 @@ export async function startKubectlSandbox(isolation?: SandboxOptions["isolation"
     async apply(yaml) {
       const file = join(dir, `manifest-${applied++}.yaml`);
       await writeFile(file, yaml);
-      const run = await kubectl("apply", "--validate=false", "-f", file);
+      const run = await kubectl("apply", "-f", file);
       if (run.code !== 0) throw new Error(`kubectl apply failed: ${run.stderr}`);
     },
     async stop() {

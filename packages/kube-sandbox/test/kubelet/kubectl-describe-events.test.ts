@@ -50,7 +50,7 @@ describe("kubectl describe pod", () => {
   it("lists the Events the scheduler and the kubelet wrote about the Pod", async () => {
     const manifest = join(dir, "web.yaml");
     await writeFile(manifest, POD);
-    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", manifest);
+    const applied = await kubectl(sandbox.kubeconfig, "apply", "-f", manifest);
     expect(applied.code, applied.stderr).toBe(0);
     await waitForStore(
       sandbox.store,

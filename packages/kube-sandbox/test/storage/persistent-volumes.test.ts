@@ -38,7 +38,7 @@ describe("PersistentVolumeClaims", () => {
   const apply = async (name: string, manifest: string) => {
     const file = join(dir, `${name}.yaml`);
     await writeFile(file, manifest);
-    const applied = await kubectl(sandbox.kubeconfig, "apply", "--validate=false", "-f", file);
+    const applied = await kubectl(sandbox.kubeconfig, "apply", "-f", file);
     expect(applied.code, applied.stderr).toBe(0);
   };
   const podPhase = (name: string, phase: string) =>

@@ -5,6 +5,7 @@ import { isDryRun } from "../http/query.js";
 import { applyDefaults } from "../objects/apply-defaults.js";
 import { incomingObject, withoutServerFields } from "../objects/incoming-object.js";
 import { requireNamespace } from "../objects/require-namespace.js";
+import { checkFields } from "../openapi/field-validation.js";
 import { claimClusterIp, clusterIpOf } from "../objects/service-addresses.js";
 import { StatusError } from "../status-error.js";
 import { admitClaim } from "../../storage/claim-admission.js";
@@ -14,9 +15,10 @@ import { validateObject } from "../validation/validate-object.js";
 export async function createObject(ctx: ApiContext, request: ApiRequest): Promise<Reply> {
   const { route } = request;
   const { type } = route;
-  const obj = withoutServerFields(
-    incomingObject(route, decodeObjectBody(request.headers["content-type"], await request.body())),
-  );
+  const contentType = request.headers["content-type"];
+  const raw = await request.body();
+  const obj = withoutServerFields(incomingObject(route, decodeObjectBody(contentType, raw)));
+  checkFields(type, obj, request, "CreateOptions", raw);
   const dryRun = isDryRun(request.query);
   if (type.namespaced) requireNamespace(ctx.store, route.namespace!, route.resource, obj.metadata.name);
   applyDefaults(type, obj);

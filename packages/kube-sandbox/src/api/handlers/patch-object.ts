@@ -4,6 +4,7 @@ import { isDryRun } from "../http/query.js";
 import type { KubeObject } from "../object-store.js";
 import { incomingObject } from "../objects/incoming-object.js";
 import { writeUpdate } from "../objects/write-update.js";
+import { checkFields } from "../openapi/field-validation.js";
 import { applyPatch } from "../patch/apply-patch.js";
 import { isJsonObject } from "../patch/json-value.js";
 import { StatusError } from "../status-error.js";
@@ -14,6 +15,7 @@ export async function patchObject(ctx: ApiContext, request: ApiRequest): Promise
   const current = ctx.store.require(route.resource, route.namespace, route.name!);
   const body = await request.body();
   const next = incomingObject(route, patchedObject(request.headers["content-type"], current, body));
+  checkFields(route.type, next, request, "PatchOptions", body);
   return jsonReply(200, writeUpdate(ctx, route.type, next, current, isDryRun(request.query)));
 }
 

@@ -1,8 +1,15 @@
 import type { ServerResponse } from "node:http";
 import type { StatusError } from "../status-error.js";
 
-/** What a handler answers: a JSON body, plain text, or a stream it already writes itself. */
-export type Reply = { code: number; json: unknown } | { code: number; text: string } | { streaming: true };
+/**
+ * What a handler answers: a JSON body, plain text, a body already serialized with headers of its own (OpenAPI
+ * documents: ETag, Cache-Control), or a stream it already writes itself.
+ */
+export type Reply =
+  | { code: number; json: unknown }
+  | { code: number; text: string }
+  | { code: number; body: string | Buffer; headers: Record<string, string> }
+  | { streaming: true };
 
 export function jsonReply(code: number, json: unknown): Reply {
   return { code, json };
@@ -22,6 +29,11 @@ export function sendReply(res: ServerResponse, reply: Reply): number {
   if ("streaming" in reply) return 0;
   if (res.headersSent) {
     res.end();
+    return reply.code;
+  }
+  if ("body" in reply) {
+    res.writeHead(reply.code, { "Content-Length": Buffer.byteLength(reply.body), ...reply.headers });
+    res.end(reply.body);
     return reply.code;
   }
   const isText = "text" in reply;

@@ -5,6 +5,7 @@ import { apiGroupList, apiResourceList, coreApiVersions, SERVER_VERSION } from "
 import { httpErrors } from "../http/http-errors.js";
 import { readRawBody } from "../http/read-body.js";
 import { jsonReply, sendReply, statusReply, type Reply } from "../http/respond.js";
+import { serveOpenApi } from "../openapi/serve-openapi.js";
 import { StatusError } from "../status-error.js";
 import { admitRequest } from "./admit-request.js";
 import { parseApiPath, pathSegments } from "./resource-path.js";
@@ -59,10 +60,12 @@ async function dispatch(
     if (!group) throw httpErrors.pathNotFound();
     return getOnly(method, () => jsonReply(200, group));
   }
+  if (first === "openapi") return getOnly(method, () => serveOpenApi(segments, url.searchParams, req.headers));
   const path = parseApiPath(segments);
   if (path.kind === "group-version")
     return getOnly(method, () => jsonReply(200, apiResourceList(path.group, path.version)));
-  // OpenAPI is not served: kubectl then skips client-side validation when told to (--validate=false).
+  // OpenAPI v3 is served above (src/api/openapi/): kubectl and helm find `fieldValidation` there and leave
+  // validation to the server, which checks fields on create, update and patch.
   if (path.kind === "unknown") throw httpErrors.pathNotFound();
 
   const handler = resourceHandler(path.route, method);
