@@ -14,7 +14,7 @@ import { fieldOwnership, invalidOptions } from "./field-manager.js";
  * kube-apiserver answers without it), `force=true` takes over conflicting fields. An object that does not exist is
  * created from the applied configuration (201); otherwise 200 with the stored object.
  */
-export async function applyObject(ctx: ApiContext, request: ApiRequest, body: Buffer): Promise<Reply> {
+export function applyObject(ctx: ApiContext, request: ApiRequest, body: Buffer): Reply {
   const { route } = request;
   if (!request.query.get("fieldManager")) {
     throw invalidOptions(

@@ -272,7 +272,7 @@ export function mergeApplied(live: unknown, applied: unknown, field = ""): unkno
   if (Array.isArray(applied) && Array.isArray(live)) {
     const keys = listKeys(field, applied);
     if (keys && live.every(isJsonObject)) {
-      const out = [...live] as unknown[];
+      const out: unknown[] = [...(live as unknown[])];
       for (const item of applied as JsonObject[]) {
         const index = findItem(keys, out, item);
         if (index >= 0) out[index] = mergeApplied(out[index], item);
@@ -281,7 +281,8 @@ export function mergeApplied(live: unknown, applied: unknown, field = ""): unkno
       return out;
     }
     if (isSetList(field, applied) && isSetList(field, live)) {
-      return [...live, ...applied.filter((v) => !live.some((l) => jsonEqual(l, v)))];
+      const liveItems: unknown[] = live;
+      return [...liveItems, ...(applied as unknown[]).filter((v) => !liveItems.some((l) => jsonEqual(l, v)))];
     }
   }
   return structuredClone(applied);
