@@ -66,6 +66,28 @@ roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader }
 subjects: [{ kind: ServiceAccount, name: reader, namespace: default }]
 `;
 
+/** etcd listening on its Pod's localhost only: reached as a kubelet reaches it, inside the Pod's network namespace. */
+const LOCAL_ONLY = `
+apiVersion: v1
+kind: Pod
+metadata: { name: local }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: etcd
+      image: quay.io/coreos/etcd:v3.5.17
+      command: [etcd]
+      args:
+        - --data-dir=/var/lib/local/data
+        - --listen-client-urls=http://127.0.0.1:2379
+        - --advertise-client-urls=http://127.0.0.1:2379
+        - --listen-peer-urls=http://127.0.0.1:2380
+        - --initial-advertise-peer-urls=http://127.0.0.1:2380
+        - --initial-cluster=default=http://127.0.0.1:2380
+      volumeMounts: [{ name: data, mountPath: /var/lib/local }]
+  volumes: [{ name: data, emptyDir: {} }]
+`;
+
 const modes = runningAsRoot ? (["loopback", "namespaces"] as const) : (["loopback"] as const);
 
 describe.each(modes)("kubectl port-forward (%s Pods)", (isolation) => {
@@ -100,6 +122,27 @@ describe.each(modes)("kubectl port-forward (%s Pods)", (isolation) => {
     expect(metrics.body.length).toBeGreaterThan(64 * 1024);
     expect(metrics.body.endsWith("\n")).toBe(true);
   });
+
+  it.runIf(isolation === "namespaces")(
+    "reaches a server on the Pod's localhost, inside its network namespace",
+    async () => {
+      await k.apply(LOCAL_ONLY);
+      const running = await k.kubectl("wait", "--for=condition=Ready", "pod/local", "--timeout=30s");
+      expect(running.code, running.stderr).toBe(0);
+      let answer: { body: string } | undefined;
+      // Ready once started: etcd may take a moment to listen.
+      for (let i = 0; i < 40 && !answer; i++) {
+        answer = await through(["pod/local", ":2379"], "/health").catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          return undefined;
+        });
+      }
+      expect(JSON.parse(answer?.body ?? "{}")).toMatchObject({ health: "true" });
+      const metrics = await through(["pod/local", ":2379"], "/metrics");
+      expect(metrics.body.length).toBeGreaterThan(64 * 1024);
+      expect(metrics.body.endsWith("\n")).toBe(true);
+    },
+  );
 
   it("forwards to the Pod and target port kubectl picks for a Service", async () => {
     const answer = await through(["svc/store", ":12379"], "/version");

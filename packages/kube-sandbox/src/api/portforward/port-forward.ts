@@ -1,17 +1,10 @@
-import { connect, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "../../logger.js";
+import { dialPod, type ForwardTarget } from "./pod-dialer.js";
 import type { SpdyStream } from "./spdy-session.js";
 
 /** How long the two streams of one forwarded connection may arrive apart, as the kubelet's default. */
 const STREAM_CREATION_TIMEOUT_MS = 30_000;
-
-/** Where a forwarded connection goes: the Pod's address and what to say of it in errors. */
-export interface ForwardTarget {
-  /** The address the Pod's servers are reached on from the sandbox's process. */
-  host: string;
-  pod: string;
-  uid: string;
-}
 
 interface StreamPair {
   data?: SpdyStream;
@@ -28,7 +21,9 @@ interface StreamPair {
  */
 export class PortForwardStreams {
   private readonly pairs = new Map<string, StreamPair>();
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Duplex>();
+  /** Connections being made, to be dropped when they are made after `close`. */
+  private readonly closers = new Set<() => void>();
 
   constructor(
     private readonly target: ForwardTarget,
@@ -86,49 +81,47 @@ export class PortForwardStreams {
     this.pairs.clear();
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    for (const closer of this.closers) closer();
+    this.closers.clear();
   }
 
   private forward(port: number, data: SpdyStream, error: SpdyStream): void {
-    const { host, pod, uid } = this.target;
-    const socket = connect({ host, port });
-    this.sockets.add(socket);
-    let connected = false;
+    const { pod, uid } = this.target;
     const held = (data as HeldStream).held ?? { chunks: [], ended: false };
-    const pending = held.chunks;
-    let clientEnded = held.ended;
-    // Bytes the client sends before the connection is up wait for it.
-    data.onData = (chunk) => {
-      if (connected) socket.write(chunk);
-      else pending.push(chunk);
-    };
-    data.onEnd = () => {
-      clientEnded = true;
-      if (connected) socket.end();
-    };
-    error.onEnd = () => undefined;
-    socket.on("connect", () => {
-      connected = true;
-      for (const chunk of pending.splice(0)) socket.write(chunk);
-      if (clientEnded) socket.end();
-    });
-    socket.on("data", (chunk: Buffer) => data.write(chunk));
-    socket.on("end", () => data.end());
-    socket.on("error", (err: NodeJS.ErrnoException) => {
-      if (!connected) {
-        const message =
-          `error forwarding port ${port} to pod ${pod}, uid ${uid}: ` +
-          `failed to connect to ${host}:${port}: dial tcp4 ${host}:${port}: connect: ${errnoText(err)}`;
-        this.logger.debug({ pod, port, err }, "port-forward connection failed");
-        error.write(Buffer.from(message));
-      } else {
-        this.logger.debug({ pod, port, err }, "port-forward connection error");
-      }
-    });
-    socket.on("close", () => {
-      this.sockets.delete(socket);
-      data.end();
-      error.end();
-    });
+    let closed = false;
+    // Closed meanwhile (the client went away): nothing to connect for.
+    const unwatch = () => (closed = true);
+    this.closers.add(unwatch);
+    dialPod(this.target, port).then(
+      (socket) => {
+        this.closers.delete(unwatch);
+        if (closed) {
+          socket.destroy();
+          return;
+        }
+        this.sockets.add(socket);
+        for (const chunk of held.chunks.splice(0)) socket.write(chunk);
+        if (held.ended) socket.end();
+        data.onData = (chunk) => socket.write(chunk);
+        data.onEnd = () => socket.end();
+        socket.on("data", (chunk: Buffer) => data.write(chunk));
+        socket.on("end", () => data.end());
+        socket.on("error", (err) => this.logger.debug({ pod, port, err }, "port-forward connection error"));
+        socket.on("close", () => {
+          this.sockets.delete(socket);
+          data.end();
+          error.end();
+        });
+      },
+      (failure: unknown) => {
+        this.closers.delete(unwatch);
+        const why = failure instanceof Error ? failure.message : String(failure);
+        this.logger.debug({ pod, port, why }, "port-forward connection failed");
+        error.write(Buffer.from(`error forwarding port ${port} to pod ${pod}, uid ${uid}: ${why}`));
+        error.end();
+        data.end();
+      },
+    );
   }
 }
 
@@ -143,22 +136,4 @@ function holdUntilForwarded(stream: HeldStream): void {
   stream.onEnd = () => {
     held.ended = true;
   };
-}
-
-/** A socket error as Go's net package words it: `connection refused`, `connection reset by peer`. */
-function errnoText(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case "ECONNREFUSED":
-      return "connection refused";
-    case "ECONNRESET":
-      return "connection reset by peer";
-    case "EHOSTUNREACH":
-      return "no route to host";
-    case "ENETUNREACH":
-      return "network is unreachable";
-    case "ETIMEDOUT":
-      return "connection timed out";
-    default:
-      return err.message;
-  }
 }

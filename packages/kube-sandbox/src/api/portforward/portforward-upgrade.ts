@@ -4,6 +4,7 @@ import type { WebSocket, WebSocketServer } from "ws";
 import type { ApiContext } from "../api-context.js";
 import type { ResourceRoute } from "../routing/resource-path.js";
 import { StatusError } from "../status-error.js";
+import type { ForwardTarget } from "./pod-dialer.js";
 import { PortForwardStreams } from "./port-forward.js";
 import { SpdySession } from "./spdy-session.js";
 
@@ -19,8 +20,7 @@ export const TOKEN_NAME = "kube-sandbox-spdy-portforward";
  * Serves an upgrade request for `pods/NAME/portforward`, already authenticated and authorized: over WebSocket
  * with the `SPDY/3.1+portforward.k8s.io` subprotocol (what kubectl 1.32 tries first: a GET), or as a plain
  * `Upgrade: SPDY/3.1` connection (its fallback: a POST), SPDY/3.1 carrying the port-forward streams either way.
- * Connections go to the Pod's address (`status.podIP`), which the sandbox's process reaches in both isolation
- * modes.
+ * Connections go to `localhost` in the Pod's network namespace, or to its address (see `dialPod`).
  */
 export function acceptPortForward(
   ctx: ApiContext,
@@ -35,7 +35,12 @@ export function acceptPortForward(
   if (!podIp) {
     throw StatusError.badRequest(`unable to forward ports: pod ${pod.metadata.name} does not have an IP address yet`);
   }
-  const target = { host: podIp, pod: pod.metadata.name, uid: pod.metadata.uid ?? "" };
+  const target: ForwardTarget = {
+    host: podIp,
+    netns: ctx.runtime.podNetworkNamespace?.(route.namespace ?? "", pod.metadata.name),
+    pod: pod.metadata.name,
+    uid: pod.metadata.uid ?? "",
+  };
   const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
   if (upgrade === "websocket") {
     const offered = headerList(req.headers["sec-websocket-protocol"]);
@@ -83,7 +88,7 @@ export function acceptPortForward(
   serveSpdySocket(ctx, socket, head, target);
 }
 
-function serveWebSocket(ctx: ApiContext, ws: WebSocket, target: ConstructorParameters<typeof PortForwardStreams>[0]) {
+function serveWebSocket(ctx: ApiContext, ws: WebSocket, target: ForwardTarget) {
   ctx.logger.debug({ pod: target.pod, protocol: ws.protocol }, "port-forward");
   const streams = new PortForwardStreams(target, ctx.logger);
   const session = new SpdySession({
@@ -108,12 +113,7 @@ function serveWebSocket(ctx: ApiContext, ws: WebSocket, target: ConstructorParam
   });
 }
 
-function serveSpdySocket(
-  ctx: ApiContext,
-  socket: Duplex,
-  head: Buffer,
-  target: ConstructorParameters<typeof PortForwardStreams>[0],
-): void {
+function serveSpdySocket(ctx: ApiContext, socket: Duplex, head: Buffer, target: ForwardTarget): void {
   ctx.logger.debug({ pod: target.pod, protocol: "SPDY/3.1" }, "port-forward");
   const streams = new PortForwardStreams(target, ctx.logger);
   const session = new SpdySession({
