@@ -41,4 +41,9 @@ export interface PodRuntime {
     command: string[],
     streams: ExecStreams,
   ): Promise<number>;
+  /**
+   * The Pod's network namespace (`ip netns` name) when it has one of its own, where port forwarding connects to
+   * its `localhost` as a kubelet does; undefined for Pods on the host's network (loopback) or not yet admitted.
+   */
+  podNetworkNamespace?(namespace: string, pod: string): string | undefined;
 }

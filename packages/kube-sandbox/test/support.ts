@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { get as httpGet } from "node:http";
 import { writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { createLogger, type Logger } from "../src/logger.js";
@@ -71,4 +72,71 @@ export function kubectl(kubeconfig: string, ...args: string[]): Promise<KubectlR
 export async function kubectlApply(kubeconfig: string, file: string, yaml: string): Promise<KubectlRun> {
   await writeFile(file, yaml);
   return kubectl(kubeconfig, "apply", "-f", file);
+}
+
+/** A `kubectl port-forward` running in the background. */
+export interface PortForward {
+  /** The local port it listens on, from its "Forwarding from 127.0.0.1:PORT" line. */
+  port: number;
+  /** What it printed so far, both streams. */
+  output(): string;
+  /** Stops it (SIGTERM to its pid) and resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `kubectl port-forward ARGS` and resolves once it listens; rejects with what it printed when it exits or
+ * does not listen within `timeoutMs`.
+ */
+export function startPortForward(
+  kubeconfig: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<PortForward> {
+  const child = spawn(kubectlPath, ["--kubeconfig", kubeconfig, "port-forward", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+      process.kill(child.pid, "SIGTERM");
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`kubectl port-forward ${args.join(" ")} did not listen: ${text}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ port: Number(match[1]), output: () => text, stop });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`kubectl port-forward ${args.join(" ")} exited: ${text}`));
+    });
+  });
+}
+
+/** GETs `http://127.0.0.1:PORT/PATH` and resolves to the status and body; rejects on a connection failure. */
+export function localGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet({ host: "127.0.0.1", port, path, timeout: 10_000 }, (response) => {
+      let body = "";
+      response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on("error", reject);
+    });
+    request.on("timeout", () => request.destroy(new Error(`GET ${path} through port ${port} timed out`)));
+    request.on("error", reject);
+  });
 }

@@ -61,6 +61,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     [
       { name: "log", kind: "Pod", verbs: ["get"] },
       { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
+      { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },
       { name: "status", kind: "Pod", verbs: ["get", "patch", "update"] },
     ],
   ),

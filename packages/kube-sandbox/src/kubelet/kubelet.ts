@@ -127,6 +127,11 @@ export class Kubelet implements PodRuntime {
     return runner.exec(command, streams);
   }
 
+  podNetworkNamespace(namespace: string, pod: string): string | undefined {
+    const uid = this.options.store.get("pods", namespace, pod)?.metadata.uid;
+    return uid ? this.workers.get(uid)?.networkNamespace : undefined;
+  }
+
   private workerOf(namespace: string, pod: string): PodWorker {
     const obj = this.options.store.get("pods", namespace, pod);
     if (!obj) throw StatusError.notFound("pods", "", pod);

@@ -41,6 +41,8 @@ export interface PodSandbox {
   enter(command: ProcessCommand, cwd: string): { command: ProcessCommand; cwd: string };
   /** Ends every process left in the Pod and gives its address back; safe to call twice. */
   release(): Promise<void>;
+  /** The Pod's network namespace (`ip netns` name), when it has one of its own. */
+  readonly netns?: string;
 }
 
 /** How the node gives Pods their sandboxes. */

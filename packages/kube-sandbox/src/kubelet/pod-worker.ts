@@ -172,6 +172,11 @@ export class PodWorker {
     if (!this.deletion && !this.finished && this.ctx.active()) await this.prepare();
   }
 
+  /** The Pod's network namespace, when it is isolated and admitted. */
+  get networkNamespace(): string | undefined {
+    return this.sandbox?.netns;
+  }
+
   /** The Pod's address, once admitted. */
   get podIP(): string {
     return this.addresses.podIP;

@@ -48,6 +48,10 @@ class IsolatedPod implements PodSandbox {
     return this.attachment.ip;
   }
 
+  get netns(): string {
+    return this.attachment.netns;
+  }
+
   async start(identity: PodIdentity, mounts: readonly PodMount[]): Promise<void> {
     if (this.process || this.released) throw new IsolationError(`the Pod on ${this.ip} was started already`);
     const etc = writePodEtcFiles(join(this.dir, "etc"), identity, this.ip, this.network.gateway);

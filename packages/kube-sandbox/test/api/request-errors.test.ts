@@ -71,14 +71,31 @@ describe("requests the server refuses", () => {
     expect(harness.store.get("configmaps", "default", "big")).toBeUndefined();
   });
 
-  it("refuses server-side apply and unknown patch types with 415", async () => {
+  it("refuses an apply without fieldManager and force on other patches (422), unknown patch types (415)", async () => {
     await call(harness, "POST", CM_PATH, { body: { metadata: { name: "patchme" } } });
     const apply = await call(harness, "PATCH", `${CM_PATH}/patchme`, {
       body: "metadata:\n  labels: {a: b}\n",
       headers: { "Content-Type": "application/apply-patch+yaml" },
     });
-    expect(apply.status).toBe(415);
-    expect(apply.json()).toMatchObject({ kind: "Status", reason: "UnsupportedMediaType" });
+    expect(apply.status).toBe(422);
+    expect(apply.json()).toMatchObject({
+      kind: "Status",
+      reason: "Invalid",
+      message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      details: {
+        group: "meta.k8s.io",
+        kind: "PatchOptions",
+        causes: [{ reason: "FieldValueRequired", field: "fieldManager" }],
+      },
+    });
+    const forced = await call(harness, "PATCH", `${CM_PATH}/patchme?force=true`, {
+      body: { data: { a: "b" } },
+      headers: { "Content-Type": "application/merge-patch+json" },
+    });
+    expect(forced.status).toBe(422);
+    expect(forced.json()).toMatchObject({
+      message: 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+    });
     expect(
       (await call(harness, "PATCH", `${CM_PATH}/patchme`, { body: {}, headers: { "Content-Type": "text/plain" } }))
         .status,

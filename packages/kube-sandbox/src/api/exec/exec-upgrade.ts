@@ -6,6 +6,7 @@ import { httpErrors } from "../http/http-errors.js";
 import { admitRequest } from "../routing/admit-request.js";
 import { parseApiPath, pathSegments } from "../routing/resource-path.js";
 import { StatusError } from "../status-error.js";
+import { acceptPortForward, TOKEN_NAME } from "../portforward/portforward-upgrade.js";
 import { parseExecRequest } from "./exec-request.js";
 import { runExecSession } from "./exec-session.js";
 
@@ -20,13 +21,13 @@ export interface UpgradeHandler {
 }
 
 /**
- * Serves `pods/exec` over WebSocket. Any other upgrade (SPDY, which older clients fall back to)
- * is answered with a Status saying only WebSocket is served.
+ * Serves `pods/exec` over WebSocket (any other upgrade, SPDY, which older clients fall back to, is answered with a
+ * Status saying only WebSocket is served), and `pods/portforward` over WebSocket-tunneled or plain SPDY.
  */
 export function createExecUpgradeHandler(ctx: ApiContext): UpgradeHandler {
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (offered) => pickProtocol([...offered]) ?? false,
+    handleProtocols: (offered) => pickProtocol([...offered]) ?? (offered.has(TOKEN_NAME) ? TOKEN_NAME : false),
   });
   return {
     handle(req, socket, head) {
@@ -52,6 +53,15 @@ function accept(ctx: ApiContext, wss: WebSocketServer, req: IncomingMessage, soc
   admitRequest(ctx, req, req.method ?? "GET", url);
   const segments = pathSegments(url.pathname);
   const path = segments ? parseApiPath(segments) : undefined;
+  if (
+    path?.kind === "resource" &&
+    path.route.resource === "pods" &&
+    path.route.subresource === "portforward" &&
+    path.route.name
+  ) {
+    acceptPortForward(ctx, wss, req, socket, head, path.route);
+    return;
+  }
   if (
     path?.kind !== "resource" ||
     path.route.resource !== "pods" ||

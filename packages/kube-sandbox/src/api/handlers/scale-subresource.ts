@@ -6,8 +6,10 @@ import { formatLabelSelector, type LabelSelectorSpec } from "../label-selector.j
 import type { KubeObject } from "../object-store.js";
 import { applyPatch } from "../patch/apply-patch.js";
 import { isJsonObject, jsonText } from "../patch/json-value.js";
+import { recordUpdate, setManagedFields } from "../patch/managed-fields.js";
 import { StatusError } from "../status-error.js";
 import { invalid } from "../validation/field-causes.js";
+import { fieldOwnership } from "./field-manager.js";
 
 interface Scale {
   kind: "Scale";
@@ -67,6 +69,15 @@ export async function scaleSubresource(ctx: ApiContext, request: ApiRequest): Pr
     metadata: { ...current.metadata, resourceVersion: rv },
     spec: { ...(current.spec as object), replicas },
   };
+  setManagedFields(
+    next,
+    recordUpdate(
+      current,
+      next,
+      fieldOwnership(request, route.type, request.method === "PUT" ? "UpdateOptions" : "PatchOptions"),
+      "scale",
+    ),
+  );
   if (isDryRun(request.query)) {
     if (rv && rv !== current.metadata.resourceVersion)
       throw StatusError.conflict(route.type.plural, route.type.group, route.name!);

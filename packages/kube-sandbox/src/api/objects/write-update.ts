@@ -10,7 +10,8 @@ import { keepClusterIp } from "./service-addresses.js";
  * Stores a changed object (PUT or PATCH of the object itself): for types with a `status`
  * subresource the status stays as it was, defaults and validation apply (a binding keeps its `roleRef`), a
  * resourceVersion in
- * `next` must match (409 otherwise). With `dryRun` nothing is stored.
+ * `next` must match (409 otherwise). `record`, when given, sets the `managedFields` of the defaulted, valid object.
+ * With `dryRun` nothing is stored.
  */
 export function writeUpdate(
   ctx: ApiContext,
@@ -18,6 +19,7 @@ export function writeUpdate(
   next: KubeObject,
   current: KubeObject,
   dryRun: boolean,
+  record?: (next: KubeObject) => void,
 ): KubeObject {
   if (servesSubresource(type, "status")) {
     if (current.status === undefined) delete next.status;
@@ -27,6 +29,7 @@ export function writeUpdate(
   validateObject(type, next);
   validateUpdate(type, next, current);
   if (type.plural === "services") keepClusterIp(next, current);
+  record?.(next);
   const resource = resourceKey(type);
   if (!dryRun) return ctx.store.update(resource, next);
   const wanted = next.metadata.resourceVersion;

@@ -42,6 +42,12 @@ const needsUpgrade: Handler = () => {
   );
 };
 const EXEC: MethodTable = { GET: needsUpgrade, POST: needsUpgrade };
+const portForwardNeedsUpgrade: Handler = () => {
+  throw StatusError.badRequest(
+    "Upgrade request required: pods/portforward is served over WebSocket (SPDY/3.1+portforward.k8s.io) or SPDY/3.1",
+  );
+};
+const PORT_FORWARD: MethodTable = { GET: portForwardNeedsUpgrade, POST: portForwardNeedsUpgrade };
 
 /** The handler for a method on a resource path; 404 for a subresource not served, 405 for a method. */
 export function resourceHandler(route: ResourceRoute, method: string): Handler {
@@ -67,6 +73,8 @@ function methodTable(route: ResourceRoute): MethodTable | undefined {
       return LOG;
     case "exec":
       return EXEC;
+    case "portforward":
+      return PORT_FORWARD;
     case "token":
       return TOKEN;
     default:
