@@ -1,10 +1,14 @@
-// The demo: Redis, the etcd sandbox with the 5-member example cluster, and the responder (receiver and
-// worker in one process); member 3 is broken the seed's way (its Pod deleted), Alertmanager's notification is
-// delivered, and the recovery is shown step by step, as `etcd-responder enqueue` shows it, until the cluster
-// is healthy again. With --keep everything stays up until Ctrl-C.
+// The demo: the etcd sandbox with the 5-member example cluster, and the responder installed into it with
+// `helm install ./chart` and the chart's defaults (receiver, worker and Redis in Pods, under the chart's RBAC);
+// member 3 is broken the seed's way (its Pod deleted), Alertmanager's notification is delivered to the
+// receiver's Service, and the recovery is shown step by step, as `etcd-responder enqueue` shows it, until the
+// cluster is healthy again. Where Pods cannot be isolated (not root) there is no cluster DNS for the chart's
+// Service-name URLs: the responder then runs on the host with a local Redis, and the demo says so.
+// With --keep everything stays up until Ctrl-C.
 //   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep] [--isolation MODE]
 import { randomBytes } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { join, resolve } from "node:path";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { Etcd3 } from "etcd3";
@@ -14,7 +18,7 @@ import { createKubernetesGateway } from "../src/gateways/kubernetes/kubernetes-g
 import { createRecoveriesClient, createRecoveryPrinter, followRecovery } from "../src/cli/service-client.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { startEtcdSandbox, type EtcdSandbox } from "../test/support/etcd-sandbox.js";
-import { freePort, repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
+import { freePort, helmPath, repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
 
 const MEMBER = 3;
 
@@ -49,44 +53,16 @@ async function demo(argv: string[]): Promise<number> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
   try {
-    say("1. Redis, for the responder's queue");
-    const redisPort = await freePort();
-    const redisArgs = ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-    const redis = startChildService("redis-server", "redis-server", redisArgs, guard);
-    services.push(redis);
-    await waitForService(redis, "Redis to accept connections", () =>
-      Promise.resolve(redis.output().includes("Ready to accept connections")),
-    );
-
-    say("2. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
+    say("1. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
     sandbox = await startEtcdSandbox({ dir, logger, isolation });
     const { kubeconfig } = sandbox.info;
     const cluster = sandbox.info.clusters[0]!;
     say(`   kubectl --kubeconfig ${kubeconfig} get pods`);
 
-    say("3. The responder (receiver and worker in one process)");
-    const [port, workerPort] = [await freePort(), await freePort()];
-    const token = randomBytes(16).toString("hex");
-    const url = `http://127.0.0.1:${port}`;
-    const responderArgs = [
-      ...RUN_TYPESCRIPT,
-      join(repoRoot, "src/cli.ts"),
-      "all",
-      "--config",
-      join(dir, "responder.yaml"),
-    ];
-    const responder = startChildService("etcd-responder", process.execPath, responderArgs, guard, {
-      ...process.env,
-      KUBECONFIG: kubeconfig,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      PORT: String(port),
-      WORKER_PORT: String(workerPort),
-      AUTH_TOKEN: token,
-      LOG_LEVEL: "warn",
-    });
-    services.push(responder);
-    await waitForService(responder, "the responder to be ready", async () => (await fetch(`${url}/readyz`)).ok);
-    say(`   ${url} (webhook POST /v1/alerts, bearer token required)`);
+    const { url, token } =
+      sandbox.info.isolation === "namespaces"
+        ? await installWithHelm(kubeconfig, dir, say)
+        : await startOnHost(kubeconfig, dir, guard, services, say);
 
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
@@ -98,7 +74,7 @@ async function demo(argv: string[]): Promise<number> {
     try {
       await etcd.put("demo/written-before-the-failure").value("still here");
       say();
-      say(`4. Break member ${MEMBER} as the seed does: delete its Pod; the new one starts with an empty data dir`);
+      say(`3. Break member ${MEMBER} as the seed does: delete its Pod; the new one starts with an empty data dir`);
       const selector = `etcd.responder.io/cluster=${cluster.name},etcd.responder.io/member=${MEMBER}`;
       const before = await kubernetes.listPods(cluster.namespace, selector);
       for (const pod of before.pods) {
@@ -120,7 +96,7 @@ async function demo(argv: string[]): Promise<number> {
       say(indent(await clusterPods()));
 
       say();
-      say("5. Alertmanager's notification (KubePodCrashLooping) arrives at the webhook");
+      say("4. Alertmanager's notification (KubePodCrashLooping) arrives at the webhook");
       const notification = crashLoopNotification([{ namespace: cluster.namespace, pod: crashing.metadata!.name! }]);
       const delivered = await fetch(`${url}/v1/alerts`, {
         method: "POST",
@@ -133,7 +109,7 @@ async function demo(argv: string[]): Promise<number> {
       if (!id) throw new Error(`the webhook queued nothing: ${JSON.stringify(answer)}`);
 
       say();
-      say(`6. The recovery ${id}, step by step`);
+      say(`5. The recovery ${id}, step by step`);
       const printer = createRecoveryPrinter((line) => say(`   ${line}`));
       const client = createRecoveriesClient({ baseUrl: url, authorization: `Bearer ${token}` });
       const record = await followRecovery({ client, id, onRecord: (r) => printer.show(r), timeoutMs: 5 * 60_000 });
@@ -142,7 +118,7 @@ async function demo(argv: string[]): Promise<number> {
       }
 
       say();
-      say("7. Healthy again");
+      say("6. Healthy again");
       const { members } = await etcd.cluster.memberList({ linearizable: true });
       for (const m of members.sort((a, b) => a.name.localeCompare(b.name))) {
         say(`   member ${m.name} ${m.peerURLs.join(",")} ${m.isLearner ? "learner" : "voter"}`);
@@ -165,6 +141,82 @@ async function demo(argv: string[]): Promise<number> {
     process.off("SIGTERM", interrupted);
     await cleanUp();
   }
+}
+
+/** Where the demo reaches the responder's receiver, and its bearer token. */
+interface ResponderEndpoint {
+  url: string;
+  token: string;
+}
+
+/**
+ * `helm install` of the chart with its defaults, waiting until every Pod is Ready: the receiver is then reached
+ * at its Service's cluster IP, with the token the chart generated into its Secret.
+ */
+async function installWithHelm(
+  kubeconfig: string,
+  dir: string,
+  say: (line?: string) => void,
+): Promise<ResponderEndpoint> {
+  const release = "etcd-responder";
+  const args = ["install", release, "chart", "--namespace", "default", "--wait", "--timeout", "180s"];
+  say("2. The responder, installed with its Helm chart (receiver, worker and Redis in Pods, the chart's RBAC)");
+  say(`   helm ${args.join(" ")}`);
+  const helmState = join(dir, "helm");
+  const env = { ...process.env, HELM_CACHE_HOME: helmState, HELM_CONFIG_HOME: helmState, HELM_DATA_HOME: helmState };
+  await promisify(execFile)(helmPath, ["--kubeconfig", kubeconfig, ...args], {
+    cwd: repoRoot,
+    env,
+    timeout: 240_000,
+  }).catch((error: { stderr?: string; message: string }) => {
+    throw new Error(`helm install failed: ${(error.stderr ?? error.message).trim()}`);
+  });
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const service = await core.readNamespacedService({ name: release, namespace: "default" });
+  const secret = await core.readNamespacedSecret({ name: `${release}-auth`, namespace: "default" });
+  const url = `http://${service.spec!.clusterIP!}:8080`;
+  const labelSelector = `app.kubernetes.io/instance=${release}`;
+  say(indent(podTable((await core.listNamespacedPod({ namespace: "default", labelSelector })).items)));
+  say(`   ${url} (the receiver's Service; webhook POST /v1/alerts, bearer token from Secret ${release}-auth)`);
+  return { url, token: Buffer.from(secret.data!.token!, "base64").toString() };
+}
+
+/** Redis and the responder (receiver and worker in one process) on the host, for a sandbox without cluster DNS. */
+async function startOnHost(
+  kubeconfig: string,
+  dir: string,
+  guard: ProcessTracker,
+  services: ChildService[],
+  say: (line?: string) => void,
+): Promise<ResponderEndpoint> {
+  say("2. The responder on the host: Pods are not isolated here, so no cluster DNS serves the chart's URLs");
+  const redisPort = await freePort();
+  const redisArgs = ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  const redis = startChildService("redis-server", "redis-server", redisArgs, guard);
+  services.push(redis);
+  await waitForService(redis, "Redis to accept connections", () =>
+    Promise.resolve(redis.output().includes("Ready to accept connections")),
+  );
+  const [port, workerPort] = [await freePort(), await freePort()];
+  const token = randomBytes(16).toString("hex");
+  const url = `http://127.0.0.1:${port}`;
+  const config = join(dir, "responder.yaml");
+  const responderArgs = [...RUN_TYPESCRIPT, join(repoRoot, "src/cli.ts"), "all", "--config", config];
+  const responder = startChildService("etcd-responder", process.execPath, responderArgs, guard, {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    PORT: String(port),
+    WORKER_PORT: String(workerPort),
+    AUTH_TOKEN: token,
+    LOG_LEVEL: "warn",
+  });
+  services.push(responder);
+  await waitForService(responder, "the responder to be ready", async () => (await fetch(`${url}/readyz`)).ok);
+  say(`   ${url} (webhook POST /v1/alerts, bearer token required)`);
+  return { url, token };
 }
 
 /** A process the demo started and must stop. */
