@@ -2,23 +2,22 @@
 // `helm install ./chart` and the chart's defaults (receiver, worker and Redis in Pods, under the chart's RBAC);
 // member 3 is broken the seed's way (its Pod deleted), Alertmanager's notification is delivered to the
 // receiver's Service, and the recovery is shown step by step, as `etcd-responder enqueue` shows it, until the
-// cluster is healthy again. Where Pods cannot be isolated (not root) there is no cluster DNS for the chart's
-// Service-name URLs: the responder then runs on the host with a local Redis, and the demo says so.
-// With --keep everything stays up until Ctrl-C.
-//   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep] [--isolation MODE]
-import { randomBytes } from "node:crypto";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+// cluster is healthy again. It needs isolated Pods (root, as `bash scripts/dev.sh` is run): the chart's
+// Service-name URLs resolve only through the cluster DNS of isolated Pods. With --keep everything stays up
+// until Ctrl-C.
+//   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep]
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { join, resolve } from "node:path";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { Etcd3 } from "etcd3";
-import { createLogger, isIsolationMode, ProcessGuard, type ProcessTracker } from "kube-sandbox";
+import { createLogger } from "kube-sandbox";
 import { parseOptions, UsageError } from "../src/cli/options.js";
 import { createKubernetesGateway } from "../src/gateways/kubernetes/kubernetes-gateway.js";
 import { createRecoveriesClient, createRecoveryPrinter, followRecovery } from "../src/cli/service-client.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { startEtcdSandbox, type EtcdSandbox } from "../test/support/etcd-sandbox.js";
-import { freePort, helmPath, repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
+import { helmPath, repoRoot } from "../test/support/tools.js";
 
 const MEMBER = 3;
 
@@ -26,23 +25,14 @@ async function demo(argv: string[]): Promise<number> {
   const values = parseOptions("demo", argv, {
     dir: { type: "string" },
     keep: { type: "boolean" },
-    isolation: { type: "string" },
   });
   const dir = resolve(values.dir ?? ".sandbox-demo");
-  const isolation = values.isolation ?? "auto";
-  if (!isIsolationMode(isolation)) {
-    throw new UsageError(`demo: --isolation must be auto, namespaces or loopback, got "${isolation}"`);
-  }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn" });
   const say = (line = "") => process.stdout.write(`${line}\n`);
-  const services: ChildService[] = [];
   let sandbox: EtcdSandbox | undefined;
-  // Redis and the responder die with the demo, even a killed one; the sandbox guards its own processes.
-  const guard = await ProcessGuard.start();
+  // The sandbox guards its own processes, the responder's Pods included.
   const cleanUp = async () => {
-    for (const service of services.splice(0).reverse()) await service.stop();
     await sandbox?.stop();
-    await guard.close();
   };
   let shown = false;
   const interrupted = (signal: NodeJS.Signals) => {
@@ -54,15 +44,12 @@ async function demo(argv: string[]): Promise<number> {
   process.once("SIGTERM", interrupted);
   try {
     say("1. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
-    sandbox = await startEtcdSandbox({ dir, logger, isolation });
+    sandbox = await startEtcdSandbox({ dir, logger, isolation: "namespaces" });
     const { kubeconfig } = sandbox.info;
     const cluster = sandbox.info.clusters[0]!;
     say(`   kubectl --kubeconfig ${kubeconfig} get pods`);
 
-    const { url, token } =
-      sandbox.info.isolation === "namespaces"
-        ? await installWithHelm(kubeconfig, dir, say)
-        : await startOnHost(kubeconfig, dir, guard, services, say);
+    const { url, token } = await installWithHelm(kubeconfig, dir, say);
 
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
@@ -181,112 +168,6 @@ async function installWithHelm(
   say(indent(podTable((await core.listNamespacedPod({ namespace: "default", labelSelector })).items)));
   say(`   ${url} (the receiver's Service; webhook POST /v1/alerts, bearer token from Secret ${release}-auth)`);
   return { url, token: Buffer.from(secret.data!.token!, "base64").toString() };
-}
-
-/** Redis and the responder (receiver and worker in one process) on the host, for a sandbox without cluster DNS. */
-async function startOnHost(
-  kubeconfig: string,
-  dir: string,
-  guard: ProcessTracker,
-  services: ChildService[],
-  say: (line?: string) => void,
-): Promise<ResponderEndpoint> {
-  say("2. The responder on the host: Pods are not isolated here, so no cluster DNS serves the chart's URLs");
-  const redisPort = await freePort();
-  const redisArgs = ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-  const redis = startChildService("redis-server", "redis-server", redisArgs, guard);
-  services.push(redis);
-  await waitForService(redis, "Redis to accept connections", () =>
-    Promise.resolve(redis.output().includes("Ready to accept connections")),
-  );
-  const [port, workerPort] = [await freePort(), await freePort()];
-  const token = randomBytes(16).toString("hex");
-  const url = `http://127.0.0.1:${port}`;
-  const config = join(dir, "responder.yaml");
-  const responderArgs = [...RUN_TYPESCRIPT, join(repoRoot, "src/cli.ts"), "all", "--config", config];
-  const responder = startChildService("etcd-responder", process.execPath, responderArgs, guard, {
-    ...process.env,
-    KUBECONFIG: kubeconfig,
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-    PORT: String(port),
-    WORKER_PORT: String(workerPort),
-    AUTH_TOKEN: token,
-    LOG_LEVEL: "warn",
-  });
-  services.push(responder);
-  await waitForService(responder, "the responder to be ready", async () => (await fetch(`${url}/readyz`)).ok);
-  say(`   ${url} (webhook POST /v1/alerts, bearer token required)`);
-  return { url, token };
-}
-
-/** A process the demo started and must stop. */
-interface ChildService {
-  name: string;
-  child: ChildProcess;
-  /** What it printed last, for error messages. */
-  output(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it exited. */
-  stop(graceMs?: number): Promise<void>;
-}
-
-/**
- * Starts a command in a process group of its own, whose output is kept (not shown) and that is stopped by
- * pid. `tracker` (the sandbox's process guard) kills the group if the demo itself dies.
- */
-function startChildService(
-  name: string,
-  command: string,
-  args: string[],
-  tracker: ProcessTracker,
-  env: NodeJS.ProcessEnv = process.env,
-): ChildService {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env, detached: true, cwd: repoRoot });
-  if (child.pid) {
-    const pid = child.pid;
-    tracker.track(pid);
-    child.once("exit", () => tracker.untrack(pid));
-  }
-  let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null) resolve();
-    child.once("exit", () => resolve());
-    child.once("error", () => resolve());
-  });
-  return {
-    name,
-    child,
-    output: () => output,
-    async stop(graceMs = 5000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-        await exited;
-        clearTimeout(killer);
-      }
-    },
-  };
-}
-
-/** Resolves once `probe` resolves true; rejects naming `what` (and the service's last output) after `timeoutMs`. */
-async function waitForService(
-  service: ChildService,
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited before ${what}:\n${service.output()}`);
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${service.output()}`);
-    }
-    // A process coming up announces nothing we can wait on from outside: ask again shortly.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Pods as `kubectl get pods` shows them: NAME, READY, STATUS, RESTARTS. */

@@ -6,14 +6,13 @@ import { describe, expect, it } from "vitest";
 import { repoRoot, RUN_TYPESCRIPT } from "../support/tools.js";
 import { DEPLOYMENT_STEPS } from "../../src/recovery/context.js";
 
-/** Runs the demo to its end with `isolation` and returns what it printed; fails unless it exits 0. */
-async function runDemo(isolation: "namespaces" | "loopback"): Promise<string> {
+/** Runs the demo to its end and returns what it printed; fails unless it exits 0. */
+async function runDemo(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "demo-test-"));
-  const child = spawn(
-    process.execPath,
-    [...RUN_TYPESCRIPT, join(repoRoot, "scripts/demo.ts"), "--dir", dir, "--isolation", isolation],
-    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, [...RUN_TYPESCRIPT, join(repoRoot, "scripts/demo.ts"), "--dir", dir], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -42,19 +41,12 @@ function expectRecoveryShown(output: string): void {
 
 describe("the demo", () => {
   it("installs the chart, breaks member 3, and shows the in-cluster responder heal it step by step", async () => {
-    const output = await runDemo("namespaces");
+    const output = await runDemo();
     expect(output).toContain("helm install etcd-responder chart --namespace default --wait");
     for (const component of ["receiver", "worker", "redis-0"]) {
       expect(output).toMatch(new RegExp(`^ {3}etcd-responder-${component}\\S*\\s+1/1\\s+Running`, "m"));
     }
     expect(output).toMatch(/the receiver's Service; webhook POST \/v1\/alerts/);
-    expectRecoveryShown(output);
-  }, 180_000);
-
-  it("runs the responder on the host, saying why, where Pods are not isolated", async () => {
-    const output = await runDemo("loopback");
-    expect(output).toContain("The responder on the host: Pods are not isolated here");
-    expect(output).not.toContain("helm install");
     expectRecoveryShown(output);
   }, 180_000);
 });
