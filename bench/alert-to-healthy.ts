@@ -43,7 +43,7 @@ function notReadySince(pod: V1Pod): number {
  * Breaks member `index` the seed's way and waits until it has been down past `deadAfterMs`, as in
  * production, where the alert fires minutes after the crash loop began. Resolves with the crash-looping Pod.
  */
-async function breakAndWaitDead(kc: KubeConfig, index: number, deadAfterMs: number): Promise<string> {
+export async function breakAndWaitDead(kc: KubeConfig, index: number, deadAfterMs: number): Promise<string> {
   const pod = await breakUntilCrashLooping(kc, "default", "example", index);
   const read = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace: "default" });
   await new Promise((r) => setTimeout(r, Math.max(0, notReadySince(read) + deadAfterMs + 100 - Date.now())));

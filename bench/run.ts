@@ -6,6 +6,7 @@ import { benchIntakeThroughput, renderIntakeThroughput } from "./intake-throughp
 import { benchAlertStorm, renderAlertStorm } from "./intake-alert-storm.js";
 import { benchAlertToHealthy, renderAlertToHealthy } from "./alert-to-healthy.js";
 import { benchUnknownPods, renderUnknownPods } from "./intake-unknown-pods.js";
+import { benchHelmInCluster, renderHelmInCluster } from "./helm-in-cluster.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "alert-storm": async () => renderAlertStorm(await benchAlertStorm()),
   "unknown-pods": async () => renderUnknownPods(await benchUnknownPods()),
   "alert-to-healthy": async () => renderAlertToHealthy(await benchAlertToHealthy()),
+  "helm-in-cluster": async () => renderHelmInCluster(await benchHelmInCluster()),
 };
 
 const wanted = process.argv.slice(2);

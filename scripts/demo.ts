@@ -1,20 +1,23 @@
-// The demo: Redis, the etcd sandbox with the 5-member example cluster, and the responder (receiver and
-// worker in one process); member 3 is broken the seed's way (its Pod deleted), Alertmanager's notification is
-// delivered, and the recovery is shown step by step, as `etcd-responder enqueue` shows it, until the cluster
-// is healthy again. With --keep everything stays up until Ctrl-C.
-//   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep] [--isolation MODE]
-import { randomBytes } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
+// The demo: the etcd sandbox with the 5-member example cluster, and the responder installed into it with
+// `helm install ./chart` and the chart's defaults (receiver, worker and Redis in Pods, under the chart's RBAC);
+// member 3 is broken the seed's way (its Pod deleted), Alertmanager's notification is delivered to the
+// receiver's Service, and the recovery is shown step by step, as `etcd-responder enqueue` shows it, until the
+// cluster is healthy again. It needs isolated Pods (root, as `bash scripts/dev.sh` is run): the chart's
+// Service-name URLs resolve only through the cluster DNS of isolated Pods. With --keep everything stays up
+// until Ctrl-C.
+//   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep]
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { join, resolve } from "node:path";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { Etcd3 } from "etcd3";
-import { createLogger, isIsolationMode, ProcessGuard, type ProcessTracker } from "kube-sandbox";
+import { createLogger } from "kube-sandbox";
 import { parseOptions, UsageError } from "../src/cli/options.js";
 import { createKubernetesGateway } from "../src/gateways/kubernetes/kubernetes-gateway.js";
 import { createRecoveriesClient, createRecoveryPrinter, followRecovery } from "../src/cli/service-client.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { startEtcdSandbox, type EtcdSandbox } from "../test/support/etcd-sandbox.js";
-import { freePort, repoRoot, RUN_TYPESCRIPT } from "../test/support/tools.js";
+import { helmPath, repoRoot } from "../test/support/tools.js";
 
 const MEMBER = 3;
 
@@ -22,23 +25,14 @@ async function demo(argv: string[]): Promise<number> {
   const values = parseOptions("demo", argv, {
     dir: { type: "string" },
     keep: { type: "boolean" },
-    isolation: { type: "string" },
   });
   const dir = resolve(values.dir ?? ".sandbox-demo");
-  const isolation = values.isolation ?? "auto";
-  if (!isIsolationMode(isolation)) {
-    throw new UsageError(`demo: --isolation must be auto, namespaces or loopback, got "${isolation}"`);
-  }
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn" });
   const say = (line = "") => process.stdout.write(`${line}\n`);
-  const services: ChildService[] = [];
   let sandbox: EtcdSandbox | undefined;
-  // Redis and the responder die with the demo, even a killed one; the sandbox guards its own processes.
-  const guard = await ProcessGuard.start();
+  // The sandbox guards its own processes, the responder's Pods included.
   const cleanUp = async () => {
-    for (const service of services.splice(0).reverse()) await service.stop();
     await sandbox?.stop();
-    await guard.close();
   };
   let shown = false;
   const interrupted = (signal: NodeJS.Signals) => {
@@ -49,44 +43,13 @@ async function demo(argv: string[]): Promise<number> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
   try {
-    say("1. Redis, for the responder's queue");
-    const redisPort = await freePort();
-    const redisArgs = ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-    const redis = startChildService("redis-server", "redis-server", redisArgs, guard);
-    services.push(redis);
-    await waitForService(redis, "Redis to accept connections", () =>
-      Promise.resolve(redis.output().includes("Ready to accept connections")),
-    );
-
-    say("2. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
-    sandbox = await startEtcdSandbox({ dir, logger, isolation });
+    say("1. The sandbox: a Kubernetes-compatible API server and 5 real etcd members");
+    sandbox = await startEtcdSandbox({ dir, logger, isolation: "namespaces" });
     const { kubeconfig } = sandbox.info;
     const cluster = sandbox.info.clusters[0]!;
     say(`   kubectl --kubeconfig ${kubeconfig} get pods`);
 
-    say("3. The responder (receiver and worker in one process)");
-    const [port, workerPort] = [await freePort(), await freePort()];
-    const token = randomBytes(16).toString("hex");
-    const url = `http://127.0.0.1:${port}`;
-    const responderArgs = [
-      ...RUN_TYPESCRIPT,
-      join(repoRoot, "src/cli.ts"),
-      "all",
-      "--config",
-      join(dir, "responder.yaml"),
-    ];
-    const responder = startChildService("etcd-responder", process.execPath, responderArgs, guard, {
-      ...process.env,
-      KUBECONFIG: kubeconfig,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      PORT: String(port),
-      WORKER_PORT: String(workerPort),
-      AUTH_TOKEN: token,
-      LOG_LEVEL: "warn",
-    });
-    services.push(responder);
-    await waitForService(responder, "the responder to be ready", async () => (await fetch(`${url}/readyz`)).ok);
-    say(`   ${url} (webhook POST /v1/alerts, bearer token required)`);
+    const { url, token } = await installWithHelm(kubeconfig, dir, say);
 
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
@@ -98,7 +61,7 @@ async function demo(argv: string[]): Promise<number> {
     try {
       await etcd.put("demo/written-before-the-failure").value("still here");
       say();
-      say(`4. Break member ${MEMBER} as the seed does: delete its Pod; the new one starts with an empty data dir`);
+      say(`3. Break member ${MEMBER} as the seed does: delete its Pod; the new one starts with an empty data dir`);
       const selector = `etcd.responder.io/cluster=${cluster.name},etcd.responder.io/member=${MEMBER}`;
       const before = await kubernetes.listPods(cluster.namespace, selector);
       for (const pod of before.pods) {
@@ -120,7 +83,7 @@ async function demo(argv: string[]): Promise<number> {
       say(indent(await clusterPods()));
 
       say();
-      say("5. Alertmanager's notification (KubePodCrashLooping) arrives at the webhook");
+      say("4. Alertmanager's notification (KubePodCrashLooping) arrives at the webhook");
       const notification = crashLoopNotification([{ namespace: cluster.namespace, pod: crashing.metadata!.name! }]);
       const delivered = await fetch(`${url}/v1/alerts`, {
         method: "POST",
@@ -133,7 +96,7 @@ async function demo(argv: string[]): Promise<number> {
       if (!id) throw new Error(`the webhook queued nothing: ${JSON.stringify(answer)}`);
 
       say();
-      say(`6. The recovery ${id}, step by step`);
+      say(`5. The recovery ${id}, step by step`);
       const printer = createRecoveryPrinter((line) => say(`   ${line}`));
       const client = createRecoveriesClient({ baseUrl: url, authorization: `Bearer ${token}` });
       const record = await followRecovery({ client, id, onRecord: (r) => printer.show(r), timeoutMs: 5 * 60_000 });
@@ -142,7 +105,7 @@ async function demo(argv: string[]): Promise<number> {
       }
 
       say();
-      say("7. Healthy again");
+      say("6. Healthy again");
       const { members } = await etcd.cluster.memberList({ linearizable: true });
       for (const m of members.sort((a, b) => a.name.localeCompare(b.name))) {
         say(`   member ${m.name} ${m.peerURLs.join(",")} ${m.isLearner ? "learner" : "voter"}`);
@@ -167,74 +130,44 @@ async function demo(argv: string[]): Promise<number> {
   }
 }
 
-/** A process the demo started and must stop. */
-interface ChildService {
-  name: string;
-  child: ChildProcess;
-  /** What it printed last, for error messages. */
-  output(): string;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it exited. */
-  stop(graceMs?: number): Promise<void>;
+/** Where the demo reaches the responder's receiver, and its bearer token. */
+interface ResponderEndpoint {
+  url: string;
+  token: string;
 }
 
 /**
- * Starts a command in a process group of its own, whose output is kept (not shown) and that is stopped by
- * pid. `tracker` (the sandbox's process guard) kills the group if the demo itself dies.
+ * `helm install` of the chart with its defaults, waiting until every Pod is Ready: the receiver is then reached
+ * at its Service's cluster IP, with the token the chart generated into its Secret.
  */
-function startChildService(
-  name: string,
-  command: string,
-  args: string[],
-  tracker: ProcessTracker,
-  env: NodeJS.ProcessEnv = process.env,
-): ChildService {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env, detached: true, cwd: repoRoot });
-  if (child.pid) {
-    const pid = child.pid;
-    tracker.track(pid);
-    child.once("exit", () => tracker.untrack(pid));
-  }
-  let output = "";
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null) resolve();
-    child.once("exit", () => resolve());
-    child.once("error", () => resolve());
+async function installWithHelm(
+  kubeconfig: string,
+  dir: string,
+  say: (line?: string) => void,
+): Promise<ResponderEndpoint> {
+  const release = "etcd-responder";
+  const args = ["install", release, "chart", "--namespace", "default", "--wait", "--timeout", "180s"];
+  say("2. The responder, installed with its Helm chart (receiver, worker and Redis in Pods, the chart's RBAC)");
+  say(`   helm ${args.join(" ")}`);
+  const helmState = join(dir, "helm");
+  const env = { ...process.env, HELM_CACHE_HOME: helmState, HELM_CONFIG_HOME: helmState, HELM_DATA_HOME: helmState };
+  await promisify(execFile)(helmPath, ["--kubeconfig", kubeconfig, ...args], {
+    cwd: repoRoot,
+    env,
+    timeout: 240_000,
+  }).catch((error: { stderr?: string; message: string }) => {
+    throw new Error(`helm install failed: ${(error.stderr ?? error.message).trim()}`);
   });
-  return {
-    name,
-    child,
-    output: () => output,
-    async stop(graceMs = 5000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const killer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-        await exited;
-        clearTimeout(killer);
-      }
-    },
-  };
-}
-
-/** Resolves once `probe` resolves true; rejects naming `what` (and the service's last output) after `timeoutMs`. */
-async function waitForService(
-  service: ChildService,
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited before ${what}:\n${service.output()}`);
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}:\n${service.output()}`);
-    }
-    // A process coming up announces nothing we can wait on from outside: ask again shortly.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const service = await core.readNamespacedService({ name: release, namespace: "default" });
+  const secret = await core.readNamespacedSecret({ name: `${release}-auth`, namespace: "default" });
+  const url = `http://${service.spec!.clusterIP!}:8080`;
+  const labelSelector = `app.kubernetes.io/instance=${release}`;
+  say(indent(podTable((await core.listNamespacedPod({ namespace: "default", labelSelector })).items)));
+  say(`   ${url} (the receiver's Service; webhook POST /v1/alerts, bearer token from Secret ${release}-auth)`);
+  return { url, token: Buffer.from(secret.data!.token!, "base64").toString() };
 }
 
 /** Pods as `kubectl get pods` shows them: NAME, READY, STATUS, RESTARTS. */

@@ -117,7 +117,7 @@ run by Deployments and by StatefulSets alike.
   verbs: ["create"]
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "create", "update"]
+  verbs: ["get", "create", "update", "delete"]
 {{- end }}
 
 {{/*

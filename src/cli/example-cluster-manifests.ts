@@ -17,8 +17,12 @@ export function generateExampleCluster(options: ExampleClusterOptions): Manifest
 
 /** How members find each other: by Service name on a real cluster, by fixed addresses in the sandbox. */
 type MemberAddressing =
-  /** Each member is reached as `NAMEN`, the name of its Service, through cluster DNS. */
-  | { kind: "service-dns" }
+  /**
+   * Each member is reached as `NAMEN`, the name of its Service, through cluster DNS. With `clusterIPs`, the
+   * Service of member N also holds `clusterIPs[N-1]`, so clients outside the cluster's DNS (the sandbox's
+   * host) can reach it at a known address.
+   */
+  | { kind: "service-dns"; clusterIPs?: string[] }
   /**
    * Member N is reached at `ips[N-1]`, which its Service holds as `clusterIP` and its Pod listens on,
    * so the address survives the Pod being re-created just as a Service address does.
@@ -153,22 +157,30 @@ export function validateSharedOptions(o: SharedExampleOptions, maxNameLength: nu
 
 function validateAddressing(o: ExampleClusterOptions): void {
   const addressing = o.addressing;
-  if (addressing?.kind === "service-dns") return;
+  if (addressing?.kind === "service-dns") {
+    const ips = addressing.clusterIPs;
+    if (ips !== undefined) validateAddresses(o.members, "addressing.clusterIPs", ips);
+    return;
+  }
   if (addressing?.kind !== "fixed-ips") {
     throw new ExampleClusterOptionsError("addressing.kind", `must be "service-dns" or "fixed-ips"`);
   }
-  const ips = addressing.ips;
-  if (!Array.isArray(ips) || ips.length !== o.members) {
+  validateAddresses(o.members, "addressing.ips", addressing.ips);
+}
+
+/** One distinct IPv4 address per member, or an error naming `option`. */
+function validateAddresses(members: number, option: string, ips: unknown): void {
+  if (!Array.isArray(ips) || ips.length !== members) {
     throw new ExampleClusterOptionsError(
-      "addressing.ips",
-      `needs exactly one IPv4 address per member (${o.members}), got ${Array.isArray(ips) ? ips.length : "none"}`,
+      option,
+      `needs exactly one IPv4 address per member (${members}), got ${Array.isArray(ips) ? ips.length : "none"}`,
     );
   }
-  const seen = new Set<string>();
+  const seen = new Set<unknown>();
   for (const ip of ips) {
-    if (!isIPv4(ip))
-      throw new ExampleClusterOptionsError("addressing.ips", `${JSON.stringify(ip)} is not an IPv4 address`);
-    if (seen.has(ip)) throw new ExampleClusterOptionsError("addressing.ips", `${ip} is given to more than one member`);
+    if (typeof ip !== "string" || !isIPv4(ip))
+      throw new ExampleClusterOptionsError(option, `${JSON.stringify(ip)} is not an IPv4 address`);
+    if (seen.has(ip)) throw new ExampleClusterOptionsError(option, `${ip} is given to more than one member`);
     seen.add(ip);
   }
 }
@@ -222,7 +234,8 @@ export function etcdSecurityContext(): Record<string, unknown> {
 /** Service `NAMEN`: the stable name (or, in the sandbox, the stable address) of member `index`. */
 function memberService(o: ResolvedExampleClusterOptions, index: number): Manifest {
   const spec: Record<string, unknown> = {};
-  if (o.addressing.kind === "fixed-ips") spec.clusterIP = o.addressing.ips[index - 1];
+  const clusterIPs = o.addressing.kind === "fixed-ips" ? o.addressing.ips : o.addressing.clusterIPs;
+  if (clusterIPs) spec.clusterIP = clusterIPs[index - 1];
   Object.assign(spec, {
     selector: memberSelectorLabels(o.name, index),
     // Peers must reach a member before it is Ready: it becomes Ready only once the cluster has a leader.

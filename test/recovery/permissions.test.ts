@@ -28,7 +28,8 @@ describe("requiredAccess", () => {
       subresource: "log",
       namespace: "etcd-prod",
     });
-    expect(access.filter((a) => a.resource === "leases").map((a) => a.verb)).toEqual(["get", "create", "update"]);
+    const leaseVerbs = access.filter((a) => a.resource === "leases").map((a) => a.verb);
+    expect(leaseVerbs).toEqual(["get", "create", "update", "delete"]);
   });
 });
 

@@ -13,7 +13,7 @@ function expectHealthy(world: FakeWorld, members = 5): void {
     expect(world.processes.get(member.clientURL)?.memberId).toBe(world.entryOf(member.index)?.id);
     expect(world.podsOf(member.index).some((p) => p.status?.containerStatuses?.[0]?.ready)).toBe(true);
   }
-  expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
+  expect(world.leases.has("etcd-responder-example")).toBe(false);
 }
 
 /** The calls that change something (Lease bookkeeping left out). */
@@ -100,7 +100,7 @@ describe("runRecovery", () => {
     );
     expect(changes(world)).toEqual([]);
     expect(world.events.map((e) => e.event.reason)).toEqual(["RecoveryStarted", "RecoverySkipped"]);
-    expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
+    expect(world.leases.has("etcd-responder-example")).toBe(false);
   });
 
   it("recovers two crash-looping members in turn, removing every dead member before the first add", async () => {
@@ -181,7 +181,7 @@ describe("runRecovery", () => {
     expect(result.error).toBeInstanceOf(UnsafeRecoveryError);
     expect(changes(world)).toEqual([]);
     expect(world.events.at(-1)?.event).toMatchObject({ type: "Warning", reason: "RecoveryRefused" });
-    expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
+    expect(world.leases.has("etcd-responder-example")).toBe(false);
   });
 
   it("fails, never refuses, once an earlier attempt changed the member, naming the state it is left in", async () => {
@@ -415,7 +415,7 @@ describe("runRecovery", () => {
         /etcdmain: error validating peerURLs \{...\}: member count is unequal; run again to resume/,
       ),
     );
-    expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
+    expect(world.leases.has("etcd-responder-example")).toBe(false);
   });
 
   it("keeps the newest snapshots of the cluster and deletes older ones", async () => {
@@ -497,7 +497,7 @@ describe("runRecovery under interruption", () => {
         "since 2024-01-02T03:04:05.000Z",
     );
     expect(first.steps.at(-1)?.name).toBe("add");
-    expect(world.leases.get("etcd-responder-example")?.holder).toBe("");
+    expect(world.leases.has("etcd-responder-example")).toBe(false);
 
     world.onCall = undefined;
     world.calls.length = 0;

@@ -258,31 +258,50 @@ function planClusters(
       planned.push(planStatefulSetCluster(name, namespace, ips, tls ? `${name}-tls` : undefined));
       continue;
     }
-    const scheme = tls ? "https" : "http";
-    planned.push({
-      dnsNames: [],
-      objects: generateExampleCluster({
-        name,
-        members,
-        namespace,
-        addressing: { kind: "fixed-ips", ips },
-        ...(tls ? { tls: { secretName: `${name}-tls` } } : {}),
-      }),
-      info: {
-        name,
-        namespace,
-        members: ips.map((ip, i) => ({
-          workload: "deployment" as const,
-          index: i + 1,
-          deployment: memberDeploymentName(name, i + 1),
-          service: memberServiceName(name, i + 1),
-          clientURL: `${scheme}://${ip}:2379`,
-          peerURL: `http://${ip}:2380`,
-        })),
-      },
-    });
+    planned.push(planDeploymentCluster(name, namespace, ips, tls, sandbox.isolation === "namespaces"));
   }
   return planned;
+}
+
+/**
+ * A cluster in the seed's layout, one Deployment and one Service per member, each Service at a fixed address
+ * the host reaches (`clientURL`). With isolated Pods the members address each other as the seed does, by
+ * Service name through the cluster DNS (`http://example3:2380`), so the chart's default configuration fits
+ * the sandbox; on loopback addresses there is no cluster DNS and the fixed addresses are used throughout.
+ */
+function planDeploymentCluster(
+  name: string,
+  namespace: string,
+  ips: string[],
+  tls: boolean,
+  clusterDNS: boolean,
+): PlannedCluster {
+  const scheme = tls ? "https" : "http";
+  const services = ips.map((_, i) => memberServiceName(name, i + 1));
+  return {
+    dnsNames: clusterDNS
+      ? services.flatMap((service) => [service, `${service}.${namespace}`, `${service}.${namespace}.svc`])
+      : [],
+    objects: generateExampleCluster({
+      name,
+      members: ips.length,
+      namespace,
+      addressing: clusterDNS ? { kind: "service-dns", clusterIPs: ips } : { kind: "fixed-ips", ips },
+      ...(tls ? { tls: { secretName: `${name}-tls` } } : {}),
+    }),
+    info: {
+      name,
+      namespace,
+      members: ips.map((ip, i) => ({
+        workload: "deployment" as const,
+        index: i + 1,
+        deployment: memberDeploymentName(name, i + 1),
+        service: services[i]!,
+        clientURL: `${scheme}://${ip}:2379`,
+        peerURL: `http://${clusterDNS ? services[i] : ip}:2380`,
+      })),
+    },
+  };
 }
 
 /** Whether a Pod of the Deployment, not Terminating, is Ready. */

@@ -415,7 +415,7 @@ export class FakeWorld {
           const lease = this.leases.get(held.name);
           if (lease?.holder === held.holder) {
             this.call(`lease release ${held.holder}`);
-            lease.holder = "";
+            this.leases.delete(held.name);
           }
         }),
       recordEvent: (target, event) => {

@@ -30,9 +30,10 @@ export interface HelmRun {
 
 /**
  * Runs the pinned helm in the repository root; never throws for a non-zero exit. With `stateDir`, helm
- * keeps its cache, configuration and data there rather than in the user's home.
+ * keeps its cache, configuration and data there rather than in the user's home. It is killed after
+ * `timeoutMs` (default 30 s).
  */
-export async function runHelm(args: string[], stateDir?: string): Promise<HelmRun> {
+export async function runHelm(args: string[], stateDir?: string, timeoutMs = 30_000): Promise<HelmRun> {
   const env = stateDir
     ? {
         ...process.env,
@@ -46,7 +47,7 @@ export async function runHelm(args: string[], stateDir?: string): Promise<HelmRu
       cwd: repoRoot,
       env,
       maxBuffer: 32 * 1024 * 1024,
-      timeout: 30_000,
+      timeout: timeoutMs,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

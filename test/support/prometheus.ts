@@ -22,6 +22,8 @@ export interface StartPrometheusOptions {
   alertmanagerURL: string;
   /** Deadline for `/-/ready` to answer 200, ms; default 30 000. */
   readyTimeoutMs?: number;
+  /** More scrape jobs, written as given after the kube-state-metrics one (e.g. a ServiceMonitor's). */
+  extraScrapeConfigs?: unknown[];
 }
 
 /** An alert as Prometheus's `/api/v1/alerts` lists it. */
@@ -68,6 +70,7 @@ export function renderPrometheusConfig(options: StartPrometheusOptions): string 
         honor_labels: true,
         static_configs: [{ targets: [scrape.host] }],
       },
+      ...(options.extraScrapeConfigs ?? []),
     ],
     alerting: {
       alertmanagers: [

@@ -42,6 +42,19 @@ export class ResponderClient {
     return (await response.json()) as AlertsAnswer;
   }
 
+  /** Asks for a recovery as a person does (`POST /v1/recoveries`); rejects unless the answer is 202. */
+  async requestRecovery(request: { cluster: string; namespace?: string; member: number }): Promise<{ id: string }> {
+    const response = await fetch(`${this.url}/v1/recoveries`, {
+      method: "POST",
+      headers: { ...this.authorization(), "content-type": "application/json" },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.status !== 202)
+      throw new Error(`POST /v1/recoveries answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as { id: string };
+  }
+
   /** `GET /v1/recoveries`, newest first. */
   async listRecoveries(query: RecoveryQuery = {}): Promise<RecoveryRecord[]> {
     const params = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));

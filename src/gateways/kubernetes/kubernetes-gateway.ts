@@ -223,7 +223,7 @@ export const REQUIRED_PERMISSIONS: RequiredPermission[] = [
   // recordEvent: what the recovery did shows in `kubectl describe` and `kubectl get events`.
   { apiGroup: "", resource: "events", verbs: ["create"] },
   // acquireLease, renewLease, releaseLease: one recovery per cluster at a time, across processes.
-  { apiGroup: "coordination.k8s.io", resource: "leases", verbs: ["get", "create", "update"] },
+  { apiGroup: "coordination.k8s.io", resource: "leases", verbs: ["get", "create", "update", "delete"] },
 ];
 
 /** The permissions the recovery of a member of `layout` needs. */

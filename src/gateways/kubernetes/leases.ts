@@ -92,7 +92,12 @@ export async function renewLease(context: LeaseContext, lease: HeldLease): Promi
   }
 }
 
-/** Empties the holder, as client-go does on release, if `lease.holder` still holds it; a missing Lease is fine. */
+/**
+ * Deletes the Lease if `lease.holder` still holds it, with the read uid and resourceVersion as preconditions, so
+ * a Lease another holder took in between stays. Unlike client-go's release (which empties the holder), nothing
+ * is left behind in the managed namespace once no recovery runs; the next recovery creates the Lease anew. A
+ * missing Lease is fine.
+ */
 export async function releaseLease(context: LeaseContext, lease: HeldLease): Promise<void> {
   const { namespace, name } = lease;
   for (let attempt = 1; ; attempt++) {
@@ -104,15 +109,15 @@ export async function releaseLease(context: LeaseContext, lease: HeldLease): Pro
       );
       return;
     }
-    const spec = (current.spec ??= {});
-    spec.holderIdentity = "";
-    spec.renewTime = microTime(context.now());
+    const { uid, resourceVersion } = current.metadata ?? {};
     try {
-      await context.api.replaceNamespacedLease({ namespace, name, body: current });
+      await context.api.deleteNamespacedLease({ namespace, name, body: { preconditions: { uid, resourceVersion } } });
       context.logger.info({ lease: leaseName(lease), holder: lease.holder }, "lease released");
       return;
     } catch (error) {
-      if (statusCodeOf(error) === 409 && attempt < WRITE_ATTEMPTS) continue;
+      const status = statusCodeOf(error);
+      if (status === 404) return;
+      if (status === 409 && attempt < WRITE_ATTEMPTS) continue;
       throw toKubernetesApiError("release", `Lease ${leaseName(lease)}`, error);
     }
   }

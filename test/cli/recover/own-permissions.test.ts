@@ -92,7 +92,7 @@ describe("recover as a ServiceAccount with the chart's Role: its permissions are
     const idsBefore = (await clusterShape(sandbox.info, cluster())).ids;
     const run = await runRecover(sandbox, "example", 3, { kubeconfig: identity.kubeconfig });
     expect(run.code, run.stdout + run.stderr.slice(-2000)).toBe(0);
-    expect(run.stdout).toMatch(/\[permissions\] the responder may make all 10 kinds of request/);
+    expect(run.stdout).toMatch(/\[permissions\] the responder may make all 11 kinds of request/);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
     const idsAfter = (await clusterShape(sandbox.info, cluster())).ids;
     expect(idsAfter.example3).not.toBe(idsBefore.example3);

@@ -243,7 +243,7 @@ describe("Kubernetes gateway against the sandbox", () => {
     }
   });
 
-  it("creates a Lease, refuses a second holder naming the first, renews, releases, passes it on", async () => {
+  it("creates a Lease, refuses a second holder, renews, deletes it on release, passes it on", async () => {
     const first = await gateway.acquireLease(NS, "recovery-example", "responder-a", 30);
     expect(first).toEqual({ namespace: NS, name: "recovery-example", holder: "responder-a", durationSeconds: 30 });
     const created = await leaseJSON("recovery-example");
@@ -270,13 +270,15 @@ describe("Kubernetes gateway against the sandbox", () => {
     await gateway.acquireLease(NS, "recovery-example", "responder-a", 30);
     expect((await leaseJSON("recovery-example")).spec.leaseTransitions).toBe(0);
 
+    // Released is deleted: nothing is left in the namespace while no recovery runs.
     await gateway.releaseLease(first);
-    expect((await leaseJSON("recovery-example")).spec.holderIdentity ?? "").toBe("");
+    const gone = await kubectl(sandbox.info.kubeconfig, "get", "lease", "recovery-example", "-n", NS);
+    expect(gone.stderr).toContain("NotFound");
     const second = await gateway.acquireLease(NS, "recovery-example", "responder-b", 30);
     expect(second.holder).toBe("responder-b");
     expect((await leaseJSON("recovery-example")).spec).toMatchObject({
       holderIdentity: "responder-b",
-      leaseTransitions: 1,
+      leaseTransitions: 0,
     });
 
     // The first holder lost it: renewing fails for good, releasing leaves the new holder alone.

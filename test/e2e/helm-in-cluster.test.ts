@@ -1,0 +1,277 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  RbacAuthorizationV1Api,
+  type KubeConfig,
+  type V1PolicyRule,
+} from "@kubernetes/client-node";
+import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
+import { startAlertmanager, type TestAlertmanager } from "../support/alertmanager.js";
+import { readDeployRules, renderRules, withoutPendingPeriod } from "../support/crash-loop-rule.js";
+import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
+import { clusterShape, expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
+import { findObject, renderChart, runHelm, type HelmRun } from "../support/helm-chart.js";
+import { isReady, kubeConfigFrom, waitForPods } from "../support/pod-watch.js";
+import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
+import { ResponderClient } from "../support/responder-client.js";
+import { withoutVerb } from "../support/restricted-identity.js";
+import { serviceMonitorScrapeConfigs } from "../support/service-monitor-scrape.js";
+import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
+
+const NS = "default";
+const RELEASE = "etcd-responder";
+const RELEASE_PODS = `app.kubernetes.io/instance=${RELEASE}`;
+const KEYS = 30;
+/** Helm waits this long for every Pod of the release to be Ready. */
+const HELM_WAIT = "120s";
+
+// The product as users install it: `helm install ./chart` with the chart's defaults into the sandbox, whose
+// example cluster (5 members in `default`, addressed by Service name) is the chart's default cluster. The
+// responder then runs in Pods of its own image, as the chart's ServiceAccount, under the chart's Role.
+describe("the Helm-installed responder heals a member in-cluster, under its own RBAC", () => {
+  let dir: string;
+  let sandbox: SandboxProcess;
+  let kc: KubeConfig;
+  let prometheus: TestPrometheus | undefined;
+  let alertmanager: TestAlertmanager | undefined;
+  let receiver: ResponderClient;
+  let token: string;
+  const cluster = () => sandbox.info.clusters[0]!;
+  const helm = (...args: string[]): Promise<HelmRun> =>
+    runHelm(["--kubeconfig", sandbox.info.kubeconfig, "--namespace", NS, ...args], dir, 180_000);
+  const expectHelm = async (...args: string[]): Promise<HelmRun> => {
+    const run = await helm(...args);
+    expect(run.code, `helm ${args.join(" ")}:\n${run.stderr}${run.stdout.slice(-3000)}`).toBe(0);
+    return run;
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "etcd-responder-helm-e2e-"));
+    sandbox = await startSandboxProcess({ members: 5, isolation: "namespaces" });
+    kc = kubeConfigFrom(sandbox.info.kubeconfig);
+    await writeKeys(sandbox.info, cluster(), "before", KEYS);
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await alertmanager?.stop();
+    await sandbox?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The cluster IP of one of the release's Services. */
+  async function serviceIP(name: string): Promise<string> {
+    const service = await kc.makeApiClient(CoreV1Api).readNamespacedService({ name, namespace: NS });
+    return service.spec!.clusterIP!;
+  }
+
+  /** Waits until the release's Pods are exactly `count` Ready ones, none Terminating. */
+  function releasePodsReady(count: number, what: string) {
+    return waitForPods(
+      kc,
+      NS,
+      RELEASE_PODS,
+      (pods) =>
+        pods.length === count && pods.every((pod) => isReady(pod) && !pod.metadata?.deletionTimestamp)
+          ? pods
+          : undefined,
+      what,
+      120_000,
+    );
+  }
+
+  it("installs with the chart's defaults: every Pod Ready, the bundled Redis's too, and helm test passes", async () => {
+    await expectHelm("install", RELEASE, "chart", "--wait", "--timeout", HELM_WAIT);
+    const pods = await releasePodsReady(3, "the receiver, the worker and Redis Ready");
+    expect(pods.map((pod) => pod.metadata!.labels!["app.kubernetes.io/component"]).sort()).toEqual([
+      "receiver",
+      "redis",
+      "worker",
+    ]);
+    const test = await expectHelm("test", RELEASE, "--timeout", "60s");
+    expect(test.stdout).toMatch(/Phase:\s+Succeeded/);
+
+    const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: `${RELEASE}-auth`, namespace: NS });
+    token = Buffer.from(secret.data!.token!, "base64").toString();
+    receiver = new ResponderClient(`http://${await serviceIP(RELEASE)}:8080`, token);
+  }, 200_000);
+
+  /** The member list, the member's Deployment and the Leases: what a refusal must leave as it was. */
+  async function world() {
+    const deployment = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "example-3", namespace: NS });
+    const leases = await kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: NS });
+    return {
+      shape: await clusterShape(sandbox.info, cluster()),
+      generation: deployment.metadata?.generation,
+      replicas: deployment.spec?.replicas,
+      leases: leases.items.map((lease) => [lease.metadata?.name, lease.spec?.holderIdentity ?? ""]),
+    };
+  }
+
+  async function refusalEvents(permission: string): Promise<string[]> {
+    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
+    return events.items
+      .filter((e) => e.type === "Warning" && e.reason === "RecoveryRefused" && e.involvedObject.name === "example-3")
+      .map((e) => e.message ?? "")
+      .filter((message) => message.includes(permission));
+  }
+
+  const rbacCases = [
+    {
+      what: "get on pods/log, used by Diagnose before the first change",
+      rules: (rules: V1PolicyRule[]) => withoutVerb(rules, "", "pods/log", "get"),
+      permission: "get pods/log in namespace default",
+    },
+    {
+      what: "update on deployments, used only by Start",
+      rules: (rules: V1PolicyRule[]) => withoutVerb(rules, "apps", "deployments", "update"),
+      permission: "update deployments.apps in namespace default",
+    },
+  ];
+
+  it("is refused up front when the chart's Role lacks a permission, with it named and nothing changed", async () => {
+    await breakUntilCrashLooping(kc, NS, "example", 3);
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    const role = await rbac.readNamespacedRole({ name: RELEASE, namespace: NS });
+    const chartRules = role.rules!;
+    try {
+      for (const { what, rules, permission } of rbacCases) {
+        const current = await rbac.readNamespacedRole({ name: RELEASE, namespace: NS });
+        await rbac.replaceNamespacedRole({
+          name: RELEASE,
+          namespace: NS,
+          body: { ...current, rules: rules(chartRules) },
+        });
+        const before = await world();
+        const { id } = await receiver.requestRecovery({ cluster: "example", namespace: NS, member: 3 });
+        const record = await receiver.waitUntilFinished(id, 60_000);
+        expect(record.state, `without ${what}: ${JSON.stringify(record)}`).toBe("refused");
+        expect(record.reason).toContain(permission);
+        expect(record.steps.map((step) => step.name)).toEqual(["permissions"]);
+        expect(await world()).toEqual(before);
+        expect(await refusalEvents(permission)).not.toEqual([]);
+      }
+    } finally {
+      const current = await rbac.readNamespacedRole({ name: RELEASE, namespace: NS });
+      await rbac.replaceNamespacedRole({ name: RELEASE, namespace: NS, body: { ...current, rules: chartRules } });
+    }
+  }, 120_000);
+
+  it("recovers the member from Prometheus's alert via Alertmanager, scraping as the ServiceMonitor says", async () => {
+    const rulesFile = join(dir, "rules.yaml");
+    await writeFile(rulesFile, renderRules(withoutPendingPeriod(await readDeployRules())));
+    const serviceMonitor = findObject(
+      await renderChart({
+        set: ["serviceMonitor.enabled=true", "serviceMonitor.interval=1s", "serviceMonitor.scrapeTimeout=1s"],
+        namespace: NS,
+      }),
+      "ServiceMonitor",
+      RELEASE,
+    );
+    alertmanager = await startAlertmanager({ webhookURL: `http://${await serviceIP(RELEASE)}:8080/v1/alerts`, token });
+    prometheus = await startPrometheus({
+      scrapeURL: sandbox.info.metricsURL,
+      rulesFile,
+      alertmanagerURL: alertmanager.url,
+      extraScrapeConfigs: await serviceMonitorScrapeConfigs(kc, serviceMonitor),
+    });
+
+    const fromAlert = (r: RecoveryRecord) => r.member === 3 && r.trigger.kind === "alert";
+    const recovery = await receiver
+      .waitForRecovery(
+        { cluster: "example" },
+        (records) => {
+          const finished = records.filter(fromAlert).find((r) => r.state !== "queued" && r.state !== "running");
+          if (finished && finished.state !== "succeeded") {
+            throw new Error(`the alert's recovery ended ${finished.state}: ${finished.reason ?? finished.error ?? ""}`);
+          }
+          return finished;
+        },
+        "a recovery of member 3 triggered by the alert to succeed",
+        150_000,
+      )
+      .catch(async (error: Error) => {
+        const alerts = JSON.stringify({
+          prometheus: await prometheus!.alerts(),
+          alertmanager: await alertmanager!.alerts(),
+        });
+        throw new Error(`${error.message}\nalerts: ${alerts}\nprometheus:\n${prometheus!.output().slice(-3000)}`);
+      });
+    expect(recovery.trigger).toMatchObject({ kind: "alert", alertname: "KubePodCrashLooping" });
+    const verify = recovery.steps.find((step) => step.name === "verify");
+    expect(verify?.detail).toMatch(/^5 voting members answer .* hashKV \d+ at revision \d+ on all/);
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+    expect((await clusterShape(sandbox.info, cluster())).learners).toBe(0);
+
+    // Both of the release's metrics endpoints were found through the API server and scraped, and the worker's
+    // counted the recovery.
+    const scraped = async () =>
+      (await prometheus!.query('up{job=~"etcd-responder.*"} == 1'))
+        .map((series) => `${series.job}/${series.endpoint}`)
+        .sort();
+    await expect
+      .poll(scraped, { timeout: 30_000, interval: 500 })
+      .toEqual(["etcd-responder-worker/metrics", "etcd-responder/http"]);
+    const counted = async () =>
+      (await prometheus!.query('etcd_responder_recoveries_total{outcome="succeeded",cluster="example"} > 0')).length;
+    await expect.poll(counted, { timeout: 30_000, interval: 500 }).toBe(1);
+  }, 240_000);
+
+  it("upgrades from split mode to all mode and back, healthy each time", async () => {
+    await expectHelm("upgrade", RELEASE, "chart", "--set", "mode=all", "--wait", "--timeout", HELM_WAIT);
+    const all = await releasePodsReady(2, "the all-in-one responder and Redis Ready, the split Pods gone");
+    expect(all.map((pod) => pod.metadata!.labels!["app.kubernetes.io/component"]).sort()).toEqual(["all", "redis"]);
+    const { id } = await receiver.requestRecovery({ cluster: "example", namespace: NS, member: 2 });
+    expect((await receiver.waitUntilFinished(id, 60_000)).state).toBe("skipped");
+
+    await expectHelm("upgrade", RELEASE, "chart", "--set", "mode=split", "--wait", "--timeout", HELM_WAIT);
+    await releasePodsReady(3, "the receiver, the worker and Redis Ready again");
+    await expectHelm("test", RELEASE, "--timeout", "60s");
+  }, 300_000);
+
+  it("uninstalls and leaves nothing behind", async () => {
+    await expectHelm("uninstall", RELEASE, "--wait", "--timeout", HELM_WAIT);
+    await waitForPods(
+      kc,
+      NS,
+      RELEASE_PODS,
+      (pods) => (pods.length === 0 ? true : undefined),
+      "the release's Pods gone",
+    );
+    const core = kc.makeApiClient(CoreV1Api);
+    const labelSelector = RELEASE_PODS;
+    const left = {
+      services: (await core.listNamespacedService({ namespace: NS, labelSelector })).items,
+      secrets: (await core.listNamespacedSecret({ namespace: NS, labelSelector })).items,
+      configMaps: (await core.listNamespacedConfigMap({ namespace: NS, labelSelector })).items,
+      serviceAccounts: (await core.listNamespacedServiceAccount({ namespace: NS, labelSelector })).items,
+      claims: (await core.listNamespacedPersistentVolumeClaim({ namespace: NS, labelSelector })).items,
+      deployments: (await kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: NS, labelSelector })).items,
+      statefulSets: (await kc.makeApiClient(AppsV1Api).listNamespacedStatefulSet({ namespace: NS, labelSelector }))
+        .items,
+      roles: (await kc.makeApiClient(RbacAuthorizationV1Api).listNamespacedRole({ namespace: NS, labelSelector }))
+        .items,
+      leases: (await kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: NS })).items,
+    };
+    expect(
+      Object.fromEntries(Object.entries(left).map(([kind, items]) => [kind, items.map((o) => o.metadata?.name)])),
+    ).toEqual({
+      services: [],
+      secrets: [],
+      configMaps: [],
+      serviceAccounts: [],
+      claims: [],
+      deployments: [],
+      statefulSets: [],
+      roles: [],
+      leases: [],
+    });
+    // The etcd cluster itself is untouched by the uninstall.
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+  }, 200_000);
+});
