@@ -93,7 +93,8 @@ ${TARGETS}`;
 
   it("stop start-up naming the key of a missing, blank or non-http(s) URL file, never quoting its content", () => {
     const target = (urlFile: string) =>
-      `clusters: [{ name: a, members: 1 }]\nnotifications:\n  targets: [{ name: t, format: json, urlFile: ${urlFile} }]\n`;
+      "clusters: [{ name: a, members: 1 }]\nnotifications:\n" +
+      `  targets: [{ name: t, format: json, urlFile: ${urlFile} }]\n`;
     expect(errorOf(target("/nope"))).toBe(
       'config.yaml: notifications.targets[0].urlFile: cannot read "/nope": no such file',
     );
@@ -124,13 +125,15 @@ ${TARGETS}`;
     );
     const one = (fields: string) =>
       errorOf(
-        `clusters: [{ name: a, members: 1 }]\nnotifications:\n  targets:\n    - { name: t, urlFile: /etc/responder/notifications/team/url, ${fields} }\n`,
+        "clusters: [{ name: a, members: 1 }]\nnotifications:\n  targets:\n" +
+          `    - { name: t, urlFile: /etc/responder/notifications/team/url, ${fields} }\n`,
       );
     expect(one("format: teams")).toBe(
       'config.yaml: notifications.targets[0].format: expected slack or json, got "teams"',
     );
     expect(one("format: json, events: [crashed]")).toBe(
-      "config.yaml: notifications.targets[0].events[0]: expected one of started, succeeded, skipped, refused, failed, " +
+      "config.yaml: notifications.targets[0].events[0]: expected one of started, succeeded, skipped, refused, " +
+        "failed, " +
         'breakerTripped, got "crashed"',
     );
     expect(one('format: json, linkTemplate: "https://r.example/{idx}"')).toBe(
@@ -143,10 +146,12 @@ ${TARGETS}`;
     );
     expect(
       errorOf(
-        `clusters: [{ name: a, members: 1 }]\n${TARGETS}    - { name: team, format: json, urlFile: notifications/team/url }\n`,
+        `clusters: [{ name: a, members: 1 }]\n${TARGETS}` +
+          "    - { name: team, format: json, urlFile: notifications/team/url }\n",
       ),
     ).toBe(
-      'config.yaml: notifications.targets[2].name: duplicate notification target "team" (also notifications.targets[1])',
+      'config.yaml: notifications.targets[2].name: duplicate notification target "team" ' +
+        "(also notifications.targets[1])",
     );
   });
 });
