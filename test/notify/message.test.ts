@@ -10,6 +10,9 @@ import {
   summaryOf,
 } from "../../src/notify/message.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
+import { parseConfig } from "../../src/core/config/load.js";
+import { capturingLogger } from "../support/capturing-logger.js";
+import { filesFrom } from "../support/config-files.js";
 import { step } from "../support/queue.js";
 
 const TIME = new Date("2026-12-06T03:04:05.000Z");
@@ -207,5 +210,20 @@ describe("the back-off between attempts", () => {
       5 * 5000 + 1000 + 2000 + 4000 + 8000,
     );
     expect(longestDeliveryMs({ timeoutSeconds: 2, retry: { attempts: 1, ...retry } })).toBe(2000);
+  });
+});
+
+describe("the log's redaction of webhook URLs", () => {
+  it("redacts a field that could carry one, and a target logged whole", () => {
+    const { logger, lines } = capturingLogger();
+    const url = "https://hooks.slack.com/services/T000/B000/XXXXSECRET";
+    const config = parseConfig(
+      "clusters: [{ name: a, members: 1 }]\nnotifications:\n  targets: [{ name: t, format: slack, urlFile: /u }]\n",
+      "test.yaml",
+      { readFile: filesFrom({ "/u": url }) },
+    );
+    logger.info({ url, target: { url }, webhookURL: url, targets: config.notifications.targets }, "line");
+    expect(JSON.stringify(lines())).not.toContain("XXXXSECRET");
+    expect(lines()[0]).toMatchObject({ url: "[redacted]", target: { url: "[redacted]" }, webhookURL: "[redacted]" });
   });
 });
