@@ -67,7 +67,7 @@ function configWith(targets: Target[], settings: string[] = [], service: string[
     "  - { name: a, namespace: etcd, members: 3 }",
     "  - { name: b, namespace: etcd, members: 1 }",
     "service:",
-    "  retry: { attempts: 1, backoffSeconds: 0.1 }",
+    ...(service.some((line) => line.startsWith("retry:")) ? [] : ["  retry: { attempts: 1, backoffSeconds: 0.1 }"]),
     ...service.map((line) => `  ${line}`),
     ...lines,
     ...settings.map((line) => `  ${line}`),
@@ -269,6 +269,29 @@ describe("notifications of recoveries run by the real workers", () => {
     const log = JSON.stringify(lines());
     expect(lines().filter((line) => line.msg === "notification sent")).toHaveLength(11);
     for (const secret of [jsonPath, slackPath, json.url, slack.url]) expect(log).not.toContain(secret);
+  });
+
+  it("announces a recovery once, however many attempts it takes, and tells only its end", async () => {
+    const hook = await receiver();
+    const config = configWith(
+      [{ name: "team", format: "json", url: `${hook.url}${secretPath()}` }],
+      [],
+      ["retry: { attempts: 3, backoffSeconds: 0.05 }"],
+    );
+    const { notifier } = notifierFor(config);
+    const { run } = scriptedRunner((call) =>
+      call.call < 3
+        ? { outcome: "failed", reason: "transient", steps: [step("lock", "failed")], retryable: true }
+        : { outcome: "succeeded", reason: "recovered", steps: [step("verify")] },
+    );
+    const { queue } = await startWorkers("attempts", config, run, notifier);
+    const { id } = await queue.enqueue(requestFor(config, "a", 1, manual));
+    expect(await finished(queue, id)).toMatchObject({ state: "succeeded", attempts: 3 });
+    await hook.waitFor("the end", isEvent("succeeded"));
+    expect(hook.received.map((n) => [bodyOf(n).event, bodyOf(n).attempts])).toEqual([
+      ["started", 1],
+      ["succeeded", 3],
+    ]);
   });
 
   it("retries a receiver that is down (connection refused) and delivers once it is up", async () => {
