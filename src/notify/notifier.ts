@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { EnvHttpProxyAgent, request, type Dispatcher } from "undici";
 import type { NotificationEvent, NotificationSettings, NotificationTarget } from "../core/config/types.js";
 import { renderLink } from "../core/config/notifications.js";
 import type { ClusterCatalog } from "../core/catalog.js";
@@ -25,6 +25,8 @@ export interface NotifierOptions {
   clock?: Clock;
   /** Random numbers in [0, 1) for the back-off's jitter; default `Math.random`. */
   random?: () => number;
+  /** The environment, for `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Tells people about recoveries through webhooks, off the recoveries' path. */
@@ -74,6 +76,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const random = options.random ?? Math.random;
   const stopping = new AbortController();
   let closed = false;
+  const dispatcher = proxyFrom(options.env ?? process.env);
   const secrets = [
     ...settings.targets.map((target) => target.url),
     ...(options.catalog?.clusters.flatMap((cluster) => (cluster.auth ? [cluster.auth.password] : [])) ?? []),
@@ -118,7 +121,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const began = clock.now();
     for (let attempt = 1; ; attempt++) {
       if (stopping.signal.aborted) return dropAtShutdown(log, attempt - 1);
-      const outcome = await sendOnce(target, item.body, settings.timeoutSeconds * 1000, stopping.signal);
+      const outcome = await sendOnce(target, item.body, settings.timeoutSeconds * 1000, stopping.signal, dispatcher);
       if (outcome.ok) {
         logger.info({ ...log, attempts: attempt, ms: clock.now() - began }, "notification sent");
         return "sent";
@@ -218,8 +221,28 @@ export function createNotifier(options: NotifierOptions): Notifier {
         gauge(queue);
       }
       await all();
+      await dispatcher?.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * A dispatcher that sends through the proxy `HTTPS_PROXY` or `HTTP_PROXY` names (either case), except to the hosts
+ * `NO_PROXY` names, when one is set: webhooks are often outside a cluster whose egress goes through a proxy. Undefined
+ * without a proxy: undici's global dispatcher.
+ */
+function proxyFrom(env: NodeJS.ProcessEnv): Dispatcher | undefined {
+  const set = (name: string) => Boolean(env[name] || env[name.toLowerCase()]);
+  if (!set("HTTPS_PROXY") && !set("HTTP_PROXY")) return undefined;
+  const pick = (name: string) => env[name] || env[name.toLowerCase()] || undefined;
+  const httpsProxy = pick("HTTPS_PROXY");
+  const httpProxy = pick("HTTP_PROXY");
+  const noProxy = pick("NO_PROXY");
+  return new EnvHttpProxyAgent({
+    ...(httpProxy ? { httpProxy } : {}),
+    ...(httpsProxy ? { httpsProxy } : {}),
+    ...(noProxy ? { noProxy } : {}),
+  });
 }
 
 /** One attempt's outcome. */
@@ -231,6 +254,7 @@ async function sendOnce(
   body: string,
   timeoutMs: number,
   stopping: AbortSignal,
+  dispatcher: Dispatcher | undefined,
 ): Promise<SendOutcome> {
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping]);
   try {
@@ -241,6 +265,7 @@ async function sendOnce(
       signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
+      ...(dispatcher ? { dispatcher } : {}),
     });
     // The answer's body is read and dropped: it may echo what was sent, and it frees the connection.
     await answer.body.dump({ limit: 64 * 1024 }).catch(() => undefined);

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
 import { createMetrics, type Metrics } from "../../src/core/metrics.js";
@@ -109,6 +111,31 @@ function notifierFor(config: ResponderConfig, metrics?: Metrics) {
   });
   closers.push(() => notifier.close(0));
   return { notifier, lines: log.lines, waitForLine: log.waitFor.bind(log) };
+}
+
+/** A plain HTTP forward proxy on loopback (absolute-form requests, as clients send http:// URLs to a proxy). */
+async function startForwardProxy(): Promise<{ url: string; forwarded: string[] }> {
+  const forwarded: string[] = [];
+  const server = createServer((req, res) => {
+    const target = new URL(req.url ?? "");
+    // The path's secret part is left out of what the test keeps.
+    forwarded.push(`${req.method ?? ""} ${target.origin}/${target.pathname.split("/")[1] ?? ""}/`);
+    const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, forwarded };
 }
 
 async function receiver(options: Parameters<typeof startNotificationReceiver>[0] = {}): Promise<NotificationReceiver> {
@@ -417,6 +444,27 @@ describe("the notifier's queue", () => {
     expect(await metrics.render()).toMatch(
       /^etcd_responder_notifications_total\{target="team",event="failed",result="failed"\} 1$/m,
     );
+  });
+
+  it("sends through the proxy HTTP_PROXY names, except to NO_PROXY's hosts", async () => {
+    const [hook, proxy] = await Promise.all([receiver(), startForwardProxy()]);
+    const config = configWith([{ name: "team", format: "json", url: `${hook.url}${secretPath()}` }]);
+    const { logger } = capturingLogger();
+    const viaProxy = createNotifier({ settings: config.notifications, logger, env: { HTTP_PROXY: proxy.url } });
+    closers.push(() => viaProxy.close(0));
+    viaProxy.notify("failed", record(1));
+    await hook.waitFor("the notification through the proxy", () => true);
+    expect(proxy.forwarded).toEqual([`POST ${hook.url}/services/`]);
+
+    const direct = createNotifier({
+      settings: config.notifications,
+      logger,
+      env: { http_proxy: proxy.url, no_proxy: "127.0.0.1" },
+    });
+    closers.push(() => direct.close(0));
+    direct.notify("failed", record(2));
+    await hook.waitFor("the notification past the proxy", () => true, { count: 2 });
+    expect(proxy.forwarded).toHaveLength(1);
   });
 
   it("does not retry an answer that another attempt cannot change (4xx), and says the status", async () => {
