@@ -116,6 +116,17 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   };
 
+  /** Starts the queue's send loop unless one runs; a notification queued as a loop ends starts the next. */
+  const startDraining = (queue: TargetQueue) => {
+    if (queue.draining || stopping.signal.aborted) return;
+    queue.draining = drain(queue)
+      .catch((error: unknown) => logger.error({ target: queue.target.name, err: error }, "notification queue stopped"))
+      .finally(() => {
+        queue.draining = undefined;
+        if (queue.items.length > 0) startDraining(queue);
+      });
+  };
+
   const deliver = async (target: NotificationTarget, item: Queued): Promise<NotificationResult> => {
     const log = { target: target.name, event: item.event, recovery: item.recovery };
     const began = clock.now();
@@ -187,13 +198,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
           }
           queue.items.push(item);
           gauge(queue);
-          queue.draining ??= drain(queue)
-            .catch((error: unknown) => logger.error({ target: name, err: error }, "notification queue stopped"))
-            .finally(() => {
-              queue.draining = undefined;
-              // A notification queued while the loop was ending starts the next loop.
-              if (queue.items.length > 0 && !stopping.signal.aborted) queue.draining = drain(queue);
-            });
+          startDraining(queue);
         }
       } catch (error) {
         // Nothing a notification does may reach the recovery.
