@@ -8,7 +8,7 @@ import importX from "eslint-plugin-import-x";
 import tseslint from "typescript-eslint";
 
 /** src/ from the bottom up: each layer may import the ones before it, never the ones after it. */
-const LAYERS = ["core", "gateways", "recovery", "queue", "intake", "service", "cli"];
+const LAYERS = ["core", "gateways", "recovery", "queue", "notify", "intake", "service", "cli"];
 
 const layerZones = LAYERS.map((layer, index) => ({
   target: `./src/${layer}`,

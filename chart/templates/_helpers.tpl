@@ -149,6 +149,21 @@ it), else 32 random characters.
 {{- end }}
 
 {{/*
+The Secret the chart makes for notification targets that give their `url` in the values, and its data.
+*/}}
+{{- define "etcd-responder.notificationsSecretName" -}}
+{{- include "etcd-responder.componentName" (list . "notifications") }}
+{{- end }}
+
+{{- define "etcd-responder.notificationsSecretData" -}}
+{{- range .Values.notifications.targets }}
+{{- if and .url (not .existingSecret) }}
+{{ .name }}: {{ .url | b64enc | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
 Name of the bundled Redis (StatefulSet, Service, Secret).
 */}}
 {{- define "etcd-responder.redisName" -}}
@@ -194,6 +209,11 @@ Fails with a sentence naming the values that do not go together.
 {{- if and .Values.etcd.auth.existingSecret (not .Values.etcd.auth.username) }}
 {{- fail "etcd.auth.username is required with etcd.auth.existingSecret" }}
 {{- end }}
+{{- range $i, $target := .Values.notifications.targets }}
+{{- if eq (empty $target.url) (empty $target.existingSecret) }}
+{{- fail (printf "notifications.targets[%d] (%s) needs its URL from existingSecret or url, one of them" $i $target.name) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -238,6 +258,20 @@ they name their own client URLs, https:// ones).
 {{- $config := dict "clusters" $clusters "recovery" .Values.config.recovery }}
 {{- if .Values.config.service }}
 {{- $_ := set $config "service" .Values.config.service }}
+{{- end }}
+{{- with .Values.notifications }}
+{{- if .targets }}
+{{- $targets := list }}
+{{- range .targets }}
+{{- $target := dict "name" .name "format" .format "urlFile" (printf "%s/notifications/%s/url" $dir .name) }}
+{{- with .events }}{{ $_ := set $target "events" . }}{{ end }}
+{{- with .linkTemplate }}{{ $_ := set $target "linkTemplate" . }}{{ end }}
+{{- $targets = append $targets $target }}
+{{- end }}
+{{- $notifications := merge (dict "targets" $targets) (deepCopy .settings) }}
+{{- with .defaultTargets }}{{ $_ := set $notifications "defaultTargets" . }}{{ end }}
+{{- $_ := set $config "notifications" $notifications }}
+{{- end }}
 {{- end }}
 {{- toYaml $config }}
 {{- end }}

@@ -188,6 +188,21 @@ volumes:
                 path: etcd-auth/password
         {{- end }}
         {{- end }}
+        {{- /* Each notification target's webhook URL, a secret, as the file its urlFile names. */}}
+        {{- range $values.notifications.targets }}
+        - secret:
+            {{- if .existingSecret }}
+            name: {{ .existingSecret }}
+            items:
+              - key: {{ .existingSecretKey | default "url" }}
+                path: notifications/{{ .name }}/url
+            {{- else }}
+            name: {{ include "etcd-responder.notificationsSecretName" $root }}
+            items:
+              - key: {{ .name }}
+                path: notifications/{{ .name }}/url
+            {{- end }}
+        {{- end }}
   - name: tmp
     emptyDir:
       sizeLimit: 64Mi
@@ -248,6 +263,10 @@ labels:
   {{- end }}
 annotations:
   checksum/config: {{ include "etcd-responder.configFile" $root | sha256sum }}
+  {{- with include "etcd-responder.notificationsSecretData" $root | trim }}
+  {{- /* The responder reads the URLs at start only: a changed one rolls the Pods. */}}
+  checksum/notifications: {{ . | sha256sum }}
+  {{- end }}
   {{- with .annotations }}
   {{- toYaml . | nindent 2 }}
   {{- end }}

@@ -16,6 +16,12 @@ const REDACTED_PATHS = [
   "headers.authorization",
   "req.headers.authorization",
   "auth.password",
+  // Webhook URLs of notification targets are secrets (the path is the credential); none is ever logged, and a field
+  // that could hold one is redacted all the same.
+  "url",
+  "*.url",
+  "webhookURL",
+  "*.webhookURL",
 ];
 
 export interface LoggerOptions {

@@ -28,6 +28,16 @@ export interface Metrics {
   countCircuitBreakerTrip(cluster: string): void;
   /** Counts one recovery that failed for good after it had changed its member (a human must look). */
   countLeftChanged(recovery: { cluster: string; namespace: string }): void;
+  /**
+   * Counts notifications to a target by event and what became of them: `sent`, `failed` (given up after its
+   * attempts, or refused by the receiver) or `dropped` (its queue was full, or the worker stopped).
+   */
+  countNotification(
+    notification: { target: string; event: string; result: "sent" | "failed" | "dropped" },
+    count?: number,
+  ): void;
+  /** Sets how many notifications to a target are queued or being sent. */
+  setNotificationsPending(target: string, count: number): void;
   /** The Content-Type of `render()`'s text. */
   readonly contentType: string;
   /** Every metric in the Prometheus text format. */
@@ -94,6 +104,21 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     registers,
   });
 
+  const notifications = new Counter({
+    name: "etcd_responder_notifications_total",
+    help:
+      "Notifications to each target, by event and result: sent, failed (given up) or dropped (queue full, " +
+      "shutdown).",
+    labelNames: ["target", "event", "result"] as const,
+    registers,
+  });
+  const notificationsPending = new Gauge({
+    name: "etcd_responder_notifications_pending",
+    help: "Notifications queued or being sent, by target.",
+    labelNames: ["target"] as const,
+    registers,
+  });
+
   const { waitingCounts, clusterModes } = sources;
   new Gauge({
     name: "etcd_responder_queue_waiting",
@@ -139,6 +164,8 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     },
     countCircuitBreakerTrip: (cluster) => trips.inc({ cluster }),
     countLeftChanged: ({ cluster, namespace }) => leftChanged.inc({ cluster, namespace }),
+    countNotification: ({ target, event, result }, count = 1) => notifications.inc({ target, event, result }, count),
+    setNotificationsPending: (target, count) => notificationsPending.set({ target }, count),
     render: () => registry.metrics(),
   };
 }

@@ -34,6 +34,11 @@ export interface RecoveryProcessorOptions {
    * before are about a failure that is over).
    */
   onRecovered(job: RecoveryJob): Promise<void>;
+  /**
+   * The final failure of `job` tripped its cluster's circuit breaker: `failures` were counted within the window, and
+   * `reason` is what the cluster's mode now says.
+   */
+  onCircuitBreakerTripped?(job: RecoveryJob, failures: number, reason: string): void;
 }
 
 /** The BullMQ processor of recovery jobs, and a way to interrupt every recovery it is running. */
@@ -128,7 +133,10 @@ export function createRecoveryProcessor(options: RecoveryProcessorOptions): Reco
         { outcome: "failed", reason: result.reason, retryable, final },
         final ? "recovery failed" : "recovery attempt failed; retrying after back-off",
       );
-      if (final) await countFailure(modes, options.config, target, log);
+      if (final) {
+        const tripped = await countFailure(modes, options.config, target, log);
+        if (tripped) options.onCircuitBreakerTripped?.(job, tripped.failures, tripped.reason);
+      }
       throw retryable ? new Error(result.reason) : new UnrecoverableError(result.reason);
     } finally {
       running.delete(controller);
@@ -194,23 +202,25 @@ async function runSafely(
   }
 }
 
-/** Counts a final failure; logs a warning when that put the cluster in observe mode. */
+/**
+ * Counts a final failure; logs a warning when that put the cluster in observe mode, and then says so with the
+ * failures counted and the mode's reason.
+ */
 async function countFailure(
   modes: ClusterModes,
   config: ResponderConfig,
   target: ClusterMember,
   log: Logger,
-): Promise<void> {
+): Promise<{ failures: number; reason: string } | undefined> {
   try {
     const { tripped, failures } = await modes.recordFailure(target.cluster);
-    if (tripped) {
-      log.warn(
-        { mode: "observe", failures, reason: circuitBreakerReason(config.service.circuitBreaker) },
-        "circuit breaker put the cluster in observe mode",
-      );
-    }
+    if (!tripped) return undefined;
+    const reason = circuitBreakerReason(config.service.circuitBreaker);
+    log.warn({ mode: "observe", failures, reason }, "circuit breaker put the cluster in observe mode");
+    return { failures, reason };
   } catch (error) {
     log.warn({ err: error }, "counting the failed recovery failed");
+    return undefined;
   }
 }
 

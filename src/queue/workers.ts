@@ -28,6 +28,11 @@ export interface RecoveryWorkerHooks {
    * `durationMs` is the attempt's time in this process.
    */
   onFinished?(record: RecoveryRecord, durationMs: number): void;
+  /**
+   * The recovery's final failure tripped its cluster's circuit breaker (the cluster is in `observe` now); called
+   * right after `onFinished` of that failure, with the failures counted in the window and the mode's reason.
+   */
+  onCircuitBreakerTripped?(record: RecoveryRecord, failures: number, reason: string): void;
 }
 
 /** How to run the recovery workers of one process. */
@@ -83,8 +88,10 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
   const client = createWorkerRedis(options.connection, `${prefix}:worker`, logger);
   const hooks = options.hooks ?? {};
   const startedAt = new Map<string, number>();
+  /** Recoveries whose final failure tripped the circuit breaker, told once their failure is. */
+  const tripped = new Map<string, { failures: number; reason: string }>();
 
-  const callHook = (hook: "onStarted" | "onFinished", call: () => void) => {
+  const callHook = (hook: keyof RecoveryWorkerHooks, call: () => void) => {
     try {
       call();
     } catch (error) {
@@ -115,6 +122,7 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
       if (hooks.onStarted) callHook("onStarted", () => hooks.onStarted?.(toRecoveryRecord(job, "running")));
     },
     onRequeued: (job) => startedAt.delete(job.id ?? ""),
+    onCircuitBreakerTripped: (job, failures, reason) => tripped.set(job.id ?? "", { failures, reason }),
     onRecovered: async (job) => {
       const { namespace, cluster, member } = job.data;
       const keepSeconds = Math.round(options.config.service.history.maxAgeHours * 3600);
@@ -131,10 +139,13 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
     const id = job.id ?? "";
     const began = startedAt.get(id);
     startedAt.delete(id);
+    const record = toRecoveryRecord(job, state);
     if (hooks.onFinished)
-      callHook("onFinished", () =>
-        hooks.onFinished?.(toRecoveryRecord(job, state), began === undefined ? 0 : Date.now() - began),
-      );
+      callHook("onFinished", () => hooks.onFinished?.(record, began === undefined ? 0 : Date.now() - began));
+    const trip = tripped.get(id);
+    tripped.delete(id);
+    if (trip && hooks.onCircuitBreakerTripped)
+      callHook("onCircuitBreakerTripped", () => hooks.onCircuitBreakerTripped?.(record, trip.failures, trip.reason));
   };
 
   const workers = options.config.catalog.clusters.map((cluster) => {

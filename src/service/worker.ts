@@ -12,6 +12,7 @@ import { recoverMember, type MemberRecoveryDependencies } from "../recovery/run-
 import type { ClusterModes } from "../queue/cluster-modes.js";
 import type { Metrics } from "../core/metrics.js";
 import type { RecoveryOutcome } from "../recovery/context.js";
+import { createNotifier, type Notifier } from "../notify/notifier.js";
 
 /** What the worker role needs. */
 export interface WorkerOptions {
@@ -54,6 +55,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
   const sweepSettings = config.service.sweep;
   let sweep: PeriodicSweep | undefined;
   let closing = false;
+  const notifier = createNotifier({
+    settings: config.notifications,
+    catalog: config.catalog,
+    logger,
+    metrics: resources.metrics,
+  });
+  if (config.notifications.targets.length > 0)
+    logger.info({ targets: config.notifications.targets.map((target) => target.name) }, "notifications on");
 
   const workers = keepStartingWorkers({
     logger,
@@ -64,7 +73,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
         modes: countingCircuitBreakerTrips(resources.modes, resources.metrics),
         run: createMemberRecoveryRunner({ config, kubernetes: resources.kubernetes, logger, holder: options.holder }),
         logger,
-        hooks: recoveryMetricsHooks(resources.metrics),
+        hooks: combinedHooks(recoveryMetricsHooks(resources.metrics), notificationHooks(notifier)),
         name: options.holder,
         startTimeoutMs: options.startTimeoutMs ?? 5000,
       }),
@@ -92,6 +101,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
   });
   const probes = await listen(app, options.host, options.port).catch(async (error: unknown) => {
     await workers.stop();
+    await notifier.close(0);
     throw error;
   });
   logger.info({ role: "worker", host: probes.host, port: probes.port }, "listening");
@@ -102,6 +112,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
       closing = true;
       await sweep?.stop();
       await workers.stop();
+      // What the stopped recoveries had to say is sent within a short grace; the rest is dropped and counted.
+      await notifier.close(config.notifications.shutdownGraceSeconds * 1000);
       await probes.close();
     },
   };
@@ -225,5 +237,44 @@ export function countingCircuitBreakerTrips(modes: ClusterModes, metrics: Metric
       if (answer.tripped) metrics.countCircuitBreakerTrip(`${cluster.namespace}/${cluster.name}`);
       return answer;
     },
+  };
+}
+
+/**
+ * Worker hooks that tell people through the notifier: `started` on a recovery's first attempt, each final outcome
+ * (not an attempt that will be retried), and a trip of the circuit breaker. The notifier returns at once.
+ */
+export function notificationHooks(notifier: Notifier): RecoveryWorkerHooks {
+  return {
+    onStarted: (record) => {
+      if (record.attempts <= 1) notifier.notify("started", record);
+    },
+    onFinished: (record) => {
+      if (OUTCOMES.includes(record.state)) notifier.notify(record.state as RecoveryOutcome, record);
+    },
+    onCircuitBreakerTripped: (record, failures, reason) =>
+      notifier.notify("breakerTripped", record, { failures, reason }),
+  };
+}
+
+/** Hooks that call each of `hooks` in turn; one that throws does not keep the others from being called. */
+export function combinedHooks(...hooks: RecoveryWorkerHooks[]): RecoveryWorkerHooks {
+  const each =
+    <K extends keyof RecoveryWorkerHooks>(name: K) =>
+    (...args: Parameters<NonNullable<RecoveryWorkerHooks[K]>>) => {
+      const errors: unknown[] = [];
+      for (const hook of hooks) {
+        try {
+          (hook[name] as ((...a: typeof args) => void) | undefined)?.(...args);
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    };
+  return {
+    onStarted: each("onStarted"),
+    onFinished: each("onFinished"),
+    onCircuitBreakerTripped: each("onCircuitBreakerTripped"),
   };
 }

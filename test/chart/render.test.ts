@@ -2,6 +2,7 @@ import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config/load.js";
 import {
+  at,
   CI_VALUES_FILES,
   findObject,
   objectsOfKind,
@@ -90,6 +91,7 @@ describe.each(VARIANTS)("the chart rendered with %s", (variant) => {
       readFile: (path) => {
         read.push(path);
         const block = path.endsWith(".key") ? "PRIVATE KEY" : "CERTIFICATE";
+        if (path.includes("/notifications/")) return "https://hooks.example.com/stand-in\n";
         return path.endsWith("password")
           ? "stand-in\n"
           : `-----BEGIN ${block}-----\nc3RhbmQtaW4=\n-----END ${block}-----\n`;
@@ -192,6 +194,8 @@ describe("chart variants", () => {
       "etcd-client-tls:etcd-tls/tls.crt",
       "etcd-client-tls:etcd-tls/tls.key",
       "etcd-responder-password:etcd-auth/password",
+      "oncall-slack-webhook:notifications/oncall/url",
+      "etcd-responder-notifications:notifications/platform-team/url",
     ]);
     expect(worker!.spec.containers[0]!.volumeMounts?.find((m) => m.name === "config")?.mountPath).toBe(
       "/etc/etcd-responder",
@@ -255,6 +259,68 @@ describe("chart variants", () => {
     ]);
   });
 
+  it("mounts each notification target's URL from its Secret where config.yaml points, never in the ConfigMap", () => {
+    const objects = objectsOf("chart/ci/multi-namespace-values.yaml");
+    const text = (findObject(objects, "ConfigMap", "etcd-responder").data as Record<string, string>)["config.yaml"]!;
+    expect(text).not.toContain("hooks.example.com");
+    const config = parse(text) as {
+      clusters: { name: string; notifications?: string[] }[];
+      notifications: Record<string, unknown>;
+    };
+    expect(config.notifications).toEqual({
+      targets: [
+        {
+          name: "oncall",
+          format: "slack",
+          urlFile: "/etc/etcd-responder/notifications/oncall/url",
+          events: ["failed", "refused", "breakerTripped"],
+          linkTemplate: "https://responder.example.com/v1/recoveries/{id}",
+        },
+        { name: "platform-team", format: "json", urlFile: "/etc/etcd-responder/notifications/platform-team/url" },
+      ],
+      defaultTargets: ["oncall"],
+      timeoutSeconds: 3,
+      retry: { attempts: 4 },
+    });
+    expect(config.clusters.find((c) => c.name === "orders")?.notifications).toEqual(["oncall", "platform-team"]);
+
+    // The URL given in the values is in the chart's Secret only; the other comes from the named Secret.
+    const secret = findObject(objects, "Secret", "etcd-responder-notifications");
+    expect(secret.data).toEqual({
+      "platform-team": Buffer.from("https://hooks.example.com/etcd/T0001/secret-part").toString("base64"),
+    });
+    for (const pod of responderPodSpecs(objects)) {
+      const projected = pod.spec.volumes?.find((v) => v.name === "config")?.projected as {
+        sources: { secret?: { name: string; items: { key: string; path: string }[] } }[];
+      };
+      const urls = projected.sources.flatMap((s) =>
+        (s.secret?.items ?? [])
+          .filter((i) => i.path.startsWith("notifications/"))
+          .map((i) => ({ name: s.secret!.name, ...i })),
+      );
+      expect(urls, pod.owner).toEqual([
+        { name: "oncall-slack-webhook", key: "url", path: "notifications/oncall/url" },
+        { name: "etcd-responder-notifications", key: "platform-team", path: "notifications/platform-team/url" },
+      ]);
+      // A changed URL rolls the Pods: the responder reads it at start only.
+      const annotations = at(pod.object, "spec", "template", "metadata", "annotations") as Record<string, string>;
+      expect(annotations["checksum/notifications"], pod.owner).toMatch(/^[0-9a-f]{64}$/);
+    }
+    // With the NetworkPolicy on, the webhooks' port is open for egress.
+    const policy = findObject(objects, "NetworkPolicy", "etcd-responder");
+    expect(JSON.stringify(policy.spec)).toContain('{"ports":[{"port":443,"protocol":"TCP"}]}');
+  });
+
+  it("renders no notifications, Secret or egress for them with the default values", async () => {
+    const objects = await renderChart({ set: ["networkPolicy.enabled=true"] });
+    const text = (findObject(objects, "ConfigMap", "etcd-responder").data as Record<string, string>)["config.yaml"]!;
+    expect(text).not.toContain("notifications");
+    expect(objects.find((o) => o.metadata.name === "etcd-responder-notifications")).toBeUndefined();
+    expect(JSON.stringify(findObject(objects, "NetworkPolicy", "etcd-responder").spec)).not.toContain(
+      '{"ports":[{"port":443,"protocol":"TCP"}]}',
+    );
+  });
+
   it("refuses values that do not go together, saying which", async () => {
     await expect(renderChart({ set: ["mode=all", "serverless.keda.enabled=true"] })).rejects.toThrow(
       /serverless.keda.enabled needs mode: split/,
@@ -263,5 +329,8 @@ describe("chart variants", () => {
     await expect(renderChart({ set: ["redis.url=redis://elsewhere:6379"] })).rejects.toThrow(
       /set redis.bundled.enabled=false/,
     );
+    await expect(
+      renderChart({ set: ["notifications.targets[0].name=oncall", "notifications.targets[0].format=json"] }),
+    ).rejects.toThrow(/notifications.targets\[0\] \(oncall\) needs its URL from existingSecret or url, one of them/);
   });
 });

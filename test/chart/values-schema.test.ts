@@ -90,6 +90,34 @@ describe("values.schema.json", () => {
     );
   });
 
+  it("checks notification targets: their keys, format and events, and the clusters' target names", async () => {
+    const targets = (target: object) => `notifications.targets=${JSON.stringify([target])}`;
+    const bad = await runHelm([
+      "template",
+      "etcd-responder",
+      "chart",
+      "--set-json",
+      targets({ name: "On_Call", format: "teams", urlFile: "/x", events: ["crashed"] }),
+      "--set-json",
+      'config.clusters=[{"name":"a","members":3,"notifications":["Bad Name"]}]',
+    ]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/notifications\.targets\.0\.name: Does not match pattern/);
+    expect(bad.stderr).toContain("notifications.targets.0.format must be one of the following");
+    expect(bad.stderr).toContain("notifications.targets.0: Additional property urlFile is not allowed");
+    expect(bad.stderr).toContain("notifications.targets.0.events.0 must be one of the following");
+    expect(bad.stderr).toMatch(/config\.clusters\.0\.notifications\.0: Does not match pattern/);
+    const good = await runHelm([
+      "template",
+      "etcd-responder",
+      "chart",
+      "--set-json",
+      targets({ name: "oncall", format: "slack", existingSecret: "oncall-webhook", events: ["failed"] }),
+    ]);
+    expect(good.stderr).toBe("");
+    expect(good.code).toBe(0);
+  });
+
   it("accepts the chart's own default values", async () => {
     await expect(renderChart()).resolves.not.toHaveLength(0);
   });

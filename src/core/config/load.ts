@@ -2,10 +2,11 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ConfigError, type ConfigProblem } from "../errors.js";
 import { ClusterCatalog } from "../catalog.js";
-import type { RecoverySettings, ResolvedCluster, ServiceSettings } from "./types.js";
+import type { NotificationSettings, RecoverySettings, ResolvedCluster, ServiceSettings } from "./types.js";
 import { parseDocument } from "yaml";
 import { configFileSchema, formatKeyPath, problemsFromIssues } from "./schema.js";
 import { describeFileError, resolveClusterEntry, resolveService, type FileAccess } from "./resolve.js";
+import { resolveNotifications } from "./notifications.js";
 
 /** The whole configuration, loaded once at start-up. */
 export interface ResponderConfig {
@@ -15,11 +16,14 @@ export interface ResponderConfig {
   recovery: RecoverySettings;
   /** How the service queues and runs recoveries. */
   service: ServiceSettings;
+  /** The webhooks the worker tells about recoveries, with their URLs read; no targets: no notifications. */
+  notifications: NotificationSettings;
 }
 
 /**
- * Reads, validates and resolves the configuration file once at start-up. Relative paths inside it
- * (TLS files, password file) are relative to the file's directory. Throws a ConfigError naming the problem.
+ * Reads, validates and resolves the configuration file once at start-up. Relative paths inside it (TLS files,
+ * password file, notification URL files) are relative to the file's directory. Throws a ConfigError naming the
+ * problem.
  */
 export async function loadConfig(path: string): Promise<ResponderConfig> {
   let text: string;
@@ -80,12 +84,15 @@ export function parseConfig(text: string, source: string, options: ParseConfigOp
     problems.push(...resolved.problems);
     if (resolved.cluster) clusters.push(resolved.cluster);
   });
+  const notifications = resolveNotifications(parsed.data.notifications, parsed.data.clusters, options);
+  problems.push(...notifications.problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   return {
     catalog: new ClusterCatalog(clusters),
     recovery: { ...parsed.data.recovery },
     service: resolveService(parsed.data.service),
+    notifications: notifications.settings,
   };
 }
 

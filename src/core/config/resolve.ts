@@ -357,7 +357,7 @@ export interface FileAccess {
 }
 
 /** Reads a referenced file, returning its text or a sentence saying why it could not be read. */
-function readReferencedFile(path: string, access: FileAccess): { text: string } | { problem: string } {
+export function readReferencedFile(path: string, access: FileAccess): { text: string } | { problem: string } {
   const fullPath = isAbsolute(path) ? path : resolve(access.baseDir ?? process.cwd(), path);
   try {
     return { text: (access.readFile ?? ((p) => readFileSync(p, "utf8")))(fullPath) };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { templateProblem } from "./naming.js";
 import type { ConfigProblem } from "../errors.js";
+import { NOTIFICATION_EVENTS } from "./types.js";
 
 /** Kubernetes DNS-1123 label: what cluster names and namespaces must be. */
 export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -173,6 +174,11 @@ const clusterFileSchema = z.strictObject({
   snapshots: snapshotsSchema,
   /** This cluster's mode until someone sets another; default `service.defaultMode`. */
   mode: clusterMode.optional(),
+  /**
+   * Names of the `notifications.targets` told about this cluster's recoveries; `[]` for none; default
+   * `notifications.defaultTargets`.
+   */
+  notifications: z.array(dnsLabel, { error: "expected a list of notification target names" }).optional(),
 });
 
 /** The global `recovery` section. */
@@ -244,6 +250,64 @@ export const serviceFileSchema = z
   })
   .prefault({});
 
+const EVENTS_MESSAGE = `expected one of ${NOTIFICATION_EVENTS.join(", ")}`;
+
+/** One webhook told about recoveries. */
+const notificationTargetSchema = z.strictObject({
+  /** Name of the target (DNS-1123 label): what logs and metrics call it, and what clusters list; required. */
+  name: dnsLabel,
+  /** `slack`: Slack-compatible incoming-webhook JSON (`text` and `blocks`); `json`: the responder's own object. */
+  format: z.enum(["slack", "json"], { error: "expected slack or json" }),
+  /**
+   * File holding the webhook URL (a mounted Secret); read once at start-up, white space around it ignored. The URL
+   * is a secret: it is never logged nor sent anywhere but to itself. Required.
+   */
+  urlFile: nonEmpty("a file path"),
+  /** The events sent to this target; default every event. */
+  events: z
+    .array(z.enum(NOTIFICATION_EVENTS, { error: EVENTS_MESSAGE }), { error: "expected a list of events" })
+    .min(1, { error: "expected at least one event; remove the target to send none" })
+    .optional(),
+  /**
+   * Link to the recovery's record in messages, with `{id}`, `{cluster}`, `{namespace}`, `{member}` and `{event}`
+   * (URL-encoded), e.g. `https://responder.example/v1/recoveries/{id}`; default none.
+   */
+  linkTemplate: z.string({ error: "expected a URL template" }).optional(),
+});
+
+const notificationRetrySchema = z
+  .strictObject({
+    /** Attempts in all per notification and target, the first included; default `5`. */
+    attempts: positiveInteger("a whole number from 1 to 20", 20).default(5),
+    /** Pause after the first failed attempt, seconds; doubles per attempt, with jitter; default `1`. */
+    backoffSeconds: positiveNumber("a number of seconds greater than 0").default(1),
+    /** Longest pause between attempts, seconds; default `30`. */
+    maxBackoffSeconds: positiveNumber("a number of seconds greater than 0").default(30),
+  })
+  .prefault({});
+
+/** The global `notifications` section: the webhooks told about recoveries, and how they are sent. */
+const notificationsFileSchema = z
+  .strictObject({
+    /** The webhooks; default none (no notifications). */
+    targets: z.array(notificationTargetSchema, { error: "expected a list of notification targets" }).default([]),
+    /** Targets of the clusters that set no `notifications` of their own; default every target. */
+    defaultTargets: z.array(dnsLabel, { error: "expected a list of notification target names" }).optional(),
+    /** Deadline of one attempt to send (connect, send, answer), seconds; default `5`. */
+    timeoutSeconds: positiveNumber("a number of seconds greater than 0").default(5),
+    /** Retries of a failed send; default 5 attempts, back-off from 1 s up to 30 s. */
+    retry: notificationRetrySchema,
+    /** Notifications waiting per target; when full, the oldest is dropped (and counted); default `100`. */
+    queueSize: positiveInteger("a whole number from 1 to 10000", 10_000).default(100),
+    /** How long a stopping worker keeps sending what is pending, seconds; default `5`. */
+    shutdownGraceSeconds: z
+      .number({ error: "expected a number of seconds from 0 to 60" })
+      .min(0, { error: "expected a number of seconds from 0 to 60" })
+      .max(60, { error: "expected a number of seconds from 0 to 60" })
+      .default(5),
+  })
+  .prefault({});
+
 /** The whole configuration file. */
 export const configFileSchema = z.strictObject({
   /** The clusters the responder may recover; at least one. */
@@ -254,12 +318,16 @@ export const configFileSchema = z.strictObject({
   recovery: recoveryFileSchema,
   /** How the service queues and runs recoveries; every field has a default. */
   service: serviceFileSchema,
+  /** Webhooks told about recoveries; default none. */
+  notifications: notificationsFileSchema,
 });
 
 /** The file as written (defaults not yet applied). */
 export type ConfigFile = z.input<typeof configFileSchema>;
 /** One cluster entry after validation and defaults. */
 export type ParsedClusterEntry = z.output<typeof clusterFileSchema>;
+/** The `notifications` section after validation and defaults. */
+export type ParsedNotifications = z.output<typeof notificationsFileSchema>;
 
 /** True for an absolute http:// or https:// URL with a host. */
 export function isHttpURL(value: string): boolean {

@@ -199,3 +199,61 @@ export interface ServiceSettings {
   /** Periodic crash-loop sweep; default disabled, every 60 s. */
   sweep: SweepSettings;
 }
+
+/**
+ * What a notification is about: a recovery `started` (its first attempt), ended (`succeeded`, `skipped`, `refused`,
+ * `failed` for good), or its failure tripped the cluster's circuit breaker (`breakerTripped`).
+ */
+export type NotificationEvent = "started" | "succeeded" | "skipped" | "refused" | "failed" | "breakerTripped";
+
+/** Every notification event, in the order a recovery goes through them. */
+export const NOTIFICATION_EVENTS = [
+  "started",
+  "succeeded",
+  "skipped",
+  "refused",
+  "failed",
+  "breakerTripped",
+] as const satisfies readonly NotificationEvent[];
+
+/** The message format of a notification target. */
+export type NotificationFormat = "slack" | "json";
+
+/** One webhook told about recoveries, its URL read from its file. */
+export interface NotificationTarget {
+  /** Its name in logs, metrics and the clusters' lists. */
+  name: string;
+  /** `slack` (incoming-webhook `text` and `blocks`) or `json` (the responder's own object). */
+  format: NotificationFormat;
+  /** The webhook URL: a secret. Never serialized: see `toJSON`. */
+  url: string;
+  /** The events sent to it. */
+  events: readonly NotificationEvent[];
+  /** Link to a recovery's record, with `{id}`, `{cluster}`, `{namespace}`, `{member}`, `{event}`; absent: no link. */
+  linkTemplate?: string;
+  /** A copy safe to log: the URL is replaced by `[redacted]`. */
+  toJSON(): Record<string, unknown>;
+}
+
+/** The webhooks told about recoveries, and how notifications are sent. */
+export interface NotificationSettings {
+  /** Every target; empty: no notifications. */
+  targets: readonly NotificationTarget[];
+  /** Target names of each cluster, keyed `namespace/name`; a cluster with none is absent or maps to `[]`. */
+  clusterTargets: Readonly<Record<string, readonly string[]>>;
+  /** Deadline of one attempt to send, seconds; default `5`. */
+  timeoutSeconds: number;
+  /** Retries of a failed send. */
+  retry: {
+    /** Attempts in all; default `5`. */
+    attempts: number;
+    /** First pause, seconds, doubling per attempt, with jitter; default `1`. */
+    backoffSeconds: number;
+    /** Longest pause, seconds; default `30`. */
+    maxBackoffSeconds: number;
+  };
+  /** Notifications waiting per target before the oldest is dropped; default `100`. */
+  queueSize: number;
+  /** How long a stopping worker keeps sending pending notifications, seconds; default `5`. */
+  shutdownGraceSeconds: number;
+}
