@@ -124,18 +124,17 @@ describe("notifications from the service", () => {
 
     // Someone else holds the cluster's Lease: the lock step gives up after the 1 s step deadline, for good.
     await identity.setRules(RULES);
-    // The earlier recoveries left the Lease released; it is taken over as another holder would.
-    const leases = kubeConfigFrom(sandbox.info.kubeconfig).makeApiClient(CoordinationV1Api);
-    const lease = await leases.readNamespacedLease({ name: leaseName("example"), namespace: "default" });
+    // No recovery runs, so no Lease is left: another holder creates it, as a second responder would.
     const now = new Date();
-    await leases.replaceNamespacedLease({
-      name: leaseName("example"),
-      namespace: "default",
-      body: {
-        ...lease,
-        spec: { holderIdentity: "someone-else", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now },
-      },
-    });
+    await kubeConfigFrom(sandbox.info.kubeconfig)
+      .makeApiClient(CoordinationV1Api)
+      .createNamespacedLease({
+        namespace: "default",
+        body: {
+          metadata: { name: leaseName("example") },
+          spec: { holderIdentity: "someone-else", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now },
+        },
+      });
     const failed = await recover(3);
     expect((await waitForRecovery(api, failed, undefined, 30_000)).state).toBe("failed");
     const [failure] = await receiver.waitFor("the failure", event(failed, "failed"));
