@@ -20,6 +20,7 @@ import { isReady, kubeConfigFrom, waitForPods } from "../support/pod-watch.js";
 import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
 import { ResponderClient } from "../support/responder-client.js";
 import { withoutVerb } from "../support/restricted-identity.js";
+import { memberWorld, refusalEvents } from "../support/refusal-checks.js";
 import { serviceMonitorScrapeConfigs } from "../support/service-monitor-scrape.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 
@@ -101,25 +102,7 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
     receiver = new ResponderClient(`http://${await serviceIP(RELEASE)}:8080`, token);
   }, 200_000);
 
-  /** The member list, the member's Deployment and the Leases: what a refusal must leave as it was. */
-  async function world() {
-    const deployment = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "example-3", namespace: NS });
-    const leases = await kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: NS });
-    return {
-      shape: await clusterShape(sandbox.info, cluster()),
-      generation: deployment.metadata?.generation,
-      replicas: deployment.spec?.replicas,
-      leases: leases.items.map((lease) => [lease.metadata?.name, lease.spec?.holderIdentity ?? ""]),
-    };
-  }
-
-  async function refusalEvents(permission: string): Promise<string[]> {
-    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
-    return events.items
-      .filter((e) => e.type === "Warning" && e.reason === "RecoveryRefused" && e.involvedObject.name === "example-3")
-      .map((e) => e.message ?? "")
-      .filter((message) => message.includes(permission));
-  }
+  const world = () => memberWorld(kc, sandbox.info, cluster(), "example-3");
 
   const rbacCases = [
     {
@@ -154,7 +137,7 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
         expect(record.reason).toContain(permission);
         expect(record.steps.map((step) => step.name)).toEqual(["permissions"]);
         expect(await world()).toEqual(before);
-        expect(await refusalEvents(permission)).not.toEqual([]);
+        expect((await refusalEvents(kc, NS, "example-3")).filter((m) => m.includes(permission))).not.toEqual([]);
       }
     } finally {
       const current = await rbac.readNamespacedRole({ name: RELEASE, namespace: NS });

@@ -1,9 +1,7 @@
-import { CoordinationV1Api } from "@kubernetes/client-node";
+import { holdLeaseAsAnother } from "../support/foreign-lease.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecoveryRequestAnswer } from "../../src/cli/service-client.js";
-import { leaseName } from "../../src/recovery/lock.js";
 import type { ClusterListBody } from "../support/api-bodies.js";
-import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startRedis, type TestRedis } from "../support/redis-server.js";
 import { startResponder, type ResponderProcess } from "../support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
@@ -27,16 +25,7 @@ describe("circuit breaker", () => {
   it("puts a cluster in observe mode after repeated failed recoveries", async () => {
     // Someone else holds the cluster's Lease for an hour, so every recovery fails at its first step once
     // the (short) step deadline passes; one attempt each, so every failure is final.
-    const now = new Date();
-    await kubeConfigFrom(sandbox.info.kubeconfig)
-      .makeApiClient(CoordinationV1Api)
-      .createNamespacedLease({
-        namespace: "default",
-        body: {
-          metadata: { name: leaseName("example") },
-          spec: { holderIdentity: "someone-else", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now },
-        },
-      });
+    await holdLeaseAsAnother(sandbox.info.kubeconfig, "default", "example");
     const config = await writeServiceConfig(sandbox, "breaker.yaml", {
       stepTimeoutSeconds: 1,
       service: [

@@ -1,12 +1,12 @@
+import { holdLeaseAsAnother } from "../support/foreign-lease.js";
 import { randomBytes } from "node:crypto";
 import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoordinationV1Api, type V1PolicyRule } from "@kubernetes/client-node";
+import type { V1PolicyRule } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecoveryRequestAnswer } from "../../src/cli/service-client.js";
 import { REQUIRED_PERMISSIONS } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
-import { leaseName } from "../../src/recovery/lock.js";
 import { runService } from "../../src/service/run-service.js";
 import { kubeConfigFrom } from "../support/pod-watch.js";
 import { startNotificationReceiver, type NotificationReceiver } from "../support/notification-receiver.js";
@@ -125,16 +125,7 @@ describe("notifications from the service", () => {
     // Someone else holds the cluster's Lease: the lock step gives up after the 1 s step deadline, for good.
     await identity.setRules(RULES);
     // No recovery runs, so no Lease is left: another holder creates it, as a second responder would.
-    const now = new Date();
-    await kubeConfigFrom(sandbox.info.kubeconfig)
-      .makeApiClient(CoordinationV1Api)
-      .createNamespacedLease({
-        namespace: "default",
-        body: {
-          metadata: { name: leaseName("example") },
-          spec: { holderIdentity: "someone-else", leaseDurationSeconds: 3600, acquireTime: now, renewTime: now },
-        },
-      });
+    await holdLeaseAsAnother(sandbox.info.kubeconfig, "default", "example");
     const failed = await recover(3);
     expect((await waitForRecovery(api, failed, undefined, 30_000)).state).toBe("failed");
     const [failure] = await receiver.waitFor("the failure", event(failed, "failed"));

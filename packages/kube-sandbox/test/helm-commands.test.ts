@@ -1,29 +1,9 @@
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../src/index.js";
-import { helmPath } from "./support.js";
-
-/** A row of the README's "helm, tried" table: the command and whether it must exit 0. */
-interface TriedCommand {
-  args: string[];
-  works: boolean;
-  line: string;
-}
-
-/** The rows of the README's table, in order. */
-function triedCommands(): TriedCommand[] {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const section = readme.split("## helm, tried")[1]?.split("\n## ")[0] ?? "";
-  return section
-    .split("\n")
-    .map((line) => line.match(/^\| `helm ([^`]+)` \| (works|fails) \|/))
-    .filter((match): match is RegExpMatchArray => match !== null)
-    .map((match) => ({ args: match[1]!.split(/\s+/), works: match[2] === "works", line: match[0] }));
-}
+import { helm, triedCommands } from "./support.js";
 
 /** The chart `demo`: its files, by path. */
 const CHART: Record<string, string> = {
@@ -72,24 +52,7 @@ spec:
 describe("the README's table of helm commands", () => {
   let dir: string;
   let sandbox: Sandbox;
-  const rows = triedCommands();
-  const helm = (args: string[]) =>
-    new Promise<{ code: number; stderr: string }>((resolve) => {
-      // Helm's own state goes to the test's folder, not the user's home.
-      const env = {
-        ...process.env,
-        HELM_CACHE_HOME: join(dir, "cache"),
-        HELM_CONFIG_HOME: join(dir, "config"),
-        HELM_DATA_HOME: join(dir, "data"),
-      };
-      execFile(
-        helmPath,
-        ["--kubeconfig", sandbox.kubeconfig, ...args],
-        { cwd: dir, env, timeout: 90_000 },
-        (error, _out, stderr) => resolve({ code: error ? 1 : 0, stderr }),
-      );
-    });
-
+  const rows = triedCommands("helm");
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "kube-sandbox-helm-"));
     for (const [path, text] of Object.entries(CHART)) {
@@ -113,7 +76,7 @@ describe("the README's table of helm commands", () => {
   it("says truly which commands work", async () => {
     const wrong: string[] = [];
     for (const row of rows) {
-      const run = await helm(row.args);
+      const run = await helm(sandbox.kubeconfig, dir, row.args);
       if ((run.code === 0) !== row.works) wrong.push(`${row.line} exited ${run.code}: ${run.stderr.trim()}`);
       // The rollback brings revision 1's values back.
       const level = (sandbox.store.get("configmaps", "default", "demo-settings")?.data as { level?: string })?.level;

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,25 +6,7 @@ import { kindSchemas } from "../src/api/openapi/schemas.js";
 import { pruneUnknownFields } from "../src/api/openapi/unknown-fields.js";
 import { isReview, RESOURCE_TYPES, resourceKey } from "../src/api/resource-catalog.js";
 import { startSandbox, type Sandbox } from "../src/index.js";
-import { kubectl, localGet, startPortForward } from "./support.js";
-
-/** A row of the README's "kubectl, tried" table: the command and whether it must exit 0. */
-interface TriedCommand {
-  args: string[];
-  works: boolean;
-  line: string;
-}
-
-/** The rows of the README's table, in order. */
-function triedCommands(): TriedCommand[] {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const section = readme.split("## kubectl, tried")[1]?.split("\n## ")[0] ?? "";
-  return section
-    .split("\n")
-    .map((line) => line.match(/^\| `kubectl ([^`]+)` \| (works|fails) \|/))
-    .filter((match): match is RegExpMatchArray => match !== null)
-    .map((match) => ({ args: match[1]!.split(/\s+/), works: match[2] === "works", line: match[0] }));
-}
+import { kubectl, localGet, startPortForward, triedCommands } from "./support.js";
 
 const FIXTURE = `
 apiVersion: apps/v1
@@ -125,7 +106,7 @@ async function tryPortForward(kubeconfig: string, args: string[]): Promise<strin
 describe("the README's table of kubectl commands", () => {
   let dir: string;
   let sandbox: Sandbox;
-  const rows = triedCommands();
+  const rows = triedCommands("kubectl");
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "kube-sandbox-kubectl-"));

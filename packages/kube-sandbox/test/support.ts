@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { get as httpGet } from "node:http";
+import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { createLogger, type Logger } from "../src/logger.js";
@@ -66,6 +67,46 @@ export function kubectl(kubeconfig: string, ...args: string[]): Promise<KubectlR
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+/**
+ * Runs the tests' helm against `kubeconfig`, keeping helm's own state in `stateDir` rather than the user's home;
+ * never throws for a non-zero exit.
+ */
+export function helm(kubeconfig: string, stateDir: string, args: string[], timeoutMs = 90_000): Promise<KubectlRun> {
+  const env = {
+    ...process.env,
+    HELM_CACHE_HOME: `${stateDir}/cache`,
+    HELM_CONFIG_HOME: `${stateDir}/config`,
+    HELM_DATA_HOME: `${stateDir}/data`,
+  };
+  return new Promise((resolve) => {
+    execFile(
+      helmPath,
+      ["--kubeconfig", kubeconfig, ...args],
+      { cwd: stateDir, env, timeout: timeoutMs },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A row of one of the README's "TOOL, tried" tables: the command's arguments and whether it must exit 0. */
+export interface TriedCommand {
+  args: string[];
+  works: boolean;
+  line: string;
+}
+
+/** The rows of the README's table `## TOOL, tried`, in order. */
+export function triedCommands(tool: "kubectl" | "helm"): TriedCommand[] {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const section = readme.split(`## ${tool}, tried`)[1]?.split("\n## ")[0] ?? "";
+  return section
+    .split("\n")
+    .map((line) => line.match(new RegExp(`^\\| \`${tool} ([^\`]+)\` \\| (works|fails) \\|`)))
+    .filter((match): match is RegExpMatchArray => match !== null)
+    .map((match) => ({ args: match[1]!.split(/\s+/), works: match[2] === "works", line: match[0] }));
 }
 
 /** Writes `yaml` to `file` and runs `kubectl apply -f` on it; never throws for a non-zero exit. */

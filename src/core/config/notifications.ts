@@ -1,7 +1,7 @@
 import type { ConfigProblem } from "../errors.js";
 import { REDACTED } from "../logged-error.js";
 import { formatKeyPath, isHttpURL, type ParsedClusterEntry, type ParsedNotifications } from "./schema.js";
-import { readReferencedFile, type FileAccess } from "./resolve.js";
+import { readFileOrProblem, type FileAccess } from "./resolve.js";
 import { NOTIFICATION_EVENTS, type NotificationSettings, type NotificationTarget } from "./types.js";
 
 /** The placeholders of a notification target's `linkTemplate`. */
@@ -99,13 +99,10 @@ function readWebhookURL(
   files: FileAccess,
   problems: ConfigProblem[],
 ): string | undefined {
-  const read = readReferencedFile(path, files);
-  if ("problem" in read) {
-    problems.push({ keyPath, message: read.problem });
-    return undefined;
-  }
+  const text = readFileOrProblem(path, keyPath, files, problems);
+  if (text === undefined) return undefined;
   // A Secret's file usually ends with a newline that is not part of the URL.
-  const url = read.text.trim();
+  const url = text.trim();
   const problem =
     url === ""
       ? `${JSON.stringify(path)} is empty; expected the webhook URL`

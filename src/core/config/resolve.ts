@@ -88,11 +88,10 @@ export function resolveClusterEntry(
 
   let auth: ClusterAuth | undefined;
   if (entry.auth) {
-    const read = readReferencedFile(entry.auth.passwordFile, files);
-    if ("problem" in read) problems.push({ keyPath: at("auth", "passwordFile"), message: read.problem });
-    else {
+    const text = readFileOrProblem(entry.auth.passwordFile, at("auth", "passwordFile"), files, problems);
+    if (text !== undefined) {
       // Secret files usually end with a newline that is not part of the password.
-      const password = read.text.replace(/\r?\n$/, "");
+      const password = text.replace(/\r?\n$/, "");
       if (password === "")
         problems.push({ keyPath: at("auth", "passwordFile"), message: "the password file is empty" });
       else auth = { username: entry.auth.username, password };
@@ -273,16 +272,13 @@ function readPem(
   files: FileAccess,
   problems: ConfigProblem[],
 ): string | undefined {
-  const read = readReferencedFile(path, files);
-  if ("problem" in read) {
-    problems.push({ keyPath, message: read.problem });
-    return undefined;
-  }
-  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(read.text)) {
+  const text = readFileOrProblem(path, keyPath, files, problems);
+  if (text === undefined) return undefined;
+  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(text)) {
     problems.push({ keyPath, message: `${JSON.stringify(path)} does not hold a PEM ${label.toLowerCase()}` });
     return undefined;
   }
-  return read.text;
+  return text;
 }
 
 const REDACTED = "[redacted]";
@@ -364,6 +360,21 @@ export function readReferencedFile(path: string, access: FileAccess): { text: st
   } catch (error) {
     return { problem: `cannot read ${JSON.stringify(fullPath)}: ${describeFileError(error)}` };
   }
+}
+
+/** The text of the file `path` that the key `keyPath` names, or undefined with the problem added to `problems`. */
+export function readFileOrProblem(
+  path: string,
+  keyPath: string,
+  access: FileAccess,
+  problems: ConfigProblem[],
+): string | undefined {
+  const read = readReferencedFile(path, access);
+  if ("problem" in read) {
+    problems.push({ keyPath, message: read.problem });
+    return undefined;
+  }
+  return read.text;
 }
 
 /** Short reason for a failed read, without the noise of Node's full message. */

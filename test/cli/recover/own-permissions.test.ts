@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig, type V1PolicyRule } from "@kubernetes/client-node";
+import type { KubeConfig, V1PolicyRule } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { kubeConfigFrom } from "../../support/pod-watch.js";
 import { breakUntilCrashLooping } from "../../support/crash-looping-member.js";
 import { clusterShape, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { runRecover, type RecoverRun } from "../../support/recover-cli.js";
 import { objectsOfKind, renderChart } from "../../support/helm-chart.js";
+import { memberWorld, refusalEvents } from "../../support/refusal-checks.js";
 import { createRestrictedIdentity, withoutVerb, type RestrictedIdentity } from "../../support/restricted-identity.js";
 
 const KEYS = 20;
@@ -33,24 +34,7 @@ describe("recover as a ServiceAccount with the chart's Role: its permissions are
     await sandbox?.stop();
   });
 
-  /** What a refusal must leave as it was: the member list, the member's Deployment, no Lease. */
-  async function world() {
-    const deployment = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "example-3", namespace: NS });
-    const leases = await kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: NS });
-    return {
-      shape: await clusterShape(sandbox.info, cluster()),
-      generation: deployment.metadata?.generation,
-      replicas: deployment.spec?.replicas,
-      leases: leases.items.map((l) => l.metadata?.name),
-    };
-  }
-
-  async function refusalEvents(): Promise<string[]> {
-    const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
-    return events.items
-      .filter((e) => e.reason === "RecoveryRefused" && e.involvedObject.name === "example-3")
-      .map((e) => e.message ?? "");
-  }
+  const world = () => memberWorld(kc, sandbox.info, cluster(), "example-3");
 
   function lastLine(run: RecoverRun): string {
     return run.stdout.trim().split("\n").at(-1) ?? "";
@@ -83,7 +67,7 @@ describe("recover as a ServiceAccount with the chart's Role: its permissions are
       expect(lastLine(run)).toContain(rule);
       expect(run.stdout).not.toContain("[lock]");
       expect(await world()).toEqual(before);
-      expect((await refusalEvents()).some((message) => message.includes(permission))).toBe(true);
+      expect((await refusalEvents(kc, NS, "example-3")).some((message) => message.includes(permission))).toBe(true);
     });
   }
 

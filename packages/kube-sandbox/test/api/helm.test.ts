@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { helmPath } from "../support.js";
+import { helm as runHelm } from "../support.js";
 import { startHarness, type ApiHarness } from "./api-harness.js";
 
 const TEMPLATE = `apiVersion: v1
@@ -21,22 +20,7 @@ dta:
 describe("API server with helm", () => {
   let harness: ApiHarness;
   let dir: string;
-  const helm = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      // Helm's own state goes to the test's folder, not the user's home.
-      const env = {
-        ...process.env,
-        HELM_CACHE_HOME: join(dir, "cache"),
-        HELM_CONFIG_HOME: join(dir, "config"),
-        HELM_DATA_HOME: join(dir, "data"),
-      };
-      execFile(
-        helmPath,
-        ["--kubeconfig", harness.kubeconfigPath, ...args],
-        { timeout: 30_000, env },
-        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-      );
-    });
+  const helm = (...args: string[]) => runHelm(harness.kubeconfigPath, dir, args, 30_000);
 
   beforeAll(async () => {
     harness = await startHarness();
