@@ -20,7 +20,8 @@ function dockerfileExecForm(dockerfile: string, instruction: "ENTRYPOINT" | "CMD
  * The responder's own image, for the sandbox's image catalog: the chart's default repository, any tag, with
  * the ENTRYPOINT and CMD of the repository's Dockerfile. Its `node` is the Node.js running this process and its
  * files are the working tree's (the image's working directory holds what `npm run build` makes), so a Pod of
- * the image runs `dist/cli.js` of this checkout, which must be built.
+ * the image runs `dist/cli.js` of this checkout, which must be built. The checkout and Node.js are the image's
+ * host folders: a volume over a parent folder (the chart's emptyDir at /tmp) does not hide them.
  */
 export function responderImage(): ImageEntry {
   const dockerfile = readFileSync(resolve(repoRoot, "Dockerfile"), "utf8");
@@ -29,9 +30,13 @@ export function responderImage(): ImageEntry {
   const values = parse(readFileSync(resolve(repoRoot, "chart/values.yaml"), "utf8")) as {
     image: { repository: string };
   };
+  // Node.js's own folder (`.../bin/node` -> `...`) unless the checkout holds it.
+  const nodeHome = resolve(process.execPath, "../..");
   return {
     repositories: [values.image.repository],
     entrypoint: [process.execPath, ...args.map((arg) => (arg.startsWith("-") ? arg : resolve(repoRoot, arg)))],
     cmd: dockerfileExecForm(dockerfile, "CMD"),
+    // The chart mounts an emptyDir at /tmp, which would hide a checkout (or a Node.js) under /tmp.
+    hostPaths: nodeHome.startsWith(`${repoRoot}/`) ? [repoRoot] : [repoRoot, nodeHome],
   };
 }

@@ -19,6 +19,12 @@ export interface ImageEntry {
   entrypoint?: readonly string[];
   /** The image's CMD; default none. A container's `args` replace it, and so does a `command`. */
   cmd?: readonly string[];
+  /**
+   * Host folders the image holds at the same paths (its program and files, when they live in a checkout or
+   * under /tmp), absolute. An isolated Pod sees the host's files anyway, but a volume mounted over a parent
+   * folder (an emptyDir at /tmp) would hide them: these are mounted read-only at their own paths over it.
+   */
+  hostPaths?: readonly string[];
 }
 
 /** What a container runtime reads from an image to start a container of it. */
@@ -27,6 +33,8 @@ export interface ImageConfig {
   entrypoint: readonly string[];
   /** CMD, possibly empty. */
   cmd: readonly string[];
+  /** Host folders the image holds at the same paths (see `ImageEntry.hostPaths`); none when absent. */
+  hostPaths?: readonly string[];
 }
 
 /** An image catalog entry that cannot be used (no repositories, a bad repository pattern or tag). */
@@ -78,9 +86,16 @@ function compileEntry(entry: ImageEntry, index: number): CompiledEntry {
   });
   const badTag = entry.tags?.find((tag) => !isTag(tag));
   if (badTag !== undefined) throw new ImageEntryError(`image entry ${index}: invalid tag "${badTag}"`);
+  const relative = entry.hostPaths?.find((path) => !path.startsWith("/"));
+  if (relative !== undefined)
+    throw new ImageEntryError(`image entry ${index}: host path "${relative}" is not absolute`);
   return {
     patterns,
     tags: entry.tags ? new Set(entry.tags) : undefined,
-    config: { entrypoint: [...(entry.entrypoint ?? [])], cmd: [...(entry.cmd ?? [])] },
+    config: {
+      entrypoint: [...(entry.entrypoint ?? [])],
+      cmd: [...(entry.cmd ?? [])],
+      ...(entry.hostPaths ? { hostPaths: [...entry.hostPaths] } : {}),
+    },
   };
 }

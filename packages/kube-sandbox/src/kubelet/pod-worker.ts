@@ -14,6 +14,8 @@ import { buildPodStatus, KUBELET_CONDITIONS, type PodCondition } from "./pod-sta
 import { containerMounts, setUpVolumes, type VolumeTokenFile } from "./pod-volumes.js";
 import { TokenRotation } from "./token-rotation.js";
 import { podIdentity, podMounts } from "./pod-identity.js";
+import { imageHostMounts } from "./image-mounts.js";
+import { pullImage } from "./image-pull.js";
 import type { PodSandbox, PodSandboxes } from "./pod-sandbox.js";
 import type { ProcessTracker } from "./process-tracker.js";
 import { containerFieldPath, sandboxFailedNote, scheduledNote, type KubeletEvents } from "./kubelet-events.js";
@@ -328,12 +330,11 @@ export class PodWorker {
     }
     const containers = [...this.spec.initContainers, ...this.spec.containers];
     try {
-      await sandbox.start(
-        podIdentity(this.pod, this.spec),
-        podMounts(containers, this.spec.volumes ?? [], dirs, (conflict) =>
-          this.logger.warn(conflict, "containers mount different volumes at one path: the first one is mounted"),
-        ),
+      const mounts = podMounts(containers, this.spec.volumes ?? [], dirs, (conflict) =>
+        this.logger.warn(conflict, "containers mount different volumes at one path: the first one is mounted"),
       );
+      const hostPaths = containers.flatMap((container) => imageHostPaths(this.ctx.images, container.image));
+      await sandbox.start(podIdentity(this.pod, this.spec), [...mounts, ...imageHostMounts(mounts, hostPaths)]);
     } catch (error) {
       this.sandboxFailed(error);
       return;
@@ -481,5 +482,14 @@ export class PodWorker {
     } catch (error) {
       this.logger.error({ err: error }, "writing pod status failed");
     }
+  }
+}
+
+/** The host folders the image of a container holds; none when the image cannot be pulled (its container says why). */
+function imageHostPaths(images: ImageCatalog, image: string | undefined): readonly string[] {
+  try {
+    return pullImage(images, image)?.hostPaths ?? [];
+  } catch {
+    return [];
   }
 }
