@@ -12,11 +12,11 @@ export class ImageCatalogFileError extends Error {
   }
 }
 
-const ENTRY_FIELDS = ["repositories", "tags", "entrypoint", "cmd"] as const;
+const ENTRY_FIELDS = ["repositories", "tags", "entrypoint", "cmd", "hostPaths"] as const;
 
 /**
- * Reads image catalog entries from a YAML or JSON file: `{ images: [ { repositories, tags?, entrypoint?, cmd? } ] }`
- * (see `ImageEntry`). Throws `ImageCatalogFileError` for a file that is missing, not YAML or JSON, has a field
+ * Reads image catalog entries from a YAML or JSON file:
+ * `{ images: [ { repositories, tags?, entrypoint?, cmd?, hostPaths? } ] }` (see `ImageEntry`). Throws `ImageCatalogFileError` for a file that is missing, not YAML or JSON, has a field
  * of the wrong type or an unknown one, or an entry the catalog refuses.
  */
 export function loadImageCatalogFile(file: string): ImageEntry[] {
@@ -71,6 +71,8 @@ function readEntry(item: unknown, where: string, problem: Problem): ImageEntry {
   if (entrypoint) entry.entrypoint = entrypoint;
   const cmd = stringList(item.cmd, `${where}.cmd`, problem);
   if (cmd) entry.cmd = cmd;
+  const hostPaths = stringList(item.hostPaths, `${where}.hostPaths`, problem);
+  if (hostPaths) entry.hostPaths = hostPaths;
   return entry;
 }
 
