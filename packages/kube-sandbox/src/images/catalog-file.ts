@@ -16,8 +16,9 @@ const ENTRY_FIELDS = ["repositories", "tags", "entrypoint", "cmd", "hostPaths"] 
 
 /**
  * Reads image catalog entries from a YAML or JSON file:
- * `{ images: [ { repositories, tags?, entrypoint?, cmd?, hostPaths? } ] }` (see `ImageEntry`). Throws `ImageCatalogFileError` for a file that is missing, not YAML or JSON, has a field
- * of the wrong type or an unknown one, or an entry the catalog refuses.
+ * `{ images: [ { repositories, tags?, entrypoint?, cmd?, hostPaths? } ] }` (see `ImageEntry`). Throws
+ * `ImageCatalogFileError` for a file that is missing, not YAML or JSON, has a field of the wrong type or an unknown
+ * one, or an entry the catalog refuses.
  */
 export function loadImageCatalogFile(file: string): ImageEntry[] {
   let text: string;
