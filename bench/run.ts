@@ -7,6 +7,7 @@ import { benchAlertStorm, renderAlertStorm } from "./intake-alert-storm.js";
 import { benchAlertToHealthy, renderAlertToHealthy } from "./alert-to-healthy.js";
 import { benchUnknownPods, renderUnknownPods } from "./intake-unknown-pods.js";
 import { benchHelmInCluster, renderHelmInCluster } from "./helm-in-cluster.js";
+import { benchStormMemory, renderStormMemory } from "./storm-memory.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "unknown-pods": async () => renderUnknownPods(await benchUnknownPods()),
   "alert-to-healthy": async () => renderAlertToHealthy(await benchAlertToHealthy()),
   "helm-in-cluster": async () => renderHelmInCluster(await benchHelmInCluster()),
+  "storm-memory": async () => renderStormMemory(await benchStormMemory()),
 };
 
 const wanted = process.argv.slice(2);

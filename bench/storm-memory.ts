@@ -1,0 +1,153 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
+import { kubeConfigFrom } from "../test/support/pod-watch.js";
+import { startRedis } from "../test/support/redis-server.js";
+import { startResponder } from "../test/support/responder-process.js";
+import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
+import { runAutocannon } from "./intake-load.js";
+
+const STORM_SECONDS = 15;
+const STORMS = 2;
+const CONNECTIONS = 50;
+/** How long after the last storm the settled figures are read. */
+const SETTLE_MS = 60_000;
+const MiB = 2 ** 20;
+
+/** A way to run the service, measured against the others in the same run. */
+interface Variant {
+  name: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}
+
+/** The service as shipped first: the baseline; then the candidates that bound its memory. */
+const VARIANTS: readonly Variant[] = [
+  { name: "as shipped" },
+  { name: "MALLOC_ARENA_MAX=2", env: { MALLOC_ARENA_MAX: "2" } },
+  { name: "--max-semi-space-size=2 (MiB)", nodeArgs: ["--max-semi-space-size=2"] },
+  {
+    name: "both",
+    env: { MALLOC_ARENA_MAX: "2" },
+    nodeArgs: ["--max-semi-space-size=2"],
+  },
+];
+
+/** Resident and heap figures the process reports on its `/metrics`, MiB. */
+interface MemoryFigures {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+export interface StormMemoryRow {
+  variant: string;
+  idle: MemoryFigures;
+  afterStorms: MemoryFigures;
+  settled: MemoryFigures;
+  /** Notifications answered over all storms. */
+  answered: number;
+}
+
+async function memory(metricsURL: string): Promise<MemoryFigures> {
+  const text = await (await fetch(metricsURL, { signal: AbortSignal.timeout(10_000) })).text();
+  const value = (name: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    if (!line) throw new Error(`/metrics has no ${name}`);
+    return Number(line.split(" ").at(-1)) / MiB;
+  };
+  return {
+    rss: value("process_resident_memory_bytes"),
+    heapUsed: value("nodejs_heap_size_used_bytes"),
+    heapTotal: value("nodejs_heap_size_total_bytes"),
+    external: value("nodejs_external_memory_bytes"),
+  };
+}
+
+/** One variant: a fresh service (receiver and worker in one process), idle, two storms, a minute's rest. */
+async function measure(
+  sandbox: SandboxProcess,
+  redisURL: string,
+  variant: Variant,
+  pod: string,
+): Promise<StormMemoryRow> {
+  const token = randomBytes(16).toString("hex");
+  const responder = await startResponder({
+    config: join(sandbox.dir, "responder.yaml"),
+    redisURL,
+    token,
+    mode: "all",
+    nodeArgs: variant.nodeArgs ?? [],
+    env: { KUBECONFIG: sandbox.info.kubeconfig, ...variant.env },
+  });
+  try {
+    const metricsURL = `${responder.url}/metrics`;
+    await new Promise((r) => setTimeout(r, 5000));
+    const idle = await memory(metricsURL);
+    // One alert about a healthy member, always the same (fixed startsAt and fingerprint), as Alertmanager
+    // replicas and retries repeat it.
+    const body = JSON.stringify(
+      crashLoopNotification([{ pod, fingerprint: "0123456789abcdef", startsAt: new Date(Date.now() - 60_000) }]),
+    );
+    let answered = 0;
+    for (let storm = 0; storm < STORMS; storm++) {
+      const result = await runAutocannon({
+        url: `${responder.url}/v1/alerts`,
+        connections: CONNECTIONS,
+        duration: STORM_SECONDS,
+        requests: [
+          { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body },
+        ],
+      });
+      answered += result.requests.total;
+    }
+    const afterStorms = await memory(metricsURL);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const settled = await memory(metricsURL);
+    return { variant: variant.name, idle, afterStorms, settled, answered };
+  } finally {
+    await responder.stop();
+  }
+}
+
+/** Each variant in turn on one sandbox and one Redis. */
+export async function benchStormMemory(): Promise<StormMemoryRow[]> {
+  const redis = await startRedis();
+  const sandbox = await startSandboxProcess({ members: 5, backoffMs: 500 });
+  try {
+    const pods = await kubeConfigFrom(sandbox.info.kubeconfig)
+      .makeApiClient(CoreV1Api)
+      .listNamespacedPod({ namespace: "default", labelSelector: "etcd.responder.io/member=2" });
+    const pod = pods.items[0]!.metadata!.name!;
+    const rows: StormMemoryRow[] = [];
+    for (const variant of VARIANTS) rows.push(await measure(sandbox, redis.url, variant, pod));
+    return rows;
+  } finally {
+    await sandbox.stop();
+    await redis.stop();
+  }
+}
+
+const mib = (value: number) => `${value.toFixed(0)} MiB`;
+
+/** The result as a Markdown section for `bench/RESULTS.md`. */
+export function renderStormMemory(rows: StormMemoryRow[]): string {
+  return [
+    `### Memory after alert storms (receiver and worker in one process, ${STORMS} storms of ${STORM_SECONDS} s, ` +
+      `${CONNECTIONS} connections, one alert about a healthy member; read ${SETTLE_MS / 1000} s after the last)`,
+    "",
+    "| variant | notifications | RSS idle | RSS after storms | RSS 1 min later | heap used | heap total | external |",
+    "|---|---|---|---|---|---|---|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.variant} | ${r.answered} | ${mib(r.idle.rss)} | ${mib(r.afterStorms.rss)} | ${mib(r.settled.rss)} | ` +
+        `${mib(r.settled.heapUsed)} | ${mib(r.settled.heapTotal)} | ${mib(r.settled.external)} |`,
+    ),
+    "",
+    `Target: RSS under 150 MiB a minute after the storms — ` +
+      rows.map((r) => `${r.variant}: ${r.settled.rss < 150 ? "met" : "NOT met"}`).join("; ") +
+      ".",
+  ].join("\n");
+}
