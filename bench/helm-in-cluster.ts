@@ -3,11 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";
 import { runHelm } from "../test/support/helm-chart.js";
 import { kubeConfigFrom } from "../test/support/pod-watch.js";
+import { releaseReceiver } from "../test/support/release-receiver.js";
 import { ResponderClient } from "../test/support/responder-client.js";
 import { startSandboxProcess } from "../test/support/sandbox-process.js";
 import { breakAndWaitDead } from "./alert-to-healthy.js";
@@ -66,13 +66,8 @@ export async function benchHelmInCluster(): Promise<HelmInClusterResult> {
       if (install < INSTALLS) await helm("uninstall", RELEASE, "--wait", "--timeout", "120s");
     }
     const kc = kubeConfigFrom(sandbox.info.kubeconfig);
-    const core = kc.makeApiClient(CoreV1Api);
-    const service = await core.readNamespacedService({ name: RELEASE, namespace: "default" });
-    const secret = await core.readNamespacedSecret({ name: `${RELEASE}-auth`, namespace: "default" });
-    const receiver = new ResponderClient(
-      `http://${service.spec!.clusterIP!}:8080`,
-      Buffer.from(secret.data!.token!, "base64").toString(),
-    );
+    const { url, token } = await releaseReceiver(kc, RELEASE, "default");
+    const receiver = new ResponderClient(url, token);
     for (let run = 0; run < RECOVERIES; run++) {
       const member = (run % MEMBERS) + 1;
       const settled = Date.now() + ETCD_SETTLE_MS;

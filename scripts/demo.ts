@@ -6,8 +6,6 @@
 // Service-name URLs resolve only through the cluster DNS of isolated Pods. With --keep everything stays up
 // until Ctrl-C.
 //   bash scripts/dev.sh demo        or        npm run demo -- [--dir DIR] [--keep]
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { join, resolve } from "node:path";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { Etcd3 } from "etcd3";
@@ -17,7 +15,8 @@ import { createKubernetesGateway } from "../src/gateways/kubernetes/kubernetes-g
 import { createRecoveriesClient, createRecoveryPrinter, followRecovery } from "../src/cli/service-client.js";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { startEtcdSandbox, type EtcdSandbox } from "../test/support/etcd-sandbox.js";
-import { helmPath, repoRoot } from "../test/support/tools.js";
+import { runHelm } from "../test/support/helm-chart.js";
+import { releaseReceiver, type ReleaseReceiver } from "../test/support/release-receiver.js";
 
 const MEMBER = 3;
 
@@ -130,12 +129,6 @@ async function demo(argv: string[]): Promise<number> {
   }
 }
 
-/** Where the demo reaches the responder's receiver, and its bearer token. */
-interface ResponderEndpoint {
-  url: string;
-  token: string;
-}
-
 /**
  * `helm install` of the chart with its defaults, waiting until every Pod is Ready: the receiver is then reached
  * at its Service's cluster IP, with the token the chart generated into its Secret.
@@ -144,30 +137,21 @@ async function installWithHelm(
   kubeconfig: string,
   dir: string,
   say: (line?: string) => void,
-): Promise<ResponderEndpoint> {
+): Promise<ReleaseReceiver> {
   const release = "etcd-responder";
   const args = ["install", release, "chart", "--namespace", "default", "--wait", "--timeout", "180s"];
   say("2. The responder, installed with its Helm chart (receiver, worker and Redis in Pods, the chart's RBAC)");
   say(`   helm ${args.join(" ")}`);
-  const helmState = join(dir, "helm");
-  const env = { ...process.env, HELM_CACHE_HOME: helmState, HELM_CONFIG_HOME: helmState, HELM_DATA_HOME: helmState };
-  await promisify(execFile)(helmPath, ["--kubeconfig", kubeconfig, ...args], {
-    cwd: repoRoot,
-    env,
-    timeout: 240_000,
-  }).catch((error: { stderr?: string; message: string }) => {
-    throw new Error(`helm install failed: ${(error.stderr ?? error.message).trim()}`);
-  });
+  const install = await runHelm(["--kubeconfig", kubeconfig, ...args], join(dir, "helm"), 240_000);
+  if (install.code !== 0) throw new Error(`helm install failed: ${install.stderr.trim()}`);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
-  const core = kc.makeApiClient(CoreV1Api);
-  const service = await core.readNamespacedService({ name: release, namespace: "default" });
-  const secret = await core.readNamespacedSecret({ name: `${release}-auth`, namespace: "default" });
-  const url = `http://${service.spec!.clusterIP!}:8080`;
   const labelSelector = `app.kubernetes.io/instance=${release}`;
-  say(indent(podTable((await core.listNamespacedPod({ namespace: "default", labelSelector })).items)));
-  say(`   ${url} (the receiver's Service; webhook POST /v1/alerts, bearer token from Secret ${release}-auth)`);
-  return { url, token: Buffer.from(secret.data!.token!, "base64").toString() };
+  const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: "default", labelSelector });
+  say(indent(podTable(pods.items)));
+  const receiver = await releaseReceiver(kc, release, "default");
+  say(`   ${receiver.url} (the receiver's Service; webhook POST /v1/alerts, bearer token from Secret ${release}-auth)`);
+  return receiver;
 }
 
 /** Pods as `kubectl get pods` shows them: NAME, READY, STATUS, RESTARTS. */

@@ -20,6 +20,7 @@ import { isReady, kubeConfigFrom, waitForPods } from "../support/pod-watch.js";
 import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
 import { ResponderClient } from "../support/responder-client.js";
 import { withoutVerb } from "../support/restricted-identity.js";
+import { releaseReceiver } from "../support/release-receiver.js";
 import { memberWorld, refusalEvents } from "../support/refusal-checks.js";
 import { serviceMonitorScrapeConfigs } from "../support/service-monitor-scrape.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
@@ -42,6 +43,7 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
   let alertmanager: TestAlertmanager | undefined;
   let receiver: ResponderClient;
   let token: string;
+  let receiverURL: string;
   const cluster = () => sandbox.info.clusters[0]!;
   const helm = (...args: string[]): Promise<HelmRun> =>
     runHelm(["--kubeconfig", sandbox.info.kubeconfig, "--namespace", NS, ...args], dir, 180_000);
@@ -64,12 +66,6 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
     await sandbox?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
-
-  /** The cluster IP of one of the release's Services. */
-  async function serviceIP(name: string): Promise<string> {
-    const service = await kc.makeApiClient(CoreV1Api).readNamespacedService({ name, namespace: NS });
-    return service.spec!.clusterIP!;
-  }
 
   /** Waits until the release's Pods are exactly `count` Ready ones, none Terminating. */
   function releasePodsReady(count: number, what: string) {
@@ -97,9 +93,8 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
     const test = await expectHelm("test", RELEASE, "--timeout", "60s");
     expect(test.stdout).toMatch(/Phase:\s+Succeeded/);
 
-    const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name: `${RELEASE}-auth`, namespace: NS });
-    token = Buffer.from(secret.data!.token!, "base64").toString();
-    receiver = new ResponderClient(`http://${await serviceIP(RELEASE)}:8080`, token);
+    ({ url: receiverURL, token } = await releaseReceiver(kc, RELEASE, NS));
+    receiver = new ResponderClient(receiverURL, token);
   }, 200_000);
 
   const world = () => memberWorld(kc, sandbox.info, cluster(), "example-3");
@@ -156,7 +151,7 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
       "ServiceMonitor",
       RELEASE,
     );
-    alertmanager = await startAlertmanager({ webhookURL: `http://${await serviceIP(RELEASE)}:8080/v1/alerts`, token });
+    alertmanager = await startAlertmanager({ webhookURL: `${receiverURL}/v1/alerts`, token });
     prometheus = await startPrometheus({
       scrapeURL: sandbox.info.metricsURL,
       rulesFile,
