@@ -160,7 +160,12 @@ describe("etcd gateway against a three-member cluster", () => {
       ["m3", false],
     ]);
     expect(after.members.find((m) => m.name === "m3")?.id).toBe(added.member.id);
-    expect((await gateway.status(url(3))).isLearner).toBe(false);
+    // The promoted member learns of its promotion when it applies that entry, a moment after the leader.
+    await waitUntil(
+      async () => !(await gateway.status(url(3))).isLearner,
+      "member m3 to apply its own promotion",
+      10_000,
+    );
   }, 40_000);
 
   it("has the same key-value hash on every member at the same revision", async () => {
