@@ -137,3 +137,15 @@ export function podPresence(pods: readonly V1Pod[]): PodPresence {
   const since = facts.readyChangedAt ?? facts.createdAt;
   return since === undefined ? { kind: "not-ready", pod: facts.name } : { kind: "not-ready", pod: facts.name, since };
 }
+
+/**
+ * The member's Pod that waits for a claim already gone, if any: made (by an older StatefulSet controller, or before
+ * the claim was marked for deletion) while the old claim still existed, not the Pod just replaced, and Pending with
+ * no container ever started. Such a Pod waits for that claim forever (kubernetes#74374).
+ */
+export function podWaitingForOldClaim(pods: readonly V1Pod[], replacedUid: string | undefined): V1Pod | undefined {
+  const pod = currentPod(pods.filter((p) => p.metadata?.uid !== replacedUid && !p.metadata?.deletionTimestamp));
+  if (!pod?.metadata?.uid || pod.status?.phase !== "Pending") return undefined;
+  const started = (pod.status.containerStatuses ?? []).some((s) => s.state?.running || s.state?.terminated);
+  return started ? undefined : pod;
+}

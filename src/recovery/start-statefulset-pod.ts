@@ -7,7 +7,7 @@ import { ensureQuorum, viewCluster } from "./cluster-view.js";
 import { findStaleDataSign } from "./decisions/classify.js";
 import { holdForRecovery } from "./decisions/statefulset-hold.js";
 import type { Plan } from "./guard.js";
-import { currentPod, findEtcdContainer } from "./pods.js";
+import { currentPod, findEtcdContainer, podWaitingForOldClaim } from "./pods.js";
 import { seconds } from "./report.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { MemberPodCrashedError, waitUntilMemberAnswers } from "./start.js";
@@ -18,8 +18,7 @@ import { REVISION_LABEL, settledRevision } from "./statefulset-revision.js";
  * the member's Pod so the StatefulSet makes it again from the held template, and wait until the member answers.
  * The member's claim is deleted with it only when its data dir holds a write-ahead log the cluster no longer knows
  * (a sign in the log, before Remove or after it), or when the configuration says so; never while the member answers,
- * never while quorum is at risk. A Pod made while the old claim was still being deleted is deleted once more after
- * the claim is gone (it would wait for that claim forever).
+ * never while quorum is at risk. Once the old claim is gone, a Pod that waits for it is deleted once more.
  */
 export async function startStatefulSetPod(
   run: RecoveryRun,
@@ -202,9 +201,8 @@ async function ensureMemberDoesNotAnswer(
 }
 
 /**
- * After the old claim is gone: a Pod the StatefulSet made while the claim was still being deleted waits for that
- * claim forever (kubernetes#74374). Such a Pod has not started a container; it is deleted so the StatefulSet makes
- * it again with a new claim. Answers what was done, if anything.
+ * After the old claim is gone: deletes a Pod that waits for it (see `podWaitingForOldClaim`), so the StatefulSet
+ * makes it again with a new claim. Answers what was done, if anything.
  */
 async function deletePodWaitingForOldClaim(
   run: RecoveryRun,
@@ -214,10 +212,7 @@ async function deletePodWaitingForOldClaim(
 ): Promise<string | undefined> {
   const { ctx } = run;
   const { pods } = await ctx.kubernetes.listPods(ctx.cluster.namespace, selector);
-  const pod = currentPod(pods.filter((p) => p.metadata?.uid !== deletedUid && !p.metadata?.deletionTimestamp));
-  const uid = pod?.metadata?.uid;
-  const started = (pod?.status?.containerStatuses ?? []).some((s) => s.state?.running || s.state?.terminated);
-  if (!pod || !uid || pod.status?.phase !== "Pending" || started) return undefined;
-  if (!(await ctx.kubernetes.deletePod(ctx.cluster.namespace, workload.pod, uid))) return undefined;
+  const uid = podWaitingForOldClaim(pods, deletedUid)?.metadata?.uid;
+  if (!uid || !(await ctx.kubernetes.deletePod(ctx.cluster.namespace, workload.pod, uid))) return undefined;
   return `deleted Pod ${workload.pod} again: it was made while the old claim was being deleted and would wait for it`;
 }

@@ -1,6 +1,12 @@
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1ContainerState, V1ContainerStatus, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { findEtcdContainer, currentPod, podFacts, podPresence } from "../../src/recovery/pods.js";
+import {
+  findEtcdContainer,
+  currentPod,
+  podFacts,
+  podPresence,
+  podWaitingForOldClaim,
+} from "../../src/recovery/pods.js";
 import { selectorString } from "../../src/core/labels.js";
 import { memberPod } from "../support/fake-world.js";
 
@@ -114,3 +120,36 @@ describe("currentPod and podPresence", () => {
     expect(podPresence([make("a", T, false)])).toEqual({ kind: "not-ready", pod: "a", since: T });
   });
 });
+
+describe("podWaitingForOldClaim", () => {
+  const pod = (uid: string, phase: string, extra: Partial<V1Pod["status"]> = {}, deleting = false): V1Pod => ({
+    metadata: {
+      name: "example-2",
+      uid,
+      creationTimestamp: new Date(T + Number(uid.slice(1)) * 1000),
+      ...(deleting ? { deletionTimestamp: new Date(T + 60_000) } : {}),
+    },
+    status: { phase, ...extra },
+  });
+
+  it("finds the Pod made while the old claim was being deleted: Pending, no container ever started", () => {
+    expect(podWaitingForOldClaim([pod("u1", "Running", {}, true), pod("u2", "Pending")], "u1")?.metadata?.uid).toBe(
+      "u2",
+    );
+    const waiting = pod("u2", "Pending", { containerStatuses: [containerStatus({ waiting: { reason: "x" } })] });
+    expect(podWaitingForOldClaim([waiting], "u1")?.metadata?.uid).toBe("u2");
+  });
+
+  it("leaves alone the Pod just replaced, a Pod being deleted, a started one and a running one", () => {
+    expect(podWaitingForOldClaim([pod("u1", "Pending")], "u1")).toBeUndefined();
+    expect(podWaitingForOldClaim([pod("u2", "Pending", {}, true)], "u1")).toBeUndefined();
+    const crashed = containerStatus({ terminated: { exitCode: 2 } });
+    expect(podWaitingForOldClaim([pod("u2", "Pending", { containerStatuses: [crashed] })], "u1")).toBeUndefined();
+    expect(podWaitingForOldClaim([pod("u2", "Running")], "u1")).toBeUndefined();
+    expect(podWaitingForOldClaim([], "u1")).toBeUndefined();
+  });
+});
+
+function containerStatus(state: V1ContainerState): V1ContainerStatus {
+  return { name: "etcd", image: "etcd", imageID: "", ready: false, restartCount: 0, state };
+}

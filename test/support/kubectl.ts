@@ -7,10 +7,15 @@ export interface KubectlRun {
   stderr: string;
 }
 
-/** Runs the pinned kubectl against a kubeconfig; never throws, the exit code tells. */
+/** Runs the pinned kubectl against a kubeconfig; never throws, the exit code tells. Killed after 30 s. */
 export function kubectl(kubeconfig: string, ...args: string[]): Promise<KubectlRun> {
+  return kubectlWithin(30_000, kubeconfig, ...args);
+}
+
+/** As `kubectl`, for a command that may take up to `timeoutMs` (e.g. `rollout status --timeout=...`). */
+export function kubectlWithin(timeoutMs: number, kubeconfig: string, ...args: string[]): Promise<KubectlRun> {
   return new Promise((resolve) => {
-    execFile(kubectlPath, ["--kubeconfig", kubeconfig, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(kubectlPath, ["--kubeconfig", kubeconfig, ...args], { timeout: timeoutMs }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -1,3 +1,5 @@
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1StatefulSet } from "@kubernetes/client-node";
 import { isCrashLooping, isReady, waitForPods } from "./pod-watch.js";
 
@@ -92,4 +94,34 @@ export async function podIdentities(
 /** The StatefulSet as stored. */
 export function readStatefulSet(kc: KubeConfig, namespace: string, name: string): Promise<V1StatefulSet> {
   return kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name });
+}
+
+/**
+ * Loses a StatefulSet member's data in place, as a volume restored empty under the same claim would: empties the
+ * folder of the volume the claim is bound to, then deletes the Pod so the StatefulSet makes it again on that claim.
+ * Resolves with the new Pod's UID once it crash-loops.
+ */
+export async function emptyClaimInPlace(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+  claim: string,
+): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const bound = await core.readNamespacedPersistentVolumeClaim({ namespace, name: claim });
+  const volumeName = bound.spec?.volumeName;
+  if (!volumeName) throw new Error(`claim ${claim} is not bound to a volume`);
+  const folder = (await core.readPersistentVolume({ name: volumeName })).spec?.hostPath?.path;
+  if (!folder) throw new Error(`volume ${volumeName} of claim ${claim} has no host folder`);
+  const old = await core.readNamespacedPod({ namespace, name: pod });
+  for (const entry of await readdir(folder)) await rm(join(folder, entry), { recursive: true, force: true });
+  await core.deleteNamespacedPod({ namespace, name: pod });
+  return waitForPods(
+    kc,
+    namespace,
+    statefulSetPodSelector(pod),
+    (pods) => pods.find((p) => p.metadata?.uid !== old.metadata?.uid && isCrashLooping(p))?.metadata?.uid,
+    `Pod ${pod} made again on its emptied claim to crash-loop`,
+    60_000,
+  );
 }
