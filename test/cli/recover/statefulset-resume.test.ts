@@ -8,6 +8,7 @@ import { runRecover } from "../../support/recover-cli.js";
 import { loseMemberData, podIdentities, readStatefulSet } from "../../support/statefulset-member.js";
 
 const KEYS = 20;
+const HEALTHY = ["example-0", "example-1", "example-2", "example-3"];
 
 describe("recover: a StatefulSet member's recovery killed at a step boundary and run again", () => {
   let sandbox: SandboxProcess;
@@ -16,7 +17,7 @@ describe("recover: a StatefulSet member's recovery killed at a step boundary and
   const cluster = () => sandbox.info.clusters[0]!;
 
   beforeAll(async () => {
-    sandbox = await startSandboxProcess({ workload: "statefulset", members: 3 });
+    sandbox = await startSandboxProcess({ workload: "statefulset", members: 5 });
     kc = kubeConfigFrom(sandbox.info.kubeconfig);
     await writeKeys(sandbox.info, cluster(), "before", KEYS);
     // A killed recovery's Lease must expire before the next run can take it: keep that short here.
@@ -28,20 +29,21 @@ describe("recover: a StatefulSet member's recovery killed at a step boundary and
 
   for (const step of ["hold", "remove", "add", "start", "promote", "verify"]) {
     it(`finishes with all members voting, all keys and the StatefulSet as it was, killed at [${step}]`, async () => {
-      const healthy = await podIdentities(kc, "default", ["example-0", "example-1"]);
-      await loseMemberData(kc, "default", "example-2", "data-example-2");
-      const killed = await runRecover(sandbox, "example", 3, { config: shortLease, killWhenOutputHas: `[${step}]` });
+      const healthy = await podIdentities(kc, "default", HEALTHY);
+      await loseMemberData(kc, "default", "example-4", "data-example-4");
+      const killed = await runRecover(sandbox, "example", 5, { config: shortLease, killWhenOutputHas: `[${step}]` });
       expect(killed.code, killed.stdout).toBeNull();
 
-      const again = await runRecover(sandbox, "example", 3, { config: shortLease });
+      const again = await runRecover(sandbox, "example", 5, { config: shortLease });
       expect(again.code, `${again.stdout}\n${again.stderr.slice(-2000)}`).toBe(0);
       expect(again.stdout).toMatch(/\[restore\] /);
+      expect(again.stdout).toMatch(/5 voting members answer/);
       await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
       const set = await readStatefulSet(kc, "default", "example");
       expect(set.spec?.updateStrategy?.type ?? "RollingUpdate").toBe("RollingUpdate");
       const marks = Object.keys(set.metadata?.annotations ?? {}).filter((k) => k.startsWith("etcd.responder.io/"));
       expect(marks).toEqual([]);
-      expect(await podIdentities(kc, "default", ["example-0", "example-1"])).toEqual(healthy);
+      expect(await podIdentities(kc, "default", HEALTHY)).toEqual(healthy);
     });
   }
 });
