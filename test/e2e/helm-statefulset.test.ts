@@ -1,0 +1,76 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
+import { runHelm } from "../support/helm-chart.js";
+import { kubeConfigFrom } from "../support/pod-watch.js";
+import { releaseReceiver } from "../support/release-receiver.js";
+import { ResponderClient } from "../support/responder-client.js";
+import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
+import { loseMemberData, podIdentities, readStatefulSet } from "../support/statefulset-member.js";
+
+const NS = "default";
+const RELEASE = "etcd-responder";
+const KEYS = 20;
+
+// The StatefulSet layout as users would run it: the chart installed with its defaults but for the cluster, which is
+// the sandbox's etcd StatefulSet on claims. The in-cluster worker has only the chart's Role.
+describe("the Helm-installed responder heals a StatefulSet member on claims, under its own RBAC", () => {
+  let dir: string;
+  let sandbox: SandboxProcess;
+  let kc: KubeConfig;
+  const cluster = () => sandbox.info.clusters[0]!;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "etcd-responder-helm-statefulset-"));
+    sandbox = await startSandboxProcess({ workload: "statefulset", members: 3 });
+    kc = kubeConfigFrom(sandbox.info.kubeconfig);
+    await writeKeys(sandbox.info, cluster(), "before", KEYS);
+  });
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("recovers a member whose claim and Pod were deleted, restarting no healthy Pod", async () => {
+    const values = join(dir, "values.yaml");
+    await writeFile(
+      values,
+      JSON.stringify({
+        config: { clusters: [{ name: "example", namespace: NS, members: 3, statefulSet: { name: "example" } }] },
+      }),
+    );
+    const install = await runHelm(
+      ["--kubeconfig", sandbox.info.kubeconfig, "--namespace", NS, "install", RELEASE, "chart"].concat([
+        "--values",
+        values,
+        "--wait",
+        "--timeout",
+        "120s",
+      ]),
+      dir,
+      180_000,
+    );
+    expect(install.code, install.stderr + install.stdout.slice(-3000)).toBe(0);
+    const { url, token } = await releaseReceiver(kc, RELEASE, NS);
+    const receiver = new ResponderClient(url, token);
+
+    const healthy = await podIdentities(kc, NS, ["example-0", "example-2"]);
+    await loseMemberData(kc, NS, "example-1", "data-example-1");
+    const { id } = await receiver.requestRecovery({ cluster: "example", namespace: NS, member: 2 });
+    const record = await receiver.waitUntilFinished(id, 120_000);
+    expect(record.state, JSON.stringify(record)).toBe("succeeded");
+    expect(record.steps.filter((step) => step.outcome === "done").map((step) => step.name)).toEqual(
+      expect.arrayContaining(["hold", "add", "start", "promote", "verify", "restore"]),
+    );
+
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+    expect(await podIdentities(kc, NS, ["example-0", "example-2"])).toEqual(healthy);
+    const set = await readStatefulSet(kc, NS, "example");
+    expect(set.spec?.updateStrategy?.type ?? "RollingUpdate").toBe("RollingUpdate");
+    expect(Object.keys(set.metadata?.annotations ?? {}).filter((k) => k.startsWith("etcd.responder.io/"))).toEqual([]);
+  }, 300_000);
+});
