@@ -4,6 +4,8 @@ import { isReady, kubeConfigFrom, waitForPods } from "./pod-watch.js";
 import type { SandboxProcess } from "./sandbox-process.js";
 import { readFileSync } from "node:fs";
 import { Etcd3, type IOptions } from "etcd3";
+import { createEtcdGateway } from "../../src/gateways/etcd/etcd3-gateway.js";
+import { retryWhile } from "./etcd-retry.js";
 
 /**
  * Asserts what a finished recovery must leave: every configured member a voter (no learner), every
@@ -190,5 +192,39 @@ async function retryMembershipChange<T>(
       if (!/unhealthy cluster/.test(String(error)) || Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, delay));
     }
+  }
+}
+
+/**
+ * Asserts that every member has the same key-value hash at one revision (the leader's latest when asked), as
+ * Verify checks; a member still applying the last entries is waited for.
+ */
+export async function expectEqualHashKV(info: SandboxInfo, cluster: SandboxClusterInfo): Promise<void> {
+  const clientURLs = cluster.members.map((m) => m.clientURL);
+  const tls = info.tls && {
+    ca: readFileSync(info.tls.ca, "utf8"),
+    cert: readFileSync(info.tls.cert, "utf8"),
+    key: readFileSync(info.tls.key, "utf8"),
+  };
+  const gateway = createEtcdGateway({
+    clientURLs,
+    ...(tls ? { tls } : {}),
+    ...(info.etcdAuth ? { auth: { ...info.etcdAuth } } : {}),
+  });
+  try {
+    const { revision } = await gateway.hashKV(clientURLs[0]!);
+    const hashes = await Promise.all(
+      clientURLs.map((url) =>
+        retryWhile(
+          () => gateway.hashKV(url, Number(revision)),
+          (error) => String(error).includes("future revision"),
+          `${url} to reach revision ${revision}`,
+          10_000,
+        ),
+      ),
+    );
+    expect(new Set(hashes.map((h) => h.hash)).size, JSON.stringify(hashes)).toBe(1);
+  } finally {
+    await gateway.close();
   }
 }

@@ -137,3 +137,17 @@ export async function takeMemberDown(kc: KubeConfig, namespace: string, cluster:
     `${name}'s Pod gone`,
   );
 }
+
+/**
+ * SIGKILLs the running container of `pod` (its first), as a crash or the OOM killer would: the sandbox's kubelet
+ * restarts it in the same Pod, on the same volumes. Resolves with the pid killed. The sandbox names a running
+ * container `sandbox://PID`, PID leading the container's process group.
+ */
+export async function killContainer(kc: KubeConfig, namespace: string, pod: string): Promise<number> {
+  const read = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace, name: pod });
+  const status = read.status?.containerStatuses?.[0];
+  const pid = Number(/^sandbox:\/\/(\d+)$/.exec(status?.state?.running ? (status.containerID ?? "") : "")?.[1]);
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`Pod ${pod} has no running container to kill`);
+  process.kill(-pid, "SIGKILL");
+  return pid;
+}

@@ -19,6 +19,8 @@ export interface RecoverOptions {
   kubeconfig?: string;
   /** Sends SIGKILL as soon as standard output contains this text (an interrupted recovery). */
   killWhenOutputHas?: string;
+  /** Receives the standard output so far each time more arrives (to inject a fault at a step). */
+  onOutput?: (stdout: string) => void;
   timeoutMs?: number;
 }
 
@@ -49,6 +51,7 @@ export function runRecover(
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
     if (options.killWhenOutputHas && stdout.includes(options.killWhenOutputHas)) child.kill("SIGKILL");
+    options.onOutput?.(stdout);
   });
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const timeoutMs = options.timeoutMs ?? 120_000;

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
+import { breakMember, killContainer, kubeConfigFrom, memberSelector } from "../support/pod-watch.js";
+import {
+  clusterShape,
+  expectEqualHashKV,
+  expectHealthyCluster,
+  withCluster,
+  writeKeys,
+} from "../support/etcd-cluster-checks.js";
+import { writeServiceConfig } from "../support/sandbox-config.js";
+import { runRecover, type RecoverRun } from "../support/recover-cli.js";
+
+const KEYS = 20;
+const NS = "default";
+
+// etcd itself failing while a recovery runs: the leader crashes, or a second member loses its data. The recovery
+// must complete, or end failed saying where the member is; it never costs quorum, and no key is lost.
+describe("faults in etcd during a recovery (Deployment members)", () => {
+  let sandbox: SandboxProcess;
+  let kc: KubeConfig;
+  let config: string;
+  const cluster = () => sandbox.info.clusters[0]!;
+  const output = (run: RecoverRun) => `${run.stdout}\n${run.stderr.slice(-3000)}`;
+
+  beforeAll(async () => {
+    sandbox = await startSandboxProcess();
+    kc = kubeConfigFrom(sandbox.info.kubeconfig);
+    await writeKeys(sandbox.info, cluster(), "before", KEYS);
+    // A wait that cannot end well (a member gone for good) gives up within the test's time.
+    config = await writeServiceConfig(sandbox, "short-steps.yaml", { stepTimeoutSeconds: 20 });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+  });
+
+  /** Runs `fault` once, when the recovery's output first shows `step` done; its failure fails the test. */
+  function injectAt(step: string, fault: () => Promise<unknown>) {
+    let injected: Promise<unknown> | undefined;
+    return {
+      onOutput: (stdout: string) => {
+        if (!injected && stdout.includes(`[${step}] `)) injected = fault();
+      },
+      injected: async () => {
+        expect(injected, `the recovery never reached [${step}]`).toBeDefined();
+        return injected;
+      },
+    };
+  }
+
+  /** The Pod of the etcd leader, as the cluster reports it. */
+  async function leaderPod(): Promise<string> {
+    const leaderName = await withCluster(sandbox.info, cluster(), async (client) => {
+      const status = await client.maintenance.status();
+      const { members } = await client.cluster.memberList({ linearizable: false });
+      return members.find((m) => m.ID === status.leader)?.name;
+    });
+    const index = Number(/(\d+)$/.exec(leaderName ?? "")?.[1]);
+    const { items } = await kc.makeApiClient(CoreV1Api).listNamespacedPod({
+      namespace: NS,
+      labelSelector: memberSelector("example", index),
+    });
+    const pod = items.find((p) => !p.metadata?.deletionTimestamp)?.metadata?.name;
+    if (!pod) throw new Error(`no Pod of the leader ${leaderName}`);
+    return pod;
+  }
+
+  it("completes when the leader crashes right after the learner was added", async () => {
+    await breakMember(kc, NS, "example", 3);
+    const fault = injectAt("add", async () => killContainer(kc, NS, await leaderPod()));
+    const run = await runRecover(sandbox, "example", 3, { config, onOutput: fault.onOutput });
+    await fault.injected();
+    expect(run.code, output(run)).toBe(0);
+    expect(run.stdout).toMatch(/\[verify\] 5 voting members answer/);
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+    await expectEqualHashKV(sandbox.info, cluster());
+  });
+
+  it("a second member losing its data mid-recovery: succeeded or failed saying where; both recover", async () => {
+    await breakMember(kc, NS, "example", 2);
+    const fault = injectAt("remove", () => breakMember(kc, NS, "example", 4));
+    const first = await runRecover(sandbox, "example", 2, { config, onOutput: fault.onOutput });
+    await fault.injected();
+    if (first.code !== 0) {
+      // Failed, not refused: something was changed, and the last line says where member 2 was left.
+      expect(first.code, output(first)).toBe(1);
+      expect(first.stdout.trim().split("\n").at(-1)).toMatch(/example2|member 2/);
+    }
+    // Quorum held throughout: the three untouched members and the keys are all there.
+    const shape = await clusterShape(sandbox.info, cluster());
+    expect(shape.names).toEqual(expect.arrayContaining(["example1", "example3", "example5"]));
+    for (const member of [2, 4]) {
+      const run = await runRecover(sandbox, "example", member, { config });
+      expect([0, 3], output(run)).toContain(run.code);
+    }
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+    await expectEqualHashKV(sandbox.info, cluster());
+  });
+});
