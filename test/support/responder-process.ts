@@ -35,6 +35,8 @@ export interface StartResponderOptions {
   args?: string[];
   /** Node.js flags before the script, e.g. `--cpu-prof` to profile it; default none. */
   nodeArgs?: string[];
+  /** Run the build (`dist/cli.js`, as the image does; `npm run build` first) instead of the sources. */
+  compiled?: boolean;
   /**
    * Environment over this process's environment and the defaults `HOST=127.0.0.1` (loopback only),
    * `PORT=0`, `WORKER_PORT=0` (ephemeral ports), `LOG_LEVEL=info`, `AUTH_TOKEN` and `REDIS_URL`, e.g.
@@ -86,9 +88,7 @@ export async function startResponder(options: StartResponderOptions): Promise<Re
   const mode = options.mode ?? "all";
   const args = [
     ...(options.nodeArgs ?? []),
-    "--import",
-    "tsx",
-    join(repoRoot, "src/cli.ts"),
+    ...(options.compiled ? [join(repoRoot, "dist/cli.js")] : ["--import", "tsx", join(repoRoot, "src/cli.ts")]),
     mode,
     "--config",
     options.config,
