@@ -379,6 +379,7 @@ export class FakeWorld {
       deletePod: () => Promise.reject(new Error("the fake world runs Deployment members only")),
       readPersistentVolumeClaim: () => Promise.resolve(undefined),
       deletePersistentVolumeClaim: () => Promise.reject(new Error("the fake world has no claims")),
+      createPersistentVolumeClaim: () => Promise.reject(new Error("the fake world has no claims")),
       waitForClaimGone: () => Promise.reject(new Error("the fake world has no claims")),
       listPods: (_ns, selector) => Promise.resolve({ pods: this.select(selector), resourceVersion: "1" }),
       waitForPods: (_ns, selector, check, what, timeoutMs) => this.waitForPods(selector, check, what, timeoutMs),

@@ -20,6 +20,8 @@ export interface PlanInput {
   joinsByItself?: boolean;
   /** The `--initial-cluster` the member would start with (IDs are only known after the add). */
   initialCluster?: string;
+  /** A Deployment member's claim to empty before it starts again, and why. */
+  claimRenewal?: { claim: string; reason: string };
 }
 
 /** The plan as human lines, in the order the recovery would act. */
@@ -56,6 +58,10 @@ export function planLines(input: PlanInput): string[] {
       lines.push(
         `set --initial-cluster=${initialCluster} and --initial-cluster-state=existing on Deployment ${workload.name}`,
       );
+      if (input.claimRenewal) {
+        const { claim, reason } = input.claimRenewal;
+        lines.push(`delete PersistentVolumeClaim ${claim} and make it again, empty, with the same spec (${reason})`);
+      }
       lines.push(`scale Deployment ${workload.name} to 1 and wait until ${input.memberName} answers`);
     } else {
       lines.push(
