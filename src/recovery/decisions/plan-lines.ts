@@ -55,13 +55,13 @@ export function planLines(input: PlanInput): string[] {
         : `add ${input.memberName} (${input.peerURL}) as ${input.learner ? "a learner" : "a voting member"}`,
     );
     if (workload.kind === "Deployment") {
-      lines.push(
-        `set --initial-cluster=${initialCluster} and --initial-cluster-state=existing on Deployment ${workload.name}`,
-      );
       if (input.claimRenewal) {
         const { claim, reason } = input.claimRenewal;
         lines.push(`delete PersistentVolumeClaim ${claim} and make it again, empty, with the same spec (${reason})`);
       }
+      lines.push(
+        `set --initial-cluster=${initialCluster} and --initial-cluster-state=existing on Deployment ${workload.name}`,
+      );
       lines.push(`scale Deployment ${workload.name} to 1 and wait until ${input.memberName} answers`);
     } else {
       lines.push(
