@@ -11,7 +11,8 @@ import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { describeAccess, missingPermissionsMessage, requiredAccess } from "./permissions.js";
 import { seconds } from "./report.js";
 import { describeUnderWay, markIsOwn, readUnderWay } from "./under-way.js";
-import { describeWorkload, memberLayout, readWorkload, workloadEventTarget } from "./member-workload.js";
+import { memberLayout } from "./member-layout.js";
+import { describeWorkload, readWorkload, workloadEventTarget } from "./member-workload.js";
 
 /** What the permission check hands on (observe mode only has something to hand). */
 export interface PermissionCheck {

@@ -7,12 +7,8 @@ import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { findEtcdContainer, currentPod, podFacts, podsOfMember } from "./pods.js";
 import type { RecoveryContext } from "./context.js";
 import { clearUnderWay, describeUnderWay, markIsOwn, readUnderWay } from "./under-way.js";
-import {
-  claimOfDeployment,
-  describeMemberRunner,
-  type WorkloadObject,
-  workloadEventTarget,
-} from "./member-workload.js";
+import { claimOfDeployment } from "./member-layout.js";
+import { describeMemberRunner, type WorkloadObject, workloadEventTarget } from "./member-workload.js";
 import type { MemberWorkload } from "../core/config/types.js";
 
 /** What Diagnose found and decided; the steps after it work from this. */

@@ -1,7 +1,7 @@
 import type { V1Deployment, V1StatefulSet } from "@kubernetes/client-node";
 import type { MemberWorkload, ResolvedCluster, ResolvedMember } from "../core/config/types.js";
 import { selectorString, STATEFULSET_POD_NAME_LABEL } from "../core/labels.js";
-import type { EventTarget, KubernetesGateway, MemberLayout } from "../gateways/kubernetes/kubernetes-gateway.js";
+import type { EventTarget, KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
 
 /** The object that runs a member: its own Deployment, or the StatefulSet that runs every member of the cluster. */
 export type WorkloadObject = V1Deployment | V1StatefulSet;
@@ -62,32 +62,6 @@ export function memberPodSelector(member: ResolvedMember, object: WorkloadObject
     );
   }
   return selector;
-}
-
-/** The PersistentVolumeClaim a Deployment's Pods mount (the member's data survives its Pod there), if any. */
-export function claimOfDeployment(object: WorkloadObject | undefined): string | undefined {
-  return object?.spec?.template?.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
-}
-
-/**
- * How the member runs, for the requests its recovery makes: reads a Deployment to see whether its Pods mount a claim.
- * A Deployment that cannot be read (an error, not "not found") counts as on a claim, so that nothing its recovery
- * might ask for goes unchecked.
- */
-export async function memberLayout(
-  kubernetes: Pick<KubernetesGateway, "readDeployment">,
-  namespace: string,
-  member: ResolvedMember,
-): Promise<MemberLayout> {
-  const { workload } = member;
-  if (workload.kind === "StatefulSet") return "StatefulSet";
-  const deployment = await kubernetes.readDeployment(namespace, workload.name).then(
-    (object) => object ?? null,
-    () => undefined,
-  );
-  return deployment === undefined || claimOfDeployment(deployment ?? undefined) !== undefined
-    ? "DeploymentOnClaim"
-    : "Deployment";
 }
 
 /** The object a recovery's Events are recorded on: the member's workload. */

@@ -11,7 +11,8 @@ import {
   parseClaimRenewal,
 } from "./decisions/claim-renewal.js";
 import type { Plan } from "./guard.js";
-import { claimOfDeployment, memberPodSelector, type WorkloadObject } from "./member-workload.js";
+import { claimOfDeployment } from "./member-layout.js";
+import { memberPodSelector, type WorkloadObject } from "./member-workload.js";
 import type { RecoveryRun } from "./recovery-run.js";
 
 /** The renewal an earlier step recorded on the Deployment, if any. */

@@ -1,4 +1,5 @@
-import { claimOfDeployment, memberPodSelector, type WorkloadObject } from "./member-workload.js";
+import { claimOfDeployment } from "./member-layout.js";
+import { memberPodSelector, type WorkloadObject } from "./member-workload.js";
 import { claimRenewalToRecord, recordedClaimRenewal } from "./renew-claim.js";
 import { seconds } from "./report.js";
 import { markUnderWay } from "./under-way.js";

@@ -62,6 +62,7 @@ export function memberDeployment(options: {
                 `--initial-cluster-token=${options.cluster}`,
               ],
               env: [{ name: "ETCDCTL_API", value: "3" }],
+              volumeMounts: [{ name: "data", mountPath: "/var/lib/etcd" }],
             },
           ],
           volumes: [{ name: "data", emptyDir: {} }],
