@@ -77,6 +77,12 @@ describe("recover: a member whose Deployment keeps its data on a PersistentVolum
     // The member now runs with state existing, as after any recovery.
     await breakWithStaleLog();
     const uid = await claimUid(kc, "default", CLAIM);
+    const plan = await runRecover(sandbox, "example", 3, { dryRun: true });
+    expect(plan.code, plan.stdout).toBe(0);
+    expect(plan.stdout).toMatch(
+      /delete PersistentVolumeClaim example-3-data and make it again, empty, with the same spec \(.*tocommit/,
+    );
+    expect(await claimUid(kc, "default", CLAIM)).toBe(uid);
 
     const run = await recoverMember3();
     expect(run.stdout).toMatch(/\[diagnose\] .*tocommit\(\d+\) is out of range/);
