@@ -82,8 +82,13 @@ export async function renewRecordedClaim(
       );
     }
     await ensureMemberDoesNotAnswer(run, plan, memberId, true);
-    if (await ctx.kubernetes.deletePersistentVolumeClaim(namespace, claim, renewal.uid)) run.markChanged();
-    actions.push(`deleted PersistentVolumeClaim ${claim} (${renewal.reason})`);
+    const deleted = await ctx.kubernetes.deletePersistentVolumeClaim(namespace, claim, renewal.uid);
+    if (deleted) run.markChanged();
+    actions.push(
+      deleted
+        ? `deleted PersistentVolumeClaim ${claim} (${renewal.reason})`
+        : `PersistentVolumeClaim ${claim} went meanwhile (${renewal.reason})`,
+    );
     await ctx.kubernetes.waitForClaimGone(namespace, claim, renewal.uid, run.timeoutMs);
   } else {
     actions.push(`PersistentVolumeClaim ${claim} was deleted by an earlier attempt (${renewal.reason})`);
