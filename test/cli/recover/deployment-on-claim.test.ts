@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1PolicyRule } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type MemberOnClaim,
@@ -6,9 +6,11 @@ import {
   replaceClaimWithEmptyOne,
 } from "../../support/deployment-on-claim.js";
 import { clusterShape, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { objectsOfKind, renderChart } from "../../support/helm-chart.js";
 import { kubectl } from "../../support/kubectl.js";
 import { kubeConfigFrom } from "../../support/pod-watch.js";
 import { runRecover, type RecoverRun } from "../../support/recover-cli.js";
+import { createRestrictedIdentity, withoutVerb, type RestrictedIdentity } from "../../support/restricted-identity.js";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { claimUid } from "../../support/statefulset-member.js";
 
@@ -19,11 +21,17 @@ describe("recover: a member whose Deployment keeps its data on a PersistentVolum
   let sandbox: SandboxProcess;
   let kc: KubeConfig;
   let member: MemberOnClaim;
+  let chartRules: V1PolicyRule[];
+  let identity: RestrictedIdentity;
   const cluster = () => sandbox.info.clusters[0]!;
 
   beforeAll(async () => {
-    sandbox = await startSandboxProcess({ members: 3 });
+    const [started, chart] = await Promise.all([startSandboxProcess({ members: 3 }), renderChart()]);
+    sandbox = started;
     kc = kubeConfigFrom(sandbox.info.kubeconfig);
+    // The responder runs as a ServiceAccount with the Helm chart's Role, so RBAC decides what it may do.
+    chartRules = objectsOfKind(chart, "Role")[0]!.rules as V1PolicyRule[];
+    identity = await createRestrictedIdentity(kc, sandbox.dir, "default", "etcd-responder", chartRules);
     member = {
       kc,
       kubeconfig: sandbox.info.kubeconfig,
@@ -42,8 +50,10 @@ describe("recover: a member whose Deployment keeps its data on a PersistentVolum
   /** Recovers member 3 and checks what every recovery must leave; answers the run. */
   async function recoverMember3(): Promise<RecoverRun> {
     const before = await clusterShape(sandbox.info, cluster());
-    const run = await runRecover(sandbox, "example", 3);
+    const run = await runRecover(sandbox, "example", 3, { kubeconfig: identity.kubeconfig });
     expect(run.code, `${run.stdout}\n${run.stderr.slice(-3000)}`).toBe(0);
+    // A Deployment's 11, and the claim's five: get, list, watch, create and delete.
+    expect(run.stdout).toMatch(/\[permissions\] the responder may make all 16 kinds of request/);
     expect(run.stdout).toMatch(/\[verify\] 3 voting members answer .*hashKV \d+ at revision \d+ on all/);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
     // Only the recovered member changed identity.
@@ -77,7 +87,16 @@ describe("recover: a member whose Deployment keeps its data on a PersistentVolum
     // The member now runs with state existing, as after any recovery.
     await breakWithStaleLog();
     const uid = await claimUid(kc, "default", CLAIM);
-    const plan = await runRecover(sandbox, "example", 3, { dryRun: true });
+    await identity.setRules(withoutVerb(chartRules, "", "persistentvolumeclaims", "create"));
+    const refused = await runRecover(sandbox, "example", 3, { kubeconfig: identity.kubeconfig });
+    expect(refused.code, refused.stdout).toBe(4);
+    expect(refused.stdout).toMatch(
+      /Refused, nothing was changed: .*create persistentvolumeclaims in namespace default/,
+    );
+    expect(refused.stdout).not.toContain("[lock]");
+    await identity.setRules(chartRules);
+
+    const plan = await runRecover(sandbox, "example", 3, { dryRun: true, kubeconfig: identity.kubeconfig });
     expect(plan.code, plan.stdout).toBe(0);
     expect(plan.stdout).toMatch(
       /delete PersistentVolumeClaim example-3-data and make it again, empty, with the same spec \(.*tocommit/,
@@ -103,6 +122,7 @@ describe("recover: a member whose Deployment keeps its data on a PersistentVolum
     await breakWithStaleLog();
     const uid = await claimUid(kc, "default", CLAIM);
     const killed = await runRecover(sandbox, "example", 3, {
+      kubeconfig: identity.kubeconfig,
       killWhenOutputHas: "[stop] PersistentVolumeClaim example-3-data is to be emptied",
     });
     expect(killed.code, killed.stdout).toBeNull();
