@@ -20,11 +20,11 @@ export async function memberLayout(
 ): Promise<MemberLayout> {
   const { workload } = member;
   if (workload.kind === "StatefulSet") return "StatefulSet";
-  const deployment = await kubernetes.readDeployment(namespace, workload.name).then(
-    (object) => object ?? null,
-    () => undefined,
-  );
-  return deployment === undefined || claimOfDeployment(deployment ?? undefined) !== undefined
-    ? "DeploymentOnClaim"
-    : "Deployment";
+  let deployment: WorkloadObject | undefined;
+  try {
+    deployment = await kubernetes.readDeployment(namespace, workload.name);
+  } catch {
+    return "DeploymentOnClaim";
+  }
+  return claimOfDeployment(deployment) === undefined ? "Deployment" : "DeploymentOnClaim";
 }

@@ -7,13 +7,19 @@ import { isCrashLooping, isReady, memberSelector, waitForPods } from "./pod-watc
 
 /** Where a member's Deployment and its claim are, and how to reach the sandbox. */
 export interface MemberOnClaim {
+  /** The sandbox admin's client configuration, for watches. */
   kc: KubeConfig;
+  /** The sandbox admin's kubeconfig file, for kubectl. */
   kubeconfig: string;
   /** A folder the test owns, for the claim's manifest. */
   dir: string;
+  /** The cluster's namespace. */
   namespace: string;
+  /** The cluster's name: member N runs as Deployment `CLUSTER-N`. */
   cluster: string;
+  /** The member's index. */
   index: number;
+  /** The claim that is to hold the member's data. */
   claim: string;
 }
 
