@@ -133,10 +133,13 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
       : recover(`no Pod of ${runner} exists`);
   }
   if (memberStatus !== undefined && facts.clusterId !== undefined && memberStatus.clusterId !== facts.clusterId) {
-    return recover(
+    const foreign =
       `Pod ${pod.name} answers for cluster ${memberStatus.clusterId}, not for the cluster's ${facts.clusterId} (it ` +
-        `is not part of the cluster)`,
-    );
+      `is not part of the cluster)`;
+    // Its claim holds another cluster's data, which answers: nothing the wipe rule allows to empty.
+    return keptData
+      ? refuse("foreign-data-on-claim", `${foreign}, and that data is on PersistentVolumeClaim ${claim}`)
+      : recover(foreign);
   }
   if (pod.crashLooping) {
     const state =
@@ -157,7 +160,15 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
     return recover(`cannot tell whether Pod ${pod.name} is part of the cluster: no member returned the member list`);
   }
   if (pod.state === "running" && !pod.deleting && listEntry === undefined) {
-    return recover(`Pod ${pod.name} is Running but its peer URL ${facts.peerURL} is not in the member list`);
+    const unlisted = `Pod ${pod.name} is Running but its peer URL ${facts.peerURL} is not in the member list`;
+    // On a claim its write-ahead log stays: once etcd says it was removed, that sign empties the claim.
+    if (keptData) {
+      return {
+        verdict: "retry-later",
+        reason: `not diagnosable yet; retry later: ${unlisted}, and its data stays on PersistentVolumeClaim ${claim}`,
+      };
+    }
+    return recover(unlisted);
   }
 
   const podState = pod.deleting ? "Terminating" : (pod.stateReason ?? pod.phase);

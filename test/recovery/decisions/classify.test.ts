@@ -214,6 +214,15 @@ describe("classifyMember", () => {
       expect(diagnosis.reason).toContain("PersistentVolumeClaim data-example-3");
     });
 
+    it("is refused when it answers for another cluster, and waited for when it runs outside the member list", () => {
+      const foreign = { clusterId: "9", memberId: "77", leader: "77", isLearner: false };
+      const other = classifyMember(facts({ ...onClaim, memberStatus: foreign, listEntry: undefined }));
+      expect(other).toMatchObject({ verdict: "refuse", refusal: "foreign-data-on-claim" });
+      const unlisted = classifyMember(facts({ ...onClaim, pod: { ...readyPod, ready: false }, listEntry: undefined }));
+      expect(unlisted.verdict).toBe("retry-later");
+      expect(unlisted.reason).toMatch(/is Running but its peer URL .* is not in the member list/);
+    });
+
     it("is waited for when it has no Pod yet, and resumed when an earlier attempt stopped it", () => {
       expect(classifyMember(facts({ ...onClaim, pod: undefined })).verdict).toBe("retry-later");
       const stopped = facts({ ...onClaim, pod: undefined, replicas: 0, earlierAttempt: true });
