@@ -91,7 +91,7 @@ The namespaces of the managed etcd clusters, sorted and without repeats, one per
 {{/*
 The RBAC rules the responder needs in each managed namespace: exactly what its Kubernetes gateway calls
 (REQUIRED_PERMISSIONS in src/gateways/kubernetes/kubernetes-gateway.ts; a test keeps the two equal), for members
-run by Deployments and by StatefulSets alike.
+run by Deployments (on a PersistentVolumeClaim or not) and by StatefulSets alike.
 */}}
 {{- define "etcd-responder.rbacRules" -}}
 - apiGroups: ["apps"]
@@ -111,7 +111,7 @@ run by Deployments and by StatefulSets alike.
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
-  verbs: ["get", "list", "watch", "delete"]
+  verbs: ["get", "list", "watch", "create", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -95,3 +95,10 @@ export function matchesSelector(
  * changed the member, so that run can no longer end "refused, nothing changed".
  */
 export const RECOVERY_UNDER_WAY_ANNOTATION = "etcd.responder.io/recovery-under-way";
+
+/**
+ * Annotation on a Deployment member's Deployment while a recovery is to empty the PersistentVolumeClaim its Pods
+ * mount (from Stop until Start scales it up): JSON of the claim as it was (name, UID, labels, spec) and why, so that
+ * a run interrupted after the claim was deleted still makes it again.
+ */
+export const RENEW_CLAIM_ANNOTATION = "etcd.responder.io/renew-claim";

@@ -11,6 +11,7 @@ import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { describeAccess, missingPermissionsMessage, requiredAccess } from "./permissions.js";
 import { seconds } from "./report.js";
 import { describeUnderWay, markIsOwn, readUnderWay } from "./under-way.js";
+import { memberLayout } from "./member-layout.js";
 import { describeWorkload, readWorkload, workloadEventTarget } from "./member-workload.js";
 
 /** What the permission check hands on (observe mode only has something to hand). */
@@ -21,7 +22,8 @@ export interface PermissionCheck {
 
 /**
  * Step 0, Permissions: ask the API server (SelfSubjectAccessReview, all at once) whether the responder may make
- * every request a recovery can make in the cluster's namespace, including those only late steps make. Nothing is
+ * every request a recovery of the member's layout can make in the cluster's namespace, including those only late
+ * steps make (a Deployment whose Pods mount a claim also needs the claim's). Nothing is
  * remembered from an earlier recovery: RBAC can change at any time. In act mode a missing permission refuses the
  * recovery before the Lease is taken (taking it is already a write); in observe mode it is reported and the dry
  * run goes on. A review that fails is never taken as "allowed": a denied review refuses, any other failure fails
@@ -29,8 +31,9 @@ export interface PermissionCheck {
  */
 export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<PermissionCheck>> {
   const { ctx } = run;
-  const wanted = requiredAccess(permissionsFor(ctx.member.workload.kind), ctx.cluster.namespace);
   const startedAt = ctx.clock.now();
+  const layout = await memberLayout(ctx.kubernetes, ctx.cluster.namespace, ctx.member);
+  const wanted = requiredAccess(permissionsFor(layout), ctx.cluster.namespace);
   const allowed = await Promise.all(
     wanted.map((access) =>
       ctx.kubernetes.reviewAccess(access).then(

@@ -7,6 +7,7 @@ import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { findEtcdContainer, currentPod, podFacts, podsOfMember } from "./pods.js";
 import type { RecoveryContext } from "./context.js";
 import { clearUnderWay, describeUnderWay, markIsOwn, readUnderWay } from "./under-way.js";
+import { claimOfDeployment } from "./member-layout.js";
 import { describeMemberRunner, type WorkloadObject, workloadEventTarget } from "./member-workload.js";
 import type { MemberWorkload } from "../core/config/types.js";
 
@@ -55,6 +56,7 @@ export async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>
     memberName: ctx.member.name,
     peerURL: ctx.member.peerURL,
     workloadExists: member.object !== undefined,
+    earlierAttempt: mark !== undefined,
     replicas: memberReplicas(ctx.member.workload, member.object),
     log: member.log,
     listKnown: cluster.list !== undefined,
@@ -63,7 +65,7 @@ export async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>
     ...(entry ? { listEntry: { id: entry.id, isLearner: entry.isLearner, name: entry.name } } : {}),
     ...(ownProbe?.status ? { memberStatus: ownProbe.status } : {}),
   };
-  const claim = workload.kind === "Deployment" ? persistentVolumeClaimOf(member.object) : undefined;
+  const claim = workload.kind === "Deployment" ? claimOfDeployment(member.object) : undefined;
   if (claim !== undefined) facts.persistentVolumeClaim = claim;
   const classification = classifyMember(facts);
 
@@ -188,9 +190,4 @@ async function observeMember(ctx: RecoveryContext, tailLines: number): Promise<M
 /** Name of the workload's etcd container. */
 function etcdContainerName(object: WorkloadObject): string | undefined {
   return findEtcdContainer(object.spec?.template?.spec?.containers ?? [])?.name;
-}
-
-/** A PersistentVolumeClaim the workload's Pods mount, if any. */
-function persistentVolumeClaimOf(object: WorkloadObject | undefined): string | undefined {
-  return object?.spec?.template?.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName;
 }

@@ -1,7 +1,10 @@
 import { describeEntry } from "./cluster-view.js";
 import { initialClusterValue } from "./decisions/initial-cluster.js";
 import { planLines } from "./decisions/plan-lines.js";
+import { claimWipeReason } from "./decisions/claim-renewal.js";
+import { claimOfDeployment } from "./member-layout.js";
 import { joinsByItself } from "./member-workload.js";
+import { recordedClaimRenewal } from "./renew-claim.js";
 import type { Plan } from "./guard.js";
 import type { RecoveryRun } from "./recovery-run.js";
 
@@ -44,6 +47,12 @@ export function describePlan(run: RecoveryRun, plan: Plan): string[] {
       p.status.leader !== "0" &&
       p.member.index !== ctx.member.index,
   );
+  const claim = ctx.member.workload.kind === "Deployment" ? claimOfDeployment(diagnosis.member.object) : undefined;
+  const wipe =
+    claim === undefined
+      ? undefined
+      : (recordedClaimRenewal(diagnosis.member.object)?.reason ??
+        claimWipeReason(ctx.cluster.deleteClaim, diagnosis.member.log));
   return planLines({
     verdict: diagnosis.verdict,
     workload: ctx.member.workload,
@@ -57,5 +66,6 @@ export function describePlan(run: RecoveryRun, plan: Plan): string[] {
     learner: ctx.cluster.useLearners && !joinsByItself(ctx.cluster),
     ...(joinsByItself(ctx.cluster) ? { joinsByItself: true } : {}),
     ...(initialCluster !== undefined ? { initialCluster } : {}),
+    ...(claim !== undefined && wipe !== undefined ? { claimRenewal: { claim, reason: wipe } } : {}),
   });
 }

@@ -1,9 +1,9 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { StatefulSetMemberWorkload } from "../core/config/types.js";
-import { messageOf } from "../core/errors.js";
 import { STATEFULSET_POD_NAME_LABEL } from "../core/labels.js";
 import type { Added } from "./add.js";
-import { ensureQuorum, viewCluster } from "./cluster-view.js";
+import { ensureMemberDoesNotAnswer } from "./claim-safety.js";
+import { claimWipeReason } from "./decisions/claim-renewal.js";
 import { findStaleDataSign } from "./decisions/classify.js";
 import { holdForRecovery } from "./decisions/statefulset-hold.js";
 import type { Plan } from "./guard.js";
@@ -152,9 +152,8 @@ async function claimDeletion(
   container: string | undefined,
 ): Promise<string | undefined> {
   const { ctx } = run;
-  if (ctx.cluster.statefulSet?.deleteClaim === "always") return "the configuration empties it on every recovery";
-  const before = findStaleDataSign(plan.diagnosis.member.log);
-  if (before) return `its data dir holds a write-ahead log the cluster no longer knows: ${before.line}`;
+  const before = claimWipeReason(ctx.cluster.deleteClaim, plan.diagnosis.member.log);
+  if (before) return before;
   const name = pod?.metadata?.name;
   if (!name) return undefined;
   for (const previous of [false, true]) {
@@ -169,35 +168,6 @@ async function claimDeletion(
     if (after) return `after the member was removed, its data dir got a write-ahead log of its own: ${after.line}`;
   }
   return undefined;
-}
-
-/**
- * Refuses to touch the member's Pod or claim while it answers as the new member (when its own scripts add it: as a
- * voting member of the cluster), and its claim while quorum is at risk without it.
- */
-async function ensureMemberDoesNotAnswer(
-  run: RecoveryRun,
-  plan: Plan,
-  memberId: string | undefined,
-  deletingClaim: boolean,
-): Promise<void> {
-  const { ctx } = run;
-  const status = await ctx.etcd.status(ctx.member.clientURL).catch(() => undefined);
-  const joined =
-    status !== undefined &&
-    status.clusterId === plan.clusterId &&
-    (memberId === undefined ? !status.isLearner : status.memberId === memberId);
-  if (joined) {
-    throw new Error(
-      `member ${ctx.member.name} already answers as the added member; its Pod and data are left alone: run again`,
-    );
-  }
-  if (deletingClaim) {
-    const view = await viewCluster(ctx, plan.clusterId).catch((error: unknown) => {
-      throw new Error(`could not check quorum before deleting the member's claim: ${messageOf(error)}`);
-    });
-    ensureQuorum(ctx, view, { votingAdd: false });
-  }
 }
 
 /**

@@ -2,7 +2,10 @@ import { messageOf } from "../core/errors.js";
 import { setInitialCluster } from "./decisions/initial-cluster.js";
 import { meaningfulLogLine } from "./decisions/classify.js";
 import { findEtcdContainer, currentPod, podFacts } from "./pods.js";
+import { claimOfDeployment } from "./member-layout.js";
 import { memberPodSelector } from "./member-workload.js";
+import { renewRecordedClaim } from "./renew-claim.js";
+import { RENEW_CLAIM_ANNOTATION } from "../core/labels.js";
 import { seconds } from "./report.js";
 import type { Added } from "./add.js";
 import type { Plan } from "./guard.js";
@@ -11,7 +14,8 @@ import { pollUntil } from "./waits.js";
 
 /**
  * Step 8, Start: give the etcd container the new `--initial-cluster` and `--initial-cluster-state=existing`
- * (nothing else changes), scale the Deployment to 1, wait until its Pod runs and the member answers.
+ * (nothing else changes), scale the Deployment to 1, wait until its Pod runs and the member answers. First, a
+ * claim Stop recorded to empty is deleted and made again (see `renewRecordedClaim`).
  * A learner may not pass readiness before it is promoted, so Running is what is awaited here.
  */
 export async function start(
@@ -27,8 +31,15 @@ export async function start(
   const namespace = ctx.cluster.namespace;
   const startedAt = ctx.clock.now();
 
+  // A claim Stop recorded to empty is made again before the member starts on it.
+  const current = await ctx.kubernetes.readDeployment(namespace, name);
+  if (!current) throw new Error(`Deployment ${name} in ${namespace} disappeared during the recovery`);
+  const renewed = await renewRecordedClaim(run, plan, current, memberId);
+
   let changes: string[] = [];
   const updated = await ctx.kubernetes.updateDeployment(namespace, name, (deployment) => {
+    // The claim is there again: the record goes in the write that scales the Deployment up.
+    if (renewed) delete deployment.metadata?.annotations?.[RENEW_CLAIM_ANNOTATION];
     const containers = deployment.spec?.template?.spec?.containers ?? [];
     const container = findEtcdContainer(containers);
     if (!container) throw new Error(`Deployment ${name} has no container`);
@@ -53,6 +64,7 @@ export async function start(
     pods: `a Pod of Deployment ${name}`,
   });
   const detail =
+    (renewed ? `${renewed}; ` : "") +
     `scaled Deployment ${name} to 1; Pod ${started.pod} Running after ${seconds(started.runningAfterMs)}; member ` +
     `answers after ${seconds(ctx.clock.now() - startedAt)}`;
   return {
@@ -61,7 +73,9 @@ export async function start(
     event: {
       type: "Normal",
       reason: "MemberStarted",
-      message: `Started etcd member ${ctx.member.name} with --initial-cluster-state=existing (Pod ${started.pod})`,
+      message:
+        `Started etcd member ${ctx.member.name} with --initial-cluster-state=existing (Pod ${started.pod})` +
+        (renewed ? ` on an empty PersistentVolumeClaim ${claimOfDeployment(updated) ?? ""}` : ""),
     },
   };
 }

@@ -1,4 +1,6 @@
-import { memberPodSelector } from "./member-workload.js";
+import { claimOfDeployment } from "./member-layout.js";
+import { memberPodSelector, type WorkloadObject } from "./member-workload.js";
+import { claimRenewalToRecord, recordedClaimRenewal } from "./renew-claim.js";
 import { seconds } from "./report.js";
 import { markUnderWay } from "./under-way.js";
 import type { Plan } from "./guard.js";
@@ -18,9 +20,17 @@ export async function stop(run: RecoveryRun, plan: Plan, name: string): Promise<
   const selector = memberPodSelector(ctx.member, deployment);
 
   const startedAt = ctx.clock.now();
-  // The mark comes first: whatever happens after it, every later run knows the member was changed.
-  await markUnderWay(ctx, deployment);
+  // The mark comes first: whatever happens after it, every later run knows the member was changed. A claim to empty
+  // is recorded with it, while the log that says why is still at hand.
+  const renewal = await claimRenewalToRecord(run, plan, deployment);
+  const marked = await markUnderWay(ctx, deployment, renewal?.record);
   run.markChanged();
+  if (renewal) {
+    run.progress(
+      `PersistentVolumeClaim ${renewal.renewal.claim} is to be emptied before the member starts again ` +
+        `(${renewal.renewal.reason}); recorded on Deployment ${name}`,
+    );
+  }
   const scale = (deployment.spec?.replicas ?? 1) !== 0;
   if (scale) {
     await ctx.kubernetes.scaleDeployment(namespace, name, 0);
@@ -48,6 +58,15 @@ export async function stop(run: RecoveryRun, plan: Plan, name: string): Promise<
   return {
     outcome: "done",
     detail,
-    event: { type: "Normal", reason: "MemberStopped", message: `${detail} (the member's data is wiped with its Pod)` },
+    event: { type: "Normal", reason: "MemberStopped", message: `${detail} (${dataFate(marked)})` },
   };
+}
+
+/** What stopping does to the member's data, for the Event. */
+function dataFate(deployment: WorkloadObject): string {
+  const claim = claimOfDeployment(deployment);
+  if (claim === undefined) return "the member's data is wiped with its Pod";
+  return recordedClaimRenewal(deployment) === undefined
+    ? `the member's data stays on PersistentVolumeClaim ${claim}`
+    : `PersistentVolumeClaim ${claim} is emptied before the member starts again`;
 }

@@ -1,4 +1,4 @@
-import { RECOVERY_UNDER_WAY_ANNOTATION } from "../core/labels.js";
+import { RECOVERY_UNDER_WAY_ANNOTATION, RENEW_CLAIM_ANNOTATION } from "../core/labels.js";
 import type { MemberWorkload } from "../core/config/types.js";
 import type { RecoveryContext } from "./context.js";
 import { describeWorkload, readWorkload, updateWorkload, type WorkloadObject } from "./member-workload.js";
@@ -76,6 +76,8 @@ export async function clearUnderWay(ctx: MarkContext): Promise<boolean> {
   if (!readUnderWay(object)) return false;
   await updateWorkload(ctx.kubernetes, ctx.cluster.namespace, ctx.member, (latest) => {
     delete latest.metadata?.annotations?.[RECOVERY_UNDER_WAY_ANNOTATION];
+    // A claim renewal an attempt recorded but never carried out is moot once the member is healthy.
+    delete latest.metadata?.annotations?.[RENEW_CLAIM_ANNOTATION];
   });
   return true;
 }

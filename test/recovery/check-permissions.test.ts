@@ -46,6 +46,25 @@ describe("the permission check", () => {
     ]);
   });
 
+  it("asks for the claim's permissions, create included, only for a Deployment whose Pods mount a claim", async () => {
+    const world = new FakeWorld();
+    world.crashLoop(3);
+    world.deniedAccess.add("create persistentvolumeclaims");
+    // A Deployment on an emptyDir needs no claim permission: the denied one is never asked about.
+    const plain = await runRecovery(world.context({ mode: "observe" }));
+    expect(plain.plan?.at(-1)).not.toMatch(/Acting would be refused/);
+
+    const template = world.deployments.get("example-3")!.spec!.template.spec!;
+    template.volumes = [{ name: "data", persistentVolumeClaim: { claimName: "example-3-data" } }];
+    const result = await runRecovery(world.context());
+    expect(result.outcome).toBe("refused");
+    expect((result.error as MissingPermissionsError).missing).toEqual([
+      "create persistentvolumeclaims in namespace default",
+    ]);
+    expect(result.reason).toContain('- apiGroups: [""] resources: ["persistentvolumeclaims"] verbs: ["create"]');
+    expect(world.calls).toEqual([]);
+  });
+
   it("names every missing permission, and records no Event when Events are among them", async () => {
     const world = new FakeWorld();
     world.crashLoop(3);

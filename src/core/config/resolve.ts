@@ -45,6 +45,13 @@ export function resolveClusterEntry(
   }
 
   const statefulSet = entry.statefulSet && resolveStatefulSet(entry.name, entry.statefulSet);
+  if (entry.deleteClaim !== undefined && entry.statefulSet?.deleteClaim !== undefined) {
+    problems.push({
+      keyPath: at("statefulSet", "deleteClaim"),
+      message: "deleteClaim is given for the cluster already; give it in one place only",
+    });
+  }
+  const deleteClaim = entry.deleteClaim ?? entry.statefulSet?.deleteClaim ?? "when-stale";
   const naming = resolveNaming(entry.naming, statefulSet !== undefined, at, problems);
   if (!naming) return { problems };
   const source = {
@@ -109,6 +116,7 @@ export function resolveClusterEntry(
       ...(tls ? { tls } : {}),
       ...(auth ? { auth } : {}),
       useLearners: entry.useLearners,
+      deleteClaim,
       snapshots: { ...entry.snapshots },
       naming,
       ...(statefulSet ? { statefulSet } : {}),
@@ -219,7 +227,6 @@ function resolveStatefulSet(
     name,
     serviceName: entry.serviceName ?? `${name}-headless`,
     volumeClaimTemplate: entry.volumeClaimTemplate,
-    deleteClaim: entry.deleteClaim,
     joinsByItself: entry.joinsByItself,
   };
 }

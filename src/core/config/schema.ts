@@ -57,6 +57,12 @@ const namingSchema = z
   })
   .prefault({});
 
+/**
+ * When a recovery empties the PersistentVolumeClaim of a member that keeps its data on one: `when-stale` only when
+ * the log shows the data dir holds a write-ahead log the cluster no longer knows; `always` on every recovery.
+ */
+const claimDeletion = z.enum(["when-stale", "always"], { error: "expected when-stale or always" });
+
 /** A cluster whose members are the Pods of one StatefulSet: member N is the Pod of ordinal N-1. */
 const statefulSetSchema = z.strictObject({
   /** The StatefulSet; default the cluster name. */
@@ -65,11 +71,8 @@ const statefulSetSchema = z.strictObject({
   serviceName: dnsLabel.optional(),
   /** The volumeClaimTemplate holding etcd's data dir; default `data` (claims `data-NAME-ORDINAL`). */
   volumeClaimTemplate: dnsLabel.default("data"),
-  /**
-   * When a recovery deletes the member's claim: `when-stale` (default) only when the log shows the data dir
-   * holds a write-ahead log the cluster no longer knows; `always` on every recovery of the member.
-   */
-  deleteClaim: z.enum(["when-stale", "always"], { error: "expected when-stale or always" }).default("when-stale"),
+  /** The cluster's `deleteClaim`, spelt here as well; give it in one place only. */
+  deleteClaim: claimDeletion.optional(),
   /**
    * The image's start scripts add an emptied member back to the cluster themselves, as a voting member (the bitnami
    * etcd image does): the recovery then removes the stale member and replaces the Pod, and adds nothing; default
@@ -154,6 +157,13 @@ const clusterFileSchema = z.strictObject({
   naming: namingSchema,
   /** The StatefulSet that runs the members; default none: one Deployment per member (the seed's layout). */
   statefulSet: statefulSetSchema.optional(),
+  /**
+   * When a recovery empties the PersistentVolumeClaim of a member on one (a StatefulSet member's, or the claim a
+   * member's Deployment mounts): `when-stale` only when the log shows the data dir holds a write-ahead log the
+   * cluster no longer knows, `always` on every recovery of the member; default `when-stale` (also
+   * `statefulSet.deleteClaim`).
+   */
+  deleteClaim: claimDeletion.optional(),
   /** Explicit per-member URLs keyed by index (`"1"`), overriding the templates; default none. */
   memberURLs: memberURLsSchema,
   /** Pinned etcd cluster ID, hex or decimal; default none (not checked). */

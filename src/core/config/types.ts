@@ -77,7 +77,10 @@ export interface ResolvedMember {
   peerURL: string;
 }
 
-/** When a StatefulSet member's PersistentVolumeClaim is deleted (its data with it) during a recovery. */
+/**
+ * When the PersistentVolumeClaim of a member that keeps its data on one (a StatefulSet member, or a Deployment whose
+ * Pod mounts a claim) is emptied during a recovery.
+ */
 export type ClaimDeletion = "when-stale" | "always";
 
 /** How a StatefulSet runs a cluster's members. */
@@ -88,11 +91,6 @@ export interface StatefulSetSettings {
   serviceName: string;
   /** The volumeClaimTemplate holding the data dir; default `data`. */
   volumeClaimTemplate: string;
-  /**
-   * `when-stale` (default): delete the member's claim only when its log shows the data dir holds a write-ahead log
-   * the cluster no longer knows; `always`: empty it on every recovery of the member.
-   */
-  deleteClaim: ClaimDeletion;
   /**
    * The image's start scripts add an emptied member back themselves, as a voting member (the bitnami etcd image):
    * the recovery removes the stale member and replaces the Pod, and adds nothing. Default `false`.
@@ -118,6 +116,12 @@ export interface ResolvedCluster {
   auth?: ClusterAuth;
   /** Add the new member as a learner, then promote it; default `true`. */
   useLearners: boolean;
+  /**
+   * For members on a PersistentVolumeClaim: `when-stale` (default) empties the claim only when the member's log
+   * shows its data dir holds a write-ahead log the cluster no longer knows; `always` on every recovery of the
+   * member. File: `deleteClaim`, or `statefulSet.deleteClaim`.
+   */
+  deleteClaim: ClaimDeletion;
   /** Snapshot settings. */
   snapshots: SnapshotSettings;
   /** The naming templates in force (defaults merged with the file). */

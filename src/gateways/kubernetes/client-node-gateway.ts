@@ -113,6 +113,18 @@ export class ClientNodeGateway implements KubernetesGateway {
     );
   }
 
+  async createPersistentVolumeClaim(namespace: string, claim: V1PersistentVolumeClaim): Promise<boolean> {
+    const object = `PersistentVolumeClaim ${namespace}/${claim.metadata?.name ?? ""}`;
+    try {
+      await this.parts.core.createNamespacedPersistentVolumeClaim({ namespace, body: claim });
+    } catch (error) {
+      if (statusCodeOf(error) === 409) return false;
+      throw toKubernetesApiError("create", object, error);
+    }
+    this.parts.logger.info({ object }, "created");
+    return true;
+  }
+
   waitForClaimGone(namespace: string, name: string, uid: string, timeoutMs: number): Promise<void> {
     return waitForClaimGone(this.parts.kubeConfig, this.parts.core, { namespace, name, uid, timeoutMs });
   }

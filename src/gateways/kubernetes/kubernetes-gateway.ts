@@ -95,6 +95,11 @@ export interface KubernetesGateway {
    */
   deletePersistentVolumeClaim(namespace: string, name: string, uid: string): Promise<boolean>;
   /**
+   * Creates the claim `claim` describes; answers false, creating nothing, when a claim of its name exists already
+   * (409 AlreadyExists).
+   */
+  createPersistentVolumeClaim(namespace: string, claim: V1PersistentVolumeClaim): Promise<boolean>;
+  /**
    * Resolves once the claim with UID `uid` no longer exists (watching it); rejects with a DeadlineExceededError after
    * `timeoutMs`.
    */
@@ -191,8 +196,14 @@ export interface RequiredPermission {
   /** Kubernetes verbs: get, list, watch, create, update, patch, delete. */
   verbs: string[];
   /** The member layouts whose recovery needs it; absent: every layout's. */
-  layouts?: ("Deployment" | "StatefulSet")[];
+  layouts?: MemberLayout[];
 }
+
+/**
+ * How a member runs, as far as the requests its recovery makes go: its own Deployment, a Deployment whose Pod mounts
+ * a PersistentVolumeClaim, or one Pod of a StatefulSet.
+ */
+export type MemberLayout = "Deployment" | "DeploymentOnClaim" | "StatefulSet";
 
 /**
  * Everything the Kubernetes gateway asks of the API server, in each namespace of a managed cluster; the Helm
@@ -200,9 +211,9 @@ export interface RequiredPermission {
  */
 export const REQUIRED_PERMISSIONS: RequiredPermission[] = [
   // readDeployment, and updateDeployment's read-change-replace (the member's start flags, the recovery's mark).
-  { apiGroup: "apps", resource: "deployments", verbs: ["get", "update"], layouts: ["Deployment"] },
+  { apiGroup: "apps", resource: "deployments", verbs: ["get", "update"], layouts: ["Deployment", "DeploymentOnClaim"] },
   // scaleDeployment: a merge patch of the scale subresource stops and starts a member.
-  { apiGroup: "apps", resource: "deployments/scale", verbs: ["patch"], layouts: ["Deployment"] },
+  { apiGroup: "apps", resource: "deployments/scale", verbs: ["patch"], layouts: ["Deployment", "DeploymentOnClaim"] },
   // readStatefulSet, and updateStatefulSet's read-change-replace (OnDelete for the recovery, the member's next
   // start, the mark; all put back once the member is healthy).
   { apiGroup: "apps", resource: "statefulsets", verbs: ["get", "update"], layouts: ["StatefulSet"] },
@@ -218,8 +229,10 @@ export const REQUIRED_PERMISSIONS: RequiredPermission[] = [
     apiGroup: "",
     resource: "persistentvolumeclaims",
     verbs: ["get", "list", "watch", "delete"],
-    layouts: ["StatefulSet"],
+    layouts: ["StatefulSet", "DeploymentOnClaim"],
   },
+  // createPersistentVolumeClaim: a Deployment makes no claims, so the recovery makes the emptied one again.
+  { apiGroup: "", resource: "persistentvolumeclaims", verbs: ["create"], layouts: ["DeploymentOnClaim"] },
   // recordEvent: what the recovery did shows in `kubectl describe` and `kubectl get events`.
   { apiGroup: "", resource: "events", verbs: ["create"] },
   // acquireLease, renewLease, releaseLease: one recovery per cluster at a time, across processes.
@@ -227,7 +240,7 @@ export const REQUIRED_PERMISSIONS: RequiredPermission[] = [
 ];
 
 /** The permissions the recovery of a member of `layout` needs. */
-export function permissionsFor(layout: "Deployment" | "StatefulSet"): RequiredPermission[] {
+export function permissionsFor(layout: MemberLayout): RequiredPermission[] {
   return REQUIRED_PERMISSIONS.filter((p) => !p.layouts || p.layouts.includes(layout));
 }
 

@@ -34,10 +34,12 @@ export interface DiagnosisFacts {
   /** The Deployment's `spec.replicas` (1 when unset); a StatefulSet's, for its member's ordinal: 1 or 0. */
   replicas: number;
   /**
-   * A Deployment member's PersistentVolumeClaim (its template mounts one): its data would survive a restart.
-   * StatefulSet members always have a claim, which their recovery handles.
+   * A Deployment member's PersistentVolumeClaim (its template mounts one): its data survives its Pod, so a Deployment
+   * scaled to 0 or without a Pod has not lost it. StatefulSet members always have a claim.
    */
   persistentVolumeClaim?: string;
+  /** An earlier attempt of this member's recovery marked its workload (it changed the member, e.g. scaled it to 0). */
+  earlierAttempt?: boolean;
   /** The member's current Pod; undefined when it has none. */
   pod?: PodFacts;
   /** The etcd container's last log (the previous run's when it restarted). */
@@ -93,14 +95,10 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
     };
   }
 
-  const recover = (reason: string): Classification =>
-    facts.persistentVolumeClaim === undefined
-      ? { verdict: "recover", reason }
-      : refuse(
-          "persistent-volume",
-          `${reason}; but ${runner} keeps its data on PersistentVolumeClaim ${facts.persistentVolumeClaim}, ` +
-            `which the responder does not wipe: recover it by hand`,
-        );
+  const recover = (reason: string): Classification => ({ verdict: "recover", reason });
+  // On a claim, a stopped member's data is still there: only an earlier attempt's stop means it is to be recovered.
+  const claim = facts.persistentVolumeClaim;
+  const keptData = claim !== undefined && !facts.earlierAttempt;
 
   if (facts.kind === "StatefulSet") {
     if (facts.replicas === 0) {
@@ -116,13 +114,32 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
       };
     }
   }
-  if (facts.replicas === 0) return recover(`${runner} is scaled to 0`);
-  if (pod === undefined) return recover(`no Pod of ${runner} exists`);
+  if (facts.replicas === 0) {
+    return keptData
+      ? refuse(
+          "scaled-to-zero-on-claim",
+          `${runner} is scaled to 0, but its data stays on PersistentVolumeClaim ${claim}: scale it up first`,
+        )
+      : recover(`${runner} is scaled to 0`);
+  }
+  if (pod === undefined) {
+    return keptData
+      ? {
+          verdict: "retry-later",
+          reason:
+            `not diagnosable yet; retry later: no Pod of ${runner} exists (the Deployment controller makes it), and ` +
+            `its data stays on PersistentVolumeClaim ${claim}`,
+        }
+      : recover(`no Pod of ${runner} exists`);
+  }
   if (memberStatus !== undefined && facts.clusterId !== undefined && memberStatus.clusterId !== facts.clusterId) {
-    return recover(
+    const foreign =
       `Pod ${pod.name} answers for cluster ${memberStatus.clusterId}, not for the cluster's ${facts.clusterId} (it ` +
-        `is not part of the cluster)`,
-    );
+      `is not part of the cluster)`;
+    // Its claim holds another cluster's data, which answers: nothing the wipe rule allows to empty.
+    return keptData
+      ? refuse("foreign-data-on-claim", `${foreign}, and that data is on PersistentVolumeClaim ${claim}`)
+      : recover(foreign);
   }
   if (pod.crashLooping) {
     const state =
@@ -143,7 +160,15 @@ export function classifyMember(facts: DiagnosisFacts): Classification {
     return recover(`cannot tell whether Pod ${pod.name} is part of the cluster: no member returned the member list`);
   }
   if (pod.state === "running" && !pod.deleting && listEntry === undefined) {
-    return recover(`Pod ${pod.name} is Running but its peer URL ${facts.peerURL} is not in the member list`);
+    const unlisted = `Pod ${pod.name} is Running but its peer URL ${facts.peerURL} is not in the member list`;
+    // On a claim its write-ahead log stays: once etcd says it was removed, that sign empties the claim.
+    if (keptData) {
+      return {
+        verdict: "retry-later",
+        reason: `not diagnosable yet; retry later: ${unlisted}, and its data stays on PersistentVolumeClaim ${claim}`,
+      };
+    }
+    return recover(unlisted);
   }
 
   const podState = pod.deleting ? "Terminating" : (pod.stateReason ?? pod.phase);

@@ -20,6 +20,8 @@ export interface PlanInput {
   joinsByItself?: boolean;
   /** The `--initial-cluster` the member would start with (IDs are only known after the add). */
   initialCluster?: string;
+  /** A Deployment member's claim to empty before it starts again, and why. */
+  claimRenewal?: { claim: string; reason: string };
 }
 
 /** The plan as human lines, in the order the recovery would act. */
@@ -53,6 +55,10 @@ export function planLines(input: PlanInput): string[] {
         : `add ${input.memberName} (${input.peerURL}) as ${input.learner ? "a learner" : "a voting member"}`,
     );
     if (workload.kind === "Deployment") {
+      if (input.claimRenewal) {
+        const { claim, reason } = input.claimRenewal;
+        lines.push(`delete PersistentVolumeClaim ${claim} and make it again, empty, with the same spec (${reason})`);
+      }
       lines.push(
         `set --initial-cluster=${initialCluster} and --initial-cluster-state=existing on Deployment ${workload.name}`,
       );

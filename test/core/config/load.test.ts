@@ -86,12 +86,19 @@ describe("parseConfig defaults", () => {
       name: "example",
       namespace: "default",
       useLearners: true,
+      deleteClaim: "when-stale",
       snapshots: { enabled: true, dir: "/var/lib/etcd-responder/snapshots", keep: 3 },
     });
     expect(cluster?.clusterID).toBeUndefined();
     expect(cluster?.tls).toBeUndefined();
     expect(cluster?.auth).toBeUndefined();
     expect(cluster?.members.map((m) => m.index)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("takes deleteClaim for a cluster of Deployments, whose members may mount a claim", () => {
+    const [cluster] = parseConfig("clusters: [{ name: a, members: 3, deleteClaim: always }]\n", SOURCE).catalog
+      .clusters;
+    expect(cluster?.deleteClaim).toBe("always");
   });
 
   it("names members the way the seed's Deployment template does", () => {
@@ -167,9 +174,9 @@ describe("parseConfig StatefulSet clusters", () => {
       name: "example",
       serviceName: "example-headless",
       volumeClaimTemplate: "data",
-      deleteClaim: "when-stale",
       joinsByItself: false,
     });
+    expect(cluster?.deleteClaim).toBe("when-stale");
     expect(cluster?.members[2]).toEqual({
       index: 3,
       name: "example-2",
@@ -192,7 +199,7 @@ describe("parseConfig StatefulSet clusters", () => {
       "    statefulSet: { name: milvus-etcd, serviceName: milvus-etcd-headless, deleteClaim: always }\n" +
       '    naming: { clientURL: "http://milvus-etcd-{ordinal}.{serviceName}.{namespace}.svc.cluster.local:2379" }\n';
     const [cluster] = parseConfig(text, SOURCE).catalog.clusters;
-    expect(cluster?.statefulSet?.deleteClaim).toBe("always");
+    expect(cluster?.deleteClaim).toBe("always");
     expect(cluster?.members.map((m) => [m.name, m.clientURL, m.peerURL])).toContainEqual([
       "milvus-etcd-1",
       "http://milvus-etcd-1.milvus-etcd-headless.default.svc.cluster.local:2379",
@@ -210,6 +217,12 @@ describe("parseConfig StatefulSet clusters", () => {
     expect(errorOf('clusters: [{ name: a, members: 1, naming: { memberName: "{pod}" } }]').message).toBe(
       "config.yaml: clusters[0].naming.memberName: {pod} is for StatefulSet clusters only; this cluster runs a " +
         "Deployment per member",
+    );
+    expect(
+      errorOf("clusters: [{ name: a, members: 1, deleteClaim: always, statefulSet: { deleteClaim: always } }]").message,
+    ).toBe(
+      "config.yaml: clusters[0].statefulSet.deleteClaim: deleteClaim is given for the cluster already; give it in " +
+        "one place only",
     );
     expect(errorOf("clusters: [{ name: a, members: 1, statefulSet: { deleteClaim: sometimes } }]").message).toBe(
       'config.yaml: clusters[0].statefulSet.deleteClaim: expected when-stale or always, got "sometimes"',

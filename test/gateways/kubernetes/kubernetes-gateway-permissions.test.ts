@@ -172,6 +172,11 @@ describe("REQUIRED_PERMISSIONS", () => {
       expect(
         await g.deletePersistentVolumeClaim(NS, "data-etcd-1", uidOf(sandbox, "persistentvolumeclaims", "data-etcd-1")),
       ).toBe(true),
+    createPersistentVolumeClaim: async (g) => {
+      expect(await g.createPersistentVolumeClaim(NS, claim("data-example-1"))).toBe(true);
+      // A claim of that name exists now: nothing is made, and the answer says so.
+      expect(await g.createPersistentVolumeClaim(NS, claim("data-example-1"))).toBe(false);
+    },
     waitForClaimGone: async (g) => {
       // A claim that stays: the wait lists it, watches it, and gives up at its deadline naming it.
       const uid = uidOf(sandbox, "persistentvolumeclaims", "data-etcd-0");

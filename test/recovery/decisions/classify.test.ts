@@ -188,10 +188,50 @@ describe("classifyMember", () => {
     expect(diagnosis.reason).toContain("last log line: etcdmain: cannot access data directory: permission denied");
   });
 
-  it("refuses a member whose data is on a PersistentVolumeClaim instead of recovering it", () => {
-    const diagnosis = classifyMember(facts({ ...noAnswer, pod: undefined, persistentVolumeClaim: "data-example-3" }));
-    expect(diagnosis).toMatchObject({ verdict: "refuse", refusal: "persistent-volume" });
-    expect(diagnosis.reason).toContain("PersistentVolumeClaim data-example-3");
+  describe("a Deployment member on a PersistentVolumeClaim", () => {
+    const onClaim = { ...noAnswer, persistentVolumeClaim: "data-example-3" };
+
+    it.each([
+      ["already bootstrapped", "2024-01-01 C | etcdmain: member 8e9f has already been bootstrapped"],
+      ["raft log lost", "panic: tocommit(9) is out of range [lastIndex(0)]. Was the raft log corrupted?"],
+      ["removed", "2024-01-01 E | rafthttp: the member has been permanently removed from the cluster"],
+    ])("is recovered on a data-loss sign (%s), quoting it", (_sign, line) => {
+      const diagnosis = classifyMember(facts({ ...onClaim, pod: crashingPod, log: `x\n${line}\n` }));
+      expect(diagnosis.verdict).toBe("recover");
+      expect(diagnosis.reason).toContain(line.replace(/^2024-01-01 [CE] \| /, ""));
+    });
+
+    it("is refused, quoting the log line, when its crash shows no sign of lost data", () => {
+      const log = "2024-01-01 C | etcdmain: open /var/lib/etcd/default.etcd/member/wal: no space left on device\n";
+      const diagnosis = classifyMember(facts({ ...onClaim, pod: crashingPod, log }));
+      expect(diagnosis).toMatchObject({ verdict: "refuse", refusal: "crash-not-data-loss" });
+      expect(diagnosis.reason).toContain("no space left on device");
+    });
+
+    it("is refused when scaled to 0 by someone else: its data is still on the claim", () => {
+      const diagnosis = classifyMember(facts({ ...onClaim, pod: undefined, replicas: 0 }));
+      expect(diagnosis).toMatchObject({ verdict: "refuse", refusal: "scaled-to-zero-on-claim" });
+      expect(diagnosis.reason).toContain("PersistentVolumeClaim data-example-3");
+    });
+
+    it("is refused when it answers for another cluster, and waited for when it runs outside the member list", () => {
+      const foreign = { clusterId: "9", memberId: "77", leader: "77", isLearner: false };
+      const other = classifyMember(facts({ ...onClaim, memberStatus: foreign, listEntry: undefined }));
+      expect(other).toMatchObject({ verdict: "refuse", refusal: "foreign-data-on-claim" });
+      const unlisted = classifyMember(facts({ ...onClaim, pod: { ...readyPod, ready: false }, listEntry: undefined }));
+      expect(unlisted.verdict).toBe("retry-later");
+      expect(unlisted.reason).toMatch(/is Running but its peer URL .* is not in the member list/);
+    });
+
+    it("is waited for when it has no Pod yet, and resumed when an earlier attempt stopped it", () => {
+      expect(classifyMember(facts({ ...onClaim, pod: undefined })).verdict).toBe("retry-later");
+      const stopped = facts({ ...onClaim, pod: undefined, replicas: 0, earlierAttempt: true });
+      expect(classifyMember(stopped)).toMatchObject({
+        verdict: "recover",
+        reason: "Deployment example-3 is scaled to 0",
+      });
+      expect(classifyMember(facts({ ...onClaim, pod: undefined, earlierAttempt: true })).verdict).toBe("recover");
+    });
   });
 
   it("does not refuse a healthy member for its PersistentVolumeClaim", () => {

@@ -37,6 +37,19 @@ describe("planLines", () => {
     expect(lines.some((l) => l.startsWith("take a snapshot"))).toBe(false);
   });
 
+  it("makes a Deployment member's claim again, empty, before it starts, saying why", () => {
+    const lines = planLines({
+      ...base,
+      claimRenewal: { claim: "example-3-data", reason: "the configuration says so" },
+    });
+    const renewal = lines.indexOf(
+      "delete PersistentVolumeClaim example-3-data and make it again, empty, with the same spec (the configuration " +
+        "says so)",
+    );
+    expect(lines[renewal - 1]).toBe("add example3 (http://example3:2380) as a learner");
+    expect(lines[renewal + 1]).toMatch(/^set --initial-cluster=/);
+  });
+
   it("resumes at promote or verify", () => {
     expect(planLines({ ...base, verdict: "resume-promote" })).toEqual([
       "promote learner example3 to a voting member (an earlier recovery started it)",
