@@ -38,6 +38,8 @@ export interface Metrics {
   ): void;
   /** Sets how many notifications to a target are queued or being sent. */
   setNotificationsPending(target: string, count: number): void;
+  /** Counts one release of memory once the process went quiet after a burst. */
+  countIdleHeapRelease(): void;
   /** The Content-Type of `render()`'s text. */
   readonly contentType: string;
   /** Every metric in the Prometheus text format. */
@@ -119,6 +121,12 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     registers,
   });
 
+  const idleHeapReleases = new Counter({
+    name: "etcd_responder_idle_heap_releases_total",
+    help: "Times the process gave memory back once it went quiet after a burst (an alert storm).",
+    registers,
+  });
+
   const { waitingCounts, clusterModes } = sources;
   new Gauge({
     name: "etcd_responder_queue_waiting",
@@ -166,6 +174,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     countLeftChanged: ({ cluster, namespace }) => leftChanged.inc({ cluster, namespace }),
     countNotification: ({ target, event, result }, count = 1) => notifications.inc({ target, event, result }, count),
     setNotificationsPending: (target, count) => notificationsPending.set({ target }, count),
+    countIdleHeapRelease: () => idleHeapReleases.inc(),
     render: () => registry.metrics(),
   };
 }

@@ -18,6 +18,11 @@ export interface ServiceEnv {
    * Who this process is in Lease holders and job records: `POD_NAME` (else `HOSTNAME`, else the host name) and the pid.
    */
   holder: string;
+  /**
+   * Give memory back once the process is quiet after a burst (`IDLE_HEAP_RELEASE`, `on` or `off`); default on.
+   * See `startIdleHeapRelease`.
+   */
+  idleHeapRelease: boolean;
 }
 
 /** Defaults of the variables, as the Dockerfile and the chart expect them. */
@@ -49,12 +54,20 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env, pid: number
     redisUrl: redisUrl(env),
     logLevel,
     holder: leaseHolder(env, pid),
+    idleHeapRelease: onOff(env, "IDLE_HEAP_RELEASE", true),
   };
 }
 
 /** `POD_NAME` (else `HOSTNAME`, else the host name) and the pid: unique per process, readable in a Lease. */
 function leaseHolder(env: NodeJS.ProcessEnv, pid: number): string {
   return `${value(env, "POD_NAME") ?? value(env, "HOSTNAME") ?? hostname()}-${pid}`;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = value(env, name);
+  if (text === undefined) return fallback;
+  if (text === "on" || text === "off") return text === "on";
+  throw new ServiceEnvError(name, `${name} must be on or off, got ${JSON.stringify(text)}`);
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

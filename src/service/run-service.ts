@@ -4,6 +4,7 @@ import { ConfigError, ServiceEnvError, messageOf } from "../core/errors.js";
 import { readAuthSettings, type AuthSettings } from "../intake/auth.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { describeRedis } from "../core/redis.js";
+import { startIdleHeapRelease } from "../core/idle-heap-release.js";
 import { readServiceEnv, type ServiceEnv } from "./env.js";
 import { startReceiver } from "./receiver.js";
 import { startWorker } from "./worker.js";
@@ -102,6 +103,9 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
     say(`cannot start: ${messageOf(error)}`);
     return 1;
   }
+  const memory = env.idleHeapRelease
+    ? startIdleHeapRelease({ logger, onRelease: () => resources.metrics.countIdleHeapRelease() })
+    : undefined;
   logger.info(
     { role, clusters: config.catalog.clusters.length, redis: describeRedis(env.redisUrl), holder: env.holder },
     "started",
@@ -110,6 +114,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
   const signal = await shutdown;
   const stopNow = exitOnSecondSignal(logger);
   logger.info({ signal }, "shutting down: taking no more work");
+  memory?.stop();
   await stopEverything(stops, () => resources.close());
   logger.info("stopped");
   stopNow.dispose();

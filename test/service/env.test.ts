@@ -11,6 +11,7 @@ describe("readServiceEnv", () => {
       redisUrl: "redis://127.0.0.1:6379",
       logLevel: "info",
       holder: "responder-7c9d-42",
+      idleHeapRelease: true,
     });
   });
 
@@ -23,6 +24,7 @@ describe("readServiceEnv", () => {
       LOG_LEVEL: "debug",
       POD_NAME: "worker-0",
       HOSTNAME: "ignored",
+      IDLE_HEAP_RELEASE: "off",
     };
     expect(readServiceEnv(env, 7)).toEqual({
       port: 0,
@@ -31,6 +33,7 @@ describe("readServiceEnv", () => {
       redisUrl: "rediss://:pw@redis:6380/1",
       logLevel: "debug",
       holder: "worker-0-7",
+      idleHeapRelease: false,
     });
     expect(readServiceEnv({ PORT: "", POD_NAME: "", HOSTNAME: "h" }, 1)).toMatchObject({ port: 8080, holder: "h-1" });
   });
@@ -53,6 +56,13 @@ describe("readServiceEnv", () => {
     expect((error as ServiceEnvError).variable).toBe(name);
     expect((error as Error).message).toMatch(message);
     expect((error as ServiceEnvError).retryable).toBe(false);
+  });
+
+  it("takes IDLE_HEAP_RELEASE as on or off only", () => {
+    expect(readServiceEnv({ IDLE_HEAP_RELEASE: "on" }).idleHeapRelease).toBe(true);
+    expect(() => readServiceEnv({ IDLE_HEAP_RELEASE: "yes" })).toThrow(
+      'IDLE_HEAP_RELEASE must be on or off, got "yes"',
+    );
   });
 
   it("never repeats a Redis URL that may hold a password", () => {
