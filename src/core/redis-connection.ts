@@ -52,8 +52,9 @@ export function connectRedis(connection: RedisConnection, options: RedisOptions)
     ...(sentinel.password === undefined ? {} : { sentinelPassword: sentinel.password }),
     // The Sentinels speak TLS when the master does.
     ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
-    // Drop the connection as soon as a Sentinel announces a new master, instead of writing to the old one.
-    failoverDetector: true,
+    // Not ioredis's `failoverDetector`: its announcement of a new master can arrive while the client is already
+    // reconnecting after the master died, and then ends the client for good. A dead master drops the connection,
+    // and a demoted one is left on READONLY (below) or on the role checked at every connect.
     // Asking the Sentinels again after a failed attempt: the same back-off as the connection's own.
     ...(options.retryStrategy ? { sentinelRetryStrategy: options.retryStrategy } : {}),
     // A demoted master answers writes with READONLY: reconnect (asking the Sentinels) and send the command again.
