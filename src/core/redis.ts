@@ -178,6 +178,12 @@ export function redisErrorFields(error: unknown, redis: string): RedisErrorField
 /** What to do about a Redis failure that needs a person rather than time; undefined for the others. */
 function redisErrorHint(error: unknown, redis: string): string | undefined {
   if (!(error instanceof Error)) return undefined;
+  // Sentinel mode: ioredis reports a round of Sentinels that named no master, with the last one's error.
+  if (/^All sentinels are unreachable\b/.test(error.message)) {
+    return /Last error: (WRONGPASS|NOAUTH|NOPERM|ERR AUTH)\b/.test(error.message)
+      ? `the Sentinels of ${redis} refused the credentials: check REDIS_SENTINEL_PASSWORD`
+      : `no Sentinel of ${redis} named the master: check REDIS_SENTINELS, REDIS_MASTER_NAME and that they run`;
+  }
   if (/^(WRONGPASS|NOAUTH|NOPERM)\b/.test(error.message) || /^ERR AUTH\b/.test(error.message)) {
     return (
       `Redis at ${redis} refused the credentials: check the user name and password in REDIS_URL ` +

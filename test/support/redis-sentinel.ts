@@ -55,32 +55,54 @@ const SENTINEL_SETTINGS = (masterPort: number) => [
   `sentinel parallel-syncs ${MASTER_NAME} 1`,
 ];
 
+/** Passwords of a test's Sentinel set; none by default. */
+export interface SentinelSetOptions {
+  /** The password the master and the replica require (`requirepass`, and `masterauth` to replicate). */
+  password?: string;
+  /** The password the Sentinels require, and use with each other. */
+  sentinelPassword?: string;
+}
+
 /** Starts the master, its replica (in sync), then three Sentinels, and waits until each Sentinel sees the whole set. */
-export async function startSentinelSet(): Promise<TestSentinelSet> {
+export async function startSentinelSet(options: SentinelSetOptions = {}): Promise<TestSentinelSet> {
+  const { password, sentinelPassword } = options;
+  const auth = password === undefined ? {} : { password, args: ["--masterauth", password] };
   const started: { stop(): Promise<unknown> }[] = [];
   const stopAll = async () => {
     for (const part of started.splice(0).reverse()) await part.stop();
   };
   try {
-    const master = await startRedis();
+    const master = await startRedis(auth);
     started.push(master);
-    const replica = await startRedis({ args: ["--replicaof", "127.0.0.1", String(master.port)] });
+    const replica = await startRedis({
+      ...auth,
+      args: [...(auth.args ?? []), "--replicaof", "127.0.0.1", String(master.port)],
+    });
     started.push(replica);
-    await waitForReplicaLink(replica.port, SET_READY_TIMEOUT_MS);
+    await waitForReplicaLink(replica.port, SET_READY_TIMEOUT_MS, password);
 
     const dir = await mkdtemp(join(tmpdir(), "redis-sentinel-test-"));
     started.push({ stop: () => rm(dir, { recursive: true, force: true }) });
     const processes = await Promise.all(
       [0, 1, 2].map(async (index) => {
-        const sentinel = await startSentinel(join(dir, `sentinel-${index}.conf`), master.port);
+        const sentinel = await startSentinel(join(dir, `sentinel-${index}.conf`), master.port, options);
         started.push({ stop: () => killAndWait(sentinel.child) });
         return sentinel;
       }),
     );
-    await Promise.all(processes.map((sentinel) => waitUntilSentinelSeesTheSet(sentinel.port, SET_READY_TIMEOUT_MS)));
+    await Promise.all(
+      processes.map((sentinel) => waitUntilSentinelSeesTheSet(sentinel.port, SET_READY_TIMEOUT_MS, sentinelPassword)),
+    );
 
     const sentinelClient = (port: number) =>
-      new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+      new Redis({
+        host: "127.0.0.1",
+        port,
+        ...(sentinelPassword === undefined ? {} : { password: sentinelPassword }),
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+      });
     const first = processes[0]!.port;
     let stopping: Promise<void> | undefined;
     return {
@@ -120,7 +142,7 @@ export async function startSentinelSet(): Promise<TestSentinelSet> {
           });
         });
       },
-      waitForReplica: waitForReplicaLink,
+      waitForReplica: (port, timeoutMs) => waitForReplicaLink(port, timeoutMs, password),
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {
@@ -130,9 +152,20 @@ export async function startSentinelSet(): Promise<TestSentinelSet> {
 }
 
 /** Writes a Sentinel's configuration (it rewrites the file as it learns) and starts it on a free loopback port. */
-async function startSentinel(file: string, masterPort: number): Promise<{ port: number; child: ChildProcess }> {
+async function startSentinel(
+  file: string,
+  masterPort: number,
+  options: SentinelSetOptions,
+): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const settings = [`port ${port}`, "bind 127.0.0.1", `dir ${dirname(file)}`, ...SENTINEL_SETTINGS(masterPort)];
+  const settings = [
+    `port ${port}`,
+    "bind 127.0.0.1",
+    `dir ${dirname(file)}`,
+    ...(options.sentinelPassword === undefined ? [] : [`requirepass ${options.sentinelPassword}`]),
+    ...SENTINEL_SETTINGS(masterPort),
+    ...(options.password === undefined ? [] : [`sentinel auth-pass ${MASTER_NAME} ${options.password}`]),
+  ];
   await writeFile(file, `${settings.join("\n")}\n`);
   const child = spawn(SENTINEL_BINARY, [file], { stdio: ["ignore", "pipe", "pipe"] });
   killOnExit(child);
@@ -141,7 +174,7 @@ async function startSentinel(file: string, masterPort: number): Promise<{ port: 
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   try {
-    await waitForPing(port, undefined, child, () => output);
+    await waitForPing(port, options.sentinelPassword, child, () => output);
   } catch (error) {
     await killAndWait(child);
     throw error;
@@ -152,6 +185,7 @@ async function startSentinel(file: string, masterPort: number): Promise<{ port: 
 /** Asks the server on `port` every 100 ms, until `done` says yes or `timeoutMs` passes (then says what it awaited). */
 async function pollRedis(
   port: number,
+  password: string | undefined,
   what: string,
   timeoutMs: number,
   done: (client: Redis) => Promise<boolean>,
@@ -159,7 +193,13 @@ async function pollRedis(
   const deadline = Date.now() + timeoutMs;
   let last: string;
   for (;;) {
-    const client = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    const client = new Redis({
+      host: "127.0.0.1",
+      port,
+      ...(password === undefined ? {} : { password }),
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+    });
     client.on("error", () => undefined);
     try {
       if (await done(client)) return;
@@ -174,21 +214,27 @@ async function pollRedis(
   }
 }
 
-function waitForReplicaLink(port: number, timeoutMs: number): Promise<void> {
-  return pollRedis(port, `the server on port ${port} was no replica in sync with its master`, timeoutMs, async (c) =>
-    /^master_link_status:up\r?$/m.test(await c.info("replication")),
+/** Waits until the server on `port` is a replica whose link to its master is up. */
+function waitForReplicaLink(port: number, timeoutMs: number, password: string | undefined): Promise<void> {
+  return pollRedis(
+    port,
+    password,
+    `the server on port ${port} was no replica in sync with its master`,
+    timeoutMs,
+    async (client) => /^master_link_status:up\r?$/m.test(await client.info("replication")),
   );
 }
 
 /** Waits until the Sentinel on `port` knows the replica and the two other Sentinels: a failover can be agreed. */
-function waitUntilSentinelSeesTheSet(port: number, timeoutMs: number): Promise<void> {
+function waitUntilSentinelSeesTheSet(port: number, timeoutMs: number, password: string | undefined): Promise<void> {
   return pollRedis(
     port,
+    password,
     `the Sentinel on port ${port} did not see the replica and 2 other Sentinels`,
     timeoutMs,
-    async (c) => {
-      const replicas = (await c.call("SENTINEL", "replicas", MASTER_NAME)) as unknown[];
-      const others = (await c.call("SENTINEL", "sentinels", MASTER_NAME)) as unknown[];
+    async (client) => {
+      const replicas = (await client.call("SENTINEL", "replicas", MASTER_NAME)) as unknown[];
+      const others = (await client.call("SENTINEL", "sentinels", MASTER_NAME)) as unknown[];
       return replicas.length >= 1 && others.length >= 2;
     },
   );
