@@ -215,7 +215,7 @@ async function pollRedis(
 }
 
 /** Waits until the server on `port` is a replica whose link to its master is up. */
-function waitForReplicaLink(port: number, timeoutMs: number, password: string | undefined): Promise<void> {
+export function waitForReplicaLink(port: number, timeoutMs: number, password?: string): Promise<void> {
   return pollRedis(
     port,
     password,
