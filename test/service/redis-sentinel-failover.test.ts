@@ -85,7 +85,13 @@ describe("Redis through Sentinel: the master SIGKILLed while alerts arrive and a
   let set: TestSentinelSet | undefined;
   let sandbox: SandboxProcess | undefined;
   let service: ResponderProcess | undefined;
-  let posting: ReturnType<typeof startPosting> | undefined;
+  // Every sender started, stopped in afterAll too: a failed test leaves none posting.
+  const postings: ReturnType<typeof startPosting>[] = [];
+  const post = (api: ServiceApi, pods: ReadonlyMap<number, string>) => {
+    const posting = startPosting(api, pods, 2);
+    postings.push(posting);
+    return posting;
+  };
 
   beforeAll(async () => {
     [set, sandbox] = await Promise.all([startSentinelSet(), startSandboxProcess({})]);
@@ -101,7 +107,7 @@ describe("Redis through Sentinel: the master SIGKILLed while alerts arrive and a
     });
   });
   afterAll(async () => {
-    await posting?.stop();
+    await Promise.all(postings.map((posting) => posting.stop()));
     await service?.stop();
     await sandbox?.stop();
     await set?.stop();
@@ -125,7 +131,7 @@ describe("Redis through Sentinel: the master SIGKILLed while alerts arrive and a
       [1, conventionalPodName("example-1")],
       [2, conventionalPodName("example-2")],
     ]);
-    posting = startPosting(api, pods, 2);
+    const posting = post(api, pods);
     await waitForRecovery(api, queued.id, (record) => record.state === "running" && record.steps.length > 0);
     await posting.waitFor("a 202 before the kill", (all) => all.some((p) => p.status === 202), 10_000);
 
@@ -162,40 +168,94 @@ describe("Redis through Sentinel: the master SIGKILLed while alerts arrive and a
     expect(Date.parse(running.finishedAt ?? "")).toBeGreaterThan(killedAt);
 
     // Every answer is 202 or 503, and no alert sent while no replica could confirm it was accepted.
-    const unexpected = posted.filter((p) => p.status !== 202 && p.status !== 503);
-    expect(unexpected, JSON.stringify(unexpected.slice(0, 3))).toEqual([]);
+    expectOnly202And503(posted);
     expect(posted.some((p) => p.status === 503)).toBe(true);
     const unconfirmed = posted.filter((p) => p.sentAt > readFromNewMasterAt && p.answeredAt <= restartedAt);
     expect(unconfirmed.length).toBeGreaterThanOrEqual(3);
     expect(unconfirmed.filter((p) => p.status !== 503)).toEqual([]);
 
-    // Every accepted alert is in the history: its new recovery by id, or the member's recovery it joined.
     const history = await waitForQuietHistory(api);
-    const byId = new Map(history.map((record) => [record.id, record]));
-    for (const answer of posted.filter((p) => p.status === 202)) {
-      const body = answer.body as AlertsAnswer;
-      expect(body.enqueued.length + body.deduplicated, JSON.stringify(body)).toBe(1);
-      for (const { id } of body.enqueued) expect(byId.has(id), `recovery ${id} of an answered alert`).toBe(true);
-      if (body.deduplicated === 1) {
-        const joined = history.filter(
-          (record) => record.member === answer.member && Date.parse(record.createdAt) <= answer.answeredAt,
-        );
-        expect(joined.length, `a recovery of member ${answer.member} before ${answer.answeredAt}`).toBeGreaterThan(0);
-      }
-    }
+    expectAcceptedInHistory(posted, history);
+    expectOneRecoveryAtATime(history);
+  });
 
-    // One recovery of the cluster at a time, before, during and after the failover.
-    const windows = history
-      .filter((record) => record.steps.length > 0)
-      .map((record) => ({ id: record.id, ...stepWindow(record) }))
-      .sort((a, b) => a.from - b.from);
-    expect(windows.length).toBeGreaterThanOrEqual(2);
-    for (let i = 1; i < windows.length; i++) {
-      const [before, after] = [windows[i - 1]!, windows[i]!];
-      expect(before.to, `${before.id} and ${after.id} overlapped`).toBeLessThanOrEqual(after.from);
-    }
+  it("after a SENTINEL FAILOVER writes go to the promoted master, and the demoted one is left", async () => {
+    assert(set && service);
+    const api = serviceApi(service.url);
+    const pods = new Map([
+      [1, conventionalPodName("example-1")],
+      [2, conventionalPodName("example-2")],
+    ]);
+    const before = await set.masterPort();
+    const posting = post(api, pods);
+    await posting.waitFor("a 202 before the failover", (all) => all.some((p) => p.status === 202), 10_000);
+
+    const switched = set.nextSwitch(30_000);
+    await set.failover();
+    const promoted = await switched;
+    const switchedAt = Date.now();
+    expect(promoted).not.toBe(before);
+    expect([set.master.port, set.replica.port]).toContain(promoted);
+    // The demoted master becomes the promoted one's replica: both stay up, nothing is restarted.
+    const enqueuedAfterSwitch = (all: readonly Posted[]) =>
+      all.flatMap((p) => (p.sentAt > switchedAt && p.status === 202 ? (p.body as AlertsAnswer).enqueued : []));
+    await posting.waitFor(
+      "5 answers 202, one of them a new recovery, to alerts sent after the switch",
+      (all) =>
+        all.filter((p) => p.sentAt > switchedAt && p.status === 202).length >= 5 && enqueuedAfterSwitch(all).length > 0,
+      20_000,
+    );
+    await posting.stop();
+    const posted = posting.posted;
+
+    expectOnly202And503(posted);
+    const history = await waitForQuietHistory(api);
+    expectAcceptedInHistory(posted, history);
+    expectOneRecoveryAtATime(history);
+    // A recovery queued after the switch is on the promoted master.
+    const after = enqueuedAfterSwitch(posted);
+    expect(after.length).toBeGreaterThan(0);
+    for (const { id } of after)
+      expect(await set.hasKey(promoted, `etcd-responder:recover.default.example:${id}`), id).toBe(true);
   });
 });
+
+/** Fails on any answer other than 202 or 503, and on a request that got no answer. */
+function expectOnly202And503(posted: readonly Posted[]): void {
+  const unexpected = posted.filter((p) => p.status !== 202 && p.status !== 503);
+  expect(unexpected, JSON.stringify(unexpected.slice(0, 3))).toEqual([]);
+}
+
+/** Every alert answered 202 is in the history: its new recovery by id, or the member's recovery it joined. */
+function expectAcceptedInHistory(posted: readonly Posted[], history: readonly RecoveryRecord[]): void {
+  const ids = new Set(history.map((record) => record.id));
+  const accepted = posted.filter((p) => p.status === 202);
+  expect(accepted.length).toBeGreaterThan(0);
+  for (const answer of accepted) {
+    const body = answer.body as AlertsAnswer;
+    expect(body.enqueued.length + body.deduplicated, JSON.stringify(body)).toBe(1);
+    for (const { id } of body.enqueued) expect(ids.has(id), `recovery ${id} of an answered alert`).toBe(true);
+    if (body.deduplicated === 1) {
+      const joined = history.filter(
+        (record) => record.member === answer.member && Date.parse(record.createdAt) <= answer.answeredAt,
+      );
+      expect(joined.length, `a recovery of member ${answer.member} before ${answer.answeredAt}`).toBeGreaterThan(0);
+    }
+  }
+}
+
+/** No two recoveries of the cluster held it at once: their step windows, in order, do not overlap. */
+function expectOneRecoveryAtATime(history: readonly RecoveryRecord[]): void {
+  const windows = history
+    .filter((record) => record.steps.length > 0)
+    .map((record) => ({ id: record.id, ...stepWindow(record) }))
+    .sort((a, b) => a.from - b.from);
+  expect(windows.length).toBeGreaterThanOrEqual(2);
+  for (let i = 1; i < windows.length; i++) {
+    const [before, after] = [windows[i - 1]!, windows[i]!];
+    expect(before.to, `${before.id} and ${after.id} overlapped`).toBeLessThanOrEqual(after.from);
+  }
+}
 
 /** Asks `GET path` until it answers `status`; rejects after `timeoutMs` with the last answer. */
 async function waitForAnswer(api: ServiceApi, path: string, status: number, timeoutMs: number): Promise<void> {

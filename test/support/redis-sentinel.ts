@@ -41,6 +41,10 @@ export interface TestSentinelSet {
    * `timeoutMs`. Call it before causing the failover: it listens from the moment it is called.
    */
   nextSwitch(timeoutMs: number): Promise<number>;
+  /** Asks the first Sentinel for a failover (`SENTINEL FAILOVER`): the master is demoted, its replica promoted. */
+  failover(): Promise<void>;
+  /** Whether the server on `port` holds `key`. */
+  hasKey(port: number, key: string): Promise<boolean>;
   /** Resolves once a server on `port` is a replica whose link to its master is up; rejects after `timeoutMs`. */
   waitForReplica(port: number, timeoutMs: number): Promise<void>;
   /** Stops the Sentinels and both servers (SIGKILL, by their pids) and removes their files; idempotent. */
@@ -141,6 +145,29 @@ export async function startSentinelSet(options: SentinelSetOptions = {}): Promis
             reject(error instanceof Error ? error : new Error(String(error)));
           });
         });
+      },
+      failover: async () => {
+        const client = sentinelClient(first);
+        try {
+          await client.call("SENTINEL", "failover", MASTER_NAME);
+        } finally {
+          client.disconnect();
+        }
+      },
+      hasKey: async (port, key) => {
+        const client = new Redis({
+          host: "127.0.0.1",
+          port,
+          ...(password === undefined ? {} : { password }),
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          retryStrategy: () => null,
+        });
+        try {
+          return (await client.exists(key)) === 1;
+        } finally {
+          client.disconnect();
+        }
       },
       waitForReplica: (port, timeoutMs) => waitForReplicaLink(port, timeoutMs, password),
       stop: () => (stopping ??= stopAll()),
