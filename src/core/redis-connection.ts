@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
+import { followSentinelSwitches } from "./sentinel-switches.js";
 
 /** A Sentinel's address. */
 export interface SentinelAddress {
@@ -45,7 +46,7 @@ export function connectRedis(connection: RedisConnection, options: RedisOptions)
   const sentinel = connection.sentinel;
   if (!sentinel) return new Redis(connection.url, options);
   const tls = connection.url.startsWith("rediss:");
-  return new Redis(connection.url, {
+  const client = new Redis(connection.url, {
     ...options,
     sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })),
     name: sentinel.masterName,
@@ -53,13 +54,14 @@ export function connectRedis(connection: RedisConnection, options: RedisOptions)
     // The Sentinels speak TLS when the master does.
     ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
     // Not ioredis's `failoverDetector`: its announcement of a new master can arrive while the client is already
-    // reconnecting after the master died, and then ends the client for good. A dead master drops the connection,
-    // and a demoted one is left on READONLY (below) or on the role checked at every connect.
+    // reconnecting after the master died, and then ends the client for good. followSentinelSwitches does its work.
     // Asking the Sentinels again after a failed attempt: the same back-off as the connection's own.
     ...(options.retryStrategy ? { sentinelRetryStrategy: options.retryStrategy } : {}),
     // A demoted master answers writes with READONLY: reconnect (asking the Sentinels) and send the command again.
     reconnectOnError: (error) => (error.message.startsWith("READONLY") ? 2 : false),
   });
+  followSentinelSwitches(sentinel, tls, client);
+  return client;
 }
 
 /** Where the Redis is, for messages and logs, without credentials: `host:port`, or the master and its Sentinels. */
