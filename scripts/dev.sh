@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(etcd-server etcd-client redis-server prometheus prometheus-alertmanager)
+DEBIAN_PACKAGES=(etcd-server etcd-client redis-server redis-sentinel prometheus prometheus-alertmanager)
 
 install_debian_packages() {
   local missing=()
@@ -21,7 +21,7 @@ install_debian_packages() {
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The packages start their services; the project runs its own instances on ports of its choosing.
-  for service in redis-server etcd prometheus prometheus-alertmanager; do
+  for service in redis-server redis-sentinel etcd prometheus prometheus-alertmanager; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
       systemctl stop "$service" || true
     fi

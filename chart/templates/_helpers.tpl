@@ -197,11 +197,18 @@ Fails with a sentence naming the values that do not go together.
 {{- if and .Values.serverless.knative.enabled (ne .Values.mode "split") }}
 {{- fail "serverless.knative.enabled needs mode: split (only the receiver runs as a Knative Service)" }}
 {{- end }}
-{{- if and (not .Values.redis.bundled.enabled) (not .Values.redis.url) (not .Values.redis.existingSecret) }}
-{{- fail "Redis is required: enable redis.bundled, or set redis.url or redis.existingSecret" }}
+{{- $sentinel := .Values.redis.sentinel }}
+{{- if and (not .Values.redis.bundled.enabled) (not .Values.redis.url) (not .Values.redis.existingSecret) (not $sentinel.addresses) }}
+{{- fail "Redis is required: enable redis.bundled, or set redis.url, redis.existingSecret or redis.sentinel.addresses" }}
 {{- end }}
-{{- if and .Values.redis.bundled.enabled (or .Values.redis.url .Values.redis.existingSecret) }}
-{{- fail "redis.url and redis.existingSecret are for an external Redis; set redis.bundled.enabled=false to use one" }}
+{{- if and .Values.redis.bundled.enabled (or .Values.redis.url .Values.redis.existingSecret $sentinel.addresses) }}
+{{- fail "redis.url, redis.existingSecret and redis.sentinel are for an external Redis; set redis.bundled.enabled=false to use one" }}
+{{- end }}
+{{- if ne (empty $sentinel.addresses) (empty $sentinel.masterName) }}
+{{- fail "redis.sentinel.addresses and redis.sentinel.masterName go together: set both to reach Redis through Sentinel" }}
+{{- end }}
+{{- if and $sentinel.addresses .Values.serverless.keda.enabled }}
+{{- fail "serverless.keda does not follow a Sentinel failover; use it with the bundled Redis or a fixed redis.url" }}
 {{- end }}
 {{- if and .Values.serverless.keda.enabled (not .Values.redis.bundled.enabled) (not .Values.serverless.keda.redis.address) }}
 {{- fail "serverless.keda.redis.address (host:port) is required with an external Redis" }}

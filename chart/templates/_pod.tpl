@@ -219,7 +219,10 @@ volumes:
 
 {{/*
 REDIS_URL for the responder's containers: the bundled Redis (with its password from the Secret, put into the
-URL by the kubelet's $(VAR) expansion), the external URL, or the external URL from a Secret.
+URL by the kubelet's $(VAR) expansion), the external URL, or the external URL from a Secret. With redis.sentinel,
+the Sentinels, the master's name, the Sentinels' password from its Secret and the replicas that confirm a request;
+REDIS_URL then only carries the master's password, database and TLS, and is left out when neither url nor
+existingSecret is set.
 */}}
 {{- define "etcd-responder.redisEnv" -}}
 {{- $values := .Values }}
@@ -243,9 +246,26 @@ URL by the kubelet's $(VAR) expansion), the external URL, or the external URL fr
     secretKeyRef:
       name: {{ $values.redis.existingSecret }}
       key: {{ $values.redis.existingSecretKey }}
-{{- else }}
+{{- else if $values.redis.url }}
 - name: REDIS_URL
   value: {{ $values.redis.url | quote }}
+{{- end }}
+{{- with $values.redis.sentinel }}
+{{- if .addresses }}
+- name: REDIS_SENTINELS
+  value: {{ join "," .addresses | quote }}
+- name: REDIS_MASTER_NAME
+  value: {{ .masterName | quote }}
+{{- if .passwordSecret.name }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .passwordSecret.name }}
+      key: {{ .passwordSecret.key }}
+{{- end }}
+- name: REDIS_WAIT_REPLICAS
+  value: {{ .waitReplicas | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 

@@ -180,6 +180,28 @@ export class QueueUnavailableError extends ResponderError {
 }
 
 /**
+ * Fewer Redis replicas than required confirmed that they hold an accepted recovery request (`WAIT`), or the
+ * connection changed on the way, so a failover of the master could lose it. Retryable: the HTTP layer answers
+ * 503, the sender sends again, and the request joins the recovery it may already have queued.
+ */
+export class ReplicationUnconfirmedError extends ResponderError {
+  /** The replicas required. */
+  readonly required: number;
+  /** The replicas that confirmed; undefined when the connection changed before they could be asked. */
+  readonly confirmed: number | undefined;
+
+  constructor(required: number, confirmed: number | undefined, waitedMs: number) {
+    const what =
+      confirmed === undefined
+        ? "the connection to the Redis master changed before the replicas confirmed"
+        : `${confirmed} of ${required} required Redis replicas confirmed within ${waitedMs} ms`;
+    super(`cannot confirm the recovery request is stored: ${what}; try again later`, { retryable: true });
+    this.required = required;
+    this.confirmed = confirmed;
+  }
+}
+
+/**
  * Someone else holds the Lease and has renewed it recently. Retryable: it is free again once its holder
  * releases it or lets it expire.
  */

@@ -16,6 +16,9 @@ const REDACTED_PATHS = [
   "headers.authorization",
   "req.headers.authorization",
   "auth.password",
+  // A Sentinel connection's options carry the Sentinels' password under this name.
+  "sentinelPassword",
+  "*.sentinelPassword",
   // Webhook URLs of notification targets are secrets (the path is the credential); none is ever logged, and a field
   // that could hold one is redacted all the same.
   "url",

@@ -1,6 +1,7 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { QueueUnavailableError } from "./errors.js";
+import { connectRedis, describeRedis, type RedisConnection } from "./redis-connection.js";
 
 /** How long an operation waits for Redis before it gives up, unless told otherwise. */
 const DEFAULT_UNAVAILABLE_AFTER_MS = 1500;
@@ -9,8 +10,13 @@ const DEFAULT_UNAVAILABLE_AFTER_MS = 1500;
 export interface FailFastRedis {
   /** The client; commands fail at once while disconnected. */
   client: Redis;
-  /** The server as `host:port`, for messages. */
+  /** The server as `host:port` (or the Sentinels' master), for messages. */
   redis: string;
+  /**
+   * How many times the connection has become ready. A change between two commands means they went over
+   * different connections, perhaps to different masters after a failover.
+   */
+  connections(): number;
   /**
    * Runs `work` once Redis is connected. Rejects with a QueueUnavailableError when Redis does not become
    * ready within the time limit, or the work fails because the connection failed; other errors pass through.
@@ -22,8 +28,8 @@ export interface FailFastRedis {
 
 /** How to connect a fail-fast client. */
 export interface FailFastRedisOptions {
-  /** Redis URL, e.g. `redis://redis:6379`. */
-  url: string;
+  /** Where Redis is. */
+  connection: RedisConnection;
   /** Connection name shown by `CLIENT LIST`. */
   name: string;
   /** How long an operation waits for Redis, ms; default 1500. */
@@ -40,8 +46,8 @@ export interface FailFastRedisOptions {
 /** Connects a client whose commands fail at once while Redis is away, so callers can answer 503 quickly. */
 export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedis {
   const limitMs = options.unavailableAfterMs ?? DEFAULT_UNAVAILABLE_AFTER_MS;
-  const redis = describeRedis(options.url);
-  const client = new Redis(options.url, {
+  const redis = describeRedis(options.connection);
+  const client = connectRedis(options.connection, {
     connectionName: options.name,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -57,7 +63,11 @@ export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedi
     lastError = error;
     options.logger.debug(redisErrorFields(error, redis), "redis connection error");
   });
-  client.on("ready", () => (lastError = undefined));
+  let readyCount = 0;
+  client.on("ready", () => {
+    lastError = undefined;
+    readyCount += 1;
+  });
 
   // Callers waiting at the same time share one wait, so a burst of requests adds one listener, not a thousand.
   let waiting: Promise<void> | undefined;
@@ -92,6 +102,7 @@ export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedi
   return {
     client,
     redis,
+    connections: () => readyCount,
     guard: async (operation, work) => {
       await ready(operation);
       let timer: NodeJS.Timeout | undefined;
@@ -121,15 +132,15 @@ export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedi
 }
 
 /** Connects a client for BullMQ workers: blocking commands wait for Redis however long it is away. */
-export function createWorkerRedis(url: string, name: string, logger: Logger): Redis {
-  const client = new Redis(url, {
+export function createWorkerRedis(connection: RedisConnection, name: string, logger: Logger): Redis {
+  const client = connectRedis(connection, {
     connectionName: name,
     // BullMQ requires this for the connections of workers, which block waiting for jobs.
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(200 * times, 2000),
   });
   client.on("error", (error: Error) =>
-    logger.debug(redisErrorFields(error, describeRedis(url)), "redis connection error"),
+    logger.debug(redisErrorFields(error, describeRedis(connection)), "redis connection error"),
   );
   return client;
 }
@@ -145,16 +156,6 @@ export async function closeRedis(client: Redis): Promise<void> {
     await client.quit();
   } catch {
     client.disconnect();
-  }
-}
-
-/** `host:port` of a Redis URL, without credentials. */
-export function describeRedis(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || "6379"}`;
-  } catch {
-    return "(invalid Redis URL)";
   }
 }
 
@@ -177,12 +178,23 @@ export function redisErrorFields(error: unknown, redis: string): RedisErrorField
 /** What to do about a Redis failure that needs a person rather than time; undefined for the others. */
 function redisErrorHint(error: unknown, redis: string): string | undefined {
   if (!(error instanceof Error)) return undefined;
+  // Sentinel mode: ioredis reports a round of Sentinels that named no master, with the last one's error.
+  if (/^All sentinels are unreachable\b/.test(error.message)) {
+    return /Last error: (WRONGPASS|NOAUTH|NOPERM|ERR AUTH)\b/.test(error.message)
+      ? `the Sentinels of ${redis} refused the credentials: check REDIS_SENTINEL_PASSWORD`
+      : `no Sentinel of ${redis} named the master: check REDIS_SENTINELS, REDIS_MASTER_NAME and that they run`;
+  }
   if (/^(WRONGPASS|NOAUTH|NOPERM)\b/.test(error.message) || /^ERR AUTH\b/.test(error.message)) {
-    return `Redis at ${redis} refused the credentials: check the user name and password in REDIS_URL`;
+    return (
+      `Redis at ${redis} refused the credentials: check the user name and password in REDIS_URL ` +
+      `(and REDIS_SENTINEL_PASSWORD)`
+    );
   }
   const code = (error as { code?: unknown }).code;
-  if (code === "ECONNREFUSED") return `nothing listens at ${redis}: check REDIS_URL and that Redis runs`;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `the host of ${redis} is not found: check REDIS_URL`;
+  if (code === "ECONNREFUSED")
+    return `nothing listens at ${redis}: check REDIS_URL (or REDIS_SENTINELS) and that Redis runs`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return `the host of ${redis} is not found: check REDIS_URL (or REDIS_SENTINELS)`;
   return undefined;
 }
 
@@ -192,6 +204,8 @@ const CONNECTION_MESSAGES = [
   /Command timed out/i,
   /connect ETIMEDOUT/i,
   /Reached the max retries/i,
+  // A master demoted by a failover answers writes so until the connection follows the Sentinels to the new one.
+  /^READONLY\b/,
 ];
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED",

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { describeFileError } from "../core/config/resolve.js";
+import { envValue as value, readSecretVariable } from "../core/env-values.js";
 import { AuthSettingsError } from "../core/errors.js";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
@@ -38,9 +38,9 @@ export const MISSING_CREDENTIALS_MESSAGE =
  */
 export function readAuthSettings(env: NodeJS.ProcessEnv = process.env, options: ReadAuthSettingsOptions): AuthSettings {
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, "utf8"));
-  const token = readSecret(env, "AUTH_TOKEN", "token", readFile);
+  const token = readSecretVariable(env, "AUTH_TOKEN", "token", readFile, AuthSettingsError);
   const username = value(env, "AUTH_BASIC_USERNAME");
-  const password = readSecret(env, "AUTH_BASIC_PASSWORD", "password", readFile);
+  const password = readSecretVariable(env, "AUTH_BASIC_PASSWORD", "password", readFile, AuthSettingsError);
 
   if (token !== undefined && /\s/.test(token)) {
     const source = value(env, "AUTH_TOKEN_FILE") === undefined ? "AUTH_TOKEN" : "AUTH_TOKEN_FILE";
@@ -73,55 +73,6 @@ export function readAuthSettings(env: NodeJS.ProcessEnv = process.env, options: 
     ...(basic !== undefined ? { basic } : {}),
     insecureNoAuth: options.insecureNoAuth,
   };
-}
-
-/**
- * `NAME` or the contents of the file named by `NAME_FILE`, trimmed; undefined when neither is set. `what`
- * names the secret in the sentence refusing a blank `NAME`.
- */
-function readSecret(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  what: string,
-  readFile: (path: string) => string,
-): string | undefined {
-  const direct = value(env, name);
-  const file = value(env, `${name}_FILE`);
-  if (direct !== undefined && file !== undefined) {
-    throw new AuthSettingsError(name, `set ${name} or ${name}_FILE, not both`);
-  }
-  if (direct !== undefined) {
-    const secret = direct.trim();
-    if (secret === "") {
-      throw new AuthSettingsError(
-        name,
-        `${name} is blank: it holds only white space; set the ${what} (white space around it is not part of it)`,
-      );
-    }
-    return secret;
-  }
-  if (file === undefined) return undefined;
-  let text: string;
-  try {
-    text = readFile(file);
-  } catch (error) {
-    throw new AuthSettingsError(
-      `${name}_FILE`,
-      `cannot read ${name}_FILE ${JSON.stringify(file)}: ${describeFileError(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const secret = text.trim();
-  if (secret === "") throw new AuthSettingsError(`${name}_FILE`, `${name}_FILE ${JSON.stringify(file)} is empty`);
-  return secret;
-}
-
-/** The variable's value, or undefined when unset or empty (an empty Secret key must not become a valid credential). */
-function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const text = env[name];
-  return text === undefined || text === "" ? undefined : text;
 }
 
 /** Says whether an `Authorization` header carries the configured credentials. */

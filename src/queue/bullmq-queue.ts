@@ -29,11 +29,13 @@ import type {
 } from "./recovery-queue.js";
 import { createFailFastRedis, redisErrorFields } from "../core/redis.js";
 import type { Redis } from "ioredis";
+import { REPLICA_WAIT_MS, type RedisConnection } from "../core/redis-connection.js";
+import { replicaConfirmation } from "./replica-confirmation.js";
 
 /** How to reach the recovery queue. */
 export interface RecoveryQueueOptions {
-  /** Redis URL, e.g. `redis://redis:6379`; Redis is the only state the service's processes share. */
-  connection: string;
+  /** Where Redis is; Redis is the only state the service's processes share. */
+  connection: RedisConnection;
   /** The clusters (one queue each) and the service settings (retries, history). */
   config: ResponderConfig;
   /** Prefix of every Redis key; default `etcd-responder`. Workers and modes must use the same. */
@@ -63,7 +65,7 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
   const config = options.config;
   const connect = (name: string, autoPipelining: boolean) =>
     createFailFastRedis({
-      url: options.connection,
+      connection: options.connection,
       name,
       logger,
       autoPipelining,
@@ -72,7 +74,12 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
   // BullMQ's connection, and one for request-time reads, auto-pipelined so that concurrent webhook requests share
   // writes.
   const redis = connect(`${prefix}:queue`, false);
-  const reads = connect(`${prefix}:queue-reads`, true);
+  const waitReplicas = options.connection.waitReplicas ?? 0;
+  // When replicas must confirm, the look before an add goes over the connection that confirms, so that the
+  // confirmation covers what the look found (see ReplicaConfirmation).
+  const reads = waitReplicas > 0 ? redis : connect(`${prefix}:queue-reads`, true);
+  const replicas =
+    waitReplicas > 0 ? replicaConfirmation(redis, `${prefix}:replicated`, waitReplicas, REPLICA_WAIT_MS) : undefined;
   const readQueued = queuedRecoveryReader(reads.client);
   // BullMQ's key names, for the look that precedes an add.
   const queueKeys = new QueueKeys(prefix);
@@ -113,6 +120,13 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
 
   // One round trip answers the common case of a storm (the member's recovery is queued) without BullMQ.
   const findJoinable = async (request: RecoveryRequest): Promise<EnqueueResult | undefined> => {
+    const began = replicas?.begin() ?? 0;
+    const joinable = await lookForJoinable(request);
+    if (joinable && replicas) await replicas.confirm(began);
+    return joinable;
+  };
+
+  const lookForJoinable = async (request: RecoveryRequest): Promise<EnqueueResult | undefined> => {
     const { trigger } = request;
     const { cluster } = request.target;
     const member = request.target.member.index;
@@ -169,9 +183,12 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
       // BullMQ's add still decides: one Lua script adds the job or answers the id of the one that got the
       // member's deduplication id since the look above.
       const deduplication = { id: deduplicationId(cluster.namespace, cluster.name, member) };
+      const began = replicas?.begin() ?? 0;
       const job = await redis.guard("queue a recovery", () =>
         queueOf(cluster).add(RECOVERY_JOB_NAME, data, { jobId, deduplication }),
       );
+      // Answered only once the replicas have it: a failover must not lose an accepted request.
+      await replicas?.confirm(began);
       const id = job.id ?? jobId;
       const deduplicated = id !== jobId;
       // Debug: each caller (webhook, manual request, sweep) logs the event with what asked for it.
@@ -232,7 +249,7 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
     // Both connections: each reconnects on its own back-off, and a request may need either.
     ping: async () => {
       await Promise.all(
-        [redis, reads].map((connection) =>
+        [...new Set([redis, reads])].map((connection) =>
           connection.guard("reach Redis", async () => void (await connection.client.ping())),
         ),
       );
@@ -253,7 +270,7 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
     close: async () => {
       await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
       queues.clear();
-      await Promise.all([redis.close(), reads.close()]);
+      await Promise.all([...new Set([redis, reads])].map((connection) => connection.close()));
     },
   };
 }

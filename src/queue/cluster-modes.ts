@@ -9,6 +9,7 @@ import type { ResponderConfig } from "../core/config/load.js";
 import type { Logger } from "../core/logger.js";
 import { DEFAULT_PREFIX } from "./jobs.js";
 import { createFailFastRedis } from "../core/redis.js";
+import type { RedisConnection } from "../core/redis-connection.js";
 
 /** A cluster's mode and who set it. */
 export interface ClusterModeState {
@@ -47,8 +48,8 @@ const SOURCES: readonly ClusterModeState["source"][] = ["config", "api", "circui
 
 /** How to reach the modes. */
 export interface ClusterModesOptions {
-  /** Redis URL, e.g. `redis://redis:6379`. */
-  connection: string;
+  /** Where Redis is. */
+  connection: RedisConnection;
   /** The clusters and their configured modes, and the circuit breaker settings. */
   config: ResponderConfig;
   /** Prefix of every Redis key; default `etcd-responder` (the queue's). */
@@ -78,7 +79,7 @@ export function createClusterModes(options: ClusterModesOptions): RedisClusterMo
   const now = options.now ?? Date.now;
   const breaker = options.config.service.circuitBreaker;
   const redis = createFailFastRedis({
-    url: options.connection,
+    connection: options.connection,
     name: `${prefix}:modes`,
     logger,
     // Every webhook request reads its cluster's mode; concurrent reads leave in one write.

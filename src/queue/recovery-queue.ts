@@ -95,13 +95,16 @@ export interface RecoveryQueue {
    * Queues a recovery unless one of the same member is already queued or running (then `deduplicated`),
    * or, for an alert, unless the member was recovered after the alert started (also `deduplicated`, with
    * that recovery's id): Alertmanager repeats an alert until it resolves, after the failure was fixed.
-   * Rejects with a retryable QueueUnavailableError when Redis cannot be reached; nothing is half-written.
+   * Rejects with a retryable QueueUnavailableError when Redis cannot be reached; nothing is half-written. When
+   * replicas must confirm (`RedisConnection.waitReplicas`), resolves only once they hold the recovery, and
+   * rejects with a retryable ReplicationUnconfirmedError otherwise: the request sent again joins it.
    */
   enqueue(request: RecoveryRequest): Promise<EnqueueResult>;
   /**
    * The recovery `request` would join (`deduplicated`), or undefined when `enqueue` would queue a new one;
    * changes nothing. In one Redis round trip, so that a caller can run it alongside another read and
-   * answer the repeats of a storm without `enqueue`.
+   * answer the repeats of a storm without `enqueue`. When replicas must confirm, a recovery found is confirmed
+   * first (a marker write and `WAIT`, one more round trip), or a ReplicationUnconfirmedError rejects.
    */
   findJoinable(request: RecoveryRequest): Promise<EnqueueResult | undefined>;
   /** One recovery, or undefined when unknown or aged out of the history. */

@@ -17,7 +17,8 @@ import {
 } from "./jobs.js";
 import type { RecoveryRecord } from "./recovery-queue.js";
 import { QueueUnavailableError } from "../core/errors.js";
-import { closeRedis, createWorkerRedis, describeRedis, redisErrorFields } from "../core/redis.js";
+import { closeRedis, createWorkerRedis, redisErrorFields } from "../core/redis.js";
+import { describeRedis, type RedisConnection } from "../core/redis-connection.js";
 
 /** Called as recoveries start and end, e.g. for metrics. Exceptions are logged and otherwise ignored. */
 export interface RecoveryWorkerHooks {
@@ -37,8 +38,8 @@ export interface RecoveryWorkerHooks {
 
 /** How to run the recovery workers of one process. */
 export interface RecoveryWorkersOptions {
-  /** Redis URL, e.g. `redis://redis:6379`. */
-  connection: string;
+  /** Where Redis is. */
+  connection: RedisConnection;
   /** The clusters (one worker each) and the service settings. */
   config: ResponderConfig;
   /** The cluster modes, read before each run; failures are counted there. */
@@ -210,7 +211,7 @@ async function limitEachClusterToOneRecovery(
   client: Redis,
   prefix: string,
   timeoutMs: number,
-  url: string,
+  connection: RedisConnection,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   // The last failure of the connection says why it did not connect, e.g. that Redis refused the password.
@@ -221,7 +222,7 @@ async function limitEachClusterToOneRecovery(
     timer = setTimeout(
       () =>
         reject(
-          new QueueUnavailableError("start the recovery workers", describeRedis(url), {
+          new QueueUnavailableError("start the recovery workers", describeRedis(connection), {
             cause: lastError ?? new Error(`not connected within ${timeoutMs} ms`),
           }),
         ),

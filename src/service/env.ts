@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { pino } from "pino";
 import { ServiceEnvError } from "../core/errors.js";
+import { envValue as value } from "../core/env-values.js";
+import type { RedisConnection } from "../core/redis-connection.js";
+import { readRedisConnection } from "./redis-env.js";
 
 /** What the service's processes take from the environment (credentials excepted: see `readAuthSettings`). */
 export interface ServiceEnv {
@@ -10,8 +14,11 @@ export interface ServiceEnv {
   workerPort: number;
   /** Address both servers listen on (`HOST`); default `0.0.0.0`. */
   host: string;
-  /** The Redis every process shares (`REDIS_URL`); default `redis://127.0.0.1:6379`. */
-  redisUrl: string;
+  /**
+   * The Redis every process shares: `REDIS_URL` (default `redis://127.0.0.1:6379`), or the master the Sentinels
+   * of `REDIS_SENTINELS` name for `REDIS_MASTER_NAME` (see `readRedisConnection`).
+   */
+  redis: RedisConnection;
   /** Minimum log level (`LOG_LEVEL`); default `info`. */
   logLevel: string;
   /**
@@ -30,15 +37,19 @@ const SERVICE_ENV_DEFAULTS = {
   port: 8080,
   workerPort: 8081,
   host: "0.0.0.0",
-  redisUrl: "redis://127.0.0.1:6379",
   logLevel: "info",
 } as const;
 
 /**
  * Reads the service's settings from the environment; empty variables count as unset. Throws a
- * ServiceEnvError naming the variable when a value cannot be used.
+ * ServiceEnvError naming the variable when a value cannot be used. `readFile` reads secret files
+ * (`REDIS_SENTINEL_PASSWORD_FILE`); default `fs.readFileSync` as UTF-8.
  */
-export function readServiceEnv(env: NodeJS.ProcessEnv = process.env, pid: number = process.pid): ServiceEnv {
+export function readServiceEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  pid: number = process.pid,
+  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): ServiceEnv {
   const logLevel = value(env, "LOG_LEVEL") ?? SERVICE_ENV_DEFAULTS.logLevel;
   const levels = Object.keys(pino.levels.values);
   if (!levels.includes(logLevel) && logLevel !== "silent") {
@@ -51,7 +62,7 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env, pid: number
     port: port(env, "PORT", SERVICE_ENV_DEFAULTS.port),
     workerPort: port(env, "WORKER_PORT", SERVICE_ENV_DEFAULTS.workerPort),
     host: value(env, "HOST") ?? SERVICE_ENV_DEFAULTS.host,
-    redisUrl: redisUrl(env),
+    redis: readRedisConnection(env, readFile),
     logLevel,
     holder: leaseHolder(env, pid),
     idleHeapRelease: onOff(env, "IDLE_HEAP_RELEASE", true),
@@ -81,24 +92,4 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
     );
   }
   return parsed;
-}
-
-function redisUrl(env: NodeJS.ProcessEnv): string {
-  const text = value(env, "REDIS_URL") ?? SERVICE_ENV_DEFAULTS.redisUrl;
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(text).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol !== "redis:" && protocol !== "rediss:") {
-    // The value may hold a password: it is not repeated.
-    throw new ServiceEnvError("REDIS_URL", "REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0");
-  }
-  return text;
-}
-
-function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const text = env[name];
-  return text === undefined || text === "" ? undefined : text;
 }

@@ -3,7 +3,7 @@ import { loadConfig, type ResponderConfig } from "../core/config/load.js";
 import { ConfigError, ServiceEnvError, messageOf } from "../core/errors.js";
 import { readAuthSettings, type AuthSettings } from "../intake/auth.js";
 import { createLogger, type Logger } from "../core/logger.js";
-import { describeRedis } from "../core/redis.js";
+import { describeRedis, type RedisConnection } from "../core/redis-connection.js";
 import { startIdleHeapRelease } from "../core/idle-heap-release.js";
 import { readServiceEnv, type ServiceEnv } from "./env.js";
 import { startReceiver } from "./receiver.js";
@@ -72,7 +72,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
   const logger = createLogger({ level: env.logLevel, destination: pino.destination({ dest: 1, sync: false }) });
   let resources: ServiceResources;
   try {
-    resources = createServiceResources({ config, redisUrl: env.redisUrl, logger, queueGauges: role !== "worker" });
+    resources = createServiceResources({ config, redis: env.redis, logger, queueGauges: role !== "worker" });
   } catch (error) {
     // For example a kubeconfig that cannot be read.
     say(`cannot start: ${messageOf(error)}`);
@@ -90,7 +90,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
         config,
         resources,
         logger,
-        redisUrl: env.redisUrl,
+        redis: env.redis,
         holder: env.holder,
         host: env.host,
         port: env.workerPort,
@@ -107,7 +107,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
     ? startIdleHeapRelease({ logger, onRelease: () => resources.metrics.countIdleHeapRelease() })
     : undefined;
   logger.info(
-    { role, clusters: config.catalog.clusters.length, redis: describeRedis(env.redisUrl), holder: env.holder },
+    { role, clusters: config.catalog.clusters.length, redis: describeRedis(env.redis), holder: env.holder },
     "started",
   );
 
@@ -169,8 +169,8 @@ export interface ServiceResources {
 interface ServiceResourcesOptions {
   /** The loaded configuration. */
   config: ResponderConfig;
-  /** Redis URL. */
-  redisUrl: string;
+  /** Where Redis is. */
+  redis: RedisConnection;
   /** The process logger. */
   logger: Logger;
   /**
@@ -183,8 +183,8 @@ interface ServiceResourcesOptions {
 /** Creates the queue, the modes, the Kubernetes gateway and the metrics; none of them waits for Redis. */
 function createServiceResources(options: ServiceResourcesOptions): ServiceResources {
   const { config, logger } = options;
-  const modes = createClusterModes({ connection: options.redisUrl, config, logger });
-  const queue = createRecoveryQueue({ connection: options.redisUrl, config, logger, modes });
+  const modes = createClusterModes({ connection: options.redis, config, logger });
+  const queue = createRecoveryQueue({ connection: options.redis, config, logger, modes });
   const kubernetes = createKubernetesGateway({ logger });
   const metrics = createMetrics(
     options.queueGauges ? { waitingCounts: () => queue.waitingCounts(), clusterModes: () => modes.list() } : {},

@@ -11,6 +11,7 @@ import { stepReporterFor, type RecoveryRunner } from "../queue/process-recovery.
 import { recoverMember, type MemberRecoveryDependencies } from "../recovery/run-recovery.js";
 import type { ClusterModes } from "../queue/cluster-modes.js";
 import type { Metrics } from "../core/metrics.js";
+import type { RedisConnection } from "../core/redis-connection.js";
 import type { RecoveryOutcome } from "../recovery/context.js";
 import { createNotifier, type Notifier } from "../notify/notifier.js";
 
@@ -22,8 +23,8 @@ export interface WorkerOptions {
   resources: ServiceResources;
   /** The process logger. */
   logger: Logger;
-  /** Redis URL; the workers open connections of their own (they block waiting for jobs). */
-  redisUrl: string;
+  /** Where Redis is; the workers open connections of their own (they block waiting for jobs). */
+  redis: RedisConnection;
   /** Lease holder and worker name. */
   holder: string;
   /** Address of the probes and metrics (`HOST`). */
@@ -68,7 +69,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
     logger,
     start: () =>
       startRecoveryWorkers({
-        connection: options.redisUrl,
+        connection: options.redis,
         config,
         modes: countingCircuitBreakerTrips(resources.modes, resources.metrics),
         run: createMemberRecoveryRunner({ config, kubernetes: resources.kubernetes, logger, holder: options.holder }),

@@ -23,6 +23,7 @@ describe("helm lint", () => {
       "chart/ci/external-redis-values.yaml",
       "chart/ci/monitoring-values.yaml",
       "chart/ci/multi-namespace-values.yaml",
+      "chart/ci/sentinel-redis-values.yaml",
       "chart/ci/serverless-values.yaml",
     ]);
   });

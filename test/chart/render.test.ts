@@ -240,6 +240,48 @@ describe("chart variants", () => {
     }
   });
 
+  it("reaches an external Redis through its Sentinels, with both passwords from Secrets", () => {
+    const objects = objectsOf("chart/ci/sentinel-redis-values.yaml");
+    expect(objectsOfKind(objects, "StatefulSet")).toEqual([]);
+    const pods = responderPodSpecs(objects);
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) {
+      const env = new Map(pod.spec.containers[0]!.env!.map((e) => [e.name, e]));
+      const urlSecret = { secretKeyRef: { name: "etcd-responder-redis-url", key: "url" } };
+      expect(env.get("REDIS_URL")?.valueFrom).toEqual(urlSecret);
+      expect(env.get("REDIS_SENTINELS")?.value).toBe(
+        "redis-sentinel-0.redis-sentinel.queues.svc:26379,redis-sentinel-1.redis-sentinel.queues.svc:26379," +
+          "redis-sentinel-2.redis-sentinel.queues.svc:26379",
+      );
+      expect(env.get("REDIS_MASTER_NAME")?.value).toBe("etcd-responder");
+      expect(env.get("REDIS_SENTINEL_PASSWORD")?.valueFrom).toEqual({
+        secretKeyRef: { name: "etcd-responder-redis-sentinel", key: "password" },
+      });
+      expect(env.get("REDIS_WAIT_REPLICAS")?.value).toBe("2");
+    }
+    const policy = findObject(objects, "NetworkPolicy", "etcd-responder");
+    const egress = (policy.spec as { egress: { ports?: { port: number }[] }[] }).egress;
+    expect(egress.some((rule) => rule.ports?.map((p) => p.port).join() === "6379,26379")).toBe(true);
+  });
+
+  it("needs no Redis URL with Sentinels, and waits for one replica unless told otherwise", async () => {
+    const objects = await renderChart({
+      set: [
+        "redis.bundled.enabled=false",
+        "redis.sentinel.addresses={sentinel-0:26379,sentinel-1:26379}",
+        "redis.sentinel.masterName=queue",
+      ],
+    });
+    for (const pod of responderPodSpecs(objects)) {
+      const env = new Map(pod.spec.containers[0]!.env!.map((e) => [e.name, e]));
+      expect(env.has("REDIS_URL")).toBe(false);
+      expect(env.has("REDIS_SENTINEL_PASSWORD")).toBe(false);
+      expect(env.get("REDIS_SENTINELS")?.value).toBe("sentinel-0:26379,sentinel-1:26379");
+      expect(env.get("REDIS_MASTER_NAME")?.value).toBe("queue");
+      expect(env.get("REDIS_WAIT_REPLICAS")?.value).toBe("1");
+    }
+  });
+
   it("generates a webhook token unless one is given, and uses an existing token Secret when named", async () => {
     const [first, second] = await Promise.all([renderChart(), renderChart()]);
     const token = (objects: KubeObject[]) =>
@@ -329,6 +371,18 @@ describe("chart variants", () => {
     await expect(renderChart({ set: ["redis.url=redis://elsewhere:6379"] })).rejects.toThrow(
       /set redis.bundled.enabled=false/,
     );
+    const external = ["redis.bundled.enabled=false", "redis.sentinel.addresses={sentinel-0:26379}"];
+    await expect(renderChart({ set: external })).rejects.toThrow(
+      /redis.sentinel.addresses and redis.sentinel.masterName go together/,
+    );
+    await expect(
+      renderChart({ set: ["redis.sentinel.addresses={sentinel-0:26379}", "redis.sentinel.masterName=queue"] }),
+    ).rejects.toThrow(/set redis.bundled.enabled=false/);
+    await expect(
+      renderChart({
+        set: [...external, "redis.sentinel.masterName=queue", "mode=split", "serverless.keda.enabled=true"],
+      }),
+    ).rejects.toThrow(/serverless.keda does not follow a Sentinel failover/);
     await expect(
       renderChart({ set: ["notifications.targets[0].name=oncall", "notifications.targets[0].format=json"] }),
     ).rejects.toThrow(/notifications.targets\[0\] \(oncall\) needs its URL from existingSecret or url, one of them/);

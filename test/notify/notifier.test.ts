@@ -82,10 +82,10 @@ function configWith(targets: Target[], settings: string[] = [], service: string[
 async function startWorkers(name: string, config: ResponderConfig, run: RecoveryRunner, notifier: Notifier) {
   const prefix = uniquePrefix(name);
   const { logger } = capturingLogger();
-  const queue = createRecoveryQueue({ connection: redis.url, config, prefix, logger });
-  const modes = createClusterModes({ connection: redis.url, config, prefix, logger });
+  const queue = createRecoveryQueue({ connection: { url: redis.url }, config, prefix, logger });
+  const modes = createClusterModes({ connection: { url: redis.url }, config, prefix, logger });
   const workers = await startRecoveryWorkers({
-    connection: redis.url,
+    connection: { url: redis.url },
     config,
     modes,
     run,

@@ -27,7 +27,7 @@ function open(
   prefix = uniquePrefix("modes"),
 ) {
   const clock = { now: Date.parse("2030-01-01T00:00:00Z") };
-  const modes = createClusterModes({ connection: redis.url, config, prefix, logger, now: () => clock.now });
+  const modes = createClusterModes({ connection: { url: redis.url }, config, prefix, logger, now: () => clock.now });
   opened.push(modes);
   return {
     modes,

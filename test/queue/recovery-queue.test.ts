@@ -33,13 +33,13 @@ afterAll(async () => {
 });
 
 function openQueue(config: ResponderConfig, prefix: string): RecoveryQueue {
-  const queue = createRecoveryQueue({ connection: redis.url, config, prefix, logger });
+  const queue = createRecoveryQueue({ connection: { url: redis.url }, config, prefix, logger });
   closers.push(() => queue.close());
   return queue;
 }
 
 function openModes(config: ResponderConfig, prefix: string): RedisClusterModes {
-  const modes = createClusterModes({ connection: redis.url, config, prefix, logger });
+  const modes = createClusterModes({ connection: { url: redis.url }, config, prefix, logger });
   closers.push(() => modes.close());
   return modes;
 }
@@ -47,7 +47,7 @@ function openModes(config: ResponderConfig, prefix: string): RedisClusterModes {
 async function startWorkers(
   options: Omit<Parameters<typeof startRecoveryWorkers>[0], "connection" | "logger">,
 ): Promise<RecoveryWorkers> {
-  const workers = await startRecoveryWorkers({ connection: redis.url, logger, ...options });
+  const workers = await startRecoveryWorkers({ connection: { url: redis.url }, logger, ...options });
   closers.push(() => workers.close());
   return workers;
 }

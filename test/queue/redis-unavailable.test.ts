@@ -34,8 +34,8 @@ async function rejection(promise: Promise<unknown>): Promise<{ error: unknown; m
 describe("Redis unreachable", () => {
   it("rejects queue and mode calls fast as retryable QueueUnavailableErrors; recovers when Redis is back", async () => {
     const prefix = uniquePrefix("down");
-    const queue = createRecoveryQueue({ connection: redis.url, config, prefix, logger });
-    const modes = createClusterModes({ connection: redis.url, config, prefix, logger });
+    const queue = createRecoveryQueue({ connection: { url: redis.url }, config, prefix, logger });
+    const modes = createClusterModes({ connection: { url: redis.url }, config, prefix, logger });
     try {
       await queue.ping();
       const before = await queue.enqueue(request);
@@ -86,7 +86,12 @@ describe("Redis unreachable", () => {
 
   it("rejects a queue made while Redis is down without waiting long", async () => {
     await redis.stopTemporarily();
-    const queue = createRecoveryQueue({ connection: redis.url, config, prefix: uniquePrefix("down-at-start"), logger });
+    const queue = createRecoveryQueue({
+      connection: { url: redis.url },
+      config,
+      prefix: uniquePrefix("down-at-start"),
+      logger,
+    });
     try {
       const enqueue = await rejection(queue.enqueue(request));
       expect(enqueue.error).toBeInstanceOf(QueueUnavailableError);
@@ -99,10 +104,10 @@ describe("Redis unreachable", () => {
 
   it("fails to start workers when Redis does not answer in time", async () => {
     await redis.stopTemporarily();
-    const modes = createClusterModes({ connection: redis.url, config, logger });
+    const modes = createClusterModes({ connection: { url: redis.url }, config, logger });
     try {
       const start = startRecoveryWorkers({
-        connection: redis.url,
+        connection: { url: redis.url },
         config,
         modes,
         logger,

@@ -88,7 +88,7 @@ async function kill(child: ChildProcess): Promise<void> {
 }
 
 function openQueue(prefix: string): RecoveryQueue {
-  const queue = createRecoveryQueue({ connection: redis.url, config, prefix, logger });
+  const queue = createRecoveryQueue({ connection: { url: redis.url }, config, prefix, logger });
   closers.push(() => queue.close());
   return queue;
 }

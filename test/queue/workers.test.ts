@@ -28,8 +28,8 @@ afterAll(async () => {
 function setUp(name: string, config: ResponderConfig = testConfig()) {
   const prefix = uniquePrefix(name);
   const { logger, lines } = capturingLogger();
-  const queue = createRecoveryQueue({ connection: redis.url, config, prefix, logger });
-  const modes = createClusterModes({ connection: redis.url, config, prefix, logger });
+  const queue = createRecoveryQueue({ connection: { url: redis.url }, config, prefix, logger });
+  const modes = createClusterModes({ connection: { url: redis.url }, config, prefix, logger });
   closers.push(
     () => queue.close(),
     () => modes.close(),
@@ -39,7 +39,7 @@ function setUp(name: string, config: ResponderConfig = testConfig()) {
     more: { hooks?: Parameters<typeof startRecoveryWorkers>[0]["hooks"]; logger?: Logger } = {},
   ) => {
     const workers: RecoveryWorkers = await startRecoveryWorkers({
-      connection: redis.url,
+      connection: { url: redis.url },
       config,
       modes,
       run,
@@ -132,8 +132,15 @@ describe("outcomes", () => {
     );
     const { run, calls } = scriptedRunner(() => ({ outcome: "succeeded", reason: "recovered", steps: [] }));
     const { logger } = capturingLogger();
-    const modes = createClusterModes({ connection: redis.url, config: shrunk, prefix, logger });
-    const workers = await startRecoveryWorkers({ connection: redis.url, config: shrunk, modes, run, prefix, logger });
+    const modes = createClusterModes({ connection: { url: redis.url }, config: shrunk, prefix, logger });
+    const workers = await startRecoveryWorkers({
+      connection: { url: redis.url },
+      config: shrunk,
+      modes,
+      run,
+      prefix,
+      logger,
+    });
     closers.push(
       () => workers.close(),
       () => modes.close(),

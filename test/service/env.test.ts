@@ -8,7 +8,7 @@ describe("readServiceEnv", () => {
       port: 8080,
       workerPort: 8081,
       host: "0.0.0.0",
-      redisUrl: "redis://127.0.0.1:6379",
+      redis: { url: "redis://127.0.0.1:6379", waitReplicas: 0 },
       logLevel: "info",
       holder: "responder-7c9d-42",
       idleHeapRelease: true,
@@ -30,7 +30,7 @@ describe("readServiceEnv", () => {
       port: 0,
       workerPort: 9091,
       host: "127.0.0.1",
-      redisUrl: "rediss://:pw@redis:6380/1",
+      redis: { url: "rediss://:pw@redis:6380/1", waitReplicas: 0 },
       logLevel: "debug",
       holder: "worker-0-7",
       idleHeapRelease: false,
@@ -45,6 +45,8 @@ describe("readServiceEnv", () => {
     ["WORKER_PORT", "80.5", /^WORKER_PORT must be/],
     ["LOG_LEVEL", "verbose", /^LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent/],
     ["REDIS_URL", "http://redis:6379", /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    ["REDIS_WAIT_REPLICAS", "one", /^REDIS_WAIT_REPLICAS must be a number of replicas from 0 to 99/],
+    ["REDIS_WAIT_REPLICAS", "-1", /^REDIS_WAIT_REPLICAS must be/],
   ])("refuses %s=%s, naming the variable", (name, value, message) => {
     let error: unknown;
     try {
@@ -72,5 +74,98 @@ describe("readServiceEnv", () => {
     } catch (error) {
       expect((error as Error).message).not.toContain("hunter2");
     }
+  });
+
+  describe("Redis through Sentinel", () => {
+    const sentinelEnv = {
+      REDIS_SENTINELS: "sentinel-0:26379, 10.0.0.7:26380,[fd00::7]:26381",
+      REDIS_MASTER_NAME: "responder",
+    };
+
+    it("reads the Sentinels and the master name, and waits for one replica by default", () => {
+      expect(readServiceEnv(sentinelEnv, 1).redis).toEqual({
+        url: "redis://127.0.0.1:6379",
+        sentinel: {
+          sentinels: [
+            { host: "sentinel-0", port: 26379 },
+            { host: "10.0.0.7", port: 26380 },
+            { host: "fd00::7", port: 26381 },
+          ],
+          masterName: "responder",
+        },
+        waitReplicas: 1,
+      });
+    });
+
+    it("takes the master's credentials, database and TLS from REDIS_URL, and the Sentinels' password", () => {
+      const env = {
+        ...sentinelEnv,
+        REDIS_URL: "rediss://app:secret@ignored:6379/2",
+        REDIS_SENTINEL_PASSWORD: " watch ",
+        REDIS_WAIT_REPLICAS: "2",
+      };
+      expect(readServiceEnv(env, 1).redis).toEqual({
+        url: "rediss://app:secret@ignored:6379/2",
+        sentinel: {
+          sentinels: expect.any(Array) as unknown,
+          masterName: "responder",
+          password: "watch",
+        },
+        waitReplicas: 2,
+      });
+    });
+
+    it("reads the Sentinels' password from REDIS_SENTINEL_PASSWORD_FILE", () => {
+      const read = (path: string) => (path === "/secrets/sentinel" ? "from-file\n" : "");
+      const env = { ...sentinelEnv, REDIS_SENTINEL_PASSWORD_FILE: "/secrets/sentinel" };
+      expect(readServiceEnv(env, 1, read).redis.sentinel?.password).toBe("from-file");
+    });
+
+    it("lets REDIS_WAIT_REPLICAS=0 answer without waiting for replicas", () => {
+      expect(readServiceEnv({ ...sentinelEnv, REDIS_WAIT_REPLICAS: "0" }, 1).redis.waitReplicas).toBe(0);
+    });
+
+    it.each([
+      [{ REDIS_SENTINELS: "s:26379" }, "REDIS_MASTER_NAME", /go together .*; REDIS_MASTER_NAME is not set$/],
+      [{ REDIS_MASTER_NAME: "responder" }, "REDIS_SENTINELS", /go together .*; REDIS_SENTINELS is not set$/],
+      [{ ...sentinelEnv, REDIS_SENTINELS: "sentinel-0" }, "REDIS_SENTINELS", /"sentinel-0" is not host:port$/],
+      [{ ...sentinelEnv, REDIS_SENTINELS: "s:26379,,t:26379" }, "REDIS_SENTINELS", /"" is not host:port$/],
+      [{ ...sentinelEnv, REDIS_SENTINELS: "s:70000" }, "REDIS_SENTINELS", /"s:70000" is not host:port$/],
+      [{ ...sentinelEnv, REDIS_MASTER_NAME: "my master" }, "REDIS_MASTER_NAME", /^REDIS_MASTER_NAME must be/],
+      [{ REDIS_SENTINEL_PASSWORD: "pw" }, "REDIS_SENTINEL_PASSWORD", /is for Sentinel: set REDIS_SENTINELS/],
+      [
+        { ...sentinelEnv, REDIS_SENTINEL_PASSWORD: "pw", REDIS_SENTINEL_PASSWORD_FILE: "/f" },
+        "REDIS_SENTINEL_PASSWORD",
+        /^set REDIS_SENTINEL_PASSWORD or REDIS_SENTINEL_PASSWORD_FILE, not both$/,
+      ],
+    ])("refuses %j, naming %s", (env, variable, message) => {
+      let error: unknown;
+      try {
+        readServiceEnv(env, 1, () => "unused");
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ServiceEnvError);
+      expect((error as ServiceEnvError).variable).toBe(variable);
+      expect((error as Error).message).toMatch(message);
+    });
+
+    it("names an unreadable REDIS_SENTINEL_PASSWORD_FILE, and never repeats the password", () => {
+      const missing = () => {
+        throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+      };
+      const env = { ...sentinelEnv, REDIS_SENTINEL_PASSWORD_FILE: "/secrets/none" };
+      expect(() => readServiceEnv(env, 1, missing)).toThrow(
+        /^cannot read REDIS_SENTINEL_PASSWORD_FILE "\/secrets\/none": no such file$/,
+      );
+      let message = "";
+      try {
+        readServiceEnv({ REDIS_SENTINEL_PASSWORD: "hunter2" }, 1);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/is for Sentinel/);
+      expect(message).not.toContain("hunter2");
+    });
   });
 });

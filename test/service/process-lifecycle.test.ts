@@ -101,6 +101,22 @@ describe("service processes: start, refuse to start, stop", () => {
     expect(lines[0]).toMatch(/^etcd-responder worker: .*broken\.yaml: clusters\[0\]\.members: /);
   });
 
+  it("Sentinels without a master name are one line and exit 2, the Sentinel password never repeated", async () => {
+    const { env } = connections();
+    const service = await startResponder({
+      mode: "all",
+      config,
+      env: { ...env, REDIS_SENTINELS: "127.0.0.1:26379", REDIS_SENTINEL_PASSWORD: "sentinel-pw-91d2" },
+      waitUntilStarted: false,
+    });
+    services.push(service);
+    expect(await service.exited).toEqual({ code: 2, signal: null });
+    expect(service.output().trim().split("\n")).toEqual([
+      "etcd-responder all: REDIS_SENTINELS and REDIS_MASTER_NAME go together (Sentinel is used with both, neither " +
+        "means REDIS_URL alone); REDIS_MASTER_NAME is not set",
+    ]);
+  });
+
   it("starts while Redis is down: not ready, webhook 503, workers retrying; ready once Redis answers", async () => {
     await redis.stopTemporarily();
     try {

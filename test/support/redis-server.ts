@@ -20,8 +20,11 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** SIGKILLs the server (nothing is persisted) and waits for the exit, keeping the port for `restart()`. */
   stopTemporarily(): Promise<void>;
-  /** Starts an empty server on the same port again (stopping it first if it runs), and waits until it answers PING. */
-  restart(): Promise<void>;
+  /**
+   * Starts an empty server on the same port again (stopping it first if it runs), and waits until it answers PING.
+   * `args`, when given, replace the options' `args`, e.g. to bring a failed master back as a replica.
+   */
+  restart(args?: readonly string[]): Promise<void>;
 }
 
 /** How long the server may take to answer PING after it was started. */
@@ -36,6 +39,8 @@ export interface StartRedisOptions {
    * the test puts the right or a wrong one in.
    */
   password?: string;
+  /** More redis-server arguments, e.g. `["--replicaof", "127.0.0.1", "6379"]`; default none. */
+  args?: readonly string[];
 }
 
 /** Starts a real redis-server on a free loopback port, without persistence, and waits until it answers PING. */
@@ -45,13 +50,14 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   let child: ChildProcess | undefined;
   let output = "";
 
-  const launch = async (): Promise<void> => {
+  const launch = async (args: readonly string[] = options.args ?? []): Promise<void> => {
     output = "";
     child = spawn(
       REDIS_BINARY,
       [
         ...["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir],
         ...(options.password === undefined ? [] : ["--requirepass", options.password]),
+        ...args,
       ],
       {
         stdio: ["ignore", "pipe", "pipe"],
@@ -91,17 +97,17 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
       await rm(dir, { recursive: true, force: true });
     },
     stopTemporarily: stop,
-    restart: async () => {
+    restart: async (args) => {
       await stop();
-      await launch();
+      await launch(args);
       redis.pid = child?.pid ?? -1;
     },
   };
   return redis;
 }
 
-/** Polls PING with a fresh client until the server answers, the process exits, or the deadline passes. */
-async function waitForPing(
+/** Polls PING with a fresh client until the server (or Sentinel) answers, the process exits, or the deadline passes. */
+export async function waitForPing(
   port: number,
   password: string | undefined,
   child: ChildProcess,
@@ -140,7 +146,8 @@ async function waitForPing(
   }
 }
 
-async function killAndWait(child: ChildProcess): Promise<void> {
+/** SIGKILLs `child` unless it has exited already, and resolves once it has. */
+export async function killAndWait(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGKILL");

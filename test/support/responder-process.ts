@@ -22,8 +22,8 @@ export interface ResponderExit {
 export interface StartResponderOptions {
   /** The configuration file (`--config`). */
   config: string;
-  /** Redis of the queue (`REDIS_URL`). */
-  redisURL: string;
+  /** Redis of the queue (`REDIS_URL`); none for a service given its Redis otherwise, e.g. by `REDIS_SENTINELS`. */
+  redisURL?: string;
   /** Which command to run; default `all`. */
   mode?: ResponderMode;
   /**
@@ -151,7 +151,7 @@ function responderEnv(options: StartResponderOptions): NodeJS.ProcessEnv {
     WORKER_PORT: "0",
     LOG_LEVEL: "info",
     AUTH_TOKEN: options.token ?? TEST_TOKEN,
-    REDIS_URL: options.redisURL,
+    ...(options.redisURL === undefined ? {} : { REDIS_URL: options.redisURL }),
   };
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[name];

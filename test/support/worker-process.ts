@@ -24,7 +24,7 @@ const runMs = Number(env("RUN_MS"));
 const config = parseConfig(env("CONFIG"), "fixture.yaml");
 const logger = createLogger({ level: "warn", destination: process.stderr });
 const recorder = new Redis(url);
-const modes = createClusterModes({ connection: url, config, prefix, logger });
+const modes = createClusterModes({ connection: { url }, config, prefix, logger });
 
 const run: RecoveryRunner = async (request, progress, signal) => {
   const start = Date.now();
@@ -58,7 +58,7 @@ const run: RecoveryRunner = async (request, progress, signal) => {
 };
 
 const workers = await startRecoveryWorkers({
-  connection: url,
+  connection: { url },
   config,
   modes,
   run,
