@@ -4,6 +4,7 @@ import { isReady, kubeConfigFrom, waitForPods } from "./pod-watch.js";
 import type { SandboxProcess } from "./sandbox-process.js";
 import { readFileSync } from "node:fs";
 import { Etcd3, type IOptions } from "etcd3";
+import { createEtcdGateway } from "../../src/gateways/etcd/etcd3-gateway.js";
 
 /**
  * Asserts what a finished recovery must leave: every configured member a voter (no learner), every
@@ -190,5 +191,34 @@ async function retryMembershipChange<T>(
       if (!/unhealthy cluster/.test(String(error)) || Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, delay));
     }
+  }
+}
+
+/**
+ * Asserts that every member holds the same key space: `hashKV` of each member at one revision (the lowest any
+ * member is at) is equal. Nothing may write to the cluster meanwhile.
+ */
+export async function expectEqualHashKV(info: SandboxInfo, cluster: SandboxClusterInfo): Promise<void> {
+  const urls = cluster.members.map((m) => m.clientURL);
+  const tls = info.tls
+    ? {
+        ca: readFileSync(info.tls.ca, "utf8"),
+        cert: readFileSync(info.tls.cert, "utf8"),
+        key: readFileSync(info.tls.key, "utf8"),
+      }
+    : undefined;
+  const gateway = createEtcdGateway({
+    clientURLs: urls,
+    ...(tls ? { tls } : {}),
+    ...(info.etcdAuth ? { auth: { ...info.etcdAuth } } : {}),
+  });
+  try {
+    const latest = await Promise.all(urls.map((url) => gateway.hashKV(url)));
+    const revision = Math.min(...latest.map((h) => Number(h.revision)));
+    const hashes = await Promise.all(urls.map(async (url) => [url, (await gateway.hashKV(url, revision)).hash]));
+    const distinct = new Set(hashes.map(([, hash]) => hash));
+    expect(distinct.size, `hashKV at revision ${revision}: ${JSON.stringify(Object.fromEntries(hashes))}`).toBe(1);
+  } finally {
+    await gateway.close();
   }
 }
