@@ -5,6 +5,7 @@ import { apiFaults, type ApiFaults } from "../support/api-faults.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { expectEqualHashKV, expectHealthyCluster } from "../support/etcd-cluster-checks.js";
 import { expectQuorumKept, monitorQuorum, type QuorumSample } from "../support/quorum-monitor.js";
+import { processAlive } from "../support/processes.js";
 import { isFinal, waitForRecovery } from "../support/service-api.js";
 import { startServiceStack, type ServiceStack } from "../support/service-stack.js";
 
@@ -30,7 +31,7 @@ describe("the service recovers a member while the Kubernetes API fails", () => {
   });
   afterAll(async () => {
     // A test that failed while the sandbox was frozen must not leave it stopped: SIGTERM waits for SIGCONT.
-    if (stack) process.kill(stack.sandbox.pid, "SIGCONT");
+    if (stack && processAlive(stack.sandbox.pid)) process.kill(stack.sandbox.pid, "SIGCONT");
     await stack?.stop();
   });
 
