@@ -72,7 +72,9 @@ export interface AccessDecision {
 
 /**
  * Everything the recovery asks of Kubernetes. Implemented over @kubernetes/client-node; the recovery
- * depends on this interface only. "Not found" is an ordinary answer (undefined), not an error.
+ * depends on this interface only. "Not found" is an ordinary answer (undefined), not an error. A call the API
+ * server fails transiently (no answer, 429, 5xx) is sent again as `KubernetesGatewayOptions.retries` allows before
+ * it rejects (Events excepted: they are best effort).
  */
 export interface KubernetesGateway {
   /** The Deployment, or undefined when there is none. */
