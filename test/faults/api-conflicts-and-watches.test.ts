@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { FaultState } from "kube-sandbox";
 import { apiFaults, type ApiFaults } from "../support/api-faults.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { expectEqualHashKV, expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
@@ -14,9 +15,10 @@ const STEP_TIMEOUT_MS = 60_000;
 
 /**
  * `recover` (whose step lines tell the test when to turn a fault on) recovers a member while the API server
- * answers Deployment updates with 409 Conflict, or keeps cutting the Pod watches the recovery waits on.
+ * answers Deployment updates with 409 Conflict, or with 500 for longer than the responder retries, or keeps cutting
+ * the Pod watches the recovery waits on.
  */
-describe("recover completes while the Kubernetes API answers conflicts or cuts watches", () => {
+describe("recover while the Kubernetes API answers conflicts or errors, or cuts watches", () => {
   let sandbox: SandboxProcess;
   let kc: KubeConfig;
   let faults: ApiFaults;
@@ -70,6 +72,40 @@ describe("recover completes while the Kubernetes API answers conflicts or cuts w
     expect(run.code, run.stdout + run.stderr.slice(-2000)).toBe(0);
     expect(fault).toMatchObject({ hits: 3, active: false });
     expect(run.stdout).toMatch(/^\[start\] scaled Deployment example-3 to 1/m);
+    expectQuorumKept(samples);
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+    await expectEqualHashKV(sandbox.info, cluster());
+  });
+
+  it("ends failed, saying what it left changed, when Start's update keeps failing; run again, completes", async () => {
+    // Past the gateway's retries: every update of a Deployment answers 500 until the fault is turned off. Start's
+    // update is sent six times in all, then the recovery ends failed; reads still work, so it can tell how it left
+    // the member's Deployment.
+    const quorum = monitorQuorum(sandbox.info, cluster());
+    let failed: RecoverRun;
+    let again: RecoverRun;
+    let fault: FaultState | undefined;
+    let samples: QuorumSample[];
+    try {
+      await breakUntilCrashLooping(kc, "default", "example", 5);
+      failed = await runRecover(sandbox, "example", 5, {
+        whenOutputHas: {
+          text: "[stop] scaled",
+          then: () =>
+            faults.turnOn({ kind: "answer", code: 500, verbs: ["update"], resources: ["deployments"], forMs: 120_000 }),
+        },
+      });
+      [fault] = (await faults.clear()).faults;
+      again = await runRecover(sandbox, "example", 5);
+    } finally {
+      samples = await quorum.stop();
+    }
+    expect(failed.code, failed.stdout + failed.stderr.slice(-2000)).toBe(1);
+    expect(fault?.hits).toBe(6);
+    const last = failed.stdout.trim().split("\n").at(-1);
+    expect(last).toMatch(/^Failed after .*step start failed .*replace Deployment default\/example-5 failed with 500/);
+    expect(last).toMatch(/Deployment example-5 is left at 0 replicas and marked as under recovery since /);
+    expect(again.code, again.stdout + again.stderr.slice(-2000)).toBe(0);
     expectQuorumKept(samples);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
     await expectEqualHashKV(sandbox.info, cluster());
