@@ -35,20 +35,6 @@ describe("faults in etcd during a recovery (Deployment members)", () => {
     await sandbox?.stop();
   });
 
-  /** Runs `fault` once, when the recovery's output first shows `step` done; its failure fails the test. */
-  function injectAt(step: string, fault: () => Promise<unknown>) {
-    let injected: Promise<unknown> | undefined;
-    return {
-      onOutput: (stdout: string) => {
-        if (!injected && stdout.includes(`[${step}] `)) injected = fault();
-      },
-      injected: async () => {
-        expect(injected, `the recovery never reached [${step}]`).toBeDefined();
-        return injected;
-      },
-    };
-  }
-
   /** The Pod of the etcd leader, as the cluster reports it. */
   async function leaderPod(): Promise<string> {
     const leaderName = await withCluster(sandbox.info, cluster(), async (client) => {
@@ -68,9 +54,12 @@ describe("faults in etcd during a recovery (Deployment members)", () => {
 
   it("completes when the leader crashes right after the learner was added", async () => {
     await breakMember(kc, NS, "example", 3);
-    const fault = injectAt("add", async () => killContainer(kc, NS, await leaderPod()));
-    const run = await runRecover(sandbox, "example", 3, { config, onOutput: fault.onOutput });
-    await fault.injected();
+    let killed: number | undefined;
+    const run = await runRecover(sandbox, "example", 3, {
+      config,
+      whenOutputHas: { text: "[add] ", then: async () => (killed = await killContainer(kc, NS, await leaderPod())) },
+    });
+    expect(killed, "the leader was killed").toBeDefined();
     expect(run.code, output(run)).toBe(0);
     expect(run.stdout).toMatch(/\[verify\] 5 voting members answer/);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
@@ -79,9 +68,15 @@ describe("faults in etcd during a recovery (Deployment members)", () => {
 
   it("a second member losing its data mid-recovery: succeeded or failed saying where; both recover", async () => {
     await breakMember(kc, NS, "example", 2);
-    const fault = injectAt("remove", () => breakMember(kc, NS, "example", 4));
-    const first = await runRecover(sandbox, "example", 2, { config, onOutput: fault.onOutput });
-    await fault.injected();
+    let broken = false;
+    const first = await runRecover(sandbox, "example", 2, {
+      config,
+      whenOutputHas: {
+        text: "[remove] ",
+        then: async () => (await breakMember(kc, NS, "example", 4), (broken = true)),
+      },
+    });
+    expect(broken, "member 4 lost its data").toBe(true);
     if (first.code !== 0) {
       // Failed, not refused: something was changed, and the last line says where member 2 was left.
       expect(first.code, output(first)).toBe(1);

@@ -19,8 +19,11 @@ export interface RecoverOptions {
   kubeconfig?: string;
   /** Sends SIGKILL as soon as standard output contains this text (an interrupted recovery). */
   killWhenOutputHas?: string;
-  /** Receives the standard output so far each time more arrives (to inject a fault at a step). */
-  onOutput?: (stdout: string) => void;
+  /**
+   * Starts `then` once standard output first contains `text`, e.g. a fault turned on at a step; the run resolves
+   * only after `then` has, and rejects with its failure.
+   */
+  whenOutputHas?: { text: string; then: () => Promise<unknown> };
   timeoutMs?: number;
 }
 
@@ -48,10 +51,16 @@ export function runRecover(
   });
   let stdout = "";
   let stderr = "";
+  let reaction: Promise<unknown> | undefined;
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
     if (options.killWhenOutputHas && stdout.includes(options.killWhenOutputHas)) child.kill("SIGKILL");
-    options.onOutput?.(stdout);
+    const when = options.whenOutputHas;
+    if (when && !reaction && stdout.includes(when.text)) {
+      reaction = when.then();
+      // Awaited once the run has ended; until then a failure must not count as unhandled.
+      reaction.catch(() => undefined);
+    }
   });
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -70,7 +79,7 @@ export function runRecover(
         .split("\n")
         .filter((line) => line.startsWith("{"))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-      resolve({ code, stdout, stderr, logs });
+      Promise.resolve(reaction).then(() => resolve({ code, stdout, stderr, logs }), reject);
     });
   });
 }

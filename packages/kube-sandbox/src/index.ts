@@ -26,3 +26,6 @@ export { ProcessGuard, type ProcessGuardOptions, type ProcessTracker } from "./p
 export { matchesRequirements, parseLabelSelector } from "./api/label-selector.js";
 export { answerFromCluster, type ClusterAnswer, type ZoneOptions } from "./dns/cluster-records.js";
 export { podResolvConf, startDnsServer, type DnsServer, type DnsServerOptions } from "./dns/dns-server.js";
+export type { AnswerFault, DropWatchesFault, FaultMatch, FaultLimits, FaultSpec } from "./api/faults/fault-spec.js";
+export type { FaultReport, FaultState } from "./api/faults/fault-switch.js";
+export { FAULTS_PATH } from "./api/faults/serve-faults.js";

@@ -14,7 +14,7 @@ import {
   type CoreV1Event,
 } from "@kubernetes/client-node";
 import type { Logger } from "../../core/logger.js";
-import { statusCodeOf, toKubernetesApiError } from "./errors.js";
+import { KubernetesApiError, statusCodeOf, toKubernetesApiError } from "./errors.js";
 import type {
   AccessAttributes,
   AccessDecision,
@@ -27,6 +27,7 @@ import type {
 import { acquireLease, releaseLease, renewLease, type LeaseContext } from "./leases.js";
 import { clientNodePodSource, listPods, waitForPodSet } from "./pods.js";
 import { waitForClaimGone } from "./claims.js";
+import { retryTransient, type TransientRetryPolicy } from "./transient-retries.js";
 
 /** What the gateway is built from; `createKubernetesGateway` fills it in. */
 export interface ClientNodeGatewayParts {
@@ -40,8 +41,12 @@ export interface ClientNodeGatewayParts {
   component: string;
   /** Rounds of read, change, replace before an update gives up on conflicts. */
   updateAttempts: number;
+  /** How a call that failed transiently (no answer, 429, 5xx) is sent again. */
+  retries: TransientRetryPolicy;
   /** The clock, ms since the epoch. */
   now: () => number;
+  /** Resolves after `ms`: the pause before a call is sent again. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** The Kubernetes gateway over @kubernetes/client-node. */
@@ -49,7 +54,12 @@ export class ClientNodeGateway implements KubernetesGateway {
   private readonly leases: LeaseContext;
 
   constructor(private readonly parts: ClientNodeGatewayParts) {
-    this.leases = { api: parts.coordination, logger: parts.logger, now: parts.now };
+    this.leases = {
+      api: parts.coordination,
+      logger: parts.logger,
+      now: parts.now,
+      transient: (call) => this.transient(call),
+    };
   }
 
   async readDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
@@ -65,15 +75,18 @@ export class ClientNodeGateway implements KubernetesGateway {
   }
 
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
-    try {
-      // Typed patch calls default to json-patch; the scale body is a merge patch.
-      await this.parts.apps.patchNamespacedDeploymentScale(
-        { namespace, name, body: { spec: { replicas } } },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-      );
-    } catch (error) {
-      throw toKubernetesApiError("scale", `Deployment ${namespace}/${name}`, error);
-    }
+    // The same merge patch twice sets the same replicas: sending it again is safe.
+    await this.transient(async () => {
+      try {
+        // Typed patch calls default to json-patch; the scale body is a merge patch.
+        await this.parts.apps.patchNamespacedDeploymentScale(
+          { namespace, name, body: { spec: { replicas } } },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        );
+      } catch (error) {
+        throw toKubernetesApiError("scale", `Deployment ${namespace}/${name}`, error);
+      }
+    });
     this.parts.logger.info({ deployment: `${namespace}/${name}`, replicas }, "deployment scaled");
   }
 
@@ -130,7 +143,7 @@ export class ClientNodeGateway implements KubernetesGateway {
   }
 
   listPods(namespace: string, labelSelector: string): Promise<{ pods: V1Pod[]; resourceVersion: string }> {
-    return listPods(this.parts.core, namespace, labelSelector);
+    return this.transient(() => listPods(this.parts.core, namespace, labelSelector));
   }
 
   waitForPods<T>(
@@ -145,15 +158,17 @@ export class ClientNodeGateway implements KubernetesGateway {
     return waitForPodSet(source, { check, what, timeoutMs, logger: this.parts.logger, ...(signal ? { signal } : {}) });
   }
 
-  async readPodLog(namespace: string, pod: string, request: PodLogRequest): Promise<string> {
-    try {
-      return await this.parts.core.readNamespacedPodLog({ namespace, name: pod, ...request });
-    } catch (error) {
-      // 400: no such container run (e.g. no previous one yet); 404: no such Pod. Either way there is no log.
-      const code = statusCodeOf(error);
-      if (code === 400 || code === 404) return "";
-      throw toKubernetesApiError("read log of", `Pod ${namespace}/${pod}`, error);
-    }
+  readPodLog(namespace: string, pod: string, request: PodLogRequest): Promise<string> {
+    return this.transient(async () => {
+      try {
+        return await this.parts.core.readNamespacedPodLog({ namespace, name: pod, ...request });
+      } catch (error) {
+        // 400: no such container run (e.g. no previous one yet); 404: no such Pod. Either way there is no log.
+        const code = statusCodeOf(error);
+        if (code === 400 || code === 404) return "";
+        throw toKubernetesApiError("read log of", `Pod ${namespace}/${pod}`, error);
+      }
+    });
   }
 
   acquireLease(namespace: string, name: string, holder: string, durationSeconds: number): Promise<HeldLease> {
@@ -185,24 +200,41 @@ export class ClientNodeGateway implements KubernetesGateway {
 
   async reviewAccess(access: AccessAttributes): Promise<AccessDecision> {
     const { verb, group, resource, subresource, namespace } = access;
-    try {
-      const review = await this.parts.authorization.createSelfSubjectAccessReview({
-        body: {
-          apiVersion: "authorization.k8s.io/v1",
-          kind: "SelfSubjectAccessReview",
-          spec: { resourceAttributes: { verb, group, resource, namespace, ...(subresource ? { subresource } : {}) } },
-        },
-      });
-      return { allowed: review.status?.allowed === true, reason: review.status?.reason ?? "" };
-    } catch (error) {
-      const what = `${verb} ${resource}${subresource ? `/${subresource}` : ""}${group ? `.${group}` : ""}`;
-      throw toKubernetesApiError("create", `SelfSubjectAccessReview (${what} in namespace ${namespace})`, error);
-    }
+    // A review changes nothing, so creating it again is safe.
+    return this.transient(async () => {
+      try {
+        const review = await this.parts.authorization.createSelfSubjectAccessReview({
+          body: {
+            apiVersion: "authorization.k8s.io/v1",
+            kind: "SelfSubjectAccessReview",
+            spec: {
+              resourceAttributes: { verb, group, resource, namespace, ...(subresource ? { subresource } : {}) },
+            },
+          },
+        });
+        return { allowed: review.status?.allowed === true, reason: review.status?.reason ?? "" };
+      } catch (error) {
+        const what = `${verb} ${resource}${subresource ? `/${subresource}` : ""}${group ? `.${group}` : ""}`;
+        throw toKubernetesApiError("create", `SelfSubjectAccessReview (${what} in namespace ${namespace})`, error);
+      }
+    });
+  }
+
+  /**
+   * Runs a call (which throws typed errors), sending it again after a pause while the API server fails
+   * transiently, as `parts.retries` allows; each call site makes sure that sending it again is safe.
+   */
+  private transient<T>(call: () => Promise<T>): Promise<T> {
+    return retryTransient(call, this.parts.retries, this.parts.sleep, (error, attempt, retryInMs) =>
+      this.parts.logger.warn({ err: error, attempt, retryInMs }, "Kubernetes API call failed; sending it again"),
+    );
   }
 
   /**
    * Reads an object, applies `change` and replaces it on condition of the resourceVersion read; on a 409 Conflict
-   * reads again and re-applies `change`, up to `updateAttempts` rounds.
+   * reads again and re-applies `change`, up to `updateAttempts` rounds. A replace that failed transiently is sent
+   * again as it was: should the first have been stored after all, the repeat meets a Conflict, and the next round
+   * reads what was stored.
    */
   private async readChangeReplace<T extends { metadata?: V1ObjectMeta }>(
     object: string,
@@ -210,24 +242,19 @@ export class ClientNodeGateway implements KubernetesGateway {
     api: { read: () => Promise<T>; replace: (body: T) => Promise<T> },
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      let value: T;
-      try {
-        value = await api.read();
-      } catch (error) {
-        throw toKubernetesApiError("read", object, error);
-      }
+      const value = await this.transient(() => typed("read", object, api.read()));
       const resourceVersion = value.metadata?.resourceVersion;
       change(value);
       // The write must be conditional on what was read, whatever `change` did to the metadata.
       value.metadata = { ...value.metadata, resourceVersion };
       try {
-        return await api.replace(value);
+        return await this.transient(() => typed("replace", object, api.replace(value)));
       } catch (error) {
-        if (statusCodeOf(error) === 409 && attempt < this.parts.updateAttempts) {
+        if (error instanceof KubernetesApiError && error.statusCode === 409 && attempt < this.parts.updateAttempts) {
           this.parts.logger.debug({ object, attempt }, "object changed meanwhile, reading it again");
           continue;
         }
-        throw toKubernetesApiError("replace", object, error);
+        throw error;
       }
     }
   }
@@ -237,24 +264,39 @@ export class ClientNodeGateway implements KubernetesGateway {
    * or another object of that name replaced it (404, 409): a delete never reaches an object nobody looked at.
    */
   private async deleteIfSame(object: string, remove: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await remove();
-      this.parts.logger.info({ object }, "deleted");
-      return true;
-    } catch (error) {
-      const code = statusCodeOf(error);
-      if (code === 404 || code === 409) return false;
-      throw toKubernetesApiError("delete", object, error);
-    }
+    // Conditional on the UID: a repeat of a delete that took effect finds the object gone or being deleted.
+    const deleted = await this.transient(async () => {
+      try {
+        await remove();
+        return true;
+      } catch (error) {
+        const code = statusCodeOf(error);
+        if (code === 404 || code === 409) return false;
+        throw toKubernetesApiError("delete", object, error);
+      }
+    });
+    if (deleted) this.parts.logger.info({ object }, "deleted");
+    return deleted;
   }
 
-  private async readOrUndefined<T>(object: string, read: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await read();
-    } catch (error) {
-      if (statusCodeOf(error) === 404) return undefined;
-      throw toKubernetesApiError("read", object, error);
-    }
+  private readOrUndefined<T>(object: string, read: () => Promise<T>): Promise<T | undefined> {
+    return this.transient(async () => {
+      try {
+        return await read();
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return undefined;
+        throw toKubernetesApiError("read", object, error);
+      }
+    });
+  }
+}
+
+/** Resolves as `call` does, or rejects with its failure typed as a KubernetesApiError of `operation` on `object`. */
+async function typed<T>(operation: string, object: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw toKubernetesApiError(operation, object, error);
   }
 }
 

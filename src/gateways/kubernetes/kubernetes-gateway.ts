@@ -9,10 +9,12 @@ import {
   CoreV1Api,
   type KubeConfig,
 } from "@kubernetes/client-node";
+import { systemClock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { ClientNodeGateway } from "./client-node-gateway.js";
 import { keepAliveConfiguration } from "./connections.js";
 import { loadKubeConfig } from "./kube-config.js";
+import { DEFAULT_TRANSIENT_RETRIES, type TransientRetryPolicy } from "./transient-retries.js";
 
 /** The object a Kubernetes Event is recorded on. */
 export interface EventTarget {
@@ -70,7 +72,9 @@ export interface AccessDecision {
 
 /**
  * Everything the recovery asks of Kubernetes. Implemented over @kubernetes/client-node; the recovery
- * depends on this interface only. "Not found" is an ordinary answer (undefined), not an error.
+ * depends on this interface only. "Not found" is an ordinary answer (undefined), not an error. A call the API
+ * server fails transiently (no answer, 429, 5xx) is sent again as `KubernetesGatewayOptions.retries` allows before
+ * it rejects (Events excepted: they are best effort).
  */
 export interface KubernetesGateway {
   /** The Deployment, or undefined when there is none. */
@@ -161,6 +165,11 @@ export interface KubernetesGatewayOptions {
   component?: string;
   /** Rounds of read, change, replace before an update gives up on 409 conflicts; default 5. */
   updateAttempts?: number;
+  /**
+   * How a call that failed transiently (no answer, 429, 5xx) is sent again; default `DEFAULT_TRANSIENT_RETRIES`,
+   * six attempts over about 7.75 s of pauses.
+   */
+  retries?: TransientRetryPolicy;
 }
 
 /**
@@ -171,6 +180,10 @@ export function createKubernetesGateway(options: KubernetesGatewayOptions): Kube
   const updateAttempts = options.updateAttempts ?? 5;
   if (!Number.isInteger(updateAttempts) || updateAttempts < 1) {
     throw new RangeError(`updateAttempts must be a whole number of at least 1, got ${updateAttempts}`);
+  }
+  const retries = options.retries ?? DEFAULT_TRANSIENT_RETRIES;
+  if (!Number.isInteger(retries.attempts) || retries.attempts < 1) {
+    throw new RangeError(`retries.attempts must be a whole number of at least 1, got ${retries.attempts}`);
   }
   const kubeConfig = options.kubeConfig ?? loadKubeConfig();
   const configuration = keepAliveConfiguration(kubeConfig);
@@ -183,7 +196,9 @@ export function createKubernetesGateway(options: KubernetesGatewayOptions): Kube
     logger: options.logger.child({ name: "kubernetes" }),
     component: options.component ?? "etcd-responder",
     updateAttempts,
+    retries,
     now: Date.now,
+    sleep: (ms) => systemClock.sleep(ms),
   });
 }
 

@@ -11,6 +11,12 @@ export interface LeaseContext {
   logger: Logger;
   /** The clock, ms since the epoch. */
   now: () => number;
+  /**
+   * Runs a call (which throws typed errors), sending it again while the API server fails transiently. Every Lease
+   * write is safe to send again: a create that took effect answers AlreadyExists to its repeat and a replace or
+   * delete on condition of the version read answers Conflict; the Lease is then read to see whose it is.
+   */
+  transient: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
 /** Rounds a renewal or release gets when other writers keep changing the Lease in between. */
@@ -81,14 +87,18 @@ export async function renewLease(context: LeaseContext, lease: HeldLease): Promi
     const spec = (current.spec ??= {});
     spec.renewTime = microTime(context.now());
     spec.leaseDurationSeconds = lease.durationSeconds;
-    try {
-      await context.api.replaceNamespacedLease({ namespace, name, body: current });
-      return;
-    } catch (error) {
-      // Someone wrote in between; the next read tells whether it is still ours.
-      if (statusCodeOf(error) === 409 && attempt < WRITE_ATTEMPTS) continue;
-      throw toKubernetesApiError("renew", `Lease ${leaseName(lease)}`, error);
-    }
+    const renewed = await context.transient(async () => {
+      try {
+        await context.api.replaceNamespacedLease({ namespace, name, body: current });
+        return true;
+      } catch (error) {
+        // Someone wrote in between (or this renewal was stored before its answer was lost); the next read tells
+        // whether it is still ours.
+        if (statusCodeOf(error) === 409 && attempt < WRITE_ATTEMPTS) return false;
+        throw toKubernetesApiError("renew", `Lease ${leaseName(lease)}`, error);
+      }
+    });
+    if (renewed) return;
   }
 }
 
@@ -110,27 +120,34 @@ export async function releaseLease(context: LeaseContext, lease: HeldLease): Pro
       return;
     }
     const { uid, resourceVersion } = current.metadata ?? {};
-    try {
-      await context.api.deleteNamespacedLease({ namespace, name, body: { preconditions: { uid, resourceVersion } } });
+    const outcome = await context.transient(async () => {
+      try {
+        await context.api.deleteNamespacedLease({ namespace, name, body: { preconditions: { uid, resourceVersion } } });
+        return "released";
+      } catch (error) {
+        const status = statusCodeOf(error);
+        if (status === 404) return "gone";
+        if (status === 409 && attempt < WRITE_ATTEMPTS) return "changed";
+        throw toKubernetesApiError("release", `Lease ${leaseName(lease)}`, error);
+      }
+    });
+    if (outcome === "changed") continue;
+    if (outcome === "released")
       context.logger.info({ lease: leaseName(lease), holder: lease.holder }, "lease released");
-      return;
-    } catch (error) {
-      const status = statusCodeOf(error);
-      if (status === 404) return;
-      if (status === 409 && attempt < WRITE_ATTEMPTS) continue;
-      throw toKubernetesApiError("release", `Lease ${leaseName(lease)}`, error);
-    }
+    return;
   }
 }
 
 /** The Lease, or undefined when there is none. */
-async function readLease(context: LeaseContext, namespace: string, name: string): Promise<V1Lease | undefined> {
-  try {
-    return await context.api.readNamespacedLease({ namespace, name });
-  } catch (error) {
-    if (statusCodeOf(error) === 404) return undefined;
-    throw toKubernetesApiError("read", `Lease ${namespace}/${name}`, error);
-  }
+function readLease(context: LeaseContext, namespace: string, name: string): Promise<V1Lease | undefined> {
+  return context.transient(async () => {
+    try {
+      return await context.api.readNamespacedLease({ namespace, name });
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw toKubernetesApiError("read", `Lease ${namespace}/${name}`, error);
+    }
+  });
 }
 
 /**
@@ -144,17 +161,22 @@ async function write(
   operation: string,
   call: () => Promise<V1Lease>,
 ): Promise<void> {
-  try {
-    await call();
-  } catch (error) {
-    if (statusCodeOf(error) !== 409) throw toKubernetesApiError(operation, `Lease ${leaseName(held)}`, error);
-    const winner = await readLease(context, held.namespace, held.name);
-    const holder = winner?.spec?.holderIdentity || undefined;
-    if (holder === held.holder) return;
-    throw new LeaseHeldError(leaseName(held), holder ?? "another candidate", winner ? expiryDate(winner) : undefined, {
-      cause: error,
-    });
-  }
+  const conflict = await context.transient(async () => {
+    try {
+      await call();
+      return undefined;
+    } catch (error) {
+      if (statusCodeOf(error) !== 409) throw toKubernetesApiError(operation, `Lease ${leaseName(held)}`, error);
+      return { error };
+    }
+  });
+  if (!conflict) return;
+  const winner = await readLease(context, held.namespace, held.name);
+  const holder = winner?.spec?.holderIdentity || undefined;
+  if (holder === held.holder) return;
+  throw new LeaseHeldError(leaseName(held), holder ?? "another candidate", winner ? expiryDate(winner) : undefined, {
+    cause: conflict.error,
+  });
 }
 
 function expiryDate(lease: V1Lease): Date | undefined {

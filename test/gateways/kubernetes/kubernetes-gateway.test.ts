@@ -377,7 +377,7 @@ describe("Kubernetes gateway against the sandbox", () => {
     });
   });
 
-  it("logs but never throws when an Event cannot be recorded", async () => {
+  it("logs but never throws when an Event cannot be recorded, and sends a read again as retries allow", async () => {
     const unreachable = new KubeConfig();
     // A port nobody serves; not a low one like 1, which fetch refuses outright as a "bad port".
     const port = await freePort();
@@ -388,7 +388,11 @@ describe("Kubernetes gateway against the sandbox", () => {
       currentContext: "gone",
     });
     const captured = capturingLogger();
-    const offline = createKubernetesGateway({ kubeConfig: unreachable, logger: captured.logger });
+    const offline = createKubernetesGateway({
+      kubeConfig: unreachable,
+      logger: captured.logger,
+      retries: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+    });
     await offline.recordEvent(
       { kind: "Pod", apiVersion: "v1", namespace: NS, name: "p" },
       { type: "Warning", reason: "R", message: "m" },
@@ -402,6 +406,12 @@ describe("Kubernetes gateway against the sandbox", () => {
     expect((failure as Error).message).toBe(
       `read Deployment default/x failed: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
     );
+    // Sent three times in all, as the retries allow, each failure but the last logged as tried again.
+    const retried = captured.lines().filter((l) => l.msg === "Kubernetes API call failed; sending it again");
+    expect(retried.map((l) => [l.attempt, l.retryInMs])).toEqual([
+      [1, 10],
+      [2, 20],
+    ]);
   });
 
   /** The Lease as kubectl sees it: the raw JSON the server stores, MicroTimes as strings. */

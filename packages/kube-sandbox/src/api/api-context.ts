@@ -5,6 +5,7 @@ import type { PodRuntime } from "../pod-runtime.js";
 import type { PodAdmission } from "./admission/service-account-admission.js";
 import type { ServiceAccountTokens } from "./auth/service-account-tokens.js";
 import type { UserInfo } from "./auth/user-info.js";
+import type { FaultSwitch } from "./faults/fault-switch.js";
 import type { ObjectStore } from "./object-store.js";
 import type { ServiceAddresses } from "./objects/service-addresses.js";
 import type { ResourceRoute } from "./routing/resource-path.js";
@@ -24,6 +25,8 @@ export interface ApiContext {
   tokens: ServiceAccountTokens;
   /** Admits every Pod created through the API (the ServiceAccount admission); none when absent. */
   admitPod: PodAdmission | undefined;
+  /** Faults the sandbox's admin turned on: answers in place of the server's, watches to cut. */
+  faults: FaultSwitch;
 }
 
 /** One request for objects of a served type. */

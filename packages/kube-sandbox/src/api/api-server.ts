@@ -6,6 +6,7 @@ import type { ApiContext } from "./api-context.js";
 import type { PodAdmission } from "./admission/service-account-admission.js";
 import { ServiceAccountTokens } from "./auth/service-account-tokens.js";
 import { createExecUpgradeHandler } from "./exec/exec-upgrade.js";
+import { FaultSwitch } from "./faults/fault-switch.js";
 import type { ObjectStore } from "./object-store.js";
 import { ensureNamespaces } from "./objects/ensure-namespaces.js";
 import { addressPool, type ServiceAddresses } from "./objects/service-addresses.js";
@@ -74,6 +75,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     bookmarkIntervalMs: o.bookmarkIntervalMs ?? 1000,
     tokens: o.tokens ?? new ServiceAccountTokens(),
     admitPod: o.admitPod,
+    faults: new FaultSwitch(),
   };
 
   const tlsOptions = { cert: o.tls.cert, key: o.tls.key, ca: o.clientCA, requestCert: true, rejectUnauthorized: false };
@@ -112,6 +114,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     close() {
       closing ??= new Promise<void>((resolve) => {
         stopTracking();
+        ctx.faults.clear();
         for (const close of [...ctx.openStreams]) close();
         upgrades.close();
         server.close(() => resolve());

@@ -53,6 +53,8 @@ export interface OpenStream {
   /** Waits until `done()` holds, or fails after `timeoutMs` naming `what`. */
   until(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
   ended(): boolean;
+  /** Whether it ended without the stream's last chunk: the connection was cut. */
+  aborted(): boolean;
   close(): void;
 }
 
@@ -91,6 +93,7 @@ export function openStream(
         headers: res.headers,
         events,
         ended: () => ended,
+        aborted: () => ended && !res.complete,
         close: () => req.destroy(),
         until: (what, done, timeoutMs = 5000) =>
           new Promise<void>((ok, fail) => {

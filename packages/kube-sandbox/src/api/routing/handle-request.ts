@@ -7,6 +7,8 @@ import { readRawBody } from "../http/read-body.js";
 import { jsonReply, sendReply, statusReply, type Reply } from "../http/respond.js";
 import { serveOpenApi } from "../openapi/serve-openapi.js";
 import { StatusError } from "../status-error.js";
+import { FAULTS_PATH, serveFaults } from "../faults/serve-faults.js";
+import { requestAttributes } from "../rbac/request-attributes.js";
 import { admitRequest } from "./admit-request.js";
 import { parseApiPath, pathSegments } from "./resource-path.js";
 import { resourceHandler } from "./resource-handler.js";
@@ -46,7 +48,11 @@ async function dispatch(
   method: string,
   url: URL,
 ): Promise<Reply> {
+  if (url.pathname === FAULTS_PATH) return serveFaults(ctx, req, method);
   const user = admitRequest(ctx, req, method, url);
+  // A fault the sandbox's admin turned on answers in place of the server, once the request is let in.
+  const fault = ctx.faults.answerFor(requestAttributes(user, method, url));
+  if (fault) throw fault;
   const segments = pathSegments(url.pathname);
   if (!segments) throw StatusError.badRequest("the request path is not validly encoded");
   const first = segments[0] ?? "";

@@ -29,6 +29,8 @@ export function serveWatch(ctx: ApiContext, request: ApiRequest): Reply {
   });
   res.flushHeaders();
 
+  // The fault switch cuts the connection without the stream's last chunk, as a restarted server does.
+  const forgetWatch = ctx.faults.trackWatch(() => res.destroy());
   // How a server shutdown ends this watch; the stream removes it again when it closes.
   const closer = () => stream.close();
   const stream = new WatchStream({
@@ -43,6 +45,7 @@ export function serveWatch(ctx: ApiContext, request: ApiRequest): Reply {
     markInitialEventsEnd: sendInitialEvents,
     onClose: () => {
       ctx.openStreams.delete(closer);
+      forgetWatch();
       ctx.logger.debug({ path: request.req.url?.split("?")[0] }, "watch closed");
     },
   });
