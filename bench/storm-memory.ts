@@ -4,6 +4,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { kubeConfigFrom } from "../test/support/pod-watch.js";
 import { startRedis } from "../test/support/redis-server.js";
+import { imageNodeFlags } from "../test/support/responder-image.js";
 import { startResponder } from "../test/support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { runAutocannon } from "./intake-load.js";
@@ -19,12 +20,21 @@ const MiB = 2 ** 20;
 interface Variant {
   name: string;
   env?: Record<string, string>;
+  /** Node.js flags; default the image's (the Dockerfile's ENTRYPOINT). */
+  nodeFlags?: string[];
 }
 
-/** The service as the image runs it (the build), first as shipped, then without the idle release as the baseline. */
+/**
+ * The build as the image runs it; a candidate that caps V8's young generation; and without the idle release, the
+ * baseline.
+ */
 const VARIANTS: readonly Variant[] = [
-  { name: "as shipped (IDLE_HEAP_RELEASE=on, the default)" },
-  { name: "baseline: IDLE_HEAP_RELEASE=off", env: { IDLE_HEAP_RELEASE: "off" } },
+  { name: "as shipped: the image's command, idle release on" },
+  {
+    name: "candidate: the same with --max-semi-space-size=1",
+    nodeFlags: [...imageNodeFlags(), "--max-semi-space-size=1"],
+  },
+  { name: "baseline: the image's command, IDLE_HEAP_RELEASE=off", env: { IDLE_HEAP_RELEASE: "off" } },
 ];
 
 /** Resident and heap figures the process reports on its `/metrics`, MiB. */
@@ -73,6 +83,7 @@ async function measure(
     token,
     mode: "all",
     compiled: true,
+    nodeArgs: variant.nodeFlags ?? imageNodeFlags(),
     env: { KUBECONFIG: sandbox.info.kubeconfig, ...variant.env },
   });
   try {

@@ -73,7 +73,10 @@ describe("faults in etcd during a recovery (Deployment members)", () => {
       config,
       whenOutputHas: {
         text: "[remove] ",
-        then: async () => (await breakMember(kc, NS, "example", 4), (broken = true)),
+        then: async () => {
+          await breakMember(kc, NS, "example", 4);
+          broken = true;
+        },
       },
     });
     expect(broken, "member 4 lost its data").toBe(true);

@@ -16,6 +16,12 @@ function dockerfileExecForm(dockerfile: string, instruction: "ENTRYPOINT" | "CMD
   return words;
 }
 
+/** The Node.js flags of the Dockerfile's ENTRYPOINT (those before the script), to run the build as the image does. */
+export function imageNodeFlags(): string[] {
+  const [, ...args] = dockerfileExecForm(readFileSync(resolve(repoRoot, "Dockerfile"), "utf8"), "ENTRYPOINT");
+  return args.filter((arg) => arg.startsWith("-"));
+}
+
 /**
  * The responder's own image, for the sandbox's image catalog: the chart's default repository, any tag, with
  * the ENTRYPOINT and CMD of the repository's Dockerfile. Its `node` is the Node.js running this process and its
