@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { writeKeys } from "./etcd-cluster-checks.js";
 import { kubeConfigFrom } from "./pod-watch.js";
-import { startRedis, type TestRedis } from "./redis-server.js";
+import { startRedis, type StartRedisOptions, type TestRedis } from "./redis-server.js";
 import { startResponder, type ResponderProcess } from "./responder-process.js";
 import { startSandboxProcess, type SandboxProcess, type SandboxProcessOptions } from "./sandbox-process.js";
 import { serviceApi, type ServiceApi } from "./service-api.js";
@@ -19,13 +19,14 @@ export interface ServiceStack {
 }
 
 /**
- * Starts Redis and the sandbox side by side, then the responder (mode `all`) while `keyCount` keys are written under
- * `keyPrefix`. What started is stopped again when a later part fails.
+ * Starts Redis (with `redisOptions`) and the sandbox side by side, then the responder (mode `all`) while `keyCount`
+ * keys are written under `keyPrefix`. What started is stopped again when a later part fails.
  */
 export async function startServiceStack(
   sandboxOptions: SandboxProcessOptions,
   keyPrefix: string,
   keyCount: number,
+  redisOptions: StartRedisOptions = {},
 ): Promise<ServiceStack> {
   const started: { stop(): Promise<unknown> }[] = [];
   const stop = async () => {
@@ -33,7 +34,7 @@ export async function startServiceStack(
   };
   try {
     const [redis, sandbox] = await Promise.all([
-      startRedis().then((r) => (started.push(r), r)),
+      startRedis(redisOptions).then((r) => (started.push(r), r)),
       startSandboxProcess(sandboxOptions).then((s) => (started.push(s), s)),
     ]);
     const [service] = await Promise.all([

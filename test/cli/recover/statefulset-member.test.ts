@@ -71,7 +71,10 @@ describe("recover: a member of an etcd StatefulSet on PersistentVolumeClaims", (
     // Between crashes the kubelet restarts the container, so the Pod may be seen in back-off (with the log line
     // that says why) or running again and not yet crashed, outside the member list.
     expect(run.stdout).toMatch(
-      /\[diagnose\] Pod example-2 (is in CrashLoopBackOff: .*removed|is Running but its peer URL \S+ is not in the member list)/,
+      new RegExp(
+        String.raw`\[diagnose\] Pod example-2 (is in CrashLoopBackOff: .*removed` +
+          String.raw`|is Running but its peer URL \S+ is not in the member list)`,
+      ),
     );
     const start = run.stdout.split("\n").find((line) => line.startsWith("[start] "));
     expect(start).toMatch(
