@@ -1,5 +1,6 @@
 import type { V1PodSpec } from "@kubernetes/client-node";
 import { findEtcdContainer } from "../pods.js";
+import { flagValue } from "./container-flags.js";
 
 /**
  * The PersistentVolumeClaim that holds etcd's data in a Pod template: of the claims the etcd container mounts, the
@@ -28,14 +29,8 @@ export function dataClaimOf(template: V1PodSpec | undefined): string | undefined
 
 /** The data dir a container's command, args or env give etcd, if any. */
 function dataDirOf(container: { command?: string[]; args?: string[]; env?: { name: string; value?: string }[] }) {
-  const words = [...(container.command ?? []), ...(container.args ?? [])];
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] ?? "";
-    const inline = /^--?data-dir=(.+)$/.exec(word);
-    if (inline) return inline[1];
-    if (/^--?data-dir$/.test(word) && words[i + 1] !== undefined) return words[i + 1];
-    const script = /(?:^|\s)--?data-dir(?:=|[ \t]+)["']?([^\s"';&|]+)/.exec(word);
-    if (script && /\s/.test(word)) return script[1];
-  }
-  return container.env?.find((e) => e.name === "ETCD_DATA_DIR")?.value;
+  return (
+    flagValue([...(container.command ?? []), ...(container.args ?? [])], "data-dir") ??
+    container.env?.find((e) => e.name === "ETCD_DATA_DIR")?.value
+  );
 }

@@ -1,6 +1,7 @@
 import type { ContainerSpec } from "../pods.js";
 import type { ResolvedMember } from "../../core/config/types.js";
 import { formatInitialCluster, type EtcdMember } from "../../gateways/etcd/etcd-gateway.js";
+import { flagPattern, scriptPattern } from "./container-flags.js";
 import { samePeerURL } from "./members.js";
 
 /** The container with the new member's start settings, and what changed, for people. */
@@ -50,16 +51,6 @@ export function setInitialCluster<T extends ContainerSpec>(
 }
 
 type ListName = "args" | "command";
-
-/** A flag name in an argument: `--name` or `-name` (Go flags take both), followed by `=` or the end. */
-function flagPattern(flag: string): RegExp {
-  return new RegExp(`^--?${flag}(=|$)`);
-}
-
-/** The flag inside a shell script: preceded by whitespace, its value after `=` or spaces, maybe quoted. */
-function scriptPattern(flag: string): RegExp {
-  return new RegExp(`(^|\\s)(--?${flag})(=|[ \\t]+)("[^"]*"|'[^']*'|[^\\s"';&|]+)`, "g");
-}
 
 /** Sets the flag wherever it appears in args or command; returns where it was found. */
 function setFlagIn(container: ContainerSpec, flag: string, value: string): ListName | undefined {
