@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { runHelm } from "../support/helm-chart.js";
+import { kubectl } from "../support/kubectl.js";
 import { kubeConfigFrom } from "../support/pod-watch.js";
 import { releaseReceiver } from "../support/release-receiver.js";
 import { ResponderClient } from "../support/responder-client.js";
@@ -61,7 +62,12 @@ describe("the Helm-installed responder heals a StatefulSet member on claims, und
     const healthy = await podIdentities(kc, NS, ["example-0", "example-2"]);
     await loseMemberData(kc, NS, "example-1", "data-example-1");
     const { id } = await receiver.requestRecovery({ cluster: "example", namespace: NS, member: 2 });
-    const record = await receiver.waitUntilFinished(id, 120_000);
+    const record = await receiver.waitUntilFinished(id, 120_000).catch(async (error: Error) => {
+      const kubeconfig = sandbox.info.kubeconfig;
+      const pods = await kubectl(kubeconfig, "get", "pods", "-n", NS, "-o", "wide");
+      const worker = await kubectl(kubeconfig, "logs", "-n", NS, `deployment/${RELEASE}-worker`, "--tail=60");
+      throw new Error(`${error.message}\npods:\n${pods.stdout}\nworker log:\n${worker.stdout}${worker.stderr}`);
+    });
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     expect(record.steps.filter((step) => step.outcome === "done").map((step) => step.name)).toEqual(
       expect.arrayContaining(["hold", "add", "start", "promote", "verify", "restore"]),
