@@ -8,10 +8,7 @@ import {
   ServiceRequestError,
 } from "./service-client.js";
 import { processIO, type CommandIO, parseOptions, UsageError } from "./options.js";
-import { RECOVER_EXIT_CODES } from "./recover.js";
-
-export const ENQUEUE_USAGE =
-  "etcd-responder enqueue --url URL --cluster NAME --member N [--namespace NS] [--timeout SECONDS]";
+import { ENQUEUE_USAGE, RECOVER_EXIT_CODES } from "./usage.js";
 
 /** How often the recovery is read while following it. */
 const FOLLOW_INTERVAL_MS = 250;

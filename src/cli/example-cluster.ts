@@ -12,10 +12,6 @@ import {
 import { generateExampleStatefulSet, type ExampleStatefulSetOptions } from "./example-statefulset-manifests.js";
 import { stringify } from "yaml";
 
-export const EXAMPLE_CLUSTER_USAGE =
-  "etcd-responder example-cluster --name NAME --members N [--workload deployment|statefulset] [--namespace NS] " +
-  "[--image IMAGE] [--tls-secret SECRET] [--out DIR]";
-
 /**
  * Prints (or writes to --out) the example etcd cluster's manifests: one Deployment and one Service per member, or
  * one StatefulSet with its Services.

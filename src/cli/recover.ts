@@ -7,22 +7,9 @@ import { createKubernetesGateway, type KubernetesGateway } from "../gateways/kub
 import { createLogger } from "../core/logger.js";
 import { createLineReporter } from "../recovery/report.js";
 import { recoverMember } from "../recovery/run-recovery.js";
-import type { RecoveryOutcome, RecoveryResult } from "../recovery/context.js";
+import type { RecoveryResult } from "../recovery/context.js";
 import { processIO, type CommandIO, parseOptions, UsageError } from "./options.js";
-
-export const RECOVER_USAGE =
-  "etcd-responder recover --config FILE --cluster NAME [--namespace NS] --member N [--dry-run]";
-
-/**
- * Exit codes of `recover`: 0 recovered (or planned), 3 nothing to do, 4 refused as unsafe, 1 failed; 2 is usage or
- * configuration.
- */
-export const RECOVER_EXIT_CODES: Readonly<Record<RecoveryOutcome, number>> = {
-  succeeded: 0,
-  skipped: 3,
-  refused: 4,
-  failed: 1,
-};
+import { RECOVER_EXIT_CODES, RECOVER_USAGE } from "./usage.js";
 
 /**
  * Recovers (or, with --dry-run, plans the recovery of) one etcd member, printing each step as it goes.

@@ -1,8 +1,6 @@
 import { UsageError, parseOptions } from "./options.js";
-import { exampleClusterCommand, EXAMPLE_CLUSTER_USAGE } from "./example-cluster.js";
-import { recoverCommand, RECOVER_USAGE } from "./recover.js";
-import { enqueueCommand, ENQUEUE_USAGE } from "./enqueue.js";
-import { runService, type ServiceRole } from "../service/run-service.js";
+import { EXAMPLE_CLUSTER_USAGE, ENQUEUE_USAGE, RECOVER_USAGE } from "./usage.js";
+import type { ServiceRole } from "../service/run-service.js";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -21,18 +19,23 @@ function serviceCommand(role: ServiceRole): { run: Command; usage: string } {
       ...(servesApi ? { "insecure-no-auth": { type: "boolean" as const } } : {}),
     });
     if (!values.config) throw new UsageError(`${role}: --config is required (${usage})`);
+    const { runService } = await import("../service/run-service.js");
     return runService({ role, configPath: values.config, insecureNoAuth: values["insecure-no-auth"] === true });
   };
   return { run, usage };
 }
 
+// Each command loads its modules when it runs: a receiver then holds neither the recovery nor the example generator.
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  "example-cluster": { run: exampleClusterCommand, usage: EXAMPLE_CLUSTER_USAGE },
-  recover: { run: (argv) => recoverCommand(argv), usage: RECOVER_USAGE },
+  "example-cluster": {
+    run: async (argv) => (await import("./example-cluster.js")).exampleClusterCommand(argv),
+    usage: EXAMPLE_CLUSTER_USAGE,
+  },
+  recover: { run: async (argv) => (await import("./recover.js")).recoverCommand(argv), usage: RECOVER_USAGE },
   serve: serviceCommand("serve"),
   worker: serviceCommand("worker"),
   all: serviceCommand("all"),
-  enqueue: { run: (argv) => enqueueCommand(argv), usage: ENQUEUE_USAGE },
+  enqueue: { run: async (argv) => (await import("./enqueue.js")).enqueueCommand(argv), usage: ENQUEUE_USAGE },
 };
 
 function usage(): string {

@@ -123,7 +123,7 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
 
   const idleHeapReleases = new Counter({
     name: "etcd_responder_idle_heap_releases_total",
-    help: "Times the process gave memory back once it went quiet after a burst (an alert storm).",
+    help: "Times the process gave memory back once it went quiet after start-up or a burst (an alert storm).",
     registers,
   });
 

@@ -6,8 +6,6 @@ import { createLogger, type Logger } from "../core/logger.js";
 import { describeRedis, type RedisConnection } from "../core/redis-connection.js";
 import { startIdleHeapRelease } from "../core/idle-heap-release.js";
 import { readServiceEnv, type ServiceEnv } from "./env.js";
-import { startReceiver } from "./receiver.js";
-import { startWorker } from "./worker.js";
 import { createKubernetesGateway, type KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
 import { createClusterModes, type RedisClusterModes } from "../queue/cluster-modes.js";
 import { createMetrics, type Metrics } from "../core/metrics.js";
@@ -81,11 +79,14 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
   const stops: (() => Promise<void>)[] = [];
   try {
     // Only the roles with a receiver read credentials.
+    // Each role loads its own modules, so a process holds only the code of the roles it runs.
     if (auth) {
+      const { startReceiver } = await import("./receiver.js");
       const receiver = await startReceiver({ config, resources, auth, logger, host: env.host, port: env.port });
       stops.push(() => receiver.close());
     }
     if (role !== "serve") {
+      const { startWorker } = await import("./worker.js");
       const worker = await startWorker({
         config,
         resources,

@@ -36,6 +36,25 @@ describe("the Helm-installed responder heals a StatefulSet member on claims, und
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** What the namespace's workloads look like, its last Events and the worker's log, for a failure's message. */
+  const namespaceState = async () => {
+    const kubeconfig = sandbox.info.kubeconfig;
+    const workloads = await kubectl(kubeconfig, "get", "pods,statefulsets,deployments,pvc", "-n", NS, "-o", "wide");
+    const events = await kubectl(kubeconfig, "get", "events", "-n", NS, "--sort-by=.lastTimestamp");
+    const worker = await kubectl(kubeconfig, "logs", "-n", NS, `deployment/${RELEASE}-worker`, "--tail=60");
+    return [
+      `workloads:\n${workloads.stdout}${workloads.stderr}`,
+      `events:\n${events.stdout.split("\n").slice(-40).join("\n")}${events.stderr}`,
+      `worker log:\n${worker.stdout}${worker.stderr}`,
+      `sandbox warnings:\n${sandbox
+        .output()
+        .split("\n")
+        .filter((line) => /warn|error/i.test(line))
+        .slice(-20)
+        .join("\n")}`,
+    ].join("\n");
+  };
+
   it("recovers a member whose claim and Pod were deleted, restarting no healthy Pod", async () => {
     const values = join(dir, "values.yaml");
     await writeFile(
@@ -55,7 +74,7 @@ describe("the Helm-installed responder heals a StatefulSet member on claims, und
       dir,
       180_000,
     );
-    expect(install.code, install.stderr + install.stdout.slice(-3000)).toBe(0);
+    if (install.code !== 0) throw new Error(`helm install failed: ${install.stderr}\n${await namespaceState()}`);
     const { url, token } = await releaseReceiver(kc, RELEASE, NS);
     const receiver = new ResponderClient(url, token);
 
@@ -63,10 +82,7 @@ describe("the Helm-installed responder heals a StatefulSet member on claims, und
     await loseMemberData(kc, NS, "example-1", "data-example-1");
     const { id } = await receiver.requestRecovery({ cluster: "example", namespace: NS, member: 2 });
     const record = await receiver.waitUntilFinished(id, 120_000).catch(async (error: Error) => {
-      const kubeconfig = sandbox.info.kubeconfig;
-      const pods = await kubectl(kubeconfig, "get", "pods", "-n", NS, "-o", "wide");
-      const worker = await kubectl(kubeconfig, "logs", "-n", NS, `deployment/${RELEASE}-worker`, "--tail=60");
-      throw new Error(`${error.message}\npods:\n${pods.stdout}\nworker log:\n${worker.stdout}${worker.stderr}`);
+      throw new Error(`${error.message}\n${await namespaceState()}`);
     });
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     expect(record.steps.filter((step) => step.outcome === "done").map((step) => step.name)).toEqual(

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/cli/options.js";
-import { lastLine, RECOVER_EXIT_CODES, recoverCommand } from "../../../src/cli/recover.js";
+import { lastLine, recoverCommand } from "../../../src/cli/recover.js";
+import { RECOVER_EXIT_CODES } from "../../../src/cli/usage.js";
 
 function io() {
   const out: string[] = [];

@@ -84,10 +84,15 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   server.keepAliveTimeout = 90_000;
   const upgrades = createExecUpgradeHandler(ctx);
   server.on("upgrade", (req, socket, head) => upgrades.handle(req, socket, head));
-  server.on("clientError", (error, socket) => {
-    o.logger.debug({ err: error }, "malformed request");
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    // A timed-out or reset connection is closed without an answer, as kube-apiserver closes it: a client would read
+    // an answer on a connection it holds idle as one to a request it never made.
+    if (error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    o.logger.warn({ err: error, code: error.code }, "malformed request: answered 400 and closed the connection");
+    socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
   server.on("tlsClientError", (error) => o.logger.debug({ err: error }, "TLS handshake failed"));
 
