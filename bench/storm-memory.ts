@@ -16,7 +16,7 @@ const CONNECTIONS = 50;
 const SETTLE_MS = 60_000;
 const MiB = 2 ** 20;
 /** How long the fresh process idles before the storms. */
-const IDLE_MS = 15_000;
+const IDLE_MS = 25_000;
 
 /** A way to run the service, measured against the others in the same run. */
 interface Variant {
@@ -33,6 +33,8 @@ interface Variant {
 const VARIANTS: readonly Variant[] = [
   { name: "as shipped, the chart's receiver (`serve`)", mode: "serve" },
   { name: "as shipped, receiver and worker in one process (`all`)", mode: "all" },
+  { name: "candidate: `serve` with MALLOC_ARENA_MAX=2", mode: "serve", env: { MALLOC_ARENA_MAX: "2" } },
+  { name: "candidate: `all` with MALLOC_ARENA_MAX=2", mode: "all", env: { MALLOC_ARENA_MAX: "2" } },
   { name: "baseline: `all`, IDLE_HEAP_RELEASE=off", mode: "all", env: { IDLE_HEAP_RELEASE: "off" } },
 ];
 

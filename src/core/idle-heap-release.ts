@@ -9,18 +9,20 @@ import type { Logger } from "./logger.js";
  * rate an idle service with timers and Redis connections does not reach. This gives the memory back once the process
  * is quiet: one full collection that also returns freed pages to the system (V8's "last resort" collection, the one
  * it runs before giving up on memory). It blocks the event loop for tens of milliseconds, so it runs only when the
- * event loop has been nearly idle for a whole interval, and only when the heap grew since the last time.
- *
- * Start-up counts as the first burst: loading the modules leaves a heap about twice the size of what it holds (with
- * every dependency loaded, some 65 MiB more than needed), so the growth is counted from the heap in use at start, and
- * the first quiet interval gives the excess back.
+ * event loop has been nearly idle for a whole interval, and only when there is something to give back: the heap grew
+ * since the last time, or it is much larger than what it holds. The second covers start-up, after which the heap is
+ * about twice what it holds (with every dependency loaded, some 65 MiB more), and a release that came while a burst's
+ * objects were still in use.
  */
 export interface IdleHeapReleaseOptions {
   /** How often to look, ms; default 10 000. */
   intervalMs?: number;
   /** Event-loop utilisation (0 to 1) over an interval under which the process counts as quiet; default 0.05. */
   quietUtilization?: number;
-  /** Growth of V8's heap over its size after the last release (or at start) that is worth a release, bytes; 32 MiB. */
+  /**
+   * Growth of V8's heap over its size after the last release (or at start), or excess of its size over what it
+   * holds, that is worth a release, bytes; 32 MiB.
+   */
   growthBytes?: number;
   /** Receives one info line per release, with the memory before and after. */
   logger: Logger;
@@ -39,15 +41,23 @@ export interface HeapLook {
   utilization: number;
   /** V8's heap size now (`total_heap_size`), bytes. */
   heapBytes: number;
-  /** V8's heap size after the last release, or the heap in use at start, bytes. */
+  /** What the heap holds now (`used_heap_size`), bytes. */
+  usedBytes: number;
+  /** V8's heap size after the last release, or at start, bytes. */
   baselineBytes: number;
 }
 
 const DEFAULTS = { intervalMs: 10_000, quietUtilization: 0.05, growthBytes: 32 * 2 ** 20 } as const;
 
-/** Whether a look calls for a release: the process was quiet and the heap grew by at least `growthBytes`. */
+/**
+ * Whether a look calls for a release: the process was quiet, and the heap grew by at least `growthBytes` or is at
+ * least that much larger than what it holds.
+ */
 export function shouldReleaseHeap(look: HeapLook, limits: { quietUtilization: number; growthBytes: number }): boolean {
-  return look.utilization < limits.quietUtilization && look.heapBytes - look.baselineBytes >= limits.growthBytes;
+  if (look.utilization >= limits.quietUtilization) return false;
+  const grown = look.heapBytes - look.baselineBytes;
+  const unused = look.heapBytes - look.usedBytes;
+  return grown >= limits.growthBytes || unused >= limits.growthBytes;
 }
 
 type CollectGarbage = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
@@ -71,15 +81,16 @@ export function startIdleHeapRelease(options: IdleHeapReleaseOptions): IdleHeapR
   const limits = { ...DEFAULTS, ...options };
   const logger = options.logger.child({ component: "memory" });
   const collect = garbageCollector();
-  let baselineBytes = getHeapStatistics().used_heap_size;
+  let baselineBytes = getHeapStatistics().total_heap_size;
   let last = performance.eventLoopUtilization();
 
   const look = () => {
     const now = performance.eventLoopUtilization();
     const { utilization } = performance.eventLoopUtilization(now, last);
     last = now;
-    const heapBytes = getHeapStatistics().total_heap_size;
-    if (!shouldReleaseHeap({ utilization, heapBytes, baselineBytes }, limits)) return;
+    const heap = getHeapStatistics();
+    const heapBytes = heap.total_heap_size;
+    if (!shouldReleaseHeap({ utilization, heapBytes, usedBytes: heap.used_heap_size, baselineBytes }, limits)) return;
     const rssBefore = process.memoryUsage.rss();
     const startedAt = performance.now();
     collect({ type: "major", execution: "sync", flavor: "last-resort" });

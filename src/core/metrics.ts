@@ -38,7 +38,7 @@ export interface Metrics {
   ): void;
   /** Sets how many notifications to a target are queued or being sent. */
   setNotificationsPending(target: string, count: number): void;
-  /** Counts one release of memory once the process went quiet after a burst. */
+  /** Counts one release of memory once the process went quiet after start-up or a burst. */
   countIdleHeapRelease(): void;
   /** The Content-Type of `render()`'s text. */
   readonly contentType: string;

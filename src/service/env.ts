@@ -26,8 +26,8 @@ export interface ServiceEnv {
    */
   holder: string;
   /**
-   * Give memory back once the process is quiet after a burst (`IDLE_HEAP_RELEASE`, `on` or `off`); default on.
-   * See `startIdleHeapRelease`.
+   * Give memory back once the process is quiet after start-up or a burst (`IDLE_HEAP_RELEASE`, `on` or `off`);
+   * default on. See `startIdleHeapRelease`.
    */
   idleHeapRelease: boolean;
 }
