@@ -271,10 +271,10 @@ describe("chart variants", () => {
     expect(pods.length).toBeGreaterThan(0);
     for (const pod of pods) {
       const env = new Map(pod.spec.containers[0]!.env!.map((e) => [e.name, e]));
-      expect(env.get("REDIS_URL")?.valueFrom).toEqual({ secretKeyRef: { name: "etcd-responder-redis-url", key: "url" } });
+      const urlSecret = { secretKeyRef: { name: "etcd-responder-redis-url", key: "url" } };
+      expect(env.get("REDIS_URL")?.valueFrom).toEqual(urlSecret);
       expect(env.get("REDIS_CLUSTER_NODES")?.value).toBe(
-        "redis-cluster-0.redis-cluster-headless.queues.svc:6379,redis-cluster-1.redis-cluster-headless.queues.svc:6379," +
-          "redis-cluster-2.redis-cluster-headless.queues.svc:6379",
+        [0, 1, 2].map((n) => `redis-cluster-${n}.redis-cluster-headless.queues.svc:6379`).join(","),
       );
       expect(env.get("QUEUE_PREFIX")?.value).toBe("{etcd-responder}");
       expect(env.get("REDIS_WAIT_REPLICAS")?.value).toBe("1");
@@ -415,7 +415,10 @@ describe("chart variants", () => {
     ).rejects.toThrow(/serverless.keda does not follow a Sentinel failover/);
     const cluster = ["redis.bundled.enabled=false", "redis.cluster.nodes={redis-0:6379,redis-1:6379}"];
     await expect(renderChart({ set: cluster })).rejects.toThrow(
-      /redis.cluster needs redis.queuePrefix with a hash tag, .*: set redis.queuePrefix to "\{etcd-responder\}" \(on the command line: --set-json 'redis.queuePrefix="\{etcd-responder\}"'\)/,
+      new RegExp(
+        String.raw`redis.cluster needs redis.queuePrefix with a hash tag, .*: set redis.queuePrefix to ` +
+          String.raw`"\{etcd-responder\}" \(on the command line: --set-json 'redis.queuePrefix="\{etcd-responder\}"'\)`,
+      ),
     );
     await expect(renderChart({ set: [...cluster, "redis.queuePrefix=responder"] })).rejects.toThrow(
       /set redis.queuePrefix to "\{responder\}"/,
@@ -424,11 +427,9 @@ describe("chart variants", () => {
     await expect(renderChart({ set: [...cluster.slice(1), "redis.queuePrefix=p{q}"] })).rejects.toThrow(
       /set redis.bundled.enabled=false/,
     );
-    await expect(
-      renderChart({
-        set: [...cluster, "redis.queuePrefix=p{q}", "redis.sentinel.addresses={s:26379}", "redis.sentinel.masterName=m"],
-      }),
-    ).rejects.toThrow(/redis.cluster and redis.sentinel are two ways to reach Redis/);
+    const sentinel = ["redis.sentinel.addresses={s:26379}", "redis.sentinel.masterName=q"];
+    const both = renderChart({ set: [...cluster, "redis.queuePrefix=p{q}", ...sentinel] });
+    await expect(both).rejects.toThrow(/redis.cluster and redis.sentinel are two ways to reach Redis/);
     await expect(
       renderChart({ set: [...cluster, "redis.queuePrefix=p{q}", "mode=split", "serverless.keda.enabled=true"] }),
     ).rejects.toThrow(/serverless.keda reads one Redis server, not a Redis Cluster/);

@@ -41,10 +41,16 @@ describe("serverless", () => {
   });
 
   it("watches the lists under redis.queuePrefix when one is set, as the responder writes them", async () => {
-    const objects = await renderChart({ values: ["chart/ci/serverless-values.yaml"], set: ["redis.queuePrefix=team-a"] });
-    const triggers = at(findObject(objects, "ScaledObject", "etcd-responder-worker"), "spec", "triggers") as Trigger[];
+    const objects = await renderChart({
+      values: ["chart/ci/serverless-values.yaml"],
+      set: ["redis.queuePrefix=team-a"],
+    });
+    const scaledObject = findObject(objects, "ScaledObject", "etcd-responder-worker");
+    const triggers = at(scaledObject, "spec", "triggers") as Trigger[];
     expect(triggers[0]!.metadata.listName).toBe(`team-a:${recoveryQueueName("default", "example")}:wait`);
-    for (const pod of responderPodSpecs(objects)) expect(envValue(pod.spec.containers[0]!, "QUEUE_PREFIX")).toBe("team-a");
+    for (const pod of responderPodSpecs(objects)) {
+      expect(envValue(pod.spec.containers[0]!, "QUEUE_PREFIX")).toBe("team-a");
+    }
   });
 
   it("watches the BullMQ wait and active lists of every managed cluster's queue in the bundled Redis", () => {

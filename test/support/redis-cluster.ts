@@ -31,9 +31,12 @@ export interface TestRedisCluster {
   addresses: string;
   /** A cluster client of the test (not the service's); closed by `stop()`. */
   client(): Cluster;
-  /** The ports of the nodes that serve `slot` now, its master first, then its replicas (`CLUSTER SLOTS`). */
-  nodesOfSlot(slot: number): Promise<number[]>;
-  /** The keys each node holds (`KEYS *` on every node, masters and replicas), by port. */
+  /**
+   * The ports of the nodes that serve `slot` now, its master first (as `CLUSTER SLOTS` of the node on `askPort`,
+   * default the first node, says), then its replicas (those of the running nodes that say they replicate it).
+   */
+  nodesOfSlot(slot: number, askPort?: number): Promise<number[]>;
+  /** The keys each running node holds (`KEYS *` on every node, masters and replicas), by port. */
   keysByNode(): Promise<Map<number, string[]>>;
   /** `CLUSTER COUNTKEYSINSLOT slot`, asked of the slot's master. */
   countKeysInSlot(slot: number): Promise<number>;
@@ -98,8 +101,17 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       role: roles.get(server.port) ?? ("master" as const),
     }));
 
-    const nodeClient = (port: number) =>
-      new Redis({ host: "127.0.0.1", port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    const nodeClient = (port: number) => {
+      const client = new Redis({
+        host: "127.0.0.1",
+        port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+      });
+      client.on("error", () => undefined);
+      return client;
+    };
     const onNode = async <T>(port: number, work: (client: Redis) => Promise<T>): Promise<T> => {
       const client = nodeClient(port);
       try {
@@ -122,8 +134,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         clients.push(client);
         return client;
       },
-      nodesOfSlot: async (slot) => {
-        const master = await onNode(first, async (client) => {
+      nodesOfSlot: async (slot, askPort = first) => {
+        const master = await onNode(askPort, async (client) => {
           const ranges = (await client.call("CLUSTER", "SLOTS")) as [number, number, [string, number]][];
           const range = ranges.find(([low, high]) => slot >= low && slot <= high);
           if (!range) throw new Error(`no node serves slot ${slot}`);
@@ -137,7 +149,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
               return /^role:slave/m.test(info) && /^master_port:(\d+)/m.exec(info)?.[1] === String(master)
                 ? port
                 : undefined;
-            }),
+            }).catch(() => undefined),
           ),
         );
         return [master, ...replicas.filter((port) => port !== undefined)];
@@ -145,7 +157,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       keysByNode: async () => {
         const found = new Map<number, string[]>();
         await Promise.all(
-          nodes.map(({ port }) => onNode(port, async (client) => found.set(port, (await client.keys("*")).sort()))),
+          nodes.map(({ port }) =>
+            onNode(port, async (client) => found.set(port, (await client.keys("*")).sort())).catch(() => undefined),
+          ),
         );
         return found;
       },
