@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/core/logger.js";
+import { capturingLogger } from "../support/capturing-logger.js";
 import type { RedisConnection } from "../../src/core/redis-connection.js";
 import { keySlot } from "../../src/core/redis-keys.js";
 import { createRecoveryQueue } from "../../src/queue/bullmq-queue.js";
@@ -128,5 +129,54 @@ describe("the queue, the modes and the workers on a Redis Cluster (3 masters, a 
     const modes = createClusterModes({ connection: connection(), config, prefix, logger });
     closers.push(() => modes.close());
     await expect(modes.recordFailure(config.catalog.cluster("a", "etcd"))).rejects.toThrow(/CROSSSLOT|same slot/);
+  });
+});
+
+describe("a Redis Cluster that requires a password", () => {
+  let cluster: TestRedisCluster | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  const connection = (url: string): RedisConnection => ({
+    url,
+    cluster: { nodes: [{ host: "127.0.0.1", port: cluster!.nodes[0]!.port }] },
+    waitReplicas: 1,
+  });
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ password: "cluster-secret" });
+  });
+  afterAll(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    await cluster?.stop();
+  });
+
+  it("takes the password from REDIS_URL, whose host is not used", async () => {
+    const prefix = taggedPrefix("auth");
+    const queue = createRecoveryQueue({
+      connection: connection("redis://:cluster-secret@unused/0"),
+      config,
+      prefix,
+      logger,
+      unavailableAfterMs: 3000,
+    });
+    closers.push(() => queue.close());
+    await queue.ping();
+    expect(await queue.enqueue(requestFor(config, "b", 1, alert))).toMatchObject({ deduplicated: false });
+  });
+
+  it("refuses a wrong password as Redis being unavailable, retryable, and logs a hint naming REDIS_URL", async () => {
+    const captured = capturingLogger();
+    const queue = createRecoveryQueue({
+      connection: connection("redis://:wrong@unused/0"),
+      config,
+      prefix: taggedPrefix("wrong"),
+      logger: captured.logger,
+      unavailableAfterMs: 1000,
+    });
+    closers.push(() => queue.close());
+    await expect(queue.ping()).rejects.toMatchObject({ name: "QueueUnavailableError", retryable: true });
+    await captured.waitFor("a hint about the credentials", (line) =>
+      /refused the credentials: check the user name and password in REDIS_URL/.test(String(line.hint)),
+    );
+    expect(JSON.stringify(captured.lines())).not.toContain("cluster-secret");
   });
 });

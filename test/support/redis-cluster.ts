@@ -52,6 +52,8 @@ export interface RedisClusterOptions {
   masters?: number;
   /** Replicas of each master; default 1. */
   replicasPerMaster?: number;
+  /** The password every node requires (`requirepass`, and `masterauth` to replicate); default none. */
+  password?: string;
 }
 
 /**
@@ -62,6 +64,8 @@ export interface RedisClusterOptions {
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<TestRedisCluster> {
   const masters = options.masters ?? 3;
   const replicas = options.replicasPerMaster ?? 1;
+  const { password } = options;
+  const auth = password === undefined ? {} : { password };
   const servers: TestRedis[] = [];
   const clients: Cluster[] = [];
   const stopAll = async () => {
@@ -72,7 +76,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     const started = await Promise.all(
       Array.from({ length: masters * (1 + replicas) }, async () => {
         const server = await startRedis({
+          ...auth,
           args: [
+            ...(password === undefined ? [] : ["--masterauth", password]),
             ...["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
             // The bus would be port + 10000 otherwise, which may be taken or past 65535.
             ...["--cluster-port", String(await freePort())],
@@ -87,14 +93,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     try {
       await run(
         REDIS_CLI_BINARY,
-        ["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"],
+        [
+          ...(password === undefined ? [] : ["-a", password, "--no-auth-warning"]),
+          ...["--cluster", "create", ...addresses, "--cluster-replicas", String(replicas), "--cluster-yes"],
+        ],
         { timeout: CLUSTER_READY_TIMEOUT_MS },
       );
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
       throw new Error(`redis-cli --cluster create failed:\n${stdout ?? ""}${stderr ?? ""}`, { cause: error });
     }
-    const roles = await waitUntilClusterReady(started.map((server) => server.port));
+    const roles = await waitUntilClusterReady(
+      started.map((server) => server.port),
+      password,
+    );
     const nodes = started.map((server) => ({
       server,
       port: server.port,
@@ -105,6 +117,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       const client = new Redis({
         host: "127.0.0.1",
         port,
+        ...auth,
         lazyConnect: true,
         maxRetriesPerRequest: 1,
         retryStrategy: () => null,
@@ -128,7 +141,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       client: () => {
         const client = new Cluster(
           nodes.map(({ port }) => ({ host: "127.0.0.1", port })),
-          { redisOptions: { maxRetriesPerRequest: 1 } },
+          { redisOptions: { maxRetriesPerRequest: 1, ...auth } },
         );
         client.on("error", () => undefined);
         clients.push(client);
@@ -181,7 +194,10 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
  * Polls every node until each says `cluster_state:ok` and each replica's link to its master is up; rejects with the
  * last answers after the deadline. Resolves with each node's role.
  */
-async function waitUntilClusterReady(ports: number[]): Promise<Map<number, "master" | "replica">> {
+async function waitUntilClusterReady(
+  ports: number[],
+  password: string | undefined,
+): Promise<Map<number, "master" | "replica">> {
   const deadline = Date.now() + CLUSTER_READY_TIMEOUT_MS;
   for (;;) {
     const roles = new Map<number, "master" | "replica">();
@@ -191,6 +207,7 @@ async function waitUntilClusterReady(ports: number[]): Promise<Map<number, "mast
         const client = new Redis({
           host: "127.0.0.1",
           port,
+          ...(password === undefined ? {} : { password }),
           lazyConnect: true,
           maxRetriesPerRequest: 1,
           retryStrategy: () => null,
