@@ -198,11 +198,22 @@ Fails with a sentence naming the values that do not go together.
 {{- fail "serverless.knative.enabled needs mode: split (only the receiver runs as a Knative Service)" }}
 {{- end }}
 {{- $sentinel := .Values.redis.sentinel }}
-{{- if and (not .Values.redis.bundled.enabled) (not .Values.redis.url) (not .Values.redis.existingSecret) (not $sentinel.addresses) }}
-{{- fail "Redis is required: enable redis.bundled, or set redis.url, redis.existingSecret or redis.sentinel.addresses" }}
+{{- $redisCluster := .Values.redis.cluster }}
+{{- if and (not .Values.redis.bundled.enabled) (not .Values.redis.url) (not .Values.redis.existingSecret) (not $sentinel.addresses) (not $redisCluster.nodes) }}
+{{- fail "Redis is required: enable redis.bundled, or set redis.url, redis.existingSecret, redis.sentinel.addresses or redis.cluster.nodes" }}
 {{- end }}
-{{- if and .Values.redis.bundled.enabled (or .Values.redis.url .Values.redis.existingSecret $sentinel.addresses) }}
-{{- fail "redis.url, redis.existingSecret and redis.sentinel are for an external Redis; set redis.bundled.enabled=false to use one" }}
+{{- if and .Values.redis.bundled.enabled (or .Values.redis.url .Values.redis.existingSecret $sentinel.addresses $redisCluster.nodes) }}
+{{- fail "redis.url, redis.existingSecret, redis.sentinel and redis.cluster are for an external Redis; set redis.bundled.enabled=false to use one" }}
+{{- end }}
+{{- if and $redisCluster.nodes $sentinel.addresses }}
+{{- fail "redis.cluster and redis.sentinel are two ways to reach Redis: set one of them" }}
+{{- end }}
+{{- if and $redisCluster.nodes (not (regexMatch "\\{[^{}]+\\}" .Values.redis.queuePrefix)) }}
+{{- $tagged := printf "{%s}" (.Values.redis.queuePrefix | default "etcd-responder") }}
+{{- fail (printf "redis.cluster needs redis.queuePrefix with a hash tag, so that every key is in one hash slot: set redis.queuePrefix to %q (on the command line: --set-json 'redis.queuePrefix=%q')" $tagged $tagged) }}
+{{- end }}
+{{- if and $redisCluster.nodes .Values.serverless.keda.enabled }}
+{{- fail "serverless.keda reads one Redis server, not a Redis Cluster; use it with the bundled Redis or a fixed redis.url" }}
 {{- end }}
 {{- if ne (empty $sentinel.addresses) (empty $sentinel.masterName) }}
 {{- fail "redis.sentinel.addresses and redis.sentinel.masterName go together: set both to reach Redis through Sentinel" }}
@@ -326,5 +337,6 @@ BullMQ keys of one cluster's recovery queue, `<prefix>:<queue>:<list>`. The pref
 {{- define "etcd-responder.queueKey" -}}
 {{- $cluster := index . 0 }}
 {{- $list := index . 1 }}
-{{- printf "etcd-responder:recover.%s.%s:%s" ($cluster.namespace | default "default") $cluster.name $list }}
+{{- $prefix := index . 2 | default "etcd-responder" }}
+{{- printf "%s:recover.%s.%s:%s" $prefix ($cluster.namespace | default "default") $cluster.name $list }}
 {{- end }}

@@ -221,8 +221,9 @@ volumes:
 REDIS_URL for the responder's containers: the bundled Redis (with its password from the Secret, put into the
 URL by the kubelet's $(VAR) expansion), the external URL, or the external URL from a Secret. With redis.sentinel,
 the Sentinels, the master's name, the Sentinels' password from its Secret and the replicas that confirm a request;
-REDIS_URL then only carries the master's password, database and TLS, and is left out when neither url nor
-existingSecret is set.
+with redis.cluster, the seed nodes and the replicas that confirm a request. REDIS_URL then only carries the
+password, database and TLS, and is left out when neither url nor existingSecret is set. QUEUE_PREFIX when
+redis.queuePrefix is set.
 */}}
 {{- define "etcd-responder.redisEnv" -}}
 {{- $values := .Values }}
@@ -249,6 +250,18 @@ existingSecret is set.
 {{- else if $values.redis.url }}
 - name: REDIS_URL
   value: {{ $values.redis.url | quote }}
+{{- end }}
+{{- with $values.redis.cluster }}
+{{- if .nodes }}
+- name: REDIS_CLUSTER_NODES
+  value: {{ join "," .nodes | quote }}
+- name: REDIS_WAIT_REPLICAS
+  value: {{ .waitReplicas | quote }}
+{{- end }}
+{{- end }}
+{{- with $values.redis.queuePrefix }}
+- name: QUEUE_PREFIX
+  value: {{ . | quote }}
 {{- end }}
 {{- with $values.redis.sentinel }}
 {{- if .addresses }}

@@ -1,22 +1,29 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import type { Logger } from "./logger.js";
 import { QueueUnavailableError } from "./errors.js";
-import { connectRedis, describeRedis, type RedisConnection } from "./redis-connection.js";
+import { connectRedis, describeRedis, type RedisClient, type RedisConnection } from "./redis-connection.js";
+import { keySlot } from "./redis-keys.js";
 
 /** How long an operation waits for Redis before it gives up, unless told otherwise. */
 const DEFAULT_UNAVAILABLE_AFTER_MS = 1500;
 
 /** A Redis client for request-time work (enqueue, read, modes) that fails fast instead of queueing commands. */
 export interface FailFastRedis {
-  /** The client; commands fail at once while disconnected. */
-  client: Redis;
-  /** The server as `host:port` (or the Sentinels' master), for messages. */
+  /** The client (of one server, or of a Redis Cluster); commands fail at once while disconnected. */
+  client: RedisClient;
+  /** The server as `host:port` (or the Sentinels' master, or the cluster's seed nodes), for messages. */
   redis: string;
   /**
    * How many times the connection has become ready. A change between two commands means they went over
    * different connections, perhaps to different masters after a failover.
    */
   connections(): number;
+  /**
+   * On a Redis Cluster, the master (`host:port`) the client sends commands on `key` to now, as its slot table says;
+   * undefined for a single server. A change between two commands on keys of one slot means they went to different
+   * masters (the client followed a `MOVED` after a failover).
+   */
+  masterOf(key: string): string | undefined;
   /**
    * Runs `work` once Redis is connected. Rejects with a QueueUnavailableError when Redis does not become
    * ready within the time limit, or the work fails because the connection failed; other errors pass through.
@@ -103,6 +110,7 @@ export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedi
     client,
     redis,
     connections: () => readyCount,
+    masterOf: (key) => (client instanceof Cluster ? client.slots[keySlot(key)]?.[0] : undefined),
     guard: async (operation, work) => {
       await ready(operation);
       let timer: NodeJS.Timeout | undefined;
@@ -132,7 +140,7 @@ export function createFailFastRedis(options: FailFastRedisOptions): FailFastRedi
 }
 
 /** Connects a client for BullMQ workers: blocking commands wait for Redis however long it is away. */
-export function createWorkerRedis(connection: RedisConnection, name: string, logger: Logger): Redis {
+export function createWorkerRedis(connection: RedisConnection, name: string, logger: Logger): RedisClient {
   const client = connectRedis(connection, {
     connectionName: name,
     // BullMQ requires this for the connections of workers, which block waiting for jobs.
@@ -146,7 +154,7 @@ export function createWorkerRedis(connection: RedisConnection, name: string, log
 }
 
 /** Quits politely when connected, else drops the connection (and its reconnect attempts) at once. */
-export async function closeRedis(client: Redis): Promise<void> {
+export async function closeRedis(client: RedisClient): Promise<void> {
   if (client.status === "end") return;
   if (client.status !== "ready") {
     client.disconnect();
@@ -184,6 +192,15 @@ function redisErrorHint(error: unknown, redis: string): string | undefined {
       ? `the Sentinels of ${redis} refused the credentials: check REDIS_SENTINEL_PASSWORD`
       : `no Sentinel of ${redis} named the master: check REDIS_SENTINELS, REDIS_MASTER_NAME and that they run`;
   }
+  // Cluster mode: no seed node gave the slots; the last node's failure says why.
+  if (/^Failed to refresh slots cache\b/.test(error.message)) {
+    const last = (error as { lastNodeError?: unknown }).lastNodeError;
+    const lastHint = last instanceof Error ? redisErrorHint(last, redis) : undefined;
+    return (
+      lastHint ??
+      `no node of ${redis} answered with the cluster's slots: check REDIS_CLUSTER_NODES and that the cluster runs`
+    );
+  }
   if (/^(WRONGPASS|NOAUTH|NOPERM)\b/.test(error.message) || /^ERR AUTH\b/.test(error.message)) {
     return (
       `Redis at ${redis} refused the credentials: check the user name and password in REDIS_URL ` +
@@ -192,9 +209,9 @@ function redisErrorHint(error: unknown, redis: string): string | undefined {
   }
   const code = (error as { code?: unknown }).code;
   if (code === "ECONNREFUSED")
-    return `nothing listens at ${redis}: check REDIS_URL (or REDIS_SENTINELS) and that Redis runs`;
+    return `nothing listens at ${redis}: check REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES) and that Redis runs`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN")
-    return `the host of ${redis} is not found: check REDIS_URL (or REDIS_SENTINELS)`;
+    return `the host of ${redis} is not found: check REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES)`;
   return undefined;
 }
 
@@ -206,6 +223,12 @@ const CONNECTION_MESSAGES = [
   /Reached the max retries/i,
   // A master demoted by a failover answers writes so until the connection follows the Sentinels to the new one.
   /^READONLY\b/,
+  // A Redis Cluster without a master for a slot, or a client that has not (yet) found the cluster's slots.
+  /^CLUSTERDOWN\b/,
+  /^TRYAGAIN\b/,
+  /Failed to refresh slots cache/,
+  /Cluster isn't ready/,
+  /Too many Cluster redirections/,
 ];
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED",

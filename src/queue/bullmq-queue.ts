@@ -28,8 +28,7 @@ import type {
   RecoveryRequest,
 } from "./recovery-queue.js";
 import { createFailFastRedis, redisErrorFields } from "../core/redis.js";
-import type { Redis } from "ioredis";
-import { REPLICA_WAIT_MS, type RedisConnection } from "../core/redis-connection.js";
+import { REPLICA_WAIT_MS, type RedisClient, type RedisConnection } from "../core/redis-connection.js";
 import { replicaConfirmation } from "./replica-confirmation.js";
 
 /** How to reach the recovery queue. */
@@ -38,7 +37,11 @@ export interface RecoveryQueueOptions {
   connection: RedisConnection;
   /** The clusters (one queue each) and the service settings (retries, history). */
   config: ResponderConfig;
-  /** Prefix of every Redis key; default `etcd-responder`. Workers and modes must use the same. */
+  /**
+   * Prefix of every Redis key (`QUEUE_PREFIX`); default `etcd-responder`. Workers and modes must use the same. On a
+   * Redis Cluster it has a hash tag, e.g. `{etcd-responder}`: the queue's Lua scripts, BullMQ's and this module's,
+   * read and write keys of several kinds together, and they must all be in one slot.
+   */
   prefix?: string;
   /** The process logger; a child `{ name: "recovery-queue" }` is taken. */
   logger: Logger;
@@ -120,7 +123,7 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
 
   // One round trip answers the common case of a storm (the member's recovery is queued) without BullMQ.
   const findJoinable = async (request: RecoveryRequest): Promise<EnqueueResult | undefined> => {
-    const began = replicas?.begin() ?? 0;
+    const began = replicas?.begin() ?? "";
     const joinable = await lookForJoinable(request);
     if (joinable && replicas) await replicas.confirm(began);
     return joinable;
@@ -183,7 +186,7 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
       // BullMQ's add still decides: one Lua script adds the job or answers the id of the one that got the
       // member's deduplication id since the look above.
       const deduplication = { id: deduplicationId(cluster.namespace, cluster.name, member) };
-      const began = replicas?.begin() ?? 0;
+      const began = replicas?.begin() ?? "";
       const job = await redis.guard("queue a recovery", () =>
         queueOf(cluster).add(RECOVERY_JOB_NAME, data, { jobId, deduplication }),
       );
@@ -246,11 +249,12 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
       });
     },
 
-    // Both connections: each reconnects on its own back-off, and a request may need either.
+    // Both connections: each reconnects on its own back-off, and a request may need either. A read of a key of
+    // the prefix rather than PING: on a Redis Cluster it asks the master of the prefix's slot, which must answer.
     ping: async () => {
       await Promise.all(
         [...new Set([redis, reads])].map((connection) =>
-          connection.guard("reach Redis", async () => void (await connection.client.ping())),
+          connection.guard("reach Redis", async () => void (await connection.client.exists(`${prefix}:ping`))),
         ),
       );
     },
@@ -286,7 +290,9 @@ function matchesCluster(cluster: ResolvedCluster, wanted: string | undefined): b
  * add one: under an alert storm nearly every request stops here.
  *
  * KEYS: the member's last-recovered key, the queue's deduplication key of the member.
- * ARGV: the queue's job key prefix (`<prefix>:<queue>:`).
+ * ARGV: the queue's job key prefix (`<prefix>:<queue>:`). The job key it reads is not among KEYS (its name comes from
+ * the deduplication key's value), as in BullMQ's own scripts: on a Redis Cluster the prefix's hash tag puts it in
+ * the slot of the two keys.
  * Returns `[last recovered ("<ms> <id>" or ""), id of the queued or running recovery ("" when none)]`.
  *
  * A deduplication key whose job no longer exists is stale (BullMQ's add discards it too), so it counts as none.
@@ -318,12 +324,12 @@ interface QueuedRecovery {
 
 const COMMAND = "etcdResponderQueuedRecovery";
 
-type ScriptClient = Redis & {
+type ScriptClient = RedisClient & {
   [COMMAND](lastRecovered: string, deduplication: string, jobPrefix: string): Promise<[string, string]>;
 };
 
 /** Defines the script on `client` (once) so that it is sent by its SHA, and returns a reader over it. */
-function queuedRecoveryReader(client: Redis): (keys: QueuedRecoveryKeys) => Promise<QueuedRecovery> {
+function queuedRecoveryReader(client: RedisClient): (keys: QueuedRecoveryKeys) => Promise<QueuedRecovery> {
   client.defineCommand(COMMAND, { numberOfKeys: 2, lua: QUEUED_RECOVERY_SCRIPT });
   const scripted = client as ScriptClient;
   return async (keys) => {

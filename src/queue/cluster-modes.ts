@@ -52,7 +52,10 @@ export interface ClusterModesOptions {
   connection: RedisConnection;
   /** The clusters and their configured modes, and the circuit breaker settings. */
   config: ResponderConfig;
-  /** Prefix of every Redis key; default `etcd-responder` (the queue's). */
+  /**
+   * Prefix of every Redis key (`QUEUE_PREFIX`); default `etcd-responder` (the queue's). On a Redis Cluster its hash
+   * tag puts a cluster's mode and failures in one slot, as the failure script and the mode transaction need.
+   */
   prefix?: string;
   /** The process logger; a child `{ name: "cluster-modes" }` is taken. */
   logger: Logger;

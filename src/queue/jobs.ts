@@ -41,8 +41,7 @@ export interface RecoveryJobProgress {
   leftChanged?: string;
 }
 
-/** Prefix of every Redis key of the service (queues, modes, failures), unless configured otherwise. */
-export const DEFAULT_PREFIX = "etcd-responder";
+export { DEFAULT_PREFIX } from "../core/redis-keys.js";
 
 /** Name of the BullMQ queue of one cluster; BullMQ forbids `:` and DNS labels have none. */
 export function recoveryQueueName(namespace: string, cluster: string): string {

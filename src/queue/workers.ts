@@ -1,6 +1,5 @@
 import { hostname } from "node:os";
 import { Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { ResponderConfig } from "../core/config/load.js";
 import type { ClusterModes } from "./cluster-modes.js";
 import type { Logger } from "../core/logger.js";
@@ -18,7 +17,7 @@ import {
 import type { RecoveryRecord } from "./recovery-queue.js";
 import { QueueUnavailableError } from "../core/errors.js";
 import { closeRedis, createWorkerRedis, redisErrorFields } from "../core/redis.js";
-import { describeRedis, type RedisConnection } from "../core/redis-connection.js";
+import { describeRedis, type RedisClient, type RedisConnection } from "../core/redis-connection.js";
 
 /** Called as recoveries start and end, e.g. for metrics. Exceptions are logged and otherwise ignored. */
 export interface RecoveryWorkerHooks {
@@ -48,7 +47,7 @@ export interface RecoveryWorkersOptions {
   run: RecoveryRunner;
   /** The process logger; a child `{ name: "recovery-worker" }` is taken. */
   logger: Logger;
-  /** Prefix of every Redis key; default `etcd-responder` (the queue's). */
+  /** Prefix of every Redis key (`QUEUE_PREFIX`); default `etcd-responder`. The queue's and the modes' must match. */
   prefix?: string;
   /**
    * Jobs each cluster's worker may hold at once; default `1`. A cluster still runs one recovery at a
@@ -208,7 +207,7 @@ export async function startRecoveryWorkers(options: RecoveryWorkersOptions): Pro
 /** Sets every cluster queue's global concurrency to 1; waits for Redis up to `timeoutMs`. */
 async function limitEachClusterToOneRecovery(
   config: ResponderConfig,
-  client: Redis,
+  client: RedisClient,
   prefix: string,
   timeoutMs: number,
   connection: RedisConnection,

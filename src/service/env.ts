@@ -4,7 +4,7 @@ import { pino } from "pino";
 import { ServiceEnvError } from "../core/errors.js";
 import { envValue as value } from "../core/env-values.js";
 import type { RedisConnection } from "../core/redis-connection.js";
-import { readRedisConnection } from "./redis-env.js";
+import { readQueuePrefix, readRedisConnection } from "./redis-env.js";
 
 /** What the service's processes take from the environment (credentials excepted: see `readAuthSettings`). */
 export interface ServiceEnv {
@@ -16,9 +16,16 @@ export interface ServiceEnv {
   host: string;
   /**
    * The Redis every process shares: `REDIS_URL` (default `redis://127.0.0.1:6379`), or the master the Sentinels
-   * of `REDIS_SENTINELS` name for `REDIS_MASTER_NAME` (see `readRedisConnection`).
+   * of `REDIS_SENTINELS` name for `REDIS_MASTER_NAME`, or the Redis Cluster of `REDIS_CLUSTER_NODES` (see
+   * `readRedisConnection`).
    */
   redis: RedisConnection;
+  /**
+   * Prefix of every Redis key the service writes (`QUEUE_PREFIX`); default `etcd-responder`. With a Redis Cluster
+   * it has a hash tag, e.g. `{etcd-responder}` (see `readQueuePrefix`). Every process of the service must use the
+   * same: another prefix is another queue, history and set of modes.
+   */
+  queuePrefix: string;
   /** Minimum log level (`LOG_LEVEL`); default `info`. */
   logLevel: string;
   /**
@@ -58,11 +65,13 @@ export function readServiceEnv(
       `LOG_LEVEL must be one of ${[...levels, "silent"].join(", ")}, got ${JSON.stringify(logLevel)}`,
     );
   }
+  const redis = readRedisConnection(env, readFile);
   return {
     port: port(env, "PORT", SERVICE_ENV_DEFAULTS.port),
     workerPort: port(env, "WORKER_PORT", SERVICE_ENV_DEFAULTS.workerPort),
     host: value(env, "HOST") ?? SERVICE_ENV_DEFAULTS.host,
-    redis: readRedisConnection(env, readFile),
+    redis,
+    queuePrefix: readQueuePrefix(env, redis.cluster !== undefined),
     logLevel,
     holder: leaseHolder(env, pid),
     idleHeapRelease: onOff(env, "IDLE_HEAP_RELEASE", true),

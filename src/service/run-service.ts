@@ -70,7 +70,13 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
   const logger = createLogger({ level: env.logLevel, destination: pino.destination({ dest: 1, sync: false }) });
   let resources: ServiceResources;
   try {
-    resources = createServiceResources({ config, redis: env.redis, logger, queueGauges: role !== "worker" });
+    resources = createServiceResources({
+      config,
+      redis: env.redis,
+      prefix: env.queuePrefix,
+      logger,
+      queueGauges: role !== "worker",
+    });
   } catch (error) {
     // For example a kubeconfig that cannot be read.
     say(`cannot start: ${messageOf(error)}`);
@@ -92,6 +98,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
         resources,
         logger,
         redis: env.redis,
+        prefix: env.queuePrefix,
         holder: env.holder,
         host: env.host,
         port: env.workerPort,
@@ -108,7 +115,13 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
     ? startIdleHeapRelease({ logger, onRelease: () => resources.metrics.countIdleHeapRelease() })
     : undefined;
   logger.info(
-    { role, clusters: config.catalog.clusters.length, redis: describeRedis(env.redis), holder: env.holder },
+    {
+      role,
+      clusters: config.catalog.clusters.length,
+      redis: describeRedis(env.redis),
+      prefix: env.queuePrefix,
+      holder: env.holder,
+    },
     "started",
   );
 
@@ -172,6 +185,8 @@ interface ServiceResourcesOptions {
   config: ResponderConfig;
   /** Where Redis is. */
   redis: RedisConnection;
+  /** Prefix of every Redis key (`QUEUE_PREFIX`). */
+  prefix: string;
   /** The process logger. */
   logger: Logger;
   /**
@@ -183,9 +198,9 @@ interface ServiceResourcesOptions {
 
 /** Creates the queue, the modes, the Kubernetes gateway and the metrics; none of them waits for Redis. */
 function createServiceResources(options: ServiceResourcesOptions): ServiceResources {
-  const { config, logger } = options;
-  const modes = createClusterModes({ connection: options.redis, config, logger });
-  const queue = createRecoveryQueue({ connection: options.redis, config, logger, modes });
+  const { config, logger, prefix } = options;
+  const modes = createClusterModes({ connection: options.redis, config, logger, prefix });
+  const queue = createRecoveryQueue({ connection: options.redis, config, logger, modes, prefix });
   const kubernetes = createKubernetesGateway({ logger });
   const metrics = createMetrics(
     options.queueGauges ? { waitingCounts: () => queue.waitingCounts(), clusterModes: () => modes.list() } : {},

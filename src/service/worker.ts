@@ -25,6 +25,8 @@ export interface WorkerOptions {
   logger: Logger;
   /** Where Redis is; the workers open connections of their own (they block waiting for jobs). */
   redis: RedisConnection;
+  /** Prefix of every Redis key (`QUEUE_PREFIX`), the queue's; default `etcd-responder`. */
+  prefix?: string;
   /** Lease holder and worker name. */
   holder: string;
   /** Address of the probes and metrics (`HOST`). */
@@ -70,6 +72,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
     start: () =>
       startRecoveryWorkers({
         connection: options.redis,
+        ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
         config,
         modes: countingCircuitBreakerTrips(resources.modes, resources.metrics),
         run: createMemberRecoveryRunner({ config, kubernetes: resources.kubernetes, logger, holder: options.holder }),

@@ -20,6 +20,7 @@ describe("helm lint", () => {
   it("covers the ci values files the chart's CI is meant to render", () => {
     expect(CI_VALUES_FILES).toEqual([
       "chart/ci/all-mode-values.yaml",
+      "chart/ci/cluster-redis-values.yaml",
       "chart/ci/external-redis-values.yaml",
       "chart/ci/monitoring-values.yaml",
       "chart/ci/multi-namespace-values.yaml",

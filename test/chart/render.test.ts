@@ -264,6 +264,36 @@ describe("chart variants", () => {
     expect(egress.some((rule) => rule.ports?.map((p) => p.port).join() === "6379,26379")).toBe(true);
   });
 
+  it("reaches an external Redis Cluster from its seed nodes, with a queue prefix that has a hash tag", () => {
+    const objects = objectsOf("chart/ci/cluster-redis-values.yaml");
+    expect(objectsOfKind(objects, "StatefulSet")).toEqual([]);
+    const pods = responderPodSpecs(objects);
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) {
+      const env = new Map(pod.spec.containers[0]!.env!.map((e) => [e.name, e]));
+      const urlSecret = { secretKeyRef: { name: "etcd-responder-redis-url", key: "url" } };
+      expect(env.get("REDIS_URL")?.valueFrom).toEqual(urlSecret);
+      expect(env.get("REDIS_CLUSTER_NODES")?.value).toBe(
+        [0, 1, 2].map((n) => `redis-cluster-${n}.redis-cluster-headless.queues.svc:6379`).join(","),
+      );
+      expect(env.get("QUEUE_PREFIX")?.value).toBe("{etcd-responder}");
+      expect(env.get("REDIS_WAIT_REPLICAS")?.value).toBe("1");
+      expect(env.has("REDIS_SENTINELS")).toBe(false);
+    }
+    const policy = findObject(objects, "NetworkPolicy", "etcd-responder");
+    const egress = (policy.spec as { egress: { ports?: { port: number }[] }[] }).egress;
+    expect(egress.some((rule) => rule.ports?.map((p) => p.port).join() === "6379")).toBe(true);
+  });
+
+  it("passes QUEUE_PREFIX only when redis.queuePrefix is set", async () => {
+    const envOf = (objects: KubeObject[]) =>
+      responderPodSpecs(objects).map((pod) => pod.spec.containers[0]!.env!.find((e) => e.name === "QUEUE_PREFIX"));
+    expect(envOf(await renderChart())).toEqual(responderPodSpecs(await renderChart()).map(() => undefined));
+    for (const variable of envOf(await renderChart({ set: ["redis.queuePrefix=team-a"] }))) {
+      expect(variable).toEqual({ name: "QUEUE_PREFIX", value: "team-a" });
+    }
+  });
+
   it("needs no Redis URL with Sentinels, and waits for one replica unless told otherwise", async () => {
     const objects = await renderChart({
       set: [
@@ -383,6 +413,27 @@ describe("chart variants", () => {
         set: [...external, "redis.sentinel.masterName=queue", "mode=split", "serverless.keda.enabled=true"],
       }),
     ).rejects.toThrow(/serverless.keda does not follow a Sentinel failover/);
+    const cluster = ["redis.bundled.enabled=false", "redis.cluster.nodes={redis-0:6379,redis-1:6379}"];
+    await expect(renderChart({ set: cluster })).rejects.toThrow(
+      new RegExp(
+        String.raw`redis.cluster needs redis.queuePrefix with a hash tag, .*: set redis.queuePrefix to ` +
+          String.raw`"\{etcd-responder\}" \(on the command line: --set-json 'redis.queuePrefix="\{etcd-responder\}"'\)`,
+      ),
+    );
+    await expect(renderChart({ set: [...cluster, "redis.queuePrefix=responder"] })).rejects.toThrow(
+      /set redis.queuePrefix to "\{responder\}"/,
+    );
+    await expect(renderChart({ set: [...cluster, "redis.queuePrefix={}x"] })).rejects.toThrow(/queuePrefix/);
+    await expect(renderChart({ set: [...cluster.slice(1), "redis.queuePrefix=p{q}"] })).rejects.toThrow(
+      /set redis.bundled.enabled=false/,
+    );
+    const sentinel = ["redis.sentinel.addresses={s:26379}", "redis.sentinel.masterName=q"];
+    const both = renderChart({ set: [...cluster, "redis.queuePrefix=p{q}", ...sentinel] });
+    await expect(both).rejects.toThrow(/redis.cluster and redis.sentinel are two ways to reach Redis/);
+    await expect(
+      renderChart({ set: [...cluster, "redis.queuePrefix=p{q}", "mode=split", "serverless.keda.enabled=true"] }),
+    ).rejects.toThrow(/serverless.keda reads one Redis server, not a Redis Cluster/);
+    await expect(renderChart({ set: ["redis.queuePrefix=etcd responder"] })).rejects.toThrow(/queuePrefix/);
     await expect(
       renderChart({ set: ["notifications.targets[0].name=oncall", "notifications.targets[0].format=json"] }),
     ).rejects.toThrow(/notifications.targets\[0\] \(oncall\) needs its URL from existingSecret or url, one of them/);

@@ -40,6 +40,19 @@ describe("serverless", () => {
     expect(at(scaledObject, "spec", "maxReplicaCount")).toBe(2);
   });
 
+  it("watches the lists under redis.queuePrefix when one is set, as the responder writes them", async () => {
+    const objects = await renderChart({
+      values: ["chart/ci/serverless-values.yaml"],
+      set: ["redis.queuePrefix=team-a"],
+    });
+    const scaledObject = findObject(objects, "ScaledObject", "etcd-responder-worker");
+    const triggers = at(scaledObject, "spec", "triggers") as Trigger[];
+    expect(triggers[0]!.metadata.listName).toBe(`team-a:${recoveryQueueName("default", "example")}:wait`);
+    for (const pod of responderPodSpecs(objects)) {
+      expect(envValue(pod.spec.containers[0]!, "QUEUE_PREFIX")).toBe("team-a");
+    }
+  });
+
   it("watches the BullMQ wait and active lists of every managed cluster's queue in the bundled Redis", () => {
     const scaledObject = findObject(serverless, "ScaledObject", "etcd-responder-worker");
     const triggers = at(scaledObject, "spec", "triggers") as Trigger[];

@@ -21,10 +21,10 @@ describe("a client through Sentinel after SENTINEL FAILOVER", () => {
       const [host, port] = address.split(":");
       return { host: host!, port: Number(port) };
     });
-    const connection: RedisConnection = {
+    const connection = {
       url: "redis://unused:6379/0",
       sentinel: { sentinels, masterName: MASTER_NAME },
-    };
+    } satisfies RedisConnection;
     const client = connectRedis(connection, { maxRetriesPerRequest: 1 });
     clients.push(client);
     const copy = client.duplicate();
