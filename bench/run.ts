@@ -8,6 +8,7 @@ import { benchAlertToHealthy, renderAlertToHealthy } from "./alert-to-healthy.js
 import { benchUnknownPods, renderUnknownPods } from "./intake-unknown-pods.js";
 import { benchHelmInCluster, renderHelmInCluster } from "./helm-in-cluster.js";
 import { benchStormMemory, renderStormMemory } from "./storm-memory.js";
+import { benchScaleClusters, renderScaleClusters } from "./scale-clusters.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "alert-to-healthy": async () => renderAlertToHealthy(await benchAlertToHealthy()),
   "helm-in-cluster": async () => renderHelmInCluster(await benchHelmInCluster()),
   "storm-memory": async () => renderStormMemory(await benchStormMemory()),
+  "scale-clusters": async () => renderScaleClusters(await benchScaleClusters()),
 };
 
 const wanted = process.argv.slice(2);
