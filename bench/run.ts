@@ -9,6 +9,7 @@ import { benchUnknownPods, renderUnknownPods } from "./intake-unknown-pods.js";
 import { benchHelmInCluster, renderHelmInCluster } from "./helm-in-cluster.js";
 import { benchStormMemory, renderStormMemory } from "./storm-memory.js";
 import { benchScaleClusters, renderScaleClusters } from "./scale-clusters.js";
+import { benchConfiguredClusters, renderConfiguredClusters } from "./configured-clusters.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "helm-in-cluster": async () => renderHelmInCluster(await benchHelmInCluster()),
   "storm-memory": async () => renderStormMemory(await benchStormMemory()),
   "scale-clusters": async () => renderScaleClusters(await benchScaleClusters()),
+  "configured-clusters": async () => renderConfiguredClusters(await benchConfiguredClusters()),
 };
 
 const wanted = process.argv.slice(2);
