@@ -10,6 +10,7 @@ import { benchHelmInCluster, renderHelmInCluster } from "./helm-in-cluster.js";
 import { benchStormMemory, renderStormMemory } from "./storm-memory.js";
 import { benchScaleClusters, renderScaleClusters } from "./scale-clusters.js";
 import { benchConfiguredClusters, renderConfiguredClusters } from "./configured-clusters.js";
+import { benchSoak, renderSoak } from "./soak.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "storm-memory": async () => renderStormMemory(await benchStormMemory()),
   "scale-clusters": async () => renderScaleClusters(await benchScaleClusters()),
   "configured-clusters": async () => renderConfiguredClusters(await benchConfiguredClusters()),
+  soak: async () => renderSoak(await benchSoak()),
 };
 
 const wanted = process.argv.slice(2);

@@ -3,7 +3,6 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/core/config/load.js";
 import type { RecoveryRecord } from "../src/queue/recovery-queue.js";
-import { crashLoopNotification } from "../test/support/crash-loop-notification.js";
 import { clusterShape } from "../test/support/etcd-cluster-checks.js";
 import { kubeConfigFrom } from "../test/support/pod-watch.js";
 import { startRedis } from "../test/support/redis-server.js";
@@ -14,6 +13,7 @@ import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbo
 import { breakAndWaitDead } from "./alert-to-healthy.js";
 import { ETCD_SETTLE_MS } from "./etcd-settle.js";
 import { overlappingRecoveries } from "./recovery-overlaps.js";
+import { queueRecovery, succeeded } from "./recovery-requests.js";
 import { ms, summarize, summaryRow, type Summary } from "./stats.js";
 
 const CLUSTERS = 10;
@@ -26,8 +26,6 @@ const BASELINE_MEMBER = 1;
 const SCALE_MEMBER = 2;
 /** The target: every cluster recovered within this many times one recovery. */
 const TARGET_RATIO = 2;
-/** How long one recovery may take before the benchmark gives up on it, ms. */
-const FINISH_TIMEOUT_MS = 180_000;
 /** Starting 30 etcd Pods at once on a shared two-core host takes longer than the usual minute. */
 const SANDBOX_READY_TIMEOUT_MS = 180_000;
 
@@ -46,30 +44,6 @@ export interface ScaleClustersResult {
   overlaps: number;
   /** The host's 1-minute load average when the run started and when it ended. */
   load: { before: number; after: number };
-}
-
-/** Posts the notification about `pod` and resolves with the queued recovery's id. */
-async function queueRecovery(client: ResponderClient, pod: string): Promise<string> {
-  const answer = await client.postAlerts(crashLoopNotification([{ pod, fingerprint: randomBytes(8).toString("hex") }]));
-  const id = answer.enqueued[0]?.id;
-  if (!id) throw new Error(`the notification about ${pod} queued no recovery: ${JSON.stringify(answer)}`);
-  return id;
-}
-
-/** Waits until recovery `id` ends and resolves with its record; rejects unless it succeeded, with the workers' log. */
-async function succeeded(
-  client: ResponderClient,
-  id: string,
-  workers: readonly ResponderProcess[],
-): Promise<RecoveryRecord> {
-  const record = await client.waitUntilFinished(id, FINISH_TIMEOUT_MS);
-  if (record.state !== "succeeded" || !record.finishedAt || record.steps.length === 0) {
-    throw new Error(
-      `recovery ${id} of ${record.cluster} member ${record.member} ended ${record.state}: ` +
-        `${record.reason ?? record.error ?? ""}\n${workers.map((w) => w.output().slice(-2000)).join("\n---\n")}`,
-    );
-  }
-  return record;
 }
 
 /** Whether `worker` logged that it started recovery `id`. */
