@@ -14,6 +14,10 @@ export interface ProcessSamples {
   rssEnd: number;
   /** The longest event-loop delay the process measured itself over the sampled time, ms. */
   eventLoopDelayMaxMs: number;
+  /** When the sample with that delay was taken (ms since the epoch); it covers the interval before. */
+  eventLoopDelayMaxAt: number;
+  /** Every sample: when it was taken (ms since the epoch), resident memory (MiB), longest delay since the last (ms). */
+  series: { at: number; rss: number; delayMs: number }[];
   /** Samples taken. */
   samples: number;
   /** Ticks left out because the previous sample had not finished (a slow scrape is itself a sign of a stall). */
@@ -38,6 +42,8 @@ export async function sampleProcess(pid: number, metricsURL: string, intervalMs 
     rssMax: rssStart,
     rssEnd: 0,
     eventLoopDelayMaxMs: 0,
+    eventLoopDelayMaxAt: 0,
+    series: [],
     samples: 0,
     skipped: 0,
   };
@@ -45,7 +51,12 @@ export async function sampleProcess(pid: number, metricsURL: string, intervalMs 
     const [memory, text] = await Promise.all([residentMemory(pid), scrape(metricsURL)]);
     found.rssMax = Math.max(found.rssMax, memory.rss);
     found.rssEnd = memory.rss;
-    found.eventLoopDelayMaxMs = Math.max(found.eventLoopDelayMaxMs, sampleValue(text, EVENT_LOOP_DELAY_MAX) * 1000);
+    const delayMs = sampleValue(text, EVENT_LOOP_DELAY_MAX) * 1000;
+    found.series.push({ at: Date.now(), rss: memory.rss, delayMs });
+    if (delayMs > found.eventLoopDelayMaxMs) {
+      found.eventLoopDelayMaxMs = delayMs;
+      found.eventLoopDelayMaxAt = Date.now();
+    }
     found.samples++;
   };
   let running: Promise<void> | undefined;

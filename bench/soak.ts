@@ -27,6 +27,36 @@ const MEMBERS = 3;
 /** The targets: resident memory of each process under this, MiB; no event-loop delay over this, ms. */
 const RSS_LIMIT_MIB = 150;
 const DELAY_LIMIT_MS = 100;
+const SAMPLE_INTERVAL_MS = 1000;
+/** The start of the soak, when the receiver's code is still being optimised, shown apart. */
+const WARM_UP_MS = 5000;
+
+/** When a process's longest event-loop delay happened. */
+export interface WorstDelay {
+  secondsIntoSoak: number;
+  duringRecovery: boolean;
+  /** The longest delay once the first WARM_UP_MS of the soak are over, ms. */
+  afterWarmUpMs: number;
+}
+
+/**
+ * When the process's longest delay happened: seconds into the soak, and whether any recovery (of either cluster) ran
+ * in the sample's interval; and its longest delay after the warm-up.
+ */
+function worstDelay(samples: ProcessSamples, soakStarted: number, records: readonly RecoveryRecord[]): WorstDelay {
+  const at = samples.eventLoopDelayMaxAt;
+  const from = at - SAMPLE_INTERVAL_MS;
+  const ran = (r: RecoveryRecord) =>
+    r.startedAt !== undefined && Date.parse(r.startedAt) <= at && Date.parse(r.finishedAt ?? "9999") >= from;
+  return {
+    secondsIntoSoak: (at - soakStarted) / 1000,
+    duringRecovery: records.some(ran),
+    afterWarmUpMs: Math.max(
+      0,
+      ...samples.series.filter((s) => s.at - SAMPLE_INTERVAL_MS >= soakStarted + WARM_UP_MS).map((s) => s.delayMs),
+    ),
+  };
+}
 
 export interface SoakResult {
   /** Notifications sent per second, over the soak. */
@@ -37,6 +67,10 @@ export interface SoakResult {
   errors: number;
   receiver: ProcessSamples;
   worker: ProcessSamples;
+  /** For each process's longest delay: seconds into the soak, and whether a recovery ran in that interval. */
+  worstDelay: { receiver: WorstDelay; worker: WorstDelay };
+  /** The states of the recoveries the storm's alert queued for its healthy member. */
+  stormRecoveries: string[];
   /** The baseline: the longest event-loop delay of an idle Node.js process on the same host meanwhile, ms. */
   idleProcessDelayMaxMs: number;
   /** Recoveries of the broken members that ended within the soak, and the one still running when it ended. */
@@ -117,13 +151,14 @@ export async function benchSoak(): Promise<SoakResult> {
 
     probe = await startHostDelayProbe();
     const samplers = [
-      await sampleProcess(receiver.pid, `${receiver.url}/metrics`),
-      await sampleProcess(worker.pid, `http://127.0.0.1:${worker.workerPort}/metrics`),
+      await sampleProcess(receiver.pid, `${receiver.url}/metrics`, SAMPLE_INTERVAL_MS),
+      await sampleProcess(worker.pid, `http://127.0.0.1:${worker.workerPort}/metrics`, SAMPLE_INTERVAL_MS),
     ];
     let soaking = true;
     const recovered = recoverRepeatedly({ client, sandbox, worker, deadAfterMs }, brokenCluster, () => soaking);
     // Its failure is awaited below, once the load has ended.
     recovered.catch(() => undefined);
+    const soakStarted = Date.now();
     const load = await runAutocannon({
       url: `${receiver.url}/v1/alerts`,
       method: "POST",
@@ -138,6 +173,9 @@ export async function benchSoak(): Promise<SoakResult> {
     const [receiverSamples, workerSamples] = await Promise.all(samplers.map((sampler) => sampler.stop()));
     const idleProcessDelayMaxMs = await probe.stop();
     const recoveries = await recovered;
+    // Both clusters' recoveries: the storm's first alert queues one of its healthy member.
+    const records = await client.listRecoveries({ limit: 100 });
+    const stormRecoveries = records.filter((r) => r.cluster === stormCluster).map((r) => r.state);
     const within = recoveries.filter(({ record }) => Date.parse(record.finishedAt!) <= soakEnded).length;
     return {
       rate: load.requests.total / load.duration,
@@ -147,7 +185,12 @@ export async function benchSoak(): Promise<SoakResult> {
       errors: load.errors + load.timeouts,
       receiver: receiverSamples!,
       worker: workerSamples!,
+      worstDelay: {
+        receiver: worstDelay(receiverSamples!, soakStarted, records),
+        worker: worstDelay(workerSamples!, soakStarted, records),
+      },
       idleProcessDelayMaxMs,
+      stormRecoveries,
       recoveredWithin: within,
       recoveredAfter: recoveries.length - within,
       recoveries: summarize(recoveries.map(({ record, posted }) => Date.parse(record.finishedAt!) - posted)),
@@ -163,9 +206,12 @@ export async function benchSoak(): Promise<SoakResult> {
 
 /** The result as a Markdown section for `bench/RESULTS.md`. */
 export function renderSoak(result: SoakResult): string {
-  const row = (what: string, s: ProcessSamples) =>
+  const when = (w: WorstDelay) =>
+    `${w.secondsIntoSoak.toFixed(0)} s in, ${w.duringRecovery ? "while a recovery ran" : "no recovery running"}`;
+  const row = (what: string, s: ProcessSamples, worst: WorstDelay) =>
     `| ${what} | ${s.rssStart.toFixed(0)} MiB | ${s.rssMax.toFixed(0)} MiB | ${s.rssEnd.toFixed(0)} MiB | ` +
-    `${s.eventLoopDelayMaxMs.toFixed(0)} ms | ${s.samples} (${s.skipped} skipped) |`;
+    `${s.eventLoopDelayMaxMs.toFixed(0)} ms (${when(worst)}) | ${worst.afterWarmUpMs.toFixed(0)} ms | ` +
+    `${s.samples} (${s.skipped} skipped) |`;
   const memoryMet = result.receiver.rssMax < RSS_LIMIT_MIB && result.worker.rssMax < RSS_LIMIT_MIB;
   const delayMet =
     result.receiver.eventLoopDelayMaxMs <= DELAY_LIMIT_MS && result.worker.eventLoopDelayMaxMs <= DELAY_LIMIT_MS;
@@ -176,12 +222,13 @@ export function renderSoak(result: SoakResult): string {
     `### Soak (${SOAK_SECONDS} s at ${RATE} alerts/s, ${CONNECTIONS} connections; the build's receiver and worker as ` +
       `separate processes; members of a second cluster broken and recovered meanwhile)`,
     "",
-    "| process | RSS at the start | RSS max | RSS at the end | longest event-loop delay | samples (1 s) |",
-    "|---|---|---|---|---|---|",
-    row("receiver (`serve`)", result.receiver),
-    row("worker (`worker`)", result.worker),
+    `| process | RSS at the start | RSS max | RSS at the end | longest event-loop delay | the same after the first ` +
+      `${WARM_UP_MS / 1000} s | samples (1 s) |`,
+    "|---|---|---|---|---|---|---|",
+    row("receiver (`serve`)", result.receiver, result.worstDelay.receiver),
+    row("worker (`worker`)", result.worker, result.worstDelay.worker),
     `| baseline: an idle Node.js process (a 1 s timer) on the same host meanwhile | | | | ` +
-      `${result.idleProcessDelayMaxMs.toFixed(0)} ms | |`,
+      `${result.idleProcessDelayMaxMs.toFixed(0)} ms | | |`,
     "",
     "| what | median | min | max |",
     "|---|---|---|---|",
@@ -189,7 +236,8 @@ export function renderSoak(result: SoakResult): string {
     "",
     `Sent ${result.rate.toFixed(0)} notifications/s (target rate ${RATE}); answered: ${statuses || "none"}; ` +
       `${result.errors} errors and timeouts. Recoveries completed: ${result.recoveredWithin} within the soak, ` +
-      `${result.recoveredAfter} more finishing after it, every one succeeded. ` +
+      `${result.recoveredAfter} more finishing after it, every one succeeded; the storm's alert about the healthy ` +
+      `member queued ${result.stormRecoveries.length} (${result.stormRecoveries.join(", ")}). ` +
       `Target: RSS under ${RSS_LIMIT_MIB} MiB in each process — ${memoryMet ? "met" : "NOT met"}; no event-loop ` +
       `delay over ${DELAY_LIMIT_MS} ms — ${delayMet ? "met" : "NOT met"}. ` +
       `Host load (1 min) ${result.hostLoad.before.toFixed(1)} at the start, ${result.hostLoad.after.toFixed(1)} ` +
