@@ -38,12 +38,29 @@ export interface ScaleClustersResult {
   each: Summary;
   /** Of the clusters at once, each recovery's steps: first step's start to last step's end, ms. */
   steps: Summary;
+  /** Each step's median duration, ms: in the baseline runs and in the recoveries at once, in the steps' order. */
+  stepMedians: { step: string; alone: number; atOnce: number }[];
   /** How many of the clusters at once each worker process ran. */
   perWorker: number[];
   /** Pairs of recoveries of one cluster that ran at the same time, over the whole run. */
   overlaps: number;
   /** The host's 1-minute load average when the run started and when it ended. */
   load: { before: number; after: number };
+}
+
+/** The median duration of each step, ms, in the two sets of recoveries; steps named in the order they ran. */
+function stepMedians(
+  alone: readonly RecoveryRecord[],
+  atOnce: readonly RecoveryRecord[],
+): ScaleClustersResult["stepMedians"] {
+  const durations = (records: readonly RecoveryRecord[], step: string) =>
+    records.flatMap((r) => r.steps.filter((s) => s.name === step).map((s) => s.endedAt - s.startedAt));
+  const steps = [...new Set([...alone, ...atOnce].flatMap((r) => r.steps.map((s) => s.name)))];
+  return steps.map((step) => ({
+    step,
+    alone: summarize(durations(alone, step)).median,
+    atOnce: summarize(durations(atOnce, step)).median,
+  }));
 }
 
 /** Whether `worker` logged that it started recovery `id`. */
@@ -89,6 +106,7 @@ export async function benchScaleClusters(): Promise<ScaleClustersResult> {
     const names = sandbox.info.clusters.map((cluster) => cluster.name);
 
     const baseline: number[] = [];
+    const baselineRecords: RecoveryRecord[] = [];
     for (const name of names.slice(0, BASELINE_RUNS)) {
       const settled = Date.now() + ETCD_SETTLE_MS;
       const pod = await breakAndWaitDead(kc, BASELINE_MEMBER, deadAfterMs, name);
@@ -96,6 +114,7 @@ export async function benchScaleClusters(): Promise<ScaleClustersResult> {
       const posted = Date.now();
       const record = await succeeded(client, await queueRecovery(client, pod), workers);
       baseline.push(Date.parse(record.finishedAt!) - posted);
+      baselineRecords.push(record);
     }
 
     // The clusters of the baseline settle after their recovery while the others' members are broken.
@@ -128,6 +147,7 @@ export async function benchScaleClusters(): Promise<ScaleClustersResult> {
       steps: summarize(
         records.map((r) => Math.max(...r.steps.map((s) => s.endedAt)) - Math.min(...r.steps.map((s) => s.startedAt))),
       ),
+      stepMedians: stepMedians(baselineRecords, records),
       perWorker: workers.map((worker) => ids.filter((id) => ran(worker, id)).length),
       overlaps: overlappingRecoveries(everyRecovery).length,
       load: { before: loadBefore, after: loadavg()[0]! },
@@ -156,6 +176,10 @@ export function renderScaleClusters(result: ScaleClustersResult): string {
     `| all ${CLUSTERS} at once: first POST to last succeeded | ${ms(result.total)} | | |`,
     summaryRow(`of them, each recovery's POST to succeeded`, result.each),
     summaryRow(`of them, each recovery's steps (first start to last end)`, result.steps),
+    "",
+    "| step | median alone | median with all at once |",
+    "|---|---|---|",
+    ...result.stepMedians.map((s) => `| ${s.step} | ${ms(s.alone)} | ${ms(s.atOnce)} |`),
     "",
     `Ratio: ${ratio.toFixed(2)}x one recovery (target: at most ${TARGET_RATIO}x) — ` +
       `${ratio <= TARGET_RATIO ? "met" : "NOT met"}. ` +
