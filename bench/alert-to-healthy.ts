@@ -40,11 +40,17 @@ function notReadySince(pod: V1Pod): number {
 }
 
 /**
- * Breaks member `index` the seed's way and waits until it has been down past `deadAfterMs`, as in
- * production, where the alert fires minutes after the crash loop began. Resolves with the crash-looping Pod.
+ * Breaks member `index` of `cluster` (in `default`) the seed's way and waits until it has been down past
+ * `deadAfterMs`, as in production, where the alert fires minutes after the crash loop began. Resolves with the
+ * crash-looping Pod.
  */
-export async function breakAndWaitDead(kc: KubeConfig, index: number, deadAfterMs: number): Promise<string> {
-  const pod = await breakUntilCrashLooping(kc, "default", "example", index);
+export async function breakAndWaitDead(
+  kc: KubeConfig,
+  index: number,
+  deadAfterMs: number,
+  cluster = "example",
+): Promise<string> {
+  const pod = await breakUntilCrashLooping(kc, "default", cluster, index);
   const read = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace: "default" });
   await new Promise((r) => setTimeout(r, Math.max(0, notReadySince(read) + deadAfterMs + 100 - Date.now())));
   return pod;

@@ -8,6 +8,9 @@ import { benchAlertToHealthy, renderAlertToHealthy } from "./alert-to-healthy.js
 import { benchUnknownPods, renderUnknownPods } from "./intake-unknown-pods.js";
 import { benchHelmInCluster, renderHelmInCluster } from "./helm-in-cluster.js";
 import { benchStormMemory, renderStormMemory } from "./storm-memory.js";
+import { benchScaleClusters, renderScaleClusters } from "./scale-clusters.js";
+import { benchConfiguredClusters, renderConfiguredClusters } from "./configured-clusters.js";
+import { benchSoak, renderSoak } from "./soak.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -20,6 +23,9 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "alert-to-healthy": async () => renderAlertToHealthy(await benchAlertToHealthy()),
   "helm-in-cluster": async () => renderHelmInCluster(await benchHelmInCluster()),
   "storm-memory": async () => renderStormMemory(await benchStormMemory()),
+  "scale-clusters": async () => renderScaleClusters(await benchScaleClusters()),
+  "configured-clusters": async () => renderConfiguredClusters(await benchConfiguredClusters()),
+  soak: async () => renderSoak(await benchSoak()),
 };
 
 const wanted = process.argv.slice(2);

@@ -8,6 +8,7 @@ import { imageNodeFlags } from "../test/support/responder-image.js";
 import { startResponder } from "../test/support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { runAutocannon } from "./intake-load.js";
+import { sampleValue, scrape } from "./prometheus-text.js";
 
 const STORM_SECONDS = 15;
 const STORMS = 2;
@@ -56,12 +57,8 @@ export interface StormMemoryRow {
 }
 
 async function memory(metricsURL: string): Promise<MemoryFigures> {
-  const text = await (await fetch(metricsURL, { signal: AbortSignal.timeout(10_000) })).text();
-  const value = (name: string) => {
-    const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-    if (!line) throw new Error(`/metrics has no ${name}`);
-    return Number(line.split(" ").at(-1)) / MiB;
-  };
+  const text = await scrape(metricsURL);
+  const value = (name: string) => sampleValue(text, name) / MiB;
   return {
     rss: value("process_resident_memory_bytes"),
     heapUsed: value("nodejs_heap_size_used_bytes"),
