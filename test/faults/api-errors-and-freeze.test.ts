@@ -1,12 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
-import type { RecoveryListBody } from "../support/api-bodies.js";
 import { apiFaults, type ApiFaults } from "../support/api-faults.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { expectEqualHashKV, expectHealthyCluster } from "../support/etcd-cluster-checks.js";
 import { expectQuorumKept, monitorQuorum, type QuorumSample } from "../support/quorum-monitor.js";
 import { processAlive } from "../support/processes.js";
-import { isFinal, waitForRecovery } from "../support/service-api.js";
+import { isFinal, openRecoveries, waitForRecovery } from "../support/service-api.js";
 import { startServiceStack, type ServiceStack } from "../support/service-stack.js";
 
 const KEYS = 30;
@@ -69,10 +68,7 @@ describe("the service recovers a member while the Kubernetes API fails", () => {
 
   /** No recovery of the cluster is left queued or running: every job has ended. */
   async function expectNoJobLeft() {
-    const listed = await stack.api.get("/v1/recoveries?cluster=example");
-    expect(listed.status).toBe(200);
-    const open = (listed.body as RecoveryListBody).recoveries.filter((r) => !isFinal(r));
-    expect(open).toEqual([]);
+    expect(await openRecoveries(stack.api, "example")).toEqual([]);
   }
 
   it("completes when every request is answered 500 for 5 s", async () => {

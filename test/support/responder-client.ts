@@ -100,7 +100,9 @@ export class ResponderClient {
       if (FINAL_STATES.includes(record.state)) return record;
       if (Date.now() >= deadline) {
         const steps = record.steps.map((step) => `${step.name} ${step.outcome}: ${step.detail}`).join("; ");
-        throw new Error(`recovery ${id} was still ${record.state} after ${timeoutMs} ms; steps ended: ${steps || "none"}`);
+        throw new Error(
+          `recovery ${id} was still ${record.state} after ${timeoutMs} ms; steps ended: ${steps || "none"}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
