@@ -5,7 +5,8 @@ import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { expectEqualHashKV, expectHealthyCluster } from "../support/etcd-cluster-checks.js";
 import { expectQuorumKept, monitorQuorum, type QuorumSample } from "../support/quorum-monitor.js";
 import { processAlive } from "../support/processes.js";
-import { isFinal, openRecoveries, waitForRecovery } from "../support/service-api.js";
+import { openRecoveries } from "../support/service-api.js";
+import { freezeProcess, recoverWithServiceFault } from "../support/service-fault-scenarios.js";
 import { startServiceStack, type ServiceStack } from "../support/service-stack.js";
 
 const KEYS = 30;
@@ -47,19 +48,9 @@ describe("the service recovers a member while the Kubernetes API fails", () => {
     let record: RecoveryRecord;
     let samples: QuorumSample[];
     try {
-      const queued = await stack.api.post("/v1/recoveries", { cluster: "example", member });
-      expect(queued.status, JSON.stringify(queued.body)).toBe(202);
-      const { id } = queued.body as { id: string };
-      const stopped = await waitForRecovery(
-        stack.api,
-        id,
-        (r) => isFinal(r) || r.steps.some((s) => s.name === "stop"),
-        90_000,
-        50,
-      );
-      expect(stopped.state, JSON.stringify(stopped)).toBe("running");
-      await fault();
-      record = await waitForRecovery(stack.api, id, isFinal, 120_000);
+      const faulted = await recoverWithServiceFault(stack.api, "example", member, fault);
+      expect(faulted.whenFaulted.state, JSON.stringify(faulted.whenFaulted)).toBe("running");
+      record = faulted.record;
     } finally {
       samples = await quorum.stop();
     }
@@ -89,15 +80,7 @@ describe("the service recovers a member while the Kubernetes API fails", () => {
     // members are processes of their own and keep running (on loopback addresses, reached without the sandbox), but
     // their output pipes to the frozen sandbox are not read meanwhile; 10 s of etcd's log lines fit in them.
     const frozenForMs = 10_000;
-    const { record, samples } = await recoverWith(4, async () => {
-      process.kill(stack.sandbox.pid, "SIGSTOP");
-      try {
-        // The fault itself: the sandbox stays stopped this long whatever happens meanwhile.
-        await new Promise((resolve) => setTimeout(resolve, frozenForMs));
-      } finally {
-        process.kill(stack.sandbox.pid, "SIGCONT");
-      }
-    });
+    const { record, samples } = await recoverWith(4, () => freezeProcess(stack.sandbox.pid, frozenForMs));
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     // Remove (which lists Pods) and Start (which scales the member up) need the API: they waited for the frozen
     // server, so the freeze landed in them.
