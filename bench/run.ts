@@ -8,6 +8,7 @@ import { benchAlertToHealthy, renderAlertToHealthy } from "./alert-to-healthy.js
 import { benchUnknownPods, renderUnknownPods } from "./intake-unknown-pods.js";
 import { benchHelmInCluster, renderHelmInCluster } from "./helm-in-cluster.js";
 import { benchStormMemory, renderStormMemory } from "./storm-memory.js";
+import { benchFaultMatrix, renderFaultMatrix } from "./fault-matrix.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "alert-to-healthy": async () => renderAlertToHealthy(await benchAlertToHealthy()),
   "helm-in-cluster": async () => renderHelmInCluster(await benchHelmInCluster()),
   "storm-memory": async () => renderStormMemory(await benchStormMemory()),
+  "fault-matrix": async () => renderFaultMatrix(await benchFaultMatrix()),
 };
 
 const wanted = process.argv.slice(2);
