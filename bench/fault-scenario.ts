@@ -62,7 +62,13 @@ export async function runScenario(bed: FaultBed, scenario: Scenario): Promise<Sc
     samples = await quorum.stop();
   }
   const counted = samples.filter((s) => !verdict.excusedLooks.some((w) => s.at >= w.from && s.at <= w.to));
-  await verdict.check("quorum kept", () => expectQuorumKept(counted));
+  await verdict.check("quorum kept", () => {
+    const lost = counted.filter((s) => s.failure !== undefined);
+    // Said here in one line, with what the first failed look met; the shared assertion covers the rest.
+    if (lost.length)
+      throw new Error(`${lost.length} of ${counted.length} looks without quorum, first: ${lost[0]!.failure}`);
+    expectQuorumKept(counted);
+  });
   await verdict.check("members and keys", () => expectHealthyCluster(bed.sandbox, bed.cluster, KEY_PREFIX, KEY_COUNT));
   await verdict.check("hashKV equal", () => expectEqualHashKV(bed.sandbox.info, bed.cluster));
   await verdict.check("workloads put back", async () => {
