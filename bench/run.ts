@@ -11,6 +11,7 @@ import { benchStormMemory, renderStormMemory } from "./storm-memory.js";
 import { benchScaleClusters, renderScaleClusters } from "./scale-clusters.js";
 import { benchConfiguredClusters, renderConfiguredClusters } from "./configured-clusters.js";
 import { benchSoak, renderSoak } from "./soak.js";
+import { benchFaultMatrix, renderFaultMatrix } from "./fault-matrix.js";
 
 /** Every benchmark, by name; `npm run bench -- NAME...` runs a subset. */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<string>> = {
   "scale-clusters": async () => renderScaleClusters(await benchScaleClusters()),
   "configured-clusters": async () => renderConfiguredClusters(await benchConfiguredClusters()),
   soak: async () => renderSoak(await benchSoak()),
+  "fault-matrix": async () => renderFaultMatrix(await benchFaultMatrix()),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
-import type { RecoveryListBody } from "../support/api-bodies.js";
 import { apiFaults, type ApiFaults } from "../support/api-faults.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
 import { expectEqualHashKV, expectHealthyCluster } from "../support/etcd-cluster-checks.js";
 import { expectQuorumKept, monitorQuorum, type QuorumSample } from "../support/quorum-monitor.js";
 import { processAlive } from "../support/processes.js";
-import { isFinal, waitForRecovery } from "../support/service-api.js";
+import { openRecoveries } from "../support/service-api.js";
+import { freezeProcess, recoverWithServiceFault } from "../support/service-fault-scenarios.js";
 import { startServiceStack, type ServiceStack } from "../support/service-stack.js";
 
 const KEYS = 30;
@@ -48,19 +48,9 @@ describe("the service recovers a member while the Kubernetes API fails", () => {
     let record: RecoveryRecord;
     let samples: QuorumSample[];
     try {
-      const queued = await stack.api.post("/v1/recoveries", { cluster: "example", member });
-      expect(queued.status, JSON.stringify(queued.body)).toBe(202);
-      const { id } = queued.body as { id: string };
-      const stopped = await waitForRecovery(
-        stack.api,
-        id,
-        (r) => isFinal(r) || r.steps.some((s) => s.name === "stop"),
-        90_000,
-        50,
-      );
-      expect(stopped.state, JSON.stringify(stopped)).toBe("running");
-      await fault();
-      record = await waitForRecovery(stack.api, id, isFinal, 120_000);
+      const faulted = await recoverWithServiceFault(stack.api, "example", member, fault);
+      expect(faulted.whenFaulted.state, JSON.stringify(faulted.whenFaulted)).toBe("running");
+      record = faulted.record;
     } finally {
       samples = await quorum.stop();
     }
@@ -69,10 +59,7 @@ describe("the service recovers a member while the Kubernetes API fails", () => {
 
   /** No recovery of the cluster is left queued or running: every job has ended. */
   async function expectNoJobLeft() {
-    const listed = await stack.api.get("/v1/recoveries?cluster=example");
-    expect(listed.status).toBe(200);
-    const open = (listed.body as RecoveryListBody).recoveries.filter((r) => !isFinal(r));
-    expect(open).toEqual([]);
+    expect(await openRecoveries(stack.api, "example")).toEqual([]);
   }
 
   it("completes when every request is answered 500 for 5 s", async () => {
@@ -93,15 +80,7 @@ describe("the service recovers a member while the Kubernetes API fails", () => {
     // members are processes of their own and keep running (on loopback addresses, reached without the sandbox), but
     // their output pipes to the frozen sandbox are not read meanwhile; 10 s of etcd's log lines fit in them.
     const frozenForMs = 10_000;
-    const { record, samples } = await recoverWith(4, async () => {
-      process.kill(stack.sandbox.pid, "SIGSTOP");
-      try {
-        // The fault itself: the sandbox stays stopped this long whatever happens meanwhile.
-        await new Promise((resolve) => setTimeout(resolve, frozenForMs));
-      } finally {
-        process.kill(stack.sandbox.pid, "SIGCONT");
-      }
-    });
+    const { record, samples } = await recoverWith(4, () => freezeProcess(stack.sandbox.pid, frozenForMs));
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     // Remove (which lists Pods) and Start (which scales the member up) need the API: they waited for the frozen
     // server, so the freeze landed in them.

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { breakMember, killContainer, kubeConfigFrom, memberSelector } from "../support/pod-watch.js";
-import {
-  clusterShape,
-  expectEqualHashKV,
-  expectHealthyCluster,
-  withCluster,
-  writeKeys,
-} from "../support/etcd-cluster-checks.js";
+import { breakMember, killContainer, kubeConfigFrom } from "../support/pod-watch.js";
+import { leaderPod } from "../support/etcd-leader.js";
+import { clusterShape, expectEqualHashKV, expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { writeServiceConfig } from "../support/sandbox-config.js";
 import { runRecover, type RecoverRun } from "../support/recover-cli.js";
 
@@ -35,29 +30,15 @@ describe("faults in etcd during a recovery (Deployment members)", () => {
     await sandbox?.stop();
   });
 
-  /** The Pod of the etcd leader, as the cluster reports it. */
-  async function leaderPod(): Promise<string> {
-    const leaderName = await withCluster(sandbox.info, cluster(), async (client) => {
-      const status = await client.maintenance.status();
-      const { members } = await client.cluster.memberList({ linearizable: false });
-      return members.find((m) => m.ID === status.leader)?.name;
-    });
-    const index = Number(/(\d+)$/.exec(leaderName ?? "")?.[1]);
-    const { items } = await kc.makeApiClient(CoreV1Api).listNamespacedPod({
-      namespace: NS,
-      labelSelector: memberSelector("example", index),
-    });
-    const pod = items.find((p) => !p.metadata?.deletionTimestamp)?.metadata?.name;
-    if (!pod) throw new Error(`no Pod of the leader ${leaderName}`);
-    return pod;
-  }
-
   it("completes when the leader crashes right after the learner was added", async () => {
     await breakMember(kc, NS, "example", 3);
     let killed: number | undefined;
     const run = await runRecover(sandbox, "example", 3, {
       config,
-      whenOutputHas: { text: "[add] ", then: async () => (killed = await killContainer(kc, NS, await leaderPod())) },
+      whenOutputHas: {
+        text: "[add] ",
+        then: async () => (killed = await killContainer(kc, NS, await leaderPod(kc, sandbox.info, cluster()))),
+      },
     });
     expect(killed, "the leader was killed").toBeDefined();
     expect(run.code, output(run)).toBe(0);

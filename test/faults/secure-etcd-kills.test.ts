@@ -1,17 +1,9 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { enableEtcdAuth } from "../support/etcd-auth.js";
+import { enableSandboxEtcdAuth } from "../support/etcd-auth.js";
 import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
 import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
-import {
-  clusterShape,
-  etcdClientOptions,
-  expectEqualHashKV,
-  expectHealthyCluster,
-  writeKeys,
-} from "../support/etcd-cluster-checks.js";
+import { clusterShape, expectEqualHashKV, expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { writeServiceConfig } from "../support/sandbox-config.js";
 import { runRecover } from "../support/recover-cli.js";
 
@@ -31,18 +23,8 @@ describe("recover: killed at Add, Start and Promote on etcd with TLS client cert
     sandbox = await startSandboxProcess({ tls: true });
     kc = kubeConfigFrom(sandbox.info.kubeconfig);
     await writeKeys(sandbox.info, cluster(), "before", KEYS);
-    await enableEtcdAuth(
-      etcdClientOptions(
-        sandbox.info,
-        cluster().members.map((m) => m.clientURL),
-      ),
-      PASSWORD,
-    );
-    sandbox.info.etcdAuth = { username: "root", password: PASSWORD };
-    const passwordFile = join(sandbox.dir, "etcd-password");
-    await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
     config = await writeServiceConfig(sandbox, "secure-short-lease.yaml", {
-      clusterAuth: { username: "root", passwordFile },
+      clusterAuth: await enableSandboxEtcdAuth(sandbox, PASSWORD),
       leaseDurationSeconds: 3,
     });
   });

@@ -1,4 +1,8 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { Etcd3, type IOptions } from "etcd3";
+import { etcdClientOptions } from "./etcd-cluster-checks.js";
+import type { SandboxProcess } from "./sandbox-process.js";
 
 /**
  * Turns etcd's password authentication on, as a person would with `etcdctl user add root`, `role add root`,
@@ -13,4 +17,27 @@ export async function enableEtcdAuth(options: IOptions, password: string): Promi
   } finally {
     admin.close();
   }
+}
+
+/**
+ * Turns password authentication on in the sandbox's first cluster (user `root`), makes the sandbox's checks
+ * authenticate, and writes the password to a file in the sandbox's folder. Resolves with the `auth:` settings a
+ * responder configuration needs (`writeServiceConfig`'s `clusterAuth`).
+ */
+export async function enableSandboxEtcdAuth(
+  sandbox: SandboxProcess,
+  password: string,
+): Promise<{ username: string; passwordFile: string }> {
+  const cluster = sandbox.info.clusters[0]!;
+  await enableEtcdAuth(
+    etcdClientOptions(
+      sandbox.info,
+      cluster.members.map((m) => m.clientURL),
+    ),
+    password,
+  );
+  sandbox.info.etcdAuth = { username: "root", password };
+  const passwordFile = join(sandbox.dir, "etcd-password");
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  return { username: "root", passwordFile };
 }

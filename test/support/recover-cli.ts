@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { SandboxProcess } from "./sandbox-process.js";
+import { killOnExit } from "./processes.js";
 import { repoRoot } from "./tools.js";
 
 export interface RecoverRun {
@@ -20,6 +21,13 @@ export interface RecoverOptions {
   /** Sends SIGKILL as soon as standard output contains this text (an interrupted recovery). */
   killWhenOutputHas?: string;
   /**
+   * Sends SIGKILL as soon as the log says this step has ended (its log line with `step` and `durationMs`), before
+   * the next step begins: a recovery interrupted at that step boundary.
+   */
+  killAfterStep?: string;
+  /** Runs the build (`dist/cli.js`; `npm run build` first) instead of the sources, which start faster. */
+  compiled?: boolean;
+  /**
    * Starts `then` once standard output first contains `text`, e.g. a fault turned on at a step; the run resolves
    * only after `then` has, and rejects with its failure.
    */
@@ -34,7 +42,9 @@ export function runRecover(
   member: number,
   options: RecoverOptions = {},
 ): Promise<RecoverRun> {
-  const args = ["--import", "tsx", join(repoRoot, "src/cli.ts"), "recover"];
+  const args = options.compiled
+    ? [join(repoRoot, "dist/cli.js"), "recover"]
+    : ["--import", "tsx", join(repoRoot, "src/cli.ts"), "recover"];
   args.push(
     "--config",
     options.config ?? join(sandbox.dir, "responder.yaml"),
@@ -49,6 +59,7 @@ export function runRecover(
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, KUBECONFIG: options.kubeconfig ?? sandbox.info.kubeconfig, LOG_LEVEL: "info" },
   });
+  killOnExit(child);
   let stdout = "";
   let stderr = "";
   let reaction: Promise<unknown> | undefined;
@@ -62,7 +73,11 @@ export function runRecover(
       reaction.catch(() => undefined);
     }
   });
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const stepEnd = options.killAfterStep === undefined ? undefined : stepEndedPattern(options.killAfterStep);
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (stepEnd?.test(stderr)) child.kill("SIGKILL");
+  });
   const timeoutMs = options.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -82,6 +97,11 @@ export function runRecover(
       Promise.resolve(reaction).then(() => resolve({ code, stdout, stderr, logs }), reject);
     });
   });
+}
+
+/** Matches the log line of `step` ending: `"step":"NAME"` followed by `"durationMs"` on the same line. */
+function stepEndedPattern(step: string): RegExp {
+  return new RegExp(`^\\{.*"step":"${step}".*"durationMs":`, "m");
 }
 
 /** The first and last moment a recovery held its cluster's Lease, from its step log lines. */

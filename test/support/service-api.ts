@@ -1,4 +1,5 @@
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
+import type { RecoveryListBody } from "./api-bodies.js";
 import { TEST_TOKEN } from "./responder-process.js";
 
 /** An HTTP answer with its JSON body. */
@@ -41,6 +42,13 @@ const FINAL = ["succeeded", "skipped", "refused", "failed"];
 /** Whether a recovery has ended. */
 export function isFinal(record: RecoveryRecord): boolean {
   return FINAL.includes(record.state);
+}
+
+/** The recoveries of `cluster` the service still has queued or running, as `GET /v1/recoveries` lists them. */
+export async function openRecoveries(api: ServiceApi, cluster: string): Promise<RecoveryRecord[]> {
+  const listed = await api.get(`/v1/recoveries?cluster=${encodeURIComponent(cluster)}`);
+  if (listed.status !== 200) throw new Error(`GET /v1/recoveries answered ${listed.status}`);
+  return (listed.body as RecoveryListBody).recoveries.filter((r) => !isFinal(r));
 }
 
 /**

@@ -18,9 +18,47 @@ export interface ServiceStack {
   stop(): Promise<void>;
 }
 
+/** A Redis and one `all` responder for a sandbox started elsewhere. */
+export interface SandboxService {
+  redis: TestRedis;
+  service: ResponderProcess;
+  api: ServiceApi;
+  /** Stops the responder, then Redis, whichever started; safe to call twice. */
+  stop(): Promise<void>;
+}
+
 /**
- * Starts Redis (with `redisOptions`) and the sandbox side by side, then the responder (mode `all`) while `keyCount`
- * keys are written under `keyPrefix`. What started is stopped again when a later part fails.
+ * Starts Redis (with `redisOptions`), then one `all` responder on `config` (default the sandbox's `responder.yaml`)
+ * that manages the running `sandbox`. What started is stopped again when a later part fails.
+ */
+export async function startServiceFor(
+  sandbox: SandboxProcess,
+  redisOptions: StartRedisOptions = {},
+  config: string = join(sandbox.dir, "responder.yaml"),
+): Promise<SandboxService> {
+  const redis = await startRedis(redisOptions);
+  let service: ResponderProcess;
+  try {
+    service = await startResponder({
+      mode: "all",
+      config,
+      redisURL: redis.url,
+      env: { KUBECONFIG: sandbox.info.kubeconfig },
+    });
+  } catch (error) {
+    await redis.stop();
+    throw error;
+  }
+  const stop = async () => {
+    await service.stop();
+    await redis.stop();
+  };
+  return { redis, service, api: serviceApi(service.url), stop };
+}
+
+/**
+ * Starts the sandbox, then Redis (with `redisOptions`) and the responder (mode `all`) while `keyCount` keys are
+ * written under `keyPrefix`. What started is stopped again when a later part fails.
  */
 export async function startServiceStack(
   sandboxOptions: SandboxProcessOptions,
@@ -28,28 +66,22 @@ export async function startServiceStack(
   keyCount: number,
   redisOptions: StartRedisOptions = {},
 ): Promise<ServiceStack> {
-  const started: { stop(): Promise<unknown> }[] = [];
-  const stop = async () => {
-    for (const part of started.splice(0).reverse()) await part.stop();
-  };
-  try {
-    const [redis, sandbox] = await Promise.all([
-      startRedis(redisOptions).then((r) => (started.push(r), r)),
-      startSandboxProcess(sandboxOptions).then((s) => (started.push(s), s)),
-    ]);
-    const [service] = await Promise.all([
-      startResponder({
-        mode: "all",
-        config: join(sandbox.dir, "responder.yaml"),
-        redisURL: redis.url,
-        env: { KUBECONFIG: sandbox.info.kubeconfig },
-      }).then((r) => (started.push(r), r)),
-      writeKeys(sandbox.info, sandbox.info.clusters[0]!, keyPrefix, keyCount),
-    ]);
-    const kc = kubeConfigFrom(sandbox.info.kubeconfig);
-    return { redis, sandbox, service, api: serviceApi(service.url), kc, stop };
-  } catch (error) {
-    await stop();
-    throw error;
+  const sandbox = await startSandboxProcess(sandboxOptions);
+  // Both settle before anything is stopped: a responder that started while the keys failed is stopped too.
+  const [started, written] = await Promise.allSettled([
+    startServiceFor(sandbox, redisOptions),
+    writeKeys(sandbox.info, sandbox.info.clusters[0]!, keyPrefix, keyCount),
+  ]);
+  if (started.status === "rejected" || written.status === "rejected") {
+    if (started.status === "fulfilled") await started.value.stop();
+    await sandbox.stop();
+    throw started.status === "rejected" ? started.reason : (written as PromiseRejectedResult).reason;
   }
+  const service = started.value;
+  const stop = async () => {
+    await service.stop();
+    await sandbox.stop();
+  };
+  const kc = kubeConfigFrom(sandbox.info.kubeconfig);
+  return { redis: service.redis, sandbox, service: service.service, api: service.api, kc, stop };
 }

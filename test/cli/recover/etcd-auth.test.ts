@@ -1,10 +1,8 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enableEtcdAuth } from "../../support/etcd-auth.js";
+import { enableSandboxEtcdAuth } from "../../support/etcd-auth.js";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { breakMember, kubeConfigFrom } from "../../support/pod-watch.js";
-import { clusterShape, etcdClientOptions, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { clusterShape, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { writeServiceConfig } from "../../support/sandbox-config.js";
 import { runRecover } from "../../support/recover-cli.js";
 
@@ -19,12 +17,9 @@ describe("recover: etcd with password authentication", () => {
   beforeAll(async () => {
     sandbox = await startSandboxProcess();
     await writeKeys(sandbox.info, cluster(), "before", KEYS);
-    const hosts = cluster().members.map((m) => m.clientURL);
-    await enableEtcdAuth(etcdClientOptions(sandbox.info, hosts), PASSWORD);
-    sandbox.info.etcdAuth = { username: "root", password: PASSWORD };
-    const passwordFile = join(sandbox.dir, "etcd-password");
-    await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
-    config = await writeServiceConfig(sandbox, "auth.yaml", { clusterAuth: { username: "root", passwordFile } });
+    config = await writeServiceConfig(sandbox, "auth.yaml", {
+      clusterAuth: await enableSandboxEtcdAuth(sandbox, PASSWORD),
+    });
   });
   afterAll(async () => {
     await sandbox?.stop();
