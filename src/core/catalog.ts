@@ -16,10 +16,24 @@ export class ClusterCatalog {
   /** Every configured cluster, in the configuration's order. */
   readonly clusters: readonly ResolvedCluster[];
   private readonly namespaces: ReadonlySet<string>;
+  /**
+   * The members by `namespace/name` of what runs them: a StatefulSet member under its Pod's name, a Deployment member
+   * under its Deployment's. A Pod name then costs one or two map reads, however many clusters are configured.
+   */
+  private readonly byRunnerName = new Map<string, ClusterMember[]>();
 
   constructor(clusters: readonly ResolvedCluster[]) {
     this.clusters = [...clusters];
     this.namespaces = new Set(clusters.map((cluster) => cluster.namespace));
+    for (const cluster of clusters) {
+      for (const member of cluster.members) {
+        const { workload } = member;
+        const key = `${cluster.namespace}/${workload.kind === "StatefulSet" ? workload.pod : workload.name}`;
+        const members = this.byRunnerName.get(key);
+        if (members) members.push({ cluster, member });
+        else this.byRunnerName.set(key, [{ cluster, member }]);
+      }
+    }
   }
 
   /**
@@ -75,10 +89,14 @@ export class ClusterCatalog {
    * exists; undefined when no member fits, or when a name cut short by Kubernetes fits several.
    */
   memberOfPodName(namespace: string, pod: string): ClusterMember | undefined {
-    const matches = this.clusters
-      .filter((cluster) => cluster.namespace === namespace)
-      .flatMap((cluster) => cluster.members.map((member) => ({ cluster, member })))
-      .filter(({ member }) => isPodOfMember(pod, member.workload));
+    const candidates = isCutPodName(pod)
+      ? this.clusters
+          .filter((cluster) => cluster.namespace === namespace)
+          .flatMap((cluster) => cluster.members.map((member) => ({ cluster, member })))
+      : [pod, deploymentOfPodName(pod)].flatMap((name) =>
+          name === undefined ? [] : (this.byRunnerName.get(`${namespace}/${name}`) ?? []),
+        );
+    const matches = candidates.filter(({ member }) => isPodOfMember(pod, member.workload));
     return matches.length === 1 ? matches[0] : undefined;
   }
 
@@ -125,6 +143,23 @@ export function isPodOfDeployment(pod: string, deployment: string): boolean {
   // Cut inside the Deployment name, or inside (or right after) the hash.
   if (base.startsWith(prefix)) return true;
   return prefix.startsWith(base) && /^[a-z0-9]{0,10}-?$/.test(prefix.slice(base.length));
+}
+
+/** Whether Kubernetes cut the generated prefix of this name: then only a comparison with every Deployment tells. */
+function isCutPodName(pod: string): boolean {
+  return pod.length - 5 === MAX_GENERATED_PREFIX;
+}
+
+/**
+ * The Deployment a name `DEPLOYMENT-HASH-XXXXX` (not cut short) says it belongs to, or undefined for a name of
+ * another shape; `isPodOfDeployment` still checks the shape in full.
+ */
+function deploymentOfPodName(pod: string): string | undefined {
+  const prefix = pod.slice(0, -5);
+  if (!prefix.endsWith("-")) return undefined;
+  const withHash = prefix.slice(0, -1);
+  const dash = withHash.lastIndexOf("-");
+  return dash > 0 ? withHash.slice(0, dash) : undefined;
 }
 
 function own(labels: Readonly<Record<string, string>>, key: string): string | undefined {

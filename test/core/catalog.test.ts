@@ -130,6 +130,25 @@ describe("ClusterCatalog.memberOfPodName", () => {
     expect(catalog.memberOfPodName("data", "kv-2-7d9f8b6c4d-x2k4q")).toBeUndefined();
   });
 
+  it("finds every member's Pods among a hundred clusters, StatefulSet members and names cut short included", () => {
+    const long = "c".repeat(55);
+    const clusters = Array.from({ length: 98 }, (_, i) => `  - { name: c${i}, namespace: ns${i % 7}, members: 5 }`);
+    clusters.push(`  - { name: long, members: 3, naming: { deployment: "${long}-{index}", service: "l{index}" } }`);
+    clusters.push("  - { name: set, namespace: ns1, members: 3, statefulSet: { name: set } }");
+    const many = parseConfig(`clusters:\n${clusters.join("\n")}\n`, "config.yaml").catalog;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 97 }), fc.integer({ min: 1, max: 5 }), safeString(1, 10), (i, n, hash) => {
+        const pod = kubernetesPodName(`c${i}-${n}`, hash, "x2k4q");
+        expect(brief(many.memberOfPodName(`ns${i % 7}`, pod))).toBe(`ns${i % 7}/c${i}/${n}`);
+      }),
+    );
+    expect(brief(many.memberOfPodName("default", kubernetesPodName(`${long}-2`, "7d9f8b6c4d", "x2k4q")))).toBe(
+      "default/long/2",
+    );
+    expect(brief(many.memberOfPodName("ns1", "set-2"))).toBe("ns1/set/3");
+    expect(many.memberOfPodName("ns2", "set-2")).toBeUndefined();
+  });
+
   it("finds nothing when a cut name fits several Deployments", () => {
     const long = "d".repeat(60);
     const ambiguous = parseConfig(
