@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Cluster, Redis } from "ioredis";
-import { startRedis, type TestRedis } from "./redis-server.js";
+import { loopbackRedisClient, startRedis, type TestRedis } from "./redis-server.js";
 import { freePort } from "./tools.js";
 
 const run = promisify(execFile);
@@ -113,18 +113,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       role: roles.get(server.port) ?? ("master" as const),
     }));
 
-    const nodeClient = (port: number) => {
-      const client = new Redis({
-        host: "127.0.0.1",
-        port,
-        ...auth,
-        lazyConnect: true,
-        maxRetriesPerRequest: 1,
-        retryStrategy: () => null,
-      });
-      client.on("error", () => undefined);
-      return client;
-    };
+    const nodeClient = (port: number) => loopbackRedisClient(port, password);
     const onNode = async <T>(port: number, work: (client: Redis) => Promise<T>): Promise<T> => {
       const client = nodeClient(port);
       try {
@@ -204,15 +193,7 @@ async function waitUntilClusterReady(
     const waiting: string[] = [];
     await Promise.all(
       ports.map(async (port) => {
-        const client = new Redis({
-          host: "127.0.0.1",
-          port,
-          ...(password === undefined ? {} : { password }),
-          lazyConnect: true,
-          maxRetriesPerRequest: 1,
-          retryStrategy: () => null,
-        });
-        client.on("error", () => undefined);
+        const client = loopbackRedisClient(port, password);
         try {
           const info = String(await client.call("CLUSTER", "INFO"));
           const replication = await client.info("replication");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Redis } from "ioredis";
 import { killOnExit } from "./processes.js";
-import { killAndWait, startRedis, waitForPing, type TestRedis } from "./redis-server.js";
+import { killAndWait, loopbackRedisClient, startRedis, waitForPing, type TestRedis } from "./redis-server.js";
 import { freePort } from "./tools.js";
 
 /** The redis-sentinel binary the tests run (Debian's redis-sentinel). */
@@ -98,15 +98,7 @@ export async function startSentinelSet(options: SentinelSetOptions = {}): Promis
       processes.map((sentinel) => waitUntilSentinelSeesTheSet(sentinel.port, SET_READY_TIMEOUT_MS, sentinelPassword)),
     );
 
-    const sentinelClient = (port: number) =>
-      new Redis({
-        host: "127.0.0.1",
-        port,
-        ...(sentinelPassword === undefined ? {} : { password: sentinelPassword }),
-        lazyConnect: true,
-        maxRetriesPerRequest: 1,
-        retryStrategy: () => null,
-      });
+    const sentinelClient = (port: number) => loopbackRedisClient(port, sentinelPassword);
     const first = processes[0]!.port;
     let stopping: Promise<void> | undefined;
     return {
@@ -155,14 +147,7 @@ export async function startSentinelSet(options: SentinelSetOptions = {}): Promis
         }
       },
       hasKey: async (port, key) => {
-        const client = new Redis({
-          host: "127.0.0.1",
-          port,
-          ...(password === undefined ? {} : { password }),
-          lazyConnect: true,
-          maxRetriesPerRequest: 1,
-          retryStrategy: () => null,
-        });
+        const client = loopbackRedisClient(port, password);
         try {
           return (await client.exists(key)) === 1;
         } finally {
@@ -220,14 +205,7 @@ async function pollRedis(
   const deadline = Date.now() + timeoutMs;
   let last: string;
   for (;;) {
-    const client = new Redis({
-      host: "127.0.0.1",
-      port,
-      ...(password === undefined ? {} : { password }),
-      maxRetriesPerRequest: 1,
-      retryStrategy: () => null,
-    });
-    client.on("error", () => undefined);
+    const client = loopbackRedisClient(port, password);
     try {
       if (await done(client)) return;
       last = "not yet";

@@ -106,6 +106,23 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   return redis;
 }
 
+/**
+ * A client of the Redis (or Sentinel) on loopback `port` for one check: it connects at its first command, tries each
+ * command once, never reconnects, and keeps its connection errors to the commands that meet them. Disconnect it after.
+ */
+export function loopbackRedisClient(port: number, password?: string): Redis {
+  const client = new Redis({
+    host: "127.0.0.1",
+    port,
+    ...(password === undefined ? {} : { password }),
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => undefined);
+  return client;
+}
+
 /** Polls PING with a fresh client until the server (or Sentinel) answers, the process exits, or the deadline passes. */
 export async function waitForPing(
   port: number,
