@@ -61,6 +61,12 @@ export interface RecoveryTuning {
   backoffMaxMs: number;
   /** Lines of the container log read while diagnosing; default 200. */
   logTailLines: number;
+  /**
+   * How long Diagnose keeps looking, once a second, while it is too early to tell (a crash-looping Pod caught Running
+   * between two crashes is told by its next crash, moments later) before the recovery fails as retryable; default
+   * 10 000 ms.
+   */
+  undecidedWaitMs: number;
 }
 
 /** The tuning used when the context gives none. */
@@ -69,6 +75,7 @@ export const DEFAULT_TUNING: Readonly<RecoveryTuning> = {
   backoffInitialMs: 100,
   backoffMaxMs: 1000,
   logTailLines: 200,
+  undecidedWaitMs: 10_000,
 };
 
 /** The context's tuning merged over the defaults. */

@@ -3,6 +3,7 @@ import { classifyMember, type Classification, type DiagnosisFacts } from "./deci
 import type { EtcdGateway, EtcdMember } from "../gateways/etcd/etcd-gateway.js";
 import { type ClusterObservation, type MemberObservation, entryOf, observeCluster } from "./cluster-view.js";
 import { hexId } from "./decisions/members.js";
+import { seconds } from "./report.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { findEtcdContainer, currentPod, podFacts, podsOfMember } from "./pods.js";
 import type { RecoveryContext } from "./context.js";
@@ -25,11 +26,29 @@ export type Diagnosis = Classification & {
   heldForThisMember: boolean;
 };
 
+/** The pause between two looks of Diagnose while it is too early to tell. */
+const UNDECIDED_PAUSE_MS = 1000;
+
 /**
- * Step 2, Diagnose: look at the member's Deployment, Pod and log, ask every member of the cluster for its
+ * Step 2, Diagnose, looking again while it is too early to tell (`retry-later`), for up to `undecidedWaitMs`: a
+ * crash-looping Pod is often caught Running between two crashes, and its next crash tells. Changes nothing.
+ */
+export async function diagnoseWhenDecided(run: RecoveryRun): Promise<StepOutcome<Diagnosis>> {
+  const { clock, signal } = run.ctx;
+  const deadline = clock.now() + run.tuning.undecidedWaitMs;
+  for (;;) {
+    const outcome = await diagnose(run);
+    if (outcome.result.verdict !== "retry-later" || clock.now() >= deadline || signal?.aborted) return outcome;
+    run.progress(`${outcome.result.reason}; looking again in ${seconds(UNDECIDED_PAUSE_MS)}`);
+    await clock.sleep(UNDECIDED_PAUSE_MS, signal);
+  }
+}
+
+/**
+ * One look of Diagnose: look at the member's Deployment, Pod and log, ask every member of the cluster for its
  * status, find the real cluster and its member list, and decide (see `classifyMember`). Changes nothing.
  */
-export async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>> {
+async function diagnose(run: RecoveryRun): Promise<StepOutcome<Diagnosis>> {
   const { ctx } = run;
   const [member, cluster] = await Promise.all([observeMember(ctx, run.tuning.logTailLines), observeCluster(ctx)]);
   const { workload } = ctx.member;

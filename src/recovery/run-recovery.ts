@@ -11,7 +11,7 @@ import { describePlan } from "./plan.js";
 import { RecoveryRun } from "./recovery-run.js";
 import { add } from "./add.js";
 import { checkPermissions } from "./check-permissions.js";
-import { diagnose } from "./diagnose.js";
+import { diagnoseWhenDecided } from "./diagnose.js";
 import { guard } from "./guard.js";
 import { lock } from "./lock.js";
 import { promote } from "./promote.js";
@@ -88,7 +88,7 @@ export async function runRecovery(ctx: RecoveryContext): Promise<RecoveryResult>
   try {
     const permissions = await run.step("permissions", () => checkPermissions(run));
     if (ctx.mode === "act") run.hold(await run.step("lock", () => lock(run)));
-    const diagnosis = await run.step("diagnose", () => diagnose(run));
+    const diagnosis = await run.step("diagnose", () => diagnoseWhenDecided(run));
     const { verdict, reason } = diagnosis;
     const { workload } = ctx.member;
     if (verdict === "healthy") {

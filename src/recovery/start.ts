@@ -11,6 +11,7 @@ import type { Added } from "./add.js";
 import type { Plan } from "./guard.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { pollUntil } from "./waits.js";
+import { isUnhealthyCluster } from "../gateways/etcd/errors.js";
 
 /**
  * Step 8, Start: give the etcd container the new `--initial-cluster` and `--initial-cluster-state=existing`
@@ -134,36 +135,47 @@ export async function waitUntilMemberAnswers(
   // The Pod is watched until the member answers: a Pod that runs, then crashes again, is seen too.
   let runningAt: number | undefined;
   let podName = "(none yet)";
-  const calledOff = new AbortController();
-  const crashed = ctx.kubernetes.waitForPods(
-    ctx.cluster.namespace,
-    wait.selector,
-    (pods) => {
-      const pod = currentPod(pods.filter((p) => p.metadata?.uid !== wait.ignoreUid && !p.metadata?.deletionTimestamp));
-      if (!pod) return undefined;
-      const facts = podFacts(pod, wait.container);
-      podName = facts.name;
-      if (facts.state === "running") runningAt ??= ctx.clock.now();
-      // One crash can be a peer that was not reachable yet; a second one rarely is, and waiting would not fix it.
-      return facts.crashLooping && facts.restartCount >= 2 ? facts.name : undefined;
-    },
-    `${wait.pods} to run and member ${ctx.member.name} to answer`,
-    run.timeoutMs,
-    calledOff.signal,
-  );
-  crashed.catch(() => undefined);
-  const crashedPod = await Promise.race([answering.then(() => undefined), crashed]);
-  calledOff.abort(new Error("the member answers"));
-  if (crashedPod !== undefined) {
-    podCrashed = true;
+  // One crash can be a peer that was not reachable yet; a second one rarely is, and waiting would not fix it.
+  let crashesAllowed = 1;
+  for (;;) {
+    const calledOff = new AbortController();
+    const crashed = ctx.kubernetes.waitForPods(
+      ctx.cluster.namespace,
+      wait.selector,
+      (pods) => {
+        const pod = currentPod(
+          pods.filter((p) => p.metadata?.uid !== wait.ignoreUid && !p.metadata?.deletionTimestamp),
+        );
+        if (!pod) return undefined;
+        const facts = podFacts(pod, wait.container);
+        podName = facts.name;
+        if (facts.state === "running") runningAt ??= ctx.clock.now();
+        return facts.crashLooping && facts.restartCount > crashesAllowed ? facts : undefined;
+      },
+      `${wait.pods} to run and member ${ctx.member.name} to answer`,
+      run.timeoutMs,
+      calledOff.signal,
+    );
+    crashed.catch(() => undefined);
+    const crash = await Promise.race([answering.then(() => undefined), crashed]);
+    calledOff.abort(new Error("the member answers"));
+    if (crash === undefined) break;
     const log = await ctx.kubernetes
-      .readPodLog(ctx.cluster.namespace, crashedPod, {
+      .readPodLog(ctx.cluster.namespace, crash.name, {
         ...(wait.container ? { container: wait.container } : {}),
         previous: true,
         tailLines: run.tuning.logTailLines,
       })
       .catch(() => "");
-    throw new MemberPodCrashedError(crashedPod, log);
+    // A member that adds itself is refused while etcd's strict reconfiguration check waits for its peers to have
+    // been connected for a while after the removal; its scripts try again at the next restart.
+    if (wait.memberId === undefined && isUnhealthyCluster(meaningfulLogLine(log) ?? "")) {
+      run.progress(`Pod ${crash.name} restarted: etcd refused its own add for now (unhealthy cluster); waiting on`);
+      crashesAllowed = crash.restartCount + 1;
+      continue;
+    }
+    podCrashed = true;
+    throw new MemberPodCrashedError(crash.name, log);
   }
   return { pod: podName, runningAfterMs: (runningAt ?? ctx.clock.now()) - startedAt };
 }

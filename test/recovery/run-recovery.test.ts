@@ -250,6 +250,19 @@ describe("runRecovery", () => {
     expect(changes(world)).toEqual([]);
   });
 
+  it("looks again while too early to tell, and recovers once the Pod caught Running crashes again", async () => {
+    const world = new FakeWorld();
+    world.setPod(3, { kind: "running", ready: false }, { keepProcess: false });
+    const startedAt = world.clock.now();
+    void world.clock.sleep(2500).then(() => world.crashLoop(3));
+    const result = await runRecovery(world.context());
+    expect(result.outcome, result.reason).toBe("succeeded");
+    const diagnose = result.steps.find((s) => s.name === "diagnose");
+    expect(diagnose?.detail).toMatch(/has already been bootstrapped/);
+    expect(diagnose!.endedAt - startedAt).toBeGreaterThanOrEqual(2500);
+    expectHealthy(world);
+  });
+
   it("recovers a Running member that is not in the member list", async () => {
     const world = new FakeWorld();
     world.removeEntry(3);
