@@ -1,5 +1,17 @@
+import { RECOVER_EXIT_CODES } from "../src/cli/usage.js";
+import type { RecoveryOutcome } from "../src/recovery/context.js";
 import type { RecoverRun } from "../test/support/recover-cli.js";
 import type { Verdict } from "./fault-scenario.js";
+
+const { succeeded: COMPLETED, skipped: NOTHING_TO_DO, failed: FAILED } = RECOVER_EXIT_CODES;
+
+/** What each way `recover` ends means here, in a few words. */
+const MEANINGS: Readonly<Record<RecoveryOutcome, string>> = {
+  succeeded: "completed",
+  skipped: "nothing left to do",
+  refused: "refused",
+  failed: "failed",
+};
 
 /** How a failed recovery names the state it left the member's workload in (`RecoveryRun`'s last words). */
 const LEFT_STATE = / is left (at|with) | no longer exists|could not be read/;
@@ -11,20 +23,12 @@ export function lastLine(run: RecoverRun): string {
 
 /** How a run of `recover` ended, in a few words: completed, nothing to do, failed, refused, killed. */
 export function exitMeaning(run: RecoverRun): string {
-  switch (run.code) {
-    case 0:
-      return "completed";
-    case 3:
-      return "nothing left to do";
-    case 4:
-      return "refused";
-    case 1:
-      return LEFT_STATE.test(lastLine(run)) ? "failed, saying the member's state" : "failed";
-    case null:
-      return "killed";
-    default:
-      return `exit ${run.code}`;
-  }
+  if (run.code === null) return "killed";
+  if (run.code === FAILED && LEFT_STATE.test(lastLine(run))) return "failed, saying the member's state";
+  const outcome = (Object.keys(RECOVER_EXIT_CODES) as RecoveryOutcome[]).find(
+    (o) => RECOVER_EXIT_CODES[o] === run.code,
+  );
+  return outcome ? MEANINGS[outcome] : `exit ${run.code}`;
 }
 
 /** Checks that a run completed (exit 0), or found the member healthy already (exit 3) when `orHealthy`. */
@@ -35,7 +39,7 @@ export async function expectCompleted(
   orHealthy = true,
 ): Promise<void> {
   await verdict.check(`${what} completes`, () => {
-    if (run.code === 0 || (orHealthy && run.code === 3)) return;
+    if (run.code === COMPLETED || (orHealthy && run.code === NOTHING_TO_DO)) return;
     throw new Error(`exit ${run.code}: ${lastLine(run) || run.stderr.trim().split("\n").at(-1)}`);
   });
 }
@@ -47,8 +51,8 @@ export async function expectCompletedOrFailedSayingState(
   run: RecoverRun,
 ): Promise<void> {
   await verdict.check(`${what} completes or fails saying the member's state`, () => {
-    if (run.code === 0 || run.code === 3) return;
-    if (run.code === 1 && LEFT_STATE.test(lastLine(run))) return;
+    if (run.code === COMPLETED || run.code === NOTHING_TO_DO) return;
+    if (run.code === FAILED && LEFT_STATE.test(lastLine(run))) return;
     throw new Error(`exit ${run.code}: ${lastLine(run)}`);
   });
 }

@@ -1,4 +1,5 @@
 import { Queue, QueueKeys } from "bullmq";
+import { DEFAULT_PREFIX } from "../core/redis-keys.js";
 import type { ResolvedCluster } from "../core/config/types.js";
 import type { ResponderConfig } from "../core/config/load.js";
 import { type ClusterModes, configuredMode } from "./cluster-modes.js";
@@ -6,7 +7,6 @@ import type { Logger } from "../core/logger.js";
 import {
   clusterKey,
   deduplicationId,
-  DEFAULT_PREFIX,
   RECOVERY_JOB_NAME,
   recoveryQueueName,
   lastRecoveredKey,

@@ -7,7 +7,7 @@ import {
 } from "../core/config/types.js";
 import type { ResponderConfig } from "../core/config/load.js";
 import type { Logger } from "../core/logger.js";
-import { DEFAULT_PREFIX } from "./jobs.js";
+import { DEFAULT_PREFIX } from "../core/redis-keys.js";
 import { createFailFastRedis } from "../core/redis.js";
 import type { RedisConnection } from "../core/redis-connection.js";
 

@@ -41,8 +41,6 @@ export interface RecoveryJobProgress {
   leftChanged?: string;
 }
 
-export { DEFAULT_PREFIX } from "../core/redis-keys.js";
-
 /** Name of the BullMQ queue of one cluster; BullMQ forbids `:` and DNS labels have none. */
 export function recoveryQueueName(namespace: string, cluster: string): string {
   return `recover.${namespace}.${cluster}`;

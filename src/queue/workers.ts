@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { DEFAULT_PREFIX } from "../core/redis-keys.js";
 import { Queue, Worker } from "bullmq";
 import type { ResponderConfig } from "../core/config/load.js";
 import type { ClusterModes } from "./cluster-modes.js";
@@ -6,7 +7,6 @@ import type { Logger } from "../core/logger.js";
 import { createRecoveryProcessor, type RecoveryRunner } from "./process-recovery.js";
 import {
   clusterKey,
-  DEFAULT_PREFIX,
   recoveryQueueName,
   lastRecoveredKey,
   type RecoveryJobData,

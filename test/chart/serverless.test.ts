@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_PREFIX, recoveryQueueName } from "../../src/queue/jobs.js";
+import { DEFAULT_PREFIX } from "../../src/core/redis-keys.js";
+import { recoveryQueueName } from "../../src/queue/jobs.js";
 import {
   at,
   findObject,
