@@ -38,7 +38,7 @@ export async function expectHealthyCluster(
  * etcd3 client options for a sandbox cluster: its client URLs, its TLS files when it serves TLS, and its user
  * when a test turned authentication on.
  */
-export function etcdClientOptions(info: SandboxInfo, hosts: string[]): IOptions {
+export function etcdClientOptions(info: Pick<SandboxInfo, "tls" | "etcdAuth">, hosts: string[]): IOptions {
   const options: IOptions = { hosts, dialTimeout: 2000, ...(info.etcdAuth ? { auth: { ...info.etcdAuth } } : {}) };
   if (info.tls) {
     options.credentials = {
