@@ -18,21 +18,22 @@ describe("the quorum monitor, on three real etcd members", () => {
     await cluster?.stop();
   });
 
-  it("counts a look with one member down as kept, naming that member; with two down, as lost, naming all three", async () => {
+  it("counts a look with one member down as kept, naming it; with two down, as lost, naming all three", async () => {
     const members = cluster.members.map((m) => ({ index: m.index, clientURL: m.clientURL }));
     monitor = monitorQuorum({ tls: null }, { members });
     const watching = monitor;
-    const looksWhere = (test: (answered: number[]) => boolean) => watching.samples.filter((s) => test(s.answered));
+    const looksWhere = (test: (answered: number[]) => boolean) =>
+      Promise.resolve(watching.samples.filter((s) => test(s.answered)).length);
 
-    await waitUntil(async () => looksWhere((a) => a.length === 3).length >= 2, "two looks answered by all three", 10_000);
+    await waitUntil(async () => (await looksWhere((a) => a.length === 3)) >= 2, "two looks answered by all", 10_000);
     await cluster.stopMember(3);
     await waitUntil(
-      async () => looksWhere((a) => a.length === 2 && !a.includes(3)).length >= 2,
+      async () => (await looksWhere((a) => a.length === 2 && !a.includes(3))) >= 2,
       "two looks answered by members 1 and 2 alone",
       15_000,
     );
     await cluster.stopMember(2);
-    await waitUntil(async () => watching.samples.some((s) => s.failure !== undefined), "a look without quorum", 20_000);
+    await waitUntil(async () => (await looksWhere((a) => a.length === 0)) >= 1, "a look without quorum", 20_000);
 
     const samples = await watching.stop();
     monitor = undefined;

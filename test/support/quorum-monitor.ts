@@ -82,7 +82,7 @@ async function look(probes: MemberProbe[]): Promise<QuorumSample> {
   const at = Date.now();
   const outcomes = await Promise.all(probes.map((probe) => askMember(probe)));
   const answered = probes.filter((_, i) => outcomes[i] === undefined).map((p) => p.index);
-  const silent = probes.flatMap((p, i) => (outcomes[i] === undefined ? [] : [{ member: p.index, why: outcomes[i]! }]));
+  const silent = probes.flatMap((p, i) => (outcomes[i] === undefined ? [] : [{ member: p.index, why: outcomes[i] }]));
   const sample: QuorumSample = { at, answered, silent };
   if (answered.length === 0)
     sample.failure = `no member answered: ${silent.map((s) => `member ${s.member}: ${s.why}`).join("; ")}`;
