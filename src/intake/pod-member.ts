@@ -1,5 +1,7 @@
 import type { ClusterCatalog, ClusterMember } from "../core/catalog.js";
 import { CLUSTER_LABEL } from "../core/labels.js";
+import { ConfigError } from "../core/errors.js";
+import { HttpError } from "./http.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
 
 /** Maps a Pod (namespace and name) to the configured member it belongs to; undefined when it belongs to none. */
@@ -59,13 +61,21 @@ export function createPodMembers(options: PodMembersOptions): PodMembers {
 }
 
 /**
- * Reads Pod labels through the Kubernetes gateway: lists the Pods of the namespace that carry the
- * cluster label. A Pod without the label is missing from the answer, since its labels could not map it to
- * a member anyway.
+ * Reads Pod labels through the Kubernetes gateway, made on first use: lists the Pods of the namespace that carry
+ * the cluster label. A Pod without the label is missing from the answer, since its labels could not map it to
+ * a member anyway. A Kubernetes configuration that cannot be used (broken since start-up) is a 503 saying why,
+ * so Alertmanager sends the notification again once it is fixed.
  */
-export function podLabelsFromGateway(gateway: Pick<KubernetesGateway, "listPods">): ReadPodLabels {
+export function podLabelsFromGateway(gateway: () => Promise<Pick<KubernetesGateway, "listPods">>): ReadPodLabels {
   return async (namespace) => {
-    const { pods } = await gateway.listPods(namespace, CLUSTER_LABEL);
+    let kubernetes: Pick<KubernetesGateway, "listPods">;
+    try {
+      kubernetes = await gateway();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new HttpError(503, `cannot read the labels of the Pods in ${namespace}: ${error.message}`);
+    }
+    const { pods } = await kubernetes.listPods(namespace, CLUSTER_LABEL);
     const byName = new Map<string, Readonly<Record<string, string>>>();
     for (const pod of pods) {
       const name = pod.metadata?.name;

@@ -6,7 +6,8 @@ import { createLogger, type Logger } from "../core/logger.js";
 import { describeRedis, type RedisConnection } from "../core/redis-connection.js";
 import { startIdleHeapRelease } from "../core/idle-heap-release.js";
 import { readServiceEnv, type ServiceEnv } from "./env.js";
-import { createKubernetesGateway, type KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
+import { checkKubeConfig } from "../gateways/kubernetes/kube-config-check.js";
+import { kubernetesAccess, type KubernetesAccess } from "./kubernetes-access.js";
 import { createClusterModes, type RedisClusterModes } from "../queue/cluster-modes.js";
 import { createMetrics, type Metrics } from "../core/metrics.js";
 import { createRecoveryQueue } from "../queue/bullmq-queue.js";
@@ -70,11 +71,17 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
   const logger = createLogger({ level: env.logLevel, destination: pino.destination({ dest: 1, sync: false }) });
   let resources: ServiceResources;
   try {
+    // A worker needs Kubernetes for every recovery, so it loads the client now; a receiver needs it only for a
+    // Pod named outside the convention, so it checks the configuration now and loads the client then.
+    const kubernetes = kubernetesAccess(logger);
+    if (role === "serve") checkKubeConfig();
+    else await kubernetes();
     resources = createServiceResources({
       config,
       redis: env.redis,
       prefix: env.queuePrefix,
       logger,
+      kubernetes,
       queueGauges: role !== "worker",
     });
   } catch (error) {
@@ -171,8 +178,8 @@ export interface ServiceResources {
   queue: RecoveryQueue;
   /** The cluster modes, shared by every process through Redis. */
   modes: RedisClusterModes;
-  /** Kubernetes, for the recovery, the sweep and the Pod labels of alerts. */
-  kubernetes: KubernetesGateway;
+  /** Kubernetes, for the recovery, the sweep and the Pod labels of alerts; loaded on first use. */
+  kubernetes: KubernetesAccess;
   /** This process's metrics, served on each of its `/metrics`. */
   metrics: Metrics;
   /** Closes the Redis connections. */
@@ -189,6 +196,8 @@ interface ServiceResourcesOptions {
   prefix: string;
   /** The process logger. */
   logger: Logger;
+  /** The process's Kubernetes gateway, made on first use. */
+  kubernetes: KubernetesAccess;
   /**
    * Whether `/metrics` reports the queue lengths and cluster modes (read from Redis at scrape time). The
    * receiver does; a worker-only process leaves them to the receiver so each series has one source.
@@ -198,10 +207,9 @@ interface ServiceResourcesOptions {
 
 /** Creates the queue, the modes, the Kubernetes gateway and the metrics; none of them waits for Redis. */
 function createServiceResources(options: ServiceResourcesOptions): ServiceResources {
-  const { config, logger, prefix } = options;
+  const { config, logger, prefix, kubernetes } = options;
   const modes = createClusterModes({ connection: options.redis, config, logger, prefix });
   const queue = createRecoveryQueue({ connection: options.redis, config, logger, modes, prefix });
-  const kubernetes = createKubernetesGateway({ logger });
   const metrics = createMetrics(
     options.queueGauges ? { waitingCounts: () => queue.waitingCounts(), clusterModes: () => modes.list() } : {},
   );

@@ -55,6 +55,8 @@ export interface WorkerRole {
  */
 export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
   const { config, resources, logger } = options;
+  // Loaded at start-up (see runService): this answers the gateway made then.
+  const kubernetes = await resources.kubernetes();
   const sweepSettings = config.service.sweep;
   let sweep: PeriodicSweep | undefined;
   let closing = false;
@@ -75,7 +77,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
         ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
         config,
         modes: countingCircuitBreakerTrips(resources.modes, resources.metrics),
-        run: createMemberRecoveryRunner({ config, kubernetes: resources.kubernetes, logger, holder: options.holder }),
+        run: createMemberRecoveryRunner({ config, kubernetes, logger, holder: options.holder }),
         logger,
         hooks: combinedHooks(recoveryMetricsHooks(resources.metrics), notificationHooks(notifier)),
         name: options.holder,
@@ -86,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
       if (!sweepSettings.enabled || closing) return;
       const crashLoopSweep = createCrashLoopSweep({
         config,
-        kubernetes: resources.kubernetes,
+        kubernetes,
         modes: resources.modes,
         queue: resources.queue,
         logger,

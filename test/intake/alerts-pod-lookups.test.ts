@@ -60,7 +60,7 @@ describe("POST /v1/alerts naming many Pods the naming convention does not know",
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(sandbox.kubeconfig);
     const gateway = createKubernetesGateway({ kubeConfig, logger: createLogger({ level: "silent" }) });
-    const { app, queue } = intakeHarness({ readPodLabels: podLabelsFromGateway(gateway) });
+    const { app, queue } = intakeHarness({ readPodLabels: podLabelsFromGateway(() => Promise.resolve(gateway)) });
     const unknown = Array.from({ length: UNKNOWN_PODS }, (_, i) => firingAlert("default", `web-${i}-6b7c9d-x${i}`));
     const alerts = [
       ...unknown,

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config/load.js";
 import { createPodMembers, podLabelsFromGateway } from "../../src/intake/pod-member.js";
 import type { ClusterMember } from "../../src/core/catalog.js";
+import { ConfigError } from "../../src/core/errors.js";
+import { HttpError } from "../../src/intake/http.js";
 import { testConfig } from "../support/intake-harness.js";
 
 /** `name/index` of a lookup's answer, for short assertions. */
@@ -78,8 +80,9 @@ describe("createPodMembers", () => {
 describe("podLabelsFromGateway", () => {
   it("reads the labels of the namespace's Pods carrying the cluster label, by name, in one LIST", async () => {
     const selectors: string[] = [];
-    const readPodLabels = podLabelsFromGateway({
-      listPods: (namespace, selector) => {
+    const readPodLabels = podLabelsFromGateway(() =>
+      Promise.resolve({
+      listPods: (namespace: string, selector: string) => {
         selectors.push(`${namespace} ${selector}`);
         return Promise.resolve({
           resourceVersion: "7",
@@ -93,10 +96,30 @@ describe("podLabelsFromGateway", () => {
           ],
         });
       },
-    });
+    }),
+    );
     expect(await readPodLabels("default")).toEqual(
       new Map([["etcd-renamed", { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" }]]),
     );
     expect(selectors).toEqual(["default etcd.responder.io/cluster"]);
+  });
+
+  it("answers 503 naming the namespace and the kubeconfig's problem when there is no client", async () => {
+    let loads = 0;
+    const readPodLabels = podLabelsFromGateway(() => {
+      loads++;
+      return Promise.reject(
+        new ConfigError("KUBECONFIG=/etc/kube/config", { keyPath: "", message: "not valid YAML: bad indentation" }),
+      );
+    });
+    const refusal = await readPodLabels("etcd").catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(HttpError);
+    expect(refusal).toMatchObject({
+      status: 503,
+      message:
+        "cannot read the labels of the Pods in etcd: KUBECONFIG=/etc/kube/config: not valid YAML: bad indentation",
+    });
+    await readPodLabels("etcd").catch(() => undefined);
+    expect(loads, "a failed load is tried again at the next read").toBe(2);
   });
 });

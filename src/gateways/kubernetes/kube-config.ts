@@ -1,22 +1,8 @@
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { describeFileError } from "../../core/config/resolve.js";
 import { ConfigError, messageOf } from "../../core/errors.js";
-
-/** Where a Pod's service account token is mounted; its presence means "running in a cluster". */
-export const SERVICE_ACCOUNT_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-
-/** Where to look for the Kubernetes configuration; the defaults are the process's. */
-export interface KubeConfigSources {
-  /** The environment, for `KUBECONFIG`. */
-  env?: NodeJS.ProcessEnv;
-  /** The home directory, for `~/.kube/config`. */
-  home?: string;
-  /** Whether a file exists; for the default places. */
-  exists?: (path: string) => boolean;
-}
+import { IN_CLUSTER, kubeConfigSource, noCurrentClusterError, type KubeConfigSources } from "./kube-config-source.js";
 
 /**
  * Loads the Kubernetes configuration as kubectl finds it: the files of `KUBECONFIG`, else
@@ -26,22 +12,7 @@ export interface KubeConfigSources {
  */
 export function loadKubeConfig(sources: KubeConfigSources = {}): KubeConfig {
   const env = sources.env ?? process.env;
-  const exists = sources.exists ?? existsSync;
-  const homeConfig = join(sources.home ?? homedir(), ".kube", "config");
-  const source = env.KUBECONFIG
-    ? `KUBECONFIG=${env.KUBECONFIG}`
-    : exists(homeConfig)
-      ? homeConfig
-      : exists(SERVICE_ACCOUNT_TOKEN_PATH)
-        ? "the Pod's service account"
-        : undefined;
-  if (source === undefined) {
-    throw new ConfigError("Kubernetes", {
-      keyPath: "",
-      message:
-        "no configuration found: set KUBECONFIG, put one at ~/.kube/config, or run in a Pod with a service account",
-    });
-  }
+  const source = kubeConfigSource(sources);
   const kubeConfig = new KubeConfig();
   try {
     if (env.KUBECONFIG) {
@@ -53,23 +24,15 @@ export function loadKubeConfig(sources: KubeConfigSources = {}): KubeConfig {
         more.loadFromFile(file);
         kubeConfig.mergeConfig(more, Boolean(kubeConfig.currentContext));
       }
-    } else if (source === homeConfig) {
-      kubeConfig.loadFromFile(homeConfig);
+    } else if (source !== IN_CLUSTER) {
+      kubeConfig.loadFromFile(source);
     } else {
       kubeConfig.loadFromCluster();
     }
   } catch (error) {
     throw new ConfigError(source, { keyPath: "", message: describeLoadError(error) }, { cause: error });
   }
-  if (!kubeConfig.getCurrentCluster()) {
-    const context = kubeConfig.getCurrentContext();
-    throw new ConfigError(source, {
-      keyPath: "current-context",
-      message: context
-        ? `context "${context}" names no listed cluster`
-        : "no current context: set current-context to one of the contexts",
-    });
-  }
+  if (!kubeConfig.getCurrentCluster()) throw noCurrentClusterError(source, kubeConfig.getCurrentContext() || undefined);
   return kubeConfig;
 }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ConfigError } from "../../../src/core/errors.js";
 import { loadKubeConfig } from "../../../src/gateways/kubernetes/kube-config.js";
+import { checkKubeConfig } from "../../../src/gateways/kubernetes/kube-config-check.js";
 import { tokenKubeconfig } from "../../support/token-kubeconfig.js";
 
 const repoRoot = join(import.meta.dirname, "../../..");
@@ -28,6 +29,15 @@ describe("loadKubeConfig", () => {
         "current-context": "y",
       }),
     );
+    await writeFile(
+      file("other-context"),
+      stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        contexts: [{ name: "z", context: { cluster: "c", user: "u" } }],
+        "current-context": "z",
+      }),
+    );
     await writeFile(file("empty"), "");
     await writeFile(file("garbage"), "clusters: [\n");
     await writeFile(file("no-context"), kubeconfig({ "current-context": undefined }));
@@ -40,6 +50,12 @@ describe("loadKubeConfig", () => {
   const fromEnv = (KUBECONFIG: string) => () => loadKubeConfig({ env: { KUBECONFIG }, exists: () => false });
 
   it("loads KUBECONFIG, merging further files into the first", () => {
+    const both = `${file("good")}:${file("other")}`;
+    expect(checkKubeConfig({ env: { KUBECONFIG: both }, exists: () => false })).toBe(`KUBECONFIG=${both}`);
+    // The current context may name a cluster that only a later file lists.
+    const later = `${file("other-context")}:${file("good")}`;
+    expect(checkKubeConfig({ env: { KUBECONFIG: later }, exists: () => false })).toBe(`KUBECONFIG=${later}`);
+    expect(loadKubeConfig({ env: { KUBECONFIG: later }, exists: () => false }).getCurrentCluster()?.name).toBe("c");
     const kc = loadKubeConfig({ env: { KUBECONFIG: `${file("good")}:${file("other")}` }, exists: () => false });
     expect(kc.getCurrentCluster()?.server).toBe("https://127.0.0.1:6443");
     expect(
@@ -50,7 +66,7 @@ describe("loadKubeConfig", () => {
     ).toEqual(["c", "d"]);
   });
 
-  it("says which file is wrong and how, as a ConfigError", () => {
+  it("says which file is wrong and how, as a ConfigError, in the same words with the client or without it", () => {
     const cases: [string, string][] = [
       [file("missing"), `KUBECONFIG=${file("missing")}: no such file`],
       [file("empty"), `KUBECONFIG=${file("empty")}: the file is empty or is not a kubeconfig`],
@@ -63,6 +79,9 @@ describe("loadKubeConfig", () => {
       [file("dangling"), `KUBECONFIG=${file("dangling")}: current-context: context "gone" names no listed cluster`],
     ];
     for (const [path, message] of cases) {
+      const checked = () => checkKubeConfig({ env: { KUBECONFIG: path }, exists: () => false });
+      expect(checked).toThrow(ConfigError);
+      expect(checked).toThrow(message);
       expect(fromEnv(path)).toThrow(ConfigError);
       expect(fromEnv(path)).toThrow(message);
     }
