@@ -25,18 +25,19 @@ interface Variant {
   /** Which process takes the storms: the receiver alone (`serve`, the chart's default split) or `all`. */
   mode: "serve" | "all";
   env?: Record<string, string>;
+  /** Node.js's flags; default the image's. */
+  nodeArgs?: string[];
 }
 
 /**
- * The build as the image runs it, as the chart's receiver and as one process doing both; and without the idle
- * release, the baseline.
+ * The build as the image runs it, as the chart's receiver and as one process doing both; and without the image's
+ * Node.js flags, the baselines.
  */
 const VARIANTS: readonly Variant[] = [
   { name: "as shipped, the chart's receiver (`serve`)", mode: "serve" },
   { name: "as shipped, receiver and worker in one process (`all`)", mode: "all" },
-  { name: "candidate: `serve` with MALLOC_ARENA_MAX=2", mode: "serve", env: { MALLOC_ARENA_MAX: "2" } },
-  { name: "candidate: `all` with MALLOC_ARENA_MAX=2", mode: "all", env: { MALLOC_ARENA_MAX: "2" } },
-  { name: "baseline: `all`, IDLE_HEAP_RELEASE=off", mode: "all", env: { IDLE_HEAP_RELEASE: "off" } },
+  { name: "baseline: `serve` without the image's Node.js flags", mode: "serve", nodeArgs: [] },
+  { name: "baseline: `all` without the image's Node.js flags", mode: "all", nodeArgs: [] },
 ];
 
 /** Resident and heap figures the process reports on its `/metrics`, MiB. */
@@ -81,7 +82,7 @@ async function measure(
     token,
     mode: variant.mode,
     compiled: true,
-    nodeArgs: imageNodeFlags(),
+    nodeArgs: variant.nodeArgs ?? imageNodeFlags(),
     env: { KUBECONFIG: sandbox.info.kubeconfig, ...variant.env },
   });
   try {

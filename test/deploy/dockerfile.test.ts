@@ -150,8 +150,8 @@ describe("Dockerfile", () => {
     }
   });
 
-  it("starts `node dist/cli.js`, by default `all --config /etc/etcd-responder/config.yaml`", () => {
-    expect(JSON.parse(last(runtime, "ENTRYPOINT")!)).toEqual(["node", "dist/cli.js"]);
+  it("starts `node --optimize-for-size dist/cli.js`, by default `all --config /etc/etcd-responder/config.yaml`", () => {
+    expect(JSON.parse(last(runtime, "ENTRYPOINT")!)).toEqual(["node", "--optimize-for-size", "dist/cli.js"]);
     expect(JSON.parse(last(runtime, "CMD")!)).toEqual(["all", "--config", "/etc/etcd-responder/config.yaml"]);
   });
 
