@@ -56,17 +56,8 @@ export async function withCluster<T>(
   cluster: SandboxClusterInfo,
   use: (client: Etcd3) => Promise<T>,
 ): Promise<T> {
-  const client = new Etcd3(
-    etcdClientOptions(
-      info,
-      cluster.members.map((m) => m.clientURL),
-    ),
-  );
-  try {
-    return await use(client);
-  } finally {
-    client.close();
-  }
+  const urls = cluster.members.map((m) => m.clientURL);
+  return withClient(info, urls, `cluster ${cluster.name}`, use);
 }
 
 /** Runs `use` with a client that talks to one member only. */
@@ -75,10 +66,36 @@ export async function withMember<T>(
   clientURL: string,
   use: (client: Etcd3) => Promise<T>,
 ): Promise<T> {
-  const client = new Etcd3(etcdClientOptions(info, [clientURL]));
+  return withClient(info, [clientURL], `member ${clientURL}`, use);
+}
+
+/** How long the checks give etcd to answer what they ask, ms: a gRPC call on its own never gives up. */
+const CHECK_DEADLINE_MS = 30_000;
+
+/**
+ * Runs `use` with a client of `hosts`, closing it afterwards; rejects, naming `what`, when `use` has not ended
+ * within CHECK_DEADLINE_MS (a call to a member that no longer answers would otherwise wait forever).
+ */
+async function withClient<T>(
+  info: Pick<SandboxInfo, "tls" | "etcdAuth">,
+  hosts: string[],
+  what: string,
+  use: (client: Etcd3) => Promise<T>,
+): Promise<T> {
+  const client = new Etcd3(etcdClientOptions(info, hosts));
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return await use(client);
+    return await Promise.race([
+      use(client),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${what} gave no answer within ${CHECK_DEADLINE_MS / 1000} s`)),
+          CHECK_DEADLINE_MS,
+        );
+      }),
+    ]);
   } finally {
+    clearTimeout(timer);
     client.close();
   }
 }
