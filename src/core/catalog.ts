@@ -21,17 +21,32 @@ export class ClusterCatalog {
    * under its Deployment's. A Pod name then costs one or two map reads, however many clusters are configured.
    */
   private readonly byRunnerName = new Map<string, ClusterMember[]>();
+  /**
+   * The Deployment members whose `NAME-` is at least as long as a cut Pod name's prefix, by `namespace/` and the
+   * first 58 characters of `NAME-`: a cut name costs a few map reads too.
+   */
+  private readonly byCutPrefix = new Map<string, ClusterMember[]>();
+  /** The clusters by `namespace/name`. */
+  private readonly byKey = new Map<string, ResolvedCluster>();
+  /** The clusters by name, in the configuration's order: a name may be used in several namespaces. */
+  private readonly byName = new Map<string, ResolvedCluster[]>();
 
   constructor(clusters: readonly ResolvedCluster[]) {
     this.clusters = [...clusters];
     this.namespaces = new Set(clusters.map((cluster) => cluster.namespace));
     for (const cluster of clusters) {
+      this.byKey.set(`${cluster.namespace}/${cluster.name}`, cluster);
+      addTo(this.byName, cluster.name, cluster);
       for (const member of cluster.members) {
         const { workload } = member;
-        const key = `${cluster.namespace}/${workload.kind === "StatefulSet" ? workload.pod : workload.name}`;
-        const members = this.byRunnerName.get(key);
-        if (members) members.push({ cluster, member });
-        else this.byRunnerName.set(key, [{ cluster, member }]);
+        const runner = workload.kind === "StatefulSet" ? workload.pod : workload.name;
+        // One object under every key, so that a member found under two keys counts once.
+        const entry = { cluster, member };
+        addTo(this.byRunnerName, `${cluster.namespace}/${runner}`, entry);
+        const base = `${runner}-`;
+        if (workload.kind === "Deployment" && base.length >= MAX_GENERATED_PREFIX) {
+          addTo(this.byCutPrefix, `${cluster.namespace}/${base.slice(0, MAX_GENERATED_PREFIX)}`, entry);
+        }
       }
     }
   }
@@ -41,9 +56,8 @@ export class ClusterCatalog {
    * one cluster only.
    */
   cluster(name: string, namespace?: string): ResolvedCluster {
-    const matches = this.clusters.filter(
-      (c) => c.name === name && (namespace === undefined || c.namespace === namespace),
-    );
+    const named = namespace === undefined ? this.byName.get(name) : [this.byKey.get(`${namespace}/${name}`)];
+    const matches = (named ?? []).filter((c): c is ResolvedCluster => c !== undefined);
     if (matches.length > 1) {
       const namespaces = matches.map((c) => c.namespace).join(", ");
       throw new NotConfiguredError(
@@ -89,14 +103,14 @@ export class ClusterCatalog {
    * exists; undefined when no member fits, or when a name cut short by Kubernetes fits several.
    */
   memberOfPodName(namespace: string, pod: string): ClusterMember | undefined {
-    const candidates = isCutPodName(pod)
-      ? this.clusters
-          .filter((cluster) => cluster.namespace === namespace)
-          .flatMap((cluster) => cluster.members.map((member) => ({ cluster, member })))
-      : [pod, deploymentOfPodName(pod)].flatMap((name) =>
-          name === undefined ? [] : (this.byRunnerName.get(`${namespace}/${name}`) ?? []),
-        );
-    const matches = candidates.filter(({ member }) => isPodOfMember(pod, member.workload));
+    const runners = isCutPodName(pod) ? [pod, ...deploymentsOfCutPodName(pod)] : [pod, deploymentOfPodName(pod)];
+    const candidates = new Set(
+      runners.flatMap((name) => (name === undefined ? [] : (this.byRunnerName.get(`${namespace}/${name}`) ?? []))),
+    );
+    if (isCutPodName(pod)) {
+      for (const candidate of this.byCutPrefix.get(`${namespace}/${pod.slice(0, -5)}`) ?? []) candidates.add(candidate);
+    }
+    const matches = [...candidates].filter(({ member }) => isPodOfMember(pod, member.workload));
     return matches.length === 1 ? matches[0] : undefined;
   }
 
@@ -108,7 +122,7 @@ export class ClusterCatalog {
     const name = own(labels, CLUSTER_LABEL);
     const index = own(labels, MEMBER_LABEL);
     if (name === undefined || index === undefined || !/^[1-9][0-9]{0,2}$/.test(index)) return undefined;
-    const cluster = this.clusters.find((c) => c.name === name && c.namespace === namespace);
+    const cluster = this.byKey.get(`${namespace}/${name}`);
     const member = cluster?.members[Number(index) - 1];
     return cluster && member ? { cluster, member } : undefined;
   }
@@ -148,6 +162,26 @@ export function isPodOfDeployment(pod: string, deployment: string): boolean {
 /** Whether Kubernetes cut the generated prefix of this name: then only a comparison with every Deployment tells. */
 function isCutPodName(pod: string): boolean {
   return pod.length - 5 === MAX_GENERATED_PREFIX;
+}
+
+/**
+ * The Deployments a cut name may belong to with its whole `NAME-` kept: each `NAME` such that the rest of the prefix
+ * after `NAME-` is what `isPodOfDeployment` lets a cut hash be (up to 10 characters and a dash). Those whose `NAME-`
+ * was cut are found by `byCutPrefix`.
+ */
+function deploymentsOfCutPodName(pod: string): string[] {
+  const prefix = pod.slice(0, -5);
+  const names: string[] = [];
+  for (let dash = prefix.length - 12; dash < prefix.length; dash++) {
+    if (dash > 0 && prefix[dash] === "-") names.push(prefix.slice(0, dash));
+  }
+  return names;
+}
+
+function addTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const values = map.get(key);
+  if (values) values.push(value);
+  else map.set(key, [value]);
 }
 
 /**

@@ -149,6 +149,41 @@ describe("ClusterCatalog.memberOfPodName", () => {
     expect(many.memberOfPodName("ns2", "set-2")).toBeUndefined();
   });
 
+  it("finds by its indexes what comparing the Pod name with every member finds, for names of every length", () => {
+    const stems = [
+      "e".repeat(44),
+      "e".repeat(50),
+      "e".repeat(54),
+      "e".repeat(56),
+      `${"e".repeat(50)}-x`,
+      "f".repeat(57),
+    ];
+    const clusters = stems.map(
+      (stem, i) =>
+        `  - { name: s${i}, members: 3, naming: { deployment: "${stem}-{index}", service: "s${i}m{index}" } }`,
+    );
+    const many = parseConfig(`clusters:\n${clusters.join("\n")}\n`, "config.yaml").catalog;
+    const everyMember = many.clusters.flatMap((cluster) => cluster.members.map((member) => ({ cluster, member })));
+    const scan = (pod: string) => {
+      const matches = everyMember.filter(
+        ({ member }) => member.workload.kind === "Deployment" && isPodOfDeployment(pod, member.workload.name),
+      );
+      return matches.length === 1 ? brief(matches[0]) : undefined;
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...stems),
+        fc.integer({ min: 1, max: 3 }),
+        fc.oneof(safeString(1, 10), fc.constant("")),
+        safeString(5, 5),
+        (stem, n, hash, random) => {
+          const pod = kubernetesPodName(`${stem}-${n}`, hash, random);
+          expect(brief(many.memberOfPodName("default", pod))).toBe(scan(pod));
+        },
+      ),
+    );
+  });
+
   it("finds nothing when a cut name fits several Deployments", () => {
     const long = "d".repeat(60);
     const ambiguous = parseConfig(

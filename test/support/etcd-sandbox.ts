@@ -310,7 +310,8 @@ function podReady(sandbox: Sandbox, namespace: string, deployment: string): bool
     { selector?: { matchLabels?: Record<string, string> } } | undefined;
   const wanted = Object.entries(spec?.selector?.matchLabels ?? {});
   if (wanted.length === 0) return false;
-  return sandbox.store.list("pods", namespace).some((pod: KubeObject) => {
+  // Filtered in the store: only a Ready Pod is copied, not every Pod of the namespace at every look.
+  const ready = (pod: KubeObject) => {
     const labels = pod.metadata.labels ?? {};
     const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
     return (
@@ -318,7 +319,8 @@ function podReady(sandbox: Sandbox, namespace: string, deployment: string): bool
       !pod.metadata.deletionTimestamp &&
       (conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
     );
-  });
+  };
+  return sandbox.store.list("pods", namespace, ready).length > 0;
 }
 
 async function writeEtcdClientCertificates(sandbox: Sandbox, dir: string) {

@@ -53,6 +53,12 @@ export interface StoreEvent {
 
 export type StoreListener = (event: StoreEvent) => void;
 
+/** A listener, and the one type it wants changes of (every type when absent). */
+interface Subscription {
+  resource?: string;
+  listener: StoreListener;
+}
+
 export interface StoreOptions {
   /** Events kept for watches that resume from a resourceVersion; older ones answer 410. Default 10000. */
   historyLimit?: number;
@@ -78,8 +84,10 @@ function clone<T>(value: T): T {
  */
 export class ObjectStore {
   private readonly objects = new Map<string, KubeObject>();
+  /** The same objects by type, so that a list reads only its own type's. */
+  private readonly byResource = new Map<string, Map<string, KubeObject>>();
   private readonly history: StoreEvent[] = [];
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners = new Set<Subscription>();
   private readonly historyLimit: number;
   private readonly pending: StoreEvent[] = [];
   private dispatching = false;
@@ -108,12 +116,16 @@ export class ObjectStore {
     return found;
   }
 
-  /** Every object of a type, in one namespace or all of them, sorted by namespace and name. */
-  list(resource: string, namespace?: string): KubeObject[] {
+  /**
+   * Every object of a type, in one namespace or all of them, that `filter` (when given) picks, sorted by namespace
+   * and name. Only the picked objects are copied: a controller looking for the Pods of one owner among many pays
+   * for those alone. `filter` is shown the stored objects and must not change them.
+   */
+  list(resource: string, namespace?: string, filter?: (obj: KubeObject) => boolean): KubeObject[] {
     const out: KubeObject[] = [];
-    for (const [key, obj] of this.objects) {
-      if (!key.startsWith(`${resource}/`)) continue;
+    for (const obj of this.byResource.get(resource)?.values() ?? []) {
       if (namespace !== undefined && obj.metadata.namespace !== namespace) continue;
+      if (filter && !filter(obj)) continue;
       out.push(clone(obj));
     }
     return out.sort((a, b) =>
@@ -230,6 +242,7 @@ export class ObjectStore {
     const current = this.objects.get(key);
     if (!current) throw notFound(resource, name);
     this.objects.delete(key);
+    this.byResource.get(resource)?.delete(key);
     const last = clone(current);
     this.revision += 1;
     last.metadata.resourceVersion = String(this.revision);
@@ -250,17 +263,17 @@ export class ObjectStore {
     for (const event of this.history) {
       if (event.rv > fromVersion && event.resource === resource) listener(cloneEvent(event));
     }
-    const live: StoreListener = (event) => {
-      if (event.resource === resource) listener(cloneEvent(event));
-    };
+    // Changes of other types are not even copied for it.
+    const live: Subscription = { resource, listener };
     this.listeners.add(live);
     return () => this.listeners.delete(live);
   }
 
   /** Every change of every type as it happens (controllers, the kubelet, metrics). */
   subscribe(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const subscription: Subscription = { listener };
+    this.listeners.add(subscription);
+    return () => this.listeners.delete(subscription);
   }
 
   /** Drops the history up to now, as an API server's etcd compaction does: older watches get 410. */
@@ -279,6 +292,12 @@ export class ObjectStore {
     this.revision += 1;
     obj.metadata.resourceVersion = String(this.revision);
     this.objects.set(key, obj);
+    let typed = this.byResource.get(resource);
+    if (!typed) {
+      typed = new Map<string, KubeObject>();
+      this.byResource.set(resource, typed);
+    }
+    typed.set(key, obj);
     this.record({
       type,
       resource,
@@ -301,7 +320,8 @@ export class ObjectStore {
     this.dispatching = true;
     try {
       for (let next = this.pending.shift(); next; next = this.pending.shift()) {
-        for (const listener of [...this.listeners]) {
+        for (const { resource, listener } of [...this.listeners]) {
+          if (resource !== undefined && resource !== next.resource) continue;
           try {
             listener(cloneEvent(next));
           } catch {

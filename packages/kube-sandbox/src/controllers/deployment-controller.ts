@@ -79,7 +79,7 @@ export function createDeploymentController(options: DeploymentControllerOptions)
     const deployment: Deployment | undefined = store.get(DEPLOYMENTS, namespace, name);
     if (!deployment) return;
     const uid = deployment.metadata.uid;
-    const owned = () => (store.list(REPLICA_SETS, namespace) as ReplicaSet[]).filter((rs) => isControlledBy(rs, uid));
+    const owned = () => store.list(REPLICA_SETS, namespace, (rs) => isControlledBy(rs, uid)) as ReplicaSet[];
     const sync = new DeploymentSync(store, deleteObject, logger, events, deployment, owned());
     if (!deployment.metadata.deletionTimestamp) sync.rollout();
     return sync.writeStatus(now());
@@ -197,10 +197,12 @@ class DeploymentSync {
   private oldPodsRemain(): boolean {
     const oldUids = new Set(this.oldReplicaSets.map((rs) => rs.metadata.uid));
     if (oldUids.size === 0) return false;
-    return (this.store.list("pods", this.deployment.metadata.namespace) as Pod[]).some((pod) => {
+    const unfinishedOld = (obj: KubeObject) => {
+      const pod = obj as Pod;
       const phase = pod.status?.phase;
       return oldUids.has(controllerRefOf(pod)?.uid) && phase !== "Succeeded" && phase !== "Failed";
-    });
+    };
+    return this.store.list("pods", this.deployment.metadata.namespace, unfinishedOld).length > 0;
   }
 
   /** The ReplicaSet whose template is the Deployment's; the oldest one if there are several. */

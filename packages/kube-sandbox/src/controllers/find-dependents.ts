@@ -14,9 +14,8 @@ export function findDependents(store: ObjectStore, ownerUid: string): Dependent[
   const out: Dependent[] = [];
   for (const type of RESOURCE_TYPES) {
     const resource = resourceKey(type);
-    for (const object of store.list(resource)) {
-      if (object.metadata.ownerReferences?.some((ref) => ref.uid === ownerUid)) out.push({ resource, object });
-    }
+    const owned = (object: KubeObject) => object.metadata.ownerReferences?.some((ref) => ref.uid === ownerUid) === true;
+    for (const object of store.list(resource, undefined, owned)) out.push({ resource, object });
   }
   return out;
 }

@@ -4,9 +4,7 @@ import { ENDPOINT_SLICES, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, type EndpointSli
 
 /** The EndpointSlices of `namespace` labelled as managed by `manager`. */
 export function managedSlices(store: ObjectStore, namespace: string | undefined, manager: string): EndpointSlice[] {
-  return (store.list(ENDPOINT_SLICES, namespace) as EndpointSlice[]).filter(
-    (slice) => slice.metadata.labels?.[MANAGED_BY_LABEL] === manager,
-  );
+  return store.list(ENDPOINT_SLICES, namespace, (slice) => slice.metadata.labels?.[MANAGED_BY_LABEL] === manager);
 }
 
 /**

@@ -58,8 +58,7 @@ export function createReplicaSetController(options: ReplicaSetControllerOptions)
     const { namespace, name } = parseObjectKey(key);
     const rs: ReplicaSet | undefined = store.get(REPLICA_SETS, namespace, name);
     if (!rs) return;
-    const controlled = () =>
-      (store.list("pods", namespace) as Pod[]).filter((pod) => isControlledBy(pod, rs.metadata.uid));
+    const controlled = () => store.list("pods", namespace, (pod) => isControlledBy(pod, rs.metadata.uid)) as Pod[];
 
     // A ReplicaSet on its way out keeps its pods for the garbage collector and makes no new ones.
     if (!rs.metadata.deletionTimestamp) {

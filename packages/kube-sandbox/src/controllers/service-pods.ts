@@ -68,13 +68,16 @@ function selects(service: Service, labels: Record<string, string> | undefined): 
  * not finished (Succeeded or Failed), in name order. Pods being deleted are among them.
  */
 export function podsBehind(store: ObjectStore, service: Service): Pod[] {
-  return (store.list("pods", service.metadata.namespace) as Pod[]).filter(
-    (pod) =>
+  const behind = (obj: KubeObject) => {
+    const pod = obj as Pod;
+    return (
       selects(service, pod.metadata.labels) &&
       Boolean(pod.status?.podIP) &&
       pod.status?.phase !== "Succeeded" &&
-      pod.status?.phase !== "Failed",
-  );
+      pod.status?.phase !== "Failed"
+    );
+  };
+  return store.list("pods", service.metadata.namespace, behind);
 }
 
 /**
@@ -86,9 +89,15 @@ export function serviceKeysFor(store: ObjectStore, event: StoreEvent): string[] 
   const { object, previous } = event;
   if (event.resource === "services") return [objectKey(object.metadata.namespace, object.metadata.name)];
   if (event.resource !== "pods") return [];
-  return (store.list("services", object.metadata.namespace) as Service[])
-    .filter(hasPodSelector)
-    .filter((svc) => selects(svc, object.metadata.labels) || (previous && selects(svc, previous.metadata.labels)))
+  const concerned = (obj: KubeObject) => {
+    const svc = obj as Service;
+    return (
+      hasPodSelector(svc) &&
+      (selects(svc, object.metadata.labels) || Boolean(previous && selects(svc, previous.metadata.labels)))
+    );
+  };
+  return store
+    .list("services", object.metadata.namespace, concerned)
     .map((svc) => objectKey(svc.metadata.namespace, svc.metadata.name));
 }
 

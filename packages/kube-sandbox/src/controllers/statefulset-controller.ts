@@ -97,7 +97,7 @@ export function createStatefulSetController(options: StatefulSetControllerOption
     // A StatefulSet being deleted leaves its Pods to the garbage collector.
     if (!set || set.metadata.deletionTimestamp) return;
     adoptOrphans(store, set, logger);
-    const owned = () => (store.list("pods", namespace) as Pod[]).filter((pod) => isControlledBy(pod, set.metadata.uid));
+    const owned = () => store.list("pods", namespace, (pod) => isControlledBy(pod, set.metadata.uid)) as Pod[];
     const revisions = syncRevisions(store, set);
     const sync = new StatefulSetSync(store, deleteObject, logger, set, revisions, owned(), now(), options.admitPod);
     const pass = sync.run();

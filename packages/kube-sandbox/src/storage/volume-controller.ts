@@ -125,9 +125,11 @@ export function createVolumeController(options: VolumeControllerOptions): Contro
   /** Lets a claim being deleted go once no running Pod uses it. */
   function releaseWhenUnused(claim: Claim): void {
     if (!claim.metadata.finalizers?.includes(PVC_PROTECTION_FINALIZER)) return;
-    const users = store
-      .list("pods", claim.metadata.namespace)
-      .filter((pod) => !isTerminated(pod) && claimNamesOf(pod).includes(claim.metadata.name));
+    const users = store.list(
+      "pods",
+      claim.metadata.namespace,
+      (pod) => !isTerminated(pod) && claimNamesOf(pod).includes(claim.metadata.name),
+    );
     if (users.length > 0) return;
     store.update(CLAIMS, {
       ...claim,

@@ -10,6 +10,19 @@ export type ClientCertificate = { kind: "none" } | { kind: "invalid"; why: strin
  * subject's CN is the user name and each O a group.
  */
 export function clientCertificateUser(socket: TLSSocket): ClientCertificate {
+  // A connection's client certificate is fixed once its handshake is done: read it once, not at every request.
+  let known = readConnections.get(socket);
+  if (!known) {
+    known = readClientCertificate(socket);
+    readConnections.set(socket, known);
+  }
+  return known;
+}
+
+/** What each kept-alive connection's certificate said. */
+const readConnections = new WeakMap<TLSSocket, ClientCertificate>();
+
+function readClientCertificate(socket: TLSSocket): ClientCertificate {
   const certificate = socket.getPeerCertificate();
   if (!certificate || Object.keys(certificate).length === 0) return { kind: "none" };
   if (!socket.authorized) return { kind: "invalid", why: String(socket.authorizationError ?? "not verified") };

@@ -43,7 +43,7 @@ export async function deleteCollection(ctx: ApiContext, request: ApiRequest): Pr
   const parsed = deleteRequest(request.query, decodeBody(request.headers["content-type"], await request.body()));
   const filter = objectFilter(route.resource, route.namespace, request.query);
   const items: KubeObject[] = [];
-  for (const obj of ctx.store.list(route.resource, route.namespace).filter(filter)) {
+  for (const obj of ctx.store.list(route.resource, route.namespace, filter)) {
     if (parsed.dryRun) {
       items.push(obj);
       continue;

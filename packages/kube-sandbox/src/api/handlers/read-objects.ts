@@ -34,7 +34,7 @@ export function listObjects(ctx: ApiContext, request: ApiRequest): Reply {
   if (queryFlag(request.query, "watch")) return serveWatch(ctx, request);
   const filter = objectFilter(route.resource, route.namespace, request.query);
   const resourceVersion = ctx.store.resourceVersion;
-  const items = ctx.store.list(route.resource, route.namespace).filter(filter);
+  const items = ctx.store.list(route.resource, route.namespace, filter);
   const table = tableRequest(request.headers.accept, request.query.get("includeObject"));
   if (table) return jsonReply(200, buildTable(items, printerFor(route.resource), { request: table, resourceVersion }));
   return jsonReply(200, {
