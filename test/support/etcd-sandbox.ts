@@ -170,8 +170,14 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
     kc.loadFromFile(sandbox.kubeconfig);
     const client = KubernetesObjectApi.makeApiClient(kc);
     if (tls) for (const cluster of clusters) await client.create(await etcdServingSecret(sandbox.ca, cluster));
-    // All at once, so that the kubelet sets the member Pods up side by side.
-    await Promise.all(clusters.flatMap((cluster) => cluster.objects.map((object) => client.create(object))));
+    // The Services first, as Helm installs them before the workloads: a member that starts finds every peer's
+    // name in the cluster DNS and its address served (a name not there yet costs etcd a second's retry, an
+    // address not served yet a connection attempt's timeout). Then the workloads all at once, so that the
+    // kubelet sets the member Pods up side by side.
+    const objects = clusters.flatMap((cluster) => cluster.objects);
+    const services = objects.filter((object) => object.kind === "Service");
+    await Promise.all(services.map((object) => client.create(object)));
+    await Promise.all(objects.filter((object) => !services.includes(object)).map((object) => client.create(object)));
     const memberList = clusters.flatMap((c) => c.info.members);
     const names = memberList.map((m) => (m.workload === "deployment" ? m.deployment : m.pod));
     await waitForStore(

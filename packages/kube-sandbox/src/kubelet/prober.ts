@@ -55,8 +55,10 @@ export interface ProberOptions {
 
 /**
  * Runs one probe of one container run: waits `initialDelaySeconds`, then starts an attempt every
- * `periodSeconds` (one at a time: an attempt that outlasts the period delays the next until it ends, so a
- * slow endpoint never piles up attempts), and reports when a threshold is reached.
+ * `periodSeconds` on a fixed schedule, as the kubelet's ticker does: a timer that fires late (a busy event
+ * loop) does not push the later attempts back. One attempt at a time: an attempt that outlasts the period
+ * delays the next until it ends, so a slow endpoint never piles up attempts. Reports when a threshold is
+ * reached.
  */
 export class Prober {
   private readonly timing: ProbeTiming;
@@ -65,6 +67,8 @@ export class Prober {
   private successes = 0;
   private failures = 0;
   private result: boolean | undefined;
+  /** When the attempt under way (or the first one) was due: the schedule is this plus whole periods. */
+  private due = 0;
 
   constructor(private readonly options: ProberOptions) {
     this.timing = probeTiming(options.probe);
@@ -72,6 +76,7 @@ export class Prober {
 
   /** Schedules the first attempt after the initial delay. */
   start(): void {
+    this.due = Date.now() + this.timing.initialDelayMs;
     this.timer = setTimeout(() => void this.tick(), this.timing.initialDelayMs);
   }
 
@@ -83,7 +88,6 @@ export class Prober {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const began = Date.now();
     let outcome: ProbeOutcome;
     try {
       outcome = await this.options.check(this.timing.timeoutMs);
@@ -102,8 +106,22 @@ export class Prober {
       if (this.failures >= this.timing.failureThreshold && this.result !== false) this.report(false);
     }
     if (this.stopped) return;
-    const waitMs = Math.max(0, this.timing.periodMs - (Date.now() - began));
-    this.timer = setTimeout(() => void this.tick(), waitMs);
+    this.timer = setTimeout(() => void this.tick(), this.nextWait());
+  }
+
+  /**
+   * How long until the next attempt: the next period of the schedule, or none when the attempt just ended
+   * ran past it (a ticker holds one missed tick); the schedule keeps its phase either way.
+   */
+  private nextWait(): number {
+    const now = Date.now();
+    const periods = Math.floor((now - this.due) / this.timing.periodMs);
+    if (periods >= 1) {
+      this.due += periods * this.timing.periodMs;
+      return 0;
+    }
+    this.due += this.timing.periodMs;
+    return Math.max(0, this.due - now);
   }
 
   private report(ok: boolean): void {

@@ -1,18 +1,35 @@
+import { readdirSync } from "node:fs";
 import { IsolationError } from "./isolation-error.js";
 import { isNetworkId, networkPrefix } from "./network-names.js";
 import { runToolSync } from "./run-tool.js";
 
-/** `ip netns list` prints `NAME` or `NAME (id: N)` per line. */
+/** Where `ip netns add` names network namespaces. */
+const NETNS_DIRECTORY = "/run/netns";
+/** One entry per interface of the network namespace sysfs was mounted in. */
+const SYSFS_INTERFACES = "/sys/class/net";
+
+/**
+ * The named network namespaces: the entries of `/run/netns`, which is what `ip netns list` reads (read here
+ * without starting a process).
+ */
 function listNetns(): string[] {
-  return runToolSync("ip", ["netns", "list"])
-    .split("\n")
-    .map((line) => line.split(" ")[0] ?? "")
-    .filter(Boolean);
+  try {
+    return readdirSync(NETNS_DIRECTORY);
+  } catch (err) {
+    // No namespace was ever named on this machine.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
 }
 
+/** The interfaces of this network namespace: `/sys/class/net`, or `ip link` where sysfs is not there to read. */
 function listLinks(): string[] {
-  const links = JSON.parse(runToolSync("ip", ["-j", "link", "show"])) as { ifname?: string }[];
-  return links.map((link) => link.ifname ?? "").filter(Boolean);
+  try {
+    return readdirSync(SYSFS_INTERFACES);
+  } catch {
+    const links = JSON.parse(runToolSync("ip", ["-j", "link", "show"])) as { ifname?: string }[];
+    return links.map((link) => link.ifname ?? "").filter(Boolean);
+  }
 }
 
 /** SIGKILLs every process still in a network namespace, e.g. one started there by hand, which nothing else tracks. */

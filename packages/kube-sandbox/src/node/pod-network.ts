@@ -14,6 +14,7 @@ import {
 } from "./network-names.js";
 import { claimNetworkOwnership, releaseNetworkOwnership } from "./network-owner.js";
 import { networkExists, teardownNetwork } from "./network-teardown.js";
+import { ATTACH_POD_SCRIPT } from "./pod-attach-script.js";
 import { claimRanges, type ClaimRangesOptions, type RangeClaim } from "./range-claim.js";
 import { runTool } from "./run-tool.js";
 
@@ -185,29 +186,30 @@ export class PodNetwork {
   }
 
   private async attach(pod: PodAttachment, podVeth: string): Promise<void> {
-    const ns = pod.netns;
-    // Every `ip` and `sysctl` run is a process start, most of a Pod's network set-up: they are batched.
-    await ipBatch([`netns add ${ns}`, `link add ${pod.hostInterface} type veth peer name ${podVeth} netns ${ns}`]);
-    // IPv6 off in the namespace before any interface comes up, so nothing autoconfigures or solicits.
-    await runTool("ip", [
-      ...["netns", "exec", ns, "sysctl", "-q", "-w"],
-      ...["net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"],
-    ]);
-    setInterfaceSysctls(pod.hostInterface);
-    await ipBatch([
+    // Each program run is a process start, most of a Pod's network set-up: one shell runs them all (an `ip
+    // -batch` per side, the sysctls by the shell itself), so the sandbox starts one process per Pod, not four.
+    const hostSide = [
       `link set ${pod.hostInterface} master ${this.bridge} up`,
       // An address used before may still map to the old Pod's MAC in the host's neighbour table.
       `neigh flush to ${pod.ip} dev ${this.bridge}`,
-    ]);
-    await ipBatch(
-      [
-        `link set ${podVeth} name eth0`,
-        `addr add ${pod.ip}/${this.claim.podRange.prefix} dev eth0`,
-        "link set lo up",
-        "link set eth0 up",
-        `route add ${this.serviceRange} via ${this.gateway} dev eth0`,
-      ],
-      ns,
+    ];
+    const podSide = [
+      `link set ${podVeth} name eth0`,
+      `addr add ${pod.ip}/${this.claim.podRange.prefix} dev eth0`,
+      "link set lo up",
+      "link set eth0 up",
+      `route add ${this.serviceRange} via ${this.gateway} dev eth0`,
+    ];
+    const created = [
+      `netns add ${pod.netns}`,
+      `link add ${pod.hostInterface} type veth peer name ${podVeth} netns ${pod.netns}`,
+    ];
+    const batches = [created, podSide, hostSide].map((commands) => commands.join("\n"));
+    await runTool(
+      "sh",
+      ["-c", ATTACH_POD_SCRIPT, "attach-pod", pod.netns, pod.hostInterface, ...batches],
+      undefined,
+      `setting up the network namespace ${pod.netns}`,
     );
   }
 
@@ -261,9 +263,9 @@ function setInterfaceSysctls(name: string): void {
   writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, "1");
 }
 
-/** Runs `commands` with one `ip -batch` (inside network namespace `netns` if given); it stops at the first failure. */
-async function ipBatch(commands: readonly string[], netns?: string): Promise<void> {
-  await runTool("ip", [...(netns ? ["-n", netns] : []), "-batch", "-"], `${commands.join("\n")}\n`);
+/** Runs `commands` with one `ip -batch`; it stops at the first failure. */
+async function ipBatch(commands: readonly string[]): Promise<void> {
+  await runTool("ip", ["-batch", "-"], `${commands.join("\n")}\n`);
 }
 
 function killQuietly(pid: number): void {

@@ -11,6 +11,7 @@ import type { ProcessGuard } from "../process-guard/process-guard.js";
 import { checkIsolationSupport, type IsolationSupport } from "./isolation-support.js";
 import { isolatedPods } from "./isolated-pods.js";
 import { parseRange } from "./ipv4-range.js";
+import type { ForwardingThread } from "./forwarding-thread.js";
 import { PodNetwork } from "./pod-network.js";
 import { ServiceProxy } from "./service-proxy.js";
 import { sweepOrphanNetworks } from "./sweep-networks.js";
@@ -76,8 +77,24 @@ export async function startPodNetworking(
   guard: ProcessGuard,
   logger: Logger,
 ): Promise<PodNetworking> {
-  const chosen = chooseIsolation(mode, mode === "loopback" ? undefined : await checkIsolationSupport());
-  if (chosen.mode === "namespaces") return startIsolated(store, guard, logger);
+  if (mode === "loopback") return startLoopback(store, logger);
+  const support = checkIsolationSupport();
+  // As root the Pod network is made while the support check runs (both mostly wait for processes), and
+  // removed again if the check finds that Pods cannot be isolated here; any other user never makes one.
+  const making = process.getuid?.() === 0 ? makeNetwork(guard, logger) : undefined;
+  // Reported once the check has passed, or not at all when the network is not wanted.
+  making?.catch(() => {});
+  let chosen: { mode: "namespaces" | "loopback"; reason?: string };
+  try {
+    chosen = chooseIsolation(mode, await support);
+  } catch (error) {
+    await discard(making);
+    throw error;
+  }
+  if (chosen.mode === "namespaces") {
+    return startIsolated(store, await (making ?? makeNetwork(guard, logger)), guard, logger);
+  }
+  await discard(making);
   if (chosen.reason) logger.warn({ reason: chosen.reason }, `Pods share the host's namespaces: ${chosen.reason}`);
   return startLoopback(store, logger);
 }
@@ -117,11 +134,26 @@ async function startLoopback(store: ObjectStore, logger: Logger): Promise<PodNet
   }
 }
 
-async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Logger): Promise<PodNetworking> {
+/** A Pod network made, with its Service proxy's forwarding thread, not yet serving. */
+interface MadeNetwork {
+  network: PodNetwork;
+  forwarding: ReturnType<typeof ServiceProxy.startForwarding>;
+  thread: ForwardingThread;
+  proxyLogger: Logger;
+  /** Removes the network (its namespaces and interfaces) and stops watching it. */
+  close(): void;
+  /** Stops the thread and removes the network. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Sweeps the networks of sandboxes that are gone, creates this sandbox's (watched by `guard`) and starts the
+ * Service proxy's forwarding thread, which loads meanwhile.
+ */
+async function makeNetwork(guard: ProcessGuard, logger: Logger): Promise<MadeNetwork> {
   const swept = sweepOrphanNetworks();
   if (swept.length > 0) logger.info({ networks: swept }, "removed the Pod networks of sandboxes that are gone");
   const proxyLogger = logger.child({ component: "service-proxy" });
-  // The forwarding thread loads while the network is made.
   const forwarding = ServiceProxy.startForwarding(proxyLogger);
   const [made, thread] = await Promise.allSettled([PodNetwork.create(), forwarding.thread]);
   if (made.status === "rejected") {
@@ -134,11 +166,41 @@ async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Lo
     network.close();
     guard.untrackNetwork(network.id);
   };
+  if (thread.status === "rejected") {
+    close();
+    throw thread.reason;
+  }
+  return {
+    network,
+    forwarding,
+    thread: thread.value,
+    proxyLogger,
+    close,
+    async discard() {
+      await thread.value.stop();
+      close();
+    },
+  };
+}
+
+/** Removes a network being made, if any, once it is made; a network that failed to be made has nothing left. */
+async function discard(making: Promise<MadeNetwork> | undefined): Promise<void> {
+  const made = await making?.catch(() => undefined);
+  await made?.discard();
+}
+
+/** Serves Services (the proxy over the forwarding thread) and names (the DNS on the bridge) on `made`. */
+async function startIsolated(
+  store: ObjectStore,
+  made: MadeNetwork,
+  guard: ProcessGuard,
+  logger: Logger,
+): Promise<PodNetworking> {
+  const { network } = made;
   let proxy: ServiceProxy | undefined;
   try {
-    if (thread.status === "rejected") throw thread.reason;
-    const options = { store, bridge: network.bridge, serviceRange: network.serviceRange, logger: proxyLogger };
-    proxy = forwarding.proxyOver(options, thread.value);
+    const options = { store, bridge: network.bridge, serviceRange: network.serviceRange, logger: made.proxyLogger };
+    proxy = made.forwarding.proxyOver(options, made.thread);
     const dns = await startClusterDns(store, network.gateway, logger.child({ component: "dns" }));
     const running = proxy;
     const podNetwork = { bridge: network.bridge, podRange: network.podRange, serviceRange: network.serviceRange };
@@ -151,13 +213,15 @@ async function startIsolated(store: ObjectStore, guard: ProcessGuard, logger: Lo
       podNetwork,
       async stop() {
         await dns.stop();
+        // The proxy ends its forwarding thread.
         await running.stop();
-        close();
+        made.close();
       },
     };
   } catch (error) {
-    await proxy?.stop();
-    close();
+    if (proxy) await proxy.stop();
+    else await made.thread.stop();
+    made.close();
     throw error;
   }
 }

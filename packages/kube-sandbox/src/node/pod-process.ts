@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { mkdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, normalize } from "node:path";
 import { createInterface } from "node:readline";
 import { IsolationError } from "./isolation-error.js";
-import { POD_INIT_SCRIPT, PREPARE_MOUNT_POINTS } from "./pod-init-script.js";
+import { POD_INIT_SCRIPT, podFstab, PREPARE_MOUNT_POINTS } from "./pod-init-script.js";
 
 /** A host path mounted into a Pod at its real mount path. */
 export interface PodVolumeMount {
@@ -72,9 +72,17 @@ export class PodProcess {
     for (const volume of volumes) checkVolume(volume);
     if (!NETNS_NAME.test(options.netns) || options.netns === "." || options.netns === "..")
       throw new IsolationError(`not a network namespace name: ${JSON.stringify(options.netns)}`);
-    const dirs = ["root", "upper", "work"].map((dir) => join(options.dataDir, dir));
-    for (const dir of dirs) mkdirSync(dir, { recursive: true });
+    const root = join(options.dataDir, "root");
+    const upper = join(options.dataDir, "upper");
+    const work = join(options.dataDir, "work");
+    for (const dir of [root, upper, work]) mkdirSync(dir, { recursive: true });
     const devFiles = writeDevFiles(join(options.dataDir, "dev"));
+    const fstab = podFstab(root, upper, work);
+    const fstabFiles = (["first", "last"] as const).map((part) => {
+      const path = join(options.dataDir, `fstab.${part}`);
+      writeFileSync(path, fstab[part]);
+      return path;
+    });
     const mountPoints = volumes.flatMap((volume) => [volumeKind(volume), normalize(volume.mountPath)]);
     const sources = volumes.flatMap((volume) => [volume.hostPath, volume.readOnly ? "ro" : "rw"]);
     const leader = spawn(
@@ -83,8 +91,8 @@ export class PodProcess {
         `--net=/run/netns/${options.netns}`,
         "--",
         ...["unshare", "--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child", "--propagation", "private"],
-        ...["--", "/bin/sh", "-c", POD_INIT_SCRIPT, "pod-init", ...dirs, podHostname(options.name), devFiles],
-        ...[PREPARE_MOUNT_POINTS, String(volumes.length), ...mountPoints, ...sources],
+        ...["--", "/bin/sh", "-c", POD_INIT_SCRIPT, "pod-init", root, podHostname(options.name), devFiles],
+        ...[PREPARE_MOUNT_POINTS, ...fstabFiles, String(volumes.length), ...mountPoints, ...sources],
       ],
       { detached: true, stdio: ["ignore", "pipe", "pipe"] },
     );

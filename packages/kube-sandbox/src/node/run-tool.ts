@@ -6,12 +6,14 @@ const TOOL_TIMEOUT_MS = 15_000;
 
 /**
  * Runs a system tool, with `input` on its standard input when given (e.g. `ip -batch -` commands), and
- * resolves to its standard output; rejects with `IsolationError` naming the command and its error output.
+ * resolves to its standard output; rejects with `IsolationError` naming the command (or `what`, for a
+ * script too long to quote) and its error output.
  */
-export function runTool(command: string, args: readonly string[], input?: string): Promise<string> {
+export function runTool(command: string, args: readonly string[], input?: string, what?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(command, args, { timeout: TOOL_TIMEOUT_MS, encoding: "utf8" }, (err, stdout, stderr) => {
-      if (err) reject(new IsolationError(`${[command, ...args].join(" ")} failed: ${stderr.trim() || err.message}`));
+      const name = what ?? [command, ...args].join(" ");
+      if (err) reject(new IsolationError(`${name} failed: ${stderr.trim() || err.message}`));
       else resolve(stdout);
     });
     // A tool that exits before reading its input closes the pipe; its exit status tells what went wrong.

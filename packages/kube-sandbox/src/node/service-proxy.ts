@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import type { KubeObject, ObjectStore, StoreEvent } from "../api/object-store.js";
 import { silentLogger, type Logger } from "../logger.js";
 import type { ForwardedPort } from "./forwarding-messages.js";
@@ -7,6 +8,8 @@ import { runTool } from "./run-tool.js";
 import { SerialKeyQueue } from "./serial-key-queue.js";
 import { ENDPOINT_SLICES, readyBackends, SERVICE_NAME_LABEL, type ServicePort } from "./service-endpoints.js";
 
+/** Milliseconds the `ip -batch` that adds several cluster IPs at once may take. */
+const BATCH_TIMEOUT_MS = 15_000;
 /** Milliseconds after which a Service whose change could not be applied is looked at again. */
 const RETRY_DELAY_MS = 1_000;
 
@@ -53,6 +56,7 @@ export class ServiceProxy {
     this.queue = new SerialKeyQueue(
       (key) => this.sync(key),
       (key, err) => this.retryLater(key, err, "Service proxy could not apply a change"),
+      (keys) => this.addAddresses(keys),
     );
     this.unsubscribe = options.store.subscribe((event) => this.onEvent(event));
   }
@@ -149,6 +153,34 @@ export class ServiceProxy {
     }
   }
 
+  /**
+   * Puts the cluster IPs of the waiting Services that have none on the bridge yet with one `ip -batch`, before
+   * they are synced one by one: Services made together (a chart, a cluster's members) get their addresses in
+   * one process start rather than one each, so that the Pods that follow find them local (answered, or
+   * refused at once) rather than unanswered. An address that could not be added is left to the Service's sync,
+   * which tries again and says why; one another Service still holds is left to the syncs, in order.
+   */
+  private async addAddresses(keys: readonly string[]): Promise<void> {
+    const held = new Set(this.served.values());
+    const adding: { key: string; ip: string }[] = [];
+    for (const key of keys) {
+      if (this.served.has(key)) continue;
+      const [namespace = "", name = ""] = key.split("/");
+      const service = this.options.store.get("services", namespace, name);
+      const ip = service && this.servedClusterIP(service);
+      if (!ip || held.has(ip)) continue;
+      held.add(ip);
+      adding.push({ key, ip });
+    }
+    // One address costs its sync one process anyway.
+    if (adding.length < 2) return;
+    const commands = adding.map(({ ip }) => `addr add ${ip}/32 dev ${this.options.bridge}`);
+    const failed = await failedBatchLines(commands);
+    adding.forEach(({ key, ip }, index) => {
+      if (!failed.has(index + 1)) this.served.set(key, ip);
+    });
+  }
+
   /** Logs why a Service could not be brought in line, and queues it again after `RETRY_DELAY_MS`. */
   private retryLater(key: string, err: unknown, why: string): void {
     this.logger.error({ err, service: key, retryInMs: RETRY_DELAY_MS }, why);
@@ -199,6 +231,23 @@ export class ServiceProxy {
       "Service port not proxied: only TCP ports are",
     );
   }
+}
+
+/**
+ * Runs `commands` with one `ip -force -batch` (every line is tried) and resolves to the numbers (from 1) of
+ * the lines that failed, as `ip` reports them (`Command failed -:N`); every line when `ip` failed otherwise.
+ */
+async function failedBatchLines(commands: readonly string[]): Promise<Set<number>> {
+  const every = new Set(commands.map((_, index) => index + 1));
+  return new Promise((resolve) => {
+    const child = execFile("ip", ["-force", "-batch", "-"], { timeout: BATCH_TIMEOUT_MS }, (err, _stdout, stderr) => {
+      if (!err) return resolve(new Set());
+      const failed = [...String(stderr).matchAll(/^Command failed -:(\d+)$/gm)].map((match) => Number(match[1]));
+      resolve(failed.length > 0 ? new Set(failed) : every);
+    });
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(`${commands.join("\n")}\n`);
+  });
 }
 
 function serviceKey(service: KubeObject): string {

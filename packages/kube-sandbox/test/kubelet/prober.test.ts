@@ -141,6 +141,17 @@ describe("Prober schedule", () => {
     prober.stop();
   });
 
+  it("keeps its schedule when a timer fires late, as the kubelet's ticker does", async () => {
+    const { prober, attempts } = fakeProber({ periodSeconds: 1 }, [true]);
+    prober.start();
+    await vi.advanceTimersByTimeAsync(500);
+    // A busy event loop: the clock moves on while no timer runs, so the attempt due at 1 s starts at 1.3 s.
+    vi.setSystemTime(Date.now() + 300);
+    await vi.advanceTimersByTimeAsync(2300);
+    expect(attempts.map((a) => a.at)).toEqual([0, 1300, 2000, 3000]);
+    prober.stop();
+  });
+
   it("makes no attempt and reports nothing once stopped", async () => {
     const { prober, attempts, results } = fakeProber({ periodSeconds: 1, failureThreshold: 1 }, [false], 500);
     prober.start();

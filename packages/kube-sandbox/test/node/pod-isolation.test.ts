@@ -144,6 +144,37 @@ describe.runIf(runningAsRoot)("isolated Pods (needs root, skipped otherwise)", (
     expect(existsSync("/run/pod-isolation-test")).toBe(false);
   });
 
+  it("mounts volumes whose paths hold spaces or backslashes, in order, read-only where asked", async () => {
+    const plain = join(scratch, "plain");
+    const odd = join(scratch, "odd paths", "in\\ner");
+    const last = join(scratch, "last");
+    for (const dir of [join(plain, "b c"), join(plain, "d"), odd, last]) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(odd, "file"), "odd\n");
+    writeFileSync(join(last, "file"), "last\n");
+    const attachment = await network.addPod();
+    const pod = await PodProcess.start({
+      name: "odd-paths",
+      netns: attachment.netns,
+      dataDir: join(scratch, "odd-paths"),
+      volumes: [
+        { hostPath: plain, mountPath: "/srv/a", readOnly: false },
+        // Each inside the first: mounted after it, or it would hide them.
+        { hostPath: odd, mountPath: "/srv/a/b c", readOnly: true },
+        { hostPath: last, mountPath: "/srv/a/d", readOnly: false },
+      ],
+    });
+    try {
+      expect((await runInPod(pod, ["cat", "/srv/a/b c/file", "/srv/a/d/file"])).stdout).toBe("odd\nlast\n");
+      expect((await runInPod(pod, ["sh", "-c", "echo x > /srv/a/note"])).code).toBe(0);
+      expect(readFileSync(join(plain, "note"), "utf8")).toBe("x\n");
+      const write = await runInPod(pod, ["sh", "-c", "echo x > '/srv/a/b c/file'"]);
+      expect(write.stderr).toMatch(/Read-only file system/);
+    } finally {
+      await pod.stop();
+      await network.removePod(attachment.netns);
+    }
+  });
+
   it("routes Pods only to the Pod and Service ranges, which they cannot change, checked without a packet", async () => {
     const { netns } = pods[0]!.attachment;
     const outside = await ip(["-n", netns, "route", "get", "8.8.8.8"]);

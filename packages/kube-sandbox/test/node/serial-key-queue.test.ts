@@ -46,4 +46,31 @@ describe("SerialKeyQueue", () => {
     await queue.idle();
     expect(handled).toEqual(["bad", "good"]);
   });
+
+  it("gives prepare the keys waiting together, once each, before the first of them is handled", async () => {
+    const log: string[] = [];
+    const queue: SerialKeyQueue = new SerialKeyQueue(
+      async (key) => {
+        log.push(`handle ${key}`);
+        if (key === "a") queue.add("c");
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+      (key, err) => log.push(`error ${key}: ${String(err)}`),
+      async (keys) => {
+        log.push(`prepare ${keys.join(",")}`);
+        if (keys.includes("d")) throw new Error("no");
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    );
+    queue.add("a");
+    queue.add("b");
+    await queue.idle();
+    expect(log).toEqual(["prepare a,b", "handle a", "handle b", "prepare c", "handle c"]);
+
+    log.length = 0;
+    queue.add("d");
+    queue.add("e");
+    await queue.idle();
+    expect(log).toEqual(["prepare d,e", "error d: Error: no", "error e: Error: no", "handle d", "handle e"]);
+  });
 });

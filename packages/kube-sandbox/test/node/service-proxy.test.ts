@@ -348,6 +348,33 @@ describe.runIf(runningAsRoot)("the Service proxy of the isolated Pod network (ne
     expect(addresses.filter((address) => address.endsWith("/32"))).toHaveLength(2);
   });
 
+  it("puts the cluster IPs of Services made together on the bridge, and hands a gone one's address on", async () => {
+    const base = parseRange(network.serviceRange).base;
+    const ips = [20, 21, 22].map((n) => formatIpv4(base + n));
+    const http = [{ name: "http", port: 80, protocol: "TCP" }];
+    ips.forEach((ip, i) => store.create("services", service(`batch-${i}`, ip, http)));
+    const [podA, podB] = pods.map((pod) => [pod.attachment.ip, true] as [string, boolean]);
+    store.create(ENDPOINT_SLICES, endpointSlice("batch-0-abcde", "batch-0", POD_PORT, [podA!]));
+    await proxy!.whenIdle();
+    expect(await addressesOf(network.bridge)).toEqual(expect.arrayContaining(ips.map((ip) => `${ip}/32`)));
+    expect(await ask(ips[0]!, 80)).toBe("pod-a:hello");
+    expect((await refusal(ips[2]!, 80)).code).toBe("ECONNREFUSED");
+
+    // In one turn a Service goes and another takes its address: the address is removed, then added again.
+    store.remove("services", "default", "batch-1");
+    store.create("services", service("batch-3", ips[1]!, http));
+    store.create(ENDPOINT_SLICES, endpointSlice("batch-3-abcde", "batch-3", POD_PORT, [podB!]));
+    await proxy!.whenIdle();
+    expect(await addressesOf(network.bridge)).toContain(`${ips[1]}/32`);
+    expect(await ask(ips[1]!, 80)).toBe("pod-b:hello");
+
+    for (const name of ["batch-0", "batch-2", "batch-3"]) store.remove("services", "default", name);
+    for (const name of ["batch-0-abcde", "batch-3-abcde"]) store.remove(ENDPOINT_SLICES, "default", name);
+    await proxy!.whenIdle();
+    const left = await addressesOf(network.bridge);
+    for (const ip of ips) expect(left).not.toContain(`${ip}/32`);
+  });
+
   it("removes the cluster IP when its Service goes, and every address and connection when stopped", async () => {
     store.remove("services", "default", "web");
     await proxy!.whenIdle();
