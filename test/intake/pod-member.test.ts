@@ -82,21 +82,21 @@ describe("podLabelsFromGateway", () => {
     const selectors: string[] = [];
     const readPodLabels = podLabelsFromGateway(() =>
       Promise.resolve({
-      listPods: (namespace: string, selector: string) => {
-        selectors.push(`${namespace} ${selector}`);
-        return Promise.resolve({
-          resourceVersion: "7",
-          pods: [
-            {
-              metadata: {
-                name: "etcd-renamed",
-                labels: { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" },
+        listPods: (namespace: string, selector: string) => {
+          selectors.push(`${namespace} ${selector}`);
+          return Promise.resolve({
+            resourceVersion: "7",
+            pods: [
+              {
+                metadata: {
+                  name: "etcd-renamed",
+                  labels: { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" },
+                },
               },
-            },
-          ],
-        });
-      },
-    }),
+            ],
+          });
+        },
+      }),
     );
     expect(await readPodLabels("default")).toEqual(
       new Map([["etcd-renamed", { "etcd.responder.io/cluster": "example", "etcd.responder.io/member": "2" }]]),
