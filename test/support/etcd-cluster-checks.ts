@@ -4,7 +4,7 @@ import { isReady, kubeConfigFrom, waitForPods } from "./pod-watch.js";
 import type { SandboxProcess } from "./sandbox-process.js";
 import { readFileSync } from "node:fs";
 import { Etcd3, type IOptions } from "etcd3";
-import { createEtcdGateway } from "../../src/gateways/etcd/etcd3-gateway.js";
+import { CHANNEL_OPTIONS, createEtcdGateway } from "../../src/gateways/etcd/etcd3-gateway.js";
 
 /**
  * Asserts what a finished recovery must leave: every configured member a voter (no learner), every
@@ -39,7 +39,13 @@ export async function expectHealthyCluster(
  * when a test turned authentication on.
  */
 export function etcdClientOptions(info: Pick<SandboxInfo, "tls" | "etcdAuth">, hosts: string[]): IOptions {
-  const options: IOptions = { hosts, dialTimeout: 2000, ...(info.etcdAuth ? { auth: { ...info.etcdAuth } } : {}) };
+  const options: IOptions = {
+    hosts,
+    dialTimeout: 2000,
+    // As the responder's own clients: a client never inherits another's reconnect backoff for a member.
+    grpcOptions: { ...CHANNEL_OPTIONS },
+    ...(info.etcdAuth ? { auth: { ...info.etcdAuth } } : {}),
+  };
   if (info.tls) {
     options.credentials = {
       rootCertificate: readFileSync(info.tls.ca),

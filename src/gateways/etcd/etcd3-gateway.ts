@@ -271,7 +271,7 @@ function toEtcdMember(member: IMember): EtcdMember {
 }
 
 /** gRPC channel settings that make a dead member fail fast and a returning member usable at once. */
-const CHANNEL_OPTIONS = {
+export const CHANNEL_OPTIONS = {
   // Own subchannels per client: the process-wide pool would carry a dead member's reconnect backoff over.
   "grpc.use_local_subchannel_pool": 1,
   "grpc.initial_reconnect_backoff_ms": 100,
