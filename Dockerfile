@@ -51,7 +51,7 @@ COPY --from=build /app/dist ./dist
 USER 10001:10001
 # 8080: webhook receiver and API (PORT); 8081: worker health and metrics (WORKER_PORT).
 EXPOSE 8080 8081
-# --optimize-for-size: V8 keeps a young generation of 1-2 MiB (not up to 128 MiB) and grows the heap less, which
-# holds a process's memory near its idle size under load, for a little of its top speed (README, "Memory").
-ENTRYPOINT ["node", "--optimize-for-size", "dist/cli.js"]
+# V8's young generation kept at 8 MiB (not up to 128 MiB) and its heap grown by 20 % steps, which holds a process's
+# memory near its idle size under load for some 8 % of its top speed (README, "Memory").
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "dist/cli.js"]
 CMD ["all", "--config", "/etc/etcd-responder/config.yaml"]

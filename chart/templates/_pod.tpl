@@ -43,7 +43,7 @@ containers:
   - name: {{ $component }}
     image: {{ include "etcd-responder.image" $root }}
     imagePullPolicy: {{ $values.image.pullPolicy }}
-    # The image's entrypoint is `node --optimize-for-size dist/cli.js`; these are the command and its flags.
+    # The image's entrypoint is `node dist/cli.js` (with V8 heap flags); these are the command and its flags.
     args:
       - {{ $component | replace "receiver" "serve" }}
       - --config
