@@ -205,7 +205,7 @@ interface ServiceResourcesOptions {
   queueGauges: boolean;
 }
 
-/** Creates the queue, the modes, the Kubernetes gateway and the metrics; none of them waits for Redis. */
+/** Creates the queue, the modes and the metrics, beside the given Kubernetes access; none of them waits for Redis. */
 function createServiceResources(options: ServiceResourcesOptions): ServiceResources {
   const { config, logger, prefix, kubernetes } = options;
   const modes = createClusterModes({ connection: options.redis, config, logger, prefix });
