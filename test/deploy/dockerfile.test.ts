@@ -150,7 +150,7 @@ describe("Dockerfile", () => {
     }
   });
 
-  it("starts `node dist/cli.js` with V8's heap flags, by default `all --config /etc/etcd-responder/config.yaml`", () => {
+  it("starts `node dist/cli.js` with V8 heap flags, by default `all --config /etc/etcd-responder/config.yaml`", () => {
     expect(JSON.parse(last(runtime, "ENTRYPOINT")!)).toEqual([
       "node",
       "--max-semi-space-size=4",
