@@ -23,21 +23,20 @@ export interface PermissionCheck {
 /**
  * Step 0, Permissions: ask the API server (SelfSubjectAccessReview, all at once) whether the responder may make
  * every request a recovery of the member's layout can make in the cluster's namespace, including those only late
- * steps make (a Deployment whose Pods mount a claim also needs the claim's). RBAC can change at any time: only a
- * grant a few seconds old is reused (`ctx.accessReviewer`, see `recentAccessGrants`), never a denial. In act mode
- * a missing permission refuses the recovery before the Lease is taken (taking it is already a write); in observe
- * mode it is reported and the dry run goes on. A review that fails is never taken as "allowed": a denied review
- * refuses, any other failure fails the recovery (retryable when the failure was).
+ * steps make (a Deployment whose Pods mount a claim also needs the claim's). Nothing is
+ * remembered from an earlier recovery: RBAC can change at any time. In act mode a missing permission refuses the
+ * recovery before the Lease is taken (taking it is already a write); in observe mode it is reported and the dry
+ * run goes on. A review that fails is never taken as "allowed": a denied review refuses, any other failure fails
+ * the recovery (retryable when the failure was).
  */
 export async function checkPermissions(run: RecoveryRun): Promise<StepOutcome<PermissionCheck>> {
   const { ctx } = run;
   const startedAt = ctx.clock.now();
   const layout = await memberLayout(ctx.kubernetes, ctx.cluster.namespace, ctx.member);
   const wanted = requiredAccess(permissionsFor(layout), ctx.cluster.namespace);
-  const reviewer = ctx.accessReviewer ?? ctx.kubernetes;
   const allowed = await Promise.all(
     wanted.map((access) =>
-      reviewer.reviewAccess(access).then(
+      ctx.kubernetes.reviewAccess(access).then(
         (decision) => decision.allowed,
         (error: unknown) => Promise.reject(reviewFailure(access, error)),
       ),

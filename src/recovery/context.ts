@@ -3,7 +3,6 @@ import type { RecoveryMode, RecoverySettings, ResolvedCluster, ResolvedMember } 
 import type { EtcdGateway } from "../gateways/etcd/etcd-gateway.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
 import type { Logger } from "../core/logger.js";
-import type { AccessReviewer } from "./access-grants.js";
 import type { SnapshotDirectory } from "./snapshot.js";
 
 /** Receives a recovery's progress as it happens: the CLI prints it, a queue worker records it. */
@@ -24,11 +23,6 @@ export interface RecoveryContext {
   member: ResolvedMember;
   /** Kubernetes: Deployments, Pods, logs, the Lease, Events. */
   kubernetes: KubernetesGateway;
-  /**
-   * Answers the permission check; default `kubernetes`, a SelfSubjectAccessReview per question. The service's
-   * workers pass `recentAccessGrants`, shared by the recoveries of the process.
-   */
-  accessReviewer?: AccessReviewer;
   /** etcd: statuses, member list, membership changes, hashes, snapshots. */
   etcd: EtcdGateway;
   /**

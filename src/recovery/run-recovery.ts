@@ -3,7 +3,6 @@ import type { ResponderConfig } from "../core/config/load.js";
 import { createEtcdGateway } from "../gateways/etcd/etcd3-gateway.js";
 import { etcdConnectionFor } from "../gateways/etcd/etcd-gateway.js";
 import type { KubernetesGateway } from "../gateways/kubernetes/kubernetes-gateway.js";
-import type { AccessReviewer } from "./access-grants.js";
 import type { Logger } from "../core/logger.js";
 import type { StepReporter, RecoveryResult, RecoveryTuning, RecoveryContext } from "./context.js";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -32,8 +31,6 @@ export interface MemberRecoveryDependencies {
   logger: Logger;
   /** Lease holder identity, e.g. `host-1234`. */
   holder: string;
-  /** Answers the permission check; default `kubernetes` itself (see `RecoveryContext.accessReviewer`). */
-  accessReviewer?: AccessReviewer;
   /** Default: the system clock. */
   clock?: Clock;
   tuning?: Partial<RecoveryTuning>;
@@ -63,7 +60,6 @@ export async function recoverMember(
       cluster,
       member: request.member,
       kubernetes: deps.kubernetes,
-      ...(deps.accessReviewer ? { accessReviewer: deps.accessReviewer } : {}),
       etcd,
       etcdForCluster: (clusterID) => createEtcdGateway({ ...etcdConnectionFor(cluster), clusterID }),
       clock: deps.clock ?? systemClock,

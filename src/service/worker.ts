@@ -9,7 +9,6 @@ import type { ServiceResources } from "./run-service.js";
 import { systemClock, backoffDelay } from "../core/clock.js";
 import { stepReporterFor, type RecoveryRunner } from "../queue/process-recovery.js";
 import { recoverMember, type MemberRecoveryDependencies } from "../recovery/run-recovery.js";
-import { recentAccessGrants } from "../recovery/access-grants.js";
 import type { ClusterModes } from "../queue/cluster-modes.js";
 import type { Metrics } from "../core/metrics.js";
 import type { RedisConnection } from "../core/redis-connection.js";
@@ -58,8 +57,6 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
   const { config, resources, logger } = options;
   // Loaded at start-up (see runService): this answers the gateway made then.
   const kubernetes = await resources.kubernetes();
-  // Recoveries starting together (an outage of many clusters) share one set of permission reviews.
-  const accessReviewer = recentAccessGrants({ reviewer: kubernetes });
   const sweepSettings = config.service.sweep;
   let sweep: PeriodicSweep | undefined;
   let closing = false;
@@ -80,7 +77,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerRole> {
         ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
         config,
         modes: countingCircuitBreakerTrips(resources.modes, resources.metrics),
-        run: createMemberRecoveryRunner({ config, kubernetes, accessReviewer, logger, holder: options.holder }),
+        run: createMemberRecoveryRunner({ config, kubernetes, logger, holder: options.holder }),
         logger,
         hooks: combinedHooks(recoveryMetricsHooks(resources.metrics), notificationHooks(notifier)),
         name: options.holder,
