@@ -3,7 +3,8 @@ import type { SandboxClusterInfo, SandboxInfo } from "./etcd-sandbox.js";
 import { isReady, kubeConfigFrom, waitForPods } from "./pod-watch.js";
 import type { SandboxProcess } from "./sandbox-process.js";
 import { readFileSync } from "node:fs";
-import { Etcd3, type IOptions } from "etcd3";
+import type { Etcd3, IOptions } from "etcd3";
+import { createEtcdClient } from "../../src/gateways/etcd/etcd-client.js";
 import { CHANNEL_OPTIONS, createEtcdGateway } from "../../src/gateways/etcd/etcd3-gateway.js";
 
 /**
@@ -88,7 +89,7 @@ async function withClient<T>(
   what: string,
   use: (client: Etcd3) => Promise<T>,
 ): Promise<T> {
-  const client = new Etcd3(etcdClientOptions(info, hosts));
+  const client = createEtcdClient(etcdClientOptions(info, hosts));
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

@@ -1,6 +1,6 @@
-import { Etcd3 } from "etcd3";
 import { expect } from "vitest";
 import type { SandboxClusterInfo, SandboxInfo } from "./etcd-sandbox.js";
+import { createEtcdClient } from "../../src/gateways/etcd/etcd-client.js";
 import { etcdClientOptions } from "./etcd-cluster-checks.js";
 
 /** One look at the cluster: whether it served a linearizable request, which needs a quorum. */
@@ -27,7 +27,7 @@ const INTERVAL_MS = 250;
  * is a moment without quorum. The looks are sequential: one slow look delays the next, never piles up.
  */
 export function monitorQuorum(info: SandboxInfo, cluster: SandboxClusterInfo): QuorumMonitor {
-  const client = new Etcd3(
+  const client = createEtcdClient(
     etcdClientOptions(
       info,
       cluster.members.map((m) => m.clientURL),

@@ -1,5 +1,5 @@
 import {
-  Etcd3,
+  type Etcd3,
   type IHashKVResponse,
   type IMemberListResponse,
   type ICallable,
@@ -17,6 +17,7 @@ import type {
   MemberList,
   MemberStatus,
 } from "./etcd-gateway.js";
+import { createEtcdClient } from "./etcd-client.js";
 import { toGatewayError, withinDeadline } from "./errors.js";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -306,7 +307,7 @@ class MemberClients {
     const key = `${authenticated ? "auth" : "anon"} ${clientURL}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new Etcd3(this.optionsFor(clientURL, authenticated));
+      client = createEtcdClient(this.optionsFor(clientURL, authenticated));
       this.clients.set(key, client);
     }
     return client;
