@@ -51,7 +51,7 @@ export interface ScenarioResult {
 export async function runScenario(bed: FaultBed, scenario: Scenario): Promise<ScenarioResult> {
   const started = performance.now();
   const verdict = new Verdict();
-  const quorum = monitorQuorum(bed.sandbox.info, bed.cluster);
+  const quorum = await monitorQuorum(bed.sandbox.info, bed.cluster);
   let outcome = "did not end";
   let samples: QuorumSample[];
   try {

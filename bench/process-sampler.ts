@@ -12,6 +12,8 @@ export interface ProcessSamples {
   rssMax: number;
   /** Resident memory at the last sample, MiB. */
   rssEnd: number;
+  /** V8's heap in use and its size, and memory held outside it (buffers), at the sample that read `rssMax`, MiB. */
+  atRssMax: { heapUsed: number; heapTotal: number; external: number };
   /** The longest event-loop delay the process measured itself over the sampled time, ms. */
   eventLoopDelayMaxMs: number;
   /** When the sample with that delay was taken (ms since the epoch); it covers the interval before. */
@@ -41,6 +43,7 @@ export async function sampleProcess(pid: number, metricsURL: string, intervalMs 
     rssStart,
     rssMax: rssStart,
     rssEnd: 0,
+    atRssMax: { heapUsed: 0, heapTotal: 0, external: 0 },
     eventLoopDelayMaxMs: 0,
     eventLoopDelayMaxAt: 0,
     series: [],
@@ -49,6 +52,14 @@ export async function sampleProcess(pid: number, metricsURL: string, intervalMs 
   };
   const sample = async () => {
     const [memory, text] = await Promise.all([residentMemory(pid), scrape(metricsURL)]);
+    if (memory.rss >= found.rssMax) {
+      const mib = (name: string) => sampleValue(text, name) / 2 ** 20;
+      found.atRssMax = {
+        heapUsed: mib("nodejs_heap_size_used_bytes"),
+        heapTotal: mib("nodejs_heap_size_total_bytes"),
+        external: mib("nodejs_external_memory_bytes"),
+      };
+    }
     found.rssMax = Math.max(found.rssMax, memory.rss);
     found.rssEnd = memory.rss;
     const delayMs = sampleValue(text, EVENT_LOOP_DELAY_MAX) * 1000;

@@ -204,12 +204,19 @@ export async function benchSoak(): Promise<SoakResult> {
   }
 }
 
+/** V8's heap and the memory outside it when the process's RSS peaked. */
+function heapAt(s: ProcessSamples): string {
+  const { heapUsed, heapTotal, external } = s.atRssMax;
+  return `${heapUsed.toFixed(0)} / ${heapTotal.toFixed(0)} / ${external.toFixed(0)} MiB`;
+}
+
 /** The result as a Markdown section for `bench/RESULTS.md`. */
 export function renderSoak(result: SoakResult): string {
   const when = (w: WorstDelay) =>
     `${w.secondsIntoSoak.toFixed(0)} s in, ${w.duringRecovery ? "while a recovery ran" : "no recovery running"}`;
   const row = (what: string, s: ProcessSamples, worst: WorstDelay) =>
-    `| ${what} | ${s.rssStart.toFixed(0)} MiB | ${s.rssMax.toFixed(0)} MiB | ${s.rssEnd.toFixed(0)} MiB | ` +
+    `| ${what} | ${s.rssStart.toFixed(0)} MiB | ${s.rssMax.toFixed(0)} MiB | ${heapAt(s)} | ` +
+    `${s.rssEnd.toFixed(0)} MiB | ` +
     `${s.eventLoopDelayMaxMs.toFixed(0)} ms (${when(worst)}) | ${worst.afterWarmUpMs.toFixed(0)} ms | ` +
     `${s.samples} (${s.skipped} skipped) |`;
   const memoryMet = result.receiver.rssMax < RSS_LIMIT_MIB && result.worker.rssMax < RSS_LIMIT_MIB;
@@ -222,12 +229,13 @@ export function renderSoak(result: SoakResult): string {
     `### Soak (${SOAK_SECONDS} s at ${RATE} alerts/s, ${CONNECTIONS} connections; the build's receiver and worker as ` +
       `separate processes; members of a second cluster broken and recovered meanwhile)`,
     "",
-    `| process | RSS at the start | RSS max | RSS at the end | longest event-loop delay | the same after the first ` +
+    `| process | RSS at the start | RSS max | at the max: heap used / heap total / external | RSS at the end | ` +
+      `longest event-loop delay | the same after the first ` +
       `${WARM_UP_MS / 1000} s | samples (1 s) |`,
-    "|---|---|---|---|---|---|---|",
+    "|---|---|---|---|---|---|---|---|",
     row("receiver (`serve`)", result.receiver, result.worstDelay.receiver),
     row("worker (`worker`)", result.worker, result.worstDelay.worker),
-    `| baseline: an idle Node.js process (a 1 s timer) on the same host meanwhile | | | | ` +
+    `| baseline: an idle Node.js process (a 1 s timer) on the same host meanwhile | | | | | ` +
       `${result.idleProcessDelayMaxMs.toFixed(0)} ms | | |`,
     "",
     "| what | median | min | max |",

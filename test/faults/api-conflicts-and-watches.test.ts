@@ -44,7 +44,7 @@ describe("recover while the Kubernetes API answers conflicts or errors, or cuts 
     fault: () => Promise<unknown>,
   ): Promise<{ run: RecoverRun; samples: QuorumSample[] }> {
     await breakUntilCrashLooping(kc, "default", "example", member);
-    const quorum = monitorQuorum(sandbox.info, cluster());
+    const quorum = await monitorQuorum(sandbox.info, cluster());
     let run: RecoverRun;
     let samples: QuorumSample[];
     try {
@@ -81,7 +81,7 @@ describe("recover while the Kubernetes API answers conflicts or errors, or cuts 
     // Past the gateway's retries: every update of a Deployment answers 500 until the fault is turned off. Start's
     // update is sent six times in all, then the recovery ends failed; reads still work, so it can tell how it left
     // the member's Deployment.
-    const quorum = monitorQuorum(sandbox.info, cluster());
+    const quorum = await monitorQuorum(sandbox.info, cluster());
     let failed: RecoverRun;
     let again: RecoverRun;
     let fault: FaultState | undefined;

@@ -44,7 +44,7 @@ describe("the service recovers a member while the Kubernetes API fails", () => {
     fault: () => Promise<unknown>,
   ): Promise<{ record: RecoveryRecord; samples: QuorumSample[] }> {
     await breakUntilCrashLooping(stack.kc, "default", "example", member);
-    const quorum = monitorQuorum(stack.sandbox.info, cluster());
+    const quorum = await monitorQuorum(stack.sandbox.info, cluster());
     let record: RecoveryRecord;
     let samples: QuorumSample[];
     try {

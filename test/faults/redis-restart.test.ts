@@ -35,7 +35,7 @@ describe("the service when Redis restarts under a running and a queued recovery"
       breakUntilCrashLooping(stack.kc, "default", "example", 2),
       breakUntilCrashLooping(stack.kc, "default", "example", 4),
     ]);
-    const quorum = monitorQuorum(stack.sandbox.info, cluster());
+    const quorum = await monitorQuorum(stack.sandbox.info, cluster());
     let outcome: RedisRestartOutcome;
     let samples;
     try {
