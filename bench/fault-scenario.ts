@@ -21,10 +21,14 @@ export class Verdict {
 
   /** Records that `property` does not hold, with the first line of `why`. */
   violated(property: string, why: unknown): void {
-    const text = why instanceof Error ? why.message : String(why);
-    const firstLine = text.split("\n").find((line) => line.trim() !== "") ?? "";
-    this.violations.push(`${property}: ${firstLine.slice(0, 240)}`);
+    this.violations.push(`${property}: ${firstLineOf(why)}`);
   }
+}
+
+/** The first non-blank line of an error's message (or of the value), at most 240 characters. */
+export function firstLineOf(why: unknown): string {
+  const text = why instanceof Error ? why.message : String(why);
+  return (text.split("\n").find((line) => line.trim() !== "") ?? "").slice(0, 240);
 }
 
 /** One fault in one sandbox. `run` breaks what it needs, injects the fault, and answers how the recovery ended. */
