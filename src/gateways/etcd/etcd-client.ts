@@ -1,8 +1,16 @@
 import { Etcd3, type IOptions } from "etcd3";
 
+/** The call options of a login, as etcd3's connection pool passes them on. */
+type LoginCallOptions = Parameters<Etcd3["auth"]["authenticate"]>[1];
+
 /** The part of etcd3's connection pool that fetches a login token; `address` is a host without its scheme. */
 interface TokenFetcher {
-  getCredentialsFromHost(address: string, name: string, password: string, callOptions: unknown): Promise<string>;
+  getCredentialsFromHost(
+    address: string,
+    name: string,
+    password: string,
+    callOptions: LoginCallOptions,
+  ): Promise<string>;
 }
 
 /**
@@ -33,7 +41,7 @@ export function createEtcdClient(options: IOptions): Etcd3 {
     return tokens;
   };
   tokenFetcherOf(client).getCredentialsFromHost = async (address, name, password, callOptions) =>
-    (await tokenClientFor(address).auth.authenticate({ name, password }, callOptions as never)).token;
+    (await tokenClientFor(address).auth.authenticate({ name, password }, callOptions)).token;
   const close = client.close.bind(client);
   client.close = () => {
     close();
