@@ -46,9 +46,10 @@ interface MemberProbe {
  * member did. A member stopped by the recovery is simply silent. The looks are sequential, and a member still
  * owing an earlier read is not sent another: nothing piles up on a member that hangs.
  *
- * Resolves once every member has served a first read, before anything is broken. With etcd authentication that
- * first read is also the login: a login is a raft proposal, and one caught by a leader's death waits out etcd's
- * request timeout (7 s) where a read waits only for the election; the looks must measure reads, not logins.
+ * Resolves once every member has been asked a first read (and answered, or failed, or had 3 s), so that the
+ * monitor is logged in to every member that answers before anything is broken. With etcd authentication that first
+ * read is also the login: a login is a raft proposal, and one caught by a leader's death waits out etcd's request
+ * timeout (7 s) where a read waits only for the election; the looks must measure reads, not logins.
  */
 export async function monitorQuorum(
   info: QuorumTarget,
@@ -58,12 +59,8 @@ export async function monitorQuorum(
     index: m.index,
     client: createEtcdClient(etcdClientOptions(info, [m.clientURL])),
   }));
-  try {
-    await logIn(probes);
-  } catch (error) {
-    for (const probe of probes) probe.client.close();
-    throw error;
-  }
+  // Every member asked once (logging in) before the first look; one that is down now logs in when it answers.
+  await Promise.all(probes.map((probe) => askMember(probe)));
   const samples: QuorumSample[] = [];
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -88,32 +85,6 @@ export async function monitorQuorum(
   };
 }
 
-/** How long the members have to serve the first read (and log in) when the monitor starts. */
-const LOGIN_TIMEOUT_MS = 15_000;
-
-/** Every member serves one read (logging in first when etcd wants it); rejects naming the members that did not. */
-async function logIn(probes: MemberProbe[]): Promise<void> {
-  const deadline = Date.now() + LOGIN_TIMEOUT_MS;
-  const silent: string[] = [];
-  await Promise.all(
-    probes.map(async (probe) => {
-      for (;;) {
-        const why = await askMember(probe, Math.max(deadline - Date.now(), 1));
-        if (why === undefined) return;
-        if (Date.now() >= deadline) {
-          silent.push(`member ${probe.index}: ${why}`);
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
-      }
-    }),
-  );
-  if (silent.length)
-    throw new Error(
-      `the quorum monitor could not read from every member within ${LOGIN_TIMEOUT_MS} ms: ${silent.join("; ")}`,
-    );
-}
-
 /** One look: every member asked at once, each given `SAMPLE_TIMEOUT_MS`. */
 async function look(probes: MemberProbe[]): Promise<QuorumSample> {
   const at = Date.now();
@@ -127,7 +98,7 @@ async function look(probes: MemberProbe[]): Promise<QuorumSample> {
 }
 
 /** Undefined when the member served the read within the time; else why not. */
-async function askMember(probe: MemberProbe, timeoutMs = SAMPLE_TIMEOUT_MS): Promise<string | undefined> {
+async function askMember(probe: MemberProbe): Promise<string | undefined> {
   if (probe.pending) return "still owes the read of an earlier look";
   let failure: string | undefined;
   const read = probe.client
@@ -147,11 +118,11 @@ async function askMember(probe: MemberProbe, timeoutMs = SAMPLE_TIMEOUT_MS): Pro
   const inTime = await Promise.race([
     read.then(() => true),
     new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer = setTimeout(() => resolve(false), SAMPLE_TIMEOUT_MS);
     }),
   ]);
   clearTimeout(timer);
-  if (!inTime) return `no answer within ${timeoutMs} ms`;
+  if (!inTime) return `no answer within ${SAMPLE_TIMEOUT_MS} ms`;
   return failure;
 }
 
