@@ -112,6 +112,8 @@ const secondMemberLost: Scenario = {
         then: () =>
           bed.breakMember(other).catch((error: unknown) => {
             broken = `member ${other}'s data lost at Remove, but: ${firstLineOf(error)}`;
+            // The whole error (with the member's last log lines) goes to the benchmark's output.
+            console.error(`${bed.label}: member ${other} after losing its data:`, error);
           }),
       },
     });
