@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { messageOf } from "../src/core/errors.js";
 import { expectEqualHashKV, expectHealthyCluster } from "../test/support/etcd-cluster-checks.js";
 import { expectQuorumKept, monitorQuorum, type QuorumSample } from "../test/support/quorum-monitor.js";
 import { workloadLeftovers } from "./workload-marks.js";
@@ -27,7 +28,7 @@ export class Verdict {
 
 /** The first non-blank line of an error's message (or of the value), at most 240 characters. */
 export function firstLineOf(why: unknown): string {
-  const text = why instanceof Error ? why.message : String(why);
+  const text = messageOf(why);
   return (text.split("\n").find((line) => line.trim() !== "") ?? "").slice(0, 240);
 }
 

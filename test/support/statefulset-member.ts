@@ -1,22 +1,13 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1StatefulSet } from "@kubernetes/client-node";
+import { messageOf } from "../../src/core/errors.js";
 import { isCrashLooping, isReady, waitForPods } from "./pod-watch.js";
 
-/** Runs `wait`; when it fails, the error quotes what Pod `pod` last logged, so a fault that went otherwise says how. */
-async function withLogOnFailure<T>(
-  core: CoreV1Api,
-  namespace: string,
-  pod: string,
-  wait: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await wait();
-  } catch (error) {
-    const log = await core.readNamespacedPodLog({ namespace, name: pod, tailLines: 15 }).catch(() => "(no log)");
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\nthe last lines of Pod ${pod}:\n${log}`, { cause: error });
-  }
+/** Rejects with `error`'s message followed by what Pod `pod` last logged: a fault that went otherwise says how. */
+async function withPodLog(core: CoreV1Api, namespace: string, pod: string, error: unknown): Promise<never> {
+  const log = await core.readNamespacedPodLog({ namespace, name: pod, tailLines: 15 }).catch(() => "(no log)");
+  throw new Error(`${messageOf(error)}\nthe last lines of Pod ${pod}:\n${log}`, { cause: error });
 }
 
 /** The selector of one StatefulSet Pod: the label its StatefulSet gives it. */
@@ -37,39 +28,37 @@ export async function loseMemberData(kc: KubeConfig, namespace: string, pod: str
   await core.deleteNamespacedPod({ namespace, name: pod });
   const oldUid = old.metadata?.uid;
   let deletedAgain = false;
-  const outcome = await withLogOnFailure(core, namespace, pod, () =>
-    waitForPods(
-      kc,
-      namespace,
-      statefulSetPodSelector(pod),
-      (pods) => {
-        const fresh = pods.find((p) => p.metadata?.uid !== oldUid && !p.metadata?.deletionTimestamp);
-        if (!fresh) return undefined;
-        if (isCrashLooping(fresh)) return "crash-looping";
-        if (isReady(fresh)) return "ready";
-        // Made before the old claim was gone: it would wait for that claim forever.
-        const waitsForClaim = fresh.status?.phase === "Pending" && !(fresh.status?.containerStatuses ?? []).length;
-        if (waitsForClaim && !deletedAgain) {
-          deletedAgain = true;
-          void core
-            .readNamespacedPersistentVolumeClaim({ namespace, name: claim })
-            .then(
-              (current) => current.metadata?.deletionTimestamp !== undefined,
-              () => true,
-            )
-            .then((oldClaimGoing) => {
-              if (oldClaimGoing) return core.deleteNamespacedPod({ namespace, name: pod });
-              deletedAgain = false;
-              return undefined;
-            })
-            .catch(() => (deletedAgain = false));
-        }
-        return undefined;
-      },
-      `Pod ${pod} made again on an empty claim to crash-loop`,
-      60_000,
-    ),
-  );
+  const outcome = await waitForPods(
+    kc,
+    namespace,
+    statefulSetPodSelector(pod),
+    (pods) => {
+      const fresh = pods.find((p) => p.metadata?.uid !== oldUid && !p.metadata?.deletionTimestamp);
+      if (!fresh) return undefined;
+      if (isCrashLooping(fresh)) return "crash-looping";
+      if (isReady(fresh)) return "ready";
+      // Made before the old claim was gone: it would wait for that claim forever.
+      const waitsForClaim = fresh.status?.phase === "Pending" && !(fresh.status?.containerStatuses ?? []).length;
+      if (waitsForClaim && !deletedAgain) {
+        deletedAgain = true;
+        void core
+          .readNamespacedPersistentVolumeClaim({ namespace, name: claim })
+          .then(
+            (current) => current.metadata?.deletionTimestamp !== undefined,
+            () => true,
+          )
+          .then((oldClaimGoing) => {
+            if (oldClaimGoing) return core.deleteNamespacedPod({ namespace, name: pod });
+            deletedAgain = false;
+            return undefined;
+          })
+          .catch(() => (deletedAgain = false));
+      }
+      return undefined;
+    },
+    `Pod ${pod} made again on an empty claim to crash-loop`,
+    60_000,
+  ).catch((error: unknown) => withPodLog(core, namespace, pod, error));
   if (outcome === "ready") throw new Error(`Pod ${pod} came back Ready on an empty claim instead of crash-looping`);
 }
 
