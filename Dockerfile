@@ -52,6 +52,7 @@ USER 10001:10001
 # 8080: webhook receiver and API (PORT); 8081: worker health and metrics (WORKER_PORT).
 EXPOSE 8080 8081
 # V8's young generation kept at 8 MiB (not up to 128 MiB) and its heap grown by 20 % steps, which holds a process's
-# memory near its idle size under load for some 8 % of its top speed (README, "Memory").
-ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "dist/cli.js"]
+# memory near its idle size under load for some 8 % of its top speed; WebAssembly (the HTTP parser of the Kubernetes
+# client) compiled by the baseline compiler only, which saves some 10 MiB (README, "Memory").
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "--liftoff-only", "dist/cli.js"]
 CMD ["all", "--config", "/etc/etcd-responder/config.yaml"]

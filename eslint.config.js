@@ -66,10 +66,19 @@ export default tseslint.config(
     // The product never depends on its development tools.
     files: ["src/**/*.ts"],
     rules: {
-      "no-restricted-imports": [
+      "@typescript-eslint/no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "kube-sandbox", message: "the sandbox is a development dependency: tests and scripts only" }],
+          paths: [
+            { name: "kube-sandbox", message: "the sandbox is a development dependency: tests and scripts only" },
+            {
+              name: "@kubernetes/client-node",
+              allowTypeImports: true,
+              message:
+                "its index loads every API group; import the module that defines the value " +
+                "(see src/gateways/kubernetes/lean-client-loading.ts)",
+            },
+          ],
         },
       ],
     },

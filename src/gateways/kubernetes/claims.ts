@@ -1,4 +1,6 @@
-import { Watch, type CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { Watch } from "@kubernetes/client-node/dist/watch.js";
+import type { CoreCalls } from "./api-calls.js";
 import { DeadlineExceededError, messageOf } from "../../core/errors.js";
 import { toKubernetesApiError } from "./errors.js";
 import { watchFailure } from "./pods.js";
@@ -17,7 +19,7 @@ export interface ClaimGoneWait {
  * resourceVersion until it is deleted or replaced; a watch that ends lists again. Rejects with a
  * DeadlineExceededError saying what the claim last looked like after `timeoutMs`.
  */
-export function waitForClaimGone(kubeConfig: KubeConfig, core: CoreV1Api, wait: ClaimGoneWait): Promise<void> {
+export function waitForClaimGone(kubeConfig: KubeConfig, core: CoreCalls, wait: ClaimGoneWait): Promise<void> {
   const { namespace, name, uid, timeoutMs } = wait;
   const what = `PersistentVolumeClaim ${namespace}/${name} (UID ${uid}) to be gone`;
   const fieldSelector = `metadata.name=${name}`;

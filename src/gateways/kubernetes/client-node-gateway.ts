@@ -1,18 +1,13 @@
-import {
-  PatchStrategy,
-  setHeaderOptions,
-  type AppsV1Api,
-  type AuthorizationV1Api,
-  type CoordinationV1Api,
-  type CoreV1Api,
-  type KubeConfig,
-  type V1Deployment,
-  type V1ObjectMeta,
-  type V1PersistentVolumeClaim,
-  type V1Pod,
-  type V1StatefulSet,
-  type CoreV1Event,
+import type {
+  KubeConfig,
+  V1Deployment,
+  V1ObjectMeta,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1StatefulSet,
+  CoreV1Event,
 } from "@kubernetes/client-node";
+import type { ApiCalls } from "./api-calls.js";
 import type { Logger } from "../../core/logger.js";
 import { KubernetesApiError, statusCodeOf, toKubernetesApiError } from "./errors.js";
 import type {
@@ -30,12 +25,8 @@ import { waitForClaimGone } from "./claims.js";
 import { retryTransient, type TransientRetryPolicy } from "./transient-retries.js";
 
 /** What the gateway is built from; `createKubernetesGateway` fills it in. */
-export interface ClientNodeGatewayParts {
+export interface ClientNodeGatewayParts extends ApiCalls {
   kubeConfig: KubeConfig;
-  core: CoreV1Api;
-  apps: AppsV1Api;
-  authorization: AuthorizationV1Api;
-  coordination: CoordinationV1Api;
   logger: Logger;
   /** `source.component` of recorded Events. */
   component: string;
@@ -79,10 +70,7 @@ export class ClientNodeGateway implements KubernetesGateway {
     await this.transient(async () => {
       try {
         // Typed patch calls default to json-patch; the scale body is a merge patch.
-        await this.parts.apps.patchNamespacedDeploymentScale(
-          { namespace, name, body: { spec: { replicas } } },
-          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-        );
+        await this.parts.apps.mergePatchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } } });
       } catch (error) {
         throw toKubernetesApiError("scale", `Deployment ${namespace}/${name}`, error);
       }

@@ -1,15 +1,15 @@
-import {
-  createConfiguration,
-  IsomorphicFetchHttpLibrary,
-  ServerConfiguration,
-  type Configuration,
-  type KubeConfig,
-  type DispatcherOptions,
-  type RequestContext,
-  type SecurityAuthentication,
-  wrapHttpLibrary,
-  type HttpLibrary,
+import type {
+  Configuration,
+  KubeConfig,
+  DispatcherOptions,
+  RequestContext,
+  SecurityAuthentication,
+  HttpLibrary,
 } from "@kubernetes/client-node";
+import { createConfiguration } from "@kubernetes/client-node/dist/gen/configuration.js";
+import { wrapHttpLibrary } from "@kubernetes/client-node/dist/gen/http/http.js";
+import { IsomorphicFetchHttpLibrary } from "@kubernetes/client-node/dist/gen/http/isomorphic-fetch.js";
+import { ServerConfiguration } from "@kubernetes/client-node/dist/gen/servers.js";
 import type { AgentOptions, RequestOptions } from "node:https";
 import { Agent, ProxyAgent, type Dispatcher } from "undici";
 import { errorCodes } from "./errors.js";

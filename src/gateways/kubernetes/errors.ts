@@ -1,4 +1,4 @@
-import { ApiException } from "@kubernetes/client-node";
+import { ApiException } from "@kubernetes/client-node/dist/gen/apis/exception.js";
 import { ResponderError } from "../../core/errors.js";
 
 /** What a failed Kubernetes call amounts to, read from whatever client-node threw. */

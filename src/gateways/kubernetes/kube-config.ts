@@ -1,5 +1,5 @@
 import { delimiter } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node/dist/config.js";
 import { describeFileError } from "../../core/config/resolve.js";
 import { ConfigError, messageOf } from "../../core/errors.js";
 import { IN_CLUSTER, kubeConfigSource, noCurrentClusterError, type KubeConfigSources } from "./kube-config-source.js";

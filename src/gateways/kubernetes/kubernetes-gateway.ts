@@ -1,14 +1,5 @@
-import {
-  type V1Deployment,
-  type V1PersistentVolumeClaim,
-  type V1Pod,
-  type V1StatefulSet,
-  AppsV1Api,
-  AuthorizationV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  type KubeConfig,
-} from "@kubernetes/client-node";
+import type { V1Deployment, V1PersistentVolumeClaim, V1Pod, V1StatefulSet, KubeConfig } from "@kubernetes/client-node";
+import { apiCalls } from "./api-calls.js";
 import { systemClock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { ClientNodeGateway } from "./client-node-gateway.js";
@@ -186,13 +177,9 @@ export function createKubernetesGateway(options: KubernetesGatewayOptions): Kube
     throw new RangeError(`retries.attempts must be a whole number of at least 1, got ${retries.attempts}`);
   }
   const kubeConfig = options.kubeConfig ?? loadKubeConfig();
-  const configuration = keepAliveConfiguration(kubeConfig);
   return new ClientNodeGateway({
     kubeConfig,
-    core: new CoreV1Api(configuration),
-    apps: new AppsV1Api(configuration),
-    authorization: new AuthorizationV1Api(configuration),
-    coordination: new CoordinationV1Api(configuration),
+    ...apiCalls(keepAliveConfiguration(kubeConfig)),
     logger: options.logger.child({ name: "kubernetes" }),
     component: options.component ?? "etcd-responder",
     updateAttempts,

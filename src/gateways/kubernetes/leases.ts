@@ -1,4 +1,6 @@
-import { V1MicroTime, type CoordinationV1Api, type V1Lease, type V1LeaseSpec } from "@kubernetes/client-node";
+import type { V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
+import { V1MicroTime } from "@kubernetes/client-node/dist/types.js";
+import type { CoordinationCalls } from "./api-calls.js";
 import type { Logger } from "../../core/logger.js";
 import { statusCodeOf, toKubernetesApiError } from "./errors.js";
 import type { HeldLease } from "./kubernetes-gateway.js";
@@ -7,7 +9,7 @@ import { timeMillis } from "./pods.js";
 
 /** What the Lease operations work with. */
 export interface LeaseContext {
-  api: CoordinationV1Api;
+  api: CoordinationCalls;
   logger: Logger;
   /** The clock, ms since the epoch. */
   now: () => number;

@@ -1,4 +1,6 @@
-import { type V1Pod, Watch, type CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { V1Pod, KubeConfig } from "@kubernetes/client-node";
+import { Watch } from "@kubernetes/client-node/dist/watch.js";
+import type { CoreCalls } from "./api-calls.js";
 import { backoffDelay } from "../../core/clock.js";
 import { DeadlineExceededError, messageOf, ResponderError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
@@ -316,7 +318,7 @@ class PodWait<T> {
 // The generated serializer is not re-exported; it turns watch lines into the same V1Pod shape (Dates) a list gives.
 
 /** Lists the Pods of `namespace` matching `labelSelector`, with the list's resourceVersion. */
-export async function listPods(core: CoreV1Api, namespace: string, labelSelector: string): Promise<PodListing> {
+export async function listPods(core: CoreCalls, namespace: string, labelSelector: string): Promise<PodListing> {
   try {
     const list = await core.listNamespacedPod({ namespace, labelSelector });
     return { pods: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
@@ -334,7 +336,7 @@ export interface PodSourceOptions {
 /** A PodSource over client-node: `listNamespacedPod` and a `Watch` of the same selector. */
 export function clientNodePodSource(
   kubeConfig: KubeConfig,
-  core: CoreV1Api,
+  core: CoreCalls,
   namespace: string,
   labelSelector: string,
   options: PodSourceOptions = {},
