@@ -98,28 +98,45 @@ export interface ApiCalls {
   coordination: CoordinationCalls;
 }
 
-/** A request built by a generated factory (which also applies the configuration's credentials). */
-type BuildRequest = () => Promise<RequestContext>;
+/** The names of `T`'s methods that build a request. */
+type RequestBuilder<T> = {
+  [K in keyof T & string]: T[K] extends (...args: never[]) => Promise<RequestContext> ? K : never;
+}[keyof T & string];
+
+/** What the processor's reader of method `M`'s answer yields. */
+type AnswerOf<P, M extends string> =
+  P extends Record<`${M}WithHttpInfo`, (response: ResponseContext) => infer R>
+    ? Awaited<R> extends HttpInfo<infer T>
+      ? T
+      : never
+    : never;
 
 /**
- * Sends a request built by a generated factory through the configuration's middleware and HTTP library, and reads
- * the answer with the generated processor, which throws client-node's ApiException for an answer that is not 2xx.
- * This is what client-node's own API classes do for every call.
+ * A function that makes one call of an API group: builds the request with the generated factory's method (which
+ * also applies the configuration's credentials), sends it through the configuration's middleware and HTTP library,
+ * and reads the answer with the processor's reader of that method, which throws client-node's ApiException for an
+ * answer that is not 2xx. This is what client-node's own API classes do for every call. `change` may alter the
+ * request before it is sent.
  */
-async function send<T>(
-  configuration: Configuration,
-  build: BuildRequest,
-  read: (response: ResponseContext) => Promise<HttpInfo<T>>,
-  change: (request: RequestContext) => void = () => undefined,
-): Promise<T> {
-  let request = await build();
-  change(request);
-  for (const middleware of configuration.middleware) request = await middleware.pre(request).toPromise();
-  let response = await configuration.httpApi.send(request).toPromise();
-  for (const middleware of [...configuration.middleware].reverse()) {
-    response = await middleware.post(response).toPromise();
-  }
-  return (await read(response)).data;
+function groupCaller<F extends object, P extends object>(configuration: Configuration, factory: F, processor: P) {
+  return async <M extends RequestBuilder<F>>(
+    method: M,
+    args: F[M] extends (...args: infer A) => unknown ? A : never,
+    change: (request: RequestContext) => void = () => undefined,
+  ): Promise<AnswerOf<P, M>> => {
+    const build = factory[method] as (...args: unknown[]) => Promise<RequestContext>;
+    const read = processor[`${method}WithHttpInfo` as keyof P] as (
+      response: ResponseContext,
+    ) => Promise<HttpInfo<AnswerOf<P, M>>>;
+    let request = await build.apply(factory, args);
+    change(request);
+    for (const middleware of configuration.middleware) request = await middleware.pre(request).toPromise();
+    let response = await configuration.httpApi.send(request).toPromise();
+    for (const middleware of [...configuration.middleware].reverse()) {
+      response = await middleware.post(response).toPromise();
+    }
+    return (await read.call(processor, response)).data;
+  };
 }
 
 /** The calls of every group the gateway uses, over `configuration`. */
@@ -135,162 +152,78 @@ export function apiCalls(configuration: Configuration): ApiCalls {
 // The factories take their parameters by position, in the order of their declarations in client-node's
 // `gen/apis/*.d.ts`; the unused ones in between are passed as undefined and named in a comment.
 
-function coreCalls(configuration: Configuration): CoreCalls {
-  const factory = new CoreV1ApiRequestFactory(configuration);
-  const processor = new CoreV1ApiResponseProcessor();
-  return {
-    listNamespacedPod: ({ namespace, labelSelector }) =>
-      send(
-        configuration,
-        // pretty, allowWatchBookmarks, _continue, fieldSelector
-        () => factory.listNamespacedPod(namespace, undefined, undefined, undefined, undefined, labelSelector),
-        (response) => processor.listNamespacedPodWithHttpInfo(response),
-      ),
-    deleteNamespacedPod: ({ namespace, name, body }) =>
-      send(
-        configuration,
-        // pretty, dryRun, gracePeriodSeconds, ignoreStoreReadErrorWithClusterBreakingPotential, orphanDependents,
-        // propagationPolicy
-        () => factory.deleteNamespacedPod(name, namespace, ...sixUnset, body),
-        (response) => processor.deleteNamespacedPodWithHttpInfo(response),
-      ),
-    readNamespacedPodLog: ({ namespace, name, container, previous, tailLines }) =>
-      send(
-        configuration,
-        () =>
-          factory.readNamespacedPodLog(
-            name,
-            namespace,
-            container,
-            undefined, // follow
-            undefined, // insecureSkipTLSVerifyBackend
-            undefined, // limitBytes
-            undefined, // pretty
-            previous,
-            undefined, // sinceSeconds
-            undefined, // stream
-            tailLines,
-          ),
-        (response) => processor.readNamespacedPodLogWithHttpInfo(response),
-      ),
-    listNamespacedPersistentVolumeClaim: ({ namespace, fieldSelector }) =>
-      send(
-        configuration,
-        // pretty, allowWatchBookmarks, _continue
-        () => factory.listNamespacedPersistentVolumeClaim(namespace, undefined, undefined, undefined, fieldSelector),
-        (response) => processor.listNamespacedPersistentVolumeClaimWithHttpInfo(response),
-      ),
-    readNamespacedPersistentVolumeClaim: ({ namespace, name }) =>
-      send(
-        configuration,
-        () => factory.readNamespacedPersistentVolumeClaim(name, namespace),
-        (response) => processor.readNamespacedPersistentVolumeClaimWithHttpInfo(response),
-      ),
-    createNamespacedPersistentVolumeClaim: ({ namespace, body }) =>
-      send(
-        configuration,
-        () => factory.createNamespacedPersistentVolumeClaim(namespace, body),
-        (response) => processor.createNamespacedPersistentVolumeClaimWithHttpInfo(response),
-      ),
-    deleteNamespacedPersistentVolumeClaim: ({ namespace, name, body }) =>
-      send(
-        configuration,
-        // the same six as deleteNamespacedPod
-        () => factory.deleteNamespacedPersistentVolumeClaim(name, namespace, ...sixUnset, body),
-        (response) => processor.deleteNamespacedPersistentVolumeClaimWithHttpInfo(response),
-      ),
-    createNamespacedEvent: ({ namespace, body }) =>
-      send(
-        configuration,
-        () => factory.createNamespacedEvent(namespace, body),
-        (response) => processor.createNamespacedEventWithHttpInfo(response),
-      ),
-  };
-}
-
 /** The six optional parameters between a delete's namespace and its body, none of which the gateway sets. */
 const sixUnset = [undefined, undefined, undefined, undefined, undefined, undefined] as const;
 
-function appsCalls(configuration: Configuration): AppsCalls {
-  const factory = new AppsV1ApiRequestFactory(configuration);
-  const processor = new AppsV1ApiResponseProcessor();
+function coreCalls(configuration: Configuration): CoreCalls {
+  const call = groupCaller(configuration, new CoreV1ApiRequestFactory(configuration), new CoreV1ApiResponseProcessor());
   return {
-    readNamespacedDeployment: ({ namespace, name }) =>
-      send(
-        configuration,
-        () => factory.readNamespacedDeployment(name, namespace),
-        (response) => processor.readNamespacedDeploymentWithHttpInfo(response),
-      ),
+    // pretty, allowWatchBookmarks, _continue, fieldSelector
+    listNamespacedPod: ({ namespace, labelSelector }) =>
+      call("listNamespacedPod", [namespace, undefined, undefined, undefined, undefined, labelSelector]),
+    // pretty, dryRun, gracePeriodSeconds, ignoreStoreReadErrorWithClusterBreakingPotential, orphanDependents,
+    // propagationPolicy
+    deleteNamespacedPod: ({ namespace, name, body }) =>
+      call("deleteNamespacedPod", [name, namespace, ...sixUnset, body]),
+    // follow, insecureSkipTLSVerifyBackend, limitBytes, pretty; then sinceSeconds, stream
+    readNamespacedPodLog: ({ namespace, name, container, previous, tailLines }) =>
+      call("readNamespacedPodLog", [
+        name,
+        namespace,
+        container,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        previous,
+        undefined,
+        undefined,
+        tailLines,
+      ]),
+    // pretty, allowWatchBookmarks, _continue
+    listNamespacedPersistentVolumeClaim: ({ namespace, fieldSelector }) =>
+      call("listNamespacedPersistentVolumeClaim", [namespace, undefined, undefined, undefined, fieldSelector]),
+    readNamespacedPersistentVolumeClaim: ({ namespace, name }) =>
+      call("readNamespacedPersistentVolumeClaim", [name, namespace]),
+    createNamespacedPersistentVolumeClaim: ({ namespace, body }) =>
+      call("createNamespacedPersistentVolumeClaim", [namespace, body]),
+    deleteNamespacedPersistentVolumeClaim: ({ namespace, name, body }) =>
+      call("deleteNamespacedPersistentVolumeClaim", [name, namespace, ...sixUnset, body]),
+    createNamespacedEvent: ({ namespace, body }) => call("createNamespacedEvent", [namespace, body]),
+  };
+}
+
+function appsCalls(configuration: Configuration): AppsCalls {
+  const call = groupCaller(configuration, new AppsV1ApiRequestFactory(configuration), new AppsV1ApiResponseProcessor());
+  return {
+    readNamespacedDeployment: ({ namespace, name }) => call("readNamespacedDeployment", [name, namespace]),
     replaceNamespacedDeployment: ({ namespace, name, body }) =>
-      send(
-        configuration,
-        () => factory.replaceNamespacedDeployment(name, namespace, body),
-        (response) => processor.replaceNamespacedDeploymentWithHttpInfo(response),
-      ),
+      call("replaceNamespacedDeployment", [name, namespace, body]),
     mergePatchNamespacedDeploymentScale: ({ namespace, name, body }) =>
-      send(
-        configuration,
-        () => factory.patchNamespacedDeploymentScale(name, namespace, body),
-        (response) => processor.patchNamespacedDeploymentScaleWithHttpInfo(response),
-        // The factory names the first patch type it knows (a JSON patch); the body is JSON either way.
-        (request) => request.setHeaderParam("Content-Type", "application/merge-patch+json"),
+      // The factory names the first patch type it knows (a JSON patch); the body is JSON either way.
+      call("patchNamespacedDeploymentScale", [name, namespace, body], (request) =>
+        request.setHeaderParam("Content-Type", "application/merge-patch+json"),
       ),
-    readNamespacedStatefulSet: ({ namespace, name }) =>
-      send(
-        configuration,
-        () => factory.readNamespacedStatefulSet(name, namespace),
-        (response) => processor.readNamespacedStatefulSetWithHttpInfo(response),
-      ),
+    readNamespacedStatefulSet: ({ namespace, name }) => call("readNamespacedStatefulSet", [name, namespace]),
     replaceNamespacedStatefulSet: ({ namespace, name, body }) =>
-      send(
-        configuration,
-        () => factory.replaceNamespacedStatefulSet(name, namespace, body),
-        (response) => processor.replaceNamespacedStatefulSetWithHttpInfo(response),
-      ),
+      call("replaceNamespacedStatefulSet", [name, namespace, body]),
   };
 }
 
 function authorizationCalls(configuration: Configuration): AuthorizationCalls {
   const factory = new AuthorizationV1ApiRequestFactory(configuration);
-  const processor = new AuthorizationV1ApiResponseProcessor();
-  return {
-    createSelfSubjectAccessReview: ({ body }) =>
-      send(
-        configuration,
-        () => factory.createSelfSubjectAccessReview(body),
-        (response) => processor.createSelfSubjectAccessReviewWithHttpInfo(response),
-      ),
-  };
+  const call = groupCaller(configuration, factory, new AuthorizationV1ApiResponseProcessor());
+  return { createSelfSubjectAccessReview: ({ body }) => call("createSelfSubjectAccessReview", [body]) };
 }
 
 function coordinationCalls(configuration: Configuration): CoordinationCalls {
   const factory = new CoordinationV1ApiRequestFactory(configuration);
-  const processor = new CoordinationV1ApiResponseProcessor();
+  const call = groupCaller(configuration, factory, new CoordinationV1ApiResponseProcessor());
   return {
-    readNamespacedLease: ({ namespace, name }) =>
-      send(
-        configuration,
-        () => factory.readNamespacedLease(name, namespace),
-        (response) => processor.readNamespacedLeaseWithHttpInfo(response),
-      ),
-    createNamespacedLease: ({ namespace, body }) =>
-      send(
-        configuration,
-        () => factory.createNamespacedLease(namespace, body),
-        (response) => processor.createNamespacedLeaseWithHttpInfo(response),
-      ),
-    replaceNamespacedLease: ({ namespace, name, body }) =>
-      send(
-        configuration,
-        () => factory.replaceNamespacedLease(name, namespace, body),
-        (response) => processor.replaceNamespacedLeaseWithHttpInfo(response),
-      ),
+    readNamespacedLease: ({ namespace, name }) => call("readNamespacedLease", [name, namespace]),
+    createNamespacedLease: ({ namespace, body }) => call("createNamespacedLease", [namespace, body]),
+    replaceNamespacedLease: ({ namespace, name, body }) => call("replaceNamespacedLease", [name, namespace, body]),
     deleteNamespacedLease: ({ namespace, name, body }) =>
-      send(
-        configuration,
-        // the same six as deleteNamespacedPod
-        () => factory.deleteNamespacedLease(name, namespace, ...sixUnset, body),
-        (response) => processor.deleteNamespacedLeaseWithHttpInfo(response),
-      ),
+      call("deleteNamespacedLease", [name, namespace, ...sixUnset, body]),
   };
 }
