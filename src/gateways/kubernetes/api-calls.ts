@@ -37,7 +37,8 @@ import {
 // for the four API groups it uses. client-node's own API classes (`CoreV1Api` and the rest) are defined in one
 // module for all 60-odd API groups, which loads every group's code; these load only the four. Each interface takes
 // the same request objects as client-node's class of that group, restricted to the fields the gateway passes, so
-// the class itself also fits where one is wanted (the tests pass one).
+// that class also fits where these calls are wanted (the tests pass a CoreV1Api). The one call client-node's
+// classes lack is named for what it sends: a merge patch of a Deployment's scale.
 
 /** An object of a namespace, by name. */
 interface NamedRequest {

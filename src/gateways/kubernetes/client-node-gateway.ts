@@ -69,7 +69,6 @@ export class ClientNodeGateway implements KubernetesGateway {
     // The same merge patch twice sets the same replicas: sending it again is safe.
     await this.transient(async () => {
       try {
-        // Typed patch calls default to json-patch; the scale body is a merge patch.
         await this.parts.apps.mergePatchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } } });
       } catch (error) {
         throw toKubernetesApiError("scale", `Deployment ${namespace}/${name}`, error);
