@@ -3,7 +3,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { writeServiceConfig } from "../../support/sandbox-config.js";
 import { kubeConfigFrom } from "../../support/pod-watch.js";
-import { expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { expectEqualHashKV, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
 import { loseMemberData, podIdentities, readStatefulSet } from "../../support/statefulset-member.js";
 
@@ -39,6 +39,7 @@ describe("recover: a StatefulSet member's recovery killed at a step boundary and
       expect(again.stdout).toMatch(/\[restore\] /);
       expect(again.stdout).toMatch(/5 voting members answer/);
       await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+      await expectEqualHashKV(sandbox.info, cluster());
       const set = await readStatefulSet(kc, "default", "example");
       expect(set.spec?.updateStrategy?.type ?? "RollingUpdate").toBe("RollingUpdate");
       const marks = Object.keys(set.metadata?.annotations ?? {}).filter((k) => k.startsWith("etcd.responder.io/"));

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { StatusError } from "./status-error.js";
 import { resourceTypeOf } from "./resource-catalog.js";
+import { cloneJson } from "./patch/json-value.js";
 
 /** Any Kubernetes object as JSON. */
 export interface KubeObject {
@@ -74,10 +75,6 @@ export function randomNameSuffix(length = 5): string {
   return out;
 }
 
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
-
 /**
  * The sandbox's etcd: every object of every type, one global resourceVersion counter,
  * and a bounded history of changes from which watches resume.
@@ -106,7 +103,7 @@ export class ObjectStore {
 
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
     const found = this.objects.get(storeKey(resource, namespace, name));
-    return found ? clone(found) : undefined;
+    return found ? cloneJson(found) : undefined;
   }
 
   /** Reads an object or throws the Kubernetes NotFound status. */
@@ -126,7 +123,7 @@ export class ObjectStore {
     for (const obj of this.byResource.get(resource)?.values() ?? []) {
       if (namespace !== undefined && obj.metadata.namespace !== namespace) continue;
       if (filter && !filter(obj)) continue;
-      out.push(clone(obj));
+      out.push(cloneJson(obj));
     }
     return out.sort((a, b) =>
       `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(
@@ -137,7 +134,7 @@ export class ObjectStore {
 
   /** Stores a new object: name from generateName, uid, resourceVersion, creationTimestamp, generation. */
   create(resource: string, input: KubeObject): KubeObject {
-    const obj = clone(input);
+    const obj = cloneJson(input);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) {
       do meta.name = `${meta.generateName}${randomNameSuffix()}`;
@@ -162,7 +159,7 @@ export class ObjectStore {
    * otherwise); without one the write is unconditional. `generation` moves when `spec` changes.
    */
   update(resource: string, input: KubeObject): KubeObject {
-    const obj = clone(input);
+    const obj = cloneJson(input);
     const key = storeKey(resource, obj.metadata.namespace, obj.metadata.name);
     const current = this.objects.get(key);
     if (!current) throw notFound(resource, obj.metadata.name);
@@ -179,7 +176,7 @@ export class ObjectStore {
     if (JSON.stringify(obj.spec) !== JSON.stringify(current.spec)) {
       obj.metadata.generation = (current.metadata.generation ?? 1) + 1;
     }
-    if (JSON.stringify(withoutVersion(obj)) === JSON.stringify(withoutVersion(current))) return clone(current);
+    if (JSON.stringify(withoutVersion(obj)) === JSON.stringify(withoutVersion(current))) return cloneJson(current);
     return this.commit("MODIFIED", resource, key, obj, current);
   }
 
@@ -205,8 +202,8 @@ export class ObjectStore {
     const key = storeKey(resource, namespace, name);
     const current = this.objects.get(key);
     if (!current) throw notFound(resource, name);
-    if (current.metadata.deletionTimestamp) return clone(current);
-    const obj = clone(current);
+    if (current.metadata.deletionTimestamp) return cloneJson(current);
+    const obj = cloneJson(current);
     obj.metadata.deletionTimestamp = new Date(Date.now() + gracePeriodSeconds * 1000)
       .toISOString()
       .replace(/\.\d+Z$/, "Z");
@@ -227,8 +224,8 @@ export class ObjectStore {
     const key = storeKey(resource, namespace, name);
     const current = this.objects.get(key);
     if (!current) throw notFound(resource, name);
-    if (!current.metadata.deletionTimestamp) return clone(current);
-    const obj = clone(current);
+    if (!current.metadata.deletionTimestamp) return cloneJson(current);
+    const obj = cloneJson(current);
     obj.metadata.deletionTimestamp = new Date(Date.now() + gracePeriodSeconds * 1000)
       .toISOString()
       .replace(/\.\d+Z$/, "Z");
@@ -243,12 +240,18 @@ export class ObjectStore {
     if (!current) throw notFound(resource, name);
     this.objects.delete(key);
     this.byResource.get(resource)?.delete(key);
-    const last = clone(current);
+    const last = cloneJson(current);
     this.revision += 1;
     last.metadata.resourceVersion = String(this.revision);
-    const event: StoreEvent = { type: "DELETED", resource, object: last, previous: clone(current), rv: this.revision };
+    const event: StoreEvent = {
+      type: "DELETED",
+      resource,
+      object: last,
+      previous: cloneJson(current),
+      rv: this.revision,
+    };
     this.record(event);
-    return clone(last);
+    return cloneJson(last);
   }
 
   /**
@@ -261,7 +264,7 @@ export class ObjectStore {
       throw StatusError.expired(String(fromVersion), String(this.compactedThrough));
     }
     for (const event of this.history) {
-      if (event.rv > fromVersion && event.resource === resource) listener(cloneEvent(event));
+      if (event.rv > fromVersion && event.resource === resource) listener(cloneJson(event));
     }
     // Changes of other types are not even copied for it.
     const live: Subscription = { resource, listener };
@@ -301,11 +304,11 @@ export class ObjectStore {
     this.record({
       type,
       resource,
-      object: clone(obj),
-      previous: previous ? clone(previous) : undefined,
+      object: cloneJson(obj),
+      previous: previous ? cloneJson(previous) : undefined,
       rv: this.revision,
     });
-    return clone(obj);
+    return cloneJson(obj);
   }
 
   private record(event: StoreEvent): void {
@@ -323,7 +326,7 @@ export class ObjectStore {
         for (const { resource, listener } of [...this.listeners]) {
           if (resource !== undefined && resource !== next.resource) continue;
           try {
-            listener(cloneEvent(next));
+            listener(cloneJson(next));
           } catch {
             // A broken listener must not break the store or other listeners.
           }
@@ -337,10 +340,6 @@ export class ObjectStore {
 
 function storeKey(resource: string, namespace: string | undefined, name: string): string {
   return `${resource}/${namespace ?? ""}/${name}`;
-}
-
-function cloneEvent(event: StoreEvent): StoreEvent {
-  return clone(event);
 }
 
 function withoutVersion(obj: KubeObject): KubeObject {

@@ -5,6 +5,7 @@ import { controllerReference, isControlledBy } from "./owner-references.js";
 import { fnv32a, safeEncode, stableStringify } from "./pod-template-hash.js";
 import type { ControllerRevision, StatefulSet } from "./statefulset-types.js";
 import type { PodTemplate } from "./workload-types.js";
+import { cloneJson } from "../api/patch/json-value.js";
 
 /** Catalog key of ControllerRevisions. */
 export const CONTROLLER_REVISIONS = "controllerrevisions.apps";
@@ -27,7 +28,7 @@ export interface SetRevisions {
 
 /** The patch a ControllerRevision stores: the StatefulSet's template, to be applied whole. */
 export function revisionData(set: StatefulSet): NonNullable<ControllerRevision["data"]> {
-  return { spec: { template: { ...structuredClone(set.spec?.template ?? {}), $patch: "replace" } } };
+  return { spec: { template: { ...cloneJson(set.spec?.template ?? {}), $patch: "replace" } } };
 }
 
 /** The hash of a revision's data (moved by `collisionCount`), as its name and hash label carry it. */
@@ -39,7 +40,7 @@ export function revisionHash(data: ControllerRevision["data"], collisionCount: n
 
 /** The Pod template a revision stores. */
 export function revisionTemplate(revision: ControllerRevision): PodTemplate {
-  const template = structuredClone(revision.data?.spec?.template ?? {});
+  const template = cloneJson(revision.data?.spec?.template ?? {});
   delete template.$patch;
   return template;
 }

@@ -10,6 +10,7 @@ import { POD_TEMPLATE_HASH_LABEL, podTemplateHash, sameTemplate, stableStringify
 import { rolloutLimits } from "./rollout-limits.js";
 import type { ReconcileResult } from "./work-queue.js";
 import type { Deployment, Pod, ReplicaSet } from "./workload-types.js";
+import { cloneJson } from "../api/patch/json-value.js";
 
 /** Rollout number of a ReplicaSet (and of its Deployment), read by `kubectl rollout history`. */
 const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
@@ -265,12 +266,12 @@ class DeploymentSync {
     const d = this.deployment;
     const spec = d.spec ?? {};
     const hash = podTemplateHash(spec.template, d.status?.collisionCount);
-    const template = structuredClone(spec.template ?? {});
+    const template = cloneJson(spec.template ?? {});
     template.metadata = {
       ...template.metadata,
       labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash },
     };
-    const selector = structuredClone(spec.selector ?? { matchLabels: spec.template?.metadata?.labels ?? {} });
+    const selector = cloneJson(spec.selector ?? { matchLabels: spec.template?.metadata?.labels ?? {} });
     selector.matchLabels = { ...selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: hash };
     const owner = controllerReference(d);
     return {

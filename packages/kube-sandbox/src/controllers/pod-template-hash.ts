@@ -1,4 +1,5 @@
 import type { PodTemplate } from "./workload-types.js";
+import { cloneJson } from "../api/patch/json-value.js";
 
 /** Characters Kubernetes uses for names it generates; no vowels, so no words. */
 const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -52,7 +53,7 @@ export function podTemplateHash(template: PodTemplate | undefined, collisionCoun
 /** The template without the `pod-template-hash` label, as the Deployment itself carries it. */
 function withoutHashLabel(template: PodTemplate | undefined): PodTemplate | undefined {
   if (!template) return template;
-  const copy = structuredClone(template);
+  const copy = cloneJson(template);
   const labels = copy.metadata?.labels;
   if (labels && POD_TEMPLATE_HASH_LABEL in labels) {
     delete labels[POD_TEMPLATE_HASH_LABEL];

@@ -11,6 +11,7 @@ import { computeReplicaSetStatus } from "./replicaset-status.js";
 import { isPodActive, isPodReady, podRestarts } from "./pod-readiness.js";
 import type { ReconcileResult } from "./work-queue.js";
 import type { Pod, ReplicaSet } from "./workload-types.js";
+import { cloneJson } from "../api/patch/json-value.js";
 
 const REPLICA_SETS = "replicasets.apps";
 /** Most pods one pass creates or deletes, so one huge scale cannot stall the sandbox. */
@@ -142,7 +143,7 @@ export function podFor(rs: ReplicaSet): Pod {
     apiVersion: "v1",
     kind: "Pod",
     metadata,
-    spec: structuredClone(template.spec ?? {}),
+    spec: cloneJson(template.spec ?? {}),
     status: { phase: "Pending" },
   };
 }

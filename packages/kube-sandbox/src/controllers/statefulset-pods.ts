@@ -3,6 +3,7 @@ import { CONTROLLER_REVISION_HASH_LABEL, revisionTemplate } from "./controller-r
 import { controllerReference } from "./owner-references.js";
 import type { ControllerRevision, StatefulSet } from "./statefulset-types.js";
 import type { Pod } from "./workload-types.js";
+import { cloneJson } from "../api/patch/json-value.js";
 
 /** Label of a StatefulSet's Pod holding the Pod's own name (a Service can select one Pod by it). */
 export const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
@@ -56,7 +57,7 @@ export function newStatefulPod(set: StatefulSet, revision: ControllerRevision, o
     ownerReferences: [controllerReference(set)],
   };
   if (template.metadata?.annotations) metadata.annotations = { ...template.metadata.annotations };
-  const spec = structuredClone(template.spec ?? {});
+  const spec = cloneJson(template.spec ?? {});
   spec.hostname = name;
   if (set.spec?.serviceName) spec.subdomain = set.spec.serviceName;
   const claims = set.spec?.volumeClaimTemplates ?? [];
@@ -83,6 +84,6 @@ export function newStatefulClaim(set: StatefulSet, template: KubeObject, ordinal
       labels: { ...template.metadata.labels, ...set.spec?.selector?.matchLabels },
       ...(template.metadata.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
     },
-    spec: structuredClone(template.spec ?? {}),
+    spec: cloneJson(template.spec ?? {}),
   };
 }

@@ -6,6 +6,7 @@ import { duplicateJsonFields } from "./duplicate-fields.js";
 import { strictPatchError } from "./patch-error.js";
 import { kindSchemas } from "./schemas.js";
 import { pruneUnknownFields } from "./unknown-fields.js";
+import { cloneJson } from "../patch/json-value.js";
 
 export type FieldValidation = "Ignore" | "Warn" | "Strict";
 
@@ -56,7 +57,7 @@ export function checkFields(
     return;
   }
   const contentType = request.headers["content-type"];
-  const before = options === "PatchOptions" && directive === "Strict" ? structuredClone(obj) : undefined;
+  const before = options === "PatchOptions" && directive === "Strict" ? cloneJson(obj) : undefined;
   const unknown = prune(type, obj);
   const json = duplicateCheckedText(contentType, body);
   const duplicates = json === undefined ? [] : duplicateJsonFields(json);

@@ -1,5 +1,5 @@
 import { StatusError } from "../status-error.js";
-import { isJsonObject, jsonEqual, ownValue, setOwn } from "./json-value.js";
+import { cloneJson, isJsonObject, jsonEqual, ownValue, setOwn } from "./json-value.js";
 
 /** One RFC 6902 operation. */
 export interface JsonPatchOperation {
@@ -35,18 +35,18 @@ export function parseJsonPatch(body: unknown): JsonPatchOperation[] {
  * `test` answers 422, as Kubernetes does. The input is not changed.
  */
 export function jsonPatch(target: unknown, operations: JsonPatchOperation[]): unknown {
-  let doc = structuredClone(target);
+  let doc = cloneJson(target);
   for (const op of operations) {
     switch (op.op) {
       case "add":
-        doc = add(doc, op.path, structuredClone(op.value));
+        doc = add(doc, op.path, cloneJson(op.value));
         break;
       case "remove":
         doc = remove(doc, op.path);
         break;
       case "replace":
         get(doc, op.path);
-        doc = add(remove(doc, op.path), op.path, structuredClone(op.value));
+        doc = add(remove(doc, op.path), op.path, cloneJson(op.value));
         break;
       case "move": {
         const value = get(doc, op.from!);
@@ -56,7 +56,7 @@ export function jsonPatch(target: unknown, operations: JsonPatchOperation[]): un
         break;
       }
       case "copy":
-        doc = add(doc, op.path, structuredClone(get(doc, op.from!)));
+        doc = add(doc, op.path, cloneJson(get(doc, op.from!)));
         break;
       case "test":
         if (!jsonEqual(get(doc, op.path), op.value)) throw failed(`testing value ${op.path} failed: test failed`);

@@ -23,6 +23,25 @@ export function setOwn(obj: JsonObject, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/**
+ * A deep copy of a JSON value: objects and arrays copied, everything else shared. Several times faster than
+ * `structuredClone`, which the store would otherwise spend most of its time in. Own `__proto__` keys stay own
+ * properties; a value that is not plain JSON (a Date, a Map) is copied by `structuredClone`.
+ */
+export function cloneJson<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => cloneJson(item)) as T;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const source = value as JsonObject;
+  const out: JsonObject = {};
+  for (const key of Object.keys(source)) {
+    if (key === "__proto__") setOwn(out, key, cloneJson(source[key]));
+    else out[key] = cloneJson(source[key]);
+  }
+  return out as T;
+}
+
 /** A shallow copy with own properties only. */
 export function copyObject(obj: JsonObject): JsonObject {
   const out: JsonObject = {};

@@ -10,7 +10,7 @@ import {
   valueAt,
   type FieldPath,
 } from "./field-set.js";
-import { isJsonObject, jsonEqual, ownValue, type JsonObject } from "./json-value.js";
+import { cloneJson, isJsonObject, jsonEqual, ownValue, type JsonObject } from "./json-value.js";
 
 /** One entry of `metadata.managedFields`. */
 export interface ManagedFieldsEntry {
@@ -186,7 +186,7 @@ function readManagers(live: JsonObject | undefined): Manager[] {
 }
 
 function withoutManagedFields(obj: JsonObject): JsonObject {
-  const copy = structuredClone(obj);
+  const copy = cloneJson(obj);
   if (isJsonObject(copy.metadata)) delete copy.metadata.managedFields;
   return copy;
 }
@@ -276,7 +276,7 @@ export function mergeApplied(live: unknown, applied: unknown, field = ""): unkno
       for (const item of applied as JsonObject[]) {
         const index = findItem(keys, out, item);
         if (index >= 0) out[index] = mergeApplied(out[index], item);
-        else out.push(structuredClone(item));
+        else out.push(cloneJson(item));
       }
       return out;
     }
@@ -285,7 +285,7 @@ export function mergeApplied(live: unknown, applied: unknown, field = ""): unkno
       return [...liveItems, ...(applied as unknown[]).filter((v) => !liveItems.some((l) => jsonEqual(l, v)))];
     }
   }
-  return structuredClone(applied);
+  return cloneJson(applied);
 }
 
 /** kube-apiserver's 409 for apply conflicts, its message and a `FieldManagerConflict` cause per field. */

@@ -1,4 +1,4 @@
-import { copyObject, isJsonObject, jsonEqual, ownValue, setOwn, type JsonObject } from "./json-value.js";
+import { cloneJson, copyObject, isJsonObject, jsonEqual, ownValue, setOwn, type JsonObject } from "./json-value.js";
 
 /**
  * Lists that merge item by item instead of being replaced, and the key that identifies an item,
@@ -31,7 +31,7 @@ const DELETE = Symbol("delete");
  * directives. Neither input is changed.
  */
 export function strategicMergePatch(target: unknown, patch: JsonObject): unknown {
-  const merged = mergeMap(isJsonObject(target) ? structuredClone(target) : {}, patch);
+  const merged = mergeMap(isJsonObject(target) ? cloneJson(target) : {}, patch);
   return merged === DELETE ? {} : merged;
 }
 
