@@ -2,24 +2,18 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  AppsV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  RbacAuthorizationV1Api,
-  type KubeConfig,
-  type V1PolicyRule,
-} from "@kubernetes/client-node";
+import { RbacAuthorizationV1Api, type KubeConfig, type V1PolicyRule } from "@kubernetes/client-node";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import { startAlertmanager, type TestAlertmanager } from "../support/alertmanager.js";
 import { readDeployRules, renderRules, withoutPendingPeriod } from "../support/crash-loop-rule.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
-import { clusterShape, expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
+import { clusterShape, expectEqualHashKV, expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
 import { findObject, renderChart, runHelm, type HelmRun } from "../support/helm-chart.js";
 import { isReady, kubeConfigFrom, waitForPods } from "../support/pod-watch.js";
 import { startPrometheus, type TestPrometheus } from "../support/prometheus.js";
 import { ResponderClient } from "../support/responder-client.js";
 import { withoutVerb } from "../support/restricted-identity.js";
+import { installedKeys, releaseObjects } from "../support/release-objects.js";
 import { releaseReceiver } from "../support/release-receiver.js";
 import { memberWorld, refusalEvents } from "../support/refusal-checks.js";
 import { serviceMonitorScrapeConfigs } from "../support/service-monitor-scrape.js";
@@ -28,6 +22,8 @@ import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-pro
 const NS = "default";
 const RELEASE = "etcd-responder";
 const RELEASE_PODS = `app.kubernetes.io/instance=${RELEASE}`;
+/** Helm's own record of the release: one Secret `sh.helm.release.v1.<release>.v<revision>` per revision. */
+const HELM_RECORDS = `owner=helm,name=${RELEASE}`;
 const KEYS = 30;
 /** Helm waits this long for every Pod of the release to be Ready. */
 const HELM_WAIT = "120s";
@@ -185,6 +181,7 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
     expect(verify?.detail).toMatch(/^5 voting members answer .* hashKV \d+ at revision \d+ on all/);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
     expect((await clusterShape(sandbox.info, cluster())).learners).toBe(0);
+    await expectEqualHashKV(sandbox.info, cluster());
 
     // Both of the release's metrics endpoints were found through the API server and scraped, and the worker's
     // counted the recovery.
@@ -200,19 +197,41 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
     await expect.poll(counted, { timeout: 30_000, interval: 500 }).toBe(1);
   }, 240_000);
 
+  /**
+   * Asserts that the release's objects are exactly those the chart renders in `mode`: none of the other mode's
+   * left, none of this mode's missing.
+   */
+  async function expectObjectsOfMode(mode: "split" | "all") {
+    const expected = installedKeys(await renderChart({ set: [`mode=${mode}`], namespace: NS, release: RELEASE }));
+    const present = await releaseObjects(kc, NS, RELEASE_PODS);
+    const left = present.filter((key) => !expected.includes(key));
+    const missing = expected.filter((key) => !present.includes(key));
+    expect({ left, missing }, `the release's objects in mode ${mode}: ${present.join(", ")}`).toEqual({
+      left: [],
+      missing: [],
+    });
+  }
+
   it("upgrades from split mode to all mode and back, healthy each time", async () => {
     await expectHelm("upgrade", RELEASE, "chart", "--set", "mode=all", "--wait", "--timeout", HELM_WAIT);
     const all = await releasePodsReady(2, "the all-in-one responder and Redis Ready, the split Pods gone");
     expect(all.map((pod) => pod.metadata!.labels!["app.kubernetes.io/component"]).sort()).toEqual(["all", "redis"]);
+    // The receiver's and the worker's Deployments and the worker's metrics Service are gone; the Service
+    // `etcd-responder` now selects the all-in-one Pod.
+    await expectObjectsOfMode("all");
     const { id } = await receiver.requestRecovery({ cluster: "example", namespace: NS, member: 2 });
     expect((await receiver.waitUntilFinished(id, 60_000)).state).toBe("skipped");
 
     await expectHelm("upgrade", RELEASE, "chart", "--set", "mode=split", "--wait", "--timeout", HELM_WAIT);
     await releasePodsReady(3, "the receiver, the worker and Redis Ready again");
+    await expectObjectsOfMode("split");
     await expectHelm("test", RELEASE, "--timeout", "60s");
   }, 300_000);
 
   it("uninstalls and leaves nothing behind", async () => {
+    // While it is installed, the same lists find the release: its objects, and Helm's record of its first revision.
+    expect(await releaseObjects(kc, NS, RELEASE_PODS)).toContain(`RoleBinding/${RELEASE}`);
+    expect(await releaseObjects(kc, NS, HELM_RECORDS, ["Secret"])).toContain(`Secret/sh.helm.release.v1.${RELEASE}.v1`);
     await expectHelm("uninstall", RELEASE, "--wait", "--timeout", HELM_WAIT);
     await waitForPods(
       kc,
@@ -221,34 +240,12 @@ describe("the Helm-installed responder heals a member in-cluster, under its own 
       (pods) => (pods.length === 0 ? true : undefined),
       "the release's Pods gone",
     );
-    const core = kc.makeApiClient(CoreV1Api);
-    const labelSelector = RELEASE_PODS;
     const left = {
-      services: (await core.listNamespacedService({ namespace: NS, labelSelector })).items,
-      secrets: (await core.listNamespacedSecret({ namespace: NS, labelSelector })).items,
-      configMaps: (await core.listNamespacedConfigMap({ namespace: NS, labelSelector })).items,
-      serviceAccounts: (await core.listNamespacedServiceAccount({ namespace: NS, labelSelector })).items,
-      claims: (await core.listNamespacedPersistentVolumeClaim({ namespace: NS, labelSelector })).items,
-      deployments: (await kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: NS, labelSelector })).items,
-      statefulSets: (await kc.makeApiClient(AppsV1Api).listNamespacedStatefulSet({ namespace: NS, labelSelector }))
-        .items,
-      roles: (await kc.makeApiClient(RbacAuthorizationV1Api).listNamespacedRole({ namespace: NS, labelSelector }))
-        .items,
-      leases: (await kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: NS })).items,
+      objects: await releaseObjects(kc, NS, RELEASE_PODS),
+      helmRecords: await releaseObjects(kc, NS, HELM_RECORDS, ["Secret"]),
+      leases: await releaseObjects(kc, NS, undefined, ["Lease"]),
     };
-    expect(
-      Object.fromEntries(Object.entries(left).map(([kind, items]) => [kind, items.map((o) => o.metadata?.name)])),
-    ).toEqual({
-      services: [],
-      secrets: [],
-      configMaps: [],
-      serviceAccounts: [],
-      claims: [],
-      deployments: [],
-      statefulSets: [],
-      roles: [],
-      leases: [],
-    });
+    expect(left, "what the release left behind").toEqual({ objects: [], helmRecords: [], leases: [] });
     // The etcd cluster itself is untouched by the uninstall.
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
   }, 200_000);
