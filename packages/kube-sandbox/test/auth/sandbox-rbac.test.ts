@@ -283,6 +283,56 @@ subjects: [{ kind: ServiceAccount, name: auditor, namespace: default }]
     expect(short.stderr).toContain("may not specify a duration less than 10 minutes");
   });
 
+  it("lets a token evict a Pod only with create on pods/eviction, and the evicted Pod stops and goes", async () => {
+    await k.apply(`
+apiVersion: v1
+kind: Pod
+metadata: { name: evictee }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{ name: main, image: "${SLEEPER_IMAGE}", args: ["3600"] }]
+`);
+    const { core } = await tokenClient(await tokenOf("robot"));
+    const evict = () =>
+      core.createNamespacedPodEvictionWithHttpInfo({
+        name: "evictee",
+        namespace: "default",
+        body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "evictee", namespace: "default" } },
+      });
+    expect(await failure(evict())).toEqual({
+      code: 403,
+      status: forbidden(
+        `pods "evictee" is forbidden: User "${ROBOT}" cannot create resource "pods/eviction" in API group "" ` +
+          'in the namespace "default"',
+        { name: "evictee", kind: "pods" },
+      ),
+    });
+    expect(k.sandbox.store.get("pods", "default", "evictee")?.metadata.deletionTimestamp).toBeUndefined();
+
+    await k.apply(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: pod-evicter }
+rules: [{ apiGroups: [""], resources: [pods/eviction], verbs: [create] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: robot-evicts-pods }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-evicter }
+subjects: [{ kind: ServiceAccount, name: robot }]
+`);
+    expect((await evict()).httpStatusCode).toBe(201);
+    await waitForStore(
+      k.sandbox.store,
+      () => !k.sandbox.store.get("pods", "default", "evictee"),
+      "the evicted Pod evictee to stop and be removed",
+      30_000,
+      () => JSON.stringify(k.sandbox.store.get("pods", "default", "evictee")?.status),
+    );
+    // The Role grants evictions, not deletes.
+    expect((await failure(core.deleteNamespacedPod({ name: "web", namespace: "default" }))).code).toBe(403);
+  });
+
   it("gives every namespace a default ServiceAccount, also one made later", async () => {
     expect((await k.kubectl("create", "namespace", "later")).code).toBe(0);
     await waitForStore(
