@@ -1,7 +1,8 @@
-import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/api/object-store.js";
 import { waitForStore } from "../../src/wait-for-store.js";
+import { clientFailure } from "../support.js";
 import { startHarness, type ApiHarness } from "./api-harness.js";
 import { call } from "./https-client.js";
 
@@ -10,18 +11,6 @@ const PODS = `/api/v1/namespaces/${NS}/pods`;
 
 /** kube-apiserver's answer to an eviction it carried out. */
 const EVICTED = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
-
-/** The HTTP status and parsed Status body of a failed client call. */
-async function failure(call: Promise<unknown>): Promise<{ code: number; status: Record<string, unknown> }> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiException);
-    const e = error as ApiException<string>;
-    return { code: e.code, status: JSON.parse(e.body) as Record<string, unknown> };
-  }
-  throw new Error("the call succeeded but was expected to fail");
-}
 
 describe("the pods/eviction subresource", () => {
   let harness: ApiHarness;
@@ -146,7 +135,7 @@ describe("the pods/eviction subresource", () => {
   });
 
   it("answers 404 for a missing Pod", async () => {
-    const missing = await failure(
+    const missing = await clientFailure(
       core.createNamespacedPodEviction({
         name: "ghost",
         namespace: NS,
@@ -170,7 +159,7 @@ describe("the pods/eviction subresource", () => {
 
   it("answers 400 for a name other than the URL's, or a body that is no Eviction, and evicts nothing", async () => {
     await pod("target");
-    const mismatch = await failure(
+    const mismatch = await clientFailure(
       core.createNamespacedPodEviction({
         name: "target",
         namespace: NS,
