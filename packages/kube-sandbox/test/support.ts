@@ -3,6 +3,7 @@ import { get as httpGet } from "node:http";
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
+import { ApiException } from "@kubernetes/client-node";
 import { createLogger, type Logger } from "../src/logger.js";
 
 /** The kubectl the tests drive the sandbox with: `$KUBECTL`, else the one on PATH (1.32 or close to it). */
@@ -21,6 +22,23 @@ export const UNAUTHORIZED_STATUS = {
   reason: "Unauthorized",
   code: 401,
 };
+
+/**
+ * The HTTP status and `Status` body of a client-node call that must fail (no body for a 401: client-node drops
+ * it); throws when the call succeeds or fails otherwise than with an `ApiException`.
+ */
+export async function clientFailure(
+  call: Promise<unknown>,
+): Promise<{ code: number; status?: Record<string, unknown> }> {
+  try {
+    await call;
+  } catch (error) {
+    if (!(error instanceof ApiException)) throw error;
+    const e = error as ApiException<string | undefined>;
+    return { code: e.code, ...(e.body === undefined ? {} : { status: JSON.parse(e.body) as Record<string, unknown> }) };
+  }
+  throw new Error("the call succeeded but was expected to fail");
+}
 
 /** Whether a process with this pid still exists; one that exited and was not yet reaped (a zombie) counts. */
 export function processAlive(pid: number): boolean {

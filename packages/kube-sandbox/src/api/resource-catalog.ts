@@ -10,7 +10,7 @@ export interface ResourceType {
   namespaced: boolean;
   shortNames: string[];
   verbs: string[];
-  /** Subresources served, e.g. `log`, `exec`, `scale`, `status`. */
+  /** Subresources served, e.g. `log`, `exec`, `eviction`, `scale`, `status`. */
   subresources: { name: string; kind: string; group?: string; version?: string; verbs: string[] }[];
   /** Discovery categories; `all` makes `kubectl get all` include the type. */
   categories: string[];
@@ -59,6 +59,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     "Pod",
     ["po"],
     [
+      { name: "eviction", kind: "Eviction", group: "policy", version: "v1", verbs: ["create"] },
       { name: "log", kind: "Pod", verbs: ["get"] },
       { name: "exec", kind: "PodExecOptions", verbs: ["create", "get"] },
       { name: "portforward", kind: "PodPortForwardOptions", verbs: ["create", "get"] },

@@ -1,26 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
 import { dirname, join } from "node:path";
-import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderKubeconfig } from "../../src/kubeconfig.js";
 import { waitForStore } from "../../src/wait-for-store.js";
 import { SLEEPER_IMAGE, startKubectlSandbox, type KubectlSandbox } from "../kubectl/kubectl-sandbox.js";
-import { kubectl as runKubectl, UNAUTHORIZED_STATUS } from "../support.js";
+import { clientFailure, kubectl as runKubectl, UNAUTHORIZED_STATUS } from "../support.js";
 
 const ROBOT = "system:serviceaccount:default:robot";
-
-/** The HTTP status and Status body of a client-node call that must fail (no body for a 401: client-node drops it). */
-async function failure(call: Promise<unknown>): Promise<{ code: number; status?: Record<string, unknown> }> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiException);
-    const e = error as ApiException<string | undefined>;
-    return { code: e.code, ...(e.body === undefined ? {} : { status: JSON.parse(e.body) as Record<string, unknown> }) };
-  }
-  throw new Error("the call succeeded but was expected to fail");
-}
 
 /** kube-apiserver's 403 Status for a message. */
 function forbidden(message: string, details: Record<string, string>): Record<string, unknown> {
@@ -151,9 +139,9 @@ spec:
 
   it("answers 401 Unauthorized to a request without credentials or with a garbage token", async () => {
     const none = await tokenClient(undefined);
-    expect(await failure(none.core.listNamespacedPod({ namespace: "default" }))).toEqual({ code: 401 });
+    expect(await clientFailure(none.core.listNamespacedPod({ namespace: "default" }))).toEqual({ code: 401 });
     const garbage = await tokenClient("garbage");
-    expect(await failure(garbage.core.listNamespacedPod({ namespace: "default" }))).toEqual({ code: 401 });
+    expect(await clientFailure(garbage.core.listNamespacedPod({ namespace: "default" }))).toEqual({ code: 401 });
     const path = "/api/v1/namespaces/default/pods";
     expect(await rawGet(path)).toEqual({ code: 401, body: UNAUTHORIZED_STATUS });
     expect(await rawGet(path, { Authorization: "Bearer garbage" })).toEqual({ code: 401, body: UNAUTHORIZED_STATUS });
@@ -175,7 +163,7 @@ spec:
       "web",
     ]);
     expect((await core.readNamespacedPod({ name: "web", namespace: "default" })).metadata?.name).toBe("web");
-    expect(await failure(core.listNamespacedSecret({ namespace: "default" }))).toEqual({
+    expect(await clientFailure(core.listNamespacedSecret({ namespace: "default" }))).toEqual({
       code: 403,
       status: forbidden(
         `secrets is forbidden: User "${ROBOT}" cannot list resource "secrets" in API group "" ` +
@@ -183,7 +171,7 @@ spec:
         { kind: "secrets" },
       ),
     });
-    expect((await failure(core.listNamespacedPod({ namespace: "kube-system" }))).status?.message).toBe(
+    expect((await clientFailure(core.listNamespacedPod({ namespace: "kube-system" }))).status?.message).toBe(
       `pods is forbidden: User "${ROBOT}" cannot list resource "pods" in API group "" in the namespace "kube-system"`,
     );
     const exec = await runKubectl(file, "exec", "web", "--", "true");
@@ -199,7 +187,7 @@ spec:
   it("limits a rule with resourceNames to the names it lists", async () => {
     const { core } = await tokenClient(await tokenOf("robot"));
     expect((await core.readNamespacedConfigMap({ name: "public", namespace: "default" })).data).toEqual({ a: "1" });
-    expect(await failure(core.readNamespacedConfigMap({ name: "private", namespace: "default" }))).toEqual({
+    expect(await clientFailure(core.readNamespacedConfigMap({ name: "private", namespace: "default" }))).toEqual({
       code: 403,
       status: forbidden(
         `configmaps "private" is forbidden: User "${ROBOT}" cannot get resource "configmaps" in API group "" ` +
@@ -207,7 +195,7 @@ spec:
         { name: "private", kind: "configmaps" },
       ),
     });
-    expect((await failure(core.listNamespacedConfigMap({ namespace: "default" }))).code).toBe(403);
+    expect((await clientFailure(core.listNamespacedConfigMap({ namespace: "default" }))).code).toBe(403);
   });
 
   it("grants a ClusterRole bound by a ClusterRoleBinding in every namespace", async () => {
@@ -226,7 +214,7 @@ subjects: [{ kind: ServiceAccount, name: auditor, namespace: default }]
     expect((await core.listNamespacedPod({ namespace: "kube-system" })).items).toEqual([]);
     expect((await core.listPodForAllNamespaces()).items.map((p) => p.metadata?.name)).toEqual(["web"]);
     expect((await core.listNamespacedServiceAccount({ namespace: "kube-public" })).items.length).toBeGreaterThan(0);
-    expect((await failure(core.listNamespacedSecret({ namespace: "kube-system" }))).code).toBe(403);
+    expect((await clientFailure(core.listNamespacedSecret({ namespace: "kube-system" }))).code).toBe(403);
   });
 
   it("answers kubectl auth can-i and whoami for a ServiceAccount token", async () => {
@@ -256,14 +244,14 @@ subjects: [{ kind: ServiceAccount, name: auditor, namespace: default }]
     // Discovery is every authenticated user's.
     expect((await core.getAPIResources()).groupVersion).toBe("v1");
     expect((await k.kubectl("delete", "serviceaccount", "shortlived")).code).toBe(0);
-    expect((await failure(core.getAPIResources())).code).toBe(401);
+    expect((await clientFailure(core.getAPIResources())).code).toBe(401);
 
     const created = await k.kubectl("create", "token", "robot", "--bound-object-kind=Pod", "--bound-object-name=web");
     expect(created.code, created.stderr).toBe(0);
     const bound = await tokenClient(created.stdout.trim());
     expect((await bound.core.readNamespacedPod({ name: "web", namespace: "default" })).metadata?.name).toBe("web");
     expect((await k.kubectl("delete", "pod", "web", "--wait=true", "--timeout=30s")).code).toBe(0);
-    expect((await failure(bound.core.listNamespacedPod({ namespace: "default" }))).code).toBe(401);
+    expect((await clientFailure(bound.core.listNamespacedPod({ namespace: "default" }))).code).toBe(401);
   });
 
   it("issues tokens for the duration asked, and refuses one under ten minutes", async () => {
@@ -281,6 +269,56 @@ subjects: [{ kind: ServiceAccount, name: auditor, namespace: default }]
     const short = await k.kubectl("create", "token", "robot", "--duration=1m");
     expect(short.code).not.toBe(0);
     expect(short.stderr).toContain("may not specify a duration less than 10 minutes");
+  });
+
+  it("lets a token evict a Pod only with create on pods/eviction, and the evicted Pod stops and goes", async () => {
+    await k.apply(`
+apiVersion: v1
+kind: Pod
+metadata: { name: evictee }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{ name: main, image: "${SLEEPER_IMAGE}", args: ["3600"] }]
+`);
+    const { core } = await tokenClient(await tokenOf("robot"));
+    const evict = () =>
+      core.createNamespacedPodEvictionWithHttpInfo({
+        name: "evictee",
+        namespace: "default",
+        body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "evictee", namespace: "default" } },
+      });
+    expect(await clientFailure(evict())).toEqual({
+      code: 403,
+      status: forbidden(
+        `pods "evictee" is forbidden: User "${ROBOT}" cannot create resource "pods/eviction" in API group "" ` +
+          'in the namespace "default"',
+        { name: "evictee", kind: "pods" },
+      ),
+    });
+    expect(k.sandbox.store.get("pods", "default", "evictee")?.metadata.deletionTimestamp).toBeUndefined();
+
+    await k.apply(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: pod-evicter }
+rules: [{ apiGroups: [""], resources: [pods/eviction], verbs: [create] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: robot-evicts-pods }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-evicter }
+subjects: [{ kind: ServiceAccount, name: robot }]
+`);
+    expect((await evict()).httpStatusCode).toBe(201);
+    await waitForStore(
+      k.sandbox.store,
+      () => !k.sandbox.store.get("pods", "default", "evictee"),
+      "the evicted Pod evictee to stop and be removed",
+      30_000,
+      () => JSON.stringify(k.sandbox.store.get("pods", "default", "evictee")?.status),
+    );
+    // The Role grants evictions, not deletes.
+    expect((await clientFailure(core.deleteNamespacedPod({ name: "web", namespace: "default" }))).code).toBe(403);
   });
 
   it("gives every namespace a default ServiceAccount, also one made later", async () => {

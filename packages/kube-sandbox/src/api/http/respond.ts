@@ -15,9 +15,12 @@ export function jsonReply(code: number, json: unknown): Reply {
   return { code, json };
 }
 
-/** A `Status` of success, as DELETE answers when the object is gone at once. */
-export function successStatus(details: Record<string, unknown>): Record<string, unknown> {
-  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details };
+/**
+ * A `Status` of success: as DELETE answers when the object is gone at once (with `details` naming it), or an
+ * eviction (with the HTTP `code` and no details).
+ */
+export function successStatus(extra: { details?: Record<string, unknown>; code?: number }): Record<string, unknown> {
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", ...extra };
 }
 
 export function statusReply(error: StatusError): Reply {

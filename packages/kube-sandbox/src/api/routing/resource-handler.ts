@@ -2,6 +2,7 @@ import type { ApiContext, ApiRequest } from "../api-context.js";
 import { createObject } from "../handlers/create-object.js";
 import { deleteCollection, deleteObject } from "../handlers/delete-object.js";
 import { patchObject } from "../handlers/patch-object.js";
+import { podEviction } from "../handlers/pod-eviction.js";
 import { podLog } from "../handlers/pod-log.js";
 import { getObject, listObjects } from "../handlers/read-objects.js";
 import { scaleSubresource } from "../handlers/scale-subresource.js";
@@ -28,6 +29,7 @@ const STATUS: MethodTable = { GET: statusSubresource, PUT: statusSubresource, PA
 const SCALE: MethodTable = { GET: scaleSubresource, PUT: scaleSubresource, PATCH: scaleSubresource };
 const LOG: MethodTable = { GET: podLog };
 const TOKEN: MethodTable = { POST: tokenRequest };
+const EVICTION: MethodTable = { POST: podEviction };
 
 /** The review types by catalog key: each answers a POST to its collection. */
 const REVIEWS: Record<string, MethodTable> = {
@@ -77,6 +79,8 @@ function methodTable(route: ResourceRoute): MethodTable | undefined {
       return PORT_FORWARD;
     case "token":
       return TOKEN;
+    case "eviction":
+      return EVICTION;
     default:
       return undefined;
   }

@@ -20,6 +20,7 @@ describe("request attributes", () => {
     ["DELETE", "/api/v1/namespaces/default/pods", "deletecollection", "pods", "", "", "default"],
     ["GET", "/api/v1/namespaces/default/pods/web/log", "get", "pods", "web", "log", "default"],
     ["POST", "/api/v1/namespaces/default/pods/web/exec", "create", "pods", "web", "exec", "default"],
+    ["POST", "/api/v1/namespaces/default/pods/web/eviction", "create", "pods", "web", "eviction", "default"],
     ["PUT", "/apis/apps/v1/namespaces/d/statefulsets/db/scale", "update", "statefulsets", "db", "scale", "d"],
     ["POST", "/api/v1/namespaces/d/serviceaccounts/robot/token", "create", "serviceaccounts", "robot", "token", "d"],
     ["GET", "/api/v1/namespaces", "list", "namespaces", "", "", ""],
