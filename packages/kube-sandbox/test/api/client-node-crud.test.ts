@@ -1,5 +1,4 @@
 import {
-  ApiException,
   AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -10,6 +9,7 @@ import {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type ApiHarness } from "./api-harness.js";
+import { clientFailure } from "../support.js";
 
 const NS = "default";
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
@@ -25,18 +25,6 @@ function deployment(name: string, replicas = 2): V1Deployment {
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image: "etcd:3.4" }] } },
     },
   };
-}
-
-/** The HTTP status and parsed Status body of a failed client call. */
-async function failure(call: Promise<unknown>): Promise<{ code: number; status: Record<string, unknown> }> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiException);
-    const e = error as ApiException<string>;
-    return { code: e.code, status: JSON.parse(e.body) as Record<string, unknown> };
-  }
-  throw new Error("the call succeeded but was expected to fail");
 }
 
 describe("API server with @kubernetes/client-node", () => {
@@ -86,11 +74,11 @@ describe("API server with @kubernetes/client-node", () => {
     expect(all.items.map((d) => d.metadata?.name)).toContain("web");
 
     await apps.deleteNamespacedDeployment({ name: "web", namespace: NS });
-    expect((await failure(apps.readNamespacedDeployment({ name: "web", namespace: NS }))).code).toBe(404);
+    expect((await clientFailure(apps.readNamespacedDeployment({ name: "web", namespace: NS }))).code).toBe(404);
   });
 
   it("answers 404, 409 AlreadyExists and 409 Conflict as ApiExceptions with Status bodies", async () => {
-    const missing = await failure(core.readNamespacedConfigMap({ name: "nope", namespace: NS }));
+    const missing = await clientFailure(core.readNamespacedConfigMap({ name: "nope", namespace: NS }));
     expect(missing.code).toBe(404);
     expect(missing.status).toMatchObject({
       kind: "Status",
@@ -100,21 +88,21 @@ describe("API server with @kubernetes/client-node", () => {
 
     const body = { metadata: { name: "settings" }, data: { a: "1" } };
     const first = await core.createNamespacedConfigMap({ namespace: NS, body });
-    const again = await failure(core.createNamespacedConfigMap({ namespace: NS, body }));
+    const again = await clientFailure(core.createNamespacedConfigMap({ namespace: NS, body }));
     expect(again.code).toBe(409);
-    expect(again.status.reason).toBe("AlreadyExists");
+    expect(again.status?.reason).toBe("AlreadyExists");
 
     await core.patchNamespacedConfigMap({ name: "settings", namespace: NS, body: { data: { b: "2" } } }, mergePatch);
-    const stale = await failure(
+    const stale = await clientFailure(
       core.replaceNamespacedConfigMap({ name: "settings", namespace: NS, body: { ...first, data: { a: "stale" } } }),
     );
     expect(stale.code).toBe(409);
-    expect(stale.status.reason).toBe("Conflict");
-    expect(String(stale.status.message)).toContain('Operation cannot be fulfilled on configmaps "settings"');
+    expect(stale.status?.reason).toBe("Conflict");
+    expect(String(stale.status?.message)).toContain('Operation cannot be fulfilled on configmaps "settings"');
 
-    const noNamespace = await failure(core.createNamespacedConfigMap({ namespace: "ghost", body }));
+    const noNamespace = await clientFailure(core.createNamespacedConfigMap({ namespace: "ghost", body }));
     expect(noNamespace.code).toBe(404);
-    expect(noNamespace.status.message).toBe('namespaces "ghost" not found');
+    expect(noNamespace.status?.message).toBe('namespaces "ghost" not found');
   });
 
   it("refuses invalid objects with 422 and the fields at fault", async () => {
@@ -122,24 +110,24 @@ describe("API server with @kubernetes/client-node", () => {
     bad.spec!.replicas = -1;
     bad.spec!.template.metadata!.labels = { app: "other" };
     bad.spec!.template.spec!.containers = [{ name: "main", image: "" }];
-    const refused = await failure(apps.createNamespacedDeployment({ namespace: NS, body: bad }));
+    const refused = await clientFailure(apps.createNamespacedDeployment({ namespace: NS, body: bad }));
     expect(refused.code).toBe(422);
-    expect(refused.status.reason).toBe("Invalid");
-    const causes = (refused.status.details as { causes: { field: string }[] }).causes.map((c) => c.field);
+    expect(refused.status?.reason).toBe("Invalid");
+    const causes = (refused.status?.details as { causes: { field: string }[] }).causes.map((c) => c.field);
     expect(causes).toEqual([
       "spec.replicas",
       "spec.template.metadata.labels",
       "spec.template.spec.containers[0].image",
     ]);
-    expect(String(refused.status.message)).toMatch(
+    expect(String(refused.status?.message)).toMatch(
       /^Deployment\.apps "bad" is invalid: spec\.replicas: Invalid value: -1: must be greater than or equal to 0/,
     );
 
-    const badName = await failure(
+    const badName = await clientFailure(
       core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: "Not_Valid" } } }),
     );
     expect(badName.code).toBe(422);
-    expect((badName.status.details as { causes: { field: string }[] }).causes[0]?.field).toBe("metadata.name");
+    expect((badName.status?.details as { causes: { field: string }[] }).causes[0]?.field).toBe("metadata.name");
   });
 
   it("serves Services with cluster IPs, refusing one already taken", async () => {
@@ -151,14 +139,14 @@ describe("API server with @kubernetes/client-node", () => {
     expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(svc.spec?.ports?.[0]).toMatchObject({ protocol: "TCP", targetPort: 2379 });
 
-    const clash = await failure(
+    const clash = await clientFailure(
       core.createNamespacedService({
         namespace: NS,
         body: { metadata: { name: "db2" }, spec: { clusterIP: ip, ports: [{ port: 1 }] } },
       }),
     );
     expect(clash.code).toBe(422);
-    expect(String(clash.status.message)).toContain("provided IP is already allocated");
+    expect(String(clash.status?.message)).toContain("provided IP is already allocated");
 
     const patched = await core.patchNamespacedService(
       { name: "db", namespace: NS, body: { metadata: { annotations: { note: "x" } } } },
@@ -203,14 +191,16 @@ describe("API server with @kubernetes/client-node", () => {
     expect(renewed.spec?.holderIdentity).toBe("b");
     expect(Number(renewed.metadata?.resourceVersion)).toBeGreaterThan(Number(lease.metadata?.resourceVersion));
 
-    const stale = await failure(coordination.replaceNamespacedLease({ name: "leader", namespace: NS, body: lease }));
+    const stale = await clientFailure(
+      coordination.replaceNamespacedLease({ name: "leader", namespace: NS, body: lease }),
+    );
     expect(stale.code).toBe(409);
-    expect(String(stale.status.message)).toContain('leases.coordination.k8s.io "leader"');
+    expect(String(stale.status?.message)).toContain('leases.coordination.k8s.io "leader"');
 
     await coordination.deleteNamespacedLease({ name: "leader", namespace: NS });
-    expect((await failure(coordination.readNamespacedLease({ name: "leader", namespace: NS }))).code).toBe(404);
+    expect((await clientFailure(coordination.readNamespacedLease({ name: "leader", namespace: NS }))).code).toBe(404);
 
-    const typed = await failure(
+    const typed = await clientFailure(
       coordination.createNamespacedLease({
         namespace: NS,
         body: { metadata: { name: "bad" }, spec: { leaseDurationSeconds: 0 } },
@@ -260,7 +250,7 @@ describe("API server with @kubernetes/client-node", () => {
       "etcd-0.17f3",
     ]);
 
-    const unsupported = await failure(core.listNamespacedEvent({ namespace: NS, fieldSelector: "spec.nope=1" }));
+    const unsupported = await clientFailure(core.listNamespacedEvent({ namespace: NS, fieldSelector: "spec.nope=1" }));
     expect(unsupported.code).toBe(400);
   });
 
@@ -281,7 +271,7 @@ describe("API server with @kubernetes/client-node", () => {
     expect(patched.spec?.replicas).toBe(0);
     expect((await apps.readNamespacedDeployment({ name: "scaled", namespace: NS })).spec?.replicas).toBe(0);
 
-    const stale = await failure(
+    const stale = await clientFailure(
       apps.replaceNamespacedDeploymentScale({
         name: "scaled",
         namespace: NS,
