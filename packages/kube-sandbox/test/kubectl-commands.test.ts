@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kindSchemas } from "../src/api/openapi/schemas.js";
 import { pruneUnknownFields } from "../src/api/openapi/unknown-fields.js";
+import type { ManagedFieldsEntry } from "../src/api/patch/managed-fields.js";
 import { isReview, RESOURCE_TYPES, resourceKey } from "../src/api/resource-catalog.js";
 import { startSandbox, type Sandbox } from "../src/index.js";
 import { kubectl, localGet, startPortForward, triedCommands } from "./support.js";
@@ -143,6 +144,24 @@ describe("the README's table of kubectl commands", () => {
       if ((run.code === 0) !== row.works) wrong.push(`${row.line} exited ${run.code}: ${run.stderr.trim()}`);
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("leaves the managedFields the server-side apply rows describe", () => {
+    const configMaps = sandbox.store.list(resourceKey(RESOURCE_TYPES.find((t) => t.kind === "ConfigMap")!));
+    const managed = configMaps.find((obj) => obj.metadata.name === "applied")?.metadata.managedFields;
+    const entries = ((managed ?? []) as ManagedFieldsEntry[]).map((entry) => ({
+      manager: entry.manager,
+      operation: entry.operation,
+      fields: entry.fieldsV1,
+    }));
+    // `other` took `.data.level` over with --force-conflicts; `.data.mode`, applied alike by both, is shared.
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { manager: "kubectl", operation: "Apply", fields: { "f:data": { "f:mode": {} } } },
+        { manager: "other", operation: "Apply", fields: { "f:data": { "f:level": {}, "f:mode": {} } } },
+      ]),
+    );
+    expect(entries).toHaveLength(2);
   });
 
   it("stores only fields the OpenAPI schemas know, in what its controllers and kubelet write too", () => {
