@@ -1,0 +1,252 @@
+import type { V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { generateExampleStatefulSet, statefulSetLabels } from "../../src/cli/example-statefulset-manifests.js";
+import { parseConfig } from "../../src/core/config/load.js";
+import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/types.js";
+import { EtcdUnavailableError } from "../../src/core/errors.js";
+import { STATEFULSET_POD_NAME_LABEL } from "../../src/core/labels.js";
+import type { EtcdGateway, EtcdMember, MemberList, MemberStatus } from "../../src/gateways/etcd/etcd-gateway.js";
+import type {
+  EventTarget,
+  KubernetesGateway,
+  RecordedEvent,
+} from "../../src/gateways/kubernetes/kubernetes-gateway.js";
+import type { RecoveryContext, StepName, StepRecord } from "../../src/recovery/context.js";
+import { REVISION_LABEL } from "../../src/recovery/statefulset-revision.js";
+import { asPromise } from "./as-promise.js";
+import { FakeClock } from "./fake-clock.js";
+import { BOOTSTRAPPED_LOG, type FakeContainerState, matchesSelector, memberPod } from "./fake-world.js";
+
+/** The StatefulSet's revision while its template is the one it was created with. */
+const FIRST_REVISION = "example-1";
+
+/**
+ * An in-memory StatefulSet cluster `example` of three members behind both gateways: the StatefulSet as the example
+ * generator writes it, its Pods `example-0`.. on claims `data-example-0`.., and an etcd member list with processes
+ * answering at the members' client URLs. Writing the StatefulSet moves its revision as the controller would;
+ * nothing makes Pods again. Every change is logged in `calls`; a call no test needs rejects.
+ */
+export class FakeStatefulSetWorld {
+  readonly clock = new FakeClock();
+  readonly calls: string[] = [];
+  readonly events: { target: EventTarget; event: RecordedEvent }[] = [];
+  readonly cluster: ResolvedCluster;
+  readonly clusterId = "8000000000000000001";
+  members: EtcdMember[] = [];
+  readonly processes = new Map<string, { memberId: string; clusterId: string }>();
+  set: V1StatefulSet;
+  readonly pods = new Map<string, V1Pod>();
+  readonly logs = new Map<string, string>();
+  readonly claims = new Map<string, V1PersistentVolumeClaim>();
+
+  constructor() {
+    const yaml = ["clusters:", "  - name: example", "    members: 3", "    statefulSet:", "      name: example"];
+    const cluster = parseConfig(yaml.join("\n"), "test.yaml").catalog.clusters[0];
+    if (!cluster) throw new Error("no cluster");
+    this.cluster = cluster;
+    const generated = generateExampleStatefulSet({ name: "example", members: 3, namespace: "default" });
+    this.set = structuredClone(generated.find((m) => m.kind === "StatefulSet")) as unknown as V1StatefulSet;
+    this.set.metadata = { ...this.set.metadata, uid: "uid-example", generation: 1 };
+    this.set.status = {
+      replicas: 3,
+      observedGeneration: 1,
+      currentRevision: FIRST_REVISION,
+      updateRevision: FIRST_REVISION,
+    };
+    for (const member of cluster.members) {
+      const id = String(1000 + member.index);
+      this.members.push({
+        id,
+        name: member.name,
+        peerURLs: [member.peerURL],
+        clientURLs: [member.clientURL],
+        isLearner: false,
+      });
+      this.processes.set(member.clientURL, { memberId: id, clusterId: this.clusterId });
+      this.setPod(member.index, { kind: "running", ready: true }, { keepProcess: true });
+      const claim = `data-${this.podOf(member)}`;
+      this.claims.set(claim, { metadata: { name: claim, namespace: "default", uid: `uid-${claim}` } });
+    }
+  }
+
+  member(index: number): ResolvedMember {
+    const member = this.cluster.members[index - 1];
+    if (!member) throw new Error(`no member ${index}`);
+    return member;
+  }
+
+  /** The etcd container of the StatefulSet's template. */
+  container() {
+    const container = this.set.spec?.template.spec?.containers[0];
+    if (!container) throw new Error("the StatefulSet has no container");
+    return container;
+  }
+
+  /** Replaces member `index`'s Pod with one in `state` (from the current revision); its process stops unless kept. */
+  setPod(index: number, state: FakeContainerState, options: { keepProcess?: boolean; log?: string } = {}): void {
+    const member = this.member(index);
+    const name = this.podOf(member);
+    if (!options.keepProcess) this.processes.delete(member.clientURL);
+    const labels = {
+      ...statefulSetLabels("example"),
+      [STATEFULSET_POD_NAME_LABEL]: name,
+      [REVISION_LABEL]: this.set.status?.currentRevision ?? FIRST_REVISION,
+    };
+    const now = this.clock.now();
+    const pod = memberPod({
+      name,
+      namespace: "default",
+      labels,
+      createdAt: now - 60_000,
+      state,
+      readySince: now - 60_000,
+    });
+    this.pods.set(name, pod);
+    if (options.log !== undefined) this.logs.set(name, options.log);
+  }
+
+  /** Member `index`'s Pod crash-loops with `log` (its data was lost); its etcd process is gone. */
+  crashLoop(index: number, log = BOOTSTRAPPED_LOG): void {
+    this.setPod(index, { kind: "crash-loop", restartCount: 3 }, { log });
+  }
+
+  /** A recovery context for member `index` (default 3); `lines` collects what the reporter got. */
+  context(overrides: Partial<RecoveryContext> & { index?: number } = {}): RecoveryContext & { lines: string[] } {
+    const lines: string[] = [];
+    const { index = 3, ...rest } = overrides;
+    return {
+      cluster: this.cluster,
+      member: this.member(index),
+      kubernetes: this.kubernetes(),
+      etcd: this.etcd(),
+      clock: this.clock,
+      settings: { deadAfterSeconds: 5, stepTimeoutSeconds: 60, leaseDurationSeconds: 15 },
+      reporter: {
+        stepStarted: () => undefined,
+        progress: (step: StepName, line: string) => lines.push(`[${step}] ${line}`),
+        stepEnded: (record: StepRecord) => lines.push(`[${record.name}] ${record.outcome}: ${record.detail}`),
+      },
+      logger: pino({ level: "silent" }),
+      holder: "test-holder",
+      mode: "act",
+      lines,
+      ...rest,
+    };
+  }
+
+  kubernetes(): KubernetesGateway {
+    const unused = (what: string) => () => Promise.reject(new Error(`the StatefulSet fake does not ${what}`));
+    return {
+      readDeployment: () => Promise.resolve(undefined),
+      readStatefulSet: (_ns, name) => Promise.resolve(name === "example" ? structuredClone(this.set) : undefined),
+      updateStatefulSet: (_ns, name, change) =>
+        asPromise(() => {
+          this.calls.push(`update ${name}`);
+          const copy = structuredClone(this.set);
+          change(copy);
+          this.write(copy);
+          return structuredClone(this.set);
+        }),
+      deletePod: (_ns, name, uid) =>
+        asPromise(() => {
+          this.calls.push(`delete pod ${name}`);
+          if (this.pods.get(name)?.metadata?.uid !== uid) return false;
+          this.pods.delete(name);
+          return true;
+        }),
+      readPersistentVolumeClaim: (_ns, name) => Promise.resolve(structuredClone(this.claims.get(name))),
+      deletePersistentVolumeClaim: (_ns, name, uid) =>
+        asPromise(() => {
+          this.calls.push(`delete claim ${name}`);
+          if (this.claims.get(name)?.metadata?.uid !== uid) return false;
+          this.claims.delete(name);
+          return true;
+        }),
+      waitForClaimGone: () => Promise.resolve(),
+      createPersistentVolumeClaim: unused("create claims"),
+      scaleDeployment: unused("scale Deployments"),
+      updateDeployment: unused("update Deployments"),
+      listPods: (_ns, selector) =>
+        Promise.resolve({
+          pods: [...this.pods.values()]
+            .filter((p) => matchesSelector(p.metadata?.labels, selector))
+            .map((p) => structuredClone(p)),
+          resourceVersion: "1",
+        }),
+      waitForPods: unused("watch Pods"),
+      readPodLog: (_ns, pod) => Promise.resolve(this.logs.get(pod) ?? ""),
+      acquireLease: (namespace, name, holder, durationSeconds) =>
+        Promise.resolve({ namespace, name, holder, durationSeconds }),
+      renewLease: () => Promise.resolve(),
+      releaseLease: () => Promise.resolve(),
+      recordEvent: (target, event) => {
+        this.events.push({ target, event });
+        return Promise.resolve();
+      },
+      reviewAccess: () => Promise.resolve({ allowed: true, reason: "" }),
+    };
+  }
+
+  etcd(): EtcdGateway {
+    const unused = (what: string) => () => Promise.reject(new Error(`the StatefulSet fake does not ${what}`));
+    return {
+      memberList: () => Promise.resolve({ clusterId: this.clusterId, members: structuredClone(this.members) }),
+      memberListFrom: (url) =>
+        asPromise((): MemberList => {
+          this.status(url);
+          return { clusterId: this.clusterId, members: structuredClone(this.members) };
+        }),
+      status: (url) => asPromise(() => this.status(url)),
+      addMember: unused("add members"),
+      removeMember: unused("remove members"),
+      promoteMember: unused("promote members"),
+      hashKV: unused("hash"),
+      snapshot: unused("take snapshots"),
+      close: () => Promise.resolve(),
+    };
+  }
+
+  private podOf(member: ResolvedMember): string {
+    if (member.workload.kind !== "StatefulSet") throw new Error("a StatefulSet member was expected");
+    return member.workload.pod;
+  }
+
+  /** Stores a written StatefulSet as the API server and its controller would: a new template is a new revision. */
+  private write(next: V1StatefulSet): void {
+    const before = this.set;
+    const generation = before.metadata?.generation ?? 1;
+    const specChanged = JSON.stringify(next.spec) !== JSON.stringify(before.spec);
+    const templateChanged = JSON.stringify(next.spec?.template) !== JSON.stringify(before.spec?.template);
+    const nextGeneration = specChanged ? generation + 1 : generation;
+    next.metadata = { ...next.metadata, generation: nextGeneration };
+    const updateRevision = templateChanged ? `example-${nextGeneration}` : before.status?.updateRevision;
+    next.status = {
+      ...before.status,
+      replicas: before.status?.replicas ?? 3,
+      observedGeneration: nextGeneration,
+      ...(updateRevision ? { updateRevision } : {}),
+    };
+    this.set = next;
+  }
+
+  private status(url: string): MemberStatus {
+    const process = this.processes.get(url);
+    if (!process) throw new EtcdUnavailableError(`etcd member ${url} did not answer (status)`, url);
+    const entry = this.members.find((m) => m.id === process.memberId);
+    const voters = this.members.filter((m) => !m.isLearner);
+    const running = voters.filter((m) => [...this.processes.values()].some((p) => p.memberId === m.id));
+    const leader = running.length >= Math.floor(voters.length / 2) + 1 ? (running[0]?.id ?? "0") : "0";
+    return {
+      clientURL: url,
+      memberId: process.memberId,
+      clusterId: process.clusterId,
+      leader: entry ? leader : "0",
+      raftIndex: "100",
+      raftTerm: "2",
+      isLearner: entry?.isLearner ?? false,
+      version: "3.4.23",
+      dbSize: 2048,
+      errors: [],
+    };
+  }
+}
