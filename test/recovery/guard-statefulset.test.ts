@@ -1,3 +1,4 @@
+import type { V1Container } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { UnsafeRecoveryError } from "../../src/core/errors.js";
 import { RECOVERY_UNDER_WAY_ANNOTATION } from "../../src/core/labels.js";
@@ -81,7 +82,7 @@ describe("guard of a StatefulSet member", () => {
     expect(world.set).toEqual(before);
   });
 
-  it("stops when the hold was reverted mid-recovery (Helm or GitOps put RollingUpdate back), changing nothing", async () => {
+  it("stops when the hold was reverted mid-recovery (Helm or GitOps put RollingUpdate back), unchanged", async () => {
     const world = crashLoopingWorld();
     heldByEarlierAttempt(world, "RollingUpdate");
     const before = structuredClone(world.set);
@@ -107,28 +108,25 @@ describe("guard of a member whose etcd reads a configuration file", () => {
     "empty data dir with the file's initial-cluster-state existing), or run etcd without the file (bitnami chart: " +
     "no configuration or existingConfigmap), then run again";
 
-  it.each([
+  it.each<[string, (container: V1Container) => void, string]>([
     [
       "the flag",
-      { args: ["--config-file=/opt/bitnami/etcd/conf/etcd.yaml"] },
+      (c) => (c.args = ["--config-file=/opt/bitnami/etcd/conf/etcd.yaml"]),
       "--config-file /opt/bitnami/etcd/conf/etcd.yaml",
     ],
     [
       "the flag in a script",
-      { command: ["sh", "-c", "exec etcd --config-file /etc/etcd/etcd.yaml"] },
+      (c) => (c.command = ["sh", "-c", "exec etcd --config-file /etc/etcd/etcd.yaml"]),
       "--config-file /etc/etcd/etcd.yaml",
     ],
     [
       "the variable",
-      { env: [{ name: "ETCD_CONFIG_FILE", value: "/opt/bitnami/etcd/conf/etcd.yaml" }] },
+      (c) => c.env?.push({ name: "ETCD_CONFIG_FILE", value: "/opt/bitnami/etcd/conf/etcd.yaml" }),
       "ETCD_CONFIG_FILE /opt/bitnami/etcd/conf/etcd.yaml",
     ],
-  ])("refuses up front when it is given by %s, changing nothing", async (_how, setting, named) => {
+  ])("refuses up front when it is given by %s, changing nothing", async (_how, configure, named) => {
     const world = crashLoopingWorld();
-    const container = world.container();
-    if (setting.args) container.args = setting.args;
-    if (setting.command) container.command = setting.command;
-    if (setting.env) container.env = [...(container.env ?? []), ...setting.env];
+    configure(world.container());
     const before = structuredClone(world.set);
     for (const mode of ["observe", "act"] as const) {
       const result = await runRecovery(world.context({ mode }));
