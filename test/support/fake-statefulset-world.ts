@@ -3,9 +3,15 @@ import { pino } from "pino";
 import { generateExampleStatefulSet, statefulSetLabels } from "../../src/cli/example-statefulset-manifests.js";
 import { parseConfig } from "../../src/core/config/load.js";
 import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/types.js";
-import { EtcdUnavailableError } from "../../src/core/errors.js";
+import { DeadlineExceededError, EtcdUnavailableError } from "../../src/core/errors.js";
 import { STATEFULSET_POD_NAME_LABEL } from "../../src/core/labels.js";
-import type { EtcdGateway, EtcdMember, MemberList, MemberStatus } from "../../src/gateways/etcd/etcd-gateway.js";
+import type {
+  EtcdGateway,
+  EtcdMember,
+  KeyValueHash,
+  MemberList,
+  MemberStatus,
+} from "../../src/gateways/etcd/etcd-gateway.js";
 import type {
   EventTarget,
   KubernetesGateway,
@@ -17,14 +23,13 @@ import { asPromise } from "./as-promise.js";
 import { FakeClock } from "./fake-clock.js";
 import { BOOTSTRAPPED_LOG, type FakeContainerState, matchesSelector, memberPod } from "./fake-world.js";
 
-/** The StatefulSet's revision while its template is the one it was created with. */
-const FIRST_REVISION = "example-1";
-
 /**
  * An in-memory StatefulSet cluster `example` of three members behind both gateways: the StatefulSet as the example
  * generator writes it, its Pods `example-0`.. on claims `data-example-0`.., and an etcd member list with processes
- * answering at the members' client URLs. Writing the StatefulSet moves its revision as the controller would;
- * nothing makes Pods again. Every change is logged in `calls`; a call no test needs rejects.
+ * answering at the members' client URLs. Writing the StatefulSet moves its revision as the controller would (a
+ * template seen before gets its revision back); a deleted Pod is made again at once, Running and Ready, from the update
+ * revision, its etcd process as it was. Nothing else changes by itself, so a wait for Pods looks once. Every change
+ * is logged in `calls`; a call no test needs rejects.
  */
 export class FakeStatefulSetWorld {
   readonly clock = new FakeClock();
@@ -38,6 +43,9 @@ export class FakeStatefulSetWorld {
   readonly pods = new Map<string, V1Pod>();
   readonly logs = new Map<string, string>();
   readonly claims = new Map<string, V1PersistentVolumeClaim>();
+  /** Revision names by Pod template, as ControllerRevisions keep them. */
+  private readonly revisions = new Map<string, string>();
+  private podCounter = 0;
 
   constructor() {
     const yaml = ["clusters:", "  - name: example", "    members: 3", "    statefulSet:", "      name: example"];
@@ -47,12 +55,8 @@ export class FakeStatefulSetWorld {
     const generated = generateExampleStatefulSet({ name: "example", members: 3, namespace: "default" });
     this.set = structuredClone(generated.find((m) => m.kind === "StatefulSet")) as unknown as V1StatefulSet;
     this.set.metadata = { ...this.set.metadata, uid: "uid-example", generation: 1 };
-    this.set.status = {
-      replicas: 3,
-      observedGeneration: 1,
-      currentRevision: FIRST_REVISION,
-      updateRevision: FIRST_REVISION,
-    };
+    const revision = this.revisionOf(this.set);
+    this.set.status = { replicas: 3, observedGeneration: 1, currentRevision: revision, updateRevision: revision };
     for (const member of cluster.members) {
       const id = String(1000 + member.index);
       this.members.push({
@@ -82,7 +86,7 @@ export class FakeStatefulSetWorld {
     return container;
   }
 
-  /** Replaces member `index`'s Pod with one in `state` (from the current revision); its process stops unless kept. */
+  /** Replaces member `index`'s Pod with one in `state` (from the update revision); its process stops unless kept. */
   setPod(index: number, state: FakeContainerState, options: { keepProcess?: boolean; log?: string } = {}): void {
     const member = this.member(index);
     const name = this.podOf(member);
@@ -90,7 +94,7 @@ export class FakeStatefulSetWorld {
     const labels = {
       ...statefulSetLabels("example"),
       [STATEFULSET_POD_NAME_LABEL]: name,
-      [REVISION_LABEL]: this.set.status?.currentRevision ?? FIRST_REVISION,
+      [REVISION_LABEL]: this.set.status?.updateRevision ?? this.revisionOf(this.set),
     };
     const now = this.clock.now();
     const pod = memberPod({
@@ -101,6 +105,7 @@ export class FakeStatefulSetWorld {
       state,
       readySince: now - 60_000,
     });
+    pod.metadata!.uid = `uid-${name}-${this.podCounter++}`;
     this.pods.set(name, pod);
     if (options.log !== undefined) this.logs.set(name, options.log);
   }
@@ -151,7 +156,9 @@ export class FakeStatefulSetWorld {
         asPromise(() => {
           this.calls.push(`delete pod ${name}`);
           if (this.pods.get(name)?.metadata?.uid !== uid) return false;
-          this.pods.delete(name);
+          const member = this.cluster.members.find((m) => this.podOf(m) === name);
+          if (member) this.setPod(member.index, { kind: "running", ready: true }, { keepProcess: true });
+          else this.pods.delete(name);
           return true;
         }),
       readPersistentVolumeClaim: (_ns, name) => Promise.resolve(structuredClone(this.claims.get(name))),
@@ -173,7 +180,13 @@ export class FakeStatefulSetWorld {
             .map((p) => structuredClone(p)),
           resourceVersion: "1",
         }),
-      waitForPods: unused("watch Pods"),
+      waitForPods: (_ns, selector, check, what, timeoutMs) =>
+        asPromise(() => {
+          const pods = [...this.pods.values()].filter((p) => matchesSelector(p.metadata?.labels, selector));
+          const found = check(structuredClone(pods));
+          if (found === undefined) throw new DeadlineExceededError(what, timeoutMs);
+          return found;
+        }),
       readPodLog: (_ns, pod) => Promise.resolve(this.logs.get(pod) ?? ""),
       acquireLease: (namespace, name, holder, durationSeconds) =>
         Promise.resolve({ namespace, name, holder, durationSeconds }),
@@ -200,7 +213,11 @@ export class FakeStatefulSetWorld {
       addMember: unused("add members"),
       removeMember: unused("remove members"),
       promoteMember: unused("promote members"),
-      hashKV: unused("hash"),
+      hashKV: (url, revision) =>
+        asPromise((): KeyValueHash => {
+          this.status(url);
+          return { hash: 424242, compactRevision: "1", revision: String(revision ?? 100) };
+        }),
       snapshot: unused("take snapshots"),
       close: () => Promise.resolve(),
     };
@@ -216,17 +233,25 @@ export class FakeStatefulSetWorld {
     const before = this.set;
     const generation = before.metadata?.generation ?? 1;
     const specChanged = JSON.stringify(next.spec) !== JSON.stringify(before.spec);
-    const templateChanged = JSON.stringify(next.spec?.template) !== JSON.stringify(before.spec?.template);
     const nextGeneration = specChanged ? generation + 1 : generation;
     next.metadata = { ...next.metadata, generation: nextGeneration };
-    const updateRevision = templateChanged ? `example-${nextGeneration}` : before.status?.updateRevision;
     next.status = {
       ...before.status,
       replicas: before.status?.replicas ?? 3,
       observedGeneration: nextGeneration,
-      ...(updateRevision ? { updateRevision } : {}),
+      updateRevision: this.revisionOf(next),
     };
     this.set = next;
+  }
+
+  /** The revision of the StatefulSet's template: a new name for a template not seen before. */
+  private revisionOf(set: V1StatefulSet): string {
+    const template = JSON.stringify(set.spec?.template);
+    const known = this.revisions.get(template);
+    if (known) return known;
+    const name = `example-${this.revisions.size + 1}`;
+    this.revisions.set(template, name);
+    return name;
   }
 
   private status(url: string): MemberStatus {
