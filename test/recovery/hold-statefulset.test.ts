@@ -1,22 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { RECOVERY_UNDER_WAY_ANNOTATION } from "../../src/core/labels.js";
 import { readOriginal, RESTORE_ANNOTATION } from "../../src/recovery/decisions/statefulset-hold.js";
-import { diagnoseWhenDecided } from "../../src/recovery/diagnose.js";
-import { guard } from "../../src/recovery/guard.js";
 import { holdStatefulSet } from "../../src/recovery/hold-statefulset.js";
-import { RecoveryRun } from "../../src/recovery/recovery-run.js";
 import { runRecovery } from "../../src/recovery/run-recovery.js";
-import { FakeStatefulSetWorld } from "../support/fake-statefulset-world.js";
+import { FakeStatefulSetWorld, plannedRecovery } from "../support/fake-statefulset-world.js";
 
 /** Runs Diagnose, Guard and Hold for crash-looping member 3 (Pod example-2), as a recovery does, and ends the run. */
 async function holdForMember3(world: FakeStatefulSetWorld): Promise<void> {
   const ctx = world.context();
   const { workload } = ctx.member;
   if (workload.kind !== "StatefulSet") throw new Error("member 3 runs in a StatefulSet");
-  const run = new RecoveryRun(ctx);
-  const diagnosis = await run.step("diagnose", () => diagnoseWhenDecided(run));
-  if (diagnosis.verdict !== "recover") throw new Error(`diagnosed ${diagnosis.verdict}: ${diagnosis.reason}`);
-  const plan = await run.step("guard", () => guard(run, { ...diagnosis, verdict: "recover" }));
+  const { run, plan } = await plannedRecovery(ctx);
   await run.step("hold", () => holdStatefulSet(run, plan, workload));
   await run.end("succeeded", "held");
 }

@@ -18,6 +18,9 @@ import type {
   RecordedEvent,
 } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
 import type { RecoveryContext, StepName, StepRecord } from "../../src/recovery/context.js";
+import { diagnoseWhenDecided } from "../../src/recovery/diagnose.js";
+import { guard, type Plan } from "../../src/recovery/guard.js";
+import { RecoveryRun } from "../../src/recovery/recovery-run.js";
 import { REVISION_LABEL } from "../../src/recovery/statefulset-revision.js";
 import { asPromise } from "./as-promise.js";
 import { FakeClock } from "./fake-clock.js";
@@ -28,8 +31,8 @@ import { BOOTSTRAPPED_LOG, type FakeContainerState, matchesSelector, memberPod }
  * generator writes it, its Pods `example-0`.. on claims `data-example-0`.., and an etcd member list with processes
  * answering at the members' client URLs. Writing the StatefulSet moves its revision as the controller would (a
  * template seen before gets its revision back); a deleted Pod is made again at once, Running and Ready, from the update
- * revision, its etcd process as it was. Nothing else changes by itself, so a wait for Pods looks once. Every change
- * is logged in `calls`; a call no test needs rejects.
+ * revision, its etcd process as it was unless `startMember` starts it. Every change is logged in `calls`; a call no
+ * test needs rejects.
  */
 export class FakeStatefulSetWorld {
   readonly clock = new FakeClock();
@@ -46,6 +49,9 @@ export class FakeStatefulSetWorld {
   /** Revision names by Pod template, as ControllerRevisions keep them. */
   private readonly revisions = new Map<string, string>();
   private podCounter = 0;
+  private readonly listeners = new Set<() => void>();
+  /** Called with the member's index when its Pod is made again after a delete: what its new etcd process does. */
+  startMember: ((index: number) => void) | undefined;
 
   constructor() {
     const yaml = ["clusters:", "  - name: example", "    members: 3", "    statefulSet:", "      name: example"];
@@ -108,6 +114,7 @@ export class FakeStatefulSetWorld {
     pod.metadata!.uid = `uid-${name}-${this.podCounter++}`;
     this.pods.set(name, pod);
     if (options.log !== undefined) this.logs.set(name, options.log);
+    for (const listener of [...this.listeners]) listener();
   }
 
   /** Member `index`'s Pod crash-loops with `log` (its data was lost); its etcd process is gone. */
@@ -157,8 +164,9 @@ export class FakeStatefulSetWorld {
           this.calls.push(`delete pod ${name}`);
           if (this.pods.get(name)?.metadata?.uid !== uid) return false;
           const member = this.cluster.members.find((m) => this.podOf(m) === name);
-          if (member) this.setPod(member.index, { kind: "running", ready: true }, { keepProcess: true });
-          else this.pods.delete(name);
+          if (!member) return true;
+          this.setPod(member.index, { kind: "running", ready: true }, { keepProcess: true });
+          this.startMember?.(member.index);
           return true;
         }),
       readPersistentVolumeClaim: (_ns, name) => Promise.resolve(structuredClone(this.claims.get(name))),
@@ -180,13 +188,8 @@ export class FakeStatefulSetWorld {
             .map((p) => structuredClone(p)),
           resourceVersion: "1",
         }),
-      waitForPods: (_ns, selector, check, what, timeoutMs) =>
-        asPromise(() => {
-          const pods = [...this.pods.values()].filter((p) => matchesSelector(p.metadata?.labels, selector));
-          const found = check(structuredClone(pods));
-          if (found === undefined) throw new DeadlineExceededError(what, timeoutMs);
-          return found;
-        }),
+      waitForPods: (_ns, selector, check, what, timeoutMs, signal) =>
+        this.waitForPods(selector, check, what, timeoutMs, signal),
       readPodLog: (_ns, pod) => Promise.resolve(this.logs.get(pod) ?? ""),
       acquireLease: (namespace, name, holder, durationSeconds) =>
         Promise.resolve({ namespace, name, holder, durationSeconds }),
@@ -221,6 +224,39 @@ export class FakeStatefulSetWorld {
       snapshot: unused("take snapshots"),
       close: () => Promise.resolve(),
     };
+  }
+
+  /** As the gateway's watch: `check` on every change of the Pods until it answers, the deadline or `signal`. */
+  private waitForPods<T>(
+    selector: string,
+    check: (pods: V1Pod[]) => T | undefined,
+    what: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const stop = new AbortController();
+      const finish = (settle: () => void) => {
+        this.listeners.delete(evaluate);
+        stop.abort();
+        settle();
+      };
+      const evaluate = () => {
+        try {
+          const pods = [...this.pods.values()].filter((p) => matchesSelector(p.metadata?.labels, selector));
+          const value = check(structuredClone(pods));
+          if (value !== undefined) finish(() => resolve(value));
+        } catch (error) {
+          finish(() => reject(error));
+        }
+      };
+      this.listeners.add(evaluate);
+      signal?.addEventListener("abort", () => finish(() => reject(signal.reason as Error)), { once: true });
+      void this.clock.sleep(timeoutMs, stop.signal).then(() => {
+        if (!stop.signal.aborted) finish(() => reject(new DeadlineExceededError(what, timeoutMs)));
+      });
+      evaluate();
+    });
   }
 
   private podOf(member: ResolvedMember): string {
@@ -274,4 +310,13 @@ export class FakeStatefulSetWorld {
       errors: [],
     };
   }
+}
+
+/** Diagnose and Guard of a recovery, as `runRecovery` runs them: the run (still open) and what Guard cleared. */
+export async function plannedRecovery(ctx: RecoveryContext): Promise<{ run: RecoveryRun; plan: Plan }> {
+  const run = new RecoveryRun(ctx);
+  const diagnosis = await run.step("diagnose", () => diagnoseWhenDecided(run));
+  if (diagnosis.verdict !== "recover") throw new Error(`diagnosed ${diagnosis.verdict}: ${diagnosis.reason}`);
+  const plan = await run.step("guard", () => guard(run, { ...diagnosis, verdict: "recover" }));
+  return { run, plan };
 }
