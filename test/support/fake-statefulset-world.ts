@@ -26,6 +26,12 @@ import { asPromise } from "./as-promise.js";
 import { FakeClock } from "./fake-clock.js";
 import { BOOTSTRAPPED_LOG, type FakeContainerState, matchesSelector, memberPod } from "./fake-world.js";
 
+/** The example generator's StatefulSet `example` of three members in namespace `default`, as a client-node object. */
+export function exampleStatefulSet(): V1StatefulSet {
+  const generated = generateExampleStatefulSet({ name: "example", members: 3, namespace: "default" });
+  return structuredClone(generated.find((m) => m.kind === "StatefulSet")) as unknown as V1StatefulSet;
+}
+
 /**
  * An in-memory StatefulSet cluster `example` of three members behind both gateways: the StatefulSet as the example
  * generator writes it, its Pods `example-0`.. on claims `data-example-0`.., and an etcd member list with processes
@@ -58,8 +64,7 @@ export class FakeStatefulSetWorld {
     const cluster = parseConfig(yaml.join("\n"), "test.yaml").catalog.clusters[0];
     if (!cluster) throw new Error("no cluster");
     this.cluster = cluster;
-    const generated = generateExampleStatefulSet({ name: "example", members: 3, namespace: "default" });
-    this.set = structuredClone(generated.find((m) => m.kind === "StatefulSet")) as unknown as V1StatefulSet;
+    this.set = exampleStatefulSet();
     this.set.metadata = { ...this.set.metadata, uid: "uid-example", generation: 1 };
     const revision = this.revisionOf(this.set);
     this.set.status = { replicas: 3, observedGeneration: 1, currentRevision: revision, updateRevision: revision };

@@ -1,23 +1,17 @@
 import type { V1Container, V1StatefulSet } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { generateExampleStatefulSet } from "../../../src/cli/example-statefulset-manifests.js";
 import {
   holdForRecovery,
   readOriginal,
   releaseHold,
   RESTORE_ANNOTATION,
 } from "../../../src/recovery/decisions/statefulset-hold.js";
+import { exampleStatefulSet } from "../../support/fake-statefulset-world.js";
 
 const INITIAL_CLUSTER =
   "example-0=http://example-0.example-headless.default.svc:2380," +
   "example-1=http://example-1.example-headless.default.svc:2380," +
   "example-2=http://example-2.example-headless.default.svc:2380";
-
-/** The example StatefulSet: its etcd settings all in `ETCD_*` variables, update strategy RollingUpdate. */
-function exampleStatefulSet(): V1StatefulSet {
-  const objects = generateExampleStatefulSet({ name: "example", members: 3, namespace: "default" });
-  return structuredClone(objects.find((o) => o.kind === "StatefulSet")) as unknown as V1StatefulSet;
-}
 
 /** A StatefulSet whose etcd container passes its settings as flags, next to a sidecar; no update strategy set. */
 function flagStatefulSet(): V1StatefulSet {
