@@ -2,15 +2,18 @@
 // clusters as real etcd processes, with a responder configuration for them. In the foreground until SIGINT
 // or SIGTERM:  npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K]
 //                                 [--backoff-ms MS] [--tls] [--isolation auto|namespaces|loopback]
-//                                 [--workload deployment|statefulset]
+//                                 [--workload deployment|statefulset] [--statefulset-name NAME]
+//                                 [--cluster-domain DOMAIN]
 import { createLogger, isIsolationMode } from "kube-sandbox";
+import { DNS_1123_SUBDOMAIN } from "../src/cli/example-cluster-manifests.js";
 import { integerOption, parseOptions, UsageError } from "../src/cli/options.js";
 import { waitForShutdownSignal } from "../src/service/run-service.js";
 import { isSandboxWorkload, startEtcdSandbox } from "../test/support/etcd-sandbox.js";
 
 const USAGE =
   "npm run sandbox -- --dir DIR [--members N] [--name NAME] [--namespace NS] [--clusters K] [--backoff-ms MS] [--tls]" +
-  " [--isolation auto|namespaces|loopback] [--workload deployment|statefulset]";
+  " [--isolation auto|namespaces|loopback] [--workload deployment|statefulset] [--statefulset-name NAME]" +
+  " [--cluster-domain DOMAIN]";
 
 async function main(argv: string[]): Promise<number> {
   const values = parseOptions("sandbox", argv, {
@@ -23,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
     tls: { type: "boolean" },
     isolation: { type: "string" },
     workload: { type: "string" },
+    "statefulset-name": { type: "string" },
+    "cluster-domain": { type: "string" },
   });
   if (!values.dir) throw new UsageError(`sandbox: --dir is required (${USAGE})`);
   const name = values.name ?? "example";
@@ -45,6 +50,19 @@ async function main(argv: string[]): Promise<number> {
   if (!isSandboxWorkload(workload)) {
     throw new UsageError(`--workload must be deployment or statefulset, got "${workload}"`);
   }
+  const statefulSetName = values["statefulset-name"];
+  const clusterDomain = values["cluster-domain"];
+  if ((statefulSetName !== undefined || clusterDomain !== undefined) && workload !== "statefulset") {
+    throw new UsageError("--statefulset-name and --cluster-domain need --workload statefulset");
+  }
+  if (statefulSetName !== undefined && !/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/.test(statefulSetName)) {
+    throw new UsageError(
+      `--statefulset-name must be a DNS-1035 label of at most 32 characters, got "${statefulSetName}"`,
+    );
+  }
+  if (clusterDomain !== undefined && !DNS_1123_SUBDOMAIN.test(clusterDomain)) {
+    throw new UsageError(`--cluster-domain must be a DNS name such as cluster.local, got "${clusterDomain}"`);
+  }
   const options = {
     dir: values.dir,
     members: integerOption("members", values.members, 5, 1, 9),
@@ -55,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
     tls: values.tls ?? false,
     isolation,
     workload,
+    ...(statefulSetName !== undefined ? { statefulSetName } : {}),
+    ...(clusterDomain !== undefined ? { clusterDomain } : {}),
   };
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? "info" });
   const shutdown = waitForShutdownSignal();

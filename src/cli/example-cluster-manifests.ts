@@ -89,9 +89,11 @@ export class ExampleClusterOptionsError extends Error {
  */
 const MAX_MEMBERS = 9;
 
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1035 label: a lowercase letter, then lowercase letters, digits and '-', ending with a letter or digit. */
+export const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A DNS-1123 subdomain: labels of lowercase letters, digits and '-' joined by '.'. */
+export const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Fills in defaults and checks every option, throwing `ExampleClusterOptionsError` on the first bad one. */
 function validateExampleClusterOptions(o: ExampleClusterOptions): ResolvedExampleClusterOptions {

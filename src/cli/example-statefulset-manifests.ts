@@ -1,5 +1,8 @@
 import {
   CLIENT_PORT,
+  DNS_1035_LABEL,
+  DNS_1123_SUBDOMAIN,
+  ExampleClusterOptionsError,
   DATA_MOUNT_PATH,
   METRICS_PORT,
   PEER_PORT,
@@ -14,10 +17,22 @@ import {
 /** What `generateExampleStatefulSet` builds. */
 export interface ExampleStatefulSetOptions {
   /**
-   * Cluster name, e.g. `example`: the StatefulSet's and client Service's name, a DNS-1035 label of at most 52
-   * characters (Kubernetes labels each Pod with `NAME-` and a 10-character revision hash, at most 63 in all).
+   * Cluster name, e.g. `example`: the objects' `app.kubernetes.io/instance` label and, unless `statefulSetName` says
+   * otherwise, the StatefulSet's and client Service's name; a DNS-1035 label of at most 52 characters (Kubernetes
+   * labels each Pod with `NAME-` and a 10-character revision hash, at most 63 in all).
    */
   name: string;
+  /**
+   * The StatefulSet's name when it differs from the cluster's, as the bitnami chart names it (`RELEASE-etcd` for
+   * release `RELEASE`): its Pods, claims, headless Service and client Service are named after it. Default `name`;
+   * the same rules.
+   */
+  statefulSetName?: string;
+  /**
+   * The cluster's DNS domain, e.g. `cluster.local`: written at the end of the members' URLs
+   * (`POD.NAME-headless.NS.svc.cluster.local`), as the bitnami chart writes them. Default none (`...svc`).
+   */
+  clusterDomain?: string;
   /** Number of members (the StatefulSet's replicas), 1 to 9. */
   members: number;
   /**
@@ -46,30 +61,31 @@ export function statefulSetLabels(cluster: string): Record<string, string> {
   };
 }
 
-/** The headless Service that gives each Pod its DNS name: `NAME-headless`. */
-export function headlessServiceName(cluster: string): string {
-  return `${cluster}-headless`;
+/** The headless Service that gives each Pod of StatefulSet `NAME` its DNS name: `NAME-headless`. */
+export function headlessServiceName(statefulSet: string): string {
+  return `${statefulSet}-headless`;
 }
 
 /** Pod (and etcd member name) of `ordinal`: `example-0`. Member index i is ordinal i-1. */
-export function statefulSetPodName(cluster: string, ordinal: number): string {
-  return `${cluster}-${ordinal}`;
+export function statefulSetPodName(statefulSet: string, ordinal: number): string {
+  return `${statefulSet}-${ordinal}`;
 }
 
 /** The volumeClaimTemplate holding each member's data. */
 export const DATA_CLAIM_TEMPLATE = "data";
 
 /** The claim the StatefulSet makes for `ordinal`: `data-example-0`. */
-export function dataClaimName(cluster: string, ordinal: number): string {
-  return `${DATA_CLAIM_TEMPLATE}-${statefulSetPodName(cluster, ordinal)}`;
+export function dataClaimName(statefulSet: string, ordinal: number): string {
+  return `${DATA_CLAIM_TEMPLATE}-${statefulSetPodName(statefulSet, ordinal)}`;
 }
 
 /**
- * Host part of a member's URLs, `POD.NAME-headless.NS.svc`: the form the responder assumes for StatefulSet
- * members. `pod` and `namespace` may be `$(VAR)` references the kubelet expands.
+ * Host part of a member's URLs, `POD.NAME-headless.NS.svc` (the form the responder assumes for StatefulSet members),
+ * followed by `.DOMAIN` when a cluster domain is given. `pod` and `namespace` may be `$(VAR)` references the kubelet
+ * expands.
  */
-export function memberDnsName(cluster: string, pod: string, namespace: string): string {
-  return `${pod}.${headlessServiceName(cluster)}.${namespace}.svc`;
+export function memberDnsName(statefulSet: string, pod: string, namespace: string, clusterDomain?: string): string {
+  return `${pod}.${headlessServiceName(statefulSet)}.${namespace}.svc${clusterDomain ? `.${clusterDomain}` : ""}`;
 }
 
 /** Most characters of a name: `NAME-` plus a 10-character revision hash is a label value, 63 at most. */
@@ -77,8 +93,9 @@ const MAX_NAME_LENGTH = 52;
 
 /**
  * The objects of an etcd cluster run by one StatefulSet on PersistentVolumeClaims: the headless Service
- * `NAME-headless`, the client Service `NAME`, then the StatefulSet `NAME`. Every etcd setting comes from
- * `ETCD_*` variables and the downward API, none from flags. Throws `ExampleClusterOptionsError` on bad options.
+ * `SET-headless`, the client Service `SET`, then the StatefulSet `SET` (`SET` is `statefulSetName`, else the cluster
+ * name). Every etcd setting comes from `ETCD_*` variables and the downward API, none from flags. Throws
+ * `ExampleClusterOptionsError` on bad options.
  */
 export function generateExampleStatefulSet(options: ExampleStatefulSetOptions): Manifest[] {
   const image = validateSharedOptions(
@@ -86,22 +103,37 @@ export function generateExampleStatefulSet(options: ExampleStatefulSetOptions): 
     MAX_NAME_LENGTH,
     "Kubernetes labels each Pod with NAME and a 10-character revision hash",
   );
-  const o = { ...options, image };
+  const set = options.statefulSetName ?? options.name;
+  if (typeof set !== "string" || !DNS_1035_LABEL.test(set) || set.length > MAX_NAME_LENGTH) {
+    throw new ExampleClusterOptionsError(
+      "statefulSetName",
+      `${JSON.stringify(set)} is not a valid StatefulSet name: the same rules as the cluster name`,
+    );
+  }
+  const domain = options.clusterDomain;
+  if (domain !== undefined && (typeof domain !== "string" || !DNS_1123_SUBDOMAIN.test(domain))) {
+    throw new ExampleClusterOptionsError(
+      "clusterDomain",
+      `${JSON.stringify(domain)} is not a DNS domain: labels of lowercase letters, digits and '-' joined by '.'`,
+    );
+  }
+  const o = { ...options, image, set };
   return [headlessService(o), clientService(o), statefulSet(o)];
 }
 
-type Resolved = ExampleStatefulSetOptions & { image: string };
+/** The options as checked, with the image and the StatefulSet's name resolved. */
+type Resolved = ExampleStatefulSetOptions & { image: string; set: string };
 
 function metadata(o: Resolved, name: string): Manifest["metadata"] {
   return { name, ...(o.namespace ? { namespace: o.namespace } : {}), labels: statefulSetLabels(o.name) };
 }
 
-/** `NAME-headless`: each Pod's DNS name; it lists members before they are Ready, so peers find each other. */
+/** `SET-headless`: each Pod's DNS name; it lists members before they are Ready, so peers find each other. */
 function headlessService(o: Resolved): Manifest {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: metadata(o, headlessServiceName(o.name)),
+    metadata: metadata(o, headlessServiceName(o.set)),
     spec: {
       clusterIP: "None",
       publishNotReadyAddresses: true,
@@ -114,12 +146,12 @@ function headlessService(o: Resolved): Manifest {
   };
 }
 
-/** `NAME`: one address for clients, balanced over the Ready members. */
+/** `SET`: one address for clients, balanced over the Ready members. */
 function clientService(o: Resolved): Manifest {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: metadata(o, o.name),
+    metadata: metadata(o, o.set),
     spec: {
       type: "ClusterIP",
       selector: statefulSetLabels(o.name),
@@ -137,15 +169,15 @@ function namespaceRef(o: Resolved): string {
 function initialCluster(o: Resolved): string {
   const entries: string[] = [];
   for (let ordinal = 0; ordinal < o.members; ordinal++) {
-    const pod = statefulSetPodName(o.name, ordinal);
-    entries.push(`${pod}=http://${memberDnsName(o.name, pod, namespaceRef(o))}:${PEER_PORT}`);
+    const pod = statefulSetPodName(o.set, ordinal);
+    entries.push(`${pod}=http://${memberDnsName(o.set, pod, namespaceRef(o), o.clusterDomain)}:${PEER_PORT}`);
   }
   return entries.join(",");
 }
 
 function etcdContainer(o: Resolved): Record<string, unknown> {
   const client = o.tls ? "https" : "http";
-  const self = memberDnsName(o.name, "$(MY_POD_NAME)", namespaceRef(o));
+  const self = memberDnsName(o.set, "$(MY_POD_NAME)", namespaceRef(o), o.clusterDomain);
   // The kubelet expands $(VAR) only from variables defined earlier in the list: the downward API comes first.
   const env: Record<string, unknown>[] = [
     { name: "MY_POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
@@ -190,17 +222,17 @@ function etcdContainer(o: Resolved): Record<string, unknown> {
   };
 }
 
-/** StatefulSet `NAME`: Pods `NAME-0`.., each on its claim `data-NAME-N`, started side by side. */
+/** StatefulSet `SET`: Pods `SET-0`.., each on its claim `data-SET-N`, started side by side. */
 function statefulSet(o: Resolved): Manifest {
   const podSpec: Record<string, unknown> = { terminationGracePeriodSeconds: 10, containers: [etcdContainer(o)] };
   if (o.tls) podSpec.volumes = [{ name: "tls", secret: { secretName: o.tls.secretName } }];
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
-    metadata: metadata(o, o.name),
+    metadata: metadata(o, o.set),
     spec: {
       replicas: o.members,
-      serviceName: headlessServiceName(o.name),
+      serviceName: headlessServiceName(o.set),
       // Members must all start for the cluster to have a leader: OrderedReady would wait for a Ready Pod 0 forever.
       podManagementPolicy: "Parallel",
       updateStrategy: { type: "RollingUpdate" },

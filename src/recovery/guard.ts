@@ -7,6 +7,7 @@ import type { Diagnosis } from "./diagnose.js";
 import type { MemberList } from "../gateways/etcd/etcd-gateway.js";
 import type { RecoveryRun, StepOutcome } from "./recovery-run.js";
 import { checkStatefulSet, refuseOtherLearner } from "./guard-statefulset.js";
+import { refuseConfigFile } from "./guard-config-file.js";
 import { joinsByItself } from "./member-workload.js";
 
 /** A diagnosis that leads to action: the member needs recovering, or an earlier attempt is to be finished. */
@@ -25,13 +26,15 @@ export interface Plan {
 }
 
 /**
- * Step 3, Guard: refuse (UnsafeRecoveryError, nothing changed) when etcd lists a member the configuration
- * does not have, when quorum is lost, when the cluster ID is wrong or unclear, or when the plan itself
- * would lose quorum (a voting add). Also works out which members Remove is expected to remove.
+ * Step 3, Guard: refuse (UnsafeRecoveryError, nothing changed) when the member's etcd reads a configuration
+ * file, when etcd lists a member the configuration does not have, when quorum is lost, when the cluster ID is
+ * wrong or unclear, or when the plan itself would lose quorum (a voting add). Also works out which members
+ * Remove is expected to remove.
  */
 export async function guard(run: RecoveryRun, diagnosis: ActingDiagnosis): Promise<StepOutcome<Plan>> {
   const { ctx } = run;
   const { real, list, probes } = diagnosis.cluster;
+  if (diagnosis.verdict === "recover") refuseConfigFile(run, diagnosis);
   if (ctx.member.workload.kind === "StatefulSet") checkStatefulSet(diagnosis);
   if (diagnosis.verdict === "recover" && list) refuseOtherLearner(list, run);
 

@@ -143,6 +143,9 @@ describe("generateExampleStatefulSet", () => {
     [{ name: "example", members: 3, namespace: "Data" }, "namespace"],
     [{ name: "example", members: 3, image: "" }, "image"],
     [{ name: "example", members: 3, tls: { secretName: "bad name" } }, "tls.secretName"],
+    [{ name: "milvus", members: 3, statefulSetName: "Milvus-etcd" }, "statefulSetName"],
+    [{ name: "milvus", members: 3, statefulSetName: "m".repeat(53) }, "statefulSetName"],
+    [{ name: "milvus", members: 3, clusterDomain: "cluster..local" }, "clusterDomain"],
   ])("refuses %j, naming option %s", (options, option) => {
     let error: unknown;
     try {
@@ -152,6 +155,36 @@ describe("generateExampleStatefulSet", () => {
     }
     expect(error).toBeInstanceOf(ExampleClusterOptionsError);
     expect((error as ExampleClusterOptionsError).option).toBe(option);
+  });
+
+  it("names the objects after a StatefulSet name of their own, labelled with the cluster's, as bitnami does", () => {
+    const objects = generateExampleStatefulSet({
+      name: "milvus",
+      members: 3,
+      namespace: "milvus",
+      statefulSetName: "milvus-etcd",
+      clusterDomain: "cluster.local",
+    });
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "Service/milvus-etcd-headless",
+      "Service/milvus-etcd",
+      "StatefulSet/milvus-etcd",
+    ]);
+    const labels = { ...LABELS, "app.kubernetes.io/instance": "milvus" };
+    for (const o of objects) expect(o.metadata.labels).toEqual(labels);
+    const { spec, env } = parts(objects);
+    expect(spec.serviceName).toBe("milvus-etcd-headless");
+    expect(spec.selector.matchLabels).toEqual(labels);
+    const dns = (pod: string) => `${pod}.milvus-etcd-headless.milvus.svc.cluster.local`;
+    expect(env.get("ETCD_INITIAL_CLUSTER")).toBe(
+      ["milvus-etcd-0", "milvus-etcd-1", "milvus-etcd-2"].map((pod) => `${pod}=http://${dns(pod)}:2380`).join(","),
+    );
+    expect(env.get("ETCD_INITIAL_ADVERTISE_PEER_URLS")).toBe(`http://${dns("$(MY_POD_NAME)")}:2380`);
+    expect(env.get("ETCD_ADVERTISE_CLIENT_URLS")).toBe(`http://${dns("$(MY_POD_NAME)")}:2379`);
+    expect([statefulSetPodName("milvus-etcd", 2), dataClaimName("milvus-etcd", 2)]).toEqual([
+      "milvus-etcd-2",
+      "data-milvus-etcd-2",
+    ]);
   });
 
   it("accepts a 52-character name", () => {

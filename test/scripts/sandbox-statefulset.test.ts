@@ -223,3 +223,21 @@ describe("sandbox --workload statefulset on loopback", () => {
     ).rejects.toBeInstanceOf(StatefulSetNeedsIsolationError);
   });
 });
+
+describe("sandbox --statefulset-name and --cluster-domain", () => {
+  it.each([
+    [{ statefulSetName: "milvus-etcd" }, "--statefulset-name and --cluster-domain need --workload statefulset"],
+    [
+      { workload: "statefulset" as const, statefulSetName: "Milvus" },
+      '--statefulset-name must be a DNS-1035 label of at most 32 characters, got "Milvus"',
+    ],
+    [
+      { workload: "statefulset" as const, clusterDomain: "cluster..local" },
+      '--cluster-domain must be a DNS name such as cluster.local, got "cluster..local"',
+    ],
+  ])("refuses %j with a usage error", async (options, line) => {
+    await expect(startSandboxProcess({ members: 1, ...options })).rejects.toThrow(
+      new RegExp(`^sandbox exited with 2 before it was ready:\\n.*${line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "s"),
+    );
+  });
+});

@@ -20,7 +20,12 @@ import {
   memberServiceName,
 } from "../../src/cli/example-cluster-manifests.js";
 import { responderImage } from "./responder-image.js";
-import { planStatefulSetCluster, StatefulSetNeedsIsolationError, statefulSetPodReady } from "./sandbox-statefulset.js";
+import {
+  planStatefulSetCluster,
+  StatefulSetNeedsIsolationError,
+  type StatefulSetNaming,
+  statefulSetPodReady,
+} from "./sandbox-statefulset.js";
 
 export interface EtcdSandboxOptions {
   /** Folder for the kubeconfig, `sandbox.json`, `responder.yaml`, certificates and the Pods' data. */
@@ -46,6 +51,16 @@ export interface EtcdSandboxOptions {
    * StatefulSet of `example-cluster --workload statefulset` on PersistentVolumeClaims, which needs isolated Pods.
    */
   workload?: SandboxWorkload;
+  /**
+   * The StatefulSet's name when it differs from the cluster's, as the bitnami chart names it (`RELEASE-etcd`); with
+   * several clusters, `NAME-a`, ... Only with the `statefulset` workload.
+   */
+  statefulSetName?: string;
+  /**
+   * The cluster domain the StatefulSet members' URLs end with (`cluster.local`, as the bitnami chart writes them); the
+   * responder's configuration then names their peer URLs so. Only with the `statefulset` workload.
+   */
+  clusterDomain?: string;
   logger: Logger;
 }
 
@@ -75,9 +90,10 @@ export interface SandboxDeploymentMember extends SandboxMemberCommon {
 }
 
 /**
- * A member run by the cluster's StatefulSet: index i is ordinal i-1, Pod (and etcd member) `NAME-(i-1)`, on
- * claim `data-NAME-(i-1)`. Its `clientURL` is the fixed address of the sandbox's Service `service`
- * (`NAME-(i-1)-client`); its `peerURL` the Pod's DNS name, `http://POD.NAME-headless.NS.svc:2380`.
+ * A member run by the cluster's StatefulSet `SET`: index i is ordinal i-1, Pod (and etcd member) `SET-(i-1)`, on
+ * claim `data-SET-(i-1)`. Its `clientURL` is the fixed address of the sandbox's Service `service`
+ * (`SET-(i-1)-client`); its `peerURL` the Pod's DNS name, `http://POD.SET-headless.NS.svc:2380` (with the cluster
+ * domain after `svc` when one is given).
  */
 export interface SandboxStatefulSetMember extends SandboxMemberCommon {
   workload: "statefulset";
@@ -93,6 +109,8 @@ export interface SandboxClusterInfo {
   namespace: string;
   /** For a cluster run by a StatefulSet: its name, its headless Service and the data's volumeClaimTemplate. */
   statefulSet?: { name: string; serviceName: string; volumeClaimTemplate: string };
+  /** For a cluster run by a StatefulSet: the cluster domain its members' URLs end with, if they carry one. */
+  clusterDomain?: string;
   members: SandboxMemberInfo[];
 }
 
@@ -139,6 +157,9 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
     throw new Error(`${clusterCount} clusters of ${members} members do not fit in one /24 address block`);
   }
   if (workload === "statefulset" && options.isolation === "loopback") throw new StatefulSetNeedsIsolationError();
+  if (workload !== "statefulset" && (options.statefulSetName || options.clusterDomain)) {
+    throw new Error("a StatefulSet name and a cluster domain are for the statefulset workload only");
+  }
   const sandbox = await startSandbox({
     dir,
     namespace,
@@ -165,6 +186,10 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
       sandbox,
       Boolean(tls),
       workload,
+      {
+        ...(options.statefulSetName ? { statefulSetName: options.statefulSetName } : {}),
+        ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
+      },
     );
     const kc = new KubeConfig();
     kc.loadFromFile(sandbox.kubeconfig);
@@ -216,7 +241,7 @@ export async function startEtcdSandbox(options: EtcdSandboxOptions): Promise<Etc
  * The responder configuration that manages every cluster of the sandbox: explicit member URLs (the
  * sandbox's addresses are not DNS names), its TLS files, snapshots kept beside the sandbox. A StatefulSet
  * cluster names its StatefulSet and gives only client URLs: its peer URLs are the responder's default, the
- * Pods' DNS names.
+ * Pods' DNS names, or with a cluster domain the naming template that adds it.
  */
 export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters">, snapshotsDir: string): string {
   const config: ConfigFile = {
@@ -225,6 +250,9 @@ export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters"
       namespace: cluster.namespace,
       members: cluster.members.length,
       ...(cluster.statefulSet ? { statefulSet: cluster.statefulSet } : {}),
+      ...(cluster.clusterDomain
+        ? { naming: { peerURL: `http://{pod}.{serviceName}.{namespace}.svc.${cluster.clusterDomain}:2380` } }
+        : {}),
       memberURLs: Object.fromEntries(
         cluster.members.map((m) => [
           String(m.index),
@@ -255,13 +283,17 @@ function planClusters(
   sandbox: Sandbox,
   tls: boolean,
   workload: SandboxWorkload,
+  naming: StatefulSetNaming,
 ): PlannedCluster[] {
   const planned: PlannedCluster[] = [];
   for (let k = 0; k < count; k++) {
     const name = count > 1 ? `${baseName}-${String.fromCharCode(97 + k)}` : baseName;
     const ips = Array.from({ length: members }, (_, i) => sandbox.address(k * members + i + 1));
     if (workload === "statefulset") {
-      planned.push(planStatefulSetCluster(name, namespace, ips, tls ? `${name}-tls` : undefined));
+      const suffix = count > 1 ? `-${String.fromCharCode(97 + k)}` : "";
+      const set = naming.statefulSetName ? { statefulSetName: `${naming.statefulSetName}${suffix}` } : {};
+      const tlsSecret = tls ? `${name}-tls` : undefined;
+      planned.push(planStatefulSetCluster(name, namespace, ips, tlsSecret, { ...naming, ...set }));
       continue;
     }
     planned.push(planDeploymentCluster(name, namespace, ips, tls, sandbox.isolation === "namespaces"));

@@ -35,6 +35,8 @@ export async function startSandboxProcess(options: SandboxProcessOptions = {}): 
   args.push("--backoff-ms", String(options.backoffMs ?? 500));
   if (options.tls) args.push("--tls");
   if (options.workload) args.push("--workload", options.workload);
+  if (options.statefulSetName) args.push("--statefulset-name", options.statefulSetName);
+  if (options.clusterDomain) args.push("--cluster-domain", options.clusterDomain);
   // The product's tests run etcd on loopback addresses unless they ask otherwise: with isolated Pods every etcd
   // byte, peers' included, passes the sandbox's userspace Service proxy, and on a loaded two-core machine
   // that held status calls past the responder's 1 s timeout. The sandbox's own tests cover isolated Pods.

@@ -35,9 +35,17 @@ export interface PlannedStatefulSetCluster {
   dnsNames: string[];
 }
 
+/** How the sandbox names a StatefulSet cluster's objects beyond its name (see `ExampleStatefulSetOptions`). */
+export interface StatefulSetNaming {
+  /** The StatefulSet's name when it differs from the cluster's (the bitnami chart's `RELEASE-etcd`). */
+  statefulSetName?: string;
+  /** The cluster domain the members' URLs end with, e.g. `cluster.local`. */
+  clusterDomain?: string;
+}
+
 /**
  * Cluster `name` as the generated StatefulSet, plus what only the sandbox needs: a Service per member,
- * `NAME-ORDINAL-client`, holding fixed cluster IP `ips[ordinal]` and selecting that one Pod by its name, so the
+ * `SET-ORDINAL-client`, holding fixed cluster IP `ips[ordinal]` and selecting that one Pod by its name, so the
  * host reaches each member at an address that survives its Pod. The members' peer URLs are their Pod DNS names.
  */
 export function planStatefulSetCluster(
@@ -45,24 +53,28 @@ export function planStatefulSetCluster(
   namespace: string,
   ips: string[],
   tlsSecret: string | undefined,
+  naming: StatefulSetNaming = {},
 ): PlannedStatefulSetCluster {
   const objects = generateExampleStatefulSet({
     name,
     members: ips.length,
     namespace,
+    ...naming,
     ...(tlsSecret ? { tls: { secretName: tlsSecret } } : {}),
   });
+  const set = naming.statefulSetName ?? name;
+  const dnsName = (pod: string) => memberDnsName(set, pod, namespace, naming.clusterDomain);
   const scheme = tlsSecret ? "https" : "http";
   const members: SandboxStatefulSetMember[] = ips.map((ip, ordinal) => {
-    const pod = statefulSetPodName(name, ordinal);
+    const pod = statefulSetPodName(set, ordinal);
     return {
       workload: "statefulset",
       index: ordinal + 1,
       pod,
-      pvc: dataClaimName(name, ordinal),
+      pvc: dataClaimName(set, ordinal),
       service: `${pod}-client`,
       clientURL: `${scheme}://${ip}:${CLIENT_PORT}`,
-      peerURL: `http://${memberDnsName(name, pod, namespace)}:${PEER_PORT}`,
+      peerURL: `http://${dnsName(pod)}:${PEER_PORT}`,
     };
   });
   for (const [ordinal, member] of members.entries()) {
@@ -70,17 +82,18 @@ export function planStatefulSetCluster(
   }
   return {
     objects,
-    dnsNames: members.map((m) => memberDnsName(name, m.pod, namespace)),
+    dnsNames: members.map((m) => dnsName(m.pod)),
     info: {
       name,
       namespace,
-      statefulSet: { name, serviceName: headlessServiceName(name), volumeClaimTemplate: DATA_CLAIM_TEMPLATE },
+      statefulSet: { name: set, serviceName: headlessServiceName(set), volumeClaimTemplate: DATA_CLAIM_TEMPLATE },
+      ...(naming.clusterDomain ? { clusterDomain: naming.clusterDomain } : {}),
       members,
     },
   };
 }
 
-/** `NAME-ORDINAL-client`: the member's fixed address for the host, published before the Pod is Ready. */
+/** `SET-ORDINAL-client`: the member's fixed address for the host, published before the Pod is Ready. */
 function memberClientService(name: string, namespace: string, member: SandboxStatefulSetMember, ip: string): Manifest {
   return {
     apiVersion: "v1",

@@ -292,6 +292,32 @@ describe("findDataLossSign", () => {
     expect(findDataLossSign(`first\n${line}\nlast`)?.sign).toBe(sign);
   });
 
+  it.each([
+    [
+      "the bitnami image's lost member ID",
+      "etcd 10:15:32.81 WARN  ==> Member ID wasn't properly stored",
+      { sign: "member ID lost", dataDir: "unknown" },
+    ],
+    [
+      "a stream rejected from a removed member",
+      "2024-01-01 10:00:00.000000 E | rafthttp: rejected stream from remote peer 8e9f33d4 since it was removed",
+      { sign: "removed from the cluster", dataDir: "stale" },
+    ],
+  ])("finds %s, quoting the line, and a StatefulSet member crash-looping on it is recovered", (_name, line, found) => {
+    const quoted = line.replace(/^.* E \| /, "");
+    expect(findDataLossSign(`first\n${line}\nlast`)).toEqual({ ...found, line: quoted });
+    const diagnosis = classifyMember(
+      facts({
+        kind: "StatefulSet",
+        runner: "Pod example-2 of StatefulSet example",
+        pod: { ...crashingPod, name: "example-2" },
+        ...noAnswer,
+        log: `2024-01-01 I | etcdmain: etcd Version: 3.4.23\n${line}\n`,
+      }),
+    );
+    expect(diagnosis).toEqual({ verdict: "recover", reason: `Pod example-2 is in CrashLoopBackOff: ${quoted}` });
+  });
+
   it("finds nothing in a log without a sign", () => {
     expect(
       findDataLossSign("I | ready to serve client requests\nC | etcdmain: listen tcp: address already in use"),
