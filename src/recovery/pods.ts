@@ -10,6 +10,7 @@ export interface ContainerSpec {
   command?: string[];
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: unknown }[];
+  volumeMounts?: { mountPath: string }[];
 }
 
 /**

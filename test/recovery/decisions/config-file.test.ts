@@ -29,6 +29,18 @@ describe("configFileOf", () => {
     });
   });
 
+  it("finds the bitnami chart's configuration, mounted where the image's start script passes it to etcd", () => {
+    const volumeMounts = [
+      { name: "data", mountPath: "/bitnami/etcd" },
+      { name: "etcd-config", mountPath: "/opt/bitnami/etcd/conf/" },
+    ];
+    expect(configFileOf({ name: "etcd", volumeMounts })).toEqual({
+      setting: "a configuration file from a volume at the bitnami image's configuration directory",
+      file: "/opt/bitnami/etcd/conf/",
+    });
+    expect(configFileOf({ name: "etcd", volumeMounts: [volumeMounts[0]!] })).toBeUndefined();
+  });
+
   it("finds none in a container set by flags and variables alone, or with an empty variable", () => {
     const env = [
       { name: "ETCD_INITIAL_CLUSTER", value: "a=http://a:2380" },
