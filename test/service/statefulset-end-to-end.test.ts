@@ -5,6 +5,7 @@ import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import { STATEFULSET_STEPS } from "../../src/recovery/context.js";
 import { expectEqualHashKV, expectHealthyCluster } from "../support/etcd-cluster-checks.js";
 import { crashLoopNotification } from "../support/crash-loop-notification.js";
+import { followerPod } from "../support/etcd-leader.js";
 import { statefulSetWorld } from "../support/refusal-checks.js";
 import type { SandboxProcess } from "../support/sandbox-process.js";
 import { alertCrashLoops, isFinal, waitForRecovery, type ServiceApi } from "../support/service-api.js";
@@ -80,24 +81,29 @@ describe("the service end to end on a 3-member etcd StatefulSet: alert naming a 
 
   it("empties a claim wiped in place under state existing (tocommit)", async () => {
     await setInitialClusterStateExisting(sandbox.info.kubeconfig, "default", "example");
-    const healthy = await podIdentities(kc, "default", ["example-0", "example-1"]);
-    const oldClaim = await claimUid(kc, "default", "data-example-2");
-    await emptyClaimInPlace(kc, "default", "example-2", "data-example-2");
+    // The leader remembers how far each follower got: its next heartbeat makes an emptied follower panic. An emptied
+    // leader is followed by a new one that remembers nothing, and the member catches up instead.
+    const pod = await followerPod(kc, sandbox.info, cluster(), ["example-2", "example-1"]);
+    const claim = `data-${pod}`;
+    const others = ["example-0", "example-1", "example-2"].filter((p) => p !== pod);
+    const healthy = await podIdentities(kc, "default", others);
+    const oldClaim = await claimUid(kc, "default", claim);
+    await emptyClaimInPlace(kc, "default", pod, claim);
 
-    const record = await recoverThroughAlert("example-2");
+    const record = await recoverThroughAlert(pod);
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     const detail = (step: string) => record.steps.find((s) => s.name === step)?.detail;
-    expect(detail("diagnose")).toMatch(/Pod example-2 .*tocommit\(\d+\) is out of range/);
+    expect(detail("diagnose")).toMatch(new RegExp(`Pod ${pod} .*tocommit\\(\\d+\\) is out of range`));
     expect(detail("start")).toMatch(
       new RegExp(
-        "deleted PersistentVolumeClaim data-example-2 \\(its data dir holds a write-ahead log the cluster no " +
+        `deleted PersistentVolumeClaim ${claim} \\(its data dir holds a write-ahead log the cluster no ` +
           "longer knows: .*tocommit",
       ),
     );
-    expect(await claimUid(kc, "default", "data-example-2")).not.toBe(oldClaim);
+    expect(await claimUid(kc, "default", claim)).not.toBe(oldClaim);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
     await expectEqualHashKV(sandbox.info, cluster());
-    expect(await podIdentities(kc, "default", ["example-0", "example-1"])).toEqual(healthy);
+    expect(await podIdentities(kc, "default", others)).toEqual(healthy);
     const set = await readStatefulSet(kc, "default", "example");
     expect(set.spec?.updateStrategy?.type ?? "RollingUpdate").toBe("RollingUpdate");
     const env = set.spec?.template?.spec?.containers?.[0]?.env ?? [];
