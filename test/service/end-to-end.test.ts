@@ -5,15 +5,17 @@ import { afterAll, assert, beforeAll, describe, expect, it } from "vitest";
 import type { AlertsAnswer } from "../../src/intake/alerts.js";
 import { DEPLOYMENT_STEPS } from "../../src/recovery/context.js";
 import type { RecoveryListBody } from "../support/api-bodies.js";
-import { expectHealthyCluster, clusterShape } from "../support/etcd-cluster-checks.js";
+import { expectEqualHashKV, expectHealthyCluster, clusterShape } from "../support/etcd-cluster-checks.js";
 import { breakUntilCrashLooping } from "../support/crash-looping-member.js";
+import { memberOnClaim, moveDataToEmptyClaim } from "../support/deployment-on-claim.js";
 import { breakMember } from "../support/pod-watch.js";
 import { conventionalPodName, crashLoopNotification, RECEIVER } from "../support/crash-loop-notification.js";
 import { TEST_TOKEN, type ResponderProcess } from "../support/responder-process.js";
 import type { SandboxProcess } from "../support/sandbox-process.js";
 import { startServiceStack, type ServiceStack } from "../support/service-stack.js";
 import { repoRoot } from "../support/tools.js";
-import { waitForRecovery, type ServiceApi } from "../support/service-api.js";
+import { alertCrashLoops, isFinal, waitForRecovery, type ServiceApi } from "../support/service-api.js";
+import { claimUid } from "../support/statefulset-member.js";
 
 const KEYS = 30;
 
@@ -129,6 +131,35 @@ describe("the service end to end: alert, queue, worker, recovery (one `all` proc
     expect(unauthorized.code).toBe(1);
     expect(unauthorized.stderr.trim().split("\n")).toHaveLength(1);
     expect(unauthorized.stderr).toMatch(/token is missing or wrong/);
+  });
+
+  it('recovers a member moved to an empty claim ("already bootstrapped") from its alert, keeping it', async () => {
+    const claim = "example-5-data";
+    const outcome = await moveDataToEmptyClaim(memberOnClaim(sandbox, 5, claim));
+    if (!("crashLooping" in outcome)) throw new Error(`member 5 started empty with state new joined: ${outcome.ready}`);
+    const uid = await claimUid(kc, "default", claim);
+    const idsBefore = (await clusterShape(sandbox.info, cluster())).ids;
+
+    const [queued] = await alertCrashLoops(api, [outcome.crashLooping]);
+    expect(queued).toMatchObject({ cluster: "example", namespace: "default", member: 5 });
+    const record = await waitForRecovery(api, queued!.id, isFinal, 120_000);
+    expect(record.state, JSON.stringify(record)).toBe("succeeded");
+    expect(record.steps.map((s) => s.name)).toEqual([...DEPLOYMENT_STEPS]);
+    expect(record.steps.find((s) => s.name === "diagnose")?.detail).toMatch(/has already been bootstrapped/);
+    expect(record.steps.find((s) => s.name === "start")?.detail).not.toContain(`PersistentVolumeClaim ${claim} (`);
+
+    await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
+    await expectEqualHashKV(sandbox.info, cluster());
+    const idsAfter = (await clusterShape(sandbox.info, cluster())).ids;
+    for (const name of ["example1", "example2", "example3", "example4"]) expect(idsAfter[name]).toBe(idsBefore[name]);
+    expect(idsAfter.example5).not.toBe(idsBefore.example5);
+    expect(await claimUid(kc, "default", claim)).toBe(uid);
+    const deployment = await kc
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({ name: "example-5", namespace: "default" });
+    expect(deployment.spec?.template?.spec?.volumes?.find((v) => v.name === "data")?.persistentVolumeClaim).toEqual({
+      claimName: claim,
+    });
   });
 
   it("in observe mode records a plan and changes nothing", async () => {

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { AppsV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { kubectl } from "./kubectl.js";
-import { isCrashLooping, isReady, memberSelector, waitForPods } from "./pod-watch.js";
+import { isCrashLooping, isReady, kubeConfigFrom, memberSelector, waitForPods } from "./pod-watch.js";
+import type { SandboxProcess } from "./sandbox-process.js";
 
 /** Where a member's Deployment and its claim are, and how to reach the sandbox. */
 export interface MemberOnClaim {
@@ -21,6 +22,20 @@ export interface MemberOnClaim {
   index: number;
   /** The claim that is to hold the member's data. */
   claim: string;
+}
+
+/** Member `index` of the sandbox's first cluster, whose data is to be on claim `claim`. */
+export function memberOnClaim(sandbox: SandboxProcess, index: number, claim: string): MemberOnClaim {
+  const cluster = sandbox.info.clusters[0]!;
+  return {
+    kc: kubeConfigFrom(sandbox.info.kubeconfig),
+    kubeconfig: sandbox.info.kubeconfig,
+    dir: sandbox.dir,
+    namespace: cluster.namespace,
+    cluster: cluster.name,
+    index,
+    claim,
+  };
 }
 
 /** What a member's new Pod did: crash-looped (its name), or became Ready. */

@@ -26,3 +26,16 @@ export async function leaderPod(kc: KubeConfig, info: SandboxInfo, cluster: Sand
   if (!pod) throw new Error(`no Pod of the leader ${leaderName}`);
   return pod;
 }
+
+/** The first of `pods` that is not the Pod of the cluster's etcd leader. */
+export async function followerPod(
+  kc: KubeConfig,
+  info: SandboxInfo,
+  cluster: SandboxClusterInfo,
+  pods: readonly string[],
+): Promise<string> {
+  const leader = await leaderPod(kc, info, cluster);
+  const follower = pods.find((pod) => pod !== leader);
+  if (!follower) throw new Error(`every one of ${pods.join(", ")} is the leader's Pod ${leader}`);
+  return follower;
+}

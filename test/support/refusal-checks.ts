@@ -1,6 +1,7 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { clusterShape } from "./etcd-cluster-checks.js";
 import type { SandboxClusterInfo, SandboxInfo } from "./etcd-sandbox.js";
+import { readStatefulSet } from "./statefulset-member.js";
 
 /**
  * What a refusal must leave as it was: the member list, the generation and replicas of the member's Deployment,
@@ -15,6 +16,26 @@ export async function memberWorld(kc: KubeConfig, info: SandboxInfo, cluster: Sa
     generation: read.metadata?.generation,
     replicas: read.spec?.replicas,
     leases: leases.items.map((lease) => [lease.metadata?.name, lease.spec?.holderIdentity ?? ""]),
+  };
+}
+
+/**
+ * What a refusal must leave as it was on a StatefulSet cluster: the member list, the StatefulSet's spec and
+ * annotations, and its Pods (by name, their UIDs).
+ */
+export async function statefulSetWorld(kc: KubeConfig, info: SandboxInfo, cluster: SandboxClusterInfo) {
+  const name = cluster.statefulSet?.name;
+  if (!name) throw new Error(`cluster ${cluster.name} is not run by a StatefulSet`);
+  const set = await readStatefulSet(kc, cluster.namespace, name);
+  const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({
+    namespace: cluster.namespace,
+    labelSelector: `app.kubernetes.io/instance=${cluster.name}`,
+  });
+  return {
+    members: (await clusterShape(info, cluster)).ids,
+    spec: set.spec,
+    annotations: set.metadata?.annotations ?? {},
+    pods: Object.fromEntries(pods.items.map((p): [string, string] => [p.metadata?.name ?? "", p.metadata?.uid ?? ""])),
   };
 }
 

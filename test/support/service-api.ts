@@ -1,5 +1,7 @@
+import type { AlertsAnswer } from "../../src/intake/alerts.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import type { RecoveryListBody } from "./api-bodies.js";
+import { crashLoopNotification } from "./crash-loop-notification.js";
 import { TEST_TOKEN } from "./responder-process.js";
 
 /** An HTTP answer with its JSON body. */
@@ -83,4 +85,22 @@ export function stepWindow(record: RecoveryRecord): { from: number; to: number }
     from: Math.min(...record.steps.map((s) => s.startedAt)),
     to: Math.max(...record.steps.map((s) => s.endedAt)),
   };
+}
+
+/**
+ * Posts one Alertmanager notification to `POST /v1/alerts` with a firing crash-loop alert for each of `pods` (in
+ * `namespace`) and resolves with the recoveries it queued; rejects unless it was accepted
+ * (202) and queued one recovery per Pod.
+ */
+export async function alertCrashLoops(
+  api: ServiceApi,
+  pods: readonly string[],
+  namespace = "default",
+): Promise<AlertsAnswer["enqueued"]> {
+  const answer = await api.post("/v1/alerts", crashLoopNotification(pods.map((pod) => ({ namespace, pod }))));
+  const body = answer.body as AlertsAnswer;
+  if (answer.status !== 202 || body.enqueued.length !== pods.length) {
+    throw new Error(`POST /v1/alerts for ${pods.join(", ")} answered ${answer.status}: ${JSON.stringify(body)}`);
+  }
+  return body.enqueued;
 }

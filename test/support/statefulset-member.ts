@@ -2,6 +2,9 @@ import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1StatefulSet } from "@kubernetes/client-node";
 import { messageOf } from "../../src/core/errors.js";
+import { removeMemberByHand } from "./etcd-cluster-checks.js";
+import type { SandboxClusterInfo, SandboxInfo } from "./etcd-sandbox.js";
+import { kubectl, kubectlWithin } from "./kubectl.js";
 import { isCrashLooping, isReady, waitForPods } from "./pod-watch.js";
 
 /** Rejects with `error`'s message followed by what Pod `pod` last logged: a fault that went otherwise says how. */
@@ -131,4 +134,73 @@ export async function emptyClaimInPlace(
     `Pod ${pod} made again on its emptied claim to crash-loop`,
     60_000,
   );
+}
+
+/**
+ * Removes the member of StatefulSet Pod `pod` from the cluster while its data stays, as `etcdctl member remove`
+ * would: its Pod then crash-loops, its data dir saying it was "permanently removed". Resolves once it does.
+ */
+export async function removeMemberKeepingData(
+  kc: KubeConfig,
+  info: SandboxInfo,
+  cluster: SandboxClusterInfo,
+  pod: string,
+): Promise<void> {
+  const member = cluster.members.find((m) => m.workload === "statefulset" && m.pod === pod);
+  if (!member) throw new Error(`cluster ${cluster.name} has no StatefulSet member with Pod ${pod}`);
+  await removeMemberByHand(info, cluster, member.peerURL);
+  await waitForCrashLoop(kc, cluster.namespace, pod);
+}
+
+/**
+ * Makes Pod `pod` crash for a reason other than lost data, as a bad setting reaching one member would: switches
+ * StatefulSet `name` to OnDelete, gives its template a value etcd rejects (`ETCD_HEARTBEAT_INTERVAL=often`) and
+ * deletes the Pod, so that it alone is made again from the bad template. Resolves once it crash-loops, with what
+ * puts it right by hand: the good StatefulSet back, and the Pod made again from it.
+ */
+export async function crashWithBadSetting(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  pod: string,
+): Promise<() => Promise<void>> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const good = await apps.readNamespacedStatefulSet({ namespace, name });
+  const bad = structuredClone(good);
+  bad.spec!.updateStrategy = { type: "OnDelete" };
+  bad.spec!.template.spec!.containers[0]!.env!.push({ name: "ETCD_HEARTBEAT_INTERVAL", value: "often" });
+  await apps.replaceNamespacedStatefulSet({ namespace, name, body: bad });
+  await core.deleteNamespacedPod({ namespace, name: pod });
+  await waitForCrashLoop(kc, namespace, pod);
+  return async () => {
+    const current = await apps.readNamespacedStatefulSet({ namespace, name });
+    await apps.replaceNamespacedStatefulSet({ namespace, name, body: { ...current, spec: good.spec } });
+    await core.deleteNamespacedPod({ namespace, name: pod });
+  };
+}
+
+/**
+ * Sets `ETCD_INITIAL_CLUSTER_STATE=existing` on StatefulSet `name` (`kubectl set env`), as bitnami's `helm upgrade`
+ * does, and resolves once the rollout restarted every member (`kubectl rollout status`, 90 s at most). Members with
+ * data ignore the setting; one restarted on an empty data dir then panics (tocommit out of range).
+ */
+export async function setInitialClusterStateExisting(kubeconfig: string, namespace: string, name: string) {
+  const set = await kubectl(
+    kubeconfig,
+    "set",
+    "env",
+    "-n",
+    namespace,
+    `statefulset/${name}`,
+    "ETCD_INITIAL_CLUSTER_STATE=existing",
+  );
+  if (set.code !== 0) throw new Error(`kubectl set env exited with ${set.code}: ${set.stderr}`);
+  const args = ["rollout", "status", "-n", namespace, `statefulset/${name}`, "--timeout=90s"];
+  const rollout = await kubectlWithin(95_000, kubeconfig, ...args);
+  if (rollout.code !== 0) {
+    throw new Error(
+      `the rollout of StatefulSet ${name} did not finish within 90 s: ${rollout.stderr}${rollout.stdout}`,
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1PolicyRule } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  memberOnClaim,
   type MemberOnClaim,
   moveDataToEmptyClaim,
   replaceClaimWithEmptyOne,
@@ -32,15 +33,7 @@ describe("recover: a member whose Deployment keeps its data on a PersistentVolum
     // The responder runs as a ServiceAccount with the Helm chart's Role, so RBAC decides what it may do.
     chartRules = objectsOfKind(chart, "Role")[0]!.rules as V1PolicyRule[];
     identity = await createRestrictedIdentity(kc, sandbox.dir, "default", "etcd-responder", chartRules);
-    member = {
-      kc,
-      kubeconfig: sandbox.info.kubeconfig,
-      dir: sandbox.dir,
-      namespace: "default",
-      cluster: "example",
-      index: 3,
-      claim: CLAIM,
-    };
+    member = memberOnClaim(sandbox, 3, CLAIM);
     await writeKeys(sandbox.info, cluster(), "before", KEYS);
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { kubeConfigFrom, waitForPods } from "../../support/pod-watch.js";
 import { clusterShape, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
-import { kubectl, kubectlWithin } from "../../support/kubectl.js";
+import { kubectl } from "../../support/kubectl.js";
 import { runRecover, type RecoverRun } from "../../support/recover-cli.js";
 import {
   claimUid,
@@ -11,6 +11,7 @@ import {
   loseMemberData,
   podIdentities,
   readStatefulSet,
+  setInitialClusterStateExisting,
   statefulSetPodSelector,
 } from "../../support/statefulset-member.js";
 
@@ -78,23 +79,7 @@ describe("recover: a 5-member etcd StatefulSet on PersistentVolumeClaims", () =>
   it("empties a claim wiped in place under state existing (tocommit), also while a finalizer holds it", async () => {
     // As after bitnami's `helm upgrade`: every member restarts with state existing, which a member with data ignores.
     const core = kc.makeApiClient(CoreV1Api);
-    const set = await kubectl(
-      sandbox.info.kubeconfig,
-      "set",
-      "env",
-      "statefulset/example",
-      "ETCD_INITIAL_CLUSTER_STATE=existing",
-    );
-    expect(set.code, set.stderr).toBe(0);
-    const rollout = await kubectlWithin(
-      95_000,
-      sandbox.info.kubeconfig,
-      "rollout",
-      "status",
-      "statefulset/example",
-      "--timeout=90s",
-    );
-    expect(rollout.code, rollout.stderr + rollout.stdout).toBe(0);
+    await setInitialClusterStateExisting(sandbox.info.kubeconfig, "default", "example");
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
 
     const healthy = await podIdentities(kc, "default", others("example-2"));

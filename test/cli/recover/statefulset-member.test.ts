@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { kubeConfigFrom } from "../../support/pod-watch.js";
-import { expectHealthyCluster, removeMemberByHand, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
 import {
   claimUid,
   loseMemberData,
   podIdentities,
   readStatefulSet,
-  waitForCrashLoop,
+  removeMemberKeepingData,
 } from "../../support/statefulset-member.js";
 
 const KEYS = 30;
@@ -61,10 +61,8 @@ describe("recover: a member of an etcd StatefulSet on PersistentVolumeClaims", (
   });
 
   it('empties the claim of a member removed while its data stayed ("permanently removed")', async () => {
-    const member = cluster().members[2]!;
     const oldClaim = await claimUid(kc, "default", "data-example-2");
-    await removeMemberByHand(sandbox.info, cluster(), member.peerURL);
-    await waitForCrashLoop(kc, "default", "example-2");
+    await removeMemberKeepingData(kc, sandbox.info, cluster(), "example-2");
 
     const run = await runRecover(sandbox, "example", 3);
     expect(run.code, `${run.stdout}\n${run.stderr.slice(-3000)}`).toBe(0);
