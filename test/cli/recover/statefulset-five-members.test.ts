@@ -3,6 +3,7 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import { kubeConfigFrom, waitForPods } from "../../support/pod-watch.js";
 import { clusterShape, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
+import { followerPod } from "../../support/etcd-leader.js";
 import { kubectl } from "../../support/kubectl.js";
 import { runRecover, type RecoverRun } from "../../support/recover-cli.js";
 import {
@@ -82,37 +83,41 @@ describe("recover: a 5-member etcd StatefulSet on PersistentVolumeClaims", () =>
     await setInitialClusterStateExisting(sandbox.info.kubeconfig, "default", "example");
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
 
-    const healthy = await podIdentities(kc, "default", others("example-2"));
-    const oldClaim = await claimUid(kc, "default", "data-example-2");
-    await emptyClaimInPlace(kc, "default", "example-2", "data-example-2");
+    // A follower's: the leader's next heartbeat makes it panic. An emptied leader's Pod may catch up from the new
+    // leader instead, having no log to contradict it.
+    const pod = await followerPod(kc, sandbox.info, cluster(), ["example-2", "example-1"]);
+    const claimName = `data-${pod}`;
+    const healthy = await podIdentities(kc, "default", others(pod));
+    const oldClaim = await claimUid(kc, "default", claimName);
+    await emptyClaimInPlace(kc, "default", pod, claimName);
     const hold = await kubectl(
       sandbox.info.kubeconfig,
       "patch",
-      "pvc/data-example-2",
+      `pvc/${claimName}`,
       "--type=merge",
       "-p",
       JSON.stringify({ metadata: { finalizers: ["kubernetes.io/pvc-protection", HOLD_FINALIZER] } }),
     );
     expect(hold.code, hold.stderr).toBe(0);
 
-    const recovery = runRecover(sandbox, "example", 3);
+    const recovery = runRecover(sandbox, "example", Number(pod.split("-").pop()) + 1);
     // The recovery deleted the claim and the Pod; another finalizer keeps the claim Terminating. As Kubernetes' own
     // controller, the StatefulSet's makes no Pod on a claim being deleted: the recovery waits for the claim to go.
     await waitForPods(
       kc,
       "default",
-      statefulSetPodSelector("example-2"),
+      statefulSetPodSelector(pod),
       (pods) => (pods.length === 0 ? true : undefined),
-      "Pod example-2 gone, with its claim held",
+      `Pod ${pod} gone, with its claim held`,
       60_000,
     );
-    const claim = await core.readNamespacedPersistentVolumeClaim({ namespace: "default", name: "data-example-2" });
+    const claim = await core.readNamespacedPersistentVolumeClaim({ namespace: "default", name: claimName });
     expect(claim.metadata?.uid).toBe(oldClaim);
     expect(claim.metadata?.deletionTimestamp).toBeDefined();
     const release = await kubectl(
       sandbox.info.kubeconfig,
       "patch",
-      "pvc/data-example-2",
+      `pvc/${claimName}`,
       "--type=merge",
       "-p",
       JSON.stringify({ metadata: { finalizers: ["kubernetes.io/pvc-protection"] } }),
@@ -121,17 +126,17 @@ describe("recover: a 5-member etcd StatefulSet on PersistentVolumeClaims", () =>
 
     const run = await recovery;
     expect(run.code, output(run)).toBe(0);
-    expect(run.stdout).toMatch(/\[diagnose\] Pod example-2 .*tocommit\(\d+\) is out of range/);
+    expect(run.stdout).toMatch(new RegExp(`\\[diagnose\\] Pod ${pod} .*tocommit\\(\\d+\\) is out of range`));
     const start = run.stdout.split("\n").find((line) => line.startsWith("[start] "));
     expect(start).toMatch(
       new RegExp(
-        "deleted PersistentVolumeClaim data-example-2 \\(its data dir holds a write-ahead log the cluster no " +
+        `deleted PersistentVolumeClaim ${claimName} \\(its data dir holds a write-ahead log the cluster no ` +
           "longer knows: .*tocommit",
       ),
     );
-    expect(await claimUid(kc, "default", "data-example-2")).not.toBe(oldClaim);
+    expect(await claimUid(kc, "default", claimName)).not.toBe(oldClaim);
     await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
-    expect(await podIdentities(kc, "default", others("example-2"))).toEqual(healthy);
+    expect(await podIdentities(kc, "default", others(pod))).toEqual(healthy);
     const after = await readStatefulSet(kc, "default", "example");
     const env = after.spec?.template?.spec?.containers?.[0]?.env ?? [];
     expect(env.find((e) => e.name === "ETCD_INITIAL_CLUSTER_STATE")?.value).toBe("existing");
