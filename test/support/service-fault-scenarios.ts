@@ -1,6 +1,6 @@
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import type { TestRedis } from "./redis-server.js";
-import { isFinal, waitForRecovery, type ServiceApi } from "./service-api.js";
+import { isFinal, stepWindow, waitForRecovery, type ServiceApi } from "./service-api.js";
 
 /** The step that ends once a member's workload was changed: Stop for a Deployment, Hold for a StatefulSet. */
 const WORKLOAD_CHANGED = ["stop", "hold"];
@@ -77,9 +77,7 @@ export async function restartRedisUnderRecoveries(
 
 /** Whether no two of the recoveries held their cluster at once: each one's steps end before the next one's start. */
 export function oneAtATime(records: readonly RecoveryRecord[]): boolean {
-  const windows = records
-    .map((r) => ({ from: r.steps[0]?.startedAt ?? NaN, to: r.steps.at(-1)?.endedAt ?? NaN }))
-    .sort((a, b) => a.from - b.from);
+  const windows = records.map(stepWindow).sort((a, b) => a.from - b.from);
   return windows.every((w, i) => i === 0 || windows[i - 1]!.to <= w.from);
 }
 
