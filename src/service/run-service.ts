@@ -3,6 +3,7 @@ import { loadConfig, type ResponderConfig } from "../core/config/load.js";
 import { ConfigError, ServiceEnvError, messageOf } from "../core/errors.js";
 import { readAuthSettings, type AuthSettings } from "../intake/auth.js";
 import { createLogger, type Logger } from "../core/logger.js";
+import { logProcessWarnings } from "../core/process-warnings.js";
 import { describeRedis, type RedisConnection } from "../core/redis-connection.js";
 import { startIdleHeapRelease } from "../core/idle-heap-release.js";
 import { readServiceEnv, type ServiceEnv } from "./env.js";
@@ -69,6 +70,7 @@ export async function runService(options: RunServiceOptions, io: ServiceIO = PRO
   // Asynchronous writes: under an alert storm lines written while one write is under way leave in one
   // system call; whatever is buffered is written out when the process exits, even by process.exit.
   const logger = createLogger({ level: env.logLevel, destination: pino.destination({ dest: 1, sync: false }) });
+  logProcessWarnings(logger);
   let resources: ServiceResources;
   try {
     // A worker needs Kubernetes for every recovery, so it loads the client now; a receiver needs it only for a
