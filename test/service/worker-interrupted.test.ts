@@ -1,46 +1,27 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecoveryRequestAnswer } from "../../src/cli/service-client.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
-import { expectHealthyCluster, writeKeys } from "../support/etcd-cluster-checks.js";
-import { breakMember, kubeConfigFrom } from "../support/pod-watch.js";
+import { expectHealthyCluster } from "../support/etcd-cluster-checks.js";
+import { breakMember } from "../support/pod-watch.js";
 import { processAlive } from "../support/processes.js";
-import { startRedis, type TestRedis } from "../support/redis-server.js";
-import { startResponder, type ResponderProcess } from "../support/responder-process.js";
-import { startSandboxProcess, type SandboxProcess } from "../support/sandbox-process.js";
-import { writeServiceConfig } from "../support/sandbox-config.js";
-import { serviceApi, waitForRecovery } from "../support/service-api.js";
+import { waitForRecovery } from "../support/service-api.js";
+import { startWorkerStack, type WorkerStack } from "../support/worker-stack.js";
 
 const KEYS = 20;
 
 describe("a worker process that stops in the middle of a recovery", () => {
-  let redis: TestRedis;
-  let sandbox: SandboxProcess;
-  let kc: KubeConfig;
-  let config: string;
-  let receiver: ResponderProcess;
-  const services: ResponderProcess[] = [];
-  const connections = () => ({ redisURL: redis.url, env: { KUBECONFIG: sandbox.info.kubeconfig } });
+  let stack: WorkerStack;
 
   beforeAll(async () => {
-    [redis, sandbox] = await Promise.all([startRedis(), startSandboxProcess({ members: 3 })]);
-    kc = kubeConfigFrom(sandbox.info.kubeconfig);
-    await writeKeys(sandbox.info, sandbox.info.clusters[0]!, "before", KEYS);
-    // A killed worker's Lease must expire before the next one can act: keep it short here.
-    config = await writeServiceConfig(sandbox, "short-lease.yaml", { leaseDurationSeconds: 3 });
-    receiver = await startResponder({ mode: "serve", config, ...connections() });
-    services.push(receiver);
+    stack = await startWorkerStack({ members: 3 }, "before", KEYS, 3);
   });
   afterAll(async () => {
-    await Promise.all(services.map((service) => service.stop()));
-    await sandbox?.stop();
-    await redis?.stop();
+    await stack?.stop();
   });
 
   it("SIGKILLed: another worker process picks the recovery up after the stall interval and finishes it", async () => {
-    const doomed = await startResponder({ mode: "worker", config, ...connections() });
-    services.push(doomed);
-    const api = serviceApi(receiver.url);
+    const { api, kc, sandbox } = stack;
+    const doomed = await stack.startWorker();
 
     await breakMember(kc, "default", "example", 2);
     const queued = await api.post("/v1/recoveries", { cluster: "example", member: 2 });
@@ -51,8 +32,7 @@ describe("a worker process that stops in the middle of a recovery", () => {
     expect(processAlive(doomed.pid)).toBe(false);
     expect(running.steps.length).toBeLessThan(10);
 
-    const rescuer = await startResponder({ mode: "worker", config, ...connections() });
-    services.push(rescuer);
+    const rescuer = await stack.startWorker();
     const record = await waitForRecovery(api, id, undefined, 60_000);
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     expect(record.attempts).toBeGreaterThanOrEqual(2);
@@ -62,9 +42,8 @@ describe("a worker process that stops in the middle of a recovery", () => {
   });
 
   it("SIGTERMed: stops at the next step boundary, exits 0, hands the recovery back to its queue at once", async () => {
-    const stopping = await startResponder({ mode: "worker", config, ...connections() });
-    services.push(stopping);
-    const api = serviceApi(receiver.url);
+    const { api, kc, sandbox } = stack;
+    const stopping = await stack.startWorker();
 
     await breakMember(kc, "default", "example", 3);
     const queued = await api.post("/v1/recoveries", { cluster: "example", member: 3 });
@@ -79,8 +58,7 @@ describe("a worker process that stops in the middle of a recovery", () => {
       stopping.logs().some((line) => line.msg === "recovery interrupted by shutdown; queued again to resume"),
     ).toBe(true);
 
-    const next = await startResponder({ mode: "worker", config, ...connections() });
-    services.push(next);
+    await stack.startWorker();
     const record = await waitForRecovery(api, id, undefined, 60_000);
     expect(record.state, JSON.stringify(record)).toBe("succeeded");
     await expectHealthyCluster(sandbox, sandbox.info.clusters[0]!, "before", KEYS);

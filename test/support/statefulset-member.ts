@@ -106,6 +106,11 @@ export function readStatefulSet(kc: KubeConfig, namespace: string, name: string)
   return kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name });
 }
 
+/** The names of the StatefulSet's `etcd.responder.io/` annotations: what a recovery left marked on it. */
+export function responderMarks(set: V1StatefulSet): string[] {
+  return Object.keys(set.metadata?.annotations ?? {}).filter((key) => key.startsWith("etcd.responder.io/"));
+}
+
 /**
  * Loses a StatefulSet member's data in place, as a volume restored empty under the same claim would: empties the
  * folder of the volume the claim is bound to, then deletes the Pod so the StatefulSet makes it again on that claim.

@@ -5,7 +5,7 @@ import { writeServiceConfig } from "../../support/sandbox-config.js";
 import { kubeConfigFrom } from "../../support/pod-watch.js";
 import { expectEqualHashKV, expectHealthyCluster, writeKeys } from "../../support/etcd-cluster-checks.js";
 import { runRecover } from "../../support/recover-cli.js";
-import { loseMemberData, podIdentities, readStatefulSet } from "../../support/statefulset-member.js";
+import { loseMemberData, podIdentities, readStatefulSet, responderMarks } from "../../support/statefulset-member.js";
 
 const KEYS = 20;
 const HEALTHY = ["example-0", "example-1", "example-2", "example-3"];
@@ -42,8 +42,7 @@ describe("recover: a StatefulSet member's recovery killed at a step boundary and
       await expectEqualHashKV(sandbox.info, cluster());
       const set = await readStatefulSet(kc, "default", "example");
       expect(set.spec?.updateStrategy?.type ?? "RollingUpdate").toBe("RollingUpdate");
-      const marks = Object.keys(set.metadata?.annotations ?? {}).filter((k) => k.startsWith("etcd.responder.io/"));
-      expect(marks).toEqual([]);
+      expect(responderMarks(set)).toEqual([]);
       expect(await podIdentities(kc, "default", HEALTHY)).toEqual(healthy);
     });
   }
