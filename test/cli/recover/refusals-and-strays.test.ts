@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppsV1Api, type KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { startSandboxProcess, type SandboxProcess } from "../../support/sandbox-process.js";
 import {
-  breakMember,
   isCrashLooping,
   isReady,
   kubeConfigFrom,
@@ -18,6 +17,7 @@ import {
   writeKeys,
   expectHealthyCluster,
 } from "../../support/etcd-cluster-checks.js";
+import { breakUntilCrashLooping } from "../../support/crash-looping-member.js";
 import { runRecover } from "../../support/recover-cli.js";
 
 const KEYS = 25;
@@ -131,7 +131,7 @@ describe("recover: refusals, stray members and lost quorum", () => {
 
   it("does not take the first Running Pod for a cluster member when it is a stray", async () => {
     await makeStray(1);
-    await breakMember(kc, "default", "example", 2);
+    await breakUntilCrashLooping(kc, "default", "example", 2);
     const two = await runRecover(sandbox, "example", 2);
     expect(two.code, two.stdout + two.stderr.slice(-2000)).toBe(0);
     const one = await runRecover(sandbox, "example", 1);
@@ -143,7 +143,7 @@ describe("recover: refusals, stray members and lost quorum", () => {
     // A learner someone added by hand at an address of the sandbox's block that no member uses.
     const strangerURL = cluster().members[0]!.peerURL.replace(/\.1:2380$/, ".99:2380");
     const strangerId = await addLearnerByHand(sandbox.info, cluster(), strangerURL);
-    await breakMember(kc, "default", "example", 2);
+    await breakUntilCrashLooping(kc, "default", "example", 2);
     const before = await clusterShape(sandbox.info, cluster());
     expect(before.peerURLs).toContain(strangerURL);
 

@@ -35,9 +35,12 @@ describe("recover: a StatefulSet member's recovery killed at a step boundary and
       expect(killed.code, killed.stdout).toBeNull();
 
       const again = await runRecover(sandbox, "example", 5, { config: shortLease });
-      expect(again.code, `${again.stdout}\n${again.stderr.slice(-2000)}`).toBe(0);
-      expect(again.stdout).toMatch(/\[restore\] /);
-      expect(again.stdout).toMatch(/5 voting members answer/);
+      // Killed at [verify], the first run may have restored the StatefulSet before the kill landed: the second then
+      // finds nothing left to do (exit 3). Either way one of them restored it and saw every member vote.
+      const finished = killed.stdout.includes("[restore] ") ? killed : again;
+      expect(again.code, `${again.stdout}\n${again.stderr.slice(-2000)}`).toBe(finished === killed ? 3 : 0);
+      expect(finished.stdout).toMatch(/\[restore\] /);
+      expect(finished.stdout).toMatch(/5 voting members answer/);
       await expectHealthyCluster(sandbox, cluster(), "before", KEYS);
       await expectEqualHashKV(sandbox.info, cluster());
       const set = await readStatefulSet(kc, "default", "example");
