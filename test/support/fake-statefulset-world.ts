@@ -1,5 +1,4 @@
 import type { V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
-import { pino } from "pino";
 import { generateExampleStatefulSet, statefulSetLabels } from "../../src/cli/example-statefulset-manifests.js";
 import { parseConfig } from "../../src/core/config/load.js";
 import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/types.js";
@@ -17,12 +16,13 @@ import type {
   KubernetesGateway,
   RecordedEvent,
 } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
-import type { RecoveryContext, StepName, StepRecord } from "../../src/recovery/context.js";
+import type { RecoveryContext, StepRecord } from "../../src/recovery/context.js";
 import { diagnoseWhenDecided } from "../../src/recovery/diagnose.js";
 import { guard, type Plan } from "../../src/recovery/guard.js";
 import { RecoveryRun } from "../../src/recovery/recovery-run.js";
 import { REVISION_LABEL } from "../../src/recovery/statefulset-revision.js";
 import { asPromise } from "./as-promise.js";
+import { testRecoveryContext } from "./test-recovery-context.js";
 import { FakeClock } from "./fake-clock.js";
 import { BOOTSTRAPPED_LOG, type FakeContainerState, matchesSelector, memberPod } from "./fake-world.js";
 
@@ -127,28 +127,19 @@ export class FakeStatefulSetWorld {
     this.setPod(index, { kind: "crash-loop", restartCount: 3 }, { log });
   }
 
-  /** A recovery context for member `index` (default 3); `lines` collects what the reporter got. */
-  context(overrides: Partial<RecoveryContext> & { index?: number } = {}): RecoveryContext & { lines: string[] } {
-    const lines: string[] = [];
+  /** A recovery context over this world for member `index` (default 3); `lines` collects what the reporter got. */
+  context(
+    overrides: Partial<RecoveryContext> & { index?: number } = {},
+  ): RecoveryContext & { lines: string[]; records: StepRecord[] } {
     const { index = 3, ...rest } = overrides;
-    return {
+    const parts = {
       cluster: this.cluster,
       member: this.member(index),
       kubernetes: this.kubernetes(),
       etcd: this.etcd(),
       clock: this.clock,
-      settings: { deadAfterSeconds: 5, stepTimeoutSeconds: 60, leaseDurationSeconds: 15 },
-      reporter: {
-        stepStarted: () => undefined,
-        progress: (step: StepName, line: string) => lines.push(`[${step}] ${line}`),
-        stepEnded: (record: StepRecord) => lines.push(`[${record.name}] ${record.outcome}: ${record.detail}`),
-      },
-      logger: pino({ level: "silent" }),
-      holder: "test-holder",
-      mode: "act",
-      lines,
-      ...rest,
     };
+    return testRecoveryContext(parts, rest);
   }
 
   kubernetes(): KubernetesGateway {

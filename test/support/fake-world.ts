@@ -1,5 +1,4 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
-import { pino } from "pino";
 import { parseConfig } from "../../src/core/config/load.js";
 import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/types.js";
 import { DeadlineExceededError, EtcdUnavailableError, LeaseHeldError, LeaseLostError } from "../../src/core/errors.js";
@@ -16,10 +15,11 @@ import type {
   KubernetesGateway,
   RecordedEvent,
 } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
-import type { RecoveryContext, StepName, StepRecord } from "../../src/recovery/context.js";
+import type { RecoveryContext, StepRecord } from "../../src/recovery/context.js";
 import type { SnapshotDirectory } from "../../src/recovery/snapshot.js";
 import { runRecovery } from "../../src/recovery/run-recovery.js";
 import { asPromise } from "./as-promise.js";
+import { testRecoveryContext } from "./test-recovery-context.js";
 import { FakeClock } from "./fake-clock.js";
 
 /** Labels that select member `index`'s Pods, as the example cluster sets them. */
@@ -317,36 +317,20 @@ export class FakeWorld {
     this.members = this.members.filter((m) => m !== entry);
   }
 
-  /** A recovery context over this world; `lines` collects what the reporter got. */
+  /** A recovery context over this world for member `index` (default 3); `lines` collects what the reporter got. */
   context(
     overrides: Partial<RecoveryContext> & { index?: number } = {},
   ): RecoveryContext & { lines: string[]; records: StepRecord[] } {
-    const lines: string[] = [];
-    const records: StepRecord[] = [];
     const { index = 3, ...rest } = overrides;
-    return {
+    const parts = {
       cluster: this.cluster,
       member: this.member(index),
       kubernetes: this.kubernetes(),
       etcd: this.etcd(),
       clock: this.clock,
-      settings: { deadAfterSeconds: 5, stepTimeoutSeconds: 60, leaseDurationSeconds: 15 },
-      reporter: {
-        stepStarted: () => undefined,
-        progress: (step: StepName, line: string) => lines.push(`[${step}] ${line}`),
-        stepEnded: (record: StepRecord) => {
-          records.push(record);
-          lines.push(`[${record.name}] ${record.outcome}: ${record.detail}`);
-        },
-      },
-      logger: pino({ level: "silent" }),
-      holder: "test-holder",
-      mode: "act",
       snapshotDirectory: this.snapshotDirectory(),
-      lines,
-      records,
-      ...rest,
     };
+    return testRecoveryContext(parts, rest);
   }
 
   /** The leader's ID when a quorum of voting members runs; "0" otherwise. */
