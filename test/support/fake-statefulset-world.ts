@@ -1,21 +1,10 @@
-import type { V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
+import type { V1PersistentVolumeClaim, V1StatefulSet } from "@kubernetes/client-node";
 import { generateExampleStatefulSet, statefulSetLabels } from "../../src/cli/example-statefulset-manifests.js";
 import { parseConfig } from "../../src/core/config/load.js";
 import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/types.js";
-import { DeadlineExceededError, EtcdUnavailableError } from "../../src/core/errors.js";
 import { STATEFULSET_POD_NAME_LABEL } from "../../src/core/labels.js";
-import type {
-  EtcdGateway,
-  EtcdMember,
-  KeyValueHash,
-  MemberList,
-  MemberStatus,
-} from "../../src/gateways/etcd/etcd-gateway.js";
-import type {
-  EventTarget,
-  KubernetesGateway,
-  RecordedEvent,
-} from "../../src/gateways/kubernetes/kubernetes-gateway.js";
+import type { EtcdGateway, KeyValueHash, MemberList } from "../../src/gateways/etcd/etcd-gateway.js";
+import type { KubernetesGateway } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
 import type { RecoveryContext, StepRecord } from "../../src/recovery/context.js";
 import { diagnoseWhenDecided } from "../../src/recovery/diagnose.js";
 import { guard, type Plan } from "../../src/recovery/guard.js";
@@ -23,8 +12,8 @@ import { RecoveryRun } from "../../src/recovery/recovery-run.js";
 import { REVISION_LABEL } from "../../src/recovery/statefulset-revision.js";
 import { asPromise } from "./as-promise.js";
 import { testRecoveryContext } from "./test-recovery-context.js";
-import { FakeClock } from "./fake-clock.js";
-import { BOOTSTRAPPED_LOG, type FakeContainerState, matchesSelector, memberPod } from "./fake-world.js";
+import { FakeEtcdCluster } from "./fake-etcd-cluster.js";
+import { BOOTSTRAPPED_LOG, type FakeContainerState, memberPod } from "./fake-world.js";
 
 /** The example generator's StatefulSet `example` of three members in namespace `default`, as a client-node object. */
 export function exampleStatefulSet(): V1StatefulSet {
@@ -40,54 +29,27 @@ export function exampleStatefulSet(): V1StatefulSet {
  * revision, its etcd process as it was unless `startMember` starts it. Every change is logged in `calls`; a call no
  * test needs rejects.
  */
-export class FakeStatefulSetWorld {
-  readonly clock = new FakeClock();
-  readonly calls: string[] = [];
-  readonly events: { target: EventTarget; event: RecordedEvent }[] = [];
-  readonly cluster: ResolvedCluster;
-  readonly clusterId = "8000000000000000001";
-  members: EtcdMember[] = [];
-  readonly processes = new Map<string, { memberId: string; clusterId: string }>();
+export class FakeStatefulSetWorld extends FakeEtcdCluster {
   set: V1StatefulSet;
-  readonly pods = new Map<string, V1Pod>();
   readonly logs = new Map<string, string>();
   readonly claims = new Map<string, V1PersistentVolumeClaim>();
   /** Revision names by Pod template, as ControllerRevisions keep them. */
   private readonly revisions = new Map<string, string>();
   private podCounter = 0;
-  private readonly listeners = new Set<() => void>();
   /** Called with the member's index when its Pod is made again after a delete: what its new etcd process does. */
   startMember: ((index: number) => void) | undefined;
 
   constructor() {
-    const yaml = ["clusters:", "  - name: example", "    members: 3", "    statefulSet:", "      name: example"];
-    const cluster = parseConfig(yaml.join("\n"), "test.yaml").catalog.clusters[0];
-    if (!cluster) throw new Error("no cluster");
-    this.cluster = cluster;
+    super(statefulSetCluster());
     this.set = exampleStatefulSet();
     this.set.metadata = { ...this.set.metadata, uid: "uid-example", generation: 1 };
     const revision = this.revisionOf(this.set);
     this.set.status = { replicas: 3, observedGeneration: 1, currentRevision: revision, updateRevision: revision };
-    for (const member of cluster.members) {
-      const id = String(1000 + member.index);
-      this.members.push({
-        id,
-        name: member.name,
-        peerURLs: [member.peerURL],
-        clientURLs: [member.clientURL],
-        isLearner: false,
-      });
-      this.processes.set(member.clientURL, { memberId: id, clusterId: this.clusterId });
+    for (const member of this.cluster.members) {
       this.setPod(member.index, { kind: "running", ready: true }, { keepProcess: true });
       const claim = `data-${this.podOf(member)}`;
       this.claims.set(claim, { metadata: { name: claim, namespace: "default", uid: `uid-${claim}` } });
     }
-  }
-
-  member(index: number): ResolvedMember {
-    const member = this.cluster.members[index - 1];
-    if (!member) throw new Error(`no member ${index}`);
-    return member;
   }
 
   /** The etcd container of the StatefulSet's template. */
@@ -119,7 +81,7 @@ export class FakeStatefulSetWorld {
     pod.metadata!.uid = `uid-${name}-${this.podCounter++}`;
     this.pods.set(name, pod);
     if (options.log !== undefined) this.logs.set(name, options.log);
-    for (const listener of [...this.listeners]) listener();
+    this.notify();
   }
 
   /** Member `index`'s Pod crash-loops with `log` (its data was lost); its etcd process is gone. */
@@ -177,13 +139,7 @@ export class FakeStatefulSetWorld {
       createPersistentVolumeClaim: unused("create claims"),
       scaleDeployment: unused("scale Deployments"),
       updateDeployment: unused("update Deployments"),
-      listPods: (_ns, selector) =>
-        Promise.resolve({
-          pods: [...this.pods.values()]
-            .filter((p) => matchesSelector(p.metadata?.labels, selector))
-            .map((p) => structuredClone(p)),
-          resourceVersion: "1",
-        }),
+      listPods: (_ns, selector) => Promise.resolve({ pods: this.select(selector), resourceVersion: "1" }),
       waitForPods: (_ns, selector, check, what, timeoutMs, signal) =>
         this.waitForPods(selector, check, what, timeoutMs, signal),
       readPodLog: (_ns, pod) => Promise.resolve(this.logs.get(pod) ?? ""),
@@ -222,39 +178,6 @@ export class FakeStatefulSetWorld {
     };
   }
 
-  /** As the gateway's watch: `check` on every change of the Pods until it answers, the deadline or `signal`. */
-  private waitForPods<T>(
-    selector: string,
-    check: (pods: V1Pod[]) => T | undefined,
-    what: string,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const stop = new AbortController();
-      const finish = (settle: () => void) => {
-        this.listeners.delete(evaluate);
-        stop.abort();
-        settle();
-      };
-      const evaluate = () => {
-        try {
-          const pods = [...this.pods.values()].filter((p) => matchesSelector(p.metadata?.labels, selector));
-          const value = check(structuredClone(pods));
-          if (value !== undefined) finish(() => resolve(value));
-        } catch (error) {
-          finish(() => reject(error));
-        }
-      };
-      this.listeners.add(evaluate);
-      signal?.addEventListener("abort", () => finish(() => reject(signal.reason as Error)), { once: true });
-      void this.clock.sleep(timeoutMs, stop.signal).then(() => {
-        if (!stop.signal.aborted) finish(() => reject(new DeadlineExceededError(what, timeoutMs)));
-      });
-      evaluate();
-    });
-  }
-
   private podOf(member: ResolvedMember): string {
     if (member.workload.kind !== "StatefulSet") throw new Error("a StatefulSet member was expected");
     return member.workload.pod;
@@ -285,27 +208,14 @@ export class FakeStatefulSetWorld {
     this.revisions.set(template, name);
     return name;
   }
+}
 
-  private status(url: string): MemberStatus {
-    const process = this.processes.get(url);
-    if (!process) throw new EtcdUnavailableError(`etcd member ${url} did not answer (status)`, url);
-    const entry = this.members.find((m) => m.id === process.memberId);
-    const voters = this.members.filter((m) => !m.isLearner);
-    const running = voters.filter((m) => [...this.processes.values()].some((p) => p.memberId === m.id));
-    const leader = running.length >= Math.floor(voters.length / 2) + 1 ? (running[0]?.id ?? "0") : "0";
-    return {
-      clientURL: url,
-      memberId: process.memberId,
-      clusterId: process.clusterId,
-      leader: entry ? leader : "0",
-      raftIndex: "100",
-      raftTerm: "2",
-      isLearner: entry?.isLearner ?? false,
-      version: "3.4.23",
-      dbSize: 2048,
-      errors: [],
-    };
-  }
+/** The configured cluster of a FakeStatefulSetWorld: three members of StatefulSet `example`. */
+function statefulSetCluster(): ResolvedCluster {
+  const yaml = ["clusters:", "  - name: example", "    members: 3", "    statefulSet:", "      name: example"];
+  const cluster = parseConfig(yaml.join("\n"), "test.yaml").catalog.clusters[0];
+  if (!cluster) throw new Error("no cluster");
+  return cluster;
 }
 
 /** Diagnose and Guard of a recovery, as `runRecovery` runs them: the run (still open) and what Guard cleared. */

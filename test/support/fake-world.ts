@@ -1,26 +1,15 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from "@kubernetes/client-node";
 import { parseConfig } from "../../src/core/config/load.js";
 import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/types.js";
-import { DeadlineExceededError, EtcdUnavailableError, LeaseHeldError, LeaseLostError } from "../../src/core/errors.js";
-import type {
-  EtcdGateway,
-  EtcdMember,
-  KeyValueHash,
-  MemberList,
-  MemberStatus,
-} from "../../src/gateways/etcd/etcd-gateway.js";
-import type {
-  EventTarget,
-  HeldLease,
-  KubernetesGateway,
-  RecordedEvent,
-} from "../../src/gateways/kubernetes/kubernetes-gateway.js";
+import { EtcdUnavailableError, LeaseHeldError, LeaseLostError } from "../../src/core/errors.js";
+import type { EtcdGateway, EtcdMember, KeyValueHash, MemberList } from "../../src/gateways/etcd/etcd-gateway.js";
+import type { HeldLease, KubernetesGateway } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
 import type { RecoveryContext, StepRecord } from "../../src/recovery/context.js";
 import type { SnapshotDirectory } from "../../src/recovery/snapshot.js";
 import { runRecovery } from "../../src/recovery/run-recovery.js";
 import { asPromise } from "./as-promise.js";
 import { testRecoveryContext } from "./test-recovery-context.js";
-import { FakeClock } from "./fake-clock.js";
+import { FakeEtcdCluster } from "./fake-etcd-cluster.js";
 
 /** Labels that select member `index`'s Pods, as the example cluster sets them. */
 export function memberLabels(cluster: string, index: number): Record<string, string> {
@@ -131,14 +120,6 @@ export function memberPod(options: {
   };
 }
 
-/** Whether `labels` satisfy a `k=v,k2=v2` selector (all the fakes need). */
-export function matchesSelector(labels: Record<string, string> | undefined, selector: string): boolean {
-  return selector.split(",").every((term) => {
-    const [key, value] = term.split("=");
-    return key !== undefined && labels?.[key] === value;
-  });
-}
-
 /** The log of a member restarted empty under an identity the cluster knows. */
 export const BOOTSTRAPPED_LOG = [
   "2024-01-02 03:04:00.000000 I | etcdmain: etcd Version: 3.4.23",
@@ -152,11 +133,6 @@ export const PERMISSION_LOG = [
   "2024-01-02 03:04:00.200000 C | etcdmain: cannot access data directory: " +
     "mkdir /var/lib/etcd/default.etcd: permission denied",
 ].join("\n");
-
-interface Process {
-  memberId: string;
-  clusterId: string;
-}
 
 export interface WorldOptions {
   /** Members of the cluster; default 5. */
@@ -172,17 +148,9 @@ export interface WorldOptions {
  * (scale to 0 removes the Pod, scale to 1 starts etcd from the Deployment's flags), and an etcd member list
  * with processes answering at the members' client URLs. Every change is logged in `calls`.
  */
-export class FakeWorld {
-  readonly clock = new FakeClock();
-  readonly calls: string[] = [];
-  readonly events: { target: EventTarget; event: RecordedEvent }[] = [];
-  readonly cluster: ResolvedCluster;
-  readonly clusterId = "8000000000000000001";
-  members: EtcdMember[] = [];
-  readonly processes = new Map<string, Process>();
+export class FakeWorld extends FakeEtcdCluster {
   readonly deployments = new Map<string, V1Deployment>();
   readonly statefulSets = new Map<string, V1StatefulSet>();
-  readonly pods = new Map<string, V1Pod>();
   readonly logs = new Map<string, { current: string; previous: string }>();
   readonly leases = new Map<string, { holder: string; renewedAt: number; duration: number }>();
   readonly snapshotFiles: string[] = [];
@@ -195,42 +163,17 @@ export class FakeWorld {
    * access review answers allowed. `review` in `failures` makes the reviews themselves fail.
    */
   readonly deniedAccess = new Set<string>();
-  /** Client URLs whose status calls fail although a process runs there (a network problem). */
-  readonly unreachable = new Set<string>();
   /** How a Pod created by scaling up behaves; default: etcd from the Deployment's flags. */
   startPod: ((index: number, deployment: V1Deployment) => FakeContainerState) | undefined;
   closedGateways = 0;
-  private readonly listeners = new Set<() => void>();
   private nextId = 2001;
   private podCounter = 0;
 
   constructor(options: WorldOptions = {}) {
-    const count = options.members ?? 5;
-    const yaml = [
-      "clusters:",
-      "  - name: example",
-      `    members: ${count}`,
-      `    useLearners: ${options.useLearners ?? true}`,
-      ...(options.clusterID ? [`    clusterID: "${options.clusterID}"`] : []),
-      "    snapshots:",
-      `      enabled: ${options.snapshots ?? true}`,
-      "      dir: /backups",
-      "      keep: 2",
-    ].join("\n");
-    const cluster = parseConfig(yaml, "test.yaml").catalog.clusters[0];
-    if (!cluster) throw new Error("no cluster");
-    this.cluster = cluster;
+    super(worldCluster(options));
+    const cluster = this.cluster;
     const initialCluster = cluster.members.map((m) => `${m.name}=${m.peerURL}`).join(",");
     for (const member of cluster.members) {
-      const id = String(1000 + member.index);
-      this.members.push({
-        id,
-        name: member.name,
-        peerURLs: [member.peerURL],
-        clientURLs: [member.clientURL],
-        isLearner: false,
-      });
-      this.processes.set(member.clientURL, { memberId: id, clusterId: this.clusterId });
       this.deployments.set(
         deploymentOf(member),
         memberDeployment({
@@ -245,12 +188,6 @@ export class FakeWorld {
       );
       this.addPod(member, { kind: "running", ready: true });
     }
-  }
-
-  member(index: number): ResolvedMember {
-    const member = this.cluster.members[index - 1];
-    if (!member) throw new Error(`no member ${index}`);
-    return member;
   }
 
   entryOf(index: number): EtcdMember | undefined {
@@ -331,15 +268,6 @@ export class FakeWorld {
       snapshotDirectory: this.snapshotDirectory(),
     };
     return testRecoveryContext(parts, rest);
-  }
-
-  /** The leader's ID when a quorum of voting members runs; "0" otherwise. */
-  leader(): string {
-    const voters = this.members.filter((m) => !m.isLearner);
-    const running = voters.filter((m) =>
-      [...this.processes.values()].some((p) => p.memberId === m.id && p.clusterId === this.clusterId),
-    );
-    return running.length >= Math.floor(voters.length / 2) + 1 ? (running[0]?.id ?? "0") : "0";
   }
 
   kubernetes(): KubernetesGateway {
@@ -493,26 +421,6 @@ export class FakeWorld {
     };
   }
 
-  private status(url: string): MemberStatus {
-    const process = this.processes.get(url);
-    if (!process || this.unreachable.has(url))
-      throw new EtcdUnavailableError(`etcd member ${url} did not answer (status)`, url);
-    const foreign = process.clusterId !== this.clusterId;
-    const entry = this.members.find((m) => m.id === process.memberId);
-    return {
-      clientURL: url,
-      memberId: process.memberId,
-      clusterId: process.clusterId,
-      leader: foreign ? process.memberId : entry ? this.leader() : "0",
-      raftIndex: "100",
-      raftTerm: "2",
-      isLearner: foreign ? false : (entry?.isLearner ?? false),
-      version: "3.4.23",
-      dbSize: 2048,
-      errors: [],
-    };
-  }
-
   private listFrom(url: string): MemberList {
     const process = this.processes.get(url);
     if (!process || this.unreachable.has(url))
@@ -621,53 +529,29 @@ export class FakeWorld {
     );
     return name;
   }
-
-  private select(selector: string): V1Pod[] {
-    return [...this.pods.values()]
-      .filter((p) => matchesSelector(p.metadata?.labels, selector))
-      .map((p) => structuredClone(p));
-  }
-
-  private notify(): void {
-    for (const listener of [...this.listeners]) listener();
-  }
-
-  private waitForPods<T>(
-    selector: string,
-    check: (pods: V1Pod[]) => T | undefined,
-    what: string,
-    timeoutMs: number,
-  ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const stop = new AbortController();
-      const finish = () => {
-        this.listeners.delete(evaluate);
-        stop.abort();
-      };
-      const evaluate = () => {
-        try {
-          const value = check(this.select(selector));
-          if (value === undefined) return;
-          finish();
-          resolve(value);
-        } catch (error) {
-          finish();
-          reject(error);
-        }
-      };
-      this.listeners.add(evaluate);
-      void this.clock.sleep(timeoutMs, stop.signal).then(() => {
-        if (stop.signal.aborted) return;
-        finish();
-        reject(new DeadlineExceededError(what, timeoutMs));
-      });
-      evaluate();
-    });
-  }
 }
 
 /** The member's Deployment: the fake world runs the seed's layout only. */
 function deploymentOf(member: ResolvedMember): string {
   if (member.workload.kind !== "Deployment") throw new Error("the fake world runs Deployment members only");
   return member.workload.name;
+}
+
+/** The configured cluster of a FakeWorld. */
+function worldCluster(options: WorldOptions): ResolvedCluster {
+  const count = options.members ?? 5;
+  const yaml = [
+    "clusters:",
+    "  - name: example",
+    `    members: ${count}`,
+    `    useLearners: ${options.useLearners ?? true}`,
+    ...(options.clusterID ? [`    clusterID: "${options.clusterID}"`] : []),
+    "    snapshots:",
+    `      enabled: ${options.snapshots ?? true}`,
+    "      dir: /backups",
+    "      keep: 2",
+  ].join("\n");
+  const cluster = parseConfig(yaml, "test.yaml").catalog.clusters[0];
+  if (!cluster) throw new Error("no cluster");
+  return cluster;
 }
