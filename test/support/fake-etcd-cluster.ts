@@ -1,15 +1,24 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/types.js";
 import { DeadlineExceededError, EtcdUnavailableError } from "../../src/core/errors.js";
-import type { EtcdMember, MemberStatus } from "../../src/gateways/etcd/etcd-gateway.js";
-import type { EventTarget, RecordedEvent } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
+import type { EtcdGateway, EtcdMember, MemberStatus } from "../../src/gateways/etcd/etcd-gateway.js";
+import type {
+  EventTarget,
+  KubernetesGateway,
+  RecordedEvent,
+} from "../../src/gateways/kubernetes/kubernetes-gateway.js";
+import type { RecoveryContext, StepRecord } from "../../src/recovery/context.js";
 import { FakeClock } from "./fake-clock.js";
+import { testRecoveryContext } from "./test-recovery-context.js";
 
 /** An etcd process answering at a client URL: which member it runs as, in which cluster. */
 export interface FakeProcess {
   memberId: string;
   clusterId: string;
 }
+
+/** What a world adds to the recovery contexts it makes, beyond its cluster, gateways and clock. */
+export type WorldExtras = Partial<Pick<RecoveryContext, "snapshotDirectory">>;
 
 /** Whether `labels` match every `key=value` term of `selector`. */
 export function matchesSelector(labels: Record<string, string> | undefined, selector: string): boolean {
@@ -54,6 +63,33 @@ export abstract class FakeEtcdCluster {
     const member = this.cluster.members[index - 1];
     if (!member) throw new Error(`no member ${index}`);
     return member;
+  }
+
+  /** The Kubernetes gateway over this world. */
+  abstract kubernetes(): KubernetesGateway;
+
+  /** The etcd gateway over this world. */
+  abstract etcd(): EtcdGateway;
+
+  /** A recovery context over this world for member `index` (default 3); `lines` collects what the reporter got. */
+  context(
+    overrides: Partial<RecoveryContext> & { index?: number } = {},
+  ): RecoveryContext & { lines: string[]; records: StepRecord[] } {
+    const { index = 3, ...rest } = overrides;
+    const parts = {
+      cluster: this.cluster,
+      member: this.member(index),
+      kubernetes: this.kubernetes(),
+      etcd: this.etcd(),
+      clock: this.clock,
+      ...this.extraParts(),
+    };
+    return testRecoveryContext(parts, rest);
+  }
+
+  /** What this world adds to its recovery contexts; nothing by default. */
+  protected extraParts(): WorldExtras {
+    return {};
   }
 
   /** The leader's ID when a quorum of voting members runs; "0" otherwise. */

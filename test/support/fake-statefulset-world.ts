@@ -5,13 +5,12 @@ import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/type
 import { STATEFULSET_POD_NAME_LABEL } from "../../src/core/labels.js";
 import type { EtcdGateway, KeyValueHash, MemberList } from "../../src/gateways/etcd/etcd-gateway.js";
 import type { KubernetesGateway } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
-import type { RecoveryContext, StepRecord } from "../../src/recovery/context.js";
+import type { RecoveryContext } from "../../src/recovery/context.js";
 import { diagnoseWhenDecided } from "../../src/recovery/diagnose.js";
 import { guard, type Plan } from "../../src/recovery/guard.js";
 import { RecoveryRun } from "../../src/recovery/recovery-run.js";
 import { REVISION_LABEL } from "../../src/recovery/statefulset-revision.js";
 import { asPromise } from "./as-promise.js";
-import { testRecoveryContext } from "./test-recovery-context.js";
 import { FakeEtcdCluster } from "./fake-etcd-cluster.js";
 import { BOOTSTRAPPED_LOG, type FakeContainerState, memberPod } from "./fake-world.js";
 
@@ -87,21 +86,6 @@ export class FakeStatefulSetWorld extends FakeEtcdCluster {
   /** Member `index`'s Pod crash-loops with `log` (its data was lost); its etcd process is gone. */
   crashLoop(index: number, log = BOOTSTRAPPED_LOG): void {
     this.setPod(index, { kind: "crash-loop", restartCount: 3 }, { log });
-  }
-
-  /** A recovery context over this world for member `index` (default 3); `lines` collects what the reporter got. */
-  context(
-    overrides: Partial<RecoveryContext> & { index?: number } = {},
-  ): RecoveryContext & { lines: string[]; records: StepRecord[] } {
-    const { index = 3, ...rest } = overrides;
-    const parts = {
-      cluster: this.cluster,
-      member: this.member(index),
-      kubernetes: this.kubernetes(),
-      etcd: this.etcd(),
-      clock: this.clock,
-    };
-    return testRecoveryContext(parts, rest);
   }
 
   kubernetes(): KubernetesGateway {

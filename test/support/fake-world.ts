@@ -4,12 +4,10 @@ import type { ResolvedCluster, ResolvedMember } from "../../src/core/config/type
 import { EtcdUnavailableError, LeaseHeldError, LeaseLostError } from "../../src/core/errors.js";
 import type { EtcdGateway, EtcdMember, KeyValueHash, MemberList } from "../../src/gateways/etcd/etcd-gateway.js";
 import type { HeldLease, KubernetesGateway } from "../../src/gateways/kubernetes/kubernetes-gateway.js";
-import type { RecoveryContext, StepRecord } from "../../src/recovery/context.js";
 import type { SnapshotDirectory } from "../../src/recovery/snapshot.js";
 import { runRecovery } from "../../src/recovery/run-recovery.js";
 import { asPromise } from "./as-promise.js";
-import { testRecoveryContext } from "./test-recovery-context.js";
-import { FakeEtcdCluster } from "./fake-etcd-cluster.js";
+import { FakeEtcdCluster, type WorldExtras } from "./fake-etcd-cluster.js";
 
 /** Labels that select member `index`'s Pods, as the example cluster sets them. */
 export function memberLabels(cluster: string, index: number): Record<string, string> {
@@ -254,20 +252,8 @@ export class FakeWorld extends FakeEtcdCluster {
     this.members = this.members.filter((m) => m !== entry);
   }
 
-  /** A recovery context over this world for member `index` (default 3); `lines` collects what the reporter got. */
-  context(
-    overrides: Partial<RecoveryContext> & { index?: number } = {},
-  ): RecoveryContext & { lines: string[]; records: StepRecord[] } {
-    const { index = 3, ...rest } = overrides;
-    const parts = {
-      cluster: this.cluster,
-      member: this.member(index),
-      kubernetes: this.kubernetes(),
-      etcd: this.etcd(),
-      clock: this.clock,
-      snapshotDirectory: this.snapshotDirectory(),
-    };
-    return testRecoveryContext(parts, rest);
+  protected override extraParts(): WorldExtras {
+    return { snapshotDirectory: this.snapshotDirectory() };
   }
 
   kubernetes(): KubernetesGateway {
