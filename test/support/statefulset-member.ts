@@ -22,9 +22,17 @@ export function statefulSetPodSelector(pod: string): string {
  * Loses a StatefulSet member's data as a drained node or a lost volume does: deletes its claim and its Pod, as
  * a person would with `kubectl delete pvc/CLAIM pod/POD`. The StatefulSet makes the Pod again on a new, empty
  * claim; a Pod made while the old claim was still being deleted waits for it, and is deleted once more. Resolves
- * once the new Pod crash-loops (state `new`: "already bootstrapped"); rejects when it becomes Ready instead.
+ * once the new Pod crash-loops (state `new`: "already bootstrapped"); rejects when it becomes Ready instead. With
+ * `untilRunning`, resolves once the new Pod runs, whatever etcd then does in it: a member lost after quorum was
+ * gone has no leader to tell it that it was removed, and may just wait.
  */
-export async function loseMemberData(kc: KubeConfig, namespace: string, pod: string, claim: string): Promise<void> {
+export async function loseMemberData(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+  claim: string,
+  options: { untilRunning?: boolean } = {},
+): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const old = await core.readNamespacedPod({ namespace, name: pod });
   await core.deleteNamespacedPersistentVolumeClaim({ namespace, name: claim });
@@ -38,6 +46,7 @@ export async function loseMemberData(kc: KubeConfig, namespace: string, pod: str
     (pods) => {
       const fresh = pods.find((p) => p.metadata?.uid !== oldUid && !p.metadata?.deletionTimestamp);
       if (!fresh) return undefined;
+      if (options.untilRunning && fresh.status?.phase === "Running") return "running";
       if (isCrashLooping(fresh)) return "crash-looping";
       if (isReady(fresh)) return "ready";
       // Made before the old claim was gone: it would wait for that claim forever.
@@ -59,7 +68,7 @@ export async function loseMemberData(kc: KubeConfig, namespace: string, pod: str
       }
       return undefined;
     },
-    `Pod ${pod} made again on an empty claim to crash-loop`,
+    `Pod ${pod} made again on an empty claim to ${options.untilRunning ? "run" : "crash-loop"}`,
     60_000,
   ).catch((error: unknown) => withPodLog(core, namespace, pod, error));
   if (outcome === "ready") throw new Error(`Pod ${pod} came back Ready on an empty claim instead of crash-looping`);
