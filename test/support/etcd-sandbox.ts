@@ -19,6 +19,7 @@ import {
   memberDeploymentName,
   memberServiceName,
 } from "../../src/cli/example-cluster-manifests.js";
+import { STATEFULSET_NAMING } from "../../src/core/config/naming.js";
 import { responderImage } from "./responder-image.js";
 import {
   planStatefulSetCluster,
@@ -251,7 +252,7 @@ export function renderResponderConfig(info: Pick<SandboxInfo, "tls" | "clusters"
       members: cluster.members.length,
       ...(cluster.statefulSet ? { statefulSet: cluster.statefulSet } : {}),
       ...(cluster.clusterDomain
-        ? { naming: { peerURL: `http://{pod}.{serviceName}.{namespace}.svc.${cluster.clusterDomain}:2380` } }
+        ? { naming: { peerURL: STATEFULSET_NAMING.peerURL.replace(".svc:", `.svc.${cluster.clusterDomain}:`) } }
         : {}),
       memberURLs: Object.fromEntries(
         cluster.members.map((m) => [
