@@ -119,15 +119,27 @@ export interface ClusterShape {
 }
 
 export async function clusterShape(info: SandboxInfo, cluster: SandboxClusterInfo): Promise<ClusterShape> {
-  return withCluster(info, cluster, async (client) => {
-    const { members } = await client.cluster.memberList({ linearizable: true });
-    return {
-      names: members.map((m) => m.name).sort(),
-      peerURLs: members.map((m) => m.peerURLs[0] ?? "").sort(),
-      learners: members.filter((m) => m.isLearner).length,
-      ids: Object.fromEntries(members.map((m) => [m.name, String(m.ID)])),
-    };
-  });
+  return withCluster(info, cluster, async (client) => shapeOf(client));
+}
+
+/**
+ * The cluster's shape as the member at `clientURL` sees it. For a cluster without quorum: a client of every
+ * member may pick one that lost its data and is starting again; etcd accepts client connections before it serves
+ * them, and such a member never gets that far, so the call never ends. Ask a member known to have kept its data
+ * instead (etcd 3.4 answers a member list from its own view, quorum or not).
+ */
+export async function clusterShapeSeenBy(info: SandboxInfo, clientURL: string): Promise<ClusterShape> {
+  return withMember(info, clientURL, async (client) => shapeOf(client));
+}
+
+async function shapeOf(client: Etcd3): Promise<ClusterShape> {
+  const { members } = await client.cluster.memberList({ linearizable: true });
+  return {
+    names: members.map((m) => m.name).sort(),
+    peerURLs: members.map((m) => m.peerURLs[0] ?? "").sort(),
+    learners: members.filter((m) => m.isLearner).length,
+    ids: Object.fromEntries(members.map((m) => [m.name, String(m.ID)])),
+  };
 }
 
 /** Writes `count` keys under `prefix` through the cluster. */

@@ -1,5 +1,5 @@
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { clusterShape } from "./etcd-cluster-checks.js";
+import { clusterShape, clusterShapeSeenBy } from "./etcd-cluster-checks.js";
 import type { SandboxClusterInfo, SandboxInfo } from "./etcd-sandbox.js";
 import { readStatefulSet } from "./statefulset-member.js";
 
@@ -21,18 +21,21 @@ export async function memberWorld(kc: KubeConfig, info: SandboxInfo, cluster: Sa
 
 /**
  * What a refusal must leave as it was on a StatefulSet cluster: the member list, the StatefulSet's spec and
- * annotations, and its Pods (by name, their UIDs).
+ * annotations, and its Pods (by name, their UIDs). The member list is the first member's view: the refusal tests
+ * keep that member's data, and it answers even when quorum is lost.
  */
 export async function statefulSetWorld(kc: KubeConfig, info: SandboxInfo, cluster: SandboxClusterInfo) {
   const name = cluster.statefulSet?.name;
   if (!name) throw new Error(`cluster ${cluster.name} is not run by a StatefulSet`);
+  const first = cluster.members[0];
+  if (!first) throw new Error(`cluster ${cluster.name} has no members`);
   const set = await readStatefulSet(kc, cluster.namespace, name);
   const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({
     namespace: cluster.namespace,
     labelSelector: `app.kubernetes.io/instance=${cluster.name}`,
   });
   return {
-    members: (await clusterShape(info, cluster)).ids,
+    members: (await clusterShapeSeenBy(info, first.clientURL)).ids,
     spec: set.spec,
     annotations: set.metadata?.annotations ?? {},
     pods: Object.fromEntries(pods.items.map((p): [string, string] => [p.metadata?.name ?? "", p.metadata?.uid ?? ""])),
