@@ -115,7 +115,10 @@ export function createRecoveryQueue(options: RecoveryQueueOptions): RecoveryQueu
 
   const loadRecord = async (cluster: ResolvedCluster, id: string): Promise<RecoveryRecord | undefined> => {
     const queue = queueOf(cluster);
-    const [job, state] = await Promise.all([queue.getJob(id), queue.getJobState(id)]);
+    // The state first: a job that ends between two reads is then seen as still running, never as finished
+    // without the fields its end wrote (result, finish time).
+    const state = await queue.getJobState(id);
+    const job = await queue.getJob(id);
     if (!job) return undefined;
     const recoveryState = recoveryStateOf(state, job.returnvalue ?? undefined);
     return recoveryState ? toRecoveryRecord(job, recoveryState) : undefined;
