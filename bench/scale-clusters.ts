@@ -11,6 +11,7 @@ import { imageNodeFlags } from "../test/support/responder-image.js";
 import { startResponder, type ResponderProcess } from "../test/support/responder-process.js";
 import { startSandboxProcess, type SandboxProcess } from "../test/support/sandbox-process.js";
 import { breakAndWaitDead } from "./alert-to-healthy.js";
+import { measureCpu, type CpuGroup, type CpuUse } from "./cpu-time.js";
 import { ETCD_SETTLE_MS } from "./etcd-settle.js";
 import { overlappingRecoveries } from "./recovery-overlaps.js";
 import { queueRecovery, succeeded } from "./recovery-requests.js";
@@ -46,6 +47,8 @@ export interface ScaleClustersResult {
   overlaps: number;
   /** The host's 1-minute load average when the run started and when it ended. */
   load: { before: number; after: number };
+  /** CPU time from each POST to its recovery's end: each baseline recovery, and all at once. */
+  cpu: { baseline: CpuUse[]; atOnce: CpuUse };
 }
 
 /** The median duration of each step, ms, in the two sets of recoveries; steps named in the order they ran. */
@@ -105,14 +108,25 @@ export async function benchScaleClusters(): Promise<ScaleClustersResult> {
     const kc = kubeConfigFrom(sandbox.info.kubeconfig);
     const names = sandbox.info.clusters.map((cluster) => cluster.name);
 
+    const cpuGroups: CpuGroup[] = [
+      { name: "etcd members (every process the sandbox started)", pid: sandbox.pid, count: "descendants" },
+      { name: "sandbox: API server and kubelet", pid: sandbox.pid, count: "self" },
+      ...workers.map((worker, i): CpuGroup => ({ name: `responder worker ${i + 1}`, pid: worker.pid, count: "self" })),
+      { name: "responder receiver", pid: receiver.pid, count: "self" },
+      { name: "Redis", pid: redis.pid, count: "self" },
+      { name: "this benchmark (posting, polling)", pid: process.pid, count: "self" },
+    ];
     const baseline: number[] = [];
     const baselineRecords: RecoveryRecord[] = [];
+    const baselineCpu: CpuUse[] = [];
     for (const name of names.slice(0, BASELINE_RUNS)) {
       const settled = Date.now() + ETCD_SETTLE_MS;
       const pod = await breakAndWaitDead(kc, BASELINE_MEMBER, deadAfterMs, name);
       await new Promise((r) => setTimeout(r, Math.max(0, settled - Date.now())));
       const posted = Date.now();
+      const cpu = await measureCpu(cpuGroups);
       const record = await succeeded(client, await queueRecovery(client, pod), workers);
+      baselineCpu.push(await cpu.stop());
       baseline.push(Date.parse(record.finishedAt!) - posted);
       baselineRecords.push(record);
     }
@@ -122,6 +136,7 @@ export async function benchScaleClusters(): Promise<ScaleClustersResult> {
     const pods = await Promise.all(names.map((name) => breakAndWaitDead(kc, SCALE_MEMBER, deadAfterMs, name)));
     await new Promise((r) => setTimeout(r, Math.max(0, settled - Date.now())));
     const posts: number[] = [];
+    const cpu = await measureCpu(cpuGroups);
     const firstPost = Date.now();
     const ids = await Promise.all(
       pods.map(async (pod) => {
@@ -132,6 +147,7 @@ export async function benchScaleClusters(): Promise<ScaleClustersResult> {
     const records: RecoveryRecord[] = [];
     // One at a time: the times are the records' own, and one poller loads the receiver less than ten.
     for (const id of ids) records.push(await succeeded(client, id, workers));
+    const atOnceCpu = await cpu.stop();
     const finished = records.map((record) => Date.parse(record.finishedAt!));
 
     for (const cluster of sandbox.info.clusters) {
@@ -151,6 +167,7 @@ export async function benchScaleClusters(): Promise<ScaleClustersResult> {
       perWorker: workers.map((worker) => ids.filter((id) => ran(worker, id)).length),
       overlaps: overlappingRecoveries(everyRecovery).length,
       load: { before: loadBefore, after: loadavg()[0]! },
+      cpu: { baseline: baselineCpu, atOnce: atOnceCpu },
     };
   } finally {
     for (const child of processes) await child.stop();
@@ -187,5 +204,41 @@ export function renderScaleClusters(result: ScaleClustersResult): string {
       `(${bothWorked ? "both took work" : "NOT both took work"}). ` +
       `Recoveries of one cluster that overlapped in time, over the whole run: ${result.overlaps}. ` +
       `Host load (1 min) ${result.load.before.toFixed(1)} at the start, ${result.load.after.toFixed(1)} at the end.`,
+    "",
+    ...renderCpu(result),
   ].join("\n");
+}
+
+/** Whether a CPU group is one of the responder's own processes. */
+const isResponder = (name: string) => name.startsWith("responder ");
+
+/**
+ * Where the CPU went, alone and all at once, and the least time the ten at once could take on this host if the
+ * responder's own processes used no CPU at all: what the rest of the host used, spread over every core.
+ */
+function renderCpu(result: ScaleClustersResult): string[] {
+  const { baseline, atOnce } = result.cpu;
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+  const s = (seconds: number) => `${seconds.toFixed(2)} s`;
+  const busyShare = (busy: number, wall: number) => `${Math.round((100 * busy) / (wall * atOnce.cores))} %`;
+  const baselineBusy = mean(baseline.map((use) => use.hostBusy));
+  const baselineWall = mean(baseline.map((use) => use.wallSeconds));
+  const rows = atOnce.groups.map(
+    (group, i) => `| ${group.name} | ${s(mean(baseline.map((use) => use.groups[i]!.seconds)))} | ${s(group.seconds)} |`,
+  );
+  const responder = atOnce.groups.filter((g) => isResponder(g.name)).reduce((sum, g) => sum + g.seconds, 0);
+  const floor = (atOnce.hostBusy - responder) / atOnce.cores;
+  return [
+    "| CPU time | one recovery alone (mean) | all at once |",
+    "|---|---|---|",
+    ...rows,
+    `| the whole host (${atOnce.cores} cores) | ${s(baselineBusy)} | ${s(atOnce.hostBusy)} |`,
+    `| wall time measured | ${s(baselineWall)} | ${s(atOnce.wallSeconds)} |`,
+    `| host busy | ${busyShare(baselineBusy, baselineWall)} | ${busyShare(atOnce.hostBusy, atOnce.wallSeconds)} |`,
+    "",
+    `The responder's processes used ${s(responder)} of the host's ${s(atOnce.hostBusy)} of CPU during the ten ` +
+      `at once. Everything else needed ${s(atOnce.hostBusy - responder)}: even with a responder that used no CPU, ` +
+      `the ${atOnce.cores} cores could not have done that in less than ${s(floor)}, ` +
+      `${(floor / result.baseline.median).toFixed(2)}x one recovery.`,
+  ];
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
 import { createMetrics, type Metrics } from "../../src/core/metrics.js";
 import { createNotifier, type Notifier } from "../../src/notify/notifier.js";
@@ -20,20 +20,9 @@ import {
   type ReceivedNotification,
 } from "../support/notification-receiver.js";
 import { requestFor, scriptedRunner, step, uniquePrefix, waitFor } from "../support/queue.js";
-import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { redisForTestFile } from "../support/redis-test-file.js";
 
-let redis: TestRedis;
-const closers: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { redis, closers } = redisForTestFile();
 
 /** A webhook path that stands for the secret part of a real one (Slack's `/services/T…/B…/<token>`). */
 function secretPath(): string {

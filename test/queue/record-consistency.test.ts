@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createLogger } from "../../src/core/logger.js";
 import { createClusterModes } from "../../src/queue/cluster-modes.js";
 import { createRecoveryQueue } from "../../src/queue/bullmq-queue.js";
 import type { RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import { startRecoveryWorkers } from "../../src/queue/workers.js";
-import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { redisForTestFile } from "../support/redis-test-file.js";
 import { requestFor, scriptedRunner, step, testConfig, uniquePrefix } from "../support/queue.js";
 
 // A record is read while its job ends. BullMQ keeps a job's state and its fields apart; a record must never be
@@ -14,18 +14,7 @@ const logger = createLogger({ level: "silent" });
 const RECOVERIES = 100;
 const READERS = 20;
 
-let redis: TestRedis;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { redis, closers } = redisForTestFile();
 
 it("never answers a finished recovery without its result, however close the read is to the end", async () => {
   const config = testConfig();

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
 import { createClusterModes, type RedisClusterModes } from "../../src/queue/cluster-modes.js";
 import { createRecoveryQueue } from "../../src/queue/bullmq-queue.js";
@@ -7,7 +7,7 @@ import type { RecoveryQueue } from "../../src/queue/recovery-queue.js";
 import { type RecoveryWorkers, startRecoveryWorkers } from "../../src/queue/workers.js";
 import type { RecoveryResult } from "../../src/recovery/context.js";
 import { createLogger } from "../../src/core/logger.js";
-import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { redisForTestFile } from "../support/redis-test-file.js";
 import { scriptedRunner, step, testConfig, uniquePrefix, waitFor, requestFor } from "../support/queue.js";
 
 const logger = createLogger({ level: "silent" });
@@ -19,18 +19,7 @@ const alert = {
   pod: "x-1-abc",
 } as const;
 
-let redis: TestRedis;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { redis, closers } = redisForTestFile();
 
 function openQueue(config: ResponderConfig, prefix: string): RecoveryQueue {
   const queue = createRecoveryQueue({ connection: { url: redis.url }, config, prefix, logger });

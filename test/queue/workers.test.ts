@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig, type ResponderConfig } from "../../src/core/config/load.js";
 import { createClusterModes } from "../../src/queue/cluster-modes.js";
 import { RecoveryInterruptedError } from "../../src/core/errors.js";
@@ -8,21 +8,10 @@ import { startRecoveryWorkers, type RecoveryWorkers } from "../../src/queue/work
 import type { RecoveryQueue, RecoveryRecord } from "../../src/queue/recovery-queue.js";
 import type { Logger } from "../../src/core/logger.js";
 import { capturingLogger } from "../support/capturing-logger.js";
-import { startRedis, type TestRedis } from "../support/redis-server.js";
+import { redisForTestFile } from "../support/redis-test-file.js";
 import { scriptedRunner, step, testConfig, uniquePrefix, waitFor, requestFor } from "../support/queue.js";
 
-let redis: TestRedis;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { redis, closers } = redisForTestFile();
 
 /** A queue, modes and a logger whose lines the test can read, all on a fresh prefix. */
 function setUp(name: string, config: ResponderConfig = testConfig()) {
