@@ -80,6 +80,12 @@ export async function withMember<T>(
 const CHECK_DEADLINE_MS = 30_000;
 
 /**
+ * How long one call of a check may take, ms. A member that is starting accepts connections before it serves them,
+ * and one that lost its data may never serve them; past this deadline the client asks another member.
+ */
+const CALL_DEADLINE_MS = 4_000;
+
+/**
  * Runs `use` with a client of `hosts`, closing it afterwards; rejects, naming `what`, when `use` has not ended
  * within CHECK_DEADLINE_MS (a call to a member that no longer answers would otherwise wait forever).
  */
@@ -89,7 +95,10 @@ async function withClient<T>(
   what: string,
   use: (client: Etcd3) => Promise<T>,
 ): Promise<T> {
-  const client = createEtcdClient(etcdClientOptions(info, hosts));
+  const client = createEtcdClient({
+    ...etcdClientOptions(info, hosts),
+    defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + CALL_DEADLINE_MS }),
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
