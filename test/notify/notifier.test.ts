@@ -14,13 +14,13 @@ import { notificationHooks } from "../../src/service/worker.js";
 import { capturingLogger } from "../support/capturing-logger.js";
 import { filesFrom } from "../support/config-files.js";
 import {
-  freePort,
   startNotificationReceiver,
   type NotificationReceiver,
   type ReceivedNotification,
 } from "../support/notification-receiver.js";
 import { requestFor, scriptedRunner, step, uniquePrefix, waitFor } from "../support/queue.js";
 import { redisForTestFile } from "../support/redis-test-file.js";
+import { freePort } from "../support/tools.js";
 
 const { redis, closers } = redisForTestFile();
 

@@ -2,7 +2,6 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Cluster, Redis } from "ioredis";
 import { loopbackRedisClient, startRedis, type TestRedis } from "./redis-server.js";
-import { freePort } from "./tools.js";
 
 const run = promisify(execFile);
 
@@ -77,11 +76,10 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       Array.from({ length: masters * (1 + replicas) }, async () => {
         const server = await startRedis({
           ...auth,
+          clusterBus: true,
           args: [
             ...(password === undefined ? [] : ["--masterauth", password]),
             ...["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
-            // The bus would be port + 10000 otherwise, which may be taken or past 65535.
-            ...["--cluster-port", String(await freePort())],
             ...["--cluster-node-timeout", "2000"],
           ],
         });

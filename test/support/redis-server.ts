@@ -41,12 +41,21 @@ export interface StartRedisOptions {
   password?: string;
   /** More redis-server arguments, e.g. `["--replicaof", "127.0.0.1", "6379"]`; default none. */
   args?: readonly string[];
+  /**
+   * Cluster mode: the server's cluster bus listens on a free loopback port of its own (`--cluster-port`; port +
+   * 10000 may be taken or past 65535). Default off.
+   */
+  clusterBus?: boolean;
 }
+
+/** How many times a server whose port was taken between choosing it and binding it is started on other ports. */
+const PORT_ATTEMPTS = 3;
 
 /** Starts a real redis-server on a free loopback port, without persistence, and waits until it answers PING. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   const dir = await mkdtemp(join(tmpdir(), "redis-test-"));
-  const port = await freePort();
+  let port = await freePort();
+  let busPort = options.clusterBus ? await freePort() : undefined;
   let child: ChildProcess | undefined;
   let output = "";
 
@@ -57,6 +66,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
       [
         ...["--save", "", "--appendonly", "no", "--port", String(port), "--bind", "127.0.0.1", "--dir", dir],
         ...(options.password === undefined ? [] : ["--requirepass", options.password]),
+        ...(busPort === undefined ? [] : ["--cluster-port", String(busPort)]),
         ...args,
       ],
       {
@@ -81,11 +91,21 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     if (running) await killAndWait(running);
   };
 
-  try {
-    await launch();
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
+  // A port free a moment ago can be taken before the server binds it (another process's connection, or another
+  // server started at the same time): start again on other ports. A restart keeps the ports it has.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      if (attempt < PORT_ATTEMPTS && output.includes("Address already in use")) {
+        port = await freePort();
+        if (busPort !== undefined) busPort = await freePort();
+        continue;
+      }
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   const redis: TestRedis = {
