@@ -215,7 +215,7 @@ const isResponder = (name: string) => name.startsWith("responder ");
 const BENCHMARK_CPU = "this benchmark (posting, polling)";
 
 /**
- * Where the CPU went, alone and all at once, and the least time the ten at once could take on this host if the
+ * Where the CPU went, alone and all at once, and the least time all at once could take on this host if the
  * responder's own processes used no CPU at all: what the rest of the host used, spread over every core.
  */
 function renderCpu(result: ScaleClustersResult): string[] {
@@ -241,10 +241,11 @@ function renderCpu(result: ScaleClustersResult): string[] {
     `| wall time measured | ${s(baselineWall)} | ${s(atOnce.wallSeconds)} |`,
     `| host busy | ${busyShare(baselineBusy, baselineWall)} | ${busyShare(atOnce.hostBusy, atOnce.wallSeconds)} |`,
     "",
-    `The responder's processes used ${s(responder)} of the host's ${s(atOnce.hostBusy)} of CPU during the ten ` +
-      `at once. The rest, less this benchmark's own, was ${s(environment)}: etcd members starting, catching up, ` +
-      `keeping heartbeats and answering probes, and the sandbox running Pods and serving requests (some of them ` +
-      `the responder's). That alone takes at least ${s(floor)} on ${atOnce.cores} cores, ` +
+    `The responder's processes used ${s(responder)} of the host's ${s(atOnce.hostBusy)} of CPU ` +
+      `during the ${CLUSTERS} at once. The rest, less this benchmark's own, was ${s(environment)}: ` +
+      "etcd members starting, catching up, keeping heartbeats and answering probes, and the sandbox running Pods " +
+      "and serving requests (some of them the responder's). " +
+      `That alone takes at least ${s(floor)} on ${atOnce.cores} cores, ` +
       `${((1000 * floor) / result.baseline.median).toFixed(2)}x one recovery, ` +
       "however little CPU the responder's own processes used.",
   ];
