@@ -62,25 +62,29 @@ export async function measureCpu(groups: readonly CpuGroup[]): Promise<CpuMeasur
   };
 }
 
+/** Every process's CPU times by pid, and the children of each. */
+interface ProcessTable {
+  times: Map<number, ProcessTimes>;
+  children: Map<number, number[]>;
+}
+
 /** The ticks a group has used so far. Descendants that end between two readings are counted once reaped. */
-function groupTicks(table: ReadonlyMap<number, ProcessTimes>, group: CpuGroup): number {
-  const root = table.get(group.pid);
+function groupTicks(table: ProcessTable, group: CpuGroup): number {
+  const root = table.times.get(group.pid);
   if (!root) throw new Error(`process ${group.pid} (${group.name}) is gone; its CPU time cannot be read`);
   if (group.count === "self") return root.own;
-  const children = new Map<number, number[]>();
-  for (const [pid, times] of table) children.set(times.ppid, [...(children.get(times.ppid) ?? []), pid]);
   let ticks = root.reaped;
-  const below = [...(children.get(group.pid) ?? [])];
+  const below = [...(table.children.get(group.pid) ?? [])];
   for (let pid = below.pop(); pid !== undefined; pid = below.pop()) {
-    const times = table.get(pid)!;
+    const times = table.times.get(pid)!;
     ticks += times.own + times.reaped;
-    below.push(...(children.get(pid) ?? []));
+    below.push(...(table.children.get(pid) ?? []));
   }
   return ticks;
 }
 
 /** Every process's parent and CPU times, from `/proc/PID/stat`; processes that end while it reads are left out. */
-async function processTable(): Promise<Map<number, ProcessTimes>> {
+async function processTable(): Promise<ProcessTable> {
   const pids = (await readdir("/proc")).filter((entry) => /^\d+$/.test(entry));
   const table = new Map<number, ProcessTimes>();
   await Promise.all(
@@ -93,7 +97,13 @@ async function processTable(): Promise<Map<number, ProcessTimes>> {
       table.set(Number(pid), { ppid: field(4), own: field(14) + field(15), reaped: field(16) + field(17) });
     }),
   );
-  return table;
+  const children = new Map<number, number[]>();
+  for (const [pid, { ppid }] of table) {
+    const siblings = children.get(ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(ppid, [pid]);
+  }
+  return { times: table, children };
 }
 
 /** The host's busy ticks over all cores, and its core count, from `/proc/stat`. */
