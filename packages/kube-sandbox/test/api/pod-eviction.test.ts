@@ -12,6 +12,12 @@ const PODS = `/api/v1/namespaces/${NS}/pods`;
 /** kube-apiserver's answer to an eviction it carried out. */
 const EVICTED = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
 
+/** kube-apiserver's answer to a request it refused, as client-node reports it. */
+function refused(code: number, reason: string, message: string, details?: Record<string, unknown>) {
+  const status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
+  return { code, status: details ? { ...status, details } : status };
+}
+
 describe("the pods/eviction subresource", () => {
   let harness: ApiHarness;
   let core: CoreV1Api;
@@ -24,6 +30,16 @@ describe("the pods/eviction subresource", () => {
     expect(created.status, created.text).toBe(201);
     return harness.store.require("pods", NS, name);
   }
+
+  /** Evicts Pod `name` through client-node with a policy/v1 Eviction naming `evicted`; resolves with the failure. */
+  const evictionFailure = (name: string, evicted = name) =>
+    clientFailure(
+      core.createNamespacedPodEviction({
+        name,
+        namespace: NS,
+        body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: evicted } },
+      }),
+    );
 
   beforeAll(async () => {
     harness = await startHarness();
@@ -135,49 +151,16 @@ describe("the pods/eviction subresource", () => {
   });
 
   it("answers 404 for a missing Pod", async () => {
-    const missing = await clientFailure(
-      core.createNamespacedPodEviction({
-        name: "ghost",
-        namespace: NS,
-        body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "ghost" } },
-      }),
+    expect(await evictionFailure("ghost")).toEqual(
+      refused(404, "NotFound", 'pods "ghost" not found', { name: "ghost", group: "", kind: "pods" }),
     );
-    expect(missing).toEqual({
-      code: 404,
-      status: {
-        kind: "Status",
-        apiVersion: "v1",
-        metadata: {},
-        status: "Failure",
-        message: 'pods "ghost" not found',
-        reason: "NotFound",
-        details: { name: "ghost", group: "", kind: "pods" },
-        code: 404,
-      },
-    });
   });
 
   it("answers 400 for a name other than the URL's, or a body that is no Eviction, and evicts nothing", async () => {
     await pod("target");
-    const mismatch = await clientFailure(
-      core.createNamespacedPodEviction({
-        name: "target",
-        namespace: NS,
-        body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "other" } },
-      }),
+    expect(await evictionFailure("target", "other")).toEqual(
+      refused(400, "BadRequest", "name in URL does not match name in Eviction object"),
     );
-    expect(mismatch).toEqual({
-      code: 400,
-      status: {
-        kind: "Status",
-        apiVersion: "v1",
-        metadata: {},
-        status: "Failure",
-        message: "name in URL does not match name in Eviction object",
-        reason: "BadRequest",
-        code: 400,
-      },
-    });
     const unnamed = await call(harness, "POST", `${PODS}/target/eviction`, { body: { kind: "Eviction" } });
     expect(unnamed.status).toBe(400);
     const wrongKind = await call(harness, "POST", `${PODS}/target/eviction`, {
